@@ -1,0 +1,53 @@
+using DeepSharp.Cli.Commands;
+
+namespace DeepSharp.Cli;
+
+/// <summary>Dispatches <c>deepsharp &lt;command&gt; [options]</c> and turns bad usage into exit code 2 with a message.</summary>
+public static class CommandRunner
+{
+    /// <summary>The commands, by name.</summary>
+    private static readonly ICommand[] Commands = [new InfoCommand()];
+
+    /// <summary>Runs the command line; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            output.Write(Usage());
+            return 0;
+        }
+        var command = Commands.FirstOrDefault(c => c.Name == args[0]);
+        if (command is null)
+        {
+            error.WriteLine($"deepsharp: unknown command '{args[0]}'.");
+            error.Write(Usage());
+            return 2;
+        }
+        try
+        {
+            var options = CommandLine.Parse(args.AsSpan(1));
+            if (options.Flag("help")) { output.Write(command.Help); return 0; }
+            return command.Run(options, output);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"deepsharp {command.Name}: {e.Message}");
+            error.Write(command.Help);
+            return 2;
+        }
+    }
+
+    private static string Usage()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("deepsharp — deep learning for .NET, in C# alone");
+        text.AppendLine();
+        text.AppendLine("Usage: deepsharp <command> [options]");
+        text.AppendLine();
+        text.AppendLine("Commands:");
+        foreach (var c in Commands) text.AppendLine($"  {c.Name,-10} {c.Summary}");
+        text.AppendLine();
+        text.AppendLine("Run 'deepsharp <command> --help' for a command's options.");
+        return text.ToString();
+    }
+}

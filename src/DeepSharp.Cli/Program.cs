@@ -1,0 +1,4 @@
+using DeepSharp.Cli;
+using DeepSharp.Cli.Commands;
+
+return CommandRunner.Run(args, Console.Out, Console.Error);

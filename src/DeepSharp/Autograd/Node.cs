@@ -1,0 +1,106 @@
+namespace DeepSharp;
+
+/// <summary>How a node pushes the gradient of its output back to its inputs.</summary>
+internal delegate void BackwardRule(Node node, Tensor outputGradient);
+
+/// <summary>
+/// One recorded operation of the autograd graph: the op's name, its backward rule, its inputs and what it
+/// saved for backward. Nodes are pooled and their fields are general-purpose slots (inputs A, B, C; scalars;
+/// integers; owned saved tensors), so recording an op allocates nothing.
+/// </summary>
+internal sealed class Node
+{
+    internal string OpName = "";
+    internal BackwardRule Rule = null!;
+
+    /// <summary>The inputs; <see cref="Inputs"/> holds them for ops with more than three.</summary>
+    internal Tensor? A, B, C;
+    internal Tensor[]? Inputs;
+    internal int InputCount;
+    internal bool ManyInputs;
+
+    /// <summary>The tensor this node produced.</summary>
+    internal Tensor Output = null!;
+
+    /// <summary>Tensors made for backward alone (a dropout mask, pooling indices); disposed with the node.</summary>
+    internal Tensor? Saved0, Saved1, Saved2;
+
+    /// <summary>Scalar arguments of the op (a slope, an exponent, an axis, ...).</summary>
+    internal float Float0, Float1, Float2;
+    internal int Int0, Int1, Int2, Int3;
+    internal Dims8 Ints;
+    internal TensorShape ShapeArgument;
+
+    /// <summary>Gradients flowing into <see cref="Output"/>, summed while backward runs.</summary>
+    internal Tensor? PendingGradient;
+    internal int VisitEpoch;
+
+    [ThreadStatic] private static Stack<Node>? t_pool;
+
+    /// <summary>
+    /// Records that <paramref name="output"/> was made from the inputs by <paramref name="opName"/>, if
+    /// gradients are enabled and any input requires them; returns the node, or null when nothing is recorded.
+    /// </summary>
+    internal static Node? Record(string opName, BackwardRule rule, Tensor output, Tensor a, Tensor? b = null, Tensor? c = null)
+    {
+        if (!Autograd.IsGradEnabled) return null;
+        if (!(a._requiresGrad || (b != null && b._requiresGrad) || (c != null && c._requiresGrad))) return null;
+        var node = Rent(opName, rule, output);
+        node.A = a;
+        node.B = b;
+        node.C = c;
+        node.ManyInputs = false;
+        node.InputCount = c != null ? 3 : b != null ? 2 : 1;
+        return node;
+    }
+
+    /// <summary>Records an op with any number of inputs (concat, stack).</summary>
+    internal static Node? RecordMany(string opName, BackwardRule rule, Tensor output, ReadOnlySpan<Tensor> inputs)
+    {
+        if (!Autograd.IsGradEnabled) return null;
+        bool any = false;
+        foreach (var input in inputs) any |= input._requiresGrad;
+        if (!any) return null;
+        var node = Rent(opName, rule, output);
+        if (node.Inputs == null || node.Inputs.Length < inputs.Length) node.Inputs = new Tensor[Math.Max(4, inputs.Length)];
+        inputs.CopyTo(node.Inputs);
+        node.ManyInputs = true;
+        node.InputCount = inputs.Length;
+        return node;
+    }
+
+    private static Node Rent(string opName, BackwardRule rule, Tensor output)
+    {
+        var node = (t_pool != null && t_pool.TryPop(out var pooled)) ? pooled : new Node();
+        node.OpName = opName;
+        node.Rule = rule;
+        node.Output = output;
+        output._requiresGrad = true;
+        output._node = node;
+        output._madeByOp = true;
+        return node;
+    }
+
+    /// <summary>Input <paramref name="index"/>, whichever slot holds it.</summary>
+    internal Tensor Input(int index) => ManyInputs
+        ? Inputs![index]
+        : index switch { 0 => A!, 1 => B!, 2 => C!, _ => throw new ArgumentOutOfRangeException(nameof(index)) };
+
+    /// <summary>Disconnects the node from its output and gives it and its saved tensors back to the pools.</summary>
+    internal void Release()
+    {
+        if (ReferenceEquals(Output?._node, this)) Output._node = null;
+        Saved0?.Recycle();
+        Saved1?.Recycle();
+        Saved2?.Recycle();
+        PendingGradient?.Recycle();
+        Saved0 = Saved1 = Saved2 = PendingGradient = null;
+        A = B = C = null;
+        if (ManyInputs) Array.Clear(Inputs!, 0, InputCount);
+        ManyInputs = false;
+        InputCount = 0;
+        Output = null!;
+        Rule = null!;
+        (t_pool ??= new Stack<Node>(256)).Push(this);
+    }
+}

@@ -1,0 +1,60 @@
+namespace DeepSharp;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Whether gradients are computed for this tensor. Set it on leaf tensors (weights, inputs you want
+    /// gradients of); tensors made by ops from such tensors require grad automatically.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            ThrowIfDisposed();
+            if (_madeByOp && !value)
+                throw new InvalidOperationException("RequiresGrad: only leaf tensors can stop requiring grad; use Detach() for a copy outside the graph.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent creation.</summary>
+    public Tensor WithRequiresGrad(bool requiresGrad = true)
+    {
+        RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>The gradient accumulated by <see cref="Backward"/> into this leaf tensor, or null.</summary>
+    public Tensor? Grad => _grad;
+
+    /// <summary>Whether this tensor was created by the user rather than by a differentiable op.</summary>
+    public bool IsLeaf => !_madeByOp;
+
+    /// <summary>The name of the op that made this tensor while its graph is alive ("matmul"), else null.</summary>
+    public string? GradFunction => _node?.OpName;
+
+    /// <summary>
+    /// Computes the gradient of this tensor with respect to every leaf that requires grad, adding it to
+    /// their <see cref="Grad"/>. A scalar needs no <paramref name="gradient"/>; any other tensor needs one
+    /// of its own shape. The graph is released afterwards unless <paramref name="retainGraph"/> is set.
+    /// </summary>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false) =>
+        GradientEngine.Backward(this, gradient, retainGraph);
+
+    /// <summary>Clears <see cref="Grad"/> (its memory is kept and reused by the next backward pass).</summary>
+    public void ZeroGrad()
+    {
+        if (_grad is null) return;
+        _spareGrad?.Recycle();
+        _spareGrad = _grad;
+        _grad = null;
+    }
+
+    /// <summary>A tensor that shares this tensor's values but is cut off from the graph.</summary>
+    public Tensor Detach()
+    {
+        ThrowIfDisposed();
+        return View(this, _shape, Strides, _offset);
+    }
+}

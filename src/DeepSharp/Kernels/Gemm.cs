@@ -1,0 +1,27 @@
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// General matrix multiply on row-major float matrices: C = op(A)·op(B) (+ C when accumulating), where
+/// op(X) is X or Xᵀ. The transposed forms serve backward (A·Bᵀ, Aᵀ·B) without materialising a transpose.
+/// </summary>
+internal static unsafe class Gemm
+{
+    /// <param name="transposeA">Read A as k×m (and use its transpose) instead of m×k.</param>
+    /// <param name="transposeB">Read B as n×k (and use its transpose) instead of k×n.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The shared dimension.</param>
+    /// <param name="a">A's first element.</param>
+    /// <param name="lda">Distance between A's rows as stored.</param>
+    /// <param name="b">B's first element.</param>
+    /// <param name="ldb">Distance between B's rows as stored.</param>
+    /// <param name="c">C's first element.</param>
+    /// <param name="ldc">Distance between C's rows.</param>
+    /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
+    internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false)
+    {
+        if (m <= 0 || n <= 0) return;
+        GemmReference.Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    }
+}

@@ -1,0 +1,120 @@
+namespace DeepSharp;
+
+/// <summary>
+/// A seedable random number generator (xoshiro256**, seeded through SplitMix64): the same seed gives the
+/// same numbers on every machine and .NET version. <see cref="Default"/> is what creation functions and
+/// initializers use unless given another; <see cref="SetSeed"/> reseeds it, as Keras'
+/// <c>set_random_seed</c>.
+/// </summary>
+public sealed class RandomGenerator
+{
+    private ulong _s0, _s1, _s2, _s3;
+    private float _spareNormal;
+    private bool _hasSpareNormal;
+
+    [ThreadStatic] private static RandomGenerator? t_default;
+    private static long _defaultSeed = Environment.TickCount64;
+
+    /// <summary>Creates a generator from a seed.</summary>
+    public RandomGenerator(long seed) => Reseed(seed);
+
+    /// <summary>The generator used when none is given (one per thread, all derived from the global seed).</summary>
+    public static RandomGenerator Default => t_default ??= new RandomGenerator(Interlocked.Read(ref _defaultSeed) ^ (Environment.CurrentManagedThreadId * unchecked((long)0x9E3779B97F4A7C15UL)));
+
+    /// <summary>Reseeds the default generator of the calling thread (and of threads that start using it later).</summary>
+    public static void SetSeed(long seed)
+    {
+        Interlocked.Exchange(ref _defaultSeed, seed);
+        t_default = new RandomGenerator(seed);
+    }
+
+    /// <summary>Restarts the sequence from <paramref name="seed"/>.</summary>
+    public void Reseed(long seed)
+    {
+        ulong x = (ulong)seed;
+        _s0 = SplitMix(ref x);
+        _s1 = SplitMix(ref x);
+        _s2 = SplitMix(ref x);
+        _s3 = SplitMix(ref x);
+        _hasSpareNormal = false;
+    }
+
+    /// <summary>A new generator seeded from this one: for a child task that needs its own stream.</summary>
+    public RandomGenerator Fork() => new((long)NextUInt64());
+
+    /// <summary>The next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>A float uniformly in [0, 1).</summary>
+    public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>A double uniformly in [0, 1).</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>An integer uniformly in [0, <paramref name="maxExclusive"/>).</summary>
+    public int NextInt(int maxExclusive)
+    {
+        if (maxExclusive <= 0) throw new ArgumentOutOfRangeException(nameof(maxExclusive), maxExclusive, "Must be positive.");
+        return (int)((NextUInt64() >> 32) * (ulong)maxExclusive >> 32);
+    }
+
+    /// <summary>A float from the standard normal distribution (Box–Muller).</summary>
+    public float NextNormal()
+    {
+        if (_hasSpareNormal)
+        {
+            _hasSpareNormal = false;
+            return _spareNormal;
+        }
+        double u1 = 1.0 - NextDouble(); // (0, 1]: log is finite
+        double u2 = NextDouble();
+        double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+        _spareNormal = (float)(radius * Math.Sin(2 * Math.PI * u2));
+        _hasSpareNormal = true;
+        return (float)(radius * Math.Cos(2 * Math.PI * u2));
+    }
+
+    /// <summary>Fills <paramref name="values"/> uniformly in [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    public void FillUniform(Span<float> values, float low, float high)
+    {
+        float range = high - low;
+        for (int i = 0; i < values.Length; i++) values[i] = low + range * NextFloat();
+    }
+
+    /// <summary>Fills <paramref name="values"/> from a normal distribution.</summary>
+    public void FillNormal(Span<float> values, float mean, float std)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = mean + std * NextNormal();
+    }
+
+    /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates).</summary>
+    public void Shuffle<T>(Span<T> values)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = NextInt(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace DeepSharp;
+
+/// <summary>
+/// The memory behind one or more tensors: a pinned float buffer from <see cref="BufferPool"/>, shared by
+/// views and returned to the pool when the last tensor using it is disposed. It is the one type that owns
+/// memory, so that another kind of storage (a GPU buffer) can later sit beside it.
+/// </summary>
+internal sealed unsafe class TensorStorage
+{
+    /// <summary>The buffer; pinned for its whole life, so <see cref="Pointer"/> stays valid.</summary>
+    internal readonly float[] Array;
+
+    /// <summary>The address of element 0 of <see cref="Array"/>.</summary>
+    internal readonly float* Pointer;
+
+    /// <summary>The pool bucket this buffer goes back to, or -1 for buffers too large to keep.</summary>
+    internal readonly int Bucket;
+
+    private int _references;
+
+    internal TensorStorage(int capacity, int bucket)
+    {
+        Array = GC.AllocateUninitializedArray<float>(capacity, pinned: true);
+        Pointer = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Array));
+        Bucket = bucket;
+    }
+
+    internal int Capacity => Array.Length;
+
+    internal int References => Volatile.Read(ref _references);
+
+    /// <summary>Rents storage for at least <paramref name="length"/> floats, with one reference held.</summary>
+    internal static TensorStorage Rent(int length)
+    {
+        var storage = BufferPool.Rent(length);
+        storage._references = 1;
+        return storage;
+    }
+
+    internal void Retain() => Interlocked.Increment(ref _references);
+
+    internal void Release()
+    {
+        int left = Interlocked.Decrement(ref _references);
+        if (left == 0) BufferPool.Return(this);
+        else if (left < 0) throw new InvalidOperationException("Tensor storage released more often than it was retained.");
+    }
+}

@@ -1,0 +1,129 @@
+namespace DeepSharp.Tests.Autograd;
+
+public class GradientEngineTests
+{
+    [Fact]
+    public void Gradients_of_a_product_and_sum_are_exact()
+    {
+        var a = Tensor.FromArray([1f, 2f, 3f]).WithRequiresGrad();
+        var b = Tensor.FromArray([4f, 5f, 6f]).WithRequiresGrad();
+        var y = a * b + a;                       // dy/da = b + 1, dy/db = a
+        y.Backward(Tensor.Ones(3));
+        Assert.Equal([5f, 6f, 7f], a.Grad!.ToArray());
+        Assert.Equal([1f, 2f, 3f], b.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Gradients_accumulate_across_backward_calls()
+    {
+        var a = Tensor.FromArray([1f, 2f]).WithRequiresGrad();
+        (a * 3f).Backward(Tensor.Ones(2));
+        (a * 3f).Backward(Tensor.Ones(2));
+        Assert.Equal([6f, 6f], a.Grad!.ToArray());
+        a.ZeroGrad();
+        Assert.Null(a.Grad);
+        (a * 2f).Backward(Tensor.Ones(2));
+        Assert.Equal([2f, 2f], a.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void A_tensor_used_twice_receives_both_gradients()
+    {
+        var x = Tensor.FromArray([3f]).WithRequiresGrad();
+        var y = x * x;                           // 2x
+        y.Backward(Tensor.Ones(1));
+        Assert.Equal(6f, x.Grad![0]);
+    }
+
+    [Fact]
+    public void Broadcast_operands_get_summed_gradients()
+    {
+        var x = Tensor.Ones(4, 3).WithRequiresGrad();
+        var bias = Tensor.FromArray([1f, 2f, 3f]).WithRequiresGrad();
+        (x + bias).Backward(Tensor.Ones(4, 3));
+        Assert.Equal([4f, 4f, 4f], bias.Grad!.ToArray());
+        Assert.Equal(new TensorShape(4, 3), x.Grad!.Shape);
+    }
+
+    [Fact]
+    public void Backward_on_a_non_scalar_without_gradient_names_the_shape()
+    {
+        var x = Tensor.Ones(2, 3).WithRequiresGrad();
+        var e = Assert.Throws<InvalidOperationException>(() => (x * 2f).Backward());
+        Assert.Contains("(2, 3)", e.Message);
+        Assert.Contains("scalar", e.Message);
+    }
+
+    [Fact]
+    public void Backward_twice_through_a_released_graph_throws_and_retainGraph_allows_it()
+    {
+        var x = Tensor.FromArray([2f]).WithRequiresGrad();
+        var y = x * x;
+        y.Backward(retainGraph: true);
+        y.Backward();
+        Assert.Equal(8f, x.Grad![0]);
+        var e = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.Contains("released", e.Message);
+        Assert.Contains("retainGraph", e.Message);
+    }
+
+    [Fact]
+    public void Backward_through_an_interior_tensor_whose_graph_was_released_throws()
+    {
+        var x = Tensor.FromArray([2f]).WithRequiresGrad();
+        var h = x * 3f;
+        var y = h * 2f;
+        y.Backward();
+        var z = h * 5f;
+        var e = Assert.Throws<InvalidOperationException>(() => z.Backward());
+        Assert.Contains("released", e.Message);
+    }
+
+    [Fact]
+    public void NoGrad_records_nothing()
+    {
+        var x = Tensor.Ones(2).WithRequiresGrad();
+        Tensor y;
+        using (DeepSharp.Autograd.NoGrad()) y = x * 2f;
+        Assert.False(y.RequiresGrad);
+        Assert.Null(y.GradFunction);
+        Assert.True((x * 2f).RequiresGrad);
+    }
+
+    [Fact]
+    public void Detach_shares_values_but_not_the_graph()
+    {
+        var x = Tensor.FromArray([1f, 2f]).WithRequiresGrad();
+        var y = x * 2f;
+        var d = y.Detach();
+        Assert.False(d.RequiresGrad);
+        Assert.Equal([2f, 4f], d.ToArray());
+        var e = Assert.Throws<InvalidOperationException>(() => (d * 2f).Backward(Tensor.Ones(2)));
+        Assert.Contains("does not require grad", e.Message);
+    }
+
+    [Fact]
+    public void Backward_with_a_gradient_of_the_wrong_shape_names_both_shapes()
+    {
+        var x = Tensor.Ones(2, 2).WithRequiresGrad();
+        var e = Assert.Throws<ArgumentException>(() => (x * 2f).Backward(Tensor.Ones(3)));
+        Assert.Contains("(3,)", e.Message);
+        Assert.Contains("(2, 2)", e.Message);
+    }
+
+    [Fact]
+    public void Graph_inside_a_scope_is_freed_with_it()
+    {
+        var w = Tensor.Ones(3).WithRequiresGrad();
+        for (int step = 0; step < 3; step++)
+        {
+            w.ZeroGrad();
+            using (TensorScope.Begin())
+            {
+                (w * w * 0.5f).Backward(Tensor.Ones(3));
+            }
+            Assert.Equal([1f, 1f, 1f], w.Grad!.ToArray());
+            Assert.False(w.Grad!.IsDisposed);
+        }
+    }
+}
