@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Updates weights from their gradients, with Keras' semantics and defaults: a learning rate (a number or
+/// a <see cref="LearningRateSchedule"/> of the step count), optional gradient clipping (per-variable
+/// <see cref="ClipNorm"/>, <see cref="ClipValue"/>, or <see cref="GlobalClipNorm"/> across all variables)
+/// and optional decoupled <see cref="WeightDecay"/>. Accepts a name where an optimizer is expected:
+/// <c>optimizer: "adam"</c>.
+/// </summary>
+/// <remarks>
+/// Subclasses implement <see cref="UpdateVariable"/> for one variable with its gradient; per-variable state
+/// (moments, accumulators) is created on first use through <see cref="GetSlot"/> and kept between steps.
+/// Steps allocate nothing once the state exists.
+/// </remarks>
+public abstract class Optimizer
+{
+    private readonly Dictionary<Tensor, Tensor[]> _slots = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Sets the options every optimizer shares.</summary>
+    protected Optimizer(LearningRateSchedule learningRate, float? clipNorm, float? clipValue, float? globalClipNorm, float? weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(learningRate);
+        LearningRate = learningRate;
+        ClipNorm = CheckPositive(clipNorm, nameof(clipNorm));
+        ClipValue = CheckPositive(clipValue, nameof(clipValue));
+        GlobalClipNorm = CheckPositive(globalClipNorm, nameof(globalClipNorm));
+        if (ClipNorm is not null && GlobalClipNorm is not null)
+            throw new ArgumentException("Set either clipNorm (per variable) or globalClipNorm (all variables together), not both.");
+        if (weightDecay is { } wd && (!float.IsFinite(wd) || wd < 0))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weightDecay must be a finite number >= 0.");
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The Keras name ("adam").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The learning rate, as a schedule of the step count (a constant when given a number).</summary>
+    public LearningRateSchedule LearningRate { get; set; }
+
+    /// <summary>Steps taken so far (Keras' <c>iterations</c>).</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>If set, each variable's gradient is rescaled so its L2 norm is at most this.</summary>
+    public float? ClipNorm { get; }
+
+    /// <summary>If set, each gradient element is clipped to [-value, value].</summary>
+    public float? ClipValue { get; }
+
+    /// <summary>If set, all gradients are rescaled together so their joint L2 norm is at most this.</summary>
+    public float? GlobalClipNorm { get; }
+
+    /// <summary>If set, each step first shrinks every variable by <c>learningRate · weightDecay · w</c>.</summary>
+    public float? WeightDecay { get; }
+
+    /// <summary>The learning rate the next step will use.</summary>
+    public float CurrentLearningRate => LearningRate.At(Iterations);
+
+    /// <summary>
+    /// Applies one step to <paramref name="variables"/> using their <see cref="Tensor.Grad"/> (variables with
+    /// no gradient are skipped), then clears the gradients. Runs without recording a graph.
+    /// </summary>
+    public void ApplyGradients(IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        float learningRate = CurrentLearningRate;
+        if (!float.IsFinite(learningRate) || learningRate < 0)
+            throw new InvalidOperationException($"{Name}: the learning rate at step {Iterations} is {learningRate}; it must be a finite number >= 0.");
+        using var noGrad = Autograd.NoGrad();
+        using var unscoped = TensorScope.Suspend();
+        float globalScale = GlobalClipNorm is { } limit ? GradientClipping.GlobalScale(variables, limit) : 1f;
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var variable = variables[i];
+            var gradient = variable.Grad;
+            if (gradient is null) continue;
+            if (globalScale != 1f) GradientClipping.Scale(gradient, globalScale);
+            if (ClipNorm is { } norm) GradientClipping.ClipNorm(gradient, norm);
+            if (ClipValue is { } value) GradientClipping.ClipValue(gradient, value);
+            if (WeightDecay is { } decay && decay > 0) ParameterUpdates.Decay(variable, learningRate * decay);
+            UpdateVariable(variable, gradient, learningRate);
+            variable.ZeroGrad();
+        }
+        Iterations++;
+    }
+
+    /// <summary>PyTorch-style spelling of <see cref="ApplyGradients"/>.</summary>
+    public void Step(IReadOnlyList<Tensor> parameters) => ApplyGradients(parameters);
+
+    /// <summary>Updates one variable in place from its (already clipped) gradient.</summary>
+    /// <param name="variable">The weight to update.</param>
+    /// <param name="gradient">Its gradient, same shape.</param>
+    /// <param name="learningRate">The learning rate for this step.</param>
+    protected abstract void UpdateVariable(Tensor variable, Tensor gradient, float learningRate);
+
+    /// <summary>
+    /// The optimizer's state tensor number <paramref name="index"/> of <paramref name="count"/> for a
+    /// variable, created (filled with <paramref name="initialValue"/>) on first use.
+    /// </summary>
+    protected Tensor GetSlot(Tensor variable, int index, int count, float initialValue = 0f)
+    {
+        if (!_slots.TryGetValue(variable, out var slots))
+        {
+            slots = new Tensor[count];
+            using (TensorScope.Suspend())
+                for (int i = 0; i < count; i++)
+                {
+                    slots[i] = Tensor.Full(variable.Shape, initialValue);
+                    slots[i].Name = variable.Name is null ? null : $"{Name}/{variable.Name}/{i}";
+                }
+            _slots[variable] = slots;
+        }
+        return slots[index];
+    }
+
+    /// <summary>The state tensors kept for <paramref name="variable"/> (empty before its first step).</summary>
+    public IReadOnlyList<Tensor> Slots(Tensor variable) => _slots.TryGetValue(variable, out var s) ? s : [];
+
+    /// <summary>The arguments that recreate this optimizer (Keras' <c>get_config</c>).</summary>
+    public virtual JsonObject GetConfig()
+    {
+        var config = new JsonObject { ["name"] = Name, ["learning_rate"] = LearningRate.GetConfig() };
+        if (ClipNorm is { } n) config["clipnorm"] = n;
+        if (ClipValue is { } v) config["clipvalue"] = v;
+        if (GlobalClipNorm is { } g) config["global_clipnorm"] = g;
+        if (WeightDecay is { } w) config["weight_decay"] = w;
+        return config;
+    }
+
+    /// <summary>The optimizer a Keras name stands for, with Keras' defaults.</summary>
+    public static implicit operator Optimizer(string name) => Optimizers.Get(name);
+
+    /// <summary>Checks a hyper-parameter is a finite number in [min, max]; the message names it.</summary>
+    protected static float CheckRange(float value, string argument, float min, float max)
+    {
+        if (!float.IsFinite(value) || value < min || value > max)
+            throw new ArgumentOutOfRangeException(argument, value, $"{argument} must be a finite number in [{min}, {max}]; got {value}.");
+        return value;
+    }
+
+    private static float? CheckPositive(float? value, string argument)
+    {
+        if (value is { } v && (!float.IsFinite(v) || v <= 0))
+            throw new ArgumentOutOfRangeException(argument, value, $"{argument} must be a finite number > 0; got {v}.");
+        return value;
+    }
+}
