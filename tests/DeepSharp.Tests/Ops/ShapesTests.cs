@@ -114,6 +114,20 @@ public class ShapesTests
         OpAssert.GradientChecks(t => t[0].Transpose().MatMul(t[1]), Random(14, 2, 4, 3), Random(15, 2, 4, 5));
     }
 
+    [Fact]
+    public void Matmul_of_expanded_and_sliced_views_is_correct()
+    {
+        var row = Random(16, 1, 4);
+        var b = Random(17, 4, 3);
+        var expanded = row.Expand(5, 4);
+        OpAssert.Close(expanded.Contiguous().MatMul(b).ToArray(), expanded.MatMul(b).ToArray());
+        OpAssert.GradientChecks(t => t[0].Expand(5, 4).MatMul(t[1]), row, b);
+        var wide = Random(18, 4, 8);
+        var columns = wide.Slice(1, 2, 5);
+        OpAssert.Close(columns.Contiguous().MatMul(b.Transpose()).ToArray(), columns.MatMul(b.Transpose()).ToArray());
+        OpAssert.GradientChecks(t => t[0].Slice(1, 1, 8, 2).MatMul(t[1]), wide, b);
+    }
+
     // ---- squeeze, unsqueeze, expand --------------------------------------------------------------------
 
     [Fact]
