@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>
@@ -44,7 +46,7 @@ internal static unsafe class GatherKernel
                 if (index < 0) index += axisSize;
                 var target = new Span<float>(dx + (o * axisSize + index) * inner, inner);
                 var source = new ReadOnlySpan<float>(g + (o * count + j) * inner, inner);
-                System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
+                TensorPrimitives.Add(target, source, target);
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using DeepSharp.Kernels;
 
 namespace DeepSharp;

@@ -69,8 +69,9 @@ public static unsafe partial class Ops
         Reductions.Reduce(kind, input.Pointer, shape.Dims, y.Pointer, kept.Dims);
         ElementwiseDriver.ReleaseCopy(input, x);
         if (mean) TensorPrimitives.Divide(y.Span, count, y.Span);
-        var node = Node.Record(op switch { "Sum" => "sum", "Mean" => "mean", "Max" => "max", _ => "min" },
-            kind == ReduceKind.Sum ? SumBackward : ExtremeBackward, y, x);
+        var node = kind == ReduceKind.Sum
+            ? Node.Record(mean ? "mean" : "sum", SumBackward, y, x)
+            : Node.Record(kind == ReduceKind.Max ? "max" : "min", ExtremeBackward, y, x);
         if (node != null)
         {
             node.Int0 = mask;

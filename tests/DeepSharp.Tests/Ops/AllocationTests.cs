@@ -6,12 +6,14 @@ public class AllocationTests
     [Fact]
     public void A_steady_state_step_through_every_family_allocates_nothing()
     {
-        using var unscoped = TensorScope.Suspend();
-        var w = Tensor.RandomNormal([8, 6], std: 0.3f, generator: new RandomGenerator(1)).WithRequiresGrad();
-        var bias = Tensor.Zeros(6).WithRequiresGrad();
-        var x = Tensor.RandomNormal([4, 8], generator: new RandomGenerator(2));
-        var labels = Tensor.FromArray([0f, 3f, 5f, 1f]);
-        unscoped.Dispose();
+        Tensor w, bias, x, labels;
+        using (TensorScope.Suspend())
+        {
+            w = Tensor.RandomNormal([8, 6], std: 0.3f, generator: new RandomGenerator(1)).WithRequiresGrad();
+            bias = Tensor.Zeros(6).WithRequiresGrad();
+            x = Tensor.RandomNormal([4, 8], generator: new RandomGenerator(2));
+            labels = Tensor.FromArray([0f, 3f, 5f, 1f]);
+        }
 
         for (int i = 0; i < 5; i++) Step(w, bias, x, labels); // fill the pools
         // The JIT's tier-up can allocate on this thread once in a while; a real leak shows in every round.
