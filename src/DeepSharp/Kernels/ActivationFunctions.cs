@@ -6,10 +6,13 @@ namespace DeepSharp.Kernels;
 // The math of the activations, forward (x → y) and backward ((x or y, g) → dx), one struct per formula.
 // The ops in Ops/Activations.cs choose which saved value (input or output) each backward reads.
 
-/// <summary>y = 1 / (1 + e^-x).</summary>
-internal readonly struct SigmoidOperator : IUnaryOperator
+/// <summary>y = 1 / (1 + e^-x) (on the vector exp, faster than TensorPrimitives.Sigmoid).</summary>
+internal readonly struct SigmoidFunction : IUnaryFunction, IUnaryOperator
 {
-    public void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Sigmoid(x, d);
+    public float Apply(float x) => VectorMath.Sigmoid(x);
+    public Vector256<float> Apply(Vector256<float> x) => VectorMath.Sigmoid(x);
+    public Vector512<float> Apply(Vector512<float> x) => VectorMath.Sigmoid(x);
+    public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · y · (1 - y), from the output.</summary>

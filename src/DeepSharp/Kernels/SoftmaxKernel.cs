@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace DeepSharp.Kernels;
 
@@ -83,8 +84,7 @@ internal static unsafe class SoftmaxKernel
         {
             float max = TensorPrimitives.Max(x);
             if (float.IsNegativeInfinity(max)) max = 0f; // an all -∞ row: keep exp(x - max) defined
-            TensorPrimitives.Subtract(x, max, y);
-            TensorPrimitives.Exp(y, y);
+            VectorLoop.Map(new ExpOfDifference(), x, max, y);
             float sum = TensorPrimitives.Sum(y);
             if (log)
             {
@@ -100,7 +100,7 @@ internal static unsafe class SoftmaxKernel
             if (log)
             {
                 float sum = TensorPrimitives.Sum(g);
-                TensorPrimitives.Exp(y, dx);
+                VectorLoop.Map(new ExpFunction(), y, dx);
                 TensorPrimitives.MultiplyAdd(dx, -sum, g, dx);
             }
             else
@@ -122,8 +122,7 @@ internal static unsafe class SoftmaxKernel
             for (int j = 0; j < N; j++)
             {
                 var yRow = new Span<float>(y + (long)j * inner, inner);
-                TensorPrimitives.Subtract(new ReadOnlySpan<float>(x + (long)j * inner, inner), max, yRow);
-                TensorPrimitives.Exp(yRow, yRow);
+                VectorLoop.Map(new ExpOfDifference(), new ReadOnlySpan<float>(x + (long)j * inner, inner), max, yRow);
                 TensorPrimitives.Add(sum, yRow, sum);
             }
             if (Log)
@@ -167,7 +166,7 @@ internal static unsafe class SoftmaxKernel
                 if (Log)
                 {
                     // dx = g - e^y · Σg
-                    TensorPrimitives.Exp(yRow, dRow);
+                    VectorLoop.Map(new ExpFunction(), yRow, dRow);
                     TensorPrimitives.Multiply(dRow, reduced, dRow);
                     TensorPrimitives.Subtract(gRow, dRow, dRow);
                 }
@@ -179,5 +178,13 @@ internal static unsafe class SoftmaxKernel
                 }
             }
         }
+    }
+
+    /// <summary>e^(x - m): the shifted exponential of softmax in one pass.</summary>
+    private readonly struct ExpOfDifference : IBinaryFunction
+    {
+        public float Apply(float x, float m) => MathF.Exp(x - m);
+        public Vector256<float> Apply(Vector256<float> x, Vector256<float> m) => Vector256.Exp(x - m);
+        public Vector512<float> Apply(Vector512<float> x, Vector512<float> m) => Vector512.Exp(x - m);
     }
 }

@@ -11,7 +11,7 @@ public static partial class Ops
     // ---- sigmoid: dx = g·y(1-y) ------------------------------------------------------------------------
 
     /// <summary>Logistic sigmoid 1 / (1 + e^-x).</summary>
-    public static Tensor Sigmoid(Tensor x) => ElementwiseDriver.Unary(x, new SigmoidOperator(), "sigmoid", SigmoidBackward);
+    public static Tensor Sigmoid(Tensor x) => ElementwiseDriver.Unary(x, new SigmoidFunction(), "sigmoid", SigmoidBackward);
 
     private static void SigmoidBackward(Node n, Tensor g) => ElementwiseDriver.UnaryGradient(n, g, new SigmoidGradient(), fromOutput: true);
 

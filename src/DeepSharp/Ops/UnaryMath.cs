@@ -7,7 +7,7 @@ public static partial class Ops
     // ---- exp: dy = g·y ---------------------------------------------------------------------------------
 
     /// <summary>Elementwise e^x.</summary>
-    public static Tensor Exp(Tensor x) => ElementwiseDriver.Unary(x, new ExpOperator(), "exp", ExpBackward);
+    public static Tensor Exp(Tensor x) => ElementwiseDriver.Unary(x, new ExpFunction(), "exp", ExpBackward);
 
     private static void ExpBackward(Node n, Tensor g) => ElementwiseDriver.UnaryGradient(n, g, new ProductGradient(), fromOutput: true);
 

@@ -58,6 +58,8 @@ public class VectorFunctionTests
     [Fact]
     public void Forward_functions_agree_across_widths()
     {
+        AllWidthsAgree(new ExpFunction(), "exp");
+        AllWidthsAgree(new SigmoidFunction(), "sigmoid");
         AllWidthsAgree(new TanhFunction(), "tanh");
         AllWidthsAgree(new LeakyReluFunction(0.2f), "leaky_relu");
         AllWidthsAgree(new EluFunction(1.3f, 1.1f), "elu");
