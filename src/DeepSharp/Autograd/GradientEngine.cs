@@ -170,8 +170,11 @@ internal static class GradientEngine
         if (addend._isContiguous) TensorPrimitives.Add(target.Span, addend.Span, target.Span);
         else
         {
-            using var contiguous = addend.ContiguousCopy();
+            // Recycle, not Dispose: Dispose does not return the Tensor object to its pool, so every
+            // non-contiguous addend (a gradient view from transpose, slice, expand) cost a new object.
+            var contiguous = addend.ContiguousCopy();
             TensorPrimitives.Add(target.Span, contiguous.Span, target.Span);
+            contiguous.Recycle();
         }
     }
 

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>The reductions a tensor library needs over one axis of a contiguous [outer, n, inner] layout.</summary>
+/// <summary>The reductions a tensor library needs: sums and extremes.</summary>
 internal enum ReduceKind
 {
     Sum,
@@ -10,49 +10,191 @@ internal enum ReduceKind
     Min,
 }
 
-/// <summary>Sums and extremes over axes of contiguous data, vectorized along whichever dimension is contiguous.</summary>
+/// <summary>
+/// Sums and extremes over axes of contiguous data, vectorized along whichever dimension is contiguous.
+/// Axes are described by a target shape: the source shape with each reduced dimension set to 1 (or, at
+/// the left, absent), as broadcasting would have it.
+/// </summary>
 internal static unsafe class Reductions
 {
+    private const int ParallelThreshold = 1 << 16;
+
+    /// <summary>
+    /// Reduces contiguous <paramref name="source"/> of shape <paramref name="sourceShape"/> down to
+    /// <paramref name="targetShape"/> into contiguous <paramref name="destination"/>. An empty source
+    /// gives the identity of the reduction (0 for sums, ∓∞ for extremes).
+    /// </summary>
+    internal static void Reduce(ReduceKind kind, float* source, ReadOnlySpan<int> sourceShape, float* destination, ReadOnlySpan<int> targetShape)
+    {
+        long targetSize = Product(targetShape);
+        if (Product(sourceShape) == 0)
+        {
+            new Span<float>(destination, checked((int)targetSize)).Fill(Identity(kind));
+            return;
+        }
+        Span<int> dims = stackalloc int[TensorShape.MaxRank];
+        Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        int runs = Coalesce(sourceShape, targetShape, dims, reduced);
+        if (runs == 0)
+        {
+            *destination = *source;
+            return;
+        }
+        int reducedRuns = 0, firstReduced = -1;
+        for (int r = 0; r < runs; r++)
+        {
+            if (!reduced[r]) continue;
+            reducedRuns++;
+            if (firstReduced < 0) firstReduced = r;
+        }
+        if (reducedRuns == 0)
+        {
+            new ReadOnlySpan<float>(source, checked((int)targetSize)).CopyTo(new Span<float>(destination, (int)targetSize));
+            return;
+        }
+        if (reducedRuns == 1)
+        {
+            // [kept][reduced][kept]: one middle axis, the shape the vectorized and parallel kernel serves.
+            int outer = firstReduced == 0 ? 1 : dims[0];
+            int inner = firstReduced == runs - 1 ? 1 : dims[runs - 1];
+            ReduceAxis(kind, source, outer, dims[firstReduced], inner, destination);
+            return;
+        }
+        ReduceRuns(kind, source, dims[..runs], reduced[..runs], destination, targetSize);
+    }
+
+    /// <summary>
+    /// Sums contiguous <paramref name="source"/> of shape <paramref name="sourceShape"/> down to
+    /// <paramref name="targetShape"/>, a shape it was broadcast from (the gradient of broadcasting).
+    /// </summary>
+    internal static void SumToShape(float* source, ReadOnlySpan<int> sourceShape, float* destination, ReadOnlySpan<int> targetShape) =>
+        Reduce(ReduceKind.Sum, source, sourceShape, destination, targetShape);
+
     /// <summary>
     /// Reduces the middle axis of <paramref name="source"/>, viewed as [outer, n, inner], into
-    /// <paramref name="destination"/> of [outer, inner].
+    /// <paramref name="destination"/> of [outer, inner]; large inputs are split over the worker threads
+    /// along outer rows, inner columns, or (for one long row) pieces of the row.
     /// </summary>
     internal static void ReduceAxis(ReduceKind kind, float* source, int outer, int n, int inner, float* destination)
     {
-        for (int o = 0; o < outer; o++)
+        long total = (long)outer * n * inner;
+        int threads = Parallelism.Threads;
+        var plan = new AxisPlan { Kind = kind, Source = source, Destination = destination, Outer = outer, N = n, Inner = inner };
+        if (total < ParallelThreshold || threads == 1)
         {
-            float* block = source + (long)o * n * inner;
-            if (inner == 1)
+            plan.Block(0, outer, 0, inner);
+            return;
+        }
+        if (outer >= 2)
+        {
+            plan.Split = AxisSplit.Outer;
+            plan.Chunks = Math.Min(outer, threads * 4);
+        }
+        else if (inner >= 256)
+        {
+            plan.Split = AxisSplit.Inner;
+            plan.Chunks = Math.Min(inner / 64, threads * 4);
+        }
+        else if (inner == 1)
+        {
+            // One long row: each chunk reduces a piece, then the pieces are combined.
+            int chunks = threads * 4;
+            float* partials = stackalloc float[chunks];
+            plan.Split = AxisSplit.Row;
+            plan.Chunks = chunks;
+            plan.Partials = partials;
+            WorkerPool.For(chunks, ref plan);
+            *destination = Reduce(kind, new ReadOnlySpan<float>(partials, chunks));
+            return;
+        }
+        else
+        {
+            plan.Block(0, outer, 0, inner);
+            return;
+        }
+        WorkerPool.For(plan.Chunks, ref plan);
+    }
+
+    private enum AxisSplit { Outer, Inner, Row }
+
+    private struct AxisPlan : IParallelBody
+    {
+        public ReduceKind Kind;
+        public float* Source, Destination, Partials;
+        public int Outer, N, Inner, Chunks;
+        public AxisSplit Split;
+
+        public readonly void Execute(int chunk)
+        {
+            switch (Split)
             {
-                var row = new ReadOnlySpan<float>(block, n);
-                destination[o] = kind switch
-                {
-                    ReduceKind.Sum => TensorPrimitives.Sum(row),
-                    ReduceKind.Max => TensorPrimitives.Max(row),
-                    _ => TensorPrimitives.Min(row),
-                };
-                continue;
+                case AxisSplit.Outer:
+                    Block((int)((long)Outer * chunk / Chunks), (int)((long)Outer * (chunk + 1) / Chunks), 0, Inner);
+                    break;
+                case AxisSplit.Inner:
+                    Block(0, Outer, (int)((long)Inner * chunk / Chunks), (int)((long)Inner * (chunk + 1) / Chunks));
+                    break;
+                default:
+                    int start = (int)((long)N * chunk / Chunks), end = (int)((long)N * (chunk + 1) / Chunks);
+                    Partials[chunk] = end > start ? Reduce(Kind, new ReadOnlySpan<float>(Source + start, end - start)) : Identity(Kind);
+                    break;
             }
-            var result = new Span<float>(destination + (long)o * inner, inner);
-            new ReadOnlySpan<float>(block, inner).CopyTo(result);
-            for (int j = 1; j < n; j++)
+        }
+
+        /// <summary>Outer rows [o0, o1), inner columns [c0, c1).</summary>
+        public readonly void Block(int o0, int o1, int c0, int c1)
+        {
+            int width = c1 - c0;
+            for (int o = o0; o < o1; o++)
             {
-                var slice = new ReadOnlySpan<float>(block + (long)j * inner, inner);
-                switch (kind)
+                float* block = Source + (long)o * N * Inner;
+                if (Inner == 1)
                 {
-                    case ReduceKind.Sum: TensorPrimitives.Add(result, slice, result); break;
-                    case ReduceKind.Max: TensorPrimitives.Max(result, slice, result); break;
-                    default: TensorPrimitives.Min(result, slice, result); break;
+                    Destination[o] = Reduce(Kind, new ReadOnlySpan<float>(block, N));
+                    continue;
                 }
+                var result = new Span<float>(Destination + (long)o * Inner + c0, width);
+                new ReadOnlySpan<float>(block + c0, width).CopyTo(result);
+                for (int j = 1; j < N; j++) Combine(Kind, result, new ReadOnlySpan<float>(block + (long)j * Inner + c0, width));
+            }
+        }
+    }
+
+    /// <summary>The general case, several reduced runs: an odometer over rows of the innermost run.</summary>
+    private static void ReduceRuns(ReduceKind kind, float* source, ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, float* destination, long targetSize)
+    {
+        new Span<float>(destination, (int)targetSize).Fill(Identity(kind));
+        int runs = dims.Length;
+        Span<long> targetStrides = stackalloc long[TensorShape.MaxRank];
+        TargetStrides(dims, reduced, targetStrides);
+        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        index.Clear();
+        int inner = dims[runs - 1];
+        bool innerReduced = reduced[runs - 1];
+        long rows = 1;
+        for (int r = 0; r < runs - 1; r++) rows *= dims[r];
+        float* src = source;
+        for (long row = 0; row < rows; row++)
+        {
+            long t = 0;
+            for (int r = 0; r < runs - 1; r++) t += index[r] * targetStrides[r];
+            var values = new ReadOnlySpan<float>(src, inner);
+            if (innerReduced) destination[t] = Combine(kind, destination[t], Reduce(kind, values));
+            else Combine(kind, new Span<float>(destination + t, inner), values);
+            src += inner;
+            for (int r = runs - 2; r >= 0; r--)
+            {
+                if (++index[r] < dims[r]) break;
+                index[r] = 0;
             }
         }
     }
 
     /// <summary>
-    /// The index along the middle axis of the largest (or smallest) value, for each of [outer, inner];
-    /// the first one wins ties, as in NumPy.
+    /// The index along the middle axis of the largest (or smallest) value, for each of [outer, inner],
+    /// written as a float; the first one wins ties and NaN counts as the extreme, as in NumPy.
     /// </summary>
-    internal static void ArgExtremeAxis(bool largest, float* source, int outer, int n, int inner, int* destination)
+    internal static void ArgExtremeAxis(bool largest, float* source, int outer, int n, int inner, float* destination)
     {
         for (int o = 0; o < outer; o++)
         {
@@ -67,17 +209,12 @@ internal static unsafe class Reductions
             {
                 int best = 0;
                 float bestValue = block[i];
-                for (int j = 1; j < n; j++)
+                for (int j = 1; j < n && !float.IsNaN(bestValue); j++)
                 {
                     float v = block[(long)j * inner + i];
-                    if (largest ? v > bestValue : v < bestValue)
+                    if ((largest ? v > bestValue : v < bestValue) || float.IsNaN(v))
                     {
                         best = j;
-                        bestValue = v;
-                    }
-                    else if (float.IsNaN(v) && !float.IsNaN(bestValue))
-                    {
-                        best = j; // NaN propagates as the extreme, as NumPy's argmax
                         bestValue = v;
                     }
                 }
@@ -87,18 +224,84 @@ internal static unsafe class Reductions
     }
 
     /// <summary>
-    /// Sums contiguous <paramref name="source"/> of shape <paramref name="sourceShape"/> down to
-    /// <paramref name="targetShape"/>, a shape it was broadcast from (the gradient of broadcasting).
+    /// The gradient of a max or min reduction: in each group of <paramref name="source"/> reduced to one
+    /// target element, the first element (in row-major order) equal to the reduced value
+    /// (<paramref name="values"/>, NaN matching NaN) receives that element's <paramref name="gradient"/>;
+    /// all others receive 0. <paramref name="taken"/> is scratch of the target's size.
     /// </summary>
-    internal static void SumToShape(float* source, ReadOnlySpan<int> sourceShape, float* destination, ReadOnlySpan<int> targetShape)
+    internal static void RouteToFirstMatch(float* source, ReadOnlySpan<int> sourceShape, float* values, float* gradient,
+        ReadOnlySpan<int> targetShape, float* destination, float* taken)
     {
-        int rank = sourceShape.Length;
-        int pad = rank - targetShape.Length;
-        // Merge neighbouring dimensions that are both kept or both reduced: runs of [kept][reduced]...
+        long sourceSize = Product(sourceShape), targetSize = Product(targetShape);
+        new Span<float>(destination, checked((int)sourceSize)).Clear();
+        if (sourceSize == 0) return;
+        new Span<float>(taken, (int)targetSize).Clear();
         Span<int> dims = stackalloc int[TensorShape.MaxRank];
         Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        int runs = Coalesce(sourceShape, targetShape, dims, reduced);
+        if (runs == 0)
+        {
+            *destination = *gradient;
+            return;
+        }
+        Span<long> targetStrides = stackalloc long[TensorShape.MaxRank];
+        TargetStrides(dims[..runs], reduced[..runs], targetStrides);
+        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        index.Clear();
+        int inner = dims[runs - 1];
+        bool innerReduced = reduced[runs - 1];
+        long rows = 1;
+        for (int r = 0; r < runs - 1; r++) rows *= dims[r];
+        float* src = source;
+        float* dst = destination;
+        for (long row = 0; row < rows; row++)
+        {
+            long t = 0;
+            for (int r = 0; r < runs - 1; r++) t += index[r] * targetStrides[r];
+            if (innerReduced)
+            {
+                if (taken[t] == 0f)
+                {
+                    float v = values[t];
+                    for (int i = 0; i < inner; i++)
+                    {
+                        if (!Matches(src[i], v)) continue;
+                        dst[i] = gradient[t];
+                        taken[t] = 1f;
+                        break;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < inner; i++)
+                {
+                    if (taken[t + i] != 0f || !Matches(src[i], values[t + i])) continue;
+                    dst[i] = gradient[t + i];
+                    taken[t + i] = 1f;
+                }
+            }
+            src += inner;
+            dst += inner;
+            for (int r = runs - 2; r >= 0; r--)
+            {
+                if (++index[r] < dims[r]) break;
+                index[r] = 0;
+            }
+        }
+    }
+
+    private static bool Matches(float x, float value) => x == value || (float.IsNaN(x) && float.IsNaN(value));
+
+    /// <summary>
+    /// Drops size-1 dimensions and merges neighbours that are both kept or both reduced, giving runs that
+    /// alternate kept/reduced. Returns the number of runs.
+    /// </summary>
+    private static int Coalesce(ReadOnlySpan<int> sourceShape, ReadOnlySpan<int> targetShape, Span<int> dims, Span<bool> reduced)
+    {
+        int pad = sourceShape.Length - targetShape.Length;
         int runs = 0;
-        for (int d = 0; d < rank; d++)
+        for (int d = 0; d < sourceShape.Length; d++)
         {
             int size = sourceShape[d];
             if (size == 1) continue;
@@ -111,41 +314,59 @@ internal static unsafe class Reductions
                 runs++;
             }
         }
-        long targetSize = 1;
-        foreach (int d in targetShape) targetSize *= d;
-        var target = new Span<float>(destination, (int)targetSize);
-        if (runs == 0)
+        return runs;
+    }
+
+    /// <summary>The step in the target for each run: 0 for reduced runs, the kept size after it for kept runs.</summary>
+    private static void TargetStrides(ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, Span<long> strides)
+    {
+        long stride = 1;
+        for (int r = dims.Length - 1; r >= 0; r--)
         {
-            target[0] = *source;
-            return;
-        }
-        // The last run is reduced (sum rows) or kept (add rows); earlier runs are walked as an odometer.
-        target.Clear();
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
-        index.Clear();
-        int inner = dims[runs - 1];
-        bool innerReduced = reduced[runs - 1];
-        long outer = 1;
-        for (int r = 0; r < runs - 1; r++) outer *= dims[r];
-        float* src = source;
-        for (long row = 0; row < outer; row++)
-        {
-            long targetOffset = 0;
-            for (int r = 0; r < runs - 1; r++)
-                if (!reduced[r]) targetOffset = targetOffset * dims[r] + index[r];
-            var values = new ReadOnlySpan<float>(src, inner);
-            if (innerReduced) destination[targetOffset] += TensorPrimitives.Sum(values);
+            if (reduced[r]) strides[r] = 0;
             else
             {
-                var slot = new Span<float>(destination + targetOffset * inner, inner);
-                TensorPrimitives.Add(slot, values, slot);
+                strides[r] = stride;
+                stride *= dims[r];
             }
-            src += inner;
-            for (int r = runs - 2; r >= 0; r--)
-            {
-                if (++index[r] < dims[r]) break;
-                index[r] = 0;
-            }
+        }
+    }
+
+    private static long Product(ReadOnlySpan<int> dims)
+    {
+        long p = 1;
+        foreach (int d in dims) p *= d;
+        return p;
+    }
+
+    private static float Identity(ReduceKind kind) => kind switch
+    {
+        ReduceKind.Sum => 0f,
+        ReduceKind.Max => float.NegativeInfinity,
+        _ => float.PositiveInfinity,
+    };
+
+    private static float Reduce(ReduceKind kind, ReadOnlySpan<float> values) => kind switch
+    {
+        ReduceKind.Sum => TensorPrimitives.Sum(values),
+        ReduceKind.Max => TensorPrimitives.Max(values),
+        _ => TensorPrimitives.Min(values),
+    };
+
+    private static float Combine(ReduceKind kind, float a, float b) => kind switch
+    {
+        ReduceKind.Sum => a + b,
+        ReduceKind.Max => MathF.Max(a, b),
+        _ => MathF.Min(a, b),
+    };
+
+    private static void Combine(ReduceKind kind, Span<float> accumulator, ReadOnlySpan<float> values)
+    {
+        switch (kind)
+        {
+            case ReduceKind.Sum: TensorPrimitives.Add(accumulator, values, accumulator); break;
+            case ReduceKind.Max: TensorPrimitives.Max(accumulator, values, accumulator); break;
+            default: TensorPrimitives.Min(accumulator, values, accumulator); break;
         }
     }
 }

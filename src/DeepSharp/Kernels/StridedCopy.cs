@@ -42,6 +42,66 @@ internal static unsafe class StridedCopy
     }
 
     /// <summary>
+    /// Copies the view (<paramref name="shape"/>, <paramref name="sourceStrides"/>) at <paramref name="source"/>
+    /// element for element into the view (<paramref name="shape"/>, <paramref name="destinationStrides"/>) at
+    /// <paramref name="destination"/>: concatenation, slicing back, any layout into any other.
+    /// </summary>
+    internal static void Copy(float* source, ReadOnlySpan<int> sourceStrides, float* destination, ReadOnlySpan<int> destinationStrides, ReadOnlySpan<int> shape)
+    {
+        // Coalesce dimensions that are laid out one after the other in both views.
+        Span<int> dims = stackalloc int[TensorShape.MaxRank];
+        Span<int> from = stackalloc int[TensorShape.MaxRank];
+        Span<int> to = stackalloc int[TensorShape.MaxRank];
+        int rank = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] == 0) return;
+            if (shape[d] == 1) continue;
+            if (rank > 0 && from[rank - 1] == (long)sourceStrides[d] * shape[d] && to[rank - 1] == (long)destinationStrides[d] * shape[d])
+            {
+                dims[rank - 1] *= shape[d];
+                from[rank - 1] = sourceStrides[d];
+                to[rank - 1] = destinationStrides[d];
+            }
+            else
+            {
+                dims[rank] = shape[d];
+                from[rank] = sourceStrides[d];
+                to[rank] = destinationStrides[d];
+                rank++;
+            }
+        }
+        if (rank == 0)
+        {
+            *destination = *source;
+            return;
+        }
+        int inner = dims[rank - 1], fromStep = from[rank - 1], toStep = to[rank - 1];
+        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        index.Clear();
+        long outerCount = 1;
+        for (int d = 0; d < rank - 1; d++) outerCount *= dims[d];
+        for (long outer = 0; outer < outerCount; outer++)
+        {
+            long sourceOffset = 0, destinationOffset = 0;
+            for (int d = 0; d < rank - 1; d++)
+            {
+                sourceOffset += (long)index[d] * from[d];
+                destinationOffset += (long)index[d] * to[d];
+            }
+            float* src = source + sourceOffset;
+            float* dst = destination + destinationOffset;
+            if (fromStep == 1 && toStep == 1) new ReadOnlySpan<float>(src, inner).CopyTo(new Span<float>(dst, inner));
+            else for (int i = 0; i < inner; i++) dst[(long)i * toStep] = src[(long)i * fromStep];
+            for (int d = rank - 2; d >= 0; d--)
+            {
+                if (++index[d] < dims[d]) break;
+                index[d] = 0;
+            }
+        }
+    }
+
+    /// <summary>
     /// Drops size-1 dimensions and merges neighbours that are laid out one after the other, so loops run
     /// over as few, as long dimensions as possible. Returns the new rank.
     /// </summary>

@@ -34,6 +34,47 @@ internal static unsafe class ElementwiseDriver
         return y;
     }
 
+    /// <summary>
+    /// Applies the elementwise <typeparamref name="TOp"/> to <paramref name="x"/> and records
+    /// <paramref name="rule"/>, keeping <paramref name="argument0"/> and <paramref name="argument1"/> in the
+    /// node's Float0 and Float1 for backward.
+    /// </summary>
+    internal static Tensor Unary<TOp>(Tensor x, in TOp op, string name, BackwardRule? rule, float argument0 = 0f, float argument1 = 0f)
+        where TOp : struct, IUnaryOperator
+    {
+        x.ThrowIfDisposed();
+        var input = Contiguous(x);
+        var y = Tensor.Uninitialized(x._shape);
+        ParallelSpans.Unary(op, input.Pointer, y.Pointer, y._size);
+        ReleaseCopy(input, x);
+        if (rule != null)
+        {
+            var node = Node.Record(name, rule, y, x);
+            if (node != null)
+            {
+                node.Float0 = argument0;
+                node.Float1 = argument1;
+            }
+        }
+        return y;
+    }
+
+    /// <summary>
+    /// The backward pass of an elementwise op: dx = op(saved, g), where saved is the op's input, or its
+    /// output when <paramref name="fromOutput"/> (which spares recomputing sigmoid, tanh, exp, sqrt).
+    /// </summary>
+    internal static void UnaryGradient<TOp>(Node n, Tensor g, in TOp op, bool fromOutput) where TOp : struct, IGradientOperator
+    {
+        var x = n.A!;
+        var saved = fromOutput ? n.Output : Contiguous(x);
+        var gradient = Contiguous(g);
+        var dx = Tensor.Uninitialized(x._shape);
+        ParallelSpans.Gradient(op, saved.Pointer, gradient.Pointer, dx.Pointer, dx._size);
+        if (!fromOutput) ReleaseCopy(saved, x);
+        ReleaseCopy(gradient, g);
+        GradientEngine.Accumulate(x, dx);
+    }
+
     /// <summary>A contiguous tensor with <paramref name="x"/>'s values: <paramref name="x"/> itself when it already is.</summary>
     internal static Tensor Contiguous(Tensor x) => x._isContiguous ? x : x.ContiguousCopy();
 

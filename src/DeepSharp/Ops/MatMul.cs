@@ -215,7 +215,7 @@ public static unsafe partial class Ops
             }
             int rowStride = t._strides[rank - 2], columnStride = t._strides[rank - 1];
             int rows = t._shape[rank - 2], columns = t._shape[rank - 1];
-            if (columnStride == 1 || columns == 1)
+            if (IsRowMajor(rows, columns, rowStride, columnStride))
             {
                 Transposed = false;
                 Ld = Math.Max(rowStride, columns);
@@ -241,10 +241,21 @@ public static unsafe partial class Ops
         {
             if (vectorOperand) return t._isContiguous ? new(t, true, isLeft, null) : OfCopy(t, true, isLeft);
             int rank = t.Rank;
-            bool rowMajor = t._strides[rank - 1] == 1 || t._shape[rank - 1] == 1;
-            bool columnMajor = t._strides[rank - 2] == 1 || t._shape[rank - 2] == 1;
-            return rowMajor || columnMajor ? new(t, false, isLeft, null) : OfCopy(t, false, isLeft);
+            int rows = t._shape[rank - 2], columns = t._shape[rank - 1];
+            int rowStride = t._strides[rank - 2], columnStride = t._strides[rank - 1];
+            return IsRowMajor(rows, columns, rowStride, columnStride) || IsColumnMajor(rows, columns, rowStride, columnStride)
+                ? new(t, false, isLeft, null)
+                : OfCopy(t, false, isLeft);
         }
+
+        // A GEMM operand has element (i, j) at i·ld + j (row-major) or i + j·ld (column-major) with ld at least
+        // the row (column) length. Other views — a broadcast row or column with stride 0, a slice with a step
+        // along the contiguous axis — are copied first.
+        private static bool IsRowMajor(int rows, int columns, int rowStride, int columnStride) =>
+            (columnStride == 1 || columns == 1) && (rows == 1 || rowStride >= columns);
+
+        private static bool IsColumnMajor(int rows, int columns, int rowStride, int columnStride) =>
+            (rowStride == 1 || rows == 1) && (columns == 1 || columnStride >= rows);
 
         private static MatrixOperand OfCopy(Tensor t, bool vectorOperand, bool isLeft)
         {

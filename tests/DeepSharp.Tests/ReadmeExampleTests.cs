@@ -1,0 +1,40 @@
+namespace DeepSharp.Tests;
+
+/// <summary>The code in README.md runs as written and computes what it says.</summary>
+public class ReadmeExampleTests
+{
+    [Fact]
+    public void The_first_example_runs_and_its_gradient_is_right()
+    {
+        // As in README.md, "A first example".
+        var w = Tensor.RandomNormal([784, 128], std: 0.05f).WithRequiresGrad();
+        var x = Tensor.RandomUniform([32, 784]);
+        float lossValue;
+        using (TensorScope.Begin())            // everything made inside goes back to the pool at the end
+        {
+            var loss = x.MatMul(w).Pow(2f).Sum();
+            loss.Backward();                   // w.Grad now holds d(loss)/dw
+            lossValue = loss.Item();
+        }
+
+        // loss = Σ (xw)², so d(loss)/dw = 2 xᵀ(xw); check it in double precision at a few entries.
+        float[] xv = x.ToArray(), wv = w.ToArray(), grad = w.Grad!.ToArray();
+        var xw = new double[32 * 128];
+        double expectedLoss = 0;
+        for (int i = 0; i < 32; i++)
+            for (int j = 0; j < 128; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < 784; p++) s += (double)xv[i * 784 + p] * wv[p * 128 + j];
+                xw[i * 128 + j] = s;
+                expectedLoss += s * s;
+            }
+        Assert.Equal(expectedLoss, lossValue, expectedLoss * 1e-5);
+        foreach (var (p, j) in new[] { (0, 0), (17, 99), (783, 127), (400, 3) })
+        {
+            double g = 0;
+            for (int i = 0; i < 32; i++) g += 2 * xv[i * 784 + p] * xw[i * 128 + j];
+            Assert.Equal(g, grad[p * 128 + j], Math.Abs(g) * 1e-4 + 1e-4);
+        }
+    }
+}
