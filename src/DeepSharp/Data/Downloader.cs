@@ -62,7 +62,8 @@ public sealed class Downloader : IDisposable
         foreach (var url in urls)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string temporary = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.part");
+            string name = Path.GetFileName(destination);
+            string temporary = Path.Combine(directory, $".{(name.Length > 100 ? name[..100] : name)}.{Guid.NewGuid():N}.part");
             try
             {
                 Directory.CreateDirectory(directory);

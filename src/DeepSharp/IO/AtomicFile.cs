@@ -27,7 +27,9 @@ public static class AtomicFile
         string directory = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
         // A dot-name in the target's directory: hidden, and on the same file system so the rename is atomic.
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        string name = Path.GetFileName(target);
+        if (name.Length > 100) name = name[..100]; // keep within file-name length limits
+        string temporary = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))

@@ -160,6 +160,7 @@ public class IdxTests
         var e = Assert.Throws<InvalidDataException>(() => Idx.Read(path));
 
         Assert.Contains(path, e.Message);
+        Assert.Contains("gzip data is corrupt", e.Message);
     }
 
     [Fact]

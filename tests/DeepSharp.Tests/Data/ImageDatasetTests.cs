@@ -182,6 +182,26 @@ public class ImageDatasetTests
     }
 
     [Fact]
+    public void A_file_changed_after_it_was_verified_is_verified_again()
+    {
+        using var dir = new TempDirectory();
+        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        var data = new Synthetic();
+        data.WriteTo(dir.File("first"));
+        data.WriteTo(dir.File("second"));
+        var dataset = data.Dataset(dir.File("cache"));
+        string path = dir.File("first", "t10k-labels-idx1-ubyte.gz");
+        Assert.Equal(path, dataset.Resolve([dataset.TestLabels], dir.File("first"))[0]);
+
+        File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([3], [1, 2, 3])));
+        string[] found;
+        using (new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, dir.File("second")))
+            found = dataset.Resolve([dataset.TestLabels], dir.File("first"));
+
+        Assert.Equal(dir.File("second", "t10k-labels-idx1-ubyte.gz"), found[0]);
+    }
+
+    [Fact]
     public void Missing_files_are_downloaded_into_the_cache_from_a_file_url_mirror()
     {
         using var dir = new TempDirectory();

@@ -65,4 +65,13 @@ public class AtomicFileTests
         Assert.Contains("is a directory", e.Message);
         Assert.True(Directory.Exists(dir.File("taken")));
     }
+
+    [Fact]
+    public void A_long_file_name_still_gets_a_valid_temporary_name()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File(new string('m', 240) + ".bin"); // 244 characters: a longer temporary name would not fit
+        AtomicFile.WriteAllBytes(path, [4, 2]);
+        Assert.Equal([4, 2], File.ReadAllBytes(path));
+    }
 }
