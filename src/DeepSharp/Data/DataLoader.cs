@@ -1,0 +1,208 @@
+using System.Collections;
+using DeepSharp.Kernels;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Iterates mini-batches over tensors' first axis: <c>foreach (var (x, y) in new DataLoader(trainX, trainY,
+/// batchSize: 32, shuffle: true, seed: 42))</c>. Each enumeration is one epoch; with shuffling, every epoch has
+/// its own order (as Keras reshuffles each epoch), derived from the seed and the epoch number alone, so a run
+/// is reproducible and can resume at any epoch. The last, smaller batch is included unless
+/// <see cref="DropLast"/> is set.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Batches are copied into tensors the loader owns, taken from the tensor pool when the first batch is made
+/// and reused for every batch after: iterating allocates no managed memory. A batch is therefore valid only
+/// until the enumeration moves to the next one; use it within the training step. Disposing the loader returns
+/// those tensors to the pool. The batch tensors belong to no <see cref="TensorScope"/>, so a scope around a
+/// training step never disposes them.
+/// </para>
+/// <para>
+/// One enumeration at a time: starting another (a nested <c>foreach</c> over the same loader) makes the first
+/// throw when it moves on, because both would write the same batch tensors. Not thread-safe.
+/// </para>
+/// </remarks>
+public sealed class DataLoader : IEnumerable<Batch>, IDisposable
+{
+    private readonly Tensor _x;
+    private readonly Tensor? _y;
+    private readonly bool _ownsSources; // x and y are contiguous copies of views the caller gave
+    private readonly int _xRowLength;
+    private readonly int _yRowLength;
+    private readonly int[] _order;
+    private readonly RandomGenerator _random = new(0);
+    private Tensor? _xFull, _yFull, _xLast, _yLast;
+    private int _version;
+    private bool _disposed;
+
+    /// <summary>Creates a loader over <paramref name="x"/> and, optionally, targets <paramref name="y"/> with as many rows.</summary>
+    /// <param name="x">The inputs; samples along the first axis.</param>
+    /// <param name="y">The targets, row i belonging to sample i of <paramref name="x"/>; null to yield inputs only.</param>
+    /// <param name="batchSize">Samples per batch (Keras' default is 32).</param>
+    /// <param name="shuffle">Whether to visit samples in a new random order each epoch.</param>
+    /// <param name="seed">The shuffling seed; when null one is drawn from <see cref="RandomGenerator.Default"/> (reproducible after <see cref="RandomGenerator.SetSeed"/>).</param>
+    /// <param name="dropLast">Whether to skip the last batch when it is smaller than <paramref name="batchSize"/>.</param>
+    /// <remarks>
+    /// The loader reads <paramref name="x"/> and <paramref name="y"/> while it iterates (keep them alive); a
+    /// non-contiguous view is copied once, here.
+    /// </remarks>
+    public DataLoader(Tensor x, Tensor? y = null, int batchSize = 32, bool shuffle = false, long? seed = null, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank == 0)
+            throw new ArgumentException("DataLoader: x is a scalar; samples are taken along the first axis, so x needs rank 1 or more.", nameof(x));
+        if (y is not null && (y.Rank == 0 || y.Shape[0] != x.Shape[0]))
+            throw new ArgumentException($"DataLoader: x has {x.Shape[0]} samples (shape {x.Shape}) but y has shape {y.Shape}; y needs one row per sample.", nameof(y));
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: batchSize must be at least 1.");
+
+        Count = x.Shape[0];
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Seed = seed ?? (long)RandomGenerator.Default.NextUInt64();
+        if (!x.IsContiguous || (y is not null && !y.IsContiguous))
+        {
+            using var unscoped = TensorScope.Suspend();
+            x = x.ContiguousCopy();
+            y = y?.ContiguousCopy();
+            _ownsSources = true;
+        }
+        _x = x;
+        _y = y;
+        _xRowLength = Count == 0 ? 0 : x.Size / Count;
+        _yRowLength = Count == 0 || y is null ? 0 : y.Size / Count;
+        _order = new int[Count];
+    }
+
+    /// <summary>The number of samples.</summary>
+    public int Count { get; }
+
+    /// <summary>Samples per batch (the last batch may have fewer).</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each epoch visits the samples in a new random order.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Whether a last batch smaller than <see cref="BatchSize"/> is skipped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>The shuffling seed: epoch e's order depends on this seed and e only.</summary>
+    public long Seed { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchCount => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>
+    /// The epoch the next enumeration runs, from 0. Each enumeration started counts it up by one; set it to
+    /// resume a run (the order of epoch e is the same whichever epochs ran before).
+    /// </summary>
+    public int Epoch
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>Starts the next epoch: shuffles (if asked) and returns an enumerator over its batches.</summary>
+    public Enumerator GetEnumerator()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int epoch = Epoch++;
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        if (Shuffle)
+        {
+            // Reseeding per epoch (the generator scrambles the seed) makes epoch e's order independent of history.
+            _random.Reseed(unchecked(Seed + epoch * (long)0x9E3779B97F4A7C15UL));
+            _random.Shuffle(_order.AsSpan());
+        }
+        return new Enumerator(this, ++_version);
+    }
+
+    IEnumerator<Batch> IEnumerable<Batch>.GetEnumerator() => GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Returns the batch tensors (and any contiguous copies of the inputs) to the pool.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _xFull?.Dispose();
+        _yFull?.Dispose();
+        _xLast?.Dispose();
+        _yLast?.Dispose();
+        if (_ownsSources)
+        {
+            _x.Dispose();
+            _y?.Dispose();
+        }
+    }
+
+    /// <summary>Gathers batch <paramref name="number"/> of the current epoch into the loader's batch tensors.</summary>
+    private Batch MakeBatch(int number)
+    {
+        int start = number * BatchSize;
+        int size = Math.Min(BatchSize, Count - start);
+        bool full = size == BatchSize;
+        ref Tensor? xBatch = ref full ? ref _xFull : ref _xLast;
+        ref Tensor? yBatch = ref full ? ref _yFull : ref _yLast;
+        if (xBatch is null)
+        {
+            using var unscoped = TensorScope.Suspend(); // the loader, not the caller's scope, owns batches
+            xBatch = Tensor.Uninitialized(_x.Shape.With(0, size));
+            if (_y is not null) yBatch = Tensor.Uninitialized(_y.Shape.With(0, size));
+        }
+        var rows = new ReadOnlySpan<int>(_order, start, size);
+        RowGather.Gather(_x.Span, _xRowLength, rows, xBatch.Span);
+        if (_y is not null) RowGather.Gather(_y.Span, _yRowLength, rows, yBatch!.Span);
+        return new Batch(xBatch, yBatch, number, start);
+    }
+
+    /// <summary>Enumerates the batches of one epoch. Allocation-free; a struct, as <c>foreach</c> uses it.</summary>
+    public struct Enumerator : IEnumerator<Batch>
+    {
+        private readonly DataLoader _loader;
+        private readonly int _version;
+        private int _next;
+        private Batch _current;
+
+        internal Enumerator(DataLoader loader, int version)
+        {
+            _loader = loader;
+            _version = version;
+            _next = 0;
+            _current = default;
+        }
+
+        /// <summary>The current batch; valid until the next <see cref="MoveNext"/>.</summary>
+        public readonly Batch Current => _current;
+
+        readonly object IEnumerator.Current => _current;
+
+        /// <summary>Gathers the next batch; false at the end of the epoch.</summary>
+        public bool MoveNext()
+        {
+            ObjectDisposedException.ThrowIf(_loader._disposed, _loader);
+            if (_version != _loader._version)
+                throw new InvalidOperationException("DataLoader: another enumeration of this loader has started; both would overwrite the same batch tensors, so only the newest one can continue.");
+            if (_next >= _loader.BatchCount) return false;
+            _current = _loader.MakeBatch(_next++);
+            return true;
+        }
+
+        /// <summary>Restarts the same epoch, in the same order.</summary>
+        public void Reset()
+        {
+            _next = 0;
+            _current = default;
+        }
+
+        /// <summary>Ends the enumeration (the batch tensors stay with the loader).</summary>
+        public readonly void Dispose() { }
+    }
+}
