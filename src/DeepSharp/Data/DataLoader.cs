@@ -23,7 +23,7 @@ namespace DeepSharp;
 /// throw when it moves on, because both would write the same batch tensors. Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class DataLoader : IEnumerable<Batch>, IDisposable
+public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
 {
     private readonly Tensor _x;
     private readonly Tensor? _y;
@@ -124,6 +124,18 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
     }
 
     IEnumerator<Batch> IEnumerable<Batch>.GetEnumerator() => GetEnumerator();
+
+    int IBatchSource.BatchesPerEpoch => BatchCount;
+
+    int IBatchSource.SampleCount => Count;
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> as (inputs, targets) pairs, for Fit.</summary>
+    IEnumerable<(Tensor X, Tensor Y)> IBatchSource.GetBatches(int epoch)
+    {
+        if (_y is null) throw new InvalidOperationException("DataLoader: training needs targets; this loader was made without y.");
+        Epoch = epoch;
+        foreach (var batch in this) yield return (batch.X, batch.Y);
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -1,0 +1,42 @@
+namespace DeepSharp;
+
+/// <summary>
+/// Hooks into <c>Fit</c>, as Keras' callbacks: called when training, each epoch and each batch begin and
+/// end. <c>logs</c> hold the values so far ("loss", "accuracy", and at epoch end "val_loss", ...); the
+/// dictionary is reused between calls, so copy what you keep.
+/// </summary>
+public abstract class Callback
+{
+    /// <summary>The model being trained (set by Fit before <see cref="OnTrainBegin"/>).</summary>
+    public Model Model { get; internal set; } = null!;
+
+    /// <summary>Called once before the first epoch.</summary>
+    public virtual void OnTrainBegin(IReadOnlyDictionary<string, double> logs)
+    {
+    }
+
+    /// <summary>Called once after the last epoch (or after training stopped early).</summary>
+    public virtual void OnTrainEnd(IReadOnlyDictionary<string, double> logs)
+    {
+    }
+
+    /// <summary>Called before epoch <paramref name="epoch"/> (0-based).</summary>
+    public virtual void OnEpochBegin(int epoch, IReadOnlyDictionary<string, double> logs)
+    {
+    }
+
+    /// <summary>Called after epoch <paramref name="epoch"/> with its training and validation values.</summary>
+    public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+    {
+    }
+
+    /// <summary>Called before training batch <paramref name="batch"/> of the epoch.</summary>
+    public virtual void OnTrainBatchBegin(int batch, IReadOnlyDictionary<string, double> logs)
+    {
+    }
+
+    /// <summary>Called after training batch <paramref name="batch"/> with the epoch's running values.</summary>
+    public virtual void OnTrainBatchEnd(int batch, IReadOnlyDictionary<string, double> logs)
+    {
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Declares a model's per-sample input shape, as Keras' <c>keras.Input(shape=...)</c> placed first in a
+/// Sequential model. Inputs pass through unchanged; a batch of the wrong shape is refused with a message.
+/// </summary>
+public sealed class Input : Layer
+{
+    /// <summary>Creates the input declaration for samples of <paramref name="shape"/>.</summary>
+    public Input(TensorShape shape, string? name = null) : base(name, shape)
+    {
+    }
+
+    /// <summary>The per-sample shape.</summary>
+    public TensorShape Shape => DeclaredInputShape!.Value;
+
+    /// <inheritdoc/>
+    protected override string DefaultName => "input_layer";
+
+    /// <inheritdoc/>
+    public override string ClassName => "InputLayer";
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(TensorShape inputShape)
+    {
+        if (inputShape != Shape)
+            throw new ArgumentException($"Input '{Name}': expected shape {FormatBatch(Shape)}, found shape {FormatBatch(inputShape)}.");
+        return inputShape;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor inputs, bool training) => inputs;
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["batch_shape"] = new JsonArray([null, .. Shape.ToArray().Select(d => (JsonNode?)d)]);
+        return config;
+    }
+}

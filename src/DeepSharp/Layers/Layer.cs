@@ -1,0 +1,199 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// A building block of a model, as a Keras layer: it creates its weights in <see cref="Build"/> once the
+/// input shape is known, and computes its output in <see cref="Forward"/>. Shapes given to and returned by
+/// layers leave out the batch dimension: a Dense layer on 784 features sees the input shape (784,).
+/// </summary>
+public abstract class Layer
+{
+    private static readonly Dictionary<string, int> NameCounts = new(StringComparer.Ordinal);
+    private readonly List<Tensor> _weights = [];
+    private readonly List<(Tensor Weight, Regularizer Regularizer)> _regularized = [];
+    private bool _trainable = true;
+    private Tensor? _activityPenalty;
+
+    /// <summary>Creates a layer; a null <paramref name="name"/> gets a unique Keras-style one ("dense", "dense_1").</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="inputShape">The shape of one sample (no batch dimension), when this is a model's first layer.</param>
+    protected Layer(string? name = null, TensorShape? inputShape = null)
+    {
+        Name = name ?? UniqueName(DefaultName);
+        DeclaredInputShape = inputShape;
+    }
+
+    /// <summary>The layer's name, unique within a model; weights are named "<c>name/kernel</c>".</summary>
+    public string Name { get; private set; }
+
+    /// <summary>The name stem of this kind of layer ("dense" for Dense, "conv2d" for Conv2D).</summary>
+    protected virtual string DefaultName => Initializers.Normalize(GetType().Name);
+
+    /// <summary>The Keras class name used in saved configurations ("Dense").</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>The per-sample input shape given to the constructor, if any.</summary>
+    public virtual TensorShape? DeclaredInputShape { get; }
+
+    /// <summary>The per-sample input shape the layer was built for (null until built).</summary>
+    public TensorShape? InputShape { get; private set; }
+
+    /// <summary>Whether <see cref="Build"/> has run.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>
+    /// Whether the optimizer updates this layer's weights. As in Keras, a change takes effect at the next
+    /// <c>Compile</c>.
+    /// </summary>
+    public virtual bool Trainable
+    {
+        get => _trainable;
+        set => _trainable = value;
+    }
+
+    /// <summary>An optional penalty on the layer's output, added to the training loss.</summary>
+    public Regularizer? ActivityRegularizer { get; init; }
+
+    /// <summary>All weights, in creation order.</summary>
+    public virtual IReadOnlyList<Tensor> Weights => _weights;
+
+    /// <summary>The weights the optimizer updates (none when the layer is not trainable).</summary>
+    public virtual IReadOnlyList<Tensor> TrainableWeights =>
+        Trainable ? _weights.Where(w => w.RequiresGrad).ToList() : [];
+
+    /// <summary>The weights the optimizer leaves alone (moving statistics, frozen weights).</summary>
+    public virtual IReadOnlyList<Tensor> NonTrainableWeights =>
+        Trainable ? _weights.Where(w => !w.RequiresGrad).ToList() : _weights.ToList();
+
+    /// <summary>The number of values in all weights.</summary>
+    public long CountParams() => Weights.Sum(w => (long)w.Size);
+
+    /// <summary>
+    /// Creates the weights for inputs of <paramref name="inputShape"/> (per sample). Called once, before the
+    /// first <see cref="Call"/>; tensors created here outlive any <see cref="TensorScope"/>.
+    /// </summary>
+    protected virtual void Build(TensorShape inputShape)
+    {
+    }
+
+    /// <summary>Computes the output for a batch <paramref name="inputs"/>; <paramref name="training"/> selects dropout etc.</summary>
+    protected abstract Tensor Forward(Tensor inputs, bool training);
+
+    /// <summary>The per-sample output shape for a per-sample <paramref name="inputShape"/>; throws on an input the layer cannot take.</summary>
+    public abstract TensorShape ComputeOutputShape(TensorShape inputShape);
+
+    /// <summary>Builds the layer for a per-sample input shape if it is not built yet (checking the shape first).</summary>
+    public void EnsureBuilt(TensorShape inputShape)
+    {
+        if (IsBuilt)
+        {
+            if (InputShape is { } built && !IsCompatibleInput(built, inputShape))
+                throw new ArgumentException(
+                    $"Layer '{Name}' ({ClassName}) was built for input shape {FormatBatch(built)} but received {FormatBatch(inputShape)}.");
+            return;
+        }
+        ComputeOutputShape(inputShape); // validates the input shape with the layer's own message
+        using (TensorScope.Suspend())
+        using (Autograd.NoGrad())
+        {
+            Build(inputShape);
+        }
+        InputShape = inputShape;
+        IsBuilt = true;
+    }
+
+    /// <summary>
+    /// Runs the layer on a batch: builds it on first use from the input's shape, then computes the output.
+    /// <paramref name="training"/> is true inside <c>Fit</c> (dropout active, batch statistics used).
+    /// </summary>
+    public Tensor Call(Tensor inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Rank == 0)
+            throw new ArgumentException($"Layer '{Name}' ({ClassName}) needs a batch of inputs; got a scalar.", nameof(inputs));
+        EnsureBuilt(SampleShape(inputs.Shape));
+        var output = Forward(inputs, training);
+        _activityPenalty = ActivityRegularizer?.Compute(output);
+        return output;
+    }
+
+    /// <summary>
+    /// Adds this layer's penalties to <paramref name="total"/>: its weight regularizers and, if set, the
+    /// activity penalty of its last output. Nested models add their layers' penalties.
+    /// </summary>
+    internal virtual Tensor? AddRegularizationLosses(Tensor? total)
+    {
+        if (Trainable)
+            foreach (var (weight, regularizer) in _regularized)
+                total = total is null ? regularizer.Compute(weight) : total + regularizer.Compute(weight);
+        if (_activityPenalty is { } penalty)
+        {
+            total = total is null ? penalty : total + penalty;
+            _activityPenalty = null;
+        }
+        return total;
+    }
+
+    /// <summary>Whether this layer has any weight or activity regularizer.</summary>
+    internal bool HasRegularization => _regularized.Count > 0 || ActivityRegularizer is not null;
+
+    /// <summary>
+    /// Creates a weight named "<c>layer/name</c>" with values from <paramref name="initializer"/>. Trainable
+    /// weights require grad; others (moving statistics) are updated by the layer itself.
+    /// </summary>
+    protected Tensor AddWeight(string name, TensorShape shape, Initializer initializer, Regularizer? regularizer = null, bool trainable = true)
+    {
+        var weight = initializer.Create(shape);
+        weight.Name = $"{Name}/{name}";
+        weight.RequiresGrad = trainable;
+        _weights.Add(weight);
+        if (regularizer is not null) _regularized.Add((weight, regularizer));
+        return weight;
+    }
+
+    /// <summary>
+    /// The arguments that recreate this layer (Keras' <c>get_config</c>): name and trainable here, the
+    /// layer's own arguments in overrides.
+    /// </summary>
+    public virtual JsonObject GetConfig()
+    {
+        var config = new JsonObject { ["name"] = Name, ["trainable"] = Trainable };
+        if (DeclaredInputShape is { } shape) config["input_shape"] = ShapeToJson(shape);
+        return config;
+    }
+
+    /// <summary>Renames the layer (used when loading a saved model so names match the file).</summary>
+    internal void SetName(string name) => Name = name;
+
+    /// <summary>A shape without its first (batch) dimension.</summary>
+    internal static TensorShape SampleShape(TensorShape batchShape) => new(batchShape.Dims[1..]);
+
+    /// <summary>Formats a per-sample shape with Keras' unknown batch dimension: (None, 28, 28).</summary>
+    public static string FormatBatch(TensorShape sampleShape) =>
+        sampleShape.Rank == 0 ? "(None,)" : "(None, " + string.Join(", ", sampleShape.ToArray()) + ")";
+
+    internal static JsonArray ShapeToJson(TensorShape shape) => new(shape.ToArray().Select(d => (JsonNode?)d).ToArray());
+
+    internal static TensorShape ShapeFromJson(JsonNode? node) =>
+        node is JsonArray array ? new TensorShape(array.Select(n => n!.GetValue<int>()).ToArray()) : throw new FormatException("A shape must be a JSON array of integers.");
+
+    /// <summary>
+    /// Whether a built layer accepts inputs of <paramref name="received"/> shape; by default only the shape it
+    /// was built for (recurrent layers accept any number of time steps).
+    /// </summary>
+    protected virtual bool IsCompatibleInput(TensorShape built, TensorShape received) => built == received;
+
+    private static string UniqueName(string stem)
+    {
+        lock (NameCounts)
+        {
+            NameCounts.TryGetValue(stem, out int count);
+            NameCounts[stem] = count + 1;
+            return count == 0 ? stem : $"{stem}_{count}";
+        }
+    }
+
+    /// <summary>The layer's name and class, for messages.</summary>
+    public override string ToString() => $"{ClassName} '{Name}'";
+}

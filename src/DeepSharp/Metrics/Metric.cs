@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// A quantity tracked during training and evaluation, as Keras' stateful metrics: <see cref="UpdateState"/>
+/// with each batch, <see cref="Result"/> for the value so far, <see cref="ResetState"/> at each epoch.
+/// Accepts a name where a metric is expected: <c>metrics: ["accuracy"]</c> ("accuracy" is resolved from
+/// the loss when the model is compiled, as Keras does).
+/// </summary>
+public abstract class Metric
+{
+    /// <summary>Creates the metric with its display name (the key in History and logs).</summary>
+    protected Metric(string name) => Name = name;
+
+    /// <summary>The key under which the metric is reported ("accuracy", "val_accuracy").</summary>
+    public string Name { get; }
+
+    /// <summary>Adds one batch of targets and predictions to the running state (no graph is recorded).</summary>
+    public abstract void UpdateState(Tensor targets, Tensor predictions);
+
+    /// <summary>The value over everything since the last reset.</summary>
+    public abstract double Result();
+
+    /// <summary>Clears the running state.</summary>
+    public abstract void ResetState();
+
+    /// <summary>The metric to use with <paramref name="loss"/>: itself, unless a name like "accuracy" depends on the loss.</summary>
+    public virtual Metric ResolveFor(Loss loss) => this;
+
+    /// <summary>The arguments that recreate this metric.</summary>
+    public virtual JsonObject GetConfig() => new() { ["name"] = Name };
+
+    /// <summary>The metric a Keras name stands for.</summary>
+    public static implicit operator Metric(string name) => Metrics.Get(name);
+}
+
+/// <summary>A metric that is a ratio of running totals (correct / seen, sum / count).</summary>
+public abstract class RatioMetric : Metric
+{
+    private double _numerator;
+    private double _denominator;
+
+    /// <summary>Creates the metric.</summary>
+    protected RatioMetric(string name) : base(name)
+    {
+    }
+
+    /// <summary>Adds to the running totals.</summary>
+    protected void Accumulate(double numerator, double denominator)
+    {
+        _numerator += numerator;
+        _denominator += denominator;
+    }
+
+    /// <inheritdoc/>
+    public override double Result() => _denominator == 0 ? 0 : _numerator / _denominator;
+
+    /// <inheritdoc/>
+    public override void ResetState() => _numerator = _denominator = 0;
+}

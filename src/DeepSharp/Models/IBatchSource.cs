@@ -1,0 +1,17 @@
+namespace DeepSharp;
+
+/// <summary>
+/// Where Fit takes its training batches from: tensors in memory (shuffled each epoch) or a generator that
+/// augments images on the fly. Batches are owned by the source and stay valid until the next one is taken.
+/// </summary>
+public interface IBatchSource
+{
+    /// <summary>Batches in one epoch.</summary>
+    int BatchesPerEpoch { get; }
+
+    /// <summary>Samples in one epoch.</summary>
+    int SampleCount { get; }
+
+    /// <summary>The batches (inputs, targets) of epoch <paramref name="epoch"/>; the epoch number seeds shuffling.</summary>
+    IEnumerable<(Tensor X, Tensor Y)> GetBatches(int epoch);
+}

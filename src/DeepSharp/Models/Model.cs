@@ -1,0 +1,184 @@
+using System.Text;
+
+namespace DeepSharp;
+
+/// <summary>
+/// A trainable stack of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
+/// <see cref="Evaluate"/>, <see cref="Predict"/>, <see cref="TrainOnBatch"/>, <see cref="TestOnBatch"/>,
+/// weights access, <see cref="Summary"/>, and saving.
+/// </summary>
+public abstract partial class Model : Layer
+{
+    private IReadOnlyList<Tensor> _trainableAtCompile = [];
+    private readonly Dictionary<string, double> _batchLogs = new(StringComparer.Ordinal);
+    private Trainer? _trainer;
+
+    /// <summary>Creates a model.</summary>
+    protected Model(string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    {
+    }
+
+    /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The loss given to <see cref="Compile"/>.</summary>
+    public Loss? Loss { get; private set; }
+
+    /// <summary>The metrics given to <see cref="Compile"/>, resolved against the loss.</summary>
+    public IReadOnlyList<Metric> Metrics { get; private set; } = [];
+
+    /// <summary>Whether <see cref="Compile"/> has been called.</summary>
+    public bool IsCompiled => Optimizer is not null && Loss is not null;
+
+    /// <summary>Set by a callback to end <c>Fit</c> after the current epoch.</summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>Why training was stopped early (set by whoever set <see cref="StopTraining"/>).</summary>
+    public string? StopReason { get; set; }
+
+    /// <summary>The layers of the model, in order.</summary>
+    public abstract IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>The trainable weights as of the last <see cref="Compile"/> (what Fit updates).</summary>
+    internal IReadOnlyList<Tensor> TrainableAtCompile => _trainableAtCompile;
+
+    /// <summary>
+    /// Configures training, as Keras' <c>compile</c>: the optimizer, the loss, and the metrics to report.
+    /// Which weights are trainable is fixed now (change <see cref="Layer.Trainable"/>, then compile again).
+    /// </summary>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        Optimizer = optimizer;
+        Loss = loss;
+        Metrics = (metrics ?? []).Select(m => m.ResolveFor(loss)).ToList();
+        var names = Metrics.Select(m => m.Name).Prepend("loss").ToList();
+        var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Compile: the metric name '{duplicate.Key}' appears twice; metric names must be unique.", nameof(metrics));
+        if (IsBuilt) FreezeTrainableWeights();
+    }
+
+    /// <summary>Records which weights are trainable, as Keras does at compile time.</summary>
+    internal void FreezeTrainableWeights() => _trainableAtCompile = TrainableWeights.ToList();
+
+    /// <summary>Runs one optimization step on a batch; returns the batch's loss and metrics.</summary>
+    public IReadOnlyDictionary<string, double> TrainOnBatch(Tensor x, Tensor y)
+    {
+        var trainer = _trainer ??= new Trainer(this);
+        trainer.Prepare(x, y, "TrainOnBatch");
+        foreach (var metric in Metrics) metric.ResetState();
+        double loss = trainer.TrainStep(x, y);
+        return trainer.Logs(_batchLogs, loss, prefix: "");
+    }
+
+    /// <summary>Computes the loss and metrics of a batch without training.</summary>
+    public IReadOnlyDictionary<string, double> TestOnBatch(Tensor x, Tensor y)
+    {
+        var trainer = _trainer ??= new Trainer(this);
+        trainer.Prepare(x, y, "TestOnBatch");
+        foreach (var metric in Metrics) metric.ResetState();
+        double loss = trainer.TestStep(x, y);
+        return trainer.Logs(_batchLogs, loss, prefix: "");
+    }
+
+    /// <summary>
+    /// Trains the model, as Keras' <c>fit</c>. <paramref name="validationSplit"/> holds out the last fraction
+    /// of the samples (before shuffling) for validation; <paramref name="validationData"/> gives a separate set.
+    /// Training stops early when a callback sets <see cref="StopTraining"/> or the loss becomes NaN.
+    /// </summary>
+    /// <param name="x">Inputs: (samples, ...).</param>
+    /// <param name="y">Targets: (samples, ...).</param>
+    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="epochs">The epoch to end at (with <paramref name="initialEpoch"/>, as Keras).</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="callbacks">Called during training.</param>
+    /// <param name="validationSplit">Fraction in [0, 1) of the data held out for validation.</param>
+    /// <param name="validationData">Separate validation inputs and targets.</param>
+    /// <param name="shuffle">Shuffle the training samples each epoch.</param>
+    /// <param name="initialEpoch">The epoch to start at (to resume training).</param>
+    /// <param name="seed">Seed for shuffling; the same seed gives the same batches.</param>
+    public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
+        IReadOnlyList<Callback>? callbacks = null, double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null,
+        bool shuffle = true, int initialEpoch = 0, long? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return (_trainer ??= new Trainer(this)).Fit(x, y, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, initialEpoch, seed);
+    }
+
+    /// <summary>The loss and metrics over a whole dataset, as Keras' <c>evaluate</c>.</summary>
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return (_trainer ??= new Trainer(this)).Evaluate(x, y, batchSize, verbose, "Evaluate");
+    }
+
+    /// <summary>The model's outputs for <paramref name="x"/>, computed in batches, as Keras' <c>predict</c>.</summary>
+    public Tensor Predict(Tensor x, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return (_trainer ??= new Trainer(this)).Predict(x, batchSize);
+    }
+
+    /// <summary>Copies of all weights' values, in <see cref="Layer.Weights"/> order (Keras' <c>get_weights</c>).</summary>
+    public float[][] GetWeights() => Weights.Select(w => w.ToArray()).ToArray();
+
+    /// <summary>Sets all weights from values in <see cref="Layer.Weights"/> order (Keras' <c>set_weights</c>).</summary>
+    public void SetWeights(IReadOnlyList<float[]> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var weights = Weights;
+        if (values.Count != weights.Count)
+            throw new ArgumentException($"SetWeights: the model has {weights.Count} weights but {values.Count} arrays were given.", nameof(values));
+        for (int i = 0; i < weights.Count; i++)
+        {
+            if (values[i].Length != weights[i].Size)
+                throw new ArgumentException(
+                    $"SetWeights: weight {i} ('{weights[i].Name}') has shape {weights[i].Shape} ({weights[i].Size} values) but {values[i].Length} were given.", nameof(values));
+            weights[i].CopyFrom(values[i]);
+        }
+    }
+
+    /// <summary>
+    /// A table of the layers with their output shapes and parameter counts, as Keras' <c>summary()</c>;
+    /// written to <paramref name="output"/> (standard output by default) and returned.
+    /// </summary>
+    public string Summary(TextWriter? output = null)
+    {
+        var rows = new List<(string Layer, string Shape, string Params)>();
+        foreach (var layer in Layers)
+        {
+            if (layer is Input) continue;
+            string shape = layer.IsBuilt && layer.InputShape is { } input ? FormatBatch(layer.ComputeOutputShape(input)) : "?";
+            rows.Add(($"{layer.Name} ({layer.ClassName})", shape, layer.IsBuilt ? layer.CountParams().ToString("N0") : "0 (unbuilt)"));
+        }
+        int w1 = Math.Max(28, rows.Select(r => r.Layer.Length).DefaultIfEmpty(0).Max() + 2);
+        int w2 = Math.Max(25, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max() + 2);
+        int w3 = 15;
+        int width = w1 + w2 + w3;
+        var sb = new StringBuilder();
+        sb.AppendLine($"Model: \"{Name}\"");
+        sb.AppendLine(new string('━', width));
+        sb.AppendLine("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + "Param #".PadLeft(w3 - 2));
+        sb.AppendLine(new string('━', width));
+        for (int i = 0; i < rows.Count; i++)
+        {
+            sb.AppendLine(rows[i].Layer.PadRight(w1) + rows[i].Shape.PadRight(w2) + rows[i].Params.PadLeft(w3 - 2));
+            sb.AppendLine(i == rows.Count - 1 ? new string('━', width) : new string('─', width));
+        }
+        long total = IsBuilt ? CountParams() : 0;
+        long trainable = IsBuilt ? TrainableWeights.Sum(t => (long)t.Size) : 0;
+        sb.AppendLine($" Total params: {total:N0} ({FormatBytes(total * 4)})");
+        sb.AppendLine($" Trainable params: {trainable:N0} ({FormatBytes(trainable * 4)})");
+        sb.AppendLine($" Non-trainable params: {total - trainable:N0} ({FormatBytes((total - trainable) * 4)})");
+        var text = sb.ToString();
+        (output ?? Console.Out).Write(text);
+        return text;
+    }
+
+    private static string FormatBytes(long bytes) =>
+        bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.00} MB" : bytes >= 1 << 10 ? $"{bytes / 1024.0:0.00} KB" : $"{bytes} B";
+}

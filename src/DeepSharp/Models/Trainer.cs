@@ -1,0 +1,243 @@
+using System.Diagnostics;
+
+namespace DeepSharp;
+
+/// <summary>
+/// The training loop behind <see cref="Model.Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
+/// Evaluate and Predict. Each step runs inside a <see cref="TensorScope"/>, so every intermediate tensor goes
+/// back to the pool when the step ends and a steady-state step allocates no managed memory.
+/// </summary>
+internal sealed class Trainer(Model model)
+{
+    private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
+
+    /// <summary>Steps run by the last Fit, and the seconds they took, per epoch (for throughput reports).</summary>
+    internal List<(int Steps, int Samples, double Seconds)> EpochTimings { get; } = [];
+
+    // ---- one step ------------------------------------------------------------------------------------
+
+    /// <summary>One optimization step on a batch; returns its loss (including regularization).</summary>
+    internal double TrainStep(Tensor x, Tensor y)
+    {
+        var loss = model.Loss!;
+        var optimizer = model.Optimizer!;
+        double value;
+        using (TensorScope.Begin())
+        {
+            var predictions = model.Call(x, training: true);
+            var total = loss.Compute(y, predictions);
+            var penalty = model.AddRegularizationLosses(null);
+            if (penalty is not null) total = total + penalty;
+            value = total.Item();
+            if (!double.IsFinite(value)) return value; // leave the weights as they were
+            total.Backward();
+            optimizer.ApplyGradients(model.TrainableAtCompile);
+            using (Autograd.NoGrad())
+                foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
+        }
+        return value;
+    }
+
+    /// <summary>The loss of a batch without training; updates the metrics.</summary>
+    internal double TestStep(Tensor x, Tensor y)
+    {
+        using (TensorScope.Begin())
+        using (Autograd.NoGrad())
+        {
+            var predictions = model.Call(x, training: false);
+            double value = model.Loss!.Compute(y, predictions).Item();
+            foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
+            return value;
+        }
+    }
+
+    // ---- whole runs ----------------------------------------------------------------------------------
+
+    internal History Fit(Tensor x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed)
+    {
+        CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch);
+        Prepare(x, y, "Fit");
+        if (validationData is { } given && validationSplit > 0)
+            throw new ArgumentException("Fit: pass either validationSplit or validationData, not both.");
+
+        Tensor trainX = x, trainY = y;
+        (Tensor X, Tensor Y)? validation = validationData;
+        if (validationSplit > 0)
+        {
+            // As Keras: the last fraction of the samples, taken before any shuffling.
+            int samples = x.Shape[0];
+            int split = (int)(samples * (1 - validationSplit));
+            if (split <= 0 || split >= samples)
+                throw new ArgumentException($"Fit: validationSplit {validationSplit} leaves {split} of {samples} samples for training; both parts must be non-empty.", nameof(validationSplit));
+            trainX = Ops.Slice(x, 0, 0, split);
+            trainY = Ops.Slice(y, 0, 0, split);
+            validation = (Ops.Slice(x, 0, split, samples), Ops.Slice(y, 0, split, samples));
+        }
+        if (validation is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
+        using var source = new DataLoader(trainX, trainY, batchSize, shuffle, seed);
+        return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch);
+    }
+
+    /// <summary>The epoch loop over any source of batches (tensors in memory, an augmenting generator).</summary>
+    internal History Run(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch)
+    {
+        var history = new History();
+        var all = new List<Callback>(callbacks ?? []) { history };
+        foreach (var callback in all) callback.Model = model;
+        model.StopTraining = false;
+        model.StopReason = null;
+        EpochTimings.Clear();
+        _logs.Clear();
+        foreach (var callback in all) callback.OnTrainBegin(_logs);
+
+        for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
+        {
+            _logs.Clear();
+            foreach (var callback in all) callback.OnEpochBegin(epoch, _logs);
+            foreach (var metric in model.Metrics) metric.ResetState();
+            if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
+            var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            int step = 0, samples = 0;
+            foreach (var (xb, yb) in source.GetBatches(epoch))
+            {
+                foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
+                double loss = TrainStep(xb, yb);
+                int batchSamples = xb.Shape[0];
+                if (!double.IsFinite(loss))
+                {
+                    history.StoppedOnNaN = true;
+                    history.StopReason = model.StopReason =
+                        $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
+                        "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
+                    model.StopTraining = true;
+                    Console.Error.WriteLine(history.StopReason);
+                    break;
+                }
+                lossSum += loss;
+                samples += batchSamples;
+                step++;
+                Logs(_logs, lossSum / step, prefix: "");
+                bar?.Update(step, _logs);
+                foreach (var callback in all) callback.OnTrainBatchEnd(step - 1, _logs);
+            }
+            clock.Stop();
+            if (history.StoppedOnNaN)
+            {
+                if (bar is not null) Console.WriteLine();
+                break;
+            }
+            EpochTimings.Add((step, samples, clock.Elapsed.TotalSeconds));
+            Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
+            if (validation is { } v)
+            {
+                var result = Evaluate(v.X, v.Y, validationBatchSize, verbose: 0, "Fit (validation)", prepared: true);
+                foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
+            }
+            bar?.Finish(_logs);
+            foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
+        }
+        if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
+        foreach (var callback in all) callback.OnTrainEnd(_logs);
+        return history;
+    }
+
+    internal EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize, int verbose, string caller, bool prepared = false)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{caller}: batchSize must be positive.");
+        if (!prepared) Prepare(x, y, caller);
+        foreach (var metric in model.Metrics) metric.ResetState();
+        using var source = new DataLoader(x, y, batchSize, shuffle: false, seed: 0);
+        var bar = verbose > 0 ? new ProgressBar(source.BatchCount, verbose) : null;
+        double weightedLoss = 0;
+        int samples = 0, step = 0;
+        var logs = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (xb, yb) in source)
+        {
+            int n = xb.Shape[0];
+            weightedLoss += TestStep(xb, yb) * n;
+            samples += n;
+            bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
+        }
+        var values = new List<KeyValuePair<string, double>> { new("loss", weightedLoss / Math.Max(1, samples)) };
+        foreach (var metric in model.Metrics) values.Add(new(metric.Name, metric.Result()));
+        bar?.Finish(Logs(logs, values[0].Value, prefix: ""));
+        return new EvaluationResult(values);
+    }
+
+    internal Tensor Predict(Tensor x, int batchSize)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Predict: batchSize must be positive.");
+        if (x.Rank == 0 || x.Shape[0] == 0) throw new ArgumentException($"Predict: x must hold at least one sample; got shape {x.Shape}.", nameof(x));
+        model.EnsureBuilt(Layer.SampleShape(x.Shape));
+        int samples = x.Shape[0];
+        Tensor? output = null;
+        using (Autograd.NoGrad())
+        {
+            for (int start = 0; start < samples; start += batchSize)
+            {
+                int end = Math.Min(samples, start + batchSize);
+                using (TensorScope.Begin())
+                {
+                    var batch = model.Call(Ops.Slice(x, 0, start, end), training: false);
+                    if (output is null)
+                    {
+                        using (TensorScope.Suspend()) output = Tensor.Zeros(batch.Shape.With(0, samples));
+                    }
+                    Ops.CopyRowsInto(batch, output, start);
+                }
+            }
+        }
+        return output!;
+    }
+
+    // ---- checks and bookkeeping ----------------------------------------------------------------------
+
+    /// <summary>Checks the model is compiled and the data fits it; builds the model for the data's shape.</summary>
+    internal void Prepare(Tensor x, Tensor y, string caller)
+    {
+        if (!model.IsCompiled)
+            throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
+        CheckPair(x, y, caller);
+        bool wasBuilt = model.IsBuilt;
+        var sampleShape = Layer.SampleShape(x.Shape);
+        if (model.DeclaredInputShape is { } declared && declared != sampleShape)
+            throw new ArgumentException(
+                $"{caller}: the model '{model.Name}' expects input shape {Layer.FormatBatch(declared)} but x has shape {x.Shape} " +
+                $"(samples of {sampleShape}).", nameof(x));
+        model.EnsureBuilt(sampleShape);
+        if (!wasBuilt || model.TrainableAtCompile.Count == 0) model.FreezeTrainableWeights();
+        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.ComputeOutputShape(sampleShape));
+    }
+
+    private static void CheckPair(Tensor x, Tensor y, string caller)
+    {
+        if (x.Rank == 0 || y.Rank == 0)
+            throw new ArgumentException($"{caller}: x and y need a sample dimension first; got shapes {x.Shape} and {y.Shape}.");
+        if (x.Shape[0] != y.Shape[0])
+            throw new ArgumentException($"{caller}: x has {x.Shape[0]} samples (shape {x.Shape}) but y has {y.Shape[0]} (shape {y.Shape}); they must match.");
+        if (x.Shape[0] == 0)
+            throw new ArgumentException($"{caller}: the data is empty (x has shape {x.Shape}).");
+    }
+
+    private static void CheckFitArguments(int batchSize, int epochs, int verbose, double validationSplit, int initialEpoch)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Fit: batchSize must be a positive integer.");
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be >= 0.");
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "Fit: verbose must be 0, 1 or 2.");
+        if (!(validationSplit >= 0 && validationSplit < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, $"Fit: validationSplit must be in [0, 1); got {validationSplit}.");
+        if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "Fit: initialEpoch must be >= 0.");
+    }
+
+    /// <summary>Fills <paramref name="logs"/> with the loss and the metrics' current results.</summary>
+    internal Dictionary<string, double> Logs(Dictionary<string, double> logs, double loss, string prefix)
+    {
+        logs[prefix + "loss"] = loss;
+        foreach (var metric in model.Metrics) logs[prefix + metric.Name] = metric.Result();
+        return logs;
+    }
+}

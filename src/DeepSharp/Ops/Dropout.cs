@@ -1,0 +1,40 @@
+using System.Numerics.Tensors;
+
+namespace DeepSharp;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Inverted dropout: each element is zeroed with probability <paramref name="rate"/> and the rest are
+    /// scaled by 1 / (1 − rate), so the expected value is unchanged and inference needs no rescaling.
+    /// </summary>
+    public static Tensor Dropout(Tensor x, float rate, RandomGenerator? random = null)
+    {
+        x.ThrowIfDisposed();
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
+        var rng = random ?? RandomGenerator.Default;
+        var mask = Tensor.Uninitialized(x.Shape);
+        var m = mask.Span;
+        rng.FillUniform(m, 0f, 1f);
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < m.Length; i++) m[i] = m[i] >= rate ? scale : 0f;
+        var source = ElementwiseDriver.Contiguous(x);
+        var y = Tensor.Uninitialized(x.Shape);
+        TensorPrimitives.Multiply(source.Span, m, y.Span);
+        ElementwiseDriver.ReleaseCopy(source, x);
+        var node = Node.Record("dropout", DropoutBackward, y, x);
+        if (node is null) mask.Recycle();
+        else node.Saved0 = TensorScope.Keep(mask);
+        return y;
+    }
+
+    private static void DropoutBackward(Node n, Tensor g)
+    {
+        var gx = Tensor.Uninitialized(g.Shape);
+        var source = ElementwiseDriver.Contiguous(g);
+        TensorPrimitives.Multiply(source.Span, n.Saved0!.Span, gx.Span);
+        ElementwiseDriver.ReleaseCopy(source, g);
+        GradientEngine.Accumulate(n.A!, gx);
+    }
+}
