@@ -73,6 +73,10 @@ internal static class GradientEngine
                 stack.Push((node, next + 1));
                 var input = node.Input(next);
                 input.ThrowIfDisposed();
+                if (!node.InputIsCurrent(next))
+                    throw new ObjectDisposedException(nameof(Tensor),
+                        $"Backward: an input of '{node.OpName}' was disposed (its TensorScope ended) after the graph was recorded. " +
+                        "Run Backward inside the scope that computed the forward pass, or compute the forward pass outside the scope.");
                 var child = input._node;
                 if (child is null)
                 {

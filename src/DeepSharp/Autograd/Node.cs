@@ -16,6 +16,7 @@ internal sealed class Node
     /// <summary>The inputs; <see cref="Inputs"/> holds them for ops with more than three.</summary>
     internal Tensor? A, B, C;
     internal Tensor[]? Inputs;
+    internal Dims8 InputGenerations; // generation of each input when recorded (first eight inputs)
     internal int InputCount;
     internal bool ManyInputs;
 
@@ -51,6 +52,9 @@ internal sealed class Node
         node.C = c;
         node.ManyInputs = false;
         node.InputCount = c != null ? 3 : b != null ? 2 : 1;
+        node.InputGenerations[0] = a._generation;
+        node.InputGenerations[1] = b?._generation ?? 0;
+        node.InputGenerations[2] = c?._generation ?? 0;
         return node;
     }
 
@@ -64,6 +68,7 @@ internal sealed class Node
         var node = Rent(opName, rule, output);
         if (node.Inputs == null || node.Inputs.Length < inputs.Length) node.Inputs = new Tensor[Math.Max(4, inputs.Length)];
         inputs.CopyTo(node.Inputs);
+        for (int i = 0; i < Math.Min(inputs.Length, TensorShape.MaxRank); i++) node.InputGenerations[i] = inputs[i]._generation;
         node.ManyInputs = true;
         node.InputCount = inputs.Length;
         return node;
@@ -85,6 +90,13 @@ internal sealed class Node
     internal Tensor Input(int index) => ManyInputs
         ? Inputs![index]
         : index switch { 0 => A!, 1 => B!, 2 => C!, _ => throw new ArgumentOutOfRangeException(nameof(index)) };
+
+    /// <summary>
+    /// Whether input <paramref name="index"/> is still the tensor recorded: tensor objects are pooled, so an
+    /// input freed with its scope may since have become another tensor.
+    /// </summary>
+    internal bool InputIsCurrent(int index) =>
+        index >= TensorShape.MaxRank || Input(index)._generation == InputGenerations[index];
 
     /// <summary>Disconnects the node from its output and gives it and its saved tensors back to the pools.</summary>
     internal void Release()

@@ -33,6 +33,7 @@ public sealed unsafe partial class Tensor : IDisposable
     // Lifetime state.
     internal int _scopeSlot = -1;
     internal bool _disposed;
+    internal int _generation;     // counts recycles, so a graph can tell a reused tensor object from the one it saw
 
     private Tensor() { }
 
@@ -208,6 +209,7 @@ public sealed unsafe partial class Tensor : IDisposable
     private void ReleaseResources()
     {
         _disposed = true;
+        _generation++;
         if (_node != null)
         {
             _node.Release();

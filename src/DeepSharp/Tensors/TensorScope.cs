@@ -69,7 +69,7 @@ public readonly struct TensorScope : IDisposable
     {
         if (_suspends)
         {
-            t_suspended--;
+            if (t_suspended > 0) t_suspended--; // a second Dispose of the same suspension must not unbalance the count
             return;
         }
         if (_depth == 0) return; // default(TensorScope)

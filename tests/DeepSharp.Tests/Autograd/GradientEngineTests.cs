@@ -126,4 +126,31 @@ public class GradientEngineTests
             Assert.False(w.Grad!.IsDisposed);
         }
     }
+
+    [Fact]
+    public void Backward_through_a_graph_whose_intermediates_were_recycled_throws_instead_of_a_wrong_gradient()
+    {
+        var w = Tensor.Ones(3).WithRequiresGrad();
+        Tensor y;
+        using (TensorScope.Begin())
+        {
+            var h = w * 2f;
+            y = TensorScope.Keep(h * 3f);
+        }
+        var other = Tensor.Ones(3).WithRequiresGrad(); // may reuse h's pooled object
+        var e = Assert.Throws<ObjectDisposedException>(() => y.Backward(Tensor.Ones(3)));
+        Assert.Contains("TensorScope", e.Message);
+        Assert.Null(other.Grad);
+    }
+
+    [Fact]
+    public void Disposing_a_suspension_twice_keeps_scopes_balanced()
+    {
+        var suspension = TensorScope.Suspend();
+        suspension.Dispose();
+        suspension.Dispose();
+        Tensor inside;
+        using (TensorScope.Begin()) inside = Tensor.Ones(1);
+        Assert.True(inside.IsDisposed);
+    }
 }
