@@ -19,6 +19,30 @@ public abstract class LearningRateSchedule
 
     /// <summary>A constant learning rate.</summary>
     public static implicit operator LearningRateSchedule(double value) => new ConstantLearningRate((float)value);
+
+    /// <summary>Keras' serialized form of a schedule: <c>{"class_name": ..., "config": {...}}</c>.</summary>
+    protected JsonObject Serialized(JsonObject config)
+    {
+        config["name"] = GetType().Name;
+        return new JsonObject { ["class_name"] = GetType().Name, ["config"] = config };
+    }
+
+    /// <summary>Checks a schedule argument is a finite number >= <paramref name="min"/> (> when <paramref name="exclusive"/>); the message names it.</summary>
+    protected double Check(double value, string argument, double min = 0, bool exclusive = false)
+    {
+        if (!double.IsFinite(value) || value < min || (exclusive && value == min))
+            throw new ArgumentOutOfRangeException(argument, value,
+                $"{GetType().Name}: {argument} must be a finite number {(exclusive ? ">" : ">=")} {min}; got {value}.");
+        return value;
+    }
+
+    /// <summary>Checks a step count is > 0, as Keras does for <c>decay_steps</c>.</summary>
+    protected long CheckSteps(long value, string argument)
+    {
+        if (value <= 0)
+            throw new ArgumentOutOfRangeException(argument, value, $"{GetType().Name}: {argument} must be > 0; got {value}.");
+        return value;
+    }
 }
 
 /// <summary>The same learning rate at every step.</summary>
@@ -28,7 +52,7 @@ public sealed class ConstantLearningRate : LearningRateSchedule
     public ConstantLearningRate(float value)
     {
         if (!float.IsFinite(value) || value < 0)
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"learningRate must be a finite number >= 0; got {value}.");
+            throw new ArgumentOutOfRangeException("learningRate", value, $"learningRate must be a finite number >= 0; got {value}.");
         Value = value;
     }
 

@@ -22,14 +22,16 @@ public abstract class Optimizer
     protected Optimizer(LearningRateSchedule learningRate, float? clipNorm, float? clipValue, float? globalClipNorm, float? weightDecay)
     {
         ArgumentNullException.ThrowIfNull(learningRate);
-        LearningRate = learningRate;
+        _learningRate = learningRate;
         ClipNorm = CheckPositive(clipNorm, nameof(clipNorm));
         ClipValue = CheckPositive(clipValue, nameof(clipValue));
         GlobalClipNorm = CheckPositive(globalClipNorm, nameof(globalClipNorm));
-        if (ClipNorm is not null && GlobalClipNorm is not null)
-            throw new ArgumentException("Set either clipNorm (per variable) or globalClipNorm (all variables together), not both.");
+        // As Keras: the three clipping modes exclude one another (Keras would silently use only the first).
+        if ((clipNorm is null ? 0 : 1) + (clipValue is null ? 0 : 1) + (globalClipNorm is null ? 0 : 1) > 1)
+            throw new ArgumentException($"{GetType().Name}: only one of clipNorm, clipValue and globalClipNorm can be set; " +
+                $"got clipNorm={Show(clipNorm)}, clipValue={Show(clipValue)}, globalClipNorm={Show(globalClipNorm)}.");
         if (weightDecay is { } wd && (!float.IsFinite(wd) || wd < 0))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weightDecay must be a finite number >= 0.");
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"{GetType().Name}: weightDecay must be a finite number >= 0; got {wd}.");
         WeightDecay = weightDecay;
     }
 
@@ -37,7 +39,17 @@ public abstract class Optimizer
     public abstract string Name { get; }
 
     /// <summary>The learning rate, as a schedule of the step count (a constant when given a number).</summary>
-    public LearningRateSchedule LearningRate { get; set; }
+    public LearningRateSchedule LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _learningRate = value;
+        }
+    }
+
+    private LearningRateSchedule _learningRate;
 
     /// <summary>Steps taken so far (Keras' <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
@@ -70,11 +82,15 @@ public abstract class Optimizer
         using var noGrad = Autograd.NoGrad();
         using var unscoped = TensorScope.Suspend();
         float globalScale = GlobalClipNorm is { } limit ? GradientClipping.GlobalScale(variables, limit) : 1f;
+        BeginStep();
         for (int i = 0; i < variables.Count; i++)
         {
             var variable = variables[i];
             var gradient = variable.Grad;
             if (gradient is null) continue;
+            if (gradient.Shape != variable.Shape)
+                throw new InvalidOperationException($"{GetType().Name}: variable {i}{(variable.Name is null ? "" : $" ('{variable.Name}')")} " +
+                    $"has shape {variable.Shape} but its gradient has shape {gradient.Shape}.");
             if (globalScale != 1f) GradientClipping.Scale(gradient, globalScale);
             if (ClipNorm is { } norm) GradientClipping.ClipNorm(gradient, norm);
             if (ClipValue is { } value) GradientClipping.ClipValue(gradient, value);
@@ -88,6 +104,14 @@ public abstract class Optimizer
     /// <summary>PyTorch-style spelling of <see cref="ApplyGradients"/>.</summary>
     public void Step(IReadOnlyList<Tensor> parameters) => ApplyGradients(parameters);
 
+    /// <summary>
+    /// Called once per step, before the variables are updated, for state shared by all variables (Nadam's
+    /// momentum-schedule product). <see cref="Iterations"/> still counts the steps before this one.
+    /// </summary>
+    protected virtual void BeginStep()
+    {
+    }
+
     /// <summary>Updates one variable in place from its (already clipped) gradient.</summary>
     /// <param name="variable">The weight to update.</param>
     /// <param name="gradient">Its gradient, same shape.</param>
@@ -98,7 +122,14 @@ public abstract class Optimizer
     /// The optimizer's state tensor number <paramref name="index"/> of <paramref name="count"/> for a
     /// variable, created (filled with <paramref name="initialValue"/>) on first use.
     /// </summary>
-    protected Tensor GetSlot(Tensor variable, int index, int count, float initialValue = 0f)
+    protected Tensor GetSlot(Tensor variable, int index, int count, float initialValue = 0f) =>
+        GetSlots(variable, count, initialValue)[index];
+
+    /// <summary>
+    /// The optimizer's <paramref name="count"/> state tensors for a variable, created (filled with
+    /// <paramref name="initialValue"/>) on first use; one look-up for all of them.
+    /// </summary>
+    protected Tensor[] GetSlots(Tensor variable, int count, float initialValue = 0f)
     {
         if (!_slots.TryGetValue(variable, out var slots))
         {
@@ -111,7 +142,9 @@ public abstract class Optimizer
                 }
             _slots[variable] = slots;
         }
-        return slots[index];
+        else if (slots.Length != count)
+            throw new InvalidOperationException($"{GetType().Name}: the state of a variable was created with {slots.Length} slots, now asked for {count}.");
+        return slots;
     }
 
     /// <summary>The state tensors kept for <paramref name="variable"/> (empty before its first step).</summary>
@@ -131,18 +164,31 @@ public abstract class Optimizer
     /// <summary>The optimizer a Keras name stands for, with Keras' defaults.</summary>
     public static implicit operator Optimizer(string name) => Optimizers.Get(name);
 
-    /// <summary>Checks a hyper-parameter is a finite number in [min, max]; the message names it.</summary>
-    protected static float CheckRange(float value, string argument, float min, float max)
+    /// <summary>Checks a hyper-parameter is a finite number in [min, max]; the message names the optimizer, the argument and the value.</summary>
+    protected float CheckRange(float value, string argument, float min, float max)
     {
         if (!float.IsFinite(value) || value < min || value > max)
-            throw new ArgumentOutOfRangeException(argument, value, $"{argument} must be a finite number in [{min}, {max}]; got {value}.");
+            throw new ArgumentOutOfRangeException(argument, value, $"{GetType().Name}: {argument} must be a finite number in [{min}, {max}]; got {value}.");
         return value;
     }
 
-    private static float? CheckPositive(float? value, string argument)
+    /// <summary>Checks a decay rate (β, ρ) is a finite number in [0, 1).</summary>
+    protected float CheckDecayRate(float value, string argument)
     {
-        if (value is { } v && (!float.IsFinite(v) || v <= 0))
-            throw new ArgumentOutOfRangeException(argument, value, $"{argument} must be a finite number > 0; got {v}.");
+        if (!float.IsFinite(value) || value < 0 || value >= 1)
+            throw new ArgumentOutOfRangeException(argument, value, $"{GetType().Name}: {argument} must be a finite number in [0, 1); got {value}.");
         return value;
     }
+
+    /// <summary>Checks a hyper-parameter (ε) is a finite number > 0.</summary>
+    protected float CheckPositive(float value, string argument)
+    {
+        if (!float.IsFinite(value) || value <= 0)
+            throw new ArgumentOutOfRangeException(argument, value, $"{GetType().Name}: {argument} must be a finite number > 0; got {value}.");
+        return value;
+    }
+
+    private float? CheckPositive(float? value, string argument) => value is { } v ? CheckPositive(v, argument) : null;
+
+    private static string Show(float? value) => value is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null";
 }

@@ -7,6 +7,14 @@ public static class Optimizers
     public static Optimizer Get(string name) => Initializers.Normalize(name).Replace("_", "") switch
     {
         "sgd" => new SGD(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'. Known: sgd.", nameof(name)),
+        "adam" => new Adam(),
+        "adamw" => new AdamW(),
+        "rmsprop" => new RMSprop(),
+        "adagrad" => new Adagrad(),
+        "nadam" => new Nadam(),
+        "adamax" => new Adamax(),
+        "adadelta" => new Adadelta(),
+        _ => throw new ArgumentException(
+            $"Unknown optimizer '{name}'. Known: sgd, adam, adamw, rmsprop, adagrad, nadam, adamax, adadelta.", nameof(name)),
     };
 }

@@ -25,7 +25,7 @@ public sealed class SGD : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
-    public override string Name => "SGD";
+    public override string Name => "sgd";
 
     /// <inheritdoc/>
     protected override void UpdateVariable(Tensor variable, Tensor gradient, float learningRate)
@@ -35,7 +35,7 @@ public sealed class SGD : Optimizer
             ParameterUpdates.Sgd(variable, gradient, learningRate);
             return;
         }
-        ParameterUpdates.SgdMomentum(variable, gradient, GetSlot(variable, 0, 1), learningRate, Momentum, Nesterov);
+        ParameterUpdates.SgdMomentum(variable, gradient, GetSlots(variable, 1)[0], learningRate, Momentum, Nesterov);
     }
 
     /// <inheritdoc/>

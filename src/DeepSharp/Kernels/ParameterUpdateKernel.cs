@@ -1,0 +1,77 @@
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// The math of one optimizer's update for a group of elements: reads the weight, its gradient and up to three
+/// state arrays at the given addresses, writes the new weight and state back. Written once, generic over the
+/// lane width (see <see cref="ISimdLanes{TSelf}"/>).
+/// </summary>
+internal unsafe interface IParameterUpdate
+{
+    void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>;
+}
+
+/// <summary>
+/// Runs an <see cref="IParameterUpdate"/> over whole arrays in one pass over memory: vector groups for the body,
+/// single lanes for the tail, split over the worker threads when the arrays are long. State pointers an update
+/// does not use may be null.
+/// </summary>
+internal static unsafe class ParameterUpdateKernel
+{
+    // An Adam step reads and writes ~20 bytes an element: below ~64k elements one core finishes before
+    // waking a second would pay off.
+    private const int MinimumChunk = 1 << 15;
+
+    internal static void Run<TOp>(in TOp update, float* weight, float* gradient, float* state0, float* state1, float* state2, int length)
+        where TOp : struct, IParameterUpdate
+    {
+        int chunks = Parallelism.Threads == 1 || length < 2 * MinimumChunk ? 1 : Math.Min(Parallelism.Threads * 2, length / MinimumChunk);
+        if (chunks == 1)
+        {
+            var op = update;
+            RunRange(ref op, weight, gradient, state0, state1, state2, 0, length);
+            return;
+        }
+        var body = new Body<TOp>
+        {
+            Update = update, Weight = weight, Gradient = gradient, State0 = state0, State1 = state1, State2 = state2,
+            Length = length, Chunks = chunks,
+        };
+        WorkerPool.For(chunks, ref body);
+    }
+
+    private static void RunRange<TOp>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
+        where TOp : struct, IParameterUpdate
+    {
+        int i = start;
+        if (Simd.Level == SimdLevel.Vector512) i = Loop<TOp, Lanes512>(ref update, w, g, s0, s1, s2, i, end);
+        else if (Simd.Level == SimdLevel.Vector256) i = Loop<TOp, Lanes256>(ref update, w, g, s0, s1, s2, i, end);
+        Loop<TOp, Lane1>(ref update, w, g, s0, s1, s2, i, end);
+    }
+
+    /// <summary>Applies the update to whole groups of <typeparamref name="TLanes"/> from <paramref name="start"/>; returns where it stopped.</summary>
+    internal static int Loop<TOp, TLanes>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
+        where TOp : struct, IParameterUpdate
+        where TLanes : struct, ISimdLanes<TLanes>
+    {
+        int i = start;
+        for (; i <= end - TLanes.Count; i += TLanes.Count)
+            update.Apply<TLanes>(w + i, g + i, s0 + i, s1 + i, s2 + i);
+        return i;
+    }
+
+    private struct Body<TOp> : IParallelBody where TOp : struct, IParameterUpdate
+    {
+        public TOp Update;
+        public float* Weight, Gradient, State0, State1, State2;
+        public int Length, Chunks;
+
+        public void Execute(int chunk)
+        {
+            // Chunk edges on multiples of 16 keep every chunk but the last free of a scalar tail.
+            int start = (int)((long)Length * chunk / Chunks) & ~15;
+            int end = chunk == Chunks - 1 ? Length : (int)((long)Length * (chunk + 1) / Chunks) & ~15;
+            var op = Update;
+            RunRange(ref op, Weight, Gradient, State0, State1, State2, start, end);
+        }
+    }
+}
