@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>
@@ -36,6 +38,9 @@ internal static unsafe class Gemm
                 for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
             return;
         }
+        // A level the hardware lacks (a test asking for Vector512 elsewhere) falls back to what it has.
+        if (level == SimdLevel.Vector512 && !Avx512F.IsSupported) level = SimdLevel.Vector256;
+        if (level == SimdLevel.Vector256 && !(Avx2.IsSupported && Fma.IsSupported)) level = SimdLevel.Scalar;
         var problem = new GemmProblem
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,

@@ -16,6 +16,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
 
     public static int Columns => 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, nint aStep, float* b, nint bStep,
         float* c, nint ldc, int rows, int columns, bool add)
     {
@@ -66,6 +67,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
         GemmTile.CopyPartial(t, 16, c, ldc, rows, columns, add);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunRowMajorA(int kc, float* a, nint lda, float* b, nint bStep,
         float* c, nint ldc, int columns, bool add)
     {

@@ -15,6 +15,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
 
     public static int Columns => 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, nint aStep, float* b, nint bStep,
         float* c, nint ldc, int rows, int columns, bool add)
     {
@@ -41,6 +42,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
         GemmTile.CopyPartial(t, 4, c, ldc, rows, columns, add);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunRowMajorA(int kc, float* a, nint lda, float* b, nint bStep,
         float* c, nint ldc, int columns, bool add)
     {

@@ -4,12 +4,14 @@ namespace DeepSharp.Tests.Kernels;
 
 public unsafe class GemmTests
 {
-    // (m, n, k): odd sizes around the tile sizes of every kernel (4×4, 6×16, 12×32), k = 1 and k spread over
-    // several k blocks, and shapes on both sides of the pack-or-read-in-place choices.
+    // (m, n, k): odd sizes around the tile sizes of every kernel (4×4, 6×16, 12×32 and its 8/4-row, 16-column
+    // edge tiles), k = 1 and k spread over several k blocks, shapes on both sides of the pack-or-read-in-place
+    // choices, more rows than one packed A block and more columns than one B block.
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (2, 7, 1), (7, 2, 3), (31, 33, 7), (33, 31, 63), (63, 65, 2), (65, 63, 129),
         (12, 32, 300), (13, 37, 600), (127, 10, 31), (129, 300, 17), (300, 129, 9), (70, 300, 40), (20, 40, 300),
+        (200, 260, 9), (3, 1100, 5),
     ];
 
     // SIMD levels travel as their bit widths (512, 256, 0): SimdLevel is internal and xUnit needs public signatures.
