@@ -1,8 +1,12 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>
 /// General matrix multiply on row-major float matrices: C = op(A)·op(B) (+ C when accumulating), where
 /// op(X) is X or Xᵀ. The transposed forms serve backward (A·Bᵀ, Aᵀ·B) without materialising a transpose.
+/// The micro-kernel is picked once from <see cref="Simd.Level"/>; <see cref="GemmDriver{TKernel}"/> does the
+/// blocking, packing and threading.
 /// </summary>
 internal static unsafe class Gemm
 {
@@ -19,9 +23,34 @@ internal static unsafe class Gemm
     /// <param name="ldc">Distance between C's rows.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false) =>
+        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+
+    /// <summary>The same product with the micro-kernel of <paramref name="level"/>, so tests reach every path.</summary>
+    internal static void Multiply(SimdLevel level, bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false)
     {
         if (m <= 0 || n <= 0) return;
-        GemmReference.Multiply(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        if (k <= 0)
+        {
+            // An empty sum: C is zero, or unchanged when accumulating.
+            if (!accumulate)
+                for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            return;
+        }
+        // A level the hardware lacks (a test asking for Vector512 elsewhere) falls back to what it has.
+        if (level == SimdLevel.Vector512 && !Avx512F.IsSupported) level = SimdLevel.Vector256;
+        if (level == SimdLevel.Vector256 && !(Avx2.IsSupported && Fma.IsSupported)) level = SimdLevel.Scalar;
+        var problem = new GemmProblem
+        {
+            TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
+            M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc,
+        };
+        switch (level)
+        {
+            case SimdLevel.Vector512: GemmDriver<GemmKernel512>.Run(problem); break;
+            case SimdLevel.Vector256: GemmDriver<GemmKernel256>.Run(problem); break;
+            default: GemmDriver<GemmKernelScalar>.Run(problem); break;
+        }
     }
 }

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using DeepSharp;
+using DeepSharp.Bench;
+using DeepSharp.Bench.Benchmarks;
+
+// dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
+IBenchmark[] benchmarks = [new GemmBenchmark()];
+
+string? selection = null, jsonPath = null;
+var threads = new List<int>();
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t >= 1:
+            threads.Add(t);
+            i++;
+            break;
+        case "--json" when i + 1 < args.Length:
+            jsonPath = args[++i];
+            break;
+        default:
+            if (selection is null && !args[i].StartsWith("--", StringComparison.Ordinal)) selection = args[i];
+            else return Usage($"unexpected argument '{args[i]}'");
+            break;
+    }
+}
+if (selection is null) return Usage("name a benchmark or 'all'");
+var chosen = selection == "all" ? benchmarks : benchmarks.Where(b => b.Name == selection).ToArray();
+if (chosen.Length == 0) return Usage($"no benchmark named '{selection}'");
+if (threads.Count == 0) threads.AddRange([1, 2]);
+
+double peak = FmaPeak.Measure();
+Console.WriteLine($"CPU: {HardwareInfo.ProcessorName}, {HardwareInfo.ProcessorCount} cores, {HardwareInfo.VectorWidthBits}-bit vectors");
+Console.WriteLine($"Single-core FMA peak (12 Vector512 FMA chains): {peak:F1} GFLOP/s");
+Console.WriteLine($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine();
+
+var results = new List<BenchmarkResult>();
+var options = new BenchmarkOptions(threads);
+Console.WriteLine($"| {"name",-28} | {"DeepSharp",10} | {"TorchSharp",10} | {"unit",-9} | {"ratio",6} |");
+Console.WriteLine($"|{new string('-', 30)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 11)}|{new string('-', 8)}|");
+foreach (var benchmark in chosen)
+{
+    foreach (var result in benchmark.Run(options))
+    {
+        results.Add(result);
+        Console.WriteLine($"| {result.Name,-28} | {Format(result.DeepSharp),10} | {Format(result.TorchSharp),10} | {result.Unit.Symbol,-9} | {result.Ratio,6:F2} |");
+    }
+}
+if (jsonPath is not null) File.WriteAllText(jsonPath, ToJson(results));
+return 0;
+
+static string Format(double value) =>
+    value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
+
+static string ToJson(List<BenchmarkResult> results)
+{
+    var json = new StringBuilder("[\n");
+    for (int i = 0; i < results.Count; i++)
+    {
+        var r = results[i];
+        json.Append(CultureInfo.InvariantCulture,
+            $"  {{\"name\": \"{r.Name}\", \"deepsharp\": {r.DeepSharp:R}, \"torchsharp\": {r.TorchSharp:R}, \"unit\": \"{r.Unit.Symbol}\", \"ratio\": {r.Ratio:R}}}");
+        json.Append(i + 1 < results.Count ? ",\n" : "\n");
+    }
+    return json.Append("]\n").ToString();
+}
+
+static int Usage(string problem)
+{
+    Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm)");
+    return 2;
+}

@@ -1,0 +1,159 @@
+namespace DeepSharp.Kernels;
+
+/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool)"/> received them.</summary>
+internal unsafe struct GemmProblem
+{
+    public bool TransposeA, TransposeB, Accumulate;
+    public int M, N, K;
+    public float* A, B, C;
+    public nint Lda, Ldb, Ldc;
+}
+
+/// <summary>
+/// The blocking loops around a micro-kernel (the BLIS structure): k is cut into blocks of at most
+/// <see cref="KcMax"/>, C into column blocks of <see cref="NcTiles"/> tiles and row blocks of <see cref="McTiles"/>
+/// tiles. Per k block, B's kc×nc block is packed into panels that stay in L2, and for each row tile the
+/// micro-kernel sweeps all column panels with the same A panel, which stays in L1.
+/// <para>
+/// Packing is skipped where it does not pay (measured on the seed models' shapes): a row-major A is read in
+/// place, its rows a stride apart (packing it means transposing, and costs more than the kernel loses); a
+/// column-major A is packed only when many column panels reuse it; B is read in place when its rows are
+/// short, so that a panel's rows share pages. Edge tiles are always packed, zero padded.
+/// </para>
+/// <para>
+/// Threads get disjoint rectangles of C, each packing into its own buffers. Every C element sums the same
+/// k blocks in the same order however C is cut, so results do not depend on the number of threads.
+/// </para>
+/// </summary>
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+{
+    private const int KcMax = 320;                // kc·NR floats of B per panel, kc·MR of A: the A panel fits L1
+    private const int McTiles = 16;               // rows per A block when A is packed
+    private const int NcTiles = 32;               // B block of up to KcMax × 32·NR floats: about 1.3 MB, in L2
+    private const int PackTransposedAMinN = 256;  // pack a column-major A when at least 8 column panels reuse it
+    private const int PackBMinLdb = 257;          // read B in place while ldb ≤ 256 (several rows per page)
+    private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
+
+    internal static void Run(in GemmProblem problem)
+    {
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        var plan = new Plan { P = problem };
+        int kBlocks = (problem.K + KcMax - 1) / KcMax;
+        plan.KcStep = (problem.K + kBlocks - 1) / kBlocks; // equal blocks: no short last block
+        plan.Mc = McTiles * mr;
+        plan.Nc = NcTiles * nr;
+        plan.PackA = problem.TransposeA && problem.N >= PackTransposedAMinN;
+        plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb;
+        long flops = 2L * problem.M * problem.N * problem.K;
+        int threads = flops < ParallelMinFlops ? 1 : Parallelism.Threads;
+        ChooseGrid(ref plan, (problem.M + mr - 1) / mr, (problem.N + nr - 1) / nr, threads);
+        int items = plan.RowParts * plan.ColumnParts;
+        if (items == 1) plan.Execute(0);
+        else WorkerPool.For(items, ref plan);
+    }
+
+    /// <summary>
+    /// Cuts C into RowParts × ColumnParts rectangles for <paramref name="threads"/> threads, minimising a
+    /// rough cycle estimate: the rounds of items a thread runs times one item's arithmetic and data movement.
+    /// Cutting rows makes every part read (or pack) all of B, cutting columns all of A.
+    /// </summary>
+    private static void ChooseGrid(ref Plan plan, int rowTiles, int columnTiles, int threads)
+    {
+        plan.RowTiles = rowTiles;
+        plan.ColumnTiles = columnTiles;
+        plan.RowParts = plan.ColumnParts = 1;
+        if (threads <= 1) return;
+        int mr = TKernel.Rows, nr = TKernel.Columns, k = plan.P.K;
+        // Cycles per float of an item's share of A (rows × k) and of B (k × columns): reading in place still
+        // brings the data from memory once, a copying pack costs a little more, a transposing pack more again.
+        double aCost = !plan.PackA ? 0.3 : 0.5;
+        double bCost = !plan.PackB ? 0.3 : plan.P.TransposeB ? 1.0 : 0.5;
+        double best = double.MaxValue;
+        int maxItems = 4 * threads;
+        for (int r = 1; r <= Math.Min(rowTiles, maxItems); r++)
+        {
+            for (int c = 1; c <= Math.Min(columnTiles, maxItems / r); c++)
+            {
+                int rounds = (r * c + threads - 1) / threads;
+                long itemRows = (long)(rowTiles + r - 1) / r * mr, itemColumns = (long)(columnTiles + c - 1) / c * nr;
+                double arithmetic = itemRows * itemColumns * k / 32.0; // about 32 multiply-adds a cycle
+                double movement = itemRows * k * aCost + itemColumns * k * bCost;
+                double cost = rounds * (arithmetic + movement + 3000);  // + waking a worker, roughly a microsecond
+                if (cost < best * 0.98)
+                {
+                    best = cost;
+                    plan.RowParts = r;
+                    plan.ColumnParts = c;
+                }
+            }
+        }
+    }
+
+    private struct Plan : IParallelBody
+    {
+        public GemmProblem P;
+        public int KcStep, Mc, Nc;
+        public bool PackA, PackB;
+        public int RowTiles, ColumnTiles, RowParts, ColumnParts;
+
+        public readonly void Execute(int item)
+        {
+            int mr = TKernel.Rows, nr = TKernel.Columns;
+            int ri = item / ColumnParts, ci = item % ColumnParts;
+            int row0 = (int)((long)RowTiles * ri / RowParts) * mr;
+            int row1 = Math.Min(P.M, (int)((long)RowTiles * (ri + 1) / RowParts) * mr);
+            int column0 = (int)((long)ColumnTiles * ci / ColumnParts) * nr;
+            int column1 = Math.Min(P.N, (int)((long)ColumnTiles * (ci + 1) / ColumnParts) * nr);
+            if (row0 < row1 && column0 < column1) RunBlock(row0, row1, column0, column1);
+        }
+
+        /// <summary>Computes rows [row0, row1) × columns [column0, column1) of C on this thread.</summary>
+        private readonly void RunBlock(int row0, int row1, int column0, int column1)
+        {
+            int mr = TKernel.Rows, nr = TKernel.Columns;
+            var buffers = GemmBuffers.Current;
+            float* aPanel = PackA ? buffers.Get(GemmBuffers.A, (long)Mc * KcStep) : null;
+            float* bPanel = PackB ? buffers.Get(GemmBuffers.B, (long)Nc * KcStep) : null;
+            float* aEdge = buffers.Get(GemmBuffers.AEdge, (long)mr * KcStep);
+            float* bEdge = buffers.Get(GemmBuffers.BEdge, (long)nr * KcStep);
+            for (int jc = column0; jc < column1; jc += Nc)
+            {
+                int nc = Math.Min(Nc, column1 - jc);
+                for (int pc = 0; pc < P.K; pc += KcStep)
+                {
+                    int kc = Math.Min(KcStep, P.K - pc);
+                    bool add = P.Accumulate || pc > 0;
+                    if (PackB) GemmPacking<TKernel>.PackB(P.TransposeB, P.B, P.Ldb, jc, nc, pc, kc, bPanel);
+                    else if (nc % nr != 0) GemmPacking<TKernel>.PackB(false, P.B, P.Ldb, jc + nc - nc % nr, nc % nr, pc, kc, bEdge);
+                    for (int ic = row0; ic < row1; ic += Mc)
+                    {
+                        int mc = Math.Min(Mc, row1 - ic);
+                        if (PackA) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic, mc, pc, kc, aPanel);
+                        else if (mc % mr != 0) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
+                        for (int ir = 0; ir < mc; ir += mr)
+                            for (int jr = 0; jr < nc; jr += nr)
+                                Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge);
+                    }
+                }
+            }
+        }
+
+        /// <summary>One micro-kernel call: finds where this tile's A and B panels live (packed, edge, in place).</summary>
+        private readonly void Tile(int ic, int ir, int mc, int jc, int jr, int nc, int pc, int kc, bool add,
+            float* aPanel, float* aEdge, float* bPanel, float* bEdge)
+        {
+            int mr = TKernel.Rows, nr = TKernel.Columns;
+            int rows = Math.Min(mr, mc - ir), columns = Math.Min(nr, nc - jr);
+            float* b;
+            nint bStep;
+            if (PackB) { b = bPanel + (long)(jr / nr) * kc * nr; bStep = nr; }
+            else if (columns < nr) { b = bEdge; bStep = nr; }
+            else { b = P.B + pc * P.Ldb + jc + jr; bStep = P.Ldb; }
+            float* c = P.C + (ic + ir) * P.Ldc + jc + jr;
+            if (PackA) TKernel.Run(kc, aPanel + (long)(ir / mr) * kc * mr, mr, b, bStep, c, P.Ldc, rows, columns, add);
+            else if (rows < mr) TKernel.Run(kc, aEdge, mr, b, bStep, c, P.Ldc, rows, columns, add);
+            else if (P.TransposeA) TKernel.Run(kc, P.A + pc * P.Lda + ic + ir, P.Lda, b, bStep, c, P.Ldc, rows, columns, add);
+            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, P.Ldc, columns, add);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp.Tests.Kernels;
+
+public unsafe class GemmTests
+{
+    // (m, n, k): odd sizes around the tile sizes of every kernel (4×4, 6×16, 12×32 and its 8/4-row, 16-column
+    // edge tiles), k = 1 and k spread over several k blocks, shapes on both sides of the pack-or-read-in-place
+    // choices, more rows than one packed A block and more columns than one B block.
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (1, 1, 1), (2, 7, 1), (7, 2, 3), (31, 33, 7), (33, 31, 63), (63, 65, 2), (65, 63, 129),
+        (12, 32, 300), (13, 37, 600), (127, 10, 31), (129, 300, 17), (300, 129, 9), (70, 300, 40), (20, 40, 300),
+        (200, 260, 9), (3, 1100, 5),
+    ];
+
+    // SIMD levels travel as their bit widths (512, 256, 0): SimdLevel is internal and xUnit needs public signatures.
+    public static TheoryData<int, bool, bool> Variants()
+    {
+        var data = new TheoryData<int, bool, bool>();
+        foreach (int level in new[] { 0, 256, 512 })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    data.Add(level, ta, tb);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Matches_the_reference_on_odd_shapes(int level, bool transposeA, bool transposeB)
+    {
+        int seed = 1;
+        foreach (var (m, n, k) in Shapes)
+        {
+            var problem = new Problem(m, n, k, transposeA, transposeB, padding: seed % 3 * 5, seed++);
+            problem.Check(level, accumulate: false);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Accumulates_into_existing_values(int level, bool transposeA, bool transposeB)
+    {
+        foreach (var (m, n, k) in new[] { (5, 9, 3), (40, 70, 520), (130, 33, 65) })
+            new Problem(m, n, k, transposeA, transposeB, padding: 2, seed: m + n + k).Check(level, accumulate: true);
+    }
+
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void Two_threads_give_the_same_bits_as_one(int level)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            // Tall, wide and square products, all large enough to be split between threads.
+            foreach (var (m, n, k) in new[] { (400, 40, 70), (30, 400, 90), (150, 170, 300) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                    {
+                        var problem = new Problem(m, n, k, ta, tb, padding: 1, seed: m * 7 + k);
+                        Parallelism.Threads = 1;
+                        var one = problem.Run(level, accumulate: false);
+                        Parallelism.Threads = 2;
+                        var two = problem.Run(level, accumulate: false);
+                        Assert.Equal(one, two);
+                        problem.AssertClose(problem.Expected(accumulate: false), two);
+                    }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void Empty_sum_clears_or_keeps_c()
+    {
+        var c = new float[] { 1, 2, 3, 4, 5, 6 };
+        var a = new float[1];
+        var b = new float[1];
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            Gemm.Multiply(false, false, 2, 2, 0, pa, 1, pb, 2, pc, 3, accumulate: true);
+            Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, c);
+            Gemm.Multiply(false, false, 2, 2, 0, pa, 1, pb, 2, pc, 3);
+            Assert.Equal(new float[] { 0, 0, 3, 0, 0, 6 }, c);
+        }
+    }
+
+    [Fact]
+    public void Leaves_c_outside_the_product_untouched()
+    {
+        // C is a 9×20 window of a 9×25 buffer: the padding columns must keep their values.
+        var problem = new Problem(9, 20, 11, false, false, padding: 5, seed: 3);
+        var before = (float[])problem.C.Clone();
+        var after = problem.Run(512, accumulate: false);
+        for (int i = 0; i < 9; i++)
+            for (int j = 20; j < 25; j++)
+                Assert.Equal(before[i * 25 + j], after[i * 25 + j]);
+    }
+
+    /// <summary>Random operands stored as the transpose flags say, with <c>padding</c> extra floats per row.</summary>
+    private sealed class Problem
+    {
+        public readonly int M, N, K, Lda, Ldb, Ldc;
+        public readonly bool TransposeA, TransposeB;
+        public readonly float[] A, B, C;
+
+        public Problem(int m, int n, int k, bool transposeA, bool transposeB, int padding, int seed)
+        {
+            M = m; N = n; K = k; TransposeA = transposeA; TransposeB = transposeB;
+            Lda = (transposeA ? m : k) + padding;
+            Ldb = (transposeB ? k : n) + padding;
+            Ldc = n + padding;
+            var random = new Random(seed);
+            A = Fill(random, (transposeA ? k : m) * Lda);
+            B = Fill(random, (transposeB ? n : k) * Ldb);
+            C = Fill(random, m * Ldc);
+        }
+
+        private static float[] Fill(Random random, int length)
+        {
+            var values = new float[length];
+            for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+            return values;
+        }
+
+        public float[] Run(int level, bool accumulate)
+        {
+            var c = (float[])C.Clone();
+            fixed (float* pa = A, pb = B, pc = c)
+                Gemm.Multiply((SimdLevel)level, TransposeA, TransposeB, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate);
+            return c;
+        }
+
+        public float[] Expected(bool accumulate)
+        {
+            var c = (float[])C.Clone();
+            fixed (float* pa = A, pb = B, pc = c)
+                GemmReference.Multiply(TransposeA, TransposeB, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate);
+            return c;
+        }
+
+        public void Check(int level, bool accumulate) => AssertClose(Expected(accumulate), Run(level, accumulate));
+
+        public void AssertClose(float[] expected, float[] actual)
+        {
+            // Operands lie in [-1, 1]: float32 rounding of a k-term sum stays well inside 1e-6 per term.
+            double tolerance = 1e-6 * (K + 4);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                double error = Math.Abs(expected[i] - actual[i]);
+                if (error > tolerance)
+                    Assert.Fail($"{M}×{N}×{K} transposeA={TransposeA} transposeB={TransposeB}: element {i / Ldc},{i % Ldc} " +
+                        $"is {actual[i]}, expected {expected[i]} (tolerance {tolerance:g3}).");
+            }
+        }
+    }
+}
