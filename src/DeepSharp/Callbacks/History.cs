@@ -8,6 +8,8 @@ public sealed class History : Callback
 {
     private readonly Dictionary<string, List<double>> _values = new(StringComparer.Ordinal);
     private readonly List<int> _epochs = [];
+    private readonly List<double> _epochSeconds = [];
+    private readonly List<int> _epochSamples = [];
 
     /// <summary>The epochs recorded (0-based, as Keras).</summary>
     public IReadOnlyList<int> Epochs => _epochs;
@@ -23,6 +25,32 @@ public sealed class History : Callback
 
     /// <summary>The keys recorded, in order of first appearance.</summary>
     public IReadOnlyCollection<string> Keys => _values.Keys;
+
+    /// <summary>Seconds each epoch spent in training steps (validation excluded), in order.</summary>
+    public IReadOnlyList<double> EpochSeconds => _epochSeconds;
+
+    /// <summary>Training samples processed in each epoch, in order.</summary>
+    public IReadOnlyList<int> EpochSamples => _epochSamples;
+
+    /// <summary>
+    /// Steady-state training throughput: samples per second over all epochs but the first (which includes
+    /// JIT warm-up) when there are several, else over the one epoch.
+    /// </summary>
+    public double SamplesPerSecond
+    {
+        get
+        {
+            int skip = _epochSeconds.Count > 1 ? 1 : 0;
+            double seconds = _epochSeconds.Skip(skip).Sum();
+            return seconds > 0 ? _epochSamples.Skip(skip).Sum() / seconds : 0;
+        }
+    }
+
+    internal void RecordTiming(int samples, double seconds)
+    {
+        _epochSamples.Add(samples);
+        _epochSeconds.Add(seconds);
+    }
 
     /// <summary>Why training ended early, if it did (early stopping, a NaN loss), else null.</summary>
     public string? StopReason { get; internal set; }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>
@@ -49,6 +51,11 @@ internal static unsafe class ParameterUpdateKernel
     }
 
     /// <summary>Applies the update to whole groups of <typeparamref name="TLanes"/> from <paramref name="start"/>; returns where it stopped.</summary>
+    /// <remarks>
+    /// Never inlined: inlined into its callers, the loop's many tiny vector helpers exhaust the JIT's inlining
+    /// budget and stay calls (measured: an Adam step 20× slower).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static int Loop<TOp, TLanes>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
         where TOp : struct, IParameterUpdate
         where TLanes : struct, ISimdLanes<TLanes>

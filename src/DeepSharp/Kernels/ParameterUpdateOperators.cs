@@ -18,7 +18,7 @@ internal unsafe struct SgdMomentumUpdate : IParameterUpdate
         T step = T.Load(gradient) * T.Broadcast(-LearningRate);
         T momentum = T.Broadcast(Momentum);
         T v = T.MultiplyAdd(T.Load(state0), momentum, step);
-        T.Store(state0, v);
+        T.StoreState(state0, v);
         T.Store(weight, T.Load(weight) + (Nesterov ? T.MultiplyAdd(v, momentum, step) : v));
     }
 }
@@ -38,14 +38,14 @@ internal unsafe struct AdamUpdate : IParameterUpdate
         T g = T.Load(gradient);
         T m = T.Load(state0);
         m = T.MultiplyAdd(g - m, T.Broadcast(OneMinusBeta1), m);
-        T.Store(state0, m);
+        T.StoreState(state0, m);
         T v = T.Load(state1);
         v = T.MultiplyAdd(g * g - v, T.Broadcast(OneMinusBeta2), v);
-        T.Store(state1, v);
+        T.StoreState(state1, v);
         if (AmsGrad)
         {
             v = T.Max(T.Load(state2), v);
-            T.Store(state2, v);
+            T.StoreState(state2, v);
         }
         T.Store(weight, T.Load(weight) - m * T.Broadcast(StepSize) / (T.Sqrt(v) + T.Broadcast(Epsilon)));
     }
@@ -67,12 +67,12 @@ internal unsafe struct RmspropUpdate : IParameterUpdate
         T g = T.Load(gradient);
         T rho = T.Broadcast(Rho), oneMinusRho = T.Broadcast(OneMinusRho);
         T s = T.MultiplyAdd(T.Load(state0), rho, g * g * oneMinusRho);
-        T.Store(state0, s);
+        T.StoreState(state0, s);
         T denominator;
         if (Centered)
         {
             T a = T.MultiplyAdd(T.Load(state2), rho, g * oneMinusRho);
-            T.Store(state2, a);
+            T.StoreState(state2, a);
             denominator = s - a * a + T.Broadcast(Epsilon);
         }
         else denominator = s + T.Broadcast(Epsilon);
@@ -80,7 +80,7 @@ internal unsafe struct RmspropUpdate : IParameterUpdate
         if (UseMomentum)
         {
             increment = T.MultiplyAdd(T.Load(state1), T.Broadcast(Momentum), increment);
-            T.Store(state1, increment);
+            T.StoreState(state1, increment);
         }
         T.Store(weight, T.Load(weight) - increment);
     }
@@ -96,7 +96,7 @@ internal unsafe struct AdagradUpdate : IParameterUpdate
     {
         T g = T.Load(gradient);
         T a = T.MultiplyAdd(g, g, T.Load(state0));
-        T.Store(state0, a);
+        T.StoreState(state0, a);
         T.Store(weight, T.Load(weight) - T.Broadcast(LearningRate) * g / T.Sqrt(a + T.Broadcast(Epsilon)));
     }
 }
@@ -115,10 +115,10 @@ internal unsafe struct NadamUpdate : IParameterUpdate
         T g = T.Load(gradient);
         T m = T.Load(state0);
         m = T.MultiplyAdd(g - m, T.Broadcast(OneMinusBeta1), m);
-        T.Store(state0, m);
+        T.StoreState(state0, m);
         T v = T.Load(state1);
         v = T.MultiplyAdd(g * g - v, T.Broadcast(OneMinusBeta2), v);
-        T.Store(state1, v);
+        T.StoreState(state1, v);
         T direction = T.MultiplyAdd(m, T.Broadcast(MomentumFactor), g * T.Broadcast(GradientFactor));
         T.Store(weight, T.Load(weight) - direction / (T.Sqrt(v / T.Broadcast(BiasCorrection2)) + T.Broadcast(Epsilon)));
     }
@@ -138,9 +138,9 @@ internal unsafe struct AdamaxUpdate : IParameterUpdate
         T g = T.Load(gradient);
         T m = T.Load(state0);
         m = T.MultiplyAdd(g - m, T.Broadcast(OneMinusBeta1), m);
-        T.Store(state0, m);
+        T.StoreState(state0, m);
         T u = T.Max(T.Load(state1) * T.Broadcast(Beta2), T.Abs(g));
-        T.Store(state1, u);
+        T.StoreState(state1, u);
         T.Store(weight, T.Load(weight) - T.Broadcast(StepSize) * m / (u + T.Broadcast(Epsilon)));
     }
 }
@@ -159,10 +159,10 @@ internal unsafe struct AdadeltaUpdate : IParameterUpdate
         T g = T.Load(gradient);
         T rho = T.Broadcast(Rho), oneMinusRho = T.Broadcast(OneMinusRho), epsilon = T.Broadcast(Epsilon);
         T s = T.MultiplyAdd(T.Load(state0), rho, g * g * oneMinusRho);
-        T.Store(state0, s);
+        T.StoreState(state0, s);
         T d = T.Load(state1);
         T delta = T.Sqrt(d + epsilon) * g / T.Sqrt(s + epsilon);
-        T.Store(state1, T.MultiplyAdd(d, rho, delta * delta * oneMinusRho));
+        T.StoreState(state1, T.MultiplyAdd(d, rho, delta * delta * oneMinusRho));
         T.Store(weight, T.Load(weight) - T.Broadcast(LearningRate) * delta);
     }
 }

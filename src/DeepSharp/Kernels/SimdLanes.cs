@@ -28,6 +28,13 @@ internal unsafe interface ISimdLanes<TSelf> where TSelf : struct, ISimdLanes<TSe
     static abstract TSelf Sqrt(TSelf a);
     static abstract TSelf Max(TSelf a, TSelf b);
     static abstract TSelf Abs(TSelf a);
+
+    /// <summary>
+    /// Stores optimizer state with subnormal values flushed to zero, as TensorFlow's flush-to-zero CPU mode
+    /// does: moments of a weight whose gradient stays zero decay geometrically into subnormal numbers, and
+    /// x86 processes those about a hundred times slower (an Adam step on the seed MLP went from 35 µs to 660 µs).
+    /// </summary>
+    static abstract void StoreState(float* destination, TSelf value);
 }
 
 /// <summary>Sixteen lanes (AVX-512).</summary>
@@ -47,6 +54,9 @@ internal readonly unsafe struct Lanes512(Vector512<float> value) : ISimdLanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Sqrt(Lanes512 a) => new(Vector512.Sqrt(a._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Max(Lanes512 a, Lanes512 b) => new(Vector512.Max(a._value, b._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Abs(Lanes512 a) => new(Vector512.Abs(a._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreState(float* destination, Lanes512 value) =>
+        (Vector512.GreaterThanOrEqual(Vector512.Abs(value._value), Vector512.Create(SmallestNormal.Value)) & value._value).Store(destination);
 }
 
 /// <summary>Eight lanes (AVX2 with FMA).</summary>
@@ -66,6 +76,9 @@ internal readonly unsafe struct Lanes256(Vector256<float> value) : ISimdLanes<La
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Sqrt(Lanes256 a) => new(Vector256.Sqrt(a._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Max(Lanes256 a, Lanes256 b) => new(Vector256.Max(a._value, b._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Abs(Lanes256 a) => new(Vector256.Abs(a._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreState(float* destination, Lanes256 value) =>
+        (Vector256.GreaterThanOrEqual(Vector256.Abs(value._value), Vector256.Create(SmallestNormal.Value)) & value._value).Store(destination);
 }
 
 /// <summary>One lane: the tail of a vector loop, and the whole loop where no vector unit is used.</summary>
@@ -85,4 +98,13 @@ internal readonly unsafe struct Lane1(float value) : ISimdLanes<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Sqrt(Lane1 a) => new(MathF.Sqrt(a._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Max(Lane1 a, Lane1 b) => new(MathF.Max(a._value, b._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Abs(Lane1 a) => new(MathF.Abs(a._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreState(float* destination, Lane1 value) =>
+        *destination = MathF.Abs(value._value) >= SmallestNormal.Value ? value._value : 0f;
+}
+
+/// <summary>The smallest positive normal float32; below it numbers are subnormal.</summary>
+internal static class SmallestNormal
+{
+    internal const float Value = 1.17549435e-38f;
 }

@@ -11,9 +11,6 @@ internal sealed class Trainer(Model model)
 {
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
 
-    /// <summary>Steps run by the last Fit, and the seconds they took, per epoch (for throughput reports).</summary>
-    internal List<(int Steps, int Samples, double Seconds)> EpochTimings { get; } = [];
-
     // ---- one step ------------------------------------------------------------------------------------
 
     /// <summary>One optimization step on a batch; returns its loss (including regularization).</summary>
@@ -88,7 +85,6 @@ internal sealed class Trainer(Model model)
         foreach (var callback in all) callback.Model = model;
         model.StopTraining = false;
         model.StopReason = null;
-        EpochTimings.Clear();
         _logs.Clear();
         foreach (var callback in all) callback.OnTrainBegin(_logs);
 
@@ -130,7 +126,7 @@ internal sealed class Trainer(Model model)
                 if (bar is not null) Console.WriteLine();
                 break;
             }
-            EpochTimings.Add((step, samples, clock.Elapsed.TotalSeconds));
+            history.RecordTiming(samples, clock.Elapsed.TotalSeconds);
             Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
             if (validation is { } v)
             {

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using DeepSharp.Kernels;
 
 namespace DeepSharp;
 
@@ -15,13 +16,10 @@ public static partial class Ops
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
         var rng = random ?? RandomGenerator.Default;
         var mask = Tensor.Uninitialized(x.Shape);
-        var m = mask.Span;
-        rng.FillUniform(m, 0f, 1f);
-        float scale = 1f / (1f - rate);
-        for (int i = 0; i < m.Length; i++) m[i] = m[i] >= rate ? scale : 0f;
+        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), rng);
         var source = ElementwiseDriver.Contiguous(x);
         var y = Tensor.Uninitialized(x.Shape);
-        TensorPrimitives.Multiply(source.Span, m, y.Span);
+        TensorPrimitives.Multiply(source.Span, mask.Span, y.Span);
         ElementwiseDriver.ReleaseCopy(source, x);
         var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();

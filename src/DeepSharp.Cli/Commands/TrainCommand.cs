@@ -1,0 +1,36 @@
+using DeepSharp.Cli.Training;
+
+namespace DeepSharp.Cli.Commands;
+
+/// <summary><c>deepsharp train &lt;example&gt;</c>: trains one of the classic examples and writes its report.</summary>
+public sealed class TrainCommand : ICommand
+{
+    private readonly ClassifierExample[] _examples = [new MlpExample()];
+
+    /// <inheritdoc/>
+    public string Name => "train";
+
+    /// <inheritdoc/>
+    public string Summary => $"train an example ({string.Join(", ", _examples.Select(e => e.Name))}) and write metrics, plots and the model";
+
+    /// <inheritdoc/>
+    public string Help =>
+        "Usage: deepsharp train <example> [options]\n\nExamples:\n" +
+        string.Concat(_examples.Select(e => $"  {e.Name,-8} {e.Summary}\n{e.OptionsHelp}")) +
+        "\nOptions:\n" + TrainingOptions.Help + "\n" +
+        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n";
+
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output)
+    {
+        if (options.Positional.Count == 0) throw new UsageException("which example? " + string.Join(", ", _examples.Select(e => e.Name)) + ".");
+        var name = options.Positional[0];
+        var example = _examples.FirstOrDefault(e => e.Name == name)
+            ?? throw new UsageException($"unknown example '{name}'; known: {string.Join(", ", _examples.Select(e => e.Name))}.");
+        if (options.Positional.Count > 1) throw new UsageException($"unexpected argument '{options.Positional[1]}'.");
+        var training = TrainingOptions.Parse(options, example.Name, example.DefaultEpochs, example.DefaultBatchSize);
+        example.ReadOptions(options);
+        options.RejectUnknown();
+        return example.Run(training, output);
+    }
+}

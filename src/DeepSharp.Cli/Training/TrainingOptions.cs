@@ -1,0 +1,57 @@
+namespace DeepSharp.Cli.Training;
+
+/// <summary>The options every <c>deepsharp train</c> example takes.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>"fashion-mnist" or "mnist".</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>Epochs to train.</summary>
+    public required int Epochs { get; init; }
+
+    /// <summary>Samples per step.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Where the dataset files are, or null to search as the loaders do.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Where to write the run's files.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Seed of weights, dropout and shuffling.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>Kernel threads.</summary>
+    public required int Threads { get; init; }
+
+    /// <summary>0 silent, 1 progress bar, 2 a line per epoch.</summary>
+    public required int Verbose { get; init; }
+
+    /// <summary>Reads the shared options; example-specific defaults come from <paramref name="example"/>.</summary>
+    public static TrainingOptions Parse(CommandLine line, string example, int defaultEpochs, int defaultBatchSize) => new()
+    {
+        Dataset = line.Choice("dataset", "fashion-mnist", "fashion-mnist", "mnist"),
+        Epochs = line.Int("epochs", defaultEpochs, 1, 10_000),
+        BatchSize = line.Int("batch-size", defaultBatchSize, 1, 1 << 20),
+        DataDirectory = line.String("data"),
+        OutputDirectory = line.String("out") ?? Path.Combine("runs", $"{example}-{DateTime.Now:yyyyMMdd-HHmmss}"),
+        Seed = line.Int("seed", 42, 0, int.MaxValue),
+        Threads = line.Int("threads", Parallelism.Threads, 1, 256),
+        Verbose = line.Int("verbose", 1, 0, 2),
+    };
+
+    /// <summary>The dataset loader the options name.</summary>
+    public ImageDataset DatasetLoader => Dataset == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
+
+    /// <summary>Help text for the shared options.</summary>
+    public const string Help = """
+          --dataset NAME    fashion-mnist (default) or mnist
+          --epochs N        epochs to train (default: the example's)
+          --batch-size N    samples per step (default: the example's)
+          --data DIR        dataset directory (default: DEEPSHARP_DATA, ../shared/datasets, ~/.deepsharp/datasets, download)
+          --out DIR         output directory (default: runs/<example>-<time>)
+          --seed N          seed for weights, dropout and shuffling (default 42)
+          --threads N       kernel threads (default: DEEPSHARP_THREADS or the core count)
+          --verbose N       0 silent, 1 progress bar (default), 2 one line per epoch
+        """;
+}
