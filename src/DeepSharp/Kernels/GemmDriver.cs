@@ -32,6 +32,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private const int NcTiles = 32;               // B block of up to KcMax × 32·NR floats: about 1.3 MB, in L2
     private const int PackTransposedAMinN = 256;  // pack a column-major A when at least 8 column panels reuse it
     private const int PackBMinLdb = 257;          // read B in place while ldb ≤ 256 (several rows per page)
+    private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
     private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
 
     internal static void Run(in GemmProblem problem)
@@ -43,7 +44,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         plan.Mc = McTiles * mr;
         plan.Nc = NcTiles * nr;
         plan.PackA = problem.TransposeA && problem.N >= PackTransposedAMinN;
-        plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb;
+        // A B row that starts off a 64-byte boundary makes every vector load straddle two cache lines: worth a
+        // copy once enough rows of A reuse each panel.
+        bool misaligned = ((nint)problem.B & 63) != 0 || (problem.Ldb & 15) != 0;
+        plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb || (misaligned && problem.M >= PackMisalignedBMinM);
         long flops = 2L * problem.M * problem.N * problem.K;
         int threads = flops < ParallelMinFlops ? 1 : Parallelism.Threads;
         ChooseGrid(ref plan, (problem.M + mr - 1) / mr, (problem.N + nr - 1) / nr, threads);
