@@ -35,10 +35,24 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
     private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
 
-    internal static void Run(in GemmProblem problem)
+    internal static void Run(in GemmProblem original)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
-        var plan = new Plan { P = problem };
+        var problem = original;
+        bool transposedC = ComputeTransposed(original);
+        if (transposedC)
+        {
+            // Cᵀ = op(B)ᵀ·op(A)ᵀ: B's rows become the broadcast side, A the loaded side; C and ldc stay.
+            problem.TransposeA = !original.TransposeB;
+            problem.TransposeB = !original.TransposeA;
+            problem.M = original.N;
+            problem.N = original.M;
+            problem.A = original.B;
+            problem.B = original.A;
+            problem.Lda = original.Ldb;
+            problem.Ldb = original.Lda;
+        }
+        var plan = new Plan { P = problem, TransposedC = transposedC };
         int kBlocks = (problem.K + KcMax - 1) / KcMax;
         plan.KcStep = (problem.K + kBlocks - 1) / kBlocks; // equal blocks: no short last block
         plan.Mc = McTiles * mr;
@@ -54,6 +68,21 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int items = plan.RowParts * plan.ColumnParts;
         if (items == 1) plan.Execute(0);
         else WorkerPool.For(items, ref plan);
+    }
+
+    /// <summary>
+    /// Whether to compute Cᵀ = op(B)ᵀ·op(A)ᵀ and write it transposed. A·Bᵀ with few rows (an input gradient
+    /// at a small batch) would otherwise transpose all of B (k×n floats) into panels on every call; the other
+    /// way round it reads B in place, transposes only A (k×m), and pays for writing C's tiles transposed.
+    /// Costs are rough cycles per float, measured.
+    /// </summary>
+    private static bool ComputeTransposed(in GemmProblem p)
+    {
+        if (!p.TransposeB) return false;
+        int kBlocks = (p.K + KcMax - 1) / KcMax;
+        double asIs = 0.4 * p.K * p.N;
+        double transposed = (p.TransposeA ? 0 : 0.4 * p.K * p.M) + 0.35 * p.M * p.N * kBlocks;
+        return transposed < asIs;
     }
 
     /// <summary>
@@ -97,7 +126,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         public GemmProblem P;
         public int KcStep, Mc, Nc;
-        public bool PackA, PackB;
+        public bool PackA, PackB, TransposedC;
         public int RowTiles, ColumnTiles, RowParts, ColumnParts;
 
         public readonly void Execute(int item)
@@ -120,6 +149,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             float* bPanel = PackB ? buffers.Get(GemmBuffers.B, (long)Nc * KcStep) : null;
             float* aEdge = buffers.Get(GemmBuffers.AEdge, (long)mr * KcStep);
             float* bEdge = buffers.Get(GemmBuffers.BEdge, (long)nr * KcStep);
+            float* scratch = TransposedC ? buffers.Get(GemmBuffers.Tile, (long)mr * nr) : null;
             for (int jc = column0; jc < column1; jc += Nc)
             {
                 int nc = Math.Min(Nc, column1 - jc);
@@ -136,7 +166,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         else if (mc % mr != 0) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
                         for (int ir = 0; ir < mc; ir += mr)
                             for (int jr = 0; jr < nc; jr += nr)
-                                Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge);
+                                Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge, scratch);
                     }
                 }
             }
@@ -144,7 +174,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
         /// <summary>One micro-kernel call: finds where this tile's A and B panels live (packed, edge, in place).</summary>
         private readonly void Tile(int ic, int ir, int mc, int jc, int jr, int nc, int pc, int kc, bool add,
-            float* aPanel, float* aEdge, float* bPanel, float* bEdge)
+            float* aPanel, float* aEdge, float* bPanel, float* bEdge, float* scratch)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
             int rows = Math.Min(mr, mc - ir), columns = Math.Min(nr, nc - jr);
@@ -153,11 +183,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             if (PackB) { b = bPanel + (long)(jr / nr) * kc * nr; bStep = nr; }
             else if (columns < nr) { b = bEdge; bStep = nr; }
             else { b = P.B + pc * P.Ldb + jc + jr; bStep = P.Ldb; }
-            float* c = P.C + (ic + ir) * P.Ldc + jc + jr;
-            if (PackA) TKernel.Run(kc, aPanel + (long)(ir / mr) * kc * mr, mr, b, bStep, c, P.Ldc, rows, columns, add);
-            else if (rows < mr) TKernel.Run(kc, aEdge, mr, b, bStep, c, P.Ldc, rows, columns, add);
-            else if (P.TransposeA) TKernel.Run(kc, P.A + pc * P.Lda + ic + ir, P.Lda, b, bStep, c, P.Ldc, rows, columns, add);
-            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, P.Ldc, columns, add);
+            // A transposed product computes its tile into scratch, then writes it across C's rows.
+            float* c = TransposedC ? scratch : P.C + (ic + ir) * P.Ldc + jc + jr;
+            nint ldc = TransposedC ? nr : P.Ldc;
+            bool addHere = add && !TransposedC;
+            if (PackA) TKernel.Run(kc, aPanel + (long)(ir / mr) * kc * mr, mr, b, bStep, c, ldc, rows, columns, addHere);
+            else if (rows < mr) TKernel.Run(kc, aEdge, mr, b, bStep, c, ldc, rows, columns, addHere);
+            else if (P.TransposeA) TKernel.Run(kc, P.A + pc * P.Lda + ic + ir, P.Lda, b, bStep, c, ldc, rows, columns, addHere);
+            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, ldc, columns, addHere);
+            if (TransposedC) GemmTile.AddTransposed(scratch, nr, rows, columns, P.C + (jc + jr) * P.Ldc + ic + ir, P.Ldc, add);
         }
     }
 }
