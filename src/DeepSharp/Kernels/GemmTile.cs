@@ -29,13 +29,13 @@ internal static unsafe class GemmTile
             for (; r + 8 <= rows; r += 8)
             {
                 int j = 0;
-                for (; j + 8 <= columns; j += 8) Block8(tile + r * tileColumns + j, tileColumns, c + j * ldc + r, ldc, add);
+                for (; j + 8 <= columns; j += 8) BlockTranspose.Block8x8(tile + r * tileColumns + j, tileColumns, c + j * ldc + r, ldc, add);
                 Scalar(tile + r * tileColumns, tileColumns, 8, j, columns, c + r, ldc, add);
             }
             for (; r + 4 <= rows; r += 4)
             {
                 int j = 0;
-                for (; j + 4 <= columns; j += 4) Block4(tile + r * tileColumns + j, tileColumns, c + j * ldc + r, ldc, add);
+                for (; j + 4 <= columns; j += 4) BlockTranspose.Block4x4(tile + r * tileColumns + j, tileColumns, c + j * ldc + r, ldc, add);
                 Scalar(tile + r * tileColumns, tileColumns, 4, j, columns, c + r, ldc, add);
             }
         }
@@ -51,57 +51,5 @@ internal static unsafe class GemmTile
                 float value = tile[i * tileColumns + j];
                 c[j * ldc + i] = add ? c[j * ldc + i] + value : value;
             }
-    }
-
-    private static void Block8(float* s, int ld, float* c, nint ldc, bool add)
-    {
-        var t0 = Avx.UnpackLow(Avx.LoadVector256(s), Avx.LoadVector256(s + ld));
-        var t1 = Avx.UnpackHigh(Avx.LoadVector256(s), Avx.LoadVector256(s + ld));
-        var t2 = Avx.UnpackLow(Avx.LoadVector256(s + 2 * ld), Avx.LoadVector256(s + 3 * ld));
-        var t3 = Avx.UnpackHigh(Avx.LoadVector256(s + 2 * ld), Avx.LoadVector256(s + 3 * ld));
-        var t4 = Avx.UnpackLow(Avx.LoadVector256(s + 4 * ld), Avx.LoadVector256(s + 5 * ld));
-        var t5 = Avx.UnpackHigh(Avx.LoadVector256(s + 4 * ld), Avx.LoadVector256(s + 5 * ld));
-        var t6 = Avx.UnpackLow(Avx.LoadVector256(s + 6 * ld), Avx.LoadVector256(s + 7 * ld));
-        var t7 = Avx.UnpackHigh(Avx.LoadVector256(s + 6 * ld), Avx.LoadVector256(s + 7 * ld));
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Put8(c, add, Avx.Permute2x128(u0, u4, 0x20));
-        Put8(c + ldc, add, Avx.Permute2x128(u1, u5, 0x20));
-        Put8(c + 2 * ldc, add, Avx.Permute2x128(u2, u6, 0x20));
-        Put8(c + 3 * ldc, add, Avx.Permute2x128(u3, u7, 0x20));
-        Put8(c + 4 * ldc, add, Avx.Permute2x128(u0, u4, 0x31));
-        Put8(c + 5 * ldc, add, Avx.Permute2x128(u1, u5, 0x31));
-        Put8(c + 6 * ldc, add, Avx.Permute2x128(u2, u6, 0x31));
-        Put8(c + 7 * ldc, add, Avx.Permute2x128(u3, u7, 0x31));
-    }
-
-    private static void Block4(float* s, int ld, float* c, nint ldc, bool add)
-    {
-        var t0 = Sse.UnpackLow(Sse.LoadVector128(s), Sse.LoadVector128(s + ld));
-        var t1 = Sse.UnpackHigh(Sse.LoadVector128(s), Sse.LoadVector128(s + ld));
-        var t2 = Sse.UnpackLow(Sse.LoadVector128(s + 2 * ld), Sse.LoadVector128(s + 3 * ld));
-        var t3 = Sse.UnpackHigh(Sse.LoadVector128(s + 2 * ld), Sse.LoadVector128(s + 3 * ld));
-        Put4(c, add, Sse.MoveLowToHigh(t0, t2));
-        Put4(c + ldc, add, Sse.MoveHighToLow(t2, t0));
-        Put4(c + 2 * ldc, add, Sse.MoveLowToHigh(t1, t3));
-        Put4(c + 3 * ldc, add, Sse.MoveHighToLow(t3, t1));
-    }
-
-    private static void Put8(float* c, bool add, System.Runtime.Intrinsics.Vector256<float> x)
-    {
-        if (add) x = Avx.Add(x, Avx.LoadVector256(c));
-        Avx.Store(c, x);
-    }
-
-    private static void Put4(float* c, bool add, System.Runtime.Intrinsics.Vector128<float> x)
-    {
-        if (add) x = Sse.Add(x, Sse.LoadVector128(c));
-        Sse.Store(c, x);
     }
 }
