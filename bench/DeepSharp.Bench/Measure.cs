@@ -7,18 +7,19 @@ namespace DeepSharp.Bench;
 /// warms up (the JIT starts methods at tier 0 and promotes hot ones later; caches fill), times a few runs,
 /// then the process idles briefly, because both libraries keep their worker threads spinning for a while
 /// after a parallel call, and a spinning worker of one would steal a core from the other (libtorch's OpenMP
-/// pool is slowed a hundredfold by that). The result is the median of all timed runs: these machines are
-/// shared, and a median shrugs off a run that another process disturbed.
+/// pool is slowed a hundredfold by that). The result is the fastest of all timed runs: these machines are
+/// shared with other work that comes and goes, and the fastest run is the one it disturbed least (a median
+/// still moves with how busy the machine was during the measurement).
 /// </summary>
 internal static class Measure
 {
-    private const int Blocks = 3;
+    private const int Blocks = 4;
     private const int RunsPerBlock = 3;
     private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan RunLength = TimeSpan.FromMilliseconds(40);
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Median seconds per call of <paramref name="first"/> and of <paramref name="second"/>.</summary>
+    /// <summary>Best seconds per call of <paramref name="first"/> and of <paramref name="second"/>.</summary>
     public static (double First, double Second) SecondsPerCall(Action first, Action second)
     {
         var a = new List<double>();
@@ -30,7 +31,7 @@ internal static class Measure
             TimeBlock(second, b);
             Thread.Sleep(Idle);
         }
-        return (Median(a), Median(b));
+        return (a.Min(), b.Min());
     }
 
     /// <summary>Seconds per call of a single action (for benchmarks without a peer side).</summary>
@@ -38,7 +39,7 @@ internal static class Measure
     {
         var times = new List<double>();
         for (int block = 0; block < Blocks; block++) TimeBlock(action, times);
-        return Median(times);
+        return times.Min();
     }
 
     private static void TimeBlock(Action action, List<double> times)
@@ -64,11 +65,5 @@ internal static class Measure
         }
         double perCall = watch.Elapsed.TotalSeconds / calls;
         return (int)Math.Clamp(RunLength.TotalSeconds / perCall, 1, 1_000_000);
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }
