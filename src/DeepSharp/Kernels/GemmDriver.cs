@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool)"/> received them.</summary>
@@ -35,6 +37,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
     private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
 
+    // The driver's loops call the micro-kernel thousands of times per product: they are compiled optimized at
+    // once rather than spending the first calls in tier-0 code (on every thread that runs them).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(in GemmProblem original)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -129,6 +134,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         public bool PackA, PackB, TransposedC;
         public int RowTiles, ColumnTiles, RowParts, ColumnParts;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int item)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -141,6 +147,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
 
         /// <summary>Computes rows [row0, row1) × columns [column0, column1) of C on this thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void RunBlock(int row0, int row1, int column0, int column1)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -173,6 +180,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
 
         /// <summary>One micro-kernel call: finds where this tile's A and B panels live (packed, edge, in place).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void Tile(int ic, int ir, int mc, int jc, int jr, int nc, int pc, int kc, bool add,
             float* aPanel, float* aEdge, float* bPanel, float* bEdge, float* scratch)
         {

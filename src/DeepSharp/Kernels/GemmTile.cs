@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
@@ -6,6 +7,7 @@ namespace DeepSharp.Kernels;
 internal static unsafe class GemmTile
 {
     /// <summary>c[r·ldc + j] (+)= tile[r·tileColumns + j]: the valid corner of an edge tile, for kernels without masked stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CopyPartial(float* tile, int tileColumns, float* c, nint ldc, int rows, int columns, bool add)
     {
         for (int r = 0; r < rows; r++)
@@ -21,6 +23,7 @@ internal static unsafe class GemmTile
     /// c[j·ldc + r] (+)= tile[r·tileColumns + j]: a tile of Cᵀ written into C, 8×8 (and 4×4) blocks
     /// transposed in registers, for products computed the other way round (see <see cref="GemmDriver{TKernel}"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AddTransposed(float* tile, int tileColumns, int rows, int columns, float* c, nint ldc, bool add)
     {
         int r = 0;
