@@ -13,7 +13,7 @@ namespace DeepSharp.Bench;
 /// </summary>
 internal static class Measure
 {
-    private const int Blocks = 4;
+    private const int Blocks = 5;
     private const int RunsPerBlock = 3;
     private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan RunLength = TimeSpan.FromMilliseconds(40);

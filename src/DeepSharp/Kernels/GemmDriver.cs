@@ -29,9 +29,9 @@ internal unsafe struct GemmProblem
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
-    private const int KcMax = 320;                // kc·NR floats of B per panel, kc·MR of A: the A panel fits L1
+    private const int KcMax = 400;                // the A panel (12·kc floats, 19 KB) stays in L1; k = 784 takes 2 blocks
     private const int McTiles = 16;               // rows per A block when A is packed
-    private const int NcTiles = 32;               // B block of up to KcMax × 32·NR floats: about 1.3 MB, in L2
+    private const int NcTiles = 24;               // B block of up to KcMax × 24·NR floats: about 1.2 MB, in L2
     private const int PackTransposedAMinN = 256;  // pack a column-major A when at least 8 column panels reuse it
     private const int PackBMinLdb = 257;          // read B in place while ldb ≤ 256 (several rows per page)
     private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
