@@ -170,7 +170,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     {
                         int mc = Math.Min(Mc, row1 - ic);
                         if (PackA) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic, mc, pc, kc, aPanel);
-                        else if (mc % mr != 0) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
+                        else if (mc % mr != 0 && !ReadsInPlace(mc % mr)) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
                         for (int ir = 0; ir < mc; ir += mr)
                             for (int jr = 0; jr < nc; jr += nr)
                                 Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge, scratch);
@@ -178,6 +178,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 }
             }
         }
+
+        /// <summary>
+        /// Whether a row tile of <paramref name="rows"/> rows of an unpacked A is read where it lies: full tiles
+        /// always, edge tiles of a row-major A when the kernel has a tile that height (else they are packed).
+        /// </summary>
+        private readonly bool ReadsInPlace(int rows) =>
+            rows == TKernel.Rows || (!P.TransposeA && TKernel.ReadsRowMajor(rows));
 
         /// <summary>One micro-kernel call: finds where this tile's A and B panels live (packed, edge, in place).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -196,9 +203,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             nint ldc = TransposedC ? nr : P.Ldc;
             bool addHere = add && !TransposedC;
             if (PackA) TKernel.Run(kc, aPanel + (long)(ir / mr) * kc * mr, mr, b, bStep, c, ldc, rows, columns, addHere);
-            else if (rows < mr) TKernel.Run(kc, aEdge, mr, b, bStep, c, ldc, rows, columns, addHere);
+            else if (!ReadsInPlace(rows)) TKernel.Run(kc, aEdge, mr, b, bStep, c, ldc, rows, columns, addHere);
             else if (P.TransposeA) TKernel.Run(kc, P.A + pc * P.Lda + ic + ir, P.Lda, b, bStep, c, ldc, rows, columns, addHere);
-            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, ldc, columns, addHere);
+            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, ldc, rows, columns, addHere);
             if (TransposedC) GemmTile.AddTransposed(scratch, nr, rows, columns, P.C + (jc + jr) * P.Ldc + ic + ir, P.Ldc, add);
         }
     }

@@ -11,7 +11,7 @@ public unsafe class GemmTests
     [
         (1, 1, 1), (2, 7, 1), (7, 2, 3), (31, 33, 7), (33, 31, 63), (63, 65, 2), (65, 63, 129),
         (12, 32, 300), (13, 37, 600), (127, 10, 31), (129, 300, 17), (300, 129, 9), (70, 300, 40), (20, 40, 300),
-        (200, 260, 9), (3, 1100, 5),
+        (200, 260, 9), (3, 1100, 5), (16, 45, 70),
     ];
 
     // SIMD levels travel as their bit widths (512, 256, 0): SimdLevel is internal and xUnit needs public signatures.
