@@ -75,6 +75,35 @@ public unsafe class GemmTests
     }
 
     [Fact]
+    public void Allocates_no_managed_memory_once_warm()
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.Threads = threads;
+                foreach (var (m, n, k, tb) in new[] { (200, 150, 300, false), (32, 300, 130, true) })
+                {
+                    var problem = new Problem(m, n, k, false, tb, padding: 0, seed: 5);
+                    var c = new float[m * n];
+                    fixed (float* pa = problem.A, pb = problem.B, pc = c)
+                    {
+                        Gemm.Multiply(false, tb, m, n, k, pa, problem.Lda, pb, problem.Ldb, pc, problem.Ldc);
+                        long before = GC.GetAllocatedBytesForCurrentThread();
+                        Gemm.Multiply(false, tb, m, n, k, pa, problem.Lda, pb, problem.Ldb, pc, problem.Ldc);
+                        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
+    [Fact]
     public void Empty_sum_clears_or_keeps_c()
     {
         var c = new float[] { 1, 2, 3, 4, 5, 6 };
