@@ -106,22 +106,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         // brings the data from memory once, a copying pack costs a little more, a transposing pack more again.
         double aCost = !plan.PackA ? 0.3 : 0.5;
         double bCost = !plan.PackB ? 0.3 : plan.P.TransposeB ? 1.0 : 0.5;
-        double best = double.MaxValue;
+        // Two passes: the cheapest cut, then the one with the most items that costs at most 1.5% more. Items are
+        // handed out as threads come free, so more of them let a thread whose core is busy elsewhere fall
+        // behind without holding up the call.
         int maxItems = 4 * threads;
-        for (int r = 1; r <= Math.Min(rowTiles, maxItems); r++)
+        double best = double.MaxValue;
+        for (int pass = 0; pass < 2; pass++)
         {
-            for (int c = 1; c <= Math.Min(columnTiles, maxItems / r); c++)
+            double limit = best * 1.015;
+            int mostItems = 0;
+            for (int r = 1; r <= Math.Min(rowTiles, maxItems); r++)
             {
-                int rounds = (r * c + threads - 1) / threads;
-                long itemRows = (long)(rowTiles + r - 1) / r * mr, itemColumns = (long)(columnTiles + c - 1) / c * nr;
-                double arithmetic = itemRows * itemColumns * k / 32.0; // about 32 multiply-adds a cycle
-                double movement = itemRows * k * aCost + itemColumns * k * bCost;
-                double cost = rounds * (arithmetic + movement + 3000);  // + waking a worker, roughly a microsecond
-                if (cost < best * 0.98)
+                for (int c = 1; c <= Math.Min(columnTiles, maxItems / r); c++)
                 {
-                    best = cost;
-                    plan.RowParts = r;
-                    plan.ColumnParts = c;
+                    int rounds = (r * c + threads - 1) / threads;
+                    long itemRows = (long)(rowTiles + r - 1) / r * mr, itemColumns = (long)(columnTiles + c - 1) / c * nr;
+                    double arithmetic = itemRows * itemColumns * k / 32.0; // about 32 multiply-adds a cycle
+                    double movement = itemRows * k * aCost + itemColumns * k * bCost;
+                    double cost = rounds * (arithmetic + movement + 3000);  // + waking a worker, about a microsecond
+                    if (pass == 0) best = Math.Min(best, cost);
+                    else if (cost <= limit && r * c > mostItems)
+                    {
+                        mostItems = r * c;
+                        plan.RowParts = r;
+                        plan.ColumnParts = c;
+                    }
                 }
             }
         }
