@@ -3,29 +3,54 @@ using System.Diagnostics;
 namespace DeepSharp.Bench;
 
 /// <summary>
-/// Timing shared by the benchmarks. Each measurement warms up first (the JIT starts methods at tier 0 and
-/// promotes hot ones later), then times several runs and keeps the median: these machines are shared, and a
-/// median shrugs off a run that another process disturbed. DeepSharp and the peer alternate run by run so
-/// that a noisy period hits both.
+/// Timing shared by the benchmarks. DeepSharp and the peer are measured in alternating blocks: each block
+/// warms up (the JIT starts methods at tier 0 and promotes hot ones later; caches fill), times a few runs,
+/// then the process idles briefly, because both libraries keep their worker threads spinning for a while
+/// after a parallel call, and a spinning worker of one would steal a core from the other (libtorch's OpenMP
+/// pool is slowed a hundredfold by that). The result is the fastest of all timed runs: these machines are
+/// shared with other work that comes and goes, and the fastest run is the one it disturbed least (a median
+/// still moves with how busy the machine was during the measurement).
 /// </summary>
 internal static class Measure
 {
-    private const int Runs = 9;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(400);
+    private const int Blocks = 5;
+    private const int RunsPerBlock = 3;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan RunLength = TimeSpan.FromMilliseconds(40);
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Median seconds per call of <paramref name="first"/> and of <paramref name="second"/>.</summary>
+    /// <summary>Best seconds per call of <paramref name="first"/> and of <paramref name="second"/>.</summary>
     public static (double First, double Second) SecondsPerCall(Action first, Action second)
     {
-        int firstCalls = Calibrate(first), secondCalls = Calibrate(second);
-        var a = new double[Runs];
-        var b = new double[Runs];
-        for (int run = 0; run < Runs; run++)
+        var a = new List<double>();
+        var b = new List<double>();
+        for (int block = 0; block < Blocks; block++)
         {
-            a[run] = Time(first, firstCalls);
-            b[run] = Time(second, secondCalls);
+            TimeBlock(first, a);
+            Thread.Sleep(Idle);
+            TimeBlock(second, b);
+            Thread.Sleep(Idle);
         }
-        return (Median(a), Median(b));
+        return (a.Min(), b.Min());
+    }
+
+    /// <summary>Seconds per call of a single action (for benchmarks without a peer side).</summary>
+    public static double SecondsPerCall(Action action)
+    {
+        var times = new List<double>();
+        for (int block = 0; block < Blocks; block++) TimeBlock(action, times);
+        return times.Min();
+    }
+
+    private static void TimeBlock(Action action, List<double> times)
+    {
+        int calls = Calibrate(action);
+        for (int run = 0; run < RunsPerBlock; run++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++) action();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
+        }
     }
 
     /// <summary>Runs the action through its warm-up and returns how many calls fill one timed run.</summary>
@@ -33,25 +58,12 @@ internal static class Measure
     {
         var watch = Stopwatch.StartNew();
         long calls = 0;
-        while (watch.Elapsed < WarmUp || calls < 3)
+        while (watch.Elapsed < WarmUp || calls < 2)
         {
             action();
             calls++;
         }
         double perCall = watch.Elapsed.TotalSeconds / calls;
         return (int)Math.Clamp(RunLength.TotalSeconds / perCall, 1, 1_000_000);
-    }
-
-    private static double Time(Action action, int calls)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < calls; i++) action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
-    }
-
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        return values[values.Length / 2];
     }
 }

@@ -34,7 +34,7 @@ if (threads.Count == 0) threads.AddRange([1, 2]);
 double peak = FmaPeak.Measure();
 Console.WriteLine($"CPU: {HardwareInfo.ProcessorName}, {HardwareInfo.ProcessorCount} cores, {HardwareInfo.VectorWidthBits}-bit vectors");
 Console.WriteLine($"Single-core FMA peak (12 Vector512 FMA chains): {peak:F1} GFLOP/s");
-Console.WriteLine($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average before: {LoadAverage()}");
 Console.WriteLine();
 
 var results = new List<BenchmarkResult>();
@@ -49,8 +49,13 @@ foreach (var benchmark in chosen)
         Console.WriteLine($"| {result.Name,-28} | {Format(result.DeepSharp),10} | {Format(result.TorchSharp),10} | {result.Unit.Symbol,-9} | {result.Ratio,6:F2} |");
     }
 }
+Console.WriteLine();
+Console.WriteLine($"Load average after: {LoadAverage()} (other processes on these cores distort the figures, two-thread rows most)");
 if (jsonPath is not null) File.WriteAllText(jsonPath, ToJson(results));
 return 0;
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
 static string Format(double value) =>
     value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);

@@ -4,29 +4,33 @@ using static TorchSharp.torch;
 namespace DeepSharp.Bench.Benchmarks;
 
 /// <summary>
-/// Matrix products of the sizes DeepSharp meets: square 1024³ and 2048³, and the seed models' shapes (the MLP's
-/// dense layers at batch 32 and 128, its output layer, and the CNN's second convolution as a GEMM). Both
-/// sides multiply tensors as a user would (DeepSharp's MatMul, torch.matmul), result allocation included.
+/// Matrix products of the sizes DeepSharp meets: square 1024³ and 2048³; the seed models' forward shapes (the
+/// MLP's dense layers at batch 32 and 128, its output layer, the CNN's second convolution as a GEMM); and
+/// the transposed products of their backward pass (Aᵀ·B for weight gradients, A·Bᵀ for input gradients).
+/// Names read m x k x n (m×k times k×n). Both sides multiply tensors as a user would (DeepSharp's MatMul,
+/// torch.matmul), result allocation included; transposed operands are transposed views, not copies.
 /// </summary>
 internal sealed class GemmBenchmark : IBenchmark
 {
-    // m × k times k × n, named m x k x n.
-    private static readonly (int M, int K, int N)[] Shapes =
+    private static readonly (int M, int K, int N, bool TransposeA, bool TransposeB)[] Cases =
     [
-        (1024, 1024, 1024), (2048, 2048, 2048), (32, 784, 128), (128, 784, 128), (128, 128, 10), (3872, 288, 64),
+        (1024, 1024, 1024, false, false), (2048, 2048, 2048, false, false),
+        (32, 784, 128, false, false), (128, 784, 128, false, false), (128, 128, 10, false, false), (3872, 288, 64, false, false),
+        (784, 32, 128, true, false), (784, 128, 128, true, false), (32, 128, 784, false, true), (128, 128, 784, false, true),
     ];
 
     public string Name => "gemm";
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
-        foreach (var (m, k, n) in Shapes)
+        foreach (var (m, k, n, transposeA, transposeB) in Cases)
         {
-            using var a = Tensor.RandomUniform([m, k], -1f, 1f, new RandomGenerator(1));
-            using var b = Tensor.RandomUniform([k, n], -1f, 1f, new RandomGenerator(2));
-            using var ta = torch.rand(m, k, ScalarType.Float32) * 2 - 1;
-            using var tb = torch.rand(k, n, ScalarType.Float32) * 2 - 1;
+            var (a, aStorage) = Operand(m, k, transposeA, seed: 1);
+            var (b, bStorage) = Operand(k, n, transposeB, seed: 2);
+            using var ta = transposeA ? torch.rand(k, m).t() : torch.rand(m, k);
+            using var tb = transposeB ? torch.rand(n, k).t() : torch.rand(k, n);
             double flops = 2.0 * m * n * k;
+            string variant = transposeA ? " AtB" : transposeB ? " ABt" : "";
             foreach (int threads in options.Threads)
             {
                 Parallelism.Threads = threads;
@@ -34,9 +38,21 @@ internal sealed class GemmBenchmark : IBenchmark
                 var (ours, theirs) = Measure.SecondsPerCall(
                     () => a.MatMul(b).Dispose(),
                     () => ta.matmul(tb).Dispose());
-                yield return new BenchmarkResult($"gemm {m}x{k}x{n} t{threads}",
+                yield return new BenchmarkResult($"gemm {m}x{k}x{n}{variant} t{threads}",
                     flops / ours / 1e9, flops / theirs / 1e9, BenchmarkUnit.GflopsPerSecond);
             }
+            a.Dispose();
+            b.Dispose();
+            aStorage?.Dispose();
+            bStorage?.Dispose();
         }
+    }
+
+    /// <summary>A rows×columns operand, or a transposed view of a columns×rows tensor (and that tensor).</summary>
+    private static (Tensor Operand, Tensor? Storage) Operand(int rows, int columns, bool transposed, int seed)
+    {
+        if (!transposed) return (Tensor.RandomUniform([rows, columns], -1f, 1f, new RandomGenerator(seed)), null);
+        var stored = Tensor.RandomUniform([columns, rows], -1f, 1f, new RandomGenerator(seed));
+        return (Tensor.View(stored, new TensorShape(rows, columns), [1, rows], 0), stored);
     }
 }

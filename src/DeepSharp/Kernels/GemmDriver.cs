@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool)"/> received them.</summary>
@@ -27,29 +29,65 @@ internal unsafe struct GemmProblem
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
-    private const int KcMax = 320;                // kc·NR floats of B per panel, kc·MR of A: the A panel fits L1
+    private const int KcMax = 400;                // the A panel (12·kc floats, 19 KB) stays in L1; k = 784 takes 2 blocks
     private const int McTiles = 16;               // rows per A block when A is packed
-    private const int NcTiles = 32;               // B block of up to KcMax × 32·NR floats: about 1.3 MB, in L2
+    private const int NcTiles = 24;               // B block of up to KcMax × 24·NR floats: about 1.2 MB, in L2
     private const int PackTransposedAMinN = 256;  // pack a column-major A when at least 8 column panels reuse it
     private const int PackBMinLdb = 257;          // read B in place while ldb ≤ 256 (several rows per page)
+    private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
     private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
 
-    internal static void Run(in GemmProblem problem)
+    // The driver's loops call the micro-kernel thousands of times per product: they are compiled optimized at
+    // once rather than spending the first calls in tier-0 code (on every thread that runs them).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Run(in GemmProblem original)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
-        var plan = new Plan { P = problem };
+        var problem = original;
+        bool transposedC = ComputeTransposed(original);
+        if (transposedC)
+        {
+            // Cᵀ = op(B)ᵀ·op(A)ᵀ: B's rows become the broadcast side, A the loaded side; C and ldc stay.
+            problem.TransposeA = !original.TransposeB;
+            problem.TransposeB = !original.TransposeA;
+            problem.M = original.N;
+            problem.N = original.M;
+            problem.A = original.B;
+            problem.B = original.A;
+            problem.Lda = original.Ldb;
+            problem.Ldb = original.Lda;
+        }
+        var plan = new Plan { P = problem, TransposedC = transposedC };
         int kBlocks = (problem.K + KcMax - 1) / KcMax;
         plan.KcStep = (problem.K + kBlocks - 1) / kBlocks; // equal blocks: no short last block
         plan.Mc = McTiles * mr;
         plan.Nc = NcTiles * nr;
         plan.PackA = problem.TransposeA && problem.N >= PackTransposedAMinN;
-        plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb;
+        // A B row that starts off a 64-byte boundary makes every vector load straddle two cache lines: worth a
+        // copy once enough rows of A reuse each panel.
+        bool misaligned = ((nint)problem.B & 63) != 0 || (problem.Ldb & 15) != 0;
+        plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb || (misaligned && problem.M >= PackMisalignedBMinM);
         long flops = 2L * problem.M * problem.N * problem.K;
         int threads = flops < ParallelMinFlops ? 1 : Parallelism.Threads;
         ChooseGrid(ref plan, (problem.M + mr - 1) / mr, (problem.N + nr - 1) / nr, threads);
         int items = plan.RowParts * plan.ColumnParts;
         if (items == 1) plan.Execute(0);
         else WorkerPool.For(items, ref plan);
+    }
+
+    /// <summary>
+    /// Whether to compute Cᵀ = op(B)ᵀ·op(A)ᵀ and write it transposed. A·Bᵀ with few rows (an input gradient
+    /// at a small batch) would otherwise transpose all of B (k×n floats) into panels on every call; the other
+    /// way round it reads B in place, transposes only A (k×m), and pays for writing C's tiles transposed.
+    /// Costs are rough cycles per float, measured.
+    /// </summary>
+    private static bool ComputeTransposed(in GemmProblem p)
+    {
+        if (!p.TransposeB) return false;
+        int kBlocks = (p.K + KcMax - 1) / KcMax;
+        double asIs = 0.4 * p.K * p.N;
+        double transposed = (p.TransposeA ? 0 : 0.4 * p.K * p.M) + 0.35 * p.M * p.N * kBlocks;
+        return transposed < asIs;
     }
 
     /// <summary>
@@ -68,22 +106,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         // brings the data from memory once, a copying pack costs a little more, a transposing pack more again.
         double aCost = !plan.PackA ? 0.3 : 0.5;
         double bCost = !plan.PackB ? 0.3 : plan.P.TransposeB ? 1.0 : 0.5;
-        double best = double.MaxValue;
+        // Two passes: the cheapest cut, then the one with the most items that costs at most 1.5% more. Items are
+        // handed out as threads come free, so more of them let a thread whose core is busy elsewhere fall
+        // behind without holding up the call.
         int maxItems = 4 * threads;
-        for (int r = 1; r <= Math.Min(rowTiles, maxItems); r++)
+        double best = double.MaxValue;
+        for (int pass = 0; pass < 2; pass++)
         {
-            for (int c = 1; c <= Math.Min(columnTiles, maxItems / r); c++)
+            double limit = best * 1.015;
+            int mostItems = 0;
+            for (int r = 1; r <= Math.Min(rowTiles, maxItems); r++)
             {
-                int rounds = (r * c + threads - 1) / threads;
-                long itemRows = (long)(rowTiles + r - 1) / r * mr, itemColumns = (long)(columnTiles + c - 1) / c * nr;
-                double arithmetic = itemRows * itemColumns * k / 32.0; // about 32 multiply-adds a cycle
-                double movement = itemRows * k * aCost + itemColumns * k * bCost;
-                double cost = rounds * (arithmetic + movement + 3000);  // + waking a worker, roughly a microsecond
-                if (cost < best * 0.98)
+                for (int c = 1; c <= Math.Min(columnTiles, maxItems / r); c++)
                 {
-                    best = cost;
-                    plan.RowParts = r;
-                    plan.ColumnParts = c;
+                    int rounds = (r * c + threads - 1) / threads;
+                    long itemRows = (long)(rowTiles + r - 1) / r * mr, itemColumns = (long)(columnTiles + c - 1) / c * nr;
+                    double arithmetic = itemRows * itemColumns * k / 32.0; // about 32 multiply-adds a cycle
+                    double movement = itemRows * k * aCost + itemColumns * k * bCost;
+                    double cost = rounds * (arithmetic + movement + 3000);  // + waking a worker, about a microsecond
+                    if (pass == 0) best = Math.Min(best, cost);
+                    else if (cost <= limit && r * c > mostItems)
+                    {
+                        mostItems = r * c;
+                        plan.RowParts = r;
+                        plan.ColumnParts = c;
+                    }
                 }
             }
         }
@@ -93,9 +140,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         public GemmProblem P;
         public int KcStep, Mc, Nc;
-        public bool PackA, PackB;
+        public bool PackA, PackB, TransposedC;
         public int RowTiles, ColumnTiles, RowParts, ColumnParts;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int item)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -108,6 +156,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
 
         /// <summary>Computes rows [row0, row1) × columns [column0, column1) of C on this thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void RunBlock(int row0, int row1, int column0, int column1)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -116,6 +165,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             float* bPanel = PackB ? buffers.Get(GemmBuffers.B, (long)Nc * KcStep) : null;
             float* aEdge = buffers.Get(GemmBuffers.AEdge, (long)mr * KcStep);
             float* bEdge = buffers.Get(GemmBuffers.BEdge, (long)nr * KcStep);
+            float* scratch = TransposedC ? buffers.Get(GemmBuffers.Tile, (long)mr * nr) : null;
             for (int jc = column0; jc < column1; jc += Nc)
             {
                 int nc = Math.Min(Nc, column1 - jc);
@@ -129,18 +179,26 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     {
                         int mc = Math.Min(Mc, row1 - ic);
                         if (PackA) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic, mc, pc, kc, aPanel);
-                        else if (mc % mr != 0) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
+                        else if (mc % mr != 0 && !ReadsInPlace(mc % mr)) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
                         for (int ir = 0; ir < mc; ir += mr)
                             for (int jr = 0; jr < nc; jr += nr)
-                                Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge);
+                                Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge, scratch);
                     }
                 }
             }
         }
 
+        /// <summary>
+        /// Whether a row tile of <paramref name="rows"/> rows of an unpacked A is read where it lies: full tiles
+        /// always, edge tiles of a row-major A when the kernel has a tile that height (else they are packed).
+        /// </summary>
+        private readonly bool ReadsInPlace(int rows) =>
+            rows == TKernel.Rows || (!P.TransposeA && TKernel.ReadsRowMajor(rows));
+
         /// <summary>One micro-kernel call: finds where this tile's A and B panels live (packed, edge, in place).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void Tile(int ic, int ir, int mc, int jc, int jr, int nc, int pc, int kc, bool add,
-            float* aPanel, float* aEdge, float* bPanel, float* bEdge)
+            float* aPanel, float* aEdge, float* bPanel, float* bEdge, float* scratch)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
             int rows = Math.Min(mr, mc - ir), columns = Math.Min(nr, nc - jr);
@@ -149,11 +207,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             if (PackB) { b = bPanel + (long)(jr / nr) * kc * nr; bStep = nr; }
             else if (columns < nr) { b = bEdge; bStep = nr; }
             else { b = P.B + pc * P.Ldb + jc + jr; bStep = P.Ldb; }
-            float* c = P.C + (ic + ir) * P.Ldc + jc + jr;
-            if (PackA) TKernel.Run(kc, aPanel + (long)(ir / mr) * kc * mr, mr, b, bStep, c, P.Ldc, rows, columns, add);
-            else if (rows < mr) TKernel.Run(kc, aEdge, mr, b, bStep, c, P.Ldc, rows, columns, add);
-            else if (P.TransposeA) TKernel.Run(kc, P.A + pc * P.Lda + ic + ir, P.Lda, b, bStep, c, P.Ldc, rows, columns, add);
-            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, P.Ldc, columns, add);
+            // A transposed product computes its tile into scratch, then writes it across C's rows.
+            float* c = TransposedC ? scratch : P.C + (ic + ir) * P.Ldc + jc + jr;
+            nint ldc = TransposedC ? nr : P.Ldc;
+            bool addHere = add && !TransposedC;
+            if (PackA) TKernel.Run(kc, aPanel + (long)(ir / mr) * kc * mr, mr, b, bStep, c, ldc, rows, columns, addHere);
+            else if (!ReadsInPlace(rows)) TKernel.Run(kc, aEdge, mr, b, bStep, c, ldc, rows, columns, addHere);
+            else if (P.TransposeA) TKernel.Run(kc, P.A + pc * P.Lda + ic + ir, P.Lda, b, bStep, c, ldc, rows, columns, addHere);
+            else TKernel.RunRowMajorA(kc, P.A + (ic + ir) * P.Lda + pc, P.Lda, b, bStep, c, ldc, rows, columns, addHere);
+            if (TransposedC) GemmTile.AddTransposed(scratch, nr, rows, columns, P.C + (jc + jr) * P.Ldc + ic + ir, P.Ldc, add);
         }
     }
 }

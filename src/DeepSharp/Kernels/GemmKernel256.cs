@@ -67,11 +67,12 @@ internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
         GemmTile.CopyPartial(t, 16, c, ldc, rows, columns, add);
     }
 
+    public static bool ReadsRowMajor(int rows) => rows == 6;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunRowMajorA(int kc, float* a, nint lda, float* b, nint bStep,
-        float* c, nint ldc, int columns, bool add)
+        float* c, nint ldc, int rows, int columns, bool add)
     {
-        const int rows = 6;
         float* a0 = a, a3 = a + 3 * lda;
         nint lda2 = 2 * lda;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;

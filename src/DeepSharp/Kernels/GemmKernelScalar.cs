@@ -42,11 +42,12 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
         GemmTile.CopyPartial(t, 4, c, ldc, rows, columns, add);
     }
 
+    public static bool ReadsRowMajor(int rows) => rows == 4;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunRowMajorA(int kc, float* a, nint lda, float* b, nint bStep,
-        float* c, nint ldc, int columns, bool add)
+        float* c, nint ldc, int rows, int columns, bool add)
     {
-        const int rows = 4;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0, c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         for (int p = 0; p < kc; p++)
         {

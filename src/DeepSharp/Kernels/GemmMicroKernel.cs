@@ -22,10 +22,14 @@ internal unsafe interface IGemmMicroKernel
     static abstract void Run(int kc, float* a, nint aStep, float* b, nint bStep,
         float* c, nint ldc, int rows, int columns, bool add);
 
+    /// <summary>Whether <see cref="RunRowMajorA"/> takes a tile of <paramref name="rows"/> rows (Rows always).</summary>
+    static abstract bool ReadsRowMajor(int rows);
+
     /// <summary>
-    /// Tile product with A read row-major in place: element (r, p) is <c>a[r·lda + p]</c>, all Rows rows
-    /// present. Saves transposing A into a panel when each A value meets only a few B panels.
+    /// Tile product with A read row-major in place: element (r, p) is <c>a[r·lda + p]</c> for all
+    /// <paramref name="rows"/> rows (a count <see cref="ReadsRowMajor"/> accepts). Saves transposing A into a
+    /// panel, which costs more than the strided reads when each A value meets only a few B panels.
     /// </summary>
     static abstract void RunRowMajorA(int kc, float* a, nint lda, float* b, nint bStep,
-        float* c, nint ldc, int columns, bool add);
+        float* c, nint ldc, int rows, int columns, bool add);
 }

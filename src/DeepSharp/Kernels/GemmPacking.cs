@@ -124,31 +124,7 @@ internal static unsafe class GemmPacking<TKernel> where TKernel : struct, IGemmM
         for (; p + 8 <= kc; p += 8, s += 8)
         {
             for (int r = 0; r < 8; r++) Sse.Prefetch0(s + r * ld + PrefetchColumns);
-            var t0 = Avx.UnpackLow(Avx.LoadVector256(s), Avx.LoadVector256(s + ld));
-            var t1 = Avx.UnpackHigh(Avx.LoadVector256(s), Avx.LoadVector256(s + ld));
-            var t2 = Avx.UnpackLow(Avx.LoadVector256(s + 2 * ld), Avx.LoadVector256(s + 3 * ld));
-            var t3 = Avx.UnpackHigh(Avx.LoadVector256(s + 2 * ld), Avx.LoadVector256(s + 3 * ld));
-            var t4 = Avx.UnpackLow(Avx.LoadVector256(s + 4 * ld), Avx.LoadVector256(s + 5 * ld));
-            var t5 = Avx.UnpackHigh(Avx.LoadVector256(s + 4 * ld), Avx.LoadVector256(s + 5 * ld));
-            var t6 = Avx.UnpackLow(Avx.LoadVector256(s + 6 * ld), Avx.LoadVector256(s + 7 * ld));
-            var t7 = Avx.UnpackHigh(Avx.LoadVector256(s + 6 * ld), Avx.LoadVector256(s + 7 * ld));
-            var u0 = Avx.Shuffle(t0, t2, 0x44);
-            var u1 = Avx.Shuffle(t0, t2, 0xEE);
-            var u2 = Avx.Shuffle(t1, t3, 0x44);
-            var u3 = Avx.Shuffle(t1, t3, 0xEE);
-            var u4 = Avx.Shuffle(t4, t6, 0x44);
-            var u5 = Avx.Shuffle(t4, t6, 0xEE);
-            var u6 = Avx.Shuffle(t5, t7, 0x44);
-            var u7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* o = d + p * width;
-            Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(o + width, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(o + 2 * width, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(o + 3 * width, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(o + 4 * width, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(o + 5 * width, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(o + 6 * width, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(o + 7 * width, Avx.Permute2x128(u3, u7, 0x31));
+            BlockTranspose.Block8x8(s, ld, d + p * width, width, add: false);
         }
         for (; p < kc; p++, s++)
             for (int r = 0; r < 8; r++) d[p * width + r] = s[r * ld];
@@ -162,19 +138,7 @@ internal static unsafe class GemmPacking<TKernel> where TKernel : struct, IGemmM
         for (; p + 4 <= kc; p += 4, s += 4)
         {
             if ((p & 7) == 0) for (int r = 0; r < 4; r++) Sse.Prefetch0(s + r * ld + PrefetchColumns);
-            var r0 = Sse.LoadVector128(s);
-            var r1 = Sse.LoadVector128(s + ld);
-            var r2 = Sse.LoadVector128(s + 2 * ld);
-            var r3 = Sse.LoadVector128(s + 3 * ld);
-            var t0 = Sse.UnpackLow(r0, r1);
-            var t1 = Sse.UnpackHigh(r0, r1);
-            var t2 = Sse.UnpackLow(r2, r3);
-            var t3 = Sse.UnpackHigh(r2, r3);
-            float* o = d + p * width;
-            Sse.Store(o, Sse.MoveLowToHigh(t0, t2));
-            Sse.Store(o + width, Sse.MoveHighToLow(t2, t0));
-            Sse.Store(o + 2 * width, Sse.MoveLowToHigh(t1, t3));
-            Sse.Store(o + 3 * width, Sse.MoveHighToLow(t3, t1));
+            BlockTranspose.Block4x4(s, ld, d + p * width, width, add: false);
         }
         for (; p < kc; p++, s++)
             for (int r = 0; r < 4; r++) d[p * width + r] = s[r * ld];

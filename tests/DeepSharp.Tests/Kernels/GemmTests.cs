@@ -11,7 +11,7 @@ public unsafe class GemmTests
     [
         (1, 1, 1), (2, 7, 1), (7, 2, 3), (31, 33, 7), (33, 31, 63), (63, 65, 2), (65, 63, 129),
         (12, 32, 300), (13, 37, 600), (127, 10, 31), (129, 300, 17), (300, 129, 9), (70, 300, 40), (20, 40, 300),
-        (200, 260, 9), (3, 1100, 5),
+        (200, 260, 9), (3, 1100, 5), (16, 45, 70),
     ];
 
     // SIMD levels travel as their bit widths (512, 256, 0): SimdLevel is internal and xUnit needs public signatures.
@@ -67,6 +67,35 @@ public unsafe class GemmTests
                         Assert.Equal(one, two);
                         problem.AssertClose(problem.Expected(accumulate: false), two);
                     }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void Allocates_no_managed_memory_once_warm()
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.Threads = threads;
+                foreach (var (m, n, k, tb) in new[] { (200, 150, 300, false), (32, 300, 130, true) })
+                {
+                    var problem = new Problem(m, n, k, false, tb, padding: 0, seed: 5);
+                    var c = new float[m * n];
+                    fixed (float* pa = problem.A, pb = problem.B, pc = c)
+                    {
+                        Gemm.Multiply(false, tb, m, n, k, pa, problem.Lda, pb, problem.Ldb, pc, problem.Ldc);
+                        long before = GC.GetAllocatedBytesForCurrentThread();
+                        Gemm.Multiply(false, tb, m, n, k, pa, problem.Lda, pb, problem.Ldb, pc, problem.Ldc);
+                        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                    }
+                }
+            }
         }
         finally
         {
