@@ -14,10 +14,14 @@ internal static class Measure
     private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(400);
     private static readonly TimeSpan RunLength = TimeSpan.FromMilliseconds(40);
 
-    /// <summary>Median seconds per call of <paramref name="first"/> and of <paramref name="second"/>.</summary>
-    public static (double First, double Second) SecondsPerCall(Action first, Action second)
+    /// <summary>
+    /// Median seconds per call of <paramref name="first"/> and of <paramref name="second"/>; each timed run
+    /// lasts about <paramref name="runLength"/> (40 ms by default; longer for calls of several milliseconds).
+    /// </summary>
+    public static (double First, double Second) SecondsPerCall(Action first, Action second, TimeSpan? runLength = null)
     {
-        int firstCalls = Calibrate(first), secondCalls = Calibrate(second);
+        var length = runLength ?? RunLength;
+        int firstCalls = Calibrate(first, length), secondCalls = Calibrate(second, length);
         var a = new double[Runs];
         var b = new double[Runs];
         for (int run = 0; run < Runs; run++)
@@ -29,7 +33,7 @@ internal static class Measure
     }
 
     /// <summary>Runs the action through its warm-up and returns how many calls fill one timed run.</summary>
-    private static int Calibrate(Action action)
+    private static int Calibrate(Action action, TimeSpan runLength)
     {
         var watch = Stopwatch.StartNew();
         long calls = 0;
@@ -39,7 +43,7 @@ internal static class Measure
             calls++;
         }
         double perCall = watch.Elapsed.TotalSeconds / calls;
-        return (int)Math.Clamp(RunLength.TotalSeconds / perCall, 1, 1_000_000);
+        return (int)Math.Clamp(runLength.TotalSeconds / perCall, 1, 1_000_000);
     }
 
     private static double Time(Action action, int calls)
