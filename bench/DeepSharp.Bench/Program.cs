@@ -5,7 +5,7 @@ using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
 // dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
-IBenchmark[] benchmarks = [new GemmBenchmark(), new CnnBenchmark()];
+IBenchmark[] benchmarks = [new GemmBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark()];
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();
@@ -71,6 +71,6 @@ static string ToJson(List<BenchmarkResult> results)
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, cnn)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, cnn, cnn-layers)");
     return 2;
 }

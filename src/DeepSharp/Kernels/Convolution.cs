@@ -25,7 +25,13 @@ internal static unsafe class Convolution
     internal static void Forward(SimdLevel level, in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y)
     {
         if (g.Rows == 0 || g.Filters == 0) return;
-        switch (Available(level))
+        level = Available(level);
+        if (level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
+        {
+            DirectConvolution.Forward(g, x, kernel, bias, activation, y);
+            return;
+        }
+        switch (level)
         {
             case SimdLevel.Vector512: ConvolutionDriver<GemmKernel512>.Forward(g, x, kernel, bias, activation, y); break;
             case SimdLevel.Vector256: ConvolutionDriver<GemmKernel256>.Forward(g, x, kernel, bias, activation, y); break;
@@ -47,7 +53,20 @@ internal static unsafe class Convolution
     internal static void Backward(SimdLevel level, in ConvolutionGeometry g, float* x, float* kernel, float* outputGradient, float* output,
         FusedActivation activation, float* inputGradient, float* kernelGradient, float* biasGradient)
     {
-        switch (Available(level))
+        if (g.Batch == 0) return;
+        if (g.Filters == 0)
+        {
+            // No filters: the output is empty and nothing flows back.
+            if (inputGradient != null) new Span<float>(inputGradient, g.Batch * g.ImageSize).Clear();
+            return;
+        }
+        level = Available(level);
+        if (inputGradient == null && level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
+        {
+            DirectConvolution.BackwardKernel(g, x, outputGradient, output, activation, kernelGradient, biasGradient);
+            return;
+        }
+        switch (level)
         {
             case SimdLevel.Vector512:
                 ConvolutionDriver<GemmKernel512>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);

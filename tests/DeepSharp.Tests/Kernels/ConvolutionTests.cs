@@ -18,6 +18,9 @@ public unsafe class ConvolutionTests
         new[] { 2, 8, 8, 3, 3, 3, 6, 2, 2, 2, 2, 1 },      // stride and dilation together
         new[] { 1, 30, 30, 20, 3, 3, 16, 1, 1, 1, 1, 1 },  // patches wider than one k block (180), many row blocks
         new[] { 1, 12, 12, 40, 3, 3, 340, 1, 1, 1, 1, 0 }, // filters beyond one k block of the input gradient's GEMM
+        new[] { 3, 28, 28, 1, 3, 3, 32, 1, 1, 1, 1, 0 },   // the seed CNN's first convolution (direct kernel)
+        new[] { 2, 11, 10, 1, 5, 5, 40, 2, 1, 1, 2, 1 },   // one channel, 25 taps, same, stride and dilation, 40 filters
+        new[] { 1, 9, 9, 1, 2, 3, 7, 1, 3, 1, 1, 1 },      // one channel, even kernel, asymmetric padding
     };
 
     [Theory]
@@ -57,6 +60,14 @@ public unsafe class ConvolutionTests
                     Close(dx, gx, where + ", input gradient");
                     Close(dw, gw, where + ", kernel gradient");
                     Close(db, gb, where + ", bias gradient");
+
+                    // Without the input gradient (a first layer), single-channel images take the direct kernel.
+                    Array.Clear(gw);
+                    Array.Clear(gb);
+                    fixed (float* px = x, pw = w, py = y, pdy = dy, pgw = gw, pgb = gb)
+                        Convolution.Backward(level, g, px, pw, pdy, py, FusedActivation.Relu, null, pgw, pgb);
+                    Close(dw, gw, where + ", kernel gradient alone");
+                    Close(db, gb, where + ", bias gradient alone");
                 }
         }
         finally
