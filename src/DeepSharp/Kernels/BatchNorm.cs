@@ -20,9 +20,13 @@ internal static unsafe class BatchNorm
     /// variance). Sums are taken around each channel's first value, which keeps the variance accurate when the
     /// mean is large against the spread.
     /// </summary>
-    internal static void Moments(float* x, int outer, int channels, int inner, float* mean, float* variance)
+    internal static void Moments(float* x, int outer, int channels, int inner, float* mean, float* variance) =>
+        Moments(Simd.Level, x, outer, channels, inner, mean, variance);
+
+    /// <summary>The same with the vector width of <paramref name="level"/>, so tests reach every path.</summary>
+    internal static void Moments(SimdLevel level, float* x, int outer, int channels, int inner, float* mean, float* variance)
     {
-        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, Kind = Pass.Moments };
+        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, Kind = Pass.Moments, Vector = Vectorized(level) };
         body.Items = Items(outer, (long)outer * channels * inner);
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, (long)body.Items * 2 * channels);
         body.Shift = x; // the first outer slice: the values of each channel at outer index 0
@@ -44,17 +48,23 @@ internal static unsafe class BatchNorm
     }
 
     /// <summary>y = x·scale[c] + shift[c].</summary>
-    internal static void Apply(float* x, int outer, int channels, int inner, float* scale, float* shift, float* y)
+    internal static void Apply(float* x, int outer, int channels, int inner, float* scale, float* shift, float* y) =>
+        Apply(Simd.Level, x, outer, channels, inner, scale, shift, y);
+
+    internal static void Apply(SimdLevel level, float* x, int outer, int channels, int inner, float* scale, float* shift, float* y)
     {
-        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, A = scale, C = shift, Y = y, Kind = Pass.Apply };
+        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, A = scale, C = shift, Y = y, Kind = Pass.Apply, Vector = Vectorized(level) };
         body.Items = Items(outer, (long)outer * channels * inner);
         Run(ref body);
     }
 
     /// <summary>Per channel: Σ dy into <paramref name="sumGradient"/> and Σ dy·(x − mean) into <paramref name="sumCentered"/>.</summary>
-    internal static void GradientSums(float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient, float* sumCentered)
+    internal static void GradientSums(float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient, float* sumCentered) =>
+        GradientSums(Simd.Level, x, dy, outer, channels, inner, mean, sumGradient, sumCentered);
+
+    internal static void GradientSums(SimdLevel level, float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient, float* sumCentered)
     {
-        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, Shift = mean, Kind = Pass.GradientSums };
+        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, Shift = mean, Kind = Pass.GradientSums, Vector = Vectorized(level) };
         body.Items = Items(outer, (long)outer * channels * inner);
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, (long)body.Items * 2 * channels);
         Run(ref body);
@@ -72,12 +82,18 @@ internal static unsafe class BatchNorm
     }
 
     /// <summary>dx = a[c]·dy + b[c]·x + c[c].</summary>
-    internal static void Combine(float* dy, float* x, int outer, int channels, int inner, float* a, float* b, float* c, float* dx)
+    internal static void Combine(float* dy, float* x, int outer, int channels, int inner, float* a, float* b, float* c, float* dx) =>
+        Combine(Simd.Level, dy, x, outer, channels, inner, a, b, c, dx);
+
+    internal static void Combine(SimdLevel level, float* dy, float* x, int outer, int channels, int inner, float* a, float* b, float* c, float* dx)
     {
-        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, A = a, B = b, C = c, Output = dx, Kind = Pass.Combine };
+        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, A = a, B = b, C = c, Output = dx, Kind = Pass.Combine, Vector = Vectorized(level) };
         body.Items = Items(outer, (long)outer * channels * inner);
         Run(ref body);
     }
+
+    /// <summary>These kernels have an AVX-512 path and a scalar one.</summary>
+    private static bool Vectorized(SimdLevel level) => level == SimdLevel.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
 
     private static int Items(int outer, long elements) =>
         elements < ParallelMinElements || Parallelism.Threads == 1 ? 1 : Math.Min(outer, 4 * Parallelism.Threads);
@@ -101,6 +117,7 @@ internal static unsafe class BatchNorm
         public float* X, Y, Output, A, B, C, Shift, Partials;
         public int Outer, Channels, Inner, Items;
         public Pass Kind;
+        public bool Vector;
 
         public readonly void Execute(int item)
         {
@@ -114,10 +131,10 @@ internal static unsafe class BatchNorm
                 int rows = o1 - o0;
                 switch (Kind)
                 {
-                    case Pass.Moments: RowSums(X + first, null, rows, Channels, Shift, partial, subtractShift: true); break;
-                    case Pass.GradientSums: RowSums(Y + first, X + first, rows, Channels, Shift, partial, subtractShift: false); break;
-                    case Pass.Apply: RowAffine(X + first, null, rows, Channels, A, null, C, Y + first); break;
-                    default: RowAffine(Y + first, X + first, rows, Channels, A, B, C, Output + first); break;
+                    case Pass.Moments: RowSums(X + first, null, rows, Channels, Shift, partial, subtractShift: true, Vector); break;
+                    case Pass.GradientSums: RowSums(Y + first, X + first, rows, Channels, Shift, partial, subtractShift: false, Vector); break;
+                    case Pass.Apply: RowAffine(X + first, null, rows, Channels, A, null, C, Y + first, Vector); break;
+                    default: RowAffine(Y + first, X + first, rows, Channels, A, B, C, Output + first, Vector); break;
                 }
                 return;
             }
@@ -151,10 +168,10 @@ internal static unsafe class BatchNorm
     /// Added to partial[c] and partial[channels + c].
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RowSums(float* v, float* x, int rows, int channels, float* shift, float* partial, bool subtractShift)
+    private static void RowSums(float* v, float* x, int rows, int channels, float* shift, float* partial, bool subtractShift, bool vector)
     {
         int c = 0;
-        if (Simd.Level == SimdLevel.Vector512)
+        if (vector)
         {
             for (; c + 16 <= channels; c += 16)
             {
@@ -201,12 +218,12 @@ internal static unsafe class BatchNorm
 
     /// <summary>out = a[c]·v + b[c]·x + c[c] over rows of channels (x and b may be null).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RowAffine(float* v, float* x, int rows, int channels, float* a, float* b, float* shift, float* output)
+    private static void RowAffine(float* v, float* x, int rows, int channels, float* a, float* b, float* shift, float* output, bool vector)
     {
         for (int r = 0; r < rows; r++, v += channels, output += channels)
         {
             int c = 0;
-            if (Simd.Level == SimdLevel.Vector512)
+            if (vector)
             {
                 for (; c + 16 <= channels; c += 16)
                 {

@@ -15,32 +15,44 @@ internal static unsafe class Pooling
     private const int ParallelMinElements = 1 << 15;
 
     /// <summary>y = max over each window; the index of each maximum goes to <paramref name="indices"/> when not null.</summary>
-    internal static void MaxForward(in PoolingGeometry g, float* x, float* y, int* indices)
+    internal static void MaxForward(in PoolingGeometry g, float* x, float* y, int* indices) => MaxForward(Simd.Level, g, x, y, indices);
+
+    /// <summary>The same with the vector width of <paramref name="level"/>, so tests reach every path.</summary>
+    internal static void MaxForward(SimdLevel level, in PoolingGeometry g, float* x, float* y, int* indices)
     {
-        var body = new Body { G = g, X = x, Y = y, Indices = indices, Kind = Kind.MaxForward };
+        var body = new Body { G = g, X = x, Y = y, Indices = indices, Kind = Kind.MaxForward, Vector = Vectorized(level) };
         Run(ref body, g.OutputRows, (long)g.OutputRows * g.OutputWidth * g.Channels);
     }
 
     /// <summary>dx = the output gradient at each recorded maximum, zero elsewhere.</summary>
-    internal static void MaxBackward(in PoolingGeometry g, float* dy, int* indices, float* dx)
+    internal static void MaxBackward(in PoolingGeometry g, float* dy, int* indices, float* dx) => MaxBackward(Simd.Level, g, dy, indices, dx);
+
+    internal static void MaxBackward(SimdLevel level, in PoolingGeometry g, float* dy, int* indices, float* dx)
     {
-        var body = new Body { G = g, Y = dy, Indices = indices, X = dx, Kind = Kind.MaxBackward };
+        var body = new Body { G = g, Y = dy, Indices = indices, X = dx, Kind = Kind.MaxBackward, Vector = Vectorized(level) };
         RunBackward(ref body);
     }
 
     /// <summary>y = mean over each window's pixels inside the image.</summary>
-    internal static void AverageForward(in PoolingGeometry g, float* x, float* y)
+    internal static void AverageForward(in PoolingGeometry g, float* x, float* y) => AverageForward(Simd.Level, g, x, y);
+
+    internal static void AverageForward(SimdLevel level, in PoolingGeometry g, float* x, float* y)
     {
-        var body = new Body { G = g, X = x, Y = y, Kind = Kind.AverageForward };
+        var body = new Body { G = g, X = x, Y = y, Kind = Kind.AverageForward, Vector = Vectorized(level) };
         Run(ref body, g.OutputRows, (long)g.OutputRows * g.OutputWidth * g.Channels);
     }
 
     /// <summary>dx = each window's output gradient shared equally among its pixels inside the image.</summary>
-    internal static void AverageBackward(in PoolingGeometry g, float* dy, float* dx)
+    internal static void AverageBackward(in PoolingGeometry g, float* dy, float* dx) => AverageBackward(Simd.Level, g, dy, dx);
+
+    internal static void AverageBackward(SimdLevel level, in PoolingGeometry g, float* dy, float* dx)
     {
-        var body = new Body { G = g, Y = dy, X = dx, Kind = Kind.AverageBackward };
+        var body = new Body { G = g, Y = dy, X = dx, Kind = Kind.AverageBackward, Vector = Vectorized(level) };
         RunBackward(ref body);
     }
+
+    /// <summary>These kernels have an AVX-512 path and a scalar one.</summary>
+    private static bool Vectorized(SimdLevel level) => level == SimdLevel.Vector512 && Avx512F.IsSupported;
 
     private static void RunBackward(ref Body body)
     {
@@ -83,7 +95,7 @@ internal static unsafe class Pooling
         public float* X, Y;
         public int* Indices;
         public Kind Kind;
-        public bool ByImage;
+        public bool ByImage, Vector;
         public int Chunks, Items;
 
         public readonly void Execute(int chunk)
@@ -114,10 +126,10 @@ internal static unsafe class Pooling
                     var window = new Window(n, h0, h1, w0, w1);
                     switch (Kind)
                     {
-                        case Kind.MaxForward: MaxWindow(G, X, window, Y + at, Indices == null ? null : Indices + at); break;
-                        case Kind.MaxBackward: MaxWindowBackward(G, Y + at, Indices + at, X, window, accumulate: !G.Disjoint); break;
-                        case Kind.AverageForward: AverageWindow(G, X, window, Y + at); break;
-                        default: AverageWindowBackward(G, Y + at, X, window, accumulate: !G.Disjoint); break;
+                        case Kind.MaxForward: MaxWindow(G, X, window, Y + at, Indices == null ? null : Indices + at, Vector); break;
+                        case Kind.MaxBackward: MaxWindowBackward(G, Y + at, Indices + at, X, window, accumulate: !G.Disjoint, Vector); break;
+                        case Kind.AverageForward: AverageWindow(G, X, window, Y + at, Vector); break;
+                        default: AverageWindowBackward(G, Y + at, X, window, accumulate: !G.Disjoint, Vector); break;
                     }
                 }
             }
@@ -131,11 +143,11 @@ internal static unsafe class Pooling
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MaxWindow(in PoolingGeometry g, float* x, Window w, float* y, int* indices)
+    private static void MaxWindow(in PoolingGeometry g, float* x, Window w, float* y, int* indices, bool vector)
     {
         int channels = g.Channels;
         long imageBase = (long)w.N * g.Height * g.Width * channels;
-        if (Simd.Level == SimdLevel.Vector512)
+        if (vector)
         {
             for (int c = 0; c < channels; c += 16)
             {
@@ -183,7 +195,7 @@ internal static unsafe class Pooling
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MaxWindowBackward(in PoolingGeometry g, float* dy, int* indices, float* dx, Window w, bool accumulate)
+    private static void MaxWindowBackward(in PoolingGeometry g, float* dy, int* indices, float* dx, Window w, bool accumulate, bool vector)
     {
         int channels = g.Channels;
         if (accumulate)
@@ -192,7 +204,7 @@ internal static unsafe class Pooling
             return;
         }
         long imageBase = (long)w.N * g.Height * g.Width * channels;
-        if (Simd.Level == SimdLevel.Vector512)
+        if (vector)
         {
             // Each pixel of a disjoint window takes the gradient where it was the maximum and zero elsewhere.
             for (int c = 0; c < channels; c += 16)
@@ -220,12 +232,12 @@ internal static unsafe class Pooling
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AverageWindow(in PoolingGeometry g, float* x, Window w, float* y)
+    private static void AverageWindow(in PoolingGeometry g, float* x, Window w, float* y, bool vector)
     {
         int channels = g.Channels;
         long imageBase = (long)w.N * g.Height * g.Width * channels;
         float scale = 1f / w.Count;
-        if (Simd.Level == SimdLevel.Vector512)
+        if (vector)
         {
             for (int c = 0; c < channels; c += 16)
             {
@@ -249,7 +261,7 @@ internal static unsafe class Pooling
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AverageWindowBackward(in PoolingGeometry g, float* dy, float* dx, Window w, bool accumulate)
+    private static void AverageWindowBackward(in PoolingGeometry g, float* dy, float* dx, Window w, bool accumulate, bool vector)
     {
         int channels = g.Channels;
         long imageBase = (long)w.N * g.Height * g.Width * channels;
@@ -258,7 +270,7 @@ internal static unsafe class Pooling
             for (int iw = w.W0; iw < w.W1; iw++)
             {
                 float* target = dx + imageBase + ((long)ih * g.Width + iw) * channels;
-                if (Simd.Level == SimdLevel.Vector512)
+                if (vector)
                 {
                     for (int c = 0; c < channels; c += 16)
                     {
