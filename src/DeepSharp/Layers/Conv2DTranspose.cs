@@ -112,6 +112,14 @@ public sealed class Conv2DTranspose : Layer
         int width = Ops.TransposeOutputLength(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, _same, OutputPadding?.Width);
         if (height <= 0 || width <= 0)
             throw new ArgumentException($"Conv2DTranspose '{Name}': input {FormatBatch(inputShape)} gives an empty output ({height}, {width}).");
+        // The output must be an image the matching convolution maps back onto the input (TensorFlow refuses it otherwise).
+        var (backHeight, _) = Ops.WindowOutput(height, KernelSize.Height, Strides.Height, DilationRate.Height, _same);
+        var (backWidth, _) = Ops.WindowOutput(width, KernelSize.Width, Strides.Width, DilationRate.Width, _same);
+        if (backHeight != inputShape[0] || backWidth != inputShape[1])
+            throw new ArgumentException(
+                $"Conv2DTranspose '{Name}': an output of ({height}, {width}) from input {FormatBatch(inputShape)} does not map back onto the input " +
+                $"with kernel {KernelSize}, strides {Strides} and padding \"{Padding}\" (outputPadding {OutputPadding?.ToString() ?? "none"}). " +
+                "Change outputPadding or the padding.");
         return [height, width, Filters];
     }
 
