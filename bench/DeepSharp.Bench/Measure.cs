@@ -19,16 +19,20 @@ internal static class Measure
     private static readonly TimeSpan RunLength = TimeSpan.FromMilliseconds(40);
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Best seconds per call of <paramref name="first"/> and of <paramref name="second"/>.</summary>
-    public static (double First, double Second) SecondsPerCall(Action first, Action second)
+    /// <summary>
+    /// Best seconds per call of <paramref name="first"/> and of <paramref name="second"/>; each timed run lasts
+    /// about <paramref name="runLength"/> (40 ms by default; longer for calls of several milliseconds).
+    /// </summary>
+    public static (double First, double Second) SecondsPerCall(Action first, Action second, TimeSpan? runLength = null)
     {
+        var length = runLength ?? RunLength;
         var a = new List<double>();
         var b = new List<double>();
         for (int block = 0; block < Blocks; block++)
         {
-            TimeBlock(first, a);
+            TimeBlock(first, a, length);
             Thread.Sleep(Idle);
-            TimeBlock(second, b);
+            TimeBlock(second, b, length);
             Thread.Sleep(Idle);
         }
         return (a.Min(), b.Min());
@@ -38,13 +42,13 @@ internal static class Measure
     public static double SecondsPerCall(Action action)
     {
         var times = new List<double>();
-        for (int block = 0; block < Blocks; block++) TimeBlock(action, times);
+        for (int block = 0; block < Blocks; block++) TimeBlock(action, times, RunLength);
         return times.Min();
     }
 
-    private static void TimeBlock(Action action, List<double> times)
+    private static void TimeBlock(Action action, List<double> times, TimeSpan runLength)
     {
-        int calls = Calibrate(action);
+        int calls = Calibrate(action, runLength);
         for (int run = 0; run < RunsPerBlock; run++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -54,7 +58,7 @@ internal static class Measure
     }
 
     /// <summary>Runs the action through its warm-up and returns how many calls fill one timed run.</summary>
-    private static int Calibrate(Action action)
+    private static int Calibrate(Action action, TimeSpan runLength)
     {
         var watch = Stopwatch.StartNew();
         long calls = 0;
@@ -64,6 +68,6 @@ internal static class Measure
             calls++;
         }
         double perCall = watch.Elapsed.TotalSeconds / calls;
-        return (int)Math.Clamp(RunLength.TotalSeconds / perCall, 1, 1_000_000);
+        return (int)Math.Clamp(runLength.TotalSeconds / perCall, 1, 1_000_000);
     }
 }

@@ -139,7 +139,18 @@ internal static class GradientEngine
             spare?.Recycle();
             leaf._grad = IsExclusive(gradient) ? gradient : TakeCopy(gradient);
         }
-        leaf._grad.Name = leaf.Name is null ? null : leaf.Name + ".grad";
+        NameGradient(leaf);
+    }
+
+    /// <summary>Names a leaf's gradient "name.grad", building the string only when it changed (a training step allocates nothing).</summary>
+    private static void NameGradient(Tensor leaf)
+    {
+        var grad = leaf._grad!;
+        string? name = leaf.Name, current = grad.Name;
+        if (name is null) grad.Name = null;
+        else if (current is null || current.Length != name.Length + 5 || !current.StartsWith(name, StringComparison.Ordinal) ||
+                 !current.EndsWith(".grad", StringComparison.Ordinal))
+            grad.Name = name + ".grad";
     }
 
     /// <summary>A view of <paramref name="gradient"/> for a second consumer: no copy, shared storage.</summary>

@@ -6,7 +6,7 @@ namespace DeepSharp;
 /// Recreates layers from their saved Keras-style configuration (<c>class_name</c> + <c>config</c>), for
 /// <c>Model.Load</c>. Register your own layer types to load models that use them.
 /// </summary>
-public static class LayerRegistry
+public static partial class LayerRegistry
 {
     private static readonly Dictionary<string, Func<JsonObject, Layer>> Factories = new(StringComparer.Ordinal);
 
@@ -42,6 +42,7 @@ public static class LayerRegistry
             var layers = c["layers"] as JsonArray ?? throw new FormatException("Sequential: the saved configuration has no 'layers'.");
             return new Sequential(layers.Select(l => Create((JsonObject)l!)), r.Name);
         });
+        RegisterImageLayers();
     }
 
     /// <summary>Registers (or replaces) how to recreate layers saved with <paramref name="className"/>.</summary>

@@ -35,4 +35,28 @@ public static partial class Ops
         ElementwiseDriver.ReleaseCopy(source, g);
         GradientEngine.Accumulate(n.A!, gx);
     }
+
+    /// <summary>
+    /// Dropout with one random draw per element of <paramref name="noiseShape"/>, broadcast over
+    /// <paramref name="x"/> (Keras' <c>noise_shape</c>): with (batch, 1, 1, channels) on NHWC images whole
+    /// feature maps are dropped together, as <c>SpatialDropout2D</c> does.
+    /// </summary>
+    public static Tensor Dropout(Tensor x, float rate, TensorShape noiseShape, RandomGenerator? random = null)
+    {
+        x.ThrowIfDisposed();
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
+        if (!Broadcasting.CanBroadcastTo(noiseShape, x._shape))
+            throw new ArgumentException($"dropout: noiseShape {noiseShape} does not broadcast to the input's shape {x._shape}.", nameof(noiseShape));
+        var mask = Tensor.Uninitialized(noiseShape);
+        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random ?? RandomGenerator.Default);
+        var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
+        var node = Node.Record("dropout", BroadcastDropoutBackward, y, x);
+        if (node is null) mask.Recycle();
+        else node.Saved0 = TensorScope.Keep(mask);
+        return y;
+    }
+
+    private static void BroadcastDropoutBackward(Node n, Tensor g) =>
+        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Saved0!, "dropout"));
 }

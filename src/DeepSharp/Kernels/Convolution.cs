@@ -1,0 +1,90 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace DeepSharp.Kernels;
+
+/// <summary>An activation applied inside a kernel's output pass instead of by a separate op.</summary>
+internal enum FusedActivation
+{
+    None = 0,
+    Relu = 1,
+}
+
+/// <summary>
+/// 2-D convolution over NHWC images with HWIO kernels, lowered onto the GEMM micro-kernels (see
+/// <see cref="ConvolutionDriver{TKernel}"/>): forward with bias and activation fused into the output pass,
+/// and backward for the input, the kernel and the bias in one sweep over the output gradient. The
+/// micro-kernel is picked once from <see cref="Simd.Level"/>, as <see cref="Gemm"/> does.
+/// </summary>
+internal static unsafe class Convolution
+{
+    /// <summary>y = act(conv(x, kernel) + bias); <paramref name="bias"/> may be null.</summary>
+    internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y) =>
+        Forward(Simd.Level, g, x, kernel, bias, activation, y);
+
+    /// <summary>The forward pass with the micro-kernel of <paramref name="level"/>, so tests reach every path.</summary>
+    internal static void Forward(SimdLevel level, in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y)
+    {
+        if (g.Rows == 0 || g.Filters == 0) return;
+        level = Available(level);
+        if (level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
+        {
+            DirectConvolution.Forward(g, x, kernel, bias, activation, y);
+            return;
+        }
+        switch (level)
+        {
+            case SimdLevel.Vector512: ConvolutionDriver<GemmKernel512>.Forward(g, x, kernel, bias, activation, y); break;
+            case SimdLevel.Vector256: ConvolutionDriver<GemmKernel256>.Forward(g, x, kernel, bias, activation, y); break;
+            default: ConvolutionDriver<GemmKernelScalar>.Forward(g, x, kernel, bias, activation, y); break;
+        }
+    }
+
+    /// <summary>
+    /// Gradients of a convolution whose output gradient is <paramref name="outputGradient"/>. With a fused
+    /// ReLU, <paramref name="output"/> (the activated output) masks it first. Each of
+    /// <paramref name="inputGradient"/>, <paramref name="kernelGradient"/>, <paramref name="biasGradient"/> may
+    /// be null when not wanted; those given are overwritten.
+    /// </summary>
+    internal static void Backward(in ConvolutionGeometry g, float* x, float* kernel, float* outputGradient, float* output,
+        FusedActivation activation, float* inputGradient, float* kernelGradient, float* biasGradient) =>
+        Backward(Simd.Level, g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
+
+    /// <summary>The backward pass with the micro-kernel of <paramref name="level"/>.</summary>
+    internal static void Backward(SimdLevel level, in ConvolutionGeometry g, float* x, float* kernel, float* outputGradient, float* output,
+        FusedActivation activation, float* inputGradient, float* kernelGradient, float* biasGradient)
+    {
+        if (g.Batch == 0) return;
+        if (g.Filters == 0)
+        {
+            // No filters: the output is empty and nothing flows back.
+            if (inputGradient != null) new Span<float>(inputGradient, g.Batch * g.ImageSize).Clear();
+            return;
+        }
+        level = Available(level);
+        if (inputGradient == null && level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
+        {
+            DirectConvolution.BackwardKernel(g, x, outputGradient, output, activation, kernelGradient, biasGradient);
+            return;
+        }
+        switch (level)
+        {
+            case SimdLevel.Vector512:
+                ConvolutionDriver<GemmKernel512>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
+                break;
+            case SimdLevel.Vector256:
+                ConvolutionDriver<GemmKernel256>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
+                break;
+            default:
+                ConvolutionDriver<GemmKernelScalar>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
+                break;
+        }
+    }
+
+    /// <summary>A level the hardware lacks (a test asking for Vector512 elsewhere) falls back to what it has.</summary>
+    private static SimdLevel Available(SimdLevel level)
+    {
+        if (level == SimdLevel.Vector512 && !Avx512F.IsSupported) level = SimdLevel.Vector256;
+        if (level == SimdLevel.Vector256 && !(Avx2.IsSupported && Fma.IsSupported)) level = SimdLevel.Scalar;
+        return level;
+    }
+}

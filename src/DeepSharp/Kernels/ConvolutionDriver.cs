@@ -1,0 +1,268 @@
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// The loops that lower a convolution onto a GEMM micro-kernel, one cache-sized tile of the patch matrix at a
+/// time (see <see cref="ConvolutionGeometry"/>):
+/// <list type="bullet">
+/// <item>Forward: a block of output pixels gathers its patches (<see cref="Im2Col.Gather"/>) into a buffer that
+/// stays in L2, the micro-kernel reads it in place, row-major, against the kernel packed once into panels, and
+/// bias and activation are applied while the block's outputs are still in L1.</item>
+/// <item>Backward, per image: the output gradient is masked by the fused activation (and summed for the bias)
+/// into a padded tile; the kernel gradient adds patchesᵀ·gradient (the patches read in place as a transposed
+/// A); the input gradient is gradient·kernelᵀ, scattered back onto the image (<see cref="Im2Col.ScatterAdd"/>).</item>
+/// </list>
+/// Threads take blocks of output pixels forward and whole images backward (the scatter of one image must not
+/// race with itself); each backward item sums its kernel and bias gradients into its own partial buffer,
+/// and the partials are added in item order, so results do not depend on which thread ran what.
+/// </summary>
+internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+{
+    private const int KcMax = 320;                 // k block: A and B panels of the micro-kernel stay in L1
+    private const int PatchBlockFloats = 24 * 1024; // a block of patches (96 KB) stays in L2 beside the packed kernel
+    private const int MaxBlockRows = 384;
+    private const int BackwardMaxBlockRows = 192;  // the backward k-loop runs over block rows: keep its panels in L1
+    private const long ParallelMinMultiplyAdds = 1_000_000;
+    private const int PartialFloatsLimit = 8 << 20; // partial kernel gradients of all items: at most 32 MB
+
+    // ---- forward --------------------------------------------------------------------------------------
+
+    internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y)
+    {
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        int patch = g.Patch, panels = (g.Filters + nr - 1) / nr;
+        var body = new ForwardBody
+        {
+            G = g, X = x, Bias = bias, Y = y, Activation = activation,
+            Packed = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PackedKernel, (long)panels * patch * nr),
+            BlockRows = BlockRows(patch, MaxBlockRows, mr),
+            KcStep = KStep(patch),
+        };
+        PackPanels(kernel, patch, g.Filters, body.Packed, nr);
+        body.Blocks = (g.Rows + body.BlockRows - 1) / body.BlockRows;
+        if (g.MultiplyAdds < ParallelMinMultiplyAdds || Parallelism.Threads == 1)
+            for (int b = 0; b < body.Blocks; b++) body.Execute(b);
+        else WorkerPool.For(body.Blocks, ref body);
+    }
+
+    private struct ForwardBody : IParallelBody
+    {
+        public ConvolutionGeometry G;
+        public float* X, Packed, Bias, Y;
+        public FusedActivation Activation;
+        public int BlockRows, Blocks, KcStep;
+
+        public readonly void Execute(int block)
+        {
+            int mr = TKernel.Rows, nr = TKernel.Columns;
+            int patch = G.Patch, filters = G.Filters;
+            int row0 = block * BlockRows, rows = Math.Min(BlockRows, G.Rows - row0);
+            int fullRows = rows - rows % mr;
+            int tileRows = fullRows == rows ? rows : fullRows + mr;
+            var buffers = ConvolutionBuffers.Current;
+            float* patches = buffers.Get(ConvolutionBuffers.Patches, (long)tileRows * patch);
+            Im2Col.Gather(G, X, row0, rows, patches, patch);
+            int paddedFilters = (filters + nr - 1) / nr * nr;
+            float* edge = null;
+            if (tileRows > rows)
+            {
+                // The last tile has fewer than mr rows: it reads zero rows below them and writes to a scratch tile.
+                Im2Col.Clear(patches + (long)rows * patch, (tileRows - rows) * patch);
+                edge = buffers.Get(ConvolutionBuffers.EdgeTile, (long)mr * paddedFilters);
+            }
+            float* y = Y + (long)row0 * filters;
+            for (int pc = 0; pc < patch; pc += KcStep)
+            {
+                int kc = Math.Min(KcStep, patch - pc);
+                bool add = pc > 0;
+                for (int ir = 0; ir < fullRows; ir += mr)
+                    for (int jr = 0; jr < filters; jr += nr)
+                        TKernel.RunRowMajorA(kc, patches + (long)ir * patch + pc, patch, Packed + (long)jr * patch + pc * nr, nr,
+                            y + (long)ir * filters + jr, filters, mr, Math.Min(nr, filters - jr), add);
+                if (edge != null)
+                    for (int jr = 0; jr < filters; jr += nr)
+                        TKernel.RunRowMajorA(kc, patches + (long)fullRows * patch + pc, patch, Packed + (long)jr * patch + pc * nr, nr,
+                            edge + jr, paddedFilters, mr, nr, add);
+            }
+            if (edge != null)
+                for (int r = 0; r < rows - fullRows; r++)
+                    Im2Col.Copy(edge + r * paddedFilters, y + (long)(fullRows + r) * filters, filters);
+            ConvolutionPasses.Output(y, rows, filters, Bias, Activation);
+        }
+    }
+
+    // ---- backward -------------------------------------------------------------------------------------
+
+    internal static void Backward(in ConvolutionGeometry g, float* x, float* kernel, float* outputGradient, float* output,
+        FusedActivation activation, float* inputGradient, float* kernelGradient, float* biasGradient)
+    {
+        int nr = TKernel.Columns, mr = TKernel.Rows;
+        int patch = g.Patch, filters = g.Filters, paddedFilters = (filters + nr - 1) / nr * nr;
+        if (g.Batch == 0) return;
+        var buffers = ConvolutionBuffers.Current;
+        var body = new BackwardBody
+        {
+            G = g, X = x, OutputGradient = outputGradient, Output = output, Activation = activation,
+            InputGradient = inputGradient, WantKernel = kernelGradient != null, WantBias = biasGradient != null,
+            PaddedFilters = paddedFilters,
+            BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr),
+            KcStep = KStep(paddedFilters),
+        };
+        bool parallel = g.MultiplyAdds >= ParallelMinMultiplyAdds / 3 && Parallelism.Threads > 1;
+        int items = parallel ? Math.Min(g.Batch, 4 * Parallelism.Threads) : 1;
+        body.PartialStride = (body.WantKernel ? (long)patch * paddedFilters : 0) + (body.WantBias ? paddedFilters : 0);
+        while (items > Parallelism.Threads && items * body.PartialStride > PartialFloatsLimit) items--;
+        body.Items = items;
+        if (body.PartialStride > 0) body.Partials = buffers.Get(ConvolutionBuffers.Partials, items * body.PartialStride);
+        if (inputGradient != null)
+        {
+            // kernelᵀ as panels of nr patch columns, each paddedFilters deep (zero padded).
+            int panels = (patch + nr - 1) / nr;
+            body.PackedTransposed = buffers.Get(ConvolutionBuffers.PackedKernel, (long)panels * paddedFilters * nr);
+            PackTransposedPanels(kernel, patch, filters, paddedFilters, body.PackedTransposed, nr);
+        }
+        if (items == 1) body.Execute(0);
+        else WorkerPool.For(items, ref body);
+
+        // Sum the items' partial gradients in item order.
+        if (kernelGradient != null)
+        {
+            for (int k = 0; k < patch; k++)
+            {
+                float* target = kernelGradient + (long)k * filters;
+                Im2Col.Copy(body.Partials + (long)k * paddedFilters, target, filters);
+                for (int i = 1; i < items; i++)
+                    Im2Col.AddTo(body.Partials + i * body.PartialStride + (long)k * paddedFilters, target, filters);
+            }
+        }
+        if (biasGradient != null)
+        {
+            long at = body.WantKernel ? (long)patch * paddedFilters : 0;
+            Im2Col.Copy(body.Partials + at, biasGradient, filters);
+            for (int i = 1; i < items; i++) Im2Col.AddTo(body.Partials + i * body.PartialStride + at, biasGradient, filters);
+        }
+    }
+
+    private struct BackwardBody : IParallelBody
+    {
+        public ConvolutionGeometry G;
+        public float* X, OutputGradient, Output, InputGradient, PackedTransposed, Partials;
+        public FusedActivation Activation;
+        public bool WantKernel, WantBias;
+        public int PaddedFilters, BlockRows, KcStep, Items;
+        public long PartialStride;
+
+        public readonly void Execute(int item)
+        {
+            int n0 = (int)((long)G.Batch * item / Items), n1 = (int)((long)G.Batch * (item + 1) / Items);
+            float* partialKernel = Partials + item * PartialStride;
+            float* partialBias = WantKernel ? partialKernel + (long)G.Patch * PaddedFilters : partialKernel;
+            if (PartialStride > 0) Im2Col.Clear(partialKernel, (int)PartialStride);
+            int pixels = G.OutputPixels;
+            for (int n = n0; n < n1; n++)
+            {
+                float* image = InputGradient == null ? null : InputGradient + (long)n * G.ImageSize;
+                if (image != null) Im2Col.Clear(image, G.ImageSize);
+                for (int r0 = 0; r0 < pixels; r0 += BlockRows)
+                    Block(n, r0, Math.Min(BlockRows, pixels - r0), image, partialKernel, partialBias);
+            }
+        }
+
+        private readonly void Block(int n, int r0, int rows, float* image, float* partialKernel, float* partialBias)
+        {
+            int mr = TKernel.Rows, nr = TKernel.Columns;
+            int patch = G.Patch, filters = G.Filters, paddedFilters = PaddedFilters;
+            int tileRows = (rows + mr - 1) / mr * mr;
+            long first = (long)n * G.OutputPixels + r0;
+            var buffers = ConvolutionBuffers.Current;
+
+            // The output gradient of these rows, through the activation's derivative, padded to whole panels.
+            float* dy = buffers.Get(ConvolutionBuffers.OutputGradient, (long)tileRows * paddedFilters);
+            ConvolutionPasses.Gradient(OutputGradient + first * filters, Output == null ? null : Output + first * filters, Activation,
+                rows, filters, dy, paddedFilters, WantBias ? partialBias : null);
+            if (tileRows > rows) Im2Col.Clear(dy + (long)rows * paddedFilters, (tileRows - rows) * paddedFilters);
+
+            if (WantKernel)
+            {
+                // partial += patchesᵀ · dy: the patch matrix read in place as a transposed A (k runs over the rows).
+                float* patches = buffers.Get(ConvolutionBuffers.Patches, (long)rows * patch);
+                Im2Col.Gather(G, X, (int)first, rows, patches, patch);
+                for (int i = 0; i < patch; i += mr)
+                    for (int jr = 0; jr < paddedFilters; jr += nr)
+                        TKernel.Run(rows, patches + i, patch, dy + jr, paddedFilters,
+                            partialKernel + (long)i * paddedFilters + jr, paddedFilters, Math.Min(mr, patch - i), nr, add: true);
+            }
+
+            if (image != null)
+            {
+                // dpatches = dy · kernelᵀ, then each value goes back to the pixel it came from.
+                float* dpatches = buffers.Get(ConvolutionBuffers.PatchGradient, (long)tileRows * patch);
+                for (int pc = 0; pc < paddedFilters; pc += KcStep)
+                {
+                    int kc = Math.Min(KcStep, paddedFilters - pc);
+                    for (int ir = 0; ir < tileRows; ir += mr)
+                        for (int jr = 0; jr < patch; jr += nr)
+                            TKernel.RunRowMajorA(kc, dy + (long)ir * paddedFilters + pc, paddedFilters,
+                                PackedTransposed + (long)jr * paddedFilters + pc * nr, nr,
+                                dpatches + (long)ir * patch + jr, patch, mr, Math.Min(nr, patch - jr), pc > 0);
+                }
+                Im2Col.ScatterAdd(G, dpatches, patch, r0, rows, image);
+            }
+        }
+    }
+
+    // ---- shared pieces --------------------------------------------------------------------------------
+
+    /// <summary>Rows per block: a multiple of the micro-kernel's rows whose patches fill about <see cref="PatchBlockFloats"/>.</summary>
+    private static int BlockRows(int rowLength, int maxRows, int mr)
+    {
+        int rows = PatchBlockFloats / Math.Max(1, rowLength);
+        rows = Math.Clamp(rows, mr, maxRows);
+        return rows / mr * mr;
+    }
+
+    /// <summary>Equal k blocks of at most <see cref="KcMax"/>: no short last block.</summary>
+    private static int KStep(int k)
+    {
+        int blocks = (k + KcMax - 1) / KcMax;
+        return Math.Max(1, (k + blocks - 1) / blocks);
+    }
+
+    /// <summary>
+    /// The k×n row-major matrix <paramref name="source"/> as panels of <paramref name="nr"/> columns, one after
+    /// the other (k·nr floats each), columns past n zero.
+    /// </summary>
+    private static void PackPanels(float* source, int k, int n, float* destination, int nr)
+    {
+        for (int j = 0; j < n; j += nr)
+        {
+            int width = Math.Min(nr, n - j);
+            float* panel = destination + (long)j * k;
+            for (int p = 0; p < k; p++)
+            {
+                Im2Col.Copy(source + (long)p * n + j, panel + (long)p * nr, width);
+                if (width < nr) Im2Col.Clear(panel + (long)p * nr + width, nr - width);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The transpose of the k×n row-major <paramref name="source"/> (an n×k matrix, padded to
+    /// <paramref name="paddedN"/> rows) as panels of <paramref name="nr"/> of its columns.
+    /// </summary>
+    private static void PackTransposedPanels(float* source, int k, int n, int paddedN, float* destination, int nr)
+    {
+        for (int j = 0; j < k; j += nr)
+        {
+            float* panel = destination + (long)j * paddedN;
+            int width = Math.Min(nr, k - j);
+            for (int f = 0; f < paddedN; f++)
+            {
+                float* row = panel + (long)f * nr;
+                int t = 0;
+                if (f < n)
+                    for (; t < width; t++) row[t] = source[(long)(j + t) * n + f];
+                for (; t < nr; t++) row[t] = 0f;
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp;
+
+public static unsafe partial class Ops
+{
+    // ---- batch normalization ---------------------------------------------------------------------------
+    // y = γ·(x − μ)/√(σ² + ε) + β per channel. Training: μ, σ² are the batch's (biased σ²), and backward is
+    // dx = γ/√(σ²+ε) · (dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy. Inference: μ, σ² are the moving
+    // statistics, constants, so dx = dy·γ/√(σ²+ε).
+
+    /// <summary>
+    /// Batch normalization along <paramref name="axis"/> (the channels; the last by default, as Keras'
+    /// <c>BatchNormalization</c>). With <paramref name="training"/> it normalizes with the batch's statistics
+    /// (over every axis but <paramref name="axis"/>: N·H·W values per channel for NHWC images) and updates the
+    /// moving statistics in place, as Keras: moving = moving·momentum + batch·(1 − momentum), with the biased
+    /// batch variance. Without, it normalizes with the moving statistics.
+    /// </summary>
+    /// <param name="x">The input.</param>
+    /// <param name="movingMean">Per-channel moving mean (channels); updated in training.</param>
+    /// <param name="movingVariance">Per-channel moving variance (channels); updated in training.</param>
+    /// <param name="gamma">Per-channel scale, or null for 1.</param>
+    /// <param name="beta">Per-channel offset, or null for 0.</param>
+    /// <param name="training">Use and record batch statistics (true) or the moving ones (false).</param>
+    /// <param name="momentum">Weight of the old moving statistics, in [0, 1].</param>
+    /// <param name="epsilon">Added to the variance before the square root; positive.</param>
+    /// <param name="axis">The channel axis.</param>
+    public static Tensor BatchNormalization(Tensor x, Tensor movingMean, Tensor movingVariance, Tensor? gamma, Tensor? beta,
+        bool training, float momentum = 0.99f, float epsilon = 1e-3f, int axis = -1) =>
+        BatchNormalization(x, movingMean, movingVariance, gamma, beta, training, momentum, epsilon, axis, "BatchNormalization");
+
+    internal static Tensor BatchNormalization(Tensor x, Tensor movingMean, Tensor movingVariance, Tensor? gamma, Tensor? beta,
+        bool training, float momentum, float epsilon, int axis, string owner)
+    {
+        x.ThrowIfDisposed();
+        if (!(momentum >= 0f && momentum <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{owner}: momentum must be in [0, 1]; got {momentum}.");
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{owner}: epsilon must be a positive number; got {epsilon}.");
+        if (x.Rank == 0) throw new ArgumentException($"{owner}: the input must have a channel axis; got a scalar.", nameof(x));
+        int a = NormalizeAxis(owner, "axis", axis, x._shape);
+        var (outer, channels, inner) = SplitAround(x._shape, a);
+        CheckChannels(owner, "movingMean", movingMean, channels, x._shape);
+        CheckChannels(owner, "movingVariance", movingVariance, channels, x._shape);
+        if (gamma is not null) CheckChannels(owner, "gamma", gamma, channels, x._shape);
+        if (beta is not null) CheckChannels(owner, "beta", beta, channels, x._shape);
+        if (training && (long)outer * inner == 0)
+            throw new ArgumentException($"{owner}: training needs at least one value per channel to take statistics from; got shape {x._shape}.", nameof(x));
+
+        var input = ElementwiseDriver.Contiguous(x);
+        // Rows: mean, 1/√(σ²+ε), then the folded affine y = x·scale + shift.
+        var stats = Tensor.Uninitialized(new TensorShape(4, channels));
+        float* mean = stats.Pointer, invStd = mean + channels, scale = invStd + channels, shift = scale + channels;
+        float* g = gamma is null ? null : PointerOf(gamma), b = beta is null ? null : PointerOf(beta);
+        if (training)
+        {
+            float* variance = scale; // scratch until the scale is written
+            BatchNorm.Moments(input.Pointer, outer, channels, inner, mean, variance);
+            float* movingM = PointerOf(movingMean), movingV = PointerOf(movingVariance);
+            for (int c = 0; c < channels; c++)
+            {
+                movingM[c] = FlushSubnormal(movingM[c] * momentum + mean[c] * (1f - momentum));
+                movingV[c] = FlushSubnormal(movingV[c] * momentum + variance[c] * (1f - momentum));
+                invStd[c] = 1f / MathF.Sqrt(variance[c] + epsilon);
+            }
+        }
+        else
+        {
+            float* movingM = PointerOf(movingMean), movingV = PointerOf(movingVariance);
+            for (int c = 0; c < channels; c++)
+            {
+                mean[c] = movingM[c];
+                invStd[c] = 1f / MathF.Sqrt(movingV[c] + epsilon);
+            }
+        }
+        for (int c = 0; c < channels; c++)
+        {
+            scale[c] = (g == null ? 1f : g[c]) * invStd[c];
+            shift[c] = (b == null ? 0f : b[c]) - mean[c] * scale[c];
+        }
+        var y = Tensor.Uninitialized(x._shape);
+        BatchNorm.Apply(input.Pointer, outer, channels, inner, scale, shift, y.Pointer);
+        ElementwiseDriver.ReleaseCopy(input, x);
+
+        Node? node = (gamma, beta) switch
+        {
+            (null, null) => Node.Record("batch_normalization", BatchNormalizationBackward, y, x),
+            (not null, null) => Node.Record("batch_normalization", BatchNormalizationBackward, y, x, gamma),
+            (null, not null) => Node.Record("batch_normalization", BatchNormalizationBackward, y, x, beta),
+            _ => Node.Record("batch_normalization", BatchNormalizationBackward, y, x, gamma, beta),
+        };
+        if (node is null) stats.Recycle();
+        else
+        {
+            node.Saved0 = TensorScope.Keep(stats);
+            node.Int0 = a;
+            node.Int1 = training ? 1 : 0;
+            node.Int2 = gamma is null ? 0 : 1;
+            node.Int3 = beta is null ? 0 : 1;
+        }
+        return y;
+    }
+
+    private static void BatchNormalizationBackward(Node n, Tensor g)
+    {
+        var x = n.A!;
+        var gamma = n.Int2 == 1 ? n.B : null;
+        var beta = n.Int3 == 1 ? (n.Int2 == 1 ? n.C : n.B) : null;
+        bool training = n.Int1 == 1;
+        var (outer, channels, inner) = SplitAround(x._shape, n.Int0);
+        float* mean = n.Saved0!.Pointer, invStd = mean + channels;
+        var input = ElementwiseDriver.Contiguous(x);
+        var dy = ElementwiseDriver.Contiguous(g);
+        // Rows: Σ dy, Σ dy·(x − μ), then the coefficients of dx = a·dy + b·x + c.
+        var work = Tensor.Uninitialized(new TensorShape(5, channels));
+        float* sumDy = work.Pointer, sumDyX = sumDy + channels, ca = sumDyX + channels, cb = ca + channels, cc = cb + channels;
+        bool needSums = training || (gamma is not null && gamma._requiresGrad) || (beta is not null && beta._requiresGrad);
+        if (needSums) BatchNorm.GradientSums(input.Pointer, dy.Pointer, outer, channels, inner, mean, sumDy, sumDyX);
+        if (x._requiresGrad)
+        {
+            float* gv = gamma is null ? null : PointerOf(gamma);
+            float count = (float)((double)outer * inner);
+            for (int c = 0; c < channels; c++)
+            {
+                float k = (gv == null ? 1f : gv[c]) * invStd[c];
+                ca[c] = k;
+                cb[c] = training ? -k * invStd[c] * invStd[c] * sumDyX[c] / count : 0f;
+                cc[c] = training ? -k * sumDy[c] / count - cb[c] * mean[c] : 0f;
+            }
+            var dx = Tensor.Uninitialized(x._shape);
+            BatchNorm.Combine(dy.Pointer, input.Pointer, outer, channels, inner, ca, cb, cc, dx.Pointer);
+            GradientEngine.Accumulate(x, dx);
+        }
+        if (gamma is not null && gamma._requiresGrad)
+        {
+            var dGamma = Tensor.Uninitialized(gamma._shape);
+            for (int c = 0; c < channels; c++) dGamma.Pointer[c] = sumDyX[c] * invStd[c];
+            GradientEngine.Accumulate(gamma, dGamma);
+        }
+        if (beta is not null && beta._requiresGrad)
+        {
+            var dBeta = Tensor.Uninitialized(beta._shape);
+            new Span<float>(sumDy, channels).CopyTo(dBeta.Span);
+            GradientEngine.Accumulate(beta, dBeta);
+        }
+        work.Recycle();
+        ElementwiseDriver.ReleaseCopy(input, x);
+        ElementwiseDriver.ReleaseCopy(dy, g);
+    }
+
+    private static void CheckChannels(string owner, string argument, Tensor t, int channels, in TensorShape input)
+    {
+        t.ThrowIfDisposed();
+        if (t.Rank != 1 || t._shape[0] != channels)
+            throw new ArgumentException(
+                $"{owner}: {argument} must have shape ({channels}), one value per channel of the input {input}; got {t._shape}.", argument);
+        if (!t._isContiguous)
+            throw new ArgumentException($"{owner}: {argument} must be contiguous.", argument);
+    }
+
+    private static float* PointerOf(Tensor t) => t.Pointer; // checked contiguous above
+
+    /// <summary>Moving statistics decay geometrically; a subnormal one would slow every later step (x86).</summary>
+    private static float FlushSubnormal(float value) => MathF.Abs(value) < 1.17549435e-38f ? 0f : value;
+}

@@ -1,0 +1,124 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp;
+
+// 2-D pooling over NHWC images, as Keras' ops.max_pool / ops.average_pool. "same" padding follows Keras and
+// TensorFlow: ceil(size / stride) outputs, the extra padding row or column at the bottom/right, and padded
+// positions never take part (not a maximum, not counted in an average).
+public static unsafe partial class Ops
+{
+    // ---- max pooling: dx = dy at each window's (first) maximum, 0 elsewhere ---------------------------
+
+    /// <summary>The largest value of each <paramref name="poolSize"/> window of NHWC <paramref name="input"/>, per channel.</summary>
+    /// <param name="input">Images (batch, height, width, channels).</param>
+    /// <param name="poolSize">Window size.</param>
+    /// <param name="strides">Step between windows; the pool size by default.</param>
+    /// <param name="padding">"valid" or "same".</param>
+    public static Tensor MaxPool2D(Tensor input, Size2D poolSize, Size2D? strides = null, string padding = "valid") =>
+        MaxPool2D(input, poolSize, strides ?? poolSize, ParsePadding("MaxPool2D", padding), "MaxPool2D");
+
+    internal static Tensor MaxPool2D(Tensor input, Size2D poolSize, Size2D strides, bool samePadding, string owner)
+    {
+        input.ThrowIfDisposed();
+        var g = PoolingShape(owner, input._shape, poolSize, strides, samePadding);
+        var x = ElementwiseDriver.Contiguous(input);
+        var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
+        // Indices (int32 in float storage) are only worth computing when backward will want them.
+        var indices = Autograd.IsGradEnabled && input._requiresGrad ? Tensor.Uninitialized(y._shape) : null;
+        Pooling.MaxForward(g, x.Pointer, y.Pointer, indices is null ? null : (int*)indices.Pointer);
+        ElementwiseDriver.ReleaseCopy(x, input);
+        var node = Node.Record("max_pool2d", MaxPool2DBackward, y, input);
+        if (node is null) indices?.Recycle();
+        else
+        {
+            node.Saved0 = TensorScope.Keep(indices!);
+            SavePooling(node, g);
+        }
+        return y;
+    }
+
+    private static void MaxPool2DBackward(Node n, Tensor g)
+    {
+        var input = n.A!;
+        var geometry = SavedPooling(n, input._shape, n.Output._shape);
+        var dy = ElementwiseDriver.Contiguous(g);
+        var dx = Tensor.Uninitialized(input._shape);
+        Pooling.MaxBackward(geometry, dy.Pointer, (int*)n.Saved0!.Pointer, dx.Pointer);
+        ElementwiseDriver.ReleaseCopy(dy, g);
+        GradientEngine.Accumulate(input, dx);
+    }
+
+    // ---- average pooling: dx = dy / (pixels in the window), spread over the window --------------------
+
+    /// <summary>The mean of each <paramref name="poolSize"/> window of NHWC <paramref name="input"/>, per channel (padding not counted).</summary>
+    /// <param name="input">Images (batch, height, width, channels).</param>
+    /// <param name="poolSize">Window size.</param>
+    /// <param name="strides">Step between windows; the pool size by default.</param>
+    /// <param name="padding">"valid" or "same".</param>
+    public static Tensor AveragePool2D(Tensor input, Size2D poolSize, Size2D? strides = null, string padding = "valid") =>
+        AveragePool2D(input, poolSize, strides ?? poolSize, ParsePadding("AveragePool2D", padding), "AveragePool2D");
+
+    internal static Tensor AveragePool2D(Tensor input, Size2D poolSize, Size2D strides, bool samePadding, string owner)
+    {
+        input.ThrowIfDisposed();
+        var g = PoolingShape(owner, input._shape, poolSize, strides, samePadding);
+        var x = ElementwiseDriver.Contiguous(input);
+        var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
+        Pooling.AverageForward(g, x.Pointer, y.Pointer);
+        ElementwiseDriver.ReleaseCopy(x, input);
+        var node = Node.Record("average_pool2d", AveragePool2DBackward, y, input);
+        if (node != null) SavePooling(node, g);
+        return y;
+    }
+
+    private static void AveragePool2DBackward(Node n, Tensor g)
+    {
+        var input = n.A!;
+        var geometry = SavedPooling(n, input._shape, n.Output._shape);
+        var dy = ElementwiseDriver.Contiguous(g);
+        var dx = Tensor.Uninitialized(input._shape);
+        Pooling.AverageBackward(geometry, dy.Pointer, dx.Pointer);
+        ElementwiseDriver.ReleaseCopy(dy, g);
+        GradientEngine.Accumulate(input, dx);
+    }
+
+    // ---- shapes ---------------------------------------------------------------------------------------
+
+    /// <summary>The geometry of pooling <paramref name="input"/> (batch, h, w, c); throws naming <paramref name="owner"/>.</summary>
+    internal static PoolingGeometry PoolingShape(string owner, in TensorShape input, Size2D poolSize, Size2D strides, bool same)
+    {
+        poolSize.RequirePositive(owner, "poolSize");
+        strides.RequirePositive(owner, "strides");
+        if (input.Rank != 4)
+            throw new ArgumentException($"{owner} expects input of rank 4 (batch, height, width, channels), got {input}.", nameof(input));
+        var (oh, padTop) = WindowOutput(input[1], poolSize.Height, strides.Height, 1, same);
+        var (ow, padLeft) = WindowOutput(input[2], poolSize.Width, strides.Width, 1, same);
+        if (oh <= 0 || ow <= 0)
+            throw new ArgumentException(
+                $"{owner}: the pool size {poolSize} is larger than the input's ({input[1]}, {input[2]}) (input shape {input}) " +
+                "with \"valid\" padding. Use padding \"same\" or a smaller pool.", nameof(input));
+        return new PoolingGeometry
+        {
+            Batch = input[0], Height = input[1], Width = input[2], Channels = input[3],
+            PoolHeight = poolSize.Height, PoolWidth = poolSize.Width, StrideHeight = strides.Height, StrideWidth = strides.Width,
+            PadTop = padTop, PadLeft = padLeft, OutputHeight = oh, OutputWidth = ow,
+        };
+    }
+
+    private static void SavePooling(Node node, in PoolingGeometry g)
+    {
+        node.Ints[0] = g.PoolHeight;
+        node.Ints[1] = g.PoolWidth;
+        node.Ints[2] = g.StrideHeight;
+        node.Ints[3] = g.StrideWidth;
+        node.Ints[4] = g.PadTop;
+        node.Ints[5] = g.PadLeft;
+    }
+
+    private static PoolingGeometry SavedPooling(Node node, in TensorShape input, in TensorShape output) => new()
+    {
+        Batch = input[0], Height = input[1], Width = input[2], Channels = input[3],
+        PoolHeight = node.Ints[0], PoolWidth = node.Ints[1], StrideHeight = node.Ints[2], StrideWidth = node.Ints[3],
+        PadTop = node.Ints[4], PadLeft = node.Ints[5], OutputHeight = output[1], OutputWidth = output[2],
+    };
+}

@@ -1,0 +1,74 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp.Tests.Kernels;
+
+/// <summary>The batch-normalization passes on each vector width and thread count, against double-precision sums.</summary>
+public unsafe class BatchNormTests
+{
+    [Theory]
+    [InlineData(5000, 33, 1)]  // channels last, a vector tail of channels, several items
+    [InlineData(7, 16, 1)]     // few rows
+    [InlineData(6, 3, 50)]     // a channel axis before contiguous runs
+    public void Moments_sums_and_passes_match_the_definition(int outer, int channels, int inner)
+    {
+        var random = new Random(outer + channels);
+        int size = outer * channels * inner;
+        var x = Enumerable.Range(0, size).Select(_ => (float)(random.NextDouble() * 4 + 3)).ToArray();
+        var dy = Enumerable.Range(0, size).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var a = Enumerable.Range(0, channels).Select(_ => (float)random.NextDouble()).ToArray();
+        var b = Enumerable.Range(0, channels).Select(_ => (float)random.NextDouble()).ToArray();
+        var c = Enumerable.Range(0, channels).Select(_ => (float)random.NextDouble()).ToArray();
+        int Channel(int i) => i / inner % channels;
+        var expectedMean = new double[channels];
+        var expectedVariance = new double[channels];
+        var expectedSumDy = new double[channels];
+        var expectedSumDyX = new double[channels];
+        for (int i = 0; i < size; i++) expectedMean[Channel(i)] += x[i] / ((double)outer * inner);
+        for (int i = 0; i < size; i++)
+        {
+            double d = x[i] - expectedMean[Channel(i)];
+            expectedVariance[Channel(i)] += d * d / ((double)outer * inner);
+            expectedSumDy[Channel(i)] += dy[i];
+            expectedSumDyX[Channel(i)] += dy[i] * d;
+        }
+
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Scalar })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.Threads = threads;
+                    var mean = new float[channels];
+                    var variance = new float[channels];
+                    var sumDy = new float[channels];
+                    var sumDyX = new float[channels];
+                    var y = new float[size];
+                    var dx = new float[size];
+                    fixed (float* px = x, pdy = dy, pa = a, pb = b, pc = c, pm = mean, pv = variance, ps = sumDy, psx = sumDyX, py = y, pdx = dx)
+                    {
+                        BatchNorm.Moments(level, px, outer, channels, inner, pm, pv);
+                        BatchNorm.GradientSums(level, px, pdy, outer, channels, inner, pm, ps, psx);
+                        BatchNorm.Apply(level, px, outer, channels, inner, pa, pc, py);
+                        BatchNorm.Combine(level, pdy, px, outer, channels, inner, pa, pb, pc, pdx);
+                    }
+                    for (int k = 0; k < channels; k++)
+                    {
+                        Assert.Equal(expectedMean[k], mean[k], 1e-4);
+                        Assert.Equal(expectedVariance[k], variance[k], 1e-3);
+                        Assert.Equal(expectedSumDy[k], sumDy[k], 2e-2);
+                        Assert.Equal(expectedSumDyX[k], sumDyX[k], 2e-2);
+                    }
+                    for (int i = 0; i < size; i++)
+                    {
+                        Assert.Equal(x[i] * a[Channel(i)] + c[Channel(i)], y[i], 1e-4);
+                        Assert.Equal(dy[i] * a[Channel(i)] + x[i] * b[Channel(i)] + c[Channel(i)], dx[i], 1e-4);
+                    }
+                }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using DeepSharp.Kernels;
+using DeepSharp.Tests.TestSupport;
+
+namespace DeepSharp.Tests.Kernels;
+
+/// <summary>The convolution kernels against the definition, on every micro-kernel and with one and two threads.</summary>
+public unsafe class ConvolutionTests
+{
+    // batch, height, width, channels, kernel h, kernel w, filters, stride h, stride w, dilation h, dilation w, same
+    public static TheoryData<int[]> Shapes => new()
+    {
+        new[] { 2, 7, 7, 1, 3, 3, 5, 1, 1, 1, 1, 0 },      // first layer: one channel, few filters
+        new[] { 3, 13, 13, 32, 3, 3, 64, 1, 1, 1, 1, 0 },  // the seed CNN's second convolution
+        new[] { 2, 9, 8, 3, 3, 3, 33, 2, 2, 1, 1, 1 },     // same, stride 2: asymmetric padding, an edge panel of filters
+        new[] { 1, 10, 11, 4, 3, 2, 7, 1, 2, 2, 1, 0 },    // dilation along the height, stride along the width
+        new[] { 2, 6, 7, 5, 5, 5, 3, 1, 1, 1, 1, 1 },      // kernel nearly as large as the image, same
+        new[] { 1, 5, 5, 2, 1, 1, 4, 1, 1, 1, 1, 0 },      // 1×1
+        new[] { 2, 8, 8, 3, 3, 3, 6, 2, 2, 2, 2, 1 },      // stride and dilation together
+        new[] { 1, 30, 30, 20, 3, 3, 16, 1, 1, 1, 1, 1 },  // patches wider than one k block (180), many row blocks
+        new[] { 1, 12, 12, 40, 3, 3, 340, 1, 1, 1, 1, 0 }, // filters beyond one k block of the input gradient's GEMM
+        new[] { 3, 28, 28, 1, 3, 3, 32, 1, 1, 1, 1, 0 },   // the seed CNN's first convolution (direct kernel)
+        new[] { 2, 11, 10, 1, 5, 5, 40, 2, 1, 1, 2, 1 },   // one channel, 25 taps, same, stride and dilation, 40 filters
+        new[] { 1, 9, 9, 1, 2, 3, 7, 1, 3, 1, 1, 1 },      // one channel, even kernel, asymmetric padding
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_and_backward_match_the_definition(int[] s)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(s[0], s[1], s[2], s[3]), s[4], s[5], s[3], s[6],
+            (s[7], s[8]), s[11] == 1, (s[9], s[10]));
+        var random = new Random(s.Sum());
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var bias = Values(g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        var expected = NaiveConvolution.Forward(g, x, w, bias, relu: true);
+        var masked = dy.Select((v, i) => expected[i] > 0 ? v : 0f).ToArray();
+        var (dx, dw, db) = NaiveConvolution.Backward(g, x, w, masked);
+
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Scalar })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.Threads = threads;
+                    var y = new float[expected.Length];
+                    var gx = new float[x.Length];
+                    var gw = new float[w.Length];
+                    var gb = new float[bias.Length];
+                    fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb)
+                    {
+                        Convolution.Forward(level, g, px, pw, pb, FusedActivation.Relu, py);
+                        Convolution.Backward(level, g, px, pw, pdy, py, FusedActivation.Relu, pgx, pgw, pgb);
+                    }
+                    string where = $"{level}, {threads} thread(s)";
+                    Close(expected, y, where + ", output");
+                    Close(dx, gx, where + ", input gradient");
+                    Close(dw, gw, where + ", kernel gradient");
+                    Close(db, gb, where + ", bias gradient");
+
+                    // Without the input gradient (a first layer), single-channel images take the direct kernel.
+                    Array.Clear(gw);
+                    Array.Clear(gb);
+                    fixed (float* px = x, pw = w, py = y, pdy = dy, pgw = gw, pgb = gb)
+                        Convolution.Backward(level, g, px, pw, pdy, py, FusedActivation.Relu, null, pgw, pgb);
+                    Close(dw, gw, where + ", kernel gradient alone");
+                    Close(db, gb, where + ", bias gradient alone");
+                }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
+    private static void Close(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 + 1e-4 * Math.Abs(expected[i]),
+                $"{what}: element {i} is {actual[i]}, expected {expected[i]}");
+    }
+}

@@ -1,0 +1,108 @@
+namespace DeepSharp.Tests.Layers;
+
+public class Conv2DTests
+{
+    [Fact]
+    public void Builds_an_hwio_kernel_and_computes_output_shapes_as_keras()
+    {
+        var conv = new Conv2D(32, 3, activation: "relu");
+        var y = conv.Call(Tensor.Ones(2, 28, 28, 1));
+        Assert.Equal(new TensorShape(2, 26, 26, 32), y.Shape);
+        Assert.Equal(new TensorShape(3, 3, 1, 32), conv.Kernel.Shape);
+        Assert.Equal(new TensorShape(32), conv.Bias!.Shape);
+        Assert.Equal(320, conv.CountParams());
+        Assert.StartsWith("conv2d", conv.Name);
+        Assert.Equal(new TensorShape(14, 14, 8), new Conv2D(8, 3, strides: 2, padding: "same").ComputeOutputShape([28, 28, 3]));
+        Assert.Equal(new TensorShape(13, 13, 8), new Conv2D(8, (3, 3), strides: 2).ComputeOutputShape([28, 28, 3]));
+        Assert.Equal(new TensorShape(24, 26, 4), new Conv2D(4, (3, 2), dilationRate: (2, 1)).ComputeOutputShape([28, 27, 3]));
+        Assert.Equal(new TensorShape(10, 9, 4), new Conv2D(4, 3, strides: (3, 3), padding: "SAME").ComputeOutputShape([28, 27, 3]));
+    }
+
+    [Fact]
+    public void Computes_the_convolution_with_bias_and_activation()
+    {
+        var conv = new Conv2D(1, 2, activation: "relu", kernelInitializer: "ones", biasInitializer: new Constant(-10f));
+        var x = Tensor.Arange(9).Reshape(1, 3, 3, 1);
+        // Windows sum to 0+1+3+4 = 8, 12, 20, 24; minus 10 then relu.
+        Assert.Equal(new[] { 0f, 2f, 10f, 14f }, conv.Call(x).ToArray());
+        var linear = new Conv2D(1, 2, activation: "tanh", kernelInitializer: "ones", useBias: false);
+        Assert.Equal(new[] { MathF.Tanh(8), MathF.Tanh(12), MathF.Tanh(20), MathF.Tanh(24) }, linear.Call(x).ToArray());
+        Assert.Null(linear.Bias);
+    }
+
+    [Fact]
+    public void Rank_three_input_is_refused_with_the_keras_message()
+    {
+        var conv = new Conv2D(8, 3, name: "conv2d");
+        var e = Assert.Throws<ArgumentException>(() => conv.Call(Tensor.Ones(4, 28, 28)));
+        Assert.Equal("Conv2D 'conv2d' expects input of rank 4 (batch, height, width, channels), got (None, 28, 28).", e.Message);
+    }
+
+    [Fact]
+    public void A_kernel_larger_than_a_valid_padded_input_is_refused_naming_layer_and_shapes()
+    {
+        var conv = new Conv2D(8, 5, name: "big_kernel");
+        var e = Assert.Throws<ArgumentException>(() => conv.Call(Tensor.Ones(1, 4, 6, 2)));
+        Assert.Contains("big_kernel", e.Message);
+        Assert.Contains("(5, 5)", e.Message);
+        Assert.Contains("(None, 4, 6, 2)", e.Message);
+        Assert.Equal(new TensorShape(4, 6, 8), new Conv2D(8, 5, padding: "same").ComputeOutputShape([4, 6, 2]));
+    }
+
+    [Fact]
+    public void Arguments_are_validated_naming_them_and_the_value()
+    {
+        var e1 = Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2D(0, 3));
+        Assert.Contains("filters", e1.Message);
+        Assert.Contains("0", e1.Message);
+        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2D(4, (3, 0)));
+        Assert.Contains("kernelSize", e2.Message);
+        Assert.Contains("(3, 0)", e2.Message);
+        var e3 = Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2D(4, 3, strides: -1));
+        Assert.Contains("strides", e3.Message);
+        var e4 = Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2D(4, 3, dilationRate: 0));
+        Assert.Contains("dilationRate", e4.Message);
+        var e5 = Assert.Throws<ArgumentException>(() => new Conv2D(4, 3, padding: "causal"));
+        Assert.Contains("\"causal\"", e5.Message);
+        Assert.Throws<ArgumentException>(() => new Conv2D(4, 3, activation: "nope"));
+    }
+
+    [Fact]
+    public void A_built_layer_refuses_another_channel_count()
+    {
+        var conv = new Conv2D(4, 3);
+        conv.Call(Tensor.Ones(1, 5, 5, 3));
+        var e = Assert.Throws<ArgumentException>(() => conv.Call(Tensor.Ones(1, 5, 5, 2)));
+        Assert.Contains("(None, 5, 5, 3)", e.Message);
+        Assert.Contains("(None, 5, 5, 2)", e.Message);
+    }
+
+    [Fact]
+    public void Configuration_round_trips_with_keras_names()
+    {
+        var conv = new Conv2D(16, (3, 5), strides: (2, 1), padding: "same", dilationRate: 1, activation: "relu", useBias: false,
+            kernelInitializer: "he_normal", kernelRegularizer: new L2(0.001f), name: "my_conv", inputShape: [32, 32, 3]);
+        var config = conv.GetConfig();
+        Assert.Equal(16, config["filters"]!.GetValue<int>());
+        Assert.Equal("[3,5]", config["kernel_size"]!.ToJsonString());
+        Assert.Equal("[2,1]", config["strides"]!.ToJsonString());
+        Assert.Equal("same", config["padding"]!.GetValue<string>());
+        Assert.Equal("channels_last", config["data_format"]!.GetValue<string>());
+        Assert.Equal("relu", config["activation"]!.GetValue<string>());
+        var copy = LayerRoundTrip.Of(conv);
+        Assert.Equal((3, 5), (copy.KernelSize.Height, copy.KernelSize.Width));
+        Assert.Equal("my_conv", copy.Name);
+    }
+
+    [Fact]
+    public void Gradients_reach_the_input_kernel_and_bias()
+    {
+        var conv = new Conv2D(3, 2, strides: 2, padding: "same", activation: "tanh");
+        var x = Tensor.RandomNormal([2, 5, 4, 2], generator: new RandomGenerator(1)).WithRequiresGrad();
+        var result = GradientChecker.Check(t => conv.Call(t[0]), [x]);
+        Assert.True(result.Passed, result.ToString());
+        conv.Call(x).Sum().Backward();
+        Assert.NotNull(conv.Kernel.Grad);
+        Assert.NotNull(conv.Bias!.Grad);
+    }
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/python3
+"""Generates the PyTorch reference fixtures of DeepSharp's convolution, pooling, normalization and resampling.
+
+Run from anywhere with Debian's python (torch 1.13 is installed there):
+
+    /usr/bin/python3 tools/make_conv_fixtures.py
+
+It writes small JSON files into tests/DeepSharp.Tests/Fixtures/conv/, in the format of make_fixtures.py: each
+case holds the inputs, the output, an upstream gradient and the gradient of every input (d/dx of
+sum(output * upstream)), computed by PyTorch in float32. CI never runs this script: the JSON is committed.
+
+Everything is stored in Keras' layouts: images NHWC, Conv2D kernels HWIO, Conv2DTranspose kernels HWOI
+(height, width, filters, inChannels). PyTorch computes in NCHW/OIHW, so inputs are permuted on the way in and
+outputs and gradients on the way out. Where the conventions differ, the script follows Keras and TensorFlow:
+  - "same" padding puts the odd row or column of padding at the bottom/right (PyTorch pads symmetrically), so
+    it is applied with an explicit F.pad before a padding-free op;
+  - max pooling with "same" ignores the padding (padded with -inf here); average pooling with "same" divides
+    by the pixels inside the image only (a sum pool divided by a count pool of ones);
+  - a transposed convolution is the input gradient of the forward convolution (TensorFlow's
+    conv2d_backprop_input), computed here with autograd and checked against conv_transpose2d where PyTorch
+    can express it; output sizes follow Keras;
+  - BatchNormalization's epsilon is Keras' 1e-3, and its moving statistics follow Keras: moving * momentum +
+    batch * (1 - momentum) with the biased batch variance (PyTorch's running_var uses the unbiased one), so
+    the expected moving values are computed here explicitly.
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+
+from make_fixtures import Fixture, OUT, values
+
+CONV_OUT = os.path.join(OUT, "conv")
+
+
+class ConvFixture(Fixture):
+    def write(self):
+        lines = ["{", '  "source": "tools/make_conv_fixtures.py, torch %s",' % torch.__version__]
+        lines.append('  "cases": [')
+        lines.append(",\n".join("    " + json.dumps(c, separators=(",", ":")) for c in self.cases))
+        lines.append("  ]")
+        lines.append("}")
+        path = os.path.join(CONV_OUT, self.name + ".json")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        print("%-28s %3d cases %6d bytes" % ("conv/" + self.name + ".json", len(self.cases), os.path.getsize(path)))
+
+
+def nchw(x):
+    return x.permute(0, 3, 1, 2)
+
+
+def nhwc(x):
+    return x.permute(0, 2, 3, 1)
+
+
+def same_padding(length, window, stride, dilation):
+    """Keras/TensorFlow "same": ceil(length / stride) outputs; the padding they need, the larger half after."""
+    extent = (window - 1) * dilation + 1
+    out = -(-length // stride)
+    total = max((out - 1) * stride + extent - length, 0)
+    return total // 2, total - total // 2
+
+
+def pad_same(x_nchw, kernel, strides, dilation, value=0.0):
+    top, bottom = same_padding(x_nchw.shape[2], kernel[0], strides[0], dilation[0])
+    left, right = same_padding(x_nchw.shape[3], kernel[1], strides[1], dilation[1])
+    return F.pad(x_nchw, (left, right, top, bottom), value=value)
+
+
+def conv2d_keras(x, w, b, strides, padding, dilation):
+    """Keras Conv2D: x NHWC, w HWIO, b (F,) or None."""
+    xn = nchw(x)
+    if padding == "same":
+        xn = pad_same(xn, w.shape[:2], strides, dilation)
+    y = F.conv2d(xn, w.permute(3, 2, 0, 1), b, stride=strides, dilation=dilation)
+    return nhwc(y)
+
+
+def conv2d():
+    f = ConvFixture("conv2d", 1001)
+    cases = [
+        # name, (N, H, W, C), (kh, kw), F, strides, padding, dilation
+        ("valid_one_channel", (2, 7, 7, 1), (3, 3), 4, (1, 1), "valid", (1, 1)),
+        ("valid_odd_sizes", (2, 6, 7, 3), (3, 2), 5, (1, 1), "valid", (1, 1)),
+        ("same_stride1", (1, 5, 5, 2), (3, 3), 3, (1, 1), "same", (1, 1)),
+        ("same_even_kernel", (1, 5, 6, 2), (4, 2), 3, (1, 1), "same", (1, 1)),
+        ("same_stride2_asymmetric", (2, 7, 8, 3), (3, 3), 4, (2, 2), "same", (1, 1)),
+        ("valid_stride2", (1, 9, 9, 2), (3, 3), 3, (2, 2), "valid", (1, 1)),
+        ("valid_dilation2", (1, 9, 8, 2), (3, 3), 3, (1, 1), "valid", (2, 2)),
+        ("same_dilation2", (1, 7, 7, 2), (3, 3), 2, (1, 1), "same", (2, 2)),
+        ("same_stride2_one_channel", (2, 8, 7, 1), (3, 3), 5, (2, 2), "same", (1, 1)),
+        ("pointwise", (1, 4, 3, 5), (1, 1), 6, (1, 1), "valid", (1, 1)),
+    ]
+    for name, shape, kernel, filters, strides, padding, dilation in cases:
+        x = f.normal(*shape)
+        w = f.normal(kernel[0], kernel[1], shape[3], filters, scale=0.5)
+        b = f.normal(filters)
+        fn = lambda x_, w_, b_, s=strides, p=padding, d=dilation: conv2d_keras(x_, w_, b_, s, p, d)
+        f.add(name, "conv2d", fn, [x, w, b], strides=list(strides), padding=padding, dilation=list(dilation))
+    f.write()
+
+
+def transpose_length(length, window, stride, dilation, padding, output_padding):
+    """Keras' output length of a transposed convolution."""
+    extent = (window - 1) * dilation + 1
+    if output_padding is None:
+        return length * stride if padding == "same" else length * stride + max(extent - stride, 0)
+    pad = extent // 2 if padding == "same" else 0
+    return (length - 1) * stride + extent - 2 * pad + output_padding
+
+
+def conv2d_transpose_keras(x, w, b, strides, padding, dilation, output_padding):
+    """Keras Conv2DTranspose: x NHWC (N, H, W, in), w (kh, kw, filters, in). The input gradient of the
+    convolution from (N, L, L', filters) to (N, H, W, in) whose HWIO kernel is w, as TensorFlow defines it."""
+    n, h, wd, _ = x.shape
+    kh, kw, filters, _ = w.shape
+    op = output_padding or (None, None)
+    lh = transpose_length(h, kh, strides[0], dilation[0], padding, op[0])
+    lw = transpose_length(wd, kw, strides[1], dilation[1], padding, op[1])
+    z = torch.zeros(n, lh, lw, filters, requires_grad=True)
+    forward = conv2d_keras(z, w, None, strides, padding, dilation)
+    assert forward.shape[1:3] == (h, wd), (forward.shape, x.shape)
+    (y,) = torch.autograd.grad(forward, z, grad_outputs=x, create_graph=True)
+    return y + b if b is not None else y
+
+
+def conv2d_transpose():
+    f = ConvFixture("conv2d_transpose", 1002)
+    cases = [
+        # name, (N, H, W, in), (kh, kw), filters, strides, padding, dilation, output_padding
+        ("valid_stride1", (2, 4, 5, 3), (3, 3), 2, (1, 1), "valid", (1, 1), None),
+        ("valid_stride2", (1, 3, 4, 2), (3, 3), 3, (2, 2), "valid", (1, 1), None),
+        ("same_stride2", (2, 3, 3, 2), (3, 3), 4, (2, 2), "same", (1, 1), None),
+        ("same_stride2_even_kernel", (1, 4, 3, 3), (4, 4), 2, (2, 2), "same", (1, 1), None),
+        ("valid_stride3_small_kernel", (1, 3, 3, 2), (2, 2), 2, (3, 3), "valid", (1, 1), None),
+        ("same_output_padding", (1, 3, 4, 2), (3, 3), 3, (2, 2), "same", (1, 1), (1, 0)),
+        ("valid_output_padding", (1, 3, 3, 2), (3, 3), 2, (2, 2), "valid", (1, 1), (1, 1)),
+        ("valid_dilation2", (1, 4, 4, 2), (3, 3), 2, (1, 1), "valid", (2, 2), None),
+    ]
+    for name, shape, kernel, filters, strides, padding, dilation, output_padding in cases:
+        x = f.normal(*shape)
+        w = f.normal(kernel[0], kernel[1], filters, shape[3], scale=0.5)
+        b = f.normal(filters)
+        fn = (lambda x_, w_, b_, s=strides, p=padding, d=dilation, o=output_padding:
+              conv2d_transpose_keras(x_, w_, b_, s, p, d, o))
+        if padding == "valid" and output_padding is None:
+            # Cross-check the definition against PyTorch's own transposed convolution.
+            extra = tuple(max(s - ((k - 1) * d + 1), 0) for s, k, d in zip(strides, kernel, dilation))
+            direct = nhwc(F.conv_transpose2d(nchw(x), w.permute(3, 2, 0, 1), b, stride=strides, output_padding=extra, dilation=dilation))
+            assert torch.allclose(direct, fn(x, w, b), atol=1e-5), name
+        args = {"strides": list(strides), "padding": padding, "dilation": list(dilation)}
+        if output_padding is not None:
+            args["output_padding"] = list(output_padding)
+        f.add(name, "conv2d_transpose", fn, [x, w, b], **args)
+    f.write()
+
+
+def max_pool_keras(x, pool, strides, padding):
+    xn = nchw(x)
+    if padding == "same":
+        xn = pad_same(xn, pool, strides, (1, 1), value=-math.inf)
+    return nhwc(F.max_pool2d(xn, pool, strides))
+
+
+def average_pool_keras(x, pool, strides, padding):
+    """Average over the window's pixels inside the image (padding not counted), as Keras/TensorFlow."""
+    xn = nchw(x)
+    ones = torch.ones_like(xn[:, :1])
+    if padding == "same":
+        xn = pad_same(xn, pool, strides, (1, 1))
+        ones = pad_same(ones, pool, strides, (1, 1))
+    area = pool[0] * pool[1]
+    total = F.avg_pool2d(xn, pool, strides) * area
+    count = F.avg_pool2d(ones, pool, strides) * area
+    return nhwc(total / count)
+
+
+def pooling():
+    f = ConvFixture("pooling", 1003)
+    cases = [
+        # name, (N, H, W, C), pool, strides, padding
+        ("2x2_even", (2, 6, 6, 3), (2, 2), (2, 2), "valid"),
+        ("2x2_odd_drops_last", (1, 5, 7, 2), (2, 2), (2, 2), "valid"),
+        ("3x3_stride2_same", (1, 7, 8, 2), (3, 3), (2, 2), "same"),
+        ("3x3_stride1_overlapping", (1, 5, 6, 3), (3, 3), (1, 1), "valid"),
+        ("2x3_stride1_same", (1, 4, 5, 2), (2, 3), (1, 1), "same"),
+        ("many_channels", (1, 4, 4, 20), (2, 2), (2, 2), "valid"),
+    ]
+    for name, shape, pool, strides, padding in cases:
+        x = f.normal(*shape)
+        args = {"pool": list(pool), "strides": list(strides), "padding": padding}
+        f.add("max_" + name, "max_pool2d", lambda t, p=pool, s=strides, pd=padding: max_pool_keras(t, p, s, pd), [x], **args)
+        f.add("average_" + name, "average_pool2d", lambda t, p=pool, s=strides, pd=padding: average_pool_keras(t, p, s, pd), [x], **args)
+    f.write()
+
+
+def batch_normalization():
+    f = ConvFixture("batch_normalization", 1004)
+    momentum, epsilon = 0.99, 1e-3
+    for name, shape in [("nhwc", (2, 4, 5, 3)), ("features", (6, 4))]:
+        channels = shape[-1]
+        x = f.normal(*shape) * 2.0 + 0.5
+        gamma = f.uniform(0.5, 1.5, channels)
+        beta = f.normal(channels)
+        moving_mean = f.normal(channels) * 0.1
+        moving_var = f.uniform(0.5, 1.5, channels)
+
+        def as_nc(t):
+            return t.reshape(-1, channels)
+
+        def training(x_, g_, b_):
+            y = F.batch_norm(as_nc(x_), None, None, g_, b_, training=True, eps=epsilon)
+            return y.reshape(x_.shape)
+
+        def inference(x_, g_, b_):
+            y = F.batch_norm(as_nc(x_), moving_mean, moving_var, g_, b_, training=False, eps=epsilon)
+            return y.reshape(x_.shape)
+
+        flat = as_nc(x).double()
+        batch_mean = flat.mean(0)
+        batch_var = flat.var(0, unbiased=False)  # Keras updates with the biased variance
+        expected_mean = moving_mean.double() * momentum + batch_mean * (1 - momentum)
+        expected_var = moving_var.double() * momentum + batch_var * (1 - momentum)
+        common = {"momentum": momentum, "epsilon": epsilon, "moving_mean": values(moving_mean), "moving_variance": values(moving_var)}
+        f.add("training_" + name, "batch_normalization", training, [x, gamma, beta], training=True,
+              moving_mean_after=values(expected_mean), moving_variance_after=values(expected_var), **common)
+        f.add("inference_" + name, "batch_normalization", inference, [x, gamma, beta], training=False, **common)
+    f.write()
+
+
+def upsampling():
+    f = ConvFixture("upsampling", 1005)
+    for name, shape, size, mode in [
+        ("nearest_2x2", (2, 3, 4, 2), (2, 2), "nearest"),
+        ("nearest_3x2", (1, 2, 3, 3), (3, 2), "nearest"),
+        ("bilinear_2x2", (1, 3, 4, 2), (2, 2), "bilinear"),
+        ("bilinear_3x2", (2, 3, 3, 1), (3, 2), "bilinear"),
+    ]:
+        x = f.normal(*shape)
+        fn = (lambda t, s=size, m=mode: nhwc(F.interpolate(nchw(t), scale_factor=s, mode=m, **({} if m == "nearest" else {"align_corners": False}))))
+        f.add(name, "upsampling2d", fn, [x], size=list(size), interpolation=mode)
+    f.write()
+
+
+if __name__ == "__main__":
+    os.makedirs(CONV_OUT, exist_ok=True)
+    torch.set_num_threads(1)  # one summation order, for reproducible files
+    conv2d()
+    conv2d_transpose()
+    pooling()
+    batch_normalization()
+    upsampling()
