@@ -29,4 +29,5 @@ internal sealed record BenchmarkUnit(string Symbol, bool HigherIsBetter)
     public static readonly BenchmarkUnit Milliseconds = new("ms", false);
     public static readonly BenchmarkUnit Microseconds = new("µs", false);
     public static readonly BenchmarkUnit Bytes = new("bytes", false);
+    public static readonly BenchmarkUnit Count = new("count", false);
 }

@@ -5,7 +5,7 @@ using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
 // dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
-IBenchmark[] benchmarks = [new GemmBenchmark()];
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark()];
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();
@@ -62,15 +62,18 @@ static string ToJson(List<BenchmarkResult> results)
     {
         var r = results[i];
         json.Append(CultureInfo.InvariantCulture,
-            $"  {{\"name\": \"{r.Name}\", \"deepsharp\": {r.DeepSharp:R}, \"torchsharp\": {r.TorchSharp:R}, \"unit\": \"{r.Unit.Symbol}\", \"ratio\": {r.Ratio:R}}}");
+            $"  {{\"name\": \"{r.Name}\", \"deepsharp\": {JsonNumber(r.DeepSharp)}, \"torchsharp\": {JsonNumber(r.TorchSharp)}, \"unit\": \"{r.Unit.Symbol}\", \"ratio\": {JsonNumber(r.Ratio)}}}");
         json.Append(i + 1 < results.Count ? ",\n" : "\n");
     }
     return json.Append("]\n").ToString();
 }
 
+// A measurement without a peer figure (bytes, collections) has no ratio: JSON null rather than NaN.
+static string JsonNumber(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "null";
+
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp)");
     return 2;
 }

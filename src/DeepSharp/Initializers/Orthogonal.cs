@@ -7,13 +7,10 @@ namespace DeepSharp;
 /// recurrent kernels). The weight is viewed as a matrix [product of all but the last dimension, last];
 /// its rows (or columns, whichever are fewer) are orthonormal.
 /// </summary>
-public sealed class Orthogonal(float gain = 1f, long? seed = null) : Initializer
+public sealed class Orthogonal(float gain = 1f, long? seed = null) : RandomInitializer(seed)
 {
     /// <summary>The factor the orthogonal matrix is multiplied by.</summary>
     public float Gain { get; } = gain;
-
-    /// <summary>A fixed seed, or null to use the generator passed in.</summary>
-    public long? Seed { get; } = seed;
 
     /// <inheritdoc/>
     public override string Name => "orthogonal";
@@ -23,7 +20,7 @@ public sealed class Orthogonal(float gain = 1f, long? seed = null) : Initializer
     {
         if (shape.Rank < 2)
             throw new ArgumentException($"Orthogonal initializer: needs a weight of rank 2 or more, got shape {shape}.", nameof(shape));
-        var rng = Seed is { } s ? new RandomGenerator(s) : random;
+        var rng = GeneratorFor(random);
         int columns = shape[-1];
         int rows = shape.Size / Math.Max(1, columns);
         // QR of a tall Gaussian matrix [long, short]: Q's columns are orthonormal. Signs follow R's

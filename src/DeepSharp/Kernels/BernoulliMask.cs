@@ -72,27 +72,13 @@ internal static unsafe class BernoulliMask
         {
             for (int lane = 0; lane < Lanes; lane++)
             {
-                ulong s0 = state[lane], s1 = state[Lanes + lane], s2 = state[2 * Lanes + lane], s3 = state[3 * Lanes + lane];
-                ulong output = RotateLeft(s1 * 5, 7) * 9;
-                ulong t = s1 << 17;
-                s2 ^= s0;
-                s3 ^= s1;
-                s1 ^= s2;
-                s0 ^= s3;
-                s2 ^= t;
-                s3 = RotateLeft(s3, 45);
-                state[lane] = s0;
-                state[Lanes + lane] = s1;
-                state[2 * Lanes + lane] = s2;
-                state[3 * Lanes + lane] = s3;
+                ulong output = Xoshiro256.Next(ref state[lane], ref state[Lanes + lane], ref state[2 * Lanes + lane], ref state[3 * Lanes + lane]);
                 int at = i + 2 * lane;
                 if (at < length) mask[at] = (uint)output < threshold ? scale : 0f;
                 if (at + 1 < length) mask[at + 1] = (output >> 32) < threshold ? scale : 0f;
             }
         }
     }
-
-    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 
     private static Vector512<ulong> RotateLeft(Vector512<ulong> x, int k) =>
         Vector512.ShiftLeft(x, k) | Vector512.ShiftRightLogical(x, 64 - k);

@@ -34,28 +34,3 @@ public abstract class Metric
     /// <summary>The metric a Keras name stands for.</summary>
     public static implicit operator Metric(string name) => Metrics.Get(name);
 }
-
-/// <summary>A metric that is a ratio of running totals (correct / seen, sum / count).</summary>
-public abstract class RatioMetric : Metric
-{
-    private double _numerator;
-    private double _denominator;
-
-    /// <summary>Creates the metric.</summary>
-    protected RatioMetric(string name) : base(name)
-    {
-    }
-
-    /// <summary>Adds to the running totals.</summary>
-    protected void Accumulate(double numerator, double denominator)
-    {
-        _numerator += numerator;
-        _denominator += denominator;
-    }
-
-    /// <inheritdoc/>
-    public override double Result() => _denominator == 0 ? 0 : _numerator / _denominator;
-
-    /// <inheritdoc/>
-    public override void ResetState() => _numerator = _denominator = 0;
-}

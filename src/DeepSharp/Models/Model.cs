@@ -64,22 +64,18 @@ public abstract partial class Model : Layer
     internal void FreezeTrainableWeights() => _trainableAtCompile = TrainableWeights.ToList();
 
     /// <summary>Runs one optimization step on a batch; returns the batch's loss and metrics.</summary>
-    public IReadOnlyDictionary<string, double> TrainOnBatch(Tensor x, Tensor y)
-    {
-        var trainer = _trainer ??= new Trainer(this);
-        trainer.Prepare(x, y, "TrainOnBatch");
-        foreach (var metric in Metrics) metric.ResetState();
-        double loss = trainer.TrainStep(x, y);
-        return trainer.Logs(_batchLogs, loss, prefix: "");
-    }
+    public IReadOnlyDictionary<string, double> TrainOnBatch(Tensor x, Tensor y) => OnBatch(x, y, train: true);
 
     /// <summary>Computes the loss and metrics of a batch without training.</summary>
-    public IReadOnlyDictionary<string, double> TestOnBatch(Tensor x, Tensor y)
+    public IReadOnlyDictionary<string, double> TestOnBatch(Tensor x, Tensor y) => OnBatch(x, y, train: false);
+
+    /// <summary>One batch with fresh metrics, as Keras' train_on_batch/test_on_batch (reset_metrics=True).</summary>
+    private IReadOnlyDictionary<string, double> OnBatch(Tensor x, Tensor y, bool train)
     {
         var trainer = _trainer ??= new Trainer(this);
-        trainer.Prepare(x, y, "TestOnBatch");
+        trainer.Prepare(x, y, train ? "TrainOnBatch" : "TestOnBatch");
         foreach (var metric in Metrics) metric.ResetState();
-        double loss = trainer.TestStep(x, y);
+        double loss = train ? trainer.TrainStep(x, y) : trainer.TestStep(x, y);
         return trainer.Logs(_batchLogs, loss, prefix: "");
     }
 

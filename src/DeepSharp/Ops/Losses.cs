@@ -9,7 +9,7 @@ public static partial class Ops
     // computed over the last axis: Keras' loss functions followed by its default reduction,
     // sum_over_batch_size. Cross-entropies sum over the classes; regression losses average over them.
 
-    // ---- sparse categorical cross-entropy ------------------------------------------------------------------
+    // ---- categorical cross-entropy: integer labels (sparse) or target distributions -----------------------
 
     /// <summary>
     /// Cross-entropy between integer class labels <paramref name="labels"/> ([rows] or [rows, 1], whole
@@ -23,49 +23,8 @@ public static partial class Ops
         int rows = predictions.Size / classes;
         if (labels.Size != rows)
             throw new ArgumentException($"{op}: y_true has shape {labels.Shape} ({labels.Size} labels) but y_pred has shape {predictions.Shape} ({rows} rows of {classes} classes); expected one label per row.");
-        var y = ElementwiseDriver.Contiguous(labels);
-        var p = ElementwiseDriver.Contiguous(predictions);
-        CheckLabels(y.Span, classes, op);
-        var loss = Tensor.Uninitialized(new TensorShape());
-        Tensor? probabilities = null;
-        if (fromLogits)
-        {
-            probabilities = Tensor.Uninitialized(predictions.Shape);
-            loss.Span[0] = (float)(CrossEntropyKernels.SparseSoftmaxForward(p.Span, y.Span, classes, probabilities.Span) / rows);
-        }
-        else loss.Span[0] = (float)(CrossEntropyKernels.SparseProbabilityForward(p.Span, y.Span, classes) / rows);
-        ElementwiseDriver.ReleaseCopy(y, labels);
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        var node = Node.Record(op, SparseCrossEntropyBackward, loss, predictions, labels);
-        if (node is null) probabilities?.Recycle();
-        else
-        {
-            node.Saved0 = probabilities is null ? null : TensorScope.Keep(probabilities);
-            node.Int0 = classes;
-        }
-        return loss;
+        return CrossEntropy(labels, predictions, classes, fromLogits, sparse: true, op);
     }
-
-    private static void SparseCrossEntropyBackward(Node n, Tensor g)
-    {
-        Tensor predictions = n.A!, labels = n.B!;
-        int classes = n.Int0;
-        float scale = g.Item() * classes / predictions.Size;
-        var y = ElementwiseDriver.Contiguous(labels);
-        var gradient = Tensor.Uninitialized(predictions.Shape);
-        if (n.Saved0 is { } probabilities)
-            CrossEntropyKernels.SparseSoftmaxBackward(probabilities.Span, y.Span, classes, scale, gradient.Span);
-        else
-        {
-            var p = ElementwiseDriver.Contiguous(predictions);
-            CrossEntropyKernels.SparseProbabilityBackward(p.Span, y.Span, classes, scale, gradient.Span);
-            ElementwiseDriver.ReleaseCopy(p, predictions);
-        }
-        ElementwiseDriver.ReleaseCopy(y, labels);
-        GradientEngine.Accumulate(predictions, gradient);
-    }
-
-    // ---- categorical cross-entropy -------------------------------------------------------------------------
 
     /// <summary>
     /// Cross-entropy between target distributions (one-hot rows) and <paramref name="predictions"/>:
@@ -76,42 +35,60 @@ public static partial class Ops
         const string op = "categorical_crossentropy";
         int classes = CheckClassScores(predictions, op);
         CheckSameShape(targets, predictions, op);
+        return CrossEntropy(targets, predictions, classes, fromLogits, sparse: false, op);
+    }
+
+    /// <summary>
+    /// The mean over rows of the cross-entropy; with logits the softmax is computed in the same pass and
+    /// kept for backward.
+    /// </summary>
+    private static Tensor CrossEntropy(Tensor targets, Tensor predictions, int classes, bool fromLogits, bool sparse, string op)
+    {
         int rows = predictions.Size / classes;
         var t = ElementwiseDriver.Contiguous(targets);
         var p = ElementwiseDriver.Contiguous(predictions);
+        if (sparse) CheckLabels(t.Span, classes, op);
         var loss = Tensor.Uninitialized(new TensorShape());
-        Tensor? probabilities = null;
-        if (fromLogits)
+        Tensor? probabilities = fromLogits ? Tensor.Uninitialized(predictions.Shape) : null;
+        double total = (sparse, fromLogits) switch
         {
-            probabilities = Tensor.Uninitialized(predictions.Shape);
-            loss.Span[0] = (float)(CrossEntropyKernels.SoftmaxForward(p.Span, t.Span, classes, probabilities.Span) / rows);
-        }
-        else loss.Span[0] = (float)(CrossEntropyKernels.ProbabilityForward(p.Span, t.Span, classes) / rows);
+            (true, true) => CrossEntropyKernels.SparseSoftmaxForward(p.Span, t.Span, classes, probabilities!.Span),
+            (true, false) => CrossEntropyKernels.SparseProbabilityForward(p.Span, t.Span, classes),
+            (false, true) => CrossEntropyKernels.SoftmaxForward(p.Span, t.Span, classes, probabilities!.Span),
+            (false, false) => CrossEntropyKernels.ProbabilityForward(p.Span, t.Span, classes),
+        };
+        loss.Span[0] = (float)(total / rows);
         ElementwiseDriver.ReleaseCopy(t, targets);
         ElementwiseDriver.ReleaseCopy(p, predictions);
-        var node = Node.Record(op, CategoricalCrossEntropyBackward, loss, predictions, targets);
+        var node = Node.Record(op, CrossEntropyBackward, loss, predictions, targets);
         if (node is null) probabilities?.Recycle();
         else
         {
             node.Saved0 = probabilities is null ? null : TensorScope.Keep(probabilities);
             node.Int0 = classes;
+            node.Int1 = sparse ? 1 : 0;
         }
         return loss;
     }
 
-    private static void CategoricalCrossEntropyBackward(Node n, Tensor g)
+    private static void CrossEntropyBackward(Node n, Tensor g)
     {
         Tensor predictions = n.A!, targets = n.B!;
         int classes = n.Int0;
+        bool sparse = n.Int1 == 1;
         float scale = g.Item() * classes / predictions.Size;
         var t = ElementwiseDriver.Contiguous(targets);
         var gradient = Tensor.Uninitialized(predictions.Shape);
         if (n.Saved0 is { } probabilities)
-            CrossEntropyKernels.SoftmaxBackward(probabilities.Span, t.Span, classes, scale, gradient.Span);
+        {
+            if (sparse) CrossEntropyKernels.SparseSoftmaxBackward(probabilities.Span, t.Span, classes, scale, gradient.Span);
+            else CrossEntropyKernels.SoftmaxBackward(probabilities.Span, t.Span, classes, scale, gradient.Span);
+        }
         else
         {
             var p = ElementwiseDriver.Contiguous(predictions);
-            CrossEntropyKernels.ProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
+            if (sparse) CrossEntropyKernels.SparseProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
+            else CrossEntropyKernels.ProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
             ElementwiseDriver.ReleaseCopy(p, predictions);
         }
         ElementwiseDriver.ReleaseCopy(t, targets);

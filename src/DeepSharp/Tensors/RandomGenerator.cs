@@ -43,18 +43,7 @@ public sealed class RandomGenerator
     public RandomGenerator Fork() => new((long)NextUInt64());
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
-    {
-        ulong result = RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = RotateLeft(_s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => Xoshiro256.Next(ref _s0, ref _s1, ref _s2, ref _s3);
 
     /// <summary>A float uniformly in [0, 1).</summary>
     public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
@@ -107,8 +96,6 @@ public sealed class RandomGenerator
             (values[i], values[j]) = (values[j], values[i]);
         }
     }
-
-    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 
     private static ulong SplitMix(ref ulong x)
     {

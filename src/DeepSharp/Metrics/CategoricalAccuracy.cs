@@ -1,0 +1,9 @@
+namespace DeepSharp;
+
+/// <summary>The share of rows whose largest prediction is where the one-hot target is (Keras' categorical_accuracy).</summary>
+public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : RatioMetric(name)
+{
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions) =>
+        Accumulate(MetricValues.CountArgMaxMatches(targets, predictions), predictions.Size / predictions.Shape[-1]);
+}

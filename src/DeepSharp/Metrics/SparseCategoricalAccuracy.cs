@@ -1,0 +1,9 @@
+namespace DeepSharp;
+
+/// <summary>The share of rows whose largest prediction is at the integer label (Keras' sparse_categorical_accuracy).</summary>
+public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : RatioMetric(name)
+{
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions) =>
+        Accumulate(MetricValues.CountArgMaxEqualsLabel(targets, predictions), predictions.Size / predictions.Shape[-1]);
+}

@@ -1,0 +1,12 @@
+namespace DeepSharp;
+
+/// <summary>The share of rows whose integer label is among the <see cref="K"/> largest predictions.</summary>
+public sealed class SparseTopKCategoricalAccuracy(int k = 5, string name = "sparse_top_k_categorical_accuracy") : RatioMetric(name)
+{
+    /// <summary>How many of the largest predictions count (Keras default 5).</summary>
+    public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive.");
+
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions) =>
+        Accumulate(MetricValues.CountLabelInTopK(targets, predictions, K, labelsAreOneHot: false), predictions.Size / predictions.Shape[-1]);
+}

@@ -1,0 +1,48 @@
+namespace DeepSharp.Tests.Cli;
+
+public class PredictCommandTests
+{
+    [Fact]
+    public void A_model_loaded_in_a_new_process_predicts_exactly_the_same_outputs()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"deepsharp-predict-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            RandomGenerator.SetSeed(11);
+            var model = new Sequential(new Flatten(inputShape: [6, 6]), new Dense(16, activation: "gelu"), new Dropout(0.3), new Dense(4, activation: "softmax"));
+            model.Compile("adam", "sparse_categorical_crossentropy", ["accuracy"]);
+            var x = Tensor.RandomUniform([40, 6, 6], generator: new RandomGenerator(2));
+            var y = Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i % 4)).ToArray());
+            model.Fit(x, y, epochs: 2, verbose: 0);
+            var expected = model.Predict(x).ToArray();
+            string modelPath = Path.Combine(dir, "model.dsm"), input = Path.Combine(dir, "x.safetensors"), output = Path.Combine(dir, "y.safetensors");
+            model.Save(modelPath);
+            SafeTensors.Save(input, [("x", x)]);
+
+            var (code, stdout, stderr) = CliProcess.Run("predict", "--model", modelPath, "--input", input, "--output", output);
+            Assert.True(code == 0, stdout + stderr);
+            using var file = SafeTensors.Load(output);
+            Assert.Equal(expected, file["y"].ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Usage_errors_exit_with_2_and_say_what_is_missing()
+    {
+        var error = new StringWriter();
+        int code = DeepSharp.Cli.CommandRunner.Run(["predict", "--model", "m.dsm"], TextWriter.Null, error);
+        Assert.Equal(2, code);
+        Assert.Contains("--input", error.ToString());
+        error = new StringWriter();
+        Assert.Equal(2, DeepSharp.Cli.CommandRunner.Run(["train", "mlp", "--epochs", "zero"], TextWriter.Null, error));
+        Assert.Contains("--epochs expects a whole number", error.ToString());
+        error = new StringWriter();
+        Assert.Equal(2, DeepSharp.Cli.CommandRunner.Run(["train", "mlp", "--epoch", "3"], TextWriter.Null, error));
+        Assert.Contains("unknown option: --epoch", error.ToString());
+    }
+}
