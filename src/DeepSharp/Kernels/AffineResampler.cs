@@ -13,7 +13,9 @@ namespace DeepSharp.Kernels;
 /// <remarks>
 /// Inside the image (all four neighbours of the sample point present, which is most pixels of an augmented
 /// image) a pixel is three lerps of four loads; only pixels near or past the border take the slower path that
-/// maps indices through the fill mode.
+/// maps indices through the fill mode. Gray bilinear images, the common case, go eight pixels at a time with
+/// AVX2 gathers; every path does the same float operations in the same order, so the result does not depend
+/// on the path taken.
 /// </remarks>
 internal static unsafe class AffineResampler
 {
