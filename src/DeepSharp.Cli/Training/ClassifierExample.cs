@@ -41,10 +41,11 @@ public abstract class ClassifierExample
         model.Fit(x, y, batchSize: options.BatchSize, epochs: options.Epochs, verbose: options.Verbose,
             validationSplit: 0.1, seed: options.Seed);
 
-    /// <summary>Extra pictures and values for the report (accuracy.png for the CNN).</summary>
-    public virtual void WriteExtras(string directory, History history, JsonObject metrics)
-    {
-    }
+    /// <summary>
+    /// Writes extra pictures into <paramref name="directory"/> and adds extra values to <paramref name="metrics"/>
+    /// (accuracy.png and the flags for the CNN); returns the names of the files written.
+    /// </summary>
+    public virtual IReadOnlyList<string> WriteExtras(string directory, History history, JsonObject metrics) => [];
 
     /// <summary>Runs the example end to end; returns the process exit code.</summary>
     public int Run(TrainingOptions options, TextWriter output)
@@ -75,12 +76,12 @@ public abstract class ClassifierExample
 
         var directory = options.OutputDirectory;
         var metrics = new JsonObject();
-        WriteExtras(directory, history, metrics);
+        var extraFiles = WriteExtras(directory, history, metrics);
         RunReport.Write(directory, Name, options, history, result, metrics);
         history.Plot(Path.Combine(directory, "curves.png"), $"{Name} on {dataset.Name}");
         model.Save(Path.Combine(directory, "model.dsm"));
         output.WriteLine($"Wrote {Path.GetFullPath(directory)}: metrics.json, history.csv, curves.png, model.dsm" +
-            (metrics.Count > 0 ? ", " + string.Join(", ", metrics.Select(m => m.Key)) : ""));
+            string.Concat(extraFiles.Select(file => ", " + file)));
         return 0;
     }
 }

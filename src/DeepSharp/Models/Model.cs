@@ -104,6 +104,26 @@ public abstract partial class Model : Layer
         return (_trainer ??= new Trainer(this)).Fit(x, y, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, initialEpoch, seed);
     }
 
+    /// <summary>
+    /// Trains the model on batches from <paramref name="source"/>, as Keras' <c>fit</c> given a generator: an
+    /// <see cref="ImageDataGenerator"/>'s <c>Flow(x, y)</c>, a <see cref="DataLoader"/>, or any
+    /// <see cref="IBatchSource"/>. The source decides batch size, order and augmentation; epoch e asks it for
+    /// <c>GetBatches(e)</c>. The model is built from the first batch's shape if it is not built yet.
+    /// </summary>
+    /// <param name="source">Where the training batches come from (it stays the caller's to dispose).</param>
+    /// <param name="epochs">The epoch to end at (with <paramref name="initialEpoch"/>, as Keras).</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="callbacks">Called during training.</param>
+    /// <param name="validationData">Validation inputs and targets, evaluated after each epoch.</param>
+    /// <param name="initialEpoch">The epoch to start at (to resume training).</param>
+    /// <param name="validationBatchSize">Samples per batch when evaluating <paramref name="validationData"/>.</param>
+    public History Fit(IBatchSource source, int epochs = 1, int verbose = 1, IReadOnlyList<Callback>? callbacks = null,
+        (Tensor X, Tensor Y)? validationData = null, int initialEpoch = 0, int validationBatchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return (_trainer ??= new Trainer(this)).FitSource(source, epochs, verbose, callbacks, validationData, initialEpoch, validationBatchSize);
+    }
+
     /// <summary>The loss and metrics over a whole dataset, as Keras' <c>evaluate</c>.</summary>
     public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1)
     {

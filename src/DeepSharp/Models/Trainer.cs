@@ -76,9 +76,22 @@ internal sealed class Trainer(Model model)
         return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch);
     }
 
+    /// <summary>Fit over batches from a source (an augmenting generator, a loader): the model is built from the first batch.</summary>
+    internal History FitSource(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        (Tensor X, Tensor Y)? validationData, int initialEpoch, int validationBatchSize)
+    {
+        CheckFitArguments(validationBatchSize, epochs, verbose, 0, initialEpoch);
+        if (!model.IsCompiled)
+            throw new InvalidOperationException("Fit: the model must be compiled first: call Compile(optimizer, loss, metrics).");
+        if (source.BatchesPerEpoch <= 0)
+            throw new ArgumentException($"Fit: the batch source has no batches (it holds {source.SampleCount} samples).", nameof(source));
+        if (validationData is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
+        return Run(source, epochs, verbose, callbacks, validationData, validationBatchSize, initialEpoch, prepareOnFirstBatch: true);
+    }
+
     /// <summary>The epoch loop over any source of batches (tensors in memory, an augmenting generator).</summary>
     internal History Run(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch)
+        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false)
     {
         var history = new History();
         var all = new List<Callback>(callbacks ?? []) { history };
@@ -100,6 +113,13 @@ internal sealed class Trainer(Model model)
             int step = 0, samples = 0;
             foreach (var (xb, yb) in source.GetBatches(epoch))
             {
+                if (prepareOnFirstBatch)
+                {
+                    // A source shows its data only batch by batch: check and build against the first one.
+                    Prepare(xb, yb, "Fit");
+                    if (validation is { } check) Prepare(check.X, check.Y, "Fit (validationData)");
+                    prepareOnFirstBatch = false;
+                }
                 foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
                 double loss = TrainStep(xb, yb);
                 int batchSamples = xb.Shape[0];

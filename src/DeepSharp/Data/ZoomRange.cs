@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace DeepSharp;
+
+/// <summary>
+/// The range zoom factors are drawn from, as Keras' <c>zoom_range</c>: a number z means [1 − z, 1 + z]
+/// (<c>zoomRange: 0.1</c>), a pair the bounds themselves (<c>zoomRange: (0.9, 1.2)</c>). A factor above 1 reads
+/// a larger area of the input, so the content shrinks; below 1 it is enlarged.
+/// </summary>
+/// <param name="Low">The smallest factor.</param>
+/// <param name="High">The largest factor.</param>
+public readonly record struct ZoomRange(double Low, double High)
+{
+    /// <summary>No zoom: [1, 1].</summary>
+    public static ZoomRange None => new(1, 1);
+
+    /// <summary>[1 − <paramref name="z"/>, 1 + <paramref name="z"/>], as Keras reads a number.</summary>
+    public static ZoomRange Around(double z) => new(1 - z, 1 + z);
+
+    /// <summary>A number z means [1 − z, 1 + z].</summary>
+    public static implicit operator ZoomRange(double z) => Around(z);
+
+    /// <summary>A pair means [low, high].</summary>
+    public static implicit operator ZoomRange((double Low, double High) range) => new(range.Low, range.High);
+
+    /// <summary>Whether every factor drawn is 1.</summary>
+    public bool IsNone => Low == 1 && High == 1;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"[{Low}, {High}]");
+}

@@ -1,0 +1,274 @@
+namespace DeepSharp.Tests.Data;
+
+public class ImageFlowTests
+{
+    private static readonly ImageDataGenerator Augmenting =
+        new(rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0.1, zoomRange: (0.9, 1.2));
+
+    /// <summary>n images of 6 × 5 whose pixels all hold the image's number; labels are the numbers too.</summary>
+    private static (Tensor X, Tensor Y) Numbered(int n, int channels = 0)
+    {
+        int pixels = 6 * 5 * Math.Max(1, channels);
+        var x = new float[n * pixels];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i;
+            Array.Fill(x, i, i * pixels, pixels);
+        }
+        return (channels == 0 ? Tensor.FromArray(x, n, 6, 5) : Tensor.FromArray(x, n, 6, 5, channels), Tensor.FromArray(y, n));
+    }
+
+    /// <summary>One epoch's batches, each as its images' values followed by its labels.</summary>
+    private static List<float[]> Epoch(ImageFlow flow)
+    {
+        var batches = new List<float[]>();
+        foreach (var (x, y) in flow) batches.Add([.. x.ToArray(), .. y.ToArray()]);
+        return batches;
+    }
+
+    [Fact]
+    public void An_epoch_visits_every_image_once_with_its_label_and_a_smaller_last_batch()
+    {
+        var (x, y) = Numbered(10, channels: 2);
+        using var flow = new ImageDataGenerator().Flow(x, y, batchSize: 4, shuffle: true, seed: 1);
+
+        var shapes = new List<TensorShape>();
+        var seen = new List<int>();
+        foreach (var batch in flow)
+        {
+            shapes.Add(batch.X.Shape);
+            var labels = batch.Y.ToArray();
+            var images = batch.X.ToArray();
+            for (int i = 0; i < labels.Length; i++)
+            {
+                Assert.All(images.AsSpan(i * 60, 60).ToArray(), v => Assert.Equal(labels[i], v)); // image i is sample labels[i]
+                seen.Add((int)labels[i]);
+            }
+        }
+
+        Assert.Equal([new TensorShape(4, 6, 5, 2), new TensorShape(4, 6, 5, 2), new TensorShape(2, 6, 5, 2)], shapes);
+        Assert.Equal(Enumerable.Range(0, 10), seen.Order());
+        Assert.NotEqual(Enumerable.Range(0, 10), seen);
+        Assert.Equal(3, flow.BatchCount);
+    }
+
+    [Fact]
+    public void Without_shuffling_the_order_is_the_data_order()
+    {
+        var (x, y) = Numbered(7);
+        using var flow = new ImageDataGenerator().Flow(x, y, batchSize: 3, shuffle: false, seed: 1);
+        var labels = new List<float>();
+        foreach (var batch in flow) labels.AddRange(batch.Y.ToArray());
+        Assert.Equal([0f, 1, 2, 3, 4, 5, 6], labels);
+    }
+
+    [Fact]
+    public void A_batch_is_the_augmentation_Augment_gives_with_the_same_seed()
+    {
+        var images = Tensor.RandomUniform([5, 12, 12], generator: new RandomGenerator(3));
+        using var flow = Augmenting.Flow(images, batchSize: 5, shuffle: false, seed: 77);
+
+        using var enumerator = flow.GetEnumerator();
+        Assert.True(enumerator.MoveNext());
+
+        Assert.Equal(Augmenting.Augment(images, seed: 77).ToArray(), enumerator.Current.X.ToArray());
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_batches_whatever_the_thread_timing()
+    {
+        var images = Tensor.RandomUniform([40, 10, 10], generator: new RandomGenerator(4));
+        var labels = Tensor.Arange(40);
+        using var eager = Augmenting.Flow(images, labels, batchSize: 8, seed: 5);
+        using var slow = Augmenting.Flow(images, labels, batchSize: 8, seed: 5);
+        using var other = Augmenting.Flow(images, labels, batchSize: 8, seed: 6);
+
+        var fast = new List<float[]>();
+        for (int epoch = 0; epoch < 2; epoch++)
+            foreach (var batch in eager) fast.Add(batch.X.ToArray());
+        var delayed = new List<float[]>();
+        for (int epoch = 0; epoch < 2; epoch++)
+            foreach (var batch in slow)
+            {
+                Thread.Sleep(batch.Number % 2 == 0 ? 5 : 0); // the worker gets ahead, or not
+                delayed.Add(batch.X.ToArray());
+            }
+        var different = new List<float[]>();
+        foreach (var batch in other) different.Add(batch.X.ToArray());
+
+        Assert.Equal(fast, delayed);
+        Assert.NotEqual(fast.Take(5), different);
+        Assert.NotEqual(fast.Take(5), fast.Skip(5)); // every epoch draws new transforms and a new order
+    }
+
+    [Fact]
+    public void An_epoch_is_the_same_whether_or_not_the_epochs_before_it_ran()
+    {
+        var images = Tensor.RandomUniform([20, 8, 8], generator: new RandomGenerator(4));
+        var labels = Tensor.Arange(20);
+        using var fromStart = Augmenting.Flow(images, labels, batchSize: 6, seed: 9);
+        using var resumed = Augmenting.Flow(images, labels, batchSize: 6, seed: 9);
+
+        Epoch(fromStart);
+        Epoch(fromStart);
+        var third = Epoch(fromStart);
+        resumed.Epoch = 2;
+
+        Assert.Equal(third, Epoch(resumed));
+    }
+
+    [Fact]
+    public void Leaving_an_epoch_early_does_not_disturb_the_next()
+    {
+        var images = Tensor.RandomUniform([30, 8, 8], generator: new RandomGenerator(4));
+        var labels = Tensor.Arange(30);
+        using var abandoned = Augmenting.Flow(images, labels, batchSize: 4, seed: 2);
+        using var complete = Augmenting.Flow(images, labels, batchSize: 4, seed: 2);
+
+        foreach (var batch in abandoned)
+            if (batch.Number == 1) break;
+        Epoch(complete);
+
+        Assert.Equal(Epoch(complete), Epoch(abandoned));
+    }
+
+    [Fact]
+    public void A_batch_stays_valid_while_the_next_one_is_prepared()
+    {
+        var images = Tensor.RandomUniform([64, 16, 16], generator: new RandomGenerator(4));
+        using var flow = Augmenting.Flow(images, Tensor.Arange(64), batchSize: 8, seed: 3);
+
+        foreach (var batch in flow)
+        {
+            var before = batch.X.ToArray();
+            Thread.Sleep(3); // time for the worker to fill the other slot, and to try this one if it were free
+            Assert.Equal(before, batch.X.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Fit_trains_a_model_on_augmented_batches()
+    {
+        // Class 0: a horizontal bar, class 1: a vertical bar, at random places; shifts and small rotations keep the class.
+        const int n = 256;
+        var random = new RandomGenerator(12);
+        var x = new float[n * 10 * 10];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i % 2;
+            int at = 2 + random.NextInt(6);
+            for (int k = 2; k < 8; k++)
+                x[i * 100 + (i % 2 == 0 ? at * 10 + k : k * 10 + at)] = 1f;
+        }
+        var images = Tensor.FromArray(x, n, 10, 10);
+        var labels = Tensor.FromArray(y, n);
+        RandomGenerator.SetSeed(3);
+        var model = new Sequential(
+            new Flatten(inputShape: [10, 10]),
+            new Dense(32, activation: "relu"),
+            new Dense(2, activation: "softmax"));
+        model.Compile(optimizer: new Adam(learningRate: 3e-3), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var generator = new ImageDataGenerator(rotationRange: 5, widthShiftRange: 1, heightShiftRange: 1);
+        using var flow = generator.Flow(images, labels, batchSize: 16, seed: 4);
+
+        var history = model.Fit(flow, epochs: 8, verbose: 0, validationData: (images, labels));
+
+        Assert.Equal(8, history["loss"].Count);
+        Assert.True(history["loss"][^1] < history["loss"][0] * 0.5, $"loss went from {history["loss"][0]} to {history["loss"][^1]}");
+        Assert.True(history["val_accuracy"][^1] > 0.9, $"validation accuracy {history["val_accuracy"][^1]}");
+    }
+
+    [Fact]
+    public void Fit_with_a_source_checks_the_model_and_the_data()
+    {
+        var (x, y) = Numbered(8);
+        using var flow = new ImageDataGenerator().Flow(x, y, batchSize: 4, seed: 1);
+        var uncompiled = new Sequential(new Flatten(), new Dense(2));
+        Assert.Contains("compiled", Assert.Throws<InvalidOperationException>(() => uncompiled.Fit(flow, epochs: 1, verbose: 0)).Message);
+
+        var model = new Sequential(new Flatten(inputShape: [5, 6]), new Dense(2, activation: "softmax"));
+        model.Compile(new Adam(), "sparse_categorical_crossentropy");
+        var shape = Assert.Throws<ArgumentException>(() => model.Fit(flow, epochs: 1, verbose: 0));
+        Assert.Contains("4, 6, 5", shape.Message);
+
+        using var imagesOnly = new ImageDataGenerator().Flow(x, batchSize: 4, seed: 1);
+        Assert.Contains("without y", Assert.Throws<InvalidOperationException>(() => model.Fit(imagesOnly, epochs: 1, verbose: 0)).Message);
+    }
+
+    [Fact]
+    public void Steady_state_batches_allocate_nothing_on_either_thread()
+    {
+        var images = Tensor.RandomUniform([256, 28, 28, 1], generator: new RandomGenerator(4));
+        var labels = Tensor.Arange(256);
+        using var flow = Augmenting.Flow(images, labels, batchSize: 32, seed: 3);
+        for (int epoch = 0; epoch < 3; epoch++) Consume(flow); // warm up: first fills, JIT tiers
+
+        long workerBefore = flow.WorkerAllocatedBytes;
+        long consumerBefore = GC.GetAllocatedBytesForCurrentThread();
+        int batches = 0;
+        for (int epoch = 0; epoch < 10; epoch++) batches += Consume(flow);
+        long consumer = GC.GetAllocatedBytesForCurrentThread() - consumerBefore;
+        long worker = flow.WorkerAllocatedBytes - workerBefore;
+
+        Assert.Equal(80, batches);
+        Assert.True(consumer <= 512, $"the consumer allocated {consumer} bytes over {batches} batches");
+        Assert.True(worker <= 512, $"the worker allocated {worker} bytes over {batches} batches");
+
+        static int Consume(ImageFlow flow)
+        {
+            int count = 0;
+            foreach (var batch in flow) count += batch.Size > 0 ? 1 : 0;
+            return count;
+        }
+    }
+
+    [Fact]
+    public void Disposing_stops_the_background_thread()
+    {
+        var (x, y) = Numbered(20);
+        var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
+        using (var enumerator = flow.GetEnumerator()) Assert.True(enumerator.MoveNext());
+        var thread = flow.WorkerThread;
+        Assert.NotNull(thread);
+        Assert.True(thread.IsAlive);
+
+        flow.Dispose();
+
+        Assert.False(thread.IsAlive);
+        Assert.Null(flow.WorkerThread);
+        Assert.Throws<ObjectDisposedException>(() => flow.GetEnumerator());
+    }
+
+    [Fact]
+    public void An_idle_worker_ends_and_a_new_one_starts_when_batches_are_wanted_again()
+    {
+        var (x, y) = Numbered(12);
+        using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
+        flow.IdleTimeout = TimeSpan.FromMilliseconds(20);
+        var first = Epoch(flow);
+        var thread = flow.WorkerThread;
+
+        Assert.True(thread is null || thread.Join(TimeSpan.FromSeconds(5)), "the idle worker did not end");
+        Assert.Null(flow.WorkerThread);
+
+        using var again = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
+        again.Epoch = 1;
+        Assert.Equal(Epoch(again), Epoch(flow));
+    }
+
+    [Fact]
+    public void A_failure_on_the_worker_surfaces_on_the_consumer_with_a_clear_message()
+    {
+        var (x, y) = Numbered(12);
+        using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
+        x.Dispose(); // the worker can no longer read the images
+
+        var error = Assert.Throws<InvalidOperationException>(() => Epoch(flow));
+
+        Assert.Contains("batch 0 of epoch 0", error.Message);
+        Assert.Contains("background thread", error.Message);
+        Assert.IsType<ObjectDisposedException>(error.InnerException);
+    }
+}
