@@ -26,10 +26,11 @@ internal unsafe struct SgdMomentumUpdate : IParameterUpdate
 /// <summary>
 /// Adam; state0 = m, state1 = v, state2 = v̂ (AMSGrad only). m += (g − m)(1 − β1); v += (g² − v)(1 − β2);
 /// w −= α·m / (√v + ε) with α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ); AMSGrad uses v̂ = max(v̂, v) in place of v.
+/// The weight is first scaled by <see cref="WeightScale"/> (1 − lr·wd for AdamW, exactly 1 otherwise).
 /// </summary>
 internal unsafe struct AdamUpdate : IParameterUpdate
 {
-    public float OneMinusBeta1, OneMinusBeta2, StepSize, Epsilon;
+    public float OneMinusBeta1, OneMinusBeta2, StepSize, Epsilon, WeightScale;
     public bool AmsGrad;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,7 +48,7 @@ internal unsafe struct AdamUpdate : IParameterUpdate
             v = T.Max(T.Load(state2), v);
             T.StoreState(state2, v);
         }
-        T.Store(weight, T.Load(weight) - m * T.Broadcast(StepSize) / (T.Sqrt(v) + T.Broadcast(Epsilon)));
+        T.Store(weight, T.Load(weight) * T.Broadcast(WeightScale) - m * T.Broadcast(StepSize) / (T.Sqrt(v) + T.Broadcast(Epsilon)));
     }
 }
 

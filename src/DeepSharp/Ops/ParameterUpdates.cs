@@ -31,13 +31,16 @@ internal static unsafe class ParameterUpdates
         Run(update, variable, gradient, velocity, null, null, "SGD");
     }
 
-    /// <summary>Adam's step (AMSGrad when <paramref name="maxVelocity"/> is given); <paramref name="stepSize"/> is lr·√(1 − β2ᵗ)/(1 − β1ᵗ).</summary>
+    /// <summary>
+    /// Adam's step (AMSGrad when <paramref name="maxVelocity"/> is given); <paramref name="stepSize"/> is
+    /// lr·√(1 − β2ᵗ)/(1 − β1ᵗ). The weight is first multiplied by <paramref name="weightScale"/> (AdamW's decay, 1 for none).
+    /// </summary>
     internal static void Adam(Tensor variable, Tensor gradient, Tensor momentum, Tensor velocity, Tensor? maxVelocity,
-        float beta1, float beta2, float stepSize, float epsilon)
+        float beta1, float beta2, float stepSize, float epsilon, float weightScale = 1f)
     {
         var update = new AdamUpdate
         {
-            OneMinusBeta1 = 1f - beta1, OneMinusBeta2 = 1f - beta2, StepSize = stepSize, Epsilon = epsilon,
+            OneMinusBeta1 = 1f - beta1, OneMinusBeta2 = 1f - beta2, StepSize = stepSize, Epsilon = epsilon, WeightScale = weightScale,
             AmsGrad = maxVelocity is not null,
         };
         Run(update, variable, gradient, momentum, velocity, maxVelocity, "Adam");

@@ -20,7 +20,7 @@ public sealed class Adagrad : Optimizer
         float? clipNorm = null, float? clipValue = null, float? globalClipNorm = null, float? weightDecay = null)
         : base(learningRate ?? 0.001f, clipNorm, clipValue, globalClipNorm, weightDecay)
     {
-        InitialAccumulatorValue = CheckRange(initialAccumulatorValue, nameof(initialAccumulatorValue), 0f, float.MaxValue);
+        InitialAccumulatorValue = CheckNonNegative(initialAccumulatorValue, nameof(initialAccumulatorValue));
         Epsilon = CheckPositive(epsilon, nameof(epsilon));
     }
 

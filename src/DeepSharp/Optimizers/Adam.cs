@@ -52,8 +52,13 @@ public class Adam : Optimizer
         var slots = GetSlots(variable, Amsgrad ? 3 : 2);
         long t = Iterations + 1;
         double stepSize = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
-        ParameterUpdates.Adam(variable, gradient, slots[0], slots[1], Amsgrad ? slots[2] : null, Beta1, Beta2, (float)stepSize, Epsilon);
+        // AdamW's decay w −= lr·wd·w rides in the same pass as the step.
+        float weightScale = WeightDecay is { } decay ? 1f - learningRate * decay : 1f;
+        ParameterUpdates.Adam(variable, gradient, slots[0], slots[1], Amsgrad ? slots[2] : null, Beta1, Beta2, (float)stepSize, Epsilon, weightScale);
     }
+
+    /// <inheritdoc/>
+    protected override bool FusesWeightDecay => true;
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

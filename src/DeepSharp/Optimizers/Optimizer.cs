@@ -94,7 +94,7 @@ public abstract class Optimizer
             if (globalScale != 1f) GradientClipping.Scale(gradient, globalScale);
             if (ClipNorm is { } norm) GradientClipping.ClipNorm(gradient, norm);
             if (ClipValue is { } value) GradientClipping.ClipValue(gradient, value);
-            if (WeightDecay is { } decay && decay > 0) ParameterUpdates.Decay(variable, learningRate * decay);
+            if (WeightDecay is { } decay && decay > 0 && !FusesWeightDecay) ParameterUpdates.Decay(variable, learningRate * decay);
             UpdateVariable(variable, gradient, learningRate);
             variable.ZeroGrad();
         }
@@ -111,6 +111,12 @@ public abstract class Optimizer
     protected virtual void BeginStep()
     {
     }
+
+    /// <summary>
+    /// True when <see cref="UpdateVariable"/> applies the decoupled weight decay itself, in the same pass over
+    /// memory as its update (it must then scale the weight by <c>1 − learningRate · WeightDecay</c> first).
+    /// </summary>
+    protected virtual bool FusesWeightDecay => false;
 
     /// <summary>Updates one variable in place from its (already clipped) gradient.</summary>
     /// <param name="variable">The weight to update.</param>
@@ -185,6 +191,14 @@ public abstract class Optimizer
     {
         if (!float.IsFinite(value) || value <= 0)
             throw new ArgumentOutOfRangeException(argument, value, $"{GetType().Name}: {argument} must be a finite number > 0; got {value}.");
+        return value;
+    }
+
+    /// <summary>Checks a hyper-parameter is a finite number >= 0.</summary>
+    protected float CheckNonNegative(float value, string argument)
+    {
+        if (!float.IsFinite(value) || value < 0)
+            throw new ArgumentOutOfRangeException(argument, value, $"{GetType().Name}: {argument} must be a finite number >= 0; got {value}.");
         return value;
     }
 
