@@ -18,11 +18,7 @@ public sealed class MlpExample : ClassifierExample
     /// <inheritdoc/>
     public override Model BuildModel(int classes)
     {
-        var model = new Sequential(
-            new Flatten(inputShape: [28, 28]),
-            new Dense(128, activation: "relu"),
-            new Dropout(0.2),
-            new Dense(classes, activation: "softmax"));
+        var model = SeedModels.Mlp(classes);
         model.Compile(optimizer: new Adam(learningRate: 1e-3), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         return model;
     }

@@ -1,0 +1,28 @@
+namespace DeepSharp.Cli.Training;
+
+/// <summary>
+/// The seed architectures, built in one place so the examples, the GAN's sample classifier and the benchmarks
+/// train the same models.
+/// </summary>
+public static class SeedModels
+{
+    /// <summary>Flatten → Dense(128, relu) → Dropout(0.2) → Dense(classes, softmax), uncompiled.</summary>
+    public static Sequential Mlp(int classes = 10) => new(
+        new Flatten(inputShape: [28, 28]),
+        new Dense(128, activation: "relu"),
+        new Dropout(0.2),
+        new Dense(classes, activation: "softmax"));
+
+    /// <summary>
+    /// Conv2D(32, 3×3, relu) → MaxPooling2D(2) → Conv2D(64, 3×3, relu) → MaxPooling2D(2) → Flatten →
+    /// Dense(128, relu) → Dense(classes, softmax) on 28×28×1 images, uncompiled.
+    /// </summary>
+    public static Sequential Cnn(int classes = 10) => new(
+        new Conv2D(32, 3, activation: "relu", inputShape: [28, 28, 1]),
+        new MaxPooling2D(2),
+        new Conv2D(64, 3, activation: "relu"),
+        new MaxPooling2D(2),
+        new Flatten(),
+        new Dense(128, activation: "relu"),
+        new Dense(classes, activation: "softmax"));
+}
