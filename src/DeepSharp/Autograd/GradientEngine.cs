@@ -14,6 +14,57 @@ internal static class GradientEngine
     [ThreadStatic] private static Stack<(Node Node, int NextInput)>? t_stack;
     [ThreadStatic] private static int t_epoch;
 
+    // A restricted pass (BackwardTo) delivers gradients only to tensors stamped with t_captureStamp: into
+    // t_captureResults when set, else into their Grad. Gradients reaching any other leaf are dropped.
+    [ThreadStatic] private static int t_captureStamp;
+    [ThreadStatic] private static int t_lastStamp;
+    [ThreadStatic] private static Tensor?[]? t_captureResults;
+
+    /// <summary>
+    /// Backward from <paramref name="root"/> that delivers gradients to <paramref name="sources"/> alone:
+    /// into <paramref name="results"/> (same order) when given, else added to their <see cref="Tensor.Grad"/>.
+    /// Other leaves, even those that require grad, receive nothing. A non-scalar root without a gradient is
+    /// seeded with ones (the gradient of its sum), as Keras' <c>tape.gradient</c>.
+    /// </summary>
+    internal static void BackwardTo(Tensor root, Tensor? gradient, bool retainGraph, IReadOnlyList<Tensor> sources, Tensor?[]? results)
+    {
+        if (t_captureStamp != 0)
+            throw new InvalidOperationException("Backward: a gradient computation is already running on this thread.");
+        int stamp = t_lastStamp = t_lastStamp == int.MaxValue ? 1 : t_lastStamp + 1;
+        for (int i = 0; i < sources.Count; i++)
+        {
+            var source = sources[i];
+            source._captureStamp = stamp;
+            source._captureIndex = i;
+        }
+        Tensor? ones = null;
+        if (gradient is null && root.Size != 1 && root._requiresGrad)
+        {
+            using (TensorScope.Suspend()) ones = Filled(root._shape, 1f);
+            gradient = ones;
+        }
+        t_captureStamp = stamp;
+        t_captureResults = results;
+        try
+        {
+            Backward(root, gradient, retainGraph);
+        }
+        finally
+        {
+            t_captureStamp = 0;
+            t_captureResults = null;
+            ones?.Recycle();
+        }
+        if (results is null) return;
+        // A source listed twice was stamped with its last index; give the earlier places a copy.
+        for (int i = 0; i < sources.Count; i++)
+        {
+            int owner = sources[i]._captureIndex;
+            if (owner != i && results[owner] is { } shared)
+                using (TensorScope.Suspend()) results[i] = CopyOf(shared);
+        }
+    }
+
     internal static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
     {
         root.ThrowIfDisposed();
@@ -39,6 +90,8 @@ internal static class GradientEngine
             return;
         }
 
+        if (t_captureStamp != 0 && t_captureResults is { } results && root._captureStamp == t_captureStamp)
+            AddToResult(results, root._captureIndex, CopyOf(seed));
         var order = TopologicalOrder(root._node);
         root._node.PendingGradient = seed;
         // Reverse topological order: a node runs only after every consumer of its output has run.
@@ -96,6 +149,34 @@ internal static class GradientEngine
         return order;
     }
 
+    /// <summary>The nodes behind <paramref name="root"/> for releasing: inputs freed or reused since are not followed.</summary>
+    private static List<Node> TopologicalOrderUnchecked(Node root)
+    {
+        var order = t_order ??= new List<Node>(256);
+        var stack = t_stack ??= new Stack<(Node, int)>(256);
+        int epoch = ++t_epoch;
+        root.VisitEpoch = epoch;
+        stack.Push((root, 0));
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.InputCount)
+            {
+                stack.Push((node, next + 1));
+                var input = node.Input(next);
+                if (input._disposed || !node.InputIsCurrent(next)) continue;
+                var child = input._node;
+                if (child is not null && child.VisitEpoch != epoch)
+                {
+                    child.VisitEpoch = epoch;
+                    stack.Push((child, 0));
+                }
+            }
+            else order.Add(node);
+        }
+        return order;
+    }
+
     /// <summary>
     /// Adds <paramref name="gradient"/> (owned by the caller, handed over here) to what flows into
     /// <paramref name="input"/>. A gradient of a broadcast shape is first summed down to the input's shape.
@@ -111,6 +192,9 @@ internal static class GradientEngine
         var node = input._node;
         if (node is not null)
         {
+            // An intermediate tensor asked for by a tape: it gets a copy, and the gradient flows on.
+            if (t_captureStamp != 0 && t_captureResults is { } results && input._captureStamp == t_captureStamp)
+                AddToResult(results, input._captureIndex, CopyOf(gradient));
             node.PendingGradient = node.PendingGradient is null ? gradient : Sum(node.PendingGradient, gradient);
             return;
         }
@@ -120,6 +204,19 @@ internal static class GradientEngine
 
     private static void AccumulateIntoLeaf(Tensor leaf, Tensor gradient)
     {
+        if (t_captureStamp != 0)
+        {
+            if (leaf._captureStamp != t_captureStamp)
+            {
+                gradient.Recycle(); // not asked for: a frozen model's weights keep their Grad as it was
+                return;
+            }
+            if (t_captureResults is { } results)
+            {
+                AddToResult(results, leaf._captureIndex, gradient);
+                return;
+            }
+        }
         if (leaf._grad is not null)
         {
             AddInPlace(leaf._grad, gradient);
@@ -140,6 +237,26 @@ internal static class GradientEngine
             leaf._grad = IsExclusive(gradient) ? gradient : TakeCopy(gradient);
         }
         NameGradient(leaf);
+    }
+
+    private static void AddToResult(Tensor?[] results, int index, Tensor gradient)
+    {
+        var current = results[index];
+        if (current is null) results[index] = IsExclusive(gradient) ? gradient : TakeCopy(gradient);
+        else
+        {
+            AddInPlace(current, gradient);
+            gradient.Recycle();
+        }
+    }
+
+    /// <summary>Gives the nodes of a graph kept by <c>retainGraph</c> back to the pool.</summary>
+    internal static void ReleaseGraph(Tensor root)
+    {
+        if (root._node is null) return;
+        var order = TopologicalOrderUnchecked(root._node);
+        for (int i = order.Count - 1; i >= 0; i--) order[i].Release();
+        order.Clear();
     }
 
     /// <summary>Names a leaf's gradient "name.grad", building the string only when it changed (a training step allocates nothing).</summary>

@@ -2,6 +2,11 @@ namespace DeepSharp;
 
 public sealed partial class Tensor
 {
+    // Set while a backward pass delivers gradients only to chosen tensors (GradientTape, a model's trainable
+    // weights): the pass's stamp, and where in its list of sources this tensor is.
+    internal int _captureStamp;
+    internal int _captureIndex;
+
     /// <summary>
     /// Whether gradients are computed for this tensor. Set it on leaf tensors (weights, inputs you want
     /// gradients of); tensors made by ops from such tensors require grad automatically.

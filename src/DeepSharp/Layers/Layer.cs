@@ -66,6 +66,13 @@ public abstract class Layer
     public virtual IReadOnlyList<Tensor> NonTrainableWeights =>
         Trainable ? _weights.Where(w => !w.RequiresGrad).ToList() : _weights.ToList();
 
+    /// <summary>Clears the <see cref="Tensor.Grad"/> of every weight (of nested layers too), as PyTorch's <c>module.zero_grad()</c>.</summary>
+    public void ZeroGrad()
+    {
+        var weights = Weights;
+        for (int i = 0; i < weights.Count; i++) weights[i].ZeroGrad();
+    }
+
     /// <summary>The number of values in all weights.</summary>
     public long CountParams() => Weights.Sum(w => (long)w.Size);
 

@@ -61,7 +61,13 @@ public abstract partial class Model : Layer
     }
 
     /// <summary>Records which weights are trainable, as Keras does at compile time.</summary>
-    internal void FreezeTrainableWeights() => _trainableAtCompile = TrainableWeights.ToList();
+    internal void FreezeTrainableWeights()
+    {
+        _trainableAtCompile = TrainableWeights.ToList();
+        // Compiling again after unfreezing layers: the optimizer already serving this model learns the new
+        // variables. One built for another model is left alone, so using it here fails as "unknown variable".
+        if (Optimizer is { IsBuilt: true } optimizer && Weights.Any(optimizer.Knows)) optimizer.Build(_trainableAtCompile);
+    }
 
     /// <summary>Runs one optimization step on a batch; returns the batch's loss and metrics.</summary>
     public IReadOnlyDictionary<string, double> TrainOnBatch(Tensor x, Tensor y) => OnBatch(x, y, train: true);

@@ -27,8 +27,11 @@ internal sealed class Trainer(Model model)
             if (penalty is not null) total = total + penalty;
             value = total.Item();
             if (!double.IsFinite(value)) return value; // leave the weights as they were
-            total.Backward();
-            optimizer.ApplyGradients(model.TrainableAtCompile);
+            // Gradients reach the weights trainable at Compile alone: a frozen part (the discriminator inside
+            // a GAN's combined model) keeps its Grad untouched for its own training step.
+            var trainable = model.TrainableAtCompile;
+            GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null);
+            optimizer.ApplyGradients(trainable);
             using (Autograd.NoGrad())
                 foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
         }

@@ -15,6 +15,16 @@ internal static class GradientClipping
         return norm > limit ? (float)(limit / norm) : 1f;
     }
 
+    /// <summary>The same factor for explicit gradients (null entries are skipped).</summary>
+    internal static float GlobalScaleOfGradients(IReadOnlyList<Tensor?> gradients, float limit)
+    {
+        double sumOfSquares = 0;
+        for (int i = 0; i < gradients.Count; i++)
+            if (gradients[i] is { } g) sumOfSquares += g.IsContiguous ? SumOfSquares(g.Span) : SumOfSquares(g.ToArray());
+        double norm = Math.Sqrt(sumOfSquares);
+        return norm > limit ? (float)(limit / norm) : 1f;
+    }
+
     internal static void Scale(Tensor gradient, float factor) => TensorPrimitives.Multiply(gradient.Span, factor, gradient.Span);
 
     /// <summary>Rescales a gradient whose L2 norm exceeds <paramref name="limit"/> to norm <paramref name="limit"/>.</summary>

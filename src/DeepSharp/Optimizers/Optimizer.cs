@@ -71,38 +71,146 @@ public abstract class Optimizer
 
     /// <summary>
     /// Applies one step to <paramref name="variables"/> using their <see cref="Tensor.Grad"/> (variables with
-    /// no gradient are skipped), then clears the gradients. Runs without recording a graph.
+    /// no gradient are skipped), then clears the gradients. Runs without recording a graph. The first step
+    /// builds the optimizer for these variables (see <see cref="Build"/>).
     /// </summary>
     public void ApplyGradients(IReadOnlyList<Tensor> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
+        Apply(null, variables, "ApplyGradients");
+    }
+
+    /// <summary>
+    /// Applies one step with explicit gradients, as Keras' <c>apply_gradients(zip(grads, vars))</c>:
+    /// <paramref name="gradients"/>[i] updates <paramref name="variables"/>[i]; a null gradient (a variable
+    /// the loss does not depend on) skips its variable. The variables' <see cref="Tensor.Grad"/> is neither
+    /// read nor changed. Clipping, if configured, rescales the given gradient tensors in place.
+    /// </summary>
+    /// <param name="gradients">One gradient per variable, each of its variable's shape (from <see cref="GradientTape"/>).</param>
+    /// <param name="variables">The weights to update.</param>
+    public void ApplyGradients(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        ArgumentNullException.ThrowIfNull(variables);
+        if (gradients.Count != variables.Count)
+            throw new ArgumentException(
+                $"{GetType().Name}.ApplyGradients: {gradients.Count} gradients were given for {variables.Count} variables; they must pair up one to one.",
+                nameof(gradients));
+        Apply(gradients, variables, "ApplyGradients");
+    }
+
+    /// <summary>
+    /// Applies one step from (gradient, variable) pairs, as Keras' <c>apply_gradients(zip(grads, vars))</c>:
+    /// <c>optimizer.ApplyGradients(grads.Zip(vars))</c>. See <see cref="ApplyGradients(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor})"/>.
+    /// </summary>
+    public void ApplyGradients(IEnumerable<(Tensor? Gradient, Tensor Variable)> gradientsAndVariables)
+    {
+        ArgumentNullException.ThrowIfNull(gradientsAndVariables);
+        var gradients = new List<Tensor?>();
+        var variables = new List<Tensor>();
+        foreach (var (gradient, variable) in gradientsAndVariables)
+        {
+            gradients.Add(gradient);
+            variables.Add(variable);
+        }
+        Apply(gradients, variables, "ApplyGradients");
+    }
+
+    /// <summary>PyTorch-style spelling of <see cref="ApplyGradients(IReadOnlyList{Tensor})"/>: uses and clears <see cref="Tensor.Grad"/>.</summary>
+    public void Step(IReadOnlyList<Tensor> parameters) => ApplyGradients(parameters);
+
+    /// <summary>
+    /// Registers the variables this optimizer updates, as Keras' <c>optimizer.build(var_list)</c>. It is called
+    /// by the first step with that step's variables; afterwards a step on a variable that was never registered
+    /// (the weights of another model) is refused, as Keras refuses an unknown variable. Calling it again adds
+    /// variables (for example after unfreezing layers and compiling again).
+    /// </summary>
+    public void Build(IReadOnlyList<Tensor> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var variable = variables[i] ?? throw new ArgumentNullException(nameof(variables), $"{GetType().Name}.Build: variable {i} is null.");
+            if (_known.Add(variable)) _variables.Add(variable);
+        }
+    }
+
+    /// <summary>Whether the optimizer knows its variables (after <see cref="Build"/> or the first step).</summary>
+    public bool IsBuilt => _variables.Count > 0;
+
+    /// <summary>The variables registered with <see cref="Build"/> or by the first step.</summary>
+    public IReadOnlyList<Tensor> Variables => _variables;
+
+    /// <summary>Whether <paramref name="variable"/> is one this optimizer was built for.</summary>
+    public bool Knows(Tensor variable) => _known.Contains(variable);
+
+    /// <summary>Clears the <see cref="Tensor.Grad"/> of every registered variable, as PyTorch's <c>optimizer.zero_grad()</c>.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var variable in _variables) variable.ZeroGrad();
+    }
+
+    private readonly HashSet<Tensor> _known = new(ReferenceEqualityComparer.Instance);
+    private readonly List<Tensor> _variables = [];
+
+    /// <summary>One step: checks everything first (so a refused step changes nothing), then updates.</summary>
+    private void Apply(IReadOnlyList<Tensor?>? gradients, IReadOnlyList<Tensor> variables, string caller)
+    {
         float learningRate = CurrentLearningRate;
         if (!float.IsFinite(learningRate) || learningRate < 0)
             throw new InvalidOperationException($"{Name}: the learning rate at step {Iterations} is {learningRate}; it must be a finite number >= 0.");
+        bool building = !IsBuilt;
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var variable = variables[i] ?? throw new ArgumentNullException(nameof(variables), $"{GetType().Name}.{caller}: variable {i} is null.");
+            var gradient = gradients is null ? variable.Grad : gradients[i];
+            if (!building && !_known.Contains(variable)) ThrowUnknown(variable, caller);
+            if (gradient is null) continue;
+            if (gradient.IsDisposed)
+                throw new ObjectDisposedException(nameof(Tensor), $"{GetType().Name}.{caller}: the gradient of variable {i}{Describe(variable)} was disposed.");
+            if (gradient.Shape != variable.Shape)
+            {
+                string message = $"{GetType().Name}: variable {i}{Describe(variable)} has shape {variable.Shape} but its gradient has shape {gradient.Shape}.";
+                if (gradients is null) throw new InvalidOperationException(message);
+                throw new ArgumentException(message + " Pass gradients in the order of their variables.", nameof(gradients));
+            }
+        }
+        if (building) Build(variables);
+
         using var noGrad = Autograd.NoGrad();
         using var unscoped = TensorScope.Suspend();
-        float globalScale = GlobalClipNorm is { } limit ? GradientClipping.GlobalScale(variables, limit) : 1f;
+        float globalScale = GlobalClipNorm is { } limit
+            ? gradients is null ? GradientClipping.GlobalScale(variables, limit) : GradientClipping.GlobalScaleOfGradients(gradients, limit)
+            : 1f;
         BeginStep();
         for (int i = 0; i < variables.Count; i++)
         {
             var variable = variables[i];
-            var gradient = variable.Grad;
+            var gradient = gradients is null ? variable.Grad : gradients[i];
             if (gradient is null) continue;
-            if (gradient.Shape != variable.Shape)
-                throw new InvalidOperationException($"{GetType().Name}: variable {i}{(variable.Name is null ? "" : $" ('{variable.Name}')")} " +
-                    $"has shape {variable.Shape} but its gradient has shape {gradient.Shape}.");
-            if (globalScale != 1f) GradientClipping.Scale(gradient, globalScale);
-            if (ClipNorm is { } norm) GradientClipping.ClipNorm(gradient, norm);
-            if (ClipValue is { } value) GradientClipping.ClipValue(gradient, value);
+            Tensor? copy = gradient.IsContiguous ? null : gradient.ContiguousCopy();
+            var used = copy ?? gradient;
+            if (globalScale != 1f) GradientClipping.Scale(used, globalScale);
+            if (ClipNorm is { } norm) GradientClipping.ClipNorm(used, norm);
+            if (ClipValue is { } value) GradientClipping.ClipValue(used, value);
             if (WeightDecay is { } decay && decay > 0 && !FusesWeightDecay) ParameterUpdates.Decay(variable, learningRate * decay);
-            UpdateVariable(variable, gradient, learningRate);
-            variable.ZeroGrad();
+            UpdateVariable(variable, used, learningRate);
+            copy?.Recycle();
+            if (gradients is null) variable.ZeroGrad();
         }
         Iterations++;
     }
 
-    /// <summary>PyTorch-style spelling of <see cref="ApplyGradients"/>.</summary>
-    public void Step(IReadOnlyList<Tensor> parameters) => ApplyGradients(parameters);
+    private void ThrowUnknown(Tensor variable, string caller)
+    {
+        var names = string.Join(", ", _variables.Take(4).Select(v => v.Name ?? $"unnamed {v.Shape}")) + (_variables.Count > 4 ? ", ..." : "");
+        throw new InvalidOperationException(
+            $"{GetType().Name}.{caller}: unknown variable{Describe(variable)} of shape {variable.Shape}. This optimizer was built for " +
+            $"{_variables.Count} variables ({names}); a variable of another model cannot share its state. Use one optimizer per model, " +
+            "or call Build with every variable it will update before the first step.");
+    }
+
+    private static string Describe(Tensor variable) => variable.Name is null ? "" : $" ('{variable.Name}')";
 
     /// <summary>
     /// Called once per step, before the variables are updated, for state shared by all variables (Nadam's
