@@ -66,6 +66,18 @@ public abstract class Layer
     public virtual IReadOnlyList<Tensor> NonTrainableWeights =>
         Trainable ? _weights.Where(w => !w.RequiresGrad).ToList() : _weights.ToList();
 
+    /// <summary>
+    /// Adds the weights that are trainable under <paramref name="flags"/> (each layer's <see cref="Trainable"/>
+    /// as recorded at a model's Compile; a layer not recorded uses its flag now).
+    /// </summary>
+    internal virtual void CollectTrainableWeights(List<Tensor> into, IReadOnlyDictionary<Layer, bool> flags)
+    {
+        if (!(flags.TryGetValue(this, out bool trainable) ? trainable : Trainable)) return;
+        var weights = Weights;
+        for (int i = 0; i < weights.Count; i++)
+            if (weights[i].RequiresGrad) into.Add(weights[i]);
+    }
+
     /// <summary>Clears the <see cref="Tensor.Grad"/> of every weight (of nested layers too), as PyTorch's <c>module.zero_grad()</c>.</summary>
     public void ZeroGrad()
     {

@@ -10,6 +10,8 @@ namespace DeepSharp;
 public abstract partial class Model : Layer
 {
     private IReadOnlyList<Tensor> _trainableAtCompile = [];
+    private bool _trainableCaptured;
+    private Dictionary<Layer, bool>? _trainableFlagsAtCompile;
     private readonly Dictionary<string, double> _batchLogs = new(StringComparer.Ordinal);
     private Trainer? _trainer;
 
@@ -57,16 +59,53 @@ public abstract partial class Model : Layer
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new ArgumentException($"Compile: the metric name '{duplicate.Key}' appears twice; metric names must be unique.", nameof(metrics));
+        _trainableCaptured = false;
+        _trainableFlagsAtCompile = null;
         if (IsBuilt) FreezeTrainableWeights();
+        else
+        {
+            // No weights yet: remember which layers are trainable now, and pick their weights once built.
+            _trainableFlagsAtCompile = new Dictionary<Layer, bool>(ReferenceEqualityComparer.Instance);
+            RecordTrainableFlags(this, _trainableFlagsAtCompile);
+        }
     }
 
-    /// <summary>Records which weights are trainable, as Keras does at compile time.</summary>
+    /// <summary>Whether the trainable weights of the last <see cref="Compile"/> have been captured (the model was built).</summary>
+    internal bool TrainableCaptured => _trainableCaptured;
+
+    private static void RecordTrainableFlags(Layer layer, Dictionary<Layer, bool> flags)
+    {
+        flags[layer] = layer.Trainable;
+        if (layer is Model model)
+            foreach (var child in model.Layers)
+                if (!flags.ContainsKey(child)) RecordTrainableFlags(child, flags);
+    }
+
+    /// <summary>
+    /// Records which weights are trainable, as Keras does at compile time: from the layers' flags as they
+    /// were at <see cref="Compile"/> when the model was built later, else from their flags now.
+    /// </summary>
     internal void FreezeTrainableWeights()
     {
-        _trainableAtCompile = TrainableWeights.ToList();
+        if (_trainableFlagsAtCompile is { } flags)
+        {
+            var collected = new List<Tensor>();
+            CollectTrainableWeights(collected, flags);
+            _trainableAtCompile = collected.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().ToList();
+            _trainableFlagsAtCompile = null;
+        }
+        else _trainableAtCompile = TrainableWeights.ToList();
+        _trainableCaptured = true;
         // Compiling again after unfreezing layers: the optimizer already serving this model learns the new
         // variables. One built for another model is left alone, so using it here fails as "unknown variable".
         if (Optimizer is { IsBuilt: true } optimizer && Weights.Any(optimizer.Knows)) optimizer.Build(_trainableAtCompile);
+    }
+
+    /// <inheritdoc/>
+    internal override void CollectTrainableWeights(List<Tensor> into, IReadOnlyDictionary<Layer, bool> flags)
+    {
+        if (!(flags.TryGetValue(this, out bool trainable) ? trainable : Trainable)) return;
+        foreach (var layer in Layers) layer.CollectTrainableWeights(into, flags);
     }
 
     /// <summary>Runs one optimization step on a batch; returns the batch's loss and metrics.</summary>

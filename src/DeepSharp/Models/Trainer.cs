@@ -221,14 +221,13 @@ internal sealed class Trainer(Model model)
         if (!model.IsCompiled)
             throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
         CheckPair(x, y, caller);
-        bool wasBuilt = model.IsBuilt;
         var sampleShape = Layer.SampleShape(x.Shape);
         if (model.DeclaredInputShape is { } declared && declared != sampleShape)
             throw new ArgumentException(
                 $"{caller}: the model '{model.Name}' expects input shape {Layer.FormatBatch(declared)} but x has shape {x.Shape} " +
                 $"(samples of {sampleShape}).", nameof(x));
         model.EnsureBuilt(sampleShape);
-        if (!wasBuilt || model.TrainableAtCompile.Count == 0) model.FreezeTrainableWeights();
+        if (!model.TrainableCaptured) model.FreezeTrainableWeights();
         if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.ComputeOutputShape(sampleShape));
     }
 
