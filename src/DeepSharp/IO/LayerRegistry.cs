@@ -64,7 +64,10 @@ public static partial class LayerRegistry
         if (factory is null)
             throw new FormatException($"Unknown layer type '{className}' in the saved model; register it with LayerRegistry.Register(\"{className}\", ...).");
         var layer = factory(config);
-        layer.Trainable = config["trainable"]?.GetValue<bool>() ?? true;
+        bool trainable = config["trainable"]?.GetValue<bool>() ?? true;
+        // A model's flag reaches all its layers when set; its layers were restored with their own flags
+        // already, so only a frozen model (whose layers are all frozen) sets it.
+        if (layer is not Model || !trainable) layer.Trainable = trainable;
         return layer;
     }
 }
