@@ -42,6 +42,17 @@ public static partial class LayerRegistry
             var layers = c["layers"] as JsonArray ?? throw new FormatException("Sequential: the saved configuration has no 'layers'.");
             return new Sequential(layers.Select(l => Create((JsonObject)l!)), r.Name);
         });
+        Register("Functional", Model.FromFunctionalConfig);
+        Register(nameof(Model), Model.FromFunctionalConfig);
+        Register(nameof(Add), c => new Add(new ConfigReader(c, nameof(Add)).Name));
+        Register(nameof(Subtract), c => new Subtract(new ConfigReader(c, nameof(Subtract)).Name));
+        Register(nameof(Multiply), c => new Multiply(new ConfigReader(c, nameof(Multiply)).Name));
+        Register(nameof(Average), c => new Average(new ConfigReader(c, nameof(Average)).Name));
+        Register(nameof(Concatenate), c =>
+        {
+            var r = new ConfigReader(c, nameof(Concatenate));
+            return new Concatenate(r.Optional("axis", -1), r.Name);
+        });
         RegisterImageLayers();
     }
 

@@ -13,6 +13,32 @@ public sealed class Input : Layer
     {
     }
 
+    /// <summary>
+    /// The symbolic tensor this input stands for in a functional model: call layers on it (an
+    /// <see cref="Input"/> converts to it where a <see cref="SymbolicTensor"/> is expected).
+    /// </summary>
+    public SymbolicTensor Output
+    {
+        get
+        {
+            if (_output is null)
+            {
+                _output = GraphNode.Create(this, [], [Shape]).Outputs[0];
+                MarkBuilt(Shape);
+            }
+            return _output;
+        }
+    }
+
+    private SymbolicTensor? _output;
+
+    /// <summary>The input's symbolic tensor, so that <c>layer.Call(input)</c> and <c>new Model(input, outputs)</c> read as in Keras.</summary>
+    public static implicit operator SymbolicTensor(Input input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Output;
+    }
+
     /// <summary>The per-sample shape.</summary>
     public TensorShape Shape => DeclaredInputShape!.Value;
 

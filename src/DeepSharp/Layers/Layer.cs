@@ -90,7 +90,7 @@ public abstract class Layer
 
     /// <summary>
     /// Creates the weights for inputs of <paramref name="inputShape"/> (per sample). Called once, before the
-    /// first <see cref="Call"/>; tensors created here outlive any <see cref="TensorScope"/>.
+    /// first <see cref="Call(Tensor, bool)"/>; tensors created here outlive any <see cref="TensorScope"/>.
     /// </summary>
     protected virtual void Build(TensorShape inputShape)
     {
@@ -135,6 +135,46 @@ public abstract class Layer
         var output = Forward(inputs, training);
         _activityPenalty = ActivityRegularizer?.Compute(output);
         return output;
+    }
+
+    /// <summary>
+    /// Calls the layer on a symbolic tensor while defining a functional model (Keras' <c>layer(x)</c> on a
+    /// <c>KerasTensor</c>): builds the layer for <paramref name="input"/>'s shape, checks it can take it, and
+    /// returns the symbolic output. Nothing is computed; <c>new Model(inputs, outputs)</c> collects the calls.
+    /// A layer called twice shares its weights between both calls.
+    /// </summary>
+    public SymbolicTensor Call(SymbolicTensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (this is Input)
+            throw new InvalidOperationException($"Input '{Name}' is not called: it is the start of a graph. Use it (or its Output) as the input of the next layer.");
+        TensorShape shape;
+        try
+        {
+            shape = SymbolicOutputShape(input.Shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(
+                $"Layer '{Name}' ({ClassName}) cannot take the output of layer '{input.Layer.Name}' ({input.Layer.ClassName}), " +
+                $"shape {FormatBatch(input.Shape)}: {e.Message}", nameof(input), e);
+        }
+        return GraphNode.Create(this, [input], [shape]).Outputs[0];
+    }
+
+    /// <summary>Builds the layer for a symbolic input and returns its output shape (models with several inputs refuse).</summary>
+    internal virtual TensorShape SymbolicOutputShape(TensorShape inputShape)
+    {
+        EnsureBuilt(inputShape);
+        return ComputeOutputShape(inputShape);
+    }
+
+    /// <summary>Marks a layer built without <see cref="Build"/> (merge layers, functional models built from their graph).</summary>
+    internal void MarkBuilt(TensorShape? inputShape)
+    {
+        if (IsBuilt) return;
+        InputShape = inputShape;
+        IsBuilt = true;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace DeepSharp;
 
-public abstract partial class Model
+public partial class Model
 {
     private const string ModelFormat = "deepsharp.model";
     private const string WeightsFormat = "deepsharp.weights";

@@ -3,11 +3,11 @@ using System.Text;
 namespace DeepSharp;
 
 /// <summary>
-/// A trainable stack of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
-/// <see cref="Evaluate"/>, <see cref="Predict"/>, <see cref="TrainOnBatch"/>, <see cref="TestOnBatch"/>,
+/// A trainable graph of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
+/// <see cref="Evaluate"/>, <see cref="Predict(Tensor, int)"/>, <see cref="TrainOnBatch"/>, <see cref="TestOnBatch"/>,
 /// weights access, <see cref="Summary"/>, and saving.
 /// </summary>
-public abstract partial class Model : Layer
+public partial class Model : Layer
 {
     private IReadOnlyList<Tensor> _trainableAtCompile = [];
     private bool _trainableCaptured;
@@ -38,8 +38,8 @@ public abstract partial class Model : Layer
     /// <summary>Why training was stopped early (set by whoever set <see cref="StopTraining"/>).</summary>
     public string? StopReason { get; set; }
 
-    /// <summary>The layers of the model, in order.</summary>
-    public abstract IReadOnlyList<Layer> Layers { get; }
+    /// <summary>The layers of the model, in order (a functional model lists its inputs first).</summary>
+    public virtual IReadOnlyList<Layer> Layers => _graph?.Layers ?? [];
 
     /// <summary>The trainable weights as of the last <see cref="Compile"/> (what Fit updates).</summary>
     internal IReadOnlyList<Tensor> TrainableAtCompile => _trainableAtCompile;
@@ -209,25 +209,39 @@ public abstract partial class Model : Layer
     /// </summary>
     public string Summary(TextWriter? output = null)
     {
-        var rows = new List<(string Layer, string Shape, string Params)>();
-        foreach (var layer in Layers)
+        var rows = new List<(string Layer, string Shape, string Params, string Connected)>();
+        if (_graph is { } graph)
         {
-            if (layer is Input) continue;
-            string shape = layer.IsBuilt && layer.InputShape is { } input ? FormatBatch(layer.ComputeOutputShape(input)) : "?";
-            rows.Add(($"{layer.Name} ({layer.ClassName})", shape, layer.IsBuilt ? layer.CountParams().ToString("N0") : "0 (unbuilt)"));
+            // As Keras for functional models: every layer, inputs included, with the calls that feed it.
+            foreach (var layer in graph.Layers)
+            {
+                var calls = graph.Nodes.Where(n => ReferenceEquals(n.Layer, layer)).ToList();
+                var shape = layer is Input input ? input.Shape : calls[0].Outputs[0].Shape;
+                var connected = string.Join(", ", calls.SelectMany(n => n.Inputs).Select(t => $"{t.Layer.Name}"));
+                rows.Add(($"{layer.Name} ({layer.ClassName})", FormatBatch(shape), layer.CountParams().ToString("N0"), connected == "" ? "-" : connected));
+            }
         }
+        else
+            foreach (var layer in Layers)
+            {
+                if (layer is Input) continue;
+                string shape = layer.IsBuilt && layer.InputShape is { } input ? FormatBatch(layer.ComputeOutputShape(input)) : "?";
+                rows.Add(($"{layer.Name} ({layer.ClassName})", shape, layer.IsBuilt ? layer.CountParams().ToString("N0") : "0 (unbuilt)", ""));
+            }
         int w1 = Math.Max(28, rows.Select(r => r.Layer.Length).DefaultIfEmpty(0).Max() + 2);
         int w2 = Math.Max(25, rows.Select(r => r.Shape.Length).DefaultIfEmpty(0).Max() + 2);
         int w3 = 15;
-        int width = w1 + w2 + w3;
+        int w4 = _graph is null ? 0 : Math.Max(16, rows.Select(r => r.Connected.Length).DefaultIfEmpty(0).Max() + 2);
+        int width = w1 + w2 + w3 + w4;
         var sb = new StringBuilder();
         sb.AppendLine($"Model: \"{Name}\"");
         sb.AppendLine(new string('━', width));
-        sb.AppendLine("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + "Param #".PadLeft(w3 - 2));
+        sb.AppendLine("Layer (type)".PadRight(w1) + "Output Shape".PadRight(w2) + "Param #".PadLeft(w3 - 2) + (w4 > 0 ? "  Connected to" : ""));
         sb.AppendLine(new string('━', width));
         for (int i = 0; i < rows.Count; i++)
         {
-            sb.AppendLine(rows[i].Layer.PadRight(w1) + rows[i].Shape.PadRight(w2) + rows[i].Params.PadLeft(w3 - 2));
+            sb.AppendLine((rows[i].Layer.PadRight(w1) + rows[i].Shape.PadRight(w2) + rows[i].Params.PadLeft(w3 - 2) +
+                (w4 > 0 ? "  " + rows[i].Connected : "")).TrimEnd());
             sb.AppendLine(i == rows.Count - 1 ? new string('━', width) : new string('─', width));
         }
         long total = IsBuilt ? CountParams() : 0;

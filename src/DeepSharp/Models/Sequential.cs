@@ -92,14 +92,6 @@ public sealed class Sequential : Model
     }
 
     /// <inheritdoc/>
-    internal override Tensor? AddRegularizationLosses(Tensor? total)
-    {
-        total = base.AddRegularizationLosses(total);
-        foreach (var layer in _layers) total = layer.AddRegularizationLosses(total);
-        return total;
-    }
-
-    /// <inheritdoc/>
     public override JsonObject GetConfig()
     {
         var config = new JsonObject { ["name"] = Name, ["trainable"] = Trainable };

@@ -191,6 +191,7 @@ internal sealed class Trainer(Model model)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Predict: batchSize must be positive.");
         if (x.Rank == 0 || x.Shape[0] == 0) throw new ArgumentException($"Predict: x must hold at least one sample; got shape {x.Shape}.", nameof(x));
+        model.RequireSingleInputOutput("Predict");
         model.EnsureBuilt(Layer.SampleShape(x.Shape));
         int samples = x.Shape[0];
         Tensor? output = null;
@@ -220,6 +221,7 @@ internal sealed class Trainer(Model model)
     {
         if (!model.IsCompiled)
             throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
+        model.RequireSingleInputOutput(caller);
         CheckPair(x, y, caller);
         var sampleShape = Layer.SampleShape(x.Shape);
         if (model.DeclaredInputShape is { } declared && declared != sampleShape)

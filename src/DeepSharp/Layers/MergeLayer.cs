@@ -1,0 +1,89 @@
+namespace DeepSharp;
+
+/// <summary>
+/// A layer that combines several inputs into one, as Keras' merge layers (<see cref="Add"/>,
+/// <see cref="Concatenate"/>, ...): the joints of functional models that are not a single chain. Call it
+/// with a list: <c>new Add().Call([a, b])</c>, on symbolic tensors while defining a model or on tensors.
+/// </summary>
+public abstract class MergeLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    protected MergeLayer(string? name) : base(name)
+    {
+    }
+
+    /// <summary>The fewest inputs the layer takes (two by default).</summary>
+    protected virtual int MinInputs => 2;
+
+    /// <summary>The most inputs the layer takes (no limit by default).</summary>
+    protected virtual int MaxInputs => int.MaxValue;
+
+    /// <summary>Merges a list of batches (each (batch, ...)) into one.</summary>
+    public Tensor Call(IReadOnlyList<Tensor> inputs, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var shapes = new TensorShape[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"{ClassName} '{Name}': input {i} is null.");
+            if (input.Rank == 0) throw new ArgumentException($"{ClassName} '{Name}': input {i} is a scalar; it needs a batch.", nameof(inputs));
+            if (i > 0 && input.Shape[0] != inputs[0].Shape[0])
+                throw new ArgumentException(
+                    $"{ClassName} '{Name}': input {i} has {input.Shape[0]} samples (shape {input.Shape}) but input 0 has {inputs[0].Shape[0]} (shape {inputs[0].Shape}).",
+                    nameof(inputs));
+            shapes[i] = SampleShape(input.Shape);
+        }
+        CheckedOutputShape(shapes);
+        MarkBuilt(shapes[0]);
+        var array = new Tensor[inputs.Count];
+        for (int i = 0; i < array.Length; i++) array[i] = inputs[i];
+        return Merge(array);
+    }
+
+    /// <summary>Merges symbolic tensors while defining a functional model.</summary>
+    public SymbolicTensor Call(IReadOnlyList<SymbolicTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var array = new SymbolicTensor[inputs.Count];
+        var shapes = new TensorShape[inputs.Count];
+        for (int i = 0; i < array.Length; i++)
+        {
+            array[i] = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"{ClassName} '{Name}': input {i} is null.");
+            shapes[i] = array[i].Shape;
+        }
+        var shape = CheckedOutputShape(shapes);
+        MarkBuilt(shapes[0]);
+        return GraphNode.Create(this, array, [shape]).Outputs[0];
+    }
+
+    /// <summary>Runs the merge on tensors already checked by a functional model (no allocation).</summary>
+    internal Tensor MergeChecked(Tensor[] inputs) => Merge(inputs);
+
+    /// <summary>The per-sample output shape for the inputs' per-sample shapes; throws, naming the layer, when they do not fit.</summary>
+    public abstract TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes);
+
+    /// <summary>The merge itself, on batches whose shapes were checked.</summary>
+    protected abstract Tensor Merge(ReadOnlySpan<Tensor> inputs);
+
+    /// <summary>A merge layer takes a list; given one shape it explains that.</summary>
+    public sealed override TensorShape ComputeOutputShape(TensorShape inputShape) =>
+        throw new ArgumentException(
+            $"{ClassName} '{Name}' merges a list of at least {MinInputs} inputs but was given one input of shape {FormatBatch(inputShape)}; " +
+            "call it with a list: layer.Call([a, b]).");
+
+    /// <inheritdoc/>
+    protected sealed override Tensor Forward(Tensor inputs, bool training) => throw new ArgumentException(
+        $"{ClassName} '{Name}' merges a list of inputs; call it with a list: layer.Call([a, b]).");
+
+    /// <summary>The shape of each input, with the index in messages, for <see cref="ComputeOutputShape(IReadOnlyList{TensorShape})"/>.</summary>
+    protected string DescribeShapes(IReadOnlyList<TensorShape> shapes) =>
+        string.Join(", ", shapes.Select((s, i) => $"input {i}: {FormatBatch(s)}"));
+
+    private TensorShape CheckedOutputShape(TensorShape[] shapes)
+    {
+        if (shapes.Length < MinInputs || shapes.Length > MaxInputs)
+            throw new ArgumentException(
+                $"{ClassName} '{Name}' takes {(MinInputs == MaxInputs ? $"exactly {MinInputs}" : $"at least {MinInputs}")} inputs; got {shapes.Length}.");
+        return ComputeOutputShape(shapes);
+    }
+}

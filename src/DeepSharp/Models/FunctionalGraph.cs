@@ -1,0 +1,265 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// The calls between a functional model's inputs and outputs, checked once and laid out as a plan: every
+/// symbolic tensor gets a slot, every call reads and writes slots in dependency order. Running the plan
+/// reuses its slot and argument arrays, so a training step through it allocates nothing.
+/// </summary>
+internal sealed class FunctionalGraph
+{
+    private readonly Step[] _steps;
+    private readonly int[] _outputSlots;
+    private readonly Tensor?[] _values;
+
+    /// <summary>One call: the node, where its inputs are, where its output goes, and a reusable argument array for merges.</summary>
+    private readonly record struct Step(GraphNode Node, int[] InputSlots, int OutputSlot, Tensor[]? Arguments);
+
+    private FunctionalGraph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<GraphNode> order, List<Layer> layers, Dictionary<SymbolicTensor, int> slots)
+    {
+        Inputs = inputs;
+        Outputs = outputs;
+        Nodes = order;
+        Layers = layers;
+        _steps = new Step[order.Count];
+        for (int i = 0; i < order.Count; i++)
+        {
+            var node = order[i];
+            var inputSlots = new int[node.Inputs.Length];
+            for (int j = 0; j < inputSlots.Length; j++) inputSlots[j] = slots[node.Inputs[j]];
+            _steps[i] = new Step(node, inputSlots, slots[node.Outputs[0]], node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null);
+        }
+        _outputSlots = outputs.Select(o => slots[o]).ToArray();
+        _values = new Tensor?[slots.Count];
+    }
+
+    internal SymbolicTensor[] Inputs { get; }
+
+    internal SymbolicTensor[] Outputs { get; }
+
+    /// <summary>The calls in the order they run (inputs excluded).</summary>
+    internal IReadOnlyList<GraphNode> Nodes { get; }
+
+    /// <summary>Each layer once: the inputs first, then in the order of their first call.</summary>
+    internal IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>
+    /// Collects the calls that lead from <paramref name="inputs"/> to <paramref name="outputs"/>, refusing a
+    /// graph in which an output needs a tensor that no given input provides, or an input that no output uses.
+    /// </summary>
+    internal static FunctionalGraph Create(string modelName, IReadOnlyList<SymbolicTensor> inputs, IReadOnlyList<SymbolicTensor> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (inputs.Count == 0) throw new ArgumentException($"Model '{modelName}': a functional model needs at least one input.", nameof(inputs));
+        if (outputs.Count == 0) throw new ArgumentException($"Model '{modelName}': a functional model needs at least one output.", nameof(outputs));
+        var inputArray = new SymbolicTensor[inputs.Count];
+        var slots = new Dictionary<SymbolicTensor, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"Model '{modelName}': input {i} is null.");
+            if (input.Layer is not Input)
+                throw new ArgumentException(
+                    $"Model '{modelName}': input {i} is the output of layer '{input.Layer.Name}' ({input.Layer.ClassName}), not an Input; " +
+                    "a model's inputs are made with new Input(shape).", nameof(inputs));
+            if (!slots.TryAdd(input, i))
+                throw new ArgumentException($"Model '{modelName}': input '{input.Layer.Name}' is listed twice.", nameof(inputs));
+            inputArray[i] = input;
+        }
+
+        // Depth-first from the outputs back to the inputs; a node is placed after all the nodes it reads from.
+        var order = new List<GraphNode>();
+        var placed = new HashSet<GraphNode>(ReferenceEqualityComparer.Instance);
+        var used = new HashSet<SymbolicTensor>(ReferenceEqualityComparer.Instance);
+        var outputArray = new SymbolicTensor[outputs.Count];
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i] ?? throw new ArgumentNullException(nameof(outputs), $"Model '{modelName}': output {i} is null.");
+            if (output.Node.Outputs.Length != 1)
+                throw new ArgumentException($"Model '{modelName}': output {i} comes from a call with several outputs, which is not supported.", nameof(outputs));
+            outputArray[i] = output;
+            Visit(output, consumer: null, modelName, slots, used, placed, order);
+        }
+        foreach (var input in inputArray)
+            if (!used.Contains(input))
+                throw new ArgumentException(
+                    $"Model '{modelName}': input '{input.Layer.Name}' {Layer.FormatBatch(input.Shape)} is not connected to any output " +
+                    "(the graph is disconnected). Use it in the layers that lead to the outputs, or leave it out of the inputs.", nameof(inputs));
+
+        foreach (var node in order) slots.Add(node.Outputs[0], slots.Count);
+        var layers = new List<Layer>();
+        var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
+        var names = new Dictionary<string, Layer>(StringComparer.Ordinal);
+        foreach (var layer in inputArray.Select(i => i.Layer).Concat(order.Select(n => n.Layer)))
+        {
+            if (!seen.Add(layer)) continue;
+            if (names.TryGetValue(layer.Name, out var other))
+                throw new ArgumentException(
+                    $"Model '{modelName}': two different layers are named '{layer.Name}' ({other.ClassName} and {layer.ClassName}); layer names must be unique in a model.");
+            names.Add(layer.Name, layer);
+            layers.Add(layer);
+        }
+        return new FunctionalGraph(inputArray, outputArray, order, layers, slots);
+    }
+
+    private static void Visit(SymbolicTensor tensor, Layer? consumer, string modelName, Dictionary<SymbolicTensor, int> inputSlots,
+        HashSet<SymbolicTensor> used, HashSet<GraphNode> placed, List<GraphNode> order)
+    {
+        if (inputSlots.ContainsKey(tensor))
+        {
+            used.Add(tensor);
+            return;
+        }
+        var node = tensor.Node;
+        if (placed.Contains(node)) return;
+        if (node.Layer is Input missing)
+        {
+            var given = string.Join(", ", inputSlots.Keys.Select(k => $"'{k.Layer.Name}'"));
+            throw new ArgumentException(
+                $"Model '{modelName}': the graph is disconnected: {(consumer is null ? "an output" : $"layer '{consumer.Name}' ({consumer.ClassName})")} " +
+                $"needs input '{missing.Name}' {Layer.FormatBatch(missing.Shape)}, which is not among the model's inputs ({given}). " +
+                "Add it to the inputs, or build the outputs from the given inputs.");
+        }
+        // Iterative over the inputs of this node, recursive in depth: graphs are as deep as their layer count.
+        foreach (var input in node.Inputs) Visit(input, node.Layer, modelName, inputSlots, used, placed, order);
+        placed.Add(node);
+        order.Add(node);
+    }
+
+    /// <summary>Runs the graph on one batch per input; writes one batch per output into <paramref name="outputs"/>.</summary>
+    internal void Run(ReadOnlySpan<Tensor> inputs, bool training, Span<Tensor> outputs)
+    {
+        var values = _values;
+        try
+        {
+            for (int i = 0; i < inputs.Length; i++) values[i] = inputs[i];
+            var steps = _steps;
+            for (int s = 0; s < steps.Length; s++)
+            {
+                ref readonly var step = ref steps[s];
+                var layer = step.Node.Layer;
+                Tensor result;
+                if (step.Arguments is { } arguments)
+                {
+                    for (int j = 0; j < arguments.Length; j++) arguments[j] = values[step.InputSlots[j]]!;
+                    result = ((MergeLayer)layer).MergeChecked(arguments);
+                    Array.Clear(arguments);
+                }
+                else result = layer.Call(values[step.InputSlots[0]]!, training);
+                values[step.OutputSlot] = result;
+            }
+            for (int i = 0; i < outputs.Length; i++) outputs[i] = values[_outputSlots[i]]!;
+        }
+        finally
+        {
+            Array.Clear(values); // no tensor of this batch stays reachable from the model
+        }
+    }
+
+    /// <summary>
+    /// Keras' functional configuration: each layer with the calls that feed it (<c>inbound_nodes</c>, each a list
+    /// of <c>[layer, call, output]</c>), and the model's input and output tensors in the same form.
+    /// </summary>
+    internal void WriteConfig(JsonObject config)
+    {
+        var callIndex = new Dictionary<GraphNode, int>(ReferenceEqualityComparer.Instance);
+        var callsPerLayer = new Dictionary<Layer, List<GraphNode>>(ReferenceEqualityComparer.Instance);
+        foreach (var node in Inputs.Select(i => i.Node).Concat(Nodes))
+        {
+            if (!callsPerLayer.TryGetValue(node.Layer, out var calls)) callsPerLayer[node.Layer] = calls = [];
+            callIndex[node] = calls.Count;
+            calls.Add(node);
+        }
+        JsonArray Reference(SymbolicTensor t) => [t.Layer.Name, callIndex[t.Node], t.Index];
+        var layers = new JsonArray();
+        foreach (var layer in Layers)
+        {
+            var inbound = new JsonArray();
+            if (layer is not Input)
+                foreach (var node in callsPerLayer[layer])
+                    inbound.Add(new JsonArray(node.Inputs.Select(i => (JsonNode?)Reference(i)).ToArray()));
+            layers.Add(new JsonObject
+            {
+                ["class_name"] = layer.ClassName,
+                ["config"] = layer.GetConfig(),
+                ["name"] = layer.Name,
+                ["inbound_nodes"] = inbound,
+            });
+        }
+        config["layers"] = layers;
+        config["input_layers"] = new JsonArray(Inputs.Select(i => (JsonNode?)Reference(i)).ToArray());
+        config["output_layers"] = new JsonArray(Outputs.Select(o => (JsonNode?)Reference(o)).ToArray());
+    }
+
+    /// <summary>Recreates the layers of a saved functional configuration and calls them again as recorded.</summary>
+    internal static (List<SymbolicTensor> Inputs, List<SymbolicTensor> Outputs) ReadConfig(JsonObject config, string modelName)
+    {
+        var entries = config["layers"] as JsonArray ?? throw new FormatException($"Model '{modelName}': the saved configuration has no 'layers'.");
+        var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
+        var pending = new List<(Layer Layer, JsonArray Call)>();
+        var produced = new Dictionary<(string, int), SymbolicTensor[]>();
+        var callsMade = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var obj = entry as JsonObject ?? throw new FormatException($"Model '{modelName}': a saved layer entry is not an object.");
+            var layer = LayerRegistry.Create(obj);
+            if (!layers.TryAdd(layer.Name, layer)) throw new FormatException($"Model '{modelName}': two saved layers are named '{layer.Name}'.");
+            callsMade[layer.Name] = 0;
+            if (layer is Input input) produced[(input.Name, 0)] = [input.Output];
+            else
+                foreach (var call in obj["inbound_nodes"] as JsonArray ?? [])
+                    pending.Add((layer, call as JsonArray ?? throw new FormatException($"Model '{modelName}': layer '{layer.Name}' has a malformed inbound node.")));
+        }
+        // Calls are made once their inputs exist, a layer's calls in their saved order; a shared layer's later
+        // call may depend on layers listed after it, hence the passes.
+        while (pending.Count > 0)
+        {
+            int before = pending.Count;
+            for (int p = 0; p < pending.Count; p++)
+            {
+                var (layer, call) = pending[p];
+                if (pending.Take(p).Any(q => ReferenceEquals(q.Layer, layer))) continue; // an earlier call of this layer first
+                var args = new List<SymbolicTensor>();
+                bool ready = true;
+                foreach (var reference in call)
+                {
+                    var (name, index, tensor) = ParseReference(reference, modelName);
+                    if (!layers.ContainsKey(name)) throw new FormatException($"Model '{modelName}': layer '{layer.Name}' is fed by unknown layer '{name}'.");
+                    if (!produced.TryGetValue((name, index), out var outputs)) { ready = false; break; }
+                    args.Add(outputs[tensor]);
+                }
+                if (!ready) continue;
+                var result = layer is MergeLayer merge ? merge.Call(args) : layer.Call(args.Count == 1 ? args[0]
+                    : throw new FormatException($"Model '{modelName}': layer '{layer.Name}' is not a merge layer but has {args.Count} inputs."));
+                produced[(layer.Name, callsMade[layer.Name]++)] = [result];
+                pending.RemoveAt(p);
+                p--;
+            }
+            if (pending.Count == before)
+                throw new FormatException($"Model '{modelName}': the saved graph cannot be rebuilt; layer '{pending[0].Layer.Name}' is fed by calls that never happen.");
+        }
+        List<SymbolicTensor> Tensors(string key)
+        {
+            var list = config[key] as JsonArray ?? throw new FormatException($"Model '{modelName}': the saved configuration has no '{key}'.");
+            return list.Select(reference =>
+            {
+                var (name, index, tensor) = ParseReference(reference, modelName);
+                return produced.TryGetValue((name, index), out var outputs) ? outputs[tensor]
+                    : throw new FormatException($"Model '{modelName}': '{key}' names '{name}' call {index}, which the saved graph does not make.");
+            }).ToList();
+        }
+        return (Tensors("input_layers"), Tensors("output_layers"));
+    }
+
+    private static (string Name, int Call, int Tensor) ParseReference(JsonNode? reference, string modelName)
+    {
+        if (reference is JsonArray { Count: >= 3 } parts)
+        {
+            int tensor = parts[2]!.GetValue<int>();
+            if (tensor != 0) throw new FormatException($"Model '{modelName}': layers with several outputs are not supported (reference {reference.ToJsonString()}).");
+            return (parts[0]!.GetValue<string>(), parts[1]!.GetValue<int>(), tensor);
+        }
+        throw new FormatException($"Model '{modelName}': '{reference?.ToJsonString()}' is not a [layer, call, output] reference.");
+    }
+}

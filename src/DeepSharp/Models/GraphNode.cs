@@ -1,0 +1,32 @@
+namespace DeepSharp;
+
+/// <summary>
+/// One call of a layer on symbolic tensors: the layer, the tensors it took and the ones it made. Layers keep
+/// their calls (a layer called twice shares its weights between both), and a functional model is the set of
+/// calls between its inputs and outputs.
+/// </summary>
+internal sealed class GraphNode
+{
+    private GraphNode(Layer layer, SymbolicTensor[] inputs)
+    {
+        Layer = layer;
+        Inputs = inputs;
+        Outputs = [];
+    }
+
+    internal Layer Layer { get; }
+
+    internal SymbolicTensor[] Inputs { get; }
+
+    internal SymbolicTensor[] Outputs { get; private set; }
+
+    /// <summary>Records a call of <paramref name="layer"/> producing tensors of <paramref name="outputShapes"/>.</summary>
+    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<TensorShape> outputShapes)
+    {
+        var node = new GraphNode(layer, inputs);
+        var outputs = new SymbolicTensor[outputShapes.Length];
+        for (int i = 0; i < outputs.Length; i++) outputs[i] = new SymbolicTensor(outputShapes[i], node, i);
+        node.Outputs = outputs;
+        return node;
+    }
+}
