@@ -53,6 +53,7 @@ internal static class GradientEngine
         {
             t_captureStamp = 0;
             t_captureResults = null;
+            RestoreSkipped(); // also when a rule threw
             ones?.Recycle();
         }
         if (results is null) return;
@@ -93,6 +94,7 @@ internal static class GradientEngine
         if (t_captureStamp != 0 && t_captureResults is { } results && root._captureStamp == t_captureStamp)
             AddToResult(results, root._captureIndex, CopyOf(seed));
         var order = TopologicalOrder(root._node);
+        if (t_captureStamp != 0) SkipUnneeded(order);
         root._node.PendingGradient = seed;
         // Reverse topological order: a node runs only after every consumer of its output has run.
         for (int i = order.Count - 1; i >= 0; i--)
@@ -108,6 +110,49 @@ internal static class GradientEngine
             if (!retainGraph) node.Release();
         }
         order.Clear();
+        RestoreSkipped();
+    }
+
+    [ThreadStatic] private static List<Tensor>? t_skipped;
+
+    /// <summary>
+    /// In a restricted pass, switches off (for this pass) every input through which no gradient reaches a chosen
+    /// tensor: leaves not chosen and results of nodes that lead only to such leaves. Backward rules test
+    /// <c>RequiresGrad</c> before computing an input's gradient, so a generator step through a discriminator
+    /// never computes the discriminator's weight gradients.
+    /// </summary>
+    private static void SkipUnneeded(List<Node> order)
+    {
+        var skipped = t_skipped ??= new List<Tensor>(64);
+        int stamp = t_captureStamp;
+        // Forward over the topological order: a node's inputs are decided before the node itself.
+        for (int i = 0; i < order.Count; i++)
+        {
+            var node = order[i];
+            bool needed = false;
+            for (int j = 0; j < node.InputCount; j++)
+            {
+                var input = node.Input(j);
+                if (!input._requiresGrad) continue;
+                bool wanted = input._captureStamp == stamp || (input._node is { } child && child.Needed);
+                if (wanted) needed = true;
+                else
+                {
+                    input._requiresGrad = false;
+                    skipped.Add(input);
+                }
+            }
+            node.Needed = needed;
+        }
+    }
+
+    /// <summary>Gives back RequiresGrad to the tensors a restricted pass switched off.</summary>
+    private static void RestoreSkipped()
+    {
+        var skipped = t_skipped;
+        if (skipped is null || skipped.Count == 0) return;
+        for (int i = 0; i < skipped.Count; i++) skipped[i]._requiresGrad = true;
+        skipped.Clear();
     }
 
     /// <summary>Nodes reachable from <paramref name="root"/>, each after all the nodes it depends on.</summary>

@@ -36,6 +36,9 @@ internal sealed class Node
     internal Tensor? PendingGradient;
     internal int VisitEpoch;
 
+    /// <summary>Set by a restricted backward pass: whether a gradient that flows through this node reaches a chosen tensor.</summary>
+    internal bool Needed;
+
     [ThreadStatic] private static Stack<Node>? t_pool;
 
     /// <summary>

@@ -144,4 +144,28 @@ public class GradientTapeTests
         for (int i = 0; i < grads.Length; i++) Assert.Equal(expected[i], grads[i]!.ToArray());
         Assert.All(model.Weights, w => Assert.Null(w.Grad));
     }
+
+    [Fact]
+    public void Skipping_the_branches_not_asked_for_changes_no_gradient_and_no_flag()
+    {
+        var model = new Sequential(new Dense(4, activation: "relu", inputShape: [3]), new BatchNormalization(), new Dense(2, activation: "sigmoid"));
+        var x = Tensor.RandomNormal([6, 3], generator: new RandomGenerator(5));
+        Loss bce = "binary_crossentropy";
+        var target = Tensor.Ones(6, 2);
+        bce.Compute(target, model.Call(x, training: true)).Backward();
+        var first = model.Layers[0].Weights;
+        var expected = first.Select(w => w.Grad!.ToArray()).ToList();
+        model.ZeroGrad();
+        using (var tape = new GradientTape())
+        {
+            var grads = tape.Gradient(bce.Compute(target, model.Call(x, training: true)), first);
+            Assert.Equal(expected[0], grads[0]!.ToArray());
+            Assert.Equal(expected[1], grads[1]!.ToArray());
+        }
+        Assert.All(model.TrainableWeights, w => Assert.True(w.RequiresGrad));
+        Assert.All(model.NonTrainableWeights, w => Assert.False(w.RequiresGrad));
+        // A later full pass still reaches every weight.
+        bce.Compute(target, model.Call(x, training: true)).Backward();
+        Assert.All(model.TrainableWeights, w => Assert.NotNull(w.Grad));
+    }
 }
