@@ -30,7 +30,7 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>The gradient accumulated by <see cref="Backward"/> into this leaf tensor, or null.</summary>
+    /// <summary>The gradient accumulated by <see cref="Backward(Tensor?, bool)"/> into this leaf tensor, or null.</summary>
     public Tensor? Grad => _grad;
 
     /// <summary>Whether this tensor was created by the user rather than by a differentiable op.</summary>
@@ -46,6 +46,27 @@ public sealed partial class Tensor
     /// </summary>
     public void Backward(Tensor? gradient = null, bool retainGraph = false) =>
         GradientEngine.Backward(this, gradient, retainGraph);
+
+    /// <summary>
+    /// Backward that accumulates into the <see cref="Grad"/> of <paramref name="inputs"/> alone, as PyTorch's
+    /// <c>loss.backward(inputs=...)</c>: other leaves, even those that require grad (a discriminator's weights
+    /// during a generator step), receive nothing, and the gradients that would only reach them are not computed.
+    /// Allocates nothing in steady state: <c>loss.Backward(generator.TrainableWeights); optimizer.Step(...)</c>.
+    /// </summary>
+    /// <param name="inputs">The tensors (usually weights) to accumulate gradients into.</param>
+    /// <param name="gradient">The gradient of this tensor; needed unless it is a scalar.</param>
+    /// <param name="retainGraph">Keep the graph for another backward pass.</param>
+    public void Backward(IReadOnlyList<Tensor> inputs, Tensor? gradient = null, bool retainGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Count; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"Backward: input {i} is null.");
+        if (gradient is null && Size != 1)
+            throw new InvalidOperationException(
+                $"Backward: the tensor has shape {_shape}; backward without an explicit gradient needs a scalar " +
+                "(one element). Reduce it first (Sum, Mean) or pass a gradient of the same shape.");
+        GradientEngine.BackwardTo(this, gradient, retainGraph, inputs, results: null);
+    }
 
     /// <summary>Clears <see cref="Grad"/> (its memory is kept and reused by the next backward pass).</summary>
     public void ZeroGrad()

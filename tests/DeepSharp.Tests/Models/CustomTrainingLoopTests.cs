@@ -64,6 +64,35 @@ public class CustomTrainingLoopTests
     }
 
     [Fact]
+    public void Backward_with_inputs_fills_only_their_Grad_and_a_step_allocates_nothing()
+    {
+        var (generator, discriminator) = Gan("inputs");
+        var noise = Tensor.RandomNormal([16, 4], generator: new RandomGenerator(5));
+        var ones = Tensor.Ones(16, 1);
+        Loss bce = "binary_crossentropy";
+        var optimizer = new Adam(learningRate: 0.01f);
+        var generatorWeights = generator.TrainableWeights;
+        var discriminatorBefore = discriminator.GetWeights();
+        void Step()
+        {
+            using var scope = TensorScope.Begin();
+            var loss = bce.Compute(ones, discriminator.Call(generator.Call(noise, training: true), training: true));
+            loss.Backward(generatorWeights);
+            optimizer.Step(generatorWeights);
+        }
+        for (int i = 0; i < 30; i++) Step();
+        Assert.All(discriminator.Weights, w => Assert.Null(w.Grad));
+        Assert.Equal(discriminatorBefore.Where((_, i) => !discriminator.Weights[i].Name!.Contains("moving")),
+            discriminator.GetWeights().Where((_, i) => !discriminator.Weights[i].Name!.Contains("moving")));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) Step();
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 50;
+        Assert.True(perStep < 512, $"{perStep} bytes per step");
+        var e = Assert.Throws<InvalidOperationException>(() => generator.Call(noise).Backward(generatorWeights));
+        Assert.Contains("scalar", e.Message);
+    }
+
+    [Fact]
     public void Keras_style_frozen_discriminator_in_a_combined_model()
     {
         var (generator, discriminator) = Gan("keras");
