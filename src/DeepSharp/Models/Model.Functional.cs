@@ -107,6 +107,20 @@ public partial class Model
         return base.SymbolicOutputShape(inputShape);
     }
 
+    /// <summary>
+    /// Builds a subclassed model (one that writes its own <see cref="Forward"/>) as Keras does: by running it
+    /// once, without recording, on a batch of one sample of zeros, so that its layers create their weights.
+    /// </summary>
+    protected override void Build(TensorShape inputShape)
+    {
+        if (_graph is not null) return;
+        using var noGrad = Autograd.NoGrad();
+        var probe = Tensor.Zeros(new TensorShape([1, .. inputShape.Dims]));
+        var output = Forward(probe, training: false);
+        if (!ReferenceEquals(output, probe)) output.Dispose();
+        probe.Dispose();
+    }
+
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
     {

@@ -85,4 +85,48 @@ public class NestedModelTests
         Assert.Contains("mismatch_inner", e.Message);
         Assert.Contains("(None, 3)", e.Message);
     }
+
+    /// <summary>Keras' subclassing style: a model that names its layers and writes its own forward pass.</summary>
+    private sealed class TwoTower : Model
+    {
+        private readonly Dense _left = new(3, activation: "relu", name: "tower_left");
+        private readonly Dense _right = new(3, activation: "tanh", name: "tower_right");
+        private readonly Dense _head = new(1, name: "tower_head");
+
+        public TwoTower() : base("two_tower", inputShape: [4]) { }
+
+        public override IReadOnlyList<Layer> Layers => [_left, _right, _head];
+
+        public override TensorShape ComputeOutputShape(TensorShape inputShape) => [1];
+
+        protected override Tensor Forward(Tensor inputs, bool training) =>
+            _head.Call(_left.Call(inputs, training) * _right.Call(inputs, training), training);
+    }
+
+    [Fact]
+    public void A_subclassed_model_trains_and_lists_its_layers_weights()
+    {
+        var model = new TwoTower();
+        var x = Tensor.RandomNormal([32, 4], generator: new RandomGenerator(6));
+        var y = Tensor.RandomNormal([32, 1], generator: new RandomGenerator(7));
+        model.Compile(new Adam(learningRate: 0.01f), "mse");
+        double before = model.Evaluate(x, y, verbose: 0).Loss;
+        model.Fit(x, y, batchSize: 8, epochs: 5, verbose: 0);
+        Assert.Equal(6, model.Weights.Count);
+        Assert.Equal(6, model.TrainableAtCompile.Count);
+        Assert.True(model.Evaluate(x, y, verbose: 0).Loss < before);
+        Assert.False(model.IsFunctional);
+        Assert.Equal("TwoTower", model.ClassName);
+        model.Trainable = false;
+        Assert.All(model.Layers, l => Assert.False(l.Trainable));
+    }
+
+    [Fact]
+    public void A_model_without_a_graph_or_a_forward_pass_says_what_to_do()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new Bare().Call(Tensor.Ones(2, 3)));
+        Assert.Contains("new Model(inputs, outputs)", e.Message);
+    }
+
+    private sealed class Bare() : Model("bare") { }
 }
