@@ -146,6 +146,49 @@ public partial class Model
         return outputs;
     }
 
+    /// <summary>Runs a functional model with one output on checked batches, without allocating (the training loop's path).</summary>
+    internal Tensor RunSingleOutput(Tensor[] inputs, bool training)
+    {
+        Tensor output = null!;
+        _graph!.Run(inputs, training, new Span<Tensor>(ref output));
+        return output;
+    }
+
+    /// <summary>
+    /// Trains a functional model with several inputs and one output, as Keras' <c>fit([x1, x2], y)</c>: one
+    /// tensor per input (same number of samples), batches drawn in the same order from each.
+    /// </summary>
+    /// <param name="x">One tensor per input, in the order of <see cref="Inputs"/>.</param>
+    /// <param name="y">Targets: (samples, ...).</param>
+    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="epochs">The epoch to end at (with <paramref name="initialEpoch"/>).</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="callbacks">Called during training.</param>
+    /// <param name="shuffle">Shuffle the samples each epoch.</param>
+    /// <param name="initialEpoch">The epoch to start at.</param>
+    /// <param name="seed">Seed for shuffling.</param>
+    public History Fit(IReadOnlyList<Tensor> x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
+        IReadOnlyList<Callback>? callbacks = null, bool shuffle = true, int initialEpoch = 0, long? seed = null) =>
+        (_trainer ??= new Trainer(this)).FitInputs(x, y, batchSize, epochs, verbose, callbacks, shuffle, initialEpoch, seed);
+
+    /// <summary>The loss and metrics of a functional model with several inputs over a whole dataset.</summary>
+    public EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize = 32, int verbose = 1) =>
+        (_trainer ??= new Trainer(this)).EvaluateInputs(x, y, batchSize, verbose);
+
+    /// <summary>One optimization step of a functional model with several inputs on a batch of each.</summary>
+    public IReadOnlyDictionary<string, double> TrainOnBatch(IReadOnlyList<Tensor> x, Tensor y) => OnBatchInputs(x, y, train: true);
+
+    /// <summary>The loss and metrics of a batch of each input, without training.</summary>
+    public IReadOnlyDictionary<string, double> TestOnBatch(IReadOnlyList<Tensor> x, Tensor y) => OnBatchInputs(x, y, train: false);
+
+    private IReadOnlyDictionary<string, double> OnBatchInputs(IReadOnlyList<Tensor> x, Tensor y, bool train)
+    {
+        var trainer = _trainer ??= new Trainer(this);
+        foreach (var metric in Metrics) metric.ResetState();
+        double loss = trainer.StepInputs(x, y, train);
+        return trainer.Logs(_batchLogs, loss, prefix: "");
+    }
+
     /// <summary>The outputs of a functional model for whole datasets (one per input), computed in batches, as Keras' <c>predict</c>.</summary>
     public Tensor[] Predict(IReadOnlyList<Tensor> x, int batchSize = 32)
     {
@@ -190,7 +233,7 @@ public partial class Model
         $"{caller}: model '{Name}' has no graph. Create a functional model with new Model(inputs, outputs), or subclass Model and override " +
         "Forward, ComputeOutputShape and Layers.");
 
-    private void CheckInputs(IReadOnlyList<Tensor> inputs, string caller)
+    internal void CheckInputs(IReadOnlyList<Tensor> inputs, string caller)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var expected = _graph!.Inputs;

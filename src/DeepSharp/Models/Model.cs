@@ -4,7 +4,7 @@ namespace DeepSharp;
 
 /// <summary>
 /// A trainable graph of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
-/// <see cref="Evaluate"/>, <see cref="Predict(Tensor, int)"/>, <see cref="TrainOnBatch"/>, <see cref="TestOnBatch"/>,
+/// <see cref="Evaluate(Tensor, Tensor, int, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="TrainOnBatch(Tensor, Tensor)"/>, <see cref="TestOnBatch(Tensor, Tensor)"/>,
 /// weights access, <see cref="Summary"/>, and saving.
 /// </summary>
 public partial class Model : Layer

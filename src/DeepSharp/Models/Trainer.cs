@@ -11,6 +11,13 @@ internal sealed class Trainer(Model model)
 {
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
 
+    // Set while a model with several inputs trains or is evaluated: the current batch of every input (the
+    // step's x is then input 0's batch, kept for its sample count).
+    private Tensor[]? _inputs;
+
+    /// <summary>The model's output for the current batch: from all inputs when there are several.</summary>
+    private Tensor Outputs(Tensor x, bool training) => _inputs is { } inputs ? model.RunSingleOutput(inputs, training) : model.Call(x, training);
+
     // ---- one step ------------------------------------------------------------------------------------
 
     /// <summary>One optimization step on a batch; returns its loss (including regularization).</summary>
@@ -21,7 +28,7 @@ internal sealed class Trainer(Model model)
         double value;
         using (TensorScope.Begin())
         {
-            var predictions = model.Call(x, training: true);
+            var predictions = Outputs(x, training: true);
             var total = loss.Compute(y, predictions);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
@@ -44,7 +51,7 @@ internal sealed class Trainer(Model model)
         using (TensorScope.Begin())
         using (Autograd.NoGrad())
         {
-            var predictions = model.Call(x, training: false);
+            var predictions = Outputs(x, training: false);
             double value = model.Loss!.Compute(y, predictions).Item();
             foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
             return value;
@@ -162,6 +169,95 @@ internal sealed class Trainer(Model model)
         if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
         foreach (var callback in all) callback.OnTrainEnd(_logs);
         return history;
+    }
+
+    // ---- several inputs ------------------------------------------------------------------------------
+
+    /// <summary>Fit for a model with several inputs (one output): the same loop, batches drawn in one order from every input.</summary>
+    internal History FitInputs(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        bool shuffle, int initialEpoch, long? seed)
+    {
+        CheckFitArguments(batchSize, epochs, verbose, 0, initialEpoch);
+        PrepareInputs(x, y, "Fit");
+        using var source = new MultiInputBatches(x, y, batchSize, shuffle, seed);
+        _inputs = source.Current;
+        try
+        {
+            return Run(source, epochs, verbose, callbacks, null, batchSize, initialEpoch);
+        }
+        finally
+        {
+            _inputs = null;
+        }
+    }
+
+    /// <summary>Evaluate for a model with several inputs.</summary>
+    internal EvaluationResult EvaluateInputs(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Evaluate: batchSize must be positive.");
+        PrepareInputs(x, y, "Evaluate");
+        foreach (var metric in model.Metrics) metric.ResetState();
+        using var source = new MultiInputBatches(x, y, batchSize, shuffle: false, seed: 0);
+        _inputs = source.Current;
+        try
+        {
+            var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
+            double weightedLoss = 0;
+            int samples = 0, step = 0;
+            var logs = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (xb, yb) in source.GetBatches(0))
+            {
+                int n = xb.Shape[0];
+                weightedLoss += TestStep(xb, yb) * n;
+                samples += n;
+                bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
+            }
+            var values = new List<KeyValuePair<string, double>> { new("loss", weightedLoss / Math.Max(1, samples)) };
+            foreach (var metric in model.Metrics) values.Add(new(metric.Name, metric.Result()));
+            bar?.Finish(Logs(logs, values[0].Value, prefix: ""));
+            return new EvaluationResult(values);
+        }
+        finally
+        {
+            _inputs = null;
+        }
+    }
+
+    /// <summary>One training or test step on a batch of every input.</summary>
+    internal double StepInputs(IReadOnlyList<Tensor> x, Tensor y, bool train)
+    {
+        string caller = train ? "TrainOnBatch" : "TestOnBatch";
+        PrepareInputs(x, y, caller);
+        var inputs = new Tensor[x.Count];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = x[i];
+        _inputs = inputs;
+        try
+        {
+            return train ? TrainStep(inputs[0], y) : TestStep(inputs[0], y);
+        }
+        finally
+        {
+            _inputs = null;
+        }
+    }
+
+    /// <summary>Checks a multi-input call: compiled, one tensor per input of its shape, one output, targets that fit.</summary>
+    private void PrepareInputs(IReadOnlyList<Tensor> x, Tensor y, string caller)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (!model.IsCompiled)
+            throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
+        if (!model.IsFunctional)
+            throw new InvalidOperationException($"{caller}: model '{model.Name}' has one input; pass x as one tensor.");
+        model.CheckInputs(x, caller);
+        if (model.Outputs.Count != 1)
+            throw new InvalidOperationException(
+                $"{caller}: model '{model.Name}' has {model.Outputs.Count} outputs; Fit, Evaluate and TrainOnBatch train models with one output. " +
+                "Train it with a GradientTape loop that adds the losses of its outputs.");
+        CheckPair(x[0], y, caller);
+        if (!model.TrainableCaptured) model.FreezeTrainableWeights();
+        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.Outputs[0].Shape);
     }
 
     internal EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize, int verbose, string caller, bool prepared = false)

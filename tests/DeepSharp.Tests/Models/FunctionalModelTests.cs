@@ -140,11 +140,42 @@ public class FunctionalModelTests
             model.Fit(xi, Tensor.Zeros(5, 1), verbose: 0);
         });
         Assert.Contains("2 input(s)", fit.Message);
+        var outputs2 = Assert.Throws<InvalidOperationException>(() => model.Fit([xi, xm], Tensor.Zeros(5, 1), verbose: 0));
+        Assert.Contains("2 outputs", outputs2.Message);
+        Assert.Contains("GradientTape", outputs2.Message);
         var count = Assert.Throws<ArgumentException>(() => model.Call([xi]));
         Assert.Contains("multi_meta", count.Message);
         var shape = Assert.Throws<ArgumentException>(() => model.Call([xi, Tensor.Ones(5, 4)]));
         Assert.Contains("multi_meta", shape.Message);
         Assert.Contains("(None, 3)", shape.Message);
+    }
+
+    [Fact]
+    public void Fit_Evaluate_and_TrainOnBatch_take_one_tensor_per_input()
+    {
+        var a = new Input([2], name: "fit2_a");
+        var b = new Input([3], name: "fit2_b");
+        var output = new Dense(1, name: "fit2_out").Call(new Concatenate(name: "fit2_cat").Call([a, b]));
+        var model = new Model([a, b], [output], name: "fit2");
+        model.Compile(new Adam(learningRate: 0.05f), "mse", ["mae"]);
+        var xa = Tensor.RandomNormal([200, 2], generator: new RandomGenerator(20));
+        var xb = Tensor.RandomNormal([200, 3], generator: new RandomGenerator(21));
+        // The target mixes both inputs row by row: it is learnable only if the shuffled batches stay aligned.
+        var ra = xa.ToArray();
+        var rb = xb.ToArray();
+        var y = Tensor.FromArray(Enumerable.Range(0, 200).Select(i => ra[2 * i] - 2 * rb[3 * i + 2] + 0.5f).ToArray(), 200, 1);
+        double before = model.Evaluate([xa, xb], y, verbose: 0).Loss;
+        var history = model.Fit([xa, xb], y, batchSize: 16, epochs: 30, verbose: 0, seed: 3);
+        var result = model.Evaluate([xa, xb], y, verbose: 0);
+        Assert.True(result.Loss < 1e-3 && result.Loss < before, $"loss {before} -> {result.Loss}");
+        Assert.Equal(30, history.Epochs.Count);
+        Assert.True(result["mae"] < 0.05);
+        var step = model.TrainOnBatch([xa, xb], y);
+        Assert.Equal(step["loss"], model.TestOnBatch([xa, xb], y)["loss"], 2);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit([xa, Tensor.Ones(200, 2)], y, verbose: 0));
+        Assert.Contains("fit2_b", e.Message);
+        var samples = Assert.Throws<ArgumentException>(() => model.TrainOnBatch([xa, xb], Tensor.Ones(5, 1)));
+        Assert.Contains("200", samples.Message);
     }
 
     [Fact]
