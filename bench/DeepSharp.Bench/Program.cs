@@ -58,7 +58,7 @@ static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
 static string Format(double value) =>
-    value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
+    double.IsNaN(value) ? "—" : value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
 
 // Zero bytes against some is an infinite ratio; a row without a peer figure has none.
 static string FormatRatio(double ratio) =>
