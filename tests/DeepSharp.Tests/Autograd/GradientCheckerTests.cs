@@ -135,4 +135,26 @@ public class GradientCheckerTests
             GradientChecker.Check(t => t[0] * 2f, [x], absoluteTolerance: 0, relativeTolerance: 0));
         Assert.Contains("tolerances", e3.Message);
     }
+
+    [Fact]
+    public void A_kink_within_two_steps_does_not_fail_a_right_gradient()
+    {
+        // 0.015 and -0.012 lie within 2h = 0.02 of relu's and abs's kinks: D(2h) straddles them, so the checker
+        // must shrink its step there rather than report the kink as an error.
+        var x = Tensor.FromArray([0.015f, -0.012f, 0.5f, -0.7f]).WithRequiresGrad();
+        var relu = GradientChecker.Check(t => t[0].Relu() * 3f, [x]);
+        Assert.True(relu.Passed, relu.ToString());
+        var abs = GradientChecker.Check(t => t[0].Abs() * 2f + t[0], [x]);
+        Assert.True(abs.Passed, abs.ToString());
+    }
+
+    [Fact]
+    public void A_wrong_gradient_near_a_kink_still_fails()
+    {
+        var x = Tensor.FromArray([0.015f, 0.5f]).WithRequiresGrad();
+        var result = GradientChecker.Check(t => SquareWith(t[0].Relu() + 1f, g => g[0] *= 0.9f), [x]);
+        Assert.False(result.Passed, result.ToString());
+        Assert.Equal(0, result.Index);
+    }
 }
+
