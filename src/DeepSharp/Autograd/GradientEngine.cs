@@ -388,6 +388,6 @@ internal static class GradientEngine
     }
 
     private static void ThrowReleased(Tensor tensor, string op) => throw new InvalidOperationException(
-        $"{op}: the graph behind the tensor of shape {tensor._shape} was already released by an earlier Backward. " +
+        $"{op}: the graph behind the tensor of shape {tensor._shape} made by '{tensor._producer}' was already released by an earlier Backward. " +
         "Call Backward(retainGraph: true) the first time to go through the same graph twice, or recompute the forward pass.");
 }

@@ -85,7 +85,7 @@ internal sealed class Node
         node.Output = output;
         output._requiresGrad = true;
         output._node = node;
-        output._madeByOp = true;
+        output._producer = opName;
         return node;
     }
 

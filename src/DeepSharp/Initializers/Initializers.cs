@@ -20,9 +20,10 @@ public static class Initializers
         "lecun_normal" => new LecunNormal(),
         "orthogonal" => new Orthogonal(),
         "identity" => new Identity(),
+        "variance_scaling" => new VarianceScaling(),
         _ => throw new ArgumentException(
             $"Unknown initializer '{name}'. Known: zeros, ones, constant, random_uniform, random_normal, truncated_normal, " +
-            "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity.", nameof(name)),
+            "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity, variance_scaling.", nameof(name)),
     };
 
     /// <summary>Lower-case snake_case form of a name: "GlorotUniform" → "glorot_uniform".</summary>

@@ -26,7 +26,8 @@ public sealed unsafe partial class Tensor : IDisposable
     // Autograd state. A tensor made by a differentiable op has a node; a leaf that requires grad has none.
     internal bool _requiresGrad;
     internal Node? _node;
-    internal bool _madeByOp;      // true once an op produced it, even after its node was released
+    internal string? _producer;   // the op that produced it, kept after its node was released (null for a leaf)
+    internal bool _madeByOp => _producer is not null;
     internal Tensor? _grad;
     internal Tensor? _spareGrad;  // a released gradient buffer kept for reuse by the next backward pass
 
@@ -152,7 +153,7 @@ public sealed unsafe partial class Tensor : IDisposable
         _size = size;
         _disposed = false;
         _requiresGrad = false;
-        _madeByOp = false;
+        _producer = null;
         _node = null;
         _grad = null;
         _spareGrad = null;

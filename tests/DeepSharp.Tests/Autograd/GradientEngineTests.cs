@@ -50,8 +50,12 @@ public class GradientEngineTests
     {
         var x = Tensor.Ones(2, 3).WithRequiresGrad();
         var e = Assert.Throws<InvalidOperationException>(() => (x * 2f).Backward());
-        Assert.Contains("(2, 3)", e.Message);
+        Assert.StartsWith("Backward:", e.Message);
+        Assert.Contains("shape (2, 3)", e.Message);
         Assert.Contains("scalar", e.Message);
+        var e2 = Assert.Throws<InvalidOperationException>(() => x.MatMul(Tensor.Ones(3, 4)).Backward());
+        Assert.StartsWith("Backward:", e2.Message);
+        Assert.Contains("shape (2, 4)", e2.Message);
     }
 
     [Fact]
@@ -63,8 +67,18 @@ public class GradientEngineTests
         y.Backward();
         Assert.Equal(8f, x.Grad![0]);
         var e = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.StartsWith("Backward:", e.Message);
+        Assert.Contains("shape (1,)", e.Message);
+        Assert.Contains("'mul'", e.Message);
         Assert.Contains("released", e.Message);
         Assert.Contains("retainGraph", e.Message);
+        var m = Tensor.Ones(2, 3).WithRequiresGrad();
+        var product = m.MatMul(Tensor.Ones(3, 4)).Sum();
+        product.Backward();
+        var again = Assert.Throws<InvalidOperationException>(() => product.Backward());
+        Assert.StartsWith("Backward:", again.Message);
+        Assert.Contains("shape ()", again.Message);
+        Assert.Contains("'sum'", again.Message);
     }
 
     [Fact]
@@ -77,6 +91,8 @@ public class GradientEngineTests
         var z = h * 5f;
         var e = Assert.Throws<InvalidOperationException>(() => z.Backward());
         Assert.Contains("released", e.Message);
+        Assert.Contains("shape (1,)", e.Message); // h: the interior tensor whose graph is gone
+        Assert.Contains("'mul'", e.Message);
     }
 
     [Fact]
