@@ -97,7 +97,7 @@ public class SeedCnnTests
         for (int i = 0; i < 5; i++) model.TrainOnBatch(x, y); // fill the pools
         // The JIT's tier-up can allocate on this thread once in a while; a real leak shows in every round.
         long fewest = long.MaxValue;
-        for (int round = 0; round < 6 && fewest > 0; round++)
+        for (int round = 0; round < 20 && fewest > 0; round++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 20; i++) model.TrainOnBatch(x, y);
