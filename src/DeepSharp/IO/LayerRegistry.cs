@@ -43,6 +43,7 @@ public static partial class LayerRegistry
             return new Sequential(layers.Select(l => Create((JsonObject)l!)), r.Name);
         });
         RegisterImageLayers();
+        RegisterRecurrentLayers();
     }
 
     /// <summary>Registers (or replaces) how to recreate layers saved with <paramref name="className"/>.</summary>
