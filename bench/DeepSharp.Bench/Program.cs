@@ -5,7 +5,7 @@ using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
 // dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark()];
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark()];
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();

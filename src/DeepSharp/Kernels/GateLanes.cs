@@ -40,29 +40,115 @@ internal unsafe interface IGateLanes<TSelf> where TSelf : struct, IGateLanes<TSe
     static abstract TSelf Inside(TSelf y, float lower, float upper);
 }
 
-/// <summary>Activations of <see cref="GateActivation"/> on any lane width.</summary>
-internal static class GateMath
+/// <summary>A gate activation and its derivative from the output, as a type, so a gate pass is compiled per activation.</summary>
+internal interface IGateFunction
+{
+    static abstract TL Apply<TL>(TL x) where TL : struct, IGateLanes<TL>;
+
+    /// <summary>The derivative at the input that produced <paramref name="y"/>.</summary>
+    static abstract TL Derivative<TL>(TL y) where TL : struct, IGateLanes<TL>;
+}
+
+internal readonly struct TanhGate : IGateFunction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Apply<TL>(TL x) where TL : struct, IGateLanes<TL> => TL.Tanh(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Derivative<TL>(TL y) where TL : struct, IGateLanes<TL> => TL.Broadcast(1f) - y * y;
+}
+
+internal readonly struct SigmoidGate : IGateFunction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Apply<TL>(TL x) where TL : struct, IGateLanes<TL> => TL.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Derivative<TL>(TL y) where TL : struct, IGateLanes<TL> => y * (TL.Broadcast(1f) - y);
+}
+
+internal readonly struct ReluGate : IGateFunction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Apply<TL>(TL x) where TL : struct, IGateLanes<TL> => TL.Clamp(x, 0f, float.MaxValue);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Derivative<TL>(TL y) where TL : struct, IGateLanes<TL> => TL.Inside(y, 0f, float.PositiveInfinity);
+}
+
+internal readonly struct LinearGate : IGateFunction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Apply<TL>(TL x) where TL : struct, IGateLanes<TL> => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TL Derivative<TL>(TL y) where TL : struct, IGateLanes<TL> => TL.Broadcast(1f);
+}
+
+/// <summary>relu6(x + 3) / 6, as Keras 3 and PyTorch; the derivative is 1/6 strictly inside (0, 1).</summary>
+internal readonly struct HardSigmoidGate : IGateFunction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TL Apply<TL>(GateActivation kind, TL x) where TL : struct, IGateLanes<TL> => kind switch
-    {
-        GateActivation.Tanh => TL.Tanh(x),
-        GateActivation.Sigmoid => TL.Sigmoid(x),
-        GateActivation.Relu => TL.Clamp(x, 0f, float.MaxValue),
-        GateActivation.HardSigmoid => TL.Clamp((x + TL.Broadcast(3f)) * TL.Broadcast(1f / 6f), 0f, 1f),
-        _ => x,
-    };
-
-    /// <summary>The activation's derivative at the input that produced <paramref name="y"/>.</summary>
+    public static TL Apply<TL>(TL x) where TL : struct, IGateLanes<TL> => TL.Clamp((x + TL.Broadcast(3f)) * TL.Broadcast(1f / 6f), 0f, 1f);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TL Derivative<TL>(GateActivation kind, TL y) where TL : struct, IGateLanes<TL> => kind switch
+    public static TL Derivative<TL>(TL y) where TL : struct, IGateLanes<TL> => TL.Inside(y, 0f, 1f) * TL.Broadcast(1f / 6f);
+}
+
+/// <summary>
+/// A gate pass compiled for one pair of activations: TA for the candidate and output,
+/// TR for the gates. Picking the pair once per call, not per element, keeps the
+/// activation math inlined in the vector loop.
+/// </summary>
+internal interface IGatePass<TArgs> where TArgs : struct
+{
+    static abstract void Run<TA, TR>(in TArgs args, int firstRow, int endRow) where TA : struct, IGateFunction where TR : struct, IGateFunction;
+}
+
+/// <summary>Runs a gate pass over rows with the activation types its arguments name, split over the workers when the batch is large.</summary>
+internal static class GatePass
+{
+    /// <summary>Rows per parallel item: a few microseconds of work each.</summary>
+    private const int RowsPerItem = 32;
+
+    internal static void Run<TP, TArgs>(in TArgs args, int rows, GateActivation activation, GateActivation recurrentActivation)
+        where TP : struct, IGatePass<TArgs> where TArgs : struct
     {
-        GateActivation.Tanh => TL.Broadcast(1f) - y * y,
-        GateActivation.Sigmoid => y * (TL.Broadcast(1f) - y),
-        GateActivation.Relu => TL.Inside(y, 0f, float.PositiveInfinity),
-        GateActivation.HardSigmoid => TL.Inside(y, 0f, 1f) * TL.Broadcast(1f / 6f),
-        _ => TL.Broadcast(1f),
-    };
+        int items = Math.Min(Parallelism.Threads, (rows + RowsPerItem - 1) / RowsPerItem);
+        if (items <= 1)
+        {
+            Activation<TP, TArgs>(args, 0, rows, activation, recurrentActivation);
+            return;
+        }
+        var body = new Body<TP, TArgs> { Args = args, Rows = rows, Items = items, Activation = activation, RecurrentActivation = recurrentActivation };
+        WorkerPool.For(items, ref body);
+    }
+
+    private struct Body<TP, TArgs> : IParallelBody where TP : struct, IGatePass<TArgs> where TArgs : struct
+    {
+        public TArgs Args;
+        public int Rows, Items;
+        public GateActivation Activation, RecurrentActivation;
+
+        public void Execute(int item)
+        {
+            int first = (int)((long)Rows * item / Items), end = (int)((long)Rows * (item + 1) / Items);
+            GatePass.Activation<TP, TArgs>(Args, first, end, Activation, RecurrentActivation);
+        }
+    }
+
+    private static void Activation<TP, TArgs>(in TArgs args, int first, int end, GateActivation activation, GateActivation recurrent)
+        where TP : struct, IGatePass<TArgs> where TArgs : struct
+    {
+        switch (activation)
+        {
+            case GateActivation.Tanh: Recurrent<TP, TArgs, TanhGate>(args, first, end, recurrent); break;
+            case GateActivation.Sigmoid: Recurrent<TP, TArgs, SigmoidGate>(args, first, end, recurrent); break;
+            case GateActivation.Relu: Recurrent<TP, TArgs, ReluGate>(args, first, end, recurrent); break;
+            case GateActivation.HardSigmoid: Recurrent<TP, TArgs, HardSigmoidGate>(args, first, end, recurrent); break;
+            default: Recurrent<TP, TArgs, LinearGate>(args, first, end, recurrent); break;
+        }
+    }
+
+    private static void Recurrent<TP, TArgs, TA>(in TArgs args, int first, int end, GateActivation recurrent)
+        where TP : struct, IGatePass<TArgs> where TArgs : struct where TA : struct, IGateFunction
+    {
+        switch (recurrent)
+        {
+            case GateActivation.Sigmoid: TP.Run<TA, SigmoidGate>(args, first, end); break;
+            case GateActivation.Tanh: TP.Run<TA, TanhGate>(args, first, end); break;
+            case GateActivation.Relu: TP.Run<TA, ReluGate>(args, first, end); break;
+            case GateActivation.HardSigmoid: TP.Run<TA, HardSigmoidGate>(args, first, end); break;
+            default: TP.Run<TA, LinearGate>(args, first, end); break;
+        }
+    }
 
     /// <summary>The kind for a Keras activation name, or null when a gate pass cannot run it.</summary>
     internal static GateActivation? FromName(string name) => name switch

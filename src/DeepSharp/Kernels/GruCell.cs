@@ -27,89 +27,99 @@ internal unsafe struct GruStep
 
     internal readonly bool Masked(int b) => Mask != null && Mask[(long)b * MaskStride] == 0f;
 
-    internal static void Forward(in GruStep p)
-    {
-        for (int b = 0; b < p.Batch; b++)
-        {
-            if (p.Masked(b))
-            {
-                long row = (long)b * p.Units;
-                new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
-                continue;
-            }
-            int j = 0;
-            if (Simd.Level == SimdLevel.Vector512) j = ForwardColumns<Gate512>(p, b, j);
-            if (Simd.Level != SimdLevel.Scalar) j = ForwardColumns<Gate256>(p, b, j);
-            ForwardColumns<Gate1>(p, b, j);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int ForwardColumns<TL>(in GruStep p, int b, int j) where TL : struct, IGateLanes<TL>
-    {
-        int u = p.Units;
-        float* x = p.Z + (long)b * 3 * u, r = p.Rec + (long)b * 3 * u, bx = p.BiasX, br = p.BiasR;
-        long row = (long)b * u;
-        for (; j + TL.Count <= u; j += TL.Count)
-        {
-            var z = GateMath.Apply(p.RecurrentActivation, TL.Load(x + j) + TL.Load(bx + j) + (TL.Load(r + j) + TL.Load(br + j)));
-            var reset = GateMath.Apply(p.RecurrentActivation,
-                TL.Load(x + u + j) + TL.Load(bx + u + j) + (TL.Load(r + u + j) + TL.Load(br + u + j)));
-            var rh = TL.Load(r + 2 * u + j) + TL.Load(br + 2 * u + j);
-            var hh = GateMath.Apply(p.Activation, TL.Load(x + 2 * u + j) + TL.Load(bx + 2 * u + j) + reset * rh);
-            var hPrev = TL.Load(p.HPrev + row + j);
-            TL.Store(x + j, z);
-            TL.Store(x + u + j, reset);
-            TL.Store(x + 2 * u + j, hh);
-            TL.Store(p.RH + row + j, rh);
-            TL.Store(p.H + row + j, z * hPrev + (TL.Broadcast(1f) - z) * hh);
-        }
-        return j;
-    }
+    internal static void Forward(in GruStep p) => GatePass.Run<ForwardPass, GruStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
 
     /// <summary>Backward through the gates of every row (see <see cref="LstmStep.Backward"/>; here the direct part is dh·z).</summary>
-    internal static void Backward(in GruStep p)
+    internal static void Backward(in GruStep p) => GatePass.Run<BackwardPass, GruStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
+
+    private readonly struct ForwardPass : IGatePass<GruStep>
     {
-        for (int b = 0; b < p.Batch; b++)
+        public static void Run<TA, TR>(in GruStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
-            if (p.Masked(b))
+            for (int b = first; b < end; b++)
             {
-                new Span<float>(p.DZ + (long)b * 3 * p.Units, 3 * p.Units).Clear();
-                new Span<float>(p.DRec + (long)b * 3 * p.Units, 3 * p.Units).Clear();
-                continue;
+                if (p.Masked(b))
+                {
+                    long row = (long)b * p.Units;
+                    new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
+                    continue;
+                }
+                int j = 0;
+                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
+                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
+                Columns<Gate1, TA, TR>(p, b, j);
             }
-            int j = 0;
-            if (Simd.Level == SimdLevel.Vector512) j = BackwardColumns<Gate512>(p, b, j);
-            if (Simd.Level != SimdLevel.Scalar) j = BackwardColumns<Gate256>(p, b, j);
-            BackwardColumns<Gate1>(p, b, j);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static int Columns<TL, TA, TR>(in GruStep p, int b, int j)
+            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        {
+            int u = p.Units;
+            long row = (long)b * u;
+            float* x = p.Z + row * 3, r = p.Rec + row * 3, bx = p.BiasX, br = p.BiasR, hPrev = p.HPrev + row, h = p.H + row, rhOut = p.RH + row;
+            for (; j + TL.Count <= u; j += TL.Count)
+            {
+                var z = TR.Apply(TL.Load(x + j) + TL.Load(bx + j) + (TL.Load(r + j) + TL.Load(br + j)));
+                var reset = TR.Apply(TL.Load(x + u + j) + TL.Load(bx + u + j) + (TL.Load(r + u + j) + TL.Load(br + u + j)));
+                var rh = TL.Load(r + 2 * u + j) + TL.Load(br + 2 * u + j);
+                var hh = TA.Apply(TL.Load(x + 2 * u + j) + TL.Load(bx + 2 * u + j) + reset * rh);
+                TL.Store(x + j, z);
+                TL.Store(x + u + j, reset);
+                TL.Store(x + 2 * u + j, hh);
+                TL.Store(rhOut + j, rh);
+                TL.Store(h + j, z * TL.Load(hPrev + j) + (TL.Broadcast(1f) - z) * hh);
+            }
+            return j;
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int BackwardColumns<TL>(in GruStep p, int b, int j) where TL : struct, IGateLanes<TL>
+    private readonly struct BackwardPass : IGatePass<GruStep>
     {
-        int u = p.Units;
-        float* g = p.Z + (long)b * 3 * u, dx = p.DZ + (long)b * 3 * u, dr = p.DRec + (long)b * 3 * u;
-        float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
-        long row = (long)b * u;
-        for (; j + TL.Count <= u; j += TL.Count)
+        public static void Run<TA, TR>(in GruStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
-            var z = TL.Load(g + j);
-            var reset = TL.Load(g + u + j);
-            var hh = TL.Load(g + 2 * u + j);
-            var dh = TL.Load(p.DH + row + j);
-            if (dy != null) dh = dh + TL.Load(dy + j);
-            var dz = dh * (TL.Load(p.HPrev + row + j) - hh) * GateMath.Derivative(p.RecurrentActivation, z);
-            var dhPre = dh * (TL.Broadcast(1f) - z) * GateMath.Derivative(p.Activation, hh);
-            var dReset = dhPre * TL.Load(p.RH + row + j) * GateMath.Derivative(p.RecurrentActivation, reset);
-            TL.Store(dx + j, dz);
-            TL.Store(dx + u + j, dReset);
-            TL.Store(dx + 2 * u + j, dhPre);
-            TL.Store(dr + j, dz);
-            TL.Store(dr + u + j, dReset);
-            TL.Store(dr + 2 * u + j, dhPre * reset);
-            TL.Store(p.DH + row + j, dh * z);
+            for (int b = first; b < end; b++)
+            {
+                if (p.Masked(b))
+                {
+                    new Span<float>(p.DZ + (long)b * 3 * p.Units, 3 * p.Units).Clear();
+                    new Span<float>(p.DRec + (long)b * 3 * p.Units, 3 * p.Units).Clear();
+                    continue;
+                }
+                int j = 0;
+                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
+                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
+                Columns<Gate1, TA, TR>(p, b, j);
+            }
         }
-        return j;
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static int Columns<TL, TA, TR>(in GruStep p, int b, int j)
+            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        {
+            int u = p.Units;
+            long row = (long)b * u;
+            float* g = p.Z + row * 3, dx = p.DZ + row * 3, dr = p.DRec + row * 3, hPrev = p.HPrev + row, rh = p.RH + row, dh = p.DH + row;
+            float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
+            for (; j + TL.Count <= u; j += TL.Count)
+            {
+                var z = TL.Load(g + j);
+                var reset = TL.Load(g + u + j);
+                var hh = TL.Load(g + 2 * u + j);
+                var gradH = TL.Load(dh + j);
+                if (dy != null) gradH = gradH + TL.Load(dy + j);
+                var dz = gradH * (TL.Load(hPrev + j) - hh) * TR.Derivative(z);
+                var dhPre = gradH * (TL.Broadcast(1f) - z) * TA.Derivative(hh);
+                var dReset = dhPre * TL.Load(rh + j) * TR.Derivative(reset);
+                TL.Store(dx + j, dz);
+                TL.Store(dx + u + j, dReset);
+                TL.Store(dx + 2 * u + j, dhPre);
+                TL.Store(dr + j, dz);
+                TL.Store(dr + u + j, dReset);
+                TL.Store(dr + 2 * u + j, dhPre * reset);
+                TL.Store(dh + j, gradH * z);
+            }
+            return j;
+        }
     }
 }

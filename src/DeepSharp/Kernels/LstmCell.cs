@@ -27,92 +27,104 @@ internal unsafe struct LstmStep
     internal readonly bool Masked(int b) => Mask != null && Mask[(long)b * MaskStride] == 0f;
 
     /// <summary>Gates, cell and hidden state of every row.</summary>
-    internal static void Forward(in LstmStep p)
-    {
-        for (int b = 0; b < p.Batch; b++)
-        {
-            if (p.Masked(b))
-            {
-                long row = (long)b * p.Units;
-                new Span<float>(p.CPrev + row, p.Units).CopyTo(new Span<float>(p.C + row, p.Units));
-                new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
-                continue;
-            }
-            int j = 0;
-            if (Simd.Level == SimdLevel.Vector512) j = ForwardColumns<Gate512>(p, b, j);
-            if (Simd.Level != SimdLevel.Scalar) j = ForwardColumns<Gate256>(p, b, j);
-            ForwardColumns<Gate1>(p, b, j);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int ForwardColumns<TL>(in LstmStep p, int b, int j) where TL : struct, IGateLanes<TL>
-    {
-        int u = p.Units;
-        float* z = p.Z + (long)b * 4 * u, bias = p.Bias;
-        long row = (long)b * u;
-        for (; j + TL.Count <= u; j += TL.Count)
-        {
-            var i = GateMath.Apply(p.RecurrentActivation, TL.Load(z + j) + TL.Load(bias + j));
-            var f = GateMath.Apply(p.RecurrentActivation, TL.Load(z + u + j) + TL.Load(bias + u + j));
-            var g = GateMath.Apply(p.Activation, TL.Load(z + 2 * u + j) + TL.Load(bias + 2 * u + j));
-            var o = GateMath.Apply(p.RecurrentActivation, TL.Load(z + 3 * u + j) + TL.Load(bias + 3 * u + j));
-            var c = f * TL.Load(p.CPrev + row + j) + i * g;
-            TL.Store(z + j, i);
-            TL.Store(z + u + j, f);
-            TL.Store(z + 2 * u + j, g);
-            TL.Store(z + 3 * u + j, o);
-            TL.Store(p.C + row + j, c);
-            TL.Store(p.H + row + j, o * GateMath.Apply(p.Activation, c));
-        }
-        return j;
-    }
+    internal static void Forward(in LstmStep p) => GatePass.Run<ForwardPass, LstmStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
 
     /// <summary>
     /// Backward through the gates of every row: writes DZ, replaces DC by the gradient of the previous cell
     /// state, and DH by the part of the previous hidden state's gradient that does not pass through the
     /// recurrent kernel (zero, or all of it on a masked row); the caller adds DZ·Rᵀ.
     /// </summary>
-    internal static void Backward(in LstmStep p)
+    internal static void Backward(in LstmStep p) => GatePass.Run<BackwardPass, LstmStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
+
+    private readonly struct ForwardPass : IGatePass<LstmStep>
     {
-        for (int b = 0; b < p.Batch; b++)
+        public static void Run<TA, TR>(in LstmStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
-            if (p.Masked(b))
+            for (int b = first; b < end; b++)
             {
-                new Span<float>(p.DZ + (long)b * 4 * p.Units, 4 * p.Units).Clear();
-                continue;
+                if (p.Masked(b))
+                {
+                    long row = (long)b * p.Units;
+                    new Span<float>(p.CPrev + row, p.Units).CopyTo(new Span<float>(p.C + row, p.Units));
+                    new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
+                    continue;
+                }
+                int j = 0;
+                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
+                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
+                Columns<Gate1, TA, TR>(p, b, j);
             }
-            int j = 0;
-            if (Simd.Level == SimdLevel.Vector512) j = BackwardColumns<Gate512>(p, b, j);
-            if (Simd.Level != SimdLevel.Scalar) j = BackwardColumns<Gate256>(p, b, j);
-            BackwardColumns<Gate1>(p, b, j);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static int Columns<TL, TA, TR>(in LstmStep p, int b, int j)
+            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        {
+            int u = p.Units;
+            long row = (long)b * u;
+            float* z = p.Z + row * 4, bias = p.Bias, cPrev = p.CPrev + row, c = p.C + row, h = p.H + row;
+            for (; j + TL.Count <= u; j += TL.Count)
+            {
+                var i = TR.Apply(TL.Load(z + j) + TL.Load(bias + j));
+                var f = TR.Apply(TL.Load(z + u + j) + TL.Load(bias + u + j));
+                var g = TA.Apply(TL.Load(z + 2 * u + j) + TL.Load(bias + 2 * u + j));
+                var o = TR.Apply(TL.Load(z + 3 * u + j) + TL.Load(bias + 3 * u + j));
+                var cell = f * TL.Load(cPrev + j) + i * g;
+                TL.Store(z + j, i);
+                TL.Store(z + u + j, f);
+                TL.Store(z + 2 * u + j, g);
+                TL.Store(z + 3 * u + j, o);
+                TL.Store(c + j, cell);
+                TL.Store(h + j, o * TA.Apply(cell));
+            }
+            return j;
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int BackwardColumns<TL>(in LstmStep p, int b, int j) where TL : struct, IGateLanes<TL>
+    private readonly struct BackwardPass : IGatePass<LstmStep>
     {
-        int u = p.Units;
-        float* z = p.Z + (long)b * 4 * u, dz = p.DZ + (long)b * 4 * u;
-        float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
-        long row = (long)b * u;
-        for (; j + TL.Count <= u; j += TL.Count)
+        public static void Run<TA, TR>(in LstmStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
-            var i = TL.Load(z + j);
-            var f = TL.Load(z + u + j);
-            var g = TL.Load(z + 2 * u + j);
-            var o = TL.Load(z + 3 * u + j);
-            var dh = TL.Load(p.DH + row + j);
-            if (dy != null) dh = dh + TL.Load(dy + j);
-            var tc = GateMath.Apply(p.Activation, TL.Load(p.C + row + j));
-            var dc = TL.Load(p.DC + row + j) + dh * o * GateMath.Derivative(p.Activation, tc);
-            TL.Store(dz + j, dc * g * GateMath.Derivative(p.RecurrentActivation, i));
-            TL.Store(dz + u + j, dc * TL.Load(p.CPrev + row + j) * GateMath.Derivative(p.RecurrentActivation, f));
-            TL.Store(dz + 2 * u + j, dc * i * GateMath.Derivative(p.Activation, g));
-            TL.Store(dz + 3 * u + j, dh * tc * GateMath.Derivative(p.RecurrentActivation, o));
-            TL.Store(p.DC + row + j, dc * f);
-            TL.Store(p.DH + row + j, TL.Broadcast(0f));
+            for (int b = first; b < end; b++)
+            {
+                if (p.Masked(b))
+                {
+                    new Span<float>(p.DZ + (long)b * 4 * p.Units, 4 * p.Units).Clear();
+                    continue;
+                }
+                int j = 0;
+                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
+                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
+                Columns<Gate1, TA, TR>(p, b, j);
+            }
         }
-        return j;
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static int Columns<TL, TA, TR>(in LstmStep p, int b, int j)
+            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        {
+            int u = p.Units;
+            long row = (long)b * u;
+            float* z = p.Z + row * 4, dz = p.DZ + row * 4, cPrev = p.CPrev + row, c = p.C + row, dh = p.DH + row, dc = p.DC + row;
+            float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
+            for (; j + TL.Count <= u; j += TL.Count)
+            {
+                var i = TL.Load(z + j);
+                var f = TL.Load(z + u + j);
+                var g = TL.Load(z + 2 * u + j);
+                var o = TL.Load(z + 3 * u + j);
+                var gradH = TL.Load(dh + j);
+                if (dy != null) gradH = gradH + TL.Load(dy + j);
+                var tc = TA.Apply(TL.Load(c + j));
+                var gradC = TL.Load(dc + j) + gradH * o * TA.Derivative(tc);
+                TL.Store(dz + j, gradC * g * TR.Derivative(i));
+                TL.Store(dz + u + j, gradC * TL.Load(cPrev + j) * TR.Derivative(f));
+                TL.Store(dz + 2 * u + j, gradC * i * TA.Derivative(g));
+                TL.Store(dz + 3 * u + j, gradH * tc * TR.Derivative(o));
+                TL.Store(dc + j, gradC * f);
+                TL.Store(dh + j, TL.Broadcast(0f));
+            }
+            return j;
+        }
     }
 }

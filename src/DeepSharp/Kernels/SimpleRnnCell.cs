@@ -24,64 +24,76 @@ internal unsafe struct SimpleRnnStep
 
     internal readonly bool Masked(int b) => Mask != null && Mask[(long)b * MaskStride] == 0f;
 
-    internal static void Forward(in SimpleRnnStep p)
+    internal static void Forward(in SimpleRnnStep p) => GatePass.Run<ForwardPass, SimpleRnnStep>(p, p.Batch, p.Activation, GateActivation.Linear);
+
+    internal static void Backward(in SimpleRnnStep p) => GatePass.Run<BackwardPass, SimpleRnnStep>(p, p.Batch, p.Activation, GateActivation.Linear);
+
+    private readonly struct ForwardPass : IGatePass<SimpleRnnStep>
     {
-        for (int b = 0; b < p.Batch; b++)
+        public static void Run<TA, TR>(in SimpleRnnStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
+        {
+            for (int b = first; b < end; b++)
+            {
+                long row = (long)b * p.Units;
+                if (p.Masked(b))
+                {
+                    new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
+                    continue;
+                }
+                int j = 0;
+                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA>(p, row, j);
+                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA>(p, row, j);
+                Columns<Gate1, TA>(p, row, j);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static int Columns<TL, TA>(in SimpleRnnStep p, long row, int j) where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction
+        {
+            float* z = p.Z + row, h = p.H + row, bias = p.Bias;
+            for (; j + TL.Count <= p.Units; j += TL.Count)
+            {
+                var y = TA.Apply(TL.Load(z + j) + TL.Load(bias + j));
+                TL.Store(z + j, y);
+                TL.Store(h + j, y);
+            }
+            return j;
+        }
+    }
+
+    private readonly struct BackwardPass : IGatePass<SimpleRnnStep>
+    {
+        public static void Run<TA, TR>(in SimpleRnnStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
+        {
+            for (int b = first; b < end; b++)
+            {
+                long row = (long)b * p.Units;
+                if (p.Masked(b))
+                {
+                    new Span<float>(p.DZ + row, p.Units).Clear();
+                    continue;
+                }
+                int j = 0;
+                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA>(p, b, j);
+                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA>(p, b, j);
+                Columns<Gate1, TA>(p, b, j);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static int Columns<TL, TA>(in SimpleRnnStep p, int b, int j) where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction
         {
             long row = (long)b * p.Units;
-            if (p.Masked(b))
+            float* z = p.Z + row, dh = p.DH + row, dz = p.DZ + row;
+            float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
+            for (; j + TL.Count <= p.Units; j += TL.Count)
             {
-                new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
-                continue;
+                var gradH = TL.Load(dh + j);
+                if (dy != null) gradH = gradH + TL.Load(dy + j);
+                TL.Store(dz + j, gradH * TA.Derivative(TL.Load(z + j)));
+                TL.Store(dh + j, TL.Broadcast(0f));
             }
-            int j = 0;
-            if (Simd.Level == SimdLevel.Vector512) j = ForwardColumns<Gate512>(p, row, j);
-            if (Simd.Level != SimdLevel.Scalar) j = ForwardColumns<Gate256>(p, row, j);
-            ForwardColumns<Gate1>(p, row, j);
+            return j;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int ForwardColumns<TL>(in SimpleRnnStep p, long row, int j) where TL : struct, IGateLanes<TL>
-    {
-        for (; j + TL.Count <= p.Units; j += TL.Count)
-        {
-            var h = GateMath.Apply(p.Activation, TL.Load(p.Z + row + j) + TL.Load(p.Bias + j));
-            TL.Store(p.Z + row + j, h);
-            TL.Store(p.H + row + j, h);
-        }
-        return j;
-    }
-
-    internal static void Backward(in SimpleRnnStep p)
-    {
-        for (int b = 0; b < p.Batch; b++)
-        {
-            long row = (long)b * p.Units;
-            if (p.Masked(b))
-            {
-                new Span<float>(p.DZ + row, p.Units).Clear();
-                continue;
-            }
-            int j = 0;
-            if (Simd.Level == SimdLevel.Vector512) j = BackwardColumns<Gate512>(p, b, j);
-            if (Simd.Level != SimdLevel.Scalar) j = BackwardColumns<Gate256>(p, b, j);
-            BackwardColumns<Gate1>(p, b, j);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int BackwardColumns<TL>(in SimpleRnnStep p, int b, int j) where TL : struct, IGateLanes<TL>
-    {
-        long row = (long)b * p.Units;
-        float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
-        for (; j + TL.Count <= p.Units; j += TL.Count)
-        {
-            var dh = TL.Load(p.DH + row + j);
-            if (dy != null) dh = dh + TL.Load(dy + j);
-            TL.Store(p.DZ + row + j, dh * GateMath.Derivative(p.Activation, TL.Load(p.Z + row + j)));
-            TL.Store(p.DH + row + j, TL.Broadcast(0f));
-        }
-        return j;
     }
 }

@@ -221,7 +221,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint
           $"instead of only the last step [batch, {Units}].";
 
     private static GateActivation GateKind(ActivationFunction activation, string argument, string kind) =>
-        GateMath.FromName(activation.Name) ?? throw new ArgumentException(
+        GatePass.FromName(activation.Name) ?? throw new ArgumentException(
             $"{kind}: {argument} '{activation.Name}' cannot run inside the fused recurrent cell; use tanh, sigmoid, relu, " +
             "hard_sigmoid or linear.", argument);
 

@@ -1,0 +1,28 @@
+namespace DeepSharp.Cli.Training;
+
+/// <summary>
+/// Image rows as a sequence: each 28×28 image is 28 steps of 28 features read by LSTM(64, returnSequences) →
+/// LSTM(64) → Dense(10, softmax), Adam, 10 epochs, batch 128.
+/// </summary>
+public sealed class LstmExample : ClassifierExample
+{
+    /// <inheritdoc/>
+    public override string Name => "lstm";
+
+    /// <inheritdoc/>
+    public override string Summary => "image rows as 28 steps: LSTM 64 (sequences), LSTM 64, Dense 10 softmax";
+
+    /// <inheritdoc/>
+    public override int DefaultEpochs => 10;
+
+    /// <inheritdoc/>
+    public override int DefaultBatchSize => 128;
+
+    /// <inheritdoc/>
+    public override Model BuildModel(int classes)
+    {
+        var model = SeedModels.RowLstm(classes);
+        model.Compile(optimizer: new Adam(learningRate: 1e-3), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+}
