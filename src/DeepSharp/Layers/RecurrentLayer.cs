@@ -13,6 +13,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint
 {
     private readonly RandomGenerator _random;
     private readonly GateActivation _activation, _recurrentActivation;
+    private string? _label, _labelName;
 
     /// <summary>Validates and stores the arguments every recurrent layer takes.</summary>
     private protected RecurrentLayer(int units, ActivationFunction? activation, ActivationFunction? recurrentActivation,
@@ -193,7 +194,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint
         }
         var options = new RecurrentOptions(Cell, _activation, _recurrentActivation, ReturnSequences, ReturnState && withState, GoBackwards);
         var packed = Ops.RecurrentSequence(x, Kernel, RecurrentKernel, Bias,
-            initialState?[0], StateCount == 2 ? initialState?[1] : null, mask, recurrentMask, options, $"Layer '{Name}' ({ClassName})");
+            initialState?[0], StateCount == 2 ? initialState?[1] : null, mask, recurrentMask, options, Label);
         recurrentMask?.Recycle();
         if (withState) return packed;
         return ReturnSequences ? packed : Ops.Reshape(packed, inputs.Shape[0], Units);
@@ -210,6 +211,20 @@ public abstract class RecurrentLayer : Layer, IOutputHint
         for (int i = 1; i < outputs.Length; i++)
             outputs[i] = Ops.Reshape(Ops.Slice(packed, 1, first + i - 1, first + i), batch, Units);
         return outputs;
+    }
+
+    /// <summary>"Layer 'name' (Class)" for the op's messages, built once per name (a training step allocates nothing).</summary>
+    private string Label
+    {
+        get
+        {
+            if (_labelName != Name)
+            {
+                _label = $"Layer '{Name}' ({ClassName})";
+                _labelName = Name;
+            }
+            return _label!;
+        }
     }
 
     private static TensorShape Rank0Safe(TensorShape shape) => shape.Rank == 0 ? shape : SampleShape(shape);

@@ -318,9 +318,9 @@ public static unsafe partial class Ops
             throw new ArgumentException($"{layer} received a sequence with zero time steps (input shape {x._shape}); a recurrent layer needs at least one step.", nameof(x));
         int units = recurrentKernel._shape[0], gu = (int)o.Cell * units;
         if (kernel._shape != new TensorShape(features, gu))
-            throw new ArgumentException($"{layer}: kernel must be [{features}, {gu}] for {features} input features; got {kernel._shape}.", nameof(kernel));
+            throw new ArgumentException($"{layer}: kernel must be {new TensorShape(features, gu)} for {features} input features; got {kernel._shape}.", nameof(kernel));
         if (recurrentKernel._shape != new TensorShape(units, gu))
-            throw new ArgumentException($"{layer}: recurrent kernel must be [{units}, {gu}]; got {recurrentKernel._shape}.", nameof(recurrentKernel));
+            throw new ArgumentException($"{layer}: recurrent kernel must be {new TensorShape(units, gu)}; got {recurrentKernel._shape}.", nameof(recurrentKernel));
         var biasShape = o.Cell == RecurrentCellKind.Gru ? new TensorShape(2, gu) : new TensorShape(gu);
         if (bias is not null && bias._shape != biasShape)
             throw new ArgumentException($"{layer}: bias must be {biasShape}; got {bias._shape}.", nameof(bias));
@@ -332,7 +332,7 @@ public static unsafe partial class Ops
             throw new ArgumentException(
                 $"{layer}: the initial cell state must be [batch, units] = {stateShape} for inputs {x._shape}; got {initialC._shape}.", nameof(initialC));
         if (mask is not null && mask._shape != new TensorShape(batch, steps))
-            throw new ArgumentException($"{layer}: the mask must be [batch, timesteps] = [{batch}, {steps}]; got {mask._shape}.", nameof(mask));
+            throw new ArgumentException($"{layer}: the mask must be [batch, timesteps] = {new TensorShape(batch, steps)}; got {mask._shape}.", nameof(mask));
         if (recurrentMask is not null && recurrentMask._shape != stateShape)
             throw new ArgumentException($"{layer}: the recurrent dropout mask must be {stateShape}; got {recurrentMask._shape}.", nameof(recurrentMask));
     }
