@@ -9,11 +9,12 @@ namespace DeepSharp;
 /// returnSequences, returnState and goBackwards. The whole sequence runs as one fused op whose backward is
 /// back-propagation through time.
 /// </summary>
-public abstract class RecurrentLayer : Layer, IOutputHint
+public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
 {
     private readonly RandomGenerator _random;
     private readonly GateActivation _activation, _recurrentActivation;
     private string? _label, _labelName;
+    private Tensor? _callMask;
 
     /// <summary>Validates and stores the arguments every recurrent layer takes.</summary>
     private protected RecurrentLayer(int units, ActivationFunction? activation, ActivationFunction? recurrentActivation,
@@ -156,7 +157,23 @@ public abstract class RecurrentLayer : Layer, IOutputHint
     }
 
     /// <inheritdoc/>
-    protected override Tensor Forward(Tensor inputs, bool training) => Run(inputs, null, null, training, withState: false);
+    protected override Tensor Forward(Tensor inputs, bool training) => Run(inputs, null, _callMask, training, withState: false);
+
+    /// <summary>Runs <see cref="Layer.Call"/> with a step mask; the output keeps the mask only when it is a sequence.</summary>
+    Tensor IMaskingLayer.CallMasked(Tensor inputs, ref Tensor? mask, bool training)
+    {
+        _callMask = mask;
+        try
+        {
+            var output = Call(inputs, training);
+            if (!ReturnSequences) mask = null;
+            return output;
+        }
+        finally
+        {
+            _callMask = null;
+        }
+    }
 
     /// <summary>
     /// Runs the layer from given initial states and an optional step mask, as Keras' <c>layer(x,
