@@ -162,6 +162,23 @@ internal static class GatePass
     };
 }
 
+/// <summary>
+/// The exponential inside the gate passes, inlined into them (the runtime's vector Exp is a call, and the
+/// tanh built on expm1 adds a log): e^x = 2ⁿ·p(r) with n = round(x·log₂e), r = x − n·ln 2 (ln 2 split in two
+/// so r is exact) and p the degree-6 minimax polynomial of e^r on [−ln2/2, ln2/2] (Cephes' coefficients),
+/// about one ulp. Inputs are clamped to [−80, 80], so results stay normal floats (no slow subnormals) and
+/// sigmoid's tails are 1.8e-35 from 0 and exactly 1; tanh = (1 − e^−2|x|)/(1 + e^−2|x|) with x's sign is
+/// within 1e-7 of the exact value.
+/// </summary>
+internal static class GateExp
+{
+    internal const float Low = -80f, High = 80f;
+    internal const float Log2E = 1.44269504088896341f;
+    internal const float Ln2High = 0.693359375f, Ln2Low = -2.12194440e-4f;
+    internal const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+        P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+}
+
 /// <summary>Sixteen lanes (AVX-512).</summary>
 internal readonly unsafe struct Gate512(Vector512<float> value) : IGateLanes<Gate512>
 {
@@ -173,8 +190,33 @@ internal readonly unsafe struct Gate512(Vector512<float> value) : IGateLanes<Gat
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate512 operator +(Gate512 a, Gate512 b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate512 operator -(Gate512 a, Gate512 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate512 operator *(Gate512 a, Gate512 b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate512 Sigmoid(Gate512 x) => new(VectorMath.Sigmoid(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate512 Tanh(Gate512 x) => new(VectorMath.Tanh(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Gate512 Sigmoid(Gate512 x) => new(Vector512<float>.One / (Vector512<float>.One + Exp(-x._v)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Gate512 Tanh(Gate512 x)
+    {
+        var e = Exp(Vector512.Create(-2f) * Vector512.Abs(x._v));
+        return new(Vector512.CopySign((Vector512<float>.One - e) / (Vector512<float>.One + e), x._v));
+    }
+
+    /// <summary>e^x, see <see cref="GateExp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(GateExp.Low)), Vector512.Create(GateExp.High));
+        var n = Vector512.Floor(Vector512.FusedMultiplyAdd(x, Vector512.Create(GateExp.Log2E), Vector512.Create(0.5f)));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-GateExp.Ln2High), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-GateExp.Ln2Low), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(GateExp.P0), r, Vector512.Create(GateExp.P1));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(GateExp.P2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(GateExp.P3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(GateExp.P4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(GateExp.P5));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        return p * scale;
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Gate512 Clamp(Gate512 x, float lower, float upper) => new(Vector512.Min(Vector512.Max(x._v, Vector512.Create(lower)), Vector512.Create(upper)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -193,8 +235,33 @@ internal readonly unsafe struct Gate256(Vector256<float> value) : IGateLanes<Gat
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate256 operator +(Gate256 a, Gate256 b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate256 operator -(Gate256 a, Gate256 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate256 operator *(Gate256 a, Gate256 b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate256 Sigmoid(Gate256 x) => new(VectorMath.Sigmoid(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate256 Tanh(Gate256 x) => new(VectorMath.Tanh(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Gate256 Sigmoid(Gate256 x) => new(Vector256<float>.One / (Vector256<float>.One + Exp(-x._v)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Gate256 Tanh(Gate256 x)
+    {
+        var e = Exp(Vector256.Create(-2f) * Vector256.Abs(x._v));
+        return new(Vector256.CopySign((Vector256<float>.One - e) / (Vector256<float>.One + e), x._v));
+    }
+
+    /// <summary>e^x, see <see cref="GateExp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Exp(Vector256<float> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(GateExp.Low)), Vector256.Create(GateExp.High));
+        var n = Vector256.Floor(Vector256.FusedMultiplyAdd(x, Vector256.Create(GateExp.Log2E), Vector256.Create(0.5f)));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-GateExp.Ln2High), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-GateExp.Ln2Low), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(GateExp.P0), r, Vector256.Create(GateExp.P1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(GateExp.P2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(GateExp.P3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(GateExp.P4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(GateExp.P5));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        return p * scale;
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Gate256 Clamp(Gate256 x, float lower, float upper) => new(Vector256.Min(Vector256.Max(x._v, Vector256.Create(lower)), Vector256.Create(upper)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -213,8 +280,30 @@ internal readonly unsafe struct Gate1(float value) : IGateLanes<Gate1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 operator +(Gate1 a, Gate1 b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 operator -(Gate1 a, Gate1 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 operator *(Gate1 a, Gate1 b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 Sigmoid(Gate1 x) => new(VectorMath.Sigmoid(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 Tanh(Gate1 x) => new(VectorMath.Tanh(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 Sigmoid(Gate1 x) => new(1f / (1f + Exp(-x._v)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Gate1 Tanh(Gate1 x)
+    {
+        float e = Exp(-2f * MathF.Abs(x._v));
+        return new(MathF.CopySign((1f - e) / (1f + e), x._v));
+    }
+
+    /// <summary>e^x with the same steps as the vector widths, so every lane computes the same value.</summary>
+    private static float Exp(float x)
+    {
+        x = MathF.Min(MathF.Max(x, GateExp.Low), GateExp.High);
+        float n = MathF.Floor(MathF.FusedMultiplyAdd(x, GateExp.Log2E, 0.5f));
+        float r = MathF.FusedMultiplyAdd(n, -GateExp.Ln2High, x);
+        r = MathF.FusedMultiplyAdd(n, -GateExp.Ln2Low, r);
+        float p = MathF.FusedMultiplyAdd(GateExp.P0, r, GateExp.P1);
+        p = MathF.FusedMultiplyAdd(p, r, GateExp.P2);
+        p = MathF.FusedMultiplyAdd(p, r, GateExp.P3);
+        p = MathF.FusedMultiplyAdd(p, r, GateExp.P4);
+        p = MathF.FusedMultiplyAdd(p, r, GateExp.P5);
+        p = MathF.FusedMultiplyAdd(p, r * r, r + 1f);
+        return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 Clamp(Gate1 x, float lower, float upper) => new(MathF.Min(MathF.Max(x._v, lower), upper));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Gate1 Inside(Gate1 y, float lower, float upper) => new(y._v > lower && y._v < upper ? 1f : 0f);
 }
