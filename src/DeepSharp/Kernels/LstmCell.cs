@@ -14,6 +14,7 @@ internal unsafe struct LstmStep
     public float* Z;          // [batch, 4·units]: pre-activations in, activated gates out
     public float* Bias;       // [4·units]
     public float* CPrev, HPrev, C, H; // [batch, units]
+    public float* TC;         // [batch, units]: act(c), kept from forward so backward does not compute it again
     public float* Mask;       // [batch] at stride MaskStride (1 keep, 0 skip), or null
     public int MaskStride;
     public GateActivation Activation, RecurrentActivation;
@@ -62,7 +63,7 @@ internal unsafe struct LstmStep
         {
             int u = p.Units;
             long row = (long)b * u;
-            float* z = p.Z + row * 4, bias = p.Bias, cPrev = p.CPrev + row, c = p.C + row, h = p.H + row;
+            float* z = p.Z + row * 4, bias = p.Bias, cPrev = p.CPrev + row, c = p.C + row, h = p.H + row, tcOut = p.TC + row;
             for (; j + TL.Count <= u; j += TL.Count)
             {
                 var i = TR.Apply(TL.Load(z + j) + TL.Load(bias + j));
@@ -74,8 +75,10 @@ internal unsafe struct LstmStep
                 TL.Store(z + u + j, f);
                 TL.Store(z + 2 * u + j, g);
                 TL.Store(z + 3 * u + j, o);
+                var tc = TA.Apply(cell);
                 TL.Store(c + j, cell);
-                TL.Store(h + j, o * TA.Apply(cell));
+                TL.Store(tcOut + j, tc);
+                TL.Store(h + j, o * tc);
             }
             return j;
         }
@@ -105,7 +108,7 @@ internal unsafe struct LstmStep
         {
             int u = p.Units;
             long row = (long)b * u;
-            float* z = p.Z + row * 4, dz = p.DZ + row * 4, cPrev = p.CPrev + row, c = p.C + row, dh = p.DH + row, dc = p.DC + row;
+            float* z = p.Z + row * 4, dz = p.DZ + row * 4, cPrev = p.CPrev + row, tcIn = p.TC + row, dh = p.DH + row, dc = p.DC + row;
             float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
             for (; j + TL.Count <= u; j += TL.Count)
             {
@@ -115,7 +118,7 @@ internal unsafe struct LstmStep
                 var o = TL.Load(z + 3 * u + j);
                 var gradH = TL.Load(dh + j);
                 if (dy != null) gradH = gradH + TL.Load(dy + j);
-                var tc = TA.Apply(TL.Load(c + j));
+                var tc = TL.Load(tcIn + j);
                 var gradC = TL.Load(dc + j) + gradH * o * TA.Derivative(tc);
                 TL.Store(dz + j, gradC * g * TR.Derivative(i));
                 TL.Store(dz + u + j, gradC * TL.Load(cPrev + j) * TR.Derivative(f));

@@ -53,7 +53,7 @@ public static unsafe partial class Ops
 
         var ws = Tensor.Uninitialized([layout.Total]);
         float* w = ws.Pointer;
-        float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM;
+        float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
         var source = ElementwiseDriver.Contiguous(x);
         TimeMajor(source.Pointer, xt, batch, steps, features, o.GoBackwards);
         ElementwiseDriver.ReleaseCopy(source, x);
@@ -91,7 +91,8 @@ public static unsafe partial class Ops
                     LstmStep.Forward(new LstmStep
                     {
                         Batch = batch, Units = units, Z = zs, Bias = biasPointer, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows,
-                        HPrev = hPrev, H = h, Mask = stepMask, MaskStride = steps, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+                        HPrev = hPrev, H = h, TC = tc + s * stepRows, Mask = stepMask, MaskStride = steps,
+                        Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
                     });
                     break;
                 case RecurrentCellKind.Gru:
@@ -171,7 +172,7 @@ public static unsafe partial class Ops
         Tensor? initialC = n.Ints[6] < 0 ? null : n.Input(n.Ints[6]);
         var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, n.Saved2 is not null);
         float* w = n.Saved0!.Pointer;
-        float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM;
+        float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
         float* maskPointer = n.Saved1 is null ? null : n.Saved1.Pointer;
         float* dropPointer = n.Saved2 is null ? null : n.Saved2.Pointer;
         long stepRows = (long)batch * units;
@@ -210,7 +211,7 @@ public static unsafe partial class Ops
                 case RecurrentCellKind.Lstm:
                     LstmStep.Backward(new LstmStep
                     {
-                        Batch = batch, Units = units, Z = zs, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows,
+                        Batch = batch, Units = units, Z = zs, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows, TC = tc + s * stepRows,
                         Mask = stepMask, MaskStride = steps, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
                         DY = dy, DYStride = (int)slotStride, DH = dh, DC = dc, DZ = dzs,
                     });
@@ -285,7 +286,7 @@ public static unsafe partial class Ops
     /// <summary>Offsets (in floats) of the saved forward buffers inside one pooled workspace.</summary>
     private readonly struct RecurrentLayout
     {
-        public readonly long Xt, Z, H, C, RH, HM;
+        public readonly long Xt, Z, H, C, TC, RH, HM;
         public readonly int Total;
 
         public RecurrentLayout(RecurrentCellKind cell, int steps, int batch, int features, int units, bool recurrentDropout)
@@ -295,7 +296,8 @@ public static unsafe partial class Ops
             Z = Xt + rows * features;
             H = Z + rows * gu;
             C = H + (rows + batch) * units;
-            RH = C + (cell == RecurrentCellKind.Lstm ? (rows + batch) * units : 0);
+            TC = C + (cell == RecurrentCellKind.Lstm ? (rows + batch) * units : 0);
+            RH = TC + (cell == RecurrentCellKind.Lstm ? rows * units : 0);
             HM = RH + (cell == RecurrentCellKind.Gru ? rows * units : 0);
             long total = HM + (recurrentDropout ? rows * units : 0);
             if (total > int.MaxValue)
