@@ -8,7 +8,7 @@ namespace DeepSharp;
 /// sequence is turned back into time order, and the two are merged by <see cref="MergeMode"/>: "concat" (the
 /// default, features side by side), "sum", "mul" or "ave". A step mask reaches both directions.
 /// </summary>
-public sealed class Bidirectional : Layer, IMaskingLayer
+public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
 {
     private int[] _reversed = [];
 
@@ -121,6 +121,11 @@ public sealed class Bidirectional : Layer, IMaskingLayer
             _callMask = null;
         }
     }
+
+    /// <summary>Advice for a next layer that refuses this layer's output.</summary>
+    string IOutputHint.HintForNextLayer() => ForwardLayer.ReturnSequences
+        ? ""
+        : $"Set returnSequences: true on the {ForwardLayer.ClassName} wrapped by '{Name}' (Bidirectional) so that it outputs the whole sequence.";
 
     /// <summary>Indices steps−1, ..., 0, kept between calls.</summary>
     private ReadOnlySpan<int> Reversal(int steps)

@@ -131,5 +131,8 @@ public class SequenceLayersTests
             File.Delete(path);
         }
         Assert.Contains("mergeMode", Assert.Throws<ArgumentException>(() => new Bidirectional(new LSTM(2), "max")).Message);
+        var stacked = Assert.Throws<ArgumentException>(() =>
+            new Sequential(new Bidirectional(new LSTM(4), name: "bi_first", inputShape: [6, 3]), new LSTM(4)));
+        Assert.Contains("Set returnSequences: true on the LSTM wrapped by 'bi_first'", stacked.Message);
     }
 }
