@@ -79,6 +79,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm)");
     return 2;
 }
