@@ -25,4 +25,12 @@ public static class SeedModels
         new Flatten(),
         new Dense(128, activation: "relu"),
         new Dense(classes, activation: "softmax"));
+
+    /// <summary>
+    /// Image rows as a sequence: LSTM(64, returnSequences) → LSTM(64) → Dense(classes, softmax) on 28 steps of 28
+    /// features, uncompiled; <paramref name="gru"/> uses GRU cells instead.
+    /// </summary>
+    public static Sequential RowLstm(int classes = 10, bool gru = false) => gru
+        ? new(new GRU(64, returnSequences: true, inputShape: [28, 28]), new GRU(64), new Dense(classes, activation: "softmax"))
+        : new(new LSTM(64, returnSequences: true, inputShape: [28, 28]), new LSTM(64), new Dense(classes, activation: "softmax"));
 }

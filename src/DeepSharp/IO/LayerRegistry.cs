@@ -54,6 +54,7 @@ public static partial class LayerRegistry
             return new Concatenate(r.Optional("axis", -1), r.Name);
         });
         RegisterImageLayers();
+        RegisterRecurrentLayers();
     }
 
     /// <summary>Registers (or replaces) how to recreate layers saved with <paramref name="className"/>.</summary>

@@ -87,7 +87,16 @@ public sealed class Sequential : Model
     protected override Tensor Forward(Tensor inputs, bool training)
     {
         var x = inputs;
-        for (int i = 0; i < _layers.Count; i++) x = _layers[i].Call(x, training);
+        Tensor? mask = null; // a step mask made by Masking or Embedding(maskZero) and used by recurrent layers
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            if (_layers[i] is IMaskingLayer masking) x = masking.CallMasked(x, ref mask, training);
+            else
+            {
+                x = _layers[i].Call(x, training);
+                mask = null;
+            }
+        }
         return x;
     }
 

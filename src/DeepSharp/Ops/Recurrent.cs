@@ -1,0 +1,426 @@
+using System.Numerics.Tensors;
+using DeepSharp.Kernels;
+
+namespace DeepSharp;
+
+/// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
+internal enum RecurrentCellKind
+{
+    SimpleRnn = 1,
+    Gru = 3,
+    Lstm = 4,
+}
+
+/// <summary>What a fused recurrent sequence op computes and returns.</summary>
+internal readonly record struct RecurrentOptions(
+    RecurrentCellKind Cell, GateActivation Activation, GateActivation RecurrentActivation,
+    bool ReturnSequences, bool ReturnState, bool GoBackwards)
+{
+    /// <summary>Output slots along axis 1 of the packed result: the outputs (T or 1), then the final states.</summary>
+    internal int Slots(int steps) => (ReturnSequences ? steps : 1) + (ReturnState ? StateCount : 0);
+
+    /// <summary>States a cell carries: h, and c for the LSTM.</summary>
+    internal int StateCount => Cell == RecurrentCellKind.Lstm ? 2 : 1;
+}
+
+public static unsafe partial class Ops
+{
+    [ThreadStatic] private static Tensor[]? t_recurrentInputs;
+
+    /// <summary>
+    /// A whole recurrent sequence as one differentiable op (back-propagation through time in its backward).
+    /// Inputs are [batch, steps, features]; kernel [features, gates·units], recurrent kernel [units,
+    /// gates·units], bias [gates·units] ([2, 3·units] for the GRU: input and recurrent bias), optional initial
+    /// states [batch, units], an optional step mask [batch, steps] (0 = skip the step: keep the state, output
+    /// zeros) and an optional recurrent-dropout mask [batch, units] applied to the state entering the
+    /// recurrent kernel. Returns [batch, slots, units]: the outputs of every step (or of the last), then the
+    /// final states when asked (see <see cref="RecurrentOptions.Slots"/>).
+    /// </summary>
+    /// <remarks>
+    /// The input projection of all steps is one GEMM; each step is one GEMM with the recurrent kernel and one
+    /// fused gate pass; backward walks the steps in reverse with one GEMM a step and gathers the weight
+    /// gradients into one GEMM each. Work is time-major inside, so each step's rows are contiguous.
+    /// </remarks>
+    internal static Tensor RecurrentSequence(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias,
+        Tensor? initialH, Tensor? initialC, Tensor? mask, Tensor? recurrentMask, in RecurrentOptions options, string layer)
+    {
+        var o = options;
+        int gates = (int)o.Cell;
+        CheckRecurrentInputs(x, kernel, recurrentKernel, bias, initialH, initialC, mask, recurrentMask, o, layer);
+        int batch = x._shape[0], steps = x._shape[1], features = x._shape[2], units = recurrentKernel._shape[0];
+        int gu = gates * units, slots = o.Slots(steps);
+        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, recurrentMask is not null);
+
+        var ws = Tensor.Uninitialized([layout.Total]);
+        float* w = ws.Pointer;
+        float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
+        var source = ElementwiseDriver.Contiguous(x);
+        TimeMajor(source.Pointer, xt, batch, steps, features, o.GoBackwards);
+        ElementwiseDriver.ReleaseCopy(source, x);
+
+        var wk = ElementwiseDriver.Contiguous(kernel);
+        var rk = ElementwiseDriver.Contiguous(recurrentKernel);
+        var bk = bias is null ? null : ElementwiseDriver.Contiguous(bias);
+        var zeroBias = bk is null ? Tensor.Zeroed([2 * gu]) : null;
+        float* biasPointer = bk is not null ? bk.Pointer : zeroBias!.Pointer;
+        long stepRows = (long)batch * units;
+        LoadState(initialH, hs, stepRows);
+        if (o.Cell == RecurrentCellKind.Lstm) LoadState(initialC, cs, stepRows);
+        var maskCopy = mask is null ? null : StepOrderedMask(mask, o.GoBackwards);
+        var recurrentMaskCopy = recurrentMask is null ? null : recurrentMask.ContiguousCopy();
+        float* maskPointer = maskCopy is null ? null : maskCopy.Pointer;
+        float* dropPointer = recurrentMaskCopy is null ? null : recurrentMaskCopy.Pointer;
+
+        Gemm.Multiply(false, false, steps * batch, gu, features, xt, features, wk.Pointer, gu, z, gu);
+        var scratch = o.Cell == RecurrentCellKind.Gru ? Tensor.Uninitialized([batch * gu]) : null;
+        for (int s = 0; s < steps; s++)
+        {
+            float* hPrev = hs + s * stepRows, h = hPrev + stepRows, zs = z + (long)s * batch * gu;
+            float* hIn = hPrev;
+            if (dropPointer != null)
+            {
+                hIn = hm + s * stepRows;
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, (int)stepRows), new ReadOnlySpan<float>(dropPointer, (int)stepRows),
+                    new Span<float>(hIn, (int)stepRows));
+            }
+            float* stepMask = maskPointer == null ? null : maskPointer + s;
+            switch (o.Cell)
+            {
+                case RecurrentCellKind.Lstm:
+                    Gemm.Multiply(false, false, batch, gu, units, hIn, units, rk.Pointer, gu, zs, gu, accumulate: true);
+                    LstmStep.Forward(new LstmStep
+                    {
+                        Batch = batch, Units = units, Z = zs, Bias = biasPointer, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows,
+                        HPrev = hPrev, H = h, TC = tc + s * stepRows, Mask = stepMask, MaskStride = steps,
+                        Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+                    });
+                    break;
+                case RecurrentCellKind.Gru:
+                    Gemm.Multiply(false, false, batch, gu, units, hIn, units, rk.Pointer, gu, scratch!.Pointer, gu);
+                    GruStep.Forward(new GruStep
+                    {
+                        Batch = batch, Units = units, Z = zs, Rec = scratch.Pointer, BiasX = biasPointer, BiasR = biasPointer + gu,
+                        HPrev = hPrev, H = h, RH = rh + s * stepRows, Mask = stepMask, MaskStride = steps,
+                        Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+                    });
+                    break;
+                default:
+                    Gemm.Multiply(false, false, batch, gu, units, hIn, units, rk.Pointer, gu, zs, gu, accumulate: true);
+                    SimpleRnnStep.Forward(new SimpleRnnStep
+                    {
+                        Batch = batch, Units = units, Z = zs, Bias = biasPointer, HPrev = hPrev, H = h, Mask = stepMask, MaskStride = steps,
+                        Activation = o.Activation,
+                    });
+                    break;
+            }
+        }
+        scratch?.Recycle();
+        zeroBias?.Recycle();
+        ElementwiseDriver.ReleaseCopy(wk, kernel);
+        ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
+        if (bk is not null) ElementwiseDriver.ReleaseCopy(bk, bias!);
+
+        var y = Tensor.Uninitialized([batch, slots, units]);
+        WritePackedOutput(y.Pointer, hs, cs, maskPointer, batch, steps, units, slots, o);
+
+        var inputs = t_recurrentInputs ??= new Tensor[6];
+        int count = 0;
+        inputs[count++] = x;
+        inputs[count++] = kernel;
+        inputs[count++] = recurrentKernel;
+        int biasIndex = bias is null ? -1 : count;
+        if (bias is not null) inputs[count++] = bias;
+        int hIndex = initialH is null ? -1 : count;
+        if (initialH is not null) inputs[count++] = initialH;
+        int cIndex = initialC is null ? -1 : count;
+        if (initialC is not null) inputs[count++] = initialC;
+        var node = Node.RecordMany("recurrent", RecurrentSequenceBackward, y, inputs.AsSpan(0, count));
+        Array.Clear(inputs);
+        if (node is null)
+        {
+            ws.Recycle();
+            maskCopy?.Recycle();
+            recurrentMaskCopy?.Recycle();
+            return y;
+        }
+        node.Int0 = (int)o.Cell;
+        node.Int1 = (int)o.Activation;
+        node.Int2 = (int)o.RecurrentActivation;
+        node.Int3 = (o.ReturnSequences ? 1 : 0) | (o.ReturnState ? 2 : 0) | (o.GoBackwards ? 4 : 0);
+        node.Ints[0] = steps;
+        node.Ints[1] = batch;
+        node.Ints[2] = features;
+        node.Ints[3] = units;
+        node.Ints[4] = biasIndex;
+        node.Ints[5] = hIndex;
+        node.Ints[6] = cIndex;
+        node.Saved0 = TensorScope.Keep(ws);
+        node.Saved1 = maskCopy is null ? null : TensorScope.Keep(maskCopy);
+        node.Saved2 = recurrentMaskCopy is null ? null : TensorScope.Keep(recurrentMaskCopy);
+        return y;
+    }
+
+    private static void RecurrentSequenceBackward(Node n, Tensor g)
+    {
+        var o = new RecurrentOptions((RecurrentCellKind)n.Int0, (GateActivation)n.Int1, (GateActivation)n.Int2,
+            (n.Int3 & 1) != 0, (n.Int3 & 2) != 0, (n.Int3 & 4) != 0);
+        int steps = n.Ints[0], batch = n.Ints[1], features = n.Ints[2], units = n.Ints[3];
+        int gates = (int)o.Cell, gu = gates * units, slots = o.Slots(steps);
+        Tensor x = n.Input(0), kernel = n.Input(1), recurrentKernel = n.Input(2);
+        Tensor? bias = n.Ints[4] < 0 ? null : n.Input(n.Ints[4]);
+        Tensor? initialH = n.Ints[5] < 0 ? null : n.Input(n.Ints[5]);
+        Tensor? initialC = n.Ints[6] < 0 ? null : n.Input(n.Ints[6]);
+        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, n.Saved2 is not null);
+        float* w = n.Saved0!.Pointer;
+        float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
+        float* maskPointer = n.Saved1 is null ? null : n.Saved1.Pointer;
+        float* dropPointer = n.Saved2 is null ? null : n.Saved2.Pointer;
+        long stepRows = (long)batch * units;
+        bool gru = o.Cell == RecurrentCellKind.Gru;
+
+        // Backward buffers: dZ (and dRec for the GRU) for every step, dh and dc carried between steps, scratch.
+        long zSize = (long)steps * batch * gu;
+        var buffers = Tensor.Uninitialized([(int)(zSize * (gru ? 2 : 1) + 3 * stepRows)]);
+        float* dz = buffers.Pointer, dRec = gru ? dz + zSize : dz, dh = dz + zSize * (gru ? 2 : 1), dc = dh + stepRows, scratch = dc + stepRows;
+        new Span<float>(dh, (int)(2 * stepRows)).Clear();
+        var gradient = ElementwiseDriver.Contiguous(g);
+        float* gp = gradient.Pointer;
+        long slotStride = (long)slots * units;
+        int stateSlot = o.ReturnSequences ? steps : 1;
+        for (int b = 0; b < batch; b++)
+        {
+            var dhRow = new Span<float>(dh + b * units, units);
+            float* gRow = gp + b * slotStride;
+            if (!o.ReturnSequences) TensorPrimitives.Add(dhRow, new ReadOnlySpan<float>(gRow, units), dhRow);
+            if (o.ReturnState)
+            {
+                TensorPrimitives.Add(dhRow, new ReadOnlySpan<float>(gRow + stateSlot * units, units), dhRow);
+                if (o.Cell == RecurrentCellKind.Lstm)
+                    new ReadOnlySpan<float>(gRow + (stateSlot + 1) * units, units).CopyTo(new Span<float>(dc + b * units, units));
+            }
+        }
+
+        var rk = ElementwiseDriver.Contiguous(recurrentKernel);
+        for (int s = steps - 1; s >= 0; s--)
+        {
+            float* zs = z + (long)s * batch * gu, dzs = dz + (long)s * batch * gu, dRecs = dRec + (long)s * batch * gu;
+            float* hPrev = hs + s * stepRows, stepMask = maskPointer == null ? null : maskPointer + s;
+            float* dy = o.ReturnSequences ? gp + (long)s * units : null;
+            switch (o.Cell)
+            {
+                case RecurrentCellKind.Lstm:
+                    LstmStep.Backward(new LstmStep
+                    {
+                        Batch = batch, Units = units, Z = zs, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows, TC = tc + s * stepRows,
+                        Mask = stepMask, MaskStride = steps, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+                        DY = dy, DYStride = (int)slotStride, DH = dh, DC = dc, DZ = dzs,
+                    });
+                    break;
+                case RecurrentCellKind.Gru:
+                    GruStep.Backward(new GruStep
+                    {
+                        Batch = batch, Units = units, Z = zs, HPrev = hPrev, RH = rh + s * stepRows,
+                        Mask = stepMask, MaskStride = steps, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+                        DY = dy, DYStride = (int)slotStride, DH = dh, DZ = dzs, DRec = dRecs,
+                    });
+                    break;
+                default:
+                    SimpleRnnStep.Backward(new SimpleRnnStep
+                    {
+                        Batch = batch, Units = units, Z = zs, Mask = stepMask, MaskStride = steps, Activation = o.Activation,
+                        DY = dy, DYStride = (int)slotStride, DH = dh, DZ = dzs,
+                    });
+                    break;
+            }
+            // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R).
+            if (dropPointer == null)
+                Gemm.Multiply(false, true, batch, units, gu, dRecs, gu, rk.Pointer, gu, dh, units, accumulate: true);
+            else
+            {
+                Gemm.Multiply(false, true, batch, units, gu, dRecs, gu, rk.Pointer, gu, scratch, units);
+                var all = (int)stepRows;
+                TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, all), new ReadOnlySpan<float>(dropPointer, all),
+                    new ReadOnlySpan<float>(dh, all), new Span<float>(dh, all));
+            }
+        }
+        ElementwiseDriver.ReleaseCopy(gradient, g);
+
+        int rows = steps * batch;
+        if (initialH is not null && initialH._requiresGrad) GradientEngine.Accumulate(initialH, CopyToTensor(dh, [batch, units]));
+        if (initialC is not null && initialC._requiresGrad) GradientEngine.Accumulate(initialC, CopyToTensor(dc, [batch, units]));
+        if (kernel._requiresGrad)
+        {
+            var dk = Tensor.Uninitialized(kernel._shape);
+            Gemm.Multiply(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
+            GradientEngine.Accumulate(kernel, dk);
+        }
+        if (recurrentKernel._requiresGrad)
+        {
+            var dr = Tensor.Uninitialized(recurrentKernel._shape);
+            Gemm.Multiply(true, false, units, gu, rows, dropPointer == null ? hs : hm, units, dRec, gu, dr.Pointer, gu);
+            GradientEngine.Accumulate(recurrentKernel, dr);
+        }
+        if (bias is not null && bias._requiresGrad)
+        {
+            var db = Tensor.Zeroed(bias._shape);
+            ColumnSums(dz, rows, gu, db.Pointer);
+            if (gru) ColumnSums(dRec, rows, gu, db.Pointer + gu);
+            GradientEngine.Accumulate(bias, db);
+        }
+        if (x._requiresGrad)
+        {
+            var wk = ElementwiseDriver.Contiguous(kernel);
+            // dX = dZ·Wᵀ for all steps in one GEMM (time-major), then back to the input's layout.
+            var dxt = Tensor.Uninitialized([rows, features]);
+            Gemm.Multiply(false, true, rows, features, gu, dz, gu, wk.Pointer, gu, dxt.Pointer, features);
+            ElementwiseDriver.ReleaseCopy(wk, kernel);
+            var dx = Tensor.Uninitialized(x._shape);
+            BatchMajor(dxt.Pointer, dx.Pointer, batch, steps, features, o.GoBackwards);
+            dxt.Recycle();
+            GradientEngine.Accumulate(x, dx);
+        }
+        ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
+        buffers.Recycle();
+    }
+
+    /// <summary>Offsets (in floats) of the saved forward buffers inside one pooled workspace.</summary>
+    private readonly struct RecurrentLayout
+    {
+        public readonly long Xt, Z, H, C, TC, RH, HM;
+        public readonly int Total;
+
+        public RecurrentLayout(RecurrentCellKind cell, int steps, int batch, int features, int units, bool recurrentDropout)
+        {
+            long rows = (long)steps * batch, gu = (long)cell * units;
+            Xt = 0;
+            Z = Xt + rows * features;
+            H = Z + rows * gu;
+            C = H + (rows + batch) * units;
+            TC = C + (cell == RecurrentCellKind.Lstm ? (rows + batch) * units : 0);
+            RH = TC + (cell == RecurrentCellKind.Lstm ? rows * units : 0);
+            HM = RH + (cell == RecurrentCellKind.Gru ? rows * units : 0);
+            long total = HM + (recurrentDropout ? rows * units : 0);
+            if (total > int.MaxValue)
+                throw new ArgumentException($"recurrent: a sequence of {steps} steps × batch {batch} × {units} units needs {total} floats of workspace, more than one buffer can hold; use smaller batches.");
+            Total = (int)total;
+        }
+    }
+
+    private static void CheckRecurrentInputs(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias,
+        Tensor? initialH, Tensor? initialC, Tensor? mask, Tensor? recurrentMask, in RecurrentOptions o, string layer)
+    {
+        x.ThrowIfDisposed();
+        if (x.Rank != 3)
+            throw new ArgumentException(
+                $"{layer} needs 3-D inputs [batch, timesteps, features]; got shape {x._shape}. " +
+                "A 2-D [batch, features] input has no time axis: reshape it to [batch, timesteps, features] (Reshape layer), " +
+                "or if it comes from a recurrent layer, set returnSequences: true on that layer.", nameof(x));
+        int batch = x._shape[0], steps = x._shape[1], features = x._shape[2];
+        if (steps == 0)
+            throw new ArgumentException($"{layer} received a sequence with zero time steps (input shape {x._shape}); a recurrent layer needs at least one step.", nameof(x));
+        int units = recurrentKernel._shape[0], gu = (int)o.Cell * units;
+        if (kernel._shape != new TensorShape(features, gu))
+            throw new ArgumentException($"{layer}: kernel must be {new TensorShape(features, gu)} for {features} input features; got {kernel._shape}.", nameof(kernel));
+        if (recurrentKernel._shape != new TensorShape(units, gu))
+            throw new ArgumentException($"{layer}: recurrent kernel must be {new TensorShape(units, gu)}; got {recurrentKernel._shape}.", nameof(recurrentKernel));
+        var biasShape = o.Cell == RecurrentCellKind.Gru ? new TensorShape(2, gu) : new TensorShape(gu);
+        if (bias is not null && bias._shape != biasShape)
+            throw new ArgumentException($"{layer}: bias must be {biasShape}; got {bias._shape}.", nameof(bias));
+        var stateShape = new TensorShape(batch, units);
+        if (initialH is not null && initialH._shape != stateShape)
+            throw new ArgumentException(
+                $"{layer}: the initial state must be [batch, units] = {stateShape} for inputs {x._shape}; got {initialH._shape}.", nameof(initialH));
+        if (initialC is not null && initialC._shape != stateShape)
+            throw new ArgumentException(
+                $"{layer}: the initial cell state must be [batch, units] = {stateShape} for inputs {x._shape}; got {initialC._shape}.", nameof(initialC));
+        if (mask is not null && mask._shape != new TensorShape(batch, steps))
+            throw new ArgumentException($"{layer}: the mask must be [batch, timesteps] = {new TensorShape(batch, steps)}; got {mask._shape}.", nameof(mask));
+        if (recurrentMask is not null && recurrentMask._shape != stateShape)
+            throw new ArgumentException($"{layer}: the recurrent dropout mask must be {stateShape}; got {recurrentMask._shape}.", nameof(recurrentMask));
+    }
+
+    /// <summary>[batch, steps, features] → [steps, batch, features], steps reversed when going backwards.</summary>
+    private static void TimeMajor(float* x, float* xt, int batch, int steps, int features, bool reverse)
+    {
+        for (int t = 0; t < steps; t++)
+        {
+            int source = reverse ? steps - 1 - t : t;
+            for (int b = 0; b < batch; b++)
+                new ReadOnlySpan<float>(x + ((long)b * steps + source) * features, features)
+                    .CopyTo(new Span<float>(xt + ((long)t * batch + b) * features, features));
+        }
+    }
+
+    /// <summary>The inverse of <see cref="TimeMajor"/>.</summary>
+    private static void BatchMajor(float* xt, float* x, int batch, int steps, int features, bool reverse)
+    {
+        for (int t = 0; t < steps; t++)
+        {
+            int target = reverse ? steps - 1 - t : t;
+            for (int b = 0; b < batch; b++)
+                new ReadOnlySpan<float>(xt + ((long)t * batch + b) * features, features)
+                    .CopyTo(new Span<float>(x + ((long)b * steps + target) * features, features));
+        }
+    }
+
+    private static void LoadState(Tensor? state, float* destination, long count)
+    {
+        var span = new Span<float>(destination, (int)count);
+        if (state is null) span.Clear();
+        else state.CopyTo(span);
+    }
+
+    private static Tensor StepOrderedMask(Tensor mask, bool reverse)
+    {
+        var copy = Tensor.Uninitialized(mask._shape);
+        mask.CopyTo(copy.Span);
+        if (reverse)
+        {
+            int steps = mask._shape[1];
+            for (int b = 0; b < mask._shape[0]; b++) copy.Span.Slice(b * steps, steps).Reverse();
+        }
+        return copy;
+    }
+
+    /// <summary>Outputs (zeros on masked steps) and final states into [batch, slots, units].</summary>
+    private static void WritePackedOutput(float* y, float* hs, float* cs, float* mask, int batch, int steps, int units, int slots, in RecurrentOptions o)
+    {
+        long stepRows = (long)batch * units;
+        for (int b = 0; b < batch; b++)
+        {
+            float* row = y + (long)b * slots * units;
+            int slot = 0;
+            if (o.ReturnSequences)
+            {
+                for (int s = 0; s < steps; s++, slot++)
+                {
+                    var destination = new Span<float>(row + slot * units, units);
+                    if (mask != null && mask[(long)b * steps + s] == 0f) destination.Clear();
+                    else new ReadOnlySpan<float>(hs + (s + 1) * stepRows + b * units, units).CopyTo(destination);
+                }
+            }
+            else
+            {
+                new ReadOnlySpan<float>(hs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row, units));
+                slot++;
+            }
+            if (!o.ReturnState) continue;
+            new ReadOnlySpan<float>(hs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row + slot++ * units, units));
+            if (o.Cell == RecurrentCellKind.Lstm)
+                new ReadOnlySpan<float>(cs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row + slot * units, units));
+        }
+    }
+
+    private static void ColumnSums(float* rows, int count, int columns, float* sums)
+    {
+        var total = new Span<float>(sums, columns);
+        for (int r = 0; r < count; r++) TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
+    }
+
+    private static Tensor CopyToTensor(float* source, TensorShape shape)
+    {
+        var t = Tensor.Uninitialized(shape);
+        new ReadOnlySpan<float>(source, shape.Size).CopyTo(t.Span);
+        return t;
+    }
+}

@@ -1,0 +1,99 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp.Tests.Ops;
+
+using Ops = global::DeepSharp.Ops;
+
+/// <summary>
+/// The fused recurrent sequence op against finite differences: every cell, with and without bias, initial
+/// states, a step mask, a recurrent-dropout mask, returnSequences, returnState and goBackwards; unit counts
+/// that reach the 16-lane, 8-lane and single-lane paths.
+/// </summary>
+public class RecurrentOpsTests
+{
+    public static TheoryData<string, int, bool, bool, bool, bool> Cases()
+    {
+        var data = new TheoryData<string, int, bool, bool, bool, bool>();
+        foreach (var cell in new[] { "lstm", "gru", "simple_rnn" })
+        {
+            data.Add(cell, 3, false, false, false, false);
+            data.Add(cell, 3, true, true, true, false);
+            data.Add(cell, 11, true, false, true, true);
+            data.Add(cell, 3, false, true, false, true);
+        }
+        data.Add("lstm", 17, true, true, false, true);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Sequence_op_passes_gradient_checks(string cell, int units, bool sequences, bool state, bool backwards, bool masks)
+    {
+        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "gru" => RecurrentCellKind.Gru, _ => RecurrentCellKind.SimpleRnn };
+        int gates = (int)kind, batch = 2, steps = 4, features = 3;
+        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards);
+        var x = OpAssert.Random(1, -1f, 1f, batch, steps, features);
+        var kernel = OpAssert.Random(2, -0.6f, 0.6f, features, gates * units);
+        var recurrent = OpAssert.Random(3, -0.6f, 0.6f, units, gates * units);
+        var bias = kind == RecurrentCellKind.Gru ? OpAssert.Random(4, -0.5f, 0.5f, 2, gates * units) : OpAssert.Random(4, -0.5f, 0.5f, gates * units);
+        var h0 = OpAssert.Random(5, -0.5f, 0.5f, batch, units);
+        var c0 = OpAssert.Random(6, -0.5f, 0.5f, batch, units);
+        Tensor? mask = masks ? Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 1f, 1f, 0f], batch, steps) : null;
+        Tensor? drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 3 == 1 ? 0f : 1.5f).ToArray(), batch, units) : null;
+        bool lstm = kind == RecurrentCellKind.Lstm;
+        OpAssert.GradientChecks(
+            t => Ops.RecurrentSequence(t[0], t[1], t[2], t[3], t[4], lstm ? t[5] : null, mask, drop, options, "test"),
+            lstm ? [x, kernel, recurrent, bias, h0, c0] : [x, kernel, recurrent, bias, h0]);
+    }
+
+    [Theory]
+    [InlineData("relu", "hard_sigmoid")]
+    [InlineData("linear", "tanh")]
+    [InlineData("sigmoid", "linear")]
+    public void Other_activations_pass_gradient_checks(string activation, string recurrentActivation)
+    {
+        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GatePass.FromName(activation)!.Value,
+            GatePass.FromName(recurrentActivation)!.Value, true, false, false);
+        var x = OpAssert.Random(11, -1f, 1f, 2, 3, 2);
+        var kernel = OpAssert.Random(12, -0.7f, 0.7f, 2, 12);
+        var recurrent = OpAssert.Random(13, -0.7f, 0.7f, 3, 12);
+        var bias = OpAssert.Random(14, 0.1f, 0.4f, 12);
+        OpAssert.GradientChecks(t => Ops.RecurrentSequence(t[0], t[1], t[2], t[3], null, null, null, null, options, "test"), x, kernel, recurrent, bias);
+    }
+
+    [Fact]
+    public void Without_bias_or_states_and_with_retained_graph_twice()
+    {
+        var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, true, true, true);
+        var x = OpAssert.Random(21, -1f, 1f, 2, 5, 3);
+        var kernel = OpAssert.Random(22, -0.5f, 0.5f, 3, 12);
+        var recurrent = OpAssert.Random(23, -0.5f, 0.5f, 4, 12);
+        OpAssert.GradientChecks(t => Ops.RecurrentSequence(t[0], t[1], t[2], null, null, null, null, null, options, "test"), x, kernel, recurrent);
+
+        // A second backward through the same graph gives the same gradients (saved buffers are not overwritten).
+        x.ZeroGrad();
+        var y = Ops.RecurrentSequence(x, kernel, recurrent, null, null, null, null, null, options, "test");
+        var g = Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(24));
+        y.Backward(g, retainGraph: true);
+        var first = x.Grad!.ToArray();
+        x.ZeroGrad();
+        y.Backward(g);
+        Assert.Equal(first, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Bad_shapes_are_named()
+    {
+        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GateActivation.Tanh, GateActivation.Sigmoid, false, false, false);
+        var x = Tensor.Zeros(2, 3, 4);
+        var e = Assert.Throws<ArgumentException>(() =>
+            Ops.RecurrentSequence(x, Tensor.Zeros(5, 8), Tensor.Zeros(2, 8), null, null, null, null, null, options, "Layer 'l' (LSTM)"));
+        Assert.Contains("kernel must be (4, 8)", e.Message);
+        e = Assert.Throws<ArgumentException>(() =>
+            Ops.RecurrentSequence(x, Tensor.Zeros(4, 8), Tensor.Zeros(2, 8), Tensor.Zeros(6), null, null, null, null, options, "Layer 'l' (LSTM)"));
+        Assert.Contains("bias must be (8,)", e.Message);
+        e = Assert.Throws<ArgumentException>(() =>
+            Ops.RecurrentSequence(x, Tensor.Zeros(4, 8), Tensor.Zeros(2, 8), null, null, null, Tensor.Ones(2, 4), null, options, "Layer 'l' (LSTM)"));
+        Assert.Contains("mask must be [batch, timesteps] = (2, 3)", e.Message);
+    }
+}
