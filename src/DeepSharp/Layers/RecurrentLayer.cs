@@ -159,7 +159,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) => Run(inputs, null, _callMask, training, withState: false);
 
-    /// <summary>Runs <see cref="Layer.Call"/> with a step mask; the output keeps the mask only when it is a sequence.</summary>
+    /// <summary>Runs <see cref="Layer.Call(Tensor, bool)"/> with a step mask; the output keeps the mask only when it is a sequence.</summary>
     Tensor IMaskingLayer.CallMasked(Tensor inputs, ref Tensor? mask, bool training)
     {
         _callMask = mask;
