@@ -20,7 +20,8 @@ public sealed class TrainCommand : ICommand
         string.Concat(_examples.Select(e => $"  {e.Name,-8} {e.Summary}\n{e.OptionsHelp}")) +
         $"  {GanExample.Name,-8} {GanExample.Summary}\n{GanExample.OptionsHelp}" +
         "\nOptions:\n" + TrainingOptions.Help + "\n" +
-        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n";
+        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n" +
+        "gan writes samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.\n";
 
     /// <inheritdoc/>
     public int Run(CommandLine options, TextWriter output)
