@@ -122,6 +122,33 @@ public sealed class GanExample
         using var loader = new DataLoader(realImages, batchSize: options.BatchSize, shuffle: true, seed: options.Seed, dropLast: true);
         if (loader.BatchCount == 0)
             throw new UsageException($"--batch-size {options.BatchSize} is larger than the {loader.Count} training images.");
+        // Written after every epoch, so that a long run stopped early still leaves its generator and report.
+        void WriteResults(int epochsDone, SampleQualityReport last)
+        {
+            LinePlot.Save(Path.Combine(directory, "losses.png"),
+                new Dictionary<string, IReadOnlyList<double>> { ["discriminator"] = history["d_loss"], ["generator"] = history["g_loss"] },
+                $"{(Architecture == "dcgan" ? "DCGAN" : "Fully connected GAN")} on {dataset.Name}: losses per epoch");
+            generator.Save(Path.Combine(directory, "generator.dsm"));
+            var metrics = new JsonObject
+            {
+                ["example"] = Name,
+                ["arch"] = Architecture,
+                ["dataset"] = options.Dataset,
+                ["epochs"] = epochsDone,
+                ["epochs_planned"] = options.Epochs,
+                ["batch_size"] = options.BatchSize,
+                ["seed"] = options.Seed,
+                ["threads"] = options.Threads,
+                ["real_label"] = RealLabel,
+                ["train_seconds"] = Math.Round(trainSeconds, 3),
+                ["steps_per_second"] = Math.Round(steps / trainSeconds, 3),
+                ["classifier"] = new JsonObject { ["file"] = ClassifierPath ?? classifierFile, ["test_accuracy"] = Math.Round(classifierAccuracy, 6) },
+                ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, trainDistance),
+                ["history"] = HistoryJson(history),
+            };
+            AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             loader.Epoch = epoch;
@@ -133,7 +160,7 @@ public sealed class GanExample
                 var (d, g) = trainer.TrainStep(batch.X);
                 if (!double.IsFinite(d) || !double.IsFinite(g))
                 {
-                    output.WriteLine($"Epoch {epoch + 1}, step {step + 1}: a loss is not finite (discriminator {d}, generator {g}); training stopped, no model was written.");
+                    output.WriteLine($"Epoch {epoch + 1}, step {step + 1}: a loss is not finite (discriminator {d}, generator {g}); training stopped (the files in the output directory are those of the last finished epoch).");
                     return 1;
                 }
                 dSum += d;
@@ -157,33 +184,12 @@ public sealed class GanExample
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Epoch {epoch + 1}/{options.Epochs} - {clock.Elapsed.TotalSeconds:0.0}s ({step / clock.Elapsed.TotalSeconds:0.0} steps/s) - d_loss {dSum / step:0.0000} - g_loss {gSum / step:0.0000} - " +
                 $"top-class probability {report.MeanTopProbability:0.000} - smallest class {report.MinClassShare:P1} - Fréchet distance {report.FrechetDistance:0.00}"));
+            WriteResults(epoch + 1, report);
         }
 
-        LinePlot.Save(Path.Combine(directory, "losses.png"),
-            new Dictionary<string, IReadOnlyList<double>> { ["discriminator"] = history["d_loss"], ["generator"] = history["g_loss"] },
-            $"{Architecture} GAN on {dataset.Name}");
-        generator.Save(Path.Combine(directory, "generator.dsm"));
         files.Add("losses.png");
         files.Add("generator.dsm");
         if (classifierFile is not null) files.Add(classifierFile);
-
-        var metrics = new JsonObject
-        {
-            ["example"] = Name,
-            ["arch"] = Architecture,
-            ["dataset"] = options.Dataset,
-            ["epochs"] = options.Epochs,
-            ["batch_size"] = options.BatchSize,
-            ["seed"] = options.Seed,
-            ["threads"] = options.Threads,
-            ["real_label"] = RealLabel,
-            ["train_seconds"] = Math.Round(trainSeconds, 3),
-            ["steps_per_second"] = Math.Round(steps / trainSeconds, 3),
-            ["classifier"] = new JsonObject { ["file"] = ClassifierPath ?? classifierFile, ["test_accuracy"] = Math.Round(classifierAccuracy, 6) },
-            ["quality"] = QualityJson(report!, dataset.ClassNames, noiseDistance, trainDistance),
-            ["history"] = HistoryJson(history),
-        };
-        AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         files.Add("metrics.json");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Samples: top-class probability {report!.MeanTopProbability:0.000}, smallest class share {report.MinClassShare:P1}, " +
