@@ -97,8 +97,11 @@ public sealed class GanExample
         var noiseImages = Tensor.RandomUniform([judged, 28, 28, 1], generator: new RandomGenerator(options.Seed + 3));
         double noiseDistance = quality.DistanceToReal(noiseImages);
         int realCount = Math.Min(judged, trainImages.Shape[0]);
-        double trainDistance = quality.DistanceToReal(trainImages.Slice(0, 0, realCount));
-        output.WriteLine($"Fréchet distance to the test images: uniform noise {noiseDistance:0.00}, {realCount} real training images {trainDistance:0.00}");
+        var realReport = quality.Measure(trainImages.Slice(0, 0, realCount)); // what real images score: the attainable values
+        double trainDistance = realReport.FrechetDistance;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Fréchet distance to the test images: uniform noise {noiseDistance:0.00}, {realCount} real training images {trainDistance:0.00} " +
+            $"(their mean top-class probability {realReport.MeanTopProbability:0.000})"));
 
         var generator = GanModels.Generator(Architecture);
         var discriminator = GanModels.Discriminator(Architecture);
@@ -143,7 +146,7 @@ public sealed class GanExample
                 ["train_seconds"] = Math.Round(trainSeconds, 3),
                 ["steps_per_second"] = Math.Round(steps / trainSeconds, 3),
                 ["classifier"] = new JsonObject { ["file"] = ClassifierPath ?? classifierFile, ["test_accuracy"] = Math.Round(classifierAccuracy, 6) },
-                ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, trainDistance),
+                ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, realReport),
                 ["history"] = HistoryJson(history),
             };
             AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -236,7 +239,7 @@ public sealed class GanExample
         return (classifier, accuracy, file);
     }
 
-    private static JsonObject QualityJson(SampleQualityReport report, IReadOnlyList<string> classNames, double noiseDistance, double trainDistance)
+    private static JsonObject QualityJson(SampleQualityReport report, IReadOnlyList<string> classNames, double noiseDistance, SampleQualityReport real)
     {
         var shares = new JsonObject();
         for (int c = 0; c < report.ClassShares.Count; c++)
@@ -250,7 +253,8 @@ public sealed class GanExample
             ["frechet_distance"] = Math.Round(report.FrechetDistance, 6),
             ["frechet_distance_uniform_noise"] = Math.Round(noiseDistance, 6),
             ["noise_to_generated_ratio"] = Math.Round(noiseDistance / report.FrechetDistance, 6),
-            ["frechet_distance_real_train_images"] = Math.Round(trainDistance, 6),
+            ["frechet_distance_real_train_images"] = Math.Round(real.FrechetDistance, 6),
+            ["mean_top_probability_real_train_images"] = Math.Round(real.MeanTopProbability, 6),
         };
     }
 

@@ -37,6 +37,7 @@ public class TrainGanCommandTests
         Assert.InRange(quality["mean_top_probability"]!.GetValue<double>(), 0.1, 1.0);
         Assert.True(quality["frechet_distance"]!.GetValue<double>() > 0);
         Assert.True(quality["frechet_distance_uniform_noise"]!.GetValue<double>() > quality["frechet_distance_real_train_images"]!.GetValue<double>());
+        Assert.InRange(quality["mean_top_probability_real_train_images"]!.GetValue<double>(), 0.1, 1.0);
 
         // generate: the saved generator draws new samples; the same seed gives the same picture.
         var first = dir.File("first.png");
