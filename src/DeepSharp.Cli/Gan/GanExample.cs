@@ -31,7 +31,7 @@ public sealed class GanExample
     /// <summary>Help text for the example's own options.</summary>
     public const string OptionsHelp = """
                    --arch NAME            dcgan (default: convolutional) or mlp (fully connected)
-                   --real-label X         discriminator target for real images, e.g. 0.9 for label smoothing (default 1)
+                   --real-label X         discriminator target for real images: 0.9 (default) is one-sided label smoothing, 1 none
                    --classifier FILE      saved classifier that judges the samples (default: train the seed CNN, save classifier.dsm)
                    --classifier-epochs N  epochs to train that classifier (default 3)
                    --samples N            generated images judged for metrics.json (default 1000)
@@ -43,7 +43,7 @@ public sealed class GanExample
     public string Architecture { get; private set; } = "dcgan";
 
     /// <summary>The discriminator's target for real images.</summary>
-    public float RealLabel { get; private set; } = 1f;
+    public float RealLabel { get; private set; } = 0.9f;
 
     /// <summary>A saved classifier to judge samples with, or null to train one.</summary>
     public string? ClassifierPath { get; private set; }
@@ -61,7 +61,7 @@ public sealed class GanExample
     public void ReadOptions(CommandLine line)
     {
         Architecture = line.Choice("arch", "dcgan", GanModels.Architectures);
-        RealLabel = (float)line.Double("real-label", 1, 0.51, 1);
+        RealLabel = (float)line.Double("real-label", 0.9, 0.51, 1);
         ClassifierPath = line.String("classifier");
         ClassifierEpochs = line.Int("classifier-epochs", 3, 1, 100);
         QualitySamples = line.Int("samples", 1000, 2, 100_000);
