@@ -26,6 +26,7 @@ internal sealed record BenchmarkUnit(string Symbol, bool HigherIsBetter)
 {
     public static readonly BenchmarkUnit GflopsPerSecond = new("GFLOP/s", true);
     public static readonly BenchmarkUnit SamplesPerSecond = new("samples/s", true);
+    public static readonly BenchmarkUnit StepsPerSecond = new("steps/s", true);
     public static readonly BenchmarkUnit Milliseconds = new("ms", false);
     public static readonly BenchmarkUnit Microseconds = new("µs", false);
     public static readonly BenchmarkUnit Bytes = new("bytes", false);

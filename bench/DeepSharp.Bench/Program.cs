@@ -5,7 +5,7 @@ using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
 // dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark()];
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new GanBenchmark()];
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();
@@ -83,6 +83,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, gan)");
     return 2;
 }

@@ -10,7 +10,7 @@ namespace DeepSharp.Cli;
 public static class CommandRunner
 {
     /// <summary>The commands, by name.</summary>
-    private static readonly ICommand[] Commands = [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new AugmentCommand(), new InfoCommand()];
+    private static readonly ICommand[] Commands = [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new AugmentCommand(), new GenerateCommand(), new InfoCommand()];
 
     /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -1,3 +1,4 @@
+using DeepSharp.Cli.Gan;
 using DeepSharp.Cli.Training;
 
 namespace DeepSharp.Cli.Commands;
@@ -11,24 +12,38 @@ public sealed class TrainCommand : ICommand
     public string Name => "train";
 
     /// <inheritdoc/>
-    public string Summary => $"train an example ({string.Join(", ", _examples.Select(e => e.Name))}) and write metrics, plots and the model";
+    public string Summary => $"train an example ({string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}) and write metrics, plots and the model";
 
     /// <inheritdoc/>
     public string Help =>
         "Usage: deepsharp train <example> [options]\n\nExamples:\n" +
         string.Concat(_examples.Select(e => $"  {e.Name,-8} {e.Summary}\n{e.OptionsHelp}")) +
+        $"  {GanExample.Name,-8} {GanExample.Summary}\n{GanExample.OptionsHelp}" +
         "\nOptions:\n" + TrainingOptions.Help + "\n" +
-        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n";
+        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n" +
+        "gan writes samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.\n";
 
     /// <inheritdoc/>
     public int Run(CommandLine options, TextWriter output)
     {
         if (options.Positional.Count == 0) throw new UsageException("which example? " + string.Join(", ", _examples.Select(e => e.Name)) + ".");
         var name = options.Positional[0];
+        if (name == GanExample.Name) return RunGan(options, output);
         var example = _examples.FirstOrDefault(e => e.Name == name)
-            ?? throw new UsageException($"unknown example '{name}'; known: {string.Join(", ", _examples.Select(e => e.Name))}.");
+            ?? throw new UsageException($"unknown example '{name}'; known: {string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}.");
         if (options.Positional.Count > 1) throw new UsageException($"unexpected argument '{options.Positional[1]}'.");
         var training = TrainingOptions.Parse(options, example.Name, example.DefaultEpochs, example.DefaultBatchSize);
+        example.ReadOptions(options);
+        options.RejectUnknown();
+        return example.Run(training, output);
+    }
+
+    /// <summary>The GAN is not a classifier: it has its own flow and report (see <see cref="GanExample"/>).</summary>
+    private static int RunGan(CommandLine options, TextWriter output)
+    {
+        if (options.Positional.Count > 1) throw new UsageException($"unexpected argument '{options.Positional[1]}'.");
+        var training = TrainingOptions.Parse(options, GanExample.Name, GanExample.DefaultEpochs, GanExample.DefaultBatchSize);
+        var example = new GanExample();
         example.ReadOptions(options);
         options.RejectUnknown();
         return example.Run(training, output);

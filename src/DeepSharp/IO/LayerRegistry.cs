@@ -35,6 +35,12 @@ public static partial class LayerRegistry
             var r = new ConfigReader(c, nameof(Dropout));
             return new Dropout(r.Required<float>("rate"), c["seed"]?.GetValue<long>(), r.Name, r.InputShape);
         });
+        Register(nameof(LeakyReLU), c =>
+        {
+            // Keras 3 saves "negative_slope"; Keras 2 saved the same number as "alpha".
+            var r = new ConfigReader(c, nameof(LeakyReLU));
+            return new LeakyReLU(r.Optional("negative_slope", r.Optional("alpha", 0.3f)), r.Name, r.InputShape);
+        });
         Register(nameof(Reshape), c => { var r = new ConfigReader(c, nameof(Reshape)); return new Reshape(r.IntArray("target_shape"), r.Name, r.InputShape); });
         Register(nameof(Sequential), c =>
         {

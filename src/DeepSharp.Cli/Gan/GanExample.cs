@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DeepSharp.Cli.Training;
+using DeepSharp.Plots;
+
+namespace DeepSharp.Cli.Gan;
+
+/// <summary>
+/// <c>deepsharp train gan</c>: trains a fully connected GAN or a DCGAN on Fashion-MNIST (or MNIST) scaled to
+/// [−1, 1], writing a grid of samples from a fixed noise batch after every epoch, and at the end the loss curves,
+/// the generator and a report whose sample quality is judged by a CNN classifier (<see cref="SampleQuality"/>).
+/// </summary>
+public sealed class GanExample
+{
+    private const int GridSamples = 64;
+
+    /// <summary>The name on the command line.</summary>
+    public const string Name = "gan";
+
+    /// <summary>One line for help.</summary>
+    public const string Summary = "a GAN drawing Fashion-MNIST garments (--arch mlp or dcgan)";
+
+    /// <summary>Epochs when --epochs is not given.</summary>
+    public const int DefaultEpochs = 10;
+
+    /// <summary>Batch size when --batch-size is not given.</summary>
+    public const int DefaultBatchSize = 64;
+
+    /// <summary>Help text for the example's own options.</summary>
+    public const string OptionsHelp = """
+                   --arch NAME            dcgan (default: convolutional) or mlp (fully connected)
+                   --real-label X         discriminator target for real images: 0.9 (default) is one-sided label smoothing, 1 none
+                   --classifier FILE      saved classifier that judges the samples (default: train the seed CNN, save classifier.dsm)
+                   --classifier-epochs N  epochs to train that classifier (default 3)
+                   --samples N            generated images judged for metrics.json (default 1000)
+                   --train-images N       train on the first N training images only (default: all)
+
+        """;
+
+    /// <summary>"mlp" or "dcgan".</summary>
+    public string Architecture { get; private set; } = "dcgan";
+
+    /// <summary>The discriminator's target for real images.</summary>
+    public float RealLabel { get; private set; } = 0.9f;
+
+    /// <summary>A saved classifier to judge samples with, or null to train one.</summary>
+    public string? ClassifierPath { get; private set; }
+
+    /// <summary>Epochs of the classifier trained when none is given.</summary>
+    public int ClassifierEpochs { get; private set; } = 3;
+
+    /// <summary>Generated images judged for the report.</summary>
+    public int QualitySamples { get; private set; } = 1000;
+
+    /// <summary>Train on the first this many training images (null: all), for quick runs.</summary>
+    public int? TrainImages { get; private set; }
+
+    /// <summary>Reads the example's own options.</summary>
+    public void ReadOptions(CommandLine line)
+    {
+        Architecture = line.Choice("arch", "dcgan", GanModels.Architectures);
+        RealLabel = (float)line.Double("real-label", 0.9, 0.51, 1);
+        ClassifierPath = line.String("classifier");
+        ClassifierEpochs = line.Int("classifier-epochs", 3, 1, 100);
+        QualitySamples = line.Int("samples", 1000, 2, 100_000);
+        int trainImages = line.Int("train-images", 0, 2, int.MaxValue);
+        TrainImages = trainImages == 0 ? null : trainImages;
+        if (ClassifierPath is not null && !File.Exists(ClassifierPath))
+            throw new UsageException($"--classifier: the file '{ClassifierPath}' does not exist.");
+    }
+
+    /// <summary>Runs the example end to end; returns the process exit code.</summary>
+    public int Run(TrainingOptions options, TextWriter output)
+    {
+        Parallelism.Threads = options.Threads;
+        RandomGenerator.SetSeed(options.Seed);
+        var directory = options.OutputDirectory;
+        Directory.CreateDirectory(directory);
+        var dataset = options.DatasetLoader;
+        output.WriteLine($"Loading {dataset.Name}...");
+        var (train, test) = dataset.Load(options.DataDirectory);
+        Tensor trainImages, trainLabels, testImages, realImages;
+        using (Autograd.NoGrad())
+        {
+            int count = Math.Min(TrainImages ?? train.Count, train.Count);
+            trainImages = train.X.Slice(0, 0, count).Reshape(count, 28, 28, 1);
+            trainLabels = train.Y.Slice(0, 0, count);
+            testImages = test.X.Reshape(test.Count, 28, 28, 1);
+            realImages = trainImages * 2f - 1f; // the generator's tanh range
+        }
+
+        var (classifier, classifierAccuracy, classifierFile) = PrepareClassifier(trainImages, trainLabels, testImages, test.Y, options, output);
+        var quality = new SampleQuality(classifier, testImages);
+        int judged = QualitySamples;
+        var noiseImages = Tensor.RandomUniform([judged, 28, 28, 1], generator: new RandomGenerator(options.Seed + 3));
+        double noiseDistance = quality.DistanceToReal(noiseImages);
+        int realCount = Math.Min(judged, trainImages.Shape[0]);
+        var realReport = quality.Measure(trainImages.Slice(0, 0, realCount)); // what real images score: the attainable values
+        double trainDistance = realReport.FrechetDistance;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Fréchet distance to the test images: uniform noise {noiseDistance:0.00}, {realCount} real training images {trainDistance:0.00} " +
+            $"(their mean top-class probability {realReport.MeanTopProbability:0.000})"));
+
+        var generator = GanModels.Generator(Architecture);
+        var discriminator = GanModels.Discriminator(Architecture);
+        var trainer = new GanTrainer(generator, discriminator, GanModels.Optimizer(), GanModels.Optimizer(), GanModels.NoiseDim, RealLabel, options.Seed);
+        if (options.Verbose > 0)
+        {
+            generator.Summary(output);
+            discriminator.Summary(output);
+        }
+        var fixedNoise = Tensor.RandomNormal([GridSamples, GanModels.NoiseDim], generator: new RandomGenerator(options.Seed + 1));
+        var qualityNoise = Tensor.RandomNormal([judged, GanModels.NoiseDim], generator: new RandomGenerator(options.Seed + 2));
+
+        var history = new Dictionary<string, List<double>>
+        {
+            ["d_loss"] = [], ["g_loss"] = [], ["mean_top_probability"] = [], ["min_class_share"] = [], ["frechet_distance"] = [], ["seconds"] = [],
+        };
+        var files = new List<string>();
+        SampleQualityReport? report = null;
+        long steps = 0;
+        double trainSeconds = 0;
+        using var loader = new DataLoader(realImages, batchSize: options.BatchSize, shuffle: true, seed: options.Seed, dropLast: true);
+        if (loader.BatchCount == 0)
+            throw new UsageException($"--batch-size {options.BatchSize} is larger than the {loader.Count} training images.");
+        // Written after every epoch, so that a long run stopped early still leaves its generator and report.
+        void WriteResults(int epochsDone, SampleQualityReport last)
+        {
+            LinePlot.Save(Path.Combine(directory, "losses.png"),
+                new Dictionary<string, IReadOnlyList<double>> { ["discriminator"] = history["d_loss"], ["generator"] = history["g_loss"] },
+                $"{(Architecture == "dcgan" ? "DCGAN" : "Fully connected GAN")} on {dataset.Name}: losses per epoch");
+            generator.Save(Path.Combine(directory, "generator.dsm"));
+            var metrics = new JsonObject
+            {
+                ["example"] = Name,
+                ["arch"] = Architecture,
+                ["dataset"] = options.Dataset,
+                ["epochs"] = epochsDone,
+                ["epochs_planned"] = options.Epochs,
+                ["batch_size"] = options.BatchSize,
+                ["seed"] = options.Seed,
+                ["threads"] = options.Threads,
+                ["real_label"] = RealLabel,
+                ["train_seconds"] = Math.Round(trainSeconds, 3),
+                ["steps_per_second"] = Math.Round(steps / trainSeconds, 3),
+                ["classifier"] = new JsonObject { ["file"] = ClassifierPath ?? classifierFile, ["test_accuracy"] = Math.Round(classifierAccuracy, 6) },
+                ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, realReport),
+                ["history"] = HistoryJson(history),
+            };
+            AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            loader.Epoch = epoch;
+            double dSum = 0, gSum = 0;
+            int step = 0;
+            var clock = Stopwatch.StartNew();
+            foreach (var batch in loader)
+            {
+                var (d, g) = trainer.TrainStep(batch.X);
+                if (!double.IsFinite(d) || !double.IsFinite(g))
+                {
+                    output.WriteLine($"Epoch {epoch + 1}, step {step + 1}: a loss is not finite (discriminator {d}, generator {g}); training stopped (the files in the output directory are those of the last finished epoch).");
+                    return 1;
+                }
+                dSum += d;
+                gSum += g;
+                step++;
+            }
+            clock.Stop();
+            steps += step;
+            trainSeconds += clock.Elapsed.TotalSeconds;
+
+            var grid = $"samples-epoch-{epoch + 1:00}.png";
+            WriteGrid(Path.Combine(directory, grid), trainer.Generate(fixedNoise));
+            files.Add(grid);
+            report = Judge(quality, trainer.Generate(qualityNoise));
+            history["d_loss"].Add(dSum / step);
+            history["g_loss"].Add(gSum / step);
+            history["mean_top_probability"].Add(report.MeanTopProbability);
+            history["min_class_share"].Add(report.MinClassShare);
+            history["frechet_distance"].Add(report.FrechetDistance);
+            history["seconds"].Add(clock.Elapsed.TotalSeconds);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Epoch {epoch + 1}/{options.Epochs} - {clock.Elapsed.TotalSeconds:0.0}s ({step / clock.Elapsed.TotalSeconds:0.0} steps/s) - d_loss {dSum / step:0.0000} - g_loss {gSum / step:0.0000} - " +
+                $"top-class probability {report.MeanTopProbability:0.000} - smallest class {report.MinClassShare:P1} - Fréchet distance {report.FrechetDistance:0.00}"));
+            WriteResults(epoch + 1, report);
+        }
+
+        files.Add("losses.png");
+        files.Add("generator.dsm");
+        if (classifierFile is not null) files.Add(classifierFile);
+        files.Add("metrics.json");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Samples: top-class probability {report!.MeanTopProbability:0.000}, smallest class share {report.MinClassShare:P1}, " +
+            $"Fréchet distance {report.FrechetDistance:0.00} (uniform noise {noiseDistance:0.00}, {noiseDistance / report.FrechetDistance:0.0}× higher)"));
+        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: {string.Join(", ", files)}");
+        return 0;
+    }
+
+    /// <summary>Writes a grid of generator outputs (values in [−1, 1]).</summary>
+    public static void WriteGrid(string path, Tensor images, int columns = 8) =>
+        ImageGrid.Save(path, images, columns: columns, range: ImageValueRange.MinusOneToOne, scale: 2);
+
+    /// <summary>Judges generator outputs in [−1, 1] with the classifier (which takes [0, 1]).</summary>
+    private static SampleQualityReport Judge(SampleQuality quality, Tensor generated)
+    {
+        Tensor images;
+        using (Autograd.NoGrad()) images = (generated + 1f) * 0.5f;
+        return quality.Measure(images);
+    }
+
+    /// <summary>Loads the classifier given by --classifier, or trains the seed CNN and saves it as classifier.dsm.</summary>
+    private (Model Classifier, double TestAccuracy, string? File) PrepareClassifier(Tensor trainImages, Tensor trainLabels, Tensor testImages, Tensor testLabels,
+        TrainingOptions options, TextWriter output)
+    {
+        Model classifier;
+        string? file = null;
+        if (ClassifierPath is not null)
+        {
+            classifier = Model.Load(ClassifierPath);
+            classifier.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        }
+        else
+        {
+            output.WriteLine($"Training the seed CNN that judges the samples ({ClassifierEpochs} epochs)...");
+            classifier = SeedModels.Cnn(10);
+            classifier.Compile(optimizer: new Adam(learningRate: 1e-3), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+            classifier.Fit(trainImages, trainLabels, batchSize: 64, epochs: ClassifierEpochs, verbose: options.Verbose == 0 ? 0 : 2, seed: options.Seed);
+            file = "classifier.dsm";
+            classifier.Save(Path.Combine(options.OutputDirectory, file));
+        }
+        var result = classifier.Evaluate(testImages, testLabels, batchSize: 500, verbose: 0);
+        double accuracy = result.Values[1].Value;
+        output.WriteLine($"Classifier test accuracy: {accuracy:0.0000}");
+        return (classifier, accuracy, file);
+    }
+
+    private static JsonObject QualityJson(SampleQualityReport report, IReadOnlyList<string> classNames, double noiseDistance, SampleQualityReport real)
+    {
+        var shares = new JsonObject();
+        for (int c = 0; c < report.ClassShares.Count; c++)
+            shares[c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture)] = Math.Round(report.ClassShares[c], 6);
+        return new JsonObject
+        {
+            ["samples"] = report.Count,
+            ["mean_top_probability"] = Math.Round(report.MeanTopProbability, 6),
+            ["min_class_share"] = Math.Round(report.MinClassShare, 6),
+            ["class_share"] = shares,
+            ["frechet_distance"] = Math.Round(report.FrechetDistance, 6),
+            ["frechet_distance_uniform_noise"] = Math.Round(noiseDistance, 6),
+            ["noise_to_generated_ratio"] = Math.Round(noiseDistance / report.FrechetDistance, 6),
+            ["frechet_distance_real_train_images"] = Math.Round(real.FrechetDistance, 6),
+            ["mean_top_probability_real_train_images"] = Math.Round(real.MeanTopProbability, 6),
+        };
+    }
+
+    private static JsonObject HistoryJson(Dictionary<string, List<double>> history)
+    {
+        var json = new JsonObject();
+        foreach (var (key, values) in history)
+            json[key] = new JsonArray(values.Select(v => (JsonNode?)Math.Round(v, 6)).ToArray());
+        return json;
+    }
+}
