@@ -56,12 +56,11 @@ for (int epoch = 1; epoch <= epochs; epoch++)
         dLoss.Backward();
         discriminatorOptimizer.ApplyGradients(discriminatorWeights);
 
-        // Generator: make the discriminator say "real". Only the generator's weights are stepped;
-        // the gradients the pass left in the discriminator are dropped.
+        // Generator: make the discriminator say "real". Gradients flow through the discriminator into the
+        // generator's weights only (PyTorch's backward(inputs=...)), and only those are stepped.
         var gLoss = Ops.BinaryCrossentropy(ones, discriminator.Call(generated, training: true), fromLogits: true);
-        gLoss.Backward();
+        gLoss.Backward(generatorWeights);
         generatorOptimizer.ApplyGradients(generatorWeights);
-        foreach (var w in discriminatorWeights) w.ZeroGrad();
 
         dSum += dLoss.Item();
         gSum += gLoss.Item();

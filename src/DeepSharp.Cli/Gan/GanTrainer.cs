@@ -143,10 +143,10 @@ public sealed class GanTrainer
         var judged = Discriminator.Call(generatedImages, training: true);
         var loss = Ops.BinaryCrossentropy(Targets(ref _generatorTargets, generatedImages.Shape[0], 1f), judged, fromLogits: true);
         double value = loss.Item();
-        loss.Backward();
+        // Gradients only into the generator's weights: the pass goes through the discriminator without computing
+        // (or leaving behind) gradients of its weights.
+        loss.Backward(_generatorWeights);
         GeneratorOptimizer.ApplyGradients(_generatorWeights);
-        // The backward pass went through the discriminator: drop what it left there, so its next step starts clean.
-        for (int i = 0; i < _discriminatorWeights.Count; i++) _discriminatorWeights[i].ZeroGrad();
         return value;
     }
 

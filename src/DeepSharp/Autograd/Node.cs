@@ -41,6 +41,10 @@ internal sealed class Node
 
     [ThreadStatic] private static Stack<Node>? t_pool;
 
+    // Input arrays of many-input ops are pooled apart from the nodes: which pooled node an op gets varies from
+    // step to step, so arrays that stayed with their nodes would keep being allocated for nodes that had none.
+    [ThreadStatic] private static Stack<Tensor[]>? t_inputArrays;
+
     /// <summary>
     /// Records that <paramref name="output"/> was made from the inputs by <paramref name="opName"/>, if
     /// gradients are enabled and any input requires them; returns the node, or null when nothing is recorded.
@@ -69,7 +73,10 @@ internal sealed class Node
         foreach (var input in inputs) any |= input._requiresGrad;
         if (!any) return null;
         var node = Rent(opName, rule, output);
-        if (node.Inputs == null || node.Inputs.Length < inputs.Length) node.Inputs = new Tensor[Math.Max(4, inputs.Length)];
+        if (node.Inputs == null || node.Inputs.Length < inputs.Length)
+            node.Inputs = t_inputArrays is { Count: > 0 } spare && spare.Peek().Length >= inputs.Length
+                ? spare.Pop()
+                : new Tensor[Math.Max(8, inputs.Length)];
         inputs.CopyTo(node.Inputs);
         for (int i = 0; i < Math.Min(inputs.Length, TensorShape.MaxRank); i++) node.InputGenerations[i] = inputs[i]._generation;
         node.ManyInputs = true;
@@ -111,7 +118,12 @@ internal sealed class Node
         PendingGradient?.Recycle();
         Saved0 = Saved1 = Saved2 = PendingGradient = null;
         A = B = C = null;
-        if (ManyInputs) Array.Clear(Inputs!, 0, InputCount);
+        if (ManyInputs)
+        {
+            Array.Clear(Inputs!, 0, InputCount);
+            (t_inputArrays ??= new Stack<Tensor[]>(64)).Push(Inputs!);
+            Inputs = null;
+        }
         ManyInputs = false;
         InputCount = 0;
         Output = null!;

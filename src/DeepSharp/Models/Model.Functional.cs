@@ -85,7 +85,9 @@ public partial class Model
     internal override Tensor? AddRegularizationLosses(Tensor? total)
     {
         total = base.AddRegularizationLosses(total);
-        foreach (var layer in Layers) total = layer.AddRegularizationLosses(total);
+        // Indexed: a foreach over the interface boxes its enumerator every training step.
+        var layers = Layers;
+        for (int i = 0; i < layers.Count; i++) total = layers[i].AddRegularizationLosses(total);
         return total;
     }
 
