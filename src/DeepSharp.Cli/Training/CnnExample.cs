@@ -8,9 +8,16 @@ namespace DeepSharp.Cli.Training;
 /// 15 epochs, batch 32, validated on the test set after every epoch as the Keras tutorial does;
 /// <c>--augment</c> trains on randomly transformed images, <c>--batch-norm</c> adds batch normalization.
 /// </summary>
+/// <remarks>
+/// Adam's rate follows a cosine decay from 1e-3 to 0 over the run unless <c>--constant-lr</c> keeps it at 1e-3
+/// as the Keras tutorial does: with augmentation the constant rate leaves the test accuracy wandering around
+/// 0.89–0.90 in the last epochs, and letting the rate fall settles the weights (see the note).
+/// </remarks>
 public sealed class CnnExample : ClassifierExample
 {
-    private bool _batchNorm;
+    private const double LearningRate = 1e-3;
+
+    private bool _batchNorm, _constantRate;
     private ImageDataGenerator? _augmentation;
 
     /// <inheritdoc/>
@@ -29,12 +36,14 @@ public sealed class CnnExample : ClassifierExample
     public override string OptionsHelp =>
         "           --augment             train on augmented images, as the options below set them\n" +
         "           --batch-norm          batch normalization after each convolution and the Dense(128)\n" +
+        "           --constant-lr         keep Adam's rate at 1e-3 (default: cosine decay from 1e-3 to 0 over the run)\n" +
         AugmentationOptions.Help.Replace("  --", "           --", StringComparison.Ordinal) + "\n";
 
     /// <inheritdoc/>
     public override void ReadOptions(CommandLine line)
     {
         _batchNorm = line.Flag("batch-norm");
+        _constantRate = line.Flag("constant-lr");
         _augmentation = line.Flag("augment") ? AugmentationOptions.Parse(line) : null;
     }
 
@@ -42,8 +51,16 @@ public sealed class CnnExample : ClassifierExample
     public override Model BuildModel(int classes)
     {
         var model = SeedModels.Cnn(classes, _batchNorm);
-        model.Compile(optimizer: new Adam(learningRate: 1e-3), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        model.Compile(optimizer: new Adam(learningRate: LearningRate), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         return model;
+    }
+
+    /// <summary>Adam with the run's rate: 1e-3, falling along a cosine to 0 over all steps unless --constant-lr.</summary>
+    private Adam Optimizer(TrainingOptions options, int samples)
+    {
+        if (_constantRate) return new Adam(learningRate: LearningRate);
+        long steps = (long)options.Epochs * ((samples + options.BatchSize - 1) / options.BatchSize);
+        return new Adam(learningRate: new CosineDecay(LearningRate, decaySteps: steps));
     }
 
     /// <summary>Images [N, 28, 28] become [N, 28, 28, 1]: Conv2D wants a channel axis.</summary>
@@ -53,6 +70,7 @@ public sealed class CnnExample : ClassifierExample
     /// <summary>Trains on the images (augmented with <c>--augment</c>), validating on the test set after each epoch.</summary>
     public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options)
     {
+        model.Compile(optimizer: Optimizer(options, x.Shape[0]), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         if (_augmentation is null)
             return model.Fit(x, y, batchSize: options.BatchSize, epochs: options.Epochs, verbose: options.Verbose,
                 validationData: (testX, testY), seed: options.Seed);
@@ -66,6 +84,7 @@ public sealed class CnnExample : ClassifierExample
     {
         metrics["augment"] = _augmentation is not null;
         metrics["batch_norm"] = _batchNorm;
+        metrics["learning_rate_schedule"] = _constantRate ? "constant" : "cosine";
         history.PlotAccuracy(Path.Combine(directory, "accuracy.png"), "Model accuracy");
         return ["accuracy.png"];
     }

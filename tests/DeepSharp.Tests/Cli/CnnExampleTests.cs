@@ -23,7 +23,7 @@ public class CnnExampleTests
     {
         using var dir = new Plots.TempDirectory();
 
-        var (code, output, metrics) = Train(dir.Path, "cnn", "--augment", "--batch-norm");
+        var (code, output, metrics) = Train(dir.Path, "cnn", "--augment", "--batch-norm", "--constant-lr");
 
         Assert.True(code == 0, output);
         Assert.Equal("cnn", (string?)metrics["example"]);
@@ -31,6 +31,7 @@ public class CnnExampleTests
         Assert.Equal(32, (int)metrics["batch_size"]!);
         Assert.True((bool)metrics["augment"]!);
         Assert.True((bool)metrics["batch_norm"]!);
+        Assert.Equal("constant", (string?)metrics["learning_rate_schedule"]);
         // Validation is the test set (limited to 160 images): the last val_accuracy is the reported test accuracy.
         var valAccuracy = metrics["history"]!["val_accuracy"]!.AsArray();
         Assert.Equal(2, valAccuracy.Count);
@@ -64,7 +65,8 @@ public class CnnExampleTests
         Assert.True(mlp.Code == 0, mlp.Output);
         var cnnKeys = cnn.Metrics.Select(pair => pair.Key).ToList();
         var mlpKeys = mlp.Metrics.Select(pair => pair.Key).ToList();
-        Assert.Equal([.. mlpKeys, "augment", "batch_norm"], cnnKeys);
+        Assert.Equal([.. mlpKeys, "augment", "batch_norm", "learning_rate_schedule"], cnnKeys);
+        Assert.Equal("cosine", (string?)cnn.Metrics["learning_rate_schedule"]);
         Assert.False((bool)cnn.Metrics["augment"]!);
         Assert.False((bool)cnn.Metrics["batch_norm"]!);
         Assert.True(File.Exists(cnnDir.File("accuracy.png")));
