@@ -34,6 +34,7 @@ public sealed class CnnExample : ClassifierExample
 
     /// <inheritdoc/>
     public override string OptionsHelp =>
+        "           (also writes accuracy.png: training against validation accuracy per epoch)\n" +
         "           --augment             train on augmented images, as the options below set them\n" +
         "           --batch-norm          batch normalization after each convolution and the Dense(128)\n" +
         "           --constant-lr         keep Adam's rate at 1e-3 (default: cosine decay from 1e-3 to 0 over the run)\n" +
