@@ -70,4 +70,22 @@ internal static class Measure
         double perCall = watch.Elapsed.TotalSeconds / calls;
         return (int)Math.Clamp(runLength.TotalSeconds / perCall, 1, 1_000_000);
     }
+
+    /// <summary>
+    /// Managed bytes one call allocates on the calling thread once warm: the fewest of three rounds of 20 calls
+    /// (a round that meets a JIT tier-up or a pool growing is not the steady state).
+    /// </summary>
+    public static long BytesPerCall(Action action)
+    {
+        const int calls = 20;
+        for (int i = 0; i < calls; i++) action();
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < calls; i++) action();
+            fewest = Math.Min(fewest, (GC.GetAllocatedBytesForCurrentThread() - before) / calls);
+        }
+        return fewest;
+    }
 }

@@ -39,14 +39,14 @@ Console.WriteLine();
 
 var results = new List<BenchmarkResult>();
 var options = new BenchmarkOptions(threads);
-Console.WriteLine($"| {"name",-28} | {"DeepSharp",10} | {"TorchSharp",10} | {"unit",-9} | {"ratio",6} |");
-Console.WriteLine($"|{new string('-', 30)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 11)}|{new string('-', 8)}|");
+Console.WriteLine($"| {"name",-36} | {"DeepSharp",10} | {"TorchSharp",10} | {"unit",-9} | {"ratio",6} |");
+Console.WriteLine($"|{new string('-', 38)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 11)}|{new string('-', 8)}|");
 foreach (var benchmark in chosen)
 {
     foreach (var result in benchmark.Run(options))
     {
         results.Add(result);
-        Console.WriteLine($"| {result.Name,-28} | {Format(result.DeepSharp),10} | {Format(result.TorchSharp),10} | {result.Unit.Symbol,-9} | {result.Ratio,6:F2} |");
+        Console.WriteLine($"| {result.Name,-36} | {Format(result.DeepSharp),10} | {Format(result.TorchSharp),10} | {result.Unit.Symbol,-9} | {FormatRatio(result.Ratio),6} |");
     }
 }
 Console.WriteLine();
@@ -58,7 +58,11 @@ static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
 static string Format(double value) =>
-    value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
+    double.IsNaN(value) ? "—" : value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
+
+// Zero bytes against some is an infinite ratio; a row without a peer figure has none.
+static string FormatRatio(double ratio) =>
+    double.IsPositiveInfinity(ratio) ? "∞" : double.IsNaN(ratio) ? "—" : ratio.ToString("F2", CultureInfo.InvariantCulture);
 
 static string ToJson(List<BenchmarkResult> results)
 {

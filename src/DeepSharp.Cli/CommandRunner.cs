@@ -2,7 +2,11 @@ using DeepSharp.Cli.Commands;
 
 namespace DeepSharp.Cli;
 
-/// <summary>Dispatches <c>deepsharp &lt;command&gt; [options]</c> and turns bad usage into exit code 2 with a message.</summary>
+/// <summary>
+/// Dispatches <c>deepsharp &lt;command&gt; [options]</c>. Bad usage exits with code 2 and the command's help; a
+/// failure the user can act on (a missing or broken file, no data, a bad value) exits with code 1 and its message,
+/// without a stack trace.
+/// </summary>
 public static class CommandRunner
 {
     /// <summary>The commands, by name.</summary>
@@ -34,6 +38,11 @@ public static class CommandRunner
             error.WriteLine($"deepsharp {command.Name}: {e.Message}");
             error.Write(command.Help);
             return 2;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"deepsharp {command.Name}: {e.Message}");
+            return 1;
         }
     }
 

@@ -23,7 +23,7 @@ public static class PngWriter
     /// <param name="channels">1 gray, 2 gray + alpha, 3 RGB, 4 RGBA.</param>
     /// <param name="pixels">Row-major samples, <c>height × width × channels</c> bytes, top row first.</param>
     public static void Save(string path, int width, int height, int channels, ReadOnlySpan<byte> pixels)
-        => AtomicFile.WriteAllBytes(path, Encode(width, height, channels, pixels));
+        => DeepSharp.AtomicFile.WriteAllBytes(path, Encode(width, height, channels, pixels));
 
     /// <summary>Encodes pixels as the bytes of a PNG file (see <see cref="Save"/> for the arguments).</summary>
     public static byte[] Encode(int width, int height, int channels, ReadOnlySpan<byte> pixels)

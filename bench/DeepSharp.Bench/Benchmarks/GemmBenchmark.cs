@@ -46,6 +46,42 @@ internal sealed class GemmBenchmark : IBenchmark
             aStorage?.Dispose();
             bStorage?.Dispose();
         }
+        foreach (int threads in options.Threads)
+            yield return AllocationPerStep(threads);
+    }
+
+    /// <summary>
+    /// Managed bytes of one steady-state forward and backward of sum(A·B) with A 128×784 and B 784×128, both
+    /// requiring gradients: the shape of the seed MLP's first layer. DeepSharp should allocate nothing.
+    /// </summary>
+    private static BenchmarkResult AllocationPerStep(int threads)
+    {
+        Parallelism.Threads = threads;
+        torch.set_num_threads(threads);
+        Tensor a, b;
+        using (TensorScope.Suspend())
+        {
+            a = Tensor.RandomUniform([128, 784], -1f, 1f, new RandomGenerator(1)).WithRequiresGrad();
+            b = Tensor.RandomUniform([784, 128], -1f, 1f, new RandomGenerator(2)).WithRequiresGrad();
+        }
+        using var ta = torch.rand(128, 784, requires_grad: true);
+        using var tb = torch.rand(784, 128, requires_grad: true);
+        long ours = Measure.BytesPerCall(() =>
+        {
+            using (TensorScope.Begin()) a.MatMul(b).Sum().Backward();
+            a.ZeroGrad();
+            b.ZeroGrad();
+        });
+        long theirs = Measure.BytesPerCall(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            ta.matmul(tb).sum().backward();
+            ta.grad!.zero_();
+            tb.grad!.zero_();
+        });
+        a.Dispose();
+        b.Dispose();
+        return new BenchmarkResult($"gemm alloc 128x784x128 fwd+bwd t{threads}", ours, theirs, BenchmarkUnit.Bytes);
     }
 
     /// <summary>A rows×columns operand, or a transposed view of a columns×rows tensor (and that tensor).</summary>

@@ -52,7 +52,9 @@ public abstract class ClassifierExample
     {
         Parallelism.Threads = options.Threads;
         RandomGenerator.SetSeed(options.Seed);
-        Directory.CreateDirectory(options.OutputDirectory);
+        // The output directory is made only once there is something to write, so a failed run leaves nothing behind.
+        if (File.Exists(options.OutputDirectory))
+            throw new IOException($"--out '{options.OutputDirectory}' is a file; expected a directory (it is created if missing).");
         var dataset = options.DatasetLoader;
         output.WriteLine($"Loading {dataset.Name}...");
         var clock = Stopwatch.StartNew();
@@ -76,6 +78,7 @@ public abstract class ClassifierExample
         output.WriteLine($"Training throughput: {history.SamplesPerSecond:N0} samples/s (steady state)");
 
         var directory = options.OutputDirectory;
+        Directory.CreateDirectory(directory);
         var metrics = new JsonObject();
         var extraFiles = WriteExtras(directory, history, metrics);
         RunReport.Write(directory, Name, options, history, result, metrics);

@@ -255,6 +255,10 @@ public sealed record ImageDataset
 
         if (!string.IsNullOrWhiteSpace(dataDirectory))
         {
+            // A directory named explicitly that does not exist is a typo, not a reason to look elsewhere.
+            if (!Directory.Exists(dataDirectory))
+                throw new DirectoryNotFoundException(
+                    $"{Name}: the data directory '{Path.GetFullPath(dataDirectory)}' (data directory argument / --data) does not exist.");
             Add(Path.Combine(dataDirectory, FolderName), "data directory argument / --data");
             Add(dataDirectory, "data directory argument / --data");
         }

@@ -131,8 +131,7 @@ public abstract partial class Model
         try
         {
             var optimizerConfig = compile["optimizer"] as JsonObject;
-            var optimizer = Optimizers.Get(optimizerConfig?["name"]?.GetValue<string>() ?? "adam");
-            if (optimizerConfig?["learning_rate"] is JsonValue rate) optimizer.LearningRate = rate.GetValue<float>();
+            var optimizer = optimizerConfig is null ? Optimizers.Get("adam") : Optimizers.FromConfig(optimizerConfig);
             var lossConfig = compile["loss"] as JsonObject;
             Loss loss = Losses.Get(lossConfig?["name"]?.GetValue<string>() ?? throw new FormatException("no loss name"));
             if (lossConfig?["from_logits"]?.GetValue<bool>() == true)

@@ -35,14 +35,17 @@ internal sealed class Trainer(Model model)
         return value;
     }
 
-    /// <summary>The loss of a batch without training; updates the metrics.</summary>
+    /// <summary>The loss of a batch (regularization included, as Keras reports it) without training; updates the metrics.</summary>
     internal double TestStep(Tensor x, Tensor y)
     {
         using (TensorScope.Begin())
         using (Autograd.NoGrad())
         {
             var predictions = model.Call(x, training: false);
-            double value = model.Loss!.Compute(y, predictions).Item();
+            var total = model.Loss!.Compute(y, predictions);
+            var penalty = model.AddRegularizationLosses(null);
+            if (penalty is not null) total = total + penalty;
+            double value = total.Item();
             foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
             return value;
         }

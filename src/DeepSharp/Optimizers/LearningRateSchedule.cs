@@ -20,6 +20,35 @@ public abstract class LearningRateSchedule
     /// <summary>A constant learning rate.</summary>
     public static implicit operator LearningRateSchedule(double value) => new ConstantLearningRate((float)value);
 
+    /// <summary>
+    /// Recreates a schedule from its configuration: a number (a constant rate) or Keras' serialized form
+    /// <c>{"class_name": "ExponentialDecay", "config": {...}}</c> as <see cref="GetConfig"/> writes it.
+    /// </summary>
+    /// <exception cref="FormatException">An unknown schedule or a config without its required keys.</exception>
+    public static LearningRateSchedule FromConfig(JsonNode config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config is JsonValue constant) return new ConstantLearningRate((float)constant);
+        string className = (string?)config["class_name"] ?? throw new FormatException($"A schedule config needs a class_name; got {config.ToJsonString()}.");
+        var c = config["config"] as JsonObject ?? throw new FormatException($"Schedule {className}: no \"config\" object in {config.ToJsonString()}.");
+        double D(string key) => (double?)c[key] ?? throw new FormatException($"Schedule {className}: config lacks \"{key}\".");
+        long L(string key) => (long?)c[key] ?? throw new FormatException($"Schedule {className}: config lacks \"{key}\".");
+        bool B(string key) => (bool?)c[key] ?? false;
+        return className switch
+        {
+            "ExponentialDecay" => new ExponentialDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
+            "InverseTimeDecay" => new InverseTimeDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
+            "PolynomialDecay" => new PolynomialDecay(D("initial_learning_rate"), L("decay_steps"), D("end_learning_rate"), D("power"), B("cycle")),
+            "CosineDecay" => new CosineDecay(D("initial_learning_rate"), L("decay_steps"), (double?)c["alpha"] ?? 0,
+                (double?)c["warmup_target"], (long?)c["warmup_steps"] ?? 0),
+            "PiecewiseConstantDecay" => new PiecewiseConstantDecay(
+                (c["boundaries"] as JsonArray ?? throw new FormatException("PiecewiseConstantDecay: config lacks \"boundaries\".")).Select(b => (long)b!).ToArray(),
+                (c["values"] as JsonArray ?? throw new FormatException("PiecewiseConstantDecay: config lacks \"values\".")).Select(v => (double)v!).ToArray()),
+            _ => throw new FormatException(
+                $"Unknown learning-rate schedule '{className}'. Known: ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay."),
+        };
+    }
+
     /// <summary>Keras' serialized form of a schedule: <c>{"class_name": ..., "config": {...}}</c>.</summary>
     protected JsonObject Serialized(JsonObject config)
     {

@@ -66,19 +66,26 @@ internal static class IdxBytes
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
 
-/// <summary>Where the real datasets of the shared folder are (an ancestor of the test's directory holds shared/datasets).</summary>
+/// <summary>
+/// Where the real datasets are: $DEEPSHARP_DATA when it holds fashion-mnist/, else the shared/datasets folder in an
+/// ancestor of the test's directory (the loaders' own search order, minus the cache and the download).
+/// </summary>
 internal static class SharedData
 {
     public static string Directory
     {
         get
         {
+            string? fromEnvironment = Environment.GetEnvironmentVariable("DEEPSHARP_DATA");
+            if (!string.IsNullOrWhiteSpace(fromEnvironment) && System.IO.Directory.Exists(System.IO.Path.Combine(fromEnvironment, "fashion-mnist")))
+                return fromEnvironment;
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             {
                 string candidate = System.IO.Path.Combine(dir.FullName, "shared", "datasets");
                 if (System.IO.Directory.Exists(System.IO.Path.Combine(candidate, "fashion-mnist"))) return candidate;
             }
-            throw new InvalidOperationException($"The shared datasets folder (shared/datasets with fashion-mnist/) was not found above {AppContext.BaseDirectory}.");
+            throw new InvalidOperationException(
+                $"The datasets (a folder with fashion-mnist/) were found neither in $DEEPSHARP_DATA nor as shared/datasets above {AppContext.BaseDirectory}.");
         }
     }
 }

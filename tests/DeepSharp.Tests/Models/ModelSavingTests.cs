@@ -44,6 +44,46 @@ public class ModelSavingTests
     }
 
     [Fact]
+    public void The_optimizer_loads_with_its_settings_and_schedule()
+    {
+        var model = new Sequential(new Dense(2, inputShape: [3]));
+        var optimizer = new Adam(new ExponentialDecay(0.01, 100, 0.5, staircase: true), beta1: 0.8f, beta2: 0.99f, epsilon: 1e-6f,
+            amsgrad: true, clipNorm: 1f);
+        model.Compile(optimizer, "mse");
+        var path = TempPath("optimizer.dsm");
+        try
+        {
+            model.Save(path);
+            var loaded = (Adam)Model.Load(path).Optimizer!;
+            Assert.Equal(optimizer.GetConfig().ToJsonString(), loaded.GetConfig().ToJsonString());
+            var schedule = Assert.IsType<ExponentialDecay>(loaded.LearningRate);
+            Assert.Equal(0.005f, schedule.At(100), 6);
+            Assert.True(loaded.Amsgrad);
+            Assert.Equal(1f, loaded.ClipNorm);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]
+    [InlineData("rmsprop")]
+    [InlineData("adagrad")]
+    [InlineData("nadam")]
+    [InlineData("adamax")]
+    [InlineData("adadelta")]
+    public void Every_optimizer_config_round_trips(string name)
+    {
+        var optimizer = global::DeepSharp.Optimizers.Get(name);
+        var again = global::DeepSharp.Optimizers.FromConfig(optimizer.GetConfig());
+        Assert.Equal(optimizer.GetType(), again.GetType());
+        Assert.Equal(optimizer.GetConfig().ToJsonString(), again.GetConfig().ToJsonString());
+    }
+
+    [Fact]
     public void Weights_save_and_load_into_a_rebuilt_model()
     {
         var model = Trained();

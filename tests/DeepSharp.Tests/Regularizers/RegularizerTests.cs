@@ -53,4 +53,19 @@ public class RegularizerTests
         Assert.Equal(2.40, Build(new L2(0.1f), null).TrainOnBatch(x, y)["loss"], 5);
         Assert.Equal(2.37, Build(null, new L1(0.01f)).TrainOnBatch(x, y)["loss"], 5);
     }
+
+    [Fact]
+    public void Evaluation_reports_the_loss_with_its_penalties_as_keras_does()
+    {
+        var x = Tensor.Ones(4, 3);
+        var y = Tensor.Zeros(4, 2);
+        var model = new Sequential(new Dense(2, kernelInitializer: new Constant(0.5f), kernelRegularizer: new L2(0.1f),
+            activityRegularizer: new L1(0.01f), inputShape: [3]));
+        model.Compile(new SGD(learningRate: 0f), "mse");
+        // mse 2.25 + kernel L2 0.15 + activity L1 0.12, in TestOnBatch, Evaluate and Fit's val_loss alike.
+        Assert.Equal(2.52, model.TestOnBatch(x, y)["loss"], 5);
+        Assert.Equal(2.52, model.Evaluate(x, y, verbose: 0).Loss, 5);
+        var history = model.Fit(x, y, epochs: 1, verbose: 0, validationData: (x, y));
+        Assert.Equal(2.52, history["val_loss"][0], 5);
+    }
 }

@@ -1,0 +1,82 @@
+using DeepSharp.Cli;
+
+namespace DeepSharp.Tests.Cli;
+
+/// <summary>What a user sees from the command line: help, info, and failures as messages rather than stack traces.</summary>
+public class CommandRunnerTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandRunner.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Help_lists_every_command()
+    {
+        var (code, output, _) = Run("--help");
+        Assert.Equal(0, code);
+        foreach (var command in new[] { "train", "evaluate", "predict", "augment", "info" })
+            Assert.Contains($"  {command}", output);
+    }
+
+    [Fact]
+    public void Info_prints_version_simd_cores_and_the_thread_setting()
+    {
+        int threads = Parallelism.Threads;
+        try
+        {
+            var (code, output, _) = Run("info", "--threads", "1");
+            Assert.Equal(0, code);
+            Assert.Matches(@"DeepSharp \d+\.\d+\.\d+", output);
+            Assert.Contains($"cores        {Environment.ProcessorCount}", output);
+            Assert.Contains("threads      1", output);
+            Assert.Matches(@"simd         (Vector512|Vector256|Vector128|scalar)", output);
+        }
+        finally
+        {
+            Parallelism.Threads = threads;
+        }
+    }
+
+    [Fact]
+    public void An_unknown_command_exits_with_2_and_the_usage()
+    {
+        var (code, _, error) = Run("trian");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown command 'trian'", error);
+        Assert.Contains("Usage: deepsharp <command>", error);
+    }
+
+    [Fact]
+    public void A_truncated_model_file_exits_with_1_and_a_message_without_a_stack_trace()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"deepsharp-truncated-{Guid.NewGuid():N}.dsm");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        try
+        {
+            var (code, _, error) = Run("evaluate", "--model", path);
+            Assert.Equal(1, code);
+            Assert.StartsWith("deepsharp evaluate: ", error);
+            Assert.Contains(Path.GetFileName(path), error);
+            Assert.DoesNotContain("   at ", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_data_directory_that_does_not_exist_is_named_rather_than_searched_past()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"deepsharp-no-such-dir-{Guid.NewGuid():N}");
+        var (code, _, error) = Run("train", "mlp", "--epochs", "1", "--data", missing, "--out", Path.Combine(missing, "out"));
+        Assert.Equal(1, code);
+        Assert.Contains(missing, error);
+        Assert.Contains("does not exist", error);
+        Assert.False(Directory.Exists(missing));
+    }
+}
