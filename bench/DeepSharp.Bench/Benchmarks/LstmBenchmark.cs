@@ -21,7 +21,7 @@ internal sealed class LstmBenchmark : IBenchmark
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
-        var (pixels, labels) = CnnBenchmark.Data(Batch, seed: 11);
+        var (pixels, labels) = SyntheticBatch.Images(Batch, seed: 11);
         using var x = Tensor.FromArray(pixels, Batch, 28, 28);
         using var y = Tensor.FromArray(labels);
         using var tx = torch.tensor(pixels, new long[] { Batch, 28, 28 });

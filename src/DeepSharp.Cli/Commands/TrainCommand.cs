@@ -6,7 +6,7 @@ namespace DeepSharp.Cli.Commands;
 /// <summary><c>deepsharp train &lt;example&gt;</c>: trains one of the classic examples and writes its report.</summary>
 public sealed class TrainCommand : ICommand
 {
-    private readonly ClassifierExample[] _examples = [new MlpExample(), new LstmExample(), new GruExample()];
+    private readonly ClassifierExample[] _examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample()];
 
     /// <inheritdoc/>
     public string Name => "train";

@@ -59,6 +59,7 @@ public abstract class ClassifierExample
         output.WriteLine($"Loading {dataset.Name}...");
         var clock = Stopwatch.StartNew();
         var (train, test) = dataset.Load(options.DataDirectory);
+        if (options.Limit > 0) (train, test) = (First(train, options.Limit), First(test, options.Limit));
         output.WriteLine($"  {train.Count} training and {test.Count} test images ({clock.Elapsed.TotalSeconds:0.0}s)");
         var x = PrepareInputs(train.X);
         var testX = PrepareInputs(test.X);
@@ -87,4 +88,8 @@ public abstract class ClassifierExample
             string.Concat(extraFiles.Select(file => ", " + file)));
         return 0;
     }
+
+    /// <summary>The first <paramref name="count"/> samples of a split (all of them if it has fewer), as views.</summary>
+    private static DatasetSplit First(DatasetSplit split, int count) =>
+        count >= split.Count ? split : new DatasetSplit(Ops.Slice(split.X, 0, 0, count), Ops.Slice(split.Y, 0, 0, count));
 }

@@ -27,6 +27,9 @@ public sealed record TrainingOptions
     /// <summary>0 silent, 1 progress bar, 2 a line per epoch.</summary>
     public required int Verbose { get; init; }
 
+    /// <summary>Use only the first this many training and test images (a quick trial run); 0 for all.</summary>
+    public int Limit { get; init; }
+
     /// <summary>Reads the shared options; example-specific defaults come from <paramref name="example"/>.</summary>
     public static TrainingOptions Parse(CommandLine line, string example, int defaultEpochs, int defaultBatchSize) => new()
     {
@@ -38,6 +41,7 @@ public sealed record TrainingOptions
         Seed = line.Int("seed", 42, 0, int.MaxValue),
         Threads = line.Int("threads", Parallelism.Threads, 1, 256),
         Verbose = line.Int("verbose", 1, 0, 2),
+        Limit = line.Int("limit", 0, 0, int.MaxValue),
     };
 
     /// <summary>The dataset loader the options name.</summary>
@@ -53,5 +57,6 @@ public sealed record TrainingOptions
           --seed N          seed for weights, dropout and shuffling (default 42)
           --threads N       kernel threads (default: DEEPSHARP_THREADS or the core count)
           --verbose N       0 silent, 1 progress bar (default), 2 one line per epoch
+          --limit N         use only the first N training and N test images, for a quick trial (default: all)
         """;
 }

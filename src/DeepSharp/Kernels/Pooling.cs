@@ -112,8 +112,19 @@ internal static unsafe class Pooling
                 start *= G.OutputHeight;
                 end *= G.OutputHeight;
             }
+            bool pairs = Vector && IsPairs(G);
             for (int row = start; row < end; row++)
             {
+                if (pairs && Kind == Kind.MaxForward)
+                {
+                    MaxRowPairs(G, X, row, Y, Indices);
+                    continue;
+                }
+                if (pairs && Kind == Kind.MaxBackward)
+                {
+                    MaxRowPairsBackward(G, Y, Indices, row, X);
+                    continue;
+                }
                 int n = row / G.OutputHeight, oh = row - n * G.OutputHeight;
                 int ih0 = oh * G.StrideHeight - G.PadTop;
                 int h0 = Math.Max(ih0, 0), h1 = Math.Min(ih0 + G.PoolHeight, G.Height);
@@ -133,6 +144,82 @@ internal static unsafe class Pooling
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether every window is a whole 2×2 block at stride 2 and the channels fill whole vectors: the pooling of
+    /// most CNNs, which the row kernels below do with plain loads and no per-window set-up.
+    /// </summary>
+    private static bool IsPairs(in PoolingGeometry g) =>
+        g.PoolHeight == 2 && g.PoolWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.PadTop == 0 && g.PadLeft == 0 &&
+        2 * g.OutputHeight <= g.Height && 2 * g.OutputWidth <= g.Width && g.Channels % 16 == 0;
+
+    /// <summary>Output row <paramref name="row"/> (n, oh) of a 2×2, stride-2 max pooling; see <see cref="IsPairs"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MaxRowPairs(in PoolingGeometry g, float* x, int row, float* y, int* indices)
+    {
+        int channels = g.Channels, n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
+        int rowLength = g.Width * channels;
+        int top = (n * g.Height + 2 * oh) * rowLength;
+        long output = (long)row * g.OutputWidth * channels;
+        float* yRow = y + output;
+        int* indexRow = indices == null ? null : indices + output;
+        for (int ow = 0; ow < g.OutputWidth; ow++)
+        {
+            int o0 = top + 2 * ow * channels;
+            for (int c = 0; c < channels; c += 16)
+            {
+                // Row-major window order, replacing only on a strictly larger value: the first largest wins.
+                int i0 = o0 + c, i1 = i0 + channels, i2 = i0 + rowLength, i3 = i2 + channels;
+                var best = Vector512.Load(x + i0);
+                var index = Vector512<int>.Indices + Vector512.Create(i0);
+                var v = Vector512.Load(x + i1);
+                var take = Vector512.GreaterThan(v, best);
+                best = Vector512.ConditionalSelect(take, v, best);
+                index = Vector512.ConditionalSelect(take.AsInt32(), Vector512<int>.Indices + Vector512.Create(i1), index);
+                v = Vector512.Load(x + i2);
+                take = Vector512.GreaterThan(v, best);
+                best = Vector512.ConditionalSelect(take, v, best);
+                index = Vector512.ConditionalSelect(take.AsInt32(), Vector512<int>.Indices + Vector512.Create(i2), index);
+                v = Vector512.Load(x + i3);
+                take = Vector512.GreaterThan(v, best);
+                best = Vector512.ConditionalSelect(take, v, best);
+                index = Vector512.ConditionalSelect(take.AsInt32(), Vector512<int>.Indices + Vector512.Create(i3), index);
+                best.Store(yRow + c);
+                if (indexRow != null) index.Store(indexRow + c);
+            }
+            yRow += channels;
+            if (indexRow != null) indexRow += channels;
+        }
+    }
+
+    /// <summary>The input gradient of output row <paramref name="row"/> of a 2×2, stride-2 max pooling: every pixel written.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MaxRowPairsBackward(in PoolingGeometry g, float* dy, int* indices, int row, float* dx)
+    {
+        int channels = g.Channels, n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
+        int rowLength = g.Width * channels;
+        int top = (n * g.Height + 2 * oh) * rowLength;
+        long output = (long)row * g.OutputWidth * channels;
+        float* dyRow = dy + output;
+        int* indexRow = indices + output;
+        for (int ow = 0; ow < g.OutputWidth; ow++)
+        {
+            int o0 = top + 2 * ow * channels;
+            for (int c = 0; c < channels; c += 16)
+            {
+                int i0 = o0 + c, i1 = i0 + channels, i2 = i0 + rowLength, i3 = i2 + channels;
+                var gradient = Vector512.Load(dyRow + c);
+                var index = Vector512.Load(indexRow + c);
+                var lanes = Vector512<int>.Indices;
+                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i0)).AsSingle()).Store(dx + i0);
+                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i1)).AsSingle()).Store(dx + i1);
+                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i2)).AsSingle()).Store(dx + i2);
+                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i3)).AsSingle()).Store(dx + i3);
+            }
+            dyRow += channels;
+            indexRow += channels;
         }
     }
 

@@ -13,7 +13,44 @@ public unsafe class PoolingTests
         new[] { 1, 9, 10, 5, 3, 3, 2, 2, 1 },    // overlapping windows, same padding, channels not a multiple of 16
         new[] { 2, 7, 6, 17, 3, 2, 1, 1, 0 },    // overlapping, stride 1
         new[] { 1, 8, 8, 3, 2, 2, 3, 3, 0 },     // strides beyond the pool: gaps
+        new[] { 2, 7, 7, 16, 2, 2, 2, 2, 1 },    // 2×2 pairs with same padding: the last windows are clipped
     };
+
+    [Theory]
+    [InlineData(2, 26, 26, 32)]
+    [InlineData(3, 11, 11, 64)]
+    public void Two_by_two_max_pooling_takes_the_first_largest_on_ties_on_every_path(int batch, int height, int width, int channels)
+    {
+        var g = DeepSharp.Ops.PoolingShape("test", new TensorShape(batch, height, width, channels), (2, 2), (2, 2), false);
+        var random = new Random(5);
+        var x = Enumerable.Range(0, batch * height * width * channels).Select(_ => (float)random.Next(3)).ToArray(); // many ties
+        int outputs = g.Batch * g.OutputHeight * g.OutputWidth * g.Channels;
+        var expected = new int[outputs];
+        for (int n = 0; n < batch; n++)
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+                for (int ow = 0; ow < g.OutputWidth; ow++)
+                    for (int c = 0; c < channels; c++)
+                    {
+                        int best = -1;
+                        for (int dh = 0; dh < 2; dh++)
+                            for (int dw = 0; dw < 2; dw++)
+                            {
+                                int at = ((n * height + 2 * oh + dh) * width + 2 * ow + dw) * channels + c;
+                                if (best < 0 || x[at] > x[best]) best = at;
+                            }
+                        expected[((n * g.OutputHeight + oh) * g.OutputWidth + ow) * channels + c] = best;
+                    }
+        foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Scalar })
+        {
+            var y = new float[outputs];
+            var indices = new int[outputs];
+            fixed (float* px = x, py = y)
+            fixed (int* pi = indices)
+                Pooling.MaxForward(level, g, px, py, pi);
+            Assert.Equal(expected, indices);
+            Assert.Equal(expected.Select(i => x[i]).ToArray(), y);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]

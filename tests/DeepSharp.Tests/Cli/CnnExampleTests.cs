@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using DeepSharp.Cli;
+using DeepSharp.Cli.Training;
+using DeepSharp.Tests.Data;
+using DeepSharp.Tests.Plots;
+
+namespace DeepSharp.Tests.Cli;
+
+public class CnnExampleTests
+{
+    private static (int Code, string Output, JsonObject Metrics) Train(string directory, params string[] options)
+    {
+        var output = new StringWriter();
+        string[] args = ["train", .. options, "--limit", "160", "--epochs", "2", "--threads", "1", "--verbose", "0",
+            "--data", SharedData.Directory, "--out", directory];
+        int code = CommandRunner.Run(args, output, output);
+        var metrics = code == 0 ? (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "metrics.json")))! : [];
+        return (code, output.ToString(), metrics);
+    }
+
+    [Fact]
+    public void Train_cnn_with_augmentation_and_batch_norm_writes_the_report_the_plots_and_a_loadable_model()
+    {
+        using var dir = new Plots.TempDirectory();
+
+        var (code, output, metrics) = Train(dir.Path, "cnn", "--augment", "--batch-norm", "--constant-lr");
+
+        Assert.True(code == 0, output);
+        Assert.Equal("cnn", (string?)metrics["example"]);
+        Assert.Equal(2, (int)metrics["epochs"]!);
+        Assert.Equal(32, (int)metrics["batch_size"]!);
+        Assert.True((bool)metrics["augment"]!);
+        Assert.True((bool)metrics["batch_norm"]!);
+        Assert.Equal("constant", (string?)metrics["learning_rate_schedule"]);
+        // Validation is the test set (limited to 160 images): the last val_accuracy is the reported test accuracy.
+        var valAccuracy = metrics["history"]!["val_accuracy"]!.AsArray();
+        Assert.Equal(2, valAccuracy.Count);
+        Assert.Equal((double)metrics["test_accuracy"]!, (double)valAccuracy[1]!, 5);
+
+        var csv = File.ReadAllLines(dir.File("history.csv"));
+        Assert.Equal("epoch,loss,accuracy,val_loss,val_accuracy", csv[0]);
+        Assert.Equal(3, csv.Length);
+
+        var accuracy = PngTestDecoder.DecodeFile(dir.File("accuracy.png"));
+        Assert.Equal((640, 480), (accuracy.Width, accuracy.Height));
+        var curves = PngTestDecoder.DecodeFile(dir.File("curves.png"));
+        Assert.Equal((1200, 480), (curves.Width, curves.Height));
+
+        var model = Model.Load(dir.File("model.dsm"));
+        Assert.Equal(3, model.Layers.Count(layer => layer is BatchNormalization));
+        Assert.Equal(2, model.Layers.Count(layer => layer is Conv2D));
+        Assert.Contains("accuracy.png", output);
+    }
+
+    [Fact]
+    public void Train_cnn_writes_the_same_metric_keys_as_mlp_plus_its_flags()
+    {
+        using var cnnDir = new Plots.TempDirectory();
+        using var mlpDir = new Plots.TempDirectory();
+
+        var cnn = Train(cnnDir.Path, "cnn");
+        var mlp = Train(mlpDir.Path, "mlp");
+
+        Assert.True(cnn.Code == 0, cnn.Output);
+        Assert.True(mlp.Code == 0, mlp.Output);
+        var cnnKeys = cnn.Metrics.Select(pair => pair.Key).ToList();
+        var mlpKeys = mlp.Metrics.Select(pair => pair.Key).ToList();
+        Assert.Equal([.. mlpKeys, "augment", "batch_norm", "learning_rate_schedule"], cnnKeys);
+        Assert.Equal("cosine", (string?)cnn.Metrics["learning_rate_schedule"]);
+        Assert.False((bool)cnn.Metrics["augment"]!);
+        Assert.False((bool)cnn.Metrics["batch_norm"]!);
+        Assert.True(File.Exists(cnnDir.File("accuracy.png")));
+        Assert.False(File.Exists(mlpDir.File("accuracy.png")));
+        Assert.Equal(SeedModels.Cnn().Layers.Select(layer => layer.GetType()), Model.Load(cnnDir.File("model.dsm")).Layers.Select(layer => layer.GetType()));
+    }
+
+    [Fact]
+    public void The_plain_seed_cnn_has_no_batch_norm_and_the_variant_normalizes_after_each_convolution_and_the_dense_layer()
+    {
+        var plain = SeedModels.Cnn(10, batchNorm: false);
+        var normalized = SeedModels.Cnn(10, batchNorm: true);
+
+        Assert.DoesNotContain(plain.Layers, layer => layer is BatchNormalization);
+        var names = normalized.Layers.Select(layer => layer.GetType().Name).ToList();
+        Assert.Equal(["Conv2D", "BatchNormalization", "Activation", "MaxPooling2D", "Conv2D", "BatchNormalization", "Activation",
+            "MaxPooling2D", "Flatten", "Dense", "BatchNormalization", "Activation", "Dense"], names);
+    }
+
+    [Fact]
+    public void Augmentation_options_need_augment_and_bad_values_exit_with_2()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, CommandRunner.Run(["train", "cnn", "--rotation", "5"], TextWriter.Null, error));
+        Assert.Contains("--rotation", error.ToString());
+
+        error = new StringWriter();
+        Assert.Equal(2, CommandRunner.Run(["train", "cnn", "--augment", "--zoom", "1.2,0.9"], TextWriter.Null, error));
+        Assert.Contains("1.2", error.ToString());
+        Assert.Contains("0.9", error.ToString());
+
+        error = new StringWriter();
+        Assert.Equal(2, CommandRunner.Run(["train", "cnn", "--limit", "-3"], TextWriter.Null, error));
+        Assert.Contains("--limit", error.ToString());
+    }
+}
