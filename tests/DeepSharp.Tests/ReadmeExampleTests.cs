@@ -37,4 +37,33 @@ public class ReadmeExampleTests
             Assert.Equal(g, grad[p * 128 + j], Math.Abs(g) * 1e-4 + 1e-4);
         }
     }
+
+    [Fact]
+    public void The_custom_loop_example_trains_a_functional_model_with_a_tape()
+    {
+        // As in README.md, "Custom training loops and the functional API".
+        RandomGenerator.SetSeed(5);
+        var inputs = new Input([784]);
+        var hidden = new Dense(128, activation: "relu").Call(inputs);
+        var outputs = new Dense(10).Call(hidden);
+        var model = new Model(inputs, outputs);
+        var x = Tensor.RandomUniform([32, 784], generator: new RandomGenerator(1));
+        var y = Tensor.FromArray(Enumerable.Range(0, 32).Select(i => (float)(i % 10)).ToArray());
+
+        var optimizer = new Adam(learningRate: 1e-3);
+        double first = 0, last = 0;
+        for (int step = 0; step < 30; step++)
+        {
+            using (TensorScope.Begin())
+            using (var tape = new GradientTape())
+            {
+                var loss = global::DeepSharp.Ops.SparseCategoricalCrossentropy(y, model.Call(x, training: true), fromLogits: true);
+                var gradients = tape.Gradient(loss, model.TrainableWeights);
+                optimizer.ApplyGradients(gradients, model.TrainableWeights);
+                last = loss.Item();
+                if (step == 0) first = last;
+            }
+        }
+        Assert.True(last < first * 0.5, $"loss went from {first} to {last}");
+    }
 }
