@@ -55,15 +55,6 @@ internal sealed class CnnBenchmark : IBenchmark
             }
     }
 
-    internal static Sequential SeedCnn() => new(
-        new Conv2D(32, 3, activation: "relu", inputShape: [28, 28, 1]),
-        new MaxPooling2D(2),
-        new Conv2D(64, 3, activation: "relu"),
-        new MaxPooling2D(2),
-        new Flatten(),
-        new Dense(128, activation: "relu"),
-        new Dense(10, activation: "softmax"));
-
     /// <summary>The seed CNN's augmentation: rotation 10°, shifts 0.1, shear 0.1°, zoom [0.9, 1.2].</summary>
     internal static ImageDataGenerator Augmentation() =>
         new(rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0.1, zoomRange: (0.9, 1.2));
@@ -73,26 +64,9 @@ internal sealed class CnnBenchmark : IBenchmark
     {
         Parallelism.Threads = threads;
         RandomGenerator.SetSeed(1);
-        var model = SeedCnn();
+        var model = DeepSharp.Cli.Training.SeedModels.Cnn(10);
         model.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
-        long bytes = 0, steps = 0;
-        int gen2 = 0, measuredEpochs = 0;
-        long epochStartBytes = 0;
-        int epochStartGen2 = 0;
-        var probe = new LambdaCallback(
-            onEpochBegin: (_, _) =>
-            {
-                epochStartBytes = GC.GetAllocatedBytesForCurrentThread();
-                epochStartGen2 = GC.CollectionCount(2);
-            },
-            onEpochEnd: (epoch, _) =>
-            {
-                if (epoch == 0) return; // the first epoch warms the JIT and fills the pools
-                bytes += GC.GetAllocatedBytesForCurrentThread() - epochStartBytes;
-                gen2 += GC.CollectionCount(2) - epochStartGen2;
-                steps += (x.Shape[0] + batch - 1) / batch;
-                measuredEpochs++;
-            });
+        var probe = new SteadyStateProbe((x.Shape[0] + batch - 1) / batch);
         History history;
         if (augmented)
         {
@@ -100,7 +74,7 @@ internal sealed class CnnBenchmark : IBenchmark
             history = model.Fit(flow, epochs: 2, verbose: 0, callbacks: [probe]);
         }
         else history = model.Fit(x, y, batchSize: batch, epochs: 2, verbose: 0, callbacks: [probe], seed: 1);
-        return (history.SamplesPerSecond, bytes / (double)steps, gen2 / (double)measuredEpochs);
+        return (history.SamplesPerSecond, probe.BytesPerStep, probe.Gen2PerEpoch);
     }
 
     private static Module<TorchTensor, TorchTensor> TorchCnn() => Sequential(

@@ -47,32 +47,11 @@ internal sealed class MlpBenchmark : IBenchmark
     {
         Parallelism.Threads = threads;
         RandomGenerator.SetSeed(1);
-        var model = new Sequential(
-            new Flatten(inputShape: [28, 28]),
-            new Dense(128, activation: "relu"),
-            new Dropout(0.2),
-            new Dense(10, activation: "softmax"));
+        var model = DeepSharp.Cli.Training.SeedModels.Mlp(10);
         model.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
-        long bytes = 0, steps = 0;
-        int gen2 = 0, measuredEpochs = 0;
-        long epochStartBytes = 0;
-        int epochStartGen2 = 0;
-        var probe = new LambdaCallback(
-            onEpochBegin: (_, _) =>
-            {
-                epochStartBytes = GC.GetAllocatedBytesForCurrentThread();
-                epochStartGen2 = GC.CollectionCount(2);
-            },
-            onEpochEnd: (epoch, _) =>
-            {
-                if (epoch == 0) return; // the first epoch warms the JIT and fills the pools
-                bytes += GC.GetAllocatedBytesForCurrentThread() - epochStartBytes;
-                gen2 += GC.CollectionCount(2) - epochStartGen2;
-                steps += (x.Shape[0] + batch - 1) / batch;
-                measuredEpochs++;
-            });
+        var probe = new SteadyStateProbe((x.Shape[0] + batch - 1) / batch);
         var history = model.Fit(x, y, batchSize: batch, epochs: 3, verbose: 0, callbacks: [probe], seed: 1);
-        return (history.SamplesPerSecond, bytes / (double)steps, gen2 / (double)measuredEpochs);
+        return (history.SamplesPerSecond, probe.BytesPerStep, probe.Gen2PerEpoch);
     }
 
     private static double TorchSharpRun(torch.Tensor x, torch.Tensor y, int batch, int threads)

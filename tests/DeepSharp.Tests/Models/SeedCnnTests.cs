@@ -5,14 +5,8 @@ namespace DeepSharp.Tests.Models;
 /// <summary>The seed CNN end to end: it learns Fashion-MNIST, saves and loads, and trains without allocating.</summary>
 public class SeedCnnTests
 {
-    private static Sequential SeedCnn() => new(
-        new Conv2D(32, 3, activation: "relu", inputShape: [28, 28, 1]),
-        new MaxPooling2D(2),
-        new Conv2D(64, 3, activation: "relu"),
-        new MaxPooling2D(2),
-        new Flatten(),
-        new Dense(128, activation: "relu"),
-        new Dense(10, activation: "softmax"));
+    // The definition the CLI, the examples' classifier and the bench train.
+    private static Sequential SeedCnn() => DeepSharp.Cli.Training.SeedModels.Cnn(10);
 
     [Fact]
     public void Summary_counts_the_parameters_as_keras()
