@@ -33,7 +33,7 @@ public sealed class GanExample
                    --arch NAME            dcgan (default: convolutional) or mlp (fully connected)
                    --real-label X         discriminator target for real images: 0.9 (default) is one-sided label smoothing, 1 none
                    --classifier FILE      saved classifier that judges the samples (default: train the seed CNN, save classifier.dsm)
-                   --classifier-epochs N  epochs to train that classifier (default 3)
+                   --classifier-epochs N  epochs to train that classifier (default 10)
                    --samples N            generated images judged for metrics.json (default 1000)
                    --train-images N       train on the first N training images only (default: all)
 
@@ -48,8 +48,11 @@ public sealed class GanExample
     /// <summary>A saved classifier to judge samples with, or null to train one.</summary>
     public string? ClassifierPath { get; private set; }
 
-    /// <summary>Epochs of the classifier trained when none is given.</summary>
-    public int ClassifierEpochs { get; private set; } = 3;
+    /// <summary>
+    /// Epochs of the classifier trained when none is given: 10, as the seed CNN trains. A classifier of 3 epochs
+    /// (0.897 accuracy) gives even real images only 0.905 mean top-class probability and understates the samples.
+    /// </summary>
+    public int ClassifierEpochs { get; private set; } = 10;
 
     /// <summary>Generated images judged for the report.</summary>
     public int QualitySamples { get; private set; } = 1000;
@@ -63,7 +66,7 @@ public sealed class GanExample
         Architecture = line.Choice("arch", "dcgan", GanModels.Architectures);
         RealLabel = (float)line.Double("real-label", 0.9, 0.51, 1);
         ClassifierPath = line.String("classifier");
-        ClassifierEpochs = line.Int("classifier-epochs", 3, 1, 100);
+        ClassifierEpochs = line.Int("classifier-epochs", 10, 1, 100);
         QualitySamples = line.Int("samples", 1000, 2, 100_000);
         int trainImages = line.Int("train-images", 0, 2, int.MaxValue);
         TrainImages = trainImages == 0 ? null : trainImages;
