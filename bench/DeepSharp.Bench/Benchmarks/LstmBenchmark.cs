@@ -45,8 +45,8 @@ internal sealed class LstmBenchmark : IBenchmark
                 RunLength);
             yield return new BenchmarkResult($"lstm train b{Batch} t{threads}", Batch / ours, Batch / theirs, BenchmarkUnit.SamplesPerSecond);
 
-            long ourBytes = BytesPerStep(() => model.TrainOnBatch(x, y));
-            long theirBytes = BytesPerStep(() => TorchStep(torchModel, optimizer, tx, ty));
+            long ourBytes = Measure.BytesPerCall(() => model.TrainOnBatch(x, y));
+            long theirBytes = Measure.BytesPerCall(() => TorchStep(torchModel, optimizer, tx, ty));
             yield return new BenchmarkResult($"lstm bytes/step b{Batch} t{threads}", ourBytes, theirBytes, BenchmarkUnit.Bytes);
             optimizer.Dispose();
         }
@@ -81,18 +81,5 @@ internal sealed class LstmBenchmark : IBenchmark
         var loss = functional.cross_entropy(model.forward(x), y);
         loss.backward();
         optimizer.step();
-    }
-
-    private static long BytesPerStep(Action step)
-    {
-        const int calls = 10;
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 3; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < calls; i++) step();
-            fewest = Math.Min(fewest, (GC.GetAllocatedBytesForCurrentThread() - before) / calls);
-        }
-        return fewest;
     }
 }
