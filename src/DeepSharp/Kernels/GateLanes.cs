@@ -92,37 +92,15 @@ internal interface IGatePass<TArgs> where TArgs : struct
     static abstract void Run<TA, TR>(in TArgs args, int firstRow, int endRow) where TA : struct, IGateFunction where TR : struct, IGateFunction;
 }
 
-/// <summary>Runs a gate pass over rows with the activation types its arguments name, split over the workers when the batch is large.</summary>
+/// <summary>
+/// Runs a gate pass over rows with the activation types its arguments name, on the calling thread: the
+/// recurrent loop already gives each worker its own rows for the whole sequence (see <see cref="RecurrentLoop"/>).
+/// </summary>
 internal static class GatePass
 {
-    /// <summary>Rows per parallel item: a few microseconds of work each.</summary>
-    private const int RowsPerItem = 32;
-
     internal static void Run<TP, TArgs>(in TArgs args, int rows, GateActivation activation, GateActivation recurrentActivation)
-        where TP : struct, IGatePass<TArgs> where TArgs : struct
-    {
-        int items = Math.Min(Parallelism.Threads, (rows + RowsPerItem - 1) / RowsPerItem);
-        if (items <= 1)
-        {
-            Activation<TP, TArgs>(args, 0, rows, activation, recurrentActivation);
-            return;
-        }
-        var body = new Body<TP, TArgs> { Args = args, Rows = rows, Items = items, Activation = activation, RecurrentActivation = recurrentActivation };
-        WorkerPool.For(items, ref body);
-    }
-
-    private struct Body<TP, TArgs> : IParallelBody where TP : struct, IGatePass<TArgs> where TArgs : struct
-    {
-        public TArgs Args;
-        public int Rows, Items;
-        public GateActivation Activation, RecurrentActivation;
-
-        public void Execute(int item)
-        {
-            int first = (int)((long)Rows * item / Items), end = (int)((long)Rows * (item + 1) / Items);
-            GatePass.Activation<TP, TArgs>(Args, first, end, Activation, RecurrentActivation);
-        }
-    }
+        where TP : struct, IGatePass<TArgs> where TArgs : struct =>
+        Activation<TP, TArgs>(args, 0, rows, activation, recurrentActivation);
 
     private static void Activation<TP, TArgs>(in TArgs args, int first, int end, GateActivation activation, GateActivation recurrent)
         where TP : struct, IGatePass<TArgs> where TArgs : struct

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeepSharp.Kernels;
 
 namespace DeepSharp;
 

@@ -3,14 +3,6 @@ using DeepSharp.Kernels;
 
 namespace DeepSharp;
 
-/// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
-internal enum RecurrentCellKind
-{
-    SimpleRnn = 1,
-    Gru = 3,
-    Lstm = 4,
-}
-
 /// <summary>What a fused recurrent sequence op computes and returns.</summary>
 internal readonly record struct RecurrentOptions(
     RecurrentCellKind Cell, GateActivation Activation, GateActivation RecurrentActivation,
@@ -73,47 +65,13 @@ public static unsafe partial class Ops
 
         Gemm.Multiply(false, false, steps * batch, gu, features, xt, features, wk.Pointer, gu, z, gu);
         var scratch = o.Cell == RecurrentCellKind.Gru ? Tensor.Uninitialized([batch * gu]) : null;
-        for (int s = 0; s < steps; s++)
+        new RecurrentLoop
         {
-            float* hPrev = hs + s * stepRows, h = hPrev + stepRows, zs = z + (long)s * batch * gu;
-            float* hIn = hPrev;
-            if (dropPointer != null)
-            {
-                hIn = hm + s * stepRows;
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, (int)stepRows), new ReadOnlySpan<float>(dropPointer, (int)stepRows),
-                    new Span<float>(hIn, (int)stepRows));
-            }
-            float* stepMask = maskPointer == null ? null : maskPointer + s;
-            switch (o.Cell)
-            {
-                case RecurrentCellKind.Lstm:
-                    Gemm.Multiply(false, false, batch, gu, units, hIn, units, rk.Pointer, gu, zs, gu, accumulate: true);
-                    LstmStep.Forward(new LstmStep
-                    {
-                        Batch = batch, Units = units, Z = zs, Bias = biasPointer, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows,
-                        HPrev = hPrev, H = h, TC = tc + s * stepRows, Mask = stepMask, MaskStride = steps,
-                        Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
-                    });
-                    break;
-                case RecurrentCellKind.Gru:
-                    Gemm.Multiply(false, false, batch, gu, units, hIn, units, rk.Pointer, gu, scratch!.Pointer, gu);
-                    GruStep.Forward(new GruStep
-                    {
-                        Batch = batch, Units = units, Z = zs, Rec = scratch.Pointer, BiasX = biasPointer, BiasR = biasPointer + gu,
-                        HPrev = hPrev, H = h, RH = rh + s * stepRows, Mask = stepMask, MaskStride = steps,
-                        Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
-                    });
-                    break;
-                default:
-                    Gemm.Multiply(false, false, batch, gu, units, hIn, units, rk.Pointer, gu, zs, gu, accumulate: true);
-                    SimpleRnnStep.Forward(new SimpleRnnStep
-                    {
-                        Batch = batch, Units = units, Z = zs, Bias = biasPointer, HPrev = hPrev, H = h, Mask = stepMask, MaskStride = steps,
-                        Activation = o.Activation,
-                    });
-                    break;
-            }
-        }
+            Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+            Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch),
+            Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
+            Bias = biasPointer, Recurrent = rk.Pointer, Scratch = scratch is null ? null : scratch.Pointer,
+        }.Run();
         scratch?.Recycle();
         zeroBias?.Recycle();
         ElementwiseDriver.ReleaseCopy(wk, kernel);
@@ -200,49 +158,21 @@ public static unsafe partial class Ops
             }
         }
 
+        // Rᵀ once for the whole sequence: each step's dRec·Rᵀ then reads it in place.
+        var rkT = Tensor.Uninitialized([gu, units]);
         var rk = ElementwiseDriver.Contiguous(recurrentKernel);
-        for (int s = steps - 1; s >= 0; s--)
+        Transpose(rk.Pointer, units, gu, rkT.Pointer);
+        ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
+        new RecurrentLoop
         {
-            float* zs = z + (long)s * batch * gu, dzs = dz + (long)s * batch * gu, dRecs = dRec + (long)s * batch * gu;
-            float* hPrev = hs + s * stepRows, stepMask = maskPointer == null ? null : maskPointer + s;
-            float* dy = o.ReturnSequences ? gp + (long)s * units : null;
-            switch (o.Cell)
-            {
-                case RecurrentCellKind.Lstm:
-                    LstmStep.Backward(new LstmStep
-                    {
-                        Batch = batch, Units = units, Z = zs, CPrev = cs + s * stepRows, C = cs + (s + 1) * stepRows, TC = tc + s * stepRows,
-                        Mask = stepMask, MaskStride = steps, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
-                        DY = dy, DYStride = (int)slotStride, DH = dh, DC = dc, DZ = dzs,
-                    });
-                    break;
-                case RecurrentCellKind.Gru:
-                    GruStep.Backward(new GruStep
-                    {
-                        Batch = batch, Units = units, Z = zs, HPrev = hPrev, RH = rh + s * stepRows,
-                        Mask = stepMask, MaskStride = steps, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
-                        DY = dy, DYStride = (int)slotStride, DH = dh, DZ = dzs, DRec = dRecs,
-                    });
-                    break;
-                default:
-                    SimpleRnnStep.Backward(new SimpleRnnStep
-                    {
-                        Batch = batch, Units = units, Z = zs, Mask = stepMask, MaskStride = steps, Activation = o.Activation,
-                        DY = dy, DYStride = (int)slotStride, DH = dh, DZ = dzs,
-                    });
-                    break;
-            }
-            // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R).
-            if (dropPointer == null)
-                Gemm.Multiply(false, true, batch, units, gu, dRecs, gu, rk.Pointer, gu, dh, units, accumulate: true);
-            else
-            {
-                Gemm.Multiply(false, true, batch, units, gu, dRecs, gu, rk.Pointer, gu, scratch, units);
-                var all = (int)stepRows;
-                TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, all), new ReadOnlySpan<float>(dropPointer, all),
-                    new ReadOnlySpan<float>(dh, all), new Span<float>(dh, all));
-            }
-        }
+            Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+            Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch),
+            Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
+            Recurrent = rkT.Pointer, Scratch = scratch,
+            Backward = true, GradientOutput = gp, SlotStride = (int)slotStride, ReturnSequences = o.ReturnSequences,
+            DZ = dz, DRec = dRec, DH = dh, DC = dc,
+        }.Run();
+        rkT.Recycle();
         ElementwiseDriver.ReleaseCopy(gradient, g);
 
         int rows = steps * batch;
@@ -279,7 +209,6 @@ public static unsafe partial class Ops
             dxt.Recycle();
             GradientEngine.Accumulate(x, dx);
         }
-        ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
         buffers.Recycle();
     }
 
@@ -409,6 +338,13 @@ public static unsafe partial class Ops
             if (o.Cell == RecurrentCellKind.Lstm)
                 new ReadOnlySpan<float>(cs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row + slot * units, units));
         }
+    }
+
+    /// <summary>t[j, i] = m[i, j] for an m of <paramref name="rows"/> × <paramref name="columns"/>.</summary>
+    private static void Transpose(float* m, int rows, int columns, float* t)
+    {
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++) t[(long)j * rows + i] = m[(long)i * columns + j];
     }
 
     private static void ColumnSums(float* rows, int count, int columns, float* sums)

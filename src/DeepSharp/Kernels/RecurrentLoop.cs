@@ -1,0 +1,190 @@
+namespace DeepSharp.Kernels;
+
+/// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
+internal enum RecurrentCellKind
+{
+    SimpleRnn = 1,
+    Gru = 3,
+    Lstm = 4,
+}
+
+/// <summary>
+/// The time loop of a fused recurrent sequence, forward or backward, over time-major buffers (step s holds rows
+/// s·batch … s·batch + batch − 1). Each step is one recurrent GEMM and one fused gate pass.
+/// <para>
+/// Rows of a batch never meet inside the recurrence, so the batch is cut into <see cref="Parts"/> row ranges and
+/// each worker runs every step of its own range, single-threaded. Splitting each step instead would wake the
+/// workers twice per step for a few microseconds of work, and most of a small step would go on the handshakes.
+/// </para>
+/// </summary>
+internal unsafe struct RecurrentLoop : IParallelBody
+{
+    /// <summary>Rows a part should have at least: a few of the GEMM micro-kernel's row tiles.</summary>
+    private const int MinRowsPerPart = 32;
+
+    public RecurrentCellKind Cell;
+    public GateActivation Activation, RecurrentActivation;
+    public int Steps, Batch, Units, Parts;
+
+    /// <summary>Pre-activations [steps, batch, gates·units]: the input projection in, the activated gates out.</summary>
+    public float* Z;
+    /// <summary>Hidden states [steps + 1, batch, units], the initial state first; cell states alike for the LSTM.</summary>
+    public float* H, C;
+    /// <summary>LSTM: act(c) per step; GRU: the recurrent candidate product r_h per step.</summary>
+    public float* TC, RH;
+    /// <summary>Hidden states scaled by the recurrent dropout mask [steps, batch, units], or null without one.</summary>
+    public float* HM;
+    /// <summary>The recurrent-dropout mask [batch, units], or null.</summary>
+    public float* Drop;
+    /// <summary>The step mask [batch, steps] (0 = skip), or null.</summary>
+    public float* Mask;
+    /// <summary>Bias [gates·units] (GRU: input bias, then recurrent bias).</summary>
+    public float* Bias;
+    /// <summary>Forward: the recurrent kernel [units, gates·units]. Backward: its transpose [gates·units, units].</summary>
+    public float* Recurrent;
+    /// <summary>[batch, gates·units] (GRU forward: the recurrent product) or [batch, units] (backward with dropout).</summary>
+    public float* Scratch;
+
+    // Backward only.
+    public bool Backward;
+    /// <summary>The gradient of the packed output: row b at b·<see cref="SlotStride"/>, step s's output at s·units when every step is returned.</summary>
+    public float* GradientOutput;
+    public int SlotStride;
+    public bool ReturnSequences;
+    /// <summary>Gradients of the pre-activations [steps, batch, gates·units] (GRU: also of the recurrent products, in <see cref="DRec"/>).</summary>
+    public float* DZ, DRec;
+    /// <summary>Gradients of the hidden (and cell) state carried between steps [batch, units].</summary>
+    public float* DH, DC;
+
+    /// <summary>How many row ranges to cut <paramref name="batch"/> into for the current thread count.</summary>
+    internal static int PartsFor(int batch) => Math.Max(1, Math.Min(Parallelism.Threads, batch / MinRowsPerPart));
+
+    /// <summary>Runs every part, on the workers when there are several.</summary>
+    internal void Run()
+    {
+        if (Parts <= 1) Execute(0);
+        else WorkerPool.For(Parts, ref this);
+    }
+
+    public readonly void Execute(int part)
+    {
+        // Ranges in whole micro-kernel row tiles where possible, so no part ends on a ragged tile it need not have.
+        int first = RowBoundary(part), end = RowBoundary(part + 1);
+        if (first >= end) return;
+        if (Backward) RunBackward(first, end);
+        else RunForward(first, end);
+    }
+
+    private readonly int RowBoundary(int part)
+    {
+        if (part >= Parts) return Batch;
+        int tiles = (Batch + 3) / 4;
+        return Math.Min(Batch, (int)((long)tiles * part / Parts) * 4);
+    }
+
+    private readonly void RunForward(int first, int end)
+    {
+        int gu = (int)Cell * Units, rows = end - first;
+        long stepRows = (long)Batch * Units;
+        float* mask = Mask == null ? null : Mask + (long)first * Steps;
+        for (int s = 0; s < Steps; s++)
+        {
+            float* hPrev = H + s * stepRows + (long)first * Units, h = hPrev + stepRows;
+            float* zs = Z + ((long)s * Batch + first) * gu;
+            float* hIn = hPrev;
+            if (Drop != null)
+            {
+                hIn = HM + s * stepRows + (long)first * Units;
+                int count = rows * Units;
+                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, count),
+                    new ReadOnlySpan<float>(Drop + (long)first * Units, count), new Span<float>(hIn, count));
+            }
+            float* stepMask = mask == null ? null : mask + s;
+            switch (Cell)
+            {
+                case RecurrentCellKind.Lstm:
+                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
+                    LstmStep.Forward(new LstmStep
+                    {
+                        Batch = rows, Units = Units, Z = zs, Bias = Bias,
+                        CPrev = C + s * stepRows + (long)first * Units, C = C + (s + 1) * stepRows + (long)first * Units,
+                        HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units, Mask = stepMask, MaskStride = Steps,
+                        Activation = Activation, RecurrentActivation = RecurrentActivation,
+                    });
+                    break;
+                case RecurrentCellKind.Gru:
+                    float* rec = Scratch + (long)first * gu;
+                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
+                    GruStep.Forward(new GruStep
+                    {
+                        Batch = rows, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
+                        HPrev = hPrev, H = h, RH = RH + s * stepRows + (long)first * Units, Mask = stepMask, MaskStride = Steps,
+                        Activation = Activation, RecurrentActivation = RecurrentActivation,
+                    });
+                    break;
+                default:
+                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
+                    SimpleRnnStep.Forward(new SimpleRnnStep
+                    {
+                        Batch = rows, Units = Units, Z = zs, Bias = Bias, HPrev = hPrev, H = h, Mask = stepMask, MaskStride = Steps,
+                        Activation = Activation,
+                    });
+                    break;
+            }
+        }
+    }
+
+    private readonly void RunBackward(int first, int end)
+    {
+        int gu = (int)Cell * Units, rows = end - first, count = rows * Units;
+        long stepRows = (long)Batch * Units;
+        float* mask = Mask == null ? null : Mask + (long)first * Steps;
+        float* dh = DH + (long)first * Units, dc = DC + (long)first * Units;
+        float* gradient = GradientOutput + (long)first * SlotStride;
+        for (int s = Steps - 1; s >= 0; s--)
+        {
+            long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
+            float* zs = Z + zOffset, dzs = DZ + zOffset, dRecs = DRec + zOffset;
+            float* stepMask = mask == null ? null : mask + s;
+            float* dy = ReturnSequences ? gradient + (long)s * Units : null;
+            switch (Cell)
+            {
+                case RecurrentCellKind.Lstm:
+                    LstmStep.Backward(new LstmStep
+                    {
+                        Batch = rows, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
+                        Mask = stepMask, MaskStride = Steps, Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs,
+                    });
+                    break;
+                case RecurrentCellKind.Gru:
+                    GruStep.Backward(new GruStep
+                    {
+                        Batch = rows, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
+                        Mask = stepMask, MaskStride = Steps, Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs, DRec = dRecs,
+                    });
+                    break;
+                default:
+                    SimpleRnnStep.Backward(new SimpleRnnStep
+                    {
+                        Batch = rows, Units = Units, Z = zs, Mask = stepMask, MaskStride = Steps, Activation = Activation,
+                        DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs,
+                    });
+                    break;
+            }
+            // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
+            // stored row-major, so the product reads it in place instead of transposing R again every step.
+            if (Drop == null)
+                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, dh, Units, accumulate: true);
+            else
+            {
+                float* scratch = Scratch + (long)first * Units;
+                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, scratch, Units);
+                var drop = new ReadOnlySpan<float>(Drop + (long)first * Units, count);
+                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
+                    new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
+            }
+        }
+    }
+}
