@@ -55,6 +55,11 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public float* DZ, DRec;
     /// <summary>Gradients of the hidden (and cell) state carried between steps [batch, units].</summary>
     public float* DH, DC;
+    /// <summary>
+    /// Per-part column sums of <see cref="DZ"/> (then, for the GRU, of <see cref="DRec"/>): [parts, bias size], zeroed
+    /// by the caller, or null. Summed while a step's gradients are still in cache rather than re-read afterwards.
+    /// </summary>
+    public float* BiasSums;
 
     /// <summary>How many row ranges to cut <paramref name="batch"/> into for the current thread count.</summary>
     internal static int PartsFor(int batch) => Math.Max(1, Math.Min(Parallelism.Threads, batch / MinRowsPerPart));
@@ -71,8 +76,16 @@ internal unsafe struct RecurrentLoop : IParallelBody
         // Ranges in whole micro-kernel row tiles where possible, so no part ends on a ragged tile it need not have.
         int first = RowBoundary(part), end = RowBoundary(part + 1);
         if (first >= end) return;
-        if (Backward) RunBackward(first, end);
+        if (Backward) RunBackward(part, first, end);
         else RunForward(first, end);
+    }
+
+    /// <summary>sums[j] += Σ rows[r, j] over <paramref name="count"/> rows of <paramref name="columns"/>.</summary>
+    private static void AddRows(float* rows, int count, int columns, float* sums)
+    {
+        var total = new Span<float>(sums, columns);
+        for (int r = 0; r < count; r++)
+            System.Numerics.Tensors.TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
     }
 
     private readonly int RowBoundary(int part)
@@ -134,13 +147,15 @@ internal unsafe struct RecurrentLoop : IParallelBody
         }
     }
 
-    private readonly void RunBackward(int first, int end)
+    private readonly void RunBackward(int part, int first, int end)
     {
         int gu = (int)Cell * Units, rows = end - first, count = rows * Units;
         long stepRows = (long)Batch * Units;
         float* mask = Mask == null ? null : Mask + (long)first * Steps;
         float* dh = DH + (long)first * Units, dc = DC + (long)first * Units;
         float* gradient = GradientOutput + (long)first * SlotStride;
+        int biasSize = Cell == RecurrentCellKind.Gru ? 2 * gu : gu;
+        float* biasSums = BiasSums == null ? null : BiasSums + (long)part * biasSize;
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
@@ -172,6 +187,11 @@ internal unsafe struct RecurrentLoop : IParallelBody
                         DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs,
                     });
                     break;
+            }
+            if (biasSums != null)
+            {
+                AddRows(dzs, rows, gu, biasSums);
+                if (Cell == RecurrentCellKind.Gru) AddRows(dRecs, rows, gu, biasSums + gu);
             }
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.

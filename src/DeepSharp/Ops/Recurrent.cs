@@ -163,14 +163,17 @@ public static unsafe partial class Ops
         var rk = ElementwiseDriver.Contiguous(recurrentKernel);
         Transpose(rk.Pointer, units, gu, rkT.Pointer);
         ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
+        int parts = RecurrentLoop.PartsFor(batch), biasSize = gru ? 2 * gu : gu;
+        bool biasGradient = bias is not null && bias._requiresGrad;
+        var biasSums = biasGradient ? Tensor.Zeroed([parts * biasSize]) : null;
         new RecurrentLoop
         {
             Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
-            Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch),
+            Steps = steps, Batch = batch, Units = units, Parts = parts,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Recurrent = rkT.Pointer, Scratch = scratch,
             Backward = true, GradientOutput = gp, SlotStride = (int)slotStride, ReturnSequences = o.ReturnSequences,
-            DZ = dz, DRec = dRec, DH = dh, DC = dc,
+            DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
         }.Run();
         rkT.Recycle();
         ElementwiseDriver.ReleaseCopy(gradient, g);
@@ -190,11 +193,14 @@ public static unsafe partial class Ops
             Gemm.Multiply(true, false, units, gu, rows, dropPointer == null ? hs : hm, units, dRec, gu, dr.Pointer, gu);
             GradientEngine.Accumulate(recurrentKernel, dr);
         }
-        if (bias is not null && bias._requiresGrad)
+        if (biasSums is not null)
         {
-            var db = Tensor.Zeroed(bias._shape);
-            ColumnSums(dz, rows, gu, db.Pointer);
-            if (gru) ColumnSums(dRec, rows, gu, db.Pointer + gu);
+            // The sum of the parts' column sums.
+            var db = Tensor.Uninitialized(bias!._shape);
+            var total = db.Span;
+            biasSums.Span[..biasSize].CopyTo(total);
+            for (int part = 1; part < parts; part++) TensorPrimitives.Add(total, biasSums.Span.Slice(part * biasSize, biasSize), total);
+            biasSums.Recycle();
             GradientEngine.Accumulate(bias, db);
         }
         if (x._requiresGrad)
@@ -345,12 +351,6 @@ public static unsafe partial class Ops
     {
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < columns; j++) t[(long)j * rows + i] = m[(long)i * columns + j];
-    }
-
-    private static void ColumnSums(float* rows, int count, int columns, float* sums)
-    {
-        var total = new Span<float>(sums, columns);
-        for (int r = 0; r < count; r++) TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
     }
 
     private static Tensor CopyToTensor(float* source, TensorShape shape)

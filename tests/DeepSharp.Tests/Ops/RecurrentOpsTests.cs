@@ -124,7 +124,8 @@ public class RecurrentOpsTests
         {
             var (split, splitGradients) = Run(threads);
             OpAssert.Close(single, split);
-            for (int i = 0; i < inputs.Length; i++) OpAssert.Close(singleGradients[i], splitGradients[i]);
+            // Sums over the batch (the weight and bias gradients) are grouped by part, so they may differ in rounding.
+            for (int i = 0; i < inputs.Length; i++) OpAssert.Close(singleGradients[i], splitGradients[i], absolute: 2e-5);
         }
     }
 
