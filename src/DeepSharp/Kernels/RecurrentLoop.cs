@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
@@ -73,7 +75,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
 
     public readonly void Execute(int part)
     {
-        // Ranges in whole micro-kernel row tiles where possible, so no part ends on a ragged tile it need not have.
+        // Ranges in multiples of 4 rows, the smallest tile the GEMM reads in place, so no part ends on a padded tile it need not have.
         int first = RowBoundary(part), end = RowBoundary(part + 1);
         if (first >= end) return;
         if (Backward) RunBackward(part, first, end);
@@ -85,7 +87,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
     {
         var total = new Span<float>(sums, columns);
         for (int r = 0; r < count; r++)
-            System.Numerics.Tensors.TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
+            TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
     }
 
     private readonly int RowBoundary(int part)
@@ -109,7 +111,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             {
                 hIn = HM + s * stepRows + (long)first * Units;
                 int count = rows * Units;
-                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, count),
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, count),
                     new ReadOnlySpan<float>(Drop + (long)first * Units, count), new Span<float>(hIn, count));
             }
             float* stepMask = mask == null ? null : mask + s;
@@ -202,7 +204,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 float* scratch = Scratch + (long)first * Units;
                 Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, scratch, Units);
                 var drop = new ReadOnlySpan<float>(Drop + (long)first * Units, count);
-                System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
+                TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
                     new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
             }
         }
