@@ -31,7 +31,7 @@ public sealed class AugmentCommand : ICommand
         "  --scale N             pixels per image pixel in the picture (default 3)\n" +
         "  --dataset NAME        fashion-mnist (default) or mnist\n" +
         "  --data DIR            dataset directory (default: DEEPSHARP_DATA, ../shared/datasets, ~/.deepsharp/datasets, download)\n" +
-        "\nAugmentation (defaults: the seed CNN's --augment):\n" + AugmentationOptions.Help + "\n";
+        "\nAugmentation (defaults: those of train cnn --augment):\n" + AugmentationOptions.Help + "\n";
 
     /// <inheritdoc/>
     public int Run(CommandLine options, TextWriter output)
