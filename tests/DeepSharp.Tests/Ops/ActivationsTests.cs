@@ -220,6 +220,36 @@ public class ActivationsTests
         OpAssert.Close(expected, x.LogSoftmax(0).ToArray(), relative: 1e-5, absolute: 1e-5);
     }
 
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(2, 9)]
+    [InlineData(5, 1)]
+    [InlineData(10, 128)]
+    [InlineData(15, 33)]
+    [InlineData(10, 4000)] // 40 000 floats: rows split over threads
+    public void Softmax_of_rows_shorter_than_a_vector_matches_the_definition(int classes, int rows)
+    {
+        // Short rows go one row per vector, reading past a row's end; the last rows go through a padded copy.
+        var x = OpAssert.Random(classes + rows, -4f, 4f, rows, classes);
+        OpAssert.Close(ReferenceSoftmax(x.ToArray(), [rows, classes], 1, log: false), x.Softmax().ToArray());
+        OpAssert.Close(ReferenceSoftmax(x.ToArray(), [rows, classes], 1, log: true), x.LogSoftmax().ToArray(), relative: 1e-5, absolute: 1e-5);
+    }
+
+    [Fact]
+    public void Short_softmax_rows_keep_infinite_and_nan_rows_to_themselves()
+    {
+        float inf = float.PositiveInfinity;
+        var x = Tensor.FromArray([
+            -inf, -inf, -inf,   // all -∞: every exponential is 0 and the sum 0
+            1f, float.NaN, 2f,  // a NaN spreads over its own row only
+            0f, 1f, 2f,
+            -inf, 0f, 0f], 4, 3);
+        var y = x.Softmax().ToArray();
+        Assert.All(y[0..3], v => Assert.True(float.IsNaN(v)));
+        Assert.All(y[3..6], v => Assert.True(float.IsNaN(v)));
+        OpAssert.Close([0.09003057f, 0.24472847f, 0.66524096f, 0f, 0.5f, 0.5f], y[6..]);
+    }
+
     [Fact]
     public void Softmax_rejects_a_bad_axis_by_name()
     {
