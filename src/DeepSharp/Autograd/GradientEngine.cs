@@ -247,6 +247,24 @@ internal static class GradientEngine
         AccumulateIntoLeaf(input, gradient);
     }
 
+    /// <summary>
+    /// A contiguous tensor of <paramref name="input"/>'s shape for a rule to write that input's whole gradient into
+    /// (overwriting it) and hand to <see cref="Accumulate"/>. When the gradient is bound to become the leaf's
+    /// <see cref="Tensor.Grad"/>, this is the buffer the last ZeroGrad set aside: the rule writes straight into
+    /// it and no copy follows (for a 784 × 128 kernel, 400 KB a step).
+    /// </summary>
+    internal static Tensor NewGradient(Tensor input)
+    {
+        var spare = input._spareGrad;
+        if (spare is not null && input._grad is null && input._node is null && !input._madeByOp && input._requiresGrad &&
+            spare._shape == input._shape && IsExclusive(spare) && (t_captureStamp == 0 || (input._captureStamp == t_captureStamp && t_captureResults is null)))
+        {
+            input._spareGrad = null;
+            return spare;
+        }
+        return Tensor.Uninitialized(input._shape);
+    }
+
     private static void AccumulateIntoLeaf(Tensor leaf, Tensor gradient)
     {
         if (t_captureStamp != 0)

@@ -18,6 +18,8 @@ internal static class CrossEntropyKernels
     /// </summary>
     internal static double SparseSoftmaxForward(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, int classes, Span<float> probabilities)
     {
+        if (classes is > 0 and < SoftmaxKernel.SmallRow && Simd.Level == SimdLevel.Vector512)
+            return SparseSoftmaxForwardShort(logits, labels, classes, probabilities);
         double total = 0;
         int rows = labels.Length;
         for (int r = 0; r < rows; r++)
@@ -32,6 +34,18 @@ internal static class CrossEntropyKernels
     }
 
     /// <summary>d/dlogits = (softmax − onehot) · scale.</summary>
+    /// <summary>
+    /// <see cref="SparseSoftmaxForward"/> for rows shorter than a vector (10 classes): each row in one vector, as
+    /// the softmax activation's short rows.
+    /// </summary>
+    private static unsafe double SparseSoftmaxForwardShort(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, int classes, Span<float> probabilities)
+    {
+        fixed (float* x = logits)
+        fixed (float* l = labels)
+        fixed (float* p = probabilities)
+            return SoftmaxKernel.ShortRows(x, p, labels.Length, classes, log: false, l);
+    }
+
     internal static void SparseSoftmaxBackward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, int classes, float scale, Span<float> gradient)
     {
         TensorPrimitives.Multiply(probabilities, scale, gradient);

@@ -26,7 +26,11 @@ internal static unsafe class ParameterUpdateKernel
     internal static void Run<TOp>(in TOp update, float* weight, float* gradient, float* state0, float* state1, float* state2, int length)
         where TOp : struct, IParameterUpdate
     {
-        int chunks = Parallelism.Threads == 1 || length < 2 * MinimumChunk ? 1 : Math.Min(Parallelism.Threads * 2, length / MinimumChunk);
+        int threads = Parallelism.Threads;
+        int chunks = threads == 1 || length < 2 * MinimumChunk ? 1 : Math.Min(threads * 2, length / MinimumChunk);
+        // Whole rounds: three chunks on two threads leave one thread doing two thirds of the work while the other
+        // waits (the seed MLP's 784 × 128 kernel).
+        if (chunks > threads) chunks -= chunks % threads;
         if (chunks == 1)
         {
             var op = update;

@@ -84,6 +84,8 @@ public sealed class Dense : Layer
     protected override Tensor Forward(Tensor inputs, bool training)
     {
         var y = inputs.MatMul(Kernel);
+        // The bias and a relu in one pass (one tensor and two passes over the batch fewer, forward and backward).
+        if (Bias is not null && ReferenceEquals(Activation, Activations.Relu)) return Ops.BiasRelu(y, Bias);
         if (Bias is not null) y = y + Bias;
         return Activation.IsLinear ? y : Activation.Apply(y);
     }

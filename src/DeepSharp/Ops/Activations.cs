@@ -29,6 +29,42 @@ public static partial class Ops
 
     private static void ReluBackward(Node n, Tensor g) => ElementwiseDriver.UnaryGradient(n, g, new ReluGradient(), fromOutput: false);
 
+    // ---- bias and relu fused: y = max(x + b, 0); dx = g where y > 0, db = Σ over rows of dx ----------------
+
+    // Above this many floats the separate ops, which split their passes over threads, are the better choice.
+    private const int BiasReluMaxSize = 1 << 18;
+
+    /// <summary>
+    /// Relu(x + bias) for x of shape [..., n] and a bias of shape [n] (a Dense layer's bias and relu), in one pass
+    /// forward and one backward: the same values as the two ops. Other shapes and large inputs take the two ops.
+    /// </summary>
+    internal static unsafe Tensor BiasRelu(Tensor x, Tensor bias)
+    {
+        x.ThrowIfDisposed();
+        bias.ThrowIfDisposed();
+        if (x.Rank == 0 || bias.Rank != 1 || bias._shape[0] != x._shape[-1] || !x._isContiguous || !bias._isContiguous ||
+            x._size > BiasReluMaxSize || bias._shape[0] == 0)
+            return Relu(x + bias);
+        int n = bias._shape[0], rows = x._size / n;
+        var y = Tensor.Uninitialized(x._shape);
+        Kernels.BiasRelu.Forward(x.Pointer, bias.Pointer, y.Pointer, rows, n);
+        Node.Record("bias_relu", BiasReluBackward, y, x, bias);
+        return y;
+    }
+
+    private static unsafe void BiasReluBackward(Node n, Tensor g)
+    {
+        Tensor x = n.A!, bias = n.B!, y = n.Output;
+        int units = bias._shape[0], rows = y._size / units;
+        var gradient = ElementwiseDriver.Contiguous(g);
+        var dx = x._requiresGrad ? Tensor.Uninitialized(x._shape) : null;
+        var db = bias._requiresGrad ? GradientEngine.NewGradient(bias) : null;
+        Kernels.BiasRelu.Backward(y.Pointer, gradient.Pointer, dx is null ? null : dx.Pointer, db is null ? null : db.Pointer, rows, units);
+        ElementwiseDriver.ReleaseCopy(gradient, g);
+        if (dx is not null) GradientEngine.Accumulate(x, dx);
+        if (db is not null) GradientEngine.Accumulate(bias, db);
+    }
+
     // ---- leaky relu: dx = g for x > 0, αg otherwise ----------------------------------------------------
 
     /// <summary>

@@ -33,8 +33,8 @@ public static unsafe partial class Ops
         using var left = MatrixOperand.Of(a, plan.ARowsAreVector, isLeft: true);
         using var right = MatrixOperand.Of(b, plan.BColumnsAreVector, isLeft: false);
         var gradient = ElementwiseDriver.Contiguous(g);
-        if (a._requiresGrad) GradientEngine.Accumulate(a, plan.GradientOfA(gradient.Pointer, right, a._shape));
-        if (b._requiresGrad) GradientEngine.Accumulate(b, plan.GradientOfB(gradient.Pointer, left, b._shape));
+        if (a._requiresGrad) GradientEngine.Accumulate(a, plan.GradientOfA(gradient.Pointer, right, a));
+        if (b._requiresGrad) GradientEngine.Accumulate(b, plan.GradientOfB(gradient.Pointer, left, b));
         ElementwiseDriver.ReleaseCopy(gradient, g);
     }
 
@@ -98,12 +98,13 @@ public static unsafe partial class Ops
         }
 
         /// <summary>dA = g·op(B)ᵀ, shaped like A (summed over batch dimensions A was broadcast along).</summary>
-        public Tensor GradientOfA(float* g, in MatrixOperand b, in TensorShape aShape)
+        public Tensor GradientOfA(float* g, in MatrixOperand b, Tensor a)
         {
+            var aShape = a._shape;
             if (b.BatchRank == 0)
             {
                 // B is one matrix: all of A's stacked rows take their gradient in a single GEMM.
-                var direct = Tensor.Uninitialized(aShape);
+                var direct = GradientEngine.NewGradient(a);
                 Gemm.Multiply(false, !b.Transposed, (int)BatchShape.Size * M, K, N, g, N, b.Pointer, b.Ld, direct.Pointer, K);
                 return direct;
             }
@@ -120,12 +121,13 @@ public static unsafe partial class Ops
         }
 
         /// <summary>dB = op(A)ᵀ·g, shaped like B (summed over batch dimensions B was broadcast along).</summary>
-        public Tensor GradientOfB(float* g, in MatrixOperand a, in TensorShape bShape)
+        public Tensor GradientOfB(float* g, in MatrixOperand a, Tensor b)
         {
+            var bShape = b._shape;
             if (bShape.Rank <= 2 && (a.BatchRank == 0 || a.RowsStackContiguously))
             {
                 // dB = Σ op(A_i)ᵀ·g_i: with the stack laid out as one tall matrix this is a single GEMM.
-                var direct = Tensor.Uninitialized(bShape);
+                var direct = GradientEngine.NewGradient(b);
                 int rows = a.BatchRank == 0 ? M : a.StackedRows * M;
                 Gemm.Multiply(!a.Transposed, false, K, N, rows, a.Pointer, a.Ld, g, N, direct.Pointer, N);
                 return direct;

@@ -169,4 +169,69 @@ public class GradientEngineTests
         using (TensorScope.Begin()) inside = Tensor.Ones(1);
         Assert.True(inside.IsDisposed);
     }
+
+    [Fact]
+    public void A_matmul_writes_a_weight_gradient_into_the_buffer_ZeroGrad_set_aside()
+    {
+        // The rule takes the spare buffer as its output: no copy, and Grad stays the same tensor step after step.
+        var w = Tensor.RandomNormal([6, 4], generator: new RandomGenerator(1)).WithRequiresGrad();
+        var x1 = Tensor.RandomNormal([5, 6], generator: new RandomGenerator(2));
+        var x2 = Tensor.RandomNormal([5, 6], generator: new RandomGenerator(3));
+        x1.MatMul(w).Sum().Backward();
+        var first = w.Grad!;
+        Assert.Equal(ColumnSumsRepeated(x1, 4), first.ToArray());
+        w.ZeroGrad();
+        Assert.Null(w.Grad);
+
+        x2.MatMul(w).Sum().Backward();
+        Assert.Same(first, w.Grad);
+        Assert.Equal(ColumnSumsRepeated(x2, 4), w.Grad!.ToArray());
+
+        // Without ZeroGrad the next gradient adds to it, as before.
+        x1.MatMul(w).Sum().Backward();
+        var sum = ColumnSumsRepeated(x1, 4).Zip(ColumnSumsRepeated(x2, 4), (a, b) => a + b).ToArray();
+        OpsClose(sum, w.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void A_tape_gradient_never_receives_the_buffer_a_leaf_set_aside()
+    {
+        var w = Tensor.RandomNormal([6, 4], generator: new RandomGenerator(1)).WithRequiresGrad();
+        var x = Tensor.RandomNormal([5, 6], generator: new RandomGenerator(2));
+        x.MatMul(w).Sum().Backward();
+        var spare = w.Grad!;
+        w.ZeroGrad();
+        Tensor? fromTape;
+        using (var tape = new GradientTape())
+            fromTape = tape.Gradient(x.MatMul(w).Sum(), w);
+        Assert.NotSame(spare, fromTape);
+        Assert.Equal(ColumnSumsRepeated(x, 4), fromTape!.ToArray());
+        Assert.Null(w.Grad);
+        fromTape.Dispose();
+        // The set-aside buffer is still there for the next backward.
+        x.MatMul(w).Sum().Backward();
+        Assert.Same(spare, w.Grad);
+        Assert.Equal(ColumnSumsRepeated(x, 4), w.Grad!.ToArray());
+    }
+
+    /// <summary>d(Σ x·w)/dw for x of shape [rows, k] and w of shape [k, n]: row i of the gradient is Σ_r x[r, i], repeated n times.</summary>
+    private static float[] ColumnSumsRepeated(Tensor x, int n)
+    {
+        var v = x.ToArray();
+        int rows = x.Shape[0], k = x.Shape[1];
+        var g = new float[k * n];
+        for (int i = 0; i < k; i++)
+        {
+            float s = 0;
+            for (int r = 0; r < rows; r++) s += v[r * k + i];
+            for (int j = 0; j < n; j++) g[i * n + j] = s;
+        }
+        return g;
+    }
+
+    private static void OpsClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);
+    }
 }

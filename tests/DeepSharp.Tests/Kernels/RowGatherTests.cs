@@ -34,4 +34,47 @@ public class RowGatherTests
         var small = Assert.Throws<ArgumentException>(() => RowGather.Gather(source, 2, [0, 1], new float[3]));
         Assert.Contains("destination holds 3", small.Message);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_batch_large_enough_to_split_over_threads_equals_the_row_by_row_copy(int threads)
+    {
+        const int rowCount = 500, rowLength = 784, picked = 131; // 131 × 784 floats: past the parallel threshold, uneven chunks
+        var source = new float[rowCount * rowLength];
+        for (int i = 0; i < source.Length; i++) source[i] = i * 0.5f;
+        var random = new Random(7);
+        var rows = new int[picked];
+        for (int i = 0; i < picked; i++) rows[i] = random.Next(rowCount);
+        var expected = new float[picked * rowLength + 5];
+        for (int i = 0; i < picked; i++) Array.Copy(source, rows[i] * rowLength, expected, i * rowLength, rowLength);
+        var destination = new float[expected.Length];
+
+        int saved = Parallelism.Threads;
+        Parallelism.Threads = threads;
+        try
+        {
+            RowGather.Gather(source, rowLength, rows, destination);
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+
+        Assert.Equal(expected, destination);
+    }
+
+    [Fact]
+    public void A_bad_row_is_reported_before_any_copy_when_the_batch_is_large()
+    {
+        var source = new float[100 * 784];
+        var rows = new int[64];
+        rows[40] = 100;
+        var destination = new float[64 * 784];
+        destination.AsSpan().Fill(-1f);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => RowGather.Gather(source, 784, rows, destination));
+        Assert.Contains("position 40", e.Message);
+        Assert.All(destination, v => Assert.Equal(-1f, v));
+    }
 }

@@ -46,6 +46,42 @@ public class LossTests
         Assert.Equal(logits.Grad!.ToArray(), fusedGrad);
     }
 
+    [Theory]
+    [InlineData(10, 128)]
+    [InlineData(3, 5)]
+    [InlineData(15, 2)]
+    [InlineData(20, 7)] // a row longer than a vector: the row-by-row path
+    public void Sparse_cross_entropy_from_logits_matches_the_definition_and_its_gradient(int classes, int rows)
+    {
+        var random = new Random(classes * 100 + rows);
+        var values = new float[rows * classes];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 8 - 4);
+        var labelValues = new float[rows];
+        for (int r = 0; r < rows; r++) labelValues[r] = random.Next(classes);
+        var logits = Tensor.FromArray(values, rows, classes).WithRequiresGrad();
+        var labels = Tensor.FromArray(labelValues);
+
+        var loss = Ops.SparseCategoricalCrossentropy(labels, logits, fromLogits: true);
+        loss.Backward();
+
+        // In double precision: loss = mean over rows of log Σ e^x − x[label]; its gradient (softmax − one-hot) / rows.
+        double expectedLoss = 0;
+        var expectedGrad = new float[values.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int j = 0; j < classes; j++) max = Math.Max(max, values[r * classes + j]);
+            for (int j = 0; j < classes; j++) sum += Math.Exp(values[r * classes + j] - max);
+            int label = (int)labelValues[r];
+            expectedLoss += max + Math.Log(sum) - values[r * classes + label];
+            for (int j = 0; j < classes; j++)
+                expectedGrad[r * classes + j] = (float)((Math.Exp(values[r * classes + j] - max) / sum - (j == label ? 1 : 0)) / rows);
+        }
+        Assert.Equal(expectedLoss / rows, loss.Item(), 5);
+        var grad = logits.Grad!.ToArray();
+        for (int i = 0; i < grad.Length; i++) Assert.Equal(expectedGrad[i], grad[i], 6);
+    }
+
     [Fact]
     public void Fused_cross_entropy_is_stable_for_extreme_logits()
     {

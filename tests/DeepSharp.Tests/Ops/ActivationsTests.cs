@@ -220,6 +220,101 @@ public class ActivationsTests
         OpAssert.Close(expected, x.LogSoftmax(0).ToArray(), relative: 1e-5, absolute: 1e-5);
     }
 
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(2, 9)]
+    [InlineData(5, 1)]
+    [InlineData(10, 128)]
+    [InlineData(15, 33)]
+    [InlineData(10, 4000)] // 40 000 floats: rows split over threads
+    public void Softmax_of_rows_shorter_than_a_vector_matches_the_definition(int classes, int rows)
+    {
+        // Short rows go one row per vector, reading past a row's end; the last rows go through a padded copy.
+        var x = OpAssert.Random(classes + rows, -4f, 4f, rows, classes);
+        OpAssert.Close(ReferenceSoftmax(x.ToArray(), [rows, classes], 1, log: false), x.Softmax().ToArray());
+        OpAssert.Close(ReferenceSoftmax(x.ToArray(), [rows, classes], 1, log: true), x.LogSoftmax().ToArray(), relative: 1e-5, absolute: 1e-5);
+    }
+
+    [Fact]
+    public void Short_softmax_rows_keep_infinite_and_nan_rows_to_themselves()
+    {
+        float inf = float.PositiveInfinity;
+        var x = Tensor.FromArray([
+            -inf, -inf, -inf,   // all -∞: every exponential is 0 and the sum 0
+            1f, float.NaN, 2f,  // a NaN spreads over its own row only
+            0f, 1f, 2f,
+            -inf, 0f, 0f], 4, 3);
+        var y = x.Softmax().ToArray();
+        Assert.All(y[0..3], v => Assert.True(float.IsNaN(v)));
+        Assert.All(y[3..6], v => Assert.True(float.IsNaN(v)));
+        OpAssert.Close([0.09003057f, 0.24472847f, 0.66524096f, 0f, 0.5f, 0.5f], y[6..]);
+    }
+
+    /// <summary>x of <paramref name="shape"/> and a bias over its last axis, with every x + b at least 0.05 from relu's kink.</summary>
+    private static (Tensor X, Tensor Bias) BiasReluInputs(int seed, params int[] shape)
+    {
+        int n = shape[^1];
+        var bias = Tensor.RandomUniform([n], -1f, 1f, new RandomGenerator(seed)).ToArray();
+        var x = Tensor.RandomUniform(shape, -3f, 3f, new RandomGenerator(seed + 1)).ToArray();
+        for (int i = 0; i < x.Length; i++)
+        {
+            float sum = x[i] + bias[i % n];
+            if (Math.Abs(sum) < 0.05f) x[i] += sum >= 0 ? 0.05f : -0.05f;
+        }
+        return (Tensor.FromArray(x, shape).WithRequiresGrad(), Tensor.FromArray(bias).WithRequiresGrad());
+    }
+
+    [Theory]
+    [InlineData(5, 128)]
+    [InlineData(3, 37)]   // two vectors and a scalar tail
+    [InlineData(4, 7)]
+    public void Bias_and_relu_fused_equal_the_two_ops_forward_and_backward(int rows, int n)
+    {
+        var (x, bias) = BiasReluInputs(rows * n, rows, n);
+        var g = Tensor.RandomNormal([rows, n], generator: new RandomGenerator(9));
+        var fused = global::DeepSharp.Ops.BiasRelu(x, bias);
+        Assert.Equal("bias_relu", fused.GradFunction);
+        fused.Backward(g);
+        float[] fusedX = x.Grad!.ToArray(), fusedBias = bias.Grad!.ToArray();
+        x.ZeroGrad();
+        bias.ZeroGrad();
+        var separate = (x + bias).Relu();
+        separate.Backward(g);
+
+        Assert.Equal(separate.ToArray(), fused.ToArray());
+        Assert.Equal(x.Grad!.ToArray(), fusedX);
+        OpAssert.Close(bias.Grad!.ToArray(), fusedBias);
+    }
+
+    [Fact]
+    public void Bias_and_relu_fused_pass_the_gradient_check()
+    {
+        var (x, bias) = BiasReluInputs(3, 2, 3, 19);
+        OpAssert.GradientChecks(t => global::DeepSharp.Ops.BiasRelu(t[0], t[1]), x, bias);
+    }
+
+    [Fact]
+    public void Bias_and_relu_take_the_two_ops_for_shapes_the_fused_pass_does_not_cover()
+    {
+        var (x, _) = BiasReluInputs(4, 3, 4);
+        var column = Tensor.FromArray([0.5f, -0.5f, 1f], 3, 1).WithRequiresGrad(); // broadcast along rows, not columns
+        var y = global::DeepSharp.Ops.BiasRelu(x, column);
+        Assert.Equal("relu", y.GradFunction);
+        Assert.Equal((x + column).Relu().ToArray(), y.ToArray());
+        var big = Tensor.Ones(600, 512);
+        Assert.Equal("relu", global::DeepSharp.Ops.BiasRelu(big.WithRequiresGrad(), Tensor.Zeros(512)).GradFunction);
+    }
+
+    [Fact]
+    public void A_dense_relu_layer_runs_bias_and_relu_as_one_op()
+    {
+        var layer = new Dense(6, activation: "relu");
+        var x = Tensor.RandomNormal([4, 5], generator: new RandomGenerator(2));
+        var y = layer.Call(x, training: true);
+        Assert.Equal("bias_relu", y.GradFunction);
+        Assert.Equal((x.MatMul(layer.Kernel) + layer.Bias!).Relu().ToArray(), y.ToArray());
+    }
+
     [Fact]
     public void Softmax_rejects_a_bad_axis_by_name()
     {
