@@ -39,7 +39,7 @@ public static class CommandRunner
             error.Write(command.Help);
             return 2;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or KeyNotFoundException)
         {
             error.WriteLine($"deepsharp {command.Name}: {e.Message}");
             return 1;

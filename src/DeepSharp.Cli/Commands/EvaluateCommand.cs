@@ -26,10 +26,11 @@ public sealed class EvaluateCommand : ICommand
         int batchSize = options.Int("batch-size", 256, 1, 1 << 20);
         Parallelism.Threads = options.Int("threads", Parallelism.Threads, 1, 256);
         options.RejectUnknown();
-        if (!File.Exists(path)) throw new UsageException($"the model file '{path}' does not exist.");
+        if (!File.Exists(path)) throw new FileNotFoundException(Directory.Exists(path) ? $"the model file '{path}' is a directory; give the path of a file." : $"the model file '{path}' does not exist.", path);
         var model = Model.Load(path);
         if (!model.IsCompiled)
-            throw new UsageException($"'{path}' was saved without compile settings (loss and metrics); compile and save it from code.");
+            throw new UsageException($"'{path}' was saved without compile settings (loss and metrics), and evaluate needs them: " +
+                "compile the model and save it from code. (A GAN generator is not evaluated this way: 'deepsharp generate' draws its samples.)");
         var test = dataset.LoadTest(data);
         var x = model.DeclaredInputShape is { } shape && shape.Rank == 3 ? test.X.Reshape([test.Count, 28, 28, 1]) : test.X;
         var result = model.Evaluate(x, test.Y, batchSize, verbose: 0);

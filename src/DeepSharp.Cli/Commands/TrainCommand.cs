@@ -26,26 +26,34 @@ public sealed class TrainCommand : ICommand
     /// <inheritdoc/>
     public int Run(CommandLine options, TextWriter output)
     {
-        if (options.Positional.Count == 0) throw new UsageException("which example? " + string.Join(", ", _examples.Select(e => e.Name)) + ".");
+        if (options.Positional.Count == 0) throw new UsageException($"which example? {string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}.");
         var name = options.Positional[0];
         if (name == GanExample.Name) return RunGan(options, output);
         var example = _examples.FirstOrDefault(e => e.Name == name)
             ?? throw new UsageException($"unknown example '{name}'; known: {string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}.");
-        if (options.Positional.Count > 1) throw new UsageException($"unexpected argument '{options.Positional[1]}'.");
         var training = TrainingOptions.Parse(options, example.Name, example.DefaultEpochs, example.DefaultBatchSize);
         example.ReadOptions(options);
-        options.RejectUnknown();
+        RejectExtra(options);
         return example.Run(training, output);
     }
 
     /// <summary>The GAN is not a classifier: it has its own flow and report (see <see cref="GanExample"/>).</summary>
     private static int RunGan(CommandLine options, TextWriter output)
     {
-        if (options.Positional.Count > 1) throw new UsageException($"unexpected argument '{options.Positional[1]}'.");
         var training = TrainingOptions.Parse(options, GanExample.Name, GanExample.DefaultEpochs, GanExample.DefaultBatchSize);
         var example = new GanExample();
         example.ReadOptions(options);
-        options.RejectUnknown();
+        RejectExtra(options);
         return example.Run(training, output);
+    }
+
+    /// <summary>
+    /// Unknown options and words beyond the example's name. Checked once every option has been read: a word after a
+    /// flag ("--augment extra") is only known to be a stray argument when the flag is read.
+    /// </summary>
+    private static void RejectExtra(CommandLine options)
+    {
+        options.RejectUnknown();
+        if (options.Positional.Count > 1) throw new UsageException($"unexpected argument '{options.Positional[1]}'.");
     }
 }

@@ -80,10 +80,12 @@ public sealed class GanExample
         Parallelism.Threads = options.Threads;
         RandomGenerator.SetSeed(options.Seed);
         var directory = options.OutputDirectory;
+        options.CheckOutputDirectory();
         Directory.CreateDirectory(directory);
         var dataset = options.DatasetLoader;
         output.WriteLine($"Loading {dataset.Name}...");
-        var (train, test) = dataset.Load(options.DataDirectory);
+        var (loadedTrain, loadedTest) = dataset.Load(options.DataDirectory);
+        var (train, test) = options.ApplyLimit(loadedTrain, loadedTest);
         Tensor trainImages, trainLabels, testImages, realImages;
         using (Autograd.NoGrad())
         {
@@ -152,6 +154,9 @@ public sealed class GanExample
                 ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, realReport),
                 ["history"] = HistoryJson(history),
             };
+            // A trial on part of the data says so.
+            if (options.Limit > 0) metrics["limit"] = options.Limit;
+            if (TrainImages is { } images) metrics["train_images"] = images;
             AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
 

@@ -52,14 +52,12 @@ public abstract class ClassifierExample
     {
         Parallelism.Threads = options.Threads;
         RandomGenerator.SetSeed(options.Seed);
-        // The output directory is made only once there is something to write, so a failed run leaves nothing behind.
-        if (File.Exists(options.OutputDirectory))
-            throw new IOException($"--out '{options.OutputDirectory}' is a file; expected a directory (it is created if missing).");
+        options.CheckOutputDirectory();
         var dataset = options.DatasetLoader;
         output.WriteLine($"Loading {dataset.Name}...");
         var clock = Stopwatch.StartNew();
         var (train, test) = dataset.Load(options.DataDirectory);
-        if (options.Limit > 0) (train, test) = (First(train, options.Limit), First(test, options.Limit));
+        (train, test) = options.ApplyLimit(train, test);
         output.WriteLine($"  {train.Count} training and {test.Count} test images ({clock.Elapsed.TotalSeconds:0.0}s)");
         var x = PrepareInputs(train.X);
         var testX = PrepareInputs(test.X);
@@ -90,6 +88,4 @@ public abstract class ClassifierExample
     }
 
     /// <summary>The first <paramref name="count"/> samples of a split (all of them if it has fewer), as views.</summary>
-    private static DatasetSplit First(DatasetSplit split, int count) =>
-        count >= split.Count ? split : new DatasetSplit(Ops.Slice(split.X, 0, 0, count), Ops.Slice(split.Y, 0, 0, count));
 }

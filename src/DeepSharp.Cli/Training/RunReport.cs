@@ -33,6 +33,8 @@ public static class RunReport
             ["threads"] = options.Threads,
             ["history"] = historyJson,
         };
+        // A trial on part of the data says so: its test accuracy is not that of the full test set.
+        if (options.Limit > 0) metrics["limit"] = options.Limit;
         if (extra is not null)
             foreach (var (key, value) in extra) metrics[key] = value?.DeepClone();
         AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"),

@@ -44,6 +44,40 @@ public sealed record TrainingOptions
         Limit = line.Int("limit", 0, 0, int.MaxValue),
     };
 
+    /// <summary>
+    /// Fails before any training when <see cref="OutputDirectory"/> cannot become a directory: it or a folder on its
+    /// path is a file, or the nearest existing folder cannot be written. The directory itself is made only once there
+    /// is something to write, so a failed run leaves nothing behind.
+    /// </summary>
+    public void CheckOutputDirectory()
+    {
+        var existing = Path.GetFullPath(OutputDirectory);
+        if (File.Exists(existing))
+            throw new IOException($"--out '{OutputDirectory}' is a file; expected a directory (it is created if missing).");
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+                throw new IOException($"--out '{OutputDirectory}' cannot be created: '{existing}' is a file.");
+            existing = Path.GetDirectoryName(existing) ?? throw new IOException($"--out '{OutputDirectory}': no folder on its path exists.");
+        }
+        var probe = Path.Combine(existing, $".deepsharp-write-check-{Environment.ProcessId}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--out '{OutputDirectory}' cannot be written: creating a file in '{existing}' failed ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>The first <see cref="Limit"/> images of each split, or the splits themselves without a limit.</summary>
+    public (DatasetSplit Train, DatasetSplit Test) ApplyLimit(DatasetSplit train, DatasetSplit test) =>
+        Limit > 0 ? (First(train, Limit), First(test, Limit)) : (train, test);
+
+    private static DatasetSplit First(DatasetSplit split, int count) =>
+        count >= split.Count ? split : new DatasetSplit(Ops.Slice(split.X, 0, 0, count), Ops.Slice(split.Y, 0, 0, count));
+
     /// <summary>The dataset loader the options name.</summary>
     public ImageDataset DatasetLoader => Dataset == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
 

@@ -79,4 +79,57 @@ public class CommandRunnerTests
         Assert.Contains("does not exist", error);
         Assert.False(Directory.Exists(missing));
     }
+
+    [Fact]
+    public void A_missing_model_file_exits_with_1_and_names_it_without_the_usage()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"deepsharp-no-model-{Guid.NewGuid():N}.dsm");
+        foreach (var args in new[] { new[] { "evaluate", "--model", missing }, ["generate", "--model", missing, "--out", "unused.png"] })
+        {
+            var (code, _, error) = Run(args);
+            Assert.Equal(1, code);
+            Assert.Contains($"'{missing}' does not exist", error);
+            Assert.DoesNotContain("Usage:", error);
+        }
+        var (directoryCode, _, directoryError) = Run("evaluate", "--model", Path.GetTempPath());
+        Assert.Equal(1, directoryCode);
+        Assert.Contains("is a directory", directoryError);
+    }
+
+    [Fact]
+    public void Train_without_an_example_lists_every_example_including_gan()
+    {
+        var (code, _, error) = Run("train");
+        Assert.Equal(2, code);
+        Assert.Contains("which example? mlp, cnn, lstm, gru, gan.", error);
+    }
+
+    [Fact]
+    public void A_stray_word_after_a_flag_is_refused_before_training()
+    {
+        // "--augment extra": the word is only known to be stray once the example has read its flags.
+        var (code, output, error) = Run("train", "cnn", "--epochs", "1", "--augment", "extra");
+        Assert.Equal(2, code);
+        Assert.Contains("unexpected argument 'extra'", error);
+        Assert.DoesNotContain("Loading", output);
+    }
+
+    [Fact]
+    public void An_output_path_that_cannot_be_created_fails_before_training()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"deepsharp-out-file-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "not a directory");
+        try
+        {
+            // No --data: were the path checked only after training, this would train (or fail on the data) first.
+            var (code, output, error) = Run("train", "mlp", "--epochs", "1", "--out", Path.Combine(file, "run"));
+            Assert.Equal(1, code);
+            Assert.Contains($"'{file}' is a file", error);
+            Assert.DoesNotContain("Loading", output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

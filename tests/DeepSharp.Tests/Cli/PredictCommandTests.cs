@@ -32,6 +32,32 @@ public class PredictCommandTests
     }
 
     [Fact]
+    public void A_tensor_name_the_input_file_lacks_exits_with_1_and_lists_the_names()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"deepsharp-predict-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var model = new Sequential(new Dense(2, inputShape: [3]));
+            model.Compile("sgd", "mse");
+            string modelPath = Path.Combine(dir, "model.dsm"), input = Path.Combine(dir, "x.safetensors");
+            model.Save(modelPath);
+            SafeTensors.Save(input, [("a", Tensor.Zeros(4, 3)), ("b", Tensor.Zeros(4, 3))]);
+            var error = new StringWriter();
+            int code = DeepSharp.Cli.CommandRunner.Run(
+                ["predict", "--model", modelPath, "--input", input, "--name", "c", "--output", Path.Combine(dir, "y.safetensors")], TextWriter.Null, error);
+            Assert.Equal(1, code);
+            Assert.Contains("no tensor named 'c'", error.ToString());
+            Assert.Contains("a, b", error.ToString());
+            Assert.DoesNotContain("   at ", error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Usage_errors_exit_with_2_and_say_what_is_missing()
     {
         var error = new StringWriter();
