@@ -98,4 +98,16 @@ public sealed class CommandLine
         if (unknown.Count > 0)
             throw new UsageException($"unknown option{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown.Select(u => "--" + u))}.");
     }
+
+    /// <summary>
+    /// Fails with <see cref="FileNotFoundException"/> (exit code 1, not a usage error) when <paramref name="path"/>,
+    /// named in messages as <paramref name="description"/> ("the model file"), is not an existing file.
+    /// </summary>
+    public static void RequireFile(string path, string description = "the file")
+    {
+        if (File.Exists(path)) return;
+        throw new FileNotFoundException(Directory.Exists(path)
+            ? $"{description} '{path}' is a directory; give the path of a file."
+            : $"{description} '{path}' does not exist.", path);
+    }
 }

@@ -26,7 +26,7 @@ public sealed class EvaluateCommand : ICommand
         int batchSize = options.Int("batch-size", 256, 1, 1 << 20);
         Parallelism.Threads = options.Int("threads", Parallelism.Threads, 1, 256);
         options.RejectUnknown();
-        if (!File.Exists(path)) throw new FileNotFoundException(Directory.Exists(path) ? $"the model file '{path}' is a directory; give the path of a file." : $"the model file '{path}' does not exist.", path);
+        CommandLine.RequireFile(path, "the model file");
         var model = Model.Load(path);
         if (!model.IsCompiled)
             throw new UsageException($"'{path}' was saved without compile settings (loss and metrics), and evaluate needs them: " +

@@ -31,7 +31,7 @@ public sealed class GenerateCommand : ICommand
         int columns = options.Int("columns", 8, 1, 256);
         Parallelism.Threads = options.Int("threads", Parallelism.Threads, 1, 256);
         options.RejectUnknown();
-        if (!File.Exists(modelPath)) throw new FileNotFoundException(Directory.Exists(modelPath) ? $"the file '{modelPath}' is a directory; give the path of a file." : $"the file '{modelPath}' does not exist.", modelPath);
+        CommandLine.RequireFile(modelPath);
 
         var generator = Model.Load(modelPath);
         var noiseShape = generator.InputShape ?? generator.DeclaredInputShape;

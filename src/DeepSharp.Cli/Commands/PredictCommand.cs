@@ -28,8 +28,8 @@ public sealed class PredictCommand : ICommand
         int batchSize = options.Int("batch-size", 256, 1, 1 << 20);
         Parallelism.Threads = options.Int("threads", Parallelism.Threads, 1, 256);
         options.RejectUnknown();
-        foreach (var path in new[] { modelPath, inputPath })
-            if (!File.Exists(path)) throw new FileNotFoundException(Directory.Exists(path) ? $"the file '{path}' is a directory; give the path of a file." : $"the file '{path}' does not exist.", path);
+        CommandLine.RequireFile(modelPath);
+        CommandLine.RequireFile(inputPath);
         var model = Model.Load(modelPath);
         using var inputs = SafeTensors.Load(inputPath);
         Tensor x = name is not null ? inputs[name]

@@ -161,7 +161,7 @@ public static unsafe partial class Ops
         // Rᵀ once for the whole sequence: each step's dRec·Rᵀ then reads it in place.
         var rkT = Tensor.Uninitialized([gu, units]);
         var rk = ElementwiseDriver.Contiguous(recurrentKernel);
-        Transpose(rk.Pointer, units, gu, rkT.Pointer);
+        StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
         ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
         int parts = RecurrentLoop.PartsFor(batch), biasSize = gru ? 2 * gu : gu;
         bool biasGradient = bias is not null && bias._requiresGrad;
@@ -344,13 +344,6 @@ public static unsafe partial class Ops
             if (o.Cell == RecurrentCellKind.Lstm)
                 new ReadOnlySpan<float>(cs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row + slot * units, units));
         }
-    }
-
-    /// <summary>t[j, i] = m[i, j] for an m of <paramref name="rows"/> × <paramref name="columns"/>.</summary>
-    private static void Transpose(float* m, int rows, int columns, float* t)
-    {
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < columns; j++) t[(long)j * rows + i] = m[(long)i * columns + j];
     }
 
     private static Tensor CopyToTensor(float* source, TensorShape shape)
