@@ -31,5 +31,5 @@ dotnet tool install DeepSharp.Cli --version "$version" --local
 info="$(dotnet deepsharp info)"
 echo "$info"
 grep -q "^DeepSharp $version" <<<"$info" || { echo "FAIL: 'dotnet deepsharp info' did not report DeepSharp $version" >&2; exit 1; }
-installed="$(find "$work/nuget-packages" -maxdepth 1 -iname 'deepsharp.cli.*' -printf '%f\n' | sort | tr '\n' ' ')"
+installed="$(find "$work/nuget-packages" -maxdepth 1 -iname 'deepsharp.cli*' -printf '%f\n' | sort | tr '\n' ' ')"
 echo "installed: $installed($(du -sh "$work/nuget-packages" | cut -f1) unpacked)"
