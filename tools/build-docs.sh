@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
+# The README's links stay inside the repository, and each one points at a file that exists.
+bad_links="$(grep -o -E '\]\([^)]+\)' README.md | sed -E 's/^\]\(([^)#]*).*/\1/' \
+  | while read -r target; do
+      if [[ "$target" == *://* || "$target" == ../* || "$target" == /* ]]; then echo "outside the repository: $target"
+      elif [ -n "$target" ] && [ ! -e "$target" ]; then echo "missing: $target"; fi
+    done)"
+if [ -n "$bad_links" ]; then echo "FAIL: README.md links: $bad_links" >&2; exit 1; fi
 dotnet tool restore >/dev/null
 # The libraries themselves: the compiler already refuses a public member without XML docs (CS1591 under
 # TreatWarningsAsErrors), and the page check below reads the assemblies.

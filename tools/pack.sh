@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-artifacts/packages}"
+command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip >/dev/null; }
 max_tool_bytes=$((40 * 1024 * 1024))
 
 rm -rf "$out"
