@@ -17,22 +17,23 @@ public static partial class Ops
         var rng = random ?? RandomGenerator.Default;
         var mask = Tensor.Uninitialized(x.Shape);
         BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), rng);
-        var source = ElementwiseDriver.Contiguous(x);
+        var source = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x.Shape);
         TensorPrimitives.Multiply(source.Span, mask.Span, y.Span);
-        ElementwiseDriver.ReleaseCopy(source, x);
+        ContiguousOperand.Release(source, x);
         var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
-        else node.Saved0 = TensorScope.Keep(mask);
+        else node.Keep(mask);
         return y;
     }
 
     private static void DropoutBackward(Node n, Tensor g)
     {
+        var mask = n.Kept.First!;
         var gx = Tensor.Uninitialized(g.Shape);
-        var source = ElementwiseDriver.Contiguous(g);
-        TensorPrimitives.Multiply(source.Span, n.Saved0!.Span, gx.Span);
-        ElementwiseDriver.ReleaseCopy(source, g);
+        var source = ContiguousOperand.Of(g);
+        TensorPrimitives.Multiply(source.Span, mask.Span, gx.Span);
+        ContiguousOperand.Release(source, g);
         GradientEngine.Accumulate(n.A!, gx);
     }
 
@@ -53,10 +54,13 @@ public static partial class Ops
         var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
         var node = Node.Record("dropout", BroadcastDropoutBackward, y, x);
         if (node is null) mask.Recycle();
-        else node.Saved0 = TensorScope.Keep(mask);
+        else node.Keep(mask);
         return y;
     }
 
-    private static void BroadcastDropoutBackward(Node n, Tensor g) =>
-        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Saved0!, "dropout"));
+    private static void BroadcastDropoutBackward(Node n, Tensor g)
+    {
+        var mask = n.Kept.First!;
+        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, mask, "dropout"));
+    }
 }
