@@ -164,6 +164,9 @@ internal static class GradientEngine
     {
         var order = t_order ??= new List<Node>(256);
         var stack = t_stack ??= new Stack<(Node, int)>(256);
+        // A traversal that threw (a freed input) left its stack and order behind: they must not leak into this one.
+        order.Clear();
+        stack.Clear();
         int epoch = ++t_epoch;
         root.VisitEpoch = epoch;
         stack.Push((root, 0));

@@ -27,15 +27,9 @@ public static partial class Ops
         return y;
     }
 
-    private static void DropoutBackward(Node n, Tensor g)
-    {
-        var mask = n.Kept.First!;
-        var gx = Tensor.Uninitialized(g.Shape);
-        var source = ContiguousOperand.Of(g);
-        TensorPrimitives.Multiply(source.Span, mask.Span, gx.Span);
-        ContiguousOperand.Release(source, g);
-        GradientEngine.Accumulate(n.A!, gx);
-    }
+    // dx = g · mask (the mask broadcast when it was drawn with a noise shape).
+    private static void DropoutBackward(Node n, Tensor g) =>
+        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Kept.First!, "dropout"));
 
     /// <summary>
     /// Dropout with one random draw per element of <paramref name="noiseShape"/>, broadcast over
@@ -52,15 +46,9 @@ public static partial class Ops
         var mask = Tensor.Uninitialized(noiseShape);
         BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random ?? RandomGenerator.Default);
         var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
-        var node = Node.Record("dropout", BroadcastDropoutBackward, y, x);
+        var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
         else node.Keep(mask);
         return y;
-    }
-
-    private static void BroadcastDropoutBackward(Node n, Tensor g)
-    {
-        var mask = n.Kept.First!;
-        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, mask, "dropout"));
     }
 }

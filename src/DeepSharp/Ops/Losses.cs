@@ -9,7 +9,7 @@ public static unsafe partial class Ops
     // sum over the classes; regression losses average over them. The per-element math is in Kernels
     // (CrossEntropyKernels, LossFunctions); each loss's backward sits under its forward.
 
-    // ---- categorical cross-entropy from logits: d/dlogits = (softmax − target) / rows --------------------
+    // ---- categorical cross-entropy: from logits (softmax fused) or probabilities (Keras' clipped form) --
 
     /// <summary>
     /// Cross-entropy between integer class labels <paramref name="labels"/> ([rows] or [rows, 1], whole
@@ -64,8 +64,8 @@ public static unsafe partial class Ops
             : ProbabilityCrossEntropy(targets, probabilities, classes, sparse: false, op);
     }
 
-    /// <summary>What a cross-entropy keeps for backward: the classes per row and whether targets are class labels.</summary>
-    private readonly record struct CrossEntropySaved(int Classes, bool Sparse);
+    /// <summary>What a cross-entropy keeps for backward: the classes per row, whether targets are class labels, whether it took logits.</summary>
+    private readonly record struct CrossEntropySaved(int Classes, bool Sparse, bool FromSoftmax);
 
     /// <summary>
     /// The mean over rows of the cross-entropy of <paramref name="logits"/>' softmax: given as
@@ -99,31 +99,15 @@ public static unsafe partial class Ops
         }
         var loss = Scalar(total / rows);
         var node = softmax is null
-            ? Node.Record(op, SoftmaxCrossEntropyBackward, loss, logits, targets)
-            : Node.Record(op, SoftmaxCrossEntropyBackward, loss, logits, targets, softmax);
+            ? Node.Record(op, CrossEntropyBackward, loss, logits, targets)
+            : Node.Record(op, CrossEntropyBackward, loss, logits, targets, softmax);
         if (node is null) computed?.Recycle();
         else
         {
-            node.Save(new CrossEntropySaved(classes, sparse));
+            node.Save(new CrossEntropySaved(classes, sparse, FromSoftmax: true));
             node.Keep(computed);
         }
         return loss;
-    }
-
-    private static void SoftmaxCrossEntropyBackward(Node n, Tensor g)
-    {
-        Tensor logits = n.A!, targets = n.B!;
-        var (classes, sparse) = n.State<CrossEntropySaved>();
-        var softmax = n.Kept.First ?? n.C!; // computed by the op, or the softmax op's output it was given
-        float scale = g.Item() * classes / logits.Size;
-        var t = ContiguousOperand.Of(targets);
-        var p = ContiguousOperand.Of(softmax);
-        var gradient = Tensor.Uninitialized(logits.Shape);
-        if (sparse) CrossEntropyKernels.SparseSoftmaxBackward(p.Span, t.Span, classes, scale, gradient.Span);
-        else CrossEntropyKernels.SoftmaxBackward(p.Span, t.Span, classes, scale, gradient.Span);
-        ContiguousOperand.Release(p, softmax);
-        ContiguousOperand.Release(t, targets);
-        GradientEngine.Accumulate(logits, gradient);
     }
 
     /// <summary>The input of the softmax (over the last axis) that made <paramref name="probabilities"/>, while its graph is alive.</summary>
@@ -132,8 +116,6 @@ public static unsafe partial class Ops
         node.State<SoftmaxSaved>() is { Log: false } saved && saved.Axis == probabilities.Rank - 1
             ? node.A
             : null;
-
-    // ---- categorical cross-entropy from probabilities (Keras' clipped form) -------------------------------
 
     private static Tensor ProbabilityCrossEntropy(Tensor targets, Tensor predictions, int classes, bool sparse, string op)
     {
@@ -149,26 +131,35 @@ public static unsafe partial class Ops
         ContiguousOperand.Release(p, predictions);
         if (invalidRow >= 0) ThrowInvalidLabel(invalidLabel, invalidRow, classes, op);
         var loss = Scalar(total / rows);
-        Node.Record(op, ProbabilityCrossEntropyBackward, loss, predictions, targets)?.Save(new CrossEntropySaved(classes, sparse));
+        Node.Record(op, CrossEntropyBackward, loss, predictions, targets)?.Save(new CrossEntropySaved(classes, sparse, FromSoftmax: false));
         return loss;
     }
 
-    private static void ProbabilityCrossEntropyBackward(Node n, Tensor g)
+    // ---- their backward: d/dlogits = (softmax − target) / rows; d/dp of the clipped form --------------
+
+    private static void CrossEntropyBackward(Node n, Tensor g)
     {
-        Tensor predictions = n.A!, targets = n.B!;
-        var (classes, sparse) = n.State<CrossEntropySaved>();
-        float scale = g.Item() * classes / predictions.Size;
+        Tensor input = n.A!, targets = n.B!; // the logits, or the probabilities
+        var (classes, sparse, fromSoftmax) = n.State<CrossEntropySaved>();
+        // From logits the derivative reads their softmax: computed and kept by the op, or the softmax op's output (input C).
+        var source = fromSoftmax ? n.Kept.First ?? n.C! : input;
+        float scale = g.Item() * classes / input.Size;
         var t = ContiguousOperand.Of(targets);
-        var p = ContiguousOperand.Of(predictions);
-        var gradient = Tensor.Uninitialized(predictions.Shape);
-        if (sparse) CrossEntropyKernels.SparseProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
-        else CrossEntropyKernels.ProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
-        ContiguousOperand.Release(p, predictions);
+        var p = ContiguousOperand.Of(source);
+        var gradient = Tensor.Uninitialized(input.Shape);
+        switch (fromSoftmax, sparse)
+        {
+            case (true, true): CrossEntropyKernels.SparseSoftmaxBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+            case (true, false): CrossEntropyKernels.SoftmaxBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+            case (false, true): CrossEntropyKernels.SparseProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+            default: CrossEntropyKernels.ProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+        }
+        ContiguousOperand.Release(p, source);
         ContiguousOperand.Release(t, targets);
-        GradientEngine.Accumulate(predictions, gradient);
+        GradientEngine.Accumulate(input, gradient);
     }
 
-    // ---- binary cross-entropy from logits: d/dx = (sigmoid(x) − z) / n --------------------------------------
+    // ---- binary cross-entropy from logits: d/dx = (sigmoid(x) − z) / n ------------------------------------
 
     /// <summary>
     /// Binary cross-entropy between 0/1 targets and <paramref name="predictions"/> (probabilities, or logits
@@ -232,12 +223,12 @@ public static unsafe partial class Ops
         PointwiseGradient(n, g, sigmoid, new LogisticLossGradient(LossScale(n, g)), symmetric: false);
     }
 
-    // ---- binary cross-entropy from probabilities: d/dp = (p − z) / (p(1 − p)) / n ---------------------------
+    // ---- binary cross-entropy from probabilities: d/dp = (p − z) / (p(1 − p)) / n -------------------------
 
     private static void BinaryCrossentropyBackward(Node n, Tensor g) =>
         PointwiseGradient(n, g, n.A!, new BinaryCrossentropyGradient(LossScale(n, g)), symmetric: false);
 
-    // ---- mean squared error: d/dp = 2(p − t) / n --------------------------------------------------------------
+    // ---- mean squared error: d/dp = 2(p − t) / n ----------------------------------------------------------
 
     /// <summary>Mean of (prediction − target)² (Keras' mean_squared_error).</summary>
     public static Tensor MeanSquaredError(Tensor targets, Tensor predictions) =>
@@ -246,7 +237,7 @@ public static unsafe partial class Ops
     private static void MeanSquaredErrorBackward(Node n, Tensor g) =>
         PointwiseGradient(n, g, n.A!, new SquaredErrorGradient(LossScale(n, g)), symmetric: true);
 
-    // ---- mean absolute error: d/dp = sign(p − t) / n ------------------------------------------------------------
+    // ---- mean absolute error: d/dp = sign(p − t) / n ------------------------------------------------------
 
     /// <summary>Mean of |prediction − target| (Keras' mean_absolute_error).</summary>
     public static Tensor MeanAbsoluteError(Tensor targets, Tensor predictions) =>
@@ -255,7 +246,7 @@ public static unsafe partial class Ops
     private static void MeanAbsoluteErrorBackward(Node n, Tensor g) =>
         PointwiseGradient(n, g, n.A!, new AbsoluteErrorGradient(LossScale(n, g)), symmetric: true);
 
-    // ---- huber: d/dp = clamp(p − t, −δ, δ) / n ---------------------------------------------------------------
+    // ---- huber: d/dp = clamp(p − t, −δ, δ) / n ------------------------------------------------------------
 
     /// <summary>Huber loss: ½e² for |e| ≤ δ, else δ(|e| − ½δ), averaged (Keras default δ = 1).</summary>
     public static Tensor Huber(Tensor targets, Tensor predictions, float delta = 1f)
@@ -271,7 +262,7 @@ public static unsafe partial class Ops
     private static void HuberBackward(Node n, Tensor g) =>
         PointwiseGradient(n, g, n.A!, new HuberErrorGradient(n.State<LossSaved>().Delta, LossScale(n, g)), symmetric: true);
 
-    // ---- kl divergence: d/dp = −clip(t) / p / rows where p is unclipped ----------------------------------------
+    // ---- kl divergence: d/dp = −clip(t) / p / rows where p is unclipped -----------------------------------
 
     /// <summary>
     /// Kullback–Leibler divergence Σ t·log(t / p) over the last axis with both clipped to [ε, 1], averaged
@@ -289,7 +280,7 @@ public static unsafe partial class Ops
     private static void KLDivergenceBackward(Node n, Tensor g) =>
         PointwiseGradient(n, g, n.A!, new KLDivergenceGradient(LossScale(n, g)), symmetric: false);
 
-    // ---- the elementwise losses' shared forward and backward -------------------------------------------------
+    // ---- the elementwise losses' shared forward and backward ----------------------------------------------
 
     /// <summary>What an elementwise loss keeps for backward: what its sum was divided by, and Huber's δ.</summary>
     private readonly record struct LossSaved(int Divisor, float Delta);
@@ -338,7 +329,7 @@ public static unsafe partial class Ops
         GradientEngine.Accumulate(predictions, gradient);
     }
 
-    // ---- shared checks -------------------------------------------------------------------------------------
+    // ---- shared checks ------------------------------------------------------------------------------------
 
     private static Tensor Scalar(double value)
     {
