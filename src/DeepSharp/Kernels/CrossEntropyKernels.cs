@@ -31,8 +31,9 @@ internal static class CrossEntropyKernels
     }
 
     // ---- from logits and their softmax -----------------------------------------------------------------
-    // −log softmax(x)_j = log Σ e^x − x_j, and log Σ e^x = max x − log max p: the largest probability is
-    // e^0 / Σ e^(x − max), never below 1/classes, so its log is safe where a small p_j's would not be.
+    // −log softmax(x)_j = log Σ e^x − x_j = (x_m − x_j) − log p_m at the largest logit m: p_m is e^0 / Σ e^(x − x_m),
+    // never below 1/classes, so its log is safe where a small p_j's would not be; x_m − x_j is taken first, so a
+    // large logit does not round the small difference away. A NaN logit is taken as the largest: the loss is NaN.
 
     /// <summary>
     /// Σ over rows of −log softmax(logits)[label]. Stops at the first row whose label is not a class index and
@@ -49,9 +50,8 @@ internal static class CrossEntropyKernels
                 invalidRow = r;
                 return double.NaN;
             }
-            var x = logits.Slice(r * classes, classes);
-            float max = TensorPrimitives.Max(x);
-            total += (max - x[(int)labels[r]]) - MathF.Log(TensorPrimitives.Max(probabilities.Slice(r * classes, classes)));
+            int row = r * classes, m = row + TensorPrimitives.IndexOfMax(logits.Slice(row, classes));
+            total += (logits[m] - logits[row + (int)labels[r]]) - MathF.Log(probabilities[m]);
         }
         invalidRow = -1;
         return total;
@@ -65,7 +65,7 @@ internal static class CrossEntropyKernels
             if (IsClass(labels[r], classes)) gradient[r * classes + (int)labels[r]] -= scale;
     }
 
-    /// <summary>Σ over rows of −Σ target · log softmax(logits) = Σt · log Σ e^x − t·x.</summary>
+    /// <summary>Σ over rows of −Σ target · log softmax(logits) = (Σt · x_m − t·x) − Σt · log p_m.</summary>
     internal static double FromSoftmax(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets, int classes)
     {
         double total = 0;
@@ -74,8 +74,9 @@ internal static class CrossEntropyKernels
         {
             var x = logits.Slice(r * classes, classes);
             var t = targets.Slice(r * classes, classes);
-            float logSumExp = TensorPrimitives.Max(x) - MathF.Log(TensorPrimitives.Max(probabilities.Slice(r * classes, classes)));
-            total += TensorPrimitives.Sum(t) * logSumExp - TensorPrimitives.Dot(t, x);
+            int m = TensorPrimitives.IndexOfMax(x);
+            float targetSum = TensorPrimitives.Sum(t);
+            total += (targetSum * x[m] - TensorPrimitives.Dot(t, x)) - targetSum * MathF.Log(probabilities[r * classes + m]);
         }
         return total;
     }
