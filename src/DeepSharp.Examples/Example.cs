@@ -1,0 +1,28 @@
+namespace DeepSharp.Examples;
+
+/// <summary>
+/// One of the classic examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, gan): its name, its defaults, and a
+/// run that loads the data, trains, and writes the report, the plots and the model into
+/// <see cref="TrainingOptions.OutputDirectory"/>.
+/// </summary>
+/// <param name="name">The example's name (the word after <c>deepsharp train</c>).</param>
+/// <param name="summary">One line that says what it trains.</param>
+/// <param name="defaultEpochs">Epochs when none are asked for.</param>
+/// <param name="defaultBatchSize">Batch size when none is asked for.</param>
+public abstract class Example(string name, string summary, int defaultEpochs, int defaultBatchSize)
+{
+    /// <summary>The example's name (the word after <c>deepsharp train</c>).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>One line that says what it trains.</summary>
+    public string Summary { get; } = summary;
+
+    /// <summary>Epochs when none are asked for.</summary>
+    public int DefaultEpochs { get; } = defaultEpochs;
+
+    /// <summary>Batch size when none is asked for.</summary>
+    public int DefaultBatchSize { get; } = defaultBatchSize;
+
+    /// <summary>Runs the example end to end; returns the process exit code (0, or 1 when training stopped on a non-finite loss).</summary>
+    public abstract int Run(TrainingOptions options, TextWriter output);
+}
