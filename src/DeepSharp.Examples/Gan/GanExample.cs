@@ -36,23 +36,15 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
     public int? TrainImages { get; init; }
 
     /// <summary>
-    /// Loads the data, prepares the judging classifier, trains, and after every epoch writes a sample grid, losses.png,
-    /// generator.dsm and metrics.json (so a long run stopped early leaves its results); returns 0, or 1 when a loss
-    /// stopped being finite.
+    /// Prepares the judging classifier, trains, and after every epoch writes a sample grid, losses.png, generator.dsm
+    /// and metrics.json (so a long run stopped early leaves its results); returns 0, or 1 when a loss stopped being
+    /// finite.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The batch size (parameter name <c>BatchSize</c>) is larger than the training images.</exception>
-    public override int Run(TrainingOptions options, TextWriter output)
+    protected override int Run(ImageDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(output);
-        Parallelism.Threads = options.Threads;
-        RandomGenerator.SetSeed(options.Seed);
         var directory = options.OutputDirectory;
         Directory.CreateDirectory(directory);
-        var dataset = options.DatasetLoader;
-        output.WriteLine($"Loading {dataset.Name}...");
-        var (loadedTrain, loadedTest) = dataset.Load(options.DataDirectory);
-        var (train, test) = options.ApplyLimit(loadedTrain, loadedTest);
         Tensor trainImages, trainLabels, testImages, realImages;
         using (Autograd.NoGrad())
         {

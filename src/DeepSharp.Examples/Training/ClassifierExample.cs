@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DeepSharp.Plots;
 
@@ -45,21 +44,11 @@ public abstract class ClassifierExample(string name, string summary, int default
     public virtual IReadOnlyList<string> WriteExtras(string directory, History history, JsonObject metrics) => [];
 
     /// <summary>
-    /// Loads the data, trains, evaluates on the test set and writes metrics.json, history.csv, curves.png, model.dsm
-    /// and the extras; returns 0, or 1 when training stopped on a non-finite loss (then no model is written).
+    /// Trains, evaluates on the test set and writes metrics.json, history.csv, curves.png, model.dsm and the extras;
+    /// returns 0, or 1 when training stopped on a non-finite loss (then no model is written).
     /// </summary>
-    public override int Run(TrainingOptions options, TextWriter output)
+    protected override int Run(ImageDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(output);
-        Parallelism.Threads = options.Threads;
-        RandomGenerator.SetSeed(options.Seed);
-        var dataset = options.DatasetLoader;
-        output.WriteLine($"Loading {dataset.Name}...");
-        var clock = Stopwatch.StartNew();
-        var (train, test) = dataset.Load(options.DataDirectory);
-        (train, test) = options.ApplyLimit(train, test);
-        output.WriteLine($"  {train.Count} training and {test.Count} test images ({clock.Elapsed.TotalSeconds:0.0}s)");
         var x = PrepareInputs(train.X);
         var testX = PrepareInputs(test.X);
 

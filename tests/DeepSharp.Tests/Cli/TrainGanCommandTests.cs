@@ -68,4 +68,17 @@ public class TrainGanCommandTests
         Assert.Equal(2, CommandRunner.Run(["generate", "--out", "x.png"], TextWriter.Null, error));
         Assert.Contains("--model FILE is required", error.ToString());
     }
+
+    [Fact]
+    public void A_batch_larger_than_the_training_images_is_bad_usage()
+    {
+        // Found only once the data is loaded (here: 32 images, batches of 64), but reported as bad usage all the same.
+        using var dir = new Plots.TempDirectory();
+        var error = new StringWriter();
+        int code = CommandRunner.Run(["train", "gan", "--arch", "mlp", "--limit", "32", "--batch-size", "64", "--classifier-epochs", "1",
+            "--samples", "10", "--verbose", "0", "--data", SharedData.Directory, "--out", dir.Path], TextWriter.Null, error);
+        Assert.Equal(2, code);
+        Assert.Contains("--batch-size 64 is larger than the number of training images", error.ToString());
+        Assert.Contains("Usage:", error.ToString());
+    }
 }
