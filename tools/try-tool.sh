@@ -13,6 +13,9 @@ version="$(ls "$packages"/DeepSharp.Cli.[0-9]*.nupkg | head -n 1 | sed -E 's:.*/
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# A private CLI home too: the SDK remembers where a local tool's package was restored (~/.dotnet/toolResolverCache,
+# keyed by id and version alone), so a second run would look for the tool in the first run's deleted folder.
+export DOTNET_CLI_HOME="$work/home" DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # Only the local folder as a source, and a private package cache, so the test sees exactly what was packed.
 cat > nuget.config <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
