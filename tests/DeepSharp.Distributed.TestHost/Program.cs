@@ -16,7 +16,7 @@ var options = scenario == "stall"
     ? new DistributedOptions { CollectiveTimeout = TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture)) }
     : new DistributedOptions();
 using var communicator = Communicator.Start(options);
-Console.WriteLine($"rank {communicator.Rank}: started as {communicator}");
+Console.WriteLine($"rank {communicator.Rank}: started as {communicator} on {Environment.MachineName}, local rank {communicator.LocalRank} of {communicator.LocalSize}");
 return scenario switch
 {
     "collectives" => Scenarios.Collectives(communicator),

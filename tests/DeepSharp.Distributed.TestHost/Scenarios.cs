@@ -46,8 +46,24 @@ internal static class Scenarios
         c.Broadcast(bytes.AsSpan(), 0);
         Check(bytes.AsSpan().SequenceEqual("hello"u8), "broadcast of bytes");
         for (int i = 0; i < 3; i++) c.Barrier();
+        // .NET turns a null dereference (SIGSEGV) into an exception: Open MPI's own signal handlers must not take that over.
+        string? nothing = c.Rank < 0 ? "" : null;
+        Check(Record(() => nothing!.Length) is NullReferenceException, "a NullReferenceException after MPI started");
         Console.WriteLine($"rank {c.Rank}: {(failures == 0 ? "OK" : $"{failures} FAILURES")}");
         return failures == 0 ? 0 : 1;
+    }
+
+    private static Exception? Record(Func<int> action)
+    {
+        try
+        {
+            action();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
     }
 
     /// <summary>Rank r's values: random magnitudes over many exponents, so that the order of additions would show in the bits.</summary>

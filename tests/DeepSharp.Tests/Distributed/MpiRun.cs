@@ -64,6 +64,15 @@ internal static class MpiRun
         return Run(start, timeout);
     }
 
+    /// <summary>Runs a bash script of the repository with arguments.</summary>
+    public static Result Script(string script, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash");
+        start.ArgumentList.Add(script);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Run(start, timeout);
+    }
+
     private static Result Run(ProcessStartInfo start, TimeSpan timeout)
     {
         start.RedirectStandardOutput = true;
