@@ -5,6 +5,7 @@
 //                               rank 0 writes the final weights to <out>
 //   kill <rank>                 that rank kills itself (SIGKILL) during a loop of all-reduces
 //   stall <seconds>             rank 1 sleeps instead of joining an all-reduce; the others time out after <seconds>
+//   late <seconds>              rank 1 finishes 3 s after the others, who wait at the end with a timeout of <seconds>
 //   bench                       all-reduce times for 100k, 225k and 1M floats
 // Lines that tests read start with "rank <r>:". Exit code 0 means every check passed.
 using System.Globalization;
@@ -12,7 +13,7 @@ using DeepSharp;
 using DeepSharp.Distributed.TestHost;
 
 string scenario = args.Length > 0 ? args[0] : "";
-var options = scenario == "stall"
+var options = scenario is "stall" or "late"
     ? new DistributedOptions { CollectiveTimeout = TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture)) }
     : new DistributedOptions();
 using var communicator = Communicator.Start(options);
@@ -23,12 +24,13 @@ return scenario switch
     "train" => Scenarios.Train(communicator, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
     "kill" => Scenarios.Kill(communicator, int.Parse(args[1], CultureInfo.InvariantCulture)),
     "stall" => Scenarios.Stall(communicator),
+    "late" => Scenarios.Late(communicator),
     "bench" => Scenarios.Bench(communicator),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeepSharp.Distributed.TestHost collectives | train <steps> <batch> <out> | kill <rank> | stall <seconds> | bench");
+    Console.Error.WriteLine("usage: DeepSharp.Distributed.TestHost collectives | train <steps> <batch> <out> | kill <rank> | stall <seconds> | late <seconds> | bench");
     return 2;
 }

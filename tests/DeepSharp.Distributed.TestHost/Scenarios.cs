@@ -182,6 +182,16 @@ internal static class Scenarios
         return 0;
     }
 
+    /// <summary>Rank 1 finishes last, after the others' collective timeout: waiting at the end of a run is no fault.</summary>
+    public static int Late(ICommunicator c)
+    {
+        var values = new float[10];
+        c.AllReduce(values);
+        if (c.Rank == 1) Thread.Sleep(TimeSpan.FromSeconds(3));
+        Console.WriteLine($"rank {c.Rank}: done");
+        return 0;
+    }
+
     /// <summary>Median time of an in-place all-reduce (sum) through the communicator, for a few model sizes.</summary>
     public static int Bench(ICommunicator c)
     {

@@ -9,6 +9,8 @@ namespace DeepSharp;
 /// </summary>
 internal sealed class CommunicationThread : IDisposable
 {
+    private static readonly CollectiveRequest Stop = new() { Kind = CollectiveKind.Call, CallName = "stop" };
+
     private readonly ConcurrentQueue<CollectiveRequest> _queue = new();
     private readonly SemaphoreSlim _available = new(0);
     private readonly Action<CollectiveRequest> _execute;
@@ -42,7 +44,7 @@ internal sealed class CommunicationThread : IDisposable
         {
             _available.Wait();
             if (!_queue.TryDequeue(out var request)) continue;
-            if (_stopping && request.Call is null && request.Kind == CollectiveKind.Call) return;
+            if (ReferenceEquals(request, Stop)) return;
             try
             {
                 _execute(request);
@@ -60,7 +62,7 @@ internal sealed class CommunicationThread : IDisposable
     {
         if (_stopping) return;
         _stopping = true;
-        _queue.Enqueue(new CollectiveRequest { Kind = CollectiveKind.Call });
+        _queue.Enqueue(Stop);
         _available.Release();
     }
 }

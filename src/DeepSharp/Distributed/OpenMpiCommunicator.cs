@@ -145,35 +145,37 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         }
     }
 
-    private void RunCall(string name, Action call)
+    private void RunCall(string name, Action call, TimeSpan? timeout = null)
     {
         lock (_callLock)
         {
             var r = new CollectiveRequest { Kind = CollectiveKind.Call, Call = call, CallName = name };
-            Run(r);
+            Run(r, timeout);
         }
     }
 
     /// <summary>Hands a request to the communication thread and waits, watching for a lost rank and the timeout.</summary>
-    private void Run(CollectiveRequest request)
+    private void Run(CollectiveRequest request, TimeSpan? timeout = null)
     {
+        var limit = timeout ?? _options.CollectiveTimeout;
         _thread.Submit(request);
         long start = Stopwatch.GetTimestamp();
         bool warned = false;
-        // The first wait is short and spins briefly: most collectives of a training step take tens of microseconds.
+        // The caller blocks rather than spins: on a machine with as many ranks as cores, a spinning caller would take
+        // the core that a peer's communication thread needs. Every 100 ms it looks for a lost rank and the timeout.
         while (!request.Done.Wait(TimeSpan.FromMilliseconds(100)))
         {
             if (_fault is { } fault) throw new DistributedException(fault.Message + $" It happened during {request.Describe()}.", fault.LostRank);
             var waited = Stopwatch.GetElapsedTime(start);
-            if (waited >= _options.CollectiveTimeout)
+            if (limit != Timeout.InfiniteTimeSpan && waited >= limit)
             {
-                var timeout = new DistributedException(
+                var stuck = new DistributedException(
                     $"DeepSharp rank {Rank} of {Size}: {Capitalized(request.Describe())} waited {waited.TotalSeconds:0.#} s for the other ranks " +
-                    $"(the collective timeout is {_options.CollectiveTimeout.TotalSeconds:0.#} s): a rank is stuck, or the ranks called different " +
+                    $"(the collective timeout is {limit.TotalSeconds:0.#} s): a rank is stuck, or the ranks called different " +
                     "collectives. This rank stops.");
-                _fault = timeout;
-                Console.Error.WriteLine(timeout.Message);
-                throw timeout;
+                _fault = stuck;
+                Console.Error.WriteLine(stuck.Message);
+                throw stuck;
             }
             if (!warned && waited >= _options.StallWarning)
             {
@@ -236,13 +238,13 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             if (_disposed) return;
             _disposed = true;
         }
-        _terminate?.Dispose();
         if (_fault is null && !_thread.IsCurrent)
         {
             try
             {
-                _monitor?.BeginClosing();
-                RunCall("MPI_Barrier (end of run)", () => OpenMpiLibrary.Check(_mpi.Barrier(_mpi.CommWorld), "MPI_Barrier"));
+                // No timeout at the last barrier: a rank may finish much later than others (rank 0 evaluating, plotting)
+                // and that is no fault; a rank that dies meanwhile is still reported by the monitor.
+                RunCall("The barrier at the end of the run", () => OpenMpiLibrary.Check(_mpi.Barrier(_mpi.CommWorld), "MPI_Barrier"), Timeout.InfiniteTimeSpan);
                 _monitor?.Dispose();
                 RunCall("MPI_Finalize", () => OpenMpiLibrary.Check(_mpi.Finalize(), "MPI_Finalize"));
             }
@@ -252,6 +254,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             }
         }
         _monitor?.Dispose();
+        _terminate?.Dispose();
         _thread.Dispose();
         Communicator.Forget(this);
     }

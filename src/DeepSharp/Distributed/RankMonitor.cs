@@ -24,6 +24,7 @@ internal sealed class RankMonitor : IDisposable
     private readonly Action<DistributedException> _onLost;
     private readonly Socket?[] _peers;          // rank 0: one per rank; other ranks: [0] only
     private readonly string[] _names;           // "pid 1234 on host vm", rank by rank, as far as known
+    private readonly bool[] _departed;          // said goodbye: its connection may end
     private readonly object _gate = new();
     private Socket? _listener;
     private byte[] _token = [];
@@ -37,6 +38,7 @@ internal sealed class RankMonitor : IDisposable
         _onLost = onLost;
         _peers = new Socket?[size];
         _names = new string[size];
+        _departed = new bool[size];
         _names[rank] = Describe(Environment.ProcessId, Environment.MachineName);
     }
 
@@ -196,7 +198,12 @@ internal sealed class RankMonitor : IDisposable
             {
                 string? line = ReadLine(socket);
                 if (line is null) break;
-                // Only rank 0 sends lines after the handshake: "LOST <rank> <description>".
+                // After the handshake: "BYE" from a rank that finished, "LOST <rank> <description>" from rank 0.
+                if (line == "BYE")
+                {
+                    _departed[peer] = true;
+                    continue;
+                }
                 var parts = line.Split(' ', 3);
                 if (parts.Length == 3 && parts[0] == "LOST" && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int lost))
                     Lose(lost, parts[2], relayed: true);
@@ -205,7 +212,7 @@ internal sealed class RankMonitor : IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
         }
-        if (!_closing) Lose(peer, _names[peer], relayed: false);
+        if (!_closing && !_departed[peer]) Lose(peer, _names[peer], relayed: false);
     }
 
     private void Lose(int lost, string? name, bool relayed)
@@ -259,14 +266,26 @@ internal sealed class RankMonitor : IDisposable
 
     private static string Describe(int pid, string host) => $"pid {pid} on host {host}";
 
-    /// <summary>Announces a clean end: connections that close from now on are not losses. Call once every rank has finished.</summary>
-    public void BeginClosing() => _closing = true;
-
-    /// <summary>Closes the connections.</summary>
+    /// <summary>
+    /// Says goodbye and closes the connections. After the run's last collective, so that every rank's connections end
+    /// after their goodbye and none reads as a loss.
+    /// </summary>
     public void Dispose()
     {
+        if (_closing) return;
         _closing = true;
         _listener?.Dispose();
-        foreach (var socket in _peers) socket?.Dispose();
+        var bye = Encoding.UTF8.GetBytes("BYE\n");
+        foreach (var socket in _peers)
+        {
+            try
+            {
+                socket?.Send(bye);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+            socket?.Dispose();
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace DeepSharp;
 /// <c>scale · schedule(t) · f(t)</c>, where <c>f</c> rises linearly from <see cref="StartFactor"/> at step 0 to 1 at
 /// <see cref="WarmupSteps"/> and stays 1 after (PyTorch's <c>LinearLR</c> warm-up, on any schedule).
 /// With <c>scale = k</c> and <c>startFactor = 1/k</c> it is Goyal et al.'s rule for k data-parallel ranks
-/// (<see cref="LearningRateScaling.Scale"/>).
+/// (the Distributed layer's <c>LearningRateScaling.Scale</c>).
 /// </summary>
 public sealed class LinearWarmup : LearningRateSchedule
 {

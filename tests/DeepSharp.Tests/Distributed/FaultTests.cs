@@ -30,4 +30,14 @@ public class FaultTests
         Assert.Contains("the collective timeout is 2 s", run.Error);
         Assert.DoesNotContain("the second all-reduce completed", run.Output);
     }
+
+    [Fact]
+    public void A_rank_that_finishes_after_the_others_timeout_is_no_fault()
+    {
+        var run = MpiRun.Ranks(2, TimeSpan.FromSeconds(90), "late", "1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("done", run.Lines(0));
+        Assert.Contains("done", run.Lines(1));
+        Assert.DoesNotContain("DeepSharp rank", run.Error);
+    }
 }
