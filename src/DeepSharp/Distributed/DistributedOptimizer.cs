@@ -60,14 +60,8 @@ public sealed class DistributedOptimizer
     public void ApplyGradients(IEnumerable<(Tensor? Gradient, Tensor Variable)> gradientsAndVariables)
     {
         ArgumentNullException.ThrowIfNull(gradientsAndVariables);
-        var gradients = new List<Tensor?>();
-        var variables = new List<Tensor>();
-        foreach (var (gradient, variable) in gradientsAndVariables)
-        {
-            gradients.Add(gradient);
-            variables.Add(variable);
-        }
-        ApplyGradients(gradients, variables);
+        var pairs = gradientsAndVariables.ToArray();
+        ApplyGradients(Array.ConvertAll(pairs, p => p.Gradient), Array.ConvertAll(pairs, p => p.Variable));
     }
 
     /// <summary>

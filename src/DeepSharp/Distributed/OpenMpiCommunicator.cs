@@ -43,6 +43,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             throw new DistributedException("MPI was already started in this process, and MPI starts only once per process: use Communicator.Start(), which returns the running communicator.");
         _thread = new CommunicationThread("DeepSharp MPI", Execute);
         var started = new int[3]; // granted thread level, rank, size
+        string version = "";
         RunCall("MPI_Init_thread", () =>
         {
             int provided, rank, size;
@@ -50,6 +51,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             OpenMpiLibrary.Check(_mpi.CommRank(_mpi.CommWorld, &rank), "MPI_Comm_rank");
             OpenMpiLibrary.Check(_mpi.CommSize(_mpi.CommWorld, &size), "MPI_Comm_size");
             (started[0], started[1], started[2]) = (provided, rank, size);
+            version = _mpi.Version();
         });
         var (provided, rank, size) = (started[0], started[1], started[2]);
         if (provided < OpenMpiLibrary.ThreadFunneled)
@@ -60,7 +62,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         Size = size;
         LocalRank = launch.LocalRank;
         LocalSize = launch.LocalSize;
-        Backend = _mpi.Version();
+        Backend = version;
         // mpirun ends the other ranks with SIGTERM (then SIGKILL) when one dies: say why before going.
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
         if (options.MonitorRanks && size > 1) _monitor = RankMonitor.Start(this, Lost);

@@ -110,7 +110,7 @@ internal sealed class RankMonitor : IDisposable
                 KeepAlive(socket);
                 socket.Send(Encoding.UTF8.GetBytes($"{Convert.ToHexString(_token)} {_rank} {Environment.ProcessId} {Environment.MachineName}\n"));
                 _peers[0] = socket;
-                _ = Task.Run(() => Watch(0, socket));
+                _ = Watch(0, socket);
                 return true;
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -163,7 +163,7 @@ internal sealed class RankMonitor : IDisposable
                         _names[rank] = Describe(pid, parts[3]);
                         _peers[rank] = socket;
                         Monitor.PulseAll(_gate);
-                        _ = Task.Run(() => Watch(rank, socket));
+                        _ = Watch(rank, socket);
                         return;
                     }
                 }
@@ -189,30 +189,50 @@ internal sealed class RankMonitor : IDisposable
                 "their loss will end the run through mpirun's report only.");
     }
 
-    /// <summary>Reads one connection until it ends: its end without <see cref="Dispose"/> means the rank at the other side is gone.</summary>
-    private void Watch(int peer, Socket socket)
+    /// <summary>
+    /// Reads one connection until it ends (asynchronously: no thread waits on it); its end without a goodbye
+    /// means the rank at the other side is gone.
+    /// </summary>
+    private async Task Watch(int peer, Socket socket)
     {
+        var buffer = new byte[256];
+        var line = new List<byte>();
         try
         {
             while (true)
             {
-                string? line = ReadLine(socket);
-                if (line is null) break;
-                // After the handshake: "BYE" from a rank that finished, "LOST <rank> <description>" from rank 0.
-                if (line == "BYE")
+                int received = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0) break;
+                for (int i = 0; i < received; i++)
                 {
-                    _departed[peer] = true;
-                    continue;
+                    if (buffer[i] != (byte)'\n')
+                    {
+                        if (line.Count >= 1024) throw new FormatException("A monitor line longer than 1024 bytes.");
+                        line.Add(buffer[i]);
+                        continue;
+                    }
+                    Handle(peer, Encoding.UTF8.GetString(line.ToArray()));
+                    line.Clear();
                 }
-                var parts = line.Split(' ', 3);
-                if (parts.Length == 3 && parts[0] == "LOST" && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int lost))
-                    Lose(lost, parts[2], relayed: true);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or FormatException)
         {
         }
         if (!_closing && !_departed[peer]) Lose(peer, _names[peer], relayed: false);
+    }
+
+    /// <summary>A line after the handshake: "BYE" from a rank that finished, "LOST &lt;rank&gt; &lt;description&gt;" from rank 0.</summary>
+    private void Handle(int peer, string line)
+    {
+        if (line == "BYE")
+        {
+            _departed[peer] = true;
+            return;
+        }
+        var parts = line.Split(' ', 3);
+        if (parts.Length == 3 && parts[0] == "LOST" && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int lost))
+            Lose(lost, parts[2], relayed: true);
     }
 
     private void Lose(int lost, string? name, bool relayed)
@@ -240,7 +260,7 @@ internal sealed class RankMonitor : IDisposable
         _onLost(fault);
     }
 
-    /// <summary>A line of text, or null when the connection ended.</summary>
+    /// <summary>A line of text (the handshake), or null when the connection ended; reads byte by byte so that nothing after the line is taken.</summary>
     private static string? ReadLine(Socket socket)
     {
         var bytes = new List<byte>(64);
