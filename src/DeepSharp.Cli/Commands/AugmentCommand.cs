@@ -1,4 +1,4 @@
-using DeepSharp.Cli.Training;
+using DeepSharp.Cli.Options;
 using DeepSharp.Plots;
 
 namespace DeepSharp.Cli.Commands;

@@ -1,4 +1,4 @@
-using DeepSharp.Cli.Gan;
+using DeepSharp.Examples;
 
 namespace DeepSharp.Cli.Commands;
 

@@ -97,6 +97,15 @@ public class CommandRunnerTests
     }
 
     [Fact]
+    public void Train_lists_lstm_and_gru()
+    {
+        var output = new StringWriter();
+        DeepSharp.Cli.CommandRunner.Run(["train", "--help"], output, output);
+        Assert.Contains("lstm", output.ToString());
+        Assert.Contains("gru", output.ToString());
+    }
+
+    [Fact]
     public void Train_without_an_example_lists_every_example_including_gan()
     {
         var (code, _, error) = Run("train");
