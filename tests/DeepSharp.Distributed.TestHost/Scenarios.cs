@@ -129,7 +129,11 @@ internal static class Scenarios
             {
                 using var tape = new GradientTape();
                 var loss = Ops.MeanSquaredError(ys, model.Call(xs, training: true));
-                optimizer.ApplyGradients(tape.Gradient(loss, weights), weights);
+                var gradients = tape.Gradient(loss, weights);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                optimizer.ApplyGradients(gradients, weights);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                if (step >= 2) Console.WriteLine($"rank {c.Rank}: step {step + 1} averaged and applied with {allocated} bytes allocated");
             }
             else
             {

@@ -21,10 +21,18 @@ public class DistributedTrainingTests
             Assert.True(one.ExitCode == 0, one.ToString());
 
             // Bit-identical replicas: the weights' hash is the same on both ranks after the broadcast and after every step.
-            var hashes0 = two.Lines(0).Where(l => l.StartsWith("step ", StringComparison.Ordinal)).ToArray();
-            var hashes1 = two.Lines(1).Where(l => l.StartsWith("step ", StringComparison.Ordinal)).ToArray();
+            var hashes0 = two.Lines(0).Where(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains(" hash ", StringComparison.Ordinal)).ToArray();
+            var hashes1 = two.Lines(1).Where(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains(" hash ", StringComparison.Ordinal)).ToArray();
             Assert.Equal(steps + 1, hashes0.Length);
             Assert.Equal(hashes0, hashes1);
+
+            // In steady state a step's averaging and update allocate nothing (buckets and state are kept).
+            foreach (var rank in new[] { 0, 1 })
+            {
+                var allocations = two.Lines(rank).Where(l => l.Contains("bytes allocated", StringComparison.Ordinal)).ToArray();
+                Assert.Equal(steps / 2 - 1, allocations.Length);
+                Assert.All(allocations, l => Assert.EndsWith("with 0 bytes allocated", l));
+            }
 
             // Same training: relative to the largest weight of each tensor (elementwise ratios of values near 0 measure only rounding).
             var expected = ReadWeights(Path.Combine(dir, "one.bin"));
