@@ -8,7 +8,7 @@ using System.Text;
 namespace DeepSharp;
 
 /// <summary>
-/// Names a rank that dies. MPI 4.1 reports no failures (a collective with a dead peer waits forever inside
+/// Names a rank that dies. Open MPI 4.1 reports no failures (a collective with a dead peer waits forever inside
 /// shared memory), and mpirun's own reaction is to kill every rank a second later. So every rank keeps a TCP
 /// connection to rank 0, opened at start through addresses rank 0 broadcasts: the kernel closes a dead process'
 /// sockets, so a connection that ends says at once which rank is gone. Rank 0 relays the news to the others;
@@ -29,7 +29,7 @@ internal sealed class RankMonitor : IDisposable
     private Socket? _listener;
     private byte[] _token = [];
     private volatile bool _closing;
-    private DistributedException? _fault;
+    private DistributedException? _fault;      // the first loss seen: only it is reported
 
     private RankMonitor(int rank, int size, Action<DistributedException> onLost)
     {
@@ -41,9 +41,6 @@ internal sealed class RankMonitor : IDisposable
         _departed = new bool[size];
         _names[rank] = Describe(Environment.ProcessId, Environment.MachineName);
     }
-
-    /// <summary>The fault seen so far, or null.</summary>
-    public DistributedException? Fault => Volatile.Read(ref _fault);
 
     /// <summary>
     /// Connects every rank to rank 0. Collective: every rank calls it, right after MPI started. A rank that cannot
