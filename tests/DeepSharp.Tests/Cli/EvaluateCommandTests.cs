@@ -1,28 +1,12 @@
 using DeepSharp.Cli;
 using DeepSharp.Tests.Data;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary><c>deepsharp evaluate</c> picks the dataset a model was trained on, and warns when asked for another.</summary>
 public class EvaluateCommandTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static void SaveClassifier(string path, int[] inputShape)
-    {
-        RandomGenerator.SetSeed(8);
-        var model = new Sequential(new Flatten(inputShape: inputShape), new Dense(10, activation: "softmax"));
-        model.Compile("adam", "sparse_categorical_crossentropy", ["accuracy"]);
-        model.Predict(Tensor.Zeros((int[])[1, .. inputShape]));
-        model.Save(path);
-    }
-
     [Fact]
     public void A_run_folders_model_is_evaluated_on_its_dataset_and_another_one_is_warned_about()
     {

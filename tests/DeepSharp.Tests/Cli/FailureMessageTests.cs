@@ -1,19 +1,12 @@
 using DeepSharp.Cli;
 using DeepSharp.Tests.Data;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary>A failure is one line on standard error and exit code 1 (usage errors 2), never a stack trace unless --debug.</summary>
 public class FailureMessageTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>A copy of a saved model with one metadata entry replaced, as a hand edit or a bit flip leaves it.</summary>
     private static void WriteWithMetadata(string from, string to, string key, string value)
     {

@@ -2,20 +2,13 @@ using System.Reflection;
 using DeepSharp.Cli;
 using DeepSharp.Cli.Commands;
 using DeepSharp.Cli.Options;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary>What <c>--version</c> and each command's <c>--help</c> show, and that options are spelt alike everywhere.</summary>
 public class HelpAndVersionTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>Every command with the positional words that select its forms (train: each example).</summary>
     public static IEnumerable<(ICommand Command, string[] Words)> Forms() =>
         CommandRunner.Commands.SelectMany(command => command is TrainCommand

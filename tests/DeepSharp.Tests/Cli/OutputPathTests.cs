@@ -1,19 +1,12 @@
 using DeepSharp.Cli;
 using DeepSharp.Tests.Data;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary>The check that --out can be written: before any work, touching no existing file, leaving nothing behind.</summary>
 public class OutputPathTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>Trains with --data pointing nowhere: the --out check passes, then the run stops on the data.</summary>
     private static (int Code, string Output, string Error) TrainWithoutData(string outDirectory, TempDirectory dir) =>
         Run("train", "mlp", "--epochs", "1", "--out", outDirectory, "--data", dir.File("no-data-here"));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using DeepSharp.Cli;
 using DeepSharp.Tests.Data;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
@@ -9,25 +10,6 @@ namespace DeepSharp.Tests.Cli;
 public partial class PredictImagesTests
 {
     private static readonly string[] FashionNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    /// <summary>An untrained classifier of <paramref name="inputShape"/> images into <paramref name="classes"/>, saved as <paramref name="path"/>.</summary>
-    private static Model SaveClassifier(string path, int[] inputShape, int classes)
-    {
-        RandomGenerator.SetSeed(21);
-        var model = new Sequential(new Flatten(inputShape: inputShape), new Dense(classes, activation: "softmax"));
-        model.Compile("adam", "sparse_categorical_crossentropy", ["accuracy"]);
-        model.Predict(Tensor.Zeros((int[])[1, .. inputShape]));
-        model.Save(path);
-        return model;
-    }
 
     private static byte[] Pixels(int count, int seed)
     {
