@@ -9,7 +9,10 @@ public sealed class TrainCommand : ICommand
     /// <summary>The examples with their default settings, for their names, summaries and defaults.</summary>
     private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample()];
 
-    private static string Names => string.Join(", ", Examples.Select(e => e.Name));
+    /// <summary>The examples' names, in the order the help lists them.</summary>
+    public static IReadOnlyList<string> ExampleNames { get; } = Examples.Select(e => e.Name).ToList();
+
+    private static string Names => string.Join(", ", ExampleNames);
 
     /// <inheritdoc/>
     public string Name => "train";
@@ -18,24 +21,32 @@ public sealed class TrainCommand : ICommand
     public string Summary => $"train an example ({Names}) and write metrics, plots and the model";
 
     /// <inheritdoc/>
-    public string Help =>
-        "Usage: deepsharp train <example> [options]\n\nExamples:\n" +
-        string.Concat(Examples.Select(e => $"  {e.Name,-8} {e.Summary}\n{OptionsHelp(e)}")) +
-        "\nOptions:\n" + TrainingOptionsParser.Help + "\n" +
-        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n" +
-        "gan writes samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.\n";
+    public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => Find(words) is { } example
+        ? [.. TrainingOptionsParser.Options(example), .. OwnOptions(example), .. AugmentationOptionsOf(example)]
+        : TrainingOptionsParser.Options();
 
     /// <inheritdoc/>
-    public int Run(CommandLine options, TextWriter output)
+    public string Help(IReadOnlyList<string> words)
+    {
+        if (Find(words) is { } example) return ExampleHelp(example);
+        return new HelpText("deepsharp train <example> [options]")
+            .Paragraph("Examples:\n" + string.Concat(Examples.Select(e => $"  {e.Name,-8} {e.Summary}\n")))
+            .Section("Options (every example)", TrainingOptionsParser.Options())
+            .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn and gan have some).")
+            .Paragraph("Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm); gan writes\n" +
+                "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.")
+            .ToString();
+    }
+
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output, TextWriter error)
     {
         if (options.Positional.Count == 0) throw new UsageException($"which example? {Names}.");
-        var name = options.Positional[0];
-        var defaults = Examples.FirstOrDefault(e => e.Name == name)
-            ?? throw new UsageException($"unknown example '{name}'; known: {Names}.");
+        var defaults = Find(options.Positional) ?? throw new UsageException($"unknown example '{options.Positional[0]}'; known: {Names}.");
         var training = TrainingOptionsParser.Parse(options, defaults);
         var example = ParseExample(defaults, options);
         RejectExtra(options);
-        TrainingOptionsParser.CheckOutputDirectory(training.OutputDirectory);
+        OutputPath.CheckDirectory(training.OutputDirectory);
         try
         {
             return example.Run(training, output);
@@ -47,6 +58,25 @@ public sealed class TrainCommand : ICommand
         }
     }
 
+    private static Example? Find(IReadOnlyList<string> words) => words.Count > 0 ? Examples.FirstOrDefault(e => e.Name == words[0]) : null;
+
+    private static string ExampleHelp(Example example)
+    {
+        var help = new HelpText($"deepsharp train {example.Name} [options]")
+            .Paragraph($"Trains {example.Summary}.\nWrites into --out: {Writes(example)}.")
+            .Section("Options", TrainingOptionsParser.Options(example))
+            .Section($"Options of train {example.Name}", OwnOptions(example));
+        if (example is CnnExample) help.Section("With --augment", CnnOptions.AugmentationOptions).Paragraph(AugmentationOptions.Note);
+        return help.ToString();
+    }
+
+    private static string Writes(Example example) => example switch
+    {
+        GanExample => "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n(unless --classifier) and metrics.json",
+        CnnExample => "metrics.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch) and model.dsm",
+        _ => "metrics.json, history.csv, curves.png and model.dsm",
+    };
+
     /// <summary>The example with its own options read (a new one each run, so that no setting carries over); the others have none.</summary>
     private static Example ParseExample(Example defaults, CommandLine options) => defaults switch
     {
@@ -55,12 +85,15 @@ public sealed class TrainCommand : ICommand
         _ => defaults,
     };
 
-    private static string OptionsHelp(Example example) => example switch
+    /// <summary>The options only <paramref name="example"/> takes.</summary>
+    public static IReadOnlyList<CliOption> OwnOptions(Example example) => example switch
     {
-        CnnExample => CnnOptions.Help,
-        GanExample => GanOptions.Help,
-        _ => "",
+        CnnExample => CnnOptions.Options,
+        GanExample => GanOptions.Options,
+        _ => [],
     };
+
+    private static IReadOnlyList<CliOption> AugmentationOptionsOf(Example example) => example is CnnExample ? CnnOptions.AugmentationOptions : [];
 
     /// <summary>
     /// Unknown options and words beyond the example's name. Checked once every option has been read: a word after a

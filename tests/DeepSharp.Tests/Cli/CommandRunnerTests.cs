@@ -1,18 +1,11 @@
 using DeepSharp.Cli;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary>What a user sees from the command line: help, info, and failures as messages rather than stack traces.</summary>
 public class CommandRunnerTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Help_lists_every_command()
     {
