@@ -28,7 +28,7 @@ public abstract class Layer
     public string Name { get; private set; }
 
     /// <summary>The name stem of this kind of layer ("dense" for Dense, "conv2d" for Conv2D).</summary>
-    protected virtual string DefaultName => Initializers.Normalize(GetType().Name);
+    protected virtual string DefaultName => KerasNames.ToSnakeCase(GetType().Name);
 
     /// <summary>The Keras class name used in saved configurations ("Dense").</summary>
     public virtual string ClassName => GetType().Name;
@@ -229,8 +229,7 @@ public abstract class Layer
     internal static TensorShape SampleShape(TensorShape batchShape) => new(batchShape.Dims[1..]);
 
     /// <summary>Formats a per-sample shape with Keras' unknown batch dimension: (None, 28, 28).</summary>
-    public static string FormatBatch(TensorShape sampleShape) =>
-        sampleShape.Rank == 0 ? "(None,)" : "(None, " + string.Join(", ", sampleShape.ToArray()) + ")";
+    public static string FormatBatch(TensorShape sampleShape) => sampleShape.FormatBatch();
 
     internal static JsonArray ShapeToJson(TensorShape shape) => new(shape.ToArray().Select(d => (JsonNode?)d).ToArray());
 

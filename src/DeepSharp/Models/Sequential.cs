@@ -139,10 +139,3 @@ public sealed class Sequential : Model
     /// <summary>Advice a layer gives about its output when the next layer refuses it (none by default).</summary>
     private static string HintFor(Layer previous) => previous is IOutputHint hint ? " " + hint.HintForNextLayer() : "";
 }
-
-/// <summary>A layer that can explain how to change its output when the next layer refuses it.</summary>
-internal interface IOutputHint
-{
-    /// <summary>The advice, e.g. "Set returnSequences: true on 'lstm'".</summary>
-    string HintForNextLayer();
-}

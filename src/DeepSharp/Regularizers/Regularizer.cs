@@ -21,7 +21,7 @@ public abstract class Regularizer
     public static implicit operator Regularizer(string name) => Get(name);
 
     /// <summary>The regularizer a Keras name stands for, with Keras' default factors.</summary>
-    public static Regularizer Get(string name) => Initializers.Normalize(name) switch
+    public static Regularizer Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "l1" => new L1(),
         "l2" => new L2(),
