@@ -1,8 +1,9 @@
 namespace DeepSharp;
 
 /// <summary>
-/// Where Fit takes its training batches from: tensors in memory (shuffled each epoch) or a generator that
-/// augments images on the fly. Batches are owned by the source and stay valid until the next one is taken.
+/// Where Fit takes its training batches from: tensors in memory (shuffled each epoch, one tensor or several
+/// inputs) or a generator that augments images on the fly. Batches are owned by the source and stay valid
+/// until the next one is taken.
 /// </summary>
 public interface IBatchSource
 {
@@ -12,6 +13,9 @@ public interface IBatchSource
     /// <summary>Samples in one epoch.</summary>
     int SampleCount { get; }
 
-    /// <summary>The batches (inputs, targets) of epoch <paramref name="epoch"/>; the epoch number seeds shuffling.</summary>
-    IEnumerable<(Tensor X, Tensor Y)> GetBatches(int epoch);
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/>, each with its inputs (one tensor per model input) and
+    /// targets; the epoch number seeds shuffling.
+    /// </summary>
+    IEnumerable<Batch> GetBatches(int epoch);
 }
