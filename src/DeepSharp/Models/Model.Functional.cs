@@ -261,9 +261,10 @@ public partial class Model
         return config;
     }
 
-    /// <summary>Recreates a functional model from the configuration <see cref="GetConfig"/> wrote.</summary>
-    internal static Model FromFunctionalConfig(JsonObject config)
+    /// <summary>Recreates a functional model from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Model FromConfig(JsonObject config)
     {
+        ArgumentNullException.ThrowIfNull(config);
         var name = config["name"]?.GetValue<string>() ?? throw new FormatException("Functional: the saved configuration has no 'name'.");
         var (inputs, outputs) = FunctionalGraph.ReadConfig(config, name);
         return new Model(inputs, outputs, name);

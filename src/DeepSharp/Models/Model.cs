@@ -20,6 +20,9 @@ public partial class Model : Layer
     {
     }
 
+    /// <inheritdoc/>
+    internal override bool IsModel => true;
+
     /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
     public Optimizer? Optimizer { get; private set; }
 

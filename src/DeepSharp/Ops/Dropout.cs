@@ -14,9 +14,7 @@ public static partial class Ops
         x.ThrowIfDisposed();
         if (!(rate >= 0f && rate < 1f))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
-        var rng = random ?? RandomGenerator.Default;
-        var mask = Tensor.Uninitialized(x.Shape);
-        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), rng);
+        var mask = DropoutMask(x.Shape, rate, random ?? RandomGenerator.Default);
         var source = ElementwiseDriver.Contiguous(x);
         var y = Tensor.Uninitialized(x.Shape);
         TensorPrimitives.Multiply(source.Span, mask.Span, y.Span);
@@ -48,8 +46,7 @@ public static partial class Ops
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
         if (!Broadcasting.CanBroadcastTo(noiseShape, x._shape))
             throw new ArgumentException($"dropout: noiseShape {noiseShape} does not broadcast to the input's shape {x._shape}.", nameof(noiseShape));
-        var mask = Tensor.Uninitialized(noiseShape);
-        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random ?? RandomGenerator.Default);
+        var mask = DropoutMask(noiseShape, rate, random ?? RandomGenerator.Default);
         var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
         var node = Node.Record("dropout", BroadcastDropoutBackward, y, x);
         if (node is null) mask.Recycle();
@@ -59,4 +56,15 @@ public static partial class Ops
 
     private static void BroadcastDropoutBackward(Node n, Tensor g) =>
         GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Saved0!, "dropout"));
+
+    /// <summary>
+    /// A new mask of <paramref name="shape"/> for inverted dropout, outside the graph: 1 / (1 − rate) where a unit is
+    /// kept, 0 where it is dropped (a recurrent layer's mask on its state, reused at every step).
+    /// </summary>
+    internal static Tensor DropoutMask(TensorShape shape, float rate, RandomGenerator random)
+    {
+        var mask = Tensor.Uninitialized(shape);
+        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random);
+        return mask;
+    }
 }

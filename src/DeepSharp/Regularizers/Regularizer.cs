@@ -29,6 +29,23 @@ public abstract class Regularizer
         _ => throw new ArgumentException($"Unknown regularizer '{name}'. Known: l1, l2, l1_l2.", nameof(name)),
     };
 
+    /// <summary>
+    /// Recreates a regularizer from the <c>{"class_name", "config"}</c> object a layer saved;
+    /// <paramref name="owner"/> ("Dense.kernel_regularizer") names it in messages.
+    /// </summary>
+    internal static Regularizer FromConfig(JsonObject node, string owner)
+    {
+        string name = node["class_name"]?.GetValue<string>() ?? throw new FormatException($"{owner}: regularizer without class_name.");
+        var c = node["config"] as JsonObject ?? [];
+        return name switch
+        {
+            nameof(L1) => new L1(c["l1"]?.GetValue<float>() ?? 0.01f),
+            nameof(L2) => new L2(c["l2"]?.GetValue<float>() ?? 0.01f),
+            nameof(L1L2) => new L1L2(c["l1"]?.GetValue<float>() ?? 0f, c["l2"]?.GetValue<float>() ?? 0f),
+            _ => throw new FormatException($"{owner}: unknown regularizer '{name}'."),
+        };
+    }
+
     /// <summary>Checks a regularization factor: finite and non-negative.</summary>
     protected static float CheckFactor(float value, string argument)
     {

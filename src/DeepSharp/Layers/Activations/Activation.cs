@@ -25,7 +25,14 @@ public sealed class Activation : Layer
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["activation"] = LayerConfig.Activation(Function);
+        config["activation"] = LayerConfigWriter.Activation(Function);
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Activation FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Activation));
+        return new Activation(r.Activation() ?? Activations.Linear, r.Name, r.InputShape);
     }
 }

@@ -9,11 +9,14 @@ namespace DeepSharp;
 /// </summary>
 public sealed class LeakyReLU : Layer
 {
+    /// <summary>Keras' default slope of the LeakyReLU layer (its activation function's default is 0.2).</summary>
+    private const float DefaultNegativeSlope = 0.3f;
+
     /// <summary>Creates the layer.</summary>
     /// <param name="negativeSlope">The slope for negative inputs (Keras 2 called it alpha); finite and ≥ 0.</param>
     /// <param name="name">Layer name (default "leaky_re_lu", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public LeakyReLU(float negativeSlope = 0.3f, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public LeakyReLU(float negativeSlope = DefaultNegativeSlope, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
     {
         if (!float.IsFinite(negativeSlope) || negativeSlope < 0)
             throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope,
@@ -39,5 +42,13 @@ public sealed class LeakyReLU : Layer
         var config = base.GetConfig();
         config["negative_slope"] = NegativeSlope;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static LeakyReLU FromConfig(JsonObject config)
+    {
+        // Keras 3 saves "negative_slope"; Keras 2 saved the same number as "alpha".
+        var r = new ConfigReader(config, nameof(LeakyReLU));
+        return new LeakyReLU(r.Optional("negative_slope", r.Optional("alpha", DefaultNegativeSlope)), r.Name, r.InputShape);
     }
 }

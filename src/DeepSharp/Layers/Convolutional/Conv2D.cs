@@ -7,11 +7,8 @@ namespace DeepSharp;
 /// channels-last images (batch, height, width, channels), with the kernel laid out (kernelHeight,
 /// kernelWidth, inChannels, filters). A ReLU activation is computed inside the convolution's output pass.
 /// </summary>
-public sealed class Conv2D : Layer
+public sealed class Conv2D : ConvolutionLayer
 {
-    private readonly bool _same;
-    private string? _label, _labelName;
-
     /// <summary>Creates the layer; arguments and defaults as Keras' Conv2D.</summary>
     /// <param name="filters">Output channels; must be positive.</param>
     /// <param name="kernelSize">Window size: one integer for a square window, or (height, width).</param>
@@ -27,68 +24,15 @@ public sealed class Conv2D : Layer
     /// <param name="activityRegularizer">Penalty on the output.</param>
     /// <param name="name">Layer name (default "conv2d", "conv2d_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public Conv2D(int filters, Size2D kernelSize, Size2D? strides = null, string padding = "valid", Size2D? dilationRate = null,
-        ActivationFunction? activation = null, bool useBias = true,
+    public Conv2D(int filters, Size2D kernelSize, Size2D? strides = null, string padding = ImageLayers.ValidPadding, Size2D? dilationRate = null,
+        ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
         string? name = null, TensorShape? inputShape = null)
-        : base(name, inputShape)
+        : base(filters, kernelSize, strides, padding, dilationRate, activation, useBias, kernelInitializer, biasInitializer,
+            kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
-        if (filters <= 0)
-            throw new ArgumentOutOfRangeException(nameof(filters), filters, $"Conv2D: filters must be a positive integer; got {filters}.");
-        Filters = filters;
-        KernelSize = kernelSize.RequirePositive("Conv2D", nameof(kernelSize));
-        Strides = (strides ?? 1).RequirePositive("Conv2D", nameof(strides));
-        DilationRate = (dilationRate ?? 1).RequirePositive("Conv2D", nameof(dilationRate));
-        Padding = ImageLayers.Padding("Conv2D", padding);
-        _same = Padding == "same";
-        Activation = activation ?? Activations.Linear;
-        UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
-        BiasInitializer = biasInitializer ?? new Zeros();
-        KernelRegularizer = kernelRegularizer;
-        BiasRegularizer = biasRegularizer;
-        ActivityRegularizer = activityRegularizer;
     }
-
-    /// <summary>Output channels.</summary>
-    public int Filters { get; }
-
-    /// <summary>Window size (height, width).</summary>
-    public Size2D KernelSize { get; }
-
-    /// <summary>Step between windows.</summary>
-    public Size2D Strides { get; }
-
-    /// <summary>"valid" or "same".</summary>
-    public string Padding { get; }
-
-    /// <summary>Spacing between kernel taps.</summary>
-    public Size2D DilationRate { get; }
-
-    /// <summary>The activation applied to the output.</summary>
-    public ActivationFunction Activation { get; }
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
-
-    /// <summary>The kernel initializer.</summary>
-    public Initializer KernelInitializer { get; }
-
-    /// <summary>The bias initializer.</summary>
-    public Initializer BiasInitializer { get; }
-
-    /// <summary>The kernel penalty, if any.</summary>
-    public Regularizer? KernelRegularizer { get; }
-
-    /// <summary>The bias penalty, if any.</summary>
-    public Regularizer? BiasRegularizer { get; }
-
-    /// <summary>The kernel (kernelHeight, kernelWidth, inChannels, filters) (after build).</summary>
-    public Tensor Kernel { get; private set; } = null!;
-
-    /// <summary>The bias (filters), or null without bias (after build).</summary>
-    public Tensor? Bias { get; private set; }
 
     /// <inheritdoc/>
     protected override string DefaultName => "conv2d";
@@ -97,8 +41,8 @@ public sealed class Conv2D : Layer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
-        var (height, _) = Ops.WindowOutput(inputShape[0], KernelSize.Height, Strides.Height, DilationRate.Height, _same);
-        var (width, _) = Ops.WindowOutput(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, _same);
+        var (height, _) = Ops.WindowOutput(inputShape[0], KernelSize.Height, Strides.Height, DilationRate.Height, SamePadding);
+        var (width, _) = Ops.WindowOutput(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, SamePadding);
         if (height <= 0 || width <= 0)
             throw new ArgumentException(
                 $"Conv2D '{Name}': the kernel {KernelSize} (dilation {DilationRate}) is larger than the input {FormatBatch(inputShape)} " +
@@ -107,52 +51,22 @@ public sealed class Conv2D : Layer
     }
 
     /// <inheritdoc/>
-    protected override void Build(TensorShape inputShape)
-    {
-        Kernel = AddWeight("kernel", [KernelSize.Height, KernelSize.Width, inputShape[2], Filters], KernelInitializer, KernelRegularizer);
-        if (UseBias) Bias = AddWeight("bias", [Filters], BiasInitializer, BiasRegularizer);
-    }
+    protected override void Build(TensorShape inputShape) =>
+        BuildKernel([KernelSize.Height, KernelSize.Width, inputShape[2], Filters], Filters);
 
     /// <inheritdoc/>
-    protected override Tensor Forward(Tensor inputs, bool training)
-    {
-        bool fuseRelu = ReferenceEquals(Activation, Activations.Relu);
-        var y = Ops.Conv2D(inputs, Kernel, Bias, Strides, _same, DilationRate, fuseRelu, Label);
-        return fuseRelu || Activation.IsLinear ? y : Activation.Apply(y);
-    }
+    protected override Tensor Forward(Tensor inputs, bool training) =>
+        Ops.Conv2D(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, Activation, Label);
 
-    /// <summary>"Conv2D 'name'" for messages, made once per name (a training step allocates nothing).</summary>
-    private string Label
-    {
-        get
-        {
-            if (!ReferenceEquals(_labelName, Name))
-            {
-                _label = $"Conv2D '{Name}'";
-                _labelName = Name;
-            }
-            return _label!;
-        }
-    }
+    private protected override void AddGeometry(JsonObject config) => config["groups"] = 1;
 
-    /// <inheritdoc/>
-    public override JsonObject GetConfig()
+    /// <summary>Recreates the layer from the configuration <see cref="ConvolutionLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Conv2D FromConfig(JsonObject config)
     {
-        var config = base.GetConfig();
-        config["filters"] = Filters;
-        config["kernel_size"] = ImageLayers.ToJson(KernelSize);
-        config["strides"] = ImageLayers.ToJson(Strides);
-        config["padding"] = Padding;
-        config["data_format"] = "channels_last";
-        config["dilation_rate"] = ImageLayers.ToJson(DilationRate);
-        config["groups"] = 1;
-        config["activation"] = LayerConfig.Activation(Activation);
-        config["use_bias"] = UseBias;
-        config["kernel_initializer"] = LayerConfig.Initializer(KernelInitializer);
-        config["bias_initializer"] = LayerConfig.Initializer(BiasInitializer);
-        config["kernel_regularizer"] = LayerConfig.Regularizer(KernelRegularizer);
-        config["bias_regularizer"] = LayerConfig.Regularizer(BiasRegularizer);
-        config["activity_regularizer"] = LayerConfig.Regularizer(ActivityRegularizer);
-        return config;
+        var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2D));
+        if (config["groups"] is { } groups && groups.GetValue<int>() != 1)
+            throw new FormatException($"Conv2D: grouped convolutions (groups = {groups.GetValue<int>()}) are not supported.");
+        return new Conv2D(filters, kernelSize, strides, padding, dilation, k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
+            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
     }
 }

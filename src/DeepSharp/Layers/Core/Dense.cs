@@ -7,7 +7,7 @@ namespace DeepSharp;
 /// laid out [inputFeatures, units]. Applies to the last axis, so a (batch, steps, features) input gives
 /// (batch, steps, units).
 /// </summary>
-public sealed class Dense : Layer
+public sealed class Dense : KernelLayer
 {
     /// <summary>Creates the layer; arguments and defaults as Keras' Dense.</summary>
     /// <param name="units">Output features; must be positive.</param>
@@ -20,50 +20,19 @@ public sealed class Dense : Layer
     /// <param name="activityRegularizer">Penalty on the output.</param>
     /// <param name="name">Layer name (default "dense", "dense_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Dense(int units, ActivationFunction? activation = null, bool useBias = true,
+    public Dense(int units, ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
         string? name = null, TensorShape? inputShape = null)
-        : base(name, inputShape)
+        : base(activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
         if (units <= 0)
             throw new ArgumentOutOfRangeException(nameof(units), units, $"Dense: units must be a positive integer; got {units}.");
         Units = units;
-        Activation = activation ?? Activations.Linear;
-        UseBias = useBias;
-        KernelInitializer = kernelInitializer ?? new GlorotUniform();
-        BiasInitializer = biasInitializer ?? new Zeros();
-        KernelRegularizer = kernelRegularizer;
-        BiasRegularizer = biasRegularizer;
-        ActivityRegularizer = activityRegularizer;
     }
 
     /// <summary>Output features.</summary>
     public int Units { get; }
-
-    /// <summary>The activation applied to the output.</summary>
-    public ActivationFunction Activation { get; }
-
-    /// <summary>Whether a bias is added.</summary>
-    public bool UseBias { get; }
-
-    /// <summary>The kernel initializer.</summary>
-    public Initializer KernelInitializer { get; }
-
-    /// <summary>The bias initializer.</summary>
-    public Initializer BiasInitializer { get; }
-
-    /// <summary>The kernel penalty, if any.</summary>
-    public Regularizer? KernelRegularizer { get; }
-
-    /// <summary>The bias penalty, if any.</summary>
-    public Regularizer? BiasRegularizer { get; }
-
-    /// <summary>The weight matrix [inputFeatures, units] (after build).</summary>
-    public Tensor Kernel { get; private set; } = null!;
-
-    /// <summary>The bias [units], or null without bias (after build).</summary>
-    public Tensor? Bias { get; private set; }
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
@@ -74,34 +43,25 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    protected override void Build(TensorShape inputShape)
-    {
-        Kernel = AddWeight("kernel", [inputShape[-1], Units], KernelInitializer, KernelRegularizer);
-        if (UseBias) Bias = AddWeight("bias", [Units], BiasInitializer, BiasRegularizer);
-    }
+    protected override void Build(TensorShape inputShape) => BuildKernel([inputShape[-1], Units], Units);
 
     /// <inheritdoc/>
-    protected override Tensor Forward(Tensor inputs, bool training)
-    {
-        var y = inputs.MatMul(Kernel);
-        // The bias and a relu in one pass (one tensor and two passes over the batch fewer, forward and backward).
-        if (Bias is not null && ReferenceEquals(Activation, Activations.Relu)) return Ops.BiasRelu(y, Bias);
-        if (Bias is not null) y = y + Bias;
-        return Activation.IsLinear ? y : Activation.Apply(y);
-    }
+    protected override Tensor Forward(Tensor inputs, bool training) => Ops.BiasActivation(inputs.MatMul(Kernel), Bias, Activation);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
         config["units"] = Units;
-        config["activation"] = LayerConfig.Activation(Activation);
-        config["use_bias"] = UseBias;
-        config["kernel_initializer"] = LayerConfig.Initializer(KernelInitializer);
-        config["bias_initializer"] = LayerConfig.Initializer(BiasInitializer);
-        config["kernel_regularizer"] = LayerConfig.Regularizer(KernelRegularizer);
-        config["bias_regularizer"] = LayerConfig.Regularizer(BiasRegularizer);
-        config["activity_regularizer"] = LayerConfig.Regularizer(ActivityRegularizer);
-        return config;
+        return WithKernelConfig(config);
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Dense FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Dense));
+        var k = KernelArguments.Read(r);
+        return new Dense(r.Required<int>("units"), k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
+            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
     }
 }

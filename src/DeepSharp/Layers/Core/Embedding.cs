@@ -10,6 +10,8 @@ namespace DeepSharp;
 /// </summary>
 public sealed class Embedding : Layer, IMaskingLayer
 {
+    private const bool MaskZeroByDefault = false;
+
     /// <summary>Creates the layer; arguments and defaults as Keras' Embedding.</summary>
     /// <param name="inputDim">Vocabulary size (largest id + 1).</param>
     /// <param name="outputDim">Size of each vector.</param>
@@ -19,7 +21,7 @@ public sealed class Embedding : Layer, IMaskingLayer
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps] when this is a model's first layer.</param>
     public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, Regularizer? embeddingsRegularizer = null,
-        bool maskZero = false, string? name = null, TensorShape? inputShape = null)
+        bool maskZero = MaskZeroByDefault, string? name = null, TensorShape? inputShape = null)
         : base(name, inputShape)
     {
         if (inputDim <= 0)
@@ -95,9 +97,17 @@ public sealed class Embedding : Layer, IMaskingLayer
         var config = base.GetConfig();
         config["input_dim"] = InputDim;
         config["output_dim"] = OutputDim;
-        config["embeddings_initializer"] = LayerConfig.Initializer(EmbeddingsInitializer);
-        config["embeddings_regularizer"] = LayerConfig.Regularizer(EmbeddingsRegularizer);
+        config["embeddings_initializer"] = LayerConfigWriter.Initializer(EmbeddingsInitializer);
+        config["embeddings_regularizer"] = LayerConfigWriter.Regularizer(EmbeddingsRegularizer);
         config["mask_zero"] = MaskZero;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Embedding FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Embedding));
+        return new Embedding(r.Required<int>("input_dim"), r.Required<int>("output_dim"), r.Initializer("embeddings_initializer"),
+            r.Regularizer("embeddings_regularizer"), r.Optional("mask_zero", MaskZeroByDefault), r.Name, r.InputShape);
     }
 }

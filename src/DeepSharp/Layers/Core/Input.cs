@@ -66,4 +66,14 @@ public sealed class Input : Layer
         config["batch_shape"] = new JsonArray([null, .. Shape.ToArray().Select(d => (JsonNode?)d)]);
         return config;
     }
+
+    /// <summary>Recreates the input from the configuration <see cref="GetConfig"/> wrote, or Keras' "InputLayer" with its batch_shape.</summary>
+    public static Input FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, "InputLayer");
+        var shape = config["batch_shape"] is JsonArray batch
+            ? new TensorShape(batch.Skip(1).Select(n => n!.GetValue<int>()).ToArray())
+            : r.InputShape ?? throw new FormatException("InputLayer: the saved configuration has no shape.");
+        return new Input(shape, r.Name);
+    }
 }

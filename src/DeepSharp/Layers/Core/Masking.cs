@@ -9,11 +9,13 @@ namespace DeepSharp;
 /// </summary>
 public sealed class Masking : Layer, IMaskingLayer
 {
+    private const float DefaultMaskValue = 0f;
+
     /// <summary>Creates the layer.</summary>
     /// <param name="maskValue">The value that marks padding (0 by default).</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
-    public Masking(float maskValue = 0f, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Masking(float maskValue = DefaultMaskValue, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
     {
         MaskValue = maskValue;
     }
@@ -52,5 +54,12 @@ public sealed class Masking : Layer, IMaskingLayer
         var config = base.GetConfig();
         config["mask_value"] = MaskValue;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Masking FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Masking));
+        return new Masking(r.Optional("mask_value", DefaultMaskValue), r.Name, r.InputShape);
     }
 }

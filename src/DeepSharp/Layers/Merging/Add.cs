@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>Adds its inputs element by element, as Keras' <c>Add</c> (a residual connection: <c>new Add().Call([x, shortcut])</c>).</summary>
@@ -16,4 +18,7 @@ public sealed class Add : ElementwiseMerge
         for (int i = 2; i < inputs.Length; i++) sum = sum + inputs[i];
         return sum;
     }
+
+    /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Add FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Add)).Name);
 }

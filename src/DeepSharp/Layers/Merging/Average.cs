@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>Averages its inputs element by element, as Keras' <c>Average</c>.</summary>
@@ -16,4 +18,7 @@ public sealed class Average : ElementwiseMerge
         for (int i = 2; i < inputs.Length; i++) sum = sum + inputs[i];
         return sum * (1f / inputs.Length);
     }
+
+    /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Average FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Average)).Name);
 }

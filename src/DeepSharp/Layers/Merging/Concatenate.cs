@@ -8,10 +8,12 @@ namespace DeepSharp;
 /// </summary>
 public sealed class Concatenate : MergeLayer
 {
+    private const int DefaultAxis = -1;
+
     /// <summary>Creates the layer.</summary>
     /// <param name="axis">The axis of the batch inputs to join along (-1 for the last).</param>
     /// <param name="name">Layer name (default "concatenate", ...).</param>
-    public Concatenate(int axis = -1, string? name = null) : base(name)
+    public Concatenate(int axis = DefaultAxis, string? name = null) : base(name)
     {
         if (axis == 0)
             throw new ArgumentOutOfRangeException(nameof(axis), axis, "Concatenate: axis 0 is the batch axis; give a feature axis (-1 for the last).");
@@ -60,5 +62,12 @@ public sealed class Concatenate : MergeLayer
         var config = base.GetConfig();
         config["axis"] = Axis;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Concatenate FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Concatenate));
+        return new Concatenate(r.Optional("axis", DefaultAxis), r.Name);
     }
 }

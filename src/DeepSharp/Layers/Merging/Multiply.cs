@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>Multiplies its inputs element by element, as Keras' <c>Multiply</c> (a gate).</summary>
@@ -16,4 +18,7 @@ public sealed class Multiply : ElementwiseMerge
         for (int i = 2; i < inputs.Length; i++) product = product * inputs[i];
         return product;
     }
+
+    /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Multiply FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Multiply)).Name);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>Subtracts its second input from its first, as Keras' <c>Subtract</c>.</summary>
@@ -14,4 +16,7 @@ public sealed class Subtract : ElementwiseMerge
 
     /// <inheritdoc/>
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => inputs[0] - inputs[1];
+
+    /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Subtract FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Subtract)).Name);
 }

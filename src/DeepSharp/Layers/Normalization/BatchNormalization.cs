@@ -11,7 +11,9 @@ namespace DeepSharp;
 /// </summary>
 public sealed class BatchNormalization : Layer
 {
-    private string? _label, _labelName;
+    private const int DefaultAxis = -1;
+    private const float DefaultMomentum = 0.99f, DefaultEpsilon = 1e-3f;
+    private const bool CenterByDefault = true, ScaleByDefault = true;
 
     /// <summary>Creates the layer; arguments and defaults as Keras' BatchNormalization.</summary>
     /// <param name="axis">The channel axis of the batch input (-1, the last, by default; 0 is the batch and is refused).</param>
@@ -27,7 +29,8 @@ public sealed class BatchNormalization : Layer
     /// <param name="gammaRegularizer">Penalty on gamma.</param>
     /// <param name="name">Layer name (default "batch_normalization", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public BatchNormalization(int axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true,
+    public BatchNormalization(int axis = DefaultAxis, float momentum = DefaultMomentum, float epsilon = DefaultEpsilon,
+        bool center = CenterByDefault, bool scale = ScaleByDefault,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
@@ -134,19 +137,6 @@ public sealed class BatchNormalization : Layer
         Ops.BatchNormalization(inputs, MovingMean, MovingVariance, Gamma, Beta, training && Trainable, Momentum, Epsilon,
             Axis, Label);
 
-    private string Label
-    {
-        get
-        {
-            if (!ReferenceEquals(_labelName, Name))
-            {
-                _label = $"BatchNormalization '{Name}'";
-                _labelName = Name;
-            }
-            return _label!;
-        }
-    }
-
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {
@@ -156,12 +146,30 @@ public sealed class BatchNormalization : Layer
         config["epsilon"] = Epsilon;
         config["center"] = Center;
         config["scale"] = Scale;
-        config["beta_initializer"] = LayerConfig.Initializer(BetaInitializer);
-        config["gamma_initializer"] = LayerConfig.Initializer(GammaInitializer);
-        config["moving_mean_initializer"] = LayerConfig.Initializer(MovingMeanInitializer);
-        config["moving_variance_initializer"] = LayerConfig.Initializer(MovingVarianceInitializer);
-        config["beta_regularizer"] = LayerConfig.Regularizer(BetaRegularizer);
-        config["gamma_regularizer"] = LayerConfig.Regularizer(GammaRegularizer);
+        config["beta_initializer"] = LayerConfigWriter.Initializer(BetaInitializer);
+        config["gamma_initializer"] = LayerConfigWriter.Initializer(GammaInitializer);
+        config["moving_mean_initializer"] = LayerConfigWriter.Initializer(MovingMeanInitializer);
+        config["moving_variance_initializer"] = LayerConfigWriter.Initializer(MovingVarianceInitializer);
+        config["beta_regularizer"] = LayerConfigWriter.Regularizer(BetaRegularizer);
+        config["gamma_regularizer"] = LayerConfigWriter.Regularizer(GammaRegularizer);
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static BatchNormalization FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(BatchNormalization));
+        int axis = config["axis"] switch
+        {
+            null => DefaultAxis,
+            JsonArray { Count: 1 } single => single[0]!.GetValue<int>(),
+            JsonArray => throw new FormatException("BatchNormalization: normalizing over several axes is not supported; give one channel axis."),
+            var value => value.GetValue<int>(),
+        };
+        return new BatchNormalization(axis, r.Optional("momentum", DefaultMomentum), r.Optional("epsilon", DefaultEpsilon),
+            r.Optional("center", CenterByDefault), r.Optional("scale", ScaleByDefault),
+            r.Initializer("beta_initializer"), r.Initializer("gamma_initializer"),
+            r.Initializer("moving_mean_initializer"), r.Initializer("moving_variance_initializer"),
+            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape);
     }
 }

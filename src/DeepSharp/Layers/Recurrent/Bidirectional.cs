@@ -10,6 +10,8 @@ namespace DeepSharp;
 /// </summary>
 public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
 {
+    private const string DefaultMergeMode = "concat";
+
     private int[] _reversed = [];
 
     /// <summary>Wraps <paramref name="layer"/>.</summary>
@@ -18,7 +20,7 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
     /// <param name="backwardLayer">The backward layer; by default a copy of <paramref name="layer"/> going the other way.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
-    public Bidirectional(RecurrentLayer layer, string mergeMode = "concat", RecurrentLayer? backwardLayer = null,
+    public Bidirectional(RecurrentLayer layer, string mergeMode = DefaultMergeMode, RecurrentLayer? backwardLayer = null,
         string? name = null, TensorShape? inputShape = null)
         : base(name, inputShape)
     {
@@ -160,5 +162,14 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
         config["name"] = "backward_" + layer.Name;
         config.Remove("input_shape");
         return (RecurrentLayer)LayerRegistry.Create(new JsonObject { ["class_name"] = layer.ClassName, ["config"] = config });
+    }
+
+    /// <summary>Recreates the wrapper and both its layers from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Bidirectional FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Bidirectional));
+        var forward = r.Layer("layer") as RecurrentLayer ?? throw new FormatException("Bidirectional: the saved 'layer' is not a recurrent layer.");
+        var backward = r.Object("backward_layer") is { } b ? LayerRegistry.Create(b) as RecurrentLayer : null;
+        return new Bidirectional(forward, r.Optional("merge_mode", DefaultMergeMode), backward, r.Name, r.InputShape);
     }
 }

@@ -11,6 +11,8 @@ namespace DeepSharp;
 /// </summary>
 public sealed class GRU : RecurrentLayer
 {
+    private const bool ResetAfterByDefault = true;
+
     /// <summary>Creates the layer; arguments and defaults as Keras' GRU.</summary>
     /// <param name="units">Size of the state and output.</param>
     /// <param name="activation">Candidate activation (tanh).</param>
@@ -32,11 +34,12 @@ public sealed class GRU : RecurrentLayer
     /// <param name="seed">Seed of the dropout masks.</param>
     /// <param name="name">Layer name (default "gru", "gru_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
-    public GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = true,
+    public GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null,
-        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = 0, double recurrentDropout = 0,
-        bool returnSequences = false, bool returnState = false, bool goBackwards = false, bool resetAfter = true, long? seed = null,
+        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = NoDropout, double recurrentDropout = NoDropout,
+        bool returnSequences = ReturnSequencesByDefault, bool returnState = ReturnStateByDefault, bool goBackwards = GoBackwardsByDefault,
+        bool resetAfter = ResetAfterByDefault, long? seed = null,
         string? name = null, TensorShape? inputShape = null)
         : base(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
@@ -65,5 +68,15 @@ public sealed class GRU : RecurrentLayer
         var config = base.GetConfig();
         config["reset_after"] = ResetAfter;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static GRU FromConfig(JsonObject config)
+    {
+        var a = RecurrentArguments.Read(config, nameof(GRU));
+        return new GRU(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+            a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.ActivityRegularizer, a.Dropout, a.RecurrentDropout,
+            a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Reader.Optional("reset_after", ResetAfterByDefault), a.Seed,
+            a.Reader.Name, a.Reader.InputShape);
     }
 }

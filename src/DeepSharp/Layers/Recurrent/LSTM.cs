@@ -10,6 +10,8 @@ namespace DeepSharp;
 /// </summary>
 public sealed class LSTM : RecurrentLayer
 {
+    private const bool UnitForgetBiasByDefault = true;
+
     /// <summary>Creates the layer; arguments and defaults as Keras' LSTM.</summary>
     /// <param name="units">Size of the state and output.</param>
     /// <param name="activation">Candidate and output activation (tanh).</param>
@@ -31,11 +33,11 @@ public sealed class LSTM : RecurrentLayer
     /// <param name="seed">Seed of the dropout masks.</param>
     /// <param name="name">Layer name (default "lstm", "lstm_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
-    public LSTM(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = true,
+    public LSTM(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
-        bool unitForgetBias = true, Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null,
-        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = 0, double recurrentDropout = 0,
-        bool returnSequences = false, bool returnState = false, bool goBackwards = false, long? seed = null,
+        bool unitForgetBias = UnitForgetBiasByDefault, Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null,
+        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = NoDropout, double recurrentDropout = NoDropout,
+        bool returnSequences = ReturnSequencesByDefault, bool returnState = ReturnStateByDefault, bool goBackwards = GoBackwardsByDefault, long? seed = null,
         string? name = null, TensorShape? inputShape = null)
         : base(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
@@ -54,7 +56,7 @@ public sealed class LSTM : RecurrentLayer
 
     private protected override void InitializeBias(Tensor bias)
     {
-        if (UnitForgetBias) bias.Span.Slice(Units, Units).Fill(1f);
+        if (UnitForgetBias) Ops.FillRange(bias, Units, Units, 1f);
     }
 
     /// <inheritdoc/>
@@ -63,5 +65,15 @@ public sealed class LSTM : RecurrentLayer
         var config = base.GetConfig();
         config["unit_forget_bias"] = UnitForgetBias;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static LSTM FromConfig(JsonObject config)
+    {
+        var a = RecurrentArguments.Read(config, nameof(LSTM));
+        return new LSTM(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+            a.Reader.Optional("unit_forget_bias", UnitForgetBiasByDefault), a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer,
+            a.ActivityRegularizer, a.Dropout, a.RecurrentDropout, a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Seed,
+            a.Reader.Name, a.Reader.InputShape);
     }
 }

@@ -13,8 +13,13 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
 {
     private readonly RandomGenerator _random;
     private readonly GateActivation _activation, _recurrentActivation;
-    private string? _label, _labelName;
     private Tensor? _callMask;
+
+    /// <summary>Keras' defaults of the arguments every recurrent layer takes.</summary>
+    private protected const bool UseBiasByDefault = true, ReturnSequencesByDefault = false, ReturnStateByDefault = false, GoBackwardsByDefault = false;
+
+    /// <summary>Keras' default dropout rates: none.</summary>
+    private protected const float NoDropout = 0f;
 
     /// <summary>Validates and stores the arguments every recurrent layer takes.</summary>
     private protected RecurrentLayer(int units, ActivationFunction? activation, ActivationFunction? recurrentActivation,
@@ -203,12 +208,9 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         var x = training && DropoutRate > 0
             ? Ops.Dropout(inputs, DropoutRate, [inputs.Shape[0], 1, inputs.Shape[2]], _random)
             : inputs;
-        Tensor? recurrentMask = null;
-        if (training && RecurrentDropoutRate > 0)
-        {
-            recurrentMask = Tensor.Uninitialized([inputs.Shape[0], Units]);
-            BernoulliMask.Fill(recurrentMask.Span, 1f - RecurrentDropoutRate, 1f / (1f - RecurrentDropoutRate), _random);
-        }
+        var recurrentMask = training && RecurrentDropoutRate > 0
+            ? Ops.DropoutMask([inputs.Shape[0], Units], RecurrentDropoutRate, _random)
+            : null;
         var options = new RecurrentOptions(Cell, _activation, _recurrentActivation, ReturnSequences, ReturnState && withState, GoBackwards);
         var packed = Ops.RecurrentSequence(x, Kernel, RecurrentKernel, Bias,
             initialState?[0], StateCount == 2 ? initialState?[1] : null, mask, recurrentMask, options, Label);
@@ -230,20 +232,6 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         return outputs;
     }
 
-    /// <summary>"Layer 'name' (Class)" for the op's messages, built once per name (a training step allocates nothing).</summary>
-    private string Label
-    {
-        get
-        {
-            if (_labelName != Name)
-            {
-                _label = $"Layer '{Name}' ({ClassName})";
-                _labelName = Name;
-            }
-            return _label!;
-        }
-    }
-
     private static TensorShape Rank0Safe(TensorShape shape) => shape.Rank == 0 ? shape : SampleShape(shape);
 
     /// <summary>Advice for a next layer that refuses this layer's output.</summary>
@@ -262,16 +250,16 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
     {
         var config = base.GetConfig();
         config["units"] = Units;
-        config["activation"] = LayerConfig.Activation(Activation);
-        if (Cell != RecurrentCellKind.SimpleRnn) config["recurrent_activation"] = LayerConfig.Activation(RecurrentActivation);
+        config["activation"] = LayerConfigWriter.Activation(Activation);
+        if (Cell != RecurrentCellKind.SimpleRnn) config["recurrent_activation"] = LayerConfigWriter.Activation(RecurrentActivation);
         config["use_bias"] = UseBias;
-        config["kernel_initializer"] = LayerConfig.Initializer(KernelInitializer);
-        config["recurrent_initializer"] = LayerConfig.Initializer(RecurrentInitializer);
-        config["bias_initializer"] = LayerConfig.Initializer(BiasInitializer);
-        config["kernel_regularizer"] = LayerConfig.Regularizer(KernelRegularizer);
-        config["recurrent_regularizer"] = LayerConfig.Regularizer(RecurrentRegularizer);
-        config["bias_regularizer"] = LayerConfig.Regularizer(BiasRegularizer);
-        config["activity_regularizer"] = LayerConfig.Regularizer(ActivityRegularizer);
+        config["kernel_initializer"] = LayerConfigWriter.Initializer(KernelInitializer);
+        config["recurrent_initializer"] = LayerConfigWriter.Initializer(RecurrentInitializer);
+        config["bias_initializer"] = LayerConfigWriter.Initializer(BiasInitializer);
+        config["kernel_regularizer"] = LayerConfigWriter.Regularizer(KernelRegularizer);
+        config["recurrent_regularizer"] = LayerConfigWriter.Regularizer(RecurrentRegularizer);
+        config["bias_regularizer"] = LayerConfigWriter.Regularizer(BiasRegularizer);
+        config["activity_regularizer"] = LayerConfigWriter.Regularizer(ActivityRegularizer);
         config["dropout"] = DropoutRate;
         config["recurrent_dropout"] = RecurrentDropoutRate;
         config["return_sequences"] = ReturnSequences;
@@ -279,5 +267,24 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         config["go_backwards"] = GoBackwards;
         config["seed"] = Seed;
         return config;
+    }
+
+    /// <summary>The arguments <see cref="GetConfig"/> saved, read back (absent ones null or the defaults the constructors share).</summary>
+    private protected readonly record struct RecurrentArguments(ConfigReader Reader, int Units, ActivationFunction? Activation,
+        ActivationFunction? RecurrentActivation, bool UseBias, Initializer? KernelInitializer, Initializer? RecurrentInitializer,
+        Initializer? BiasInitializer, Regularizer? KernelRegularizer, Regularizer? RecurrentRegularizer, Regularizer? BiasRegularizer,
+        Regularizer? ActivityRegularizer, float Dropout, float RecurrentDropout, bool ReturnSequences, bool ReturnState, bool GoBackwards,
+        long? Seed)
+    {
+        internal static RecurrentArguments Read(JsonObject config, string owner)
+        {
+            var r = new ConfigReader(config, owner);
+            return new(r, r.Required<int>("units"), r.Activation("activation"), r.Activation("recurrent_activation"),
+                r.Optional("use_bias", UseBiasByDefault), r.Initializer("kernel_initializer"), r.Initializer("recurrent_initializer"),
+                r.Initializer("bias_initializer"), r.Regularizer("kernel_regularizer"), r.Regularizer("recurrent_regularizer"),
+                r.Regularizer("bias_regularizer"), r.Regularizer("activity_regularizer"), r.Optional("dropout", NoDropout),
+                r.Optional("recurrent_dropout", NoDropout), r.Optional("return_sequences", ReturnSequencesByDefault),
+                r.Optional("return_state", ReturnStateByDefault), r.Optional("go_backwards", GoBackwardsByDefault), r.Nullable<long>("seed"));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using DeepSharp.Kernels;
 
 namespace DeepSharp;
@@ -27,11 +28,11 @@ public sealed class SimpleRNN : RecurrentLayer
     /// <param name="seed">Seed of the dropout masks.</param>
     /// <param name="name">Layer name (default "simple_rnn", "simple_rnn_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
-    public SimpleRNN(int units, ActivationFunction? activation = null, bool useBias = true,
+    public SimpleRNN(int units, ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null,
-        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = 0, double recurrentDropout = 0,
-        bool returnSequences = false, bool returnState = false, bool goBackwards = false, long? seed = null,
+        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = NoDropout, double recurrentDropout = NoDropout,
+        bool returnSequences = ReturnSequencesByDefault, bool returnState = ReturnStateByDefault, bool goBackwards = GoBackwardsByDefault, long? seed = null,
         string? name = null, TensorShape? inputShape = null)
         : base(units, activation, null, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
@@ -43,4 +44,13 @@ public sealed class SimpleRNN : RecurrentLayer
     protected override string DefaultName => "simple_rnn";
 
     private protected override RecurrentCellKind Cell => RecurrentCellKind.SimpleRnn;
+
+    /// <summary>Recreates the layer from the configuration <see cref="RecurrentLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static SimpleRNN FromConfig(JsonObject config)
+    {
+        var a = RecurrentArguments.Read(config, nameof(SimpleRNN));
+        return new SimpleRNN(a.Units, a.Activation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+            a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.ActivityRegularizer, a.Dropout, a.RecurrentDropout,
+            a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Seed, a.Reader.Name, a.Reader.InputShape);
+    }
 }

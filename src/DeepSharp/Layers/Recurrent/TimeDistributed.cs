@@ -91,4 +91,11 @@ public sealed class TimeDistributed : Layer, IMaskingLayer
     }
 
     private static TensorShape StepShape(TensorShape inputShape) => new(inputShape.Dims[1..]);
+
+    /// <summary>Recreates the wrapper and its layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static TimeDistributed FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(TimeDistributed));
+        return new TimeDistributed(r.Layer("layer"), r.Name, r.InputShape);
+    }
 }

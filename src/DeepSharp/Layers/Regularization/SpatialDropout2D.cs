@@ -59,4 +59,11 @@ public sealed class SpatialDropout2D : Layer
         config["data_format"] = "channels_last";
         return config;
     }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static SpatialDropout2D FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ImageLayer(config, nameof(SpatialDropout2D));
+        return new SpatialDropout2D(r.Required<float>("rate"), r.Nullable<long>("seed"), r.Name, r.InputShape);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>Flattens each sample to one dimension, as Keras' <c>Flatten</c>: (batch, 28, 28) becomes (batch, 784).</summary>
@@ -9,4 +11,11 @@ public sealed class Flatten(string? name = null, TensorShape? inputShape = null)
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) =>
         inputs.Rank == 2 ? inputs : inputs.Reshape([inputs.Shape[0], -1]);
+
+    /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Flatten FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Flatten));
+        return new Flatten(r.Name, r.InputShape);
+    }
 }

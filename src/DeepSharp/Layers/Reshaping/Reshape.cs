@@ -63,4 +63,11 @@ public sealed class Reshape : Layer
     private ArgumentException Mismatch(TensorShape inputShape) => new(
         $"Layer '{Name}' (Reshape): cannot reshape input {FormatBatch(inputShape)} ({inputShape.Size} values per sample) " +
         $"to target shape ({string.Join(", ", _target)}).");
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Reshape FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Reshape));
+        return new Reshape(r.IntArray("target_shape"), r.Name, r.InputShape);
+    }
 }

@@ -8,15 +8,15 @@ namespace DeepSharp;
 /// </summary>
 public sealed class UpSampling2D : Layer
 {
+    private const string DefaultInterpolation = "nearest";
     private readonly bool _bilinear;
-    private string? _label, _labelName;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="size">Factors along height and width: one integer for both, or (height, width); 2 by default.</param>
     /// <param name="interpolation">"nearest" (default) or "bilinear".</param>
     /// <param name="name">Layer name (default "up_sampling2d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public UpSampling2D(Size2D? size = null, string interpolation = "nearest", string? name = null, TensorShape? inputShape = null)
+    public UpSampling2D(Size2D? size = null, string interpolation = DefaultInterpolation, string? name = null, TensorShape? inputShape = null)
         : base(name, inputShape)
     {
         Size = (size ?? 2).RequirePositive("UpSampling2D", nameof(size));
@@ -44,19 +44,6 @@ public sealed class UpSampling2D : Layer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) => Ops.UpSampling2D(inputs, Size, _bilinear, Label);
 
-    private string Label
-    {
-        get
-        {
-            if (!ReferenceEquals(_labelName, Name))
-            {
-                _label = $"UpSampling2D '{Name}'";
-                _labelName = Name;
-            }
-            return _label!;
-        }
-    }
-
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {
@@ -65,5 +52,12 @@ public sealed class UpSampling2D : Layer
         config["data_format"] = "channels_last";
         config["interpolation"] = Interpolation;
         return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static UpSampling2D FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ImageLayer(config, nameof(UpSampling2D));
+        return new UpSampling2D(r.Size("size"), r.Optional("interpolation", DefaultInterpolation), r.Name, r.InputShape);
     }
 }

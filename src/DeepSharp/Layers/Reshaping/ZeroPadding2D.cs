@@ -69,4 +69,16 @@ public sealed class ZeroPadding2D : Layer
         config["data_format"] = "channels_last";
         return config;
     }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static ZeroPadding2D FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ImageLayer(config, nameof(ZeroPadding2D));
+        return config["padding"] switch
+        {
+            JsonArray { Count: 2 } pair when pair[0] is JsonArray top && pair[1] is JsonArray left =>
+                new ZeroPadding2D((top[0]!.GetValue<int>(), top[1]!.GetValue<int>()), (left[0]!.GetValue<int>(), left[1]!.GetValue<int>()), r.Name, r.InputShape),
+            _ => new ZeroPadding2D(r.Size("padding"), r.Name, r.InputShape),
+        };
+    }
 }

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace DeepSharp;
 
-/// <summary>Keras-style JSON for the objects layers take as arguments (activations, initializers, regularizers).</summary>
-internal static class LayerConfig
+/// <summary>Writes, as Keras saves them, the objects layers take as arguments (activations, initializers, regularizers).</summary>
+internal static class LayerConfigWriter
 {
     internal static JsonNode Activation(ActivationFunction activation) =>
         activation.Config is null
