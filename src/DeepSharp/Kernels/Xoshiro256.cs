@@ -1,6 +1,6 @@
-namespace DeepSharp;
+namespace DeepSharp.Kernels;
 
-/// <summary>One step of xoshiro256** on four state words: the generator behind <see cref="RandomGenerator"/> and dropout masks.</summary>
+/// <summary>One step of xoshiro256** on four state words: the generator behind DeepSharp's RandomGenerator and dropout masks.</summary>
 internal static class Xoshiro256
 {
     /// <summary>Advances the state and returns the next 64 random bits.</summary>

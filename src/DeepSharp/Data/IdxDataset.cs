@@ -10,7 +10,7 @@ namespace DeepSharp;
 /// <see cref="Datasets"/> are ready to use; <c>with</c> makes a variant (another cache directory, other
 /// mirrors), which is how tests point the loader at local servers.
 /// </summary>
-public sealed record ImageDataset
+public sealed record IdxDataset
 {
     /// <summary>The environment variable naming a directory that holds the datasets' folders.</summary>
     public const string DataEnvironmentVariable = "DEEPSHARP_DATA";

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace DeepSharp.Tests.Data;
 
-public class ImageDatasetTests
+public class IdxDatasetTests
 {
     /// <summary>A tiny dataset of 3 training and 2 test images, with its own checksums.</summary>
     private sealed class Synthetic
@@ -27,7 +27,7 @@ public class ImageDatasetTests
             return pixels;
         }
 
-        public ImageDataset Dataset(string cacheDirectory, params string[] baseUrls) => Datasets.FashionMnist with
+        public IdxDataset Dataset(string cacheDirectory, params string[] baseUrls) => Datasets.FashionMnist with
         {
             Name = "Synthetic",
             FolderName = Folder,
@@ -64,7 +64,7 @@ public class ImageDatasetTests
     public void Loads_a_split_with_the_right_shapes_values_and_scaling()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("data", Synthetic.Folder));
         var dataset = data.Dataset(dir.File("cache"));
@@ -103,7 +103,7 @@ public class ImageDatasetTests
     public void The_explicit_directory_may_be_the_dataset_folder_or_its_parent()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("parent", Synthetic.Folder));
         data.WriteTo(dir.File("itself"));
@@ -132,12 +132,12 @@ public class ImageDatasetTests
         DatasetFile[] file = [dataset.TestImages];
         string Found(string? argumentDirectory) => Path.GetDirectoryName(Path.GetDirectoryName(dataset.Resolve(file, argumentDirectory)[0]))!;
 
-        using (new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, environment))
+        using (new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, environment))
         {
             Assert.Equal(argument, Found(argument));
             Assert.Equal(environment, Found(null));
         }
-        using (new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null))
+        using (new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null))
         {
             Assert.Equal(dir.File("project", "shared", "datasets"), Found(null));
             Directory.Delete(dir.File("project", "shared"), recursive: true);
@@ -149,7 +149,7 @@ public class ImageDatasetTests
     public void Files_may_come_from_different_places()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("partial"), "t10k-images-idx3-ubyte.gz");
         data.WriteTo(dir.File("cache", Synthetic.Folder), "t10k-labels-idx1-ubyte.gz");
@@ -164,7 +164,7 @@ public class ImageDatasetTests
     public void A_file_with_a_wrong_checksum_is_ignored_with_a_warning()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("good"));
         Directory.CreateDirectory(dir.File("bad"));
@@ -172,7 +172,7 @@ public class ImageDatasetTests
         var dataset = data.Dataset(dir.File("cache"));
 
         string[] found;
-        using (new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, dir.File("good")))
+        using (new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, dir.File("good")))
             found = dataset.Resolve([dataset.TestLabels], dir.File("bad"));
 
         Assert.Equal(dir.File("good", "t10k-labels-idx1-ubyte.gz"), found[0]);
@@ -185,7 +185,7 @@ public class ImageDatasetTests
     public void A_file_changed_after_it_was_verified_is_verified_again()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("first"));
         data.WriteTo(dir.File("second"));
@@ -195,7 +195,7 @@ public class ImageDatasetTests
 
         File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([3], [1, 2, 3])));
         string[] found;
-        using (new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, dir.File("second")))
+        using (new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, dir.File("second")))
             found = dataset.Resolve([dataset.TestLabels], dir.File("first"));
 
         Assert.Equal(dir.File("second", "t10k-labels-idx1-ubyte.gz"), found[0]);
@@ -205,7 +205,7 @@ public class ImageDatasetTests
     public void Missing_files_are_downloaded_into_the_cache_from_a_file_url_mirror()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("server"));
         string refused = $"http://127.0.0.1:{ClosedPort()}/";
@@ -224,7 +224,7 @@ public class ImageDatasetTests
     public void A_corrupt_cached_file_is_downloaded_again()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var data = new Synthetic();
         data.WriteTo(dir.File("server"));
         Directory.CreateDirectory(dir.File("cache", Synthetic.Folder));
@@ -251,7 +251,7 @@ public class ImageDatasetTests
         var dataset = data.Dataset(dir.File("cache"), url);
 
         FileNotFoundException e;
-        using (new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, environment))
+        using (new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, environment))
             e = Assert.Throws<FileNotFoundException>(() => dataset.Load(argument));
 
         string m = e.Message;
@@ -273,7 +273,7 @@ public class ImageDatasetTests
     public void Without_a_download_address_the_message_says_so()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var dataset = new Synthetic().Dataset(dir.File("cache"));
         var e = Assert.Throws<FileNotFoundException>(() => dataset.LoadTest());
         Assert.Contains("no download address is configured", e.Message);
@@ -285,7 +285,7 @@ public class ImageDatasetTests
     public void Images_of_the_wrong_size_or_labels_out_of_range_are_refused()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var badImages = IdxBytes.Gzip(IdxBytes.UnsignedBytes([2, 14, 14], new byte[2 * 14 * 14]));
         var badLabels = IdxBytes.Gzip(IdxBytes.UnsignedBytes([2], [1, 12]));
         var data = new Synthetic();
@@ -318,7 +318,7 @@ public class ImageDatasetTests
     public void Fashion_mnist_loads_from_the_shared_folder()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var dataset = Datasets.FashionMnist with { CacheDirectory = dir.File("cache"), BaseUrls = [] };
 
         var (train, test) = dataset.Load(SharedData.Directory);
@@ -346,7 +346,7 @@ public class ImageDatasetTests
     public void Fashion_mnist_is_found_above_the_current_directory_without_any_setting()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, null);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, null);
         var dataset = Datasets.FashionMnist with { CacheDirectory = dir.File("cache"), BaseUrls = [] };
 
         var test = dataset.LoadTest(normalize: false);
@@ -360,7 +360,7 @@ public class ImageDatasetTests
     public void Mnist_test_split_loads_from_the_shared_folder_but_the_training_images_are_missing_there()
     {
         using var dir = new TempDirectory();
-        using var env = new EnvironmentVariableScope(ImageDataset.DataEnvironmentVariable, SharedData.Directory);
+        using var env = new EnvironmentVariableScope(IdxDataset.DataEnvironmentVariable, SharedData.Directory);
         var dataset = Datasets.Mnist with { CacheDirectory = dir.File("cache"), SearchFrom = [], BaseUrls = [$"http://127.0.0.1:{ClosedPort()}/mnist/"] };
 
         var test = dataset.LoadTest();
@@ -383,7 +383,7 @@ public class ImageDatasetTests
         Assert.Equal("md5", Datasets.Mnist.TrainImages.Checksum.Algorithm);
         Assert.Equal(["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"], Datasets.FashionMnist.BaseUrls);
         Assert.Equal(["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"], Datasets.Mnist.BaseUrls);
-        Assert.EndsWith(Path.Combine(".deepsharp", "datasets"), ImageDataset.DefaultCacheDirectory);
+        Assert.EndsWith(Path.Combine(".deepsharp", "datasets"), IdxDataset.DefaultCacheDirectory);
         Assert.Throws<ArgumentOutOfRangeException>(() => Datasets.Mnist.ClassName(10));
     }
 }
