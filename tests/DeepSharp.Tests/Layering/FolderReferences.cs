@@ -51,8 +51,11 @@ internal sealed class FolderReferences
         _rank = rank;
     }
 
-    /// <summary>Every type defined in source, by name, with its home folder (null: not placed).</summary>
+    /// <summary>Every type defined in the assembly, by name, with its home folder (null: not placed).</summary>
     public Dictionary<string, string?> TypeFolders { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Types written in source (not made by the compiler) that no source folder holds: a sign that placing failed.</summary>
+    public List<string> UnplacedSourceTypes { get; } = [];
 
     /// <summary>The references between different folders, each once.</summary>
     public IReadOnlyCollection<FolderReference> References => _references;
@@ -78,8 +81,30 @@ internal sealed class FolderReferences
 
     private void Collect()
     {
-        foreach (var type in _md.TypeDefinitions) TypeFolders[TypeName(type)] = TypeHome(type);
+        foreach (var type in _md.TypeDefinitions)
+        {
+            var home = TypeHome(type);
+            TypeFolders[TypeName(type)] = home;
+            if (home is null && !IsGenerated(type)) UnplacedSourceTypes.Add(TypeName(type));
+        }
         foreach (var type in _md.TypeDefinitions) CollectType(type);
+    }
+
+    /// <summary>Whether the compiler made the type (a closure, an anonymous type, an embedded attribute, the module type).</summary>
+    private bool IsGenerated(TypeDefinitionHandle handle)
+    {
+        var type = _md.GetTypeDefinition(handle);
+        if (_md.GetString(type.Name).StartsWith('<')) return true;
+        foreach (var a in type.GetCustomAttributes())
+        {
+            var constructor = _md.GetCustomAttribute(a).Constructor;
+            if (constructor.Kind != HandleKind.MemberReference) continue;
+            var parent = _md.GetMemberReference((MemberReferenceHandle)constructor).Parent;
+            if (parent.Kind == HandleKind.TypeReference &&
+                _md.GetString(_md.GetTypeReference((TypeReferenceHandle)parent).Name) is "CompilerGeneratedAttribute" or "EmbeddedAttribute")
+                return true;
+        }
+        return type.IsNested && IsGenerated(type.GetDeclaringType());
     }
 
     // ---- where code lives ------------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Text.Json.Nodes;
 
 namespace DeepSharp;
@@ -70,16 +69,7 @@ public sealed class Embedding : Layer, IMaskingLayer
         Embeddings = AddWeight("embeddings", [InputDim, OutputDim], EmbeddingsInitializer, EmbeddingsRegularizer);
 
     /// <inheritdoc/>
-    protected override Tensor Forward(Tensor inputs, bool training)
-    {
-        var ids = inputs.Contiguous();
-        var values = ids.Span;
-        float low = TensorPrimitives.Min(values), high = TensorPrimitives.Max(values);
-        if (low < 0 || high >= InputDim)
-            throw new ArgumentException(
-                $"Layer '{Name}' (Embedding) takes ids in [0, {InputDim}); got ids from {low} to {high}.", nameof(inputs));
-        return Ops.Gather(Embeddings, ids, 0);
-    }
+    protected override Tensor Forward(Tensor inputs, bool training) => Ops.Embedding(Embeddings, inputs, Label, nameof(inputs));
 
     Tensor IMaskingLayer.CallMasked(Tensor inputs, ref Tensor? mask, bool training)
     {
