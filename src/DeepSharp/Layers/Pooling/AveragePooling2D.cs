@@ -7,26 +7,14 @@ namespace DeepSharp;
 /// channel. With "same" padding a window at the border averages only the pixels inside the image (as
 /// Keras/TensorFlow; PyTorch's default counts the padding).
 /// </summary>
-public sealed class AveragePooling2D : Pooling2D
+/// <param name="poolSize">Window size: one integer for a square window, or (height, width); 2 by default.</param>
+/// <param name="strides">Step between windows; the pool size by default.</param>
+/// <param name="padding">"valid" or "same".</param>
+/// <param name="name">Layer name (default "average_pooling2d", ...).</param>
+/// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
+public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = ImageLayers.ValidPadding, string? name = null, TensorShape? inputShape = null)
+    : Pooling2D(PoolingMode.Average, poolSize, strides, padding, name, inputShape)
 {
-    /// <summary>Creates the layer; arguments and defaults as Keras' AveragePooling2D.</summary>
-    /// <param name="poolSize">Window size: one integer for a square window, or (height, width); 2 by default.</param>
-    /// <param name="strides">Step between windows; the pool size by default.</param>
-    /// <param name="padding">"valid" or "same".</param>
-    /// <param name="name">Layer name (default "average_pooling2d", ...).</param>
-    /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = ImageLayers.ValidPadding, string? name = null, TensorShape? inputShape = null)
-        : base(poolSize, strides, padding, name, inputShape)
-    {
-    }
-
-    /// <inheritdoc/>
-    protected override string DefaultName => "average_pooling2d";
-
-    /// <inheritdoc/>
-    protected override Tensor Forward(Tensor inputs, bool training) => Ops.AveragePool2D(inputs, PoolSize, Strides, SamePadding, Label);
-
     /// <summary>Recreates the layer from the configuration <see cref="Pooling2D.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
-    public static AveragePooling2D FromConfig(JsonObject config) =>
-        FromConfig(config, static (poolSize, strides, padding, name, inputShape) => new AveragePooling2D(poolSize, strides, padding, name, inputShape));
+    public static AveragePooling2D FromConfig(JsonObject config) => FromConfig(config, static (pool, strides, padding, name, shape) => new AveragePooling2D(pool, strides, padding, name, shape));
 }

@@ -3,18 +3,31 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// What the global poolings share, as Keras' <c>BaseGlobalPooling</c>: one value per channel over all
-/// pixels, (batch, h, w, c) becoming (batch, c), or (batch, 1, 1, c) with <see cref="KeepDims"/>.
+/// The global poolings, as Keras' <c>BaseGlobalPooling</c>: one value per channel over all pixels (the largest
+/// or the mean, as its mode says), (batch, h, w, c) becoming (batch, c), or (batch, 1, 1, c) with <see cref="KeepDims"/>.
 /// </summary>
 public abstract class GlobalPooling2D : Layer
 {
     /// <summary>Keras' default: the spatial axes are dropped.</summary>
     private protected const bool KeepDimsByDefault = false;
 
-    private protected GlobalPooling2D(bool keepDims, string? name, TensorShape? inputShape) : base(name, inputShape) => KeepDims = keepDims;
+    private readonly PoolingMode _mode;
+
+    private protected GlobalPooling2D(PoolingMode mode, bool keepDims, string? name, TensorShape? inputShape) : base(name, inputShape)
+    {
+        _mode = mode;
+        KeepDims = keepDims;
+    }
 
     /// <summary>Whether the spatial axes are kept as size 1.</summary>
     public bool KeepDims { get; }
+
+    /// <inheritdoc/>
+    protected override string DefaultName => this is GlobalMaxPooling2D ? "global_max_pooling2d" : "global_average_pooling2d"; // asked before _mode is set
+
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor inputs, bool training) =>
+        _mode == PoolingMode.Max ? Ops.Max(inputs, [1, 2], KeepDims) : Ops.Mean(inputs, [1, 2], KeepDims);
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -3,14 +3,18 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// What max and average pooling share, as Keras' <c>BasePooling</c>: window size, strides and padding,
-/// checked once, over channels-last images (batch, height, width, channels), and the output shape.
+/// Max and average pooling over channels-last images (batch, height, width, channels), as Keras'
+/// <c>BasePooling</c>: window size, strides and padding, checked once, the output shape, and the pooling
+/// op its mode picks.
 /// </summary>
 public abstract class Pooling2D : Layer
 {
-    private protected Pooling2D(Size2D? poolSize, Size2D? strides, string padding, string? name, TensorShape? inputShape)
+    private readonly PoolingMode _mode;
+
+    private protected Pooling2D(PoolingMode mode, Size2D? poolSize, Size2D? strides, string padding, string? name, TensorShape? inputShape)
         : base(name, inputShape)
     {
+        _mode = mode;
         string kind = GetType().Name;
         PoolSize = (poolSize ?? 2).RequirePositive(kind, "poolSize");
         Strides = (strides ?? PoolSize).RequirePositive(kind, "strides");
@@ -27,8 +31,15 @@ public abstract class Pooling2D : Layer
     /// <summary>"valid" or "same".</summary>
     public string Padding { get; }
 
-    /// <summary>Whether the padding is "same".</summary>
-    private protected bool SamePadding { get; }
+    private bool SamePadding { get; }
+
+    /// <inheritdoc/>
+    protected override string DefaultName => this is MaxPooling2D ? "max_pooling2d" : "average_pooling2d"; // asked before _mode is set
+
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor inputs, bool training) => _mode == PoolingMode.Max
+        ? Ops.MaxPool2D(inputs, PoolSize, Strides, SamePadding, Label)
+        : Ops.AveragePool2D(inputs, PoolSize, Strides, SamePadding, Label);
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
