@@ -27,7 +27,7 @@ internal sealed class Trainer(Model model)
         using (TensorScope.Begin())
         {
             var predictions = Outputs(inputs, training: true);
-            var total = loss.Compute(y, predictions);
+            var total = loss.Compute(y, predictions, model.OutputActivation);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
             value = total.Item();
@@ -50,7 +50,7 @@ internal sealed class Trainer(Model model)
         using (Autograd.NoGrad())
         {
             var predictions = Outputs(inputs, training: false);
-            var total = model.Loss!.Compute(y, predictions);
+            var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
             double value = total.Item();

@@ -15,24 +15,19 @@ public static partial class Ops
         if (!(rate >= 0f && rate < 1f))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
         var mask = DropoutMask(x.Shape, rate, random ?? RandomGenerator.Default);
-        var source = ElementwiseDriver.Contiguous(x);
+        var source = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x.Shape);
         TensorPrimitives.Multiply(source.Span, mask.Span, y.Span);
-        ElementwiseDriver.ReleaseCopy(source, x);
+        ContiguousOperand.Release(source, x);
         var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
-        else node.Saved0 = TensorScope.Keep(mask);
+        else node.Keep(mask);
         return y;
     }
 
-    private static void DropoutBackward(Node n, Tensor g)
-    {
-        var gx = Tensor.Uninitialized(g.Shape);
-        var source = ElementwiseDriver.Contiguous(g);
-        TensorPrimitives.Multiply(source.Span, n.Saved0!.Span, gx.Span);
-        ElementwiseDriver.ReleaseCopy(source, g);
-        GradientEngine.Accumulate(n.A!, gx);
-    }
+    // dx = g · mask (the mask broadcast when it was drawn with a noise shape).
+    private static void DropoutBackward(Node n, Tensor g) =>
+        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Kept.First!, "dropout"));
 
     /// <summary>
     /// Dropout with one random draw per element of <paramref name="noiseShape"/>, broadcast over
@@ -48,14 +43,11 @@ public static partial class Ops
             throw new ArgumentException($"dropout: noiseShape {noiseShape} does not broadcast to the input's shape {x._shape}.", nameof(noiseShape));
         var mask = DropoutMask(noiseShape, rate, random ?? RandomGenerator.Default);
         var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
-        var node = Node.Record("dropout", BroadcastDropoutBackward, y, x);
+        var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
-        else node.Saved0 = TensorScope.Keep(mask);
+        else node.Keep(mask);
         return y;
     }
-
-    private static void BroadcastDropoutBackward(Node n, Tensor g) =>
-        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Saved0!, "dropout"));
 
     /// <summary>
     /// A new mask of <paramref name="shape"/> for inverted dropout, outside the graph: 1 / (1 − rate) where a unit is
