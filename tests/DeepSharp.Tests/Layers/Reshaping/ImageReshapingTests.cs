@@ -1,7 +1,7 @@
 namespace DeepSharp.Tests.Layers;
 
-/// <summary>ZeroPadding2D, UpSampling2D and SpatialDropout2D.</summary>
-public class ImageLayersTests
+/// <summary>ZeroPadding2D and UpSampling2D.</summary>
+public class ImageReshapingTests
 {
     [Fact]
     public void Zero_padding_takes_keras_three_forms()
@@ -28,21 +28,5 @@ public class ImageLayersTests
         Assert.Equal("bilinear", LayerRoundTrip.Of(new UpSampling2D(3, "bilinear")).Interpolation);
         Assert.Contains("\"cubic\"", Assert.Throws<ArgumentException>(() => new UpSampling2D(2, "cubic")).Message);
         Assert.Contains("size", Assert.Throws<ArgumentOutOfRangeException>(() => new UpSampling2D(0)).Message);
-    }
-
-    [Fact]
-    public void Spatial_dropout_drops_whole_channels_in_training_only()
-    {
-        var layer = new SpatialDropout2D(0.5, seed: 7);
-        var x = Tensor.Ones(2, 3, 3, 8);
-        Assert.Same(x, layer.Call(x, training: false));
-        var y = layer.Call(x, training: true).ToArray();
-        for (int n = 0; n < 2; n++)
-            for (int c = 0; c < 8; c++)
-                for (int p = 1; p < 9; p++) Assert.Equal(y[n * 72 + c], y[n * 72 + p * 8 + c]);
-        Assert.Contains(0f, y);
-        Assert.Contains(2f, y);
-        Assert.Equal(0.5f, LayerRoundTrip.Of(layer).Rate);
-        Assert.Contains("rate", Assert.Throws<ArgumentOutOfRangeException>(() => new SpatialDropout2D(1.0)).Message);
     }
 }
