@@ -28,7 +28,7 @@ internal static class CrossEntropyKernels
             var p = probabilities.Slice(r * classes, classes);
             float logSumExp = LogSoftmaxRow(x, p);
             total += logSumExp - x[(int)labels[r]];
-            TensorPrimitives.Exp(p, p);
+            VectorLoop.Map(new ExpFunction(), p, p);
         }
         return total;
     }
@@ -64,7 +64,7 @@ internal static class CrossEntropyKernels
             var p = probabilities.Slice(r * classes, classes);
             LogSoftmaxRow(x, p);
             total -= TensorPrimitives.Dot(t, p);
-            TensorPrimitives.Exp(p, p);
+            VectorLoop.Map(new ExpFunction(), p, p);
         }
         return total;
     }
@@ -89,7 +89,7 @@ internal static class CrossEntropyKernels
     {
         float max = TensorPrimitives.Max(x);
         TensorPrimitives.Subtract(x, max, destination);
-        TensorPrimitives.Exp(destination, destination);
+        VectorLoop.Map(new ExpFunction(), destination, destination);
         float logSum = MathF.Log(TensorPrimitives.Sum(destination));
         TensorPrimitives.Subtract(x, max + logSum, destination);
         return max + logSum;
@@ -186,7 +186,7 @@ internal static class CrossEntropyKernels
             float x = logits[i], z = targets[i];
             total += MathF.Max(x, 0) - x * z + MathF.Log(1 + MathF.Exp(-MathF.Abs(x)));
         }
-        TensorPrimitives.Sigmoid(logits, sigmoid);
+        VectorLoop.Map(new SigmoidFunction(), logits, sigmoid);
         return total;
     }
 

@@ -13,7 +13,7 @@ internal unsafe struct SgdMomentumUpdate : IParameterUpdate
     public bool Nesterov;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T step = T.Load(gradient) * T.Broadcast(-LearningRate);
         T momentum = T.Broadcast(Momentum);
@@ -34,7 +34,7 @@ internal unsafe struct AdamUpdate : IParameterUpdate
     public bool AmsGrad;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T m = T.Load(state0);
@@ -63,7 +63,7 @@ internal unsafe struct RmspropUpdate : IParameterUpdate
     public bool UseMomentum, Centered;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T rho = T.Broadcast(Rho), oneMinusRho = T.Broadcast(OneMinusRho);
@@ -93,7 +93,7 @@ internal unsafe struct AdagradUpdate : IParameterUpdate
     public float LearningRate, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T a = T.MultiplyAdd(g, g, T.Load(state0));
@@ -111,7 +111,7 @@ internal unsafe struct NadamUpdate : IParameterUpdate
     public float OneMinusBeta1, OneMinusBeta2, MomentumFactor, GradientFactor, BiasCorrection2, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T m = T.Load(state0);
@@ -134,7 +134,7 @@ internal unsafe struct AdamaxUpdate : IParameterUpdate
     public float OneMinusBeta1, Beta2, StepSize, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T m = T.Load(state0);
@@ -155,7 +155,7 @@ internal unsafe struct AdadeltaUpdate : IParameterUpdate
     public float Rho, OneMinusRho, LearningRate, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T rho = T.Broadcast(Rho), oneMinusRho = T.Broadcast(OneMinusRho), epsilon = T.Broadcast(Epsilon);

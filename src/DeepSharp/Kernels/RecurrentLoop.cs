@@ -2,8 +2,8 @@ using System.Numerics.Tensors;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
-internal enum RecurrentCellKind
+/// <summary>The recurrent cells the time loop runs; the value is the number of gates.</summary>
+internal enum RecurrentCell
 {
     SimpleRnn = 1,
     Gru = 3,
@@ -24,8 +24,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>Rows a part should have at least: a few of the GEMM micro-kernel's row tiles.</summary>
     private const int MinRowsPerPart = 32;
 
-    public RecurrentCellKind Cell;
-    public GateActivation Activation, RecurrentActivation;
+    public RecurrentCell Cell;
+    public GateFunctionKind Activation, RecurrentActivation;
     public int Steps, Batch, Units, Parts;
 
     /// <summary>Pre-activations [steps, batch, gates·units]: the input projection in, the activated gates out.</summary>
@@ -117,7 +117,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             float* stepMask = mask == null ? null : mask + s;
             switch (Cell)
             {
-                case RecurrentCellKind.Lstm:
+                case RecurrentCell.Lstm:
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
                     LstmStep.Forward(new LstmStep
                     {
@@ -127,7 +127,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                         Activation = Activation, RecurrentActivation = RecurrentActivation,
                     });
                     break;
-                case RecurrentCellKind.Gru:
+                case RecurrentCell.Gru:
                     float* rec = Scratch + (long)first * gu;
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
                     GruStep.Forward(new GruStep
@@ -156,7 +156,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
         float* mask = Mask == null ? null : Mask + (long)first * Steps;
         float* dh = DH + (long)first * Units, dc = DC + (long)first * Units;
         float* gradient = GradientOutput + (long)first * SlotStride;
-        int biasSize = Cell == RecurrentCellKind.Gru ? 2 * gu : gu;
+        int biasSize = Cell == RecurrentCell.Gru ? 2 * gu : gu;
         float* biasSums = BiasSums == null ? null : BiasSums + (long)part * biasSize;
         for (int s = Steps - 1; s >= 0; s--)
         {
@@ -166,7 +166,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             float* dy = ReturnSequences ? gradient + (long)s * Units : null;
             switch (Cell)
             {
-                case RecurrentCellKind.Lstm:
+                case RecurrentCell.Lstm:
                     LstmStep.Backward(new LstmStep
                     {
                         Batch = rows, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
@@ -174,7 +174,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                         DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs,
                     });
                     break;
-                case RecurrentCellKind.Gru:
+                case RecurrentCell.Gru:
                     GruStep.Backward(new GruStep
                     {
                         Batch = rows, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
@@ -193,7 +193,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             if (biasSums != null)
             {
                 AddRows(dzs, rows, gu, biasSums);
-                if (Cell == RecurrentCellKind.Gru) AddRows(dRecs, rows, gu, biasSums + gu);
+                if (Cell == RecurrentCell.Gru) AddRows(dRecs, rows, gu, biasSums + gu);
             }
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.

@@ -1,5 +1,3 @@
-using DeepSharp.Kernels;
-
 namespace DeepSharp;
 
 /// <summary>

@@ -17,7 +17,7 @@ internal unsafe struct LstmStep
     public float* TC;         // [batch, units]: act(c), kept from forward so backward does not compute it again
     public float* Mask;       // [batch] at stride MaskStride (1 keep, 0 skip), or null
     public int MaskStride;
-    public GateActivation Activation, RecurrentActivation;
+    public GateFunctionKind Activation, RecurrentActivation;
 
     // Backward only.
     public float* DY;         // gradient of this step's output row b at DY + b·DYStride, or null
@@ -25,41 +25,28 @@ internal unsafe struct LstmStep
     public float* DH, DC;     // [batch, units]: gradients from later steps in, the part not through the recurrent kernel out
     public float* DZ;         // [batch, 4·units]: gradient of the pre-activations out
 
-    internal readonly bool Masked(int b) => Mask != null && Mask[(long)b * MaskStride] == 0f;
-
     /// <summary>Gates, cell and hidden state of every row.</summary>
-    internal static void Forward(in LstmStep p) => GatePass.Run<ForwardPass, LstmStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
+    internal static void Forward(in LstmStep p) => GatePass.Run<ForwardPass, LstmStep>(p, p.Batch, p.Mask, p.MaskStride, p.Activation, p.RecurrentActivation);
 
     /// <summary>
     /// Backward through the gates of every row: writes DZ, replaces DC by the gradient of the previous cell
     /// state, and DH by the part of the previous hidden state's gradient that does not pass through the
     /// recurrent kernel (zero, or all of it on a masked row); the caller adds DZ·Rᵀ.
     /// </summary>
-    internal static void Backward(in LstmStep p) => GatePass.Run<BackwardPass, LstmStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
+    internal static void Backward(in LstmStep p) => GatePass.Run<BackwardPass, LstmStep>(p, p.Batch, p.Mask, p.MaskStride, p.Activation, p.RecurrentActivation);
 
     private readonly struct ForwardPass : IGatePass<LstmStep>
     {
-        public static void Run<TA, TR>(in LstmStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static void SkipRow(in LstmStep p, int b)
         {
-            for (int b = first; b < end; b++)
-            {
-                if (p.Masked(b))
-                {
-                    long row = (long)b * p.Units;
-                    new Span<float>(p.CPrev + row, p.Units).CopyTo(new Span<float>(p.C + row, p.Units));
-                    new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
-                    continue;
-                }
-                int j = 0;
-                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
-                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
-                Columns<Gate1, TA, TR>(p, b, j);
-            }
+            long row = (long)b * p.Units;
+            new Span<float>(p.CPrev + row, p.Units).CopyTo(new Span<float>(p.C + row, p.Units));
+            new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static int Columns<TL, TA, TR>(in LstmStep p, int b, int j)
-            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static int Columns<TL, TA, TR>(in LstmStep p, int b, int j)
+            where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
             int u = p.Units;
             long row = (long)b * u;
@@ -86,25 +73,11 @@ internal unsafe struct LstmStep
 
     private readonly struct BackwardPass : IGatePass<LstmStep>
     {
-        public static void Run<TA, TR>(in LstmStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
-        {
-            for (int b = first; b < end; b++)
-            {
-                if (p.Masked(b))
-                {
-                    new Span<float>(p.DZ + (long)b * 4 * p.Units, 4 * p.Units).Clear();
-                    continue;
-                }
-                int j = 0;
-                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
-                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
-                Columns<Gate1, TA, TR>(p, b, j);
-            }
-        }
+        public static void SkipRow(in LstmStep p, int b) => new Span<float>(p.DZ + (long)b * 4 * p.Units, 4 * p.Units).Clear();
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static int Columns<TL, TA, TR>(in LstmStep p, int b, int j)
-            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static int Columns<TL, TA, TR>(in LstmStep p, int b, int j)
+            where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
             int u = p.Units;
             long row = (long)b * u;

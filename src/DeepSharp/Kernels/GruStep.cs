@@ -17,7 +17,7 @@ internal unsafe struct GruStep
     public float* HPrev, H, RH;       // [batch, units]
     public float* Mask;
     public int MaskStride;
-    public GateActivation Activation, RecurrentActivation;
+    public GateFunctionKind Activation, RecurrentActivation;
 
     // Backward only.
     public float* DY;
@@ -25,35 +25,22 @@ internal unsafe struct GruStep
     public float* DH;                 // in: gradient from later steps; out: the part not through R (dh·z)
     public float* DZ, DRec;           // [batch, 3·units]: gradients of the input and the recurrent pre-activations
 
-    internal readonly bool Masked(int b) => Mask != null && Mask[(long)b * MaskStride] == 0f;
-
-    internal static void Forward(in GruStep p) => GatePass.Run<ForwardPass, GruStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
+    internal static void Forward(in GruStep p) => GatePass.Run<ForwardPass, GruStep>(p, p.Batch, p.Mask, p.MaskStride, p.Activation, p.RecurrentActivation);
 
     /// <summary>Backward through the gates of every row (see <see cref="LstmStep.Backward"/>; here the direct part is dh·z).</summary>
-    internal static void Backward(in GruStep p) => GatePass.Run<BackwardPass, GruStep>(p, p.Batch, p.Activation, p.RecurrentActivation);
+    internal static void Backward(in GruStep p) => GatePass.Run<BackwardPass, GruStep>(p, p.Batch, p.Mask, p.MaskStride, p.Activation, p.RecurrentActivation);
 
     private readonly struct ForwardPass : IGatePass<GruStep>
     {
-        public static void Run<TA, TR>(in GruStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static void SkipRow(in GruStep p, int b)
         {
-            for (int b = first; b < end; b++)
-            {
-                if (p.Masked(b))
-                {
-                    long row = (long)b * p.Units;
-                    new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
-                    continue;
-                }
-                int j = 0;
-                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
-                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
-                Columns<Gate1, TA, TR>(p, b, j);
-            }
+            long row = (long)b * p.Units;
+            new Span<float>(p.HPrev + row, p.Units).CopyTo(new Span<float>(p.H + row, p.Units));
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static int Columns<TL, TA, TR>(in GruStep p, int b, int j)
-            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static int Columns<TL, TA, TR>(in GruStep p, int b, int j)
+            where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
             int u = p.Units;
             long row = (long)b * u;
@@ -76,26 +63,15 @@ internal unsafe struct GruStep
 
     private readonly struct BackwardPass : IGatePass<GruStep>
     {
-        public static void Run<TA, TR>(in GruStep p, int first, int end) where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static void SkipRow(in GruStep p, int b)
         {
-            for (int b = first; b < end; b++)
-            {
-                if (p.Masked(b))
-                {
-                    new Span<float>(p.DZ + (long)b * 3 * p.Units, 3 * p.Units).Clear();
-                    new Span<float>(p.DRec + (long)b * 3 * p.Units, 3 * p.Units).Clear();
-                    continue;
-                }
-                int j = 0;
-                if (Simd.Level == SimdLevel.Vector512) j = Columns<Gate512, TA, TR>(p, b, j);
-                if (Simd.Level != SimdLevel.Scalar) j = Columns<Gate256, TA, TR>(p, b, j);
-                Columns<Gate1, TA, TR>(p, b, j);
-            }
+            new Span<float>(p.DZ + (long)b * 3 * p.Units, 3 * p.Units).Clear();
+            new Span<float>(p.DRec + (long)b * 3 * p.Units, 3 * p.Units).Clear();
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static int Columns<TL, TA, TR>(in GruStep p, int b, int j)
-            where TL : struct, IGateLanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
+        public static int Columns<TL, TA, TR>(in GruStep p, int b, int j)
+            where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction
         {
             int u = p.Units;
             long row = (long)b * u;
