@@ -65,28 +65,26 @@ internal static unsafe class GatePass
     private static void Width<TP, TArgs, TA, TR>(in TArgs args, in RowLoop loop)
         where TP : struct, IGatePass<TArgs> where TArgs : struct where TA : struct, IGateFunction where TR : struct, IGateFunction
     {
-        switch (Simd.Level)
-        {
-            case SimdLevel.Vector512: Rows<TP, TArgs, TA, TR, Lanes512>(args, loop); break;
-            case SimdLevel.Vector256: Rows<TP, TArgs, TA, TR, Lanes256>(args, loop); break;
-            case SimdLevel.Vector128: Rows<TP, TArgs, TA, TR, Lanes128>(args, loop); break;
-            default: Rows<TP, TArgs, TA, TR, Lane1>(args, loop); break;
-        }
+        var rows = new Rows<TP, TArgs, TA, TR>(args, loop);
+        LaneKernel.Run(ref rows);
     }
 
-    private static void Rows<TP, TArgs, TA, TR, TL>(in TArgs args, in RowLoop loop)
+    /// <summary>Each row's columns in groups of the width's lanes, the rest one lane at a time; masked rows skipped.</summary>
+    private readonly struct Rows<TP, TArgs, TA, TR>(TArgs args, RowLoop loop) : ILaneKernel
         where TP : struct, IGatePass<TArgs> where TArgs : struct where TA : struct, IGateFunction where TR : struct, IGateFunction
-        where TL : struct, ILanes<TL>
     {
-        for (int b = 0; b < loop.Rows; b++)
+        public void Run<TL>() where TL : struct, ILanes<TL>
         {
-            if (loop.Skips(b))
+            for (int b = 0; b < loop.Rows; b++)
             {
-                TP.SkipRow(args, b);
-                continue;
+                if (loop.Skips(b))
+                {
+                    TP.SkipRow(args, b);
+                    continue;
+                }
+                int j = TP.Columns<TL, TA, TR>(args, b, 0);
+                TP.Columns<Lane1, TA, TR>(args, b, j);
             }
-            int j = TP.Columns<TL, TA, TR>(args, b, 0);
-            TP.Columns<Lane1, TA, TR>(args, b, j);
         }
     }
 

@@ -51,6 +51,12 @@ internal unsafe interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
     /// <summary>The smaller value; NaN if either is NaN, and −0 below +0 (as <see cref="MathF.Min"/>).</summary>
     static abstract TSelf Min(TSelf a, TSelf b);
 
+    /// <summary>
+    /// min(max(x, lower), upper) for bounds that are not zero (and lower &lt; upper), NaN staying NaN: one max and one
+    /// min instruction, where <see cref="Max"/> and <see cref="Min"/> also order −0 and +0 (three more on x86).
+    /// </summary>
+    static abstract TSelf Clamp(TSelf x, TSelf lower, TSelf upper);
+
     /// <summary>The magnitude of <paramref name="value"/> with the sign of <paramref name="sign"/>.</summary>
     static abstract TSelf CopySign(TSelf value, TSelf sign);
 

@@ -36,6 +36,13 @@ internal readonly unsafe struct Lane1(float value) : ILanes<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Floor(Lane1 a) => new(MathF.Floor(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Max(Lane1 a, Lane1 b) => new(MathF.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 Min(Lane1 a, Lane1 b) => new(MathF.Min(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Clamp(Lane1 x, Lane1 lower, Lane1 upper)
+    {
+        float v = lower._v > x._v ? lower._v : x._v;
+        return new(upper._v < v ? upper._v : v);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lane1 CopySign(Lane1 value, Lane1 sign) => new(MathF.CopySign(value._v, sign._v));
 
     /// <summary>The same two exact-then-rounded products as <see cref="Lanes256.ScaleB"/>.</summary>

@@ -34,6 +34,11 @@ internal readonly unsafe struct Lanes128(Vector128<float> value) : ILanes<Lanes1
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128 Floor(Lanes128 a) => new(Vector128.Floor(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128 Max(Lanes128 a, Lanes128 b) => new(Vector128.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128 Min(Lanes128 a, Lanes128 b) => new(Vector128.Min(a._v, b._v));
+
+    /// <summary>The bound first: x86's max and min return their second operand when either is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Clamp(Lanes128 x, Lanes128 lower, Lanes128 upper) => new(Vector128.MinNative(upper._v, Vector128.MaxNative(lower._v, x._v)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes128 CopySign(Lanes128 value, Lanes128 sign) => new(Vector128.CopySign(value._v, sign._v));
 
     /// <summary>p·2^⌊n/2⌋·2^(n−⌊n/2⌋): both factors are normal floats and the first product is exact, so the result is rounded once.</summary>

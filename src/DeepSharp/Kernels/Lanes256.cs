@@ -34,6 +34,11 @@ internal readonly unsafe struct Lanes256(Vector256<float> value) : ILanes<Lanes2
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Floor(Lanes256 a) => new(Vector256.Floor(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Max(Lanes256 a, Lanes256 b) => new(Vector256.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Min(Lanes256 a, Lanes256 b) => new(Vector256.Min(a._v, b._v));
+
+    /// <summary>The bound first: x86's max and min return their second operand when either is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Clamp(Lanes256 x, Lanes256 lower, Lanes256 upper) => new(Vector256.MinNative(upper._v, Vector256.MaxNative(lower._v, x._v)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 CopySign(Lanes256 value, Lanes256 sign) => new(Vector256.CopySign(value._v, sign._v));
 
     /// <summary>p·2^⌊n/2⌋·2^(n−⌊n/2⌋): both factors are normal floats and the first product is exact, so the result is rounded once.</summary>

@@ -34,6 +34,11 @@ internal readonly unsafe struct Lanes512(Vector512<float> value) : ILanes<Lanes5
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Floor(Lanes512 a) => new(Vector512.Floor(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Max(Lanes512 a, Lanes512 b) => new(Vector512.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Min(Lanes512 a, Lanes512 b) => new(Vector512.Min(a._v, b._v));
+
+    /// <summary>The bound first: x86's max and min return their second operand when either is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Clamp(Lanes512 x, Lanes512 lower, Lanes512 upper) => new(Vector512.MinNative(upper._v, Vector512.MaxNative(lower._v, x._v)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 CopySign(Lanes512 value, Lanes512 sign) => new(Vector512.CopySign(value._v, sign._v));
 
     /// <summary>One VSCALEFPS, which rounds p·2ⁿ once as the two-step product of the narrower widths does.</summary>

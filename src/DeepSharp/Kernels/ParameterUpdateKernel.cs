@@ -48,14 +48,22 @@ internal static unsafe class ParameterUpdateKernel
     private static void RunRange<TOp>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
         where TOp : struct, IParameterUpdate
     {
-        int i = Simd.Level switch
+        var range = new Range<TOp> { Update = update, Weight = w, Gradient = g, State0 = s0, State1 = s1, State2 = s2, Start = start, End = end };
+        LaneKernel.Run(ref range);
+    }
+
+    /// <summary>Whole groups of the width's lanes, then the tail one lane at a time.</summary>
+    private struct Range<TOp> : ILaneKernel where TOp : struct, IParameterUpdate
+    {
+        public TOp Update;
+        public float* Weight, Gradient, State0, State1, State2;
+        public int Start, End;
+
+        public void Run<T>() where T : struct, ILanes<T>
         {
-            SimdLevel.Vector512 => Loop<TOp, Lanes512>(ref update, w, g, s0, s1, s2, start, end),
-            SimdLevel.Vector256 => Loop<TOp, Lanes256>(ref update, w, g, s0, s1, s2, start, end),
-            SimdLevel.Vector128 => Loop<TOp, Lanes128>(ref update, w, g, s0, s1, s2, start, end),
-            _ => start,
-        };
-        Loop<TOp, Lane1>(ref update, w, g, s0, s1, s2, i, end);
+            int i = Loop<TOp, T>(ref Update, Weight, Gradient, State0, State1, State2, Start, End);
+            Loop<TOp, Lane1>(ref Update, Weight, Gradient, State0, State1, State2, i, End);
+        }
     }
 
     /// <summary>Applies the update to whole groups of <typeparamref name="TLanes"/> from <paramref name="start"/>; returns where it stopped.</summary>

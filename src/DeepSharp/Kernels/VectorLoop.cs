@@ -43,13 +43,8 @@ internal static unsafe class VectorLoop
         if (destination.Length < n) ThrowShort();
         fixed (float* px = x, pd = destination)
         {
-            switch (Simd.Level)
-            {
-                case SimdLevel.Vector512: Map<TF, Lanes512>(f, px, pd, n); break;
-                case SimdLevel.Vector256: Map<TF, Lanes256>(f, px, pd, n); break;
-                case SimdLevel.Vector128: Map<TF, Lanes128>(f, px, pd, n); break;
-                default: Map<TF, Lane1>(f, px, pd, n); break;
-            }
+            var map = new UnaryMap<TF>(f, px, pd, n);
+            LaneKernel.Run(ref map);
         }
     }
 
@@ -60,13 +55,8 @@ internal static unsafe class VectorLoop
         if (y.Length < n || destination.Length < n) ThrowShort();
         fixed (float* px = x, py = y, pd = destination)
         {
-            switch (Simd.Level)
-            {
-                case SimdLevel.Vector512: Map<TF, Lanes512>(f, px, py, pd, n); break;
-                case SimdLevel.Vector256: Map<TF, Lanes256>(f, px, py, pd, n); break;
-                case SimdLevel.Vector128: Map<TF, Lanes128>(f, px, py, pd, n); break;
-                default: Map<TF, Lane1>(f, px, py, pd, n); break;
-            }
+            var map = new BinaryMap<TF>(f, px, py, pd, n);
+            LaneKernel.Run(ref map);
         }
     }
 
@@ -78,31 +68,41 @@ internal static unsafe class VectorLoop
     internal static void Map<TF>(in TF f, float x, ReadOnlySpan<float> y, Span<float> destination) where TF : struct, IBinaryFunction =>
         Map(new LeftBound<TF>(f, x), y, destination);
 
-    /// <remarks>Never inlined: the function's many small lane helpers need the loop's own inlining budget.</remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Map<TF, T>(in TF f, float* x, float* d, int n) where TF : struct, IUnaryFunction where T : struct, ILanes<T>
+    private readonly struct UnaryMap<TF>(TF f, float* x, float* d, int n) : ILaneKernel where TF : struct, IUnaryFunction
     {
-        int i = 0;
-        for (; i <= n - T.Count; i += T.Count) T.Store(d + i, f.Apply(T.Load(x + i)));
-        if (i == n) return;
-        float* bx = stackalloc float[WidestGroup];
-        Pad(x + i, n - i, bx);
-        T.Store(bx, f.Apply(T.Load(bx)));
-        Copy(bx, d + i, n - i);
+        /// <remarks>Never inlined: the function's many small lane helpers need the loop's own inlining budget.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            var function = f;
+            float* source = x, destination = d;
+            int length = n, i = 0;
+            for (; i <= length - T.Count; i += T.Count) T.Store(destination + i, function.Apply(T.Load(source + i)));
+            if (i == length) return;
+            float* bx = stackalloc float[WidestGroup];
+            Pad(source + i, length - i, bx);
+            T.Store(bx, function.Apply(T.Load(bx)));
+            Copy(bx, destination + i, length - i);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Map<TF, T>(in TF f, float* x, float* y, float* d, int n) where TF : struct, IBinaryFunction where T : struct, ILanes<T>
+    private readonly struct BinaryMap<TF>(TF f, float* x, float* y, float* d, int n) : ILaneKernel where TF : struct, IBinaryFunction
     {
-        int i = 0;
-        for (; i <= n - T.Count; i += T.Count) T.Store(d + i, f.Apply(T.Load(x + i), T.Load(y + i)));
-        if (i == n) return;
-        float* bx = stackalloc float[WidestGroup];
-        float* by = stackalloc float[WidestGroup];
-        Pad(x + i, n - i, bx);
-        Pad(y + i, n - i, by);
-        T.Store(bx, f.Apply(T.Load(bx), T.Load(by)));
-        Copy(bx, d + i, n - i);
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            var function = f;
+            float* first = x, second = y, destination = d;
+            int length = n, i = 0;
+            for (; i <= length - T.Count; i += T.Count) T.Store(destination + i, function.Apply(T.Load(first + i), T.Load(second + i)));
+            if (i == length) return;
+            float* bx = stackalloc float[WidestGroup];
+            float* by = stackalloc float[WidestGroup];
+            Pad(first + i, length - i, bx);
+            Pad(second + i, length - i, by);
+            T.Store(bx, function.Apply(T.Load(bx), T.Load(by)));
+            Copy(bx, destination + i, length - i);
+        }
     }
 
     /// <summary>The first <paramref name="count"/> floats of a group, the rest zero.</summary>
