@@ -33,8 +33,8 @@ internal static unsafe class Reductions
             new Span<float>(destination, checked((int)targetSize)).Fill(Identity(kind));
             return;
         }
-        Span<int> dims = stackalloc int[TensorShape.MaxRank];
-        Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        Span<int> dims = stackalloc int[Dims8.MaxRank];
+        Span<bool> reduced = stackalloc bool[Dims8.MaxRank];
         int runs = Coalesce(sourceShape, targetShape, dims, reduced);
         if (runs == 0)
         {
@@ -166,9 +166,9 @@ internal static unsafe class Reductions
     {
         new Span<float>(destination, (int)targetSize).Fill(Identity(kind));
         int runs = dims.Length;
-        Span<long> targetStrides = stackalloc long[TensorShape.MaxRank];
+        Span<long> targetStrides = stackalloc long[Dims8.MaxRank];
         TargetStrides(dims, reduced, targetStrides);
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        Span<int> index = stackalloc int[Dims8.MaxRank];
         index.Clear();
         int inner = dims[runs - 1];
         bool innerReduced = reduced[runs - 1];
@@ -237,17 +237,17 @@ internal static unsafe class Reductions
         new Span<float>(destination, checked((int)sourceSize)).Clear();
         if (sourceSize == 0) return;
         new Span<float>(taken, (int)targetSize).Clear();
-        Span<int> dims = stackalloc int[TensorShape.MaxRank];
-        Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        Span<int> dims = stackalloc int[Dims8.MaxRank];
+        Span<bool> reduced = stackalloc bool[Dims8.MaxRank];
         int runs = Coalesce(sourceShape, targetShape, dims, reduced);
         if (runs == 0)
         {
             *destination = *gradient;
             return;
         }
-        Span<long> targetStrides = stackalloc long[TensorShape.MaxRank];
+        Span<long> targetStrides = stackalloc long[Dims8.MaxRank];
         TargetStrides(dims[..runs], reduced[..runs], targetStrides);
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        Span<int> index = stackalloc int[Dims8.MaxRank];
         index.Clear();
         int inner = dims[runs - 1];
         bool innerReduced = reduced[runs - 1];

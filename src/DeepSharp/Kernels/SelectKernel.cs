@@ -69,7 +69,7 @@ internal static unsafe class SelectKernel
         public readonly void RunRows(long first, long last)
         {
             int inner = Dims[Rank - 1];
-            Span<int> index = stackalloc int[TensorShape.MaxRank];
+            Span<int> index = stackalloc int[Dims8.MaxRank];
             long rest = first;
             for (int d = Rank - 2; d >= 0; d--)
             {
