@@ -1,98 +1,131 @@
-using System.Runtime.CompilerServices;
-
 namespace DeepSharp.Kernels;
 
-/// <summary>
-/// The math of one recurrent cell's step (forward or backward) over a run of columns of one row, written once
-/// over lanes and compiled per pair of activations: TA for the candidate and output, TR for the gates.
-/// Picking the pair and the width once per call, not per element, keeps the activation math inlined in the
-/// vector loop.
-/// </summary>
-internal interface IGatePass<TArgs> where TArgs : struct
+/// <summary>What every recurrent step shares: its rows, the step mask and the activations.</summary>
+internal unsafe struct GateRows
 {
-    /// <summary>Columns of <paramref name="row"/> from <paramref name="column"/> on, in whole groups of TL; returns where it stopped.</summary>
-    /// <remarks>
-    /// Implementations are NoInlining and AggressiveOptimization: inlined into the row loop, the many small lane
-    /// helpers exhaust the JIT's inlining budget and stay calls.
-    /// </remarks>
-    static abstract int Columns<TL, TA, TR>(in TArgs args, int row, int column)
-        where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction;
+    public int Batch;
+    /// <summary>The step mask, row b at b·<see cref="MaskStride"/> (0 = skip the row), or null.</summary>
+    public float* Mask;
+    public int MaskStride;
+    /// <summary>The candidate and output activation (TA), and the gates' (TR).</summary>
+    public GateFunctionKind Activation, RecurrentActivation;
 
-    /// <summary>A row the step mask skips: keep the previous state (forward), or let no gradient through the gates (backward).</summary>
-    static abstract void SkipRow(in TArgs args, int row);
+    internal readonly bool Skips(int row) => Mask != null && Mask[(long)row * MaskStride] == 0f;
 }
 
 /// <summary>
-/// The one row loop and width dispatch of every gate pass: picks the activation types and the lanes, then runs
-/// each row's columns in vector groups and the rest one lane at a time, on the calling thread (the recurrent
-/// loop already gives each worker its own rows for the whole sequence; see <see cref="RecurrentLoop"/>).
+/// One recurrent cell's time step, its math written once over lanes and compiled per pair of activations: TA
+/// for the candidate and output, TR for the gates (picked once per call, not per element, so the activation
+/// math is inlined in the vector loop).
 /// </summary>
-internal static unsafe class GatePass
+/// <remarks>
+/// <see cref="Forward"/> and <see cref="Backward"/> are NoInlining and AggressiveOptimization: inlined into the
+/// row loop, their many small lane helpers exhaust the JIT's inlining budget and stay calls.
+/// </remarks>
+internal interface IGateStep<TSelf> where TSelf : struct, IGateStep<TSelf>
 {
-    /// <param name="args">The step's buffers.</param>
-    /// <param name="rows">Rows of the batch part.</param>
-    /// <param name="mask">The step mask, row b at b·<paramref name="maskStride"/> (0 = skip), or null.</param>
-    /// <param name="maskStride">Distance between rows in <paramref name="mask"/>.</param>
-    /// <param name="activation">The candidate and output activation.</param>
-    /// <param name="recurrentActivation">The gates' activation.</param>
-    internal static void Run<TP, TArgs>(in TArgs args, int rows, float* mask, int maskStride, GateFunctionKind activation, GateFunctionKind recurrentActivation)
-        where TP : struct, IGatePass<TArgs> where TArgs : struct
+    GateRows Rows { get; }
+
+    /// <summary>Forward over the columns of <paramref name="row"/> from <paramref name="column"/> on, in whole groups of TL; returns where it stopped.</summary>
+    static abstract int Forward<TL, TA, TR>(in TSelf step, int row, int column)
+        where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction;
+
+    /// <summary>Backward over the columns of <paramref name="row"/>, as <see cref="Forward"/>.</summary>
+    static abstract int Backward<TL, TA, TR>(in TSelf step, int row, int column)
+        where TL : struct, ILanes<TL> where TA : struct, IGateFunction where TR : struct, IGateFunction;
+
+    /// <summary>A row the step mask skips, forward: the state carries over.</summary>
+    static abstract void KeepRow(in TSelf step, int row);
+
+    /// <summary>A row the step mask skips, backward: no gradient through the gates.</summary>
+    static abstract void StopRow(in TSelf step, int row);
+}
+
+/// <summary>
+/// The one row loop and width dispatch of every recurrent step: picks the activation types and the lanes, then
+/// runs each row's columns in groups of lanes and the rest one lane at a time, on the calling thread (the
+/// recurrent loop already gives each worker its own rows for the whole sequence; see <see cref="RecurrentLoop"/>).
+/// </summary>
+internal static class GatePass
+{
+    /// <summary>The step's forward pass over every row.</summary>
+    internal static void Forward<TStep>(in TStep step) where TStep : struct, IGateStep<TStep> => Activation<TStep, Forwards>(step);
+
+    /// <summary>The step's backward pass over every row.</summary>
+    internal static void Backward<TStep>(in TStep step) where TStep : struct, IGateStep<TStep> => Activation<TStep, Backwards>(step);
+
+    private static void Activation<TStep, TD>(in TStep step) where TStep : struct, IGateStep<TStep> where TD : struct, IDirection
     {
-        var loop = new RowLoop(rows, mask, maskStride);
-        switch (activation)
+        switch (step.Rows.Activation)
         {
-            case GateFunctionKind.Tanh: Recurrent<TP, TArgs, TanhGate>(args, loop, recurrentActivation); break;
-            case GateFunctionKind.Sigmoid: Recurrent<TP, TArgs, SigmoidGate>(args, loop, recurrentActivation); break;
-            case GateFunctionKind.Relu: Recurrent<TP, TArgs, ReluGate>(args, loop, recurrentActivation); break;
-            case GateFunctionKind.HardSigmoid: Recurrent<TP, TArgs, HardSigmoidGate>(args, loop, recurrentActivation); break;
-            default: Recurrent<TP, TArgs, LinearGate>(args, loop, recurrentActivation); break;
+            case GateFunctionKind.Tanh: Recurrent<TStep, TD, TanhGate>(step); break;
+            case GateFunctionKind.Sigmoid: Recurrent<TStep, TD, SigmoidGate>(step); break;
+            case GateFunctionKind.Relu: Recurrent<TStep, TD, ReluGate>(step); break;
+            case GateFunctionKind.HardSigmoid: Recurrent<TStep, TD, HardSigmoidGate>(step); break;
+            default: Recurrent<TStep, TD, LinearGate>(step); break;
         }
     }
 
-    private static void Recurrent<TP, TArgs, TA>(in TArgs args, in RowLoop loop, GateFunctionKind recurrent)
-        where TP : struct, IGatePass<TArgs> where TArgs : struct where TA : struct, IGateFunction
+    private static void Recurrent<TStep, TD, TA>(in TStep step)
+        where TStep : struct, IGateStep<TStep> where TD : struct, IDirection where TA : struct, IGateFunction
     {
-        switch (recurrent)
+        switch (step.Rows.RecurrentActivation)
         {
-            case GateFunctionKind.Sigmoid: Width<TP, TArgs, TA, SigmoidGate>(args, loop); break;
-            case GateFunctionKind.Tanh: Width<TP, TArgs, TA, TanhGate>(args, loop); break;
-            case GateFunctionKind.Relu: Width<TP, TArgs, TA, ReluGate>(args, loop); break;
-            case GateFunctionKind.HardSigmoid: Width<TP, TArgs, TA, HardSigmoidGate>(args, loop); break;
-            default: Width<TP, TArgs, TA, LinearGate>(args, loop); break;
+            case GateFunctionKind.Sigmoid: Width<TStep, TD, TA, SigmoidGate>(step); break;
+            case GateFunctionKind.Tanh: Width<TStep, TD, TA, TanhGate>(step); break;
+            case GateFunctionKind.Relu: Width<TStep, TD, TA, ReluGate>(step); break;
+            case GateFunctionKind.HardSigmoid: Width<TStep, TD, TA, HardSigmoidGate>(step); break;
+            default: Width<TStep, TD, TA, LinearGate>(step); break;
         }
     }
 
-    private static void Width<TP, TArgs, TA, TR>(in TArgs args, in RowLoop loop)
-        where TP : struct, IGatePass<TArgs> where TArgs : struct where TA : struct, IGateFunction where TR : struct, IGateFunction
+    private static void Width<TStep, TD, TA, TR>(in TStep step)
+        where TStep : struct, IGateStep<TStep> where TD : struct, IDirection where TA : struct, IGateFunction where TR : struct, IGateFunction
     {
-        var rows = new Rows<TP, TArgs, TA, TR>(args, loop);
+        var rows = new Rows<TStep, TD, TA, TR>(step);
         LaneKernel.Run(ref rows);
     }
 
     /// <summary>Each row's columns in groups of the width's lanes, the rest one lane at a time; masked rows skipped.</summary>
-    private readonly struct Rows<TP, TArgs, TA, TR>(TArgs args, RowLoop loop) : ILaneKernel
-        where TP : struct, IGatePass<TArgs> where TArgs : struct where TA : struct, IGateFunction where TR : struct, IGateFunction
+    private readonly struct Rows<TStep, TD, TA, TR>(TStep step) : ILaneKernel
+        where TStep : struct, IGateStep<TStep> where TD : struct, IDirection where TA : struct, IGateFunction where TR : struct, IGateFunction
     {
         public void Run<TL>() where TL : struct, ILanes<TL>
         {
-            for (int b = 0; b < loop.Rows; b++)
+            var rows = step.Rows;
+            for (int b = 0; b < rows.Batch; b++)
             {
-                if (loop.Skips(b))
+                if (rows.Skips(b))
                 {
-                    TP.SkipRow(args, b);
-                    continue;
+                    if (TD.Backward) TStep.StopRow(step, b);
+                    else TStep.KeepRow(step, b);
                 }
-                int j = TP.Columns<TL, TA, TR>(args, b, 0);
-                TP.Columns<Lane1, TA, TR>(args, b, j);
+                else if (TD.Backward) TStep.Backward<Lane1, TA, TR>(step, b, TStep.Backward<TL, TA, TR>(step, b, 0));
+                else TStep.Forward<Lane1, TA, TR>(step, b, TStep.Forward<TL, TA, TR>(step, b, 0));
             }
         }
     }
 
-    private readonly struct RowLoop(int rows, float* mask, int maskStride)
+    /// <summary>Forward or backward, as a type: the row loop is compiled for one of them.</summary>
+    private interface IDirection
     {
-        public int Rows => rows;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Skips(int row) => mask != null && mask[(long)row * maskStride] == 0f;
+        static abstract bool Backward { get; }
     }
+
+    private readonly struct Forwards : IDirection
+    {
+        public static bool Backward => false;
+    }
+
+    private readonly struct Backwards : IDirection
+    {
+        public static bool Backward => true;
+    }
+
+    /// <summary>Copies row <paramref name="row"/> of a [batch, units] state from <paramref name="previous"/> to <paramref name="next"/>.</summary>
+    internal static unsafe void CarryRow(float* previous, float* next, int units, int row) =>
+        new Span<float>(previous + (long)row * units, units).CopyTo(new Span<float>(next + (long)row * units, units));
+
+    /// <summary>Zeroes row <paramref name="row"/> of a [batch, width] buffer.</summary>
+    internal static unsafe void ClearRow(float* buffer, int width, int row) => new Span<float>(buffer + (long)row * width, width).Clear();
 }

@@ -40,6 +40,9 @@ public unsafe class GatePassTests
                 $"{what}[{i}]: the gate gives {actual[i]:G9}, the op {expected[i]:G9}.");
     }
 
+    private static GateRows Rows(GateFunctionKind activation, GateFunctionKind recurrent) =>
+        new() { Batch = Batch, Activation = activation, RecurrentActivation = recurrent };
+
     private static float[] Op(Func<Tensor, Tensor> op, float[] x) => op(Tensor.FromArray(x, x.Length)).ToArray();
 
     /// <summary>z + bias row by row, as the gate pass adds them before its activation.</summary>
@@ -64,10 +67,10 @@ public unsafe class GatePassTests
                 float[] cPrev = new float[Batch * Units], hPrev = new float[Batch * Units];
                 float[] c = new float[Batch * Units], h = new float[Batch * Units], tc = new float[Batch * Units];
                 fixed (float* pz = z, pb = bias, pcp = cPrev, php = hPrev, pc = c, ph = h, ptc = tc)
-                    LstmStep.Forward(new LstmStep
+                    GatePass.Forward(new LstmStep
                     {
-                        Batch = Batch, Units = Units, Z = pz, Bias = pb, CPrev = pcp, HPrev = php, C = pc, H = ph, TC = ptc,
-                        Activation = GateFunctionKind.Tanh, RecurrentActivation = GateFunctionKind.Sigmoid,
+                        Gates = Rows(GateFunctionKind.Tanh, GateFunctionKind.Sigmoid),
+                        Units = Units, Z = pz, Bias = pb, CPrev = pcp, HPrev = php, C = pc, H = ph, TC = ptc,
                     });
                 SameBits(Op(Ops.Sigmoid, Block(pre, 4, 0)), Block(z, 4, 0), $"{level} input gate");
                 SameBits(Op(Ops.Sigmoid, Block(pre, 4, 1)), Block(z, 4, 1), $"{level} forget gate");
@@ -89,7 +92,7 @@ public unsafe class GatePassTests
                 var bias = (float[])bias0.Clone();
                 float[] hPrev = new float[Batch * Units], h = new float[Batch * Units];
                 fixed (float* pz = z, pb = bias, php = hPrev, ph = h)
-                    SimpleRnnStep.Forward(new SimpleRnnStep { Batch = Batch, Units = Units, Z = pz, Bias = pb, HPrev = php, H = ph, Activation = GateFunctionKind.Tanh });
+                    GatePass.Forward(new SimpleRnnStep { Gates = Rows(GateFunctionKind.Tanh, GateFunctionKind.Linear), Units = Units, Z = pz, Bias = pb, HPrev = php, H = ph });
                 SameBits(Op(Ops.Tanh, PlusBias(z0, bias0)), h, $"{level} state");
             }
     }
