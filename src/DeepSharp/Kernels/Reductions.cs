@@ -361,13 +361,14 @@ internal static unsafe class Reductions
         _ => MathF.Min(a, b),
     };
 
+    /// <summary>Elementwise, so the same at every width: TensorPrimitives' loops, which are short on short rows.</summary>
     private static void Combine(ReduceKind kind, Span<float> accumulator, ReadOnlySpan<float> values)
     {
         switch (kind)
         {
-            case ReduceKind.Sum: VectorLoop.Map(new AddFunction(), accumulator, values, accumulator); break;
-            case ReduceKind.Max: VectorLoop.Map(new MaxFunction(), accumulator, values, accumulator); break;
-            default: VectorLoop.Map(new MinFunction(), accumulator, values, accumulator); break;
+            case ReduceKind.Sum: TensorPrimitives.Add(accumulator, values, accumulator); break;
+            case ReduceKind.Max: TensorPrimitives.Max(accumulator, values, accumulator); break;
+            default: TensorPrimitives.Min(accumulator, values, accumulator); break;
         }
     }
 
