@@ -65,7 +65,7 @@ internal static unsafe class ConvolutionPasses
                 float* gr = g + (long)r * columns, o = output + (long)r * columns, d = dy + (long)r * ldDy;
                 int j = Columns<T>(gr, o, relu, d, biasSum, 0, columns);
                 Columns<Lane1>(gr, o, relu, d, biasSum, j, columns);
-                new Span<float>(d + columns, ldDy - columns).Clear();
+                if (ldDy > columns) new Span<float>(d + columns, ldDy - columns).Clear();
             }
         }
 
