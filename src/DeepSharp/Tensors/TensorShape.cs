@@ -111,6 +111,10 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IEnumerable<int>
     /// <summary>Formats like Python: <c>(32, 28, 28)</c>, <c>(10,)</c>, <c>()</c>.</summary>
     public override string ToString() => Format(Dims);
 
+    /// <summary>Formats a per-sample shape with Keras' unknown batch dimension first: <c>(None, 28, 28)</c>.</summary>
+    internal string FormatBatch() =>
+        Rank == 0 ? "(None,)" : "(None, " + string.Join(", ", ToArray()) + ")";
+
     internal static string Format(ReadOnlySpan<int> dims)
     {
         if (dims.Length == 1) return $"({dims[0]},)";
