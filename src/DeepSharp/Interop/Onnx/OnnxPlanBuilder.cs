@@ -61,8 +61,15 @@ internal sealed partial class OnnxPlanBuilder
 
     private void AddOutput(string name)
     {
-        if (_import.Constants.ContainsKey(name))
-            throw new InvalidDataException($"'{_graph.Source}': output '{name}' is a constant; a DeepSharp model's outputs are computed from its inputs.");
+        if (_import.Constants.TryGetValue(name, out var constant))
+        {
+            if (Traced) throw new InvalidDataException($"'{_graph.Source}': output '{name}' is a constant; a DeepSharp model's outputs are computed from its inputs.");
+            // Run as given (ONNX's node tests): a constant output is an Identity of the constant.
+            string constantId = NewId(name);
+            AddOnnxStep(name, "Identity", 1, OnnxAttributes.Empty, false, [SlotSource.Weight(name, constant, false)], [constant.Type], [new TensorShape()], [constantId]);
+            _plan.Outputs.Add((name, constantId));
+            return;
+        }
         var rep = _reps[name];
         // Images stay channels-last (the model's layout); everything else is given as ONNX has it.
         bool keep = rep.Layout.IsPermutation && rep.Layout.Permutation!.SequenceEqual(Nhwc);

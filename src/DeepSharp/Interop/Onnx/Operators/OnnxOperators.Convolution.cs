@@ -189,14 +189,23 @@ internal static class Convolution
             int begin, end;
             if (outputShape is not null || g.AutoPad is "SAME_UPPER" or "SAME_LOWER")
             {
+                // ONNX's rule, with Python's floor division: a negative total pads (with zeros) instead of cropping.
                 long target = outputShape is not null ? outputShape[i] : (long)n * g.Strides[i];
-                long total = full - target;
-                if (total < 0) throw new ArgumentException($"ConvTranspose: output size {target} is larger than the full output {full}.");
-                (begin, end) = g.AutoPad == "SAME_UPPER" ? ((int)(total / 2), (int)(total - total / 2)) : ((int)(total - total / 2), (int)(total / 2));
+                long total = full - target, half = (long)Math.Floor(total / 2.0);
+                (begin, end) = g.AutoPad == "SAME_UPPER" ? ((int)half, (int)(total - half)) : ((int)(total - half), (int)half);
             }
             else if (g.AutoPad == "VALID") (begin, end) = (0, 0);
             else (begin, end) = (g.PadsBegin[i], g.PadsEnd[i]);
-            if (begin + end > full) throw new ArgumentException($"ConvTranspose: pads ({begin}, {end}) are larger than the output ({full}).");
+            if (begin + end >= full) throw new ArgumentException($"ConvTranspose: pads ({begin}, {end}) leave nothing of the output ({full}).");
+            if (begin < 0 || end < 0)
+            {
+                var grow = new (int Before, int After)[y.Rank];
+                grow[i + 1] = (Math.Max(-begin, 0), Math.Max(-end, 0));
+                y = Ops.Pad(y, grow);
+                full = y.Shape[i + 1];
+                begin = Math.Max(begin, 0);
+                end = Math.Max(end, 0);
+            }
             if (begin != 0 || end != 0) y = Ops.Slice(y, i + 1, begin, full - end);
         }
         if (bias is not null) y = Ops.Add(y, bias);

@@ -12,14 +12,14 @@ internal static partial class OnnxOperators
         add("MaxPool", 1, node =>
         {
             var windows = OnnxWindows.Read(node, null, pooling: true);
-            node.Require(node.Attributes.Int("storage_order", 0) == 0 || node.OutputCount < 2, "MaxPool indices in column-major order (storage_order 1) are not supported");
+            bool columnMajor = node.Attributes.Int("storage_order", 0) != 0;
             bool channelsLast = node.ChannelsLast;
             bool indices = node.OutputCount > 1;
             return x =>
             {
                 var input = x.Required(0, "MaxPool");
                 var y = Pooling.Pool(input, windows, max: true, countPadding: false, channelsLast);
-                return indices ? [y, Pooling.MaxIndices(input, windows, channelsLast)] : [y];
+                return indices ? [y, Pooling.MaxIndices(input, windows, channelsLast, columnMajor)] : [y];
             };
         });
         add("AveragePool", 1, node =>
@@ -149,10 +149,11 @@ internal static class Pooling
     }
 
     /// <summary>
-    /// MaxPool's second output: for each output, the flat index (row-major, over the whole NCHW input) of the
-    /// largest value of its window, the first one on ties. Computed on the host: indices have no gradient.
+    /// MaxPool's second output: for each output, the flat index (over the whole NCHW input; within an image
+    /// row-major, or column-major with storage_order 1) of the largest value of its window, the first one on
+    /// ties. Computed on the host: indices have no gradient.
     /// </summary>
-    public static Tensor MaxIndices(Tensor x, OnnxWindows g, bool channelsLast)
+    public static Tensor MaxIndices(Tensor x, OnnxWindows g, bool channelsLast, bool columnMajor)
     {
         var nchw = channelsLast ? Convolution.ChannelsFirst(x) : x;
         var values = nchw.ToArray();
@@ -176,20 +177,22 @@ internal static class Pooling
                 int bestIndex = -1;
                 foreach (var offset in Offsets(g.Kernel))
                 {
-                    int flat = 0;
+                    int flat = 0, stored = 0, stride = 1;
                     bool inside = true;
                     for (int i = 0; i < g.Rank && inside; i++)
                     {
                         int p = position[i] * g.Strides[i] - g.Pads(i, sizes[i]).Begin + offset[i] * g.Dilations[i];
                         inside = p >= 0 && p < sizes[i];
                         flat = flat * sizes[i] + p;
+                        stored += p * stride; // column-major: the first spatial axis varies fastest
+                        stride *= sizes[i];
                     }
                     if (!inside) continue;
                     float v = values[image * plane + flat];
                     if (bestIndex < 0 || v > best)
                     {
                         best = v;
-                        bestIndex = image * plane + flat;
+                        bestIndex = image * plane + (columnMajor ? stored : flat);
                     }
                 }
                 result[image * outPlane + o] = bestIndex;

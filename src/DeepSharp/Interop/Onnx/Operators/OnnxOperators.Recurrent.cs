@@ -19,7 +19,6 @@ internal static class Recurrent
 {
     public enum Cell { Rnn = 1, Gru = 3, Lstm = 4 }
 
-    private static readonly string[][] DefaultActivations = [["Tanh"], [], [], ["Sigmoid", "Tanh"], ["Sigmoid", "Tanh", "Tanh"]];
 
     public static OnnxKernel Converter(OnnxNodeContext node, Cell cell)
     {
@@ -29,7 +28,7 @@ internal static class Recurrent
         string direction = a.String("direction", "forward");
         node.Require(direction is "forward" or "reverse" or "bidirectional", $"{node.OpType}: direction '{direction}' is not one ONNX defines");
         int directions = direction == "bidirectional" ? 2 : 1;
-        var defaults = DefaultActivations[(int)cell];
+        string[] defaults = cell switch { Cell.Lstm => ["Sigmoid", "Tanh", "Tanh"], Cell.Gru => ["Sigmoid", "Tanh"], _ => ["Tanh"] };
         var names = a.Strings("activations") ?? [.. Enumerable.Range(0, directions).SelectMany(_ => defaults)];
         node.Require(names.Length == defaults.Length * directions, $"{node.OpType}: {names.Length} activations given; {defaults.Length * directions} are needed");
         var alphas = a.Floats("activation_alpha");
