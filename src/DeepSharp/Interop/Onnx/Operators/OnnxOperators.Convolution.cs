@@ -105,7 +105,9 @@ internal static class Convolution
             padding[i + 1] = (begin, end);
             any |= begin != 0 || end != 0;
         }
-        return any ? Ops.Pad(x, padding, value) : x;
+        if (!any) return x;
+        OnnxValues.Shape(x.Shape.ToArray().Select((d, i) => (long)d + padding[i].Before + padding[i].After).ToArray(), "padding");
+        return Ops.Pad(x, padding, value);
     }
 
     /// <summary>A valid 2-D convolution of NHWC x with an OIHW weight, split into groups.</summary>
@@ -166,6 +168,11 @@ internal static class Convolution
             strides[i] = i < offset ? 1 : g.Strides[i - offset];
             dilations[i] = i < offset ? 1 : g.Dilations[i - offset];
         }
+        var fullShape = new long[x2.Rank];
+        fullShape[0] = x2.Shape[0];
+        fullShape[3] = (long)w2.Shape[1] * group;
+        for (int i = 0; i < axes; i++) fullShape[i + 1] = (long)strides[i] * (x2.Shape[i + 1] - 1) + (long)(w2.Shape[i + 2] - 1) * dilations[i] + 1;
+        OnnxValues.Shape(fullShape, "ConvTranspose");
         var kernel = Ops.Permute(w2, 2, 3, 1, 0); // [C, M/g, kh, kw] -> [kh, kw, M/g, C]
         Tensor y;
         if (group == 1) y = Ops.Conv2DTranspose(x2, kernel, null, (strides[0], strides[1]), "valid", (dilations[0], dilations[1]), (0, 0));
