@@ -20,6 +20,8 @@ The models:
              average pooling (which PyTorch exports behind a Pad node) and a Flatten.
   lstm       a two-layer LSTM (batch_first) whose last step feeds a Linear.
   gru        a GRU (PyTorch's is ONNX's linear_before_reset=1) whose last step feeds a Linear.
+  cnn_fixed_batch  a small CNN exported as torch.onnx.export does by default, with the batch fixed at 1 in the
+             graph; the input and output are a batch of 4.
 """
 import json
 import os
@@ -91,11 +93,22 @@ class Gru(nn.Module):
         return self.fc(out[:, -1])
 
 
-def export(name, model, x, **options):
+class FixedBatchCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 5))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def export(name, model, x, dynamic=True, **options):
+    """Exports model; with dynamic=False the graph has PyTorch's default fixed batch of 1 and x is a larger batch."""
     model.eval()
     path = os.path.join(OUT, name + ".onnx")
-    torch.onnx.export(model, x, path, opset_version=14, input_names=["input"], output_names=["output"],
-                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **options)
+    axes = {"dynamic_axes": {"input": {0: "batch"}, "output": {0: "batch"}}} if dynamic else {}
+    torch.onnx.export(model, x if dynamic else x[:1], path, opset_version=14, input_names=["input"], output_names=["output"],
+                      **axes, **options)
     with torch.no_grad():
         y = model(x)
     with open(os.path.join(OUT, name + ".json"), "w") as f:
@@ -121,6 +134,7 @@ def main():
     export("cnn3", cnn3, torch.rand(3, 3, 16, 16), training=torch.onnx.TrainingMode.PRESERVE)
     export("lstm", Lstm(), torch.randn(3, 7, 8))
     export("gru", Gru(), torch.randn(3, 7, 8))
+    export("cnn_fixed_batch", FixedBatchCnn(), torch.rand(4, 3, 8, 8), dynamic=False)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ internal sealed partial class OnnxPlanBuilder
         "MaxPool" or "AveragePool" => PoolLayer(node),
         "GlobalAveragePool" or "GlobalMaxPool" => GlobalPoolLayer(node),
         "BatchNormalization" => BatchNormalizationLayer(node),
-        "Flatten" => FlattenLayer(node),
+        "Flatten" => node.Attributes.Int("axis", 1) == 1 && FlattenLayer(node),
+        "Reshape" => FlattensSamples(node) && FlattenLayer(node),
         "Dropout" => DropoutLayer(node),
         "Relu" or "Sigmoid" or "Tanh" or "Softplus" or "Softsign" or "Elu" or "Selu" or "LeakyRelu" or "Softmax" => ActivationLayer(node),
         "LSTM" or "GRU" or "RNN" => RecurrentNodeLayer(node),
@@ -353,12 +354,13 @@ internal sealed partial class OnnxPlanBuilder
     }
 
     /// <summary>
-    /// Flatten(axis 1): Keras' Flatten. Of a channels-last image read only by Dense-like nodes, it flattens in
-    /// h, w, c order and those nodes take the features in that order (their kernels' rows are moved).
+    /// Flatten(axis 1), or a Reshape that flattens each sample: Keras' Flatten. Of a channels-last image read
+    /// only by Dense-like nodes, it flattens in h, w, c order and those nodes take the features in that order
+    /// (their kernels' rows are moved).
     /// </summary>
     private bool FlattenLayer(OnnxGraphNode node)
     {
-        if (node.Attributes.Int("axis", 1) != 1 || !IsDynamic(node, 0)) return false;
+        if (!IsDynamic(node, 0)) return false;
         var rep = _reps[node.Inputs[0]];
         if (!BatchMajor(rep.Id) || _shapes[rep.Id].First.Length < 2) return false;
         string output = node.Outputs[0];
@@ -381,6 +383,17 @@ internal sealed partial class OnnxPlanBuilder
                     features[(c * height + y) * width + x] = (y * width + x) * channels + c;
         AddLayer(new Flatten(NewLayerName(node.Name)), rep.Id, output, OnnxLayout.FeatureGather(features));
         return true;
+    }
+
+    /// <summary>Whether a Reshape makes each sample a vector ([batch, -1], as Keras' exporters write Flatten), in both probes.</summary>
+    private bool FlattensSamples(OnnxGraphNode node)
+    {
+        if (!IsDynamic(node, 0) || IsDynamic(node, 1)) return false;
+        var (inFirst, inSecond) = _import.Shapes![node.Inputs[0]];
+        var (outFirst, outSecond) = _import.Shapes[node.Outputs[0]];
+        static bool Flat(int[] input, int[] output) =>
+            input.Length >= 2 && output.Length == 2 && output[0] == input[0] && output[1] == input.Skip(1).Aggregate(1, (a, d) => a * d);
+        return _import.IsBatchMajor(inFirst, inSecond) && Flat(inFirst, outFirst) && Flat(inSecond, outSecond);
     }
 
     /// <summary>Dropout in inference: Keras' Dropout, which drops in Fit as the source framework did in training.</summary>

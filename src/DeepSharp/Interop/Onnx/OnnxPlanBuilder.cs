@@ -50,13 +50,35 @@ internal sealed partial class OnnxPlanBuilder
     private void AddInput(OnnxValueInfo input)
     {
         var layout = OnnxLayout.Plain;
-        if (Traced && _channelsLast && _import.Shapes![input.Name].First.Length == 4 && OnnxDataTypes.IsFloat(input.Type)) layout = OnnxLayout.Permuted(Nhwc);
+        if (Traced && _channelsLast && _import.Shapes![input.Name].First.Length == 4 && OnnxDataTypes.IsFloat(input.Type) && FeedsImageOps(input.Name))
+            layout = OnnxLayout.Permuted(Nhwc);
         string id = NewId(input.Name);
         _layerNames.Add(id);
         SetShapes(id, input.Name, layout);
         var sample = Traced ? new TensorShape(_shapes[id].First[1..]) : new TensorShape();
         _plan.Inputs.Add(new OnnxPlan.PlanInput(input.Name, id, sample));
         _reps[input.Name] = new Rep(id, layout);
+    }
+
+    /// <summary>
+    /// Whether a 4-D input is an NCHW image: it reaches a convolution or pooling (through elementwise ops such as
+    /// a normalization) before any transpose. An exporter from Keras transposes its NHWC input first; that input
+    /// is then taken as it is.
+    /// </summary>
+    private bool FeedsImageOps(string input)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([input]);
+        while (pending.Count > 0)
+        {
+            foreach (var (node, slot) in ConsumersOf(pending.Pop()))
+            {
+                if (Spatial.Contains(node.OpType) && slot == 0) return true;
+                bool transparent = Elementwise.Contains(node.OpType) || Broadcasting.Contains(node.OpType) || node.OpType is "Identity" or "Dropout" or "Pad";
+                if (transparent && node.Outputs.Length > 0 && node.Outputs[0] != "" && seen.Add(node.Outputs[0])) pending.Push(node.Outputs[0]);
+            }
+        }
+        return false;
     }
 
     private void AddOutput(string name)
