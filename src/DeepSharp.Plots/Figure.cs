@@ -5,7 +5,7 @@ namespace DeepSharp.Plots;
 /// <summary>
 /// Renders panels side by side on one white canvas, with an optional title above them all (matplotlib's
 /// suptitle), and hands back the pixels. Rendering goes to memory, not to a file, so that the PNG is written by
-/// <see cref="PngWriter"/> atomically like every other picture.
+/// <see cref="RasterImage.SavePng"/> atomically like every other picture.
 /// </summary>
 internal static class Figure
 {

@@ -64,7 +64,7 @@ internal sealed class CnnBenchmark : IBenchmark
     {
         Parallelism.Threads = threads;
         RandomGenerator.SetSeed(1);
-        var model = DeepSharp.Cli.Training.SeedModels.Cnn(10);
+        var model = DeepSharp.Examples.SeedModels.Cnn(10);
         model.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         var probe = new SteadyStateProbe((x.Shape[0] + batch - 1) / batch);
         History history;

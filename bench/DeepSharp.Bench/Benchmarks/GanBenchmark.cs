@@ -1,4 +1,4 @@
-using DeepSharp.Cli.Gan;
+using DeepSharp.Examples;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -47,7 +47,7 @@ internal sealed class MlpBenchmark : IBenchmark
     {
         Parallelism.Threads = threads;
         RandomGenerator.SetSeed(1);
-        var model = DeepSharp.Cli.Training.SeedModels.Mlp(10);
+        var model = DeepSharp.Examples.SeedModels.Mlp(10);
         model.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         var probe = new SteadyStateProbe((x.Shape[0] + batch - 1) / batch);
         var history = model.Fit(x, y, batchSize: batch, epochs: 3, verbose: 0, callbacks: [probe], seed: 1);

@@ -1,4 +1,4 @@
-using DeepSharp.Cli.Training;
+using DeepSharp.Cli.Options;
 using DeepSharp.Plots;
 
 namespace DeepSharp.Cli.Commands;
@@ -18,33 +18,40 @@ public sealed class AugmentCommand : ICommand
     /// <inheritdoc/>
     public string Summary => "write a grid of images and augmented versions of them (to see what --augment does)";
 
-    /// <inheritdoc/>
-    public string Help =>
-        "Usage: deepsharp augment --out DIR [--count N] [--rows N] [--seed N] [--dataset NAME] [--data DIR] [augmentation options]\n\n" +
-        $"Writes DIR/{FileName}: the first N test images in the first row, and --rows rows of randomly\n" +
-        "augmented versions of them below (each column is one image).\n\n" +
-        "Options:\n" +
-        "  --out DIR             output directory (required)\n" +
-        "  --count N             images, one per column (default 8)\n" +
-        "  --rows N              rows of augmented versions (default 5)\n" +
-        "  --seed N              seed of the transforms (default 42)\n" +
-        "  --scale N             pixels per image pixel in the picture (default 3)\n" +
-        "  --dataset NAME        fashion-mnist (default) or mnist\n" +
-        "  --data DIR            dataset directory (default: DEEPSHARP_DATA, ../shared/datasets, ~/.deepsharp/datasets, download)\n" +
-        "\nAugmentation (defaults: those of train cnn --augment):\n" + AugmentationOptions.Help + "\n";
+    private static readonly CliOption Out = CommonOptions.Out.Describe($"output directory, created if missing (required): {FileName} is written into it");
+    private static readonly CliOption Count = new("count", "N", "images, one per column (default 8)");
+    private static readonly CliOption Rows = new("rows", "N", "rows of augmented versions (default 5)");
+    private static readonly CliOption Seed = CommonOptions.Seed.Describe("seed of the transforms (default 42)");
+    private static readonly CliOption Scale = new("scale", "N", "pixels per image pixel in the picture (default 3)");
+
+    private static readonly IReadOnlyList<CliOption> OwnOptions = [Out, Count, Rows, Seed, Scale, CommonOptions.Dataset, CommonOptions.Data];
 
     /// <inheritdoc/>
-    public int Run(CommandLine options, TextWriter output)
+    public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => [.. OwnOptions, .. AugmentationOptions.Options];
+
+    /// <inheritdoc/>
+    public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp augment --out DIR [options] [augmentation options]")
+        .Paragraph($"Writes DIR/{FileName}: the first N test images in the first row, and --rows rows of randomly\n" +
+            "augmented versions of them below (each column is one image).")
+        .Section("Options", OwnOptions)
+        .Section("Augmentation (defaults: those of train cnn --augment)", AugmentationOptions.Options)
+        .Paragraph(AugmentationOptions.Note)
+        .ToString();
+
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output, TextWriter error)
     {
-        var directory = options.String("out") ?? throw new UsageException("--out DIR is required.");
-        int count = options.Int("count", 8, 1, 64);
-        int rows = options.Int("rows", 5, 1, 32);
-        int seed = options.Int("seed", 42, 0, int.MaxValue);
-        int scale = options.Int("scale", 3, 1, 16);
-        var dataset = options.Choice("dataset", "fashion-mnist", "fashion-mnist", "mnist") == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
-        var dataDirectory = options.String("data");
+        var directoryOption = options.String(Out);
+        int count = options.Int(Count, 8, 1, 64);
+        int rows = options.Int(Rows, 5, 1, 32);
+        int seed = options.Int(Seed, 42, 0, int.MaxValue);
+        int scale = options.Int(Scale, 3, 1, 16);
+        var dataset = CommonOptions.DatasetNamed(options.Choice(CommonOptions.Dataset, "fashion-mnist", CommonOptions.DatasetNames));
+        var dataDirectory = options.String(CommonOptions.Data);
         var generator = AugmentationOptions.Parse(options);
         options.RejectUnknown();
+        var directory = CommandLine.Required(Out, directoryOption);
+        OutputPath.CheckDirectory(directory);
 
         var images = dataset.LoadTest(dataDirectory); // the smaller split: any images show what the transforms do
         count = Math.Min(count, images.Count);

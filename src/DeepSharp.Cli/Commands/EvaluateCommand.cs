@@ -1,8 +1,23 @@
+using DeepSharp.Cli.Options;
+using DeepSharp.Cli.Prediction;
+
 namespace DeepSharp.Cli.Commands;
 
-/// <summary><c>deepsharp evaluate --model FILE</c>: the test loss and accuracy of a saved model.</summary>
+/// <summary>
+/// <c>deepsharp evaluate --model FILE</c>: the test loss and metrics of a saved model, by default on the dataset it was
+/// trained on, with a warning when asked for another.
+/// </summary>
 public sealed class EvaluateCommand : ICommand
 {
+    private static readonly CliOption Dataset = CommonOptions.Dataset.Describe(
+        "the test set: fashion-mnist or mnist (default: the dataset the model was\ntrained on, from metrics.json beside it; else fashion-mnist)");
+
+    private static readonly IReadOnlyList<CliOption> AllOptions =
+    [
+        CommonOptions.Model, Dataset, CommonOptions.Data, CommonOptions.BatchSize,
+        CommonOptions.Limit.Describe("use only the first N test images (default: all)"), CommonOptions.Threads,
+    ];
+
     /// <inheritdoc/>
     public string Name => "evaluate";
 
@@ -10,31 +25,50 @@ public sealed class EvaluateCommand : ICommand
     public string Summary => "evaluate a saved model on a dataset's test set";
 
     /// <inheritdoc/>
-    public string Help => """
-        Usage: deepsharp evaluate --model FILE [--dataset fashion-mnist|mnist] [--data DIR] [--batch-size N] [--threads N]
-
-        Loads a model saved by 'deepsharp train' (or Model.Save) and prints its loss and metrics on the test set.
-
-        """;
+    public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => AllOptions;
 
     /// <inheritdoc/>
-    public int Run(CommandLine options, TextWriter output)
+    public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp evaluate --model FILE [options]")
+        .Paragraph("""
+            Loads a model saved by 'deepsharp train' (or Model.Save) and prints its loss and metrics on the test set.
+            A model trained by 'deepsharp train' is evaluated on the dataset it was trained on unless --dataset says
+            otherwise, and then a warning says so: its metrics on another dataset measure another task.
+            """)
+        .Section("Options", AllOptions)
+        .ToString();
+
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output, TextWriter error)
     {
-        var path = options.String("model") ?? throw new UsageException("--model FILE is required.");
-        var dataset = options.Choice("dataset", "fashion-mnist", "fashion-mnist", "mnist") == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
-        var data = options.String("data");
-        int batchSize = options.Int("batch-size", 256, 1, 1 << 20);
-        Parallelism.Threads = options.Int("threads", Parallelism.Threads, 1, 256);
+        var pathOption = options.String(CommonOptions.Model);
+        var asked = options.String(Dataset) is null ? null : options.Choice(Dataset, "", CommonOptions.DatasetNames);
+        var data = options.String(CommonOptions.Data);
+        int batchSize = options.Int(CommonOptions.BatchSize, 256, 1, 1 << 20);
+        int limit = options.Int(CommonOptions.Limit, 0, 0, int.MaxValue);
+        Parallelism.Threads = CommonOptions.ReadThreads(options);
         options.RejectUnknown();
+        var path = CommandLine.Required(CommonOptions.Model, pathOption);
         CommandLine.RequireFile(path, "the model file");
         var model = Model.Load(path);
         if (!model.IsCompiled)
             throw new UsageException($"'{path}' was saved without compile settings (loss and metrics), and evaluate needs them: " +
                 "compile the model and save it from code. (A GAN generator is not evaluated this way: 'deepsharp generate' draws its samples.)");
+
+        var record = TrainingRecord.Find(path);
+        var datasetName = asked ?? record?.Dataset ?? "fashion-mnist";
+        if (record is not null && record.Dataset != datasetName)
+            error.WriteLine($"deepsharp evaluate: warning: '{path}' was trained on {record.Dataset} (so says {record.Source}), " +
+                $"not {datasetName}: its metrics on {datasetName} measure another task.");
+        var dataset = CommonOptions.DatasetNamed(datasetName);
         var test = dataset.LoadTest(data);
-        var x = model.DeclaredInputShape is { } shape && shape.Rank == 3 ? test.X.Reshape([test.Count, 28, 28, 1]) : test.X;
-        var result = model.Evaluate(x, test.Y, batchSize, verbose: 0);
-        output.WriteLine($"{model.Name} on {dataset.Name} test set ({test.Count} images): {result}");
+        int count = limit > 0 ? Math.Min(limit, test.Count) : test.Count;
+        var images = ModelImageInput.Of(model, path);
+        images.CheckSize(dataset.ImageHeight, dataset.ImageWidth, $"each {dataset.Name} image");
+        var x = images.Batch(images.Convert(Ops.Slice(test.X, 0, 0, count).ToArray(), count, 1), count);
+        var y = Ops.Slice(test.Y, 0, 0, count);
+        var result = model.Evaluate(x, y, batchSize, verbose: 0);
+        var from = asked is null && record is not null ? $", the dataset it was trained on" : "";
+        output.WriteLine($"{model.Name} on {dataset.Name} test set ({count} images{from}): {result}");
         return 0;
     }
 }

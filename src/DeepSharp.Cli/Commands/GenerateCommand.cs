@@ -1,10 +1,19 @@
-using DeepSharp.Cli.Gan;
+using DeepSharp.Cli.Options;
+using DeepSharp.Examples;
 
 namespace DeepSharp.Cli.Commands;
 
 /// <summary><c>deepsharp generate</c>: draws new samples from a saved GAN generator and writes them as a PNG grid.</summary>
 public sealed class GenerateCommand : ICommand
 {
+    private static readonly CliOption Model = CommonOptions.Model.Describe("a generator saved by 'deepsharp train gan' (generator.dsm; required)");
+    private static readonly CliOption Out = CommonOptions.Out with { Value = "FILE", Description = "the PNG to write (required)" };
+    private static readonly CliOption Count = new("count", "N", "samples to draw (default 64)");
+    private static readonly CliOption Seed = CommonOptions.Seed.Describe("seed of the noise (default 42)");
+    private static readonly CliOption Columns = new("columns", "N", "tiles per row of the grid (default 8)");
+
+    private static readonly IReadOnlyList<CliOption> AllOptions = [Model, Out, Count, Seed, Columns, CommonOptions.Threads];
+
     /// <inheritdoc/>
     public string Name => "generate";
 
@@ -12,28 +21,33 @@ public sealed class GenerateCommand : ICommand
     public string Summary => "draw samples from a saved GAN generator into a PNG grid";
 
     /// <inheritdoc/>
-    public string Help => """
-        Usage: deepsharp generate --model FILE --out grid.png [--count N] [--seed N] [--columns N] [--threads N]
-
-        Loads a generator saved by 'deepsharp train gan' (generator.dsm), feeds it --count standard normal
-        noise vectors (default 64) drawn with --seed (default 42), and writes the images, values in [-1, 1],
-        as a grid of --columns tiles per row (default 8) to --out.
-
-        """;
+    public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => AllOptions;
 
     /// <inheritdoc/>
-    public int Run(CommandLine options, TextWriter output)
-    {
-        var modelPath = options.String("model") ?? throw new UsageException("--model FILE is required.");
-        var outPath = options.String("out") ?? throw new UsageException("--out FILE is required (the PNG to write).");
-        int count = options.Int("count", 64, 1, 4096);
-        int seed = options.Int("seed", 42, 0, int.MaxValue);
-        int columns = options.Int("columns", 8, 1, 256);
-        Parallelism.Threads = options.Int("threads", Parallelism.Threads, 1, 256);
-        options.RejectUnknown();
-        CommandLine.RequireFile(modelPath);
+    public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp generate --model FILE --out grid.png [options]")
+        .Paragraph("""
+            Loads a generator saved by 'deepsharp train gan' (generator.dsm), feeds it --count standard normal
+            noise vectors drawn with --seed, and writes the images, values in [-1, 1], as a grid to --out.
+            """)
+        .Section("Options", AllOptions)
+        .ToString();
 
-        var generator = Model.Load(modelPath);
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output, TextWriter error)
+    {
+        var modelOption = options.String(Model);
+        var outOption = options.String(Out);
+        int count = options.Int(Count, 64, 1, 4096);
+        int seed = options.Int(Seed, 42, 0, int.MaxValue);
+        int columns = options.Int(Columns, 8, 1, 256);
+        Parallelism.Threads = CommonOptions.ReadThreads(options);
+        options.RejectUnknown();
+        var modelPath = CommandLine.Required(Model, modelOption);
+        var outPath = CommandLine.Required(Out, outOption, "the PNG to write");
+        OutputPath.CheckFile(outPath);
+        CommandLine.RequireFile(modelPath, "the model file");
+
+        var generator = DeepSharp.Model.Load(modelPath);
         var noiseShape = generator.InputShape ?? generator.DeclaredInputShape;
         if (noiseShape is not { Rank: 1 } shape)
             throw new UsageException($"'{modelPath}' is not a generator: it takes inputs of shape {(noiseShape is { } s ? Layer.FormatBatch(s) : "unknown")}, not noise vectors (None, width).");

@@ -1,8 +1,12 @@
+using DeepSharp.Cli.Options;
+
 namespace DeepSharp.Cli.Commands;
 
 /// <summary><c>deepsharp info</c>: version, SIMD width, cores and threads.</summary>
 public sealed class InfoCommand : ICommand
 {
+    private static readonly CliOption Threads = CommonOptions.Threads.Describe("threads to report (and use), 1 to 256 (default: DEEPSHARP_THREADS or the core count)");
+
     /// <inheritdoc/>
     public string Name => "info";
 
@@ -10,24 +14,21 @@ public sealed class InfoCommand : ICommand
     public string Summary => "print version, detected SIMD width, core count and thread setting";
 
     /// <inheritdoc/>
-    public string Help => """
-        Usage: deepsharp info [--threads N]
-
-        Prints the DeepSharp version, the vector width the kernels use, the CPU,
-        the number of cores and how many threads the kernels will use.
-
-          --threads N   threads to report (and use), 1..256; default: DEEPSHARP_THREADS or the core count
-
-        """;
+    public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => [Threads];
 
     /// <inheritdoc/>
-    public int Run(CommandLine options, TextWriter output)
+    public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp info [--threads N]")
+        .Paragraph("Prints the DeepSharp version, the vector width the kernels use, the CPU,\nthe number of cores and how many threads the kernels will use.")
+        .Section("Options", [Threads])
+        .ToString();
+
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output, TextWriter error)
     {
-        int threads = options.Int("threads", Parallelism.Threads, 1, 256);
+        int threads = CommonOptions.ReadThreads(options);
         options.RejectUnknown();
         Parallelism.Threads = threads;
-        var version = typeof(Tensor).Assembly.GetName().Version;
-        output.WriteLine($"DeepSharp {version?.ToString(3)}");
+        output.WriteLine($"DeepSharp {CommandRunner.Version}");
         output.WriteLine($"runtime      .NET {Environment.Version}");
         output.WriteLine($"cpu          {HardwareInfo.ProcessorName}");
         output.WriteLine($"simd         {(HardwareInfo.VectorWidthBits == 0 ? "scalar" : $"Vector{HardwareInfo.VectorWidthBits}")}");

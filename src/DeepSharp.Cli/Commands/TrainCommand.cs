@@ -1,51 +1,99 @@
-using DeepSharp.Cli.Gan;
-using DeepSharp.Cli.Training;
+using DeepSharp.Cli.Options;
+using DeepSharp.Examples;
 
 namespace DeepSharp.Cli.Commands;
 
 /// <summary><c>deepsharp train &lt;example&gt;</c>: trains one of the classic examples and writes its report.</summary>
 public sealed class TrainCommand : ICommand
 {
-    private readonly ClassifierExample[] _examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample()];
+    /// <summary>The examples with their default settings, for their names, summaries and defaults.</summary>
+    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample()];
+
+    /// <summary>The examples' names, in the order the help lists them.</summary>
+    public static IReadOnlyList<string> ExampleNames { get; } = Examples.Select(e => e.Name).ToList();
+
+    private static string Names => string.Join(", ", ExampleNames);
 
     /// <inheritdoc/>
     public string Name => "train";
 
     /// <inheritdoc/>
-    public string Summary => $"train an example ({string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}) and write metrics, plots and the model";
+    public string Summary => $"train an example ({Names}) and write metrics, plots and the model";
 
     /// <inheritdoc/>
-    public string Help =>
-        "Usage: deepsharp train <example> [options]\n\nExamples:\n" +
-        string.Concat(_examples.Select(e => $"  {e.Name,-8} {e.Summary}\n{e.OptionsHelp}")) +
-        $"  {GanExample.Name,-8} {GanExample.Summary}\n{GanExample.OptionsHelp}" +
-        "\nOptions:\n" + TrainingOptions.Help + "\n" +
-        "Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm).\n" +
-        "gan writes samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.\n";
+    public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => Find(words) is { } example
+        ? [.. TrainingOptionsParser.Options(example), .. OwnOptions(example), .. AugmentationOptionsOf(example)]
+        : TrainingOptionsParser.Options();
 
     /// <inheritdoc/>
-    public int Run(CommandLine options, TextWriter output)
+    public string Help(IReadOnlyList<string> words)
     {
-        if (options.Positional.Count == 0) throw new UsageException($"which example? {string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}.");
-        var name = options.Positional[0];
-        if (name == GanExample.Name) return RunGan(options, output);
-        var example = _examples.FirstOrDefault(e => e.Name == name)
-            ?? throw new UsageException($"unknown example '{name}'; known: {string.Join(", ", _examples.Select(e => e.Name))}, {GanExample.Name}.");
-        var training = TrainingOptions.Parse(options, example.Name, example.DefaultEpochs, example.DefaultBatchSize);
-        example.ReadOptions(options);
-        RejectExtra(options);
-        return example.Run(training, output);
+        if (Find(words) is { } example) return ExampleHelp(example);
+        return new HelpText("deepsharp train <example> [options]")
+            .Paragraph("Examples:\n" + string.Concat(Examples.Select(e => $"  {e.Name,-8} {e.Summary}\n")))
+            .Section("Options (every example)", TrainingOptionsParser.Options())
+            .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn and gan have some).")
+            .Paragraph("Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm); gan writes\n" +
+                "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.")
+            .ToString();
     }
 
-    /// <summary>The GAN is not a classifier: it has its own flow and report (see <see cref="GanExample"/>).</summary>
-    private static int RunGan(CommandLine options, TextWriter output)
+    /// <inheritdoc/>
+    public int Run(CommandLine options, TextWriter output, TextWriter error)
     {
-        var training = TrainingOptions.Parse(options, GanExample.Name, GanExample.DefaultEpochs, GanExample.DefaultBatchSize);
-        var example = new GanExample();
-        example.ReadOptions(options);
+        if (options.Positional.Count == 0) throw new UsageException($"which example? {Names}.");
+        var defaults = Find(options.Positional) ?? throw new UsageException($"unknown example '{options.Positional[0]}'; known: {Names}.");
+        var training = TrainingOptionsParser.Parse(options, defaults);
+        var example = ParseExample(defaults, options);
         RejectExtra(options);
-        return example.Run(training, output);
+        OutputPath.CheckDirectory(training.OutputDirectory);
+        try
+        {
+            return example.Run(training, output);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(TrainingOptions.BatchSize))
+        {
+            // Too large for the data: known only once the data is loaded, but bad usage all the same.
+            throw new UsageException($"--batch-size {training.BatchSize} is larger than the number of training images; a step takes a full batch.");
+        }
     }
+
+    private static Example? Find(IReadOnlyList<string> words) => words.Count > 0 ? Examples.FirstOrDefault(e => e.Name == words[0]) : null;
+
+    private static string ExampleHelp(Example example)
+    {
+        var help = new HelpText($"deepsharp train {example.Name} [options]")
+            .Paragraph($"Trains {example.Summary}.\nWrites into --out: {Writes(example)}.")
+            .Section("Options", TrainingOptionsParser.Options(example))
+            .Section($"Options of train {example.Name}", OwnOptions(example));
+        if (example is CnnExample) help.Section("With --augment", CnnOptions.AugmentationOptions).Paragraph(AugmentationOptions.Note);
+        return help.ToString();
+    }
+
+    private static string Writes(Example example) => example switch
+    {
+        GanExample => "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n(unless --classifier) and metrics.json",
+        CnnExample => "metrics.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch) and model.dsm",
+        _ => "metrics.json, history.csv, curves.png and model.dsm",
+    };
+
+    /// <summary>The example with its own options read (a new one each run, so that no setting carries over); the others have none.</summary>
+    private static Example ParseExample(Example defaults, CommandLine options) => defaults switch
+    {
+        CnnExample => CnnOptions.Parse(options),
+        GanExample => GanOptions.Parse(options),
+        _ => defaults,
+    };
+
+    /// <summary>The options only <paramref name="example"/> takes.</summary>
+    public static IReadOnlyList<CliOption> OwnOptions(Example example) => example switch
+    {
+        CnnExample => CnnOptions.Options,
+        GanExample => GanOptions.Options,
+        _ => [],
+    };
+
+    private static IReadOnlyList<CliOption> AugmentationOptionsOf(Example example) => example is CnnExample ? CnnOptions.AugmentationOptions : [];
 
     /// <summary>
     /// Unknown options and words beyond the example's name. Checked once every option has been read: a word after a

@@ -155,71 +155,52 @@ internal static class GradientEngine
         skipped.Clear();
     }
 
-    /// <summary>Nodes reachable from <paramref name="root"/>, each after all the nodes it depends on.</summary>
-    private static List<Node> TopologicalOrder(Node root)
+    /// <summary>
+    /// Nodes reachable from <paramref name="root"/>, each after all the nodes it depends on. For backward
+    /// (<paramref name="forRelease"/> false) an input freed or reused since it was recorded, or a graph already
+    /// released, is an error; for releasing a kept graph such inputs are simply not followed.
+    /// </summary>
+    private static List<Node> TopologicalOrder(Node root, bool forRelease = false)
     {
         var order = t_order ??= new List<Node>(256);
         var stack = t_stack ??= new Stack<(Node, int)>(256);
+        // A traversal that threw (a freed input) left its stack and order behind: they must not leak into this one.
+        order.Clear();
+        stack.Clear();
         int epoch = ++t_epoch;
         root.VisitEpoch = epoch;
         stack.Push((root, 0));
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
-            if (next < node.InputCount)
-            {
-                stack.Push((node, next + 1));
-                var input = node.Input(next);
-                input.ThrowIfDisposed();
-                if (!node.InputIsCurrent(next))
-                    throw new ObjectDisposedException(nameof(Tensor),
-                        $"Backward: an input of '{node.OpName}' was disposed (its TensorScope ended) after the graph was recorded. " +
-                        "Run Backward inside the scope that computed the forward pass, or compute the forward pass outside the scope.");
-                var child = input._node;
-                if (child is null)
-                {
-                    if (input._madeByOp && input._requiresGrad) ThrowReleased(input, node.OpName);
-                }
-                else if (child.VisitEpoch != epoch)
-                {
-                    child.VisitEpoch = epoch;
-                    stack.Push((child, 0));
-                }
-            }
-            else
+            if (next >= node.InputCount)
             {
                 order.Add(node);
+                continue;
+            }
+            stack.Push((node, next + 1));
+            var input = node.Input(next);
+            if (forRelease && (input._disposed || !node.InputIsCurrent(next))) continue;
+            if (!forRelease) CheckAlive(node, next, input);
+            var child = input._node;
+            if (child is not null && child.VisitEpoch != epoch)
+            {
+                child.VisitEpoch = epoch;
+                stack.Push((child, 0));
             }
         }
         return order;
     }
 
-    /// <summary>The nodes behind <paramref name="root"/> for releasing: inputs freed or reused since are not followed.</summary>
-    private static List<Node> TopologicalOrderUnchecked(Node root)
+    /// <summary>Throws when input <paramref name="index"/> of <paramref name="node"/> can no longer be differentiated through.</summary>
+    private static void CheckAlive(Node node, int index, Tensor input)
     {
-        var order = t_order ??= new List<Node>(256);
-        var stack = t_stack ??= new Stack<(Node, int)>(256);
-        int epoch = ++t_epoch;
-        root.VisitEpoch = epoch;
-        stack.Push((root, 0));
-        while (stack.Count > 0)
-        {
-            var (node, next) = stack.Pop();
-            if (next < node.InputCount)
-            {
-                stack.Push((node, next + 1));
-                var input = node.Input(next);
-                if (input._disposed || !node.InputIsCurrent(next)) continue;
-                var child = input._node;
-                if (child is not null && child.VisitEpoch != epoch)
-                {
-                    child.VisitEpoch = epoch;
-                    stack.Push((child, 0));
-                }
-            }
-            else order.Add(node);
-        }
-        return order;
+        input.ThrowIfDisposed();
+        if (!node.InputIsCurrent(index))
+            throw new ObjectDisposedException(nameof(Tensor),
+                $"Backward: an input of '{node.OpName}' was disposed (its TensorScope ended) after the graph was recorded. " +
+                "Run Backward inside the scope that computed the forward pass, or compute the forward pass outside the scope.");
+        if (input._node is null && input._madeByOp && input._requiresGrad) ThrowReleased(input, node.OpName);
     }
 
     /// <summary>
@@ -317,7 +298,7 @@ internal static class GradientEngine
     internal static void ReleaseGraph(Tensor root)
     {
         if (root._node is null) return;
-        var order = TopologicalOrderUnchecked(root._node);
+        var order = TopologicalOrder(root._node, forRelease: true);
         for (int i = order.Count - 1; i >= 0; i--) order[i].Release();
         order.Clear();
     }

@@ -1,15 +1,21 @@
+using System.Runtime.CompilerServices;
+
 namespace DeepSharp;
 
 /// <summary>How a node pushes the gradient of its output back to its inputs.</summary>
 internal delegate void BackwardRule(Node node, Tensor outputGradient);
 
 /// <summary>
-/// One recorded operation of the autograd graph: the op's name, its backward rule, its inputs and what it
-/// saved for backward. Nodes are pooled and their fields are general-purpose slots (inputs A, B, C; scalars;
-/// integers; owned saved tensors), so recording an op allocates nothing.
+/// One recorded operation of the autograd graph: the op's name, its backward rule, its inputs, and what the op
+/// saved for backward: a small struct of its own (<see cref="Save{T}"/>, read back with <see cref="State{T}"/>)
+/// and up to three tensors made for backward alone (<see cref="Keep"/>). Nodes are pooled and the struct is
+/// stored inline, so recording an op allocates nothing.
 /// </summary>
 internal sealed class Node
 {
+    /// <summary>The largest state an op may save: a convolution's whole geometry and its fused activation fit.</summary>
+    internal const int StateCapacity = 96;
+
     internal string OpName = "";
     internal BackwardRule Rule = null!;
 
@@ -23,14 +29,17 @@ internal sealed class Node
     /// <summary>The tensor this node produced.</summary>
     internal Tensor Output = null!;
 
-    /// <summary>Tensors made for backward alone (a dropout mask, pooling indices); disposed with the node.</summary>
-    internal Tensor? Saved0, Saved1, Saved2;
+    // What the op saved: the bytes of one unmanaged struct and its type (checked when read back), and the
+    // tensors it made for backward alone (a dropout mask, pooling indices), disposed with the node.
+    private StateBytes _state;
+    private Type? _stateType;
+    private Tensor? _kept0, _kept1, _kept2;
 
-    /// <summary>Scalar arguments of the op (a slope, an exponent, an axis, ...).</summary>
-    internal float Float0, Float1, Float2;
-    internal int Int0, Int1, Int2, Int3;
-    internal Dims8 Ints;
-    internal TensorShape ShapeArgument;
+    [InlineArray(StateCapacity / sizeof(long))]
+    private struct StateBytes
+    {
+        private long _word;
+    }
 
     /// <summary>Gradients flowing into <see cref="Output"/>, summed while backward runs.</summary>
     internal Tensor? PendingGradient;
@@ -96,6 +105,41 @@ internal sealed class Node
         return node;
     }
 
+    /// <summary>Keeps <paramref name="state"/> (what backward needs to know: axes, geometry, flags) in the node.</summary>
+    internal void Save<T>(in T state) where T : unmanaged
+    {
+        if (Unsafe.SizeOf<T>() > StateCapacity) ThrowTooLarge(typeof(T), Unsafe.SizeOf<T>());
+        Unsafe.As<StateBytes, T>(ref _state) = state;
+        _stateType = typeof(T);
+    }
+
+    /// <summary>The state the op saved with <see cref="Save{T}"/>; <typeparamref name="T"/> must be the type it saved.</summary>
+    internal ref readonly T State<T>() where T : unmanaged
+    {
+        if (_stateType != typeof(T)) ThrowWrongState(typeof(T));
+        return ref Unsafe.As<StateBytes, T>(ref _state);
+    }
+
+    /// <summary>
+    /// Hands tensors made for backward alone to the node: they leave the current <see cref="TensorScope"/> and are
+    /// recycled with the node. Null entries are allowed (an optional mask).
+    /// </summary>
+    internal void Keep(Tensor? first, Tensor? second = null, Tensor? third = null)
+    {
+        _kept0 = first is null ? null : TensorScope.Keep(first);
+        _kept1 = second is null ? null : TensorScope.Keep(second);
+        _kept2 = third is null ? null : TensorScope.Keep(third);
+    }
+
+    /// <summary>The tensors given to <see cref="Keep"/>, in order.</summary>
+    internal (Tensor? First, Tensor? Second, Tensor? Third) Kept => (_kept0, _kept1, _kept2);
+
+    private void ThrowTooLarge(Type type, int size) => throw new InvalidOperationException(
+        $"'{OpName}' saves a {type.Name} of {size} bytes for backward; a node holds at most {StateCapacity}.");
+
+    private void ThrowWrongState(Type type) => throw new InvalidOperationException(
+        $"The backward rule of '{OpName}' reads a {type.Name} but the op saved {(_stateType is null ? "nothing" : "a " + _stateType.Name)}.");
+
     /// <summary>Input <paramref name="index"/>, whichever slot holds it.</summary>
     internal Tensor Input(int index) => ManyInputs
         ? Inputs![index]
@@ -112,11 +156,12 @@ internal sealed class Node
     internal void Release()
     {
         if (ReferenceEquals(Output?._node, this)) Output._node = null;
-        Saved0?.Recycle();
-        Saved1?.Recycle();
-        Saved2?.Recycle();
+        _kept0?.Recycle();
+        _kept1?.Recycle();
+        _kept2?.Recycle();
         PendingGradient?.Recycle();
-        Saved0 = Saved1 = Saved2 = PendingGradient = null;
+        _kept0 = _kept1 = _kept2 = PendingGradient = null;
+        _stateType = null;
         A = B = C = null;
         if (ManyInputs)
         {

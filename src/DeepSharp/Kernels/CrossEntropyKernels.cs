@@ -1,59 +1,72 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
 /// <summary>
-/// Row-wise cross-entropy forward and backward on contiguous [rows, classes] data, each a single pass per
-/// row. "Logits" kernels fuse the softmax (or sigmoid) into the loss, the numerically stable form; the
-/// probability kernels follow Keras: normalise the row, clip to [ε, 1 − ε], take the log.
+/// Row-wise categorical cross-entropy on contiguous [rows, classes] data, forward and backward. The softmax
+/// kernels take the logits together with their softmax (computed once, by <see cref="SoftmaxKernel"/>), the
+/// numerically stable form; the probability kernels follow Keras: normalise the row, clip to [ε, 1 − ε], take
+/// the log. Sparse kernels read one class label per row and stop at the first that is not a class index.
 /// </summary>
 internal static class CrossEntropyKernels
 {
     /// <summary>Keras' backend epsilon, used to clip probabilities away from 0 and 1.</summary>
     internal const float Epsilon = 1e-7f;
 
-    /// <summary>
-    /// Sum over rows of −log softmax(logits)[label]; writes softmax into <paramref name="probabilities"/>
-    /// for backward.
-    /// </summary>
-    internal static double SparseSoftmaxForward(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, int classes, Span<float> probabilities)
+    /// <summary>Whether <paramref name="label"/> is a class index: a whole number in [0, classes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsClass(float label, int classes)
     {
-        if (classes is > 0 and < SoftmaxKernel.SmallRow && Simd.Level == SimdLevel.Vector512)
-            return SparseSoftmaxForwardShort(logits, labels, classes, probabilities);
+        int index = (int)label;
+        return index == label && (uint)index < (uint)classes;
+    }
+
+    /// <summary>The position of the first label that is not a class index, or -1.</summary>
+    internal static int FirstInvalidLabel(ReadOnlySpan<float> labels, int classes)
+    {
+        for (int i = 0; i < labels.Length; i++)
+            if (!IsClass(labels[i], classes)) return i;
+        return -1;
+    }
+
+    // ---- from logits and their softmax -----------------------------------------------------------------
+    // −log softmax(x)_j = log Σ e^x − x_j = (x_m − x_j) − log p_m at the largest logit m: p_m is e^0 / Σ e^(x − x_m),
+    // never below 1/classes, so its log is safe where a small p_j's would not be; x_m − x_j is taken first, so a
+    // large logit does not round the small difference away. A NaN logit is taken as the largest: the loss is NaN.
+
+    /// <summary>
+    /// Σ over rows of −log softmax(logits)[label]. Stops at the first row whose label is not a class index and
+    /// gives it in <paramref name="invalidRow"/> (-1 when all are).
+    /// </summary>
+    internal static double SparseFromSoftmax(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels,
+        int classes, out int invalidRow)
+    {
         double total = 0;
-        int rows = labels.Length;
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < labels.Length; r++)
         {
-            var x = logits.Slice(r * classes, classes);
-            var p = probabilities.Slice(r * classes, classes);
-            float logSumExp = LogSoftmaxRow(x, p);
-            total += logSumExp - x[(int)labels[r]];
-            TensorPrimitives.Exp(p, p);
+            if (!IsClass(labels[r], classes))
+            {
+                invalidRow = r;
+                return double.NaN;
+            }
+            int row = r * classes, m = row + TensorPrimitives.IndexOfMax(logits.Slice(row, classes));
+            total += (logits[m] - logits[row + (int)labels[r]]) - MathF.Log(probabilities[m]);
         }
+        invalidRow = -1;
         return total;
     }
 
-    /// <summary>d/dlogits = (softmax − onehot) · scale.</summary>
-    /// <summary>
-    /// <see cref="SparseSoftmaxForward"/> for rows shorter than a vector (10 classes): each row in one vector, as
-    /// the softmax activation's short rows.
-    /// </summary>
-    private static unsafe double SparseSoftmaxForwardShort(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, int classes, Span<float> probabilities)
-    {
-        fixed (float* x = logits)
-        fixed (float* l = labels)
-        fixed (float* p = probabilities)
-            return SoftmaxKernel.ShortRows(x, p, labels.Length, classes, log: false, l);
-    }
-
+    /// <summary>d/dlogits = (softmax − onehot) · scale. Rows whose label is not a class index get softmax · scale alone.</summary>
     internal static void SparseSoftmaxBackward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, int classes, float scale, Span<float> gradient)
     {
         TensorPrimitives.Multiply(probabilities, scale, gradient);
-        for (int r = 0; r < labels.Length; r++) gradient[r * classes + (int)labels[r]] -= scale;
+        for (int r = 0; r < labels.Length; r++)
+            if (IsClass(labels[r], classes)) gradient[r * classes + (int)labels[r]] -= scale;
     }
 
-    /// <summary>Sum over rows of −Σ target · log softmax(logits); writes softmax for backward.</summary>
-    internal static double SoftmaxForward(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int classes, Span<float> probabilities)
+    /// <summary>Σ over rows of −Σ target · log softmax(logits) = (Σt · x_m − t·x) − Σt · log p_m.</summary>
+    internal static double FromSoftmax(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets, int classes)
     {
         double total = 0;
         int rows = logits.Length / classes;
@@ -61,10 +74,9 @@ internal static class CrossEntropyKernels
         {
             var x = logits.Slice(r * classes, classes);
             var t = targets.Slice(r * classes, classes);
-            var p = probabilities.Slice(r * classes, classes);
-            LogSoftmaxRow(x, p);
-            total -= TensorPrimitives.Dot(t, p);
-            TensorPrimitives.Exp(p, p);
+            int m = TensorPrimitives.IndexOfMax(x);
+            float targetSum = TensorPrimitives.Sum(t);
+            total += (targetSum * x[m] - TensorPrimitives.Dot(t, x)) - targetSum * MathF.Log(probabilities[r * classes + m]);
         }
         return total;
     }
@@ -84,35 +96,33 @@ internal static class CrossEntropyKernels
         }
     }
 
-    /// <summary>Writes log softmax of <paramref name="x"/> into <paramref name="destination"/>; returns log Σ exp(x).</summary>
-    private static float LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> destination)
-    {
-        float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, destination);
-        TensorPrimitives.Exp(destination, destination);
-        float logSum = MathF.Log(TensorPrimitives.Sum(destination));
-        TensorPrimitives.Subtract(x, max + logSum, destination);
-        return max + logSum;
-    }
+    // ---- from probabilities (Keras) --------------------------------------------------------------------
 
     /// <summary>
-    /// Keras' sparse cross-entropy on probabilities: −log clip(p[label] / Σp, ε, 1 − ε), summed over rows.
+    /// Keras' sparse cross-entropy on probabilities: −log clip(p[label] / Σp, ε, 1 − ε), summed over rows. Stops at
+    /// the first row whose label is not a class index (see <see cref="SparseFromSoftmax"/>).
     /// </summary>
-    internal static double SparseProbabilityForward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, int classes)
+    internal static double SparseFromProbabilities(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, int classes, out int invalidRow)
     {
         double total = 0;
         for (int r = 0; r < labels.Length; r++)
         {
+            if (!IsClass(labels[r], classes))
+            {
+                invalidRow = r;
+                return double.NaN;
+            }
             var p = probabilities.Slice(r * classes, classes);
             float q = Math.Clamp(p[(int)labels[r]] / TensorPrimitives.Sum(p), Epsilon, 1f - Epsilon);
             total -= MathF.Log(q);
         }
+        invalidRow = -1;
         return total;
     }
 
     /// <summary>
-    /// Gradient of <see cref="SparseProbabilityForward"/>: with S = Σp and l the label, ∂/∂p_j is
-    /// 1/S − [j = l]/p_l where the clip is inactive, 0 where it clips.
+    /// Gradient of <see cref="SparseFromProbabilities"/>: with S = Σp and l the label, ∂/∂p_j is
+    /// 1/S − [j = l]/p_l where the clip is inactive, 0 where it clips (and in a row whose label is not a class).
     /// </summary>
     internal static void SparseProbabilityBackward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, int classes, float scale, Span<float> gradient)
     {
@@ -120,6 +130,11 @@ internal static class CrossEntropyKernels
         {
             var p = probabilities.Slice(r * classes, classes);
             var g = gradient.Slice(r * classes, classes);
+            if (!IsClass(labels[r], classes))
+            {
+                g.Clear();
+                continue;
+            }
             int label = (int)labels[r];
             float sum = TensorPrimitives.Sum(p);
             float q = p[label] / sum;
@@ -134,7 +149,7 @@ internal static class CrossEntropyKernels
     }
 
     /// <summary>Keras' categorical cross-entropy on probabilities: −Σ t · log clip(p / Σp, ε, 1 − ε), summed over rows.</summary>
-    internal static double ProbabilityForward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets, int classes)
+    internal static double FromProbabilities(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets, int classes)
     {
         double total = 0;
         int rows = probabilities.Length / classes;
@@ -150,7 +165,7 @@ internal static class CrossEntropyKernels
     }
 
     /// <summary>
-    /// Gradient of <see cref="ProbabilityForward"/>: with q = p/S, ∂/∂p_j = (Σ_{i unclipped} t_i)/S − t_j/p_j
+    /// Gradient of <see cref="FromProbabilities"/>: with q = p/S, ∂/∂p_j = (Σ_{i unclipped} t_i)/S − t_j/p_j
     /// (the second term only where q_j is unclipped).
     /// </summary>
     internal static void ProbabilityBackward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets, int classes, float scale, Span<float> gradient)
@@ -171,44 +186,6 @@ internal static class CrossEntropyKernels
                 if (active) activeTargets += t[j];
             }
             TensorPrimitives.Add(g, scale * activeTargets / sum, g);
-        }
-    }
-
-    /// <summary>
-    /// Binary cross-entropy from logits, the stable form max(x, 0) − x·z + log(1 + e^−|x|), summed; writes
-    /// sigmoid(x) for backward.
-    /// </summary>
-    internal static double SigmoidForward(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> sigmoid)
-    {
-        double total = 0;
-        for (int i = 0; i < logits.Length; i++)
-        {
-            float x = logits[i], z = targets[i];
-            total += MathF.Max(x, 0) - x * z + MathF.Log(1 + MathF.Exp(-MathF.Abs(x)));
-        }
-        TensorPrimitives.Sigmoid(logits, sigmoid);
-        return total;
-    }
-
-    /// <summary>Binary cross-entropy on probabilities clipped to [ε, 1 − ε], summed; as Keras.</summary>
-    internal static double BinaryProbabilityForward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets)
-    {
-        double total = 0;
-        for (int i = 0; i < probabilities.Length; i++)
-        {
-            float p = Math.Clamp(probabilities[i], Epsilon, 1f - Epsilon), z = targets[i];
-            total -= z * MathF.Log(p) + (1 - z) * MathF.Log(1 - p);
-        }
-        return total;
-    }
-
-    /// <summary>∂/∂p = (p − z) / (p(1 − p)) · scale where p is unclipped, else 0.</summary>
-    internal static void BinaryProbabilityBackward(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets, float scale, Span<float> gradient)
-    {
-        for (int i = 0; i < probabilities.Length; i++)
-        {
-            float p = probabilities[i];
-            gradient[i] = p < Epsilon || p > 1f - Epsilon ? 0f : scale * (p - targets[i]) / (p * (1 - p));
         }
     }
 }

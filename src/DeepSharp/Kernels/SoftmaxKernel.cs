@@ -48,21 +48,18 @@ internal static unsafe class SoftmaxKernel
     /// <summary>
     /// Softmax (or log-softmax) of <paramref name="rows"/> rows of <paramref name="n"/> &lt; 16 floats (a classifier's
     /// 10 classes), each row in one Vector512: a few library calls per row cost more than such a row's arithmetic
-    /// (a 128 × 10 softmax took 11 µs row by row). With <paramref name="labels"/>, also returns Σ over rows of
-    /// log Σ e^x − x[label], the sparse cross-entropy's sum. Needs <see cref="SimdLevel.Vector512"/>; y must not
-    /// overlap x.
+    /// (a 128 × 10 softmax took 11 µs row by row). Needs <see cref="SimdLevel.Vector512"/>; y must not overlap x.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static double ShortRows(float* x, float* y, int rows, int n, bool log, float* labels)
+    private static void ShortRows(float* x, float* y, int rows, int n, bool log)
     {
         var valid = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
-        double total = 0;
         // A row's 16-float window runs on into the rows after it: they are read (ignored lanes) and written (then
         // overwritten by their own row, done later). The last rows, whose window would leave these rows, go through
         // a padded copy, so every row sees the same arithmetic.
         int direct = Math.Max(0, rows - (SmallRow + n - 1) / n + 1);
         for (int r = 0; r < direct; r++)
-            total += ShortRow(x + (long)r * n, y + (long)r * n, n, valid, log, labels is null ? -1 : (int)labels[r]);
+            ShortRow(x + (long)r * n, y + (long)r * n, n, valid, log);
         if (direct < rows)
         {
             float* bufferX = stackalloc float[SmallRow];
@@ -70,15 +67,14 @@ internal static unsafe class SoftmaxKernel
             for (int r = direct; r < rows; r++)
             {
                 new ReadOnlySpan<float>(x + (long)r * n, n).CopyTo(new Span<float>(bufferX, SmallRow));
-                total += ShortRow(bufferX, bufferY, n, valid, log, labels is null ? -1 : (int)labels[r]);
+                ShortRow(bufferX, bufferY, n, valid, log);
                 new ReadOnlySpan<float>(bufferY, n).CopyTo(new Span<float>(y + (long)r * n, n));
             }
         }
-        return total;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ShortRow(float* x, float* y, int n, Vector512<float> valid, bool log, int label)
+    private static void ShortRow(float* x, float* y, int n, Vector512<float> valid, bool log)
     {
         var v = Vector512.Load(x);
         // MaxNative may pass over a NaN, but then its lane's exponential makes the sum, and so the whole row, NaN.
@@ -98,7 +94,6 @@ internal static unsafe class SoftmaxKernel
             (shifted - Vector512.Create(MathF.Log(sum))).Store(y);
         }
         else (e * Vector512.Create(1f / sum)).Store(y);
-        return label < 0 ? 0f : max + MathF.Log(sum) - x[label];
     }
 
     private struct Plan : IParallelBody
@@ -116,7 +111,7 @@ internal static unsafe class SoftmaxKernel
             {
                 if (N < SmallRow && !Backward && Simd.Level == SimdLevel.Vector512)
                 {
-                    ShortRows(X + (long)first * N, Y + (long)first * N, last - first, N, Log, null);
+                    ShortRows(X + (long)first * N, Y + (long)first * N, last - first, N, Log);
                     return;
                 }
                 for (int o = first; o < last; o++)

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// Binary cross-entropy for 0/1 targets, as Keras' <c>BinaryCrossentropy</c>; a sigmoid output is fused
-/// into the loss (the stable logits form).
+/// Binary cross-entropy for 0/1 targets, as Keras' <c>BinaryCrossentropy</c>; on a sigmoid output the loss
+/// reads that sigmoid's logits and values together (the stable logits form), as <see cref="SparseCategoricalCrossentropy"/>
+/// does with a softmax.
 /// </summary>
 /// <param name="fromLogits">Whether predictions are logits rather than probabilities.</param>
 public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
@@ -16,11 +17,15 @@ public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
     public override string Name => "binary_crossentropy";
 
     /// <inheritdoc/>
-    protected override Tensor ComputeCore(Tensor targets, Tensor predictions)
+    protected override Tensor ComputeCore(Tensor targets, Tensor predictions) => ComputeFor(targets, predictions, OutputActivation.Unknown);
+
+    /// <inheritdoc/>
+    private protected override Tensor ComputeFor(Tensor targets, Tensor predictions, OutputActivation output)
     {
-        if (!FromLogits && Ops.TryGetSigmoidInput(predictions, out var logits))
-            return Ops.BinaryCrossentropy(targets, logits, fromLogits: true);
-        return Ops.BinaryCrossentropy(targets, predictions, FromLogits);
+        if (FromLogits) return Ops.BinaryCrossentropy(targets, predictions, fromLogits: true);
+        return output is OutputActivation.Sigmoid or OutputActivation.Unknown
+            ? Ops.BinaryCrossentropyOfSigmoid(targets, predictions)
+            : Ops.BinaryCrossentropy(targets, predictions);
     }
 
     /// <inheritdoc/>

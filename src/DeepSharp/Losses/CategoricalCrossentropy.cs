@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// Cross-entropy for one-hot (or soft) targets, as Keras' <c>CategoricalCrossentropy</c>; a softmax output
-/// is fused into the loss as Keras does on TensorFlow.
+/// Cross-entropy for one-hot (or soft) targets, as Keras' <c>CategoricalCrossentropy</c>; on a softmax output
+/// the loss reads that softmax's logits and probabilities together, as <see cref="SparseCategoricalCrossentropy"/>.
 /// </summary>
 /// <param name="fromLogits">Whether predictions are logits rather than probabilities.</param>
 public sealed class CategoricalCrossentropy(bool fromLogits = false) : Loss
@@ -16,11 +16,15 @@ public sealed class CategoricalCrossentropy(bool fromLogits = false) : Loss
     public override string Name => "categorical_crossentropy";
 
     /// <inheritdoc/>
-    protected override Tensor ComputeCore(Tensor targets, Tensor predictions)
+    protected override Tensor ComputeCore(Tensor targets, Tensor predictions) => ComputeFor(targets, predictions, OutputActivation.Unknown);
+
+    /// <inheritdoc/>
+    private protected override Tensor ComputeFor(Tensor targets, Tensor predictions, OutputActivation output)
     {
-        if (!FromLogits && Ops.TryGetSoftmaxInput(predictions, out var logits))
-            return Ops.CategoricalCrossentropy(targets, logits, fromLogits: true);
-        return Ops.CategoricalCrossentropy(targets, predictions, FromLogits);
+        if (FromLogits) return Ops.CategoricalCrossentropy(targets, predictions, fromLogits: true);
+        return output is OutputActivation.Softmax or OutputActivation.Unknown
+            ? Ops.CategoricalCrossentropyOfSoftmax(targets, predictions)
+            : Ops.CategoricalCrossentropy(targets, predictions);
     }
 
     /// <inheritdoc/>

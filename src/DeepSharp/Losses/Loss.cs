@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// A training objective, as Keras' <c>keras.losses</c>: <see cref="Compute"/> returns the mean over the
+/// A training objective, as Keras' <c>keras.losses</c>: <see cref="Compute(Tensor, Tensor)"/> returns the mean over the
 /// batch (Keras' default reduction, sum_over_batch_size) as a scalar tensor in the graph. Accepts a name
 /// where a loss is expected: <c>loss: "sparse_categorical_crossentropy"</c>.
 /// </summary>
@@ -20,8 +20,22 @@ public abstract class Loss
         return ComputeCore(targets, predictions);
     }
 
-    /// <summary>Computes the loss; see <see cref="Compute"/>.</summary>
+    /// <summary>Computes the loss; see <see cref="Compute(Tensor, Tensor)"/>.</summary>
     protected abstract Tensor ComputeCore(Tensor targets, Tensor predictions);
+
+    /// <summary>The loss of a model's predictions, knowing (from Compile) what its output layer applies last.</summary>
+    internal Tensor Compute(Tensor targets, Tensor predictions, OutputActivation output)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(predictions);
+        return ComputeFor(targets, predictions, output);
+    }
+
+    /// <summary>
+    /// Computes the loss of predictions made by <paramref name="output"/>; losses that can use the activation's input
+    /// (the cross-entropies) override it, the others compute <see cref="ComputeCore"/>.
+    /// </summary>
+    private protected virtual Tensor ComputeFor(Tensor targets, Tensor predictions, OutputActivation output) => ComputeCore(targets, predictions);
 
     /// <summary>
     /// Checks a whole target tensor against the model's per-sample output shape before training starts

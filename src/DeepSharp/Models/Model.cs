@@ -29,6 +29,9 @@ public partial class Model : Layer
     /// <summary>The metrics given to <see cref="Compile"/>, resolved against the loss.</summary>
     public IReadOnlyList<Metric> Metrics { get; private set; } = [];
 
+    /// <summary>What the output layer applies last, read at <see cref="Compile"/>: a cross-entropy binds to a softmax's logits by it.</summary>
+    internal OutputActivation OutputActivation { get; private set; }
+
     /// <summary>Whether <see cref="Compile"/> has been called.</summary>
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 
@@ -54,6 +57,7 @@ public partial class Model : Layer
         ArgumentNullException.ThrowIfNull(loss);
         Optimizer = optimizer;
         Loss = loss;
+        OutputActivation = OutputActivationOf(this);
         Metrics = (metrics ?? []).Select(m => m.ResolveFor(loss)).ToList();
         var names = Metrics.Select(m => m.Name).Prepend("loss").ToList();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
@@ -68,6 +72,20 @@ public partial class Model : Layer
             _trainableFlagsAtCompile = new Dictionary<Layer, bool>(ReferenceEqualityComparer.Instance);
             RecordTrainableFlags(this, _trainableFlagsAtCompile);
         }
+    }
+
+    /// <summary>The activation the output layer applies last, from the "activation" of its config (inside nested models too).</summary>
+    private static OutputActivation OutputActivationOf(Layer? layer)
+    {
+        while (layer is Model model)
+            layer = model.Outputs.Count == 1 ? model.Outputs[0].Layer : model.Layers.Count > 0 ? model.Layers[^1] : null;
+        return layer?.GetConfig()["activation"] switch
+        {
+            null => OutputActivation.Unknown,
+            System.Text.Json.Nodes.JsonValue name when name.TryGetValue(out string? n) =>
+                n switch { "softmax" => OutputActivation.Softmax, "sigmoid" => OutputActivation.Sigmoid, _ => OutputActivation.Other },
+            _ => OutputActivation.Other, // an activation with arguments (leaky_relu's slope)
+        };
     }
 
     /// <summary>Whether the trainable weights of the last <see cref="Compile"/> have been captured (the model was built).</summary>

@@ -29,7 +29,7 @@ internal sealed class Trainer(Model model)
         using (TensorScope.Begin())
         {
             var predictions = Outputs(x, training: true);
-            var total = loss.Compute(y, predictions);
+            var total = loss.Compute(y, predictions, model.OutputActivation);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
             value = total.Item();
@@ -52,7 +52,7 @@ internal sealed class Trainer(Model model)
         using (Autograd.NoGrad())
         {
             var predictions = Outputs(x, training: false);
-            var total = model.Loss!.Compute(y, predictions);
+            var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
             double value = total.Item();

@@ -56,11 +56,11 @@ public static partial class Ops
     {
         Tensor x = n.A!, bias = n.B!, y = n.Output;
         int units = bias._shape[0], rows = y._size / units;
-        var gradient = ElementwiseDriver.Contiguous(g);
+        var gradient = ContiguousOperand.Of(g);
         var dx = x._requiresGrad ? Tensor.Uninitialized(x._shape) : null;
         var db = bias._requiresGrad ? GradientEngine.NewGradient(bias) : null;
         Kernels.BiasRelu.Backward(y.Pointer, gradient.Pointer, dx is null ? null : dx.Pointer, db is null ? null : db.Pointer, rows, units);
-        ElementwiseDriver.ReleaseCopy(gradient, g);
+        ContiguousOperand.Release(gradient, g);
         if (dx is not null) GradientEngine.Accumulate(x, dx);
         if (db is not null) GradientEngine.Accumulate(bias, db);
     }
@@ -74,11 +74,14 @@ public static partial class Ops
     public static Tensor LeakyRelu(Tensor x, float alpha = 0.2f)
     {
         if (!float.IsFinite(alpha)) throw new ArgumentException($"LeakyRelu: alpha must be finite; got {alpha}.", nameof(alpha));
-        return ElementwiseDriver.Unary(x, new LeakyReluFunction(alpha), "leaky_relu", LeakyReluBackward, alpha);
+        return ElementwiseDriver.Unary(x, new LeakyReluFunction(alpha), "leaky_relu", LeakyReluBackward, state: alpha);
     }
 
-    private static void LeakyReluBackward(Node n, Tensor g) =>
-        ElementwiseDriver.UnaryGradient(n, g, new LeakyReluGradient(n.Float0), fromOutput: false);
+    private static void LeakyReluBackward(Node n, Tensor g)
+    {
+        float alpha = n.State<float>();
+        ElementwiseDriver.UnaryGradient(n, g, new LeakyReluGradient(alpha), fromOutput: false);
+    }
 
     // ---- elu and selu: dx = g·scale·(1 for x > 0, αe^x otherwise) --------------------------------------
 
@@ -86,15 +89,20 @@ public static partial class Ops
     public static Tensor Elu(Tensor x, float alpha = 1f)
     {
         if (!float.IsFinite(alpha)) throw new ArgumentException($"Elu: alpha must be finite; got {alpha}.", nameof(alpha));
-        return ElementwiseDriver.Unary(x, new EluFunction(alpha, 1f), "elu", EluBackward, alpha, 1f);
+        return ElementwiseDriver.Unary(x, new EluFunction(alpha, 1f), "elu", EluBackward, state: new EluSaved(alpha, 1f));
     }
 
     /// <summary>Scaled ELU: 1.0507·elu(x, α = 1.6733), the self-normalizing activation.</summary>
     public static Tensor Selu(Tensor x) =>
-        ElementwiseDriver.Unary(x, new EluFunction(SeluAlpha, SeluScale), "selu", EluBackward, SeluAlpha, SeluScale);
+        ElementwiseDriver.Unary(x, new EluFunction(SeluAlpha, SeluScale), "selu", EluBackward, state: new EluSaved(SeluAlpha, SeluScale));
 
-    private static void EluBackward(Node n, Tensor g) =>
-        ElementwiseDriver.UnaryGradient(n, g, new EluGradient(n.Float0, n.Float1), fromOutput: false);
+    private readonly record struct EluSaved(float Alpha, float Scale);
+
+    private static void EluBackward(Node n, Tensor g)
+    {
+        var (alpha, scale) = n.State<EluSaved>();
+        ElementwiseDriver.UnaryGradient(n, g, new EluGradient(alpha, scale), fromOutput: false);
+    }
 
     // ---- gelu: dx = g·(Φ(x) + xφ(x)), or the derivative of the tanh form -------------------------------
 
@@ -168,26 +176,25 @@ public static partial class Ops
         if (x.Rank == 0) throw new ArgumentException($"{op}: the input must have at least one dimension; got a scalar.", nameof(x));
         int a = NormalizeAxis(op, "axis", axis, x._shape);
         var (outer, n, inner) = SplitAround(x._shape, a);
-        var input = ElementwiseDriver.Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x._shape);
         SoftmaxKernel.Forward(input.Pointer, y.Pointer, outer, n, inner, log);
-        ElementwiseDriver.ReleaseCopy(input, x);
-        var node = Node.Record(log ? "log_softmax" : "softmax", SoftmaxBackward, y, x);
-        if (node != null)
-        {
-            node.Int0 = a;
-            node.Int1 = log ? 1 : 0;
-        }
+        ContiguousOperand.Release(input, x);
+        Node.Record(log ? "log_softmax" : "softmax", SoftmaxBackward, y, x)?.Save(new SoftmaxSaved(a, log));
         return y;
     }
 
+    /// <summary>What a softmax keeps for backward; a cross-entropy that reads the softmax's logits also finds it by this type.</summary>
+    private readonly record struct SoftmaxSaved(int Axis, bool Log);
+
     private static unsafe void SoftmaxBackward(Node n, Tensor g)
     {
-        var (outer, size, inner) = SplitAround(n.Output._shape, n.Int0);
-        var gradient = ElementwiseDriver.Contiguous(g);
+        var (axis, log) = n.State<SoftmaxSaved>();
+        var (outer, size, inner) = SplitAround(n.Output._shape, axis);
+        var gradient = ContiguousOperand.Of(g);
         var dx = Tensor.Uninitialized(n.Output._shape);
-        SoftmaxKernel.Backward(n.Output.Pointer, gradient.Pointer, dx.Pointer, outer, size, inner, n.Int1 == 1);
-        ElementwiseDriver.ReleaseCopy(gradient, g);
+        SoftmaxKernel.Backward(n.Output.Pointer, gradient.Pointer, dx.Pointer, outer, size, inner, log);
+        ContiguousOperand.Release(gradient, g);
         GradientEngine.Accumulate(n.A!, dx);
     }
 

@@ -81,7 +81,7 @@ public static partial class Ops
         }
         if (b._requiresGrad)
         {
-            var logA = ElementwiseDriver.Contiguous(a).ContiguousCopy();
+            var logA = ContiguousOperand.Of(a).ContiguousCopy();
             TensorPrimitives.Log(logA.Span, logA.Span);
             var yLogA = ElementwiseDriver.BinaryValues<MultiplyOperator>(n.Output, logA, "pow backward");
             var gb = ElementwiseDriver.BinaryValues<MultiplyOperator>(yLogA, g, "pow backward");
@@ -94,20 +94,19 @@ public static partial class Ops
     /// <summary>Elementwise power with a constant exponent.</summary>
     public static Tensor Pow(Tensor a, float exponent)
     {
-        var x = ElementwiseDriver.Contiguous(a);
+        var x = ContiguousOperand.Of(a);
         var y = Tensor.Uninitialized(a.Shape);
         if (exponent == 2f) TensorPrimitives.Multiply(x.Span, x.Span, y.Span);
         else TensorPrimitives.Pow(x.Span, exponent, y.Span);
-        ElementwiseDriver.ReleaseCopy(x, a);
-        var node = Node.Record("pow", PowScalarBackward, y, a);
-        if (node != null) node.Float0 = exponent;
+        ContiguousOperand.Release(x, a);
+        Node.Record("pow", PowScalarBackward, y, a)?.Save(exponent);
         return y;
     }
 
     private static void PowScalarBackward(Node n, Tensor g)
     {
-        float p = n.Float0;
-        var x = ElementwiseDriver.Contiguous(n.A!);
+        float p = n.State<float>();
+        var x = ContiguousOperand.Of(n.A!);
         var ga = Tensor.Uninitialized(g._shape);
         if (p == 2f) TensorPrimitives.Multiply(x.Span, 2f, ga.Span);
         else
@@ -115,7 +114,7 @@ public static partial class Ops
             TensorPrimitives.Pow(x.Span, p - 1f, ga.Span);
             TensorPrimitives.Multiply(ga.Span, p, ga.Span);
         }
-        ElementwiseDriver.ReleaseCopy(x, n.A!);
+        ContiguousOperand.Release(x, n.A!);
         MultiplyInPlace(ga, g);
         GradientEngine.Accumulate(n.A!, ga);
     }
@@ -134,7 +133,7 @@ public static partial class Ops
     /// <summary>Computes <c>a * scale + shift</c> elementwise; the gradient is <c>g * scale</c>.</summary>
     private static Tensor MultiplyAdd(Tensor a, float scale, float shift, string op)
     {
-        var x = ElementwiseDriver.Contiguous(a);
+        var x = ContiguousOperand.Of(a);
         var y = Tensor.Uninitialized(a.Shape);
         if (scale == 1f) TensorPrimitives.Add(x.Span, shift, y.Span);
         else if (shift == 0f) TensorPrimitives.Multiply(x.Span, scale, y.Span);
@@ -143,14 +142,16 @@ public static partial class Ops
             TensorPrimitives.Multiply(x.Span, scale, y.Span);
             TensorPrimitives.Add(y.Span, shift, y.Span);
         }
-        ElementwiseDriver.ReleaseCopy(x, a);
-        var node = Node.Record(op, MultiplyAddBackward, y, a);
-        if (node != null) node.Float0 = scale;
+        ContiguousOperand.Release(x, a);
+        Node.Record(op, MultiplyAddBackward, y, a)?.Save(scale);
         return y;
     }
 
-    private static void MultiplyAddBackward(Node n, Tensor g) =>
-        GradientEngine.Accumulate(n.A!, n.Float0 == 1f ? GradientEngine.Share(g) : Scaled(g, n.Float0));
+    private static void MultiplyAddBackward(Node n, Tensor g)
+    {
+        float scale = n.State<float>();
+        GradientEngine.Accumulate(n.A!, scale == 1f ? GradientEngine.Share(g) : Scaled(g, scale));
+    }
 
     /// <summary>A constant minus each element.</summary>
     public static Tensor ReverseSubtract(float value, Tensor b) => MultiplyAdd(b, -1f, value, "rsub");
@@ -176,19 +177,19 @@ public static partial class Ops
     /// <summary>A new tensor <c>g * factor</c>.</summary>
     internal static Tensor Scaled(Tensor g, float factor)
     {
-        var x = ElementwiseDriver.Contiguous(g);
+        var x = ContiguousOperand.Of(g);
         var result = Tensor.Uninitialized(g._shape);
         TensorPrimitives.Multiply(x.Span, factor, result.Span);
-        ElementwiseDriver.ReleaseCopy(x, g);
+        ContiguousOperand.Release(x, g);
         return result;
     }
 
     /// <summary><paramref name="target"/> *= <paramref name="factor"/> for a contiguous target of the same shape.</summary>
     internal static void MultiplyInPlace(Tensor target, Tensor factor)
     {
-        var f = ElementwiseDriver.Contiguous(factor);
+        var f = ContiguousOperand.Of(factor);
         TensorPrimitives.Multiply(target.Span, f.Span, target.Span);
-        ElementwiseDriver.ReleaseCopy(f, factor);
+        ContiguousOperand.Release(f, factor);
     }
 }
 

@@ -50,10 +50,10 @@ public static unsafe partial class Ops
     private static Tensor Compare<TF>(Tensor a, float b) where TF : struct, IBinaryFunction
     {
         a.ThrowIfDisposed();
-        var x = ElementwiseDriver.Contiguous(a);
+        var x = ContiguousOperand.Of(a);
         var y = Tensor.Uninitialized(a._shape);
         VectorLoop.Map(default(TF), x.Span, b, y.Span);
-        ElementwiseDriver.ReleaseCopy(x, a);
+        ContiguousOperand.Release(x, a);
         return y;
     }
 

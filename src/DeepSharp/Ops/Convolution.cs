@@ -39,36 +39,38 @@ public static unsafe partial class Ops
             throw new ArgumentException($"{owner}: the kernel must have rank 4 (kernelHeight, kernelWidth, inChannels, filters); got shape {kernel._shape}.", nameof(kernel));
         var g = ConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[3], strides, samePadding, dilation);
         CheckBias(owner, bias, g.Filters);
-        var x = ElementwiseDriver.Contiguous(input);
-        var w = ElementwiseDriver.Contiguous(kernel);
-        var b = bias is null ? null : ElementwiseDriver.Contiguous(bias);
+        var x = ContiguousOperand.Of(input);
+        var w = ContiguousOperand.Of(kernel);
+        var b = bias is null ? null : ContiguousOperand.Of(bias);
         var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters));
         Convolution.Forward(g, x.Pointer, w.Pointer, b is null ? null : b.Pointer, activation, y.Pointer);
-        ElementwiseDriver.ReleaseCopy(x, input);
-        ElementwiseDriver.ReleaseCopy(w, kernel);
-        if (b is not null) ElementwiseDriver.ReleaseCopy(b, bias!);
+        ContiguousOperand.Release(x, input);
+        ContiguousOperand.Release(w, kernel);
+        if (b is not null) ContiguousOperand.Release(b, bias!);
         var node = bias is null ? Node.Record("conv2d", Conv2DBackward, y, input, kernel) : Node.Record("conv2d", Conv2DBackward, y, input, kernel, bias);
-        if (node != null) SaveGeometry(node, g, activation);
+        node?.Save(new ConvolutionSaved(g, activation));
         return y;
     }
+
+    /// <summary>What a convolution keeps for backward: its geometry and the activation fused into its output.</summary>
+    private readonly record struct ConvolutionSaved(ConvolutionGeometry Geometry, FusedActivation Activation);
 
     private static void Conv2DBackward(Node n, Tensor g)
     {
         Tensor input = n.A!, kernel = n.B!;
         var bias = n.C;
-        var geometry = SavedGeometry(n, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[3], n.Output._shape);
-        var x = ElementwiseDriver.Contiguous(input);
-        var w = ElementwiseDriver.Contiguous(kernel);
-        var dy = ElementwiseDriver.Contiguous(g);
+        var (geometry, activation) = n.State<ConvolutionSaved>();
+        var x = ContiguousOperand.Of(input);
+        var w = ContiguousOperand.Of(kernel);
+        var dy = ContiguousOperand.Of(g);
         var dx = input._requiresGrad ? Tensor.Uninitialized(input._shape) : null;
         var dw = kernel._requiresGrad ? Tensor.Uninitialized(kernel._shape) : null;
         var db = bias is not null && bias._requiresGrad ? Tensor.Uninitialized(bias._shape) : null;
-        var activation = (FusedActivation)n.Ints[6];
         Convolution.Backward(geometry, x.Pointer, w.Pointer, dy.Pointer, activation == FusedActivation.None ? null : n.Output.Pointer,
             activation, dx is null ? null : dx.Pointer, dw is null ? null : dw.Pointer, db is null ? null : db.Pointer);
-        ElementwiseDriver.ReleaseCopy(x, input);
-        ElementwiseDriver.ReleaseCopy(w, kernel);
-        ElementwiseDriver.ReleaseCopy(dy, g);
+        ContiguousOperand.Release(x, input);
+        ContiguousOperand.Release(w, kernel);
+        ContiguousOperand.Release(dy, g);
         if (dx is not null) GradientEngine.Accumulate(input, dx);
         if (dw is not null) GradientEngine.Accumulate(kernel, dw);
         if (db is not null) GradientEngine.Accumulate(bias!, db);
@@ -105,22 +107,22 @@ public static unsafe partial class Ops
             throw new ArgumentException($"{owner}: the kernel must have rank 4 (kernelHeight, kernelWidth, filters, inChannels); got shape {kernel._shape}.", nameof(kernel));
         var g = TransposeShape(owner, input._shape, kernel._shape, strides, samePadding, dilation, outputPadding);
         CheckBias(owner, bias, g.Channels);
-        var x = ElementwiseDriver.Contiguous(input);
-        var w = ElementwiseDriver.Contiguous(kernel);
+        var x = ContiguousOperand.Of(input);
+        var w = ContiguousOperand.Of(kernel);
         var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.Height, g.Width, g.Channels));
         // The transposed convolution is the input gradient of the convolution y → x.
         Convolution.Backward(g, null, w.Pointer, x.Pointer, null, FusedActivation.None, y.Pointer, null, null);
         if (bias is not null)
         {
-            var b = ElementwiseDriver.Contiguous(bias);
+            var b = ContiguousOperand.Of(bias);
             ConvolutionPasses.Output(y.Pointer, g.Batch * g.Height * g.Width, g.Channels, b.Pointer, FusedActivation.None);
-            ElementwiseDriver.ReleaseCopy(b, bias);
+            ContiguousOperand.Release(b, bias);
         }
-        ElementwiseDriver.ReleaseCopy(x, input);
-        ElementwiseDriver.ReleaseCopy(w, kernel);
+        ContiguousOperand.Release(x, input);
+        ContiguousOperand.Release(w, kernel);
         var node = bias is null ? Node.Record("conv2d_transpose", Conv2DTransposeBackward, y, input, kernel)
             : Node.Record("conv2d_transpose", Conv2DTransposeBackward, y, input, kernel, bias);
-        if (node != null) SaveGeometry(node, g, FusedActivation.None);
+        node?.Save(new ConvolutionSaved(g, FusedActivation.None));
         return y;
     }
 
@@ -128,28 +130,27 @@ public static unsafe partial class Ops
     {
         Tensor input = n.A!, kernel = n.B!;
         var bias = n.C;
-        // The convolution that this op is the transpose of: its input is our output, its output our input.
-        var shape = n.Output._shape;
-        var geometry = SavedGeometry(n, shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[3], input._shape);
-        var dy = ElementwiseDriver.Contiguous(g);
+        // The geometry of the convolution that this op is the transpose of: its input is our output, its output our input.
+        var geometry = n.State<ConvolutionSaved>().Geometry;
+        var dy = ContiguousOperand.Of(g);
         if (input._requiresGrad)
         {
-            var w = ElementwiseDriver.Contiguous(kernel);
+            var w = ContiguousOperand.Of(kernel);
             var dx = Tensor.Uninitialized(input._shape);
             Convolution.Forward(geometry, dy.Pointer, w.Pointer, null, FusedActivation.None, dx.Pointer);
-            ElementwiseDriver.ReleaseCopy(w, kernel);
+            ContiguousOperand.Release(w, kernel);
             GradientEngine.Accumulate(input, dx);
         }
         if (kernel._requiresGrad)
         {
-            var x = ElementwiseDriver.Contiguous(input);
+            var x = ContiguousOperand.Of(input);
             var dw = Tensor.Uninitialized(kernel._shape);
             Convolution.Backward(geometry, dy.Pointer, null, x.Pointer, null, FusedActivation.None, null, dw.Pointer, null);
-            ElementwiseDriver.ReleaseCopy(x, input);
+            ContiguousOperand.Release(x, input);
             GradientEngine.Accumulate(kernel, dw);
         }
         if (bias is not null && bias._requiresGrad) GradientEngine.Accumulate(bias, dy.SumToShape(bias._shape));
-        ElementwiseDriver.ReleaseCopy(dy, g);
+        ContiguousOperand.Release(dy, g);
     }
 
     // ---- shapes ---------------------------------------------------------------------------------------
@@ -249,27 +250,6 @@ public static unsafe partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias._shape[0] != filters))
             throw new ArgumentException($"{owner}: the bias must have shape ({filters}), one value per filter; got {bias._shape}.", nameof(bias));
     }
-
-    private static void SaveGeometry(Node node, in ConvolutionGeometry g, FusedActivation activation)
-    {
-        node.Ints[0] = g.StrideHeight;
-        node.Ints[1] = g.StrideWidth;
-        node.Ints[2] = g.DilationHeight;
-        node.Ints[3] = g.DilationWidth;
-        node.Ints[4] = g.PadTop;
-        node.Ints[5] = g.PadLeft;
-        node.Ints[6] = (int)activation;
-    }
-
-    /// <summary>The geometry saved by <see cref="SaveGeometry"/> for a convolution from <paramref name="input"/> to <paramref name="output"/>.</summary>
-    private static ConvolutionGeometry SavedGeometry(Node node, in TensorShape input, int kernelHeight, int kernelWidth, int channels, int filters,
-        in TensorShape output) => new()
-    {
-        Batch = input[0], Height = input[1], Width = input[2], Channels = channels,
-        KernelHeight = kernelHeight, KernelWidth = kernelWidth, Filters = filters,
-        StrideHeight = node.Ints[0], StrideWidth = node.Ints[1], DilationHeight = node.Ints[2], DilationWidth = node.Ints[3],
-        PadTop = node.Ints[4], PadLeft = node.Ints[5], OutputHeight = output[1], OutputWidth = output[2],
-    };
 }
 
 /// <summary>Convolutions as members of <see cref="Tensor"/>.</summary>

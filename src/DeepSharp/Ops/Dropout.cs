@@ -17,24 +17,19 @@ public static partial class Ops
         var rng = random ?? RandomGenerator.Default;
         var mask = Tensor.Uninitialized(x.Shape);
         BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), rng);
-        var source = ElementwiseDriver.Contiguous(x);
+        var source = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x.Shape);
         TensorPrimitives.Multiply(source.Span, mask.Span, y.Span);
-        ElementwiseDriver.ReleaseCopy(source, x);
+        ContiguousOperand.Release(source, x);
         var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
-        else node.Saved0 = TensorScope.Keep(mask);
+        else node.Keep(mask);
         return y;
     }
 
-    private static void DropoutBackward(Node n, Tensor g)
-    {
-        var gx = Tensor.Uninitialized(g.Shape);
-        var source = ElementwiseDriver.Contiguous(g);
-        TensorPrimitives.Multiply(source.Span, n.Saved0!.Span, gx.Span);
-        ElementwiseDriver.ReleaseCopy(source, g);
-        GradientEngine.Accumulate(n.A!, gx);
-    }
+    // dx = g · mask (the mask broadcast when it was drawn with a noise shape).
+    private static void DropoutBackward(Node n, Tensor g) =>
+        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Kept.First!, "dropout"));
 
     /// <summary>
     /// Dropout with one random draw per element of <paramref name="noiseShape"/>, broadcast over
@@ -51,12 +46,9 @@ public static partial class Ops
         var mask = Tensor.Uninitialized(noiseShape);
         BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random ?? RandomGenerator.Default);
         var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
-        var node = Node.Record("dropout", BroadcastDropoutBackward, y, x);
+        var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
-        else node.Saved0 = TensorScope.Keep(mask);
+        else node.Keep(mask);
         return y;
     }
-
-    private static void BroadcastDropoutBackward(Node n, Tensor g) =>
-        GradientEngine.Accumulate(n.A!, ElementwiseDriver.BinaryValues<MultiplyOperator>(g, n.Saved0!, "dropout"));
 }

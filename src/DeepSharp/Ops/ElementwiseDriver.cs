@@ -34,28 +34,30 @@ internal static unsafe class ElementwiseDriver
         return y;
     }
 
-    /// <summary>
-    /// Applies the elementwise <typeparamref name="TOp"/> to <paramref name="x"/> and records
-    /// <paramref name="rule"/>, keeping <paramref name="argument0"/> and <paramref name="argument1"/> in the
-    /// node's Float0 and Float1 for backward.
-    /// </summary>
-    internal static Tensor Unary<TOp>(Tensor x, in TOp op, string name, BackwardRule? rule, float argument0 = 0f, float argument1 = 0f)
-        where TOp : struct, IUnaryOperator
+    /// <summary>Applies the elementwise <typeparamref name="TOp"/> to <paramref name="x"/> and records <paramref name="rule"/>.</summary>
+    internal static Tensor Unary<TOp>(Tensor x, in TOp op, string name, BackwardRule? rule) where TOp : struct, IUnaryOperator
+    {
+        var y = UnaryValues(x, op);
+        if (rule != null) Node.Record(name, rule, y, x);
+        return y;
+    }
+
+    /// <summary>As <see cref="Unary{TOp}"/>, keeping the op's parameters (a slope, bounds) in the node for backward.</summary>
+    internal static Tensor Unary<TOp, TState>(Tensor x, in TOp op, string name, BackwardRule rule, in TState state)
+        where TOp : struct, IUnaryOperator where TState : unmanaged
+    {
+        var y = UnaryValues(x, op);
+        Node.Record(name, rule, y, x)?.Save(state);
+        return y;
+    }
+
+    private static Tensor UnaryValues<TOp>(Tensor x, in TOp op) where TOp : struct, IUnaryOperator
     {
         x.ThrowIfDisposed();
-        var input = Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x._shape);
         ParallelSpans.Unary(op, input.Pointer, y.Pointer, y._size);
-        ReleaseCopy(input, x);
-        if (rule != null)
-        {
-            var node = Node.Record(name, rule, y, x);
-            if (node != null)
-            {
-                node.Float0 = argument0;
-                node.Float1 = argument1;
-            }
-        }
+        ContiguousOperand.Release(input, x);
         return y;
     }
 
@@ -66,21 +68,12 @@ internal static unsafe class ElementwiseDriver
     internal static void UnaryGradient<TOp>(Node n, Tensor g, in TOp op, bool fromOutput) where TOp : struct, IGradientOperator
     {
         var x = n.A!;
-        var saved = fromOutput ? n.Output : Contiguous(x);
-        var gradient = Contiguous(g);
+        var saved = fromOutput ? n.Output : ContiguousOperand.Of(x);
+        var gradient = ContiguousOperand.Of(g);
         var dx = Tensor.Uninitialized(x._shape);
         ParallelSpans.Gradient(op, saved.Pointer, gradient.Pointer, dx.Pointer, dx._size);
-        if (!fromOutput) ReleaseCopy(saved, x);
-        ReleaseCopy(gradient, g);
+        if (!fromOutput) ContiguousOperand.Release(saved, x);
+        ContiguousOperand.Release(gradient, g);
         GradientEngine.Accumulate(x, dx);
-    }
-
-    /// <summary>A contiguous tensor with <paramref name="x"/>'s values: <paramref name="x"/> itself when it already is.</summary>
-    internal static Tensor Contiguous(Tensor x) => x._isContiguous ? x : x.ContiguousCopy();
-
-    /// <summary>Recycles <paramref name="maybeCopy"/> if it is a temporary copy of <paramref name="original"/>.</summary>
-    internal static void ReleaseCopy(Tensor maybeCopy, Tensor original)
-    {
-        if (!ReferenceEquals(maybeCopy, original)) maybeCopy.Recycle();
     }
 }

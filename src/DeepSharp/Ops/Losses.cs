@@ -1,15 +1,15 @@
-using System.Numerics.Tensors;
 using DeepSharp.Kernels;
 
 namespace DeepSharp;
 
-public static partial class Ops
+public static unsafe partial class Ops
 {
-    // Every loss here returns the mean over "rows" (all dimensions but the last) of a per-row loss
-    // computed over the last axis: Keras' loss functions followed by its default reduction,
-    // sum_over_batch_size. Cross-entropies sum over the classes; regression losses average over them.
+    // Every loss here returns the mean over "rows" (all dimensions but the last) of a per-row loss computed over
+    // the last axis: Keras' loss functions followed by its default reduction, sum_over_batch_size. Cross-entropies
+    // sum over the classes; regression losses average over them. The per-element math is in Kernels
+    // (CrossEntropyKernels, LossFunctions); each loss's backward sits under its forward.
 
-    // ---- categorical cross-entropy: integer labels (sparse) or target distributions -----------------------
+    // ---- categorical cross-entropy: from logits (softmax fused) or probabilities (Keras' clipped form) --
 
     /// <summary>
     /// Cross-entropy between integer class labels <paramref name="labels"/> ([rows] or [rows, 1], whole
@@ -19,11 +19,10 @@ public static partial class Ops
     public static Tensor SparseCategoricalCrossentropy(Tensor labels, Tensor predictions, bool fromLogits = false)
     {
         const string op = "sparse_categorical_crossentropy";
-        int classes = CheckClassScores(predictions, op);
-        int rows = predictions.Size / classes;
-        if (labels.Size != rows)
-            throw new ArgumentException($"{op}: y_true has shape {labels.Shape} ({labels.Size} labels) but y_pred has shape {predictions.Shape} ({rows} rows of {classes} classes); expected one label per row.");
-        return CrossEntropy(labels, predictions, classes, fromLogits, sparse: true, op);
+        int classes = CheckLabelRows(labels, predictions, op);
+        return fromLogits
+            ? SoftmaxCrossEntropy(labels, predictions, softmax: null, classes, sparse: true, op)
+            : ProbabilityCrossEntropy(labels, predictions, classes, sparse: true, op);
     }
 
     /// <summary>
@@ -35,67 +34,132 @@ public static partial class Ops
         const string op = "categorical_crossentropy";
         int classes = CheckClassScores(predictions, op);
         CheckSameShape(targets, predictions, op);
-        return CrossEntropy(targets, predictions, classes, fromLogits, sparse: false, op);
+        return fromLogits
+            ? SoftmaxCrossEntropy(targets, predictions, softmax: null, classes, sparse: false, op)
+            : ProbabilityCrossEntropy(targets, predictions, classes, sparse: false, op);
     }
 
     /// <summary>
-    /// The mean over rows of the cross-entropy; with logits the softmax is computed in the same pass and
-    /// kept for backward.
+    /// <see cref="SparseCategoricalCrossentropy"/> of the output of a softmax over the last axis: when that softmax's
+    /// graph is alive the loss reads its logits and probabilities (the stable form, no second softmax), else the
+    /// probabilities alone (inference records no graph).
     /// </summary>
-    private static Tensor CrossEntropy(Tensor targets, Tensor predictions, int classes, bool fromLogits, bool sparse, string op)
+    internal static Tensor SparseCategoricalCrossentropyOfSoftmax(Tensor labels, Tensor probabilities)
     {
-        int rows = predictions.Size / classes;
-        var t = ElementwiseDriver.Contiguous(targets);
-        var p = ElementwiseDriver.Contiguous(predictions);
-        if (sparse) CheckLabels(t.Span, classes, op);
-        var loss = Tensor.Uninitialized(new TensorShape());
-        Tensor? probabilities = fromLogits ? Tensor.Uninitialized(predictions.Shape) : null;
-        double total = (sparse, fromLogits) switch
+        const string op = "sparse_categorical_crossentropy";
+        int classes = CheckLabelRows(labels, probabilities, op);
+        return SoftmaxInput(probabilities) is { } logits
+            ? SoftmaxCrossEntropy(labels, logits, probabilities, classes, sparse: true, op)
+            : ProbabilityCrossEntropy(labels, probabilities, classes, sparse: true, op);
+    }
+
+    /// <summary><see cref="CategoricalCrossentropy"/> of the output of a softmax; see <see cref="SparseCategoricalCrossentropyOfSoftmax"/>.</summary>
+    internal static Tensor CategoricalCrossentropyOfSoftmax(Tensor targets, Tensor probabilities)
+    {
+        const string op = "categorical_crossentropy";
+        int classes = CheckClassScores(probabilities, op);
+        CheckSameShape(targets, probabilities, op);
+        return SoftmaxInput(probabilities) is { } logits
+            ? SoftmaxCrossEntropy(targets, logits, probabilities, classes, sparse: false, op)
+            : ProbabilityCrossEntropy(targets, probabilities, classes, sparse: false, op);
+    }
+
+    /// <summary>What a cross-entropy keeps for backward: the classes per row, whether targets are class labels, whether it took logits.</summary>
+    private readonly record struct CrossEntropySaved(int Classes, bool Sparse, bool FromSoftmax);
+
+    /// <summary>
+    /// The mean over rows of the cross-entropy of <paramref name="logits"/>' softmax: given as
+    /// <paramref name="softmax"/> (a softmax op's output, which becomes the node's third input) or computed here
+    /// and kept for backward.
+    /// </summary>
+    private static Tensor SoftmaxCrossEntropy(Tensor targets, Tensor logits, Tensor? softmax, int classes, bool sparse, string op)
+    {
+        int rows = logits.Size / classes;
+        var t = ContiguousOperand.Of(targets);
+        var x = ContiguousOperand.Of(logits);
+        Tensor? computed = null;
+        if (softmax is null)
         {
-            (true, true) => CrossEntropyKernels.SparseSoftmaxForward(p.Span, t.Span, classes, probabilities!.Span),
-            (true, false) => CrossEntropyKernels.SparseProbabilityForward(p.Span, t.Span, classes),
-            (false, true) => CrossEntropyKernels.SoftmaxForward(p.Span, t.Span, classes, probabilities!.Span),
-            (false, false) => CrossEntropyKernels.ProbabilityForward(p.Span, t.Span, classes),
-        };
-        loss.Span[0] = (float)(total / rows);
-        ElementwiseDriver.ReleaseCopy(t, targets);
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        var node = Node.Record(op, CrossEntropyBackward, loss, predictions, targets);
-        if (node is null) probabilities?.Recycle();
+            computed = Tensor.Uninitialized(logits.Shape);
+            SoftmaxKernel.Forward(x.Pointer, computed.Pointer, rows, classes, 1, log: false);
+        }
+        var p = computed ?? ContiguousOperand.Of(softmax!);
+        int invalidRow = -1;
+        double total = sparse
+            ? CrossEntropyKernels.SparseFromSoftmax(x.Span, p.Span, t.Span, classes, out invalidRow)
+            : CrossEntropyKernels.FromSoftmax(x.Span, p.Span, t.Span, classes);
+        float invalidLabel = invalidRow >= 0 ? t.Span[invalidRow] : 0f;
+        if (computed is null) ContiguousOperand.Release(p, softmax!);
+        ContiguousOperand.Release(t, targets);
+        ContiguousOperand.Release(x, logits);
+        if (invalidRow >= 0)
+        {
+            computed?.Recycle();
+            ThrowInvalidLabel(invalidLabel, invalidRow, classes, op);
+        }
+        var loss = Scalar(total / rows);
+        var node = softmax is null
+            ? Node.Record(op, CrossEntropyBackward, loss, logits, targets)
+            : Node.Record(op, CrossEntropyBackward, loss, logits, targets, softmax);
+        if (node is null) computed?.Recycle();
         else
         {
-            node.Saved0 = probabilities is null ? null : TensorScope.Keep(probabilities);
-            node.Int0 = classes;
-            node.Int1 = sparse ? 1 : 0;
+            node.Save(new CrossEntropySaved(classes, sparse, FromSoftmax: true));
+            node.Keep(computed);
         }
         return loss;
     }
 
-    private static void CrossEntropyBackward(Node n, Tensor g)
+    /// <summary>The input of the softmax (over the last axis) that made <paramref name="probabilities"/>, while its graph is alive.</summary>
+    private static Tensor? SoftmaxInput(Tensor probabilities) =>
+        probabilities._node is { } node && node.Rule == (BackwardRule)SoftmaxBackward &&
+        node.State<SoftmaxSaved>() is { Log: false } saved && saved.Axis == probabilities.Rank - 1
+            ? node.A
+            : null;
+
+    private static Tensor ProbabilityCrossEntropy(Tensor targets, Tensor predictions, int classes, bool sparse, string op)
     {
-        Tensor predictions = n.A!, targets = n.B!;
-        int classes = n.Int0;
-        bool sparse = n.Int1 == 1;
-        float scale = g.Item() * classes / predictions.Size;
-        var t = ElementwiseDriver.Contiguous(targets);
-        var gradient = Tensor.Uninitialized(predictions.Shape);
-        if (n.Saved0 is { } probabilities)
-        {
-            if (sparse) CrossEntropyKernels.SparseSoftmaxBackward(probabilities.Span, t.Span, classes, scale, gradient.Span);
-            else CrossEntropyKernels.SoftmaxBackward(probabilities.Span, t.Span, classes, scale, gradient.Span);
-        }
-        else
-        {
-            var p = ElementwiseDriver.Contiguous(predictions);
-            if (sparse) CrossEntropyKernels.SparseProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
-            else CrossEntropyKernels.ProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span);
-            ElementwiseDriver.ReleaseCopy(p, predictions);
-        }
-        ElementwiseDriver.ReleaseCopy(t, targets);
-        GradientEngine.Accumulate(predictions, gradient);
+        int rows = predictions.Size / classes;
+        var t = ContiguousOperand.Of(targets);
+        var p = ContiguousOperand.Of(predictions);
+        int invalidRow = -1;
+        double total = sparse
+            ? CrossEntropyKernels.SparseFromProbabilities(p.Span, t.Span, classes, out invalidRow)
+            : CrossEntropyKernels.FromProbabilities(p.Span, t.Span, classes);
+        float invalidLabel = invalidRow >= 0 ? t.Span[invalidRow] : 0f;
+        ContiguousOperand.Release(t, targets);
+        ContiguousOperand.Release(p, predictions);
+        if (invalidRow >= 0) ThrowInvalidLabel(invalidLabel, invalidRow, classes, op);
+        var loss = Scalar(total / rows);
+        Node.Record(op, CrossEntropyBackward, loss, predictions, targets)?.Save(new CrossEntropySaved(classes, sparse, FromSoftmax: false));
+        return loss;
     }
 
-    // ---- binary cross-entropy ------------------------------------------------------------------------------
+    // ---- their backward: d/dlogits = (softmax − target) / rows; d/dp of the clipped form --------------
+
+    private static void CrossEntropyBackward(Node n, Tensor g)
+    {
+        Tensor input = n.A!, targets = n.B!; // the logits, or the probabilities
+        var (classes, sparse, fromSoftmax) = n.State<CrossEntropySaved>();
+        // From logits the derivative reads their softmax: computed and kept by the op, or the softmax op's output (input C).
+        var source = fromSoftmax ? n.Kept.First ?? n.C! : input;
+        float scale = g.Item() * classes / input.Size;
+        var t = ContiguousOperand.Of(targets);
+        var p = ContiguousOperand.Of(source);
+        var gradient = Tensor.Uninitialized(input.Shape);
+        switch (fromSoftmax, sparse)
+        {
+            case (true, true): CrossEntropyKernels.SparseSoftmaxBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+            case (true, false): CrossEntropyKernels.SoftmaxBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+            case (false, true): CrossEntropyKernels.SparseProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+            default: CrossEntropyKernels.ProbabilityBackward(p.Span, t.Span, classes, scale, gradient.Span); break;
+        }
+        ContiguousOperand.Release(p, source);
+        ContiguousOperand.Release(t, targets);
+        GradientEngine.Accumulate(input, gradient);
+    }
+
+    // ---- binary cross-entropy from logits: d/dx = (sigmoid(x) − z) / n ------------------------------------
 
     /// <summary>
     /// Binary cross-entropy between 0/1 targets and <paramref name="predictions"/> (probabilities, or logits
@@ -106,192 +170,173 @@ public static partial class Ops
         const string op = "binary_crossentropy";
         targets = MatchTargetRank(targets, predictions, op);
         CheckSameShape(targets, predictions, op);
-        var t = ElementwiseDriver.Contiguous(targets);
-        var p = ElementwiseDriver.Contiguous(predictions);
-        var loss = Tensor.Uninitialized(new TensorShape());
-        Tensor? sigmoid = null;
-        if (fromLogits)
+        return fromLogits
+            ? LogisticLoss(targets, predictions, sigmoid: null, op)
+            : PointwiseLoss(targets, predictions, new BinaryCrossentropyTerm(), new LossSaved(predictions.Size, 0f), op, BinaryCrossentropyBackward);
+    }
+
+    /// <summary>
+    /// <see cref="BinaryCrossentropy"/> of the output of a sigmoid: from that sigmoid's logits and values while its
+    /// graph is alive (the stable form), else from the probabilities.
+    /// </summary>
+    internal static Tensor BinaryCrossentropyOfSigmoid(Tensor targets, Tensor probabilities)
+    {
+        const string op = "binary_crossentropy";
+        if (probabilities._node is not { } node || node.Rule != (BackwardRule)SigmoidBackward) return BinaryCrossentropy(targets, probabilities);
+        targets = MatchTargetRank(targets, probabilities, op);
+        CheckSameShape(targets, probabilities, op);
+        return LogisticLoss(targets, node.A!, probabilities, op);
+    }
+
+    /// <summary>
+    /// The mean of softplus(x) − x·z; the sigmoid of x, for backward, is <paramref name="sigmoid"/> (a sigmoid op's
+    /// output, which becomes the node's third input) or computed here and kept.
+    /// </summary>
+    private static Tensor LogisticLoss(Tensor targets, Tensor logits, Tensor? sigmoid, string op)
+    {
+        var t = ContiguousOperand.Of(targets);
+        var x = ContiguousOperand.Of(logits);
+        var loss = Scalar(VectorSum.Of(new LogisticLossTerm(), x.Span, t.Span) / Math.Max(1, logits.Size));
+        Tensor? computed = null;
+        if (sigmoid is null)
         {
-            sigmoid = Tensor.Uninitialized(predictions.Shape);
-            loss.Span[0] = (float)(CrossEntropyKernels.SigmoidForward(p.Span, t.Span, sigmoid.Span) / predictions.Size);
+            computed = Tensor.Uninitialized(logits.Shape);
+            ParallelSpans.Unary(new SigmoidFunction(), x.Pointer, computed.Pointer, computed._size);
         }
-        else loss.Span[0] = (float)(CrossEntropyKernels.BinaryProbabilityForward(p.Span, t.Span) / predictions.Size);
-        ElementwiseDriver.ReleaseCopy(t, targets);
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        var node = Node.Record(op, BinaryCrossEntropyBackward, loss, predictions, targets);
-        if (node is null) sigmoid?.Recycle();
-        else node.Saved0 = sigmoid is null ? null : TensorScope.Keep(sigmoid);
+        ContiguousOperand.Release(t, targets);
+        ContiguousOperand.Release(x, logits);
+        var node = sigmoid is null
+            ? Node.Record(op, LogisticLossBackward, loss, logits, targets)
+            : Node.Record(op, LogisticLossBackward, loss, logits, targets, sigmoid);
+        if (node is null) computed?.Recycle();
+        else
+        {
+            node.Save(new LossSaved(logits.Size, 0f));
+            node.Keep(computed);
+        }
         return loss;
     }
 
-    private static void BinaryCrossEntropyBackward(Node n, Tensor g)
+    private static void LogisticLossBackward(Node n, Tensor g)
     {
-        Tensor predictions = n.A!, targets = n.B!;
-        float scale = g.Item() / predictions.Size;
-        var t = ElementwiseDriver.Contiguous(targets);
-        var gradient = Tensor.Uninitialized(predictions.Shape);
-        if (n.Saved0 is { } sigmoid)
-        {
-            // d/dx = (sigmoid(x) − z) · scale
-            TensorPrimitives.Subtract(sigmoid.Span, t.Span, gradient.Span);
-            TensorPrimitives.Multiply(gradient.Span, scale, gradient.Span);
-        }
-        else
-        {
-            var p = ElementwiseDriver.Contiguous(predictions);
-            CrossEntropyKernels.BinaryProbabilityBackward(p.Span, t.Span, scale, gradient.Span);
-            ElementwiseDriver.ReleaseCopy(p, predictions);
-        }
-        ElementwiseDriver.ReleaseCopy(t, targets);
-        GradientEngine.Accumulate(predictions, gradient);
+        var sigmoid = n.Kept.First ?? n.C!;
+        PointwiseGradient(n, g, sigmoid, new LogisticLossGradient(LossScale(n, g)), symmetric: false);
     }
 
-    // ---- regression losses and KL divergence ---------------------------------------------------------------
+    // ---- binary cross-entropy from probabilities: d/dp = (p − z) / (p(1 − p)) / n -------------------------
+
+    private static void BinaryCrossentropyBackward(Node n, Tensor g) =>
+        PointwiseGradient(n, g, n.A!, new BinaryCrossentropyGradient(LossScale(n, g)), symmetric: false);
+
+    // ---- mean squared error: d/dp = 2(p − t) / n ----------------------------------------------------------
 
     /// <summary>Mean of (prediction − target)² (Keras' mean_squared_error).</summary>
     public static Tensor MeanSquaredError(Tensor targets, Tensor predictions) =>
-        PointwiseLoss(targets, predictions, PointwiseLossKind.SquaredError, 0f, "mean_squared_error");
+        PointwiseLoss(targets, predictions, new SquaredError(), "mean_squared_error", MeanSquaredErrorBackward);
+
+    private static void MeanSquaredErrorBackward(Node n, Tensor g) =>
+        PointwiseGradient(n, g, n.A!, new SquaredErrorGradient(LossScale(n, g)), symmetric: true);
+
+    // ---- mean absolute error: d/dp = sign(p − t) / n ------------------------------------------------------
 
     /// <summary>Mean of |prediction − target| (Keras' mean_absolute_error).</summary>
     public static Tensor MeanAbsoluteError(Tensor targets, Tensor predictions) =>
-        PointwiseLoss(targets, predictions, PointwiseLossKind.AbsoluteError, 0f, "mean_absolute_error");
+        PointwiseLoss(targets, predictions, new AbsoluteError(), "mean_absolute_error", MeanAbsoluteErrorBackward);
+
+    private static void MeanAbsoluteErrorBackward(Node n, Tensor g) =>
+        PointwiseGradient(n, g, n.A!, new AbsoluteErrorGradient(LossScale(n, g)), symmetric: true);
+
+    // ---- huber: d/dp = clamp(p − t, −δ, δ) / n ------------------------------------------------------------
 
     /// <summary>Huber loss: ½e² for |e| ≤ δ, else δ(|e| − ½δ), averaged (Keras default δ = 1).</summary>
     public static Tensor Huber(Tensor targets, Tensor predictions, float delta = 1f)
     {
+        const string op = "huber";
         if (!(delta > 0) || !float.IsFinite(delta))
-            throw new ArgumentOutOfRangeException(nameof(delta), delta, $"huber: delta must be a finite number > 0; got {delta}.");
-        return PointwiseLoss(targets, predictions, PointwiseLossKind.Huber, delta, "huber");
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, $"{op}: delta must be a finite number > 0; got {delta}.");
+        targets = MatchTargetRank(targets, predictions, op);
+        CheckSameShape(targets, predictions, op);
+        return PointwiseLoss(targets, predictions, new HuberError(delta), new LossSaved(predictions.Size, delta), op, HuberBackward);
     }
+
+    private static void HuberBackward(Node n, Tensor g) =>
+        PointwiseGradient(n, g, n.A!, new HuberErrorGradient(n.State<LossSaved>().Delta, LossScale(n, g)), symmetric: true);
+
+    // ---- kl divergence: d/dp = −clip(t) / p / rows where p is unclipped -----------------------------------
 
     /// <summary>
     /// Kullback–Leibler divergence Σ t·log(t / p) over the last axis with both clipped to [ε, 1], averaged
     /// over rows (Keras' kl_divergence).
     /// </summary>
-    public static Tensor KLDivergence(Tensor targets, Tensor predictions) =>
-        PointwiseLoss(targets, predictions, PointwiseLossKind.KLDivergence, 0f, "kl_divergence");
-
-    private enum PointwiseLossKind
+    public static Tensor KLDivergence(Tensor targets, Tensor predictions)
     {
-        SquaredError,
-        AbsoluteError,
-        Huber,
-        KLDivergence,
+        const string op = "kl_divergence";
+        targets = MatchTargetRank(targets, predictions, op);
+        CheckSameShape(targets, predictions, op);
+        int rows = predictions.Size / Math.Max(1, LastDim(predictions)); // it sums over the last axis, then averages rows
+        return PointwiseLoss(targets, predictions, new KLDivergenceTerm(), new LossSaved(rows, 0f), op, KLDivergenceBackward);
     }
 
-    private static Tensor PointwiseLoss(Tensor targets, Tensor predictions, PointwiseLossKind kind, float delta, string op)
+    private static void KLDivergenceBackward(Node n, Tensor g) =>
+        PointwiseGradient(n, g, n.A!, new KLDivergenceGradient(LossScale(n, g)), symmetric: false);
+
+    // ---- the elementwise losses' shared forward and backward ----------------------------------------------
+
+    /// <summary>What an elementwise loss keeps for backward: what its sum was divided by, and Huber's δ.</summary>
+    private readonly record struct LossSaved(int Divisor, float Delta);
+
+    /// <summary>The mean over every element of <typeparamref name="TTerm"/>, after Keras' target-shape checks.</summary>
+    private static Tensor PointwiseLoss<TTerm>(Tensor targets, Tensor predictions, in TTerm term, string op, BackwardRule rule)
+        where TTerm : struct, IBinaryFunction
     {
         targets = MatchTargetRank(targets, predictions, op);
         CheckSameShape(targets, predictions, op);
-        var t = ElementwiseDriver.Contiguous(targets);
-        var p = ElementwiseDriver.Contiguous(predictions);
-        ReadOnlySpan<float> ts = t.Span, ps = p.Span;
-        double total = 0;
-        switch (kind)
-        {
-            case PointwiseLossKind.SquaredError:
-                for (int i = 0; i < ps.Length; i++) { double e = ps[i] - ts[i]; total += e * e; }
-                break;
-            case PointwiseLossKind.AbsoluteError:
-                for (int i = 0; i < ps.Length; i++) total += Math.Abs(ps[i] - ts[i]);
-                break;
-            case PointwiseLossKind.Huber:
-                for (int i = 0; i < ps.Length; i++)
-                {
-                    double e = Math.Abs(ps[i] - ts[i]);
-                    total += e <= delta ? 0.5 * e * e : delta * (e - 0.5 * delta);
-                }
-                break;
-            default:
-                for (int i = 0; i < ps.Length; i++)
-                {
-                    float tc = Math.Clamp(ts[i], CrossEntropyKernels.Epsilon, 1f), pc = Math.Clamp(ps[i], CrossEntropyKernels.Epsilon, 1f);
-                    total += tc * Math.Log(tc / (double)pc);
-                }
-                break;
-        }
-        // KL sums over the last axis (then averages rows); the others average over every element.
-        int divisor = kind == PointwiseLossKind.KLDivergence ? predictions.Size / Math.Max(1, LastDim(predictions)) : predictions.Size;
-        ElementwiseDriver.ReleaseCopy(t, targets);
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        var loss = Tensor.Uninitialized(new TensorShape());
-        loss.Span[0] = (float)(total / Math.Max(1, divisor));
-        var node = Node.Record(op, PointwiseLossBackward, loss, predictions, targets);
-        if (node is not null)
-        {
-            node.Int0 = (int)kind;
-            node.Int1 = divisor;
-            node.Float0 = delta;
-        }
+        return PointwiseLoss(targets, predictions, term, new LossSaved(predictions.Size, 0f), op, rule);
+    }
+
+    /// <summary>Σ <typeparamref name="TTerm"/>(prediction, target) / divisor, recording <paramref name="rule"/> with <paramref name="saved"/>.</summary>
+    private static Tensor PointwiseLoss<TTerm>(Tensor targets, Tensor predictions, in TTerm term, LossSaved saved, string op, BackwardRule rule)
+        where TTerm : struct, IBinaryFunction
+    {
+        var t = ContiguousOperand.Of(targets);
+        var p = ContiguousOperand.Of(predictions);
+        var loss = Scalar(VectorSum.Of(term, p.Span, t.Span) / Math.Max(1, saved.Divisor));
+        ContiguousOperand.Release(t, targets);
+        ContiguousOperand.Release(p, predictions);
+        Node.Record(op, rule, loss, predictions, targets)?.Save(saved);
         return loss;
     }
 
-    private static void PointwiseLossBackward(Node n, Tensor g)
+    /// <summary>The upstream gradient (a scalar) over the loss's divisor: the factor every element's derivative takes.</summary>
+    private static float LossScale(Node n, Tensor g) => g.Item() / Math.Max(1, n.State<LossSaved>().Divisor);
+
+    /// <summary>
+    /// d/d(input A) = <typeparamref name="TGradient"/>(<paramref name="first"/>, target) elementwise, where
+    /// <paramref name="first"/> is the prediction (or what the derivative reads instead, a sigmoid); targets that require
+    /// grad get the negative when the loss is <paramref name="symmetric"/> in prediction and target (the regression losses).
+    /// </summary>
+    private static void PointwiseGradient<TGradient>(Node n, Tensor g, Tensor first, in TGradient derivative, bool symmetric)
+        where TGradient : struct, IBinaryFunction
     {
         Tensor predictions = n.A!, targets = n.B!;
-        var kind = (PointwiseLossKind)n.Int0;
-        float scale = g.Item() / Math.Max(1, n.Int1), delta = n.Float0;
-        var t = ElementwiseDriver.Contiguous(targets);
-        var p = ElementwiseDriver.Contiguous(predictions);
-        ReadOnlySpan<float> ts = t.Span, ps = p.Span;
+        var t = ContiguousOperand.Of(targets);
+        var f = ContiguousOperand.Of(first);
         var gradient = Tensor.Uninitialized(predictions.Shape);
-        var gs = gradient.Span;
-        for (int i = 0; i < ps.Length; i++)
-        {
-            float e = ps[i] - ts[i];
-            gs[i] = kind switch
-            {
-                PointwiseLossKind.SquaredError => 2f * e * scale,
-                PointwiseLossKind.AbsoluteError => MathF.Sign(e) * scale,
-                PointwiseLossKind.Huber => (MathF.Abs(e) <= delta ? e : delta * MathF.Sign(e)) * scale,
-                _ => ps[i] < CrossEntropyKernels.Epsilon || ps[i] > 1f
-                    ? 0f
-                    : -Math.Clamp(ts[i], CrossEntropyKernels.Epsilon, 1f) / ps[i] * scale,
-            };
-        }
-        ElementwiseDriver.ReleaseCopy(t, targets);
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        if (targets._requiresGrad && kind != PointwiseLossKind.KLDivergence)
-        {
-            // The error is symmetric in prediction and target for the regression losses.
-            GradientEngine.Accumulate(targets, Scaled(gradient, -1f));
-        }
+        VectorLoop.Map(derivative, f.Span, t.Span, gradient.Span);
+        ContiguousOperand.Release(f, first);
+        ContiguousOperand.Release(t, targets);
+        if (symmetric && targets._requiresGrad) GradientEngine.Accumulate(targets, Scaled(gradient, -1f));
         GradientEngine.Accumulate(predictions, gradient);
     }
 
-    // ---- fusing an output activation into the loss ----------------------------------------------------
+    // ---- shared checks ------------------------------------------------------------------------------------
 
-    /// <summary>
-    /// Whether <paramref name="probabilities"/> was made by a softmax over its last axis whose graph is alive;
-    /// if so, gives the softmax's input so a cross-entropy can use the stable logits form (as Keras does on
-    /// TensorFlow). Without a graph (inference) the probability form is used.
-    /// </summary>
-    internal static bool TryGetSoftmaxInput(Tensor probabilities, out Tensor logits)
+    private static Tensor Scalar(double value)
     {
-        var node = probabilities._node;
-        if (node is { OpName: "softmax" } && node.Int0 == probabilities.Rank - 1)
-        {
-            logits = node.A!;
-            return true;
-        }
-        logits = null!;
-        return false;
+        var t = Tensor.Uninitialized(new TensorShape());
+        t.Span[0] = (float)value;
+        return t;
     }
-
-    /// <summary>Whether <paramref name="probabilities"/> came from a live sigmoid; if so, gives its input.</summary>
-    internal static bool TryGetSigmoidInput(Tensor probabilities, out Tensor logits)
-    {
-        var node = probabilities._node;
-        if (node is { OpName: "sigmoid" })
-        {
-            logits = node.A!;
-            return true;
-        }
-        logits = null!;
-        return false;
-    }
-
-    // ---- shared checks -------------------------------------------------------------------------------------
 
     private static int LastDim(Tensor t) => t.Rank == 0 ? 1 : t.Shape[-1];
 
@@ -303,16 +348,33 @@ public static partial class Ops
         return predictions.Shape[-1];
     }
 
-    private static void CheckLabels(ReadOnlySpan<float> labels, int classes, string op)
+    /// <summary>The classes per row of <paramref name="predictions"/>, after checking there is one label per row.</summary>
+    private static int CheckLabelRows(Tensor labels, Tensor predictions, string op)
     {
-        for (int i = 0; i < labels.Length; i++)
-        {
-            float label = labels[i];
-            if (!(label >= 0 && label < classes) || label != MathF.Floor(label))
-                throw new ArgumentException(
-                    $"{op}: label {label} at position {i} is not a class index in [0, {classes - 1}] (y_pred has {classes} classes).");
-        }
+        int classes = CheckClassScores(predictions, op);
+        int rows = predictions.Size / classes;
+        labels.ThrowIfDisposed();
+        if (labels.Size != rows)
+            throw new ArgumentException($"{op}: y_true has shape {labels.Shape} ({labels.Size} labels) but y_pred has shape {predictions.Shape} ({rows} rows of {classes} classes); expected one label per row.");
+        return classes;
     }
+
+    /// <summary>
+    /// The position of the first of <paramref name="labels"/> that is not a class index in [0, classes), and its
+    /// value; -1 when all are. A model checks the whole target tensor with it once per Fit or Evaluate.
+    /// </summary>
+    internal static (int Index, float Value) FirstInvalidLabel(Tensor labels, int classes)
+    {
+        labels.ThrowIfDisposed();
+        var l = ContiguousOperand.Of(labels);
+        int index = CrossEntropyKernels.FirstInvalidLabel(l.Span, classes);
+        float value = index < 0 ? 0f : l.Span[index];
+        ContiguousOperand.Release(l, labels);
+        return (index, value);
+    }
+
+    private static void ThrowInvalidLabel(float label, int position, int classes, string op) => throw new ArgumentException(
+        $"{op}: label {label} at position {position} is not a class index in [0, {classes - 1}] (y_pred has {classes} classes).");
 
     private static void CheckSameShape(Tensor targets, Tensor predictions, string op)
     {
@@ -325,10 +387,7 @@ public static partial class Ops
     {
         targets.ThrowIfDisposed();
         if (targets.Rank + 1 == predictions.Rank && predictions.Shape[-1] == 1 && targets.Size == predictions.Size && targets.IsContiguous)
-        {
-            var view = Tensor.ContiguousView(targets, predictions.Shape);
-            return view;
-        }
+            return Tensor.ContiguousView(targets, predictions.Shape);
         return targets;
     }
 }

@@ -32,10 +32,10 @@ public static unsafe partial class Ops
         var plan = MatMulPlan.Create(a, b);
         using var left = MatrixOperand.Of(a, plan.ARowsAreVector, isLeft: true);
         using var right = MatrixOperand.Of(b, plan.BColumnsAreVector, isLeft: false);
-        var gradient = ElementwiseDriver.Contiguous(g);
+        var gradient = ContiguousOperand.Of(g);
         if (a._requiresGrad) GradientEngine.Accumulate(a, plan.GradientOfA(gradient.Pointer, right, a));
         if (b._requiresGrad) GradientEngine.Accumulate(b, plan.GradientOfB(gradient.Pointer, left, b));
-        ElementwiseDriver.ReleaseCopy(gradient, g);
+        ContiguousOperand.Release(gradient, g);
     }
 
     /// <summary>Matrix product; see <see cref="Ops.MatMul"/>.</summary>

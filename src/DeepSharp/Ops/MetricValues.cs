@@ -12,16 +12,16 @@ internal static class MetricValues
     internal static long CountArgMaxEqualsLabel(Tensor labels, Tensor predictions)
     {
         int classes = predictions.Shape[-1];
-        var p = ElementwiseDriver.Contiguous(predictions);
-        var y = ElementwiseDriver.Contiguous(labels);
+        var p = ContiguousOperand.Of(predictions);
+        var y = ContiguousOperand.Of(labels);
         ReadOnlySpan<float> ps = p.Span, ys = y.Span;
         int rows = ps.Length / classes;
         CheckRows(ys.Length, rows, labels, predictions);
         long correct = 0;
         for (int r = 0; r < rows; r++)
             if (TensorPrimitives.IndexOfMax(ps.Slice(r * classes, classes)) == (int)ys[r]) correct++;
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        ElementwiseDriver.ReleaseCopy(y, labels);
+        ContiguousOperand.Release(p, predictions);
+        ContiguousOperand.Release(y, labels);
         return correct;
     }
 
@@ -29,16 +29,16 @@ internal static class MetricValues
     internal static long CountArgMaxMatches(Tensor targets, Tensor predictions)
     {
         int classes = predictions.Shape[-1];
-        var p = ElementwiseDriver.Contiguous(predictions);
-        var t = ElementwiseDriver.Contiguous(targets);
+        var p = ContiguousOperand.Of(predictions);
+        var t = ContiguousOperand.Of(targets);
         ReadOnlySpan<float> ps = p.Span, ts = t.Span;
         int rows = ps.Length / classes;
         CheckRows(ts.Length / Math.Max(1, classes), rows, targets, predictions);
         long correct = 0;
         for (int r = 0; r < rows; r++)
             if (TensorPrimitives.IndexOfMax(ps.Slice(r * classes, classes)) == TensorPrimitives.IndexOfMax(ts.Slice(r * classes, classes))) correct++;
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        ElementwiseDriver.ReleaseCopy(t, targets);
+        ContiguousOperand.Release(p, predictions);
+        ContiguousOperand.Release(t, targets);
         return correct;
     }
 
@@ -46,8 +46,8 @@ internal static class MetricValues
     internal static long CountLabelInTopK(Tensor labels, Tensor predictions, int k, bool labelsAreOneHot)
     {
         int classes = predictions.Shape[-1];
-        var p = ElementwiseDriver.Contiguous(predictions);
-        var y = ElementwiseDriver.Contiguous(labels);
+        var p = ContiguousOperand.Of(predictions);
+        var y = ContiguousOperand.Of(labels);
         ReadOnlySpan<float> ps = p.Span, ys = y.Span;
         int rows = ps.Length / classes;
         long hits = 0;
@@ -61,31 +61,31 @@ internal static class MetricValues
             for (int j = 0; j < classes; j++) if (row[j] > target) larger++;
             if (larger < k) hits++;
         }
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        ElementwiseDriver.ReleaseCopy(y, labels);
+        ContiguousOperand.Release(p, predictions);
+        ContiguousOperand.Release(y, labels);
         return hits;
     }
 
     /// <summary>Elements where the thresholded prediction (1 if above <paramref name="threshold"/>, else 0) equals the target, as Keras.</summary>
     internal static long CountBinaryMatches(Tensor targets, Tensor predictions, float threshold)
     {
-        var p = ElementwiseDriver.Contiguous(predictions);
-        var t = ElementwiseDriver.Contiguous(targets);
+        var p = ContiguousOperand.Of(predictions);
+        var t = ContiguousOperand.Of(targets);
         ReadOnlySpan<float> ps = p.Span, ts = t.Span;
         if (ts.Length != ps.Length)
             throw new ArgumentException($"binary_accuracy: y_true has shape {targets.Shape} but y_pred has shape {predictions.Shape}.");
         long correct = 0;
         for (int i = 0; i < ps.Length; i++) if ((ps[i] > threshold ? 1f : 0f) == ts[i]) correct++;
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        ElementwiseDriver.ReleaseCopy(t, targets);
+        ContiguousOperand.Release(p, predictions);
+        ContiguousOperand.Release(t, targets);
         return correct;
     }
 
     /// <summary>Σ (p − t)² or Σ |p − t| over all elements, in double.</summary>
     internal static double SumOfErrors(Tensor targets, Tensor predictions, bool squared)
     {
-        var p = ElementwiseDriver.Contiguous(predictions);
-        var t = ElementwiseDriver.Contiguous(targets);
+        var p = ContiguousOperand.Of(predictions);
+        var t = ContiguousOperand.Of(targets);
         ReadOnlySpan<float> ps = p.Span, ts = t.Span;
         if (ts.Length != ps.Length)
             throw new ArgumentException($"{(squared ? "mean_squared_error" : "mean_absolute_error")}: y_true has shape {targets.Shape} but y_pred has shape {predictions.Shape}.");
@@ -95,8 +95,8 @@ internal static class MetricValues
             double e = ps[i] - ts[i];
             sum += squared ? e * e : Math.Abs(e);
         }
-        ElementwiseDriver.ReleaseCopy(p, predictions);
-        ElementwiseDriver.ReleaseCopy(t, targets);
+        ContiguousOperand.Release(p, predictions);
+        ContiguousOperand.Release(t, targets);
         return sum;
     }
 

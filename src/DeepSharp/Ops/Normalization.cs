@@ -47,7 +47,7 @@ public static unsafe partial class Ops
         if (training && (long)outer * inner == 0)
             throw new ArgumentException($"{owner}: training needs at least one value per channel to take statistics from; got shape {x._shape}.", nameof(x));
 
-        var input = ElementwiseDriver.Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         // Rows: mean, 1/√(σ²+ε), then the folded affine y = x·scale + shift.
         var stats = Tensor.Uninitialized(new TensorShape(4, channels));
         float* mean = stats.Pointer, invStd = mean + channels, scale = invStd + channels, shift = scale + channels;
@@ -80,7 +80,7 @@ public static unsafe partial class Ops
         }
         var y = Tensor.Uninitialized(x._shape);
         BatchNorm.Apply(input.Pointer, outer, channels, inner, scale, shift, y.Pointer);
-        ElementwiseDriver.ReleaseCopy(input, x);
+        ContiguousOperand.Release(input, x);
 
         Node? node = (gamma, beta) switch
         {
@@ -92,25 +92,25 @@ public static unsafe partial class Ops
         if (node is null) stats.Recycle();
         else
         {
-            node.Saved0 = TensorScope.Keep(stats);
-            node.Int0 = a;
-            node.Int1 = training ? 1 : 0;
-            node.Int2 = gamma is null ? 0 : 1;
-            node.Int3 = beta is null ? 0 : 1;
+            node.Save(new BatchNormalizationSaved(a, training, gamma is not null, beta is not null));
+            node.Keep(stats);
         }
         return y;
     }
 
+    /// <summary>What batch normalization keeps for backward (besides its statistics): the channel axis, whether the batch's statistics were used, which affine weights were given.</summary>
+    private readonly record struct BatchNormalizationSaved(int Axis, bool Training, bool HasGamma, bool HasBeta);
+
     private static void BatchNormalizationBackward(Node n, Tensor g)
     {
         var x = n.A!;
-        var gamma = n.Int2 == 1 ? n.B : null;
-        var beta = n.Int3 == 1 ? (n.Int2 == 1 ? n.C : n.B) : null;
-        bool training = n.Int1 == 1;
-        var (outer, channels, inner) = SplitAround(x._shape, n.Int0);
-        float* mean = n.Saved0!.Pointer, invStd = mean + channels;
-        var input = ElementwiseDriver.Contiguous(x);
-        var dy = ElementwiseDriver.Contiguous(g);
+        var (axis, training, hasGamma, hasBeta) = n.State<BatchNormalizationSaved>();
+        var gamma = hasGamma ? n.B : null;
+        var beta = hasBeta ? (hasGamma ? n.C : n.B) : null;
+        var (outer, channels, inner) = SplitAround(x._shape, axis);
+        float* mean = n.Kept.First!.Pointer, invStd = mean + channels;
+        var input = ContiguousOperand.Of(x);
+        var dy = ContiguousOperand.Of(g);
         // Rows: Σ dy, Σ dy·(x − μ), then the coefficients of dx = a·dy + b·x + c.
         var work = Tensor.Uninitialized(new TensorShape(5, channels));
         float* sumDy = work.Pointer, sumDyX = sumDy + channels, ca = sumDyX + channels, cb = ca + channels, cc = cb + channels;
@@ -144,8 +144,8 @@ public static unsafe partial class Ops
             GradientEngine.Accumulate(beta, dBeta);
         }
         work.Recycle();
-        ElementwiseDriver.ReleaseCopy(input, x);
-        ElementwiseDriver.ReleaseCopy(dy, g);
+        ContiguousOperand.Release(input, x);
+        ContiguousOperand.Release(dy, g);
     }
 
     private static void CheckChannels(string owner, string argument, Tensor t, int channels, in TensorShape input)

@@ -32,17 +32,21 @@ public static unsafe partial class Ops
         long offset = 0;
         for (int d = 0; d < rank; d++) offset += (long)padding[d].Before * y._strides[d];
         if (x._size > 0) StridedCopy.Copy(x.Pointer, x.Strides, y.Pointer + offset, y.Strides, x._shape.Dims);
-        var node = Node.Record("pad", PadBackward, y, x);
-        if (node != null)
-            for (int d = 0; d < rank; d++) node.Ints[d] = padding[d].Before;
+        if (Node.Record("pad", PadBackward, y, x) is { } node)
+        {
+            var before = new Dims8();
+            for (int d = 0; d < rank; d++) before[d] = padding[d].Before;
+            node.Save(before);
+        }
         return y;
     }
 
     private static void PadBackward(Node n, Tensor g)
     {
         var x = n.A!;
+        ref readonly var before = ref n.State<Dims8>(); // the padding before each axis
         long offset = 0;
-        for (int d = 0; d < x.Rank; d++) offset += (long)n.Ints[d] * g._strides[d];
+        for (int d = 0; d < x.Rank; d++) offset += (long)before[d] * g._strides[d];
         var dx = Tensor.Uninitialized(x._shape);
         if (dx._size > 0) StridedCopy.Copy(g.Pointer + offset, g.Strides, dx.Pointer, dx.Strides, x._shape.Dims);
         GradientEngine.Accumulate(x, dx);

@@ -21,18 +21,18 @@ public static unsafe partial class Ops
     {
         input.ThrowIfDisposed();
         var g = PoolingShape(owner, input._shape, poolSize, strides, samePadding);
-        var x = ElementwiseDriver.Contiguous(input);
+        var x = ContiguousOperand.Of(input);
         var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
         // Indices (int32 in float storage) are only worth computing when backward will want them.
         var indices = Autograd.IsGradEnabled && input._requiresGrad ? Tensor.Uninitialized(y._shape) : null;
         Pooling.MaxForward(g, x.Pointer, y.Pointer, indices is null ? null : (int*)indices.Pointer);
-        ElementwiseDriver.ReleaseCopy(x, input);
+        ContiguousOperand.Release(x, input);
         var node = Node.Record("max_pool2d", MaxPool2DBackward, y, input);
         if (node is null) indices?.Recycle();
         else
         {
-            node.Saved0 = TensorScope.Keep(indices!);
-            SavePooling(node, g);
+            node.Save(g);
+            node.Keep(indices);
         }
         return y;
     }
@@ -40,11 +40,12 @@ public static unsafe partial class Ops
     private static void MaxPool2DBackward(Node n, Tensor g)
     {
         var input = n.A!;
-        var geometry = SavedPooling(n, input._shape, n.Output._shape);
-        var dy = ElementwiseDriver.Contiguous(g);
+        var geometry = n.State<PoolingGeometry>();
+        var indices = n.Kept.First!;
+        var dy = ContiguousOperand.Of(g);
         var dx = Tensor.Uninitialized(input._shape);
-        Pooling.MaxBackward(geometry, dy.Pointer, (int*)n.Saved0!.Pointer, dx.Pointer);
-        ElementwiseDriver.ReleaseCopy(dy, g);
+        Pooling.MaxBackward(geometry, dy.Pointer, (int*)indices.Pointer, dx.Pointer);
+        ContiguousOperand.Release(dy, g);
         GradientEngine.Accumulate(input, dx);
     }
 
@@ -62,23 +63,22 @@ public static unsafe partial class Ops
     {
         input.ThrowIfDisposed();
         var g = PoolingShape(owner, input._shape, poolSize, strides, samePadding);
-        var x = ElementwiseDriver.Contiguous(input);
+        var x = ContiguousOperand.Of(input);
         var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
         Pooling.AverageForward(g, x.Pointer, y.Pointer);
-        ElementwiseDriver.ReleaseCopy(x, input);
-        var node = Node.Record("average_pool2d", AveragePool2DBackward, y, input);
-        if (node != null) SavePooling(node, g);
+        ContiguousOperand.Release(x, input);
+        Node.Record("average_pool2d", AveragePool2DBackward, y, input)?.Save(g);
         return y;
     }
 
     private static void AveragePool2DBackward(Node n, Tensor g)
     {
         var input = n.A!;
-        var geometry = SavedPooling(n, input._shape, n.Output._shape);
-        var dy = ElementwiseDriver.Contiguous(g);
+        var geometry = n.State<PoolingGeometry>();
+        var dy = ContiguousOperand.Of(g);
         var dx = Tensor.Uninitialized(input._shape);
         Pooling.AverageBackward(geometry, dy.Pointer, dx.Pointer);
-        ElementwiseDriver.ReleaseCopy(dy, g);
+        ContiguousOperand.Release(dy, g);
         GradientEngine.Accumulate(input, dx);
     }
 
@@ -104,21 +104,4 @@ public static unsafe partial class Ops
             PadTop = padTop, PadLeft = padLeft, OutputHeight = oh, OutputWidth = ow,
         };
     }
-
-    private static void SavePooling(Node node, in PoolingGeometry g)
-    {
-        node.Ints[0] = g.PoolHeight;
-        node.Ints[1] = g.PoolWidth;
-        node.Ints[2] = g.StrideHeight;
-        node.Ints[3] = g.StrideWidth;
-        node.Ints[4] = g.PadTop;
-        node.Ints[5] = g.PadLeft;
-    }
-
-    private static PoolingGeometry SavedPooling(Node node, in TensorShape input, in TensorShape output) => new()
-    {
-        Batch = input[0], Height = input[1], Width = input[2], Channels = input[3],
-        PoolHeight = node.Ints[0], PoolWidth = node.Ints[1], StrideHeight = node.Ints[2], StrideWidth = node.Ints[3],
-        PadTop = node.Ints[4], PadLeft = node.Ints[5], OutputHeight = output[1], OutputWidth = output[2],
-    };
 }

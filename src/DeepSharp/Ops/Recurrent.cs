@@ -46,13 +46,13 @@ public static unsafe partial class Ops
         var ws = Tensor.Uninitialized([layout.Total]);
         float* w = ws.Pointer;
         float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
-        var source = ElementwiseDriver.Contiguous(x);
+        var source = ContiguousOperand.Of(x);
         TimeMajor(source.Pointer, xt, batch, steps, features, o.GoBackwards);
-        ElementwiseDriver.ReleaseCopy(source, x);
+        ContiguousOperand.Release(source, x);
 
-        var wk = ElementwiseDriver.Contiguous(kernel);
-        var rk = ElementwiseDriver.Contiguous(recurrentKernel);
-        var bk = bias is null ? null : ElementwiseDriver.Contiguous(bias);
+        var wk = ContiguousOperand.Of(kernel);
+        var rk = ContiguousOperand.Of(recurrentKernel);
+        var bk = bias is null ? null : ContiguousOperand.Of(bias);
         var zeroBias = bk is null ? Tensor.Zeroed([2 * gu]) : null;
         float* biasPointer = bk is not null ? bk.Pointer : zeroBias!.Pointer;
         long stepRows = (long)batch * units;
@@ -74,9 +74,9 @@ public static unsafe partial class Ops
         }.Run();
         scratch?.Recycle();
         zeroBias?.Recycle();
-        ElementwiseDriver.ReleaseCopy(wk, kernel);
-        ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
-        if (bk is not null) ElementwiseDriver.ReleaseCopy(bk, bias!);
+        ContiguousOperand.Release(wk, kernel);
+        ContiguousOperand.Release(rk, recurrentKernel);
+        if (bk is not null) ContiguousOperand.Release(bk, bias!);
 
         var y = Tensor.Uninitialized([batch, slots, units]);
         WritePackedOutput(y.Pointer, hs, cs, maskPointer, batch, steps, units, slots, o);
@@ -101,38 +101,32 @@ public static unsafe partial class Ops
             recurrentMaskCopy?.Recycle();
             return y;
         }
-        node.Int0 = (int)o.Cell;
-        node.Int1 = (int)o.Activation;
-        node.Int2 = (int)o.RecurrentActivation;
-        node.Int3 = (o.ReturnSequences ? 1 : 0) | (o.ReturnState ? 2 : 0) | (o.GoBackwards ? 4 : 0);
-        node.Ints[0] = steps;
-        node.Ints[1] = batch;
-        node.Ints[2] = features;
-        node.Ints[3] = units;
-        node.Ints[4] = biasIndex;
-        node.Ints[5] = hIndex;
-        node.Ints[6] = cIndex;
-        node.Saved0 = TensorScope.Keep(ws);
-        node.Saved1 = maskCopy is null ? null : TensorScope.Keep(maskCopy);
-        node.Saved2 = recurrentMaskCopy is null ? null : TensorScope.Keep(recurrentMaskCopy);
+        node.Save(new RecurrentSaved(o, steps, batch, features, units, biasIndex, hIndex, cIndex));
+        node.Keep(ws, maskCopy, recurrentMaskCopy);
         return y;
     }
 
+    /// <summary>
+    /// What a recurrent sequence keeps for backward besides its tensors: the options, the sizes, and where the
+    /// optional inputs (bias, initial h and c) sit among the node's inputs (-1 when absent).
+    /// </summary>
+    private readonly record struct RecurrentSaved(RecurrentOptions Options, int Steps, int Batch, int Features, int Units,
+        int BiasIndex, int HIndex, int CIndex);
+
     private static void RecurrentSequenceBackward(Node n, Tensor g)
     {
-        var o = new RecurrentOptions((RecurrentCellKind)n.Int0, (GateActivation)n.Int1, (GateActivation)n.Int2,
-            (n.Int3 & 1) != 0, (n.Int3 & 2) != 0, (n.Int3 & 4) != 0);
-        int steps = n.Ints[0], batch = n.Ints[1], features = n.Ints[2], units = n.Ints[3];
+        var (o, steps, batch, features, units, biasIndex, hIndex, cIndex) = n.State<RecurrentSaved>();
+        var (workspace, stepMask, dropMask) = n.Kept;
         int gates = (int)o.Cell, gu = gates * units, slots = o.Slots(steps);
         Tensor x = n.Input(0), kernel = n.Input(1), recurrentKernel = n.Input(2);
-        Tensor? bias = n.Ints[4] < 0 ? null : n.Input(n.Ints[4]);
-        Tensor? initialH = n.Ints[5] < 0 ? null : n.Input(n.Ints[5]);
-        Tensor? initialC = n.Ints[6] < 0 ? null : n.Input(n.Ints[6]);
-        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, n.Saved2 is not null);
-        float* w = n.Saved0!.Pointer;
+        Tensor? bias = biasIndex < 0 ? null : n.Input(biasIndex);
+        Tensor? initialH = hIndex < 0 ? null : n.Input(hIndex);
+        Tensor? initialC = cIndex < 0 ? null : n.Input(cIndex);
+        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, dropMask is not null);
+        float* w = workspace!.Pointer;
         float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
-        float* maskPointer = n.Saved1 is null ? null : n.Saved1.Pointer;
-        float* dropPointer = n.Saved2 is null ? null : n.Saved2.Pointer;
+        float* maskPointer = stepMask is null ? null : stepMask.Pointer;
+        float* dropPointer = dropMask is null ? null : dropMask.Pointer;
         long stepRows = (long)batch * units;
         bool gru = o.Cell == RecurrentCellKind.Gru;
 
@@ -141,7 +135,7 @@ public static unsafe partial class Ops
         var buffers = Tensor.Uninitialized([(int)(zSize * (gru ? 2 : 1) + 3 * stepRows)]);
         float* dz = buffers.Pointer, dRec = gru ? dz + zSize : dz, dh = dz + zSize * (gru ? 2 : 1), dc = dh + stepRows, scratch = dc + stepRows;
         new Span<float>(dh, (int)(2 * stepRows)).Clear();
-        var gradient = ElementwiseDriver.Contiguous(g);
+        var gradient = ContiguousOperand.Of(g);
         float* gp = gradient.Pointer;
         long slotStride = (long)slots * units;
         int stateSlot = o.ReturnSequences ? steps : 1;
@@ -160,9 +154,9 @@ public static unsafe partial class Ops
 
         // Rᵀ once for the whole sequence: each step's dRec·Rᵀ then reads it in place.
         var rkT = Tensor.Uninitialized([gu, units]);
-        var rk = ElementwiseDriver.Contiguous(recurrentKernel);
+        var rk = ContiguousOperand.Of(recurrentKernel);
         StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
-        ElementwiseDriver.ReleaseCopy(rk, recurrentKernel);
+        ContiguousOperand.Release(rk, recurrentKernel);
         int parts = RecurrentLoop.PartsFor(batch), biasSize = gru ? 2 * gu : gu;
         bool biasGradient = bias is not null && bias._requiresGrad;
         var biasSums = biasGradient ? Tensor.Zeroed([parts * biasSize]) : null;
@@ -176,7 +170,7 @@ public static unsafe partial class Ops
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
         }.Run();
         rkT.Recycle();
-        ElementwiseDriver.ReleaseCopy(gradient, g);
+        ContiguousOperand.Release(gradient, g);
 
         int rows = steps * batch;
         if (initialH is not null && initialH._requiresGrad) GradientEngine.Accumulate(initialH, CopyToTensor(dh, [batch, units]));
@@ -205,11 +199,11 @@ public static unsafe partial class Ops
         }
         if (x._requiresGrad)
         {
-            var wk = ElementwiseDriver.Contiguous(kernel);
+            var wk = ContiguousOperand.Of(kernel);
             // dX = dZ·Wᵀ for all steps in one GEMM (time-major), then back to the input's layout.
             var dxt = Tensor.Uninitialized([rows, features]);
             Gemm.Multiply(false, true, rows, features, gu, dz, gu, wk.Pointer, gu, dxt.Pointer, features);
-            ElementwiseDriver.ReleaseCopy(wk, kernel);
+            ContiguousOperand.Release(wk, kernel);
             var dx = Tensor.Uninitialized(x._shape);
             BatchMajor(dxt.Pointer, dx.Pointer, batch, steps, features, o.GoBackwards);
             dxt.Recycle();

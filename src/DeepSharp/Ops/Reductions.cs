@@ -63,29 +63,28 @@ public static unsafe partial class Ops
         if (kind != ReduceKind.Sum && count == 0)
             throw new ArgumentException(
                 $"{op}: the reduced axes of a tensor of shape {shape} hold no elements; the {(kind == ReduceKind.Max ? "maximum" : "minimum")} of nothing is undefined.", nameof(x));
-        var input = ElementwiseDriver.Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(ReducedShape(shape, mask, keepDims));
         var kept = ReducedShape(shape, mask, keepDims: true);
         Reductions.Reduce(kind, input.Pointer, shape.Dims, y.Pointer, kept.Dims);
-        ElementwiseDriver.ReleaseCopy(input, x);
+        ContiguousOperand.Release(input, x);
         if (mean) TensorPrimitives.Divide(y.Span, count, y.Span);
         var node = kind == ReduceKind.Sum
             ? Node.Record(mean ? "mean" : "sum", SumBackward, y, x)
             : Node.Record(kind == ReduceKind.Max ? "max" : "min", ExtremeBackward, y, x);
-        if (node != null)
-        {
-            node.Int0 = mask;
-            node.Int1 = keepDims ? 1 : 0;
-            node.Float0 = mean ? 1f / count : 1f;
-        }
+        node?.Save(new ReductionSaved(mask, keepDims, mean ? 1f / count : 1f));
         return y;
     }
+
+    /// <summary>What a reduction keeps for backward: the reduced axes (bit d for axis d), keepDims, and 1/count for a mean.</summary>
+    private readonly record struct ReductionSaved(int Axes, bool KeepDims, float Scale);
 
     private static void SumBackward(Node n, Tensor g)
     {
         var x = n.A!;
-        var source = n.Float0 == 1f ? g : Scaled(g, n.Float0);
-        var expanded = BroadcastReduced(source, x._shape, n.Int0, n.Int1 == 1);
+        var (axes, keepDims, scale) = n.State<ReductionSaved>();
+        var source = scale == 1f ? g : Scaled(g, scale);
+        var expanded = BroadcastReduced(source, x._shape, axes, keepDims);
         if (!ReferenceEquals(source, g)) source.Recycle();
         GradientEngine.Accumulate(x, expanded);
     }
@@ -93,15 +92,15 @@ public static unsafe partial class Ops
     private static void ExtremeBackward(Node n, Tensor g)
     {
         var x = n.A!;
-        var input = ElementwiseDriver.Contiguous(x);
-        var gradient = ElementwiseDriver.Contiguous(g);
-        var kept = ReducedShape(x._shape, n.Int0, keepDims: true);
+        var input = ContiguousOperand.Of(x);
+        var gradient = ContiguousOperand.Of(g);
+        var kept = ReducedShape(x._shape, n.State<ReductionSaved>().Axes, keepDims: true);
         var dx = Tensor.Uninitialized(x._shape);
         var taken = Tensor.Uninitialized(kept);
         Reductions.RouteToFirstMatch(input.Pointer, x._shape.Dims, n.Output.Pointer, gradient.Pointer, kept.Dims, dx.Pointer, taken.Pointer);
         taken.Recycle();
-        ElementwiseDriver.ReleaseCopy(input, x);
-        ElementwiseDriver.ReleaseCopy(gradient, g);
+        ContiguousOperand.Release(input, x);
+        ContiguousOperand.Release(gradient, g);
         GradientEngine.Accumulate(x, dx);
     }
 
@@ -152,10 +151,10 @@ public static unsafe partial class Ops
         }
         if (n == 0)
             throw new ArgumentException($"{op}: {(axis is null ? "the tensor" : $"axis {axis}")} of a tensor of shape {shape} holds no elements.", nameof(x));
-        var input = ElementwiseDriver.Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(ReducedShape(shape, mask, keepDims));
         Reductions.ArgExtremeAxis(largest, input.Pointer, outer, n, inner, y.Pointer);
-        ElementwiseDriver.ReleaseCopy(input, x);
+        ContiguousOperand.Release(input, x);
         return y;
     }
 

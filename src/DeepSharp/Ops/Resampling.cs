@@ -24,30 +24,27 @@ public static unsafe partial class Ops
         if (x.Rank != 4)
             throw new ArgumentException($"{owner} expects input of rank 4 (batch, height, width, channels), got {x._shape}.", nameof(x));
         int n = x._shape[0], h = x._shape[1], w = x._shape[2], c = x._shape[3];
-        var input = ElementwiseDriver.Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(new TensorShape(n, h * size.Height, w * size.Width, c));
         if (bilinear) Resampling.BilinearForward(input.Pointer, n, h, w, c, h * size.Height, w * size.Width, y.Pointer);
         else Resampling.NearestForward(input.Pointer, n, h, w, c, size.Height, size.Width, y.Pointer);
-        ElementwiseDriver.ReleaseCopy(input, x);
-        var node = Node.Record(bilinear ? "upsampling2d_bilinear" : "upsampling2d", UpSampling2DBackward, y, x);
-        if (node != null)
-        {
-            node.Int0 = size.Height;
-            node.Int1 = size.Width;
-            node.Int2 = bilinear ? 1 : 0;
-        }
+        ContiguousOperand.Release(input, x);
+        Node.Record(bilinear ? "upsampling2d_bilinear" : "upsampling2d", UpSampling2DBackward, y, x)?.Save(new UpSamplingSaved(size, bilinear));
         return y;
     }
+
+    private readonly record struct UpSamplingSaved(Size2D Size, bool Bilinear);
 
     private static void UpSampling2DBackward(Node node, Tensor g)
     {
         var x = node.A!;
+        var (size, bilinear) = node.State<UpSamplingSaved>();
         int n = x._shape[0], h = x._shape[1], w = x._shape[2], c = x._shape[3];
-        var dy = ElementwiseDriver.Contiguous(g);
+        var dy = ContiguousOperand.Of(g);
         var dx = Tensor.Uninitialized(x._shape);
-        if (node.Int2 == 1) Resampling.BilinearBackward(dy.Pointer, n, h, w, c, h * node.Int0, w * node.Int1, dx.Pointer);
-        else Resampling.NearestBackward(dy.Pointer, n, h, w, c, node.Int0, node.Int1, dx.Pointer);
-        ElementwiseDriver.ReleaseCopy(dy, g);
+        if (bilinear) Resampling.BilinearBackward(dy.Pointer, n, h, w, c, h * size.Height, w * size.Width, dx.Pointer);
+        else Resampling.NearestBackward(dy.Pointer, n, h, w, c, size.Height, size.Width, dx.Pointer);
+        ContiguousOperand.Release(dy, g);
         GradientEngine.Accumulate(x, dx);
     }
 

@@ -115,12 +115,7 @@ public static unsafe partial class Ops
         int a = NormalizeAxis("Transpose", "axis0", axis0, x._shape);
         int b = NormalizeAxis("Transpose", "axis1", axis1, x._shape);
         var y = Swapped(x, a, b);
-        var node = Node.Record("transpose", TransposeBackward, y, x);
-        if (node != null)
-        {
-            node.Int0 = a;
-            node.Int1 = b;
-        }
+        Node.Record("transpose", TransposeBackward, y, x)?.Save((a, b));
         return y;
     }
 
@@ -133,7 +128,11 @@ public static unsafe partial class Ops
         return Transpose(x, -2, -1);
     }
 
-    private static void TransposeBackward(Node n, Tensor g) => GradientEngine.Accumulate(n.A!, Swapped(g, n.Int0, n.Int1));
+    private static void TransposeBackward(Node n, Tensor g)
+    {
+        var (a, b) = n.State<(int, int)>(); // the swapped axes
+        GradientEngine.Accumulate(n.A!, Swapped(g, a, b));
+    }
 
     private static Tensor Swapped(Tensor x, int a, int b)
     {
@@ -164,16 +163,21 @@ public static unsafe partial class Ops
             seen |= 1 << order[i];
         }
         var y = Permuted(x, order);
-        var node = Node.Record("permute", PermuteBackward, y, x);
-        if (node != null) order.CopyTo(node.Ints);
+        if (Node.Record("permute", PermuteBackward, y, x) is { } node)
+        {
+            var saved = new Dims8();
+            order.CopyTo(saved);
+            node.Save(saved);
+        }
         return y;
     }
 
     private static void PermuteBackward(Node n, Tensor g)
     {
+        ref readonly var order = ref n.State<Dims8>(); // output axis i was input axis order[i]
         int rank = g.Rank;
         Span<int> inverse = stackalloc int[rank];
-        for (int i = 0; i < rank; i++) inverse[n.Ints[i]] = i;
+        for (int i = 0; i < rank; i++) inverse[order[i]] = i;
         GradientEngine.Accumulate(n.A!, Permuted(g, inverse));
     }
 
@@ -334,26 +338,23 @@ public static unsafe partial class Ops
         strides[axis] *= step;
         int offset = x._offset + (length > 0 ? start * x._strides[axis] : 0);
         var y = Tensor.View(x, x._shape.With(axis, length), strides, offset);
-        var node = Node.Record("slice", SliceBackward, y, x);
-        if (node != null)
-        {
-            node.Int0 = axis;
-            node.Int1 = start;
-            node.Int2 = step;
-        }
+        Node.Record("slice", SliceBackward, y, x)?.Save(new SliceSaved(axis, start, step));
         return y;
     }
+
+    private readonly record struct SliceSaved(int Axis, int Start, int Step);
 
     private static void SliceBackward(Node n, Tensor g)
     {
         var x = n.A!;
-        int axis = n.Int0, rank = x.Rank;
+        var (axis, start, step) = n.State<SliceSaved>();
+        int rank = x.Rank;
         var dx = Tensor.Zeroed(x._shape);
         // Where the slice lies inside a contiguous tensor of x's shape.
         Span<int> strides = stackalloc int[rank];
         dx.Strides.CopyTo(strides);
-        long offset = (long)n.Int1 * strides[axis];
-        strides[axis] *= n.Int2;
+        long offset = (long)start * strides[axis];
+        strides[axis] *= step;
         if (g._size > 0) StridedCopy.Copy(g.Pointer, g.Strides, dx.Pointer + offset, strides, g._shape.Dims);
         GradientEngine.Accumulate(x, dx);
     }
@@ -404,14 +405,13 @@ public static unsafe partial class Ops
             if (t._size > 0) StridedCopy.Copy(t.Pointer, t.Strides, y.Pointer + offset, yStrides, t._shape.Dims);
             offset += (long)t._shape[a] * yStrides[a];
         }
-        var node = Node.RecordMany("concat", ConcatBackward, y, tensors);
-        if (node != null) node.Int0 = a;
+        Node.RecordMany("concat", ConcatBackward, y, tensors)?.Save(a);
         return y;
     }
 
     private static void ConcatBackward(Node n, Tensor g)
     {
-        int axis = n.Int0;
+        int axis = n.State<int>();
         int offset = g._offset;
         for (int i = 0; i < n.InputCount; i++)
         {
@@ -444,14 +444,13 @@ public static unsafe partial class Ops
             if (d != a) strides[s++] = y._strides[d];
         for (int i = 0; i < tensors.Length; i++)
             if (shape.Size > 0) StridedCopy.Copy(tensors[i].Pointer, tensors[i].Strides, y.Pointer + (long)i * y._strides[a], strides, shape.Dims);
-        var node = Node.RecordMany("stack", StackBackward, y, tensors);
-        if (node != null) node.Int0 = a;
+        Node.RecordMany("stack", StackBackward, y, tensors)?.Save(a);
         return y;
     }
 
     private static void StackBackward(Node n, Tensor g)
     {
-        int axis = n.Int0, rank = g.Rank - 1;
+        int axis = n.State<int>(), rank = g.Rank - 1;
         Span<int> strides = stackalloc int[rank];
         for (int d = 0, s = 0; d <= rank; d++)
             if (d != axis) strides[s++] = g._strides[d];
@@ -550,8 +549,8 @@ public static unsafe partial class Ops
         if (node is null) held.Recycle();
         else
         {
-            node.Saved0 = held;
-            node.Int0 = a;
+            node.Save(a);
+            node.Keep(held);
         }
         return y;
     }
@@ -560,12 +559,11 @@ public static unsafe partial class Ops
     {
         x.ThrowIfDisposed();
         indices.ThrowIfDisposed();
-        var contiguous = ElementwiseDriver.Contiguous(indices);
+        var contiguous = ContiguousOperand.Of(indices);
         var y = GatherValues(x, contiguous, axis, op, out int a);
-        ElementwiseDriver.ReleaseCopy(contiguous, indices);
+        ContiguousOperand.Release(contiguous, indices);
         // The index tensor rides along as input B for backward; it never receives a gradient.
-        var node = Node.Record("gather", GatherBackward, y, x, indices);
-        if (node != null) node.Int0 = a;
+        Node.Record("gather", GatherBackward, y, x, indices)?.Save(a);
         return y;
     }
 
@@ -593,22 +591,24 @@ public static unsafe partial class Ops
         for (int d = a + 1; d < shape.Rank; d++) dims[r++] = shape[d];
         var y = Tensor.Uninitialized(new TensorShape(dims));
         var (outer, _, inner) = SplitAround(shape, a);
-        var input = ElementwiseDriver.Contiguous(x);
+        var input = ContiguousOperand.Of(x);
         if (y._size > 0) GatherKernel.Forward(input.Pointer, outer, size, inner, indices.Pointer, indices._size, y.Pointer);
-        ElementwiseDriver.ReleaseCopy(input, x);
+        ContiguousOperand.Release(input, x);
         return y;
     }
 
     private static void GatherBackward(Node n, Tensor g)
     {
         var x = n.A!;
-        var indices = n.Saved0 ?? ElementwiseDriver.Contiguous(n.B!);
-        var (outer, size, inner) = SplitAround(x._shape, n.Int0);
-        var gradient = ElementwiseDriver.Contiguous(g);
+        // The indices: kept by the node when given as a span, else the op's second input.
+        var held = n.Kept.First;
+        var indices = held ?? ContiguousOperand.Of(n.B!);
+        var (outer, size, inner) = SplitAround(x._shape, n.State<int>());
+        var gradient = ContiguousOperand.Of(g);
         var dx = Tensor.Zeroed(x._shape);
         if (gradient._size > 0) GatherKernel.Backward(gradient.Pointer, outer, size, inner, indices.Pointer, indices._size, dx.Pointer);
-        ElementwiseDriver.ReleaseCopy(gradient, g);
-        if (n.Saved0 is null) ElementwiseDriver.ReleaseCopy(indices, n.B!);
+        ContiguousOperand.Release(gradient, g);
+        if (held is null) ContiguousOperand.Release(indices, n.B!);
         GradientEngine.Accumulate(x, dx);
     }
 }

@@ -49,11 +49,16 @@ public static partial class Ops
     {
         if (!(min <= max))
             throw new ArgumentException($"Clip: min must not exceed max (and neither may be NaN); got min={min}, max={max}.", nameof(min));
-        return ElementwiseDriver.Unary(x, new ClampOperator(min, max), "clip", ClipBackward, min, max);
+        return ElementwiseDriver.Unary(x, new ClampOperator(min, max), "clip", ClipBackward, state: new ClipSaved(min, max));
     }
 
-    private static void ClipBackward(Node n, Tensor g) =>
-        ElementwiseDriver.UnaryGradient(n, g, new ClosedIntervalGradient(n.Float0, n.Float1), fromOutput: false);
+    private readonly record struct ClipSaved(float Min, float Max);
+
+    private static void ClipBackward(Node n, Tensor g)
+    {
+        var (min, max) = n.State<ClipSaved>();
+        ElementwiseDriver.UnaryGradient(n, g, new ClosedIntervalGradient(min, max), fromOutput: false);
+    }
 
     // ---- sign: not differentiable ----------------------------------------------------------------------
 

@@ -44,8 +44,10 @@ public abstract class LearningRateSchedule
             "PiecewiseConstantDecay" => new PiecewiseConstantDecay(
                 (c["boundaries"] as JsonArray ?? throw new FormatException("PiecewiseConstantDecay: config lacks \"boundaries\".")).Select(b => (long)b!).ToArray(),
                 (c["values"] as JsonArray ?? throw new FormatException("PiecewiseConstantDecay: config lacks \"values\".")).Select(v => (double)v!).ToArray()),
+            "LinearWarmup" => new LinearWarmup(FromConfig(c["schedule"] ?? throw new FormatException("LinearWarmup: config lacks \"schedule\".")),
+                L("warmup_steps"), (double?)c["start_factor"] ?? 0, (double?)c["scale"] ?? 1),
             _ => throw new FormatException(
-                $"Unknown learning-rate schedule '{className}'. Known: ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay."),
+                $"Unknown learning-rate schedule '{className}'. Known: ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay, LinearWarmup."),
         };
     }
 

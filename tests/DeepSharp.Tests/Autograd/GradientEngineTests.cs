@@ -59,6 +59,24 @@ public class GradientEngineTests
     }
 
     [Fact]
+    public void A_kept_graph_is_released_past_inputs_freed_since_while_backward_refuses_them()
+    {
+        var x = Tensor.FromArray([1f, 2f]).WithRequiresGrad();
+        Tensor hidden, y;
+        var tape = new GradientTape(persistent: true);
+        using (TensorScope.Begin())
+        {
+            hidden = x * 2f;
+            y = TensorScope.Keep(hidden * 3f);
+            Assert.Equal([6f, 6f], tape.Gradient(y, x)!.ToArray());
+        } // hidden is freed here; y's graph still points at it
+        Assert.Throws<ObjectDisposedException>(() => y.Backward(Tensor.Ones(2), retainGraph: true));
+        tape.Dispose(); // releasing the kept graph walks past the freed input instead of failing
+        var released = Assert.Throws<InvalidOperationException>(() => y.Backward(Tensor.Ones(2)));
+        Assert.Contains("released", released.Message);
+    }
+
+    [Fact]
     public void Backward_twice_through_a_released_graph_throws_and_retainGraph_allows_it()
     {
         var x = Tensor.FromArray([2f]).WithRequiresGrad();

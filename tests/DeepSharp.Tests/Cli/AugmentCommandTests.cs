@@ -1,5 +1,5 @@
 using DeepSharp.Cli;
-using DeepSharp.Cli.Training;
+using DeepSharp.Examples;
 using DeepSharp.Tests.Data;
 using DeepSharp.Tests.Plots;
 
@@ -27,7 +27,7 @@ public class AugmentCommandTests
         var test = Datasets.FashionMnist.LoadTest(SharedData.Directory);
         var originals = global::DeepSharp.Ops.Slice(test.X, 0, 0, 4).ToArray();
         var copies = originals.Concat(originals).ToArray();
-        var augmented = AugmentationOptions.Default().Augment(Tensor.FromArray(copies, 8, 28, 28), seed: 7).ToArray();
+        var augmented = CnnAugmentation.Default().Augment(Tensor.FromArray(copies, 8, 28, 28), seed: 7).ToArray();
         var expected = originals.Concat(augmented).ToArray();
         for (int image = 0; image < 12; image++)
         {

@@ -1,18 +1,11 @@
 using DeepSharp.Cli;
+using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary>What a user sees from the command line: help, info, and failures as messages rather than stack traces.</summary>
 public class CommandRunnerTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandRunner.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Help_lists_every_command()
     {
@@ -94,6 +87,15 @@ public class CommandRunnerTests
         var (directoryCode, _, directoryError) = Run("evaluate", "--model", Path.GetTempPath());
         Assert.Equal(1, directoryCode);
         Assert.Contains("is a directory", directoryError);
+    }
+
+    [Fact]
+    public void Train_lists_lstm_and_gru()
+    {
+        var output = new StringWriter();
+        DeepSharp.Cli.CommandRunner.Run(["train", "--help"], output, output);
+        Assert.Contains("lstm", output.ToString());
+        Assert.Contains("gru", output.ToString());
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class PredictCommandTests
             model.Save(modelPath);
             SafeTensors.Save(input, [("x", x)]);
 
-            var (code, stdout, stderr) = CliProcess.Run("predict", "--model", modelPath, "--input", input, "--output", output);
+            var (code, stdout, stderr) = CliProcess.Run("predict", "--model", modelPath, "--input", input, "--out", output);
             Assert.True(code == 0, stdout + stderr);
             using var file = SafeTensors.Load(output);
             Assert.Equal(expected, file["y"].ToArray());
@@ -45,7 +45,7 @@ public class PredictCommandTests
             SafeTensors.Save(input, [("a", Tensor.Zeros(4, 3)), ("b", Tensor.Zeros(4, 3))]);
             var error = new StringWriter();
             int code = DeepSharp.Cli.CommandRunner.Run(
-                ["predict", "--model", modelPath, "--input", input, "--name", "c", "--output", Path.Combine(dir, "y.safetensors")], TextWriter.Null, error);
+                ["predict", "--model", modelPath, "--input", input, "--name", "c", "--out", Path.Combine(dir, "y.safetensors")], TextWriter.Null, error);
             Assert.Equal(1, code);
             Assert.Contains("no tensor named 'c'", error.ToString());
             Assert.Contains("a, b", error.ToString());

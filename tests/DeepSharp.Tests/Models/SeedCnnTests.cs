@@ -6,7 +6,7 @@ namespace DeepSharp.Tests.Models;
 public class SeedCnnTests
 {
     // The definition the CLI, the examples' classifier and the bench train.
-    private static Sequential SeedCnn() => DeepSharp.Cli.Training.SeedModels.Cnn(10);
+    private static Sequential SeedCnn() => DeepSharp.Examples.SeedModels.Cnn(10);
 
     [Fact]
     public void Summary_counts_the_parameters_as_keras()

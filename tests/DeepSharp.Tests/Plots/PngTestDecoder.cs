@@ -14,9 +14,9 @@ internal sealed record DecodedPng(int Width, int Height, int Channels, byte[] Pi
 }
 
 /// <summary>
-/// A minimal PNG decoder written for the tests, independent of the writer: it checks the signature and every
-/// chunk's CRC (computed bit by bit, not with the writer's table), joins the IDAT chunks, inflates them and undoes
-/// all five row filters. Only 8-bit, non-interlaced images, which is all the writer produces.
+/// A minimal PNG decoder written for the tests, independent of the encoder (SkiaSharp's): it checks the signature
+/// and every chunk's CRC (computed bit by bit), joins the IDAT chunks, inflates them and undoes all five row filters.
+/// Only 8-bit, non-interlaced images, which is all DeepSharp.Plots writes.
 /// </summary>
 internal static class PngTestDecoder
 {
@@ -94,7 +94,7 @@ internal static class PngTestDecoder
         return pixels;
     }
 
-    // Written from the PNG specification's pseudo-code, separately from the writer's.
+    // Written from the PNG specification's pseudo-code.
     private static int PaethFromSpec(int a, int b, int c)
     {
         int p = a + b - c;
@@ -104,8 +104,8 @@ internal static class PngTestDecoder
         return c;
     }
 
-    /// <summary>CRC-32 one bit at a time (no table), to check the writer's table-driven one.</summary>
-    public static uint BitwiseCrc(ReadOnlySpan<byte> data)
+    /// <summary>CRC-32 one bit at a time (no table), to check the chunks' CRCs.</summary>
+    private static uint BitwiseCrc(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;
         foreach (byte b in data)

@@ -81,7 +81,7 @@ public class TrainingCurvesTests
     {
         var history = new Dictionary<string, IReadOnlyList<double>> { ["loss"] = [0.7], ["val_loss"] = [0.8] };
         var image = TrainingCurves.RenderCurves(history, null, 600, 400);
-        var png = PngTestDecoder.Decode(PngWriter.Encode(image.Width, image.Height, image.Channels, image.Pixels));
+        var png = PngTestDecoder.Decode(image.EncodePng());
         // A 7-pixel marker is about 38 pixels; the legend symbols add a few more.
         Assert.True(CountNear(png, Blue, 0, 600) > 30, "blue marker");
         Assert.True(CountNear(png, Orange, 0, 600) > 30, "orange marker");
@@ -92,7 +92,7 @@ public class TrainingCurvesTests
     {
         var history = new Dictionary<string, IReadOnlyList<double>> { ["loss"] = [1.0, 0.6, 0.5, 0.45] };
         var image = TrainingCurves.RenderCurves(history, null, 800, 300);
-        var png = PngTestDecoder.Decode(PngWriter.Encode(image.Width, image.Height, image.Channels, image.Pixels));
+        var png = PngTestDecoder.Decode(image.EncodePng());
         Assert.True(CountNear(png, Blue, 0, 400) > 100);
         Assert.True(CountNear(png, Blue, 400, 800) > 100); // one wide panel, not a loss panel and an empty half
     }

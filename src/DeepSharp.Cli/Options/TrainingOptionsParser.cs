@@ -1,0 +1,41 @@
+using DeepSharp.Examples;
+
+namespace DeepSharp.Cli.Options;
+
+/// <summary>The options every <c>deepsharp train</c> example takes, read into <see cref="TrainingOptions"/>.</summary>
+public static class TrainingOptionsParser
+{
+    /// <summary><c>--epochs N</c>.</summary>
+    public static readonly CliOption Epochs = new("epochs", "N", "epochs to train (default: the example's)");
+
+    /// <summary><c>--verbose N</c>.</summary>
+    public static readonly CliOption Verbose = new("verbose", "N", "0 silent, 1 progress bar (default), 2 one line per epoch");
+
+    /// <summary>The shared options as <paramref name="example"/> takes them (its defaults in the help), or with generic defaults.</summary>
+    public static IReadOnlyList<CliOption> Options(Example? example = null) =>
+    [
+        CommonOptions.Dataset,
+        example is null ? Epochs : Epochs.Describe($"epochs to train (default {example.DefaultEpochs})"),
+        CommonOptions.BatchSize.Describe($"samples per step (default{(example is null ? ": the example's" : $" {example.DefaultBatchSize}")})"),
+        CommonOptions.Data,
+        CommonOptions.Out.Describe($"output directory, created if missing (default: runs/{example?.Name ?? "<example>"}-<time>)"),
+        CommonOptions.Seed.Describe("seed for weights, dropout and shuffling (default 42)"),
+        CommonOptions.Threads,
+        Verbose,
+        CommonOptions.Limit.Describe("use only the first N training and N test images, for a quick trial (default: all)"),
+    ];
+
+    /// <summary>Reads the shared options; the defaults of epochs and batch size are <paramref name="example"/>'s.</summary>
+    public static TrainingOptions Parse(CommandLine line, Example example) => new()
+    {
+        Dataset = line.Choice(CommonOptions.Dataset, "fashion-mnist", CommonOptions.DatasetNames),
+        Epochs = line.Int(Epochs, example.DefaultEpochs, 1, 10_000),
+        BatchSize = line.Int(CommonOptions.BatchSize, example.DefaultBatchSize, 1, 1 << 20),
+        DataDirectory = line.String(CommonOptions.Data),
+        OutputDirectory = line.String(CommonOptions.Out) ?? Path.Combine("runs", $"{example.Name}-{DateTime.Now:yyyyMMdd-HHmmss}"),
+        Seed = line.Int(CommonOptions.Seed, 42, 0, int.MaxValue),
+        Threads = CommonOptions.ReadThreads(line),
+        Verbose = line.Int(Verbose, 1, 0, 2),
+        Limit = line.Int(CommonOptions.Limit, 0, 0, int.MaxValue),
+    };
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using DeepSharp.Plots;
+
+namespace DeepSharp.Examples;
+
+/// <summary>
+/// One of the classic image classifiers (mlp, cnn, lstm, gru): how its model is built and fed; loading data,
+/// training with Adam, evaluating and writing the report are shared.
+/// </summary>
+/// <param name="name">The example's name.</param>
+/// <param name="summary">One line that says what it trains.</param>
+/// <param name="defaultEpochs">Epochs when none are asked for.</param>
+/// <param name="defaultBatchSize">Batch size when none is asked for.</param>
+/// <param name="learningRate">Adam's learning rate.</param>
+public abstract class ClassifierExample(string name, string summary, int defaultEpochs, int defaultBatchSize, double learningRate)
+    : Example(name, summary, defaultEpochs, defaultBatchSize)
+{
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; } = learningRate;
+
+    /// <summary>The architecture, uncompiled.</summary>
+    protected abstract Sequential Architecture(int classes);
+
+    /// <summary>The model, compiled with Adam at <see cref="LearningRate"/>, sparse categorical cross-entropy and accuracy.</summary>
+    public Model BuildModel(int classes)
+    {
+        var model = Architecture(classes);
+        model.Compile(optimizer: new Adam(learningRate: LearningRate), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+
+    /// <summary>Inputs as the model takes them (images are [N, 28, 28]; a CNN wants [N, 28, 28, 1]).</summary>
+    public virtual Tensor PrepareInputs(Tensor images) => images;
+
+    /// <summary>Trains; by default with Keras' validationSplit 0.1.</summary>
+    public virtual History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options) =>
+        model.Fit(x, y, batchSize: options.BatchSize, epochs: options.Epochs, verbose: options.Verbose,
+            validationSplit: 0.1, seed: options.Seed);
+
+    /// <summary>
+    /// Writes extra pictures into <paramref name="directory"/> and adds extra values to <paramref name="metrics"/>
+    /// (accuracy.png and the flags for the CNN); returns the names of the files written.
+    /// </summary>
+    public virtual IReadOnlyList<string> WriteExtras(string directory, History history, JsonObject metrics) => [];
+
+    /// <summary>
+    /// Trains, evaluates on the test set and writes metrics.json, history.csv, curves.png, model.dsm and the extras;
+    /// returns 0, or 1 when training stopped on a non-finite loss (then no model is written).
+    /// </summary>
+    protected override int Run(ImageDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
+    {
+        var x = PrepareInputs(train.X);
+        var testX = PrepareInputs(test.X);
+
+        var model = BuildModel(dataset.ClassCount);
+        if (options.Verbose > 0) model.Summary(output);
+        var history = Train(model, x, train.Y, testX, test.Y, options);
+        if (history.StoppedOnNaN)
+        {
+            output.WriteLine($"Training stopped: {history.StopReason}");
+            output.WriteLine("No model was written.");
+            return 1;
+        }
+        var result = model.Evaluate(testX, test.Y, batchSize: Math.Max(options.BatchSize, 256), verbose: 0);
+        output.WriteLine($"Test loss: {result.Loss:0.0000} - test accuracy: {result.Values[1].Value:0.0000}");
+        output.WriteLine($"Training throughput: {history.SamplesPerSecond:N0} samples/s (steady state)");
+
+        var directory = options.OutputDirectory;
+        Directory.CreateDirectory(directory);
+        var metrics = new JsonObject();
+        var extraFiles = WriteExtras(directory, history, metrics);
+        RunReport.Write(directory, Name, options, history, result, metrics);
+        history.Plot(Path.Combine(directory, "curves.png"), $"{Name} on {dataset.Name}");
+        model.Save(Path.Combine(directory, "model.dsm"));
+        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: metrics.json, history.csv, curves.png, model.dsm" +
+            string.Concat(extraFiles.Select(file => ", " + file)));
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+namespace DeepSharp.Examples;
+
+/// <summary>
+/// The seed architectures, built in one place so the examples, the GAN's sample classifier and the benchmarks
+/// train the same models.
+/// </summary>
+public static class SeedModels
+{
+    /// <summary>Flatten → Dense(128, relu) → Dropout(0.2) → Dense(classes, softmax), uncompiled.</summary>
+    public static Sequential Mlp(int classes = 10) => new(
+        new Flatten(inputShape: [28, 28]),
+        new Dense(128, activation: "relu"),
+        new Dropout(0.2),
+        new Dense(classes, activation: "softmax"));
+
+    /// <summary>
+    /// Conv2D(32, 3×3, relu) → MaxPooling2D(2) → Conv2D(64, 3×3, relu) → MaxPooling2D(2) → Flatten →
+    /// Dense(128, relu) → Dense(classes, softmax) on 28×28×1 images, uncompiled.
+    /// </summary>
+    public static Sequential Cnn(int classes = 10) => new(
+        new Conv2D(32, 3, activation: "relu", inputShape: [28, 28, 1]),
+        new MaxPooling2D(2),
+        new Conv2D(64, 3, activation: "relu"),
+        new MaxPooling2D(2),
+        new Flatten(),
+        new Dense(128, activation: "relu"),
+        new Dense(classes, activation: "softmax"));
+
+    /// <summary>
+    /// The seed CNN, or with <paramref name="batchNorm"/> its batch-normalized variant: each Conv2D and the
+    /// Dense(128) without bias (the normalization's beta replaces it), followed by BatchNormalization and then
+    /// the relu, as the "2 Conv + pooling + BN" row of Fashion-MNIST's benchmark. Uncompiled.
+    /// </summary>
+    public static Sequential Cnn(int classes, bool batchNorm)
+    {
+        if (!batchNorm) return Cnn(classes);
+        return new Sequential(
+            new Conv2D(32, 3, useBias: false, inputShape: [28, 28, 1]),
+            new BatchNormalization(),
+            new Activation("relu"),
+            new MaxPooling2D(2),
+            new Conv2D(64, 3, useBias: false),
+            new BatchNormalization(),
+            new Activation("relu"),
+            new MaxPooling2D(2),
+            new Flatten(),
+            new Dense(128, useBias: false),
+            new BatchNormalization(),
+            new Activation("relu"),
+            new Dense(classes, activation: "softmax"));
+    }
+
+    /// <summary>
+    /// Image rows as a sequence: LSTM(64, returnSequences) → LSTM(64) → Dense(classes, softmax) on 28 steps of 28
+    /// features, uncompiled; <paramref name="gru"/> uses GRU cells instead.
+    /// </summary>
+    public static Sequential RowLstm(int classes = 10, bool gru = false) => gru
+        ? new(new GRU(64, returnSequences: true, inputShape: [28, 28]), new GRU(64), new Dense(classes, activation: "softmax"))
+        : new(new LSTM(64, returnSequences: true, inputShape: [28, 28]), new LSTM(64), new Dense(classes, activation: "softmax"));
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace DeepSharp;
+
+/// <summary>How a distributed run starts and guards its collective operations.</summary>
+public sealed class DistributedOptions
+{
+    /// <summary>
+    /// Refuse to run as a single process: <see cref="Communicator.Start"/> throws, saying how to launch with mpirun,
+    /// when this process was not started by Open MPI's launcher.
+    /// </summary>
+    public bool RequireDistributed { get; init; }
+
+    /// <summary>
+    /// How long a collective operation may wait for the other ranks before the run is declared stuck and ended
+    /// with a <see cref="DistributedException"/> (default 10 minutes, or <c>$DEEPSHARP_COLLECTIVE_TIMEOUT</c>
+    /// seconds). Ranks legitimately wait for each other (rank 0 writing a checkpoint): keep it generous. A rank
+    /// that dies is detected at once, without this timeout.
+    /// </summary>
+    public TimeSpan CollectiveTimeout { get; init; } = FromEnvironment("DEEPSHARP_COLLECTIVE_TIMEOUT", TimeSpan.FromMinutes(10));
+
+    /// <summary>After this long in one collective a rank prints, once, which operation it is waiting in (default 60 s).</summary>
+    public TimeSpan StallWarning { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Keep a TCP connection from every rank to rank 0 whose loss names a dead rank at once (default true). Without
+    /// it a lost rank still ends the run (mpirun ends every rank when one dies), but with only mpirun's report.
+    /// </summary>
+    public bool MonitorRanks { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (CollectiveTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(CollectiveTimeout), CollectiveTimeout, $"DistributedOptions: CollectiveTimeout must be > 0; got {CollectiveTimeout}.");
+        if (StallWarning <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(StallWarning), StallWarning, $"DistributedOptions: StallWarning must be > 0; got {StallWarning}.");
+    }
+
+    private static TimeSpan FromEnvironment(string name, TimeSpan fallback)
+    {
+        string? text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds)
+            throw new DistributedException($"{name} must be a number of seconds > 0; got '{text}'.");
+        return TimeSpan.FromSeconds(seconds);
+    }
+}

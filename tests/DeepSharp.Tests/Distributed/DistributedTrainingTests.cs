@@ -1,0 +1,68 @@
+namespace DeepSharp.Tests.Distributed;
+
+/// <summary>
+/// Data-parallel training over a real mpirun: two ranks with half a batch each train as one process with the
+/// whole batch, and the replicas stay bit-identical after every step.
+/// </summary>
+public class DistributedTrainingTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public void Two_ranks_with_half_batches_train_as_one_rank_with_the_whole_batch()
+    {
+        string dir = Directory.CreateTempSubdirectory("deepsharp-mpi-").FullName;
+        try
+        {
+            const int steps = 20, batch = 16;
+            var two = MpiRun.Ranks(2, Timeout, "train", $"{steps}", $"{batch}", Path.Combine(dir, "two.bin"));
+            Assert.True(two.ExitCode == 0, two.ToString());
+            var one = MpiRun.Alone(Timeout, null, "train", $"{steps}", $"{batch}", Path.Combine(dir, "one.bin"));
+            Assert.True(one.ExitCode == 0, one.ToString());
+
+            // Bit-identical replicas: the weights' hash is the same on both ranks after the broadcast and after every step.
+            var hashes0 = two.Lines(0).Where(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains(" hash ", StringComparison.Ordinal)).ToArray();
+            var hashes1 = two.Lines(1).Where(l => l.StartsWith("step ", StringComparison.Ordinal) && l.Contains(" hash ", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(steps + 1, hashes0.Length);
+            Assert.Equal(hashes0, hashes1);
+
+            // In steady state a step's averaging and update allocate nothing (buckets and state are kept).
+            foreach (var rank in new[] { 0, 1 })
+            {
+                var allocations = two.Lines(rank).Where(l => l.Contains("bytes allocated", StringComparison.Ordinal)).ToArray();
+                Assert.Equal(steps / 2 - 1, allocations.Length);
+                Assert.All(allocations, l => Assert.EndsWith("with 0 bytes allocated", l));
+            }
+
+            // Same training: relative to the largest weight of each tensor (elementwise ratios of values near 0 measure only rounding).
+            var expected = ReadWeights(Path.Combine(dir, "one.bin"));
+            var actual = ReadWeights(Path.Combine(dir, "two.bin"));
+            Assert.Equal(expected.Length, actual.Length);
+            var initial = hashes0[0];
+            Assert.NotEqual(initial, hashes0[^1]);              // it did train
+            for (int t = 0; t < expected.Length; t++)
+            {
+                Assert.Equal(expected[t].Length, actual[t].Length);
+                float scale = expected[t].Max(Math.Abs);
+                float worst = expected[t].Zip(actual[t], (e, a) => Math.Abs(e - a)).Max() / scale;
+                Assert.True(worst <= 1e-5f, $"tensor {t}: max relative difference {worst:g3} > 1e-5");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static float[][] ReadWeights(string path)
+    {
+        using var file = new BinaryReader(File.OpenRead(path));
+        var tensors = new float[file.ReadInt32()][];
+        for (int t = 0; t < tensors.Length; t++)
+        {
+            tensors[t] = new float[file.ReadInt32()];
+            for (int i = 0; i < tensors[t].Length; i++) tensors[t][i] = file.ReadSingle();
+        }
+        return tensors;
+    }
+}
