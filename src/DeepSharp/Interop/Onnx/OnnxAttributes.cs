@@ -134,14 +134,20 @@ internal sealed class OnnxAttributes
                 "ints" => ((JsonArray)value!).Select(v => v!.GetValue<long>()).ToArray(),
                 "floats" => ((JsonArray)value!).Select(v => v!.GetValue<float>()).ToArray(),
                 "strings" => ((JsonArray)value!).Select(v => v!.GetValue<string>()).ToArray(),
-                "t" => new OnnxConstant(
-                    ((JsonArray)value!["values"]!).Select(v => v!.GetValue<float>()).ToArray(),
-                    ((JsonArray)value["shape"]!).Select(v => v!.GetValue<int>()).ToArray(),
-                    OnnxDataTypes.Parse(value["type"]!.GetValue<string>())),
+                "t" => Tensor(value as JsonObject ?? throw new FormatException($"OnnxNode: tensor attribute '{name}' is not an object."), name),
                 _ => throw new FormatException($"OnnxNode: attribute '{name}' has unknown kind '{kind}'."),
             };
         }
         return new OnnxAttributes(values);
+    }
+
+    private static OnnxConstant Tensor(JsonObject json, string name)
+    {
+        var values = (json["values"] as JsonArray ?? throw new FormatException($"OnnxNode: tensor attribute '{name}' has no values.")).Select(v => v!.GetValue<float>()).ToArray();
+        var shape = (json["shape"] as JsonArray ?? throw new FormatException($"OnnxNode: tensor attribute '{name}' has no shape.")).Select(v => v!.GetValue<int>()).ToArray();
+        if (shape.Any(d => d < 0) || shape.Aggregate(1L, (a, d) => a * d) != values.Length)
+            throw new FormatException($"OnnxNode: tensor attribute '{name}' has shape [{string.Join(", ", shape)}] but {values.Length} values.");
+        return new OnnxConstant(values, shape, OnnxDataTypes.Parse(json["type"]?.GetValue<string>() ?? "FLOAT"));
     }
 
     private sealed record Unsupported(string What);

@@ -222,12 +222,7 @@ internal sealed partial class OnnxPlanBuilder
         bool none = top == 0 && bottom == 0 && left == 0 && right == 0;
         string input = ChannelsLastId(node.Inputs[0]);
         if (!none && !same) input = AddZeroPadding(node, input, (top, bottom), (left, right));
-        var kernel = new float[w.Values.Length]; // OIHW -> HWIO
-        for (int m = 0; m < filters; m++)
-            for (int c = 0; c < channels; c++)
-                for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++)
-                        kernel[((y * kw + x) * channels + c) * filters + m] = w.Values[((m * channels + c) * kh + y) * kw + x];
+        var kernel = Rearranged(w, [3, 2, 0, 1]).Values; // OIHW -> HWIO
         var (activation, reader) = FusableActivation(node.Outputs[0], softmax: false);
         var conv = new Conv2D(filters, (kh, kw), (windows.Strides[0], windows.Strides[1]), same && !none ? "same" : "valid",
             (windows.Dilations[0], windows.Dilations[1]), activation, useBias: b is not null, name: NewLayerName(node.Name));
@@ -267,12 +262,7 @@ internal sealed partial class OnnxPlanBuilder
         var windows = OnnxWindows.Read(_import.Context(node, false), [kh, kw], pooling: false);
         var extra = a.Ints("output_padding") ?? [0, 0];
         if (extra.Length != 2 || extra[0] >= windows.Strides[0] || extra[1] >= windows.Strides[1]) return false;
-        var kernel = new float[w.Values.Length]; // [C, M, kh, kw] -> [kh, kw, M, C]
-        for (int c = 0; c < channels; c++)
-            for (int m = 0; m < filters; m++)
-                for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++)
-                        kernel[((y * kw + x) * filters + m) * channels + c] = w.Values[((c * filters + m) * kh + y) * kw + x];
+        var kernel = Rearranged(w, [3, 2, 0, 1]).Values; // [C, M, kh, kw] -> [kh, kw, M, C]
         var (activation, reader) = FusableActivation(node.Outputs[0], softmax: false);
         var layer = new Conv2DTranspose(filters, (kh, kw), (windows.Strides[0], windows.Strides[1]), "valid", ((int)extra[0], (int)extra[1]),
             (windows.Dilations[0], windows.Dilations[1]), activation, useBias: b is not null, name: NewLayerName(node.Name));

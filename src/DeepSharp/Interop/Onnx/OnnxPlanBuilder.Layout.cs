@@ -98,7 +98,7 @@ internal sealed partial class OnnxPlanBuilder
             string name = node.Inputs[i];
             if (name == "") slots[i] = SlotSource.Absent;
             else if (_import.Constants.TryGetValue(name, out var c))
-                slots[i] = SlotSource.Weight(name, permuteConstants ? Permute(c, permutation) : c, Trainable(node, i, name));
+                slots[i] = SlotSource.Weight(name, permuteConstants ? Broadcast(c, permutation) : c, Trainable(node, i, name));
             else slots[i] = SlotSource.Input(_reps[name].Id, _import.Types[name]);
         }
         return slots;
@@ -107,11 +107,18 @@ internal sealed partial class OnnxPlanBuilder
     private SlotSource Slot(OnnxGraphNode node, int index) => SlotSource.Input(_reps[node.Inputs[index]].Id, _import.Types[node.Inputs[index]]);
 
     /// <summary>A constant broadcast against an ONNX value held as tensor.permute(p): its axes moved the same way.</summary>
-    private static OnnxConstant Permute(OnnxConstant c, int[] p)
+    private static OnnxConstant Broadcast(OnnxConstant c, int[] p)
     {
         if (c.Shape.Length == 0 || c.Values.Length == 1) return c;
+        var onnxShape = Enumerable.Repeat(1, p.Length - c.Shape.Length).Concat(c.Shape).ToArray();
+        return Rearranged(new OnnxConstant(c.Values, onnxShape, c.Type), p);
+    }
+
+    /// <summary>The constant T with c = T.permute(p): c's values with its axes moved (an OIHW kernel as HWIO with p = [3, 2, 0, 1]).</summary>
+    private static OnnxConstant Rearranged(OnnxConstant c, int[] p)
+    {
         int rank = p.Length;
-        var onnxShape = Enumerable.Repeat(1, rank - c.Shape.Length).Concat(c.Shape).ToArray();
+        var onnxShape = c.Shape;
         var shape = new int[rank];
         for (int i = 0; i < rank; i++) shape[p[i]] = onnxShape[i];
         // The tensor's axis p[i] is ONNX's axis i: tensor[..] = onnx[index with axes mapped back].

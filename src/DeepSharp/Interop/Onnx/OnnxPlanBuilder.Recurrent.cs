@@ -10,13 +10,13 @@ internal sealed partial class OnnxPlanBuilder
     private bool RecurrentNodeLayer(OnnxGraphNode node)
     {
         var a = node.Attributes;
-        var cell = node.OpType switch { "LSTM" => Recurrent.Cell.Lstm, "GRU" => Recurrent.Cell.Gru, _ => Recurrent.Cell.Rnn };
+        var cell = node.OpType switch { "LSTM" => OnnxRecurrent.Cell.Lstm, "GRU" => OnnxRecurrent.Cell.Gru, _ => OnnxRecurrent.Cell.Rnn };
         int gates = (int)cell;
         int units = (int)a.Int("hidden_size", 0);
         if (units <= 0 || a.String("direction", "forward") != "forward" || a.Has("clip") || a.Int("input_forget", 0) != 0) return false;
-        string[] defaults = cell switch { Recurrent.Cell.Lstm => ["Sigmoid", "Tanh", "Tanh"], Recurrent.Cell.Gru => ["Sigmoid", "Tanh"], _ => ["Tanh"] };
+        string[] defaults = cell switch { OnnxRecurrent.Cell.Lstm => ["Sigmoid", "Tanh", "Tanh"], OnnxRecurrent.Cell.Gru => ["Sigmoid", "Tanh"], _ => ["Tanh"] };
         if (a.Strings("activations") is { } activations && !activations.SequenceEqual(defaults, StringComparer.OrdinalIgnoreCase)) return false;
-        if (cell == Recurrent.Cell.Gru && a.Int("linear_before_reset", 0) == 0) return false; // Keras' reset_after=False: DeepSharp's GRU layer lacks it
+        if (cell == OnnxRecurrent.Cell.Gru && a.Int("linear_before_reset", 0) == 0) return false; // Keras' reset_after=False: DeepSharp's GRU layer lacks it
         if (!IsDynamic(node, 0) || Constant(node, 1) is not { } w || Constant(node, 2) is not { } r) return false;
         var b = Constant(node, 3);
         if (!Absent(node, 3) && b is null) return false;
@@ -26,10 +26,10 @@ internal sealed partial class OnnxPlanBuilder
         int steps = x.First[batchMajor ? 1 : 0], features = x.First[2];
         // The sequence lengths may only say "all of it"; the initial states may only be zeros.
         if (!Absent(node, 4) && (Constant(node, 4) is not { } lengths || lengths.Values.Any(l => l != steps))) return false;
-        for (int i = 5; i < (cell == Recurrent.Cell.Lstm ? 7 : 6); i++)
+        for (int i = 5; i < (cell == OnnxRecurrent.Cell.Lstm ? 7 : 6); i++)
             if (!Absent(node, i) && !(_import.Zeros.Contains(node.Inputs[i]) || Constant(node, i) is { IsAllZero: true })) return false;
-        if (cell == Recurrent.Cell.Lstm && !Absent(node, 7) && Constant(node, 7) is not { IsAllZero: true }) return false;
-        if (cell == Recurrent.Cell.Lstm && node.Outputs.Length > 2 && node.Outputs[2] != "" && IsUsed(node.Outputs[2])) return false; // Y_c
+        if (cell == OnnxRecurrent.Cell.Lstm && !Absent(node, 7) && Constant(node, 7) is not { IsAllZero: true }) return false;
+        if (cell == OnnxRecurrent.Cell.Lstm && node.Outputs.Length > 2 && node.Outputs[2] != "" && IsUsed(node.Outputs[2])) return false; // Y_c
         if (w.Shape is not [1, var wg, var wf] || wg != gates * units || wf != features) return false;
         if (r.Shape is not [1, var rg, var ru] || rg != gates * units || ru != units) return false;
         if (b is not null && b.Shape is not [1, var bg] || b is not null && b.Values.Length != 2 * gates * units) return false;
@@ -50,13 +50,13 @@ internal sealed partial class OnnxPlanBuilder
         if (!BatchMajor(input)) return false;
 
         // Keras' layouts: kernel [F, G·H], recurrent kernel [H, G·H]; the LSTM's gates i, f, c, o (ONNX: i, o, f, c).
-        int[] order = cell == Recurrent.Cell.Lstm ? [0, 2, 3, 1] : Enumerable.Range(0, gates).ToArray();
+        int[] order = cell == OnnxRecurrent.Cell.Lstm ? [0, 2, 3, 1] : Enumerable.Range(0, gates).ToArray();
         var kernel = KerasKernel(w.Values, gates, units, features, order);
         var recurrent = KerasKernel(r.Values, gates, units, units, order);
         float[]? bias = null;
         if (b is not null)
         {
-            if (cell == Recurrent.Cell.Gru)
+            if (cell == OnnxRecurrent.Cell.Gru)
             {
                 bias = new float[2 * gates * units]; // [2, 3H]: input bias, recurrent bias
                 Array.Copy(b.Values, bias, bias.Length);
@@ -76,8 +76,8 @@ internal sealed partial class OnnxPlanBuilder
         string name = NewLayerName(node.Name);
         RecurrentLayer layer = cell switch
         {
-            Recurrent.Cell.Lstm => new LSTM(units, useBias: b is not null, unitForgetBias: false, returnSequences: sequenceUsed, name: name),
-            Recurrent.Cell.Gru => new GRU(units, useBias: b is not null, returnSequences: sequenceUsed, resetAfter: true, name: name),
+            OnnxRecurrent.Cell.Lstm => new LSTM(units, useBias: b is not null, unitForgetBias: false, returnSequences: sequenceUsed, name: name),
+            OnnxRecurrent.Cell.Gru => new GRU(units, useBias: b is not null, returnSequences: sequenceUsed, resetAfter: true, name: name),
             _ => new SimpleRNN(units, useBias: b is not null, returnSequences: sequenceUsed, name: name),
         };
         layer.EnsureBuilt(SampleShape(input));

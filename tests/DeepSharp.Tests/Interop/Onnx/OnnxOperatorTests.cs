@@ -70,6 +70,11 @@ public class OnnxOperatorTests
             ("output_padding", new long[] { 1, 0 })]), Random(10, 1, 4, 3, 3), Random(11, 4, 1, 3, 2), Random(12, 2));
 
     [Fact]
+    public void Three_dimensional_transposed_convolution_is_differentiable() =>
+        AssertGradients(Kernel("ConvTranspose", 11, 3, attributes: [("strides", new long[] { 2, 1, 2 }), ("pads", new long[] { 0, 1, 0, 1, 0, 0 })]),
+            Random(31, 1, 2, 2, 3, 2), Random(32, 2, 2, 2, 2, 2), Random(33, 2));
+
+    [Fact]
     public void Grouped_convolution_on_channels_last_images_equals_the_channels_first_one()
     {
         var x = Random(13, 2, 4, 5, 5);
