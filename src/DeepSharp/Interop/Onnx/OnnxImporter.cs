@@ -124,24 +124,22 @@ internal sealed class OnnxImporter
     /// <summary>Types <paramref name="node"/>'s outputs and makes its kernel; returns why it cannot be imported, or null.</summary>
     private OnnxUnsupportedNode? Resolve(OnnxGraphNode node)
     {
-        {
-            var inputTypes = node.Inputs.Select(i => i == "" ? DataType.Undefined : Types.GetValueOrDefault(i, DataType.Float)).ToArray();
-            var outputTypes = OnnxTypeInference.Infer(node, inputTypes, Graph.DeclaredTypes);
-            for (int i = 0; i < node.Outputs.Length; i++)
-                if (node.Outputs[i] != "") Types[node.Outputs[i]] = outputTypes[i];
-            NodeTypes[node] = (inputTypes, outputTypes);
-            if (node.Domain is not ("" or "ai.onnx"))
-                return new OnnxUnsupportedNode(node.QualifiedOpType, node.Name, $"operators of domain '{node.Domain}' are not supported (only ONNX's own)");
-            var converter = OnnxOperators.Find(node.OpType, Graph.Opset);
-            if (converter is null)
-                return new OnnxUnsupportedNode(node.OpType, node.Name, OnnxOperators.Knows(node.OpType)
-                    ? $"no converter for opset {Graph.Opset}" : "DeepSharp has no converter for this operator");
-            var badType = inputTypes.Concat(outputTypes).FirstOrDefault(t => t != DataType.Undefined && !OnnxDataTypes.IsSupported(t));
-            if (badType != DataType.Undefined)
-                return new OnnxUnsupportedNode(node.OpType, node.Name, $"it works on {OnnxDataTypes.Name(badType)} tensors, which DeepSharp does not hold");
-            _kernels[node] = converter(Context(node, channelsLast: false));
-            return null;
-        }
+        var inputTypes = node.Inputs.Select(i => i == "" ? DataType.Undefined : Types.GetValueOrDefault(i, DataType.Float)).ToArray();
+        var outputTypes = OnnxTypeInference.Infer(node, inputTypes, Graph.DeclaredTypes);
+        for (int i = 0; i < node.Outputs.Length; i++)
+            if (node.Outputs[i] != "") Types[node.Outputs[i]] = outputTypes[i];
+        NodeTypes[node] = (inputTypes, outputTypes);
+        if (node.Domain is not ("" or "ai.onnx"))
+            return new OnnxUnsupportedNode(node.QualifiedOpType, node.Name, $"operators of domain '{node.Domain}' are not supported (only ONNX's own)");
+        var converter = OnnxOperators.Find(node.OpType, Graph.Opset);
+        if (converter is null)
+            return new OnnxUnsupportedNode(node.OpType, node.Name, OnnxOperators.Knows(node.OpType)
+                ? $"no converter for opset {Graph.Opset}" : "DeepSharp has no converter for this operator");
+        var badType = inputTypes.Concat(outputTypes).FirstOrDefault(t => t != DataType.Undefined && !OnnxDataTypes.IsSupported(t));
+        if (badType != DataType.Undefined)
+            return new OnnxUnsupportedNode(node.OpType, node.Name, $"it works on {OnnxDataTypes.Name(badType)} tensors, which DeepSharp does not hold");
+        _kernels[node] = converter(Context(node, channelsLast: false));
+        return null;
     }
 
     /// <summary>The converter context of <paramref name="node"/>.</summary>
