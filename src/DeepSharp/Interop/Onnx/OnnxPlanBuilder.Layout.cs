@@ -7,7 +7,7 @@ internal sealed partial class OnnxPlanBuilder
     private static readonly HashSet<string> Elementwise = new(StringComparer.Ordinal)
     {
         "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Softplus", "Softsign", "ThresholdedRelu",
-        "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Sign", "Erf", "Floor", "Ceil", "Round", "Not", "IsNaN", "Clip", "Cast",
+        "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Sign", "Erf", "Floor", "Ceil", "Round", "Not", "IsNaN", "Clip", "Cast", "Shrink",
     };
 
     private static readonly HashSet<string> Broadcasting = new(StringComparer.Ordinal)
@@ -18,7 +18,7 @@ internal sealed partial class OnnxPlanBuilder
 
     private static readonly HashSet<string> Spatial = new(StringComparer.Ordinal)
     {
-        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
+        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization", "InstanceNormalization",
     };
 
     private static readonly HashSet<string> Reductions = new(StringComparer.Ordinal)

@@ -66,11 +66,37 @@ public class OnnxNodeTests(ITestOutputHelper output)
         int passed = results.Count - failures.Count;
         output.WriteLine($"ONNX node tests: {passed} passed, {failures.Count} failed of {results.Count} in scope ({total} in the suite).");
         foreach (var (test, failure) in failures) output.WriteLine($"  {test}: {failure}");
-        WriteReport(results.Count, total, passed, failures);
+        WriteReport(results.Count, total, passed, failures, PyTorchSuites().ToList());
         Assert.True(results.Count >= 300, $"only {results.Count} node tests are in scope; the suite seems incomplete.");
         Assert.True(passed >= 0.95 * results.Count,
             $"{passed} of {results.Count} in-scope node tests pass ({100.0 * passed / results.Count:F1}%); at least 95% must:{Environment.NewLine}" +
             string.Join(Environment.NewLine, failures.Select(f => $"  {f.Test}: {f.Failure}")));
+    }
+
+    /// <summary>
+    /// ONNX's other two suites of layer tests, PyTorch modules and operators exported to ONNX (pytorch-converted,
+    /// pytorch-operator): every one of them imports and computes ONNX's outputs.
+    /// </summary>
+    [Fact]
+    public void Every_PyTorch_converted_and_PyTorch_operator_test_passes()
+    {
+        foreach (var (suite, count, failures) in PyTorchSuites())
+        {
+            output.WriteLine($"ONNX {suite} tests: {count - failures.Count} passed, {failures.Count} failed.");
+            Assert.True(count >= 30, $"only {count} {suite} tests were found.");
+            Assert.True(failures.Count == 0, $"{suite}:{Environment.NewLine}" + string.Join(Environment.NewLine, failures.Select(f => $"  {f.Test}: {f.Failure}")));
+        }
+    }
+
+    private static IEnumerable<(string Suite, int Count, List<(string Test, string? Failure)> Failures)> PyTorchSuites()
+    {
+        var data = Path.GetDirectoryName(NodeTestDirectory())!;
+        foreach (var suite in new[] { "pytorch-converted", "pytorch-operator" })
+        {
+            var tests = Directory.GetDirectories(Path.Combine(data, suite)).Order(StringComparer.Ordinal).ToList();
+            var failures = tests.Select(t => (Test: Path.GetFileName(t), Failure: Run(t))).Where(r => r.Failure is not null).ToList();
+            yield return (suite, tests.Count, failures);
+        }
     }
 
     /// <summary>Runs one node test; null when every data set's outputs match, else why not.</summary>
@@ -133,7 +159,8 @@ public class OnnxNodeTests(ITestOutputHelper output)
         return bad == 0 ? null : $"{bad} of {a.Length} values differ; first at {first}: {a[first]}, expected {e[first]}";
     }
 
-    private static void WriteReport(int inScope, int total, int passed, List<(string Test, string? Failure)> failures)
+    private static void WriteReport(int inScope, int total, int passed, List<(string Test, string? Failure)> failures,
+        List<(string Suite, int Count, List<(string Test, string? Failure)> Failures)> pytorch)
     {
         var text = new StringBuilder();
         text.AppendLine("# ONNX node tests");
@@ -155,6 +182,16 @@ public class OnnxNodeTests(ITestOutputHelper output)
         text.AppendLine("Why the known ones fail: training-mode Dropout draws its mask at random, and ONNX's expected values come from NumPy's " +
             "generator, which DeepSharp's does not reproduce (the ratio-0 and inference-mode Dropout tests pass); Optional and Sequence " +
             "values are not tensors, and a DeepSharp model takes and gives tensors.");
+        text.AppendLine();
+        text.AppendLine("## PyTorch's layers and operators");
+        text.AppendLine();
+        text.AppendLine("The same package holds ONNX's tests of PyTorch modules and operators exported to ONNX; all of them run (no scope):");
+        text.AppendLine();
+        foreach (var (suite, count, suiteFailures) in pytorch)
+        {
+            text.AppendLine($"- {suite}: {count - suiteFailures.Count} passed, {suiteFailures.Count} failed");
+            foreach (var (test, failure) in suiteFailures) text.AppendLine($"  - {test}: {failure}");
+        }
         var path = Path.Combine(RepositoryRoot(), "docs", "onnx-node-tests.md");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var content = text.ToString();

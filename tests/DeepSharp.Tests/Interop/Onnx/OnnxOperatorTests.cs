@@ -117,6 +117,14 @@ public class OnnxOperatorTests
     }
 
     [Fact]
+    public void Instance_normalization_and_shrink_are_differentiable()
+    {
+        AssertGradients(Kernel("InstanceNormalization", 6, 3), Random(34, 2, 3, 4), Random(35, 3), Random(36, 3));
+        AssertGradients(Kernel("Shrink", 9, 1, attributes: [("lambd", 0.3f), ("bias", 0.1f)]),
+            Tensor.FromArray([-0.9f, -0.5f, -0.1f, 0.12f, 0.45f, 0.8f]).WithRequiresGrad());
+    }
+
+    [Fact]
     public void The_registry_takes_the_converter_of_the_models_opset()
     {
         // Squeeze's axes are an attribute until opset 13 and an input from it.

@@ -53,11 +53,19 @@ internal static partial class OnnxOperators
                 return Ops.Multiply(input, Ops.Greater(input, alpha));
             });
         });
-        add("PRelu", 1, node => One(x =>
+        add("PRelu", 1, node =>
         {
-            var input = x.Required(0, "PRelu");
-            return Ops.Where(Ops.Less(input, 0f), Ops.Multiply(input, x.Required(1, "PRelu")), input);
-        }));
+            // Before opset 7 a slope of one value per channel applies along axis 1 (later: NumPy's broadcasting).
+            bool perChannel = node.Opset < 7;
+            return One(x =>
+            {
+                var input = x.Required(0, "PRelu");
+                var slope = x.Required(1, "PRelu");
+                if (perChannel && slope.Rank == 1 && slope.Size > 1 && input.Rank > 2 && slope.Size == input.Shape[1])
+                    slope = Ops.Reshape(slope, [slope.Size, .. Enumerable.Repeat(1, input.Rank - 2)]);
+                return Ops.Where(Ops.Less(input, 0f), Ops.Multiply(input, slope), input);
+            });
+        });
         Softmax(add, "Softmax", Ops.Softmax);
         Softmax(add, "LogSoftmax", Ops.LogSoftmax);
     }

@@ -41,6 +41,18 @@ internal static partial class OnnxOperators
         Unary(add, "Ceil", x => OnnxValues.Map(x, MathF.Ceiling));
         Unary(add, "Round", x => OnnxValues.Map(x, v => MathF.Round(v, MidpointRounding.ToEven)));
         add("IsNaN", 9, node => One(x => OnnxValues.Map(x.Required(0, "IsNaN"), v => float.IsNaN(v) ? 1f : 0f)));
+        add("Shrink", 9, node =>
+        {
+            // x − bias above lambd, x + bias below −lambd, 0 between.
+            float lambd = node.Attributes.Float("lambd", 0.5f), bias = node.Attributes.Float("bias", 0f);
+            return One(x =>
+            {
+                var input = x.Required(0, "Shrink");
+                var above = Ops.Multiply(Ops.Add(input, -bias), Ops.Greater(input, lambd));
+                var below = Ops.Multiply(Ops.Add(input, bias), Ops.Less(input, -lambd));
+                return Ops.Add(above, below);
+            });
+        });
 
         add("Clip", 1, node =>
         {
@@ -67,10 +79,23 @@ internal static partial class OnnxOperators
         add(op, 1, node =>
         {
             // Before opset 7, broadcasting was asked for with an attribute, and "axis" aligned the second
-            // operand somewhere other than the end; NumPy's rule covers the rest.
-            node.Require(!node.Attributes.Has("axis"), $"{op} with a broadcast 'axis' attribute (opset < 7) is not supported");
-            return One(x => f(x.Required(0, op), x.Required(1, op)));
+            // operand at that axis of the first rather than at its end; NumPy's rule covers the rest.
+            long? axis = node.Opset < 7 && node.Attributes.Int("broadcast", 0) != 0 && node.Attributes.Has("axis") ? node.Attributes.Int("axis", 0) : null;
+            return One(x =>
+            {
+                Tensor a = x.Required(0, op), b = x.Required(1, op);
+                return f(a, axis is { } at ? AlignAt(b, a.Rank, OnnxValues.Axis(at, a.Rank, op)) : b);
+            });
         });
+
+    /// <summary><paramref name="b"/> with axes of size 1 around it, so that its first axis lines up with axis <paramref name="at"/> of a tensor of <paramref name="rank"/>.</summary>
+    private static Tensor AlignAt(Tensor b, int rank, int at)
+    {
+        var shape = Enumerable.Repeat(1, rank).ToArray();
+        if (at + b.Rank > rank) throw new ArgumentException($"broadcast axis {at} does not fit a second operand of shape {b.Shape} against rank {rank}.");
+        for (int i = 0; i < b.Rank; i++) shape[at + i] = b.Shape[i];
+        return Ops.Reshape(b, shape);
+    }
 
     private static void Variadic(Action<string, int, OnnxConverter> add, string op, Func<Tensor, Tensor, Tensor> f, bool mean) =>
         add(op, 1, node => One(x =>

@@ -1,7 +1,7 @@
 namespace DeepSharp.Interop.Onnx;
 
 // BatchNormalization (inference on DeepSharp's op; ONNX's training mode with its running statistics as
-// extra outputs, composed), LayerNormalization, and Dropout (the identity unless training_mode asks for a mask).
+// extra outputs, composed), LayerNormalization, InstanceNormalization, and Dropout (the identity unless training_mode asks for a mask).
 internal static partial class OnnxOperators
 {
     private static void AddNormalization(Action<string, int, OnnxConverter> add)
@@ -38,6 +38,25 @@ internal static partial class OnnxOperators
                 var deviation = Ops.Sqrt(Ops.Add(Ops.Mean(Ops.Square(centered), axes, keepDims: true), epsilon));
                 var y = Ops.Multiply(Ops.Divide(centered, deviation), x.Required(1, "LayerNormalization"));
                 return x.Optional(2) is { } b ? Ops.Add(y, b) : y;
+            });
+        });
+        add("InstanceNormalization", 1, node =>
+        {
+            // Each sample's each channel normalized over its own spatial values, then scaled and shifted per channel.
+            float epsilon = node.Attributes.Float("epsilon", 1e-5f);
+            bool channelsLast = node.ChannelsLast;
+            return One(x =>
+            {
+                var input = x.Required(0, "InstanceNormalization");
+                if (input.Rank < 3) throw new ArgumentException($"InstanceNormalization: the input needs spatial axes; got {input.Shape}.");
+                var axes = OnnxPooling.SpatialAxes(input.Rank, channelsLast);
+                var centered = Ops.Subtract(input, Ops.Mean(input, axes, keepDims: true));
+                var deviation = Ops.Sqrt(Ops.Add(Ops.Mean(Ops.Square(centered), axes, keepDims: true), epsilon));
+                int channelAxis = channelsLast ? input.Rank - 1 : 1;
+                var shape = Enumerable.Repeat(1, input.Rank).ToArray();
+                shape[channelAxis] = input.Shape[channelAxis];
+                var y = Ops.Multiply(Ops.Divide(centered, deviation), Ops.Reshape(x.Required(1, "InstanceNormalization"), shape));
+                return Ops.Add(y, Ops.Reshape(x.Required(2, "InstanceNormalization"), shape));
             });
         });
         add("Dropout", 1, node =>
