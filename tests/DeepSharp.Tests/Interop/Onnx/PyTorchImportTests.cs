@@ -21,7 +21,7 @@ public class PyTorchImportTests
     public void An_imported_model_gives_PyTorchs_outputs(string name)
     {
         var fixture = PyTorchFixture.Load(name);
-        var model = DeepSharp.Onnx.Load(fixture.Path);
+        var model = Model.LoadOnnx(fixture.Path);
         var predicted = model.Predict(fixture.KerasInput);
         float difference = MaxDifference(predicted, fixture.Output);
         Assert.True(difference <= 1e-5f, $"{name}: max |difference| {difference}");
