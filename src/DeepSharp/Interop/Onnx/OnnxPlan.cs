@@ -50,11 +50,20 @@ internal sealed class OnnxPlan
     public Model BuildModel(string name)
     {
         var symbols = new Dictionary<string, SymbolicTensor>(StringComparer.Ordinal);
-        var used = new HashSet<string>(Steps.SelectMany(s => s.Inputs).Concat(Outputs.Select(o => o.Id)), StringComparer.Ordinal);
+        // Only what the outputs need: steps the importer added that a recognized layer made redundant (the shape
+        // arithmetic before a flattening Reshape, say) and inputs nothing needs are left out.
+        var used = new HashSet<string>(Outputs.Select(o => o.Id), StringComparer.Ordinal);
+        var needed = new HashSet<PlanStep>(ReferenceEqualityComparer.Instance);
+        for (int i = Steps.Count - 1; i >= 0; i--)
+        {
+            if (!Steps[i].Outputs.Any(o => o is not null && used.Contains(o))) continue;
+            needed.Add(Steps[i]);
+            used.UnionWith(Steps[i].Inputs);
+        }
         var inputs = new List<SymbolicTensor>();
         foreach (var input in Inputs)
         {
-            if (!used.Contains(input.Id)) continue; // ONNX allows inputs nothing reads; a functional model does not
+            if (!used.Contains(input.Id)) continue; // ONNX allows inputs no output needs; a functional model does not
             var symbol = new Input(input.SampleShape, input.Id).Output;
             symbols[input.Id] = symbol;
             inputs.Add(symbol);
@@ -62,6 +71,7 @@ internal sealed class OnnxPlan
         if (inputs.Count == 0) throw new InvalidDataException("the graph's outputs do not depend on any input; there is nothing for a model to compute.");
         foreach (var step in Steps)
         {
+            if (!needed.Contains(step)) continue;
             var arguments = step.Inputs.Select(i => symbols[i]).ToArray();
             if (step.Layer is OnnxNode node)
             {

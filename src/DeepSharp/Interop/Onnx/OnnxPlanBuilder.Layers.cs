@@ -375,10 +375,13 @@ internal sealed partial class OnnxPlanBuilder
         return true;
     }
 
-    /// <summary>Whether a Reshape makes each sample a vector ([batch, -1], as Keras' exporters write Flatten), in both probes.</summary>
+    /// <summary>
+    /// Whether a Reshape makes each sample a vector in both probes: [batch, -1] as Keras' exporters write Flatten,
+    /// or PyTorch's x.view(x.size(0), -1), whose target shape is computed from the input's shape.
+    /// </summary>
     private bool FlattensSamples(OnnxGraphNode node)
     {
-        if (!IsDynamic(node, 0) || IsDynamic(node, 1)) return false;
+        if (!IsDynamic(node, 0)) return false;
         var (inFirst, inSecond) = _import.Shapes![node.Inputs[0]];
         var (outFirst, outSecond) = _import.Shapes[node.Outputs[0]];
         static bool Flat(int[] input, int[] output) =>

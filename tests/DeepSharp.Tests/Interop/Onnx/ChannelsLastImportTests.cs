@@ -48,4 +48,29 @@ public class ChannelsLastImportTests
         var actual = nhwc.Predict(DeepSharp.Ops.Permute(x, 0, 2, 3, 1).Contiguous());
         Assert.True(PyTorchImportTests.MaxDifference(actual, expected) <= 1e-6f);
     }
+
+    [Fact]
+    public void PyTorchs_view_of_the_batch_by_minus_one_is_a_Flatten_and_its_shape_arithmetic_is_left_out()
+    {
+        var bytes = Model(
+            [
+                Node("Conv", "conv", ["x", "w"], ["c"], Ints("kernel_shape", 3, 3)),
+                Node("Shape", "shape", ["c"], ["s"]),
+                Node("Gather", "batch", ["s", "zero"], ["n"], Int("axis", 0)),
+                Node("Unsqueeze", "n1", ["n", "zeros"], ["n2"]),
+                Node("Concat", "target", ["n2", "minus_one"], ["t"], Int("axis", 0)),
+                Node("Reshape", "view", ["c", "t"], ["f"]),
+                Node("Gemm", "dense", ["f", "k", "d"], ["y"], Int("transB", 1)),
+            ],
+            [
+                Floats("w", Values(1, 2 * 3 * 9), 2, 3, 3, 3), Longs("zero", [0]), Longs("zeros", [0], 1), Longs("minus_one", [-1], 1),
+                Floats("k", Values(2, 4 * 2 * 3 * 3), 4, 18), Floats("d", Values(3, 4), 4),
+            ],
+            [Value("x", "N", 3, 5, 5)], [Value("y", "N", 4)]);
+        var nhwc = DeepSharp.Onnx.Import(bytes, "view.onnx");
+        Assert.Equal("InputLayer Conv2D Flatten Dense", string.Join(" ", nhwc.Layers.Select(l => l.ClassName)));
+        var nchw = DeepSharp.Onnx.Import(bytes, "view.onnx", new OnnxImportOptions { ChannelsLast = false, RecognizeLayers = false });
+        var x = Tensor.RandomUniform([3, 3, 5, 5], generator: new RandomGenerator(4));
+        Assert.True(PyTorchImportTests.MaxDifference(nhwc.Predict(DeepSharp.Ops.Permute(x, 0, 2, 3, 1).Contiguous()), nchw.Predict(x)) <= 1e-6f);
+    }
 }
