@@ -46,5 +46,5 @@ public abstract class Example(string name, string summary, int defaultEpochs, in
     }
 
     /// <summary>Trains on the loaded data and writes the example's files; returns the exit code.</summary>
-    protected abstract int Run(ImageDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output);
+    protected abstract int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output);
 }

@@ -38,5 +38,5 @@ public sealed record TrainingOptions
         count >= split.Count ? split : new DatasetSplit(Ops.Slice(split.X, 0, 0, count), Ops.Slice(split.Y, 0, 0, count));
 
     /// <summary>The dataset loader the options name.</summary>
-    public ImageDataset DatasetLoader => Dataset == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
+    public IdxDataset DatasetLoader => Dataset == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
 }

@@ -45,7 +45,7 @@ public static class CommonOptions
     public static readonly IReadOnlyList<CliOption> Global = [Help, Debug];
 
     /// <summary>The dataset <paramref name="name"/> names ("fashion-mnist" or "mnist").</summary>
-    public static ImageDataset DatasetNamed(string name) => name == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
+    public static IdxDataset DatasetNamed(string name) => name == "mnist" ? Datasets.Mnist : Datasets.FashionMnist;
 
     /// <summary>Reads <c>--threads</c> (default: the current setting).</summary>
     public static int ReadThreads(CommandLine line) => line.Int(Threads, Parallelism.Threads, 1, 256);

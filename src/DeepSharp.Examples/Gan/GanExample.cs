@@ -41,7 +41,7 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
     /// finite.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The batch size (parameter name <c>BatchSize</c>) is larger than the training images.</exception>
-    protected override int Run(ImageDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
+    protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
         var directory = options.OutputDirectory;
         Directory.CreateDirectory(directory);

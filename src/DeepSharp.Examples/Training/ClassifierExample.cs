@@ -47,7 +47,7 @@ public abstract class ClassifierExample(string name, string summary, int default
     /// Trains, evaluates on the test set and writes metrics.json, history.csv, curves.png, model.dsm and the extras;
     /// returns 0, or 1 when training stopped on a non-finite loss (then no model is written).
     /// </summary>
-    protected override int Run(ImageDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
+    protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
         var x = PrepareInputs(train.X);
         var testX = PrepareInputs(test.X);

@@ -6,7 +6,7 @@ namespace DeepSharp;
 /// An activation function, as those in Keras' <c>keras.activations</c>: a name and what it does to a
 /// tensor. Accepts a name where an activation is expected: <c>activation: "relu"</c>.
 /// </summary>
-public sealed class ActivationFunction
+public sealed class ActivationFunction : IActivation
 {
     private readonly Func<Tensor, Tensor> _apply;
 
@@ -31,6 +31,9 @@ public sealed class ActivationFunction
 
     /// <summary>Whether this is the identity ("linear").</summary>
     public bool IsLinear => Name == "linear";
+
+    /// <summary>Whether this is the built-in ReLU, which Ops fuse into the pass before it.</summary>
+    bool IActivation.IsRelu => ReferenceEquals(this, Activations.Relu);
 
     /// <summary>The activation a Keras name stands for.</summary>
     public static implicit operator ActivationFunction(string name) => Activations.Get(name);

@@ -46,7 +46,7 @@ public static class Activations
     public static ActivationFunction Get(string? name)
     {
         if (string.IsNullOrEmpty(name)) return Linear;
-        return Initializers.Normalize(name) switch
+        return KerasNames.ToSnakeCase(name) switch
         {
             "linear" => Linear,
             "relu" => Relu,

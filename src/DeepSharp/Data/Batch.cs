@@ -1,28 +1,34 @@
 namespace DeepSharp;
 
 /// <summary>
-/// One mini-batch from a <see cref="DataLoader"/>: inputs <see cref="X"/> and, when the loader has targets,
-/// <see cref="Y"/>. Deconstructs as <c>foreach (var (x, y) in loader)</c>.
+/// One mini-batch from a <see cref="DataLoader"/> or another <see cref="IBatchSource"/>: the inputs (one tensor
+/// per model input; <see cref="X"/> is the first) and, when the source has targets, <see cref="Y"/>.
+/// Deconstructs as <c>foreach (var (x, y) in loader)</c>.
 /// </summary>
 /// <remarks>
-/// The tensors belong to the loader and are overwritten by the next batch: they are valid until the
-/// enumeration moves on (or the loader is disposed). Use them within the step; copy what must outlive it.
+/// The tensors belong to the source and are overwritten by the next batch: they are valid until the
+/// enumeration moves on (or the source is disposed). Use them within the step; copy what must outlive it.
 /// Do not dispose them.
 /// </remarks>
 public readonly struct Batch
 {
+    private readonly Tensor[]? _inputs;
     private readonly Tensor? _y;
 
-    internal Batch(Tensor x, Tensor? y, int number, int start)
+    /// <summary>A batch of <paramref name="inputs"/> (the source's own array, reused from batch to batch) and targets.</summary>
+    internal Batch(Tensor[] inputs, Tensor? y, int number, int start)
     {
-        X = x;
+        _inputs = inputs;
         _y = y;
         Number = number;
         Start = start;
     }
 
-    /// <summary>The inputs: the rows of the loader's x chosen for this batch, shape [batch size, ...].</summary>
-    public Tensor X { get; }
+    /// <summary>The inputs: the rows of the loader's x chosen for this batch, shape [batch size, ...] (the first input when there are several).</summary>
+    public Tensor X => _inputs is null ? null! : _inputs[0];
+
+    /// <summary>Every input of the batch, in the order the model takes them (one for a model with one input).</summary>
+    public ReadOnlySpan<Tensor> Inputs => _inputs;
 
     /// <summary>The targets matching <see cref="X"/> row by row.</summary>
     /// <exception cref="InvalidOperationException">The loader was made without targets.</exception>

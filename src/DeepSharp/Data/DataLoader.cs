@@ -25,14 +25,15 @@ namespace DeepSharp;
 /// </remarks>
 public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
 {
-    private readonly Tensor _x;
+    private readonly Tensor[] _inputs;
     private readonly Tensor? _y;
-    private readonly bool _ownsSources; // x and y are contiguous copies of views the caller gave
-    private readonly int _xRowLength;
+    private readonly bool _ownsSources; // the inputs and y are contiguous copies of views the caller gave
+    private readonly int[] _rowLengths;
     private readonly int _yRowLength;
     private readonly int[] _order;
     private readonly RandomGenerator _random = new(0);
-    private Tensor? _xFull, _yFull, _xLast, _yLast;
+    private readonly Tensor[] _full, _last; // the batch tensors of each input: full batches, and a smaller last one
+    private Tensor? _yFull, _yLast;
     private int _version;
     private bool _disposed;
 
@@ -48,10 +49,28 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     /// non-contiguous view is copied once, here.
     /// </remarks>
     public DataLoader(Tensor x, Tensor? y = null, int batchSize = 32, bool shuffle = false, long? seed = null, bool dropLast = false)
+        : this(CheckInput(x), y, batchSize, shuffle, seed, dropLast)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Rank == 0)
-            throw new ArgumentException("DataLoader: x is a scalar; samples are taken along the first axis, so x needs rank 1 or more.", nameof(x));
+    }
+
+    /// <summary>
+    /// Creates a loader over several inputs with as many rows each (a model with several inputs), drawn in one
+    /// order: batch i holds the same samples of every input and of <paramref name="y"/>.
+    /// </summary>
+    /// <param name="inputs">One tensor per model input; samples along the first axis.</param>
+    /// <param name="y">The targets; null to yield inputs only.</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    /// <param name="shuffle">Whether to visit samples in a new random order each epoch.</param>
+    /// <param name="seed">The shuffling seed; when null one is drawn from <see cref="RandomGenerator.Default"/>.</param>
+    /// <param name="dropLast">Whether to skip the last batch when it is smaller than <paramref name="batchSize"/>.</param>
+    public DataLoader(IReadOnlyList<Tensor> inputs, Tensor? y = null, int batchSize = 32, bool shuffle = false, long? seed = null, bool dropLast = false)
+        : this(CheckInputs(inputs), y, batchSize, shuffle, seed, dropLast)
+    {
+    }
+
+    private DataLoader(Tensor[] inputs, Tensor? y, int batchSize, bool shuffle, long? seed, bool dropLast)
+    {
+        var x = inputs[0];
         if (y is not null && (y.Rank == 0 || y.Shape[0] != x.Shape[0]))
             throw new ArgumentException($"DataLoader: x has {x.Shape[0]} samples (shape {x.Shape}) but y has shape {y.Shape}; y needs one row per sample.", nameof(y));
         if (batchSize < 1)
@@ -62,18 +81,44 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
         Shuffle = shuffle;
         DropLast = dropLast;
         Seed = seed ?? (long)RandomGenerator.Default.NextUInt64();
-        if (!x.IsContiguous || (y is not null && !y.IsContiguous))
+        if (inputs.Any(i => !i.IsContiguous) || (y is not null && !y.IsContiguous))
         {
             using var unscoped = TensorScope.Suspend();
-            x = x.ContiguousCopy();
+            for (int i = 0; i < inputs.Length; i++) inputs[i] = inputs[i].ContiguousCopy();
             y = y?.ContiguousCopy();
             _ownsSources = true;
         }
-        _x = x;
+        _inputs = inputs;
         _y = y;
-        _xRowLength = Count == 0 ? 0 : x.Size / Count;
+        _rowLengths = inputs.Select(i => Count == 0 ? 0 : i.Size / Count).ToArray();
         _yRowLength = Count == 0 || y is null ? 0 : y.Size / Count;
         _order = new int[Count];
+        _full = new Tensor[inputs.Length];
+        _last = new Tensor[inputs.Length];
+    }
+
+    private static Tensor[] CheckInput(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank == 0)
+            throw new ArgumentException("DataLoader: x is a scalar; samples are taken along the first axis, so x needs rank 1 or more.", nameof(x));
+        return [x];
+    }
+
+    private static Tensor[] CheckInputs(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count == 0) throw new ArgumentException("DataLoader: no inputs given; pass one tensor per model input.", nameof(inputs));
+        var array = new Tensor[inputs.Count];
+        for (int i = 0; i < array.Length; i++)
+        {
+            var input = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"DataLoader: input {i} is null.");
+            if (input.Rank == 0 || input.Shape[0] != inputs[0].Shape[0])
+                throw new ArgumentException(
+                    $"DataLoader: input {i} has shape {input.Shape} but input 0 has {inputs[0].Shape[0]} samples; every input needs one row per sample.", nameof(inputs));
+            array[i] = input;
+        }
+        return array;
     }
 
     /// <summary>The number of samples.</summary>
@@ -129,12 +174,12 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
 
     int IBatchSource.SampleCount => Count;
 
-    /// <summary>The batches of epoch <paramref name="epoch"/> as (inputs, targets) pairs, for Fit.</summary>
-    IEnumerable<(Tensor X, Tensor Y)> IBatchSource.GetBatches(int epoch)
+    /// <summary>The batches of epoch <paramref name="epoch"/>, for Fit.</summary>
+    IEnumerable<Batch> IBatchSource.GetBatches(int epoch)
     {
         if (_y is null) throw new InvalidOperationException("DataLoader: training needs targets; this loader was made without y.");
         Epoch = epoch;
-        foreach (var batch in this) yield return (batch.X, batch.Y);
+        foreach (var batch in this) yield return batch;
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -144,15 +189,15 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _xFull?.Dispose();
-        _yFull?.Dispose();
-        _xLast?.Dispose();
-        _yLast?.Dispose();
-        if (_ownsSources)
+        for (int i = 0; i < _inputs.Length; i++)
         {
-            _x.Dispose();
-            _y?.Dispose();
+            _full[i]?.Dispose();
+            _last[i]?.Dispose();
+            if (_ownsSources) _inputs[i].Dispose();
         }
+        _yFull?.Dispose();
+        _yLast?.Dispose();
+        if (_ownsSources) _y?.Dispose();
     }
 
     /// <summary>Gathers batch <paramref name="number"/> of the current epoch into the loader's batch tensors.</summary>
@@ -161,18 +206,18 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
         int start = number * BatchSize;
         int size = Math.Min(BatchSize, Count - start);
         bool full = size == BatchSize;
-        ref Tensor? xBatch = ref full ? ref _xFull : ref _xLast;
+        var batch = full ? _full : _last;
         ref Tensor? yBatch = ref full ? ref _yFull : ref _yLast;
-        if (xBatch is null)
+        if (batch[0] is null)
         {
             using var unscoped = TensorScope.Suspend(); // the loader, not the caller's scope, owns batches
-            xBatch = Tensor.Uninitialized(_x.Shape.With(0, size));
+            for (int i = 0; i < batch.Length; i++) batch[i] = Tensor.Uninitialized(_inputs[i].Shape.With(0, size));
             if (_y is not null) yBatch = Tensor.Uninitialized(_y.Shape.With(0, size));
         }
         var rows = new ReadOnlySpan<int>(_order, start, size);
-        RowGather.Gather(_x.Span, _xRowLength, rows, xBatch.Span);
+        for (int i = 0; i < batch.Length; i++) RowGather.Gather(_inputs[i].Span, _rowLengths[i], rows, batch[i].Span);
         if (_y is not null) RowGather.Gather(_y.Span, _yRowLength, rows, yBatch!.Span);
-        return new Batch(xBatch, yBatch, number, start);
+        return new Batch(batch, yBatch, number, start);
     }
 
     /// <summary>Enumerates the batches of one epoch. Allocation-free; a struct, as <c>foreach</c> uses it.</summary>

@@ -3,7 +3,7 @@ namespace DeepSharp;
 /// <summary>
 /// The classic datasets, ready to load: <c>var (train, test) = Datasets.FashionMnist.Load();</c>.
 /// Files are looked for locally first and downloaded (with checksum verification) only when missing; see
-/// <see cref="ImageDataset.Load"/> for where they are looked for.
+/// <see cref="IdxDataset.Load"/> for where they are looked for.
 /// </summary>
 public static class Datasets
 {
@@ -11,7 +11,7 @@ public static class Datasets
     /// Fashion-MNIST (Zalando, MIT licence): 60,000 training and 10,000 test grayscale images of 28×28 pixels
     /// of clothing in 10 classes. A drop-in replacement for MNIST that is harder to fit.
     /// </summary>
-    public static ImageDataset FashionMnist { get; } = new()
+    public static IdxDataset FashionMnist { get; } = new()
     {
         Name = "Fashion-MNIST",
         FolderName = "fashion-mnist",
@@ -27,7 +27,7 @@ public static class Datasets
     /// MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0): 60,000 training and 10,000 test grayscale images of
     /// 28×28 pixels of handwritten digits 0 to 9. The publishers list MD5 checksums, which are verified.
     /// </summary>
-    public static ImageDataset Mnist { get; } = new()
+    public static IdxDataset Mnist { get; } = new()
     {
         Name = "MNIST",
         FolderName = "mnist",

@@ -36,8 +36,10 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     private readonly int[] _order;
     private readonly RandomGenerator _random = new(0); // the worker's; reseeded for every batch
 
-    // Two slots of batch tensors, plus views of their first rows for a smaller last batch.
+    // Two slots of batch tensors, plus views of their first rows for a smaller last batch; a batch's inputs are
+    // handed out as the one-element arrays kept here, so taking a batch allocates nothing.
     private readonly Tensor?[] _slotX = new Tensor?[2], _slotY = new Tensor?[2], _lastX = new Tensor?[2], _lastY = new Tensor?[2];
+    private readonly Tensor[][] _slotInputs = [new Tensor[1], new Tensor[1]], _lastInputs = [new Tensor[1], new Tensor[1]];
 
     // State shared with the worker, guarded by _gate.
     private readonly object _gate = new();
@@ -180,13 +182,13 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The batches of epoch <paramref name="epoch"/> as (inputs, targets) pairs, for Fit.</summary>
-    IEnumerable<(Tensor X, Tensor Y)> IBatchSource.GetBatches(int epoch)
+    /// <summary>The batches of epoch <paramref name="epoch"/>, for Fit.</summary>
+    IEnumerable<Batch> IBatchSource.GetBatches(int epoch)
     {
         if (_y is null)
             throw new InvalidOperationException("ImageFlow: training needs targets; this flow was made without y (Flow(x, y, ...)).");
         Epoch = epoch;
-        foreach (var batch in this) yield return (batch.X, batch.Y);
+        foreach (var batch in this) yield return batch;
     }
 
     /// <summary>Stops the background thread and returns the batch tensors to the pool.</summary>
@@ -229,10 +231,12 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         {
             _slotX[s] = Tensor.Uninitialized(_xShape.With(0, full));
             _slotY[s] = _yShape is { } yShape ? Tensor.Uninitialized(yShape.With(0, full)) : null;
+            _slotInputs[s][0] = _slotX[s]!;
             if (last != full)
             {
                 _lastX[s] = PrefixView(_slotX[s]!, last);
                 _lastY[s] = _slotY[s] is { } y ? PrefixView(y, last) : null;
+                _lastInputs[s][0] = _lastX[s]!;
             }
         }
     }
@@ -294,9 +298,8 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _nextToConsume++;
             int start = batch * BatchSize;
             bool full = Math.Min(BatchSize, Count - start) == _slotX[slot]!.Shape[0];
-            var x = full ? _slotX[slot]! : _lastX[slot]!;
             var y = full ? _slotY[slot] : _lastY[slot];
-            return new Batch(x, y, batch, start);
+            return new Batch(full ? _slotInputs[slot] : _lastInputs[slot], y, batch, start);
         }
     }
 

@@ -1,10 +1,12 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>The built-in initializers by Keras name, and shorthands for the common ones.</summary>
 public static class Initializers
 {
     /// <summary>The initializer a Keras name (snake_case or PascalCase) stands for, with Keras' defaults.</summary>
-    public static Initializer Get(string name) => Normalize(name) switch
+    public static Initializer Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "zeros" => new Zeros(),
         "ones" => new Ones(),
@@ -26,21 +28,36 @@ public static class Initializers
             "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity, variance_scaling.", nameof(name)),
     };
 
-    /// <summary>Lower-case snake_case form of a name: "GlorotUniform" → "glorot_uniform".</summary>
-    internal static string Normalize(string name)
+    /// <summary>
+    /// Recreates an initializer from the <c>{"class_name", "config"}</c> object a layer saved;
+    /// <paramref name="owner"/> ("Dense.kernel_initializer") names it in messages.
+    /// </summary>
+    internal static Initializer FromConfig(JsonObject node, string owner)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        var sb = new System.Text.StringBuilder(name.Length + 4);
-        for (int i = 0; i < name.Length; i++)
+        string name = node["class_name"]?.GetValue<string>() ?? throw new FormatException($"{owner}: initializer without class_name.");
+        var c = node["config"] as JsonObject ?? [];
+        long? seed = c["seed"]?.GetValue<long>();
+        float F(string key, float fallback) => c[key]?.GetValue<float>() ?? fallback;
+        return name switch
         {
-            char c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && name[i - 1] != '_' && !char.IsUpper(name[i - 1])) sb.Append('_');
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else sb.Append(c == '-' ? '_' : c);
-        }
-        return sb.ToString();
+            nameof(Constant) => new Constant(F("value", 0f)),
+            nameof(Identity) => new Identity(F("gain", 1f)),
+            nameof(RandomUniform) => new RandomUniform(F("minval", -0.05f), F("maxval", 0.05f), seed),
+            nameof(RandomNormal) => new RandomNormal(F("mean", 0f), F("stddev", 0.05f), seed),
+            nameof(TruncatedNormal) => new TruncatedNormal(F("mean", 0f), F("stddev", 0.05f), seed),
+            nameof(GlorotUniform) => new GlorotUniform(seed),
+            nameof(GlorotNormal) => new GlorotNormal(seed),
+            nameof(HeUniform) => new HeUniform(seed),
+            nameof(HeNormal) => new HeNormal(seed),
+            nameof(LecunUniform) => new LecunUniform(seed),
+            nameof(LecunNormal) => new LecunNormal(seed),
+            nameof(Orthogonal) => new Orthogonal(F("gain", 1f), seed),
+            nameof(VarianceScaling) => new VarianceScaling(
+                c["scale"]?.GetValue<double>() ?? 1.0,
+                Enum.Parse<FanMode>((c["mode"]?.GetValue<string>() ?? "fan_in").Replace("_", ""), ignoreCase: true),
+                Enum.Parse<ScalingDistribution>((c["distribution"]?.GetValue<string>() ?? "truncated_normal").Replace("_", ""), ignoreCase: true),
+                seed),
+            _ => Get(name),
+        };
     }
 }

@@ -65,8 +65,8 @@ public class VarianceScaling : RandomInitializer
     public override JsonObject GetConfig() => new()
     {
         ["scale"] = Scale,
-        ["mode"] = Initializers.Normalize(Mode.ToString()),
-        ["distribution"] = Initializers.Normalize(Distribution.ToString()),
+        ["mode"] = KerasNames.ToSnakeCase(Mode.ToString()),
+        ["distribution"] = KerasNames.ToSnakeCase(Distribution.ToString()),
         ["seed"] = Seed,
     };
 }

@@ -13,7 +13,7 @@ internal static unsafe class BernoulliMask
     private const int Lanes = 8;
 
     /// <summary>Fills <paramref name="mask"/>; the streams are seeded from <paramref name="random"/>.</summary>
-    internal static void Fill(Span<float> mask, float keep, float scale, RandomGenerator random, bool allowVector512 = true)
+    internal static void Fill(Span<float> mask, float keep, float scale, IRandomSource random, bool allowVector512 = true)
     {
         // Draws below the threshold are kept; keep = 1 keeps everything (threshold past the largest draw).
         ulong threshold = (ulong)Math.Round(keep * 4294967296.0);

@@ -14,6 +14,7 @@ public abstract class Layer
     private readonly List<(Tensor Weight, Regularizer Regularizer)> _regularized = [];
     private bool _trainable = true;
     private Tensor? _activityPenalty;
+    private string? _label;
 
     /// <summary>Creates a layer; a null <paramref name="name"/> gets a unique Keras-style one ("dense", "dense_1").</summary>
     /// <param name="name">The layer's name.</param>
@@ -28,7 +29,7 @@ public abstract class Layer
     public string Name { get; private set; }
 
     /// <summary>The name stem of this kind of layer ("dense" for Dense, "conv2d" for Conv2D).</summary>
-    protected virtual string DefaultName => Initializers.Normalize(GetType().Name);
+    protected virtual string DefaultName => KerasNames.ToSnakeCase(GetType().Name);
 
     /// <summary>The Keras class name used in saved configurations ("Dense").</summary>
     public virtual string ClassName => GetType().Name;
@@ -194,6 +195,9 @@ public abstract class Layer
         return total;
     }
 
+    /// <summary>Whether this is a model: its Trainable flag reaches every layer in it (so loading leaves the layers' own flags alone).</summary>
+    internal virtual bool IsModel => false;
+
     /// <summary>Whether this layer has any weight or activity regularizer.</summary>
     internal bool HasRegularization => _regularized.Count > 0 || ActivityRegularizer is not null;
 
@@ -218,24 +222,28 @@ public abstract class Layer
     public virtual JsonObject GetConfig()
     {
         var config = new JsonObject { ["name"] = Name, ["trainable"] = Trainable };
-        if (DeclaredInputShape is { } shape) config["input_shape"] = ShapeToJson(shape);
+        if (DeclaredInputShape is { } shape) config["input_shape"] = ShapeJson.Write(shape);
         return config;
     }
 
     /// <summary>Renames the layer (used when loading a saved model so names match the file).</summary>
-    internal void SetName(string name) => Name = name;
+    internal void SetName(string name)
+    {
+        Name = name;
+        _label = null;
+    }
+
+    /// <summary>
+    /// "Layer 'name' (Class)", the layer as the ops it calls name it in their messages; made once per name, so
+    /// a training step allocates nothing for it.
+    /// </summary>
+    private protected string Label => _label ??= $"Layer '{Name}' ({ClassName})";
 
     /// <summary>A shape without its first (batch) dimension.</summary>
     internal static TensorShape SampleShape(TensorShape batchShape) => new(batchShape.Dims[1..]);
 
     /// <summary>Formats a per-sample shape with Keras' unknown batch dimension: (None, 28, 28).</summary>
-    public static string FormatBatch(TensorShape sampleShape) =>
-        sampleShape.Rank == 0 ? "(None,)" : "(None, " + string.Join(", ", sampleShape.ToArray()) + ")";
-
-    internal static JsonArray ShapeToJson(TensorShape shape) => new(shape.ToArray().Select(d => (JsonNode?)d).ToArray());
-
-    internal static TensorShape ShapeFromJson(JsonNode? node) =>
-        node is JsonArray array ? new TensorShape(array.Select(n => n!.GetValue<int>()).ToArray()) : throw new FormatException("A shape must be a JSON array of integers.");
+    public static string FormatBatch(TensorShape sampleShape) => sampleShape.FormatBatch();
 
     /// <summary>
     /// Whether a built layer accepts inputs of <paramref name="received"/> shape; by default only the shape it

@@ -32,7 +32,7 @@ public sealed class CategoricalCrossentropy(bool fromLogits = false) : Loss
     {
         if (targets.Rank < 1 || targets.Shape[-1] != outputShape[-1])
             throw new ArgumentException(
-                $"{Name}: targets of shape {targets.Shape} do not match the model's output {Layer.FormatBatch(outputShape)}; " +
+                $"{Name}: targets of shape {targets.Shape} do not match the model's output {outputShape.FormatBatch()}; " +
                 "expected one-hot rows with one column per class (use sparse_categorical_crossentropy for integer labels).");
     }
 

@@ -4,7 +4,7 @@ namespace DeepSharp;
 public static class Losses
 {
     /// <summary>The loss a Keras name stands for, with Keras' defaults.</summary>
-    public static Loss Get(string name) => Initializers.Normalize(name) switch
+    public static Loss Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "mean_squared_error" or "mse" => new MeanSquaredError(),
         "mean_absolute_error" or "mae" => new MeanAbsoluteError(),

@@ -6,7 +6,7 @@ public static class Metrics
     /// <summary>The metric a Keras name stands for ("accuracy", "sparse_categorical_accuracy", "top_k", "mse", ...).</summary>
     public static Metric Get(string name)
     {
-        var key = Initializers.Normalize(name);
+        var key = KerasNames.ToSnakeCase(name);
         return key switch
         {
             "accuracy" or "acc" => new Accuracy(name),

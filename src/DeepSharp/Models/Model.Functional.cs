@@ -149,7 +149,7 @@ public partial class Model
     }
 
     /// <summary>Runs a functional model with one output on checked batches, without allocating (the training loop's path).</summary>
-    internal Tensor RunSingleOutput(Tensor[] inputs, bool training)
+    internal Tensor RunSingleOutput(ReadOnlySpan<Tensor> inputs, bool training)
     {
         Tensor output = null!;
         _graph!.Run(inputs, training, new Span<Tensor>(ref output));
@@ -171,11 +171,11 @@ public partial class Model
     /// <param name="seed">Seed for shuffling.</param>
     public History Fit(IReadOnlyList<Tensor> x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IReadOnlyList<Callback>? callbacks = null, bool shuffle = true, int initialEpoch = 0, long? seed = null) =>
-        (_trainer ??= new Trainer(this)).FitInputs(x, y, batchSize, epochs, verbose, callbacks, shuffle, initialEpoch, seed);
+        Trainer.Fit(x, y, batchSize, epochs, verbose, callbacks, validationSplit: 0, validationData: null, shuffle, initialEpoch, seed, several: true);
 
     /// <summary>The loss and metrics of a functional model with several inputs over a whole dataset.</summary>
     public EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize = 32, int verbose = 1) =>
-        (_trainer ??= new Trainer(this)).EvaluateInputs(x, y, batchSize, verbose);
+        Trainer.Evaluate(x, y, batchSize, verbose, "Evaluate", several: true);
 
     /// <summary>One optimization step of a functional model with several inputs on a batch of each.</summary>
     public IReadOnlyDictionary<string, double> TrainOnBatch(IReadOnlyList<Tensor> x, Tensor y) => OnBatchInputs(x, y, train: true);
@@ -185,10 +185,8 @@ public partial class Model
 
     private IReadOnlyDictionary<string, double> OnBatchInputs(IReadOnlyList<Tensor> x, Tensor y, bool train)
     {
-        var trainer = _trainer ??= new Trainer(this);
-        foreach (var metric in Metrics) metric.ResetState();
-        double loss = trainer.StepInputs(x, y, train);
-        return trainer.Logs(_batchLogs, loss, prefix: "");
+        var trainer = Trainer;
+        return trainer.Logs(_batchLogs, trainer.Step(x, y, train, several: true), prefix: "");
     }
 
     /// <summary>The outputs of a functional model for whole datasets (one per input), computed in batches, as Keras' <c>predict</c>.</summary>
@@ -263,9 +261,10 @@ public partial class Model
         return config;
     }
 
-    /// <summary>Recreates a functional model from the configuration <see cref="GetConfig"/> wrote.</summary>
-    internal static Model FromFunctionalConfig(JsonObject config)
+    /// <summary>Recreates a functional model from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static Model FromConfig(JsonObject config)
     {
+        ArgumentNullException.ThrowIfNull(config);
         var name = config["name"]?.GetValue<string>() ?? throw new FormatException("Functional: the saved configuration has no 'name'.");
         var (inputs, outputs) = FunctionalGraph.ReadConfig(config, name);
         return new Model(inputs, outputs, name);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,6 +8,20 @@ public partial class Model
 {
     private const string ModelFormat = "deepsharp.model";
     private const string WeightsFormat = "deepsharp.weights";
+
+    /// <summary>
+    /// Adds the models to the layer registry when the library loads: the registry lives with the layers, below
+    /// the models, so it cannot name them itself, and a saved model may nest models anywhere a layer goes.
+    /// </summary>
+    [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification =
+        "Three dictionary entries, no I/O: loading a model must find its model classes whichever type was touched first.")]
+    internal static void RegisterModels()
+    {
+        LayerRegistry.Register(nameof(Sequential), Sequential.FromConfig);
+        LayerRegistry.Register("Functional", FromConfig);
+        LayerRegistry.Register(nameof(Model), FromConfig);
+    }
 
     /// <summary>
     /// Saves the architecture (Keras-style JSON), the weights and the compile settings into one safetensors
@@ -24,7 +39,7 @@ public partial class Model
             ["format_version"] = "1",
             ["deepsharp_version"] = typeof(Model).Assembly.GetName().Version?.ToString(3) ?? "0",
             ["model"] = new JsonObject { ["class_name"] = ClassName, ["config"] = GetConfig() }.ToJsonString(),
-            ["build_input_shape"] = ShapeToJson(inputShape).ToJsonString(),
+            ["build_input_shape"] = ShapeJson.Write(inputShape).ToJsonString(),
         };
         if (IsCompiled)
         {
@@ -57,7 +72,7 @@ public partial class Model
         {
             model = LayerRegistry.Create(node) as Model
                 ?? throw new InvalidDataException($"Load: '{path}' holds a layer, not a model.");
-            model.EnsureBuilt(ShapeFromJson(ParseMetadata(file.Metadata, "build_input_shape", path)));
+            model.EnsureBuilt(ShapeJson.Read(ParseMetadata(file.Metadata, "build_input_shape", path)));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {

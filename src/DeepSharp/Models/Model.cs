@@ -20,6 +20,9 @@ public partial class Model : Layer
     {
     }
 
+    /// <inheritdoc/>
+    internal override bool IsModel => true;
+
     /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
     public Optimizer? Optimizer { get; private set; }
 
@@ -135,12 +138,12 @@ public partial class Model : Layer
     /// <summary>One batch with fresh metrics, as Keras' train_on_batch/test_on_batch (reset_metrics=True).</summary>
     private IReadOnlyDictionary<string, double> OnBatch(Tensor x, Tensor y, bool train)
     {
-        var trainer = _trainer ??= new Trainer(this);
-        trainer.Prepare(x, y, train ? "TrainOnBatch" : "TestOnBatch");
-        foreach (var metric in Metrics) metric.ResetState();
-        double loss = train ? trainer.TrainStep(x, y) : trainer.TestStep(x, y);
-        return trainer.Logs(_batchLogs, loss, prefix: "");
+        var trainer = Trainer;
+        return trainer.Logs(_batchLogs, trainer.Step(x, y, train), prefix: "");
     }
+
+    /// <summary>The training loop behind Fit, Evaluate, Predict and the batch calls.</summary>
+    private Trainer Trainer => _trainer ??= new Trainer(this);
 
     /// <summary>
     /// Trains the model, as Keras' <c>fit</c>. <paramref name="validationSplit"/> holds out the last fraction
@@ -164,7 +167,7 @@ public partial class Model : Layer
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return (_trainer ??= new Trainer(this)).Fit(x, y, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, initialEpoch, seed);
+        return Trainer.Fit([x], y, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, initialEpoch, seed, several: false);
     }
 
     /// <summary>
@@ -184,7 +187,7 @@ public partial class Model : Layer
         (Tensor X, Tensor Y)? validationData = null, int initialEpoch = 0, int validationBatchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return (_trainer ??= new Trainer(this)).FitSource(source, epochs, verbose, callbacks, validationData, initialEpoch, validationBatchSize);
+        return Trainer.FitSource(source, epochs, verbose, callbacks, validationData, initialEpoch, validationBatchSize);
     }
 
     /// <summary>The loss and metrics over a whole dataset, as Keras' <c>evaluate</c>.</summary>
@@ -192,14 +195,14 @@ public partial class Model : Layer
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return (_trainer ??= new Trainer(this)).Evaluate(x, y, batchSize, verbose, "Evaluate");
+        return Trainer.Evaluate([x], y, batchSize, verbose, "Evaluate", several: false);
     }
 
     /// <summary>The model's outputs for <paramref name="x"/>, computed in batches, as Keras' <c>predict</c>.</summary>
     public Tensor Predict(Tensor x, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return (_trainer ??= new Trainer(this)).Predict(x, batchSize);
+        return Trainer.Predict(x, batchSize);
     }
 
     /// <summary>Copies of all weights' values, in <see cref="Layer.Weights"/> order (Keras' <c>get_weights</c>).</summary>

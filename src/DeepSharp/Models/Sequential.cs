@@ -111,6 +111,14 @@ public sealed class Sequential : Model
         return config;
     }
 
+    /// <summary>Recreates the model and its layers from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static new Sequential FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, nameof(Sequential));
+        var layers = config["layers"] as JsonArray ?? throw new FormatException("Sequential: the saved configuration has no 'layers'.");
+        return new Sequential(layers.Select(l => LayerRegistry.Create((JsonObject)l!)), r.Name);
+    }
+
     /// <summary>The output shape after the first <paramref name="count"/> layers; builds them when asked.</summary>
     private TensorShape OutputShapeThrough(TensorShape inputShape, int count, bool build)
     {
@@ -138,11 +146,4 @@ public sealed class Sequential : Model
 
     /// <summary>Advice a layer gives about its output when the next layer refuses it (none by default).</summary>
     private static string HintFor(Layer previous) => previous is IOutputHint hint ? " " + hint.HintForNextLayer() : "";
-}
-
-/// <summary>A layer that can explain how to change its output when the next layer refuses it.</summary>
-internal interface IOutputHint
-{
-    /// <summary>The advice, e.g. "Set returnSequences: true on 'lstm'".</summary>
-    string HintForNextLayer();
 }

@@ -10,25 +10,23 @@ namespace DeepSharp;
 internal sealed class Trainer(Model model)
 {
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
+    private readonly Tensor[] _single = new Tensor[1]; // the one input of a TrainOnBatch(x, y), so that a step allocates nothing
 
-    // Set while a model with several inputs trains or is evaluated: the current batch of every input (the
-    // step's x is then input 0's batch, kept for its sample count).
-    private Tensor[]? _inputs;
-
-    /// <summary>The model's output for the current batch: from all inputs when there are several.</summary>
-    private Tensor Outputs(Tensor x, bool training) => _inputs is { } inputs ? model.RunSingleOutput(inputs, training) : model.Call(x, training);
+    /// <summary>The model's output for a batch: a functional model with several inputs takes all of them.</summary>
+    private Tensor Outputs(ReadOnlySpan<Tensor> inputs, bool training) =>
+        inputs.Length == 1 ? model.Call(inputs[0], training) : model.RunSingleOutput(inputs, training);
 
     // ---- one step ------------------------------------------------------------------------------------
 
-    /// <summary>One optimization step on a batch; returns its loss (including regularization).</summary>
-    internal double TrainStep(Tensor x, Tensor y)
+    /// <summary>One optimization step on a batch (one tensor per model input); returns its loss (including regularization).</summary>
+    internal double TrainStep(ReadOnlySpan<Tensor> inputs, Tensor y)
     {
         var loss = model.Loss!;
         var optimizer = model.Optimizer!;
         double value;
         using (TensorScope.Begin())
         {
-            var predictions = Outputs(x, training: true);
+            var predictions = Outputs(inputs, training: true);
             var total = loss.Compute(y, predictions, model.OutputActivation);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
@@ -46,12 +44,12 @@ internal sealed class Trainer(Model model)
     }
 
     /// <summary>The loss of a batch (regularization included, as Keras reports it) without training; updates the metrics.</summary>
-    internal double TestStep(Tensor x, Tensor y)
+    internal double TestStep(ReadOnlySpan<Tensor> inputs, Tensor y)
     {
         using (TensorScope.Begin())
         using (Autograd.NoGrad())
         {
-            var predictions = Outputs(x, training: false);
+            var predictions = Outputs(inputs, training: false);
             var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
             var penalty = model.AddRegularizationLosses(null);
             if (penalty is not null) total = total + penalty;
@@ -61,28 +59,60 @@ internal sealed class Trainer(Model model)
         }
     }
 
+    /// <summary>
+    /// TrainOnBatch / TestOnBatch: one step on a batch with fresh metrics. <paramref name="several"/> says the
+    /// caller gave a list of inputs (a functional model's), rather than one tensor.
+    /// </summary>
+    internal double Step(IReadOnlyList<Tensor> x, Tensor y, bool train, bool several)
+    {
+        Prepare(x, y, train ? "TrainOnBatch" : "TestOnBatch", several);
+        foreach (var metric in model.Metrics) metric.ResetState();
+        var inputs = x as Tensor[] ?? [.. x];
+        return train ? TrainStep(inputs, y) : TestStep(inputs, y);
+    }
+
+    /// <summary>TrainOnBatch / TestOnBatch with one input tensor.</summary>
+    internal double Step(Tensor x, Tensor y, bool train)
+    {
+        _single[0] = x;
+        try
+        {
+            return Step(_single, y, train, several: false);
+        }
+        finally
+        {
+            _single[0] = null!;
+        }
+    }
+
     // ---- whole runs ----------------------------------------------------------------------------------
 
-    internal History Fit(Tensor x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed)
+    /// <summary>
+    /// Fit on tensors in memory: one per model input (<paramref name="several"/> when the caller gave a list),
+    /// batches drawn in one order from all of them.
+    /// </summary>
+    internal History Fit(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed, bool several)
     {
         CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch);
-        Prepare(x, y, "Fit");
+        Prepare(x, y, "Fit", several);
         if (validationData is { } given && validationSplit > 0)
             throw new ArgumentException("Fit: pass either validationSplit or validationData, not both.");
 
-        Tensor trainX = x, trainY = y;
+        var trainX = x as Tensor[] ?? [.. x];
+        Tensor trainY = y;
         (Tensor X, Tensor Y)? validation = validationData;
         if (validationSplit > 0)
         {
             // As Keras: the last fraction of the samples, taken before any shuffling.
-            int samples = x.Shape[0];
+            int samples = y.Shape[0];
             int split = (int)(samples * (1 - validationSplit));
             if (split <= 0 || split >= samples)
                 throw new ArgumentException($"Fit: validationSplit {validationSplit} leaves {split} of {samples} samples for training; both parts must be non-empty.", nameof(validationSplit));
-            trainX = Ops.Slice(x, 0, 0, split);
+            var first = trainX[0];
+            trainX = [.. trainX.Select(input => Ops.Slice(input, 0, 0, split))];
             trainY = Ops.Slice(y, 0, 0, split);
-            validation = (Ops.Slice(x, 0, split, samples), Ops.Slice(y, 0, split, samples));
+            validation = (Ops.Slice(first, 0, split, samples), Ops.Slice(y, 0, split, samples));
         }
         if (validation is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
         using var source = new DataLoader(trainX, trainY, batchSize, shuffle, seed);
@@ -124,18 +154,19 @@ internal sealed class Trainer(Model model)
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             int step = 0, samples = 0;
-            foreach (var (xb, yb) in source.GetBatches(epoch))
+            foreach (var batch in source.GetBatches(epoch))
             {
+                var inputs = batch.Inputs;
                 if (prepareOnFirstBatch)
                 {
                     // A source shows its data only batch by batch: check and build against the first one.
-                    Prepare(xb, yb, "Fit");
-                    if (validation is { } check) Prepare(check.X, check.Y, "Fit (validationData)");
+                    Prepare(inputs.ToArray(), batch.Y, "Fit", several: inputs.Length > 1);
+                    if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
                     prepareOnFirstBatch = false;
                 }
                 foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
-                double loss = TrainStep(xb, yb);
-                int batchSamples = xb.Shape[0];
+                double loss = TrainStep(inputs, batch.Y);
+                int batchSamples = batch.Size;
                 if (!double.IsFinite(loss))
                 {
                     history.StoppedOnNaN = true;
@@ -163,7 +194,7 @@ internal sealed class Trainer(Model model)
             Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
             if (validation is { } v)
             {
-                var result = Evaluate(v.X, v.Y, validationBatchSize, verbose: 0, "Fit (validation)", prepared: true);
+                var result = Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
                 foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
             }
             bar?.Finish(_logs);
@@ -174,109 +205,21 @@ internal sealed class Trainer(Model model)
         return history;
     }
 
-    // ---- several inputs ------------------------------------------------------------------------------
-
-    /// <summary>Fit for a model with several inputs (one output): the same loop, batches drawn in one order from every input.</summary>
-    internal History FitInputs(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        bool shuffle, int initialEpoch, long? seed)
-    {
-        CheckFitArguments(batchSize, epochs, verbose, 0, initialEpoch);
-        PrepareInputs(x, y, "Fit");
-        using var source = new MultiInputBatches(x, y, batchSize, shuffle, seed);
-        _inputs = source.Current;
-        try
-        {
-            return Run(source, epochs, verbose, callbacks, null, batchSize, initialEpoch);
-        }
-        finally
-        {
-            _inputs = null;
-        }
-    }
-
-    /// <summary>Evaluate for a model with several inputs.</summary>
-    internal EvaluationResult EvaluateInputs(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose)
-    {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Evaluate: batchSize must be positive.");
-        PrepareInputs(x, y, "Evaluate");
-        foreach (var metric in model.Metrics) metric.ResetState();
-        using var source = new MultiInputBatches(x, y, batchSize, shuffle: false, seed: 0);
-        _inputs = source.Current;
-        try
-        {
-            var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
-            double weightedLoss = 0;
-            int samples = 0, step = 0;
-            var logs = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var (xb, yb) in source.GetBatches(0))
-            {
-                int n = xb.Shape[0];
-                weightedLoss += TestStep(xb, yb) * n;
-                samples += n;
-                bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
-            }
-            var values = new List<KeyValuePair<string, double>> { new("loss", weightedLoss / Math.Max(1, samples)) };
-            foreach (var metric in model.Metrics) values.Add(new(metric.Name, metric.Result()));
-            bar?.Finish(Logs(logs, values[0].Value, prefix: ""));
-            return new EvaluationResult(values);
-        }
-        finally
-        {
-            _inputs = null;
-        }
-    }
-
-    /// <summary>One training or test step on a batch of every input.</summary>
-    internal double StepInputs(IReadOnlyList<Tensor> x, Tensor y, bool train)
-    {
-        string caller = train ? "TrainOnBatch" : "TestOnBatch";
-        PrepareInputs(x, y, caller);
-        var inputs = new Tensor[x.Count];
-        for (int i = 0; i < inputs.Length; i++) inputs[i] = x[i];
-        _inputs = inputs;
-        try
-        {
-            return train ? TrainStep(inputs[0], y) : TestStep(inputs[0], y);
-        }
-        finally
-        {
-            _inputs = null;
-        }
-    }
-
-    /// <summary>Checks a multi-input call: compiled, one tensor per input of its shape, one output, targets that fit.</summary>
-    private void PrepareInputs(IReadOnlyList<Tensor> x, Tensor y, string caller)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        if (!model.IsCompiled)
-            throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
-        if (!model.IsFunctional)
-            throw new InvalidOperationException($"{caller}: model '{model.Name}' has one input; pass x as one tensor.");
-        model.CheckInputs(x, caller);
-        if (model.Outputs.Count != 1)
-            throw new InvalidOperationException(
-                $"{caller}: model '{model.Name}' has {model.Outputs.Count} outputs; Fit, Evaluate and TrainOnBatch train models with one output. " +
-                "Train it with a GradientTape loop that adds the losses of its outputs.");
-        CheckPair(x[0], y, caller);
-        if (!model.TrainableCaptured) model.FreezeTrainableWeights();
-        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.Outputs[0].Shape);
-    }
-
-    internal EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize, int verbose, string caller, bool prepared = false)
+    /// <summary>The loss and metrics over whole tensors, in batches (one tensor per model input).</summary>
+    internal EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose, string caller, bool several, bool prepared = false)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{caller}: batchSize must be positive.");
-        if (!prepared) Prepare(x, y, caller);
+        if (!prepared) Prepare(x, y, caller, several);
         foreach (var metric in model.Metrics) metric.ResetState();
         using var source = new DataLoader(x, y, batchSize, shuffle: false, seed: 0);
         var bar = verbose > 0 ? new ProgressBar(source.BatchCount, verbose) : null;
         double weightedLoss = 0;
         int samples = 0, step = 0;
         var logs = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (xb, yb) in source)
+        foreach (var batch in source)
         {
-            int n = xb.Shape[0];
-            weightedLoss += TestStep(xb, yb) * n;
+            int n = batch.Size;
+            weightedLoss += TestStep(batch.Inputs, batch.Y) * n;
             samples += n;
             bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
         }
@@ -315,21 +258,49 @@ internal sealed class Trainer(Model model)
 
     // ---- checks and bookkeeping ----------------------------------------------------------------------
 
-    /// <summary>Checks the model is compiled and the data fits it; builds the model for the data's shape.</summary>
-    internal void Prepare(Tensor x, Tensor y, string caller)
+    /// <summary>
+    /// Checks the model is compiled and the data fits it; builds the model for the data's shape. A list of inputs
+    /// (<paramref name="several"/>) is for a functional model, checked input by input.
+    /// </summary>
+    internal void Prepare(IReadOnlyList<Tensor> x, Tensor y, string caller, bool several)
     {
+        if (several)
+        {
+            PrepareInputs(x, y, caller);
+            return;
+        }
+        var first = x[0];
         if (!model.IsCompiled)
             throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
         model.RequireSingleInputOutput(caller);
-        CheckPair(x, y, caller);
-        var sampleShape = Layer.SampleShape(x.Shape);
+        CheckPair(first, y, caller);
+        var sampleShape = Layer.SampleShape(first.Shape);
         if (model.DeclaredInputShape is { } declared && declared != sampleShape)
             throw new ArgumentException(
-                $"{caller}: the model '{model.Name}' expects input shape {Layer.FormatBatch(declared)} but x has shape {x.Shape} " +
+                $"{caller}: the model '{model.Name}' expects input shape {Layer.FormatBatch(declared)} but x has shape {first.Shape} " +
                 $"(samples of {sampleShape}).", nameof(x));
         model.EnsureBuilt(sampleShape);
         if (!model.TrainableCaptured) model.FreezeTrainableWeights();
         if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.ComputeOutputShape(sampleShape));
+    }
+
+    /// <summary>Checks a multi-input call: compiled, one tensor per input of its shape, one output, targets that fit.</summary>
+    private void PrepareInputs(IReadOnlyList<Tensor> x, Tensor y, string caller)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (!model.IsCompiled)
+            throw new InvalidOperationException($"{caller}: the model must be compiled first: call Compile(optimizer, loss, metrics).");
+        if (!model.IsFunctional)
+            throw new InvalidOperationException($"{caller}: model '{model.Name}' has one input; pass x as one tensor.");
+        model.CheckInputs(x, caller);
+        if (model.Outputs.Count != 1)
+            throw new InvalidOperationException(
+                $"{caller}: model '{model.Name}' has {model.Outputs.Count} outputs; Fit, Evaluate and TrainOnBatch train models with one output. " +
+                "Train it with a GradientTape loop that adds the losses of its outputs.");
+        CheckPair(x[0], y, caller);
+        if (!model.TrainableCaptured) model.FreezeTrainableWeights();
+        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.Outputs[0].Shape);
     }
 
     private static void CheckPair(Tensor x, Tensor y, string caller)

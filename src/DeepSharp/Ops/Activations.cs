@@ -25,7 +25,7 @@ public static partial class Ops
     // ---- relu: dx = g where x > 0 ----------------------------------------------------------------------
 
     /// <summary>Rectified linear unit max(x, 0); the gradient at 0 is 0, as in PyTorch.</summary>
-    public static Tensor Relu(Tensor x) => ElementwiseDriver.Unary(x, new ReluOperator(), "relu", ReluBackward);
+    public static Tensor Relu(Tensor x) => ElementwiseDriver.Unary(x, new ReluFunction(), "relu", ReluBackward);
 
     private static void ReluBackward(Node n, Tensor g) => ElementwiseDriver.UnaryGradient(n, g, new ReluGradient(), fromOutput: false);
 
@@ -64,6 +64,20 @@ public static partial class Ops
         if (dx is not null) GradientEngine.Accumulate(x, dx);
         if (db is not null) GradientEngine.Accumulate(bias, db);
     }
+
+    /// <summary>
+    /// activation(x + bias), the tail of a Dense layer: a ReLU after a bias takes the fused pass of
+    /// <see cref="BiasRelu"/>, the identity adds the bias alone, and any other activation follows the add.
+    /// </summary>
+    internal static Tensor BiasActivation(Tensor x, Tensor? bias, IActivation activation)
+    {
+        if (bias is not null && activation.IsRelu) return BiasRelu(x, bias);
+        if (bias is not null) x = x + bias;
+        return Activate(x, activation);
+    }
+
+    /// <summary>activation(x), nothing for the identity: for an op whose output pass could not take the activation in.</summary>
+    internal static Tensor Activate(Tensor x, IActivation activation) => activation.IsLinear ? x : activation.Apply(x);
 
     // ---- leaky relu: dx = g for x > 0, αg otherwise ----------------------------------------------------
 

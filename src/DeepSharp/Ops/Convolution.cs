@@ -25,7 +25,18 @@ public static unsafe partial class Ops
         string padding = "valid", Size2D? dilationRate = null) =>
         Conv2D(input, kernel, bias, strides ?? 1, ParsePadding("Conv2D", padding), dilationRate ?? 1, relu: false, "Conv2D");
 
-    /// <summary>The convolution, with a ReLU fused into its output pass when <paramref name="relu"/> (the Conv2D layer's path).</summary>
+    /// <summary>
+    /// activation(conv2d(input, kernel) + bias), the Conv2D layer's path: a ReLU is computed inside the
+    /// convolution's output pass, any other activation after it.
+    /// </summary>
+    internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        IActivation activation, string owner)
+    {
+        var y = Conv2D(input, kernel, bias, strides, samePadding, dilation, activation.IsRelu, owner);
+        return activation.IsRelu ? y : Activate(y, activation);
+    }
+
+    /// <summary>The convolution, with a ReLU fused into its output pass when <paramref name="relu"/>.</summary>
     internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
         bool relu, string owner)
     {
@@ -96,6 +107,14 @@ public static unsafe partial class Ops
     public static Tensor Conv2DTranspose(Tensor input, Tensor kernel, Tensor? bias = null, Size2D? strides = null,
         string padding = "valid", Size2D? dilationRate = null, Size2D? outputPadding = null) =>
         Conv2DTranspose(input, kernel, bias, strides ?? 1, ParsePadding("Conv2DTranspose", padding), dilationRate ?? 1, outputPadding, "Conv2DTranspose");
+
+    /// <summary>
+    /// activation(conv2dTranspose(input, kernel) + bias), the Conv2DTranspose layer's path: its output pass takes no
+    /// activation in, so the activation follows.
+    /// </summary>
+    internal static Tensor Conv2DTranspose(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        Size2D? outputPadding, IActivation activation, string owner) =>
+        Activate(Conv2DTranspose(input, kernel, bias, strides, samePadding, dilation, outputPadding, owner), activation);
 
     internal static Tensor Conv2DTranspose(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
         Size2D? outputPadding, string owner)

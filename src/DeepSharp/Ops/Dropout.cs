@@ -14,9 +14,7 @@ public static partial class Ops
         x.ThrowIfDisposed();
         if (!(rate >= 0f && rate < 1f))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
-        var rng = random ?? RandomGenerator.Default;
-        var mask = Tensor.Uninitialized(x.Shape);
-        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), rng);
+        var mask = DropoutMask(x.Shape, rate, random ?? RandomGenerator.Default);
         var source = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x.Shape);
         TensorPrimitives.Multiply(source.Span, mask.Span, y.Span);
@@ -43,12 +41,22 @@ public static partial class Ops
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"dropout: rate must be in [0, 1); got {rate}.");
         if (!Broadcasting.CanBroadcastTo(noiseShape, x._shape))
             throw new ArgumentException($"dropout: noiseShape {noiseShape} does not broadcast to the input's shape {x._shape}.", nameof(noiseShape));
-        var mask = Tensor.Uninitialized(noiseShape);
-        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random ?? RandomGenerator.Default);
+        var mask = DropoutMask(noiseShape, rate, random ?? RandomGenerator.Default);
         var y = ElementwiseDriver.BinaryValues<MultiplyOperator>(x, mask, "dropout");
         var node = Node.Record("dropout", DropoutBackward, y, x);
         if (node is null) mask.Recycle();
         else node.Keep(mask);
         return y;
+    }
+
+    /// <summary>
+    /// A new mask of <paramref name="shape"/> for inverted dropout, outside the graph: 1 / (1 − rate) where a unit is
+    /// kept, 0 where it is dropped (a recurrent layer's mask on its state, reused at every step).
+    /// </summary>
+    internal static Tensor DropoutMask(TensorShape shape, float rate, RandomGenerator random)
+    {
+        var mask = Tensor.Uninitialized(shape);
+        BernoulliMask.Fill(mask.Span, 1f - rate, 1f / (1f - rate), random);
+        return mask;
     }
 }

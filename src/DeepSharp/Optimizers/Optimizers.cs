@@ -6,7 +6,7 @@ namespace DeepSharp;
 public static class Optimizers
 {
     /// <summary>The optimizer a Keras name ("sgd", "adam", ...) stands for, with Keras' defaults.</summary>
-    public static Optimizer Get(string name) => Initializers.Normalize(name).Replace("_", "") switch
+    public static Optimizer Get(string name) => KerasNames.ToSnakeCase(name).Replace("_", "") switch
     {
         "sgd" => new SGD(),
         "adam" => new Adam(),
@@ -37,7 +37,7 @@ public static class Optimizers
             var lr = c["learning_rate"] is { } rate ? LearningRateSchedule.FromConfig(rate) : null;
             float? clipNorm = Optional(c, "clipnorm"), clipValue = Optional(c, "clipvalue"),
                 globalClipNorm = Optional(c, "global_clipnorm"), weightDecay = Optional(c, "weight_decay");
-            return Initializers.Normalize(name).Replace("_", "") switch
+            return KerasNames.ToSnakeCase(name).Replace("_", "") switch
             {
                 "sgd" => new SGD(lr, Or(c, "momentum", 0f), Or(c, "nesterov", false), clipNorm, clipValue, globalClipNorm, weightDecay),
                 "adam" => new Adam(lr, Or(c, "beta_1", 0.9f), Or(c, "beta_2", 0.999f), Or(c, "epsilon", 1e-7f),

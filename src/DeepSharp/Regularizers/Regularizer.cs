@@ -21,13 +21,30 @@ public abstract class Regularizer
     public static implicit operator Regularizer(string name) => Get(name);
 
     /// <summary>The regularizer a Keras name stands for, with Keras' default factors.</summary>
-    public static Regularizer Get(string name) => Initializers.Normalize(name) switch
+    public static Regularizer Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "l1" => new L1(),
         "l2" => new L2(),
         "l1_l2" or "l1l2" => new L1L2(0.01f, 0.01f),
         _ => throw new ArgumentException($"Unknown regularizer '{name}'. Known: l1, l2, l1_l2.", nameof(name)),
     };
+
+    /// <summary>
+    /// Recreates a regularizer from the <c>{"class_name", "config"}</c> object a layer saved;
+    /// <paramref name="owner"/> ("Dense.kernel_regularizer") names it in messages.
+    /// </summary>
+    internal static Regularizer FromConfig(JsonObject node, string owner)
+    {
+        string name = node["class_name"]?.GetValue<string>() ?? throw new FormatException($"{owner}: regularizer without class_name.");
+        var c = node["config"] as JsonObject ?? [];
+        return name switch
+        {
+            nameof(L1) => new L1(c["l1"]?.GetValue<float>() ?? 0.01f),
+            nameof(L2) => new L2(c["l2"]?.GetValue<float>() ?? 0.01f),
+            nameof(L1L2) => new L1L2(c["l1"]?.GetValue<float>() ?? 0f, c["l2"]?.GetValue<float>() ?? 0f),
+            _ => throw new FormatException($"{owner}: unknown regularizer '{name}'."),
+        };
+    }
 
     /// <summary>Checks a regularization factor: finite and non-negative.</summary>
     protected static float CheckFactor(float value, string argument)

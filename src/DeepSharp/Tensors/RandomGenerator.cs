@@ -1,3 +1,5 @@
+using DeepSharp.Kernels;
+
 namespace DeepSharp;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace DeepSharp;
 /// initializers use unless given another; <see cref="SetSeed"/> reseeds it, as Keras'
 /// <c>set_random_seed</c>.
 /// </summary>
-public sealed class RandomGenerator
+public sealed class RandomGenerator : IRandomSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private float _spareNormal;

@@ -4,13 +4,6 @@ using System.Text;
 
 namespace DeepSharp;
 
-/// <summary>Eight integers stored inline, so that a shape or a stride list never allocates.</summary>
-[InlineArray(TensorShape.MaxRank)]
-internal struct Dims8
-{
-    private int _element0;
-}
-
 /// <summary>
 /// The dimensions of a tensor, stored inline (a value type: reading <c>tensor.Shape</c> never allocates).
 /// Negative indices count from the end, as in NumPy: <c>shape[-1]</c> is the last dimension.
@@ -19,7 +12,7 @@ internal struct Dims8
 public readonly struct TensorShape : IEquatable<TensorShape>, IEnumerable<int>
 {
     /// <summary>The largest number of dimensions a tensor can have.</summary>
-    public const int MaxRank = 8;
+    public const int MaxRank = Dims8.MaxRank;
 
     private readonly Dims8 _dims;
 
@@ -117,6 +110,10 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IEnumerable<int>
 
     /// <summary>Formats like Python: <c>(32, 28, 28)</c>, <c>(10,)</c>, <c>()</c>.</summary>
     public override string ToString() => Format(Dims);
+
+    /// <summary>Formats a per-sample shape with Keras' unknown batch dimension first: <c>(None, 28, 28)</c>.</summary>
+    internal string FormatBatch() =>
+        Rank == 0 ? "(None,)" : "(None, " + string.Join(", ", ToArray()) + ")";
 
     internal static string Format(ReadOnlySpan<int> dims)
     {

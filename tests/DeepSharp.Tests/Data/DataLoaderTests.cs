@@ -234,4 +234,26 @@ public class DataLoaderTests
         IEnumerable<Batch> batches = loader;
         Assert.Equal([2, 2, 1], batches.Select(b => b.Size));
     }
+
+    [Fact]
+    public void Several_inputs_are_drawn_in_one_order_with_the_targets()
+    {
+        var (x, y) = Numbered(7);
+        var second = DeepSharp.Ops.Transpose(Tensor.FromArray(Enumerable.Range(0, 14).Select(i => (float)i).ToArray(), 2, 7)); // a view: row i = [i, 7 + i]
+        using var single = new DataLoader(x, y, batchSize: 3, shuffle: true, seed: 5);
+        using var several = new DataLoader(new[] { x, second }, y, batchSize: 3, shuffle: true, seed: 5);
+        var expected = Epoch(single);
+        var seen = new List<int[]>();
+        foreach (var batch in several)
+        {
+            Assert.Equal(2, batch.Inputs.Length);
+            Assert.Same(batch.X, batch.Inputs[0]);
+            var labels = batch.Y.ToArray().Select(v => (int)v).ToArray();
+            Assert.Equal(labels.SelectMany(i => new float[] { i, 7 + i }), batch.Inputs[1].ToArray());
+            seen.Add(labels);
+        }
+        Assert.Equal(expected, seen);
+        var e = Assert.Throws<ArgumentException>(() => new DataLoader(new[] { x, Tensor.Zeros(6, 2) }, y));
+        Assert.Contains("input 1 has shape (6, 2) but input 0 has 7 samples", e.Message);
+    }
 }

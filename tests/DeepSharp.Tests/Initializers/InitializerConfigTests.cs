@@ -89,9 +89,9 @@ public class InitializerConfigTests
     public void Configuration_round_trips_through_json(string name)
     {
         var original = Configured(name);
-        var saved = (JsonObject)LayerConfig.Initializer(original);
+        var saved = (JsonObject)LayerConfigWriter.Initializer(original);
         var text = saved.ToJsonString();
-        var copy = ConfigObjects.Initializer((JsonObject)JsonNode.Parse(text)!, "test");
+        var copy = Initializers.FromConfig((JsonObject)JsonNode.Parse(text)!, "test");
         Assert.IsType(original.GetType(), copy);
         Assert.Equal(original.GetConfig().ToJsonString(), copy.GetConfig().ToJsonString());
         // The same configuration (seed included) draws the same values, whatever generator is passed.
@@ -107,7 +107,7 @@ public class InitializerConfigTests
         Assert.Equal("""{"mean":0.5,"stddev":2,"seed":4}""", Configured("random_normal").GetConfig().ToJsonString());
         Assert.Equal("""{"gain":1.5,"seed":13}""", Configured("orthogonal").GetConfig().ToJsonString());
         Assert.Equal("""{"seed":null}""", new HeNormal().GetConfig().ToJsonString());
-        var fanOut = ConfigObjects.Initializer(JsonNode.Parse(
+        var fanOut = Initializers.FromConfig(JsonNode.Parse(
             """{"class_name":"VarianceScaling","config":{"scale":0.5,"mode":"fan_out","distribution":"untruncated_normal","seed":null}}""")!.AsObject(), "test");
         var scaling = Assert.IsType<VarianceScaling>(fanOut);
         Assert.Equal((0.5, FanMode.FanOut, ScalingDistribution.UntruncatedNormal, (long?)null),

@@ -37,7 +37,7 @@ public class RegularizerFixtureTests
 
     private static Sequential Model(JsonObject c)
     {
-        Regularizer? Of(string key) => c[key] is JsonObject spec ? ConfigObjects.Regularizer(spec, key) : null;
+        Regularizer? Of(string key) => c[key] is JsonObject spec ? Regularizer.FromConfig(spec, key) : null;
         var kernel = TensorOf(c["kernel"]);
         var dense = new Dense(kernel.Shape[1], activation: (string)c["activation"]!, kernelRegularizer: Of("kernel_regularizer"),
             biasRegularizer: Of("bias_regularizer"), inputShape: [kernel.Shape[0]]);

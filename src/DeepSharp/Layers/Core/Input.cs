@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Declares a model's per-sample input shape, as Keras' <c>keras.Input(shape=...)</c> placed first in a
+/// Sequential model. Inputs pass through unchanged; a batch of the wrong shape is refused with a message.
+/// </summary>
+public sealed class Input : Layer
+{
+    /// <summary>Creates the input declaration for samples of <paramref name="shape"/>.</summary>
+    public Input(TensorShape shape, string? name = null) : base(name, shape)
+    {
+    }
+
+    /// <summary>
+    /// The symbolic tensor this input stands for in a functional model: call layers on it (an
+    /// <see cref="Input"/> converts to it where a <see cref="SymbolicTensor"/> is expected).
+    /// </summary>
+    public SymbolicTensor Output
+    {
+        get
+        {
+            if (_output is null)
+            {
+                _output = GraphNode.Create(this, [], [Shape]).Outputs[0];
+                MarkBuilt(Shape);
+            }
+            return _output;
+        }
+    }
+
+    private SymbolicTensor? _output;
+
+    /// <summary>The input's symbolic tensor, so that <c>layer.Call(input)</c> and <c>new Model(input, outputs)</c> read as in Keras.</summary>
+    public static implicit operator SymbolicTensor(Input input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Output;
+    }
+
+    /// <summary>The per-sample shape.</summary>
+    public TensorShape Shape => DeclaredInputShape!.Value;
+
+    /// <inheritdoc/>
+    protected override string DefaultName => "input_layer";
+
+    /// <inheritdoc/>
+    public override string ClassName => "InputLayer";
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(TensorShape inputShape)
+    {
+        if (inputShape != Shape)
+            throw new ArgumentException($"Input '{Name}': expected shape {FormatBatch(Shape)}, found shape {FormatBatch(inputShape)}.");
+        return inputShape;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Forward(Tensor inputs, bool training) => inputs;
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["batch_shape"] = new JsonArray([null, .. Shape.ToArray().Select(d => (JsonNode?)d)]);
+        return config;
+    }
+
+    /// <summary>Recreates the input from the configuration <see cref="GetConfig"/> wrote, or Keras' "InputLayer" with its batch_shape.</summary>
+    public static Input FromConfig(JsonObject config)
+    {
+        var r = new ConfigReader(config, "InputLayer");
+        var shape = config["batch_shape"] is JsonArray batch
+            ? new TensorShape(batch.Skip(1).Select(n => n!.GetValue<int>()).ToArray())
+            : r.InputShape ?? throw new FormatException("InputLayer: the saved configuration has no shape.");
+        return new Input(shape, r.Name);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Recreates layers from their saved Keras-style configuration (<c>class_name</c> + <c>config</c>), for
+/// <c>Model.Load</c>: a map from class name to the layer's <c>FromConfig</c>. Register your own layer types
+/// to load models that use them.
+/// </summary>
+public static class LayerRegistry
+{
+    private static readonly Dictionary<string, Func<JsonObject, Layer>> Factories = new(StringComparer.Ordinal)
+    {
+        ["InputLayer"] = Input.FromConfig,
+        [nameof(Dense)] = Dense.FromConfig,
+        [nameof(Embedding)] = Embedding.FromConfig,
+        [nameof(Masking)] = Masking.FromConfig,
+        [nameof(Activation)] = Activation.FromConfig,
+        [nameof(LeakyReLU)] = LeakyReLU.FromConfig,
+        [nameof(Conv2D)] = Conv2D.FromConfig,
+        [nameof(Conv2DTranspose)] = Conv2DTranspose.FromConfig,
+        [nameof(MaxPooling2D)] = MaxPooling2D.FromConfig,
+        [nameof(AveragePooling2D)] = AveragePooling2D.FromConfig,
+        [nameof(GlobalMaxPooling2D)] = GlobalMaxPooling2D.FromConfig,
+        [nameof(GlobalAveragePooling2D)] = GlobalAveragePooling2D.FromConfig,
+        [nameof(SimpleRNN)] = SimpleRNN.FromConfig,
+        [nameof(LSTM)] = LSTM.FromConfig,
+        [nameof(GRU)] = GRU.FromConfig,
+        [nameof(Bidirectional)] = Bidirectional.FromConfig,
+        [nameof(TimeDistributed)] = TimeDistributed.FromConfig,
+        [nameof(BatchNormalization)] = BatchNormalization.FromConfig,
+        [nameof(Add)] = Add.FromConfig,
+        [nameof(Subtract)] = Subtract.FromConfig,
+        [nameof(Multiply)] = Multiply.FromConfig,
+        [nameof(Average)] = Average.FromConfig,
+        [nameof(Concatenate)] = Concatenate.FromConfig,
+        [nameof(Flatten)] = Flatten.FromConfig,
+        [nameof(Reshape)] = Reshape.FromConfig,
+        [nameof(ZeroPadding2D)] = ZeroPadding2D.FromConfig,
+        [nameof(UpSampling2D)] = UpSampling2D.FromConfig,
+        [nameof(Dropout)] = Dropout.FromConfig,
+        [nameof(SpatialDropout2D)] = SpatialDropout2D.FromConfig,
+    };
+
+    /// <summary>Registers (or replaces) how to recreate layers saved with <paramref name="className"/>.</summary>
+    public static void Register(string className, Func<JsonObject, Layer> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(className);
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (Factories) Factories[className] = factory;
+    }
+
+    /// <summary>Recreates a layer from <c>{"class_name": ..., "config": {...}}</c>.</summary>
+    public static Layer Create(JsonObject node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        string className = node["class_name"]?.GetValue<string>() ?? throw new FormatException("A saved layer has no class_name.");
+        var config = node["config"] as JsonObject ?? throw new FormatException($"The saved layer '{className}' has no config.");
+        Func<JsonObject, Layer>? factory;
+        lock (Factories) Factories.TryGetValue(className, out factory);
+        if (factory is null)
+            throw new FormatException($"Unknown layer type '{className}' in the saved model; register it with LayerRegistry.Register(\"{className}\", ...).");
+        var layer = factory(config);
+        bool trainable = config["trainable"]?.GetValue<bool>() ?? true;
+        // A model's flag reaches all its layers when set; its layers were restored with their own flags
+        // already, so only a frozen model (whose layers are all frozen) sets it.
+        if (!layer.IsModel || !trainable) layer.Trainable = trainable;
+        return layer;
+    }
+}

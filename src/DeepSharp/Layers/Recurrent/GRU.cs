@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Gated recurrent unit, as Keras' <c>GRU</c> with <c>reset_after=True</c> (its default, and cuDNN's form):
+/// gates z, r, h along the kernel's columns (kernel [features, 3·units], recurrent kernel [units, 3·units],
+/// bias [2, 3·units]: input bias, recurrent bias); ĥ = activation(x_h + r·(h₋₁·R_h + b_h)),
+/// h = z·h₋₁ + (1 − z)·ĥ.
+/// </summary>
+public sealed class GRU : RecurrentLayer
+{
+    private const bool ResetAfterByDefault = true;
+
+    /// <summary>Creates the layer; arguments and defaults as Keras' GRU.</summary>
+    /// <param name="units">Size of the state and output.</param>
+    /// <param name="activation">Candidate activation (tanh).</param>
+    /// <param name="recurrentActivation">Gate activation (sigmoid).</param>
+    /// <param name="useBias">Whether to use a bias.</param>
+    /// <param name="kernelInitializer">Input kernel initializer (glorot_uniform).</param>
+    /// <param name="recurrentInitializer">Recurrent kernel initializer (orthogonal).</param>
+    /// <param name="biasInitializer">Bias initializer (zeros).</param>
+    /// <param name="kernelRegularizer">Penalty on the input kernel.</param>
+    /// <param name="recurrentRegularizer">Penalty on the recurrent kernel.</param>
+    /// <param name="biasRegularizer">Penalty on the bias.</param>
+    /// <param name="activityRegularizer">Penalty on the output.</param>
+    /// <param name="dropout">Fraction of input features dropped in training.</param>
+    /// <param name="recurrentDropout">Fraction of the recurrent state dropped in training.</param>
+    /// <param name="returnSequences">Output every step [batch, timesteps, units] instead of the last [batch, units].</param>
+    /// <param name="returnState">Also return the final state from <see cref="RecurrentLayer.CallWithState"/>.</param>
+    /// <param name="goBackwards">Process the sequence backwards and return the reversed sequence.</param>
+    /// <param name="resetAfter">Apply the reset gate after the recurrent product (true, the only form supported).</param>
+    /// <param name="seed">Seed of the dropout masks.</param>
+    /// <param name="name">Layer name (default "gru", "gru_1", ...).</param>
+    /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
+    public GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = UseBiasByDefault,
+        Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
+        Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null,
+        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = NoDropout, double recurrentDropout = NoDropout,
+        bool returnSequences = ReturnSequencesByDefault, bool returnState = ReturnStateByDefault, bool goBackwards = GoBackwardsByDefault,
+        bool resetAfter = ResetAfterByDefault, long? seed = null,
+        string? name = null, TensorShape? inputShape = null)
+        : base(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
+            kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
+            returnSequences, returnState, goBackwards, seed, name, inputShape)
+    {
+        if (!resetAfter)
+            throw new ArgumentException(
+                "GRU: resetAfter: false (the reset gate applied before the recurrent product, Keras 1 style) is not supported; " +
+                "use the default resetAfter: true, which Keras 2 and 3 and cuDNN use.", nameof(resetAfter));
+        ResetAfter = resetAfter;
+    }
+
+    /// <summary>Whether the reset gate is applied after the recurrent product (always true here).</summary>
+    public bool ResetAfter { get; }
+
+    /// <inheritdoc/>
+    protected override string DefaultName => "gru";
+
+    private protected override RecurrentCellKind Cell => RecurrentCellKind.Gru;
+
+    private protected override TensorShape BiasShape => [2, 3 * Units];
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["reset_after"] = ResetAfter;
+        return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static GRU FromConfig(JsonObject config)
+    {
+        var a = RecurrentArguments.Read(config, nameof(GRU));
+        return new GRU(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+            a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.ActivityRegularizer, a.Dropout, a.RecurrentDropout,
+            a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Reader.Optional("reset_after", ResetAfterByDefault), a.Seed,
+            a.Reader.Name, a.Reader.InputShape);
+    }
+}
