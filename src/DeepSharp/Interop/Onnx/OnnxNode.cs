@@ -155,7 +155,7 @@ public sealed class OnnxNode : MergeLayer
         config["inputs"] = inputs;
         config["output_types"] = new JsonArray(_outputTypes.Select(t => (JsonNode?)OnnxDataTypes.Name(t)).ToArray());
         config["output"] = OutputIndex;
-        config["output_shape"] = ShapeToJson(_outputShapes[OutputIndex]);
+        config["output_shape"] = ShapeJson.Write(_outputShapes[OutputIndex]);
         return config;
     }
 
@@ -177,7 +177,7 @@ public sealed class OnnxNode : MergeLayer
             };
             types[i] = kind == SlotKind.Absent ? DataType.Undefined : OnnxDataTypes.Parse(Text(entry, "type"));
             slots[i] = kind == SlotKind.Weight
-                ? new Slot(kind, Text(entry, "name"), ShapeFromJson(entry["shape"]).ToArray(), entry["trainable"]?.GetValue<bool>() ?? true)
+                ? new Slot(kind, Text(entry, "name"), ShapeJson.Read(entry["shape"]).ToArray(), entry["trainable"]?.GetValue<bool>() ?? true)
                 : new Slot(kind, null, null, false);
         }
         var outputTypes = (config["output_types"] as JsonArray ?? throw new FormatException("OnnxNode: the saved configuration has no 'output_types'."))
@@ -185,7 +185,7 @@ public sealed class OnnxNode : MergeLayer
         string name = config["name"]?.GetValue<string>() ?? throw new FormatException("OnnxNode: the saved configuration has no name.");
         int output = config["output"]?.GetValue<int>() ?? 0;
         var shapes = new TensorShape[outputTypes.Length];
-        if (output >= 0 && output < shapes.Length) shapes[output] = ShapeFromJson(config["output_shape"]);
+        if (output >= 0 && output < shapes.Length) shapes[output] = ShapeJson.Read(config["output_shape"]);
         try
         {
             return new OnnxNode(name, Text(config, "op_type"), config["opset"]?.GetValue<int>() ?? throw new FormatException("OnnxNode: no 'opset'."),
