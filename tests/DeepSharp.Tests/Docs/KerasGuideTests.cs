@@ -85,7 +85,7 @@ public class KerasGuideTests
         Assert.True(absent.Count == 0, $"keras.md, Model methods: no row for Model.{string.Join(", Model.", absent)}");
 
         var receivers = new Dictionary<string, Type> { ["model"] = typeof(Model), ["Model"] = typeof(Model), ["sequential"] = typeof(Sequential), ["layer"] = typeof(Layer) };
-        foreach (Match use in Regex.Matches(text, @"\b(model|Model|sequential|layer)\.(\w+)"))
+        foreach (Match use in Regex.Matches(text, @"\b(model|Model|sequential|layer)\.([A-Z]\w*)"))
         {
             var type = receivers[use.Groups[1].Value];
             Assert.True(type.GetMember(use.Groups[2].Value, BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Length > 0,
