@@ -59,11 +59,11 @@ public static class SaveLoadCheck
         var y = Tensor.FromArray(labels, 16);
         model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0, seed: 3);
 
-        var before = model.Predict(x).ToArray();
+        var before = model.Predict(x, verbose: 0).ToArray();
         model.Save(path);
         bytes = new FileInfo(path).Length;
         var loaded = Model.Load(path);
-        var after = loaded.Predict(x).ToArray();
+        var after = loaded.Predict(x, verbose: 0).ToArray();
         for (int i = 0; i < before.Length; i++)
             if (BitConverter.SingleToInt32Bits(before[i]) != BitConverter.SingleToInt32Bits(after[i]))
                 return $"output {i} was {before[i]:R} before saving and {after[i]:R} after loading";

@@ -4,7 +4,7 @@ using System.Text;
 namespace DeepSharp;
 
 /// <summary>
-/// Keras' progress bar for Fit and Evaluate. On a terminal one line is redrawn in place, at most ten times a second:
+/// Keras' progress bar for Fit, Evaluate and Predict. On a terminal one line is redrawn in place, at most ten times a second:
 /// <c>422/1688 [======&gt;.......] - ETA: 3s - 2ms/step - loss: 0.5512 - accuracy: 0.8068</c>, and the epoch ends with
 /// <c>1688/1688 [==========] - 4s 2ms/step - loss: ... - val_loss: ...</c>. When the output is not a terminal (a log
 /// file, CI) or verbose is 2, only that last line is printed, without the bar: one line per epoch.
@@ -27,13 +27,25 @@ public sealed class ProgressBar
     private long _lastDraw;
     private int _lastLength;
 
-    /// <summary>Creates a bar for <paramref name="totalSteps"/> steps, written to the console (or to <paramref name="output"/>).</summary>
+    private static readonly AsyncLocal<Target?> Redirected = new();
+
+    /// <summary>Where bars without an explicit writer draw: the console, or what <see cref="RedirectTo"/> gave.</summary>
+    private sealed record Target(TextWriter Output, bool IsTerminal, TimeProvider Clock, int LineWidth);
+
+    /// <summary>
+    /// Creates a bar for <paramref name="totalSteps"/> steps, written to the console (or where <see cref="RedirectTo"/>
+    /// sent the progress), or to <paramref name="output"/>.
+    /// </summary>
     /// <param name="totalSteps">Steps (batches) in the epoch.</param>
     /// <param name="verbose">1 for a live bar (one line per epoch when the console's output is redirected), 2 for one line per epoch, 0 for nothing.</param>
     /// <param name="output">Where to write (default: standard output). A writer given here is not a terminal: it gets one line per epoch.</param>
     public ProgressBar(int totalSteps, int verbose = 1, TextWriter? output = null)
-        : this(totalSteps, verbose, output ?? Console.Out, isTerminal: output is null && !Console.IsOutputRedirected,
-               TimeProvider.System, output is null ? ConsoleWidth() : 0)
+        : this(totalSteps, verbose, CurrentTarget(output))
+    {
+    }
+
+    private ProgressBar(int totalSteps, int verbose, Target target)
+        : this(totalSteps, verbose, target.Output, target.IsTerminal, target.Clock, target.LineWidth)
     {
     }
 
@@ -58,6 +70,45 @@ public sealed class ProgressBar
         _lineWidth = lineWidth;
         _redrawInterval = _clock.TimestampFrequency / 10;
         _start = _clock.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Sends the progress that would go to the console — the bars of Fit, Evaluate and Predict, Fit's
+    /// <c>Epoch i/n</c> lines, and any bar made without a writer — to <paramref name="output"/> instead, until the result
+    /// is disposed. It holds for the calling flow of execution (this thread and the tasks it starts), so that two
+    /// trainings side by side can each have their own: a log window, a notebook cell, a test with a fake clock.
+    /// </summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="isTerminal">Whether <paramref name="output"/> shows a carriage return as a return to the start of the line (a live bar).</param>
+    /// <param name="timeProvider">The clock for the time per step and the ETA (default: the system's).</param>
+    /// <param name="lineWidth">The width in characters that live lines must fit in. 0: no limit.</param>
+    /// <returns>Restores the previous destination when disposed.</returns>
+    public static IDisposable RedirectTo(TextWriter output, bool isTerminal, TimeProvider? timeProvider = null, int lineWidth = 0)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (lineWidth < 0) throw new ArgumentOutOfRangeException(nameof(lineWidth), lineWidth, "ProgressBar.RedirectTo: lineWidth must be 0 (no limit) or positive.");
+        var previous = Redirected.Value;
+        Redirected.Value = new Target(output, isTerminal, timeProvider ?? TimeProvider.System, lineWidth);
+        return new Restore(previous);
+    }
+
+    /// <summary>Where progress goes now: the console, or the writer <see cref="RedirectTo"/> gave (Fit's epoch lines go there too).</summary>
+    internal static TextWriter CurrentOutput => Redirected.Value?.Output ?? Console.Out;
+
+    private static Target CurrentTarget(TextWriter? output) =>
+        output is not null ? new Target(output, IsTerminal: false, TimeProvider.System, 0)
+        : Redirected.Value ?? new Target(Console.Out, !Console.IsOutputRedirected, TimeProvider.System, ConsoleWidth());
+
+    private sealed class Restore(Target? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Redirected.Value = previous;
+        }
     }
 
     /// <summary>Whether the bar redraws in place (a terminal) rather than printing a final line only.</summary>

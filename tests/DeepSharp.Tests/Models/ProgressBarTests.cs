@@ -1,16 +1,9 @@
+using DeepSharp.Tests.TestSupport;
+
 namespace DeepSharp.Tests.Models;
 
 public class ProgressBarTests
 {
-    /// <summary>A clock that moves only when told: one tick is a millisecond.</summary>
-    private sealed class FakeClock(long start = 0) : TimeProvider
-    {
-        public long Now { get; private set; } = start;
-        public override long TimestampFrequency => 1000;
-        public override long GetTimestamp() => Now;
-        public void Advance(long milliseconds) => Now += milliseconds;
-    }
-
     private static Dictionary<string, double> Loss(double loss) => new() { ["loss"] = loss };
 
     /// <summary>The frames a terminal would have shown: the text between carriage returns, trailing wipe-out spaces kept.</summary>
@@ -201,5 +194,47 @@ public class ProgressBarTests
         Assert.Equal("verbose", Assert.Throws<ArgumentOutOfRangeException>(() => new ProgressBar(10, 3, output, true)).ParamName);
         Assert.Equal("lineWidth", Assert.Throws<ArgumentOutOfRangeException>(() => new ProgressBar(10, 1, output, true, lineWidth: -5)).ParamName);
         Assert.Throws<ArgumentNullException>(() => new ProgressBar(10, 1, null!, true));
+    }
+
+    [Fact]
+    public void A_redirect_sends_the_bars_made_without_a_writer_to_its_writer_until_disposed()
+    {
+        var output = new StringWriter();
+        var clock = new FakeClock();
+        using (ProgressBar.RedirectTo(output, isTerminal: true, clock, lineWidth: 60))
+        {
+            var bar = new ProgressBar(10);
+            Assert.True(bar.IsLive);
+            bar.Update(1, Loss(2.0));
+            clock.Advance(1000);
+            bar.Update(2, Loss(1.0));
+            var frames = Frames(output.ToString());
+            Assert.Equal(2, frames.Length);
+            Assert.StartsWith(" 1/10 [", frames[0]);
+            Assert.StartsWith(" 2/10 [", frames[1]);
+            Assert.EndsWith("] - ETA: 4s - 500ms/step - loss: 1.0000", frames[1]);
+            Assert.All(frames, f => Assert.True(f.Length < 60, f));
+            // A writer given to the bar still wins, and is not a terminal.
+            Assert.False(new ProgressBar(10, 1, new StringWriter()).IsLive);
+        }
+        int length = output.ToString().Length;
+        new ProgressBar(3, verbose: 2).Finish(Loss(1));
+        Assert.Equal(length, output.ToString().Length);
+    }
+
+    [Fact]
+    public void Redirects_nest_and_a_bad_redirect_names_its_argument()
+    {
+        var outer = new StringWriter();
+        var inner = new StringWriter();
+        using (ProgressBar.RedirectTo(outer, isTerminal: false))
+        {
+            using (ProgressBar.RedirectTo(inner, isTerminal: false)) new ProgressBar(1, verbose: 2).Finish(Loss(1));
+            new ProgressBar(2, verbose: 2).Finish(Loss(1));
+        }
+        Assert.StartsWith("1/1 - ", inner.ToString());
+        Assert.StartsWith("2/2 - ", outer.ToString());
+        Assert.Throws<ArgumentNullException>(() => ProgressBar.RedirectTo(null!, true));
+        Assert.Equal("lineWidth", Assert.Throws<ArgumentOutOfRangeException>(() => ProgressBar.RedirectTo(outer, true, lineWidth: -1)).ParamName);
     }
 }
