@@ -58,8 +58,9 @@ warnings="$(grep -E ": warning [A-Z]+[0-9]+" "$log" | sed 's/ \[.*\]$//' | sort 
 count="$(grep -c . <<<"$warnings" || true)"
 echo "AOT publish: $((SECONDS - start)) s, $count warnings"
 if (( count > 0 )); then echo "$warnings" >&2; echo "FAIL: the NativeAOT publish gave warnings (log: $log)" >&2; exit 1; fi
-mv -f "$out/DeepSharp.Cli" "$out/deepsharp"
-[[ -f "$out/DeepSharp.Cli.dbg" ]] && mv -f "$out/DeepSharp.Cli.dbg" "$out/deepsharp.dbg"
+rm -f "$out"/deepsharp "$out"/deepsharp.dbg "$out"/*.pdb   # the libraries' managed symbols mean nothing to a native binary
+mv "$out/DeepSharp.Cli" "$out/deepsharp"
+if [[ -f "$out/DeepSharp.Cli.dbg" ]]; then mv "$out/DeepSharp.Cli.dbg" "$out/deepsharp.dbg"; fi
 echo "binary: $out/deepsharp ($(du -m "$out/deepsharp" | cut -f1) MB; beside it: $(cd "$out" && ls | grep -v -e '^deepsharp$' -e '^publish.log$' | tr '\n' ' '))"
 (( smoke )) || exit 0
 
