@@ -37,6 +37,9 @@ public class LayeringTests
         new("Data", "Tensors/Tensor.get_Span",
             "The same host-side batches: the IDX reader fills new tensors, loaders gather rows into their batch tensors."),
         new("Data", "Tensors/Tensor.get_Pointer", "The same host-side batches: augmentation resamples images in place."),
+        new("Distributed/Communicator", "Kernels/Parallelism",
+            "A distributed run divides the host's cores among its ranks through the kernels' public thread setting, " +
+            "which lives with the kernels (it sets how many threads a kernel call uses); no kernel is called."),
 
         // Pending: another branch of issue 13 removes these. When it is merged this test names them as no longer needed.
         new("Kernels/BinaryKernel", "Tensors/Dims8", "Pending: the lanes branch moves Dims8 into Kernels."),
