@@ -15,8 +15,8 @@ public static class TrainingOptionsParser
     public static readonly CliOption ScaleLearningRate = new("scale-lr", null,
         "under mpirun with N ranks: --batch-size per rank (a global batch N times larger)\nand the learning rate N times larger after a linear warm-up (Goyal et al.,\nHorovod); default: --batch-size is the global batch, as one process trains");
 
-    /// <summary><c>--warmup-epochs N</c>.</summary>
-    public static readonly CliOption WarmupEpochs = new("warmup-epochs", "N", "epochs of --scale-lr's warm-up (default 2)") { Requires = "--scale-lr" };
+    /// <summary><c>--warmup N</c>.</summary>
+    public static readonly CliOption WarmupEpochs = new("warmup", "N", "epochs of --scale-lr's warm-up (default 2)") { Requires = "--scale-lr" };
 
     /// <summary>The shared options as <paramref name="example"/> takes them (its defaults in the help), or with generic defaults.</summary>
     public static IReadOnlyList<CliOption> Options(Example? example = null) =>

@@ -41,7 +41,7 @@ public class DistributedTrainCommandTests
     {
         using var dir = new Plots.TempDirectory();
         var run = MpiRun.Cli(2, Timeout, "train", "gan", "--arch", "mlp", "--epochs", "1", "--batch-size", "32", "--train-images", "128",
-            "--samples", "50", "--classifier-epochs", "1", "--limit", "300", "--scale-lr", "--warmup-epochs", "1", "--verbose", "0",
+            "--samples", "50", "--classifier-epochs", "1", "--limit", "300", "--scale-lr", "--warmup", "1", "--verbose", "0",
             "--data", SharedData.Directory, "--out", dir.Path);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(1, Count(run.Output, "Epoch 1/1"));
