@@ -19,6 +19,13 @@ public abstract class Callback
     /// </summary>
     public virtual bool RankZeroOnly => false;
 
+    /// <summary>
+    /// This process' rank in the data-parallel Fit that runs the callback (0 in one process; set by Fit with
+    /// <see cref="Model"/>): a callback that runs on every rank, such as one that restores a checkpoint at the start,
+    /// writes its files on rank 0 alone.
+    /// </summary>
+    public int Rank { get; internal set; }
+
     /// <summary>Called once before the first epoch.</summary>
     public virtual void OnTrainBegin(IReadOnlyDictionary<string, double> logs)
     {

@@ -168,7 +168,7 @@ internal sealed class Trainer(Model model)
         var parallel = _parallel;
         var history = new History();
         var all = new List<Callback>(callbacks ?? []) { history };
-        foreach (var callback in all) callback.Model = model;
+        foreach (var callback in all) (callback.Model, callback.Rank) = (model, parallel?.Rank ?? 0);
         model.StopTraining = false;
         model.StopReason = null;
         _logs.Clear();

@@ -126,17 +126,18 @@ public class DataParallelTrainingTests
             model.Communicator = c;
             var writer = new Writer();
             var deciding = 0;
+            LambdaCallback? stopper = null;
             // A callback that decides runs on every rank; here rank 1 alone decides to stop after the second epoch.
-            var stopper = new LambdaCallback(onEpochEnd: (epoch, _) =>
+            stopper = new LambdaCallback(onEpochEnd: (epoch, _) =>
             {
                 deciding++;
-                if (c.Rank == 1 && epoch == 1) model.StopTraining = true;
+                if (stopper!.Rank == 1 && epoch == 1) model.StopTraining = true;
             });
             var history = model.Fit(x, y, batchSize: 8, epochs: 5, verbose: 0, callbacks: [writer, stopper], seed: 1);
-            return (writer.Epochs, Deciding: deciding, Epochs: history.Epochs.Count, Stopped: model.StopTraining);
+            return (writer.Epochs, Deciding: deciding, Epochs: history.Epochs.Count, Stopped: model.StopTraining, stopper.Rank);
         });
-        Assert.Equal((2, 2, 2, true), results[0]);
-        Assert.Equal((0, 2, 2, true), results[1]);
+        Assert.Equal((2, 2, 2, true, 0), results[0]);
+        Assert.Equal((0, 2, 2, true, 1), results[1]);
     }
 
     [Fact]
@@ -216,6 +217,52 @@ public class DataParallelTrainingTests
         });
         Assert.Equal(results[0].Weights.SelectMany(w => w), results[1].Weights.SelectMany(w => w));
         Assert.All(results, r => Assert.Equal((BatchShard.Whole, 24), (r.Shard, r.Samples)));
+    }
+
+    /// <summary>A metric that keeps its running state to itself (GetState null): the mean of the first prediction column.</summary>
+    private sealed class HiddenMean() : Metric("hidden_mean")
+    {
+        private double _sum, _count;
+
+        public override void UpdateState(Tensor targets, Tensor predictions)
+        {
+            var p = predictions.ToArray();
+            int columns = predictions.Shape[-1];
+            for (int i = 0; i < p.Length; i += columns) (_sum, _count) = (_sum + p[i], _count + 1);
+        }
+
+        public override double Result() => _count > 0 ? _sum / _count : 0;
+
+        public override void ResetState() => _sum = _count = 0;
+    }
+
+    [Fact]
+    public void Metrics_are_combined_over_the_ranks_from_their_totals_or_else_from_their_results_weighted_by_samples()
+    {
+        // Rank 0 sees 1 sample, rank 1 sees 3: the totals add up, the hidden metric's results are weighted 1 : 3.
+        float[][] firstColumn = [[0.6f], [0.1f, 0.2f, 0.9f]];
+        float[][] targets = [[0f], [0f, 1f, 0f]];
+        var results = InProcessGroup.Run(2, c =>
+        {
+            int n = firstColumn[c.Rank].Length;
+            var predictions = Tensor.FromArray([.. firstColumn[c.Rank].SelectMany(p => new[] { p, 1 - p })], n, 2);
+            var accuracy = new SparseCategoricalAccuracy();
+            var hidden = new HiddenMean();
+            accuracy.UpdateState(Tensor.FromArray(targets[c.Rank], n), predictions);
+            hidden.UpdateState(Tensor.FromArray(targets[c.Rank], n), predictions);
+            Assert.Null(hidden.GetState());
+            double[] totals = [10 * (c.Rank + 1)];
+            var combined = DataParallelTraining.CombineMetrics(c, [accuracy, hidden], n, totals);
+            return (Combined: combined, Totals: totals[0], Accuracy: accuracy.Result());
+        });
+        foreach (var (combined, totals, accuracy) in results)
+        {
+            // Accuracy: rank 0 right on its sample, rank 1 on its last two (class 1, then class 0): 3 of 4.
+            Assert.Equal(0.75, combined[0], 12);
+            Assert.Equal(0.75, accuracy, 12);                       // the summed totals were set on the metric
+            Assert.Equal((0.6 + 0.1 + 0.2 + 0.9) / 4, combined[1], 6);
+            Assert.Equal(30, totals);
+        }
     }
 
     [Fact]
