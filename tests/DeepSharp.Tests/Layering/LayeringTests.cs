@@ -40,13 +40,6 @@ public class LayeringTests
         new("Distributed/Communicator", "Kernels/Parallelism",
             "A distributed run divides the host's cores among its ranks through the kernels' public thread setting, " +
             "which lives with the kernels (it sets how many threads a kernel call uses); no kernel is called."),
-
-        // Pending: another branch of issue 13 removes these. When it is merged this test names them as no longer needed.
-        new("Kernels/BinaryKernel", "Tensors/Dims8", "Pending: the lanes branch moves Dims8 into Kernels."),
-        new("Kernels/SelectKernel", "Tensors/Dims8", "Pending: the lanes branch moves Dims8 into Kernels."),
-        new("Layers", "Kernels/RecurrentCellKind", "Pending: the lanes branch takes the recurrent enums out of Kernels' public face."),
-        new("Layers", "Kernels/GateActivation", "Pending: the lanes branch takes the recurrent enums out of Kernels' public face."),
-        new("Layers/RecurrentLayer.GateKind", "Kernels/GatePass.FromName", "Pending: the lanes branch takes the recurrent enums out of Kernels' public face."),
     ];
 
     private static readonly LayerRules Rules = new(Levels, Seals, Allowed);
