@@ -161,19 +161,19 @@ internal sealed class DataParallelTraining
 
     /// <summary>
     /// Sums <paramref name="totals"/> and the metrics' running totals over the ranks (a collective), sets the summed
-    /// totals on every rank's metrics and returns each metric's result. A metric that does not expose its totals
-    /// (<see cref="Metric.GetState"/> null) gets its results averaged, weighted by each rank's <paramref name="samples"/>.
+    /// totals on every rank's metrics and returns each metric's result. A metric that keeps no totals
+    /// (<see cref="Metric.GetState"/> empty) gets its results averaged, weighted by each rank's <paramref name="samples"/>.
     /// </summary>
     public static double[] CombineMetrics(ICommunicator communicator, IReadOnlyList<Metric> metrics, double samples, Span<double> totals)
     {
         var states = new double[metrics.Count][];
-        var exposed = new bool[metrics.Count];
+        var hasTotals = new bool[metrics.Count];
         int length = totals.Length;
         for (int m = 0; m < metrics.Count; m++)
         {
             var state = metrics[m].GetState();
-            exposed[m] = state is not null;
-            states[m] = state ?? [metrics[m].Result() * samples, samples];
+            hasTotals[m] = state.Length > 0;
+            states[m] = hasTotals[m] ? state : [metrics[m].Result() * samples, samples];
             length += states[m].Length;
         }
         var values = new double[length];
@@ -192,7 +192,7 @@ internal sealed class DataParallelTraining
         {
             var summed = values.AsSpan(offset, states[m].Length);
             offset += summed.Length;
-            if (!exposed[m]) results[m] = summed[1] > 0 ? summed[0] / summed[1] : 0;
+            if (!hasTotals[m]) results[m] = summed[1] > 0 ? summed[0] / summed[1] : 0;
             else
             {
                 metrics[m].SetState(summed);

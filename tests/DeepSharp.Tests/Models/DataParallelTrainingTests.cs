@@ -219,7 +219,7 @@ public class DataParallelTrainingTests
         Assert.All(results, r => Assert.Equal((BatchShard.Whole, 24), (r.Shard, r.Samples)));
     }
 
-    /// <summary>A metric that keeps its running state to itself (GetState null): the mean of the first prediction column.</summary>
+    /// <summary>A metric that keeps no running totals (GetState empty): the mean of the first prediction column.</summary>
     private sealed class HiddenMean() : Metric("hidden_mean")
     {
         private double _sum, _count;
@@ -250,7 +250,7 @@ public class DataParallelTrainingTests
             var hidden = new HiddenMean();
             accuracy.UpdateState(Tensor.FromArray(targets[c.Rank], n), predictions);
             hidden.UpdateState(Tensor.FromArray(targets[c.Rank], n), predictions);
-            Assert.Null(hidden.GetState());
+            Assert.Empty(hidden.GetState());
             double[] totals = [10 * (c.Rank + 1)];
             var combined = DataParallelTraining.CombineMetrics(c, [accuracy, hidden], n, totals);
             return (Combined: combined, Totals: totals[0], Accuracy: accuracy.Result());
