@@ -152,6 +152,9 @@ internal static class KerasLayerConfigs
                     break;
                 case "input_shape":
                     break;
+                case "activity_regularizer" when KerasJson.IsNull(value):
+                    // Keras 3 writes it only when set (Layer.get_config), and its constructors default to none.
+                    break;
                 default:
                     if (!kind.Arguments.Values.Contains(key))
                         throw new InvalidOperationException($"SaveKeras: {owner} has the argument '{key}', which Keras' {layer.ClassName} does not take.");
