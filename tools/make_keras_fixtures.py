@@ -541,9 +541,10 @@ def write_keras3(model, path):
                 for i in range(count):
                     group[str(i)] = values.pop(0) if specs[name]["class"] != "Bidirectional" else bidirectional_value(model, name, group_path, i)
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": KERAS3, "date_saved": "2025-01-01@00:00:00"}))
-        z.writestr("config.json", json.dumps(keras3_config(model)))
-        z.writestr("model.weights.h5", buffer.getvalue())
+        # Fixed member dates keep the fixtures byte-identical from run to run.
+        for member, data in [("metadata.json", json.dumps({"keras_version": KERAS3, "date_saved": "2025-01-01@00:00:00"})),
+                             ("config.json", json.dumps(keras3_config(model))), ("model.weights.h5", buffer.getvalue())]:
+            z.writestr(zipfile.ZipInfo(member, date_time=(2025, 1, 1, 0, 0, 0)), data)
 
 
 def inner_name(spec, group_path):
@@ -713,6 +714,36 @@ def sample_input(model, batch, rng):
     return rng.standard_normal([batch] + model.input_shape).astype(np.float32)
 
 
+def write_hostile():
+    """Two hostile Keras 2 files: weights that are links to another file, and arrays that declare far more
+    data than the file holds (chunked, nothing written: the file stays tiny)."""
+    with h5py.File(os.path.join(OUT, "hostile_external_link.h5"), "w") as f, h5py.File(os.path.join(OUT, "mlp.h5"), "r") as mlp:
+        for key, value in mlp.attrs.items():
+            f.attrs[key] = value
+        weights = f.create_group("model_weights")
+        for key, value in mlp["model_weights"].attrs.items():
+            weights.attrs[key] = value
+        for name in mlp["model_weights"]:
+            if name == "dense":
+                weights["dense"] = h5py.ExternalLink("cnn.h5", "/model_weights/dense")
+            else:
+                mlp.copy(mlp["model_weights"][name], weights, name)
+    units = 20000  # a 1.6 GB kernel, declared by a 9 kB file
+    config = {"class_name": "Sequential", "config": {"name": "bomb", "layers": [
+        input_layer("dense_input", [None, units], 2),
+        serialize(dict(layer("Dense", "dense", units=units), batch_input_shape=[None, units]), 2, lambda c, **k: k2_init(c, False, **k))]}}
+    with h5py.File(os.path.join(OUT, "hostile_shape_bomb.h5"), "w") as f:
+        f.attrs["keras_version"] = "2.11.0"
+        f.attrs["backend"] = "tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        weights = f.create_group("model_weights")
+        weights.attrs["layer_names"] = [b"dense"]
+        g = weights.create_group("dense")
+        g.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        g.create_dataset("dense/kernel:0", (units, units), dtype=np.float32, chunks=(100, 100))
+        g.create_dataset("dense/bias:0", (units,), dtype=np.float32, chunks=(100,))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(2025)
@@ -724,6 +755,7 @@ def main():
         write_keras3(model, os.path.join(OUT, f"{name}.keras"))
         write_keras2(make(), os.path.join(OUT, f"{name}.h5"), keras2, new_format=version_tuple(keras2) >= (2, 13))
         write_expected(model, os.path.join(OUT, f"{name}.expected.json"), x)
+    write_hostile()
     for f in sorted(os.listdir(OUT)):
         print(f"{f}: {os.path.getsize(os.path.join(OUT, f))} bytes")
 

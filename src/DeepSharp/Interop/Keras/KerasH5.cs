@@ -123,8 +123,12 @@ internal sealed class KerasH5 : IDisposable
         return shape;
     }, What, $"{where} cannot be read");
 
-    /// <summary>Reads a float array checked by <see cref="FloatShape"/>, as float32, charging its size to the file's budget.</summary>
-    internal float[] ReadFloats(NativeDataset dataset, long[] shape, string where) => Guard(() =>
+    /// <summary>
+    /// Charges an array checked by <see cref="FloatShape"/> to the file's budget: an array stored whole cannot hold
+    /// more than the file, a chunked one (perhaps compressed) more than Keras' own expansion bound. Called for every
+    /// array before the model is built, so the model never allocates more than the file can justify.
+    /// </summary>
+    internal void Reserve(NativeDataset dataset, long[] shape, string where) => Guard(() =>
     {
         long count = 1;
         foreach (long d in shape) count = checked(count * d);
@@ -136,6 +140,12 @@ internal sealed class KerasH5 : IDisposable
         if (bytes > budget || count > Array.MaxLength)
             throw new FormatException($"{where}: the array declares {bytes} bytes, more than the {_length} bytes of the file can hold.");
         budget -= bytes;
+        return true;
+    }, What, $"{where} cannot be read");
+
+    /// <summary>Reads a float array charged by <see cref="Reserve"/>, as float32.</summary>
+    internal float[] ReadFloats(NativeDataset dataset, string where) => Guard(() =>
+    {
         if (dataset.Type.Size == 4) return dataset.Read<float[]>();
         var wide = dataset.Read<double[]>();
         var narrow = new float[wide.Length];
@@ -160,7 +170,13 @@ internal sealed class KerasH5 : IDisposable
         {
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (OutOfMemoryException e)
+        {
+            // PureHDF sizes some buffers by numbers in the file (heap objects, fill values) before reading them; past
+            // what an array can hold it fails before allocating anything.
+            throw new FormatException($"{what}: {problem}; the HDF5 data declares a block larger than any array ({e.Message})", e);
+        }
+        catch (Exception e)
         {
             throw new FormatException($"{what}: {problem}; the HDF5 data is damaged ({e.GetType().Name}: {e.Message})", e);
         }

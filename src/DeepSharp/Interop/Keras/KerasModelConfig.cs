@@ -283,7 +283,12 @@ internal sealed class KerasModelConfig
                         $"{owner} returns sequences under a mask with zero_output_for_mask=False: Keras repeats the previous output at masked steps, " +
                         "DeepSharp gives zeros, so the model would predict other values.");
             }
-            else if (className is not ("Bidirectional" or "TimeDistributed"))
+            else if (className == "Bidirectional")
+            {
+                // Keras sets zero_output_for_mask to return_sequences on both inner layers, as DeepSharp computes them.
+                if (!IsTrue(config["layer"]?["config"]?["return_sequences"])) masked = false;
+            }
+            else if (className != "TimeDistributed")
                 throw new FormatException(
                     $"{owner} sits between a mask and the recurrent layer that uses it; Keras passes the mask through it, DeepSharp does not.");
         }

@@ -54,7 +54,7 @@ internal static class KerasModelLoader
                 var (dataset, shape, where) = arrays[i];
                 if (!SameShape(weights[i].Shape, shape))
                     throw new InvalidOperationException($"Keras reader: {where} was planned as {Show(shape)} but the layer built {weights[i].Shape}.");
-                weights[i].CopyFrom(source.File.ReadFloats(dataset, shape, where));
+                weights[i].CopyFrom(source.File.ReadFloats(dataset, where));
             }
         }
         return model;
@@ -93,6 +93,7 @@ internal static class KerasModelLoader
                 if (!expected[w].SequenceEqual(arrays[w].Shape))
                     throw new FormatException(
                         $"layer '{layer.Name}' ({layer.ClassName}): {arrays[w].Where} has shape {Show(arrays[w].Shape)} but the configuration gives the layer a weight of {Show(expected[w])}.");
+            foreach (var (dataset, shape, where) in arrays) source.File.Reserve(dataset, shape, where);
             plan.Add(new Planned(layer.Name, arrays));
         }
         return plan;
