@@ -53,6 +53,27 @@ internal static class KerasJson
     /// <summary>Whether <paramref name="node"/> is absent or JSON null.</summary>
     internal static bool IsNull(JsonNode? node) => node is null || node.GetValueKind() == JsonValueKind.Null;
 
+    /// <summary>
+    /// Reads the keys every Keras layer and model has: <c>name</c> (already taken), <c>trainable</c> (copied into
+    /// <paramref name="ours"/>) and <c>dtype</c> (float32 only). Returns whether <paramref name="key"/> was one of them.
+    /// </summary>
+    internal static bool ReadShared(string key, JsonNode? value, JsonObject ours, string owner)
+    {
+        switch (key)
+        {
+            case "name":
+                return true;
+            case "trainable":
+                ours["trainable"] = Bool(value, $"{owner}: 'trainable'");
+                return true;
+            case "dtype":
+                KerasObjects.CheckDtype(value, owner);
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>A short rendering of a value for messages (long values cut).</summary>
     internal static string Show(JsonNode? node)
     {

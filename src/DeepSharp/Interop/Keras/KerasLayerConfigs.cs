@@ -32,16 +32,9 @@ internal static class KerasLayerConfigs
                 if (ReadValue(key, value, kerasMajor, owner) is { } translated) ours[ourKey] = translated;
                 continue;
             }
+            if (KerasJson.ReadShared(key, value, ours, owner)) continue;
             switch (key)
             {
-                case "name":
-                    break;
-                case "trainable":
-                    ours["trainable"] = KerasJson.Bool(value, $"{owner}: 'trainable'");
-                    break;
-                case "dtype":
-                    KerasObjects.CheckDtype(value, owner);
-                    break;
                 case "batch_input_shape" or "batch_shape" or "input_shape" or "input_dim" when kind.TakesInputShape:
                     if (KerasJson.IsNull(value)) break;
                     var shape = key switch

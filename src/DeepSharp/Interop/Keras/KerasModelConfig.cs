@@ -56,16 +56,9 @@ internal sealed class KerasModelConfig
         JsonArray? entries = null;
         foreach (var (key, value) in config)
         {
+            if (KerasJson.ReadShared(key, value, ours, owner)) continue;
             switch (key)
             {
-                case "name":
-                    break;
-                case "trainable":
-                    ours["trainable"] = KerasJson.Bool(value, $"{owner}: 'trainable'");
-                    break;
-                case "dtype":
-                    KerasObjects.CheckDtype(value, owner);
-                    break;
                 case "layers":
                     entries = KerasJson.Array(value, $"{owner}: 'layers'");
                     break;
@@ -127,16 +120,9 @@ internal sealed class KerasModelConfig
         JsonNode? inputs = null, outputs = null;
         foreach (var (key, value) in config)
         {
+            if (KerasJson.ReadShared(key, value, ours, owner)) continue;
             switch (key)
             {
-                case "name":
-                    break;
-                case "trainable":
-                    ours["trainable"] = KerasJson.Bool(value, $"{owner}: 'trainable'");
-                    break;
-                case "dtype":
-                    KerasObjects.CheckDtype(value, owner);
-                    break;
                 case "layers":
                     entries = KerasJson.Array(value, $"{owner}: 'layers'");
                     break;
