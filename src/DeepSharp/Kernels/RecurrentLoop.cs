@@ -2,8 +2,8 @@ using System.Numerics.Tensors;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
-internal enum RecurrentCellKind
+/// <summary>The recurrent cells the time loop runs; the value is the number of gates.</summary>
+internal enum RecurrentCell
 {
     SimpleRnn = 1,
     Gru = 3,
@@ -24,8 +24,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>Rows a part should have at least: a few of the GEMM micro-kernel's row tiles.</summary>
     private const int MinRowsPerPart = 32;
 
-    public RecurrentCellKind Cell;
-    public GateActivation Activation, RecurrentActivation;
+    public RecurrentCell Cell;
+    public GateFunctionKind Activation, RecurrentActivation;
     public int Steps, Batch, Units, Parts;
 
     /// <summary>Pre-activations [steps, batch, gates·units]: the input projection in, the activated gates out.</summary>
@@ -90,6 +90,14 @@ internal unsafe struct RecurrentLoop : IParallelBody
             TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
     }
 
+    /// <summary>A step's rows (the mask of step s at <paramref name="stepMask"/>, rows <see cref="Steps"/> apart) and activations.</summary>
+    private readonly GateRows Gates(int rows, float* stepMask) => new()
+    {
+        Batch = rows, Mask = stepMask, MaskStride = Steps, Activation = Activation,
+        // A SimpleRNN has no gates: one compiled pass whatever the layer's recurrent activation.
+        RecurrentActivation = Cell == RecurrentCell.SimpleRnn ? GateFunctionKind.Linear : RecurrentActivation,
+    };
+
     private readonly int RowBoundary(int part)
     {
         if (part >= Parts) return Batch;
@@ -114,36 +122,30 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, count),
                     new ReadOnlySpan<float>(Drop + (long)first * Units, count), new Span<float>(hIn, count));
             }
-            float* stepMask = mask == null ? null : mask + s;
+            var gates = Gates(rows, mask == null ? null : mask + s);
             switch (Cell)
             {
-                case RecurrentCellKind.Lstm:
+                case RecurrentCell.Lstm:
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
-                    LstmStep.Forward(new LstmStep
+                    GatePass.Forward(new LstmStep
                     {
-                        Batch = rows, Units = Units, Z = zs, Bias = Bias,
+                        Gates = gates, Units = Units, Z = zs, Bias = Bias,
                         CPrev = C + s * stepRows + (long)first * Units, C = C + (s + 1) * stepRows + (long)first * Units,
-                        HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units, Mask = stepMask, MaskStride = Steps,
-                        Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units,
                     });
                     break;
-                case RecurrentCellKind.Gru:
+                case RecurrentCell.Gru:
                     float* rec = Scratch + (long)first * gu;
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
-                    GruStep.Forward(new GruStep
+                    GatePass.Forward(new GruStep
                     {
-                        Batch = rows, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
-                        HPrev = hPrev, H = h, RH = RH + s * stepRows + (long)first * Units, Mask = stepMask, MaskStride = Steps,
-                        Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        Gates = gates, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
+                        HPrev = hPrev, H = h, RH = RH + s * stepRows + (long)first * Units,
                     });
                     break;
                 default:
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
-                    SimpleRnnStep.Forward(new SimpleRnnStep
-                    {
-                        Batch = rows, Units = Units, Z = zs, Bias = Bias, HPrev = hPrev, H = h, Mask = stepMask, MaskStride = Steps,
-                        Activation = Activation,
-                    });
+                    GatePass.Forward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, Bias = Bias, HPrev = hPrev, H = h });
                     break;
             }
         }
@@ -156,44 +158,38 @@ internal unsafe struct RecurrentLoop : IParallelBody
         float* mask = Mask == null ? null : Mask + (long)first * Steps;
         float* dh = DH + (long)first * Units, dc = DC + (long)first * Units;
         float* gradient = GradientOutput + (long)first * SlotStride;
-        int biasSize = Cell == RecurrentCellKind.Gru ? 2 * gu : gu;
+        int biasSize = Cell == RecurrentCell.Gru ? 2 * gu : gu;
         float* biasSums = BiasSums == null ? null : BiasSums + (long)part * biasSize;
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
             float* zs = Z + zOffset, dzs = DZ + zOffset, dRecs = DRec + zOffset;
-            float* stepMask = mask == null ? null : mask + s;
+            var gates = Gates(rows, mask == null ? null : mask + s);
             float* dy = ReturnSequences ? gradient + (long)s * Units : null;
             switch (Cell)
             {
-                case RecurrentCellKind.Lstm:
-                    LstmStep.Backward(new LstmStep
+                case RecurrentCell.Lstm:
+                    GatePass.Backward(new LstmStep
                     {
-                        Batch = rows, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
-                        Mask = stepMask, MaskStride = Steps, Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        Gates = gates, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
                         DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs,
                     });
                     break;
-                case RecurrentCellKind.Gru:
-                    GruStep.Backward(new GruStep
+                case RecurrentCell.Gru:
+                    GatePass.Backward(new GruStep
                     {
-                        Batch = rows, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
-                        Mask = stepMask, MaskStride = Steps, Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        Gates = gates, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
                         DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs, DRec = dRecs,
                     });
                     break;
                 default:
-                    SimpleRnnStep.Backward(new SimpleRnnStep
-                    {
-                        Batch = rows, Units = Units, Z = zs, Mask = stepMask, MaskStride = Steps, Activation = Activation,
-                        DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs,
-                    });
+                    GatePass.Backward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs });
                     break;
             }
             if (biasSums != null)
             {
                 AddRows(dzs, rows, gu, biasSums);
-                if (Cell == RecurrentCellKind.Gru) AddRows(dRecs, rows, gu, biasSums + gu);
+                if (Cell == RecurrentCell.Gru) AddRows(dRecs, rows, gu, biasSums + gu);
             }
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.

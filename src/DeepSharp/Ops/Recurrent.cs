@@ -67,7 +67,7 @@ public static unsafe partial class Ops
         var scratch = o.Cell == RecurrentCellKind.Gru ? Tensor.Uninitialized([batch * gu]) : null;
         new RecurrentLoop
         {
-            Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+            Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch),
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Bias = biasPointer, Recurrent = rk.Pointer, Scratch = scratch is null ? null : scratch.Pointer,
@@ -162,7 +162,7 @@ public static unsafe partial class Ops
         var biasSums = biasGradient ? Tensor.Zeroed([parts * biasSize]) : null;
         new RecurrentLoop
         {
-            Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+            Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = parts,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Recurrent = rkT.Pointer, Scratch = scratch,

@@ -42,7 +42,7 @@ public unsafe class ConvolutionTests
         int saved = Parallelism.Threads;
         try
         {
-            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Scalar })
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     Parallelism.Threads = threads;

@@ -52,8 +52,8 @@ public class RecurrentOpsTests
     [InlineData("sigmoid", "linear")]
     public void Other_activations_pass_gradient_checks(string activation, string recurrentActivation)
     {
-        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GatePass.FromName(activation)!.Value,
-            GatePass.FromName(recurrentActivation)!.Value, true, false, false);
+        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GateActivations.FromName(activation)!.Value,
+            GateActivations.FromName(recurrentActivation)!.Value, true, false, false);
         var x = OpAssert.Random(11, -1f, 1f, 2, 3, 2);
         var kernel = OpAssert.Random(12, -0.7f, 0.7f, 2, 12);
         var recurrent = OpAssert.Random(13, -0.7f, 0.7f, 3, 12);
