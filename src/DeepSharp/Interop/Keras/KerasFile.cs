@@ -65,8 +65,4 @@ public static class KerasFile
         AtomicFile.WriteAllBytes(path, archive.ToArray());
     }
 
-    /// <summary>Writes the model as a Keras 3 <c>.keras</c> archive; see <see cref="Save"/>.</summary>
-    /// <param name="model">A built Sequential or functional model.</param>
-    /// <param name="path">The file to write.</param>
-    public static void SaveKeras(this Model model, string path) => Save(model, path);
 }

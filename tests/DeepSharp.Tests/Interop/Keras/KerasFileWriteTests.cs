@@ -87,7 +87,7 @@ public class KerasFileWriteTests
         string path = dir.File("model.keras");
 
         model.SaveKeras(path);
-        var loaded = KerasFile.Load(path);
+        var loaded = Model.LoadKeras(path);
 
         Assert.Equal(model.GetType(), loaded.GetType());
         Assert.Equal(model.GetConfig().ToJsonString(), loaded.GetConfig().ToJsonString());
