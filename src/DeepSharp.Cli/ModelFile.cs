@@ -1,14 +1,14 @@
 namespace DeepSharp.Cli;
 
 /// <summary>
-/// The model files the commands read and write: DeepSharp's own (<c>.dsm</c>, safetensors with the model's JSON) and
-/// ONNX (<c>.onnx</c>). A file is read as what its first bytes say it is, whatever its name; a file is written in the
-/// format its name ends with.
+/// The model files the commands read and write: DeepSharp's own (<c>.dsm</c>, safetensors with the model's JSON), ONNX
+/// (<c>.onnx</c>) and Keras 3's archive (<c>.keras</c>); Keras 2's <c>.h5</c> files are read too. A file is read as what
+/// its first bytes say it is, whatever its name; a file is written in the format its name ends with.
 /// </summary>
 public static class ModelFile
 {
     /// <summary>The formats a model can be written in, by the extension that selects them.</summary>
-    public static IReadOnlyList<string> WriteExtensions { get; } = [".dsm", ".onnx"];
+    public static IReadOnlyList<string> WriteExtensions { get; } = [".dsm", ".onnx", ".keras"];
 
     /// <summary>What a model file is, for messages: "a DeepSharp model (.dsm)", "an ONNX model (.onnx)".</summary>
     public static string Describe(ModelFileFormat format) => format switch
@@ -36,7 +36,7 @@ public static class ModelFile
         return ModelFileFormat.Onnx;
     }
 
-    /// <summary>Loads the model at <paramref name="path"/> (a .dsm or .onnx file, told apart by its contents).</summary>
+    /// <summary>Loads the model at <paramref name="path"/> (a .dsm, .onnx, .keras or .h5 file, told apart by its contents).</summary>
     public static Model Load(string path)
     {
         CommandLine.RequireFile(path, "the model file");
@@ -44,8 +44,7 @@ public static class ModelFile
         {
             ModelFileFormat.DeepSharp => Model.Load(path),
             ModelFileFormat.Onnx => Model.LoadOnnx(path),
-            var other => throw new InvalidDataException($"'{path}' is {Describe(other)}, which this version of deepsharp does not read; " +
-                "it reads DeepSharp models (.dsm) and ONNX models (.onnx)."),
+            _ => Model.LoadKeras(path),
         };
     }
 
@@ -54,6 +53,8 @@ public static class ModelFile
     {
         ".dsm" => ModelFileFormat.DeepSharp,
         ".onnx" => ModelFileFormat.Onnx,
+        ".keras" => ModelFileFormat.KerasArchive,
+        ".h5" => throw new UsageException($"{what} '{path}': Keras 2 .h5 files are read, not written; write a Keras 3 archive (.keras)."),
         var other => throw new UsageException($"{what} '{path}': expected a name ending in {string.Join(", ", WriteExtensions)} " +
             $"(the format to write), not '{(other.Length == 0 ? "no extension" : other)}'."),
     };
@@ -65,6 +66,7 @@ public static class ModelFile
         {
             case ModelFileFormat.DeepSharp: model.Save(path); break;
             case ModelFileFormat.Onnx: model.SaveOnnx(path, new OnnxExportOptions { Opset = opset }); break;
+            case ModelFileFormat.KerasArchive: model.SaveKeras(path); break;
             default: throw new UsageException($"'{path}': this version of deepsharp does not write {Describe(format)}.");
         }
     }

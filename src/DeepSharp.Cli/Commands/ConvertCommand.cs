@@ -10,11 +10,11 @@ namespace DeepSharp.Cli.Commands;
 public sealed class ConvertCommand : ICommand
 {
     private static readonly CliOption From = CommonOptions.Model.Describe(
-        "the model to convert: a .dsm or .onnx file, told apart by its contents\n(required; or the first plain word)");
+        "the model to convert: a .dsm, .onnx, .keras or .h5 file, told apart by its\ncontents (required; or the first plain word)");
     private static readonly CliOption To = CommonOptions.Out with
     {
         Value = "FILE",
-        Description = "the file to write, in the format its name ends with: .dsm or .onnx\n(required; or the second plain word)",
+        Description = "the file to write, in the format its name ends with: .dsm, .onnx or\n.keras (required; or the second plain word)",
     };
     private static readonly CliOption Opset = new("opset", "N",
         $"the ONNX opset to write, {OnnxExportOptions.MinOpset} to {OnnxExportOptions.MaxOpset} (default {OnnxExportOptions.DefaultOpset})");
@@ -25,7 +25,7 @@ public sealed class ConvertCommand : ICommand
     public string Name => "convert";
 
     /// <inheritdoc/>
-    public string Summary => "convert a model file between DeepSharp's format (.dsm) and ONNX (.onnx)";
+    public string Summary => "convert a model file between DeepSharp's format (.dsm), ONNX (.onnx) and Keras (.keras)";
 
     /// <inheritdoc/>
     public IReadOnlyList<CliOption> Options(IReadOnlyList<string> words) => AllOptions;
@@ -34,13 +34,15 @@ public sealed class ConvertCommand : ICommand
     public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp convert [--model] IN [--out] OUT [options]")
         .Paragraph("""
             Reads the model IN and writes it as OUT, in the format OUT's name ends with: .dsm (DeepSharp's own,
-            what Model.Save writes) or .onnx (for ONNX Runtime, ML.NET and other frameworks). IN may be either.
+            what Model.Save writes), .onnx (for ONNX Runtime, ML.NET and other frameworks) or .keras (a Keras 3
+            archive). IN may be any of them, or a Keras 2 .h5 file.
 
-            Images stay channels-last (NHWC) both ways: an exported model takes what the DeepSharp model takes, and an
+            Images stay channels-last (NHWC) every way: an exported model takes what the DeepSharp model takes, and an
             imported convolution graph from PyTorch (NCHW) is turned to take NHWC images. Dropout is left out of an
-            ONNX file and batch normalization uses its moving statistics. An ONNX file holds no loss or optimizer:
-            a model read from one comes without compile settings ('deepsharp evaluate' then scores it with sparse
-            categorical cross-entropy and accuracy). A layer with no ONNX form is refused with its name.
+            ONNX file and batch normalization uses its moving statistics. ONNX and Keras files carry no loss or
+            optimizer here: a model read from one comes without compile settings ('deepsharp evaluate' then scores
+            it with sparse categorical cross-entropy and accuracy). A layer the target format has no form for is
+            refused with its name.
             """)
         .Section("Options", AllOptions)
         .ToString();

@@ -30,9 +30,10 @@ public sealed class EvaluateCommand : ICommand
     /// <inheritdoc/>
     public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp evaluate --model FILE [options]")
         .Paragraph("""
-            Loads a model (.dsm, saved by 'deepsharp train' or Model.Save, or .onnx) and prints its loss and metrics on
-            the test set. A model without compile settings (an ONNX file) is scored with sparse categorical
-            cross-entropy and accuracy, its outputs read as probabilities when each row sums to 1, else as logits.
+            Loads a model (.dsm, saved by 'deepsharp train' or Model.Save; .onnx, .keras or .h5) and prints its loss
+            and metrics on the test set. A model without compile settings (an ONNX or Keras file) is scored with
+            sparse categorical cross-entropy and accuracy, its outputs read as probabilities when each row sums to 1,
+            else as logits.
             A model trained by 'deepsharp train' is evaluated on the dataset it was trained on unless --dataset says
             otherwise, and then a warning says so: its metrics on another dataset measure another task.
             """)

@@ -38,8 +38,8 @@ public sealed class PredictCommand : ICommand
     /// <inheritdoc/>
     public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp predict --model FILE [--input] INPUT... [options]")
         .Paragraph("""
-            Runs a saved model (.dsm or .onnx) on its inputs and prints the predicted class of each, with the class's
-            name for a Fashion-MNIST or MNIST model, or writes them (--out).
+            Runs a saved model (.dsm, .onnx, .keras or .h5) on its inputs and prints the predicted class of each,
+            with the class's name for a Fashion-MNIST or MNIST model, or writes them (--out).
 
             INPUT is a PNG image, a folder (its .png files, in name order), an IDX file of images (as the datasets
             are published, plain or gzip) or a safetensors file (the tensor --name); give as many as you like. Images

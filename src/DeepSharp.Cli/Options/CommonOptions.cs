@@ -31,7 +31,7 @@ public static class CommonOptions
 
     /// <summary><c>--model FILE</c>.</summary>
     public static readonly CliOption Model = new("model", "FILE",
-        "a model file: .dsm (saved by 'deepsharp train' or Model.Save) or .onnx (required)");
+        "a model file: .dsm (saved by 'deepsharp train' or Model.Save), .onnx, .keras or\n.h5 (required)");
 
     /// <summary><c>--limit N</c>.</summary>
     public static readonly CliOption Limit = new("limit", "N", "use only the first N images (default: all)");

@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DeepSharp.Tests.Data;
+using DeepSharp.Tests.Interop.Keras;
 using DeepSharp.Tests.Interop.Onnx;
 using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
 
 /// <summary>
-/// <c>deepsharp convert</c> between .dsm and .onnx, both ways, and <c>predict</c>, <c>evaluate</c> and <c>generate</c> on
-/// ONNX files.
+/// <c>deepsharp convert</c> between .dsm, .onnx and .keras (and from .h5) every way, and <c>predict</c>, <c>evaluate</c>
+/// and <c>generate</c> on those files.
 /// </summary>
 public partial class ConvertCommandTests
 {
@@ -93,7 +94,7 @@ public partial class ConvertCommandTests
     }
 
     [Fact]
-    public void Unknown_formats_missing_arguments_and_keras_files_are_refused_with_what_is_expected()
+    public void Unknown_formats_missing_arguments_and_damaged_files_are_refused_with_what_is_expected()
     {
         using var dir = new TempDirectory();
         SaveCnn(dir.File("cnn.dsm"));
@@ -103,19 +104,22 @@ public partial class ConvertCommandTests
         var none = Run("convert", dir.File("cnn.dsm"));
         var extra = Run("convert", dir.File("cnn.dsm"), dir.File("a.onnx"), dir.File("b.onnx"));
         var missing = Run("convert", dir.File("nothing.dsm"), dir.File("a.onnx"));
-        var keras = Run("convert", dir.File("model.keras"), dir.File("a.onnx"));
+        var damaged = Run("convert", dir.File("model.keras"), dir.File("a.onnx"));
+        var h5 = Run("convert", dir.File("cnn.dsm"), dir.File("cnn.h5"));
 
         Assert.Equal(2, pt.Code);
-        Assert.Contains($"the file to write '{dir.File("cnn.pt")}': expected a name ending in .dsm, .onnx (the format to write), not '.pt'", pt.Error);
+        Assert.Contains($"the file to write '{dir.File("cnn.pt")}': expected a name ending in .dsm, .onnx, .keras (the format to write), not '.pt'", pt.Error);
         Assert.Equal(2, none.Code);
         Assert.Contains("--out FILE is required (the file to write)", none.Error);
         Assert.Equal(2, extra.Code);
         Assert.Contains($"unexpected word '{dir.File("b.onnx")}'", extra.Error);
         Assert.Equal(1, missing.Code);
         Assert.Contains($"the model file '{dir.File("nothing.dsm")}' does not exist", missing.Error);
-        Assert.Equal(1, keras.Code);
-        Assert.Contains("is a Keras archive (.keras), which this version of deepsharp does not read", keras.Error);
+        Assert.Equal(1, damaged.Code);
+        Assert.Contains($"'{dir.File("model.keras")}'", damaged.Error);
         Assert.False(File.Exists(dir.File("a.onnx")));
+        Assert.Equal(2, h5.Code);
+        Assert.Contains("Keras 2 .h5 files are read, not written; write a Keras 3 archive (.keras)", h5.Error);
     }
 
     [Fact]
@@ -134,22 +138,65 @@ public partial class ConvertCommandTests
         Assert.False(File.Exists(dir.File("masked.onnx")));
     }
 
+    [Theory]
+    [InlineData("mlp.keras")]
+    [InlineData("cnn.h5")]
+    [InlineData("lstm.keras")]
+    public void A_keras_file_converts_to_dsm_and_onnx_and_both_predict_what_its_weights_imply(string file)
+    {
+        using var dir = new TempDirectory();
+        var (input, expected) = KerasFixture.Expected(Path.GetFileNameWithoutExtension(file));
+
+        var dsm = Run("convert", KerasFixture.Path(file), dir.File("model.dsm"));
+        var onnx = Run("convert", KerasFixture.Path(file), dir.File("model.onnx"));
+
+        Assert.True(dsm.Code == 0, dsm.Error);
+        Assert.Contains(file.EndsWith(".h5") ? "from a Keras 2 HDF5 file (.h5)" : "from a Keras archive (.keras)", dsm.Output);
+        Assert.True(onnx.Code == 0, onnx.Error);
+        Assert.True(MaxDifference(Model.Load(dir.File("model.dsm")).Predict(input).ToArray(), expected.ToArray()) <= 1e-5f);
+        Assert.True(MaxDifference(Model.LoadOnnx(dir.File("model.onnx")).Predict(input).ToArray(), expected.ToArray()) <= 1e-5f);
+    }
+
     [Fact]
-    public void Predict_takes_an_onnx_file_and_gives_the_dsm_models_outputs()
+    public void Dsm_and_onnx_models_become_keras_archives_that_read_back_with_the_same_outputs()
+    {
+        using var dir = new TempDirectory();
+        var model = SaveCnn(dir.File("cnn.dsm"));
+        var fixture = PyTorchFixture.Load("mlp");
+        var x = Tensor.RandomUniform([4, 28, 28, 1], generator: new RandomGenerator(6));
+
+        var fromDsm = Run("convert", dir.File("cnn.dsm"), dir.File("cnn.keras"));
+        var fromOnnx = Run("convert", fixture.Path, dir.File("mlp.keras"));
+        var back = Run("convert", dir.File("cnn.keras"), dir.File("back.dsm"));
+
+        Assert.True(fromDsm.Code == 0, fromDsm.Error);
+        Assert.Contains("to a Keras archive (.keras)", fromDsm.Output);
+        Assert.Equal(model.Predict(x).ToArray(), Model.LoadKeras(dir.File("cnn.keras")).Predict(x).ToArray());
+        Assert.True(back.Code == 0, back.Error);
+        Assert.Equal(model.Predict(x).ToArray(), Model.Load(dir.File("back.dsm")).Predict(x).ToArray());
+        Assert.True(fromOnnx.Code == 0, fromOnnx.Error);
+        Assert.True(MaxDifference(Model.LoadKeras(dir.File("mlp.keras")).Predict(fixture.KerasInput).ToArray(), fixture.Output.ToArray()) <= 1e-5f);
+    }
+
+    [Fact]
+    public void Predict_takes_onnx_and_keras_files_and_gives_the_dsm_models_outputs()
     {
         using var dir = new TempDirectory();
         SaveCnn(dir.File("cnn.dsm"));
         Assert.Equal(0, Run("convert", dir.File("cnn.dsm"), dir.File("cnn.onnx")).Code);
+        Assert.Equal(0, Run("convert", dir.File("cnn.dsm"), dir.File("cnn.keras")).Code);
         SafeTensors.Save(dir.File("x.safetensors"), [("x", Tensor.RandomUniform([5, 28, 28, 1], generator: new RandomGenerator(4)))]);
 
         var dsm = Run("predict", "--model", dir.File("cnn.dsm"), dir.File("x.safetensors"), "--out", dir.File("dsm.safetensors"));
-        var onnx = Run("predict", "--model", dir.File("cnn.onnx"), dir.File("x.safetensors"), "--out", dir.File("onnx.safetensors"));
-
         Assert.True(dsm.Code == 0, dsm.Error);
-        Assert.True(onnx.Code == 0, onnx.Error);
         using var fromDsm = SafeTensors.Load(dir.File("dsm.safetensors"));
-        using var fromOnnx = SafeTensors.Load(dir.File("onnx.safetensors"));
-        Assert.True(MaxDifference(fromDsm["y"].ToArray(), fromOnnx["y"].ToArray()) <= 1e-5f);
+        foreach (var file in new[] { "cnn.onnx", "cnn.keras" })
+        {
+            var other = Run("predict", "--model", dir.File(file), dir.File("x.safetensors"), "--out", dir.File(file + ".safetensors"));
+            Assert.True(other.Code == 0, other.Error);
+            using var fromOther = SafeTensors.Load(dir.File(file + ".safetensors"));
+            Assert.True(MaxDifference(fromDsm["y"].ToArray(), fromOther["y"].ToArray()) <= 1e-5f, file);
+        }
     }
 
     [GeneratedRegex(@"loss: (\d+\.\d+) - accuracy: (\d+\.\d+)")]
@@ -163,22 +210,25 @@ public partial class ConvertCommandTests
     }
 
     [Fact]
-    public void Evaluate_scores_an_onnx_file_of_logits_as_the_compiled_dsm_model_is_scored()
+    public void Evaluate_scores_onnx_and_keras_files_of_logits_as_the_compiled_dsm_model_is_scored()
     {
         using var dir = new TempDirectory();
         SaveCnn(dir.File("cnn.dsm"));
         Assert.Equal(0, Run("convert", dir.File("cnn.dsm"), dir.File("cnn.onnx")).Code);
+        Assert.Equal(0, Run("convert", dir.File("cnn.dsm"), dir.File("cnn.keras")).Code);
 
         var dsm = Run("evaluate", "--model", dir.File("cnn.dsm"), "--limit", "200", "--data", SharedData.Directory);
-        var onnx = Run("evaluate", "--model", dir.File("cnn.onnx"), "--limit", "200", "--data", SharedData.Directory);
-
-        Assert.True(dsm.Code == 0, dsm.Error);
-        Assert.True(onnx.Code == 0, onnx.Error);
-        Assert.Contains("sparse categorical cross-entropy on its outputs read as logits", onnx.Output);
         var (dsmLoss, dsmAccuracy) = Scores(dsm.Output);
-        var (onnxLoss, onnxAccuracy) = Scores(onnx.Output);
-        Assert.Equal(dsmLoss, onnxLoss, 3);
-        Assert.Equal(dsmAccuracy, onnxAccuracy);
+        Assert.True(dsm.Code == 0, dsm.Error);
+        foreach (var file in new[] { "cnn.onnx", "cnn.keras" })
+        {
+            var other = Run("evaluate", "--model", dir.File(file), "--limit", "200", "--data", SharedData.Directory);
+            Assert.True(other.Code == 0, other.Error);
+            Assert.Contains("sparse categorical cross-entropy on its outputs read as logits", other.Output);
+            var (loss, accuracy) = Scores(other.Output);
+            Assert.Equal(dsmLoss, loss, 3);
+            Assert.Equal(dsmAccuracy, accuracy);
+        }
     }
 
     [Fact]
