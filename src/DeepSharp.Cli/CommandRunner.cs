@@ -13,7 +13,7 @@ public static class CommandRunner
 {
     /// <summary>The commands, by name.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
-        [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new AugmentCommand(), new GenerateCommand(), new InfoCommand()];
+        [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new ConvertCommand(), new AugmentCommand(), new GenerateCommand(), new InfoCommand()];
 
     /// <summary>
     /// Commands for maintainers, left out of the command list: <c>check-saving</c> (tools/publish-aot.sh runs it in the

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace DeepSharp;
 
 /// <summary>
-/// The training loop behind <see cref="Model.Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
+/// The training loop behind <see cref="Model.Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?, IReadOnlyDictionary{int, double}?, Tensor?)"/>,
 /// Evaluate and Predict. Each step runs inside a <see cref="TensorScope"/>, so every intermediate tensor goes
 /// back to the pool when the step ends and a steady-state step allocates no managed memory.
 /// </summary>
@@ -11,6 +11,7 @@ internal sealed class Trainer(Model model)
 {
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
     private readonly Tensor[] _single = new Tensor[1]; // the one input of a TrainOnBatch(x, y), so that a step allocates nothing
+    private DataParallelTraining? _parallel;            // during a Fit over several ranks
 
     /// <summary>The model's output for a batch: a functional model with several inputs takes all of them.</summary>
     private Tensor Outputs(ReadOnlySpan<Tensor> inputs, bool training) =>
@@ -18,18 +19,29 @@ internal sealed class Trainer(Model model)
 
     // ---- one step ------------------------------------------------------------------------------------
 
-    /// <summary>One optimization step on a batch (one tensor per model input); returns its loss (including regularization).</summary>
-    internal double TrainStep(ReadOnlySpan<Tensor> inputs, Tensor y)
+    /// <summary>
+    /// The loss of a batch, regularization included, and the predictions it was computed from (in the caller's scope);
+    /// <paramref name="sampleWeight"/> weighs the samples' losses, as Keras.
+    /// </summary>
+    internal Tensor ForwardLoss(ReadOnlySpan<Tensor> inputs, Tensor y, bool training, out Tensor predictions, Tensor? sampleWeight = null)
     {
-        var loss = model.Loss!;
+        predictions = Outputs(inputs, training);
+        var total = model.Loss!.Compute(y, predictions, model.OutputActivation, sampleWeight);
+        var penalty = model.AddRegularizationLosses(null);
+        return penalty is null ? total : total + penalty;
+    }
+
+    /// <summary>
+    /// One optimization step on a batch (one tensor per model input); returns its loss (including regularization).
+    /// <paramref name="sampleWeight"/> weighs the loss and the weighted metrics, as Keras.
+    /// </summary>
+    internal double TrainStep(ReadOnlySpan<Tensor> inputs, Tensor y, Tensor? sampleWeight = null)
+    {
         var optimizer = model.Optimizer!;
         double value;
         using (TensorScope.Begin())
         {
-            var predictions = Outputs(inputs, training: true);
-            var total = loss.Compute(y, predictions, model.OutputActivation);
-            var penalty = model.AddRegularizationLosses(null);
-            if (penalty is not null) total = total + penalty;
+            var total = ForwardLoss(inputs, y, training: true, out var predictions, sampleWeight);
             value = total.Item();
             if (!double.IsFinite(value)) return value; // leave the weights as they were
             // Gradients reach the weights trainable at Compile alone: a frozen part (the discriminator inside
@@ -37,25 +49,33 @@ internal sealed class Trainer(Model model)
             var trainable = model.TrainableAtCompile;
             GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null);
             optimizer.ApplyGradients(trainable);
-            using (Autograd.NoGrad())
-                foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
+            using (Autograd.NoGrad()) UpdateMetrics(y, predictions, sampleWeight);
         }
         return value;
     }
 
     /// <summary>The loss of a batch (regularization included, as Keras reports it) without training; updates the metrics.</summary>
-    internal double TestStep(ReadOnlySpan<Tensor> inputs, Tensor y)
+    internal double TestStep(ReadOnlySpan<Tensor> inputs, Tensor y, Tensor? sampleWeight = null)
     {
         using (TensorScope.Begin())
         using (Autograd.NoGrad())
         {
-            var predictions = Outputs(inputs, training: false);
-            var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
-            var penalty = model.AddRegularizationLosses(null);
-            if (penalty is not null) total = total + penalty;
+            var total = ForwardLoss(inputs, y, training: false, out var predictions, sampleWeight);
             double value = total.Item();
-            foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
+            UpdateMetrics(y, predictions, sampleWeight);
             return value;
+        }
+    }
+
+    /// <summary>As Keras: the metrics of Compile's <c>metrics</c> see no weights, those of <c>weightedMetrics</c> see them.</summary>
+    private void UpdateMetrics(Tensor y, Tensor predictions, Tensor? sampleWeight)
+    {
+        var metrics = model.Metrics;
+        int unweighted = metrics.Count - model.WeightedMetricCount;
+        for (int i = 0; i < metrics.Count; i++)
+        {
+            if (i < unweighted || sampleWeight is null) metrics[i].UpdateState(y, predictions);
+            else metrics[i].UpdateState(y, predictions, sampleWeight);
         }
     }
 
@@ -92,12 +112,14 @@ internal sealed class Trainer(Model model)
     /// batches drawn in one order from all of them.
     /// </summary>
     internal History Fit(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed, bool several)
+        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed, bool several,
+        Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch);
         Prepare(x, y, "Fit", several);
         if (validationData is { } given && validationSplit > 0)
             throw new ArgumentException("Fit: pass either validationSplit or validationData, not both.");
+        var weights = SampleWeights.For(y, sampleWeight, classWeight, "Fit");
 
         var trainX = x as Tensor[] ?? [.. x];
         Tensor trainY = y;
@@ -113,11 +135,40 @@ internal sealed class Trainer(Model model)
             trainX = [.. trainX.Select(input => Ops.Slice(input, 0, 0, split))];
             trainY = Ops.Slice(y, 0, 0, split);
             validation = (Ops.Slice(first, 0, split, samples), Ops.Slice(y, 0, split, samples));
+            // Keras splits sample weights with the data; the held-out part is evaluated with its weights.
+            if (weights is not null)
+            {
+                _validationWeights = Ops.Slice(weights, 0, split, samples);
+                weights = Ops.Slice(weights, 0, 0, split);
+            }
         }
         if (validation is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
-        using var source = new DataLoader(trainX, trainY, batchSize, shuffle, seed);
-        return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch);
+        var parallel = DataParallelTraining.For(model);
+        if (parallel is not null && weights is not null)
+        {
+            _validationWeights = null;
+            throw new NotSupportedException("Fit: sampleWeight and classWeight are not supported in a data-parallel run yet; train on one process to use them.");
+        }
+        if (parallel is not null) seed = parallel.AgreeSeed(seed);    // one epoch order on every rank
+        // The weights travel through the loader as one more input, so they are shuffled and batched with the samples.
+        using var source = new DataLoader(weights is null ? trainX : [.. trainX, weights], trainY, batchSize, shuffle, seed);
+        _weighted = weights is not null;
+        try
+        {
+            return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch, parallel: parallel);
+        }
+        finally
+        {
+            _validationWeights = null;
+            _weighted = false;
+        }
     }
+
+    /// <summary>While Fit runs on weighted samples: the loader's last input is the weights.</summary>
+    private bool _weighted;
+
+    /// <summary>The sample weights of the part validationSplit held out, while Fit runs.</summary>
+    private Tensor? _validationWeights;
 
     /// <summary>Fit over batches from a source (an augmenting generator, a loader): the model is built from the first batch.</summary>
     internal History FitSource(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
@@ -129,20 +180,46 @@ internal sealed class Trainer(Model model)
         if (source.BatchesPerEpoch <= 0)
             throw new ArgumentException($"Fit: the batch source has no batches (it holds {source.SampleCount} samples).", nameof(source));
         if (validationData is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
-        return Run(source, epochs, verbose, callbacks, validationData, validationBatchSize, initialEpoch, prepareOnFirstBatch: true);
+        return Run(source, epochs, verbose, callbacks, validationData, validationBatchSize, initialEpoch, prepareOnFirstBatch: true,
+            parallel: DataParallelTraining.For(model));
     }
 
-    /// <summary>The epoch loop over any source of batches (tensors in memory, an augmenting generator).</summary>
+    /// <summary>
+    /// The epoch loop over any source of batches (tensors in memory, an augmenting generator), on this process alone or,
+    /// with <paramref name="parallel"/>, as one rank of a data-parallel run.
+    /// </summary>
     internal History Run(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false)
+        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false,
+        DataParallelTraining? parallel = null)
     {
+        if (parallel is null) return RunEpochs(source, epochs, verbose, callbacks, validation, validationBatchSize, initialEpoch, prepareOnFirstBatch);
+        parallel.Attach(source, epochs, initialEpoch, validation?.Y.Shape[0] ?? 0);
+        _parallel = parallel;
+        try
+        {
+            // Rank 0 alone prints, and runs the callbacks that write files; the others run those that decide.
+            return RunEpochs(source, epochs, parallel.Rank == 0 ? verbose : 0, callbacks?.Where(c => parallel.Rank == 0 || !c.RankZeroOnly).ToList(),
+                validation, validationBatchSize, initialEpoch, prepareOnFirstBatch);
+        }
+        finally
+        {
+            _parallel = null;
+            parallel.Detach();
+        }
+    }
+
+    private History RunEpochs(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch)
+    {
+        var parallel = _parallel;
         var history = new History();
         var all = new List<Callback>(callbacks ?? []) { history };
-        foreach (var callback in all) callback.Model = model;
+        foreach (var callback in all) (callback.Model, callback.Rank) = (model, parallel?.Rank ?? 0);
         model.StopTraining = false;
         model.StopReason = null;
         _logs.Clear();
         foreach (var callback in all) callback.OnTrainBegin(_logs);
+        bool begun = false;
 
         for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
         {
@@ -157,16 +234,39 @@ internal sealed class Trainer(Model model)
             foreach (var batch in source.GetBatches(epoch))
             {
                 var inputs = batch.Inputs;
+                var y = batch.Y;
+                Tensor? batchWeights = null;
+                if (_weighted)
+                {
+                    batchWeights = inputs[^1];
+                    inputs = inputs[..^1];
+                }
                 if (prepareOnFirstBatch)
                 {
                     // A source shows its data only batch by batch: check and build against the first one.
-                    Prepare(inputs.ToArray(), batch.Y, "Fit", several: inputs.Length > 1);
+                    Prepare(inputs.ToArray(), y, "Fit", several: inputs.Length > 1);
                     if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
                     prepareOnFirstBatch = false;
                 }
+                if (parallel is not null && !begun)
+                {
+                    parallel.Begin(); // built now: every rank starts from rank 0's weights, after the callbacks' start
+                    begun = true;
+                }
                 foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
-                double loss = TrainStep(inputs, batch.Y);
-                int batchSamples = batch.Size;
+                double loss;
+                int batchSamples;
+                if (parallel is null)
+                {
+                    loss = TrainStep(inputs, y, batchWeights);
+                    batchSamples = batch.Size;
+                }
+                else
+                {
+                    float weight = parallel.Take(batch, ref inputs, ref y);
+                    loss = parallel.TrainStep(this, inputs, y, weight);
+                    batchSamples = parallel.LastBatchSamples;
+                }
                 if (!double.IsFinite(loss))
                 {
                     history.StoppedOnNaN = true;
@@ -174,7 +274,7 @@ internal sealed class Trainer(Model model)
                         $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
                         "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
                     model.StopTraining = true;
-                    Console.Error.WriteLine(history.StopReason);
+                    if (parallel is null || parallel.Rank == 0) Console.Error.WriteLine(history.StopReason);
                     break;
                 }
                 lossSum += loss;
@@ -192,27 +292,42 @@ internal sealed class Trainer(Model model)
             }
             history.RecordTiming(samples, clock.Elapsed.TotalSeconds);
             Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
+            if (parallel is not null)
+            {
+                parallel.VerifyReplicas();
+                var metrics = parallel.CombineMetrics(samples);
+                for (int m = 0; m < metrics.Length; m++) _logs[model.Metrics[m].Name] = metrics[m];
+            }
             if (validation is { } v)
             {
-                var result = Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
+                var result = parallel?.Validate(this, v.X, v.Y, validationBatchSize)
+                    ?? Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true, sampleWeight: _validationWeights);
                 foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
             }
             bar?.Finish(_logs);
             foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
+            // A callback that stops training on one rank stops it on all, after the same epoch.
+            if (parallel is not null) model.StopTraining = parallel.AnyStops(model.StopTraining);
         }
         if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
         foreach (var callback in all) callback.OnTrainEnd(_logs);
         return history;
     }
 
-    /// <summary>The loss and metrics over whole tensors, in batches (one tensor per model input).</summary>
-    internal EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose, string caller, bool several, bool prepared = false)
+    /// <summary>
+    /// The loss and metrics over whole tensors, in batches (one tensor per model input); with <paramref name="ranks"/>,
+    /// over the tensors of every rank (each evaluates its own, and the sums are added up). <paramref name="sampleWeight"/>
+    /// weighs the loss and the weighted metrics.
+    /// </summary>
+    internal EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose, string caller, bool several, bool prepared = false,
+        ICommunicator? ranks = null, Tensor? sampleWeight = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{caller}: batchSize must be positive.");
         CheckVerbose(verbose, caller);
         if (!prepared) Prepare(x, y, caller, several);
+        var weights = SampleWeights.For(y, sampleWeight, classWeight: null, caller);
         foreach (var metric in model.Metrics) metric.ResetState();
-        using var source = new DataLoader(x, y, batchSize, shuffle: false, seed: 0);
+        using var source = new DataLoader(weights is null ? x : [.. x, weights], y, batchSize, shuffle: false, seed: 0);
         var bar = verbose > 0 ? new ProgressBar(source.BatchCount, verbose) : null;
         double weightedLoss = 0;
         int samples = 0, step = 0;
@@ -220,12 +335,21 @@ internal sealed class Trainer(Model model)
         foreach (var batch in source)
         {
             int n = batch.Size;
-            weightedLoss += TestStep(batch.Inputs, batch.Y) * n;
+            var inputs = batch.Inputs;
+            weightedLoss += (weights is null ? TestStep(inputs, batch.Y) : TestStep(inputs[..^1], batch.Y, inputs[^1])) * n;
             samples += n;
             bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
         }
+        double[]? combined = null;
+        if (ranks is not null)
+        {
+            Span<double> totals = [weightedLoss, samples];
+            combined = DataParallelTraining.CombineMetrics(ranks, model.Metrics, samples, totals);
+            weightedLoss = totals[0];
+            samples = (int)totals[1];
+        }
         var values = new List<KeyValuePair<string, double>> { new("loss", weightedLoss / Math.Max(1, samples)) };
-        foreach (var metric in model.Metrics) values.Add(new(metric.Name, metric.Result()));
+        for (int m = 0; m < model.Metrics.Count; m++) values.Add(new(model.Metrics[m].Name, combined?[m] ?? model.Metrics[m].Result()));
         bar?.Finish(Logs(logs, values[0].Value, prefix: ""));
         return new EvaluationResult(values);
     }
