@@ -14,7 +14,8 @@ Attention and AdditiveAttention follow Keras' definitions (written out here in t
   concat:   softmax(c * sum_d tanh(scale * (q_i + k_j))) v
   additive: softmax(sum_d scale_d tanh(q_i + k_j)) v
 MultiHeadAttention is torch.nn.functional.multi_head_attention_forward (what torch.nn.MultiheadAttention runs,
-with separate projection weights so that query, key and value may have different sizes) fed with Keras' per-head
+with separate projection weights so that query, key and value may have different sizes; the script checks the
+module itself gives the same output) fed with Keras' per-head
 kernels mapped to torch's layout: a kernel (features, heads, head_dim) is torch's (heads*head_dim, features)
 weight transposed; the output kernel (heads, head_dim, out) is torch's out_proj weight transposed. Gradients reach
 the Keras-layout leaves through that mapping. Torch needs heads*head_dim = query features = output features.
@@ -61,6 +62,22 @@ def mha(heads, query, value, key, wq, wk, wv, wo, bq=None, bk=None, bv=None, bo=
     return out.transpose(0, 1)
 
 
+def check_against_module(heads, query, value, key, wq, bq, wk, bk, wv, bv, wo, bo):
+    """torch.nn.MultiheadAttention itself, its weights set from the Keras kernels, gives what mha() gives."""
+    embed = heads * wq.shape[2]
+    module = torch.nn.MultiheadAttention(embed, heads, kdim=key.shape[2], vdim=value.shape[2], batch_first=True)
+    with torch.no_grad():
+        module.q_proj_weight.copy_(wq.reshape(wq.shape[0], -1).t())
+        module.k_proj_weight.copy_(wk.reshape(wk.shape[0], -1).t())
+        module.v_proj_weight.copy_(wv.reshape(wv.shape[0], -1).t())
+        module.in_proj_bias.copy_(torch.cat([bq.reshape(-1), bk.reshape(-1), bv.reshape(-1)]))
+        module.out_proj.weight.copy_(wo.reshape(embed, -1).t())
+        module.out_proj.bias.copy_(bo)
+        expected, _ = module(query, key, value, need_weights=False)
+        got = mha(heads, query, value, key, wq, wk, wv, wo, bq, bk, bv, bo)
+    assert torch.allclose(expected, got, atol=1e-6), (expected - got).abs().max()
+
+
 def main():
     f = Fixture("attention", 1802)
     q, v, k = f.normal(2, 3, 4), f.normal(2, 5, 6), f.normal(2, 5, 4)
@@ -77,6 +94,7 @@ def main():
     query, value, key = f.normal(2, 3, 8), f.normal(2, 5, 6), f.normal(2, 5, 7)
     kernels = [f.normal(8, 2, 4, scale=0.4), f.normal(7, 2, 4, scale=0.4), f.normal(6, 2, 4, scale=0.4), f.normal(2, 4, 8, scale=0.4)]
     biases = [f.normal(2, 4, scale=0.1), f.normal(2, 4, scale=0.1), f.normal(2, 4, scale=0.1), f.normal(8, scale=0.1)]
+    check_against_module(2, query, value, key, kernels[0], biases[0], kernels[1], biases[1], kernels[2], biases[2], kernels[3], biases[3])
     f.add("mha_cross", "multi_head_attention",
           lambda q, v, k, wq, bq, wk, bk, wv, bv, wo, bo: mha(2, q, v, k, wq, wk, wv, wo, bq, bk, bv, bo),
           [query, value, key, kernels[0], biases[0], kernels[1], biases[1], kernels[2], biases[2], kernels[3], biases[3]],

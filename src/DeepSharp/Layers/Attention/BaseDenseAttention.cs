@@ -33,14 +33,7 @@ public abstract class BaseDenseAttention : MergeLayer
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes)
     {
-        if (inputShapes.Count < 2 || inputShapes.Count > 3)
-            throw new ArgumentException($"{Label} takes [query, value] or [query, value, key]; got {inputShapes.Count} inputs.");
-        foreach (var shape in inputShapes)
-            if (shape.Rank != 2)
-                throw new ArgumentException($"{Label} takes sequences (batch, steps, features); got {DescribeShapes(inputShapes)}.");
-        TensorShape query = inputShapes[0], value = inputShapes[1], key = inputShapes.Count > 2 ? inputShapes[2] : value;
-        if (key[0] != value[0])
-            throw new ArgumentException($"{Label}: key and value need the same number of steps; got {DescribeShapes(inputShapes)}.");
+        var (query, value, key) = AttentionInputs.Check(inputShapes, Label, DescribeShapes);
         CheckScoreShapes(query, key, inputShapes);
         return new TensorShape(query[0], value[1]);
     }

@@ -127,10 +127,7 @@ public sealed class GroupNormalization : Layer
     {
         var dims = inputs.Shape.Dims;
         int[] grouped = [.. dims[.._axis], _groups, dims[_axis] / _groups, .. dims[(_axis + 1)..]];
-        var x = Ops.Reshape(inputs, grouped);
-        var centered = Ops.Subtract(x, Ops.Mean(x, _reduced, keepDims: true));
-        var variance = Ops.Mean(Ops.Square(centered), _reduced, keepDims: true);
-        var y = Ops.Reshape(Ops.Divide(centered, Ops.Sqrt(Ops.Add(variance, Epsilon))), inputs.Shape);
+        var y = Ops.Reshape(NormalizationAxes.Standardize(Ops.Reshape(inputs, grouped), _reduced, Epsilon), inputs.Shape);
         if (Gamma is not null) y = Ops.Multiply(y, Ops.Reshape(Gamma, _broadcast));
         if (Beta is not null) y = Ops.Add(y, Ops.Reshape(Beta, _broadcast));
         return y;

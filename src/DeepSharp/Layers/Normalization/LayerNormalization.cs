@@ -117,9 +117,7 @@ public sealed class LayerNormalization : Layer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
     {
-        var centered = Ops.Subtract(inputs, Ops.Mean(inputs, _axes, keepDims: true));
-        var variance = Ops.Mean(Ops.Square(centered), _axes, keepDims: true);
-        var y = Ops.Divide(centered, Ops.Sqrt(Ops.Add(variance, Epsilon)));
+        var y = NormalizationAxes.Standardize(inputs, _axes, Epsilon);
         if (Gamma is not null) y = Ops.Multiply(y, Ops.Reshape(Gamma, _broadcast));
         if (Beta is not null) y = Ops.Add(y, Ops.Reshape(Beta, _broadcast));
         return y;

@@ -65,6 +65,14 @@ internal static class NormalizationAxes
         }
     }
 
+    /// <summary>(x − mean) / √(variance + ε), mean and biased variance over <paramref name="axes"/> of each sample.</summary>
+    public static Tensor Standardize(Tensor x, int[] axes, float epsilon)
+    {
+        var centered = Ops.Subtract(x, Ops.Mean(x, axes, keepDims: true));
+        var variance = Ops.Mean(Ops.Square(centered), axes, keepDims: true);
+        return Ops.Divide(centered, Ops.Sqrt(Ops.Add(variance, epsilon)));
+    }
+
     /// <summary>The shape that makes a weight over <paramref name="axes"/> broadcast against the batch: ones elsewhere.</summary>
     public static int[] BroadcastShape(TensorShape sampleShape, int[] axes)
     {
