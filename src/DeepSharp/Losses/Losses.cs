@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>The built-in losses by Keras name (and their Keras aliases: "mse", "mae", "kld", ...).</summary>
@@ -17,4 +20,43 @@ public static class Losses
             $"Unknown loss '{name}'. Known: mean_squared_error (mse), mean_absolute_error (mae), huber, binary_crossentropy, " +
             "categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence (kld).", nameof(name)),
     };
+
+    /// <summary>
+    /// Recreates a loss from what <see cref="Loss.GetConfig"/> wrote: <c>{"name": ..., "from_logits": ...}</c>
+    /// (the cross-entropies), <c>{"name": "huber", "delta": ...}</c>, or <c>{"name": ...}</c>; or from a name alone,
+    /// as Keras compiles with one. Strict: unknown keys and values of the wrong type are refused.
+    /// </summary>
+    /// <exception cref="FormatException">The configuration is not one of a loss DeepSharp knows.</exception>
+    public static Loss FromConfig(JsonNode config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config is JsonValue value && value.GetValueKind() == JsonValueKind.String) return ByName(value.GetValue<string>());
+        if (config is not JsonObject obj)
+            throw new FormatException($"A saved loss is {ConfigReader.Found(config)}; expected a loss name or {{\"name\": ..., ...}}.");
+        var r = new ConfigReader(obj, "Loss");
+        var loss = ByName(r.Required<string>("name"));
+        loss = loss switch
+        {
+            SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy(r.Optional("from_logits", false)),
+            CategoricalCrossentropy => new CategoricalCrossentropy(r.Optional("from_logits", false)),
+            BinaryCrossentropy => new BinaryCrossentropy(r.Optional("from_logits", false)),
+            Huber => Checked(() => new Huber(r.Optional("delta", 1f))),
+            _ => loss,
+        };
+        return r.Finish(loss);
+    }
+
+    private static Loss ByName(string name) => Checked(() => Get(name));
+
+    private static Loss Checked(Func<Loss> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"Loss: {e.Message}", e);
+        }
+    }
 }

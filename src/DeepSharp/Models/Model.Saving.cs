@@ -50,37 +50,67 @@ public partial class Model
                 ["metrics"] = new JsonArray(Metrics.Select(m => (JsonNode?)m.Name).ToArray()),
             }.ToJsonString();
         }
-        SafeTensors.Save(path, NamedWeights(), metadata);
+        SafeTensors.Save(path, NamedWeights(), metadata, checksum: true);
     }
 
     /// <summary>
-    /// Loads a model saved with <see cref="Save"/>: recreates its layers, builds them, sets the weights and,
-    /// if it was compiled, compiles it again (with a fresh optimizer state).
+    /// Loads a model saved with <see cref="Save"/>: recreates its layers, builds them with the weights of the file
+    /// and, if it was compiled, compiles it again (with a fresh optimizer state).
     /// </summary>
-    public static Model Load(string path)
+    /// <remarks>
+    /// The reader is strict and bounded. The file's checksum (written by <see cref="Save"/>; files written
+    /// without one, or by other tools, load without) is verified first; every key of the configuration must be
+    /// known and hold a value of the right type; each weight is checked against the file (present, same shape)
+    /// before it is allocated, so a load allocates about what the file holds, never what a number in it claims;
+    /// tensors of the file the model does not use are refused.
+    /// </remarks>
+    /// <param name="path">The model file.</param>
+    /// <param name="allowNonFinite">Whether to accept weights holding NaN or infinities (refused by default).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Any problem with the file's content: not safetensors, not a DeepSharp model, damaged (checksum), a
+    /// configuration that is not valid (unknown key, wrong type, a layer that cannot be built), weights missing,
+    /// extra or of another shape, non-finite weights. The message names the file and what is wrong.
+    /// </exception>
+    public static Model Load(string path, bool allowNonFinite = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var file = SafeTensors.Load(path);
-        if (!file.Metadata.TryGetValue("format", out var format) || format != ModelFormat)
+        using var reader = SafeTensorsReader.Open(path);
+        var metadata = reader.Metadata;
+        if (!metadata.TryGetValue("format", out var format) || format != ModelFormat)
             throw new InvalidDataException(
                 $"Load: '{path}' is a safetensors file but not a DeepSharp model (its metadata has no format '{ModelFormat}'" +
-                (format is null ? "" : $"; it says '{format}'") + "). To load bare weights, build the model and call LoadWeights.");
-        var node = ParseMetadata(file.Metadata, "model", path) as JsonObject
-            ?? throw new InvalidDataException($"Load: '{path}' has no model configuration.");
-        Model model;
+                (format is null ? "" : $"; it says '{SafeTensorsReader.Shorten(format)}'") + "). To load bare weights, build the model and call LoadWeights.");
+        CheckMetadataKeys(metadata, ModelKeys, path);
+        reader.VerifyChecksum(strict: true);
         try
         {
-            model = LayerRegistry.Create(node) as Model
-                ?? throw new InvalidDataException($"Load: '{path}' holds a layer, not a model.");
-            model.EnsureBuilt(ShapeJson.Read(ParseMetadata(file.Metadata, "build_input_shape", path)));
+            if (!metadata.TryGetValue("format_version", out var version) || version != "1")
+                throw new FormatException($"its format_version is {(version is null ? "missing" : $"'{SafeTensorsReader.Shorten(version)}'")}; this DeepSharp reads version 1.");
+            var entry = ParseMetadata(metadata, "model") as JsonObject
+                ?? throw new FormatException("its 'model' metadata is not a saved model {\"class_name\": ..., \"config\": {...}}.");
+            var buildShape = new ConfigReader([], "The model file").Shape("build_input_shape", ParseMetadata(metadata, "build_input_shape"));
+            JsonObject? compile = null;
+            if (metadata.ContainsKey("compile"))
+            {
+                var node = ParseMetadata(metadata, "compile");
+                compile = node as JsonObject ?? throw new FormatException($"its 'compile' metadata is {ConfigReader.Found(node)}; expected {{\"optimizer\": ..., \"loss\": ..., \"metrics\": [...]}}.");
+            }
+            var weights = new ModelFileWeights(reader, allowNonFinite);
+            Model model;
+            using (weights.Use())
+            {
+                model = LayerRegistry.Create(entry) as Model ?? throw new FormatException("it holds a layer, not a model.");
+                model.EnsureBuilt(buildShape);
+            }
+            weights.CheckComplete(model);
+            if (compile is not null) model.CompileFromConfig(compile);
+            return model;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidDataException($"Load: the model configuration in '{path}' cannot be rebuilt: {e.Message}", e);
+            throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
         }
-        model.AssignWeights(file, path, byNameOnly: true);
-        if (file.Metadata.ContainsKey("compile")) model.CompileFromConfig((JsonObject)ParseMetadata(file.Metadata, "compile", path)!, path);
-        return model;
     }
 
     /// <summary>Saves only the weights (safetensors, named "layer/kernel"), atomically.</summary>
@@ -88,19 +118,80 @@ public partial class Model
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!IsBuilt) throw new InvalidOperationException($"SaveWeights: model '{Name}' is not built yet, so it has no weights.");
-        SafeTensors.Save(path, NamedWeights(), new Dictionary<string, string> { ["format"] = WeightsFormat });
+        SafeTensors.Save(path, NamedWeights(), new Dictionary<string, string> { ["format"] = WeightsFormat }, checksum: true);
     }
 
     /// <summary>
     /// Sets the weights from a safetensors file: by name when every weight's name is there, otherwise in
-    /// order when the count and shapes agree (as Keras loads weights into a rebuilt model).
+    /// order when the count and shapes agree (as Keras loads weights into a rebuilt model). Nothing is changed
+    /// unless every weight can be set: shapes are checked before anything is read, values before any is copied.
     /// </summary>
-    public void LoadWeights(string path)
+    /// <param name="path">A file written by <see cref="SaveWeights"/> or <see cref="Save"/>, or another safetensors file.</param>
+    /// <param name="allowNonFinite">Whether to accept weights holding NaN or infinities (refused by default).</param>
+    /// <exception cref="InvalidOperationException">The model is not built yet.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not valid safetensors, is damaged (checksum), lacks weights of the model, holds them with other
+    /// shapes or unreadable dtypes, or holds non-finite values. The message names the file and what is wrong.
+    /// </exception>
+    public void LoadWeights(string path, bool allowNonFinite = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!IsBuilt) throw new InvalidOperationException($"LoadWeights: model '{Name}' is not built yet; build it (call it once, or declare an input shape) first.");
-        using var file = SafeTensors.Load(path);
-        AssignWeights(file, path, byNameOnly: false);
+        using var reader = SafeTensorsReader.Open(path);
+        bool ours = reader.Metadata.TryGetValue("format", out var format) && format is ModelFormat or WeightsFormat;
+        if (ours) CheckMetadataKeys(reader.Metadata, format == ModelFormat ? ModelKeys : WeightsKeys, path);
+        reader.VerifyChecksum(strict: ours);
+        var weights = Weights;
+        var sources = new (SafeTensorsEntry Entry, string Label)[weights.Count];
+        bool allNamed = true;
+        for (int i = 0; i < weights.Count && allNamed; i++)
+        {
+            allNamed = weights[i].Name is { } name && reader.TryFind(name, out sources[i].Entry);
+            sources[i].Label = weights[i].Name!;
+        }
+        if (!allNamed)
+        {
+            if (reader.Entries.Count != weights.Count)
+            {
+                var missing = weights.Where(w => w.Name is null || !reader.TryFind(w.Name, out _)).Select(w => w.Name).Take(10);
+                throw new InvalidDataException(
+                    $"'{path}' lacks weights the model has: {string.Join(", ", missing)} (the file has {FirstNames(reader)}).");
+            }
+            for (int i = 0; i < weights.Count; i++) sources[i] = (reader.Entries[i], $"#{i} ({weights[i].Name})");
+        }
+        for (int i = 0; i < weights.Count; i++)
+        {
+            var (entry, label) = sources[i];
+            if (entry.Shape != weights[i].Shape)
+                throw new InvalidDataException($"'{path}': weight {label} has shape {entry.Shape} in the file but {weights[i].Shape} in the model.");
+            if (!SafeTensorsReader.IsReadable(entry.DType))
+                throw new InvalidDataException($"'{path}': weight {label} has dtype {entry.DType}; DeepSharp reads F32, F16, BF16 and F64 (converted to float32).");
+        }
+        var values = new float[weights.Count][];
+        for (int i = 0; i < weights.Count; i++)
+        {
+            values[i] = new float[sources[i].Entry.Count];
+            reader.Read(sources[i].Entry, values[i], allowNonFinite);
+        }
+        for (int i = 0; i < weights.Count; i++) weights[i].CopyFrom(values[i]);
+    }
+
+    /// <summary>The first names a file holds, for messages (a damaged header may list millions).</summary>
+    private static string FirstNames(SafeTensorsReader reader) =>
+        reader.Entries.Count == 0 ? "none"
+        : string.Join(", ", reader.Entries.Take(10).Select(e => SafeTensorsReader.Shorten(e.Name))) + (reader.Entries.Count > 10 ? $" and {reader.Entries.Count - 10} more" : "");
+
+    /// <summary>The metadata a DeepSharp model file holds, and a weights file.</summary>
+    private static readonly string[] ModelKeys = ["format", "format_version", "deepsharp_version", "model", "build_input_shape", "compile", SafeTensorsChecksum.Key];
+    private static readonly string[] WeightsKeys = ["format", SafeTensorsChecksum.Key];
+
+    /// <summary>Refuses metadata keys a DeepSharp file does not have (a damaged key would otherwise hide what it held).</summary>
+    private static void CheckMetadataKeys(IReadOnlyDictionary<string, string> metadata, string[] known, string path)
+    {
+        foreach (var key in metadata.Keys)
+            if (Array.IndexOf(known, key) < 0)
+                throw new InvalidDataException($"Model file '{path}': unknown metadata key '{SafeTensorsReader.Shorten(key)}'; a DeepSharp file has {string.Join(", ", known)}.");
     }
 
     private IEnumerable<(string Name, Tensor Tensor)> NamedWeights()
@@ -114,68 +205,38 @@ public partial class Model
         }
     }
 
-    private void AssignWeights(SafeTensorsFile file, string path, bool byNameOnly)
+    private void CompileFromConfig(JsonObject compile)
     {
-        var weights = Weights;
-        var stored = file.Tensors;
-        bool allNamed = weights.All(w => w.Name is not null && stored.ContainsKey(w.Name));
-        if (allNamed)
+        var r = new ConfigReader(compile, "compile");
+        if (!r.TryGet("optimizer", out var optimizerNode)) throw r.Missing("optimizer");
+        var optimizer = optimizerNode switch
         {
-            foreach (var weight in weights) CopyInto(weight, stored[weight.Name!], weight.Name!, path);
-            return;
-        }
-        var values = stored.Values.ToList();
-        if (byNameOnly || values.Count != weights.Count)
+            JsonObject config => Optimizers.FromConfig(config),
+            JsonValue name when name.GetValueKind() == JsonValueKind.String => Optimizers.Get(name.GetValue<string>()),
+            _ => throw r.Invalid("optimizer", optimizerNode, "an optimizer {\"name\": ..., ...} or its name"),
+        };
+        if (!r.TryGet("loss", out var lossNode)) throw r.Missing("loss");
+        var loss = Losses.FromConfig(lossNode ?? throw r.Invalid("loss", lossNode, "a loss {\"name\": ..., ...} or its name"));
+        var metrics = new List<Metric>();
+        if (r.TryGet("metrics", out var metricsNode))
         {
-            var missing = weights.Where(w => w.Name is null || !stored.ContainsKey(w.Name)).Select(w => w.Name).ToList();
-            throw new InvalidDataException(
-                $"'{path}' lacks weights the model has: {string.Join(", ", missing)} (the file has {string.Join(", ", stored.Keys)}).");
+            if (metricsNode is not JsonArray list) throw r.Invalid("metrics", metricsNode, "an array of metric names, such as [\"accuracy\"]");
+            foreach (var item in list) metrics.Add(DeepSharp.Metrics.Get(r.Value<string>("metrics", item)));
         }
-        for (int i = 0; i < weights.Count; i++) CopyInto(weights[i], values[i], $"#{i} ({weights[i].Name})", path);
+        r.Finish(0);
+        Compile(optimizer, loss, metrics);
     }
 
-    private static void CopyInto(Tensor weight, Tensor stored, string name, string path)
+    private static JsonNode? ParseMetadata(IReadOnlyDictionary<string, string> metadata, string key)
     {
-        if (stored.Shape != weight.Shape)
-            throw new InvalidDataException($"'{path}': weight {name} has shape {stored.Shape} in the file but {weight.Shape} in the model.");
-        weight.CopyFrom(stored.ToArray());
-    }
-
-    private void CompileFromConfig(JsonObject compile, string path)
-    {
-        try
-        {
-            var optimizerConfig = compile["optimizer"] as JsonObject;
-            var optimizer = optimizerConfig is null ? Optimizers.Get("adam") : Optimizers.FromConfig(optimizerConfig);
-            var lossConfig = compile["loss"] as JsonObject;
-            Loss loss = Losses.Get(lossConfig?["name"]?.GetValue<string>() ?? throw new FormatException("no loss name"));
-            if (lossConfig?["from_logits"]?.GetValue<bool>() == true)
-                loss = loss switch
-                {
-                    SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy(fromLogits: true),
-                    CategoricalCrossentropy => new CategoricalCrossentropy(fromLogits: true),
-                    BinaryCrossentropy => new BinaryCrossentropy(fromLogits: true),
-                    _ => loss,
-                };
-            var metrics = (compile["metrics"] as JsonArray ?? []).Select(m => (Metric)m!.GetValue<string>());
-            Compile(optimizer, loss, metrics);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"Load: the compile settings in '{path}' are not valid: {e.Message}", e);
-        }
-    }
-
-    private static JsonNode? ParseMetadata(IReadOnlyDictionary<string, string> metadata, string key, string path)
-    {
-        if (!metadata.TryGetValue(key, out var text)) throw new InvalidDataException($"Load: '{path}' has no '{key}' in its metadata.");
+        if (!metadata.TryGetValue(key, out var text)) throw new FormatException($"it has no '{key}' in its metadata.");
         try
         {
             return JsonNode.Parse(text);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Load: the '{key}' metadata of '{path}' is not valid JSON: {e.Message}", e);
+            throw new FormatException($"its '{key}' metadata is not valid JSON: {e.Message}", e);
         }
     }
 }

@@ -82,7 +82,7 @@ public sealed class Conv2DTranspose : ConvolutionLayer
     public static Conv2DTranspose FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2DTranspose));
-        return new Conv2DTranspose(filters, kernelSize, strides, padding, r.Size("output_padding"), dilation, k.Activation, k.UseBias,
-            k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
+        return r.Finish(new Conv2DTranspose(filters, kernelSize, strides, padding, r.NullableSize("output_padding"), dilation, k.Activation, k.UseBias,
+            k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
     }
 }

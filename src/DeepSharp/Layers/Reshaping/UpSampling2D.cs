@@ -58,6 +58,6 @@ public sealed class UpSampling2D : Layer
     public static UpSampling2D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(UpSampling2D));
-        return new UpSampling2D(r.Size("size"), r.Optional("interpolation", DefaultInterpolation), r.Name, r.InputShape);
+        return r.Finish(new UpSampling2D(r.Size("size"), r.Optional("interpolation", DefaultInterpolation), r.Name, r.InputShape));
     }
 }
