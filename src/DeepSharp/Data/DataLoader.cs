@@ -137,7 +137,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     public long Seed { get; }
 
     /// <summary>Batches per epoch.</summary>
-    public int BatchCount => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => DropLast ? Count / BatchSize : (int)(((long)Count + BatchSize - 1) / BatchSize); // long: a batch size near int.MaxValue
 
     /// <summary>
     /// The epoch the next enumeration runs, from 0. Each enumeration started counts it up by one; set it to
@@ -203,7 +203,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     /// <summary>Gathers batch <paramref name="number"/> of the current epoch into the loader's batch tensors.</summary>
     private Batch MakeBatch(int number)
     {
-        int start = number * BatchSize;
+        int start = (int)((long)number * BatchSize); // below Count: number < BatchCount
         int size = Math.Min(BatchSize, Count - start);
         bool full = size == BatchSize;
         var batch = full ? _full : _last;

@@ -95,7 +95,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     public ImageDataGenerator Generator => _generator;
 
     /// <summary>Batches per epoch.</summary>
-    public int BatchCount => (Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => (int)(((long)Count + BatchSize - 1) / BatchSize); // long: a batch size near int.MaxValue
 
     /// <summary>The epoch the next enumeration runs, from 0; each enumeration counts it up by one.</summary>
     public int Epoch
@@ -226,7 +226,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         if (_slotX[0] is not null) return;
         using var unscoped = TensorScope.Suspend(); // the flow, not the caller's scope, owns its batches
         int full = Math.Min(BatchSize, Count);
-        int last = Count - (BatchCount - 1) * BatchSize;
+        int last = (int)(Count - (long)(BatchCount - 1) * BatchSize);
         for (int s = 0; s < 2; s++)
         {
             _slotX[s] = Tensor.Uninitialized(_xShape.With(0, full));
@@ -296,7 +296,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _state[slot] = SlotState.InUse;
             _held = slot;
             _nextToConsume++;
-            int start = batch * BatchSize;
+            int start = (int)((long)batch * BatchSize);
             bool full = Math.Min(BatchSize, Count - start) == _slotX[slot]!.Shape[0];
             var y = full ? _slotY[slot] : _lastY[slot];
             return new Batch(full ? _slotInputs[slot] : _lastInputs[slot], y, batch, start);
@@ -361,7 +361,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     /// <summary>Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>.</summary>
     private void Fill(int slot, int epoch, int batch)
     {
-        int start = batch * BatchSize;
+        int start = (int)((long)batch * BatchSize);
         int size = Math.Min(BatchSize, Count - start);
         float* source = _x.Pointer;
         float* destination = _slotX[slot]!.Pointer;

@@ -52,6 +52,9 @@ public sealed class Conv2DTranspose : ConvolutionLayer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
+        // The largest output any padding gives: the input upsampled by the strides, plus the kernel's span.
+        ImageLayers.Dimension(this, (long)Math.Max(inputShape[0], inputShape[1]) * Math.Max(Strides.Height, Strides.Width)
+            + (long)(Math.Max(KernelSize.Height, KernelSize.Width) - 1) * Math.Max(DilationRate.Height, DilationRate.Width) + 1, inputShape);
         int height = Ops.TransposeOutputLength(inputShape[0], KernelSize.Height, Strides.Height, DilationRate.Height, SamePadding, OutputPadding?.Height);
         int width = Ops.TransposeOutputLength(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, SamePadding, OutputPadding?.Width);
         if (height <= 0 || width <= 0)

@@ -54,7 +54,7 @@ public sealed class ZeroPadding2D : Layer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
-        return [inputShape[0] + Top + Bottom, inputShape[1] + Left + Right, inputShape[2]];
+        return [ImageLayers.Dimension(this, (long)inputShape[0] + Top + Bottom, inputShape), ImageLayers.Dimension(this, (long)inputShape[1] + Left + Right, inputShape), inputShape[2]];
     }
 
     /// <inheritdoc/>
