@@ -48,18 +48,14 @@ public static class Idx
         bool gzip = StartsWithGzipMagic(file);
         var header = ReadHeader(Open(file, gzip), path, gzip, out long headerBytes);
         // The tensor is allocated only once the data it needs is known to be there: for a plain file the length
-        // tells; a gzip stream of a large tensor is first decompressed without keeping anything, to count it.
-        long available = gzip
-            ? (header.DataBytes <= SmallDataBytes ? -1 : CountData(file, headerBytes, header.DataBytes, path))
-            : file.Length - headerBytes;
-        if (available >= 0) header.CheckLength(available, path, gzip);
+        // tells; a gzip stream is first decompressed without keeping anything, to count it (a second pass, but
+        // what a load allocates then follows the data the file holds, never the number in its header).
+        long available = gzip ? CountData(file, headerBytes, header.DataBytes, path) : file.Length - headerBytes;
+        header.CheckLength(available, path, gzip);
         using var stream = Open(file, gzip);
         Skip(stream, headerBytes, path);
         return ReadData(stream, header, path, gzip);
     }
-
-    /// <summary>Data up to this size is read from a gzip stream in one pass (the tensor is small whatever the file says).</summary>
-    private const long SmallDataBytes = 1 << 20;
 
     /// <summary>What an IDX header declares.</summary>
     private readonly record struct Header(ElementType Type, int ElementSize, TensorShape Shape, long DataBytes)

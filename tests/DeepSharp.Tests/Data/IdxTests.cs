@@ -225,6 +225,17 @@ public class IdxTests
     }
 
     [Fact]
+    public void A_small_gzip_file_declaring_a_megabyte_allocates_what_it_holds_not_what_it_declares()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("small-bomb.gz");
+        File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([1 << 20], [7]))); // 9 bytes inside, a megabyte declared
+        long allocated = AllocatedByRefusedRead(path, out var e);
+        Assert.Contains("1048576 bytes of data, but the decompressed data has only 1", e.Message);
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes"); // the declared tensor would be 4 MB of floats
+    }
+
+    [Fact]
     public void A_large_gzip_file_that_holds_its_data_reads_in_full()
     {
         using var dir = new TempDirectory();

@@ -3,7 +3,7 @@ namespace DeepSharp.Tests.TestSupport;
 /// <summary>Small trained models saved once per test run, as bytes to edit and as the predictions they make.</summary>
 internal static class SavedModels
 {
-    private static readonly Lazy<(byte[] Bytes, float[] Predictions)> Mlp = new(() => Save(MakeMlp(), new TensorShape(4, 4)));
+    private static readonly Lazy<(byte[] Bytes, float[] Predictions)> Mlp = new(() => Save(MakeMlp(), Input([4, 4])));
 
     /// <summary>The input every prediction here is made on.</summary>
     public static Tensor Input(TensorShape sample) =>
@@ -29,14 +29,14 @@ internal static class SavedModels
         return model;
     }
 
-    /// <summary>The bytes of <paramref name="model"/> saved, and its predictions on <see cref="Input"/>.</summary>
-    public static (byte[] Bytes, float[] Predictions) Save(Model model, TensorShape sample)
+    /// <summary>The bytes of <paramref name="model"/> saved, and its predictions on <paramref name="input"/>.</summary>
+    public static (byte[] Bytes, float[] Predictions) Save(Model model, Tensor input)
     {
         string path = Path.Combine(Path.GetTempPath(), $"deepsharp-saved-{Guid.NewGuid():N}.dsm");
         try
         {
             model.Save(path);
-            return (File.ReadAllBytes(path), model.Predict(Input(sample)).ToArray());
+            return (File.ReadAllBytes(path), model.Predict(input).ToArray());
         }
         finally
         {
