@@ -56,6 +56,11 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
         Assert.True(judge.Cases > 10_000, $"only {judge.Cases} cases");
     }
 
+    /// <remarks>
+    /// One exception: the attributes of an imported ONNX node are ONNX's open map, and an attribute its op does not
+    /// read is ignored on reload as on import (the importer has no per-op list of attributes yet), so a renamed or
+    /// added attribute may load another model; in a file with its checksum it is refused like any edit.
+    /// </remarks>
     [Fact]
     public void Every_key_renamed_or_added_is_refused_and_every_key_deleted_loads_or_is_refused()
     {
@@ -71,11 +76,15 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
                 {
                     string label = $"{entry.Name}: {document}{JsonEdits.Format(path)}";
                     string key = (string)path[^1];
-                    judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, key[..^1] + (char)(key[^1] ^ 1))), entry, LoadRule.Refused, label + " renamed");
+                    var renamedRule = path is [.., "attributes", string] ? LoadRule.RefusedOrAnyModel : LoadRule.Refused;
+                    judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, key[..^1] + (char)(key[^1] ^ 1))), entry, renamedRule, label + " renamed");
                     judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, null)), entry, LoadRule.RefusedOrAnyModel, label + " deleted");
                 }
                 foreach (var path in JsonEdits.Objects(root))
-                    judge.Judge(Edited(entry, document, JsonEdits.AddKey(root, path, "unexpected")), entry, LoadRule.Refused, $"{entry.Name}: {document}{JsonEdits.Format(path)} + unexpected");
+                {
+                    var addedRule = path is [.., "attributes"] ? LoadRule.RefusedOrAnyModel : LoadRule.Refused;
+                    judge.Judge(Edited(entry, document, JsonEdits.AddKey(root, path, "unexpected")), entry, addedRule, $"{entry.Name}: {document}{JsonEdits.Format(path)} + unexpected");
+                }
             }
             // The metadata and the tensors' entries in the header are strict too.
             foreach (var key in entry.Unchecked().Metadata.Select(m => m.Key).ToList())
@@ -153,7 +162,7 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
     public sealed record Corruption(int Model, int Kind, bool KeepChecksum, int A, int B, long C);
 
     private static readonly Gen<Corruption> Corruptions =
-        Gen.Select(Gen.Int[0, 4], Gen.Int[0, 6], Gen.Bool, Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue], Gen.Long)
+        Gen.Select(Gen.Int[0, int.MaxValue], Gen.Int[0, 6], Gen.Bool, Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue], Gen.Long)
             .Select((model, kind, keep, a, b, c) => new Corruption(model, kind, keep, a, b, c));
 
     [Fact]
@@ -163,7 +172,7 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
         var judge = new LoadJudge(dir.Path);
         FuzzCases.Run(Corruptions, DrawnCases, c =>
         {
-            var entry = FuzzCorpus.All[c.Model];
+            var entry = FuzzCorpus.All[c.Model % FuzzCorpus.All.Count];
             var (bytes, rule, what) = Corrupt(entry, c);
             judge.Judge(bytes, entry, rule, $"{entry.Name}: {what}");
         });

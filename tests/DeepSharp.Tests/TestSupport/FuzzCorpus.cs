@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeepSharp.Tests.Interop.Onnx;
 
 namespace DeepSharp.Tests.TestSupport;
 
@@ -33,6 +34,7 @@ internal static class FuzzCorpus
             Save("functional", Functional(), SavedModels.Input([5, 3])),
             Save("images", Images(), SavedModels.Input([4, 4, 1])),
             Save("sequences", Sequences(), Tensor.FromArray(Enumerable.Range(0, 10).Select(i => (float)(i * 3 % 10)).ToArray(), 2, 5)),
+            Save("onnx", OnnxNodes(), SavedModels.Input([4])),
         ];
     }
 
@@ -89,6 +91,36 @@ internal static class FuzzCorpus
             new Dense(1, activation: "sigmoid", name: "out"));
         model.Compile(new AdamW(learningRate: new CosineDecay(0.01, 100, warmupTarget: 0.02, warmupSteps: 5)), new BinaryCrossentropy(fromLogits: false), ["binary_accuracy"]);
         return model;
+    }
+
+    /// <summary>An imported ONNX graph whose every node is an <see cref="OnnxNode"/> layer: attributes of int, float and int-list type, weights.</summary>
+    private static Model OnnxNodes()
+    {
+        var rng = new Random(14);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var bytes = OnnxModels.Model(
+            [
+                OnnxModels.Node("MatMul", "dense", ["x", "w"], ["h"]),
+                OnnxModels.Node("Add", "bias", ["h", "b"], ["z"]),
+                OnnxModels.Node("LeakyRelu", "leaky", ["z"], ["r"], OnnxModels.Float("alpha", 0.1f)),
+                OnnxModels.Node("Transpose", "turn", ["r"], ["t"], OnnxModels.Ints("perm", 1, 0)),
+                OnnxModels.Node("Gemm", "out", ["t", "w2", "b2"], ["logits"], OnnxModels.Int("transA", 1), OnnxModels.Int("transB", 1)),
+                OnnxModels.Node("Softmax", "softmax", ["logits"], ["y"], OnnxModels.Int("axis", 1)),
+            ],
+            [OnnxModels.Floats("w", Values(12), 4, 3), OnnxModels.Floats("b", Values(3), 3), OnnxModels.Floats("w2", Values(6), 2, 3), OnnxModels.Floats("b2", Values(2), 2)],
+            [OnnxModels.Value("x", "batch", 4)], [OnnxModels.Value("y", "batch", 2)]);
+        string path = Path.Combine(Path.GetTempPath(), $"deepsharp-fuzz-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            var model = Onnx.Load(path, new OnnxImportOptions { RecognizeLayers = false });
+            model.Compile(new SGD(learningRate: 0.1f), "mse");
+            return model;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static Entry Save(string name, Model model, Tensor input)
