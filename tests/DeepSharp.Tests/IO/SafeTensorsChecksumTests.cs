@@ -54,6 +54,23 @@ public class SafeTensorsChecksumTests
         Assert.Contains("checksum does not match", e.Message);
     }
 
+    [Fact]
+    public void A_deleted_activation_is_detected_rather_than_loaded_as_linear()
+    {
+        // Keras reads a missing activation as linear, and so does the reader in a file without checksum; in a file
+        // DeepSharp wrote, the deletion is an edit, and the checksum refuses it.
+        using var dir = new TempDirectory();
+        string path = dir.File("no-activation.dsm");
+        SafeTensorsBytes.Parse(SavedModels.MlpBytes).EditJson("model", model =>
+        {
+            ((System.Text.Json.Nodes.JsonObject)model!["config"]!["layers"]![1]!["config"]!).Remove("activation");
+            return model;
+        }).Write(path);
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("checksum does not match", e.Message);
+    }
+
     [Theory]
     [InlineData("sha256:abc")]
     [InlineData("md5:0123")]
