@@ -5,7 +5,10 @@ namespace DeepSharp;
 /// <summary>The built-in initializers by Keras name, and shorthands for the common ones.</summary>
 public static class Initializers
 {
-    /// <summary>The initializer a Keras name (snake_case or PascalCase) stands for, with Keras' defaults.</summary>
+    /// <summary>
+    /// The initializer a Keras name (snake_case or PascalCase) stands for, with Keras' defaults, or one registered
+    /// with <see cref="CustomObjects"/>.
+    /// </summary>
     public static Initializer Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "zeros" => new Zeros(),
@@ -23,9 +26,11 @@ public static class Initializers
         "orthogonal" => new Orthogonal(),
         "identity" => new Identity(),
         "variance_scaling" => new VarianceScaling(),
+        _ when CustomObjects.TryCreate<Initializer>(name, out var custom) => custom,
         _ => throw new ArgumentException(
             $"Unknown initializer '{name}'. Known: zeros, ones, constant, random_uniform, random_normal, truncated_normal, " +
-            "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity, variance_scaling.", nameof(name)),
+            "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity, variance_scaling; " +
+            "or register your own with CustomObjects.Register.", nameof(name)),
     };
 
     /// <summary>
@@ -42,6 +47,8 @@ public static class Initializers
         outer.Finish(0);
         long? Seed() => c.Nullable<long>("seed");
         float F(string key, float fallback) => c.Optional(key, fallback);
+        // A registered initializer reads its own configuration: its keys are not ours to judge.
+        if (CustomObjects.TryCreate<Initializer>(name, c.Json, out var custom)) return custom;
         Initializer initializer;
         try
         {

@@ -56,8 +56,11 @@ internal static class LayerConfigReader
             case JsonObject obj:
                 var outer = new ConfigReader(obj, $"{reader.Owner}.{key}");
                 string className = outer.Required<string>("class_name");
+                // A registered activation reads its own configuration: its keys are not ours to judge.
+                if (className != "leaky_relu" && CustomObjects.TryCreate<ActivationFunction>(className, outer.Object("config") ?? [], out var custom))
+                    return custom;
                 if (className != "leaky_relu")
-                    throw outer.Invalid("class_name", $"\"{className}\"", "\"leaky_relu\" (the one activation saved with arguments)");
+                    throw outer.Invalid("class_name", $"\"{className}\"", "\"leaky_relu\" (the one built-in activation saved with arguments) or an activation registered with CustomObjects.Register");
                 var config = new ConfigReader(outer.Object("config") ?? [], $"{reader.Owner}.{key} (leaky_relu)");
                 outer.Finish(0);
                 float slope = config.Optional("negative_slope", 0.2f);

@@ -6,7 +6,7 @@ namespace DeepSharp;
 /// <summary>The built-in losses by Keras name (and their Keras aliases: "mse", "mae", "kld", ...).</summary>
 public static class Losses
 {
-    /// <summary>The loss a Keras name stands for, with Keras' defaults.</summary>
+    /// <summary>The loss a Keras name stands for, with Keras' defaults, or one registered with <see cref="CustomObjects"/>.</summary>
     public static Loss Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "mean_squared_error" or "mse" => new MeanSquaredError(),
@@ -16,15 +16,19 @@ public static class Losses
         "categorical_crossentropy" or "cce" => new CategoricalCrossentropy(),
         "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropy(),
         "kl_divergence" or "kld" or "kullback_leibler_divergence" => new KLDivergence(),
+        "crossentropy" or "ce" => new Crossentropy(),
+        _ when CustomObjects.TryCreate<Loss>(name, out var custom) => custom,
         _ => throw new ArgumentException(
             $"Unknown loss '{name}'. Known: mean_squared_error (mse), mean_absolute_error (mae), huber, binary_crossentropy, " +
-            "categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence (kld).", nameof(name)),
+            "categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence (kld), crossentropy (ce, chosen from the shapes); " +
+            "or register your own with CustomObjects.Register.", nameof(name)),
     };
 
     /// <summary>
     /// Recreates a loss from what <see cref="Loss.GetConfig"/> wrote: <c>{"name": ..., "from_logits": ...}</c>
     /// (the cross-entropies), <c>{"name": "huber", "delta": ...}</c>, or <c>{"name": ...}</c>; or from a name alone,
-    /// as Keras compiles with one. Strict: unknown keys and values of the wrong type are refused.
+    /// as Keras compiles with one. A loss registered with <see cref="CustomObjects"/> under that name comes first and
+    /// is given the whole object. Strict otherwise: unknown keys and values of the wrong type are refused.
     /// </summary>
     /// <exception cref="FormatException">The configuration is not one of a loss DeepSharp knows.</exception>
     public static Loss FromConfig(JsonNode config)
@@ -34,12 +38,16 @@ public static class Losses
         if (config is not JsonObject obj)
             throw new FormatException($"A saved loss is {ConfigReader.Found(config)}; expected a loss name or {{\"name\": ..., ...}}.");
         var r = new ConfigReader(obj, "Loss");
-        var loss = ByName(r.Required<string>("name"));
+        string name = r.Required<string>("name");
+        // A registered loss reads its own configuration: its keys are not ours to judge.
+        if (CustomObjects.TryCreate<Loss>(name, obj, out var custom)) return custom;
+        var loss = ByName(name);
         loss = loss switch
         {
             SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy(r.Optional("from_logits", false)),
             CategoricalCrossentropy => new CategoricalCrossentropy(r.Optional("from_logits", false)),
             BinaryCrossentropy => new BinaryCrossentropy(r.Optional("from_logits", false)),
+            Crossentropy => new Crossentropy(r.Optional("from_logits", false)),
             Huber => Checked(() => new Huber(r.Optional("delta", 1f))),
             _ => loss,
         };

@@ -47,7 +47,8 @@ public partial class Model
             {
                 ["optimizer"] = Optimizer!.GetConfig(),
                 ["loss"] = Loss!.GetConfig(),
-                ["metrics"] = new JsonArray(Metrics.Select(m => (JsonNode?)m.Name).ToArray()),
+                ["metrics"] = new JsonArray(Metrics.Take(Metrics.Count - WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
+                ["weighted_metrics"] = new JsonArray(Metrics.Skip(Metrics.Count - WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
             }.ToJsonString();
         }
         SafeTensors.Save(path, NamedWeights(), metadata, checksum: true);
@@ -55,7 +56,10 @@ public partial class Model
 
     /// <summary>
     /// Loads a model saved with <see cref="Save"/>: recreates its layers, builds them with the weights of the file
-    /// and, if it was compiled, compiles it again (with a fresh optimizer state).
+    /// and, if it was compiled and <paramref name="compile"/> is true, compiles it again (with a fresh optimizer
+    /// state), as Keras' <c>load_model(path, compile=...)</c>. Custom losses, metrics, activations, initializers and
+    /// regularizers are found by name in <see cref="CustomObjects"/>, custom layers in <see cref="LayerRegistry"/>;
+    /// with <c>compile: false</c> a model whose loss is not registered still loads, ready for Predict or a new Compile.
     /// </summary>
     /// <remarks>
     /// The reader is strict and bounded. The file's checksum (written by <see cref="Save"/>; files written
@@ -65,6 +69,7 @@ public partial class Model
     /// tensors of the file the model does not use are refused.
     /// </remarks>
     /// <param name="path">The model file.</param>
+    /// <param name="compile">Whether to compile the model with its saved settings (Keras' <c>compile=True</c>).</param>
     /// <param name="allowNonFinite">Whether to accept weights holding NaN or infinities (refused by default).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
@@ -72,7 +77,7 @@ public partial class Model
     /// configuration that is not valid (unknown key, wrong type, a layer that cannot be built), weights missing,
     /// extra or of another shape, non-finite weights. The message names the file and what is wrong.
     /// </exception>
-    public static Model Load(string path, bool allowNonFinite = false)
+    public static Model Load(string path, bool compile = true, bool allowNonFinite = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var reader = SafeTensorsReader.Open(path);
@@ -90,11 +95,11 @@ public partial class Model
             var entry = ParseMetadata(metadata, "model") as JsonObject
                 ?? throw new FormatException("its 'model' metadata is not a saved model {\"class_name\": ..., \"config\": {...}}.");
             var buildShape = new ConfigReader([], "The model file").Shape("build_input_shape", ParseMetadata(metadata, "build_input_shape"));
-            JsonObject? compile = null;
-            if (metadata.ContainsKey("compile"))
+            JsonObject? compileSettings = null;
+            if (compile && metadata.ContainsKey("compile"))
             {
                 var node = ParseMetadata(metadata, "compile");
-                compile = node as JsonObject ?? throw new FormatException($"its 'compile' metadata is {ConfigReader.Found(node)}; expected {{\"optimizer\": ..., \"loss\": ..., \"metrics\": [...]}}.");
+                compileSettings = node as JsonObject ?? throw new FormatException($"its 'compile' metadata is {ConfigReader.Found(node)}; expected {{\"optimizer\": ..., \"loss\": ..., \"metrics\": [...]}}.");
             }
             var weights = new ModelFileWeights(reader, allowNonFinite);
             Model model;
@@ -104,7 +109,7 @@ public partial class Model
                 model.EnsureBuilt(buildShape);
             }
             weights.CheckComplete(model);
-            if (compile is not null) model.CompileFromConfig(compile);
+            if (compileSettings is not null) model.CompileFromConfig(compileSettings);
             return model;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
@@ -208,23 +213,40 @@ public partial class Model
     private void CompileFromConfig(JsonObject compile)
     {
         var r = new ConfigReader(compile, "compile");
-        if (!r.TryGet("optimizer", out var optimizerNode)) throw r.Missing("optimizer");
-        var optimizer = optimizerNode switch
+        try
         {
-            JsonObject config => Optimizers.FromConfig(config),
-            JsonValue name when name.GetValueKind() == JsonValueKind.String => Optimizers.Get(name.GetValue<string>()),
-            _ => throw r.Invalid("optimizer", optimizerNode, "an optimizer {\"name\": ..., ...} or its name"),
-        };
-        if (!r.TryGet("loss", out var lossNode)) throw r.Missing("loss");
-        var loss = Losses.FromConfig(lossNode ?? throw r.Invalid("loss", lossNode, "a loss {\"name\": ..., ...} or its name"));
-        var metrics = new List<Metric>();
-        if (r.TryGet("metrics", out var metricsNode))
-        {
-            if (metricsNode is not JsonArray list) throw r.Invalid("metrics", metricsNode, "an array of metric names, such as [\"accuracy\"]");
-            foreach (var item in list) metrics.Add(DeepSharp.Metrics.Get(r.Value<string>("metrics", item)));
+            if (!r.TryGet("optimizer", out var optimizerNode)) throw r.Missing("optimizer");
+            var optimizer = optimizerNode switch
+            {
+                JsonObject config => Optimizers.FromConfig(config),
+                JsonValue name when name.GetValueKind() == JsonValueKind.String => Optimizers.Get(name.GetValue<string>()),
+                _ => throw r.Invalid("optimizer", optimizerNode, "an optimizer {\"name\": ..., ...} or its name"),
+            };
+            if (!r.TryGet("loss", out var lossNode)) throw r.Missing("loss");
+            var loss = Losses.FromConfig(lossNode ?? throw r.Invalid("loss", lossNode, "a loss {\"name\": ..., ...} or its name"));
+            var metricNames = MetricNames(r, "metrics");
+            // A weighted metric named like a plain one was saved as "weighted_" + its name; Compile renames it again.
+            var weightedNames = MetricNames(r, "weighted_metrics")
+                .Select(n => n.StartsWith("weighted_", StringComparison.Ordinal) && metricNames.Contains(n["weighted_".Length..]) ? n["weighted_".Length..] : n)
+                .ToList();
+            r.Finish(0);
+            Compile(optimizer, loss, metricNames.Select(DeepSharp.Metrics.Get).ToList(), weightedNames.Select(DeepSharp.Metrics.Get).ToList());
         }
-        r.Finish(0);
-        Compile(optimizer, loss, metrics);
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new FormatException(
+                $"{e.Message} A custom loss or metric must be registered (CustomObjects.Register) before loading; " +
+                "or load with compile: false and compile the model yourself.", e);
+        }
+    }
+
+    private static List<string> MetricNames(ConfigReader r, string key)
+    {
+        var names = new List<string>();
+        if (!r.TryGet(key, out var node)) return names;
+        if (node is not JsonArray list) throw r.Invalid(key, node, "an array of metric names, such as [\"accuracy\"]");
+        foreach (var item in list) names.Add(r.Value<string>(key, item));
+        return names;
     }
 
     private static JsonNode? ParseMetadata(IReadOnlyDictionary<string, string> metadata, string key)

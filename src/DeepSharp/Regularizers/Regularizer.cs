@@ -26,7 +26,8 @@ public abstract class Regularizer
         "l1" => new L1(),
         "l2" => new L2(),
         "l1_l2" or "l1l2" => new L1L2(0.01f, 0.01f),
-        _ => throw new ArgumentException($"Unknown regularizer '{name}'. Known: l1, l2, l1_l2.", nameof(name)),
+        _ when CustomObjects.TryCreate<Regularizer>(name, out var custom) => custom,
+        _ => throw new ArgumentException($"Unknown regularizer '{name}'. Known: l1, l2, l1_l2; or register your own with CustomObjects.Register.", nameof(name)),
     };
 
     /// <summary>
@@ -41,6 +42,8 @@ public abstract class Regularizer
         string name = outer.Required<string>("class_name");
         var c = new ConfigReader(outer.Object("config") ?? [], $"{owner} ({name})");
         outer.Finish(0);
+        // A registered regularizer reads its own configuration: its keys are not ours to judge.
+        if (CustomObjects.TryCreate<Regularizer>(name, c.Json, out var custom)) return custom;
         try
         {
             return c.Finish<Regularizer>(name switch
@@ -48,7 +51,7 @@ public abstract class Regularizer
                 nameof(L1) => new L1(c.Optional("l1", 0.01f)),
                 nameof(L2) => new L2(c.Optional("l2", 0.01f)),
                 nameof(L1L2) => new L1L2(c.Optional("l1", 0f), c.Optional("l2", 0f)),
-                _ => throw new FormatException($"{owner}: unknown regularizer '{name}'; known: L1, L2, L1L2."),
+                _ => throw new FormatException($"{owner}: unknown regularizer '{name}'; known: L1, L2, L1L2, or register it with CustomObjects.Register<Regularizer>(\"{name}\", ...)."),
             });
         }
         catch (ArgumentException e)

@@ -83,7 +83,8 @@ internal sealed class LoadJudge(string directory)
             {
                 ["optimizer"] = model.Optimizer!.GetConfig(),
                 ["loss"] = model.Loss!.GetConfig(),
-                ["metrics"] = new JsonArray(model.Metrics.Select(m => (JsonNode?)m.Name).ToArray()),
+                ["metrics"] = new JsonArray(model.Metrics.Take(model.Metrics.Count - model.WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
+                ["weighted_metrics"] = new JsonArray(model.Metrics.Skip(model.Metrics.Count - model.WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
             }.ToJsonString()
             : null;
         return config == entry.Config && compile == entry.Compile;
