@@ -56,7 +56,7 @@ public sealed class AdditiveAttention : BaseDenseAttention
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static AdditiveAttention FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(AdditiveAttention));
-        return new AdditiveAttention(r.Optional("use_scale", true), r.Optional("dropout", 0.0), r.Nullable<long>("seed"), r.Name);
+        var r = LayerConfigReader.ForLayer(config, nameof(AdditiveAttention));
+        return r.Finish(new AdditiveAttention(r.Optional("use_scale", true), r.Optional("dropout", 0.0), r.Nullable<long>("seed"), r.Name));
     }
 }

@@ -76,8 +76,8 @@ public sealed class Attention : BaseDenseAttention
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Attention FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Attention));
-        return new Attention(r.Optional("use_scale", false), r.OptionalString("score_mode") ?? Dot, r.Optional("dropout", 0.0),
-            r.Nullable<long>("seed"), r.Name);
+        var r = LayerConfigReader.ForLayer(config, nameof(Attention));
+        return r.Finish(new Attention(r.Optional("use_scale", false), r.OptionalString("score_mode") ?? Dot, r.Optional("dropout", 0.0),
+            r.Nullable<long>("seed"), r.Name));
     }
 }

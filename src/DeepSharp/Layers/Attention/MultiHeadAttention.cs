@@ -202,23 +202,21 @@ public sealed class MultiHeadAttention : MergeLayer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static MultiHeadAttention FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(MultiHeadAttention));
-        int? outputShape = config["output_shape"] switch
-        {
-            null => null,
-            JsonArray { Count: 1 } single => single[0]!.GetValue<int>(),
-            JsonArray => throw r.Invalid("output_shape", config["output_shape"]!.ToJsonString(), "one number of output features"),
-            var value => value.GetValue<int>(),
-        };
-        int[]? axes = config["attention_axes"] switch
-        {
-            null => null,
-            JsonArray array => array.Select(n => n!.GetValue<int>()).ToArray(),
-            var value => [value.GetValue<int>()],
-        };
-        return new MultiHeadAttention(r.Required<int>("num_heads"), r.Required<int>("key_dim"), r.Nullable<int>("value_dim"),
+        var r = LayerConfigReader.ForLayer(config, nameof(MultiHeadAttention));
+        // Keras writes output_shape as a number or a one-element list, attention_axes as null, a number or a list.
+        int? outputShape = !r.TryGet("output_shape", out var shapeNode) || shapeNode is null ? null
+            : shapeNode is JsonArray ? r.IntArray("output_shape", shapeNode) switch
+            {
+                [var single] => single,
+                _ => throw r.Invalid("output_shape", shapeNode, "one number of output features"),
+            }
+            : r.Value<int>("output_shape", shapeNode);
+        int[]? axes = !r.TryGet("attention_axes", out var axesNode) || axesNode is null ? null
+            : axesNode is JsonArray ? r.IntArray("attention_axes", axesNode)
+            : [r.Value<int>("attention_axes", axesNode)];
+        return r.Finish(new MultiHeadAttention(r.Required<int>("num_heads"), r.Required<int>("key_dim"), r.Nullable<int>("value_dim"),
             r.Optional("dropout", 0.0), r.Optional("use_bias", true), outputShape, axes,
             r.Initializer("kernel_initializer"), r.Initializer("bias_initializer"),
-            r.Regularizer("kernel_regularizer"), r.Regularizer("bias_regularizer"), r.Nullable<long>("seed"), r.Name);
+            r.Regularizer("kernel_regularizer"), r.Regularizer("bias_regularizer"), r.Nullable<long>("seed"), r.Name));
     }
 }

@@ -152,10 +152,10 @@ public sealed class GroupNormalization : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static GroupNormalization FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(GroupNormalization));
-        return new GroupNormalization(r.Optional("groups", DefaultGroups), r.Optional("axis", DefaultAxis), r.Optional("epsilon", DefaultEpsilon),
+        var r = LayerConfigReader.ForLayer(config, nameof(GroupNormalization));
+        return r.Finish(new GroupNormalization(r.Optional("groups", DefaultGroups), r.Optional("axis", DefaultAxis), r.Optional("epsilon", DefaultEpsilon),
             r.Optional("center", CenterByDefault), r.Optional("scale", ScaleByDefault),
             r.Initializer("beta_initializer"), r.Initializer("gamma_initializer"),
-            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape);
+            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape));
     }
 }

@@ -141,10 +141,10 @@ public sealed class LayerNormalization : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static LayerNormalization FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(LayerNormalization));
-        return new LayerNormalization(NormalizationAxes.Read(r, [-1]), r.Optional("epsilon", DefaultEpsilon),
+        var r = LayerConfigReader.ForLayer(config, nameof(LayerNormalization));
+        return r.Finish(new LayerNormalization(NormalizationAxes.Read(r, [-1]), r.Optional("epsilon", DefaultEpsilon),
             r.Optional("center", CenterByDefault), r.Optional("scale", ScaleByDefault),
             r.Initializer("beta_initializer"), r.Initializer("gamma_initializer"),
-            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape);
+            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape));
     }
 }

@@ -45,25 +45,11 @@ internal static class NormalizationAxes
     public static JsonNode Write(IReadOnlyList<int> axes) =>
         axes.Count == 1 ? JsonValue.Create(axes[0]) : new JsonArray(axes.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
 
-    /// <summary>Reads "axis" as Keras writes it (a number or a list), or <paramref name="fallback"/> when absent.</summary>
-    public static int[] Read(ConfigReader reader, int[] fallback) => reader.Json["axis"] switch
-    {
-        null => fallback,
-        JsonArray array => array.Select(n => n is null ? throw reader.Invalid("axis", "null", "integers") : Int(reader, n)).ToArray(),
-        var value => [Int(reader, value)],
-    };
-
-    private static int Int(ConfigReader reader, JsonNode node)
-    {
-        try
-        {
-            return node.GetValue<int>();
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        {
-            throw reader.Invalid("axis", node.ToJsonString(), "an integer or a list of integers");
-        }
-    }
+    /// <summary>Reads "axis" as Keras writes it (a number or a list of numbers), or <paramref name="fallback"/> when absent.</summary>
+    public static int[] Read(ConfigReader reader, int[] fallback) =>
+        !reader.TryGet("axis", out var node) ? fallback
+        : node is JsonArray ? reader.IntArray("axis", node)
+        : [reader.Value<int>("axis", node)];
 
     /// <summary>(x − mean) / √(variance + ε), mean and biased variance over <paramref name="axes"/> of each sample.</summary>
     public static Tensor Standardize(Tensor x, int[] axes, float epsilon)

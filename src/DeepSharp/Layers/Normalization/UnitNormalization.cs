@@ -66,7 +66,7 @@ public sealed class UnitNormalization : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static UnitNormalization FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(UnitNormalization));
-        return new UnitNormalization(NormalizationAxes.Read(r, [-1]), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(UnitNormalization));
+        return r.Finish(new UnitNormalization(NormalizationAxes.Read(r, [-1]), r.Name, r.InputShape));
     }
 }
