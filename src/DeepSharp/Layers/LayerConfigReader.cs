@@ -37,6 +37,26 @@ internal static class LayerConfigReader
             $"{reader.Name ?? "layer"}: the saved value of '{key}' ({node.ToJsonString()}) is not an integer or a pair of integers."),
     };
 
+    /// <summary>A length of a 1-D layer saved as [n], as Keras saves its tuples, or as one integer; null when absent.</summary>
+    internal static int? Length(this ConfigReader reader, string key) => reader.Json[key] switch
+    {
+        null => null,
+        JsonArray { Count: 1 } a => a[0]!.GetValue<int>(),
+        JsonValue v => v.GetValue<int>(),
+        var node => throw new FormatException(
+            $"{reader.Name ?? "layer"}: the saved value of '{key}' ({node.ToJsonString()}) is not an integer or a list of one integer."),
+    };
+
+    /// <summary>A pair saved as [a, b], or one integer for both; null when absent.</summary>
+    internal static (int First, int Second)? Pair(this ConfigReader reader, string key) => reader.Json[key] switch
+    {
+        null => null,
+        JsonArray { Count: 2 } a => (a[0]!.GetValue<int>(), a[1]!.GetValue<int>()),
+        JsonValue v => (v.GetValue<int>(), v.GetValue<int>()),
+        var node => throw new FormatException(
+            $"{reader.Name ?? "layer"}: the saved value of '{key}' ({node.ToJsonString()}) is not an integer or a pair of integers."),
+    };
+
     /// <summary>A (height, width) pair that must be there.</summary>
     internal static Size2D RequiredSize(this ConfigReader reader, string key) =>
         reader.Size(key) ?? throw new FormatException($"The saved layer '{reader.Name}' has no '{key}'.");
