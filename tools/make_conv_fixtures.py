@@ -245,11 +245,129 @@ def upsampling():
     f.write()
 
 
+def conv1d_keras(x, w, b, stride, padding, dilation, groups):
+    """Keras Conv1D: x (N, L, C), w (k, C / groups, F), b (F,) or None; "causal" pads (k - 1) * dilation before."""
+    xn = x.permute(0, 2, 1)
+    k = w.shape[0]
+    if padding == "same":
+        xn = F.pad(xn, same_padding(xn.shape[2], k, stride, dilation))
+    elif padding == "causal":
+        xn = F.pad(xn, ((k - 1) * dilation, 0))
+    return F.conv1d(xn, w.permute(2, 1, 0), b, stride=stride, dilation=dilation, groups=groups).permute(0, 2, 1)
+
+
+def conv1d():
+    f = ConvFixture("conv1d", 1006)
+    cases = [
+        # name, (N, L, C), kernel, F, stride, padding, dilation, groups
+        ("valid", (2, 9, 3), 3, 4, 1, "valid", 1, 1),
+        ("same_even_kernel", (1, 8, 2), 4, 3, 1, "same", 1, 1),
+        ("same_stride2", (2, 9, 3), 3, 5, 2, "same", 1, 1),
+        ("causal", (2, 7, 3), 3, 4, 1, "causal", 1, 1),
+        ("causal_dilation2", (1, 10, 2), 3, 3, 1, "causal", 2, 1),
+        ("causal_stride2", (1, 9, 2), 2, 3, 2, "causal", 1, 1),
+        ("valid_dilation3", (1, 12, 2), 3, 2, 1, "valid", 3, 1),
+        ("one_channel", (2, 11, 1), 5, 6, 1, "same", 1, 1),
+        ("groups2", (2, 8, 4), 3, 6, 1, "same", 1, 2),
+        ("groups_depthwise", (2, 8, 3), 3, 6, 1, "causal", 1, 3),
+    ]
+    for name, shape, kernel, filters, stride, padding, dilation, groups in cases:
+        x = f.normal(*shape)
+        w = f.normal(kernel, shape[2] // groups, filters, scale=0.5)
+        b = f.normal(filters)
+        fn = lambda x_, w_, b_, s=stride, p=padding, d=dilation, g=groups: conv1d_keras(x_, w_, b_, s, p, d, g)
+        f.add(name, "conv1d", fn, [x, w, b], strides=stride, padding=padding, dilation=dilation, groups=groups)
+    f.write()
+
+
+def pooling1d():
+    f = ConvFixture("pooling1d", 1007)
+    for name, shape, pool, stride, padding in [
+        ("2_even", (2, 8, 3), 2, 2, "valid"),
+        ("2_odd_drops_last", (1, 7, 2), 2, 2, "valid"),
+        ("3_stride2_same", (2, 8, 2), 3, 2, "same"),
+        ("3_stride1_overlapping", (1, 6, 3), 3, 1, "valid"),
+        ("2_stride1_same", (1, 5, 17), 2, 1, "same"),
+    ]:
+        x = f.normal(*shape)
+        as_image = lambda t: t.unsqueeze(1)  # (N, 1, L, C): a sequence is an image of height 1
+        args = {"pool": pool, "strides": stride, "padding": padding}
+        f.add("max_" + name, "max_pool1d", lambda t, p=pool, s=stride, pd=padding: max_pool_keras(as_image(t), (1, p), (1, s), pd)[:, 0], [x], **args)
+        f.add("average_" + name, "average_pool1d",
+              lambda t, p=pool, s=stride, pd=padding: average_pool_keras(as_image(t), (1, p), (1, s), pd)[:, 0], [x], **args)
+    f.write()
+
+
+def depthwise_kernel_oihw(w):
+    """Keras' depthwise kernel (kh, kw, C, M) as PyTorch's grouped weight (C * M, 1, kh, kw): output c * M + m."""
+    kh, kw, c, m = w.shape
+    return w.reshape(kh, kw, c * m).permute(2, 0, 1).unsqueeze(1)
+
+
+def depthwise_keras(x, w, b, strides, padding, dilation):
+    xn = nchw(x)
+    if padding == "same":
+        xn = pad_same(xn, w.shape[:2], strides, dilation)
+    return nhwc(F.conv2d(xn, depthwise_kernel_oihw(w), b, stride=strides, dilation=dilation, groups=x.shape[3]))
+
+
+def depthwise():
+    f = ConvFixture("depthwise", 1008)
+    cases = [
+        # name, (N, H, W, C), (kh, kw), multiplier, strides, padding, dilation
+        ("valid", (2, 6, 7, 3), (3, 3), 1, (1, 1), "valid", (1, 1)),
+        ("same_multiplier2", (1, 5, 6, 3), (3, 3), 2, (1, 1), "same", (1, 1)),
+        ("same_stride2", (1, 7, 8, 4), (3, 3), 1, (2, 2), "same", (1, 1)),
+        ("valid_stride2_multiplier3", (1, 9, 8, 2), (3, 2), 3, (2, 2), "valid", (1, 1)),
+        ("same_dilation2", (1, 7, 7, 5), (3, 3), 1, (1, 1), "same", (2, 2)),
+        ("wide_rows", (1, 3, 13, 20), (3, 3), 1, (1, 1), "same", (1, 1)),
+        ("many_channels_multiplier2", (1, 3, 7, 17), (2, 3), 2, (1, 1), "valid", (1, 1)),
+    ]
+    for name, shape, kernel, multiplier, strides, padding, dilation in cases:
+        x = f.normal(*shape)
+        w = f.normal(kernel[0], kernel[1], shape[3], multiplier, scale=0.5)
+        b = f.normal(shape[3] * multiplier)
+        fn = lambda x_, w_, b_, s=strides, p=padding, d=dilation: depthwise_keras(x_, w_, b_, s, p, d)
+        f.add(name, "depthwise_conv2d", fn, [x, w, b], strides=list(strides), padding=padding, dilation=list(dilation))
+    for name, shape, kernel, multiplier, filters, strides, padding in [
+        ("separable_same", (2, 6, 5, 3), (3, 3), 1, 4, (1, 1), "same"),
+        ("separable_multiplier2_stride2", (1, 7, 7, 2), (3, 3), 2, 3, (2, 2), "valid"),
+    ]:
+        x = f.normal(*shape)
+        dw = f.normal(kernel[0], kernel[1], shape[3], multiplier, scale=0.5)
+        pw = f.normal(1, 1, shape[3] * multiplier, filters, scale=0.5)
+        b = f.normal(filters)
+        fn = (lambda x_, dw_, pw_, b_, s=strides, p=padding:
+              conv2d_keras(depthwise_keras(x_, dw_, None, s, p, (1, 1)), pw_, b_, (1, 1), "valid", (1, 1)))
+        f.add(name, "separable_conv2d", fn, [x, dw, pw, b], strides=list(strides), padding=padding)
+    for name, shape, kernel, filters, groups, padding in [
+        ("groups2", (2, 5, 6, 4), (3, 3), 6, 2, "same"),
+        ("groups3_valid", (1, 6, 5, 6), (2, 3), 3, 3, "valid"),
+        ("groups_depthwise", (1, 5, 5, 3), (3, 3), 6, 3, "same"),
+    ]:
+        x = f.normal(*shape)
+        w = f.normal(kernel[0], kernel[1], shape[3] // groups, filters, scale=0.5)
+        b = f.normal(filters)
+
+        def grouped(x_, w_, b_, g=groups, p=padding):
+            xn = nchw(x_)
+            if p == "same":
+                xn = pad_same(xn, w_.shape[:2], (1, 1), (1, 1))
+            return nhwc(F.conv2d(xn, w_.permute(3, 2, 0, 1), b_, groups=g))
+        f.add(name, "conv2d_groups", grouped, [x, w, b], groups=groups, padding=padding)
+    f.write()
+
+
+FIXTURES = {
+    "conv2d": conv2d, "conv2d_transpose": conv2d_transpose, "pooling": pooling, "batch_normalization": batch_normalization,
+    "upsampling": upsampling, "conv1d": conv1d, "pooling1d": pooling1d, "depthwise": depthwise,
+}
+
+
 if __name__ == "__main__":
+    import sys
     os.makedirs(CONV_OUT, exist_ok=True)
     torch.set_num_threads(1)  # one summation order, for reproducible files
-    conv2d()
-    conv2d_transpose()
-    pooling()
-    batch_normalization()
-    upsampling()
+    # All files, or the ones named: make_conv_fixtures.py conv1d depthwise
+    for name in sys.argv[1:] or FIXTURES:
+        FIXTURES[name]()

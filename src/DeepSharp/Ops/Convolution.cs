@@ -34,6 +34,9 @@ public static unsafe partial class Ops
     /// convolution's output pass, any other activation after it.
     /// </summary>
     internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        IActivation activation, string owner) => Conv2D(input, kernel, bias, strides, samePadding, dilation, groups: 1, activation, owner);
+
+    internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
         int groups, IActivation activation, string owner)
     {
         var y = Conv2D(input, kernel, bias, strides, samePadding, dilation, groups, activation.IsRelu, owner);

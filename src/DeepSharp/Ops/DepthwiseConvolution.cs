@@ -39,6 +39,10 @@ public static unsafe partial class Ops
         if (kernel.Rank != 4)
             throw new ArgumentException(
                 $"{owner}: the kernel must have rank 4 (kernelHeight, kernelWidth, channels, depthMultiplier); got shape {kernel._shape}.", nameof(kernel));
+        if (input.Rank == 4 && input._shape[3] != kernel._shape[2])
+            throw new ArgumentException(
+                $"{owner}: the input has {input._shape[3]} channels (shape {input._shape}) but the depthwise kernel (kernelHeight, kernelWidth, " +
+                $"channels, depthMultiplier) has shape {kernel._shape}, which expects {kernel._shape[2]}.", nameof(input));
         var g = ConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[2] * kernel._shape[3],
             strides, samePadding, dilation);
         CheckBias(owner, bias, g.Filters);
