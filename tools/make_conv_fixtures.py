@@ -358,9 +358,108 @@ def depthwise():
     f.write()
 
 
+def resize():
+    f = ConvFixture("resize", 1009)
+    for name, shape, size, mode in [
+        ("bilinear_up", (2, 3, 4, 2), (7, 6), "bilinear"),
+        ("bilinear_down", (1, 9, 8, 3), (4, 5), "bilinear"),
+        ("bilinear_mixed", (1, 5, 6, 1), (8, 3), "bilinear"),
+        ("nearest_up", (1, 3, 4, 2), (7, 9), "nearest"),
+        ("nearest_down", (2, 8, 9, 2), (3, 4), "nearest"),
+    ]:
+        x = f.normal(*shape)
+        torch_mode = "nearest-exact" if mode == "nearest" else mode  # half-pixel centres, as TensorFlow's resize
+        fn = (lambda t, s=size, m=torch_mode: nhwc(F.interpolate(nchw(t), size=s, mode=m, **({} if m != "bilinear" else {"align_corners": False}))))
+        f.add(name, "resize", fn, [x], size=list(size), interpolation=mode)
+    f.write()
+
+
+def symmetric_pad(x, p):
+    """Pads the last two axes of NCHW x by p, mirroring with the edge repeated (d c b a | a b c d | d c b a)."""
+    for axis in (2, 3):
+        before = x.narrow(axis, 0, p).flip(axis)
+        after = x.narrow(axis, x.shape[axis] - p, p).flip(axis)
+        x = torch.cat([before, x, after], axis)
+    return x
+
+
+def affine_keras(x, transform, interpolation, fill_mode, fill_value, pad=4):
+    """Keras' affine_transform on the resampling rules of DeepSharp's (and ImageDataGenerator's) kernel: output (col c,
+    row r) reads the input at (a0 c + a1 r + a2, b0 c + b1 r + b2); bilinear reads the four neighbours of that point,
+    their indices brought inside by the fill mode ("constant" fills points beyond the border, and clamps those on it);
+    nearest rounds half up. Built from PyTorch ops (grid_sample on a padded copy) so autograd gives the gradient."""
+    n, h, w, c = x.shape
+    rows = torch.arange(h, dtype=torch.float32).view(h, 1)
+    cols = torch.arange(w, dtype=torch.float32).view(1, w)
+    outputs = []
+    for i in range(n):
+        a0, a1, a2, b0, b1, b2 = [float(v) for v in transform[i, :6]]
+        # The sample point as the kernel computes it: the row's start, then the column's term.
+        xs = (torch.tensor(a1, dtype=torch.float32) * rows + a2) + torch.tensor(a0, dtype=torch.float32) * cols
+        ys = (torch.tensor(b1, dtype=torch.float32) * rows + b2) + torch.tensor(b0, dtype=torch.float32) * cols
+        image = nchw(x[i:i + 1])
+        if fill_mode == "constant":
+            inside = (ys >= -1e-3) & (ys <= h - 1 + 1e-3) & (xs >= -1e-3) & (xs <= w - 1 + 1e-3)
+        if interpolation == "nearest":
+            yi, xi = torch.floor(ys + 0.5).long(), torch.floor(xs + 0.5).long()
+            if fill_mode == "constant":
+                inside = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
+        if fill_mode in ("constant", "nearest"):
+            source, offset = image, 0
+        elif fill_mode == "reflect":
+            source, offset = symmetric_pad(image, pad), pad
+        else:
+            source, offset = F.pad(image, (pad, pad, pad, pad), mode="circular"), pad
+        sh, sw = source.shape[2], source.shape[3]
+        if interpolation == "nearest":
+            yi = (yi + offset).clamp(0, sh - 1)
+            xi = (xi + offset).clamp(0, sw - 1)
+            out = source[0][:, yi, xi].unsqueeze(0)
+        else:
+            gx = ((xs + offset) / (sw - 1)) * 2 - 1
+            gy = ((ys + offset) / (sh - 1)) * 2 - 1
+            grid = torch.stack([gx, gy], -1).unsqueeze(0)
+            out = F.grid_sample(source, grid, mode="bilinear", padding_mode="border", align_corners=True)
+        if fill_mode == "constant":
+            out = torch.where(inside.view(1, 1, h, w), out, torch.full_like(out, fill_value))
+        outputs.append(nhwc(out))
+    return torch.cat(outputs, 0)
+
+
+def affine():
+    f = ConvFixture("affine", 1010)
+
+    def rotation(degrees, h, w):
+        t = math.radians(degrees)
+        cx, cy = 0.5 * (w - 1), 0.5 * (h - 1)
+        cos, sin = math.cos(t), math.sin(t)
+        return [cos, -sin, cx - cx * cos + cy * sin, sin, cos, cy - cx * sin - cy * cos, 0, 0]
+
+    def zoom(zx, zy, h, w):
+        return [zx, 0, (w - 1) / 2 * (1 - zx), 0, zy, (h - 1) / 2 * (1 - zy), 0, 0]
+
+    shape = (2, 7, 8, 3)
+    h, w = shape[1], shape[2]
+    cases = [
+        ("rotation_reflect", [rotation(25, h, w), rotation(-70, h, w)], "bilinear", "reflect"),
+        ("rotation_constant", [rotation(40, h, w), rotation(-15, h, w)], "bilinear", "constant"),
+        ("translation_wrap", [[1, 0, -1.6, 0, 1, 2.3, 0, 0], [1, 0, 2.5, 0, 1, -0.7, 0, 0]], "bilinear", "wrap"),
+        ("zoom_nearest_fill", [zoom(1.3, 0.8, h, w), zoom(0.7, 1.25, h, w)], "bilinear", "nearest"),
+        ("rotation_nearest_interpolation", [rotation(33, h, w), rotation(-120, h, w)], "nearest", "reflect"),
+        ("translation_nearest_constant", [[1, 0, 1.4, 0, 1, -2.6, 0, 0], [1, 0, -0.5, 0, 1, 0.5, 0, 0]], "nearest", "constant"),
+    ]
+    for name, transforms, interpolation, fill_mode in cases:
+        x = f.normal(*shape)
+        transform = torch.tensor(transforms, dtype=torch.float32)
+        fill = 0.5 if fill_mode == "constant" else 0.0
+        fn = lambda t, tr=transform, i=interpolation, m=fill_mode, fv=fill: affine_keras(t, tr, i, m, fv)
+        f.add(name, "affine_transform", fn, [x], transform=values(transform), interpolation=interpolation, fill_mode=fill_mode, fill_value=fill)
+    f.write()
+
+
 FIXTURES = {
     "conv2d": conv2d, "conv2d_transpose": conv2d_transpose, "pooling": pooling, "batch_normalization": batch_normalization,
-    "upsampling": upsampling, "conv1d": conv1d, "pooling1d": pooling1d, "depthwise": depthwise,
+    "upsampling": upsampling, "conv1d": conv1d, "pooling1d": pooling1d, "depthwise": depthwise, "resize": resize, "affine": affine,
 }
 
 

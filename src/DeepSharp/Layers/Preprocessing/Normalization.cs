@@ -117,11 +117,13 @@ public sealed class Normalization : Layer
             throw new ArgumentException(
                 $"{Label}: the given mean and variance hold {_givenMean.Length} values; inputs {FormatBatch(inputShape)} with axis " +
                 $"{Format(_axes)} need 1 or {size}.");
-        _mean = Tensor.FromArray(Broadcast(_givenMean, size), _keptShape);
-        _variance = Tensor.FromArray(Broadcast(_givenVariance!, size), _keptShape);
+        _mean = Constant(Broadcast(_givenMean, size), _keptShape);
+        _variance = Constant(Broadcast(_givenVariance!, size), _keptShape);
     }
 
     private static float[] Broadcast(float[] values, int size) => values.Length == size ? values : Enumerable.Repeat(values[0], size).ToArray();
+
+    private static Tensor Constant(float[] values, int[] shape) => shape.Length == 0 ? Tensor.Scalar(values[0]) : Tensor.FromArray(values, shape);
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
