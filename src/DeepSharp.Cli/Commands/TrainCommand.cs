@@ -35,6 +35,8 @@ public sealed class TrainCommand : ICommand
             .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn and gan have some).")
             .Paragraph("Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm); gan writes\n" +
                 "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.")
+            .Paragraph("Under Open MPI's mpirun every example trains data-parallel over the ranks; rank 0 prints and writes:\n" +
+                "  mpirun -np 2 --bind-to none -x TERM=dumb deepsharp train cnn")
             .ToString();
     }
 
@@ -43,10 +45,12 @@ public sealed class TrainCommand : ICommand
     {
         if (options.Positional.Count == 0) throw new UsageException($"which example? {Names}.");
         var defaults = Find(options.Positional) ?? throw new UsageException($"unknown example '{options.Positional[0]}'; known: {Names}.");
-        var training = TrainingOptionsParser.Parse(options, defaults);
+        // Under mpirun every rank starts MPI here (and takes its share of the cores); elsewhere this is one process.
+        var ranks = Communicator.Start();
+        var training = TrainingOptionsParser.Parse(options, defaults) with { Communicator = ranks };
         var example = ParseExample(defaults, options);
         RejectExtra(options);
-        OutputPath.CheckDirectory(training.OutputDirectory);
+        if (ranks.Rank == 0) OutputPath.CheckDirectory(training.OutputDirectory); // rank 0 alone writes
         try
         {
             return example.Run(training, output);

@@ -29,12 +29,21 @@ public abstract class ClassifierExample(string name, string summary, int default
         return model;
     }
 
+    /// <summary>The model for a run: <see cref="BuildModel(int)"/>, trained over the run's ranks with its learning rate (scaled when asked).</summary>
+    private Model BuildModel(int classes, TrainingOptions options, int samples)
+    {
+        var model = BuildModel(classes);
+        model.Communicator = options.Communicator;
+        if (options.ScaleLearningRate) model.Optimizer!.LearningRate = options.Scaled(LearningRate, samples);
+        return model;
+    }
+
     /// <summary>Inputs as the model takes them (images are [N, 28, 28]; a CNN wants [N, 28, 28, 1]).</summary>
     public virtual Tensor PrepareInputs(Tensor images) => images;
 
     /// <summary>Trains; by default with Keras' validationSplit 0.1.</summary>
     public virtual History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options) =>
-        model.Fit(x, y, batchSize: options.BatchSize, epochs: options.Epochs, verbose: options.Verbose,
+        model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
             validationSplit: 0.1, seed: options.Seed);
 
     /// <summary>
@@ -45,14 +54,15 @@ public abstract class ClassifierExample(string name, string summary, int default
 
     /// <summary>
     /// Trains, evaluates on the test set and writes metrics.json, history.csv, curves.png, model.dsm and the extras;
-    /// returns 0, or 1 when training stopped on a non-finite loss (then no model is written).
+    /// returns 0, or 1 when training stopped on a non-finite loss (then no model is written). Over several ranks, rank 0
+    /// alone evaluates and writes (the weights are the same on every rank).
     /// </summary>
     protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
         var x = PrepareInputs(train.X);
         var testX = PrepareInputs(test.X);
 
-        var model = BuildModel(dataset.ClassCount);
+        var model = BuildModel(dataset.ClassCount, options, train.Count);
         if (options.Verbose > 0) model.Summary(output);
         var history = Train(model, x, train.Y, testX, test.Y, options);
         if (history.StoppedOnNaN)
@@ -61,6 +71,7 @@ public abstract class ClassifierExample(string name, string summary, int default
             output.WriteLine("No model was written.");
             return 1;
         }
+        if (!options.Writes) return 0;
         var result = model.Evaluate(testX, test.Y, batchSize: Math.Max(options.BatchSize, 256), verbose: 0);
         output.WriteLine($"Test loss: {result.Loss:0.0000} - test accuracy: {result.Values[1].Value:0.0000}");
         output.WriteLine($"Training throughput: {history.SamplesPerSecond:N0} samples/s (steady state)");

@@ -8,11 +8,13 @@ namespace DeepSharp.Kernels;
 /// each way: forward reads x for the moments, then writes y = x·scale + shift with the affine folded into one
 /// multiply-add per element; backward reads (x, dy) for two sums per channel, then writes dx as one
 /// per-channel linear combination of dy and x. Work is split over ranges of the outer index; each range sums
-/// into its own partials, added in range order.
+/// into its own partials, added in range order. The ranges depend on the shape alone, so the sums have the
+/// same bits whatever the number of threads that run them.
 /// </summary>
 internal static unsafe class BatchNorm
 {
     private const int ParallelMinElements = 1 << 15;
+    private const int Ranges = 8; // outer ranges of a large tensor: 4 per thread on two cores
 
     /// <summary>
     /// Per-channel mean and biased variance (divided by the count, as Keras normalizes and updates its moving
@@ -91,8 +93,9 @@ internal static unsafe class BatchNorm
         Run(ref body);
     }
 
+    /// <summary>Ranges of the outer index: fixed by the shape, not by the thread count, so the partial sums are the same at any count.</summary>
     private static int Items(int outer, long elements) =>
-        elements < ParallelMinElements || Parallelism.Threads == 1 ? 1 : Math.Min(outer, 4 * Parallelism.Threads);
+        elements < ParallelMinElements ? 1 : Math.Min(outer, Ranges);
 
     private static void Run(ref Body body)
     {

@@ -66,13 +66,21 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>Gradients of the hidden (and cell) state carried between steps [batch, units].</summary>
     public float* DH, DC;
     /// <summary>
-    /// Per-part column sums of <see cref="DZ"/> (then, for the GRU, of <see cref="DRec"/>): [parts, bias size], zeroed
-    /// by the caller, or null. Summed while a step's gradients are still in cache rather than re-read afterwards.
+    /// Column sums of <see cref="DZ"/> (then, for the GRU, of <see cref="DRec"/>) per group of <see cref="RowGroup"/>
+    /// rows: [<see cref="SumGroups"/>, bias size], zeroed by the caller, or null. Summed while a step's gradients are
+    /// still in cache rather than re-read afterwards; per group rather than per part, so that the sums (added in group
+    /// order by the caller) do not depend on how many parts the threads cut.
     /// </summary>
     public float* BiasSums;
 
+    /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
+    internal const int RowGroup = 4;
+
     /// <summary>How many row ranges to cut <paramref name="batch"/> into for the current thread count.</summary>
     internal static int PartsFor(int batch) => Math.Max(1, Math.Min(Parallelism.Threads, batch / MinRowsPerPart));
+
+    /// <summary>The groups of <see cref="RowGroup"/> rows of <paramref name="batch"/>: rows of <see cref="BiasSums"/>.</summary>
+    internal static int SumGroups(int batch) => (batch + RowGroup - 1) / RowGroup;
 
     /// <summary>Runs every part, on the workers when there are several.</summary>
     internal void Run()
@@ -86,16 +94,21 @@ internal unsafe struct RecurrentLoop : IParallelBody
         // Ranges in multiples of 4 rows, the smallest tile the GEMM reads in place, so no part ends on a padded tile it need not have.
         int first = RowBoundary(part), end = RowBoundary(part + 1);
         if (first >= end) return;
-        if (Backward) RunBackward(part, first, end);
+        if (Backward) RunBackward(first, end);
         else RunForward(first, end);
     }
 
-    /// <summary>sums[j] += Σ rows[r, j] over <paramref name="count"/> rows of <paramref name="columns"/>.</summary>
-    private static void AddRows(float* rows, int count, int columns, float* sums)
+    /// <summary>
+    /// sums[g·stride + j] += rows[r, j] for the <paramref name="count"/> rows of <paramref name="columns"/> starting at
+    /// batch row <paramref name="first"/>, g being the row's group.
+    /// </summary>
+    private static void AddRows(float* rows, int first, int count, int columns, float* sums, int stride)
     {
-        var total = new Span<float>(sums, columns);
         for (int r = 0; r < count; r++)
+        {
+            var total = new Span<float>(sums + (long)((first + r) / RowGroup) * stride, columns);
             TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
+        }
     }
 
     /// <summary>A step's rows (the mask of step s at <paramref name="stepMask"/>, rows <see cref="Steps"/> apart) and activations.</summary>
@@ -109,8 +122,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
     private readonly int RowBoundary(int part)
     {
         if (part >= Parts) return Batch;
-        int tiles = (Batch + 3) / 4;
-        return Math.Min(Batch, (int)((long)tiles * part / Parts) * 4);
+        int tiles = (Batch + RowGroup - 1) / RowGroup;
+        return Math.Min(Batch, (int)((long)tiles * part / Parts) * RowGroup);
     }
 
     private readonly void RunForward(int first, int end)
@@ -169,7 +182,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
         }
     }
 
-    private readonly void RunBackward(int part, int first, int end)
+    private readonly void RunBackward(int first, int end)
     {
         int gu = (int)Cell * Units, rows = end - first, count = rows * Units;
         long stepRows = (long)Batch * Units;
@@ -178,7 +191,6 @@ internal unsafe struct RecurrentLoop : IParallelBody
         float* gradient = GradientOutput + (long)first * SlotStride;
         bool recurrentBias = Cell == RecurrentCell.Gru && ResetAfter;
         int biasSize = recurrentBias ? 2 * gu : gu;
-        float* biasSums = BiasSums == null ? null : BiasSums + (long)part * biasSize;
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
@@ -188,7 +200,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             if (Cell == RecurrentCell.Gru && !ResetAfter)
             {
                 ResetBeforeBackward(gates, first, rows, stateOffset, dy, dh, zs, dzs, dRecs);
-                if (biasSums != null) AddRows(dzs, rows, gu, biasSums);
+                if (BiasSums != null) AddRows(dzs, first, rows, gu, BiasSums, biasSize);
                 continue;
             }
             switch (Cell)
@@ -211,10 +223,10 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     GatePass.Backward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs });
                     break;
             }
-            if (biasSums != null)
+            if (BiasSums != null)
             {
-                AddRows(dzs, rows, gu, biasSums);
-                if (recurrentBias) AddRows(dRecs, rows, gu, biasSums + gu);
+                AddRows(dzs, first, rows, gu, BiasSums, biasSize);
+                if (recurrentBias) AddRows(dRecs, first, rows, gu, BiasSums + gu, biasSize);
             }
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.

@@ -19,6 +19,8 @@ internal enum ReduceKind
 internal static unsafe class Reductions
 {
     private const int ParallelThreshold = 1 << 16;
+    private const int RowPieceMin = 1 << 14; // a long row's pieces: big enough that combining them costs nothing
+    private const int MaxRowPieces = 64;
 
     /// <summary>
     /// Reduces contiguous <paramref name="source"/> of shape <paramref name="sourceShape"/> down to
@@ -98,14 +100,15 @@ internal static unsafe class Reductions
         }
         else if (inner == 1)
         {
-            // One long row: each chunk reduces a piece, then the pieces are combined.
-            int chunks = threads * 4;
+            // One long row: each chunk reduces one of the row's pieces, then the pieces are combined, as one thread
+            // reduces the row (ReduceRow).
+            int chunks = RowPieces(n);
             float* partials = stackalloc float[chunks];
             plan.Split = AxisSplit.Row;
             plan.Chunks = chunks;
             plan.Partials = partials;
             WorkerPool.For(chunks, ref plan);
-            *destination = Reduce(kind, new ReadOnlySpan<float>(partials, chunks));
+            *destination = CombinePieces(kind, partials, chunks);
             return;
         }
         else
@@ -136,8 +139,7 @@ internal static unsafe class Reductions
                     Block(0, Outer, (int)((long)Inner * chunk / Chunks), (int)((long)Inner * (chunk + 1) / Chunks));
                     break;
                 default:
-                    int start = (int)((long)N * chunk / Chunks), end = (int)((long)N * (chunk + 1) / Chunks);
-                    Partials[chunk] = end > start ? Reduce(Kind, new ReadOnlySpan<float>(Source + start, end - start)) : Identity(Kind);
+                    Partials[chunk] = ReducePiece(Kind, Source, N, chunk, Chunks);
                     break;
             }
         }
@@ -151,7 +153,7 @@ internal static unsafe class Reductions
                 float* block = Source + (long)o * N * Inner;
                 if (Inner == 1)
                 {
-                    Destination[o] = Reduce(Kind, new ReadOnlySpan<float>(block, N));
+                    Destination[o] = ReduceRow(Kind, block, N);
                     continue;
                 }
                 var result = new Span<float>(Destination + (long)o * Inner + c0, width);
@@ -159,6 +161,37 @@ internal static unsafe class Reductions
                 for (int j = 1; j < N; j++) Combine(Kind, result, new ReadOnlySpan<float>(block + (long)j * Inner + c0, width));
             }
         }
+    }
+
+    /// <summary>
+    /// A long row is reduced in pieces whose number depends on its length alone, and the pieces' results are combined
+    /// in order, one after the other: the same bits whether one thread reduces the row or the workers share its pieces.
+    /// </summary>
+    private static float ReduceRow(ReduceKind kind, float* row, int n)
+    {
+        int pieces = RowPieces(n);
+        if (pieces == 1) return Reduce(kind, new ReadOnlySpan<float>(row, n));
+        float* partials = stackalloc float[pieces];
+        for (int i = 0; i < pieces; i++) partials[i] = ReducePiece(kind, row, n, i, pieces);
+        return CombinePieces(kind, partials, pieces);
+    }
+
+    /// <summary>Pieces of a row of <paramref name="n"/>: at least <see cref="RowPieceMin"/> values each, at most <see cref="MaxRowPieces"/>.</summary>
+    private static int RowPieces(int n) => n < 2 * RowPieceMin ? 1 : Math.Min(MaxRowPieces, n / RowPieceMin);
+
+    /// <summary>Piece <paramref name="i"/> of <paramref name="pieces"/>, its bounds on multiples of 64 values (whole vector groups).</summary>
+    private static float ReducePiece(ReduceKind kind, float* row, int n, int i, int pieces)
+    {
+        int start = i == 0 ? 0 : (int)((long)n * i / pieces) & ~63;
+        int end = i == pieces - 1 ? n : (int)((long)n * (i + 1) / pieces) & ~63;
+        return Reduce(kind, new ReadOnlySpan<float>(row + start, end - start));
+    }
+
+    private static float CombinePieces(ReduceKind kind, float* partials, int pieces)
+    {
+        float result = partials[0];
+        for (int i = 1; i < pieces; i++) result = Combine(kind, result, partials[i]);
+        return result;
     }
 
     /// <summary>The general case, several reduced runs: an odometer over rows of the innermost run.</summary>

@@ -25,6 +25,21 @@ public abstract class Metric
     /// <summary>Clears the running state.</summary>
     public abstract void ResetState();
 
+    /// <summary>
+    /// The running totals <see cref="Result"/> is computed from (for an accuracy: correct and seen), so that a data-parallel
+    /// run can add them up over its ranks and every rank reports the metric of all the samples. Empty (the default) for a
+    /// metric that keeps no such totals: a data-parallel run then averages its result over the ranks, weighted by their samples.
+    /// </summary>
+    public virtual double[] GetState() => [];
+
+    /// <summary>Replaces the running totals with <paramref name="state"/>, in the layout of <see cref="GetState"/> (the totals of all ranks).</summary>
+    /// <exception cref="ArgumentException">The state has another length than <see cref="GetState"/>'s.</exception>
+    public virtual void SetState(ReadOnlySpan<double> state)
+    {
+        if (state.Length != 0)
+            throw new ArgumentException($"Metric '{Name}': it keeps no running totals (GetState is empty), so a state of {state.Length} values cannot be set.", nameof(state));
+    }
+
     /// <summary>The metric to use with <paramref name="loss"/>: itself, unless a name like "accuracy" depends on the loss.</summary>
     public virtual Metric ResolveFor(Loss loss) => this;
 

@@ -1,6 +1,10 @@
 using DeepSharp.Examples;
+using DeepSharp.Tests.Distributed;
+using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Examples.Gan;
+
+using Ops = global::DeepSharp.Ops;
 
 public class GanTrainerTests
 {
@@ -36,6 +40,27 @@ public class GanTrainerTests
             if (trainable[i]) Assert.NotEqual(generatorBefore[i], generatorAfter[i]);
         Assert.Equal(1, trainer.GeneratorOptimizer.Iterations);
         Assert.Equal(1, trainer.DiscriminatorOptimizer.Iterations);
+    }
+
+    [Fact]
+    public void Over_two_ranks_each_trains_on_its_own_images_and_noise_and_both_models_stay_identical()
+    {
+        var results = InProcessGroup.Run(2, c =>
+        {
+            RandomGenerator.SetSeed(20 + c.Rank);   // different initial weights: the trainer starts both ranks from rank 0's
+            var trainer = new GanTrainer(GanModels.Generator("dcgan"), GanModels.Discriminator("dcgan"), GanModels.Optimizer(), GanModels.Optimizer(),
+                GanModels.NoiseDim, seed: 1, communicator: c);
+            var noise = trainer.SampleNoise(2).ToArray();
+            var losses = new List<(double, double)>();
+            for (int step = 0; step < 3; step++) losses.Add(trainer.TrainStep(RealImages(4, 10 * step + c.Rank)));
+            return (Noise: noise, Losses: losses, Generator: trainer.Generator.GetWeights(), Discriminator: trainer.Discriminator.GetWeights(),
+                Statistics: MovingStatistics.Of(trainer.Generator).Count);
+        });
+        Assert.NotEqual(results[0].Noise, results[1].Noise);               // each rank draws its own noise
+        Assert.Equal(results[0].Losses, results[1].Losses);                // the losses of both ranks, averaged
+        Assert.Equal(results[0].Generator.SelectMany(w => w), results[1].Generator.SelectMany(w => w));   // moving statistics included
+        Assert.Equal(results[0].Discriminator.SelectMany(w => w), results[1].Discriminator.SelectMany(w => w));
+        Assert.Equal(4, results[0].Statistics);                            // the DCGAN generator's two batch normalizations
     }
 
     [Fact]
@@ -97,5 +122,29 @@ public class GanTrainerTests
         Assert.Contains("one logit", mismatch.Message);
         var shared = GanModels.Optimizer();
         Assert.Throws<ArgumentException>(() => new GanTrainer(GanModels.MlpGenerator(), GanModels.MlpDiscriminator(), shared, shared));
+    }
+
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("dcgan")]
+    public void Steps_give_the_same_losses_and_weights_with_one_and_two_threads(string architecture)
+    {
+        var real = RealImages(192, 3);
+        ThreadCounts.SameBits(architecture, () =>
+        {
+            var trainer = Trainer(architecture, seed: 42);
+            var losses = new List<float>();
+            for (int step = 0; step < 3; step++)
+            {
+                var (discriminator, generator) = trainer.TrainStep(Ops.Slice(real, 0, 64 * step, 64 * step + 64));
+                foreach (double loss in new[] { discriminator, generator })
+                {
+                    long bits = BitConverter.DoubleToInt64Bits(loss);
+                    losses.Add(BitConverter.Int32BitsToSingle((int)bits));
+                    losses.Add(BitConverter.Int32BitsToSingle((int)(bits >> 32)));
+                }
+            }
+            return [losses.ToArray(), .. trainer.Generator.GetWeights(), .. trainer.Discriminator.GetWeights()];
+        }, 1, 2);
     }
 }
