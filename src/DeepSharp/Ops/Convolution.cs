@@ -57,14 +57,19 @@ public static unsafe partial class Ops
         dilation.RequirePositive(owner, "dilationRate");
         if (kernel.Rank != 4)
             throw new ArgumentException($"{owner}: the kernel must have rank 4 (kernelHeight, kernelWidth, inChannels, filters); got shape {kernel._shape}.", nameof(kernel));
-        if (groups != 1)
-            return GroupedConvolution(input, kernel, bias, groups, relu, owner, (x, w, b, depthwise) => depthwise
-                ? Depthwise(x, w, b, ConvolutionShape(owner, x._shape, w._shape[0], w._shape[1], x.Rank == 4 ? x._shape[3] : 1, w._shape[3], strides, samePadding, dilation))
-                : Conv2D(x, w, b, strides, samePadding, dilation, 1, relu: false, owner));
+        if (groups != 1) return GroupedConv2D(input, kernel, bias, strides, samePadding, dilation, groups, relu, owner);
         var g = ConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[3], strides, samePadding, dilation);
         CheckBias(owner, bias, g.Filters);
         return Convolve(input, kernel, bias, g, relu, new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters), "conv2d");
     }
+
+    // In its own method: the lambda captures parameters, so its closure is allocated on entry to the method that
+    // holds it, which would cost every ungrouped convolution an allocation.
+    private static Tensor GroupedConv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        int groups, bool relu, string owner) =>
+        GroupedConvolution(input, kernel, bias, groups, relu, owner, (x, w, b, depthwise) => depthwise
+            ? Depthwise(x, w, b, ConvolutionShape(owner, x._shape, w._shape[0], w._shape[1], x.Rank == 4 ? x._shape[3] : 1, w._shape[3], strides, samePadding, dilation))
+            : Conv2D(x, w, b, strides, samePadding, dilation, 1, relu: false, owner));
 
     /// <summary>
     /// The convolution of <paramref name="g"/> on the GEMM kernels, recorded with its backward: the one path of

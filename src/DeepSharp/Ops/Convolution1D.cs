@@ -42,14 +42,18 @@ public static unsafe partial class Ops
         RequirePositive(owner, "dilationRate", dilation);
         if (kernel.Rank != 3)
             throw new ArgumentException($"{owner}: the kernel must have rank 3 (kernelSize, inChannels, filters); got shape {kernel._shape}.", nameof(kernel));
-        if (groups != 1)
-            return GroupedConvolution(input, kernel, bias, groups, relu, owner, (x, w, b, depthwise) => depthwise
-                ? Depthwise(x, w, b, SequenceConvolutionShape(owner, x._shape, w._shape[0], 1, w._shape[2], strides, padding, dilation, depthwise: true))
-                : Conv1D(x, w, b, strides, padding, dilation, 1, relu: false, owner));
+        if (groups != 1) return GroupedConv1D(input, kernel, bias, strides, padding, dilation, groups, relu, owner);
         var g = SequenceConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], strides, padding, dilation, depthwise: false);
         CheckBias(owner, bias, g.Filters);
         return Convolve(input, kernel, bias, g, relu, new TensorShape(g.Batch, g.OutputWidth, g.Filters), "conv1d");
     }
+
+    // Apart, as GroupedConv2D: the closure over the parameters would otherwise be allocated on every call.
+    private static Tensor GroupedConv1D(Tensor input, Tensor kernel, Tensor? bias, int strides, WindowPadding padding, int dilation, int groups,
+        bool relu, string owner) =>
+        GroupedConvolution(input, kernel, bias, groups, relu, owner, (x, w, b, depthwise) => depthwise
+            ? Depthwise(x, w, b, SequenceConvolutionShape(owner, x._shape, w._shape[0], 1, w._shape[2], strides, padding, dilation, depthwise: true))
+            : Conv1D(x, w, b, strides, padding, dilation, 1, relu: false, owner));
 
     /// <summary>
     /// The geometry of a 1-D convolution of <paramref name="input"/> (batch, steps, channels) as a 2-D one of height 1.
