@@ -65,8 +65,8 @@ public sealed class Conv1D : ConvolutionLayer
     public static Conv1D FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv1D), rank: 1);
-        return new Conv1D(filters, kernelSize.Width, strides?.Width ?? 1, padding, dilation?.Width ?? 1, k.Activation, k.UseBias,
+        return r.Finish(new Conv1D(filters, kernelSize.Width, strides?.Width ?? 1, padding, dilation?.Width ?? 1, k.Activation, k.UseBias,
             k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Optional("groups", OneGroup),
-            r.Name, r.InputShape);
+            r.Name, r.InputShape));
     }
 }

@@ -67,7 +67,7 @@ public sealed class Conv2D : ConvolutionLayer
     public static Conv2D FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2D));
-        return new Conv2D(filters, kernelSize, strides, padding, dilation, k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
-            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Optional("groups", OneGroup), r.Name, r.InputShape);
+        return r.Finish(new Conv2D(filters, kernelSize, strides, padding, dilation, k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
+            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Optional("groups", OneGroup), r.Name, r.InputShape));
     }
 }

@@ -14,8 +14,10 @@ internal readonly record struct ConvolutionWindow(int Rank, Size2D KernelSize, S
         bool allowCausal = false)
     {
         ArgumentNullException.ThrowIfNull(padding);
-        return new(rank, Positive(owner, rank, kernelSize, "kernelSize"), Positive(owner, rank, strides, "strides"),
+        var window = new ConvolutionWindow(rank, Positive(owner, rank, kernelSize, "kernelSize"), Positive(owner, rank, strides, "strides"),
             Positive(owner, rank, dilationRate, "dilationRate"), Ops.ParseWindowPadding(owner, padding, allowCausal));
+        ImageLayers.RequireSpan(owner, window.KernelSize, window.DilationRate);
+        return window;
     }
 
     /// <summary>A 1-D size as the window keeps it: height 1.</summary>

@@ -95,7 +95,7 @@ public sealed class DepthwiseConv2D : KernelLayer
         var r = LayerConfigReader.ImageLayer(config, nameof(DepthwiseConv2D));
         var (kernelSize, strides, padding, dilation) = ConvolutionWindow.Read(r, 2);
         var k = KernelArguments.Read(r, "depthwise");
-        return new DepthwiseConv2D(kernelSize, strides, padding, r.Optional("depth_multiplier", DepthMultiplierByDefault), dilation, k.Activation,
-            k.UseBias, k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
+        return r.Finish(new DepthwiseConv2D(kernelSize, strides, padding, r.Optional("depth_multiplier", DepthMultiplierByDefault), dilation, k.Activation,
+            k.UseBias, k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
     }
 }

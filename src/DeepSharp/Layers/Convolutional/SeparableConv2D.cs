@@ -162,10 +162,10 @@ public sealed class SeparableConv2D : Layer
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(SeparableConv2D));
         var (kernelSize, strides, padding, dilation) = ConvolutionWindow.Read(r, 2);
-        return new SeparableConv2D(r.Required<int>("filters"), kernelSize, strides, padding, dilation,
+        return r.Finish(new SeparableConv2D(r.Required<int>("filters"), kernelSize, strides, padding, dilation,
             r.Optional("depth_multiplier", DepthMultiplierByDefault), r.Activation(), r.Optional("use_bias", UseBiasByDefault),
             r.Initializer("depthwise_initializer"), r.Initializer("pointwise_initializer"), r.Initializer("bias_initializer"),
             r.Regularizer("depthwise_regularizer"), r.Regularizer("pointwise_regularizer"), r.Regularizer("bias_regularizer"),
-            r.Regularizer("activity_regularizer"), r.Name, r.InputShape);
+            r.Regularizer("activity_regularizer"), r.Name, r.InputShape));
     }
 }

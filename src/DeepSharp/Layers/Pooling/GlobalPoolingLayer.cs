@@ -54,6 +54,6 @@ public abstract class GlobalPoolingLayer : Layer
     private protected static T FromConfig<T>(JsonObject config, Func<bool, string?, TensorShape?, T> create) where T : GlobalPoolingLayer
     {
         var r = LayerConfigReader.ImageLayer(config, typeof(T).Name);
-        return create(r.Optional("keepdims", KeepDimsByDefault), r.Name, r.InputShape);
+        return r.Finish(create(r.Optional("keepdims", KeepDimsByDefault), r.Name, r.InputShape));
     }
 }

@@ -27,6 +27,6 @@ public abstract class Pooling1D : PoolingLayer
         where T : Pooling1D
     {
         var r = LayerConfigReader.ImageLayer(config, typeof(T).Name);
-        return create(r.Length("pool_size") ?? PoolSizeByDefault, r.Length("strides"), r.Optional("padding", ImageLayers.ValidPadding), r.Name, r.InputShape);
+        return r.Finish(create(r.Length("pool_size") ?? PoolSizeByDefault, r.Length("strides"), r.Optional("padding", ImageLayers.ValidPadding), r.Name, r.InputShape));
     }
 }

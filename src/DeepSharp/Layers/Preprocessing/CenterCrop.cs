@@ -60,6 +60,6 @@ public sealed class CenterCrop : Layer
     public static CenterCrop FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(CenterCrop));
-        return new CenterCrop(r.Required<int>("height"), r.Required<int>("width"), r.Name, r.InputShape);
+        return r.Finish(new CenterCrop(r.Required<int>("height"), r.Required<int>("width"), r.Name, r.InputShape));
     }
 }

@@ -52,11 +52,14 @@ public readonly record struct FactorRange
     internal JsonNode ToJson() => IsSingle ? JsonValue.Create(Upper) : new JsonArray(Lower, Upper);
 
     /// <summary>The range saved under <paramref name="key"/>, or null when absent.</summary>
-    internal static FactorRange? Read(ConfigReader reader, string key) => reader.Json[key] switch
+    internal static FactorRange? Read(ConfigReader reader, string key)
     {
-        null => null,
-        JsonArray { Count: 2 } a => (a[0]!.GetValue<double>(), a[1]!.GetValue<double>()),
-        JsonValue v => v.GetValue<double>(),
-        var node => throw reader.Invalid(key, node.ToJsonString(), "a number or a list of two numbers"),
-    };
+        if (!reader.TryGet(key, out var node) || node is null) return null;
+        return node switch
+        {
+            JsonArray { Count: 2 } a => (reader.Value<double>(key, a[0]), reader.Value<double>(key, a[1])),
+            JsonValue v => reader.Value<double>(key, v),
+            _ => throw reader.Invalid(key, node, "a number or a list of two numbers"),
+        };
+    }
 }

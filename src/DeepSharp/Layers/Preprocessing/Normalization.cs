@@ -245,22 +245,22 @@ public sealed class Normalization : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Normalization FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Normalization));
-        int[] axes = config["axis"] switch
+        var r = LayerConfigReader.ForLayer(config, nameof(Normalization));
+        r.TryGet("axis", out var axis);
+        int[] axes = axis switch
         {
             null => [-1],
             JsonArray a => a.Select(n => n!.GetValue<int>()).ToArray(),
             JsonValue v => [v.GetValue<int>()],
             var other => throw r.Invalid("axis", other.ToJsonString(), "an integer or a list of integers"),
         };
-        return new Normalization(axes, Values(r, "mean"), Values(r, "variance"), r.Optional("invert", false), r.Name, r.InputShape);
+        return r.Finish(new Normalization(axes, Values(r, "mean"), Values(r, "variance"), r.Optional("invert", false), r.Name, r.InputShape));
     }
 
     /// <summary>Saved statistics, nested lists flattened in row-major order.</summary>
     private static float[]? Values(ConfigReader r, string key)
     {
-        var node = r.Json[key];
-        if (node is null) return null;
+        if (!r.TryGet(key, out var node) || node is null) return null;
         var values = new List<float>();
         void Collect(JsonNode? n)
         {

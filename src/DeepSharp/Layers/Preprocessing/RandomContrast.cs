@@ -72,7 +72,7 @@ public sealed class RandomContrast : AugmentationLayer
     public static RandomContrast FromConfig(JsonObject config)
     {
         var r = Reader(config, nameof(RandomContrast));
-        (double, double)? range = config["value_range"] is JsonArray { Count: 2 } v ? (v[0]!.GetValue<double>(), v[1]!.GetValue<double>()) : null;
-        return new RandomContrast(FactorRange.Read(r, "factor") ?? throw r.Missing("factor"), range, r.Nullable<long>("seed"), r.Name, r.InputShape);
+        (double, double)? range = r.TryGet("value_range", out var valueRange) && valueRange is JsonArray { Count: 2 } v ? (r.Value<double>("value_range", v[0]), r.Value<double>("value_range", v[1])) : null;
+        return r.Finish(new RandomContrast(FactorRange.Read(r, "factor") ?? throw r.Missing("factor"), range, r.Nullable<long>("seed"), r.Name, r.InputShape));
     }
 }

@@ -52,6 +52,6 @@ public sealed class RandomFlip : AugmentationLayer
     public static RandomFlip FromConfig(JsonObject config)
     {
         var r = Reader(config, nameof(RandomFlip));
-        return new RandomFlip(r.Optional("mode", Both), r.Nullable<long>("seed"), r.Name, r.InputShape);
+        return r.Finish(new RandomFlip(r.Optional("mode", Both), r.Nullable<long>("seed"), r.Name, r.InputShape));
     }
 }

@@ -60,7 +60,7 @@ public sealed class RandomRotation : AffineAugmentationLayer
     {
         var r = Reader(config, nameof(RandomRotation));
         var a = ResamplingArguments.Read(r);
-        return new RandomRotation(FactorRange.Read(r, "factor") ?? throw r.Missing("factor"), a.FillMode, a.Interpolation, a.Seed, a.FillValue,
-            r.Name, r.InputShape);
+        return r.Finish(new RandomRotation(FactorRange.Read(r, "factor") ?? throw r.Missing("factor"), a.FillMode, a.Interpolation, a.Seed, a.FillValue,
+            r.Name, r.InputShape));
     }
 }

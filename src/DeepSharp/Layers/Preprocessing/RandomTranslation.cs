@@ -64,7 +64,7 @@ public sealed class RandomTranslation : AffineAugmentationLayer
     {
         var r = Reader(config, nameof(RandomTranslation));
         var a = ResamplingArguments.Read(r);
-        return new RandomTranslation(FactorRange.Read(r, "height_factor") ?? throw r.Missing("height_factor"),
-            FactorRange.Read(r, "width_factor") ?? throw r.Missing("width_factor"), a.FillMode, a.Interpolation, a.Seed, a.FillValue, r.Name, r.InputShape);
+        return r.Finish(new RandomTranslation(FactorRange.Read(r, "height_factor") ?? throw r.Missing("height_factor"),
+            FactorRange.Read(r, "width_factor") ?? throw r.Missing("width_factor"), a.FillMode, a.Interpolation, a.Seed, a.FillValue, r.Name, r.InputShape));
     }
 }

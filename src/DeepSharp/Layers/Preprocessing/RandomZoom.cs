@@ -64,7 +64,7 @@ public sealed class RandomZoom : AffineAugmentationLayer
     {
         var r = Reader(config, nameof(RandomZoom));
         var a = ResamplingArguments.Read(r);
-        return new RandomZoom(FactorRange.Read(r, "height_factor") ?? throw r.Missing("height_factor"), FactorRange.Read(r, "width_factor"),
-            a.FillMode, a.Interpolation, a.Seed, a.FillValue, r.Name, r.InputShape);
+        return r.Finish(new RandomZoom(FactorRange.Read(r, "height_factor") ?? throw r.Missing("height_factor"), FactorRange.Read(r, "width_factor"),
+            a.FillMode, a.Interpolation, a.Seed, a.FillValue, r.Name, r.InputShape));
     }
 }

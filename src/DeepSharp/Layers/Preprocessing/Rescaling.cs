@@ -49,9 +49,9 @@ public sealed class Rescaling : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Rescaling FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Rescaling));
-        if (config["scale"] is not JsonValue)
-            throw new FormatException($"Rescaling: the saved scale must be a number (per-channel scales are not supported); got {config["scale"]?.ToJsonString() ?? "nothing"}.");
-        return new Rescaling(r.Required<double>("scale"), r.Optional("offset", NoOffset), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Rescaling));
+        if (!r.TryGet("scale", out var scale) || scale is not JsonValue)
+            throw new FormatException($"Rescaling: the saved scale must be a number (per-channel scales are not supported); got {scale?.ToJsonString() ?? "nothing"}.");
+        return r.Finish(new Rescaling(r.Required<double>("scale"), r.Optional("offset", NoOffset), r.Name, r.InputShape));
     }
 }

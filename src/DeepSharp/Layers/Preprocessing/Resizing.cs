@@ -127,8 +127,8 @@ public sealed class Resizing : Layer
     public static Resizing FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(Resizing));
-        return new Resizing(r.Required<int>("height"), r.Required<int>("width"), r.Optional("interpolation", DefaultInterpolation),
+        return r.Finish(new Resizing(r.Required<int>("height"), r.Required<int>("width"), r.Optional("interpolation", DefaultInterpolation),
             r.Optional("crop_to_aspect_ratio", false), r.Optional("pad_to_aspect_ratio", false), r.Optional("fill_mode", ConstantFill),
-            r.Optional("fill_value", 0.0), r.Optional("antialias", false), r.Name, r.InputShape);
+            r.Optional("fill_value", 0.0), r.Optional("antialias", false), r.Name, r.InputShape));
     }
 }

@@ -65,7 +65,7 @@ public sealed class Cropping1D : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Cropping1D FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Cropping1D));
-        return new Cropping1D(r.Pair("cropping"), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Cropping1D));
+        return r.Finish(new Cropping1D(r.Pair("cropping"), r.Name, r.InputShape));
     }
 }

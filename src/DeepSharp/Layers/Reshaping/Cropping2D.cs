@@ -79,11 +79,18 @@ public sealed class Cropping2D : Layer
     public static Cropping2D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(Cropping2D));
-        return config["cropping"] switch
+        r.TryGet("cropping", out var cropping);
+        return r.Finish(cropping switch
         {
             JsonArray { Count: 2 } pair when pair[0] is JsonArray top && pair[1] is JsonArray left =>
-                new Cropping2D((top[0]!.GetValue<int>(), top[1]!.GetValue<int>()), (left[0]!.GetValue<int>(), left[1]!.GetValue<int>()), r.Name, r.InputShape),
+                new Cropping2D(Pair(r, top), Pair(r, left), r.Name, r.InputShape),
             _ => new Cropping2D(r.Size("cropping"), r.Name, r.InputShape),
-        };
+        });
+    }
+
+    private static (int, int) Pair(ConfigReader r, JsonArray pair)
+    {
+        var values = r.IntArray("cropping", pair);
+        return values.Length == 2 ? (values[0], values[1]) : throw r.Invalid("cropping", pair, "[[top, bottom], [left, right]]");
     }
 }

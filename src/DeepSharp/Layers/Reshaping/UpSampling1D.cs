@@ -48,7 +48,7 @@ public sealed class UpSampling1D : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static UpSampling1D FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(UpSampling1D));
-        return new UpSampling1D(r.Optional("size", SizeByDefault), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(UpSampling1D));
+        return r.Finish(new UpSampling1D(r.Optional("size", SizeByDefault), r.Name, r.InputShape));
     }
 }

@@ -63,6 +63,6 @@ public sealed class ZeroPadding1D : Layer
     public static ZeroPadding1D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(ZeroPadding1D));
-        return new ZeroPadding1D(r.Pair("padding") ?? (PaddingByDefault, PaddingByDefault), r.Name, r.InputShape);
+        return r.Finish(new ZeroPadding1D(r.Pair("padding") ?? (PaddingByDefault, PaddingByDefault), r.Name, r.InputShape));
     }
 }
