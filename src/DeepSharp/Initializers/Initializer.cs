@@ -20,8 +20,6 @@ public abstract class Initializer
         using var unscoped = TensorScope.Suspend();
         var values = new float[shape.Size];
         Fill(values, shape, random ?? RandomGenerator.Default);
-        // FromArray reads an empty shape as "one dimension, as long as the values": a scalar weight (Keras' Attention
-        // scale) is made as a scalar.
         return shape.Rank == 0 ? Tensor.Scalar(values[0]) : Tensor.FromArray(values, shape.Dims);
     }
 
