@@ -33,14 +33,23 @@ public sealed class Conv2DTranspose : ConvolutionLayer
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
         string? name = null, TensorShape? inputShape = null)
-        : base(filters, kernelSize, strides, padding, dilationRate, activation, useBias, kernelInitializer, biasInitializer,
-            kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
+        : base(filters, ConvolutionWindow.Create(nameof(Conv2DTranspose), 2, kernelSize, strides ?? 1, padding, dilationRate ?? 1), OneGroup,
+            activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
         if (outputPadding is { } op && (op.Height < 0 || op.Width < 0 || op.Height >= Strides.Height || op.Width >= Strides.Width))
             throw new ArgumentOutOfRangeException(nameof(outputPadding), op,
                 $"Conv2DTranspose: outputPadding {op} must be non-negative and smaller than the strides {Strides}.");
         OutputPadding = outputPadding;
     }
+
+    /// <summary>Window size (height, width).</summary>
+    public Size2D KernelSize => Window.KernelSize;
+
+    /// <summary>The upsampling step.</summary>
+    public Size2D Strides => Window.Strides;
+
+    /// <summary>Spacing between kernel taps.</summary>
+    public Size2D DilationRate => Window.DilationRate;
 
     /// <summary>Extra rows and columns at the bottom/right, or null for Keras' default sizes.</summary>
     public Size2D? OutputPadding { get; }
@@ -52,6 +61,9 @@ public sealed class Conv2DTranspose : ConvolutionLayer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
+        // The largest output any padding gives: the input upsampled by the strides, plus the kernel's span.
+        ImageLayers.Dimension(this, (long)Math.Max(inputShape[0], inputShape[1]) * Math.Max(Strides.Height, Strides.Width)
+            + (long)(Math.Max(KernelSize.Height, KernelSize.Width) - 1) * Math.Max(DilationRate.Height, DilationRate.Width) + 1, inputShape);
         int height = Ops.TransposeOutputLength(inputShape[0], KernelSize.Height, Strides.Height, DilationRate.Height, SamePadding, OutputPadding?.Height);
         int width = Ops.TransposeOutputLength(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, SamePadding, OutputPadding?.Width);
         if (height <= 0 || width <= 0)
@@ -82,7 +94,7 @@ public sealed class Conv2DTranspose : ConvolutionLayer
     public static Conv2DTranspose FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2DTranspose));
-        return new Conv2DTranspose(filters, kernelSize, strides, padding, r.Size("output_padding"), dilation, k.Activation, k.UseBias,
-            k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
+        return r.Finish(new Conv2DTranspose(filters, kernelSize, strides, padding, r.NullableSize("output_padding"), dilation, k.Activation, k.UseBias,
+            k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
     }
 }
