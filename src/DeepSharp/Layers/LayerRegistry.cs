@@ -14,6 +14,7 @@ public static class LayerRegistry
         ["InputLayer"] = Input.FromConfig,
         [nameof(Dense)] = Dense.FromConfig,
         [nameof(Embedding)] = Embedding.FromConfig,
+        [nameof(PositionEmbedding)] = PositionEmbedding.FromConfig,
         [nameof(Masking)] = Masking.FromConfig,
         [nameof(Activation)] = Activation.FromConfig,
         [nameof(LeakyReLU)] = LeakyReLU.FromConfig,

@@ -160,24 +160,33 @@ public sealed class MultiHeadAttention : MergeLayer
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training)
     {
         Tensor query = inputs[0], value = inputs[1], key = inputs.Length > 2 ? inputs[2] : value;
-        // Keras scales the projected query by 1/√keyDim before the dot products.
-        var q = Ops.Multiply(Heads(query, QueryKernel, QueryBias, KeyDim), 1f / MathF.Sqrt(KeyDim));
+        return Attend(query, value, key, mask: null, causal: false, training, out _);
+    }
+
+    /// <summary>
+    /// The attention itself: projections per head in the (batch, steps, heads, features) layout, the weights
+    /// softmax(q·kᵀ/√keyDim) as batched GEMMs with the mask fused into the softmax (Keras scales the query; the same
+    /// product), dropout on the weights in training, their weighted sum of the values and the output projection.
+    /// </summary>
+    private Tensor Attend(Tensor query, Tensor value, Tensor key, Tensor? mask, bool causal, bool training, out Tensor weights)
+    {
+        var q = Heads(query, QueryKernel, QueryBias, KeyDim);
         var k = Heads(key, KeyKernel, KeyBias, KeyDim);
         var v = Heads(value, ValueKernel, ValueBias, ValueDim);
-        var weights = Ops.Softmax(Ops.MatMul(q, Ops.Transpose(k, 2, 3)), axis: -1);   // (batch, heads, Tq, Tv)
-        if (training && Dropout > 0) weights = Ops.Dropout(weights, (float)Dropout, _random);
-        var context = Ops.Contiguous(Ops.Permute(Ops.MatMul(weights, v), 0, 2, 1, 3)); // (batch, Tq, heads, valueDim)
+        weights = Ops.AttentionWeights(q, k, 1f / MathF.Sqrt(KeyDim), mask, causal);           // (batch, heads, Tq, Tv)
+        var dropped = training && Dropout > 0 ? Ops.Dropout(weights, (float)Dropout, _random) : weights;
+        var context = Ops.AttentionContext(dropped, v);                                          // (batch, Tq, heads, valueDim)
         var merged = Ops.Reshape(context, query.Shape[0], query.Shape[1], NumHeads * ValueDim);
         var output = Ops.MatMul(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim));
         return OutputBias is null ? output : Ops.Add(output, OutputBias);
     }
 
-    /// <summary>(batch, steps, features) projected per head: (batch, heads, steps, <paramref name="dim"/>).</summary>
+    /// <summary>(batch, steps, features) projected per head: (batch, steps, heads, <paramref name="dim"/>), as the kernels read it.</summary>
     private Tensor Heads(Tensor x, Tensor kernel, Tensor? bias, int dim)
     {
         var projected = Ops.MatMul(x, Ops.Reshape(kernel, kernel.Shape[0], NumHeads * dim));
         if (bias is not null) projected = Ops.Add(projected, Ops.Reshape(bias, NumHeads * dim));
-        return Ops.Permute(Ops.Reshape(projected, x.Shape[0], x.Shape[1], NumHeads, dim), 0, 2, 1, 3);
+        return Ops.Reshape(projected, x.Shape[0], x.Shape[1], NumHeads, dim);
     }
 
     /// <inheritdoc/>

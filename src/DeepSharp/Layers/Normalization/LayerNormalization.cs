@@ -117,6 +117,9 @@ public sealed class LayerNormalization : Layer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
     {
+        // The trailing axes (the usual case: the features) take the fused kernel; other axes the chain of ops.
+        if (_axes[0] == inputs.Rank - _axes.Length && _axes[^1] == inputs.Rank - 1)
+            return Ops.LayerNormalization(inputs, Gamma, Beta, Epsilon, _axes.Length);
         var y = NormalizationAxes.Standardize(inputs, _axes, Epsilon);
         if (Gamma is not null) y = Ops.Multiply(y, Ops.Reshape(Gamma, _broadcast));
         if (Beta is not null) y = Ops.Add(y, Ops.Reshape(Beta, _broadcast));
