@@ -21,6 +21,23 @@ public abstract class MergeLayer : Layer
     /// <summary>Merges a list of batches (each (batch, ...)) into one.</summary>
     public Tensor Call(IReadOnlyList<Tensor> inputs, bool training = false)
     {
+        var array = Prepare(inputs);
+        return Merge(array, training);
+    }
+
+    /// <summary>Merges symbolic tensors while defining a functional model.</summary>
+    public SymbolicTensor Call(IReadOnlyList<SymbolicTensor> inputs)
+    {
+        var (array, shape) = Prepare(inputs);
+        return GraphNode.Create(this, array, [shape]).Outputs[0];
+    }
+
+    /// <summary>
+    /// Checks a list of batches as <see cref="Call(IReadOnlyList{Tensor}, bool)"/> does (one batch size, shapes that fit)
+    /// and builds the layer on the first call; returns the inputs as an array. For calls that take more than the list.
+    /// </summary>
+    protected Tensor[] Prepare(IReadOnlyList<Tensor> inputs)
+    {
         ArgumentNullException.ThrowIfNull(inputs);
         var shapes = new TensorShape[inputs.Count];
         for (int i = 0; i < inputs.Count; i++)
@@ -37,11 +54,11 @@ public abstract class MergeLayer : Layer
         BuildOnce(shapes);
         var array = new Tensor[inputs.Count];
         for (int i = 0; i < array.Length; i++) array[i] = inputs[i];
-        return Merge(array, training);
+        return array;
     }
 
-    /// <summary>Merges symbolic tensors while defining a functional model.</summary>
-    public SymbolicTensor Call(IReadOnlyList<SymbolicTensor> inputs)
+    /// <summary>The symbolic form of <see cref="Prepare(IReadOnlyList{Tensor})"/>: the inputs as an array and the per-sample output shape.</summary>
+    protected (SymbolicTensor[] Inputs, TensorShape OutputShape) Prepare(IReadOnlyList<SymbolicTensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var array = new SymbolicTensor[inputs.Count];
@@ -53,8 +70,26 @@ public abstract class MergeLayer : Layer
         }
         var shape = CheckedOutputShape(shapes);
         BuildOnce(shapes);
-        return GraphNode.Create(this, array, [shape]).Outputs[0];
+        return (array, shape);
     }
+
+    /// <summary>
+    /// Records a call made with keyword arguments: <paramref name="inputs"/> holds the list, then the tensors passed by
+    /// keyword in the order <paramref name="keywords"/> names them; one symbolic tensor per output shape comes back.
+    /// </summary>
+    internal SymbolicTensor[] Record(SymbolicTensor[] inputs, CallKeywords keywords, ReadOnlySpan<TensorShape> outputShapes) =>
+        GraphNode.Create(this, inputs, outputShapes, keywords).Outputs;
+
+    /// <summary>
+    /// Calls the layer again as a saved call with keyword arguments was made (the list, the keyword tensors by name, the
+    /// flags); the layers that take keywords override it, the others refuse.
+    /// </summary>
+    internal virtual SymbolicTensor[] CallRecorded(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyDictionary<string, SymbolicTensor> tensors, CallKeywords keywords) =>
+        throw new FormatException($"{ClassName} '{Name}' takes no keyword arguments, but a saved call gives it {keywords.Describe()}.");
+
+    /// <summary>Runs a call recorded with keyword arguments on checked tensors (the list, then the keyword tensors), one result per output.</summary>
+    internal virtual void MergeRecorded(ReadOnlySpan<Tensor> inputs, CallKeywords keywords, bool training, Span<Tensor> outputs) =>
+        throw new InvalidOperationException($"{ClassName} '{Name}' takes no keyword arguments.");
 
     /// <summary>
     /// Creates the weights for the inputs' per-sample shapes (checked by <see cref="ComputeOutputShape(IReadOnlyList{TensorShape})"/>
