@@ -51,6 +51,19 @@ public static class SafeTensors
     }
 
     /// <summary>
+    /// Writes <paramref name="tensors"/> (in the order given) and optional <paramref name="metadata"/> as float32
+    /// safetensors to <paramref name="stream"/> (at its current position), for files in memory or sent elsewhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is empty, repeated or reserved, or a tensor is disposed.</exception>
+    public static void Save(Stream stream, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var entries = new List<(string Name, Tensor Tensor)>(tensors);
+        WriteFile(stream, BuildHeader(entries, metadata), entries);
+    }
+
+    /// <summary>
     /// Reads a safetensors file. The tensors come back in the order their data lies in the file (the order they
     /// were saved in, for files DeepSharp wrote), as float32, named after their keys, and belong to no
     /// <see cref="TensorScope"/> (dispose the result, or let the garbage collector free them).
@@ -62,6 +75,23 @@ public static class SafeTensors
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"SafeTensors file '{path}' does not exist.", path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Load(stream, path);
+    }
+
+    /// <summary>
+    /// Reads safetensors from <paramref name="stream"/>, from its start to its end (a file in memory, bytes received
+    /// from elsewhere), as <see cref="Load(string)"/> reads a file; <paramref name="name"/> names it in messages.
+    /// </summary>
+    /// <exception cref="ArgumentException">The stream cannot seek (its length must be known).</exception>
+    /// <exception cref="InvalidDataException">The bytes are not valid safetensors, or hold a dtype DeepSharp does not read.</exception>
+    public static SafeTensorsFile Load(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!stream.CanSeek || !stream.CanRead)
+            throw new ArgumentException("SafeTensors.Load: the stream must be readable and seekable (its length bounds every size in the header).", nameof(stream));
+        string path = name;
+        stream.Position = 0;
         long fileLength = stream.Length;
 
         if (fileLength < 8)

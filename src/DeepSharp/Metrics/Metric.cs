@@ -25,6 +25,19 @@ public abstract class Metric
     /// <summary>Clears the running state.</summary>
     public abstract void ResetState();
 
+    /// <summary>
+    /// The running state as numbers (Keras' metric variables), so that a training checkpoint taken inside an epoch
+    /// can restore it with <see cref="SetState"/>; null when the metric does not expose its state (a run resumed
+    /// inside an epoch then reports it over the batches since the resume).
+    /// </summary>
+    public virtual double[]? GetState() => null;
+
+    /// <summary>Sets the running state to numbers <see cref="GetState"/> returned.</summary>
+    /// <exception cref="NotSupportedException">The metric does not expose its state.</exception>
+    /// <exception cref="ArgumentException">The numbers are not a state of this metric.</exception>
+    public virtual void SetState(ReadOnlySpan<double> state) =>
+        throw new NotSupportedException($"{GetType().Name} '{Name}' does not expose its state; override GetState and SetState to checkpoint it.");
+
     /// <summary>The metric to use with <paramref name="loss"/>: itself, unless a name like "accuracy" depends on the loss.</summary>
     public virtual Metric ResolveFor(Loss loss) => this;
 

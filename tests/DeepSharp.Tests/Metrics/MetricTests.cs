@@ -77,3 +77,27 @@ public class MetricTests
         Assert.Contains("sparse_categorical_accuracy", e.Message);
     }
 }
+
+public class MetricStateTests
+{
+    [Fact]
+    public void A_ratio_metric_continues_from_a_saved_state()
+    {
+        var a = new SparseCategoricalAccuracy();
+        a.UpdateState(Tensor.FromArray([0f, 1f]), Tensor.FromArray(new float[,] { { 0.9f, 0.1f }, { 0.8f, 0.2f } }));
+        var state = a.GetState();
+        var b = new SparseCategoricalAccuracy();
+        b.SetState(state);
+        Assert.Equal([1.0, 2.0], state);
+        Assert.Equal(a.Result(), b.Result());
+        Assert.Throws<ArgumentException>(() => b.SetState([1.0]));
+    }
+
+    [Fact]
+    public void A_metric_that_does_not_expose_its_state_says_so()
+    {
+        var accuracy = new Accuracy();
+        Assert.Null(accuracy.GetState());
+        Assert.Contains("does not expose its state", Assert.Throws<NotSupportedException>(() => accuracy.SetState([1.0, 2.0])).Message);
+    }
+}
