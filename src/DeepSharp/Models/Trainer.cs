@@ -132,7 +132,12 @@ internal sealed class Trainer(Model model)
         return Run(source, epochs, verbose, callbacks, validationData, validationBatchSize, initialEpoch, prepareOnFirstBatch: true);
     }
 
-    /// <summary>The epoch loop over any source of batches (tensors in memory, an augmenting generator).</summary>
+    /// <summary>
+    /// The epoch loop over any source of batches (tensors in memory, an augmenting generator). A checkpoint restored by
+    /// a callback's OnTrainBegin (<see cref="TrainingCheckpoint.Restore"/>) moves the start to where it was taken; an
+    /// interrupt (<see cref="TrainingProgress.RequestInterrupt"/>) stops the loop after the current batch, before the
+    /// epoch's end, with the position kept in <see cref="Model.FitProgress"/> for the callbacks' OnTrainEnd.
+    /// </summary>
     internal History Run(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
         (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false)
     {
@@ -141,68 +146,128 @@ internal sealed class Trainer(Model model)
         foreach (var callback in all) callback.Model = model;
         model.StopTraining = false;
         model.StopReason = null;
-        _logs.Clear();
-        foreach (var callback in all) callback.OnTrainBegin(_logs);
-
-        for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
+        var progress = new TrainingProgress(history, source, epochs) { Epoch = initialEpoch, AtTrainBegin = true };
+        model.FitProgress = progress;
+        try
         {
             _logs.Clear();
-            foreach (var callback in all) callback.OnEpochBegin(epoch, _logs);
-            foreach (var metric in model.Metrics) metric.ResetState();
-            if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
-            var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            int step = 0, samples = 0;
-            foreach (var batch in source.GetBatches(epoch))
+            foreach (var callback in all) callback.OnTrainBegin(_logs);
+            progress.AtTrainBegin = false;
+            var resume = progress.Resume;
+            if (resume is not null) initialEpoch = StartFrom(resume, source, history);
+
+            for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
             {
-                var inputs = batch.Inputs;
-                if (prepareOnFirstBatch)
+                _logs.Clear();
+                bool resumed = resume is not null && epoch == resume.Epoch && resume.Step > 0;
+                progress.Epoch = epoch;
+                progress.Step = resumed ? resume!.Step : 0;
+                progress.LossSum = resumed ? resume!.LossSum : 0;
+                progress.Samples = resumed ? resume!.Samples : 0;
+                progress.SecondsBefore = resumed ? resume!.Seconds : 0;
+                foreach (var callback in all) callback.OnEpochBegin(epoch, _logs);
+                foreach (var metric in model.Metrics)
                 {
-                    // A source shows its data only batch by batch: check and build against the first one.
-                    Prepare(inputs.ToArray(), batch.Y, "Fit", several: inputs.Length > 1);
-                    if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
-                    prepareOnFirstBatch = false;
+                    metric.ResetState();
+                    if (resumed && resume!.MetricState(metric) is { } state) metric.SetState(state);
                 }
-                foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
-                double loss = TrainStep(inputs, batch.Y);
-                int batchSamples = batch.Size;
-                if (!double.IsFinite(loss))
+                if (progress.InterruptReason is not null) break; // asked before a batch of this epoch ran: it starts here again
+                if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
+                var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
+                var clock = Stopwatch.StartNew();
+                progress.Clock = clock;
+                double lossSum = progress.LossSum;
+                int step = progress.Step, samples = progress.Samples;
+                if (step > 0) bar?.Update(step, Logs(_logs, lossSum / step, prefix: ""));
+                foreach (var batch in source.GetBatches(epoch, step))
                 {
-                    history.StoppedOnNaN = true;
-                    history.StopReason = model.StopReason =
-                        $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
-                        "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
-                    model.StopTraining = true;
-                    Console.Error.WriteLine(history.StopReason);
+                    var inputs = batch.Inputs;
+                    if (prepareOnFirstBatch)
+                    {
+                        // A source shows its data only batch by batch: check and build against the first one.
+                        Prepare(inputs.ToArray(), batch.Y, "Fit", several: inputs.Length > 1);
+                        if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
+                        prepareOnFirstBatch = false;
+                    }
+                    foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
+                    double loss = TrainStep(inputs, batch.Y);
+                    int batchSamples = batch.Size;
+                    if (!double.IsFinite(loss))
+                    {
+                        history.StoppedOnNaN = true;
+                        history.StopReason = model.StopReason =
+                            $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
+                            "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
+                        model.StopTraining = true;
+                        Console.Error.WriteLine(history.StopReason);
+                        break;
+                    }
+                    lossSum += loss;
+                    samples += batchSamples;
+                    step++;
+                    progress.Step = step;
+                    progress.LossSum = lossSum;
+                    progress.Samples = samples;
+                    Logs(_logs, lossSum / step, prefix: "");
+                    bar?.Update(step, _logs);
+                    foreach (var callback in all) callback.OnTrainBatchEnd(step - 1, _logs);
+                    if (progress.InterruptReason is not null) break;
+                }
+                clock.Stop();
+                if (history.StoppedOnNaN || progress.InterruptReason is not null)
+                {
+                    if (bar is not null) Console.WriteLine();
                     break;
                 }
-                lossSum += loss;
-                samples += batchSamples;
-                step++;
-                Logs(_logs, lossSum / step, prefix: "");
-                bar?.Update(step, _logs);
-                foreach (var callback in all) callback.OnTrainBatchEnd(step - 1, _logs);
+                history.RecordTiming(samples, progress.Seconds);
+                progress.Clock = null;
+                Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
+                if (validation is { } v)
+                {
+                    var result = Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
+                    foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
+                }
+                bar?.Finish(_logs);
+                foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
+                // Between epochs: the position is the next epoch's start.
+                progress.Epoch = epoch + 1;
+                progress.Step = 0;
+                progress.LossSum = 0;
+                progress.Samples = 0;
+                progress.SecondsBefore = 0;
+                if (progress.InterruptReason is { } reason && epoch + 1 < epochs) break;
             }
-            clock.Stop();
-            if (history.StoppedOnNaN)
+            if (progress.InterruptReason is { } interrupt && !history.StoppedOnNaN && progress.Epoch < epochs)
             {
-                if (bar is not null) Console.WriteLine();
-                break;
+                progress.Interrupted = history.Interrupted = true;
+                history.StopReason = model.StopReason = progress.Step > 0
+                    ? $"Interrupted ({interrupt}) after batch {progress.Step} of {source.BatchesPerEpoch} of epoch {progress.Epoch + 1}."
+                    : $"Interrupted ({interrupt}) before epoch {progress.Epoch + 1}.";
             }
-            history.RecordTiming(samples, clock.Elapsed.TotalSeconds);
-            Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
-            if (validation is { } v)
-            {
-                var result = Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
-                foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
-            }
-            bar?.Finish(_logs);
-            foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
+            if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
+            foreach (var callback in all) callback.OnTrainEnd(_logs);
+            return history;
         }
-        if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
-        foreach (var callback in all) callback.OnTrainEnd(_logs);
-        return history;
+        finally
+        {
+            progress.Clock = null;
+            model.FitProgress = null;
+        }
+    }
+
+    /// <summary>
+    /// Continues from a restored checkpoint: its history, its shuffling seed (so the resumed epoch's order is the one
+    /// it was taken in); returns the epoch to start at.
+    /// </summary>
+    private static int StartFrom(TrainingCheckpoint resume, IBatchSource source, History history)
+    {
+        history.Restore(resume.HistoryJson);
+        if (resume.DataSeed is { } seed)
+        {
+            if (source is DataLoader loader) loader.Seed = seed;
+            else if (source is ImageFlow flow) flow.Seed = seed;
+        }
+        return resume.Epoch;
     }
 
     /// <summary>The loss and metrics over whole tensors, in batches (one tensor per model input).</summary>
