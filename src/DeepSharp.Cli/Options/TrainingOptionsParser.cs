@@ -11,6 +11,14 @@ public static class TrainingOptionsParser
     /// <summary><c>--verbose N</c>.</summary>
     public static readonly CliOption Verbose = new("verbose", "N", "0 silent, 1 progress bar (default), 2 one line per epoch");
 
+    /// <summary><c>--resume DIR</c>.</summary>
+    public static readonly CliOption Resume = new("resume", "DIR",
+        "continue the run that stopped in DIR (Ctrl-C, a kill) from its backup, with the\noptions it started with (only --verbose and --data may be given again)");
+
+    /// <summary><c>--save-freq N</c>.</summary>
+    public static readonly CliOption SaveFreq = new("save-freq", "N",
+        "back the run up every N batches as well (default: after each epoch and on Ctrl-C)");
+
     /// <summary>The shared options as <paramref name="example"/> takes them (its defaults in the help), or with generic defaults.</summary>
     public static IReadOnlyList<CliOption> Options(Example? example = null) =>
     [
@@ -23,6 +31,8 @@ public static class TrainingOptionsParser
         CommonOptions.Threads,
         Verbose,
         CommonOptions.Limit.Describe("use only the first N training and N test images, for a quick trial (default: all)"),
+        Resume,
+        SaveFreq,
     ];
 
     /// <summary>Reads the shared options; the defaults of epochs and batch size are <paramref name="example"/>'s.</summary>
@@ -37,5 +47,6 @@ public static class TrainingOptionsParser
         Threads = CommonOptions.ReadThreads(line),
         Verbose = line.Int(Verbose, 1, 0, 2),
         Limit = line.Int(CommonOptions.Limit, 0, 0, int.MaxValue),
+        SaveFreq = line.String(SaveFreq) is null ? null : line.Int(SaveFreq, 0, 1, int.MaxValue),
     };
 }

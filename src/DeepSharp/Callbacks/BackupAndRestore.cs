@@ -129,7 +129,7 @@ public sealed class BackupAndRestore : Callback
             if (progress.Interrupted)
             {
                 Save();
-                Console.Error.WriteLine($"{progress.History.StopReason} Backup written to {CheckpointPath}; run again to continue.");
+                progress.History.StopReason += $" Backed up to {CheckpointPath}.";
             }
             else if (progress.History.StoppedOnNaN)
             {

@@ -262,7 +262,7 @@ public sealed class TrainingCheckpoint
             }
 
             // Everything checked: now change the model.
-            for (int i = 0; i < weights.Count; i++) weights[i].CopyFrom(stored[i].Span);
+            for (int i = 0; i < weights.Count; i++) weights[i].CopyFrom(stored[i].ToArray());
             if (optimizerState is not null) model.Optimizer!.SetState(optimizerState, variables);
             for (int i = 0; i < generators.Count; i++) generators[i].State = states[i];
             RandomGenerator.Default.State = defaultState;
