@@ -33,4 +33,17 @@ public sealed class Accuracy(string name = "accuracy") : Metric(name)
 
     /// <inheritdoc/>
     public override void ResetState() => _resolved?.ResetState();
+
+    /// <summary>The totals of the accuracy it stands for (correct, seen); zeros before the first batch.</summary>
+    public override double[] GetState() => _resolved?.GetState() ?? [0, 0];
+
+    /// <inheritdoc/>
+    public override void SetState(ReadOnlySpan<double> state)
+    {
+        if (_resolved is not null) _resolved.SetState(state);
+        else if (state.Length != 2)
+            throw new ArgumentException($"Metric '{Name}': its state is 2 values (correct, seen); got {state.Length}.", nameof(state));
+        else if (state[1] != 0)
+            throw new InvalidOperationException($"Metric '{Name}': it has seen no batch yet, so it does not know which accuracy it is; give it a batch before setting its totals.");
+    }
 }

@@ -26,17 +26,19 @@ public abstract class Metric
     public abstract void ResetState();
 
     /// <summary>
-    /// The running state as numbers (Keras' metric variables), so that a training checkpoint taken inside an epoch
-    /// can restore it with <see cref="SetState"/>; null when the metric does not expose its state (a run resumed
-    /// inside an epoch then reports it over the batches since the resume).
+    /// The running totals <see cref="Result"/> is computed from (for an accuracy: correct and seen), so that a data-parallel
+    /// run can add them up over its ranks and every rank reports the metric of all the samples. Empty (the default) for a
+    /// metric that keeps no such totals: a data-parallel run then averages its result over the ranks, weighted by their samples.
     /// </summary>
-    public virtual double[]? GetState() => null;
+    public virtual double[] GetState() => [];
 
-    /// <summary>Sets the running state to numbers <see cref="GetState"/> returned.</summary>
-    /// <exception cref="NotSupportedException">The metric does not expose its state.</exception>
-    /// <exception cref="ArgumentException">The numbers are not a state of this metric.</exception>
-    public virtual void SetState(ReadOnlySpan<double> state) =>
-        throw new NotSupportedException($"{GetType().Name} '{Name}' does not expose its state; override GetState and SetState to checkpoint it.");
+    /// <summary>Replaces the running totals with <paramref name="state"/>, in the layout of <see cref="GetState"/> (the totals of all ranks).</summary>
+    /// <exception cref="ArgumentException">The state has another length than <see cref="GetState"/>'s.</exception>
+    public virtual void SetState(ReadOnlySpan<double> state)
+    {
+        if (state.Length != 0)
+            throw new ArgumentException($"Metric '{Name}': it keeps no running totals (GetState is empty), so a state of {state.Length} values cannot be set.", nameof(state));
+    }
 
     /// <summary>The metric to use with <paramref name="loss"/>: itself, unless a name like "accuracy" depends on the loss.</summary>
     public virtual Metric ResolveFor(Loss loss) => this;

@@ -24,14 +24,14 @@ public abstract class RatioMetric : Metric
     /// <inheritdoc/>
     public override void ResetState() => _numerator = _denominator = 0;
 
-    /// <summary>The running totals: [numerator, denominator].</summary>
+    /// <summary>The two running totals: the numerator and the denominator.</summary>
     public override double[] GetState() => [_numerator, _denominator];
 
     /// <inheritdoc/>
     public override void SetState(ReadOnlySpan<double> state)
     {
         if (state.Length != 2)
-            throw new ArgumentException($"{GetType().Name} '{Name}': a state is [numerator, denominator], 2 numbers; got {state.Length}.", nameof(state));
+            throw new ArgumentException($"Metric '{Name}': its state is 2 values (numerator, denominator); got {state.Length}.", nameof(state));
         (_numerator, _denominator) = (state[0], state[1]);
     }
 }

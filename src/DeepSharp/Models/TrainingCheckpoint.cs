@@ -254,7 +254,7 @@ public sealed class TrainingCheckpoint
                     {
                         metric.SetState(state);
                     }
-                    catch (Exception e) when (e is ArgumentException or NotSupportedException)
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                     {
                         throw Mismatch(model, $"the running state of metric '{metric.Name}' cannot be restored: {e.Message}");
                     }
@@ -331,7 +331,7 @@ public sealed class TrainingCheckpoint
         var metrics = new JsonObject();
         if (!partialEpoch) return metrics;
         foreach (var metric in model.Metrics)
-            metrics[metric.Name] = metric.GetState() is { } state ? ExactJson.Numbers(state) : null;
+            metrics[metric.Name] = ExactJson.Numbers(metric.GetState()); // empty for a metric that keeps no totals
         return metrics;
     }
 
