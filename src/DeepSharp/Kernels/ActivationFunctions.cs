@@ -1,59 +1,59 @@
-using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
-// The math of the activations, forward (x → y) and backward ((x or y, g) → dx), one struct per formula.
-// The ops in Ops/Activations.cs choose which saved value (input or output) each backward reads.
+// The math of the activations, forward (x → y) and backward ((x or y, g) → dx), one struct per formula, each
+// written once over lanes. The ops in Ops/Activations.cs choose which saved value (input or output) each
+// backward reads.
 
-/// <summary>y = 1 / (1 + e^-x) (on the vector exp, faster than TensorPrimitives.Sigmoid).</summary>
+/// <summary>y = 1 / (1 + e^-x) (<see cref="LaneMath.Sigmoid{T}"/>, the recurrent gates' sigmoid too).</summary>
 internal readonly struct SigmoidFunction : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => VectorMath.Sigmoid(x);
-    public Vector256<float> Apply(Vector256<float> x) => VectorMath.Sigmoid(x);
-    public Vector512<float> Apply(Vector512<float> x) => VectorMath.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => LaneMath.Sigmoid(x);
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · y · (1 - y), from the output.</summary>
 internal readonly struct SigmoidGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float y, float g) => g * y * (1f - y);
-    public Vector256<float> Apply(Vector256<float> y, Vector256<float> g) => g * y * (Vector256<float>.One - y);
-    public Vector512<float> Apply(Vector512<float> y, Vector512<float> g) => g * y * (Vector512<float>.One - y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T y, T g) where T : struct, ILanes<T> => g * y * (T.Broadcast(1f) - y);
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
-/// <summary>y = tanh x (our own: TensorPrimitives.Tanh loses relative accuracy near 0, 3e-4 at x = 1e-4).</summary>
+/// <summary>
+/// y = tanh x (<see cref="LaneMath.Tanh{T}"/>, the recurrent gates' tanh too; TensorPrimitives.Tanh loses
+/// relative accuracy near 0, 3e-4 at x = 1e-4).
+/// </summary>
 internal readonly struct TanhFunction : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => VectorMath.Tanh(x);
-    public Vector256<float> Apply(Vector256<float> x) => VectorMath.Tanh(x);
-    public Vector512<float> Apply(Vector512<float> x) => VectorMath.Tanh(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => LaneMath.Tanh(x);
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · (1 - y²), from the output.</summary>
 internal readonly struct TanhGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float y, float g) => g * (1f - y * y);
-    public Vector256<float> Apply(Vector256<float> y, Vector256<float> g) => g * (Vector256<float>.One - y * y);
-    public Vector512<float> Apply(Vector512<float> y, Vector512<float> g) => g * (Vector512<float>.One - y * y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T y, T g) where T : struct, ILanes<T> => g * (T.Broadcast(1f) - y * y);
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
 /// <summary>y = max(x, 0) (NaN stays NaN).</summary>
-internal readonly struct ReluOperator : IUnaryOperator
+internal readonly struct ReluFunction : IUnaryFunction, IUnaryOperator
 {
-    public void Invoke(ReadOnlySpan<float> x, Span<float> d) => TensorPrimitives.Max(x, 0f, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => T.Max(x, T.Broadcast(0f));
+    public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g where x &gt; 0, else 0 (0 at 0, as PyTorch).</summary>
 internal readonly struct ReluGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g) => x > 0f ? g : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g) => Vector256.GreaterThan(x, Vector256<float>.Zero) & g;
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g) => Vector512.GreaterThan(x, Vector512<float>.Zero) & g;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T> => T.GreaterThan(x, T.Broadcast(0f)) & g;
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
@@ -63,64 +63,43 @@ internal readonly struct ReluGradient : IBinaryFunction, IGradientOperator
 /// </summary>
 internal readonly struct OpenIntervalGradient(float lower, float upper, float slope) : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g) => x > lower && x < upper ? g * slope : 0f;
-
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g)
-    {
-        var inside = Vector256.GreaterThan(x, Vector256.Create(lower)) & Vector256.LessThan(x, Vector256.Create(upper));
-        return inside & (g * Vector256.Create(slope));
-    }
-
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g)
-    {
-        var inside = Vector512.GreaterThan(x, Vector512.Create(lower)) & Vector512.LessThan(x, Vector512.Create(upper));
-        return inside & (g * Vector512.Create(slope));
-    }
-
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T> =>
+        T.GreaterThan(x, T.Broadcast(lower)) & T.LessThan(x, T.Broadcast(upper)) & (g * T.Broadcast(slope));
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
 /// <summary>y = x for x &gt; 0, αx otherwise.</summary>
 internal readonly struct LeakyReluFunction(float alpha) : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => x > 0f ? x : alpha * x;
-    public Vector256<float> Apply(Vector256<float> x) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * Vector256.Create(alpha));
-    public Vector512<float> Apply(Vector512<float> x) =>
-        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * Vector512.Create(alpha));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => T.Select(T.GreaterThan(x, T.Broadcast(0f)), x, x * T.Broadcast(alpha));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g for x &gt; 0, αg otherwise (α at 0, as PyTorch).</summary>
 internal readonly struct LeakyReluGradient(float alpha) : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g) => x > 0f ? g : alpha * g;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, g * Vector256.Create(alpha));
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g) =>
-        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, g * Vector512.Create(alpha));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T> => T.Select(T.GreaterThan(x, T.Broadcast(0f)), g, g * T.Broadcast(alpha));
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
 /// <summary>y = scale · (x for x &gt; 0, α(e^x - 1) otherwise): ELU with scale 1, SELU with its constants.</summary>
 internal readonly struct EluFunction(float alpha, float scale) : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => scale * (x > 0f ? x : alpha * VectorMath.ExpM1(x));
-    public Vector256<float> Apply(Vector256<float> x) => Vector256.Create(scale) *
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, Vector256.Create(alpha) * VectorMath.ExpM1(x));
-    public Vector512<float> Apply(Vector512<float> x) => Vector512.Create(scale) *
-        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, Vector512.Create(alpha) * VectorMath.ExpM1(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> =>
+        T.Broadcast(scale) * T.Select(T.GreaterThan(x, T.Broadcast(0f)), x, T.Broadcast(alpha) * LaneMath.ExpM1(x));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · scale · (1 for x &gt; 0, αe^x otherwise).</summary>
 internal readonly struct EluGradient(float alpha, float scale) : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g) => g * scale * (x > 0f ? 1f : alpha * MathF.Exp(x));
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g) => g * Vector256.Create(scale) *
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256<float>.One, Vector256.Create(alpha) * Vector256.Exp(x));
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g) => g * Vector512.Create(scale) *
-        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), Vector512<float>.One, Vector512.Create(alpha) * Vector512.Exp(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T> =>
+        g * T.Broadcast(scale) * T.Select(T.GreaterThan(x, T.Broadcast(0f)), T.Broadcast(1f), T.Broadcast(alpha) * LaneMath.Exp(x));
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
@@ -130,31 +109,20 @@ internal readonly struct GeluFunction : IUnaryFunction, IUnaryOperator
     internal const float InverseSqrt2 = 0.70710678118654752f;
     internal const float InverseSqrt2Pi = 0.39894228040143268f;
 
-    public float Apply(float x) => 0.5f * x * (1f + VectorMath.Erf(x * InverseSqrt2));
-    public Vector256<float> Apply(Vector256<float> x) =>
-        Vector256.Create(0.5f) * x * (Vector256<float>.One + VectorMath.Erf(x * Vector256.Create(InverseSqrt2)));
-    public Vector512<float> Apply(Vector512<float> x) =>
-        Vector512.Create(0.5f) * x * (Vector512<float>.One + VectorMath.Erf(x * Vector512.Create(InverseSqrt2)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> =>
+        T.Broadcast(0.5f) * x * (T.Broadcast(1f) + LaneMath.Erf(x * T.Broadcast(InverseSqrt2)));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · (Φ(x) + x·φ(x)).</summary>
 internal readonly struct GeluGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g) =>
-        g * (0.5f * (1f + VectorMath.Erf(x * GeluFunction.InverseSqrt2)) + x * GeluFunction.InverseSqrt2Pi * MathF.Exp(-0.5f * x * x));
-
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T>
     {
-        var cdf = Vector256.Create(0.5f) * (Vector256<float>.One + VectorMath.Erf(x * Vector256.Create(GeluFunction.InverseSqrt2)));
-        var pdf = Vector256.Create(GeluFunction.InverseSqrt2Pi) * Vector256.Exp(Vector256.Create(-0.5f) * x * x);
-        return g * (cdf + x * pdf);
-    }
-
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g)
-    {
-        var cdf = Vector512.Create(0.5f) * (Vector512<float>.One + VectorMath.Erf(x * Vector512.Create(GeluFunction.InverseSqrt2)));
-        var pdf = Vector512.Create(GeluFunction.InverseSqrt2Pi) * Vector512.Exp(Vector512.Create(-0.5f) * x * x);
+        var cdf = T.Broadcast(0.5f) * (T.Broadcast(1f) + LaneMath.Erf(x * T.Broadcast(GeluFunction.InverseSqrt2)));
+        var pdf = T.Broadcast(GeluFunction.InverseSqrt2Pi) * LaneMath.Exp(T.Broadcast(-0.5f) * x * x);
         return g * (cdf + x * pdf);
     }
 
@@ -167,11 +135,9 @@ internal readonly struct GeluTanhFunction : IUnaryFunction, IUnaryOperator
     internal const float K = 0.79788456080286536f; // √(2/π)
     internal const float C = 0.044715f;
 
-    public float Apply(float x) => 0.5f * x * (1f + VectorMath.Tanh(K * (x + C * x * x * x)));
-    public Vector256<float> Apply(Vector256<float> x) =>
-        Vector256.Create(0.5f) * x * (Vector256<float>.One + VectorMath.Tanh(Vector256.Create(K) * (x + Vector256.Create(C) * x * x * x)));
-    public Vector512<float> Apply(Vector512<float> x) =>
-        Vector512.Create(0.5f) * x * (Vector512<float>.One + VectorMath.Tanh(Vector512.Create(K) * (x + Vector512.Create(C) * x * x * x)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> =>
+        T.Broadcast(0.5f) * x * (T.Broadcast(1f) + LaneMath.Tanh(T.Broadcast(K) * (x + T.Broadcast(C) * x * x * x)));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
@@ -180,29 +146,15 @@ internal readonly struct GeluTanhGradient : IBinaryFunction, IGradientOperator
 {
     private const float K = GeluTanhFunction.K, C = GeluTanhFunction.C;
 
-    public float Apply(float x, float g)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T>
     {
-        float x2 = x * x;
-        float t = VectorMath.Tanh(K * (x + C * x2 * x));
-        return g * (0.5f * (1f + t) + 0.5f * x * (1f - t * t) * K * (1f + 3f * C * x2));
-    }
-
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g)
-    {
-        var half = Vector256.Create(0.5f);
+        var half = T.Broadcast(0.5f);
+        var one = T.Broadcast(1f);
         var x2 = x * x;
-        var t = VectorMath.Tanh(Vector256.Create(K) * (x + Vector256.Create(C) * x2 * x));
-        var slope = half * x * (Vector256<float>.One - t * t) * Vector256.Create(K) * (Vector256<float>.One + Vector256.Create(3f * C) * x2);
-        return g * (half * (Vector256<float>.One + t) + slope);
-    }
-
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g)
-    {
-        var half = Vector512.Create(0.5f);
-        var x2 = x * x;
-        var t = VectorMath.Tanh(Vector512.Create(K) * (x + Vector512.Create(C) * x2 * x));
-        var slope = half * x * (Vector512<float>.One - t * t) * Vector512.Create(K) * (Vector512<float>.One + Vector512.Create(3f * C) * x2);
-        return g * (half * (Vector512<float>.One + t) + slope);
+        var t = LaneMath.Tanh(T.Broadcast(K) * (x + T.Broadcast(C) * x2 * x));
+        var slope = half * x * (one - t * t) * T.Broadcast(K) * (one + T.Broadcast(3f * C) * x2);
+        return g * (half * (one + t) + slope);
     }
 
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
@@ -211,50 +163,34 @@ internal readonly struct GeluTanhGradient : IBinaryFunction, IGradientOperator
 /// <summary>y = log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so it neither overflows nor loses small values.</summary>
 internal readonly struct SoftplusFunction : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => MathF.Max(x, 0f) + VectorMath.Log1P(MathF.Exp(-MathF.Abs(x)));
-    public Vector256<float> Apply(Vector256<float> x) =>
-        Vector256.Max(x, Vector256<float>.Zero) + VectorMath.Log1P(Vector256.Exp(-Vector256.Abs(x)));
-    public Vector512<float> Apply(Vector512<float> x) =>
-        Vector512.Max(x, Vector512<float>.Zero) + VectorMath.Log1P(Vector512.Exp(-Vector512.Abs(x)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => T.Max(x, T.Broadcast(0f)) + LaneMath.Log1P(LaneMath.Exp(-T.Abs(x)));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · sigmoid(x).</summary>
 internal readonly struct SoftplusGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g) => g * VectorMath.Sigmoid(x);
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g) => g * VectorMath.Sigmoid(x);
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g) => g * VectorMath.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T> => g * LaneMath.Sigmoid(x);
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
 /// <summary>y = x / (1 + |x|).</summary>
 internal readonly struct SoftsignFunction : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => x / (1f + MathF.Abs(x));
-    public Vector256<float> Apply(Vector256<float> x) => x / (Vector256<float>.One + Vector256.Abs(x));
-    public Vector512<float> Apply(Vector512<float> x) => x / (Vector512<float>.One + Vector512.Abs(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => x / (T.Broadcast(1f) + T.Abs(x));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g / (1 + |x|)².</summary>
 internal readonly struct SoftsignGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T>
     {
-        float q = 1f + MathF.Abs(x);
-        return g / (q * q);
-    }
-
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g)
-    {
-        var q = Vector256<float>.One + Vector256.Abs(x);
-        return g / (q * q);
-    }
-
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g)
-    {
-        var q = Vector512<float>.One + Vector512.Abs(x);
+        var q = T.Broadcast(1f) + T.Abs(x);
         return g / (q * q);
     }
 
@@ -264,31 +200,19 @@ internal readonly struct SoftsignGradient : IBinaryFunction, IGradientOperator
 /// <summary>y = x · sigmoid(x) (swish, SiLU).</summary>
 internal readonly struct SwishFunction : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => x * VectorMath.Sigmoid(x);
-    public Vector256<float> Apply(Vector256<float> x) => x * VectorMath.Sigmoid(x);
-    public Vector512<float> Apply(Vector512<float> x) => x * VectorMath.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> => x * LaneMath.Sigmoid(x);
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }
 
 /// <summary>dx = g · s · (1 + x(1 - s)), s = sigmoid(x).</summary>
 internal readonly struct SwishGradient : IBinaryFunction, IGradientOperator
 {
-    public float Apply(float x, float g)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T g) where T : struct, ILanes<T>
     {
-        float s = VectorMath.Sigmoid(x);
-        return g * s * (1f + x * (1f - s));
-    }
-
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> g)
-    {
-        var s = VectorMath.Sigmoid(x);
-        return g * s * (Vector256<float>.One + x * (Vector256<float>.One - s));
-    }
-
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> g)
-    {
-        var s = VectorMath.Sigmoid(x);
-        return g * s * (Vector512<float>.One + x * (Vector512<float>.One - s));
+        var s = LaneMath.Sigmoid(x);
+        return g * s * (T.Broadcast(1f) + x * (T.Broadcast(1f) - s));
     }
 
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
@@ -300,10 +224,8 @@ internal readonly struct SwishGradient : IBinaryFunction, IGradientOperator
 /// </summary>
 internal readonly struct ReluSixFunction(float shift, float divisor) : IUnaryFunction, IUnaryOperator
 {
-    public float Apply(float x) => MathF.Min(MathF.Max(x + shift, 0f), 6f) / divisor;
-    public Vector256<float> Apply(Vector256<float> x) =>
-        Vector256.Min(Vector256.Max(x + Vector256.Create(shift), Vector256<float>.Zero), Vector256.Create(6f)) / Vector256.Create(divisor);
-    public Vector512<float> Apply(Vector512<float> x) =>
-        Vector512.Min(Vector512.Max(x + Vector512.Create(shift), Vector512<float>.Zero), Vector512.Create(6f)) / Vector512.Create(divisor);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x) where T : struct, ILanes<T> =>
+        T.Min(T.Max(x + T.Broadcast(shift), T.Broadcast(0f)), T.Broadcast(6f)) / T.Broadcast(divisor);
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 }

@@ -39,7 +39,7 @@ internal static unsafe class AffineResampler
         }
         if (!bilinear) Nearest(source, destination, height, width, channels, map, mode, fillValue, scale);
         else if (channels > 1) Bilinear(source, destination, height, width, channels, map, mode, fillValue, scale);
-        else if (allowVector && Avx2.IsSupported && Simd.Level != SimdLevel.Scalar && width >= Lanes)
+        else if (allowVector && Avx2.IsSupported && Simd.Level >= SimdLevel.Vector256 && width >= Lanes)
             BilinearGrayVector(source, destination, height, width, map, mode, fillValue, scale);
         else BilinearGray(source, destination, height, width, map, mode, fillValue, scale);
     }

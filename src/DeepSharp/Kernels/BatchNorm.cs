@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace DeepSharp.Kernels;
 
@@ -9,11 +8,13 @@ namespace DeepSharp.Kernels;
 /// each way: forward reads x for the moments, then writes y = x·scale + shift with the affine folded into one
 /// multiply-add per element; backward reads (x, dy) for two sums per channel, then writes dx as one
 /// per-channel linear combination of dy and x. Work is split over ranges of the outer index; each range sums
-/// into its own partials, added in range order.
+/// into its own partials, added in range order. The ranges depend on the shape alone, so the sums have the
+/// same bits whatever the number of threads that run them.
 /// </summary>
 internal static unsafe class BatchNorm
 {
     private const int ParallelMinElements = 1 << 15;
+    private const int Ranges = 8; // outer ranges of a large tensor: 4 per thread on two cores
 
     /// <summary>
     /// Per-channel mean and biased variance (divided by the count, as Keras normalizes and updates its moving
@@ -26,7 +27,7 @@ internal static unsafe class BatchNorm
     /// <summary>The same with the vector width of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void Moments(SimdLevel level, float* x, int outer, int channels, int inner, float* mean, float* variance)
     {
-        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, Kind = Pass.Moments, Vector = Vectorized(level) };
+        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, Kind = Pass.Moments, Level = level };
         body.Items = Items(outer, (long)outer * channels * inner);
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, (long)body.Items * 2 * channels);
         body.Shift = x; // the first outer slice: the values of each channel at outer index 0
@@ -53,7 +54,7 @@ internal static unsafe class BatchNorm
 
     internal static void Apply(SimdLevel level, float* x, int outer, int channels, int inner, float* scale, float* shift, float* y)
     {
-        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, A = scale, C = shift, Y = y, Kind = Pass.Apply, Vector = Vectorized(level) };
+        var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, A = scale, C = shift, Y = y, Kind = Pass.Apply, Level = level };
         body.Items = Items(outer, (long)outer * channels * inner);
         Run(ref body);
     }
@@ -64,7 +65,7 @@ internal static unsafe class BatchNorm
 
     internal static void GradientSums(SimdLevel level, float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient, float* sumCentered)
     {
-        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, Shift = mean, Kind = Pass.GradientSums, Vector = Vectorized(level) };
+        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, Shift = mean, Kind = Pass.GradientSums, Level = level };
         body.Items = Items(outer, (long)outer * channels * inner);
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, (long)body.Items * 2 * channels);
         Run(ref body);
@@ -87,16 +88,14 @@ internal static unsafe class BatchNorm
 
     internal static void Combine(SimdLevel level, float* dy, float* x, int outer, int channels, int inner, float* a, float* b, float* c, float* dx)
     {
-        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, A = a, B = b, C = c, Output = dx, Kind = Pass.Combine, Vector = Vectorized(level) };
+        var body = new Body { X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, A = a, B = b, C = c, Output = dx, Kind = Pass.Combine, Level = level };
         body.Items = Items(outer, (long)outer * channels * inner);
         Run(ref body);
     }
 
-    /// <summary>These kernels have an AVX-512 path and a scalar one.</summary>
-    private static bool Vectorized(SimdLevel level) => level == SimdLevel.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-
+    /// <summary>Ranges of the outer index: fixed by the shape, not by the thread count, so the partial sums are the same at any count.</summary>
     private static int Items(int outer, long elements) =>
-        elements < ParallelMinElements || Parallelism.Threads == 1 ? 1 : Math.Min(outer, 4 * Parallelism.Threads);
+        elements < ParallelMinElements ? 1 : Math.Min(outer, Ranges);
 
     private static void Run(ref Body body)
     {
@@ -117,7 +116,7 @@ internal static unsafe class BatchNorm
         public float* X, Y, Output, A, B, C, Shift, Partials;
         public int Outer, Channels, Inner, Items;
         public Pass Kind;
-        public bool Vector;
+        public SimdLevel Level;
 
         public readonly void Execute(int item)
         {
@@ -127,15 +126,8 @@ internal static unsafe class BatchNorm
             if (Inner == 1)
             {
                 // Channels last: rows of Channels contiguous values, vectors across channels.
-                long first = (long)o0 * Channels;
-                int rows = o1 - o0;
-                switch (Kind)
-                {
-                    case Pass.Moments: RowSums(X + first, null, rows, Channels, Shift, partial, subtractShift: true, Vector); break;
-                    case Pass.GradientSums: RowSums(Y + first, X + first, rows, Channels, Shift, partial, subtractShift: false, Vector); break;
-                    case Pass.Apply: RowAffine(X + first, null, rows, Channels, A, null, C, Y + first, Vector); break;
-                    default: RowAffine(Y + first, X + first, rows, Channels, A, B, C, Output + first, Vector); break;
-                }
+                var rows = new Rows(this, (long)o0 * Channels, o1 - o0, partial);
+                LaneKernel.Run(ref rows, Level);
                 return;
             }
             // Channels before a contiguous inner run (NCHW): each (outer, channel) is one run of Inner values.
@@ -162,83 +154,86 @@ internal static unsafe class BatchNorm
         }
     }
 
+    /// <summary>The channels-last passes over rows [first, first + count) of a part, at the width the dispatch picks.</summary>
+    private readonly struct Rows(Body body, long first, int count, float* partial) : ILaneKernel
+    {
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            int channels = body.Channels;
+            switch (body.Kind)
+            {
+                case Pass.Moments: RowSums<T>(body.X + first, null, count, channels, body.Shift, partial, subtractShift: true); break;
+                case Pass.GradientSums: RowSums<T>(body.Y + first, body.X + first, count, channels, body.Shift, partial, subtractShift: false); break;
+                case Pass.Apply: RowAffine<T>(body.X + first, null, count, channels, body.A, null, body.C, body.Y + first); break;
+                default: RowAffine<T>(body.Y + first, body.X + first, count, channels, body.A, body.B, body.C, body.Output + first); break;
+            }
+        }
+    }
+
     /// <summary>
     /// Per channel over <paramref name="rows"/> rows: with <paramref name="subtractShift"/>, Σ (v − shift) and
     /// Σ (v − shift)² of <paramref name="v"/>; otherwise Σ v and Σ v·(x − shift) (a gradient against centered x).
-    /// Added to partial[c] and partial[channels + c].
+    /// Added to partial[c] and partial[channels + c]. Each channel's sums run down the rows in order, at every width.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RowSums(float* v, float* x, int rows, int channels, float* shift, float* partial, bool subtractShift, bool vector)
+    private static void RowSums<T>(float* v, float* x, int rows, int channels, float* shift, float* partial, bool subtractShift) where T : struct, ILanes<T>
     {
-        int c = 0;
-        if (vector)
+        int c = RowSumChannels<T>(v, x, rows, channels, shift, partial, subtractShift, 0);
+        RowSumChannels<Lane1>(v, x, rows, channels, shift, partial, subtractShift, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RowSumChannels<T>(float* v, float* x, int rows, int channels, float* shift, float* partial, bool subtractShift, int c)
+        where T : struct, ILanes<T>
+    {
+        for (; c <= channels - T.Count; c += T.Count)
         {
-            for (; c + 16 <= channels; c += 16)
+            var s = T.Load(shift + c);
+            T sum = T.Broadcast(0f), second = T.Broadcast(0f);
+            float* p = v + c, q = x == null ? null : x + c;
+            for (int r = 0; r < rows; r++, p += channels)
             {
-                var s = Vector512.Load(shift + c);
-                Vector512<float> sum = default, second = default;
-                float* p = v + c, q = x == null ? null : x + c;
-                for (int r = 0; r < rows; r++, p += channels)
-                {
-                    var value = Vector512.Load(p);
-                    if (subtractShift)
-                    {
-                        value -= s;
-                        second = Vector512.FusedMultiplyAdd(value, value, second);
-                    }
-                    else
-                    {
-                        second = Vector512.FusedMultiplyAdd(value, Vector512.Load(q) - s, second);
-                        q += channels;
-                    }
-                    sum += value;
-                }
-                (Vector512.Load(partial + c) + sum).Store(partial + c);
-                (Vector512.Load(partial + channels + c) + second).Store(partial + channels + c);
-            }
-        }
-        for (; c < channels; c++)
-        {
-            float s = shift[c], sum = 0f, second = 0f;
-            for (int r = 0; r < rows; r++)
-            {
-                float value = v[(long)r * channels + c];
+                var value = T.Load(p);
                 if (subtractShift)
                 {
                     value -= s;
-                    second += value * value;
+                    second = T.MultiplyAdd(value, value, second);
                 }
-                else second += value * (x[(long)r * channels + c] - s);
+                else
+                {
+                    second = T.MultiplyAdd(value, T.Load(q) - s, second);
+                    q += channels;
+                }
                 sum += value;
             }
-            partial[c] += sum;
-            partial[channels + c] += second;
+            T.Store(partial + c, T.Load(partial + c) + sum);
+            T.Store(partial + channels + c, T.Load(partial + channels + c) + second);
         }
+        return c;
     }
 
     /// <summary>out = a[c]·v + b[c]·x + c[c] over rows of channels (x and b may be null).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RowAffine(float* v, float* x, int rows, int channels, float* a, float* b, float* shift, float* output, bool vector)
+    private static void RowAffine<T>(float* v, float* x, int rows, int channels, float* a, float* b, float* shift, float* output) where T : struct, ILanes<T>
     {
         for (int r = 0; r < rows; r++, v += channels, output += channels)
         {
-            int c = 0;
-            if (vector)
-            {
-                for (; c + 16 <= channels; c += 16)
-                {
-                    var y = Vector512.FusedMultiplyAdd(Vector512.Load(v + c), Vector512.Load(a + c), Vector512.Load(shift + c));
-                    if (x != null) y = Vector512.FusedMultiplyAdd(Vector512.Load(x + (long)r * channels + c), Vector512.Load(b + c), y);
-                    y.Store(output + c);
-                }
-            }
-            for (; c < channels; c++)
-            {
-                float y = MathF.FusedMultiplyAdd(v[c], a[c], shift[c]);
-                if (x != null) y = MathF.FusedMultiplyAdd(x[(long)r * channels + c], b[c], y);
-                output[c] = y;
-            }
+            float* xr = x == null ? null : x + (long)r * channels;
+            int c = AffineChannels<T>(v, xr, a, b, shift, output, 0, channels);
+            AffineChannels<Lane1>(v, xr, a, b, shift, output, c, channels);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AffineChannels<T>(float* v, float* x, float* a, float* b, float* shift, float* output, int c, int channels) where T : struct, ILanes<T>
+    {
+        for (; c <= channels - T.Count; c += T.Count)
+        {
+            var y = T.MultiplyAdd(T.Load(v + c), T.Load(a + c), T.Load(shift + c));
+            if (x != null) y = T.MultiplyAdd(T.Load(x + c), T.Load(b + c), y);
+            T.Store(output + c, y);
+        }
+        return c;
     }
 
     /// <summary>Σ v and either Σ (v − shift)² (x null, v shifted first) or Σ v·(x − shift), over one run.</summary>

@@ -1,53 +1,72 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace DeepSharp.Kernels;
 
 /// <summary>
 /// y = max(x + b, 0) over rows of n floats, b added to every row, and its gradient: dx = g where y &gt; 0 (else 0)
 /// and db = the column sums of dx. A Dense layer's bias and relu in one pass each way, instead of a broadcast add,
-/// a relu and a reduction, each a pass over the batch. Vector and scalar lanes do exactly the same arithmetic.
+/// a relu and a reduction, each a pass over the batch. Written once over lanes; the tail runs one lane at a time.
 /// </summary>
 internal static unsafe class BiasRelu
 {
-    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Forward(float* x, float* bias, float* y, int rows, int n)
     {
-        bool wide = Simd.Level == SimdLevel.Vector512;
-        for (int r = 0; r < rows; r++)
-        {
-            float* xr = x + (long)r * n, yr = y + (long)r * n;
-            int j = 0;
-            if (wide)
-                for (; j <= n - 16; j += 16)
-                    Vector512.Max(Vector512.Load(xr + j) + Vector512.Load(bias + j), Vector512<float>.Zero).Store(yr + j);
-            for (; j < n; j++) yr[j] = MathF.Max(xr[j] + bias[j], 0f);
-        }
+        var pass = new ForwardPass(x, bias, y, rows, n);
+        LaneKernel.Run(ref pass);
     }
 
     /// <summary>dx (when not null) and db (when not null; overwritten) from the output y and its gradient g.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Backward(float* y, float* g, float* dx, float* db, int rows, int n)
     {
-        bool wide = Simd.Level == SimdLevel.Vector512;
         if (db != null) new Span<float>(db, n).Clear();
-        for (int r = 0; r < rows; r++)
+        var pass = new BackwardPass(y, g, dx, db, rows, n);
+        LaneKernel.Run(ref pass);
+    }
+
+    private readonly struct ForwardPass(float* x, float* bias, float* y, int rows, int n) : ILaneKernel
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
         {
-            float* yr = y + (long)r * n, gr = g + (long)r * n, dr = dx == null ? null : dx + (long)r * n;
-            int j = 0;
-            if (wide)
-                for (; j <= n - 16; j += 16)
-                {
-                    var d = Vector512.GreaterThan(Vector512.Load(yr + j), Vector512<float>.Zero) & Vector512.Load(gr + j);
-                    if (dr != null) d.Store(dr + j);
-                    if (db != null) (Vector512.Load(db + j) + d).Store(db + j);
-                }
-            for (; j < n; j++)
+            for (int r = 0; r < rows; r++)
             {
-                float d = yr[j] > 0f ? gr[j] : 0f;
-                if (dr != null) dr[j] = d;
-                if (db != null) db[j] += d;
+                int j = Columns<T>(x + (long)r * n, bias, y + (long)r * n, 0, n);
+                Columns<Lane1>(x + (long)r * n, bias, y + (long)r * n, j, n);
             }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Columns<T>(float* x, float* bias, float* y, int j, int n) where T : struct, ILanes<T>
+        {
+            for (; j <= n - T.Count; j += T.Count)
+                T.Store(y + j, T.Max(T.Load(x + j) + T.Load(bias + j), T.Broadcast(0f)));
+            return j;
+        }
+    }
+
+    private readonly struct BackwardPass(float* y, float* g, float* dx, float* db, int rows, int n) : ILaneKernel
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* yr = y + (long)r * n, gr = g + (long)r * n, dr = dx == null ? null : dx + (long)r * n;
+                int j = Columns<T>(yr, gr, dr, db, 0, n);
+                Columns<Lane1>(yr, gr, dr, db, j, n);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Columns<T>(float* y, float* g, float* dx, float* db, int j, int n) where T : struct, ILanes<T>
+        {
+            for (; j <= n - T.Count; j += T.Count)
+            {
+                var d = T.GreaterThan(T.Load(y + j), T.Broadcast(0f)) & T.Load(g + j);
+                if (dx != null) T.Store(dx + j, d);
+                if (db != null) T.Store(db + j, T.Load(db + j) + d);
+            }
+            return j;
         }
     }
 }

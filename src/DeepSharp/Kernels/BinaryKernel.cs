@@ -85,7 +85,7 @@ internal static unsafe class BinaryKernel
         {
             int inner = Dims[Rank - 1];
             int sa = AStrides[Rank - 1], sb = BStrides[Rank - 1];
-            Span<int> index = stackalloc int[TensorShape.MaxRank];
+            Span<int> index = stackalloc int[Dims8.MaxRank];
             long rest = first;
             for (int d = Rank - 2; d >= 0; d--)
             {

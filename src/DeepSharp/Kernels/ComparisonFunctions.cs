@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
@@ -7,49 +7,49 @@ namespace DeepSharp.Kernels;
 /// <summary>1 where x = y, else 0.</summary>
 internal readonly struct EqualFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x == y ? 1f : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.Equals(x, y) & Vector256<float>.One;
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.Equals(x, y) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        T.Equal(x, y) & T.Broadcast(1f);
 }
 
 /// <summary>1 where x ≠ y (NaN differs from everything), else 0.</summary>
 internal readonly struct NotEqualFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x != y ? 1f : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.AndNot(Vector256<float>.One, Vector256.Equals(x, y));
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.AndNot(Vector512<float>.One, Vector512.Equals(x, y));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        T.Broadcast(1f) - (T.Equal(x, y) & T.Broadcast(1f));
 }
 
 /// <summary>1 where x &gt; y, else 0.</summary>
 internal readonly struct GreaterFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x > y ? 1f : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.GreaterThan(x, y) & Vector256<float>.One;
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.GreaterThan(x, y) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        T.GreaterThan(x, y) & T.Broadcast(1f);
 }
 
 /// <summary>1 where x ≥ y, else 0.</summary>
 internal readonly struct GreaterEqualFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x >= y ? 1f : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.GreaterThanOrEqual(x, y) & Vector256<float>.One;
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.GreaterThanOrEqual(x, y) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        T.GreaterThanOrEqual(x, y) & T.Broadcast(1f);
 }
 
 /// <summary>1 where x &lt; y, else 0.</summary>
 internal readonly struct LessFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x < y ? 1f : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.LessThan(x, y) & Vector256<float>.One;
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.LessThan(x, y) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        T.LessThan(x, y) & T.Broadcast(1f);
 }
 
 /// <summary>1 where x ≤ y, else 0.</summary>
 internal readonly struct LessEqualFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x <= y ? 1f : 0f;
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.LessThanOrEqual(x, y) & Vector256<float>.One;
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.LessThanOrEqual(x, y) & Vector512<float>.One;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        T.LessThanOrEqual(x, y) & T.Broadcast(1f);
 }
 
 /// <summary>
@@ -58,11 +58,7 @@ internal readonly struct LessEqualFunction : IBinaryFunction
 /// </summary>
 internal readonly struct MaximumShareFunction : IBinaryFunction
 {
-    public float Apply(float x, float y) => x > y ? 1f : x == y ? 0.5f : 0f;
-
-    public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) =>
-        (Vector256.GreaterThan(x, y) & Vector256<float>.One) | (Vector256.Equals(x, y) & Vector256.Create(0.5f));
-
-    public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) =>
-        (Vector512.GreaterThan(x, y) & Vector512<float>.One) | (Vector512.Equals(x, y) & Vector512.Create(0.5f));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Apply<T>(T x, T y) where T : struct, ILanes<T> =>
+        (T.GreaterThan(x, y) & T.Broadcast(1f)) | (T.Equal(x, y) & T.Broadcast(0.5f));
 }

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics.X86;
-
 namespace DeepSharp.Kernels;
 
 /// <summary>An activation applied inside a kernel's output pass instead of by a separate op.</summary>
@@ -34,7 +32,8 @@ internal static unsafe class Convolution
         switch (level)
         {
             case SimdLevel.Vector512: ConvolutionDriver<GemmKernel512>.Forward(g, x, kernel, bias, activation, y); break;
-            case SimdLevel.Vector256: ConvolutionDriver<GemmKernel256>.Forward(g, x, kernel, bias, activation, y); break;
+            case SimdLevel.Vector256: ConvolutionDriver<GemmKernelLanes<Lanes256>>.Forward(g, x, kernel, bias, activation, y); break;
+            case SimdLevel.Vector128: ConvolutionDriver<GemmKernelLanes<Lanes128>>.Forward(g, x, kernel, bias, activation, y); break;
             default: ConvolutionDriver<GemmKernelScalar>.Forward(g, x, kernel, bias, activation, y); break;
         }
     }
@@ -72,7 +71,10 @@ internal static unsafe class Convolution
                 ConvolutionDriver<GemmKernel512>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
                 break;
             case SimdLevel.Vector256:
-                ConvolutionDriver<GemmKernel256>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
+                ConvolutionDriver<GemmKernelLanes<Lanes256>>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
+                break;
+            case SimdLevel.Vector128:
+                ConvolutionDriver<GemmKernelLanes<Lanes128>>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
                 break;
             default:
                 ConvolutionDriver<GemmKernelScalar>.Backward(g, x, kernel, outputGradient, output, activation, inputGradient, kernelGradient, biasGradient);
@@ -80,11 +82,5 @@ internal static unsafe class Convolution
         }
     }
 
-    /// <summary>A level the hardware lacks (a test asking for Vector512 elsewhere) falls back to what it has.</summary>
-    private static SimdLevel Available(SimdLevel level)
-    {
-        if (level == SimdLevel.Vector512 && !Avx512F.IsSupported) level = SimdLevel.Vector256;
-        if (level == SimdLevel.Vector256 && !(Avx2.IsSupported && Fma.IsSupported)) level = SimdLevel.Scalar;
-        return level;
-    }
+    private static SimdLevel Available(SimdLevel level) => Gemm.Available(level);
 }

@@ -13,7 +13,8 @@ namespace DeepSharp.Kernels;
 /// </list>
 /// Threads take blocks of output pixels forward and whole images backward (the scatter of one image must not
 /// race with itself); each backward item sums its kernel and bias gradients into its own partial buffer,
-/// and the partials are added in item order, so results do not depend on which thread ran what.
+/// and the partials are added in item order. The items are cut from the batch whatever the thread count, so
+/// results do not depend on how many threads ran them, nor on which thread ran what.
 /// </summary>
 internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
@@ -23,6 +24,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     private const int BackwardMaxBlockRows = 192;  // the backward k-loop runs over block rows: keep its panels in L1
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int PartialFloatsLimit = 8 << 20; // partial kernel gradients of all items: at most 32 MB
+    private const int BackwardItems = 8;            // image ranges of a backward pass: 4 per thread on two cores
 
     // ---- forward --------------------------------------------------------------------------------------
 
@@ -107,10 +109,11 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr),
             KcStep = KStep(paddedFilters),
         };
-        bool parallel = g.MultiplyAdds >= ParallelMinMultiplyAdds / 3 && Parallelism.Threads > 1;
-        int items = parallel ? Math.Min(g.Batch, 4 * Parallelism.Threads) : 1;
+        // The items (and so the order in which their partial sums meet) depend on the problem only, never on the
+        // thread count: one thread runs the same items one after the other, with the same bits as any other count.
+        int items = g.MultiplyAdds >= ParallelMinMultiplyAdds / 3 ? Math.Min(g.Batch, BackwardItems) : 1;
         body.PartialStride = (body.WantKernel ? (long)patch * paddedFilters : 0) + (body.WantBias ? paddedFilters : 0);
-        while (items > Parallelism.Threads && items * body.PartialStride > PartialFloatsLimit) items--;
+        while (items > 2 && items * body.PartialStride > PartialFloatsLimit) items--;
         body.Items = items;
         if (body.PartialStride > 0) body.Partials = buffers.Get(ConvolutionBuffers.Partials, items * body.PartialStride);
         if (inputGradient != null)

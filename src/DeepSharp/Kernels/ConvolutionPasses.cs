@@ -1,88 +1,85 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
 
 /// <summary>
 /// The elementwise passes around a convolution's GEMM, run on a block of rows while it is in cache: bias and
-/// activation on the way out, the activation's derivative and the bias gradient on the way back.
+/// activation on the way out, the activation's derivative and the bias gradient on the way back. Written once
+/// over lanes; each row's tail runs one lane at a time.
 /// </summary>
 internal static unsafe class ConvolutionPasses
 {
     /// <summary>y = act(y + bias) over <paramref name="rows"/> rows of <paramref name="columns"/> values.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Output(float* y, int rows, int columns, float* bias, FusedActivation activation)
     {
         if (bias == null && activation == FusedActivation.None) return;
-        bool relu = activation == FusedActivation.Relu;
-        if (Simd.Level == SimdLevel.Vector512)
-        {
-            for (int r = 0; r < rows; r++, y += columns)
-            {
-                int j = 0;
-                for (; j <= columns - 16; j += 16)
-                {
-                    var v = Vector512.Load(y + j);
-                    if (bias != null) v += Vector512.Load(bias + j);
-                    if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
-                    v.Store(y + j);
-                }
-                if (j < columns)
-                {
-                    var mask = Im2Col.TailMask(columns - j);
-                    var v = Avx512F.MaskLoad(y + j, mask, Vector512<float>.Zero);
-                    if (bias != null) v += Avx512F.MaskLoad(bias + j, mask, Vector512<float>.Zero);
-                    if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
-                    Avx512F.MaskStore(y + j, mask, v);
-                }
-            }
-            return;
-        }
-        for (int r = 0; r < rows; r++, y += columns)
-            for (int j = 0; j < columns; j++)
-            {
-                float v = y[j];
-                if (bias != null) v += bias[j];
-                y[j] = relu && !(v > 0f) ? 0f : v;
-            }
+        var pass = new OutputPass(y, rows, columns, bias, activation == FusedActivation.Relu);
+        LaneKernel.Run(ref pass);
     }
 
     /// <summary>
     /// dy = g·act'(output) into rows <paramref name="ldDy"/> floats apart (columns past
     /// <paramref name="columns"/> zero), and the column sums of dy added to <paramref name="biasSum"/> when given.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Gradient(float* g, float* output, FusedActivation activation, int rows, int columns,
         float* dy, int ldDy, float* biasSum)
     {
-        bool relu = activation == FusedActivation.Relu;
-        if (Simd.Level == SimdLevel.Vector512 && ldDy % 16 == 0)
+        var pass = new GradientPass(g, output, activation == FusedActivation.Relu, rows, columns, dy, ldDy, biasSum);
+        LaneKernel.Run(ref pass);
+    }
+
+    private readonly struct OutputPass(float* y, int rows, int columns, float* bias, bool relu) : ILaneKernel
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
         {
-            for (int r = 0; r < rows; r++, g += columns, dy += ldDy)
+            for (int r = 0; r < rows; r++)
             {
-                float* o = output + (long)r * columns;
-                for (int j = 0; j < ldDy; j += 16)
-                {
-                    var mask = Im2Col.TailMask(columns - j); // no lanes past the last column
-                    var v = Avx512F.MaskLoad(g + j, mask, Vector512<float>.Zero);
-                    if (relu) v &= Vector512.GreaterThan(Avx512F.MaskLoad(o + j, mask, Vector512<float>.Zero), Vector512<float>.Zero);
-                    v.Store(dy + j);
-                    if (biasSum != null) (Vector512.Load(biasSum + j) + v).Store(biasSum + j);
-                }
+                float* row = y + (long)r * columns;
+                int j = Columns<T>(row, bias, relu, 0, columns);
+                Columns<Lane1>(row, bias, relu, j, columns);
             }
-            return;
         }
-        for (int r = 0; r < rows; r++, g += columns, dy += ldDy)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Columns<T>(float* y, float* bias, bool relu, int j, int n) where T : struct, ILanes<T>
         {
-            float* o = output + (long)r * columns;
-            for (int j = 0; j < columns; j++)
+            for (; j <= n - T.Count; j += T.Count)
             {
-                float v = relu && !(o[j] > 0f) ? 0f : g[j];
-                dy[j] = v;
-                if (biasSum != null) biasSum[j] += v;
+                var v = T.Load(y + j);
+                if (bias != null) v += T.Load(bias + j);
+                if (relu) v = T.Max(v, T.Broadcast(0f));
+                T.Store(y + j, v);
             }
-            for (int j = columns; j < ldDy; j++) dy[j] = 0f;
+            return j;
+        }
+    }
+
+    private readonly struct GradientPass(float* g, float* output, bool relu, int rows, int columns, float* dy, int ldDy, float* biasSum) : ILaneKernel
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* gr = g + (long)r * columns, o = output + (long)r * columns, d = dy + (long)r * ldDy;
+                int j = Columns<T>(gr, o, relu, d, biasSum, 0, columns);
+                Columns<Lane1>(gr, o, relu, d, biasSum, j, columns);
+                if (ldDy > columns) new Span<float>(d + columns, ldDy - columns).Clear();
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Columns<T>(float* g, float* output, bool relu, float* dy, float* biasSum, int j, int n) where T : struct, ILanes<T>
+        {
+            for (; j <= n - T.Count; j += T.Count)
+            {
+                var v = T.Load(g + j);
+                if (relu) v = T.GreaterThan(T.Load(output + j), T.Broadcast(0f)) & v;
+                T.Store(dy + j, v);
+                if (biasSum != null) T.Store(biasSum + j, T.Load(biasSum + j) + v);
+            }
+            return j;
         }
     }
 }

@@ -20,6 +20,7 @@ internal static unsafe class DirectConvolution
     private const int TapsPerPass = 9;
     private const int FiltersPerBlock = 32;
     private const long ParallelMinMultiplyAdds = 1_000_000;
+    private const int BackwardItems = 8; // image ranges of the kernel gradient: 4 per thread on two cores
 
     /// <summary>Whether this kernel handles <paramref name="g"/>.</summary>
     internal static bool Applies(in ConvolutionGeometry g) =>
@@ -160,8 +161,9 @@ internal static unsafe class DirectConvolution
             G = g, X = x, OutputGradient = outputGradient, Output = activation == FusedActivation.Relu ? output : null,
             PartialStride = (long)taps * filters + filters,
         };
-        bool parallel = g.MultiplyAdds >= ParallelMinMultiplyAdds && Parallelism.Threads > 1;
-        body.Items = parallel ? Math.Min(g.Batch, 4 * Parallelism.Threads) : 1;
+        // Image ranges fixed by the problem, not by the thread count: their partials meet in the same order however
+        // many threads run them.
+        body.Items = g.MultiplyAdds >= ParallelMinMultiplyAdds ? Math.Min(g.Batch, BackwardItems) : 1;
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, body.Items * body.PartialStride);
         if (body.Items == 1) body.Execute(0);
         else WorkerPool.For(body.Items, ref body);

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics.X86;
-
 namespace DeepSharp.Kernels;
 
 /// <summary>
@@ -38,19 +36,20 @@ internal static unsafe class Gemm
                 for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
             return;
         }
-        // A level the hardware lacks (a test asking for Vector512 elsewhere) falls back to what it has.
-        if (level == SimdLevel.Vector512 && !Avx512F.IsSupported) level = SimdLevel.Vector256;
-        if (level == SimdLevel.Vector256 && !(Avx2.IsSupported && Fma.IsSupported)) level = SimdLevel.Scalar;
         var problem = new GemmProblem
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
             M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc,
         };
-        switch (level)
+        switch (Available(level))
         {
             case SimdLevel.Vector512: GemmDriver<GemmKernel512>.Run(problem); break;
-            case SimdLevel.Vector256: GemmDriver<GemmKernel256>.Run(problem); break;
+            case SimdLevel.Vector256: GemmDriver<GemmKernelLanes<Lanes256>>.Run(problem); break;
+            case SimdLevel.Vector128: GemmDriver<GemmKernelLanes<Lanes128>>.Run(problem); break;
             default: GemmDriver<GemmKernelScalar>.Run(problem); break;
         }
     }
+
+    /// <summary>A level the machine lacks (a test asking for Vector512 elsewhere) falls back to what it has.</summary>
+    internal static SimdLevel Available(SimdLevel level) => (SimdLevel)Math.Min((int)level, (int)Simd.Detected);
 }

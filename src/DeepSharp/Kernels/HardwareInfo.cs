@@ -5,7 +5,7 @@ namespace DeepSharp;
 /// <summary>What DeepSharp found on this machine: for <c>deepsharp info</c> and benchmark tables.</summary>
 public static class HardwareInfo
 {
-    /// <summary>The vector width the kernels use: 512, 256, or 0 for scalar code.</summary>
+    /// <summary>The vector width the kernels use: 512, 256, 128, or 0 for scalar code.</summary>
     public static int VectorWidthBits => (int)Simd.Level;
 
     /// <summary>Logical processors available to this process.</summary>

@@ -119,25 +119,34 @@ internal static unsafe class Im2Col
         Buffer.MemoryCopy(source, destination, (long)count * sizeof(float), (long)count * sizeof(float));
     }
 
-    /// <summary>destination[i] += source[i] for i &lt; <paramref name="count"/>.</summary>
+    /// <summary>destination[i] += source[i] for i &lt; <paramref name="count"/>; with AVX-512 the tail in one masked add.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void AddTo(float* source, float* destination, int count)
     {
         int i = 0;
-        if (Simd.Level == SimdLevel.Vector512)
+        switch (Simd.Level)
         {
-            for (; i <= count - 16; i += 16) Vector512.Store(Vector512.Load(destination + i) + Vector512.Load(source + i), destination + i);
-            if (i < count)
-            {
-                var mask = TailMask(count - i);
-                var sum = Avx512F.MaskLoad(destination + i, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(source + i, mask, Vector512<float>.Zero);
-                Avx512F.MaskStore(destination + i, mask, sum);
-            }
-            return;
+            case SimdLevel.Vector512:
+                for (; i <= count - 16; i += 16) Vector512.Store(Vector512.Load(destination + i) + Vector512.Load(source + i), destination + i);
+                if (i < count)
+                {
+                    var mask = TailMask(count - i);
+                    var sum = Avx512F.MaskLoad(destination + i, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(source + i, mask, Vector512<float>.Zero);
+                    Avx512F.MaskStore(destination + i, mask, sum);
+                }
+                return;
+            case SimdLevel.Vector256: i = AddGroups<Lanes256>(source, destination, count); break;
+            case SimdLevel.Vector128: i = AddGroups<Lanes128>(source, destination, count); break;
         }
-        if (Simd.Level == SimdLevel.Vector256)
-            for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(destination + i) + Vector256.Load(source + i), destination + i);
         for (; i < count; i++) destination[i] += source[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddGroups<T>(float* source, float* destination, int count) where T : struct, ILanes<T>
+    {
+        int i = 0;
+        for (; i <= count - T.Count; i += T.Count) T.Store(destination + i, T.Load(destination + i) + T.Load(source + i));
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -5,11 +5,11 @@ namespace DeepSharp.Kernels;
 /// <summary>
 /// The math of one optimizer's update for a group of elements: reads the weight, its gradient and up to three
 /// state arrays at the given addresses, writes the new weight and state back. Written once, generic over the
-/// lane width (see <see cref="ISimdLanes{TSelf}"/>).
+/// lane width (see <see cref="ILanes{TSelf}"/>).
 /// </summary>
 internal unsafe interface IParameterUpdate
 {
-    void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>;
+    void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>;
 }
 
 /// <summary>
@@ -48,10 +48,22 @@ internal static unsafe class ParameterUpdateKernel
     private static void RunRange<TOp>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
         where TOp : struct, IParameterUpdate
     {
-        int i = start;
-        if (Simd.Level == SimdLevel.Vector512) i = Loop<TOp, Lanes512>(ref update, w, g, s0, s1, s2, i, end);
-        else if (Simd.Level == SimdLevel.Vector256) i = Loop<TOp, Lanes256>(ref update, w, g, s0, s1, s2, i, end);
-        Loop<TOp, Lane1>(ref update, w, g, s0, s1, s2, i, end);
+        var range = new Range<TOp> { Update = update, Weight = w, Gradient = g, State0 = s0, State1 = s1, State2 = s2, Start = start, End = end };
+        LaneKernel.Run(ref range);
+    }
+
+    /// <summary>Whole groups of the width's lanes, then the tail one lane at a time.</summary>
+    private struct Range<TOp> : ILaneKernel where TOp : struct, IParameterUpdate
+    {
+        public TOp Update;
+        public float* Weight, Gradient, State0, State1, State2;
+        public int Start, End;
+
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            int i = Loop<TOp, T>(ref Update, Weight, Gradient, State0, State1, State2, Start, End);
+            Loop<TOp, Lane1>(ref Update, Weight, Gradient, State0, State1, State2, i, End);
+        }
     }
 
     /// <summary>Applies the update to whole groups of <typeparamref name="TLanes"/> from <paramref name="start"/>; returns where it stopped.</summary>
@@ -62,7 +74,7 @@ internal static unsafe class ParameterUpdateKernel
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static int Loop<TOp, TLanes>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
         where TOp : struct, IParameterUpdate
-        where TLanes : struct, ISimdLanes<TLanes>
+        where TLanes : struct, ILanes<TLanes>
     {
         int i = start;
         for (; i <= end - TLanes.Count; i += TLanes.Count)

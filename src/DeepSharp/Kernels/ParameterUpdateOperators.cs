@@ -13,7 +13,7 @@ internal unsafe struct SgdMomentumUpdate : IParameterUpdate
     public bool Nesterov;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T step = T.Load(gradient) * T.Broadcast(-LearningRate);
         T momentum = T.Broadcast(Momentum);
@@ -34,15 +34,11 @@ internal unsafe struct AdamUpdate : IParameterUpdate
     public bool AmsGrad;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
-        T m = T.Load(state0);
-        m = T.MultiplyAdd(g - m, T.Broadcast(OneMinusBeta1), m);
-        T.StoreState(state0, m);
-        T v = T.Load(state1);
-        v = T.MultiplyAdd(g * g - v, T.Broadcast(OneMinusBeta2), v);
-        T.StoreState(state1, v);
+        T m = MovingAverage.Update(state0, g, OneMinusBeta1);
+        T v = MovingAverage.Update(state1, g * g, OneMinusBeta2);
         if (AmsGrad)
         {
             v = T.Max(T.Load(state2), v);
@@ -63,7 +59,7 @@ internal unsafe struct RmspropUpdate : IParameterUpdate
     public bool UseMomentum, Centered;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T rho = T.Broadcast(Rho), oneMinusRho = T.Broadcast(OneMinusRho);
@@ -93,7 +89,7 @@ internal unsafe struct AdagradUpdate : IParameterUpdate
     public float LearningRate, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T a = T.MultiplyAdd(g, g, T.Load(state0));
@@ -111,15 +107,11 @@ internal unsafe struct NadamUpdate : IParameterUpdate
     public float OneMinusBeta1, OneMinusBeta2, MomentumFactor, GradientFactor, BiasCorrection2, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
-        T m = T.Load(state0);
-        m = T.MultiplyAdd(g - m, T.Broadcast(OneMinusBeta1), m);
-        T.StoreState(state0, m);
-        T v = T.Load(state1);
-        v = T.MultiplyAdd(g * g - v, T.Broadcast(OneMinusBeta2), v);
-        T.StoreState(state1, v);
+        T m = MovingAverage.Update(state0, g, OneMinusBeta1);
+        T v = MovingAverage.Update(state1, g * g, OneMinusBeta2);
         T direction = T.MultiplyAdd(m, T.Broadcast(MomentumFactor), g * T.Broadcast(GradientFactor));
         T.Store(weight, T.Load(weight) - direction / (T.Sqrt(v / T.Broadcast(BiasCorrection2)) + T.Broadcast(Epsilon)));
     }
@@ -134,12 +126,10 @@ internal unsafe struct AdamaxUpdate : IParameterUpdate
     public float OneMinusBeta1, Beta2, StepSize, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
-        T m = T.Load(state0);
-        m = T.MultiplyAdd(g - m, T.Broadcast(OneMinusBeta1), m);
-        T.StoreState(state0, m);
+        T m = MovingAverage.Update(state0, g, OneMinusBeta1);
         T u = T.Max(T.Load(state1) * T.Broadcast(Beta2), T.Abs(g));
         T.StoreState(state1, u);
         T.Store(weight, T.Load(weight) - T.Broadcast(StepSize) * m / (u + T.Broadcast(Epsilon)));
@@ -155,7 +145,7 @@ internal unsafe struct AdadeltaUpdate : IParameterUpdate
     public float Rho, OneMinusRho, LearningRate, Epsilon;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ISimdLanes<T>
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
     {
         T g = T.Load(gradient);
         T rho = T.Broadcast(Rho), oneMinusRho = T.Broadcast(OneMinusRho), epsilon = T.Broadcast(Epsilon);
@@ -165,5 +155,19 @@ internal unsafe struct AdadeltaUpdate : IParameterUpdate
         T delta = T.Sqrt(d + epsilon) * g / T.Sqrt(s + epsilon);
         T.StoreState(state1, T.MultiplyAdd(d, rho, delta * delta * oneMinusRho));
         T.Store(weight, T.Load(weight) - T.Broadcast(LearningRate) * delta);
+    }
+}
+
+/// <summary>The exponential moving averages of Adam and its kin: a += (x − a)(1 − β), kept in an optimizer slot.</summary>
+internal static unsafe class MovingAverage
+{
+    /// <summary>Updates the average at <paramref name="state"/> with <paramref name="x"/>, stores it (flushed) and returns it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Update<T>(float* state, T x, float oneMinusBeta) where T : struct, ILanes<T>
+    {
+        T average = T.Load(state);
+        average = T.MultiplyAdd(x - average, T.Broadcast(oneMinusBeta), average);
+        T.StoreState(state, average);
+        return average;
     }
 }

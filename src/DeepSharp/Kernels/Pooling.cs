@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
 
@@ -8,7 +6,8 @@ namespace DeepSharp.Kernels;
 /// Max and average pooling over NHWC images, forward and backward, vectorised along the channels (contiguous
 /// in NHWC). Max pooling records, for every output, the flat index of the input element it took (the first
 /// largest in row-major window order, as TensorFlow and PyTorch), so backward is a scatter. Work is split over
-/// output rows; a backward whose windows overlap is split over whole images, which never share a pixel.
+/// output rows; a backward whose windows overlap is split over whole images, which never share a pixel. Written
+/// once over lanes (the channels beyond whole groups one lane at a time), so every width gives the same values.
 /// </summary>
 internal static unsafe class Pooling
 {
@@ -20,7 +19,7 @@ internal static unsafe class Pooling
     /// <summary>The same with the vector width of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void MaxForward(SimdLevel level, in PoolingGeometry g, float* x, float* y, int* indices)
     {
-        var body = new Body { G = g, X = x, Y = y, Indices = indices, Kind = Kind.MaxForward, Vector = Vectorized(level) };
+        var body = new Body { G = g, X = x, Y = y, Indices = indices, Kind = Kind.MaxForward, Level = level };
         Run(ref body, g.OutputRows, (long)g.OutputRows * g.OutputWidth * g.Channels);
     }
 
@@ -29,7 +28,7 @@ internal static unsafe class Pooling
 
     internal static void MaxBackward(SimdLevel level, in PoolingGeometry g, float* dy, int* indices, float* dx)
     {
-        var body = new Body { G = g, Y = dy, Indices = indices, X = dx, Kind = Kind.MaxBackward, Vector = Vectorized(level) };
+        var body = new Body { G = g, Y = dy, Indices = indices, X = dx, Kind = Kind.MaxBackward, Level = level };
         RunBackward(ref body);
     }
 
@@ -38,7 +37,7 @@ internal static unsafe class Pooling
 
     internal static void AverageForward(SimdLevel level, in PoolingGeometry g, float* x, float* y)
     {
-        var body = new Body { G = g, X = x, Y = y, Kind = Kind.AverageForward, Vector = Vectorized(level) };
+        var body = new Body { G = g, X = x, Y = y, Kind = Kind.AverageForward, Level = level };
         Run(ref body, g.OutputRows, (long)g.OutputRows * g.OutputWidth * g.Channels);
     }
 
@@ -47,12 +46,9 @@ internal static unsafe class Pooling
 
     internal static void AverageBackward(SimdLevel level, in PoolingGeometry g, float* dy, float* dx)
     {
-        var body = new Body { G = g, Y = dy, X = dx, Kind = Kind.AverageBackward, Vector = Vectorized(level) };
+        var body = new Body { G = g, Y = dy, X = dx, Kind = Kind.AverageBackward, Level = level };
         RunBackward(ref body);
     }
-
-    /// <summary>These kernels have an AVX-512 path and a scalar one.</summary>
-    private static bool Vectorized(SimdLevel level) => level == SimdLevel.Vector512 && Avx512F.IsSupported;
 
     private static void RunBackward(ref Body body)
     {
@@ -95,7 +91,8 @@ internal static unsafe class Pooling
         public float* X, Y;
         public int* Indices;
         public Kind Kind;
-        public bool ByImage, Vector;
+        public SimdLevel Level;
+        public bool ByImage;
         public int Chunks, Items;
 
         public readonly void Execute(int chunk)
@@ -112,35 +109,46 @@ internal static unsafe class Pooling
                 start *= G.OutputHeight;
                 end *= G.OutputHeight;
             }
-            bool pairs = Vector && IsPairs(G);
+            var rows = new Rows(this, start, end);
+            LaneKernel.Run(ref rows, Level);
+        }
+    }
+
+    /// <summary>Output rows [start, end) of a pooling pass, at the width the dispatch picks.</summary>
+    private readonly struct Rows(Body body, int start, int end) : ILaneKernel
+    {
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            ref readonly var g = ref body.G;
+            bool pairs = IsPairs(g, T.Count);
             for (int row = start; row < end; row++)
             {
-                if (pairs && Kind == Kind.MaxForward)
+                if (pairs && body.Kind == Kind.MaxForward)
                 {
-                    MaxRowPairs(G, X, row, Y, Indices);
+                    MaxRowPairs<T>(g, body.X, row, body.Y, body.Indices);
                     continue;
                 }
-                if (pairs && Kind == Kind.MaxBackward)
+                if (pairs && body.Kind == Kind.MaxBackward)
                 {
-                    MaxRowPairsBackward(G, Y, Indices, row, X);
+                    MaxRowPairsBackward<T>(g, body.Y, body.Indices, row, body.X);
                     continue;
                 }
-                int n = row / G.OutputHeight, oh = row - n * G.OutputHeight;
-                int ih0 = oh * G.StrideHeight - G.PadTop;
-                int h0 = Math.Max(ih0, 0), h1 = Math.Min(ih0 + G.PoolHeight, G.Height);
-                long outputBase = (long)row * G.OutputWidth * G.Channels;
-                for (int ow = 0; ow < G.OutputWidth; ow++)
+                int n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
+                int ih0 = oh * g.StrideHeight - g.PadTop;
+                int h0 = Math.Max(ih0, 0), h1 = Math.Min(ih0 + g.PoolHeight, g.Height);
+                long outputBase = (long)row * g.OutputWidth * g.Channels;
+                for (int ow = 0; ow < g.OutputWidth; ow++)
                 {
-                    int iw0 = ow * G.StrideWidth - G.PadLeft;
-                    int w0 = Math.Max(iw0, 0), w1 = Math.Min(iw0 + G.PoolWidth, G.Width);
-                    long at = outputBase + (long)ow * G.Channels;
+                    int iw0 = ow * g.StrideWidth - g.PadLeft;
+                    int w0 = Math.Max(iw0, 0), w1 = Math.Min(iw0 + g.PoolWidth, g.Width);
+                    long at = outputBase + (long)ow * g.Channels;
                     var window = new Window(n, h0, h1, w0, w1);
-                    switch (Kind)
+                    switch (body.Kind)
                     {
-                        case Kind.MaxForward: MaxWindow(G, X, window, Y + at, Indices == null ? null : Indices + at, Vector); break;
-                        case Kind.MaxBackward: MaxWindowBackward(G, Y + at, Indices + at, X, window, accumulate: !G.Disjoint, Vector); break;
-                        case Kind.AverageForward: AverageWindow(G, X, window, Y + at, Vector); break;
-                        default: AverageWindowBackward(G, Y + at, X, window, accumulate: !G.Disjoint, Vector); break;
+                        case Kind.MaxForward: MaxWindow<T>(g, body.X, window, body.Y + at, body.Indices == null ? null : body.Indices + at); break;
+                        case Kind.MaxBackward: MaxWindowBackward<T>(g, body.Y + at, body.Indices + at, body.X, window, accumulate: !g.Disjoint); break;
+                        case Kind.AverageForward: AverageWindow<T>(g, body.X, window, body.Y + at); break;
+                        default: AverageWindowBackward<T>(g, body.Y + at, body.X, window, accumulate: !g.Disjoint); break;
                     }
                 }
             }
@@ -148,75 +156,74 @@ internal static unsafe class Pooling
     }
 
     /// <summary>
-    /// Whether every window is a whole 2×2 block at stride 2 and the channels fill whole vectors: the pooling of
-    /// most CNNs, which the row kernels below do with plain loads and no per-window set-up.
+    /// Whether every window is a whole 2×2 block at stride 2 and the channels fill whole groups of lanes: the
+    /// pooling of most CNNs, which the row kernels below do with plain loads and no per-window set-up.
     /// </summary>
-    private static bool IsPairs(in PoolingGeometry g) =>
+    private static bool IsPairs(in PoolingGeometry g, int lanes) =>
         g.PoolHeight == 2 && g.PoolWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.PadTop == 0 && g.PadLeft == 0 &&
-        2 * g.OutputHeight <= g.Height && 2 * g.OutputWidth <= g.Width && g.Channels % 16 == 0;
+        2 * g.OutputHeight <= g.Height && 2 * g.OutputWidth <= g.Width && g.Channels % lanes == 0;
 
     /// <summary>Output row <paramref name="row"/> (n, oh) of a 2×2, stride-2 max pooling; see <see cref="IsPairs"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MaxRowPairs(in PoolingGeometry g, float* x, int row, float* y, int* indices)
+    private static void MaxRowPairs<T>(in PoolingGeometry g, float* x, int row, float* y, int* indices) where T : struct, ILanes<T>
     {
         int channels = g.Channels, n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
         int rowLength = g.Width * channels;
         int top = (n * g.Height + 2 * oh) * rowLength;
         long output = (long)row * g.OutputWidth * channels;
         float* yRow = y + output;
-        int* indexRow = indices == null ? null : indices + output;
+        float* indexRow = indices == null ? null : (float*)(indices + output);
         for (int ow = 0; ow < g.OutputWidth; ow++)
         {
             int o0 = top + 2 * ow * channels;
-            for (int c = 0; c < channels; c += 16)
+            for (int c = 0; c < channels; c += T.Count)
             {
                 // Row-major window order, replacing only on a strictly larger value: the first largest wins.
                 int i0 = o0 + c, i1 = i0 + channels, i2 = i0 + rowLength, i3 = i2 + channels;
-                var best = Vector512.Load(x + i0);
-                var index = Vector512<int>.Indices + Vector512.Create(i0);
-                var v = Vector512.Load(x + i1);
-                var take = Vector512.GreaterThan(v, best);
-                best = Vector512.ConditionalSelect(take, v, best);
-                index = Vector512.ConditionalSelect(take.AsInt32(), Vector512<int>.Indices + Vector512.Create(i1), index);
-                v = Vector512.Load(x + i2);
-                take = Vector512.GreaterThan(v, best);
-                best = Vector512.ConditionalSelect(take, v, best);
-                index = Vector512.ConditionalSelect(take.AsInt32(), Vector512<int>.Indices + Vector512.Create(i2), index);
-                v = Vector512.Load(x + i3);
-                take = Vector512.GreaterThan(v, best);
-                best = Vector512.ConditionalSelect(take, v, best);
-                index = Vector512.ConditionalSelect(take.AsInt32(), Vector512<int>.Indices + Vector512.Create(i3), index);
-                best.Store(yRow + c);
-                if (indexRow != null) index.Store(indexRow + c);
+                var best = T.Load(x + i0);
+                var index = T.Indices(i0);
+                Take(T.Load(x + i1), T.Indices(i1), ref best, ref index);
+                Take(T.Load(x + i2), T.Indices(i2), ref best, ref index);
+                Take(T.Load(x + i3), T.Indices(i3), ref best, ref index);
+                T.Store(yRow + c, best);
+                if (indexRow != null) T.Store(indexRow + c, index);
             }
             yRow += channels;
             if (indexRow != null) indexRow += channels;
         }
     }
 
+    /// <summary>Replaces the best value and its index where <paramref name="value"/> is strictly larger.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take<T>(T value, T index, ref T best, ref T bestIndex) where T : struct, ILanes<T>
+    {
+        var take = T.GreaterThan(value, best);
+        best = T.Select(take, value, best);
+        bestIndex = T.Select(take, index, bestIndex);
+    }
+
     /// <summary>The input gradient of output row <paramref name="row"/> of a 2×2, stride-2 max pooling: every pixel written.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MaxRowPairsBackward(in PoolingGeometry g, float* dy, int* indices, int row, float* dx)
+    private static void MaxRowPairsBackward<T>(in PoolingGeometry g, float* dy, int* indices, int row, float* dx) where T : struct, ILanes<T>
     {
         int channels = g.Channels, n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
         int rowLength = g.Width * channels;
         int top = (n * g.Height + 2 * oh) * rowLength;
         long output = (long)row * g.OutputWidth * channels;
         float* dyRow = dy + output;
-        int* indexRow = indices + output;
+        float* indexRow = (float*)(indices + output);
         for (int ow = 0; ow < g.OutputWidth; ow++)
         {
             int o0 = top + 2 * ow * channels;
-            for (int c = 0; c < channels; c += 16)
+            for (int c = 0; c < channels; c += T.Count)
             {
                 int i0 = o0 + c, i1 = i0 + channels, i2 = i0 + rowLength, i3 = i2 + channels;
-                var gradient = Vector512.Load(dyRow + c);
-                var index = Vector512.Load(indexRow + c);
-                var lanes = Vector512<int>.Indices;
-                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i0)).AsSingle()).Store(dx + i0);
-                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i1)).AsSingle()).Store(dx + i1);
-                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i2)).AsSingle()).Store(dx + i2);
-                (gradient & Vector512.Equals(index, lanes + Vector512.Create(i3)).AsSingle()).Store(dx + i3);
+                var gradient = T.Load(dyRow + c);
+                var index = T.Load(indexRow + c);
+                T.Store(dx + i0, gradient & T.EqualBits(index, T.Indices(i0)));
+                T.Store(dx + i1, gradient & T.EqualBits(index, T.Indices(i1)));
+                T.Store(dx + i2, gradient & T.EqualBits(index, T.Indices(i2)));
+                T.Store(dx + i3, gradient & T.EqualBits(index, T.Indices(i3)));
             }
             dyRow += channels;
             indexRow += channels;
@@ -230,59 +237,45 @@ internal static unsafe class Pooling
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MaxWindow(in PoolingGeometry g, float* x, Window w, float* y, int* indices, bool vector)
+    private static void MaxWindow<T>(in PoolingGeometry g, float* x, Window w, float* y, int* indices) where T : struct, ILanes<T>
+    {
+        int c = MaxWindowChannels<T>(g, x, w, y, indices, 0);
+        MaxWindowChannels<Lane1>(g, x, w, y, indices, c);
+    }
+
+    /// <summary>Channels from <paramref name="c"/> on in whole groups of lanes; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MaxWindowChannels<T>(in PoolingGeometry g, float* x, Window w, float* y, int* indices, int c) where T : struct, ILanes<T>
     {
         int channels = g.Channels;
         long imageBase = (long)w.N * g.Height * g.Width * channels;
-        if (vector)
+        for (; c <= channels - T.Count; c += T.Count)
         {
-            for (int c = 0; c < channels; c += 16)
-            {
-                var mask = Im2Col.TailMask(channels - c);
-                var best = Vector512.Create(float.NegativeInfinity);
-                var bestIndex = Vector512<int>.Zero;
-                var lanes = Vector512<int>.Indices + Vector512.Create(c);
-                bool first = true;
-                for (int ih = w.H0; ih < w.H1; ih++)
-                    for (int iw = w.W0; iw < w.W1; iw++)
-                    {
-                        int offset = (int)(imageBase + ((long)ih * g.Width + iw) * channels);
-                        var v = Avx512F.MaskLoad(x + offset + c, mask, Vector512<float>.Zero);
-                        var index = lanes + Vector512.Create(offset);
-                        // The first element of the window starts the search even when it is NaN or -∞.
-                        var take = first ? Vector512<float>.AllBitsSet : Vector512.GreaterThan(v, best);
-                        first = false;
-                        best = Vector512.ConditionalSelect(take, v, best);
-                        bestIndex = Vector512.ConditionalSelect(take.AsInt32(), index, bestIndex);
-                    }
-                Avx512F.MaskStore(y + c, mask, best);
-                if (indices != null) Avx512F.MaskStore(indices + c, mask.AsInt32(), bestIndex);
-            }
-            return;
-        }
-        for (int c = 0; c < channels; c++)
-        {
-            float best = float.NegativeInfinity;
-            int bestIndex = 0;
+            T best = default, bestIndex = default;
             bool first = true;
             for (int ih = w.H0; ih < w.H1; ih++)
                 for (int iw = w.W0; iw < w.W1; iw++)
                 {
                     int offset = (int)(imageBase + ((long)ih * g.Width + iw) * channels) + c;
-                    if (first || x[offset] > best)
+                    var v = T.Load(x + offset);
+                    // The first element of the window starts the search even when it is NaN or -∞.
+                    if (first)
                     {
-                        best = x[offset];
-                        bestIndex = offset;
+                        best = v;
+                        bestIndex = T.Indices(offset);
                         first = false;
                     }
+                    else Take(v, T.Indices(offset), ref best, ref bestIndex);
                 }
-            y[c] = best;
-            if (indices != null) indices[c] = bestIndex;
+            if (first) best = T.Broadcast(float.NegativeInfinity);
+            T.Store(y + c, best);
+            if (indices != null) T.Store((float*)(indices + c), bestIndex);
         }
+        return c;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MaxWindowBackward(in PoolingGeometry g, float* dy, int* indices, float* dx, Window w, bool accumulate, bool vector)
+    private static void MaxWindowBackward<T>(in PoolingGeometry g, float* dy, int* indices, float* dx, Window w, bool accumulate) where T : struct, ILanes<T>
     {
         int channels = g.Channels;
         if (accumulate)
@@ -290,65 +283,52 @@ internal static unsafe class Pooling
             for (int c = 0; c < channels; c++) dx[indices[c]] += dy[c];
             return;
         }
+        // Each pixel of a disjoint window takes the gradient where it was the maximum and zero elsewhere.
         long imageBase = (long)w.N * g.Height * g.Width * channels;
-        if (vector)
-        {
-            // Each pixel of a disjoint window takes the gradient where it was the maximum and zero elsewhere.
-            for (int c = 0; c < channels; c += 16)
-            {
-                var mask = Im2Col.TailMask(channels - c);
-                var gradient = Avx512F.MaskLoad(dy + c, mask, Vector512<float>.Zero);
-                var index = Avx512F.MaskLoad(indices + c, mask.AsInt32(), Vector512<int>.Zero);
-                var lanes = Vector512<int>.Indices + Vector512.Create(c);
-                for (int ih = w.H0; ih < w.H1; ih++)
-                    for (int iw = w.W0; iw < w.W1; iw++)
-                    {
-                        int offset = (int)(imageBase + ((long)ih * g.Width + iw) * channels);
-                        var hit = Vector512.Equals(index, lanes + Vector512.Create(offset)).AsSingle();
-                        Avx512F.MaskStore(dx + offset + c, mask, gradient & hit);
-                    }
-            }
-            return;
-        }
         for (int ih = w.H0; ih < w.H1; ih++)
             for (int iw = w.W0; iw < w.W1; iw++)
             {
                 int offset = (int)(imageBase + ((long)ih * g.Width + iw) * channels);
-                for (int c = 0; c < channels; c++) dx[offset + c] = indices[c] == offset + c ? dy[c] : 0f;
+                int c = MaxScatterChannels<T>(dy, (float*)indices, dx + offset, offset, 0, channels);
+                MaxScatterChannels<Lane1>(dy, (float*)indices, dx + offset, offset, c, channels);
             }
     }
 
+    /// <summary>pixel[c] = dy[c] where the recorded index is this pixel's, else 0; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MaxScatterChannels<T>(float* dy, float* indices, float* pixel, int offset, int c, int channels) where T : struct, ILanes<T>
+    {
+        for (; c <= channels - T.Count; c += T.Count)
+            T.Store(pixel + c, T.Load(dy + c) & T.EqualBits(T.Load(indices + c), T.Indices(offset + c)));
+        return c;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AverageWindow(in PoolingGeometry g, float* x, Window w, float* y, bool vector)
+    private static void AverageWindow<T>(in PoolingGeometry g, float* x, Window w, float* y) where T : struct, ILanes<T>
+    {
+        int c = AverageWindowChannels<T>(g, x, w, y, 0);
+        AverageWindowChannels<Lane1>(g, x, w, y, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AverageWindowChannels<T>(in PoolingGeometry g, float* x, Window w, float* y, int c) where T : struct, ILanes<T>
     {
         int channels = g.Channels;
         long imageBase = (long)w.N * g.Height * g.Width * channels;
-        float scale = 1f / w.Count;
-        if (vector)
+        var scale = T.Broadcast(1f / w.Count);
+        for (; c <= channels - T.Count; c += T.Count)
         {
-            for (int c = 0; c < channels; c += 16)
-            {
-                var mask = Im2Col.TailMask(channels - c);
-                var sum = Vector512<float>.Zero;
-                for (int ih = w.H0; ih < w.H1; ih++)
-                    for (int iw = w.W0; iw < w.W1; iw++)
-                        sum += Avx512F.MaskLoad(x + imageBase + ((long)ih * g.Width + iw) * channels + c, mask, Vector512<float>.Zero);
-                Avx512F.MaskStore(y + c, mask, sum * scale);
-            }
-            return;
-        }
-        for (int c = 0; c < channels; c++)
-        {
-            float sum = 0f;
+            var sum = T.Broadcast(0f);
             for (int ih = w.H0; ih < w.H1; ih++)
                 for (int iw = w.W0; iw < w.W1; iw++)
-                    sum += x[imageBase + ((long)ih * g.Width + iw) * channels + c];
-            y[c] = sum * scale;
+                    sum += T.Load(x + imageBase + ((long)ih * g.Width + iw) * channels + c);
+            T.Store(y + c, sum * scale);
         }
+        return c;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AverageWindowBackward(in PoolingGeometry g, float* dy, float* dx, Window w, bool accumulate, bool vector)
+    private static void AverageWindowBackward<T>(in PoolingGeometry g, float* dy, float* dx, Window w, bool accumulate) where T : struct, ILanes<T>
     {
         int channels = g.Channels;
         long imageBase = (long)w.N * g.Height * g.Width * channels;
@@ -357,18 +337,21 @@ internal static unsafe class Pooling
             for (int iw = w.W0; iw < w.W1; iw++)
             {
                 float* target = dx + imageBase + ((long)ih * g.Width + iw) * channels;
-                if (vector)
-                {
-                    for (int c = 0; c < channels; c += 16)
-                    {
-                        var mask = Im2Col.TailMask(channels - c);
-                        var v = Avx512F.MaskLoad(dy + c, mask, Vector512<float>.Zero) * scale;
-                        if (accumulate) v += Avx512F.MaskLoad(target + c, mask, Vector512<float>.Zero);
-                        Avx512F.MaskStore(target + c, mask, v);
-                    }
-                    continue;
-                }
-                for (int c = 0; c < channels; c++) target[c] = (accumulate ? target[c] : 0f) + dy[c] * scale;
+                int c = ShareChannels<T>(dy, target, scale, accumulate, 0, channels);
+                ShareChannels<Lane1>(dy, target, scale, accumulate, c, channels);
             }
+    }
+
+    /// <summary>target[c] (+)= dy[c]·scale; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ShareChannels<T>(float* dy, float* target, float scale, bool accumulate, int c, int channels) where T : struct, ILanes<T>
+    {
+        for (; c <= channels - T.Count; c += T.Count)
+        {
+            var v = T.Load(dy + c) * T.Broadcast(scale);
+            if (accumulate) v += T.Load(target + c);
+            T.Store(target + c, v);
+        }
+        return c;
     }
 }

@@ -2,8 +2,8 @@ using System.Numerics.Tensors;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>The recurrent cells the fused sequence op runs; the value is the number of gates.</summary>
-internal enum RecurrentCellKind
+/// <summary>The recurrent cells the time loop runs; the value is the number of gates.</summary>
+internal enum RecurrentCell
 {
     SimpleRnn = 1,
     Gru = 3,
@@ -24,8 +24,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>Rows a part should have at least: a few of the GEMM micro-kernel's row tiles.</summary>
     private const int MinRowsPerPart = 32;
 
-    public RecurrentCellKind Cell;
-    public GateActivation Activation, RecurrentActivation;
+    public RecurrentCell Cell;
+    public GateFunctionKind Activation, RecurrentActivation;
     public int Steps, Batch, Units, Parts;
 
     /// <summary>Pre-activations [steps, batch, gates·units]: the input projection in, the activated gates out.</summary>
@@ -58,13 +58,21 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>Gradients of the hidden (and cell) state carried between steps [batch, units].</summary>
     public float* DH, DC;
     /// <summary>
-    /// Per-part column sums of <see cref="DZ"/> (then, for the GRU, of <see cref="DRec"/>): [parts, bias size], zeroed
-    /// by the caller, or null. Summed while a step's gradients are still in cache rather than re-read afterwards.
+    /// Column sums of <see cref="DZ"/> (then, for the GRU, of <see cref="DRec"/>) per group of <see cref="RowGroup"/>
+    /// rows: [<see cref="SumGroups"/>, bias size], zeroed by the caller, or null. Summed while a step's gradients are
+    /// still in cache rather than re-read afterwards; per group rather than per part, so that the sums (added in group
+    /// order by the caller) do not depend on how many parts the threads cut.
     /// </summary>
     public float* BiasSums;
 
+    /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
+    internal const int RowGroup = 4;
+
     /// <summary>How many row ranges to cut <paramref name="batch"/> into for the current thread count.</summary>
     internal static int PartsFor(int batch) => Math.Max(1, Math.Min(Parallelism.Threads, batch / MinRowsPerPart));
+
+    /// <summary>The groups of <see cref="RowGroup"/> rows of <paramref name="batch"/>: rows of <see cref="BiasSums"/>.</summary>
+    internal static int SumGroups(int batch) => (batch + RowGroup - 1) / RowGroup;
 
     /// <summary>Runs every part, on the workers when there are several.</summary>
     internal void Run()
@@ -78,23 +86,36 @@ internal unsafe struct RecurrentLoop : IParallelBody
         // Ranges in multiples of 4 rows, the smallest tile the GEMM reads in place, so no part ends on a padded tile it need not have.
         int first = RowBoundary(part), end = RowBoundary(part + 1);
         if (first >= end) return;
-        if (Backward) RunBackward(part, first, end);
+        if (Backward) RunBackward(first, end);
         else RunForward(first, end);
     }
 
-    /// <summary>sums[j] += Σ rows[r, j] over <paramref name="count"/> rows of <paramref name="columns"/>.</summary>
-    private static void AddRows(float* rows, int count, int columns, float* sums)
+    /// <summary>
+    /// sums[g·stride + j] += rows[r, j] for the <paramref name="count"/> rows of <paramref name="columns"/> starting at
+    /// batch row <paramref name="first"/>, g being the row's group.
+    /// </summary>
+    private static void AddRows(float* rows, int first, int count, int columns, float* sums, int stride)
     {
-        var total = new Span<float>(sums, columns);
         for (int r = 0; r < count; r++)
+        {
+            var total = new Span<float>(sums + (long)((first + r) / RowGroup) * stride, columns);
             TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
+        }
     }
+
+    /// <summary>A step's rows (the mask of step s at <paramref name="stepMask"/>, rows <see cref="Steps"/> apart) and activations.</summary>
+    private readonly GateRows Gates(int rows, float* stepMask) => new()
+    {
+        Batch = rows, Mask = stepMask, MaskStride = Steps, Activation = Activation,
+        // A SimpleRNN has no gates: one compiled pass whatever the layer's recurrent activation.
+        RecurrentActivation = Cell == RecurrentCell.SimpleRnn ? GateFunctionKind.Linear : RecurrentActivation,
+    };
 
     private readonly int RowBoundary(int part)
     {
         if (part >= Parts) return Batch;
-        int tiles = (Batch + 3) / 4;
-        return Math.Min(Batch, (int)((long)tiles * part / Parts) * 4);
+        int tiles = (Batch + RowGroup - 1) / RowGroup;
+        return Math.Min(Batch, (int)((long)tiles * part / Parts) * RowGroup);
     }
 
     private readonly void RunForward(int first, int end)
@@ -114,86 +135,73 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 TensorPrimitives.Multiply(new ReadOnlySpan<float>(hPrev, count),
                     new ReadOnlySpan<float>(Drop + (long)first * Units, count), new Span<float>(hIn, count));
             }
-            float* stepMask = mask == null ? null : mask + s;
+            var gates = Gates(rows, mask == null ? null : mask + s);
             switch (Cell)
             {
-                case RecurrentCellKind.Lstm:
+                case RecurrentCell.Lstm:
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
-                    LstmStep.Forward(new LstmStep
+                    GatePass.Forward(new LstmStep
                     {
-                        Batch = rows, Units = Units, Z = zs, Bias = Bias,
+                        Gates = gates, Units = Units, Z = zs, Bias = Bias,
                         CPrev = C + s * stepRows + (long)first * Units, C = C + (s + 1) * stepRows + (long)first * Units,
-                        HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units, Mask = stepMask, MaskStride = Steps,
-                        Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units,
                     });
                     break;
-                case RecurrentCellKind.Gru:
+                case RecurrentCell.Gru:
                     float* rec = Scratch + (long)first * gu;
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
-                    GruStep.Forward(new GruStep
+                    GatePass.Forward(new GruStep
                     {
-                        Batch = rows, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
-                        HPrev = hPrev, H = h, RH = RH + s * stepRows + (long)first * Units, Mask = stepMask, MaskStride = Steps,
-                        Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        Gates = gates, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
+                        HPrev = hPrev, H = h, RH = RH + s * stepRows + (long)first * Units,
                     });
                     break;
                 default:
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
-                    SimpleRnnStep.Forward(new SimpleRnnStep
-                    {
-                        Batch = rows, Units = Units, Z = zs, Bias = Bias, HPrev = hPrev, H = h, Mask = stepMask, MaskStride = Steps,
-                        Activation = Activation,
-                    });
+                    GatePass.Forward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, Bias = Bias, HPrev = hPrev, H = h });
                     break;
             }
         }
     }
 
-    private readonly void RunBackward(int part, int first, int end)
+    private readonly void RunBackward(int first, int end)
     {
         int gu = (int)Cell * Units, rows = end - first, count = rows * Units;
         long stepRows = (long)Batch * Units;
         float* mask = Mask == null ? null : Mask + (long)first * Steps;
         float* dh = DH + (long)first * Units, dc = DC + (long)first * Units;
         float* gradient = GradientOutput + (long)first * SlotStride;
-        int biasSize = Cell == RecurrentCellKind.Gru ? 2 * gu : gu;
-        float* biasSums = BiasSums == null ? null : BiasSums + (long)part * biasSize;
+        int biasSize = Cell == RecurrentCell.Gru ? 2 * gu : gu;
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
             float* zs = Z + zOffset, dzs = DZ + zOffset, dRecs = DRec + zOffset;
-            float* stepMask = mask == null ? null : mask + s;
+            var gates = Gates(rows, mask == null ? null : mask + s);
             float* dy = ReturnSequences ? gradient + (long)s * Units : null;
             switch (Cell)
             {
-                case RecurrentCellKind.Lstm:
-                    LstmStep.Backward(new LstmStep
+                case RecurrentCell.Lstm:
+                    GatePass.Backward(new LstmStep
                     {
-                        Batch = rows, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
-                        Mask = stepMask, MaskStride = Steps, Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        Gates = gates, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
                         DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs,
                     });
                     break;
-                case RecurrentCellKind.Gru:
-                    GruStep.Backward(new GruStep
+                case RecurrentCell.Gru:
+                    GatePass.Backward(new GruStep
                     {
-                        Batch = rows, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
-                        Mask = stepMask, MaskStride = Steps, Activation = Activation, RecurrentActivation = RecurrentActivation,
+                        Gates = gates, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
                         DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs, DRec = dRecs,
                     });
                     break;
                 default:
-                    SimpleRnnStep.Backward(new SimpleRnnStep
-                    {
-                        Batch = rows, Units = Units, Z = zs, Mask = stepMask, MaskStride = Steps, Activation = Activation,
-                        DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs,
-                    });
+                    GatePass.Backward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs });
                     break;
             }
-            if (biasSums != null)
+            if (BiasSums != null)
             {
-                AddRows(dzs, rows, gu, biasSums);
-                if (Cell == RecurrentCellKind.Gru) AddRows(dRecs, rows, gu, biasSums + gu);
+                AddRows(dzs, first, rows, gu, BiasSums, biasSize);
+                if (Cell == RecurrentCell.Gru) AddRows(dRecs, first, rows, gu, BiasSums + gu, biasSize);
             }
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
@@ -18,6 +19,8 @@ internal enum ReduceKind
 internal static unsafe class Reductions
 {
     private const int ParallelThreshold = 1 << 16;
+    private const int RowPieceMin = 1 << 14; // a long row's pieces: big enough that combining them costs nothing
+    private const int MaxRowPieces = 64;
 
     /// <summary>
     /// Reduces contiguous <paramref name="source"/> of shape <paramref name="sourceShape"/> down to
@@ -32,8 +35,8 @@ internal static unsafe class Reductions
             new Span<float>(destination, checked((int)targetSize)).Fill(Identity(kind));
             return;
         }
-        Span<int> dims = stackalloc int[TensorShape.MaxRank];
-        Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        Span<int> dims = stackalloc int[Dims8.MaxRank];
+        Span<bool> reduced = stackalloc bool[Dims8.MaxRank];
         int runs = Coalesce(sourceShape, targetShape, dims, reduced);
         if (runs == 0)
         {
@@ -97,14 +100,15 @@ internal static unsafe class Reductions
         }
         else if (inner == 1)
         {
-            // One long row: each chunk reduces a piece, then the pieces are combined.
-            int chunks = threads * 4;
+            // One long row: each chunk reduces one of the row's pieces, then the pieces are combined, as one thread
+            // reduces the row (ReduceRow).
+            int chunks = RowPieces(n);
             float* partials = stackalloc float[chunks];
             plan.Split = AxisSplit.Row;
             plan.Chunks = chunks;
             plan.Partials = partials;
             WorkerPool.For(chunks, ref plan);
-            *destination = Reduce(kind, new ReadOnlySpan<float>(partials, chunks));
+            *destination = CombinePieces(kind, partials, chunks);
             return;
         }
         else
@@ -135,8 +139,7 @@ internal static unsafe class Reductions
                     Block(0, Outer, (int)((long)Inner * chunk / Chunks), (int)((long)Inner * (chunk + 1) / Chunks));
                     break;
                 default:
-                    int start = (int)((long)N * chunk / Chunks), end = (int)((long)N * (chunk + 1) / Chunks);
-                    Partials[chunk] = end > start ? Reduce(Kind, new ReadOnlySpan<float>(Source + start, end - start)) : Identity(Kind);
+                    Partials[chunk] = ReducePiece(Kind, Source, N, chunk, Chunks);
                     break;
             }
         }
@@ -150,7 +153,7 @@ internal static unsafe class Reductions
                 float* block = Source + (long)o * N * Inner;
                 if (Inner == 1)
                 {
-                    Destination[o] = Reduce(Kind, new ReadOnlySpan<float>(block, N));
+                    Destination[o] = ReduceRow(Kind, block, N);
                     continue;
                 }
                 var result = new Span<float>(Destination + (long)o * Inner + c0, width);
@@ -160,14 +163,45 @@ internal static unsafe class Reductions
         }
     }
 
+    /// <summary>
+    /// A long row is reduced in pieces whose number depends on its length alone, and the pieces' results are combined
+    /// in order, one after the other: the same bits whether one thread reduces the row or the workers share its pieces.
+    /// </summary>
+    private static float ReduceRow(ReduceKind kind, float* row, int n)
+    {
+        int pieces = RowPieces(n);
+        if (pieces == 1) return Reduce(kind, new ReadOnlySpan<float>(row, n));
+        float* partials = stackalloc float[pieces];
+        for (int i = 0; i < pieces; i++) partials[i] = ReducePiece(kind, row, n, i, pieces);
+        return CombinePieces(kind, partials, pieces);
+    }
+
+    /// <summary>Pieces of a row of <paramref name="n"/>: at least <see cref="RowPieceMin"/> values each, at most <see cref="MaxRowPieces"/>.</summary>
+    private static int RowPieces(int n) => n < 2 * RowPieceMin ? 1 : Math.Min(MaxRowPieces, n / RowPieceMin);
+
+    /// <summary>Piece <paramref name="i"/> of <paramref name="pieces"/>, its bounds on multiples of 64 values (whole vector groups).</summary>
+    private static float ReducePiece(ReduceKind kind, float* row, int n, int i, int pieces)
+    {
+        int start = i == 0 ? 0 : (int)((long)n * i / pieces) & ~63;
+        int end = i == pieces - 1 ? n : (int)((long)n * (i + 1) / pieces) & ~63;
+        return Reduce(kind, new ReadOnlySpan<float>(row + start, end - start));
+    }
+
+    private static float CombinePieces(ReduceKind kind, float* partials, int pieces)
+    {
+        float result = partials[0];
+        for (int i = 1; i < pieces; i++) result = Combine(kind, result, partials[i]);
+        return result;
+    }
+
     /// <summary>The general case, several reduced runs: an odometer over rows of the innermost run.</summary>
     private static void ReduceRuns(ReduceKind kind, float* source, ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, float* destination, long targetSize)
     {
         new Span<float>(destination, (int)targetSize).Fill(Identity(kind));
         int runs = dims.Length;
-        Span<long> targetStrides = stackalloc long[TensorShape.MaxRank];
+        Span<long> targetStrides = stackalloc long[Dims8.MaxRank];
         TargetStrides(dims, reduced, targetStrides);
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        Span<int> index = stackalloc int[Dims8.MaxRank];
         index.Clear();
         int inner = dims[runs - 1];
         bool innerReduced = reduced[runs - 1];
@@ -236,17 +270,17 @@ internal static unsafe class Reductions
         new Span<float>(destination, checked((int)sourceSize)).Clear();
         if (sourceSize == 0) return;
         new Span<float>(taken, (int)targetSize).Clear();
-        Span<int> dims = stackalloc int[TensorShape.MaxRank];
-        Span<bool> reduced = stackalloc bool[TensorShape.MaxRank];
+        Span<int> dims = stackalloc int[Dims8.MaxRank];
+        Span<bool> reduced = stackalloc bool[Dims8.MaxRank];
         int runs = Coalesce(sourceShape, targetShape, dims, reduced);
         if (runs == 0)
         {
             *destination = *gradient;
             return;
         }
-        Span<long> targetStrides = stackalloc long[TensorShape.MaxRank];
+        Span<long> targetStrides = stackalloc long[Dims8.MaxRank];
         TargetStrides(dims[..runs], reduced[..runs], targetStrides);
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        Span<int> index = stackalloc int[Dims8.MaxRank];
         index.Clear();
         int inner = dims[runs - 1];
         bool innerReduced = reduced[runs - 1];
@@ -348,9 +382,9 @@ internal static unsafe class Reductions
 
     private static float Reduce(ReduceKind kind, ReadOnlySpan<float> values) => kind switch
     {
-        ReduceKind.Sum => TensorPrimitives.Sum(values),
-        ReduceKind.Max => TensorPrimitives.Max(values),
-        _ => TensorPrimitives.Min(values),
+        ReduceKind.Sum => Fold<AddFunction>(values, 0f),
+        ReduceKind.Max => Fold<MaxFunction>(values, float.NegativeInfinity),
+        _ => Fold<MinFunction>(values, float.PositiveInfinity),
     };
 
     private static float Combine(ReduceKind kind, float a, float b) => kind switch
@@ -360,6 +394,7 @@ internal static unsafe class Reductions
         _ => MathF.Min(a, b),
     };
 
+    /// <summary>Elementwise, so the same at every width: TensorPrimitives' loops, which are short on short rows.</summary>
     private static void Combine(ReduceKind kind, Span<float> accumulator, ReadOnlySpan<float> values)
     {
         switch (kind)
@@ -368,5 +403,70 @@ internal static unsafe class Reductions
             case ReduceKind.Max: TensorPrimitives.Max(accumulator, values, accumulator); break;
             default: TensorPrimitives.Min(accumulator, values, accumulator); break;
         }
+    }
+
+    /// <summary>All of <paramref name="values"/> folded with <typeparamref name="TF"/>, at the width the dispatch picks.</summary>
+    private static float Fold<TF>(ReadOnlySpan<float> values, float identity) where TF : struct, IBinaryFunction
+    {
+        fixed (float* p = values)
+        {
+            var fold = new RowFold<TF> { Values = p, Length = values.Length, Identity = identity };
+            LaneKernel.Run(ref fold);
+            return fold.Result;
+        }
+    }
+
+    /// <summary>
+    /// Four accumulators of lanes over the row (independent additions keep the adder busy), then the accumulators,
+    /// the lanes and the tail in order. The order of the sum depends on the width: results agree within rounding.
+    /// </summary>
+    private struct RowFold<TF> : ILaneKernel where TF : struct, IBinaryFunction
+    {
+        private const int WidestGroup = 16;
+
+        public float* Values;
+        public int Length;
+        public float Identity, Result;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            var f = default(TF);
+            float* p = Values;
+            int n = Length, i = 0;
+            T a0 = T.Broadcast(Identity), a1 = a0, a2 = a0, a3 = a0;
+            for (; i <= n - 4 * T.Count; i += 4 * T.Count)
+            {
+                a0 = f.Apply(a0, T.Load(p + i));
+                a1 = f.Apply(a1, T.Load(p + i + T.Count));
+                a2 = f.Apply(a2, T.Load(p + i + 2 * T.Count));
+                a3 = f.Apply(a3, T.Load(p + i + 3 * T.Count));
+            }
+            for (; i <= n - T.Count; i += T.Count) a0 = f.Apply(a0, T.Load(p + i));
+            float* lanes = stackalloc float[WidestGroup];
+            T.Store(lanes, f.Apply(f.Apply(a0, a1), f.Apply(a2, a3)));
+            var total = new Lane1(lanes[0]);
+            for (int j = 1; j < T.Count; j++) total = f.Apply(total, new Lane1(lanes[j]));
+            for (; i < n; i++) total = f.Apply(total, new Lane1(p[i]));
+            Result = total.Value;
+        }
+    }
+
+    private readonly struct AddFunction : IBinaryFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T x, T y) where T : struct, ILanes<T> => x + y;
+    }
+
+    private readonly struct MaxFunction : IBinaryFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T x, T y) where T : struct, ILanes<T> => T.Max(x, y);
+    }
+
+    private readonly struct MinFunction : IBinaryFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T x, T y) where T : struct, ILanes<T> => T.Min(x, y);
     }
 }

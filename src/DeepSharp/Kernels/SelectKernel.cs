@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
@@ -69,7 +69,7 @@ internal static unsafe class SelectKernel
         public readonly void RunRows(long first, long last)
         {
             int inner = Dims[Rank - 1];
-            Span<int> index = stackalloc int[TensorShape.MaxRank];
+            Span<int> index = stackalloc int[Dims8.MaxRank];
             long rest = first;
             for (int d = Rank - 2; d >= 0; d--)
             {
@@ -98,29 +98,37 @@ internal static unsafe class SelectKernel
 
         private static void Row(float* c, int sc, float* a, int sa, float* b, int sb, float* dst, int n)
         {
-            int i = 0;
-            bool vectorizable = sc <= 1 && sa <= 1 && sb <= 1 && sc >= 0 && sa >= 0 && sb >= 0;
-            if (vectorizable && Simd.Level == SimdLevel.Vector512)
+            if (sc is 0 or 1 && sa is 0 or 1 && sb is 0 or 1)
             {
-                for (; i <= n - 16; i += 16)
-                {
-                    var cv = sc == 1 ? Vector512.Load(c + i) : Vector512.Create(*c);
-                    var av = sa == 1 ? Vector512.Load(a + i) : Vector512.Create(*a);
-                    var bv = sb == 1 ? Vector512.Load(b + i) : Vector512.Create(*b);
-                    Vector512.ConditionalSelect(Vector512.Equals(cv, Vector512<float>.Zero), bv, av).Store(dst + i);
-                }
+                var row = new SelectRow(c, sc, a, sa, b, sb, dst, n);
+                LaneKernel.Run(ref row);
+                return;
             }
-            else if (vectorizable && Simd.Level == SimdLevel.Vector256)
+            for (int i = 0; i < n; i++) dst[i] = c[(long)i * sc] != 0f ? a[(long)i * sa] : b[(long)i * sb];
+        }
+    }
+
+    /// <summary>One row whose operands are each contiguous (stride 1) or one value (stride 0).</summary>
+    private readonly struct SelectRow(float* c, int sc, float* a, int sa, float* b, int sb, float* dst, int n) : ILaneKernel
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            int i = Groups<T>(0);
+            Groups<Lane1>(i);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int Groups<T>(int i) where T : struct, ILanes<T>
+        {
+            for (; i <= n - T.Count; i += T.Count)
             {
-                for (; i <= n - 8; i += 8)
-                {
-                    var cv = sc == 1 ? Vector256.Load(c + i) : Vector256.Create(*c);
-                    var av = sa == 1 ? Vector256.Load(a + i) : Vector256.Create(*a);
-                    var bv = sb == 1 ? Vector256.Load(b + i) : Vector256.Create(*b);
-                    Vector256.ConditionalSelect(Vector256.Equals(cv, Vector256<float>.Zero), bv, av).Store(dst + i);
-                }
+                var cv = sc == 1 ? T.Load(c + i) : T.Broadcast(*c);
+                var av = sa == 1 ? T.Load(a + i) : T.Broadcast(*a);
+                var bv = sb == 1 ? T.Load(b + i) : T.Broadcast(*b);
+                T.Store(dst + i, T.Select(T.Equal(cv, T.Broadcast(0f)), bv, av));
             }
-            for (; i < n; i++) dst[i] = c[(long)i * sc] != 0f ? a[(long)i * sa] : b[(long)i * sb];
+            return i;
         }
     }
 }

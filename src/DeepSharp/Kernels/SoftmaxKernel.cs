@@ -86,7 +86,7 @@ internal static unsafe class SoftmaxKernel
         float max = m128.ToScalar();
         if (float.IsNegativeInfinity(max)) max = 0f; // an all -∞ row: keep exp(x - max) defined
         var shifted = v - Vector512.Create(max);
-        var e = Vector512.Exp(shifted);
+        var e = LaneMath.Exp(new Lanes512(shifted)).Vector;
         float sum = Vector512.Sum(Vector512.ConditionalSelect(valid, e, Vector512<float>.Zero));
         if (log)
         {
@@ -241,8 +241,7 @@ internal static unsafe class SoftmaxKernel
     /// <summary>e^(x - m): the shifted exponential of softmax in one pass.</summary>
     private readonly struct ExpOfDifference : IBinaryFunction
     {
-        public float Apply(float x, float m) => MathF.Exp(x - m);
-        public Vector256<float> Apply(Vector256<float> x, Vector256<float> m) => Vector256.Exp(x - m);
-        public Vector512<float> Apply(Vector512<float> x, Vector512<float> m) => Vector512.Exp(x - m);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T x, T m) where T : struct, ILanes<T> => LaneMath.Exp(x - m);
     }
 }

@@ -9,8 +9,8 @@ internal static unsafe class StridedCopy
     /// </summary>
     internal static void ToContiguous(float* source, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, float* destination)
     {
-        Span<int> dims = stackalloc int[TensorShape.MaxRank];
-        Span<int> steps = stackalloc int[TensorShape.MaxRank];
+        Span<int> dims = stackalloc int[Dims8.MaxRank];
+        Span<int> steps = stackalloc int[Dims8.MaxRank];
         int rank = Coalesce(shape, strides, dims, steps);
         if (rank == 0)
         {
@@ -19,7 +19,7 @@ internal static unsafe class StridedCopy
         }
         int inner = dims[rank - 1];
         int innerStep = steps[rank - 1];
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        Span<int> index = stackalloc int[Dims8.MaxRank];
         index.Clear();
         long outerCount = 1;
         for (int d = 0; d < rank - 1; d++) outerCount *= dims[d];
@@ -49,9 +49,9 @@ internal static unsafe class StridedCopy
     internal static void Copy(float* source, ReadOnlySpan<int> sourceStrides, float* destination, ReadOnlySpan<int> destinationStrides, ReadOnlySpan<int> shape)
     {
         // Coalesce dimensions that are laid out one after the other in both views.
-        Span<int> dims = stackalloc int[TensorShape.MaxRank];
-        Span<int> from = stackalloc int[TensorShape.MaxRank];
-        Span<int> to = stackalloc int[TensorShape.MaxRank];
+        Span<int> dims = stackalloc int[Dims8.MaxRank];
+        Span<int> from = stackalloc int[Dims8.MaxRank];
+        Span<int> to = stackalloc int[Dims8.MaxRank];
         int rank = 0;
         for (int d = 0; d < shape.Length; d++)
         {
@@ -77,7 +77,7 @@ internal static unsafe class StridedCopy
             return;
         }
         int inner = dims[rank - 1], fromStep = from[rank - 1], toStep = to[rank - 1];
-        Span<int> index = stackalloc int[TensorShape.MaxRank];
+        Span<int> index = stackalloc int[Dims8.MaxRank];
         index.Clear();
         long outerCount = 1;
         for (int d = 0; d < rank - 1; d++) outerCount *= dims[d];

@@ -1,23 +1,17 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>An elementwise function of one variable, written once per vector width (the math of an op).</summary>
+/// <summary>An elementwise function of one variable, written once over lanes (the math of an op).</summary>
 internal interface IUnaryFunction
 {
-    float Apply(float x);
-    Vector256<float> Apply(Vector256<float> x);
-    Vector512<float> Apply(Vector512<float> x);
+    T Apply<T>(T x) where T : struct, ILanes<T>;
 }
 
-/// <summary>An elementwise function of two variables, written once per vector width.</summary>
+/// <summary>An elementwise function of two variables, written once over lanes.</summary>
 internal interface IBinaryFunction
 {
-    float Apply(float x, float y);
-    Vector256<float> Apply(Vector256<float> x, Vector256<float> y);
-    Vector512<float> Apply(Vector512<float> x, Vector512<float> y);
+    T Apply<T>(T x, T y) where T : struct, ILanes<T>;
 }
 
 /// <summary>An elementwise op over one span: what the parallel driver splits into chunks.</summary>
@@ -33,47 +27,25 @@ internal interface IGradientOperator
 }
 
 /// <summary>
-/// The loop machinery behind <see cref="IUnaryFunction"/> and <see cref="IBinaryFunction"/>: the widest
-/// vector width <see cref="Simd.Level"/> allows, and a tail that goes through a zero-padded vector so that
-/// every element sees the same arithmetic wherever it sits in the span.
+/// The loop machinery behind <see cref="IUnaryFunction"/> and <see cref="IBinaryFunction"/>, as TensorPrimitives'
+/// operator structs and their one driver: the width <see cref="Simd.Level"/> names, whole groups of lanes for the
+/// body, and a tail that goes through one zero-padded group (one vector evaluation rather than a scalar loop; the
+/// lanes round alike, so the values are those a scalar tail would give).
 /// </summary>
-internal static class VectorLoop
+internal static unsafe class VectorLoop
 {
+    private const int WidestGroup = 16;
+
     /// <summary>destination[i] = f(x[i]); destination may be x itself.</summary>
     internal static void Map<TF>(in TF f, ReadOnlySpan<float> x, Span<float> destination) where TF : struct, IUnaryFunction
     {
         int n = x.Length;
         if (destination.Length < n) ThrowShort();
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Simd.Level == SimdLevel.Vector512)
+        fixed (float* px = x, pd = destination)
         {
-            for (; i <= n - 16; i += 16)
-                f.Apply(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            if (i < n)
-            {
-                Span<float> buffer = stackalloc float[16];
-                Pad(x[i..], buffer);
-                f.Apply(Vector512.Create((ReadOnlySpan<float>)buffer)).CopyTo(buffer);
-                buffer[..(n - i)].CopyTo(destination[i..]);
-            }
-            return;
+            var map = new UnaryMap<TF>(f, px, pd, n);
+            LaneKernel.Run(ref map);
         }
-        if (Simd.Level == SimdLevel.Vector256)
-        {
-            for (; i <= n - 8; i += 8)
-                f.Apply(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            if (i < n)
-            {
-                Span<float> buffer = stackalloc float[8];
-                Pad(x[i..], buffer);
-                f.Apply(Vector256.Create((ReadOnlySpan<float>)buffer)).CopyTo(buffer);
-                buffer[..(n - i)].CopyTo(destination[i..]);
-            }
-            return;
-        }
-        for (; i < n; i++) Unsafe.Add(ref dr, i) = f.Apply(Unsafe.Add(ref xr, i));
     }
 
     /// <summary>destination[i] = f(x[i], y[i]); destination may be x or y.</summary>
@@ -81,41 +53,11 @@ internal static class VectorLoop
     {
         int n = x.Length;
         if (y.Length < n || destination.Length < n) ThrowShort();
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Simd.Level == SimdLevel.Vector512)
+        fixed (float* px = x, py = y, pd = destination)
         {
-            for (; i <= n - 16; i += 16)
-                f.Apply(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            if (i < n)
-            {
-                Span<float> bx = stackalloc float[16];
-                Span<float> by = stackalloc float[16];
-                Pad(x[i..n], bx);
-                Pad(y[i..n], by);
-                f.Apply(Vector512.Create((ReadOnlySpan<float>)bx), Vector512.Create((ReadOnlySpan<float>)by)).CopyTo(bx);
-                bx[..(n - i)].CopyTo(destination[i..]);
-            }
-            return;
+            var map = new BinaryMap<TF>(f, px, py, pd, n);
+            LaneKernel.Run(ref map);
         }
-        if (Simd.Level == SimdLevel.Vector256)
-        {
-            for (; i <= n - 8; i += 8)
-                f.Apply(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            if (i < n)
-            {
-                Span<float> bx = stackalloc float[8];
-                Span<float> by = stackalloc float[8];
-                Pad(x[i..n], bx);
-                Pad(y[i..n], by);
-                f.Apply(Vector256.Create((ReadOnlySpan<float>)bx), Vector256.Create((ReadOnlySpan<float>)by)).CopyTo(bx);
-                bx[..(n - i)].CopyTo(destination[i..]);
-            }
-            return;
-        }
-        for (; i < n; i++) Unsafe.Add(ref dr, i) = f.Apply(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
     }
 
     /// <summary>destination[i] = f(x[i], y) with a scalar right operand.</summary>
@@ -126,26 +68,65 @@ internal static class VectorLoop
     internal static void Map<TF>(in TF f, float x, ReadOnlySpan<float> y, Span<float> destination) where TF : struct, IBinaryFunction =>
         Map(new LeftBound<TF>(f, x), y, destination);
 
-    private static void Pad(ReadOnlySpan<float> tail, Span<float> buffer)
+    private readonly struct UnaryMap<TF>(TF f, float* x, float* d, int n) : ILaneKernel where TF : struct, IUnaryFunction
     {
-        buffer.Clear();
-        tail.CopyTo(buffer);
+        /// <remarks>Never inlined: the function's many small lane helpers need the loop's own inlining budget.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            var function = f;
+            float* source = x, destination = d;
+            int length = n, i = 0;
+            for (; i <= length - T.Count; i += T.Count) T.Store(destination + i, function.Apply(T.Load(source + i)));
+            if (i == length) return;
+            float* bx = stackalloc float[WidestGroup];
+            Pad(source + i, length - i, bx);
+            T.Store(bx, function.Apply(T.Load(bx)));
+            Copy(bx, destination + i, length - i);
+        }
     }
+
+    private readonly struct BinaryMap<TF>(TF f, float* x, float* y, float* d, int n) : ILaneKernel where TF : struct, IBinaryFunction
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<T>() where T : struct, ILanes<T>
+        {
+            var function = f;
+            float* first = x, second = y, destination = d;
+            int length = n, i = 0;
+            for (; i <= length - T.Count; i += T.Count) T.Store(destination + i, function.Apply(T.Load(first + i), T.Load(second + i)));
+            if (i == length) return;
+            float* bx = stackalloc float[WidestGroup];
+            float* by = stackalloc float[WidestGroup];
+            Pad(first + i, length - i, bx);
+            Pad(second + i, length - i, by);
+            T.Store(bx, function.Apply(T.Load(bx), T.Load(by)));
+            Copy(bx, destination + i, length - i);
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> floats of a group, the rest zero.</summary>
+    private static void Pad(float* tail, int count, float* group)
+    {
+        new Span<float>(group, WidestGroup).Clear();
+        Copy(tail, group, count);
+    }
+
+    private static void Copy(float* source, float* destination, int count) =>
+        new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(destination, count));
 
     private static void ThrowShort() => throw new ArgumentException("VectorLoop: the spans have different lengths.");
 
     private readonly struct RightBound<TF>(TF f, float y) : IUnaryFunction where TF : struct, IBinaryFunction
     {
-        public float Apply(float x) => f.Apply(x, y);
-        public Vector256<float> Apply(Vector256<float> x) => f.Apply(x, Vector256.Create(y));
-        public Vector512<float> Apply(Vector512<float> x) => f.Apply(x, Vector512.Create(y));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T x) where T : struct, ILanes<T> => f.Apply(x, T.Broadcast(y));
     }
 
     private readonly struct LeftBound<TF>(TF f, float x) : IUnaryFunction where TF : struct, IBinaryFunction
     {
-        public float Apply(float y) => f.Apply(x, y);
-        public Vector256<float> Apply(Vector256<float> y) => f.Apply(Vector256.Create(x), y);
-        public Vector512<float> Apply(Vector512<float> y) => f.Apply(Vector512.Create(x), y);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T y) where T : struct, ILanes<T> => f.Apply(T.Broadcast(x), y);
     }
 }
 
@@ -155,7 +136,7 @@ internal static class VectorLoop
 /// </summary>
 internal readonly struct VectorBinaryOperator<TF> : IBinaryOperator where TF : struct, IBinaryFunction
 {
-    public static float Invoke(float x, float y) => default(TF).Apply(x, y);
+    public static float Invoke(float x, float y) => default(TF).Apply(new Lane1(x), new Lane1(y)).Value;
     public static void Invoke(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => VectorLoop.Map(default(TF), x, y, d);
     public static void Invoke(ReadOnlySpan<float> x, float y, Span<float> d) => VectorLoop.Map(default(TF), x, y, d);
     public static void Invoke(float x, ReadOnlySpan<float> y, Span<float> d) => VectorLoop.Map(default(TF), x, y, d);

@@ -25,7 +25,7 @@ public static partial class Ops
     // ---- relu: dx = g where x > 0 ----------------------------------------------------------------------
 
     /// <summary>Rectified linear unit max(x, 0); the gradient at 0 is 0, as in PyTorch.</summary>
-    public static Tensor Relu(Tensor x) => ElementwiseDriver.Unary(x, new ReluOperator(), "relu", ReluBackward);
+    public static Tensor Relu(Tensor x) => ElementwiseDriver.Unary(x, new ReluFunction(), "relu", ReluBackward);
 
     private static void ReluBackward(Node n, Tensor g) => ElementwiseDriver.UnaryGradient(n, g, new ReluGradient(), fromOutput: false);
 

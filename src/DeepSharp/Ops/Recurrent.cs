@@ -67,7 +67,7 @@ public static unsafe partial class Ops
         var scratch = o.Cell == RecurrentCellKind.Gru ? Tensor.Uninitialized([batch * gu]) : null;
         new RecurrentLoop
         {
-            Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+            Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch),
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Bias = biasPointer, Recurrent = rk.Pointer, Scratch = scratch is null ? null : scratch.Pointer,
@@ -157,12 +157,12 @@ public static unsafe partial class Ops
         var rk = ContiguousOperand.Of(recurrentKernel);
         StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
         ContiguousOperand.Release(rk, recurrentKernel);
-        int parts = RecurrentLoop.PartsFor(batch), biasSize = gru ? 2 * gu : gu;
+        int parts = RecurrentLoop.PartsFor(batch), groups = RecurrentLoop.SumGroups(batch), biasSize = gru ? 2 * gu : gu;
         bool biasGradient = bias is not null && bias._requiresGrad;
-        var biasSums = biasGradient ? Tensor.Zeroed([parts * biasSize]) : null;
+        var biasSums = biasGradient ? Tensor.Zeroed([groups * biasSize]) : null;
         new RecurrentLoop
         {
-            Cell = o.Cell, Activation = o.Activation, RecurrentActivation = o.RecurrentActivation,
+            Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = parts,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Recurrent = rkT.Pointer, Scratch = scratch,
@@ -189,11 +189,11 @@ public static unsafe partial class Ops
         }
         if (biasSums is not null)
         {
-            // The sum of the parts' column sums.
+            // The sum of the row groups' column sums, in group order: the same whatever the parts were.
             var db = Tensor.Uninitialized(bias!._shape);
             var total = db.Span;
             biasSums.Span[..biasSize].CopyTo(total);
-            for (int part = 1; part < parts; part++) TensorPrimitives.Add(total, biasSums.Span.Slice(part * biasSize, biasSize), total);
+            for (int group = 1; group < groups; group++) TensorPrimitives.Add(total, biasSums.Span.Slice(group * biasSize, biasSize), total);
             biasSums.Recycle();
             GradientEngine.Accumulate(bias, db);
         }

@@ -4,13 +4,6 @@ using System.Text;
 
 namespace DeepSharp;
 
-/// <summary>Eight integers stored inline, so that a shape or a stride list never allocates.</summary>
-[InlineArray(TensorShape.MaxRank)]
-internal struct Dims8
-{
-    private int _element0;
-}
-
 /// <summary>
 /// The dimensions of a tensor, stored inline (a value type: reading <c>tensor.Shape</c> never allocates).
 /// Negative indices count from the end, as in NumPy: <c>shape[-1]</c> is the last dimension.
@@ -19,7 +12,7 @@ internal struct Dims8
 public readonly struct TensorShape : IEquatable<TensorShape>, IEnumerable<int>
 {
     /// <summary>The largest number of dimensions a tensor can have.</summary>
-    public const int MaxRank = 8;
+    public const int MaxRank = Dims8.MaxRank;
 
     private readonly Dims8 _dims;
 

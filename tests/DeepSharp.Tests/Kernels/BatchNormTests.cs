@@ -1,4 +1,5 @@
 using DeepSharp.Kernels;
+using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Kernels;
 
@@ -35,7 +36,7 @@ public unsafe class BatchNormTests
         int saved = Parallelism.Threads;
         try
         {
-            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Scalar })
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     Parallelism.Threads = threads;
@@ -70,5 +71,31 @@ public unsafe class BatchNormTests
         {
             Parallelism.Threads = saved;
         }
+    }
+
+    [Theory]
+    [InlineData(5000, 33, 1)]  // channels last: ranges of rows
+    [InlineData(1403, 24, 1)]  // 1403 rows in ranges that split unevenly over 2 and 3 threads
+    [InlineData(20, 3, 700)]   // a channel axis before contiguous runs
+    public void Sums_have_the_same_bits_at_any_thread_count(int outer, int channels, int inner)
+    {
+        var random = new Random(outer * channels);
+        int size = outer * channels * inner;
+        var x = Enumerable.Range(0, size).Select(_ => (float)(random.NextDouble() * 4 + 3)).ToArray();
+        var dy = Enumerable.Range(0, size).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
+            ThreadCounts.SameBits($"{level}", () =>
+            {
+                var mean = new float[channels];
+                var variance = new float[channels];
+                var sumDy = new float[channels];
+                var sumDyX = new float[channels];
+                fixed (float* px = x, pdy = dy, pm = mean, pv = variance, ps = sumDy, psx = sumDyX)
+                {
+                    BatchNorm.Moments(level, px, outer, channels, inner, pm, pv);
+                    BatchNorm.GradientSums(level, px, pdy, outer, channels, inner, pm, ps, psx);
+                }
+                return [mean, variance, sumDy, sumDyX];
+            });
     }
 }

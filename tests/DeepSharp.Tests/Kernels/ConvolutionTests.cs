@@ -42,7 +42,7 @@ public unsafe class ConvolutionTests
         int saved = Parallelism.Threads;
         try
         {
-            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Scalar })
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     Parallelism.Threads = threads;
@@ -74,6 +74,37 @@ public unsafe class ConvolutionTests
         {
             Parallelism.Threads = saved;
         }
+    }
+
+    [Theory]
+    [InlineData(13, 10, 10, 5, 24)] // the GEMM path: 13 images in ranges that split unevenly over 2 and 3 threads
+    [InlineData(11, 28, 28, 1, 32)] // one channel: the direct kernel gradient on AVX-512 machines
+    public void Gradients_have_the_same_bits_at_any_thread_count(int batch, int height, int width, int channels, int filters)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, height, width, channels), 3, 3, channels, filters, (1, 1), false, (1, 1));
+        var random = new Random(batch + channels);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var bias = Values(g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
+            ThreadCounts.SameBits($"{level}", () =>
+            {
+                var y = new float[g.Rows * g.Filters];
+                var gx = new float[x.Length];
+                var gw = new float[w.Length];
+                var gb = new float[bias.Length];
+                var alone = new float[w.Length];
+                var aloneBias = new float[bias.Length];
+                fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb, pa = alone, pab = aloneBias)
+                {
+                    Convolution.Forward(level, g, px, pw, pb, FusedActivation.Relu, py);
+                    Convolution.Backward(level, g, px, pw, pdy, py, FusedActivation.Relu, pgx, pgw, pgb);
+                    Convolution.Backward(level, g, px, pw, pdy, py, FusedActivation.Relu, null, pa, pab);
+                }
+                return [y, gx, gw, gb, alone, aloneBias];
+            });
     }
 
     private static void Close(float[] expected, float[] actual, string what)

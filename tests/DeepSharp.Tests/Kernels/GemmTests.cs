@@ -4,7 +4,7 @@ namespace DeepSharp.Tests.Kernels;
 
 public unsafe class GemmTests
 {
-    // (m, n, k): odd sizes around the tile sizes of every kernel (4×4, 6×16, 12×32 and its 8/4-row, 16-column
+    // (m, n, k): odd sizes around the tile sizes of every kernel (4×4, 6×8, 6×16, 12×32 and its 8/4-row, 16-column
     // edge tiles), k = 1 and k spread over several k blocks, shapes on both sides of the pack-or-read-in-place
     // choices, more rows than one packed A block and more columns than one B block.
     private static readonly (int M, int N, int K)[] Shapes =
@@ -14,11 +14,11 @@ public unsafe class GemmTests
         (200, 260, 9), (3, 1100, 5), (16, 45, 70),
     ];
 
-    // SIMD levels travel as their bit widths (512, 256, 0): SimdLevel is internal and xUnit needs public signatures.
+    // SIMD levels travel as their bit widths (512, 256, 128, 0): SimdLevel is internal and xUnit needs public signatures.
     public static TheoryData<int, bool, bool> Variants()
     {
         var data = new TheoryData<int, bool, bool>();
-        foreach (int level in new[] { 0, 256, 512 })
+        foreach (int level in new[] { 0, 128, 256, 512 })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     data.Add(level, ta, tb);
@@ -48,6 +48,7 @@ public unsafe class GemmTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     [InlineData(0)]
     public void Two_threads_give_the_same_bits_as_one(int level)
     {

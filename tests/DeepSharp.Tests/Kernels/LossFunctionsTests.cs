@@ -4,7 +4,7 @@ using DeepSharp.Kernels;
 namespace DeepSharp.Tests.Kernels;
 
 /// <summary>
-/// Each elementwise loss term and derivative, written three times (scalar, 256-bit, 512-bit): all widths agree with
+/// Each elementwise loss term and derivative, written once over lanes and run at each width (scalar, 256-bit, 512-bit): all widths agree with
 /// each other and with the formula evaluated in double, at clip boundaries too.
 /// </summary>
 public class LossFunctionsTests
@@ -33,12 +33,12 @@ public class LossFunctionsTests
         var t = Pairs.Select(x => x.T).ToArray();
         for (int i = 0; i < p.Length; i += 16)
         {
-            var v512 = f.Apply(Vector512.Create(p, i), Vector512.Create(t, i));
-            var lo = f.Apply(Vector256.Create(p, i), Vector256.Create(t, i));
-            var hi = f.Apply(Vector256.Create(p, i + 8), Vector256.Create(t, i + 8));
+            var v512 = f.Apply(new Lanes512(Vector512.Create(p, i)), new Lanes512(Vector512.Create(t, i))).Vector;
+            var lo = f.Apply(new Lanes256(Vector256.Create(p, i)), new Lanes256(Vector256.Create(t, i))).Vector;
+            var hi = f.Apply(new Lanes256(Vector256.Create(p, i + 8)), new Lanes256(Vector256.Create(t, i + 8))).Vector;
             for (int j = 0; j < 16; j++)
             {
-                float a = p[i + j], b = t[i + j], scalar = f.Apply(a, b), wide = v512[j], narrow = j < 8 ? lo[j] : hi[j - 8];
+                float a = p[i + j], b = t[i + j], scalar = f.Apply(new Lane1(a), new Lane1(b)).Value, wide = v512[j], narrow = j < 8 ? lo[j] : hi[j - 8];
                 double expected = reference(a, b);
                 string where = $"{name}({a:G9}, {b:G9}): scalar {scalar:G9}, 512 {wide:G9}, 256 {narrow:G9}, expected {expected:G9}";
                 Assert.True(Near(scalar, wide) && Near(scalar, narrow), where);
@@ -89,7 +89,7 @@ public class LossFunctionsTests
     {
         Check(new LogisticLossTerm(), (x, z) => Math.Max(x, 0) - x * z + Math.Log(1 + Math.Exp(-Math.Abs(x))), "logistic");
         Check(new LogisticLossGradient(Scale), (s, z) => (s - z) * Scale, "logistic'");
-        Assert.Equal(1000f, new LogisticLossTerm().Apply(1000f, 0f));
-        Assert.Equal(0f, new LogisticLossTerm().Apply(1000f, 1f));
+        Assert.Equal(1000f, new LogisticLossTerm().Apply(new Lane1(1000f), new Lane1(0f)).Value);
+        Assert.Equal(0f, new LogisticLossTerm().Apply(new Lane1(1000f), new Lane1(1f)).Value);
     }
 }

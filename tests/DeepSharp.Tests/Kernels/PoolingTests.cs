@@ -40,7 +40,7 @@ public unsafe class PoolingTests
                             }
                         expected[((n * g.OutputHeight + oh) * g.OutputWidth + ow) * channels + c] = best;
                     }
-        foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Scalar })
+        foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
         {
             var y = new float[outputs];
             var indices = new int[outputs];
@@ -66,7 +66,7 @@ public unsafe class PoolingTests
         int saved = Parallelism.Threads;
         try
         {
-            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Scalar })
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     Parallelism.Threads = threads;

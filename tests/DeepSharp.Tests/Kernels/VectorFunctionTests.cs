@@ -4,8 +4,8 @@ using DeepSharp.Kernels;
 namespace DeepSharp.Tests.Kernels;
 
 /// <summary>
-/// Every elementwise function is written three times (scalar, 256-bit, 512-bit); the machine runs only one
-/// width, so this checks here that all three agree, whatever DEEPSHARP_SIMD selects.
+/// Every elementwise function is written once over lanes and runs at several widths (scalar, 256-bit, 512-bit);
+/// the machine runs only one width in production, so this checks here that they agree, whatever DEEPSHARP_SIMD selects.
 /// </summary>
 public class VectorFunctionTests
 {
@@ -23,12 +23,12 @@ public class VectorFunctionTests
     {
         for (int i = 0; i < Inputs.Length; i += 16)
         {
-            var v512 = f.Apply(Vector512.Create(Inputs, i));
-            var lo = f.Apply(Vector256.Create(Inputs, i));
-            var hi = f.Apply(Vector256.Create(Inputs, i + 8));
+            var v512 = f.Apply(new Lanes512(Vector512.Create(Inputs, i))).Vector;
+            var lo = f.Apply(new Lanes256(Vector256.Create(Inputs, i))).Vector;
+            var hi = f.Apply(new Lanes256(Vector256.Create(Inputs, i + 8))).Vector;
             for (int j = 0; j < 16; j++)
             {
-                float x = Inputs[i + j], scalar = f.Apply(x), wide = v512[j], narrow = j < 8 ? lo[j] : hi[j - 8];
+                float x = Inputs[i + j], scalar = f.Apply(new Lane1(x)).Value, wide = v512[j], narrow = j < 8 ? lo[j] : hi[j - 8];
                 Assert.True(Near(scalar, wide) && Near(scalar, narrow), $"{name}({x:G9}): scalar {scalar:G9}, 512 {wide:G9}, 256 {narrow:G9}");
             }
         }
@@ -39,12 +39,12 @@ public class VectorFunctionTests
         var g = Inputs.Reverse().ToArray();
         for (int i = 0; i < Inputs.Length; i += 16)
         {
-            var v512 = f.Apply(Vector512.Create(Inputs, i), Vector512.Create(g, i));
-            var lo = f.Apply(Vector256.Create(Inputs, i), Vector256.Create(g, i));
-            var hi = f.Apply(Vector256.Create(Inputs, i + 8), Vector256.Create(g, i + 8));
+            var v512 = f.Apply(new Lanes512(Vector512.Create(Inputs, i)), new Lanes512(Vector512.Create(g, i))).Vector;
+            var lo = f.Apply(new Lanes256(Vector256.Create(Inputs, i)), new Lanes256(Vector256.Create(g, i))).Vector;
+            var hi = f.Apply(new Lanes256(Vector256.Create(Inputs, i + 8)), new Lanes256(Vector256.Create(g, i + 8))).Vector;
             for (int j = 0; j < 16; j++)
             {
-                float x = Inputs[i + j], scalar = f.Apply(x, g[i + j]), wide = v512[j], narrow = j < 8 ? lo[j] : hi[j - 8];
+                float x = Inputs[i + j], scalar = f.Apply(new Lane1(x), new Lane1(g[i + j])).Value, wide = v512[j], narrow = j < 8 ? lo[j] : hi[j - 8];
                 Assert.True(Near(scalar, wide) && Near(scalar, narrow), $"{name}({x:G9}, {g[i + j]:G9}): scalar {scalar:G9}, 512 {wide:G9}, 256 {narrow:G9}");
             }
         }

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using DeepSharp.Kernels;
 
 namespace DeepSharp.Tests.Kernels;
@@ -35,8 +34,6 @@ public class VectorSumTests
 
     private readonly struct One : IBinaryFunction
     {
-        public float Apply(float x, float y) => 1f;
-        public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256<float>.One;
-        public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512<float>.One;
+        public T Apply<T>(T x, T y) where T : struct, ILanes<T> => T.Broadcast(1f);
     }
 }

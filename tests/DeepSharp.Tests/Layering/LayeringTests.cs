@@ -37,13 +37,6 @@ public class LayeringTests
         new("Data", "Tensors/Tensor.get_Span",
             "The same host-side batches: the IDX reader fills new tensors, loaders gather rows into their batch tensors."),
         new("Data", "Tensors/Tensor.get_Pointer", "The same host-side batches: augmentation resamples images in place."),
-
-        // Pending: another branch of issue 13 removes these. When it is merged this test names them as no longer needed.
-        new("Kernels/BinaryKernel", "Tensors/Dims8", "Pending: the lanes branch moves Dims8 into Kernels."),
-        new("Kernels/SelectKernel", "Tensors/Dims8", "Pending: the lanes branch moves Dims8 into Kernels."),
-        new("Layers", "Kernels/RecurrentCellKind", "Pending: the lanes branch takes the recurrent enums out of Kernels' public face."),
-        new("Layers", "Kernels/GateActivation", "Pending: the lanes branch takes the recurrent enums out of Kernels' public face."),
-        new("Layers/RecurrentLayer.GateKind", "Kernels/GatePass.FromName", "Pending: the lanes branch takes the recurrent enums out of Kernels' public face."),
     ];
 
     private static readonly LayerRules Rules = new(Levels, Seals, Allowed);

@@ -21,7 +21,7 @@ public unsafe class ParameterUpdateKernelTests
 
     private static (float[] W, float[] S0, float[] S1, float[] S2) RunWith<TOp, TLanes>(TOp op, int steps)
         where TOp : struct, IParameterUpdate
-        where TLanes : struct, ISimdLanes<TLanes>
+        where TLanes : struct, ILanes<TLanes>
     {
         var w = Random(1, Length, 1f);
         // The state starts at zero, as in an optimizer, so that it keeps its invariants (mean squares >= mean²).
@@ -69,6 +69,8 @@ public unsafe class ParameterUpdateKernelTests
         Assert.All(scalar.W, x => Assert.True(float.IsFinite(x)));
         if (Vector256HardwareOk())
         {
+            var v128 = RunWith<TOp, Lanes128>(op, 4);
+            AssertBits(scalar, v128, "Vector128");
             var v256 = RunWith<TOp, Lanes256>(op, 4);
             AssertBits(scalar, v256, "Vector256");
         }

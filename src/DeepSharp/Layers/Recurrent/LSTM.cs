@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeepSharp.Kernels;
 
 namespace DeepSharp;
 

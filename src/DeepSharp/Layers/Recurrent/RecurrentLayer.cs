@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeepSharp.Kernels;
 
 namespace DeepSharp;
 
@@ -241,7 +240,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
           $"instead of only the last step [batch, {Units}].";
 
     private static GateActivation GateKind(ActivationFunction activation, string argument, string kind) =>
-        GatePass.FromName(activation.Name) ?? throw new ArgumentException(
+        GateActivations.FromName(activation.Name) ?? throw new ArgumentException(
             $"{kind}: {argument} '{activation.Name}' cannot run inside the fused recurrent cell; use tanh, sigmoid, relu, " +
             "hard_sigmoid or linear.", argument);
 

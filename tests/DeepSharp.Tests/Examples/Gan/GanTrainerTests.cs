@@ -1,6 +1,9 @@
 using DeepSharp.Examples;
+using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Examples.Gan;
+
+using Ops = global::DeepSharp.Ops;
 
 public class GanTrainerTests
 {
@@ -97,5 +100,29 @@ public class GanTrainerTests
         Assert.Contains("one logit", mismatch.Message);
         var shared = GanModels.Optimizer();
         Assert.Throws<ArgumentException>(() => new GanTrainer(GanModels.MlpGenerator(), GanModels.MlpDiscriminator(), shared, shared));
+    }
+
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("dcgan")]
+    public void Steps_give_the_same_losses_and_weights_with_one_and_two_threads(string architecture)
+    {
+        var real = RealImages(192, 3);
+        ThreadCounts.SameBits(architecture, () =>
+        {
+            var trainer = Trainer(architecture, seed: 42);
+            var losses = new List<float>();
+            for (int step = 0; step < 3; step++)
+            {
+                var (discriminator, generator) = trainer.TrainStep(Ops.Slice(real, 0, 64 * step, 64 * step + 64));
+                foreach (double loss in new[] { discriminator, generator })
+                {
+                    long bits = BitConverter.DoubleToInt64Bits(loss);
+                    losses.Add(BitConverter.Int32BitsToSingle((int)bits));
+                    losses.Add(BitConverter.Int32BitsToSingle((int)(bits >> 32)));
+                }
+            }
+            return [losses.ToArray(), .. trainer.Generator.GetWeights(), .. trainer.Discriminator.GetWeights()];
+        }, 1, 2);
     }
 }

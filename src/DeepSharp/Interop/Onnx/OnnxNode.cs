@@ -1,0 +1,203 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using DeepSharp.Interop.Onnx;
+using DataType = DeepSharp.Interop.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace DeepSharp;
+
+/// <summary>
+/// One node of an imported ONNX graph that has no Keras-style layer of its own: its op type, opset and
+/// attributes, run by the importer's converter for that op on DeepSharp's differentiable Ops. The node's
+/// constant inputs (ONNX initializers) are the layer's weights — trainable when they are float parameters —
+/// and its other inputs are the layer's inputs, in order. Saved and loaded with the model like any layer.
+/// </summary>
+public sealed class OnnxNode : MergeLayer
+{
+    private readonly OnnxKernel _kernel;
+    private readonly Slot[] _slots;
+    private readonly Tensor?[] _weights;
+    private readonly DataType[] _inputTypes, _outputTypes;
+    private readonly OnnxAttributes _attributes;
+    private readonly TensorShape[] _outputShapes;
+    private readonly int _inputCount;
+
+    /// <summary>What feeds one input slot of the node.</summary>
+    internal readonly record struct Slot(SlotKind Kind, string? WeightName, int[]? Shape, bool Trainable);
+
+    /// <summary>Whether a slot is a layer input, a weight, or absent.</summary>
+    internal enum SlotKind { Input, Weight, Absent }
+
+    [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "A saved model holding ONNX nodes must load before any ONNX import ran in the process.")]
+    internal static void RegisterFactory() => LayerRegistry.Register(nameof(OnnxNode), FromConfig);
+
+    /// <summary>Creates the layer for a node; <paramref name="values"/> holds each weight slot's values (null on reload).</summary>
+    internal OnnxNode(string name, string opType, int opset, OnnxAttributes attributes, bool channelsLast, Slot[] slots, OnnxConstant?[]? values,
+        DataType[] inputTypes, DataType[] outputTypes, int outputIndex, TensorShape[] outputShapes) : base(name)
+    {
+        OpType = opType;
+        Opset = opset;
+        ChannelsLast = channelsLast;
+        OutputIndex = outputIndex;
+        _attributes = attributes;
+        _slots = slots;
+        _inputTypes = inputTypes;
+        _outputTypes = outputTypes;
+        if (outputIndex < 0 || outputIndex >= outputTypes.Length || outputShapes.Length != outputTypes.Length)
+            throw new ArgumentException($"OnnxNode '{name}' ({opType}): output {outputIndex} of {outputTypes.Length} with {outputShapes.Length} shapes.");
+        _outputShapes = outputShapes;
+        var converter = OnnxOperators.Find(opType, opset) ?? throw new NotSupportedException($"OnnxNode '{name}': op {opType} (opset {opset}) has no converter.");
+        _kernel = converter(Context(name));
+        _inputCount = slots.Count(s => s.Kind == SlotKind.Input);
+        _weights = new Tensor?[slots.Length];
+        using (TensorScope.Suspend())
+        using (Autograd.NoGrad())
+        {
+            for (int i = 0; i < slots.Length; i++)
+            {
+                if (slots[i].Kind != SlotKind.Weight) continue;
+                var weight = AddWeight(slots[i].WeightName!, new TensorShape(slots[i].Shape!), new Zeros(), trainable: slots[i].Trainable);
+                if (values?[i] is { } value) weight.CopyFrom(value.Values);
+                _weights[i] = weight;
+            }
+        }
+        MarkBuilt(null);
+    }
+
+    /// <summary>The ONNX op type ("Conv", "Slice").</summary>
+    public string OpType { get; }
+
+    /// <summary>The opset version of ONNX's domain the node was written for.</summary>
+    public int Opset { get; }
+
+    /// <summary>Which of the node's outputs this layer gives.</summary>
+    public int OutputIndex { get; }
+
+    /// <summary>Whether the importer laid the node's image tensors out channels-last (NHWC).</summary>
+    public bool ChannelsLast { get; }
+
+    /// <inheritdoc/>
+    protected override int MinInputs => 1;
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        if (inputShapes.Count != _inputCount)
+            throw new ArgumentException($"OnnxNode '{Name}' ({OpType}) takes {_inputCount} input(s); got {inputShapes.Count}.");
+        return _outputShapes[OutputIndex];
+    }
+
+    /// <summary>
+    /// The same node giving output <paramref name="index"/> instead, with a copy of this node's weights (a
+    /// model reads each layer's single output; a node whose several outputs are used becomes several layers).
+    /// </summary>
+    internal OnnxNode ForOutput(int index, string name)
+    {
+        var values = new OnnxConstant?[_slots.Length];
+        for (int i = 0; i < _slots.Length; i++)
+            if (_weights[i] is { } w) values[i] = OnnxConstant.From(w, _inputTypes[i]);
+        return new OnnxNode(name, OpType, Opset, _attributes, ChannelsLast, _slots, values, _inputTypes, _outputTypes, index, _outputShapes);
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => RunAll(inputs)[OutputIndex];
+
+    /// <summary>Every output of the node for its layer inputs (the importer's runner and ONNX's node tests read them all).</summary>
+    internal Tensor[] RunAll(ReadOnlySpan<Tensor> inputs)
+    {
+        if (inputs.Length != _inputCount)
+            throw new ArgumentException($"OnnxNode '{Name}' ({OpType}) takes {_inputCount} input(s); got {inputs.Length}.");
+        var arguments = new Tensor?[_slots.Length];
+        for (int i = 0, next = 0; i < _slots.Length; i++)
+            arguments[i] = _slots[i].Kind switch
+            {
+                SlotKind.Input => inputs[next++],
+                // A layer's weights have at least one axis; ONNX's scalars are read back as rank 0.
+                SlotKind.Weight => _slots[i].Shape!.Length == 0 ? Ops.Reshape(_weights[i]!, new TensorShape()) : _weights[i],
+                _ => null,
+            };
+        var outputs = _kernel(arguments);
+        for (int i = 0; i < outputs.Length && i < _outputTypes.Length; i++)
+            if (OnnxDataTypes.IsInteger(_outputTypes[i])) outputs[i] = OnnxValues.CastTo(outputs[i], _outputTypes[i]);
+        return outputs;
+    }
+
+    private OnnxNodeContext Context(string name) => new()
+    {
+        Name = name, OpType = OpType, Opset = Opset, Attributes = _attributes, ChannelsLast = ChannelsLast,
+        InputTypes = _slots.Select((s, i) => s.Kind == SlotKind.Absent ? DataType.Undefined : _inputTypes[i]).ToArray(),
+        OutputTypes = _outputTypes,
+    };
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["op_type"] = OpType;
+        config["opset"] = Opset;
+        config["attributes"] = _attributes.ToJson();
+        config["channels_last"] = ChannelsLast;
+        var inputs = new JsonArray();
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            var slot = _slots[i];
+            var entry = new JsonObject { ["kind"] = slot.Kind.ToString().ToLowerInvariant() };
+            if (slot.Kind != SlotKind.Absent) entry["type"] = OnnxDataTypes.Name(_inputTypes[i]);
+            if (slot.Kind == SlotKind.Weight)
+            {
+                entry["name"] = slot.WeightName;
+                entry["shape"] = new JsonArray(slot.Shape!.Select(d => (JsonNode?)d).ToArray());
+                entry["trainable"] = slot.Trainable;
+            }
+            inputs.Add(entry);
+        }
+        config["inputs"] = inputs;
+        config["output_types"] = new JsonArray(_outputTypes.Select(t => (JsonNode?)OnnxDataTypes.Name(t)).ToArray());
+        config["output"] = OutputIndex;
+        config["output_shape"] = ShapeJson.Write(_outputShapes[OutputIndex]);
+        return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (its weights come from the saved file).</summary>
+    internal static OnnxNode FromConfig(JsonObject config)
+    {
+        var inputs = config["inputs"] as JsonArray ?? throw new FormatException("OnnxNode: the saved configuration has no 'inputs'.");
+        var slots = new Slot[inputs.Count];
+        var types = new DataType[inputs.Count];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            var entry = inputs[i] as JsonObject ?? throw new FormatException("OnnxNode: an input entry is not an object.");
+            var kind = entry["kind"]?.GetValue<string>() switch
+            {
+                "input" => SlotKind.Input,
+                "weight" => SlotKind.Weight,
+                "absent" => SlotKind.Absent,
+                var other => throw new FormatException($"OnnxNode: input kind '{other}' is unknown."),
+            };
+            types[i] = kind == SlotKind.Absent ? DataType.Undefined : OnnxDataTypes.Parse(Text(entry, "type"));
+            slots[i] = kind == SlotKind.Weight
+                ? new Slot(kind, Text(entry, "name"), ShapeJson.Read(entry["shape"]).ToArray(), entry["trainable"]?.GetValue<bool>() ?? true)
+                : new Slot(kind, null, null, false);
+        }
+        var outputTypes = (config["output_types"] as JsonArray ?? throw new FormatException("OnnxNode: the saved configuration has no 'output_types'."))
+            .Select(t => OnnxDataTypes.Parse(t!.GetValue<string>())).ToArray();
+        string name = config["name"]?.GetValue<string>() ?? throw new FormatException("OnnxNode: the saved configuration has no name.");
+        int output = config["output"]?.GetValue<int>() ?? 0;
+        var shapes = new TensorShape[outputTypes.Length];
+        if (output >= 0 && output < shapes.Length) shapes[output] = ShapeJson.Read(config["output_shape"]);
+        try
+        {
+            return new OnnxNode(name, Text(config, "op_type"), config["opset"]?.GetValue<int>() ?? throw new FormatException("OnnxNode: no 'opset'."),
+                OnnxAttributes.FromJson(config["attributes"] as JsonObject ?? []), config["channels_last"]?.GetValue<bool>() ?? false, slots, null,
+                types, outputTypes, output, shapes);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or InvalidDataException)
+        {
+            throw new FormatException($"OnnxNode '{name}': the saved configuration is not valid: {e.Message}", e);
+        }
+    }
+
+    private static string Text(JsonObject json, string key) =>
+        json[key]?.GetValue<string>() ?? throw new FormatException($"OnnxNode: the saved configuration has no '{key}'.");
+}

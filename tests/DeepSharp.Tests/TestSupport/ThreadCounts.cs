@@ -1,0 +1,46 @@
+namespace DeepSharp.Tests.TestSupport;
+
+/// <summary>
+/// Runs a computation at several kernel thread counts and asserts that every result has the same bits at each:
+/// the promise of DESIGN.md that reductions are cut into chunks that do not depend on the workers.
+/// </summary>
+internal static class ThreadCounts
+{
+    /// <summary>One thread, two, and three (ranges that do not split evenly).</summary>
+    public static readonly int[] OneTwoThree = [1, 2, 3];
+
+    /// <summary>Runs <paramref name="run"/> at each of <paramref name="counts"/> (one thread first) and compares the results with the first's.</summary>
+    public static void SameBits(string what, Func<float[][]> run, params int[] counts)
+    {
+        if (counts.Length == 0) counts = OneTwoThree;
+        int saved = Parallelism.Threads;
+        try
+        {
+            float[][]? reference = null;
+            foreach (int threads in counts)
+            {
+                Parallelism.Threads = threads;
+                var results = run();
+                if (reference is null) reference = results;
+                else Identical($"{what}, {threads} threads against {counts[0]}", reference, results);
+            }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
+    /// <summary>Asserts that <paramref name="actual"/> has the bits of <paramref name="expected"/>, array by array.</summary>
+    public static void Identical(string what, float[][] expected, float[][] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int r = 0; r < expected.Length; r++)
+        {
+            Assert.True(expected[r].Length == actual[r].Length, $"{what}: result {r} has {actual[r].Length} values, expected {expected[r].Length}");
+            for (int i = 0; i < expected[r].Length; i++)
+                if (BitConverter.SingleToInt32Bits(expected[r][i]) != BitConverter.SingleToInt32Bits(actual[r][i]))
+                    Assert.Fail($"{what}: result {r}, element {i} is {actual[r][i]:R}, expected {expected[r][i]:R} (bit for bit)");
+        }
+    }
+}
