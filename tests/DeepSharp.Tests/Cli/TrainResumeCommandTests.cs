@@ -9,8 +9,29 @@ namespace DeepSharp.Tests.Cli;
 /// <c>deepsharp train</c> stopped by Ctrl-C, SIGTERM or a kill, and continued with <c>--resume</c>: the run folder says
 /// whether its run finished, and the continued run ends with the weights of the run never stopped, bit for bit.
 /// </summary>
-public class TrainResumeCommandTests
+public class TrainResumeCommandTests(TrainResumeCommandTests.UninterruptedRun uninterrupted) : IClassFixture<TrainResumeCommandTests.UninterruptedRun>
 {
+    private readonly UninterruptedRun _uninterrupted = uninterrupted;
+
+    /// <summary>The run the stopped ones are compared with, never stopped: trained once, when a test first asks for it.</summary>
+    public sealed class UninterruptedRun : IDisposable
+    {
+        private readonly TempDirectory _dir = new();
+        private readonly Lazy<string> _directory;
+
+        public UninterruptedRun() => _directory = new(() =>
+        {
+            var directory = Path.Combine(_dir.Path, "whole");
+            var (code, output, error) = CliInProcess.Run(Mlp(directory, limit: 1000, epochs: 6));
+            Assert.True(code == 0, output + error);
+            return directory;
+        });
+
+        public string Directory => _directory.Value;
+
+        public void Dispose() => _dir.Dispose();
+    }
+
     private static string[] Mlp(string directory, int limit = 200, int epochs = 2, params string[] more) =>
         ["train", "mlp", "--limit", $"{limit}", "--epochs", $"{epochs}", "--threads", "1", "--verbose", "0",
             "--data", SharedData.Directory, "--out", directory, .. more];
@@ -56,17 +77,25 @@ public class TrainResumeCommandTests
         Assert.False(File.Exists(Checkpoint(dir.Path)));
     }
 
-    [Fact]
-    public void Ctrl_c_finishes_the_batch_backs_up_exits_130_and_resume_ends_with_the_weights_of_the_run_never_stopped()
+    /// <summary>
+    /// Ctrl-C at three points of a run of 6 epochs of 29 batches: just after its first backup, as epoch 3 begins and as
+    /// epoch 5 begins (the child finishes the batch it is in, so each lands at some batch of that epoch or later).
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Ctrl_c_finishes_the_batch_backs_up_exits_130_and_resume_ends_with_the_weights_of_the_run_never_stopped(int epoch)
     {
         using var dir = new TempDirectory();
         var stopped = Path.Combine(dir.Path, "stopped");
-        var whole = Path.Combine(dir.Path, "whole");
-        string[] args = Mlp(stopped, limit: 1000, epochs: 3, "--save-freq", "1");
+        string[] args = ["train", "mlp", "--limit", "1000", "--epochs", "6", "--threads", "1", "--verbose", "2",
+            "--data", SharedData.Directory, "--out", stopped, "--save-freq", "2"];
 
         using (var child = new CliChild(args))
         {
-            child.WaitUntil(() => File.Exists(Checkpoint(stopped)), "its first backup"); // training runs: a batch ends somewhere now
+            if (epoch == 0) child.WaitUntil(() => File.Exists(Checkpoint(stopped)), "its first backup");
+            else child.WaitUntil(() => child.Output.Contains($"Epoch {epoch}/6"), $"epoch {epoch}");
             child.Signal(CliChild.SigInt);
             Assert.Equal(RunFolder.InterruptedExitCode, child.WaitForExit());
             Assert.Contains("Interrupted (Ctrl-C)", child.Output);
@@ -79,13 +108,15 @@ public class TrainResumeCommandTests
         Assert.False(File.Exists(Path.Combine(stopped, "model.dsm")));
         var checkpoint = TrainingCheckpoint.Load(Checkpoint(stopped));
         Assert.Equal("Ctrl-C", checkpoint.InterruptReason);
+        Assert.True(checkpoint.Epoch >= Math.Max(epoch - 1, 0) && checkpoint.Iterations > 0 && !checkpoint.IsFinished,
+            $"stopped in epoch {checkpoint.Epoch + 1} after batch {checkpoint.Step}");
 
-        var (code, output, error) = CliInProcess.Run("train", "mlp", "--resume", stopped);
+        var (code, output, error) = CliInProcess.Run("train", "mlp", "--resume", stopped, "--verbose", "0");
         Assert.True(code == 0, output + error);
         Assert.Contains("Resuming the run", output);
         Assert.True((bool)Metrics(stopped)["complete"]!);
-        Assert.Equal(0, CliInProcess.Run(Mlp(whole, limit: 1000, epochs: 3)).Code);
 
+        var whole = _uninterrupted.Directory;
         BackupAndRestoreTests.AssertSameWeights(Model.Load(Path.Combine(whole, "model.dsm")), Model.Load(Path.Combine(stopped, "model.dsm")));
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "history.csv")), File.ReadAllText(Path.Combine(stopped, "history.csv")));
     }
