@@ -31,4 +31,5 @@ internal sealed record BenchmarkUnit(string Symbol, bool HigherIsBetter)
     public static readonly BenchmarkUnit Microseconds = new("µs", false);
     public static readonly BenchmarkUnit Bytes = new("bytes", false);
     public static readonly BenchmarkUnit Count = new("count", false);
+    public static readonly BenchmarkUnit Times = new("×", true);
 }

@@ -5,7 +5,12 @@ using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
 // dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new GanBenchmark()];
+// The data-parallel benchmark starts this program again as its workers (one rank each, under mpirun or alone).
+if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
+    return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
+
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new GanBenchmark(),
+    new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();
@@ -83,6 +88,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, gan)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, gan, data-parallel)");
     return 2;
 }

@@ -19,6 +19,7 @@ public static class FailureMessage
         return e switch
         {
             ArgumentException argument => WithoutParameterSuffix(argument),
+            DistributedException => e.Message, // a lost rank, a stuck collective, Open MPI missing: it says what happened and what to do
             IOException or InvalidDataException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException
                 or NotSupportedException or FormatException or OverflowException => e.Message,
             OutOfMemoryException => $"out of memory: {e.Message}",

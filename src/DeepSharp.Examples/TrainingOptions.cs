@@ -31,6 +31,37 @@ public sealed record TrainingOptions
     public int Limit { get; init; }
 
     /// <summary>
+    /// The ranks the run trains over (default: <see cref="DeepSharp.Communicator.Start"/>: every rank under mpirun, else
+    /// this process alone). Rank 0 prints and writes the files; every rank trains.
+    /// </summary>
+    public ICommunicator Communicator { get; init; } = DeepSharp.Communicator.Start();
+
+    /// <summary>
+    /// Horovod's recipe for N ranks (Goyal et al.'s linear scaling rule): <see cref="BatchSize"/> is each rank's batch,
+    /// so the global batch is N times larger, and the learning rate is N times larger too, reached by a linear warm-up
+    /// over the first <see cref="WarmupEpochs"/>. Without it (the default) <see cref="BatchSize"/> is the global batch
+    /// and N ranks train as one process does.
+    /// </summary>
+    public bool ScaleLearningRate { get; init; }
+
+    /// <summary>Epochs of the warm-up of <see cref="ScaleLearningRate"/>.</summary>
+    public int WarmupEpochs { get; init; } = 2;
+
+    /// <summary>The samples of one step over all ranks: <see cref="BatchSize"/>, times the ranks with <see cref="ScaleLearningRate"/>.</summary>
+    public int GlobalBatchSize => ScaleLearningRate ? checked(BatchSize * Communicator.Size) : BatchSize;
+
+    /// <summary>
+    /// <paramref name="rate"/> as the run uses it: scaled by the ranks after a warm-up with <see cref="ScaleLearningRate"/>
+    /// (steps of the global batch over <paramref name="samples"/> training samples), else unchanged.
+    /// </summary>
+    public LearningRateSchedule Scaled(LearningRateSchedule rate, int samples) => ScaleLearningRate
+        ? LearningRateScaling.Scale(rate, Communicator.Size, (long)WarmupEpochs * ((samples + GlobalBatchSize - 1) / GlobalBatchSize))
+        : rate;
+
+    /// <summary>Whether this process writes the run's files and prints its progress (rank 0).</summary>
+    public bool Writes => Communicator.Rank == 0;
+
+    /// <summary>
     /// Continue the interrupted run in <see cref="OutputDirectory"/> from its backup (<see cref="BackupAndRestore"/>'s
     /// checkpoint there). Without it, a backup there is refused: it belongs to another run that did not finish.
     /// </summary>

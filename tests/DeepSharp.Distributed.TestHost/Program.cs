@@ -3,6 +3,8 @@
 //   train <steps> <batch> <out> a small Dense model trained with DistributedOptimizer: each rank takes its
 //                               share of every global batch; prints the weights' hash after every step,
 //                               rank 0 writes the final weights to <out>
+//   fit <steps> <batch> <out>   a small classifier trained with Model.Fit (global batches of <batch>, two epochs,
+//                               validation data): hash after every step, history, rank 0 writes the final weights
 //   kill <rank>                 that rank kills itself (SIGKILL) during a loop of all-reduces
 //   stall <seconds>             rank 1 sleeps instead of joining an all-reduce; the others time out after <seconds>
 //   late <seconds>              rank 1 finishes 3 s after the others, who wait at the end with a timeout of <seconds>
@@ -22,6 +24,7 @@ return scenario switch
 {
     "collectives" => Scenarios.Collectives(communicator),
     "train" => Scenarios.Train(communicator, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
+    "fit" => Scenarios.Fit(communicator, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
     "kill" => Scenarios.Kill(communicator, int.Parse(args[1], CultureInfo.InvariantCulture)),
     "stall" => Scenarios.Stall(communicator),
     "late" => Scenarios.Late(communicator),
@@ -31,6 +34,6 @@ return scenario switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeepSharp.Distributed.TestHost collectives | train <steps> <batch> <out> | kill <rank> | stall <seconds> | late <seconds> | bench");
+    Console.Error.WriteLine("usage: DeepSharp.Distributed.TestHost collectives | train <steps> <batch> <out> | fit <steps> <batch> <out> | kill <rank> | stall <seconds> | late <seconds> | bench");
     return 2;
 }

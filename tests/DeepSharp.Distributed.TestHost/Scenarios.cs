@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using DeepSharp;
 
 namespace DeepSharp.Distributed.TestHost;
@@ -143,19 +144,68 @@ internal static class Scenarios
             Console.WriteLine($"rank {c.Rank}: step {step + 1} hash {ReplicaCheck.Hash(weights):x16}");
         }
         c.VerifyIdentical(weights);
-        if (c.Rank == 0)
-        {
-            // The weights, tensor by tensor: their count, then each one's size and values.
-            using var file = new BinaryWriter(File.Create(output));
-            file.Write(weights.Count);
-            foreach (var w in weights)
-            {
-                file.Write(w.Size);
-                foreach (float v in w.ToArray()) file.Write(v);
-            }
-        }
+        if (c.Rank == 0) WriteWeights(weights, output);
         Console.WriteLine($"rank {c.Rank}: OK");
         return 0;
+    }
+
+    /// <summary>
+    /// A small classifier trained with Fit for <paramref name="steps"/> steps of global batches of <paramref name="batch"/>
+    /// (two epochs of <paramref name="steps"/> / 2 batches, shuffled), validated on 37 samples after each epoch: what
+    /// Fit does over mpirun, against the same Fit in one process. Prints the weights' hash (all weights) after every
+    /// step, the history, and how often a rank-0-only callback ran; rank 0 writes the final weights to <paramref name="output"/>.
+    /// </summary>
+    public static int Fit(ICommunicator c, int steps, int batch, string output)
+    {
+        const int inputs = 8, classes = 3, validation = 37, epochs = 2;
+        if (steps % epochs != 0) throw new ArgumentException($"steps {steps} must be a multiple of {epochs}");
+        int samples = steps / epochs * batch;
+        var data = new Random(11);
+        float[] x = [.. Enumerable.Range(0, (samples + validation) * inputs).Select(_ => (float)(data.NextDouble() * 2 - 1))];
+        // Labels that depend on the inputs, so that the accuracy moves.
+        float[] y = [.. Enumerable.Range(0, samples + validation).Select(i => (float)((x[i * inputs] + x[i * inputs + 1] > 0 ? 1 : 0) + (x[i * inputs + 2] > 0.5f ? 1 : 0)))];
+        var trainX = Tensor.FromArray(x.AsSpan(0, samples * inputs), samples, inputs);
+        var trainY = Tensor.FromArray(y.AsSpan(0, samples), samples);
+        var validX = Tensor.FromArray(x.AsSpan(samples * inputs), validation, inputs);
+        var validY = Tensor.FromArray(y.AsSpan(samples), validation);
+
+        RandomGenerator.SetSeed(100 + c.Rank);      // different initial weights on every rank: Fit starts them from rank 0's
+        var model = new Sequential(new Dense(16, activation: "tanh", inputShape: [inputs]), new Dense(classes, activation: "softmax"));
+        model.Compile(new Adam(learningRate: 1e-2f), "sparse_categorical_crossentropy", ["accuracy"]);
+        int step = 0;
+        var hashes = new LambdaCallback(onBatchEnd: (_, _) =>
+            Console.WriteLine($"rank {c.Rank}: step {++step} hash {ReplicaCheck.Hash(model.Weights):x16}"));
+        var writer = new EpochCounter();
+        var history = model.Fit(trainX, trainY, batchSize: batch, epochs: epochs, verbose: 0, callbacks: [hashes, writer],
+            validationData: (validX, validY), seed: 5);
+        foreach (var key in history.Keys)
+            Console.WriteLine($"rank {c.Rank}: history {key} {string.Join(' ', history[key].Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"rank {c.Rank}: rank-0-only callback ran {writer.Epochs} epochs");
+        if (c.Rank == 0) WriteWeights(model.Weights, output);
+        Console.WriteLine($"rank {c.Rank}: OK");
+        return 0;
+    }
+
+    /// <summary>Counts epochs, on rank 0 only: a callback of the kind that writes files.</summary>
+    private sealed class EpochCounter : Callback
+    {
+        public int Epochs { get; private set; }
+
+        public override bool RankZeroOnly => true;
+
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) => Epochs++;
+    }
+
+    /// <summary>The weights, tensor by tensor: their count, then each one's size and values.</summary>
+    private static void WriteWeights(IReadOnlyList<Tensor> weights, string output)
+    {
+        using var file = new BinaryWriter(File.Create(output));
+        file.Write(weights.Count);
+        foreach (var w in weights)
+        {
+            file.Write(w.Size);
+            foreach (float v in w.ToArray()) file.Write(v);
+        }
     }
 
     /// <summary>All-reduces in a loop until rank <paramref name="victim"/> kills itself after a few of them.</summary>

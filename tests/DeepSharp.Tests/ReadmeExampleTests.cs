@@ -66,4 +66,33 @@ public class ReadmeExampleTests
         }
         Assert.True(last < first * 0.5, $"loss went from {first} to {last}");
     }
+
+    [Fact]
+    public void The_data_parallel_loop_example_keeps_the_ranks_identical()
+    {
+        // As in README.md, "Many processes and machines", over two ranks that are threads of this process.
+        var (x, y) = (Tensor.RandomUniform([40, 6], generator: new RandomGenerator(2)),
+            Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i % 3)).ToArray()));
+        var weights = Distributed.InProcessGroup.Run(2, communicator =>
+        {
+            RandomGenerator.SetSeed(10 + communicator.Rank);
+            var model = new Sequential(new Dense(8, inputShape: [6]), new BatchNormalization(), new Dense(3, activation: "softmax"));
+            model.EnsureBuilt([6]);
+            var optimizer = new DistributedOptimizer(new Adam(1e-3), communicator) { AveragedState = MovingStatistics.Of(model) };
+            optimizer.BroadcastState(model.Weights);
+            using var loader = new DataLoader(x, y, batchSize: 8, shuffle: true, seed: 1)
+            {
+                Shard = new BatchShard(communicator.Rank, communicator.Size),
+            };
+            foreach (var (xb, yb) in loader)
+                using (TensorScope.Begin())
+                {
+                    global::DeepSharp.Ops.SparseCategoricalCrossentropy(yb, model.Call(xb, training: true)).Backward();
+                    optimizer.ApplyGradients(model.TrainableWeights);
+                }
+            Assert.Equal(5, optimizer.Iterations);
+            return model.GetWeights().SelectMany(w => w).ToArray();
+        });
+        Assert.Equal(weights[0], weights[1]);   // batch normalization's moving statistics included
+    }
 }

@@ -40,6 +40,8 @@ public sealed class TrainCommand : ICommand
                 "last, metrics.json; gan writes samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n" +
                 "(unless --classifier) and metrics.json.")
             .Paragraph(Interrupts)
+            .Paragraph("Under Open MPI's mpirun every example trains data-parallel over the ranks; rank 0 prints and writes:\n" +
+                "  mpirun -np 2 --bind-to none -x TERM=dumb deepsharp train cnn")
             .ToString();
     }
 
@@ -55,12 +57,16 @@ public sealed class TrainCommand : ICommand
     {
         if (options.Positional.Count == 0) throw new UsageException($"which example? {Names}.");
         var defaults = Find(options.Positional) ?? throw new UsageException($"unknown example '{options.Positional[0]}'; known: {Names}.");
-        var training = TrainingOptionsParser.Parse(options, defaults) with { Resume = resume, Arguments = options.Words };
+        // Under mpirun every rank starts MPI here (and takes its share of the cores); elsewhere this is one process.
+        var ranks = Communicator.Start();
+        var training = TrainingOptionsParser.Parse(options, defaults) with { Communicator = ranks, Resume = resume, Arguments = options.Words };
         var example = ParseExample(defaults, options);
         RejectExtra(options);
         if (example is GanExample && (resume || training.SaveFreq is not null))
             throw new UsageException("train gan writes its generator and report after every epoch and keeps no backup: --resume and --save-freq are for mlp, cnn, lstm and gru.");
-        OutputPath.CheckDirectory(training.OutputDirectory);
+        if (ranks.Size > 1 && (resume || training.SaveFreq is not null))
+            throw new UsageException($"--resume and --save-freq are for a run on one process; under mpirun ({ranks.Size} ranks) a run keeps no backup.");
+        if (ranks.Rank == 0) OutputPath.CheckDirectory(training.OutputDirectory); // rank 0 alone writes
         try
         {
             return example.Run(training, output);

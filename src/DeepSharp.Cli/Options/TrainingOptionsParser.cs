@@ -11,6 +11,13 @@ public static class TrainingOptionsParser
     /// <summary><c>--verbose N</c>.</summary>
     public static readonly CliOption Verbose = new("verbose", "N", "0 silent, 1 progress bar (default), 2 one line per epoch");
 
+    /// <summary><c>--scale-lr</c>.</summary>
+    public static readonly CliOption ScaleLearningRate = new("scale-lr", null,
+        "under mpirun with N ranks: --batch-size per rank (a global batch N times larger)\nand the learning rate N times larger after a linear warm-up (Goyal et al.,\nHorovod); default: --batch-size is the global batch, as one process trains");
+
+    /// <summary><c>--warmup N</c>.</summary>
+    public static readonly CliOption WarmupEpochs = new("warmup", "N", "epochs of --scale-lr's warm-up (default 2)") { Requires = "--scale-lr" };
+
     /// <summary><c>--resume DIR</c>.</summary>
     public static readonly CliOption Resume = new("resume", "DIR",
         "continue the run that stopped in DIR (Ctrl-C, a kill) from its backup, with the\noptions it started with (only --verbose and --data may be given again)");
@@ -31,13 +38,26 @@ public static class TrainingOptionsParser
         CommonOptions.Threads,
         Verbose,
         CommonOptions.Limit.Describe("use only the first N training and N test images, for a quick trial (default: all)"),
+        ScaleLearningRate,
+        WarmupEpochs,
         Resume,
         SaveFreq,
     ];
 
-    /// <summary>Reads the shared options; the defaults of epochs and batch size are <paramref name="example"/>'s.</summary>
-    public static TrainingOptions Parse(CommandLine line, Example example) => new()
+    /// <summary>
+    /// Reads the shared options; the defaults of epochs and batch size are <paramref name="example"/>'s. The run trains
+    /// over <see cref="Communicator.Start"/>'s ranks: start it first, so that the default of --threads is each rank's share of the cores.
+    /// </summary>
+    public static TrainingOptions Parse(CommandLine line, Example example)
     {
+        bool scale = line.Flag(ScaleLearningRate);
+        return Parse(line, example, scale, scale ? line.Int(WarmupEpochs, 2, 0, 10_000) : 2);
+    }
+
+    private static TrainingOptions Parse(CommandLine line, Example example, bool scale, int warmupEpochs) => new()
+    {
+        ScaleLearningRate = scale,
+        WarmupEpochs = warmupEpochs,
         Dataset = line.Choice(CommonOptions.Dataset, "fashion-mnist", CommonOptions.DatasetNames),
         Epochs = line.Int(Epochs, example.DefaultEpochs, 1, 10_000),
         BatchSize = line.Int(CommonOptions.BatchSize, example.DefaultBatchSize, 1, 1 << 20),

@@ -38,13 +38,15 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
     /// <summary>
     /// Prepares the judging classifier, trains, and after every epoch writes a sample grid, losses.png, generator.dsm
     /// and metrics.json (so a long run stopped early leaves its results); returns 0, or 1 when a loss stopped being
-    /// finite.
+    /// finite. Over several ranks the GAN and the classifier train data-parallel, and rank 0 alone judges and writes.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The batch size (parameter name <c>BatchSize</c>) is larger than the training images.</exception>
     protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
         var directory = options.OutputDirectory;
-        Directory.CreateDirectory(directory);
+        var ranks = options.Communicator;
+        bool writes = options.Writes;
+        if (writes) Directory.CreateDirectory(directory);
         Tensor trainImages, trainLabels, testImages, realImages;
         using (Autograd.NoGrad())
         {
@@ -56,20 +58,34 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
         }
 
         var (classifier, classifierAccuracy, classifierFile) = PrepareClassifier(trainImages, trainLabels, testImages, test.Y, options, output);
-        var quality = new SampleQuality(classifier, testImages);
+        // Judging is rank 0's alone: the other ranks train and write nothing.
+        SampleQuality? quality = null;
+        SampleQualityReport? realReport = null;
         int judged = QualitySamples;
-        var noiseImages = Tensor.RandomUniform([judged, 28, 28, 1], generator: new RandomGenerator(options.Seed + 3));
-        double noiseDistance = quality.DistanceToReal(noiseImages);
-        int realCount = Math.Min(judged, trainImages.Shape[0]);
-        var realReport = quality.Measure(trainImages.Slice(0, 0, realCount)); // what real images score: the attainable values
-        double trainDistance = realReport.FrechetDistance;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fréchet distance to the test images: uniform noise {noiseDistance:0.00}, {realCount} real training images {trainDistance:0.00} " +
-            $"(their mean top-class probability {realReport.MeanTopProbability:0.000})"));
+        double noiseDistance = double.NaN;
+        if (writes)
+        {
+            quality = new SampleQuality(classifier, testImages);
+            var noiseImages = Tensor.RandomUniform([judged, 28, 28, 1], generator: new RandomGenerator(options.Seed + 3));
+            noiseDistance = quality.DistanceToReal(noiseImages);
+            int realCount = Math.Min(judged, trainImages.Shape[0]);
+            realReport = quality.Measure(trainImages.Slice(0, 0, realCount)); // what real images score: the attainable values
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Fréchet distance to the test images: uniform noise {noiseDistance:0.00}, {realCount} real training images {realReport.FrechetDistance:0.00} " +
+                $"(their mean top-class probability {realReport.MeanTopProbability:0.000})"));
+        }
 
         var generator = GanModels.Generator(Architecture);
         var discriminator = GanModels.Discriminator(Architecture);
-        var trainer = new GanTrainer(generator, discriminator, GanModels.Optimizer(), GanModels.Optimizer(), GanModels.NoiseDim, RealLabel, options.Seed);
+        var generatorOptimizer = GanModels.Optimizer();
+        var discriminatorOptimizer = GanModels.Optimizer();
+        int trainCount = trainImages.Shape[0];
+        if (options.ScaleLearningRate)
+        {
+            generatorOptimizer.LearningRate = options.Scaled(generatorOptimizer.LearningRate, trainCount);
+            discriminatorOptimizer.LearningRate = options.Scaled(discriminatorOptimizer.LearningRate, trainCount);
+        }
+        var trainer = new GanTrainer(generator, discriminator, generatorOptimizer, discriminatorOptimizer, GanModels.NoiseDim, RealLabel, options.Seed, ranks);
         if (options.Verbose > 0)
         {
             generator.Summary(output);
@@ -86,10 +102,17 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
         SampleQualityReport? report = null;
         long steps = 0;
         double trainSeconds = 0;
-        using var loader = new DataLoader(realImages, batchSize: options.BatchSize, shuffle: true, seed: options.Seed, dropLast: true);
+        // Each rank takes its share of every batch of one order (the same seed everywhere).
+        using var loader = new DataLoader(realImages, batchSize: options.GlobalBatchSize, shuffle: true, seed: options.Seed, dropLast: true)
+        {
+            Shard = new BatchShard(ranks.Rank, ranks.Size),
+        };
         if (loader.BatchCount == 0)
             throw new ArgumentOutOfRangeException(nameof(TrainingOptions.BatchSize), options.BatchSize,
-                $"GanExample: a step takes a full batch, and the batch size {options.BatchSize} is larger than the {loader.Count} training images.");
+                $"GanExample: a step takes a full batch, and the batch size {options.GlobalBatchSize} is larger than the {loader.Count} training images.");
+        if (options.GlobalBatchSize < ranks.Size)
+            throw new ArgumentOutOfRangeException(nameof(TrainingOptions.BatchSize), options.BatchSize,
+                $"GanExample: the batch of {options.GlobalBatchSize} images cannot be shared by {ranks.Size} ranks; it must hold at least one image per rank.");
         // Written after every epoch, so that a long run stopped early still leaves its generator and report.
         void WriteResults(int epochsDone, SampleQualityReport last)
         {
@@ -106,19 +129,21 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
                 ["dataset"] = options.Dataset,
                 ["epochs"] = epochsDone,
                 ["epochs_planned"] = options.Epochs,
-                ["batch_size"] = options.BatchSize,
+                ["batch_size"] = options.GlobalBatchSize,
                 ["seed"] = options.Seed,
                 ["threads"] = options.Threads,
+                ["world_size"] = ranks.Size,
                 ["real_label"] = RealLabel,
                 ["train_seconds"] = Math.Round(trainSeconds, 3),
                 ["steps_per_second"] = Math.Round(steps / trainSeconds, 3),
                 ["classifier"] = new JsonObject { ["file"] = ClassifierPath ?? classifierFile, ["test_accuracy"] = Math.Round(classifierAccuracy, 6) },
-                ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, realReport),
+                ["quality"] = QualityJson(last, dataset.ClassNames, noiseDistance, realReport!),
                 ["history"] = HistoryJson(history),
             };
             // A trial on part of the data says so.
             if (options.Limit > 0) metrics["limit"] = options.Limit;
             if (TrainImages is { } images) metrics["train_images"] = images;
+            RunReport.AddScaling(metrics, options);
             AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
 
@@ -143,11 +168,12 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
             clock.Stop();
             steps += step;
             trainSeconds += clock.Elapsed.TotalSeconds;
+            if (!writes) continue; // the losses are the same on every rank: rank 0 reports them
 
             var grid = $"samples-epoch-{epoch + 1:00}.png";
             WriteGrid(Path.Combine(directory, grid), trainer.Generate(fixedNoise));
             files.Add(grid);
-            report = Judge(quality, trainer.Generate(qualityNoise));
+            report = Judge(quality!, trainer.Generate(qualityNoise));
             history["d_loss"].Add(dSum / step);
             history["g_loss"].Add(gSum / step);
             history["mean_top_probability"].Add(report.MeanTopProbability);
@@ -160,6 +186,7 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
             WriteResults(epoch + 1, report);
         }
 
+        if (!writes) return 0;
         files.Add("losses.png");
         files.Add("generator.dsm");
         if (classifierFile is not null) files.Add(classifierFile);
@@ -199,10 +226,12 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
             output.WriteLine($"Training the seed CNN that judges the samples ({ClassifierEpochs} epochs)...");
             classifier = SeedModels.Cnn(10);
             classifier.Compile(optimizer: new Adam(learningRate: 1e-3), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+            classifier.Communicator = options.Communicator; // trained over the run's ranks too
             classifier.Fit(trainImages, trainLabels, batchSize: 64, epochs: ClassifierEpochs, verbose: options.Verbose == 0 ? 0 : 2, seed: options.Seed);
             file = "classifier.dsm";
-            classifier.Save(Path.Combine(options.OutputDirectory, file));
+            if (options.Writes) classifier.Save(Path.Combine(options.OutputDirectory, file));
         }
+        if (!options.Writes) return (classifier, double.NaN, file);
         var result = classifier.Evaluate(testImages, testLabels, batchSize: 500, verbose: 0);
         double accuracy = result.Values[1].Value;
         output.WriteLine($"Classifier test accuracy: {accuracy:0.0000}");

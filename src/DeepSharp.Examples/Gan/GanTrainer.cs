@@ -8,6 +8,10 @@ namespace DeepSharp.Examples;
 /// cross-entropy on logits (the numerically stable form of a sigmoid output with BCE).
 /// </summary>
 /// <remarks>
+/// <para>Over several ranks (a <see cref="Communicator"/> of more than one, as under mpirun) it trains data-parallel, as
+/// Horovod trains a GAN: every rank starts from rank 0's weights, takes its own part of each real batch and draws its
+/// own noise, and each of the two steps averages its gradients over the ranks with a <see cref="DistributedOptimizer"/>
+/// (the generator's batch normalization statistics ride along), so both models stay identical on every rank.</para>
 /// The generator runs once per step: the discriminator step sees its images through <see cref="Tensor.Detach"/>,
 /// and the generator step backpropagates through the same images. The generator step's backward pass goes through
 /// the discriminator but computes gradients of the generator's weights only, and only those are stepped, so a
@@ -18,6 +22,7 @@ public sealed class GanTrainer
     private readonly IReadOnlyList<Tensor> _generatorWeights;
     private readonly IReadOnlyList<Tensor> _discriminatorWeights;
     private readonly RandomGenerator _random;
+    private readonly DistributedOptimizer? _generatorStep, _discriminatorStep; // over several ranks
     private Tensor? _realTargets, _fakeTargets, _generatorTargets;
 
     /// <summary>Creates the trainer; the models are built now, and their trainable weights fixed (as Keras' compile).</summary>
@@ -27,9 +32,14 @@ public sealed class GanTrainer
     /// <param name="discriminatorOptimizer">Updates the discriminator's weights.</param>
     /// <param name="noiseDim">The width of a noise vector.</param>
     /// <param name="realLabel">The target for real images: 1, or e.g. 0.9 for one-sided label smoothing.</param>
-    /// <param name="seed">Seed of the noise batches.</param>
+    /// <param name="seed">Seed of the noise batches (rank r of several draws from seed + r).</param>
+    /// <param name="communicator">
+    /// The ranks to train over (default: <see cref="DeepSharp.Communicator.Start"/>, every rank under mpirun, else this
+    /// process alone). Over several, the constructor broadcasts rank 0's weights (a collective) and each rank passes its own
+    /// part of every real batch to <see cref="TrainStep"/>.
+    /// </param>
     public GanTrainer(Model generator, Model discriminator, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer,
-        int noiseDim = 100, float realLabel = 1f, long seed = 0)
+        int noiseDim = 100, float realLabel = 1f, long seed = 0, ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(discriminator);
@@ -50,7 +60,8 @@ public sealed class GanTrainer
         DiscriminatorOptimizer = discriminatorOptimizer;
         NoiseDim = noiseDim;
         RealLabel = realLabel;
-        _random = new RandomGenerator(seed);
+        Communicator = communicator ?? DeepSharp.Communicator.Start();
+        _random = new RandomGenerator(seed + Communicator.Rank);
 
         generator.EnsureBuilt([noiseDim]);
         var imageShape = generator.ComputeOutputShape([noiseDim]);
@@ -63,7 +74,17 @@ public sealed class GanTrainer
         ImageShape = imageShape;
         _generatorWeights = generator.TrainableWeights;
         _discriminatorWeights = discriminator.TrainableWeights;
+        if (Communicator.Size > 1)
+        {
+            _generatorStep = new DistributedOptimizer(generatorOptimizer, Communicator) { AveragedState = MovingStatistics.Of(generator) };
+            _discriminatorStep = new DistributedOptimizer(discriminatorOptimizer, Communicator) { AveragedState = MovingStatistics.Of(discriminator) };
+            _generatorStep.BroadcastState(generator.Weights);
+            _discriminatorStep.BroadcastState(discriminator.Weights);
+        }
     }
+
+    /// <summary>The ranks the two models train over (one: this process alone).</summary>
+    public ICommunicator Communicator { get; }
 
     /// <summary>The generator.</summary>
     public Model Generator { get; }
@@ -90,7 +111,9 @@ public sealed class GanTrainer
     /// One discriminator step and one generator step on a batch of real images (shaped as the generator's
     /// output, values in its range); returns both losses: the discriminator's is the sum of its losses on the
     /// real and the generated batch, the generator's is BCE(1, D(G(z))). The generator runs once: both steps
-    /// use the same generated batch.
+    /// use the same generated batch. Over several ranks each passes its own part of the batch (a collective: every rank
+    /// calls it, with as many images) and every rank gets the losses averaged over the ranks, so that all see the same
+    /// values (a loss that is not finite on one rank is not finite on all).
     /// </summary>
     public (double Discriminator, double Generator) TrainStep(Tensor realImages)
     {
@@ -102,7 +125,10 @@ public sealed class GanTrainer
             // Detach: the discriminator's step sends no gradient into the generator.
             double discriminatorLoss = DiscriminatorStep(realImages, generated.Detach());
             double generatorLoss = GeneratorStep(generated);
-            return (discriminatorLoss, generatorLoss);
+            if (Communicator.Size == 1) return (discriminatorLoss, generatorLoss);
+            Span<float> losses = [(float)discriminatorLoss, (float)generatorLoss];
+            Communicator.AllReduce(losses, ReduceOperation.Average);
+            return (losses[0], losses[1]);
         }
     }
 
@@ -115,7 +141,8 @@ public sealed class GanTrainer
             + Ops.BinaryCrossentropy(Targets(ref _fakeTargets, generatedImages.Shape[0], 0f), fakeLogits, fromLogits: true);
         double value = loss.Item();
         loss.Backward();
-        DiscriminatorOptimizer.ApplyGradients(_discriminatorWeights);
+        if (_discriminatorStep is not null) _discriminatorStep.ApplyGradients(_discriminatorWeights);
+        else DiscriminatorOptimizer.ApplyGradients(_discriminatorWeights);
         return value;
     }
 
@@ -129,7 +156,8 @@ public sealed class GanTrainer
         var loss = Ops.BinaryCrossentropy(Targets(ref _generatorTargets, generatedImages.Shape[0], 1f), judged, fromLogits: true);
         double value = loss.Item();
         loss.Backward(_generatorWeights);
-        GeneratorOptimizer.ApplyGradients(_generatorWeights);
+        if (_generatorStep is not null) _generatorStep.ApplyGradients(_generatorWeights);
+        else GeneratorOptimizer.ApplyGradients(_generatorWeights);
         return value;
     }
 

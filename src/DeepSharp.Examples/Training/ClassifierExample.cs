@@ -29,12 +29,21 @@ public abstract class ClassifierExample(string name, string summary, int default
         return model;
     }
 
+    /// <summary>The model for a run: <see cref="BuildModel(int)"/>, trained over the run's ranks with its learning rate (scaled when asked).</summary>
+    private Model BuildModel(int classes, TrainingOptions options, int samples)
+    {
+        var model = BuildModel(classes);
+        model.Communicator = options.Communicator;
+        if (options.ScaleLearningRate) model.Optimizer!.LearningRate = options.Scaled(LearningRate, samples);
+        return model;
+    }
+
     /// <summary>Inputs as the model takes them (images are [N, 28, 28]; a CNN wants [N, 28, 28, 1]).</summary>
     public virtual Tensor PrepareInputs(Tensor images) => images;
 
     /// <summary>Trains with <paramref name="callbacks"/> (the run's backup); by default with Keras' validationSplit 0.1.</summary>
     public virtual History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options, IReadOnlyList<Callback>? callbacks = null) =>
-        model.Fit(x, y, batchSize: options.BatchSize, epochs: options.Epochs, verbose: options.Verbose,
+        model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
             callbacks: callbacks, validationSplit: 0.1, seed: options.Seed);
 
     /// <summary>
@@ -44,22 +53,24 @@ public abstract class ClassifierExample(string name, string summary, int default
     public virtual IReadOnlyList<string> WriteExtras(string directory, History history, JsonObject metrics) => [];
 
     /// <summary>
-    /// Trains (backing up into the output directory, continuing its backup with <see cref="TrainingOptions.Resume"/>),
-    /// evaluates on the test set and writes history.csv, curves.png, the extras, model.dsm and, last, metrics.json;
-    /// returns 0, 1 when training stopped on a non-finite loss (then no model is written), or
-    /// <see cref="RunFolder.InterruptedExitCode"/> when Ctrl-C or SIGTERM stopped it (then the backup, history.csv,
-    /// curves.png and a metrics.json saying <c>"complete": false</c> are written).
+    /// Trains (on one process backing up into the output directory, continuing its backup with
+    /// <see cref="TrainingOptions.Resume"/>), evaluates on the test set and writes history.csv, curves.png, the extras,
+    /// model.dsm and, last, metrics.json; returns 0, 1 when training stopped on a non-finite loss (then no model is
+    /// written), or <see cref="RunFolder.InterruptedExitCode"/> when Ctrl-C or SIGTERM stopped it (then the backup,
+    /// history.csv, curves.png and a metrics.json saying <c>"complete": false</c> are written). Over several ranks, rank 0
+    /// alone evaluates and writes (the weights are the same on every rank), and no backup is kept.
     /// </summary>
     protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
         var x = PrepareInputs(train.X);
         var testX = PrepareInputs(test.X);
 
-        var model = BuildModel(dataset.ClassCount);
+        var model = BuildModel(dataset.ClassCount, options, train.Count);
         if (options.Verbose > 0) model.Summary(output);
         var directory = options.OutputDirectory;
-        var backup = RunFolder.Begin(Name, options, output);
-        var history = Train(model, x, train.Y, testX, test.Y, options, [backup]);
+        // One process keeps a backup; a rank of a data-parallel run cannot stop or resume alone (BackupAndRestore refuses).
+        var backup = options.Communicator.Size == 1 ? RunFolder.Begin(Name, options, output) : null;
+        var history = Train(model, x, train.Y, testX, test.Y, options, backup is null ? null : [backup]);
         if (history.StoppedOnNaN)
         {
             output.WriteLine($"Training stopped: {history.StopReason}");
@@ -83,11 +94,13 @@ public abstract class ClassifierExample(string name, string summary, int default
             output.WriteLine($"Continue with: deepsharp train --resume {directory}");
             return RunFolder.InterruptedExitCode;
         }
+        if (!options.Writes) return 0;
         var result = model.Evaluate(testX, test.Y, batchSize: Math.Max(options.BatchSize, 256), verbose: 0);
         output.WriteLine($"Test loss: {result.Loss:0.0000} - test accuracy: {result.Values[1].Value:0.0000}");
         output.WriteLine($"Training throughput: {history.SamplesPerSecond:N0} samples/s (steady state)");
 
         // metrics.json last: a folder that has it, saying "complete", holds a finished run (RunReport's remarks).
+        Directory.CreateDirectory(directory);
         var extras = new JsonObject();
         var extraFiles = WriteExtras(directory, history, extras);
         RunReport.WriteHistory(directory, history);

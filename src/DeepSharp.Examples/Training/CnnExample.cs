@@ -35,12 +35,15 @@ public sealed class CnnExample() : ClassifierExample("cnn", "the seed convolutio
     /// <inheritdoc/>
     protected override Sequential Architecture(int classes) => SeedModels.Cnn(classes, BatchNorm);
 
-    /// <summary>Adam with the run's rate: 1e-3, falling along a cosine to 0 over all steps unless <see cref="ConstantLearningRate"/>.</summary>
+    /// <summary>
+    /// Adam with the run's rate: 1e-3, falling along a cosine to 0 over all steps unless <see cref="ConstantLearningRate"/>
+    /// (scaled by the ranks with <see cref="TrainingOptions.ScaleLearningRate"/>).
+    /// </summary>
     private Adam Optimizer(TrainingOptions options, int samples)
     {
-        if (ConstantLearningRate) return new Adam(learningRate: LearningRate);
-        long steps = (long)options.Epochs * ((samples + options.BatchSize - 1) / options.BatchSize);
-        return new Adam(learningRate: new CosineDecay(LearningRate, decaySteps: steps));
+        long steps = (long)options.Epochs * ((samples + options.GlobalBatchSize - 1) / options.GlobalBatchSize);
+        LearningRateSchedule rate = ConstantLearningRate ? LearningRate : new CosineDecay(LearningRate, decaySteps: steps);
+        return new Adam(learningRate: options.Scaled(rate, samples));
     }
 
     /// <summary>Images [N, 28, 28] become [N, 28, 28, 1]: Conv2D wants a channel axis.</summary>
@@ -53,13 +56,14 @@ public sealed class CnnExample() : ClassifierExample("cnn", "the seed convolutio
         _accuracyWithAugmentedStatistics = null;
         model.Compile(optimizer: Optimizer(options, x.Shape[0]), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         if (Augmentation is null)
-            return model.Fit(x, y, batchSize: options.BatchSize, epochs: options.Epochs, verbose: options.Verbose,
+            return model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
                 callbacks: callbacks, validationData: (testX, testY), seed: options.Seed);
         History history;
-        using (var flow = Augmentation.Flow(x, y, batchSize: options.BatchSize, shuffle: true, seed: options.Seed))
+        using (var flow = Augmentation.Flow(x, y, batchSize: options.GlobalBatchSize, shuffle: true, seed: options.Seed))
             history = model.Fit(flow, epochs: options.Epochs, verbose: options.Verbose, callbacks: callbacks, validationData: (testX, testY),
                 validationBatchSize: Math.Max(options.BatchSize, 256));
-        if (BatchNorm && !KeepAugmentedStatistics && !history.StoppedOnNaN && !history.Interrupted)
+        // Rank 0 alone evaluates and writes the model (the others' copies are the same and go unused).
+        if (BatchNorm && !KeepAugmentedStatistics && !history.StoppedOnNaN && !history.Interrupted && options.Writes)
         {
             // The moving statistics describe augmented images; the model is judged on plain ones. The accuracy before
             // is reported beside the one after, so the effect is on record.

@@ -21,10 +21,10 @@ public static class RunReport
     public const string MetricsFile = "metrics.json";
 
     /// <summary>
-    /// The content of <c>metrics.json</c>: the keys complete, example, dataset, epochs, batch_size, test_loss,
-    /// test_accuracy (when <paramref name="test"/> is given), train_seconds, train_samples_per_second (steady state: the
-    /// first epoch left out when there are several), seed, threads, history, limit (a trial on part of the data), plus
-    /// <paramref name="extra"/>.
+    /// The content of <c>metrics.json</c>: the keys complete, example, dataset, epochs, batch_size (of a step, over all
+    /// ranks), test_loss, test_accuracy (when <paramref name="test"/> is given), train_seconds, train_samples_per_second
+    /// (steady state: the first epoch left out when there are several; all ranks together), seed, threads (of each rank),
+    /// world_size (the ranks), history, limit (a trial on part of the data), plus <paramref name="extra"/>.
     /// </summary>
     public static JsonObject Metrics(string example, TrainingOptions options, History history, EvaluationResult? test, bool complete, JsonObject? extra = null)
     {
@@ -41,7 +41,7 @@ public static class RunReport
             ["epochs"] = history.Epochs.Count,
         };
         if (!complete) metrics["epochs_planned"] = options.Epochs;
-        metrics["batch_size"] = options.BatchSize;
+        metrics["batch_size"] = options.GlobalBatchSize;
         if (test is not null)
         {
             metrics["test_loss"] = Round(test.Loss);
@@ -51,7 +51,9 @@ public static class RunReport
         metrics["train_samples_per_second"] = Math.Round(history.SamplesPerSecond, 1);
         metrics["seed"] = options.Seed;
         metrics["threads"] = options.Threads;
+        metrics["world_size"] = options.Communicator.Size;
         metrics["history"] = historyJson;
+        AddScaling(metrics, options);
         // A trial on part of the data says so: its test accuracy is not that of the full test set.
         if (options.Limit > 0) metrics["limit"] = options.Limit;
         if (extra is not null)
@@ -69,6 +71,15 @@ public static class RunReport
     /// <summary>Writes <c>history.csv</c> (atomically).</summary>
     public static void WriteHistory(string directory, History history) =>
         AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), HistoryCsv(history));
+
+    /// <summary>With <see cref="TrainingOptions.ScaleLearningRate"/>: the batch of each rank, the factor and the warm-up.</summary>
+    public static void AddScaling(JsonObject metrics, TrainingOptions options)
+    {
+        if (!options.ScaleLearningRate) return;
+        metrics["batch_size_per_rank"] = options.BatchSize;
+        metrics["learning_rate_scale"] = options.Communicator.Size;
+        metrics["warmup_epochs"] = options.WarmupEpochs;
+    }
 
     /// <summary>One row per epoch: epoch (1-based), then each recorded series.</summary>
     public static string HistoryCsv(History history)

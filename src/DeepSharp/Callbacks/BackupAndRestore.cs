@@ -83,6 +83,9 @@ public sealed class BackupAndRestore : Callback
     public override void OnTrainBegin(IReadOnlyDictionary<string, double> logs)
     {
         _progress = Model.FitProgress ?? throw new InvalidOperationException("BackupAndRestore works inside Fit only.");
+        if (_progress.DataParallel)
+            throw new NotSupportedException($"BackupAndRestore: a data-parallel Fit (rank {Rank} of several) cannot be backed up and resumed yet; " +
+                "train on one process to use it, or save the model after each epoch with ModelCheckpoint.");
         Restored = null;
         Saves = 0;
         _batchesSinceSave = 0;

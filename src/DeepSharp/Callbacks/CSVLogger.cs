@@ -13,6 +13,9 @@ public sealed class CSVLogger(string fileName, char separator = ',', bool append
     public string FileName { get; } = string.IsNullOrWhiteSpace(fileName)
         ? throw new ArgumentException("CSVLogger: fileName must not be empty.", nameof(fileName)) : fileName;
 
+    /// <summary>True: in a data-parallel Fit, rank 0 alone writes the file (every rank has the same logs).</summary>
+    public override bool RankZeroOnly => true;
+
     /// <inheritdoc/>
     public override void OnTrainBegin(IReadOnlyDictionary<string, double> logs)
     {

@@ -36,6 +36,9 @@ public sealed partial class ModelCheckpoint : Callback
     /// <summary>1 prints a line at each save.</summary>
     public int Verbose { get; }
 
+    /// <summary>True: in a data-parallel Fit, rank 0 alone saves (every rank holds the same weights).</summary>
+    public override bool RankZeroOnly => true;
+
     /// <summary>The last file written, or null.</summary>
     public string? LastSavedPath { get; private set; }
 

@@ -136,6 +136,24 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     /// <summary>The shuffling seed: epoch e's order depends on this seed and e only (a resumed run sets the one it was made with).</summary>
     public long Seed { get; internal set; }
 
+    /// <summary>
+    /// The part of every batch this loader yields, for data-parallel training (default: the whole batch). Each process
+    /// of the run makes the same loader (same data, seed and batch size) with its own shard: batch i of an epoch then
+    /// holds this shard's rows of the same <see cref="BatchSize"/> samples (see <see cref="BatchShard"/>), so the
+    /// processes see every sample once per epoch between them. <see cref="BatchCount"/> counts whole batches.
+    /// </summary>
+    public BatchShard Shard
+    {
+        get;
+        set
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (value == field) return;
+            field = value;
+            ReleaseBatchTensors(); // sized for the old shard
+        }
+    }
+
     /// <summary>Batches per epoch.</summary>
     public int BatchCount => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
 
@@ -202,23 +220,34 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        ReleaseBatchTensors();
+        for (int i = 0; i < _inputs.Length; i++)
+            if (_ownsSources) _inputs[i].Dispose();
+        if (_ownsSources) _y?.Dispose();
+    }
+
+    private void ReleaseBatchTensors()
+    {
         for (int i = 0; i < _inputs.Length; i++)
         {
             _full[i]?.Dispose();
             _last[i]?.Dispose();
-            if (_ownsSources) _inputs[i].Dispose();
+            _full[i] = _last[i] = null!;
         }
         _yFull?.Dispose();
         _yLast?.Dispose();
-        if (_ownsSources) _y?.Dispose();
+        _yFull = _yLast = null;
+        _version++; // an enumeration in progress would hand out the released tensors
     }
 
     /// <summary>Gathers batch <paramref name="number"/> of the current epoch into the loader's batch tensors.</summary>
     private Batch MakeBatch(int number)
     {
-        int start = number * BatchSize;
-        int size = Math.Min(BatchSize, Count - start);
-        bool full = size == BatchSize;
+        int batchStart = number * BatchSize;
+        bool full = Count - batchStart >= BatchSize;
+        // This shard's rows of the batch (all of them without a shard).
+        var (offset, size) = Shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
+        int start = batchStart + offset;
         var batch = full ? _full : _last;
         ref Tensor? yBatch = ref full ? ref _yFull : ref _yLast;
         if (batch[0] is null)

@@ -52,6 +52,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     private int _held = -1;      // the slot the consumer holds
     private Thread? _worker;
     private bool _stopping, _disposed;
+    private BatchShard _shard;
 
     internal ImageFlow(ImageDataGenerator generator, Tensor x, Tensor? y, int batchSize, bool shuffle, long seed)
     {
@@ -96,6 +97,31 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
 
     /// <summary>Batches per epoch.</summary>
     public int BatchCount => (Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>
+    /// The part of every batch this flow yields, for data-parallel training (default: the whole batch): each process
+    /// makes the same flow (same images, seed and batch size) with its own shard, and augments only its rows of each
+    /// batch (see <see cref="BatchShard"/>). A shard other than the first draws its transforms from a stream of its
+    /// own. Setting it ends an enumeration in progress.
+    /// </summary>
+    public BatchShard Shard
+    {
+        get
+        {
+            lock (_gate) return _shard;
+        }
+        set
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (value == _shard) return;
+                EndRun();
+                ReleaseBatchTensors(); // sized for the old shard
+                _shard = value;
+            }
+        }
+    }
 
     /// <summary>The epoch the next enumeration runs, from 0; each enumeration counts it up by one.</summary>
     public int Epoch
@@ -156,13 +182,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             EnsureBatchTensors();
-            // End any earlier enumeration: the consumer gives back its batch, and a fill in progress is let
-            // finish (its result is discarded) so the order and the slots can be reused safely.
-            _run++;
-            _runActive = false;
-            _held = -1;
-            while (_state[0] == SlotState.Filling || _state[1] == SlotState.Filling) Monitor.Wait(_gate);
-            _state[0] = _state[1] = SlotState.Free;
+            EndRun();
             _failure = null;
 
             int epoch = Epoch++;
@@ -219,13 +239,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             Monitor.PulseAll(_gate);
         }
         worker?.Join();
-        for (int s = 0; s < 2; s++)
-        {
-            _lastX[s]?.Dispose();
-            _lastY[s]?.Dispose();
-            _slotX[s]?.Dispose();
-            _slotY[s]?.Dispose();
-        }
+        ReleaseBatchTensors();
         if (_ownsSources)
         {
             _x.Dispose();
@@ -235,12 +249,37 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
 
     // ---- consumer side (called under _gate) ----------------------------------------------------------
 
+    /// <summary>
+    /// Ends any earlier enumeration: the consumer gives back its batch, and a fill in progress is let finish (its
+    /// result is discarded) so the order and the slots can be reused safely.
+    /// </summary>
+    private void EndRun()
+    {
+        _run++;
+        _runActive = false;
+        _held = -1;
+        while (_state[0] == SlotState.Filling || _state[1] == SlotState.Filling) Monitor.Wait(_gate);
+        _state[0] = _state[1] = SlotState.Free;
+    }
+
+    private void ReleaseBatchTensors()
+    {
+        for (int s = 0; s < 2; s++)
+        {
+            _lastX[s]?.Dispose();
+            _lastY[s]?.Dispose();
+            _slotX[s]?.Dispose();
+            _slotY[s]?.Dispose();
+            _lastX[s] = _lastY[s] = _slotX[s] = _slotY[s] = null;
+        }
+    }
+
     private void EnsureBatchTensors()
     {
         if (_slotX[0] is not null) return;
         using var unscoped = TensorScope.Suspend(); // the flow, not the caller's scope, owns its batches
-        int full = Math.Min(BatchSize, Count);
-        int last = Count - (BatchCount - 1) * BatchSize;
+        int full = _shard.RowsOf(Math.Min(BatchSize, Count)).Length;
+        int last = _shard.RowsOf(Count - (BatchCount - 1) * BatchSize).Length;
         for (int s = 0; s < 2; s++)
         {
             _slotX[s] = Tensor.Uninitialized(_xShape.With(0, full));
@@ -310,10 +349,10 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _state[slot] = SlotState.InUse;
             _held = slot;
             _nextToConsume++;
-            int start = batch * BatchSize;
-            bool full = Math.Min(BatchSize, Count - start) == _slotX[slot]!.Shape[0];
+            var (offset, rows) = _shard.RowsOf(Math.Min(BatchSize, Count - batch * BatchSize));
+            bool full = rows == _slotX[slot]!.Shape[0];
             var y = full ? _slotY[slot] : _lastY[slot];
-            return new Batch(full ? _slotInputs[slot] : _lastInputs[slot], y, batch, start);
+            return new Batch(full ? _slotInputs[slot] : _lastInputs[slot], y, batch, batch * BatchSize + offset);
         }
     }
 
@@ -375,11 +414,12 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     /// <summary>Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>.</summary>
     private void Fill(int slot, int epoch, int batch)
     {
-        int start = batch * BatchSize;
-        int size = Math.Min(BatchSize, Count - start);
+        var (offset, size) = _shard.RowsOf(Math.Min(BatchSize, Count - batch * BatchSize));
+        int start = batch * BatchSize + offset;
         float* source = _x.Pointer;
         float* destination = _slotX[slot]!.Pointer;
-        _random.Reseed(StreamSeed(Seed, epoch, batch));
+        // Shard 0 (and a flow without shards) keeps the batch's own stream; the others get streams of their own.
+        _random.Reseed(StreamSeed(Seed, epoch, batch) ^ (long)((ulong)_shard.Index * 0x9E3779B97F4A7C15UL));
         for (int i = 0; i < size; i++)
         {
             long image = _order[start + i];

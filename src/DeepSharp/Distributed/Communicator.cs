@@ -57,6 +57,9 @@ public static class Communicator
             }
             var communicator = new OpenMpiCommunicator(launch, options);
             s_current = communicator;
+            if (options.ShareCores && Parallelism.Threads == Environment.ProcessorCount &&
+                string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DEEPSHARP_THREADS")))
+                Parallelism.Threads = launch.ThreadsPerRank;
             if (!s_exitHooked)
             {
                 s_exitHooked = true;

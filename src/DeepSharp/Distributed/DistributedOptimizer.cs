@@ -22,6 +22,9 @@ namespace DeepSharp;
 public sealed class DistributedOptimizer
 {
     private Tensor?[] _gradients = [];
+    private Tensor?[] _exchanged = [];     // the gradients, then the averaged state
+    private Tensor[] _exchangedFor = [];   // the variables, then the averaged state
+    private Tensor?[] _averaged = [];      // the averaged gradients alone, for the wrapped optimizer
 
     /// <summary>Wraps <paramref name="optimizer"/>; the gradients are averaged over <paramref name="communicator"/>'s ranks (default: <see cref="DeepSharp.Communicator.Start"/>).</summary>
     /// <param name="optimizer">The optimizer that applies the averaged gradients.</param>
@@ -43,6 +46,23 @@ public sealed class DistributedOptimizer
     /// <summary>What averages the gradients.</summary>
     public GradientAverager Averager { get; }
 
+    /// <summary>
+    /// Tensors averaged over the ranks with every step's gradients, in the same all-reduce: the moving statistics of
+    /// the batch normalization layers the step trains (<see cref="MovingStatistics.Of"/>), which each rank updates from
+    /// its own part of the batch. Every rank lists the same tensors. <see cref="BroadcastState"/> broadcasts them too.
+    /// </summary>
+    public IReadOnlyList<Tensor> AveragedState
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            for (int i = 0; i < value.Count; i++)
+                if (value[i] is null) throw new ArgumentNullException(nameof(value), $"DistributedOptimizer.AveragedState: tensor {i} is null.");
+            field = [.. value];
+        }
+    } = [];
+
     /// <summary>Steps taken so far.</summary>
     public long Iterations => Optimizer.Iterations;
 
@@ -54,7 +74,31 @@ public sealed class DistributedOptimizer
     /// (a collective: every rank calls it for the same variables). The gradient tensors are overwritten with the averages.
     /// </summary>
     public void ApplyGradients(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables) =>
-        Optimizer.ApplyGradients(Averager.Average(gradients, variables), variables);
+        Optimizer.ApplyGradients(Exchange(gradients, variables), variables);
+
+    /// <summary>
+    /// Averages the gradients and <see cref="AveragedState"/> in one exchange, weighted and with sums as
+    /// <see cref="GradientAverager.Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/>; returns the
+    /// averaged gradients (the list is reused by the next call).
+    /// </summary>
+    internal IReadOnlyList<Tensor?> Exchange(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables, float weight = 1f, Span<float> sums = default)
+    {
+        var state = AveragedState;
+        if (state.Count == 0) return Averager.Average(gradients, variables, weight, sums);
+        ArgumentNullException.ThrowIfNull(gradients);
+        ArgumentNullException.ThrowIfNull(variables);
+        int count = variables.Count, total = count + state.Count;
+        if (gradients.Count != count)
+            throw new ArgumentException($"DistributedOptimizer: {gradients.Count} gradients were given for {count} variables; they must pair up one to one.", nameof(gradients));
+        if (_exchanged.Length != total) (_exchanged, _exchangedFor) = (new Tensor?[total], new Tensor[total]);
+        if (_averaged.Length != count) _averaged = new Tensor?[count];
+        for (int i = 0; i < count; i++) (_exchanged[i], _exchangedFor[i]) = (gradients[i], variables[i]);
+        for (int i = 0; i < state.Count; i++) _exchanged[count + i] = _exchangedFor[count + i] = state[i]; // averaged in place
+        var averaged = Averager.Average(_exchanged, _exchangedFor, weight, sums);
+        for (int i = 0; i < count; i++) _averaged[i] = averaged[i];
+        Array.Clear(_exchanged);
+        return _averaged;
+    }
 
     /// <summary>Averages and applies (gradient, variable) pairs; see <see cref="ApplyGradients(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor})"/>.</summary>
     public void ApplyGradients(IEnumerable<(Tensor? Gradient, Tensor Variable)> gradientsAndVariables)
@@ -74,7 +118,7 @@ public sealed class DistributedOptimizer
         if (_gradients.Length != variables.Count) _gradients = new Tensor?[variables.Count];
         for (int i = 0; i < variables.Count; i++)
             _gradients[i] = (variables[i] ?? throw new ArgumentNullException(nameof(variables), $"DistributedOptimizer.ApplyGradients: variable {i} is null.")).Grad;
-        Optimizer.ApplyGradients(Averager.Average(_gradients, variables), variables);
+        Optimizer.ApplyGradients(Exchange(_gradients, variables), variables);
         for (int i = 0; i < variables.Count; i++) variables[i].ZeroGrad();
         Array.Clear(_gradients);
     }
@@ -86,12 +130,13 @@ public sealed class DistributedOptimizer
     public void ZeroGrad() => Optimizer.ZeroGrad();
 
     /// <summary>
-    /// Makes every rank start from rank <paramref name="root"/>'s weights and optimizer state (a collective): call it
+    /// Makes every rank start from rank <paramref name="root"/>'s weights, <see cref="AveragedState"/> and optimizer state (a collective): call it
     /// once before the first step, and after loading a checkpoint on rank <paramref name="root"/>.
     /// </summary>
     public void BroadcastState(IReadOnlyList<Tensor> variables, int root = 0)
     {
         Communicator.BroadcastWeights(variables, root);
+        if (AveragedState.Count > 0) Communicator.BroadcastWeights(AveragedState, root);
         Communicator.BroadcastOptimizerState(Optimizer, root);
     }
 }

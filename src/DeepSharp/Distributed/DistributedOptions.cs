@@ -28,6 +28,13 @@ public sealed class DistributedOptions
     /// </summary>
     public bool MonitorRanks { get; init; } = true;
 
+    /// <summary>
+    /// Divide the host's cores among its ranks (default true): when a distributed run starts and the kernel threads are
+    /// still the default (no <c>DEEPSHARP_THREADS</c>, <see cref="Parallelism.Threads"/> not changed), each rank uses
+    /// <see cref="LaunchEnvironment.ThreadsPerRank"/> threads, so that two ranks on two cores use one core each.
+    /// </summary>
+    public bool ShareCores { get; init; } = true;
+
     internal void Validate()
     {
         if (CollectiveTimeout <= TimeSpan.Zero)

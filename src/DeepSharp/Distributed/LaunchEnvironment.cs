@@ -39,6 +39,12 @@ public sealed class LaunchEnvironment
     /// <summary>The number of processes launched on this host.</summary>
     public int LocalSize { get; }
 
+    /// <summary>
+    /// The kernel threads each rank should use so that the ranks of this host share its cores instead of fighting over
+    /// them: the core count divided by <see cref="LocalSize"/>, at least 1 (the core count without a launcher).
+    /// </summary>
+    public int ThreadsPerRank => Math.Max(1, Environment.ProcessorCount / LocalSize);
+
     /// <summary>Another MPI's launcher that started this process (DeepSharp speaks Open MPI only), or null.</summary>
     public string? OtherLauncher { get; }
 

@@ -52,7 +52,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             OpenMpiLibrary.Check(_mpi.CommSize(_mpi.CommWorld, &size), "MPI_Comm_size");
             (started[0], started[1], started[2]) = (provided, rank, size);
             version = _mpi.Version();
-        });
+        }, InitTimeout(options));
         var (provided, rank, size) = (started[0], started[1], started[2]);
         if (provided < OpenMpiLibrary.ThreadFunneled)
             throw new DistributedException($"MPI_Init_thread granted thread level {provided}; DeepSharp needs MPI_THREAD_FUNNELED (1): its MPI calls come from a thread other than the main one.");
@@ -67,6 +67,13 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
         if (options.MonitorRanks && size > 1) _monitor = RankMonitor.Start(this, Lost);
     }
+
+    /// <summary>
+    /// How long MPI_Init_thread may wait: it returns when every rank has started, and ranks start seconds apart on a busy
+    /// host (each is a .NET process starting up), so at least a minute whatever the collective timeout.
+    /// </summary>
+    private static TimeSpan InitTimeout(DistributedOptions options) =>
+        options.CollectiveTimeout > TimeSpan.FromMinutes(1) ? options.CollectiveTimeout : TimeSpan.FromMinutes(1);
 
     /// <inheritdoc/>
     public int Rank { get; }

@@ -35,6 +35,26 @@ public partial class Model : Layer
     /// <summary>What the output layer applies last, read at <see cref="Compile"/>: a cross-entropy binds to a softmax's logits by it.</summary>
     internal OutputActivation OutputActivation { get; private set; }
 
+    /// <summary>
+    /// The ranks <c>Fit</c> trains over, data-parallel. Null (the default): every rank of the run when Open MPI's mpirun
+    /// launched this process (<see cref="DeepSharp.Communicator.Start"/>), else this process alone; set
+    /// <see cref="SingleProcessCommunicator.Instance"/> to train each process on its own.
+    /// </summary>
+    /// <remarks>
+    /// Over several ranks, <c>Fit</c>'s batch size is the global batch, as in Keras' multi-worker training: each rank
+    /// takes its share of every batch of one shuffled order, the gradients of the whole batch are averaged in one
+    /// all-reduce, and N ranks train as one process with the same batch size would, N times faster at best. (Horovod's
+    /// habit, a batch per rank and the learning rate scaled by the ranks, is a batch size N times larger with
+    /// <see cref="LearningRateScaling.Scale"/>.) Every rank starts from rank 0's weights and optimizer state, the moving
+    /// statistics of batch normalization are averaged with each step, and the weights stay bit-identical on all ranks
+    /// (checked after every epoch). The loss, the metrics and the validation (split over the ranks) are of all ranks'
+    /// samples, the same on every rank; the progress bar shows rank 0's metrics until the epoch ends. Rank 0 alone prints
+    /// and runs the callbacks that write (<see cref="Callback.RankZeroOnly"/>). <c>TrainOnBatch</c>, <c>Evaluate</c> and
+    /// <c>Predict</c> stay on the calling rank (no collective), so rank 0 may call them alone; a custom loop trains
+    /// data-parallel with <see cref="DistributedOptimizer"/>.
+    /// </remarks>
+    public ICommunicator? Communicator { get; set; }
+
     /// <summary>Whether <see cref="Compile"/> has been called.</summary>
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 
@@ -51,13 +71,14 @@ public partial class Model : Layer
     /// Asks the running <c>Fit</c> to stop after its current batch, before the epoch ends, as Ctrl-C does under a
     /// <see cref="BackupAndRestore"/> (which then saves where it stopped, so that the next Fit continues there); Fit
     /// returns a <see cref="History"/> whose <see cref="History.Interrupted"/> is true. Safe to call from any thread;
-    /// outside Fit it does nothing and returns false.
+    /// outside Fit, and in a data-parallel Fit (over several ranks), it does nothing and returns false.
     /// </summary>
     /// <param name="reason">Why, for <see cref="History.StopReason"/> and the checkpoint.</param>
     public bool InterruptTraining(string reason = "requested")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        if (FitProgress is not { } progress) return false;
+        // A rank of a data-parallel Fit cannot stop alone: the others would wait for it in their next all-reduce.
+        if (FitProgress is not { DataParallel: false } progress) return false;
         progress.RequestInterrupt(reason);
         return true;
     }

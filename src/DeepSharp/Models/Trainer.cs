@@ -11,6 +11,7 @@ internal sealed class Trainer(Model model)
 {
     private readonly Dictionary<string, double> _logs = new(StringComparer.Ordinal);
     private readonly Tensor[] _single = new Tensor[1]; // the one input of a TrainOnBatch(x, y), so that a step allocates nothing
+    private DataParallelTraining? _parallel;            // during a Fit over several ranks
 
     /// <summary>The model's output for a batch: a functional model with several inputs takes all of them.</summary>
     private Tensor Outputs(ReadOnlySpan<Tensor> inputs, bool training) =>
@@ -18,18 +19,23 @@ internal sealed class Trainer(Model model)
 
     // ---- one step ------------------------------------------------------------------------------------
 
+    /// <summary>The loss of a batch, regularization included, and the predictions it was computed from (in the caller's scope).</summary>
+    internal Tensor ForwardLoss(ReadOnlySpan<Tensor> inputs, Tensor y, bool training, out Tensor predictions)
+    {
+        predictions = Outputs(inputs, training);
+        var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
+        var penalty = model.AddRegularizationLosses(null);
+        return penalty is null ? total : total + penalty;
+    }
+
     /// <summary>One optimization step on a batch (one tensor per model input); returns its loss (including regularization).</summary>
     internal double TrainStep(ReadOnlySpan<Tensor> inputs, Tensor y)
     {
-        var loss = model.Loss!;
         var optimizer = model.Optimizer!;
         double value;
         using (TensorScope.Begin())
         {
-            var predictions = Outputs(inputs, training: true);
-            var total = loss.Compute(y, predictions, model.OutputActivation);
-            var penalty = model.AddRegularizationLosses(null);
-            if (penalty is not null) total = total + penalty;
+            var total = ForwardLoss(inputs, y, training: true, out var predictions);
             value = total.Item();
             if (!double.IsFinite(value)) return value; // leave the weights as they were
             // Gradients reach the weights trainable at Compile alone: a frozen part (the discriminator inside
@@ -49,10 +55,7 @@ internal sealed class Trainer(Model model)
         using (TensorScope.Begin())
         using (Autograd.NoGrad())
         {
-            var predictions = Outputs(inputs, training: false);
-            var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
-            var penalty = model.AddRegularizationLosses(null);
-            if (penalty is not null) total = total + penalty;
+            var total = ForwardLoss(inputs, y, training: false, out var predictions);
             double value = total.Item();
             foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
             return value;
@@ -115,8 +118,10 @@ internal sealed class Trainer(Model model)
             validation = (Ops.Slice(first, 0, split, samples), Ops.Slice(y, 0, split, samples));
         }
         if (validation is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
+        var parallel = DataParallelTraining.For(model);
+        if (parallel is not null) seed = parallel.AgreeSeed(seed);    // one epoch order on every rank
         using var source = new DataLoader(trainX, trainY, batchSize, shuffle, seed);
-        return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch);
+        return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch, parallel: parallel);
     }
 
     /// <summary>Fit over batches from a source (an augmenting generator, a loader): the model is built from the first batch.</summary>
@@ -129,24 +134,48 @@ internal sealed class Trainer(Model model)
         if (source.BatchesPerEpoch <= 0)
             throw new ArgumentException($"Fit: the batch source has no batches (it holds {source.SampleCount} samples).", nameof(source));
         if (validationData is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
-        return Run(source, epochs, verbose, callbacks, validationData, validationBatchSize, initialEpoch, prepareOnFirstBatch: true);
+        return Run(source, epochs, verbose, callbacks, validationData, validationBatchSize, initialEpoch, prepareOnFirstBatch: true,
+            parallel: DataParallelTraining.For(model));
     }
 
     /// <summary>
-    /// The epoch loop over any source of batches (tensors in memory, an augmenting generator). A checkpoint restored by
-    /// a callback's OnTrainBegin (<see cref="TrainingCheckpoint.Restore"/>) moves the start to where it was taken; an
-    /// interrupt (<see cref="TrainingProgress.RequestInterrupt"/>) stops the loop after the current batch, before the
-    /// epoch's end, with the position kept in <see cref="Model.FitProgress"/> for the callbacks' OnTrainEnd.
+    /// The epoch loop over any source of batches (tensors in memory, an augmenting generator), on this process alone or,
+    /// with <paramref name="parallel"/>, as one rank of a data-parallel run. A checkpoint restored by a callback's
+    /// OnTrainBegin (<see cref="TrainingCheckpoint.Restore"/>) moves the start to where it was taken; an interrupt
+    /// (<see cref="TrainingProgress.RequestInterrupt"/>) stops the loop after the current batch, before the epoch's end,
+    /// with the position kept in <see cref="Model.FitProgress"/> for the callbacks' OnTrainEnd. Neither is supported
+    /// over several ranks yet (a rank cannot skip batches or stop alone without leaving the others waiting).
     /// </summary>
     internal History Run(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false)
+        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false,
+        DataParallelTraining? parallel = null)
     {
+        if (parallel is null) return RunEpochs(source, epochs, verbose, callbacks, validation, validationBatchSize, initialEpoch, prepareOnFirstBatch);
+        parallel.Attach(source, epochs, initialEpoch, validation?.Y.Shape[0] ?? 0);
+        _parallel = parallel;
+        try
+        {
+            // Rank 0 alone prints, and runs the callbacks that write files; the others run those that decide.
+            return RunEpochs(source, epochs, parallel.Rank == 0 ? verbose : 0, callbacks?.Where(c => parallel.Rank == 0 || !c.RankZeroOnly).ToList(),
+                validation, validationBatchSize, initialEpoch, prepareOnFirstBatch);
+        }
+        finally
+        {
+            _parallel = null;
+            parallel.Detach();
+        }
+    }
+
+    private History RunEpochs(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
+        (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch)
+    {
+        var parallel = _parallel;
         var history = new History();
         var all = new List<Callback>(callbacks ?? []) { history };
-        foreach (var callback in all) callback.Model = model;
+        foreach (var callback in all) (callback.Model, callback.Rank) = (model, parallel?.Rank ?? 0);
         model.StopTraining = false;
         model.StopReason = null;
-        var progress = new TrainingProgress(history, source, epochs) { Epoch = initialEpoch, AtTrainBegin = true };
+        var progress = new TrainingProgress(history, source, epochs) { Epoch = initialEpoch, AtTrainBegin = true, DataParallel = parallel is not null };
         model.FitProgress = progress;
         try
         {
@@ -154,7 +183,11 @@ internal sealed class Trainer(Model model)
             foreach (var callback in all) callback.OnTrainBegin(_logs);
             progress.AtTrainBegin = false;
             var resume = progress.Resume;
+            if (resume is not null && parallel is not null)
+                throw new NotSupportedException($"Fit: a training checkpoint cannot be restored into a data-parallel Fit (rank {parallel.Rank}) yet; " +
+                    "continue it on one process, or start the run over the ranks afresh.");
             if (resume is not null) initialEpoch = StartFrom(resume, source, history);
+            bool begun = false;
 
             for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
             {
@@ -182,16 +215,33 @@ internal sealed class Trainer(Model model)
                 foreach (var batch in source.GetBatches(epoch, step))
                 {
                     var inputs = batch.Inputs;
+                    var y = batch.Y;
                     if (prepareOnFirstBatch)
                     {
                         // A source shows its data only batch by batch: check and build against the first one.
-                        Prepare(inputs.ToArray(), batch.Y, "Fit", several: inputs.Length > 1);
+                        Prepare(inputs.ToArray(), y, "Fit", several: inputs.Length > 1);
                         if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
                         prepareOnFirstBatch = false;
                     }
+                    if (parallel is not null && !begun)
+                    {
+                        parallel.Begin(); // built now: every rank starts from rank 0's weights, after the callbacks' start
+                        begun = true;
+                    }
                     foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
-                    double loss = TrainStep(inputs, batch.Y);
-                    int batchSamples = batch.Size;
+                    double loss;
+                    int batchSamples;
+                    if (parallel is null)
+                    {
+                        loss = TrainStep(inputs, y);
+                        batchSamples = batch.Size;
+                    }
+                    else
+                    {
+                        float weight = parallel.Take(batch, ref inputs, ref y);
+                        loss = parallel.TrainStep(this, inputs, y, weight);
+                        batchSamples = parallel.LastBatchSamples;
+                    }
                     if (!double.IsFinite(loss))
                     {
                         history.StoppedOnNaN = true;
@@ -199,7 +249,7 @@ internal sealed class Trainer(Model model)
                             $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
                             "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
                         model.StopTraining = true;
-                        Console.Error.WriteLine(history.StopReason);
+                        if (parallel is null || parallel.Rank == 0) Console.Error.WriteLine(history.StopReason);
                         break;
                     }
                     lossSum += loss;
@@ -222,13 +272,22 @@ internal sealed class Trainer(Model model)
                 history.RecordTiming(samples, progress.Seconds);
                 progress.Clock = null;
                 Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
+                if (parallel is not null)
+                {
+                    parallel.VerifyReplicas();
+                    var metrics = parallel.CombineMetrics(samples);
+                    for (int m = 0; m < metrics.Length; m++) _logs[model.Metrics[m].Name] = metrics[m];
+                }
                 if (validation is { } v)
                 {
-                    var result = Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
+                    var result = parallel?.Validate(this, v.X, v.Y, validationBatchSize)
+                        ?? Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
                     foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
                 }
                 bar?.Finish(_logs);
                 foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
+                // A callback that stops training on one rank stops it on all, after the same epoch.
+                if (parallel is not null) model.StopTraining = parallel.AnyStops(model.StopTraining);
                 // Between epochs: the position is the next epoch's start.
                 progress.Epoch = epoch + 1;
                 progress.Step = 0;
@@ -270,8 +329,12 @@ internal sealed class Trainer(Model model)
         return resume.Epoch;
     }
 
-    /// <summary>The loss and metrics over whole tensors, in batches (one tensor per model input).</summary>
-    internal EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose, string caller, bool several, bool prepared = false)
+    /// <summary>
+    /// The loss and metrics over whole tensors, in batches (one tensor per model input); with <paramref name="ranks"/>,
+    /// over the tensors of every rank (each evaluates its own, and the sums are added up).
+    /// </summary>
+    internal EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose, string caller, bool several, bool prepared = false,
+        ICommunicator? ranks = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{caller}: batchSize must be positive.");
         if (!prepared) Prepare(x, y, caller, several);
@@ -288,8 +351,16 @@ internal sealed class Trainer(Model model)
             samples += n;
             bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
         }
+        double[]? combined = null;
+        if (ranks is not null)
+        {
+            Span<double> totals = [weightedLoss, samples];
+            combined = DataParallelTraining.CombineMetrics(ranks, model.Metrics, samples, totals);
+            weightedLoss = totals[0];
+            samples = (int)totals[1];
+        }
         var values = new List<KeyValuePair<string, double>> { new("loss", weightedLoss / Math.Max(1, samples)) };
-        foreach (var metric in model.Metrics) values.Add(new(metric.Name, metric.Result()));
+        for (int m = 0; m < model.Metrics.Count; m++) values.Add(new(model.Metrics[m].Name, combined?[m] ?? model.Metrics[m].Result()));
         bar?.Finish(Logs(logs, values[0].Value, prefix: ""));
         return new EvaluationResult(values);
     }

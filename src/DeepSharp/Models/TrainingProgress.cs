@@ -42,6 +42,9 @@ internal sealed class TrainingProgress(History history, IBatchSource source, int
     /// <summary>Seconds the epoch's training steps have taken so far.</summary>
     public double Seconds => SecondsBefore + (Clock?.Elapsed.TotalSeconds ?? 0);
 
+    /// <summary>Whether this Fit is one rank of a data-parallel run (no checkpoint restores into it, no interrupt stops it).</summary>
+    public bool DataParallel { get; init; }
+
     /// <summary>True while the callbacks' OnTrainBegin run: a checkpoint restored then says where the run continues.</summary>
     public bool AtTrainBegin { get; set; }
 

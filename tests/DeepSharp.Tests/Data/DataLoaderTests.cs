@@ -31,6 +31,47 @@ public class DataLoaderTests
         return batches;
     }
 
+    [Theory]
+    [InlineData(2, 8)]
+    [InlineData(3, 8)]    // shares of 3, 3, 2 and a last batch of 7 (3, 2, 2)
+    [InlineData(4, 5)]    // a last batch of 3 leaves shard 3 empty
+    public void Shards_see_every_sample_once_per_epoch_between_them_and_take_their_rows_of_each_batch(int shards, int batchSize)
+    {
+        var (x, y) = Numbered(23);
+        using var whole = new DataLoader(x, y, batchSize, shuffle: true, seed: 9);
+        whole.Epoch = 2;
+        var batches = Epoch(whole);
+        var seen = new List<int>();
+        var parts = new List<int[]>[shards];
+        for (int s = 0; s < shards; s++)
+        {
+            using var loader = new DataLoader(x, y, batchSize, shuffle: true, seed: 9) { Shard = new BatchShard(s, shards) };
+            loader.Epoch = 2;
+            parts[s] = Epoch(loader);
+            Assert.Equal(whole.BatchCount, parts[s].Count);
+            Assert.Equal(whole.BatchCount, loader.BatchCount);
+            foreach (var part in parts[s]) seen.AddRange(part);
+        }
+        Assert.Equal(Enumerable.Range(0, 23), seen.Order());
+        // Batch b of shard s is shard s's rows of the same batch b of the whole epoch.
+        for (int b = 0; b < batches.Count; b++)
+            Assert.Equal(batches[b], Enumerable.Range(0, shards).SelectMany(s => parts[s][b]));
+    }
+
+    [Fact]
+    public void Changing_the_shard_gives_batches_of_the_new_size_and_ends_an_enumeration_in_progress()
+    {
+        var (x, y) = Numbered(10);
+        using var loader = new DataLoader(x, y, batchSize: 4);
+        using var enumerator = loader.GetEnumerator();
+        Assert.True(enumerator.MoveNext());
+        Assert.Equal(4, enumerator.Current.Size);
+        loader.Shard = new BatchShard(1, 2);
+        Assert.Throws<InvalidOperationException>(() => enumerator.MoveNext());
+        Assert.Equal([[2, 3], [6, 7], [9]], Epoch(loader));
+        Assert.Equal(new BatchShard(1, 2), loader.Shard);
+    }
+
     [Fact]
     public void Without_shuffling_batches_follow_the_data_and_the_last_one_is_partial()
     {

@@ -54,6 +54,41 @@ public class ImageFlowTests
     }
 
     [Fact]
+    public void Shards_augment_their_rows_of_each_batch_and_see_every_image_once_between_them()
+    {
+        var (x, y) = Numbered(11);
+        using var whole = Augmenting.Flow(x, y, batchSize: 4, shuffle: true, seed: 3);
+        var labels = new List<float[]>();
+        var first = new List<float[]>();
+        foreach (var batch in whole)
+        {
+            labels.Add(batch.Y.ToArray());
+            first.Add(batch.X.ToArray());
+        }
+        var shards = new List<(float[] Labels, float[] Images, int Start)>[2];
+        for (int s = 0; s < 2; s++)
+        {
+            using var flow = Augmenting.Flow(x, y, batchSize: 4, shuffle: true, seed: 3);
+            flow.Shard = new BatchShard(s, 2);
+            shards[s] = [];
+            foreach (var batch in flow) shards[s].Add((batch.Y.ToArray(), batch.X.ToArray(), batch.Start));
+        }
+        for (int b = 0; b < labels.Count; b++)
+        {
+            // The shards' labels are the batch's, in order; shard 0's images are those of the whole batch's first rows.
+            Assert.Equal(labels[b], (float[])[.. shards[0][b].Labels, .. shards[1][b].Labels]);
+            Assert.Equal(first[b].AsSpan(0, shards[0][b].Images.Length).ToArray(), shards[0][b].Images);
+            Assert.Equal(b * 4 + shards[0][b].Labels.Length, shards[1][b].Start);
+            // Each image is its own sample (a constant image stays constant under the transforms).
+            for (int i = 0; i < shards[1][b].Labels.Length; i++)
+                Assert.All(shards[1][b].Images.AsSpan(i * 30, 30).ToArray(), v => Assert.Equal(shards[1][b].Labels[i], v, 1e-4f));
+        }
+        // Batches of 4, 4 and 3 split as 2 + 2, 2 + 2 and 2 + 1.
+        Assert.Equal([2, 2, 2], shards[0].Select(p => p.Labels.Length));
+        Assert.Equal([2, 2, 1], shards[1].Select(p => p.Labels.Length));
+    }
+
+    [Fact]
     public void Without_shuffling_the_order_is_the_data_order()
     {
         var (x, y) = Numbered(7);

@@ -54,6 +54,58 @@ public class DistributedTrainingTests
         }
     }
 
+    [Fact]
+    public void Fit_over_two_ranks_with_half_batches_trains_as_one_rank_with_the_whole_batch()
+    {
+        string dir = Directory.CreateTempSubdirectory("deepsharp-mpi-").FullName;
+        try
+        {
+            // 20 steps of a global batch of 32: 16 samples a rank over two ranks, 32 in one process.
+            const int steps = 20, batch = 32;
+            var two = MpiRun.Ranks(2, Timeout, "fit", $"{steps}", $"{batch}", Path.Combine(dir, "two.bin"));
+            Assert.True(two.ExitCode == 0, two.ToString());
+            var one = MpiRun.Alone(Timeout, null, "fit", $"{steps}", $"{batch}", Path.Combine(dir, "one.bin"));
+            Assert.True(one.ExitCode == 0, one.ToString());
+
+            // Bit-identical replicas after every step (the hash covers every weight).
+            string[] Hashes(MpiRun.Result run, int rank) => [.. run.Lines(rank).Where(l => l.StartsWith("step ", StringComparison.Ordinal))];
+            Assert.Equal(steps, Hashes(two, 0).Length);
+            Assert.Equal(Hashes(two, 0), Hashes(two, 1));
+            Assert.NotEqual(Hashes(two, 0)[0], Hashes(two, 0)[^1]);
+
+            // The same weights and history as one process, within rounding.
+            var expected = ReadWeights(Path.Combine(dir, "one.bin"));
+            var actual = ReadWeights(Path.Combine(dir, "two.bin"));
+            Assert.Equal(expected.Length, actual.Length);
+            for (int t = 0; t < expected.Length; t++)
+            {
+                float scale = expected[t].Max(Math.Abs);
+                float worst = expected[t].Zip(actual[t], (e, a) => Math.Abs(e - a)).Max() / scale;
+                Assert.True(worst <= 1e-5f, $"tensor {t}: max relative difference {worst:g3} > 1e-5");
+            }
+            var alone = History(one, 0);
+            Assert.Equal(["accuracy", "loss", "val_accuracy", "val_loss"], alone.Keys.Order());
+            foreach (int rank in new[] { 0, 1 })
+                foreach (var (key, values) in alone)
+                    for (int e = 0; e < values.Length; e++)
+                        Assert.True(Math.Abs(values[e] - History(two, rank)[key][e]) <= 1e-5 * Math.Max(1, Math.Abs(values[e])), $"rank {rank}: {key} {e}");
+
+            // The callback that writes files ran on rank 0 alone.
+            Assert.Contains("rank-0-only callback ran 2 epochs", two.Lines(0));
+            Assert.Contains("rank-0-only callback ran 0 epochs", two.Lines(1));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The "history key v1 v2" lines a rank printed.</summary>
+    private static Dictionary<string, double[]> History(MpiRun.Result run, int rank) => run.Lines(rank)
+        .Where(l => l.StartsWith("history ", StringComparison.Ordinal))
+        .Select(l => l.Split(' '))
+        .ToDictionary(p => p[1], p => p[2..].Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+
     private static float[][] ReadWeights(string path)
     {
         using var file = new BinaryReader(File.OpenRead(path));

@@ -54,6 +54,47 @@ public class GradientAveragerTests
         }
     }
 
+    [Theory]
+    [InlineData(GradientAverager.DefaultBucketValues)]
+    [InlineData(6)]   // the weights and sums ride in the first bucket sent
+    public void A_weighted_average_counts_each_rank_by_its_weight_and_adds_up_the_sums(int bucketValues)
+    {
+        float[] weights = [3f, 1f, 0f];
+        var results = InProcessGroup.Run(3, c =>
+        {
+            var variables = Variables();
+            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            Span<float> sums = [c.Rank + 1f, 10f];
+            var averaged = new GradientAverager(c, bucketValues).Average(gradients, variables, weights[c.Rank], sums);
+            return (Gradients: averaged.Select(g => g!.ToArray()).ToArray(), Sums: sums.ToArray());
+        });
+        var variables = Variables();
+        foreach (var (gradients, sums) in results)
+        {
+            Assert.Equal([6f, 30f], sums);
+            for (int i = 0; i < variables.Length; i++)
+                for (int k = 0; k < variables[i].Size; k++)
+                    Assert.Equal((3 * 0.25f + 1 * 0.5f) / 4 + i * 10 + k, gradients[i][k], 5);   // rank 2's weight is 0
+        }
+        Assert.Equal(results[0].Gradients.SelectMany(g => g), results[2].Gradients.SelectMany(g => g));   // the same bits everywhere
+    }
+
+    [Fact]
+    public void When_every_weight_is_zero_no_gradient_is_returned_and_bad_weights_are_refused()
+    {
+        var results = InProcessGroup.Run(2, c =>
+        {
+            var variables = Variables();
+            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            return new GradientAverager(c).Average(gradients, variables, 0f, default).ToArray();
+        });
+        Assert.All(results.SelectMany(r => r), Assert.Null);
+        var averager = new GradientAverager(SingleProcessCommunicator.Instance);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => averager.Average([null, null, null, null], Variables(), -1f, default));
+        Assert.Contains("weight must be a finite number >= 0; got -1", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => averager.Average([null, null, null, null], Variables(), float.NaN, default));
+    }
+
     [Fact]
     public void One_rank_returns_the_gradients_untouched()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Xunit.Sdk;
 
 namespace DeepSharp.Tests.Distributed;
@@ -41,17 +42,110 @@ internal static class MpiRun
     }
 
     /// <summary>Runs the host on <paramref name="ranks"/> ranks under mpirun.</summary>
-    public static Result Ranks(int ranks, TimeSpan timeout, params string[] args)
+    public static Result Ranks(int ranks, TimeSpan timeout, params string[] args) => Run(Launch(Host, ranks, null, args), timeout);
+
+    /// <summary>Runs the deepsharp command (DeepSharp.Cli.dll beside the tests) on <paramref name="ranks"/> ranks under mpirun.</summary>
+    public static Result Cli(int ranks, TimeSpan timeout, params string[] args) => Run(Launch(CliProgram, ranks, null, args), timeout);
+
+    private static string CliProgram => Path.Combine(AppContext.BaseDirectory, "DeepSharp.Cli.dll");
+
+    /// <summary>mpirun with our flags, running <c>dotnet <paramref name="program"/></c> on every rank; <paramref name="marker"/> tags the ranks' environment.</summary>
+    private static ProcessStartInfo Launch(string program, int ranks, string? marker, string[] args)
     {
         var start = new ProcessStartInfo(Mpirun());
         if (Environment.IsPrivilegedProcess) start.ArgumentList.Add("--allow-run-as-root");
         foreach (var flag in Flags) start.ArgumentList.Add(flag);
+        if (marker is not null)
+        {
+            start.ArgumentList.Add("-x");
+            start.ArgumentList.Add($"{MarkerVariable}={marker}");
+        }
         start.ArgumentList.Add("-np");
         start.ArgumentList.Add(ranks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add("dotnet");
-        start.ArgumentList.Add(Host);
+        start.ArgumentList.Add(program);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Run(start, timeout);
+        return start;
+    }
+
+    private const string MarkerVariable = "DEEPSHARP_TEST_RUN";
+
+    /// <summary>The deepsharp command under mpirun, left running: its output so far, and its ranks' processes.</summary>
+    public sealed class Running : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new(), _error = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly string _marker = Guid.NewGuid().ToString("N");
+
+        public Running(int ranks, params string[] args)
+        {
+            var start = Launch(CliProgram, ranks, _marker, args);
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
+            _process = new Process { StartInfo = start };
+            _process.OutputDataReceived += (_, e) => { lock (_output) _output.Append(e.Data).Append('\n'); };
+            _process.ErrorDataReceived += (_, e) => { lock (_output) _error.Append(e.Data).Append('\n'); };
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public string Output
+        {
+            get { lock (_output) return _output.ToString(); }
+        }
+
+        /// <summary>Waits until the output holds <paramref name="text"/>; fails with the output so far when it does not in time.</summary>
+        public void WaitFor(string text, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!Output.Contains(text, StringComparison.Ordinal))
+            {
+                if (clock.Elapsed > timeout || _process.HasExited)
+                    throw new XunitException($"'{text}' did not appear within {timeout.TotalSeconds} s.\n{Finish(TimeSpan.FromSeconds(5))}");
+                Thread.Sleep(50);
+            }
+        }
+
+        /// <summary>The process of rank <paramref name="rank"/>, found by the marker in its environment.</summary>
+        public int RankProcess(int rank)
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+                string[] environment;
+                try
+                {
+                    environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+                if (environment.Contains($"{MarkerVariable}={_marker}") && environment.Contains($"OMPI_COMM_WORLD_RANK={rank}")) return pid;
+            }
+            throw new XunitException($"rank {rank}'s process was not found.\n{Output}");
+        }
+
+        /// <summary>Waits for mpirun to end (killing it if it does not in time) and returns what it printed.</summary>
+        public Result Finish(TimeSpan timeout)
+        {
+            if (!_process.WaitForExit(timeout))
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+                throw new XunitException($"mpirun did not end within {timeout.TotalSeconds} s; it hung.\n--- stdout\n{Output}\n--- stderr\n{_error}");
+            }
+            _process.WaitForExit();
+            lock (_output) return new Result(_process.ExitCode, _output.ToString(), _error.ToString(), _clock.Elapsed);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
     }
 
     /// <summary>Runs the host as one plain process, with extra environment variables.</summary>

@@ -2,7 +2,8 @@ namespace DeepSharp.Tests.Distributed;
 
 /// <summary>
 /// A run over two simulated hosts (network namespaces joined by a veth pair, mpirun reaching the second through an
-/// rsh agent): tools/mpi-two-hosts.sh trains there and on one host and requires the same weights, bit for bit.
+/// rsh agent): tools/mpi-two-hosts.sh trains there and on one host (a custom loop, and the seed MLP through Fit with
+/// `deepsharp train mlp`) and requires the same weights, bit for bit.
 /// It needs root for ip netns, as CI has; elsewhere the test fails saying so.
 /// </summary>
 public class TwoHostsTests
@@ -18,6 +19,7 @@ public class TwoHostsTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("two-hosts: OK", run.Output);
         Assert.Contains("on host-b, local rank 0 of 1", run.Output);
+        Assert.Contains("the seed MLP's after 2 epochs of Fit, are the same bits", run.Output);   // a real model through Fit too
     }
 
     /// <summary>The script in the checkout the tests were built from (an ancestor of the test binaries).</summary>

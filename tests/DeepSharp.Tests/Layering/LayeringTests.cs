@@ -37,6 +37,9 @@ public class LayeringTests
         new("Data", "Tensors/Tensor.get_Span",
             "The same host-side batches: the IDX reader fills new tensors, loaders gather rows into their batch tensors."),
         new("Data", "Tensors/Tensor.get_Pointer", "The same host-side batches: augmentation resamples images in place."),
+        new("Distributed/Communicator", "Kernels/Parallelism",
+            "A distributed run divides the host's cores among its ranks through the kernels' public thread setting, " +
+            "which lives with the kernels (it sets how many threads a kernel call uses); no kernel is called."),
     ];
 
     private static readonly LayerRules Rules = new(Levels, Seals, Allowed);

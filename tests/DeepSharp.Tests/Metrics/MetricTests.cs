@@ -23,6 +23,28 @@ public class MetricTests
     }
 
     [Fact]
+    public void A_ratio_metric_gives_its_totals_and_takes_summed_ones()
+    {
+        var a = new SparseCategoricalAccuracy();
+        var b = new SparseCategoricalAccuracy();
+        a.UpdateState(Tensor.FromArray([1f, 0f, 1f, 2f]), Predictions);       // 2 of 4
+        b.UpdateState(Tensor.FromArray([1f, 0f, 2f, 1f]), Predictions);       // 4 of 4
+        Assert.Equal([2.0, 4.0], a.GetState());
+        double[] sum = [.. a.GetState().Zip(b.GetState(), (x, y) => x + y)];
+        a.SetState(sum);
+        Assert.Equal(6.0 / 8, a.Result(), 10);
+        Assert.Contains("its state is 2 values (numerator, denominator); got 1", Assert.Throws<ArgumentException>(() => a.SetState([1.0])).Message);
+
+        // "accuracy" outside Compile decides its kind from the first batch, then keeps that one's totals.
+        var accuracy = new Accuracy();
+        Assert.Equal([0.0, 0.0], accuracy.GetState());
+        accuracy.UpdateState(Tensor.FromArray([1f, 0f, 1f, 2f]), Predictions);
+        accuracy.SetState([3.0, 4.0]);
+        Assert.Equal(0.75, accuracy.Result(), 10);
+        Assert.Throws<InvalidOperationException>(() => new Accuracy().SetState([1.0, 2.0]));
+    }
+
+    [Fact]
     public void Categorical_and_top_k_accuracy()
     {
         var onehot = Tensor.FromArray([0f, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0], 4, 3);

@@ -1,4 +1,5 @@
 using DeepSharp.Examples;
+using DeepSharp.Tests.Distributed;
 using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Examples.Gan;
@@ -39,6 +40,27 @@ public class GanTrainerTests
             if (trainable[i]) Assert.NotEqual(generatorBefore[i], generatorAfter[i]);
         Assert.Equal(1, trainer.GeneratorOptimizer.Iterations);
         Assert.Equal(1, trainer.DiscriminatorOptimizer.Iterations);
+    }
+
+    [Fact]
+    public void Over_two_ranks_each_trains_on_its_own_images_and_noise_and_both_models_stay_identical()
+    {
+        var results = InProcessGroup.Run(2, c =>
+        {
+            RandomGenerator.SetSeed(20 + c.Rank);   // different initial weights: the trainer starts both ranks from rank 0's
+            var trainer = new GanTrainer(GanModels.Generator("dcgan"), GanModels.Discriminator("dcgan"), GanModels.Optimizer(), GanModels.Optimizer(),
+                GanModels.NoiseDim, seed: 1, communicator: c);
+            var noise = trainer.SampleNoise(2).ToArray();
+            var losses = new List<(double, double)>();
+            for (int step = 0; step < 3; step++) losses.Add(trainer.TrainStep(RealImages(4, 10 * step + c.Rank)));
+            return (Noise: noise, Losses: losses, Generator: trainer.Generator.GetWeights(), Discriminator: trainer.Discriminator.GetWeights(),
+                Statistics: MovingStatistics.Of(trainer.Generator).Count);
+        });
+        Assert.NotEqual(results[0].Noise, results[1].Noise);               // each rank draws its own noise
+        Assert.Equal(results[0].Losses, results[1].Losses);                // the losses of both ranks, averaged
+        Assert.Equal(results[0].Generator.SelectMany(w => w), results[1].Generator.SelectMany(w => w));   // moving statistics included
+        Assert.Equal(results[0].Discriminator.SelectMany(w => w), results[1].Discriminator.SelectMany(w => w));
+        Assert.Equal(4, results[0].Statistics);                            // the DCGAN generator's two batch normalizations
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DeepSharp.Bench.Benchmarks;
+
+/// <summary>
+/// Data-parallel training over Open MPI on one host: the seed MLP (batch 128) and the seed CNN (batch 32) trained with
+/// Fit on the first 8,192 Fashion-MNIST images by one rank with one kernel thread, and by two ranks under mpirun with one
+/// thread each, both with the same global batch (half a batch a rank: the same training as one rank) and with the batch
+/// per rank (a global batch twice as large, Horovod's habit). Every run is a process of its own (this program in its
+/// worker mode, never with TorchSharp loaded), three epochs, timed on the last two (History.SamplesPerSecond, samples of
+/// all ranks). The speed-up rows divide a two-rank figure by the one-rank figure. Needs mpirun (tools/install-openmpi.sh).
+/// </summary>
+internal sealed class DataParallelBenchmark : IBenchmark
+{
+    /// <summary>The first argument of the worker mode.</summary>
+    public const string WorkerMode = "data-parallel-worker";
+
+    private const int Samples = 8192;
+
+    public string Name => "data-parallel";
+
+    public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
+    {
+        foreach (var (model, batch) in new[] { ("mlp", 128), ("cnn", 32) })
+        {
+            double one = Measure(ranks: 1, model, batch);
+            double same = Measure(ranks: 2, model, batch);
+            double perRank = Measure(ranks: 2, model, 2 * batch);
+            yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"{model} speed-up, 2 ranks, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} speed-up, 2 ranks, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
+        }
+    }
+
+    /// <summary>Samples per second of a worker run on <paramref name="ranks"/> ranks (one: a plain process, else mpirun).</summary>
+    private static double Measure(int ranks, string model, int globalBatch)
+    {
+        var self = Path.Combine(AppContext.BaseDirectory, "DeepSharp.Bench.dll");
+        string[] worker = ["dotnet", self, WorkerMode, model, globalBatch.ToString(CultureInfo.InvariantCulture)];
+        var start = new ProcessStartInfo(ranks == 1 ? "dotnet" : "mpirun") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (ranks > 1)
+        {
+            if (Environment.IsPrivilegedProcess) start.ArgumentList.Add("--allow-run-as-root");
+            foreach (var flag in new[] { "--bind-to", "none", "-x", "TERM=dumb", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", $"{ranks}" })
+                start.ArgumentList.Add(flag);
+            start.ArgumentList.Add("dotnet");
+        }
+        foreach (var word in worker.Skip(1)) start.ArgumentList.Add(word);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("samples/s ", StringComparison.Ordinal));
+        if (process.ExitCode != 0 || line is null)
+            throw new InvalidOperationException($"data-parallel: the {ranks}-rank run of {model} failed (exit {process.ExitCode}):\n{output}\n{error.Result}");
+        return double.Parse(line["samples/s ".Length..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The worker: one rank of a run (under mpirun, or alone) training the seed model with Fit at one kernel thread;
+    /// rank 0 prints "samples/s N".
+    /// </summary>
+    public static int Worker(string model, int globalBatch)
+    {
+        using var communicator = Communicator.Start();
+        Parallelism.Threads = 1;
+        var (train, _) = Datasets.FashionMnist.Load();
+        var x = Ops.Slice(train.X, 0, 0, Samples);
+        if (model == "cnn") x = Ops.Reshape(x, Samples, 28, 28, 1);
+        var y = Ops.Slice(train.Y, 0, 0, Samples);
+        RandomGenerator.SetSeed(1);
+        var network = model == "cnn" ? DeepSharp.Examples.SeedModels.Cnn(10) : DeepSharp.Examples.SeedModels.Mlp(10);
+        network.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
+        var history = network.Fit(x, y, batchSize: globalBatch, epochs: 3, verbose: 0, seed: 1);
+        if (communicator.Rank == 0) Console.WriteLine($"samples/s {history.SamplesPerSecond.ToString("R", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+}
