@@ -13,7 +13,7 @@ public static class CommandRunner
 {
     /// <summary>The commands, by name.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
-        [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new AugmentCommand(), new GenerateCommand(), new InfoCommand()];
+        [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new ConvertCommand(), new AugmentCommand(), new GenerateCommand(), new InfoCommand()];
 
     /// <summary>The tool's version: the assembly's informational version (the package version, and the commit it was built from).</summary>
     public static string Version =>

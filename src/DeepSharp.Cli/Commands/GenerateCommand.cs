@@ -47,7 +47,7 @@ public sealed class GenerateCommand : ICommand
         OutputPath.CheckFile(outPath);
         CommandLine.RequireFile(modelPath, "the model file");
 
-        var generator = DeepSharp.Model.Load(modelPath);
+        var generator = ModelFile.Load(modelPath);
         var noiseShape = generator.InputShape ?? generator.DeclaredInputShape;
         if (noiseShape is not { Rank: 1 } shape)
             throw new UsageException($"'{modelPath}' is not a generator: it takes inputs of shape {(noiseShape is { } s ? Layer.FormatBatch(s) : "unknown")}, not noise vectors (None, width).");

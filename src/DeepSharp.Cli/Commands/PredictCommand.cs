@@ -38,8 +38,8 @@ public sealed class PredictCommand : ICommand
     /// <inheritdoc/>
     public string Help(IReadOnlyList<string> words) => new HelpText("deepsharp predict --model FILE [--input] INPUT... [options]")
         .Paragraph("""
-            Runs a saved model on its inputs and prints the predicted class of each, with the class's name for a
-            Fashion-MNIST or MNIST model, or writes them (--out).
+            Runs a saved model (.dsm, .onnx, .keras or .h5) on its inputs and prints the predicted class of each,
+            with the class's name for a Fashion-MNIST or MNIST model, or writes them (--out).
 
             INPUT is a PNG image, a folder (its .png files, in name order), an IDX file of images (as the datasets
             are published, plain or gzip) or a safetensors file (the tensor --name); give as many as you like. Images
@@ -72,7 +72,7 @@ public sealed class PredictCommand : ICommand
         if (outPath is not null) OutputPath.CheckFile(outPath);
         CommandLine.RequireFile(modelPath, "the model file");
 
-        var model = Model.Load(modelPath);
+        var model = ModelFile.Load(modelPath);
         ModelImageInput? images = null;
         var batches = new List<(PredictionBatch Batch, Tensor Y)>();
         foreach (var input in inputs)

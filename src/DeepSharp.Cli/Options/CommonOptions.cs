@@ -30,7 +30,8 @@ public static class CommonOptions
     public static readonly CliOption BatchSize = new("batch-size", "N", "samples per batch (default 256)");
 
     /// <summary><c>--model FILE</c>.</summary>
-    public static readonly CliOption Model = new("model", "FILE", "a model saved by 'deepsharp train' or Model.Save (required)");
+    public static readonly CliOption Model = new("model", "FILE",
+        "a model file: .dsm (saved by 'deepsharp train' or Model.Save), .onnx, .keras or\n.h5 (required)");
 
     /// <summary><c>--limit N</c>.</summary>
     public static readonly CliOption Limit = new("limit", "N", "use only the first N images (default: all)");

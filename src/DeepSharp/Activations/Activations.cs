@@ -42,7 +42,7 @@ public static class Activations
     public static ActivationFunction LeakyReluWith(float negativeSlope) =>
         new("leaky_relu", x => Ops.LeakyRelu(x, negativeSlope), new() { ["negative_slope"] = negativeSlope });
 
-    /// <summary>The activation a Keras name stands for; null or empty means linear.</summary>
+    /// <summary>The activation a Keras name stands for (or one registered with <see cref="CustomObjects"/>); null or empty means linear.</summary>
     public static ActivationFunction Get(string? name)
     {
         if (string.IsNullOrEmpty(name)) return Linear;
@@ -65,9 +65,10 @@ public static class Activations
             "hard_sigmoid" => HardSigmoid,
             "exponential" => Exponential,
             "leaky_relu" => LeakyRelu,
+            _ when CustomObjects.TryCreate<ActivationFunction>(name, out var custom) => custom,
             _ => throw new ArgumentException(
                 $"Unknown activation '{name}'. Known: linear, relu, relu6, sigmoid, tanh, softmax, log_softmax, elu, selu, gelu, " +
-                "softplus, softsign, swish, silu, hard_sigmoid, exponential, leaky_relu.", nameof(name)),
+                "softplus, softsign, swish, silu, hard_sigmoid, exponential, leaky_relu; or register your own with CustomObjects.Register.", nameof(name)),
         };
     }
 }

@@ -23,7 +23,7 @@ namespace DeepSharp;
 /// the same image. Keras applies the rescale after the transform, so pixels filled by <see cref="FillMode.Constant"/>
 /// are rescaled too; so are they here.
 /// </remarks>
-public sealed class ImageDataGenerator
+public sealed partial class ImageDataGenerator
 {
     /// <summary>Creates a generator; every range defaults to no augmentation.</summary>
     /// <param name="rotationRange">Degrees: rotations are drawn from [−range, range].</param>
@@ -42,9 +42,17 @@ public sealed class ImageDataGenerator
     /// <param name="cval">The value outside the input when <paramref name="fillMode"/> is "constant".</param>
     /// <param name="rescale">A factor applied to every pixel after the transform (e.g. 1 / 255); null or 0 for none, as Keras.</param>
     /// <param name="interpolationOrder">1 for bilinear interpolation (Keras' default), 0 for the nearest pixel.</param>
+    /// <param name="featurewiseCenter">Subtract the per-channel mean of the data given to <see cref="Fit"/>.</param>
+    /// <param name="featurewiseStdNormalization">Divide by the per-channel standard deviation from <see cref="Fit"/> (centers too, as Keras).</param>
+    /// <param name="zcaWhitening">Apply the ZCA whitening matrix from <see cref="Fit"/> (centers, and turns off the std normalization, as Keras).</param>
+    /// <param name="zcaEpsilon">Added to the covariance's eigenvalues before their inverse square root (Keras default 1e-6).</param>
+    /// <param name="samplewiseCenter">Subtract each image's own mean.</param>
+    /// <param name="samplewiseStdNormalization">Divide each image by its own standard deviation (centers too, as Keras).</param>
     public ImageDataGenerator(double rotationRange = 0, double widthShiftRange = 0, double heightShiftRange = 0,
         double shearRange = 0, ZoomRange? zoomRange = null, bool horizontalFlip = false, bool verticalFlip = false,
-        string fillMode = "nearest", double cval = 0, double? rescale = null, int interpolationOrder = 1)
+        string fillMode = "nearest", double cval = 0, double? rescale = null, int interpolationOrder = 1,
+        bool featurewiseCenter = false, bool featurewiseStdNormalization = false, bool zcaWhitening = false, double zcaEpsilon = 1e-6,
+        bool samplewiseCenter = false, bool samplewiseStdNormalization = false)
     {
         RotationRange = CheckRange(rotationRange, nameof(rotationRange), "degrees");
         WidthShiftRange = CheckRange(widthShiftRange, nameof(widthShiftRange), "a fraction of the width below 1, or pixels");
@@ -83,7 +91,34 @@ public sealed class ImageDataGenerator
             throw new ArgumentOutOfRangeException(nameof(interpolationOrder), interpolationOrder,
                 "ImageDataGenerator: interpolationOrder must be 0 (nearest pixel) or 1 (bilinear).");
         InterpolationOrder = interpolationOrder;
+        if (!(double.IsFinite(zcaEpsilon) && zcaEpsilon >= 0))
+            throw new ArgumentOutOfRangeException(nameof(zcaEpsilon), zcaEpsilon, "ImageDataGenerator: zcaEpsilon must be a finite number >= 0.");
+        // Keras' overrides: ZCA centers and replaces the std normalization; std normalization centers.
+        ZcaWhitening = zcaWhitening;
+        ZcaEpsilon = zcaEpsilon;
+        FeaturewiseStdNormalization = featurewiseStdNormalization && !zcaWhitening;
+        FeaturewiseCenter = featurewiseCenter || zcaWhitening || featurewiseStdNormalization;
+        SamplewiseStdNormalization = samplewiseStdNormalization;
+        SamplewiseCenter = samplewiseCenter || samplewiseStdNormalization;
     }
+
+    /// <summary>Whether images are centered by the per-channel mean of <see cref="Fit"/>.</summary>
+    public bool FeaturewiseCenter { get; }
+
+    /// <summary>Whether images are divided by the per-channel standard deviation of <see cref="Fit"/>.</summary>
+    public bool FeaturewiseStdNormalization { get; }
+
+    /// <summary>Whether images are whitened by the ZCA matrix of <see cref="Fit"/>.</summary>
+    public bool ZcaWhitening { get; }
+
+    /// <summary>Added to the covariance's eigenvalues in ZCA whitening.</summary>
+    public double ZcaEpsilon { get; }
+
+    /// <summary>Whether each image is centered by its own mean.</summary>
+    public bool SamplewiseCenter { get; }
+
+    /// <summary>Whether each image is divided by its own standard deviation.</summary>
+    public bool SamplewiseStdNormalization { get; }
 
     /// <summary>Rotations are drawn from [−range, range] degrees.</summary>
     public double RotationRange { get; }
@@ -188,7 +223,10 @@ public sealed class ImageDataGenerator
         var random = new RandomGenerator(ImageFlow.StreamSeed(seed ?? (long)RandomGenerator.Default.NextUInt64(), 0, 0));
         var maps = new AffineMap[count];
         for (int i = 0; i < count; i++) maps[i] = GetRandomTransform(height, width, random).ToAffineMap(height, width);
-        return Resample(images, count, height, width, channels, maps, ScaleFactor);
+        RequireFitted("Augment");
+        var output = Resample(images, count, height, width, channels, maps, ScaleFactor);
+        if (Standardizes) StandardizeInPlace(output, count);
+        return output;
     }
 
     /// <summary>
@@ -213,6 +251,8 @@ public sealed class ImageDataGenerator
                 $"ImageDataGenerator.Flow: x has {x.Shape[0]} images (shape {x.Shape}) but y has shape {y.Shape}; y needs one row per image.", nameof(y));
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "ImageDataGenerator.Flow: batchSize must be at least 1.");
+        RequireFitted("Flow");
+        CheckFittedShape(x, "Flow");
         return new ImageFlow(this, x, y, batchSize, shuffle, seed ?? (long)RandomGenerator.Default.NextUInt64());
     }
 

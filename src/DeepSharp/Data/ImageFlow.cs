@@ -411,6 +411,9 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
 
     private bool HasWork() => _runActive && _nextToFill < BatchCount && _state[_nextToFill & 1] == SlotState.Free;
 
+    /// <summary>The ZCA product's buffer, made once by the worker on the first batch that needs it.</summary>
+    private float[]? _standardizeScratch;
+
     /// <summary>Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>.</summary>
     private void Fill(int slot, int epoch, int batch)
     {
@@ -425,6 +428,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             long image = _order[start + i];
             _generator.AugmentInto(source + image * _imageLength, destination + (long)i * _imageLength, _height, _width, _channels, _random);
         }
+        if (_generator.Standardizes) _generator.StandardizeBatch(destination, size, (int)_imageLength, ref _standardizeScratch);
         if (_y is not null)
             RowGather.Gather(_y.Span, _yRowLength, new ReadOnlySpan<int>(_order, start, size), _slotY[slot]!.Span);
     }

@@ -5,7 +5,10 @@ namespace DeepSharp;
 /// <summary>The built-in initializers by Keras name, and shorthands for the common ones.</summary>
 public static class Initializers
 {
-    /// <summary>The initializer a Keras name (snake_case or PascalCase) stands for, with Keras' defaults.</summary>
+    /// <summary>
+    /// The initializer a Keras name (snake_case or PascalCase) stands for, with Keras' defaults, or one registered
+    /// with <see cref="CustomObjects"/>.
+    /// </summary>
     public static Initializer Get(string name) => KerasNames.ToSnakeCase(name) switch
     {
         "zeros" => new Zeros(),
@@ -23,9 +26,11 @@ public static class Initializers
         "orthogonal" => new Orthogonal(),
         "identity" => new Identity(),
         "variance_scaling" => new VarianceScaling(),
+        _ when CustomObjects.TryCreate<Initializer>(name, out var custom) => custom,
         _ => throw new ArgumentException(
             $"Unknown initializer '{name}'. Known: zeros, ones, constant, random_uniform, random_normal, truncated_normal, " +
-            "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity, variance_scaling.", nameof(name)),
+            "glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, orthogonal, identity, variance_scaling; " +
+            "or register your own with CustomObjects.Register.", nameof(name)),
     };
 
     /// <summary>
@@ -57,6 +62,7 @@ public static class Initializers
                 Enum.Parse<FanMode>((c["mode"]?.GetValue<string>() ?? "fan_in").Replace("_", ""), ignoreCase: true),
                 Enum.Parse<ScalingDistribution>((c["distribution"]?.GetValue<string>() ?? "truncated_normal").Replace("_", ""), ignoreCase: true),
                 seed),
+            _ when CustomObjects.TryCreate<Initializer>(name, c, out var custom) => custom,
             _ => Get(name),
         };
     }

@@ -16,6 +16,8 @@ internal static class LayerConfigReader
         JsonValue value => Activations.Get(value.GetValue<string>()),
         JsonObject obj when obj["class_name"]?.GetValue<string>() == "leaky_relu" =>
             Activations.LeakyReluWith(obj["config"]?["negative_slope"]?.GetValue<float>() ?? 0.2f),
+        JsonObject obj when obj["class_name"]?.GetValue<string>() is { } name &&
+                            CustomObjects.TryCreate<ActivationFunction>(name, obj["config"] as JsonObject ?? [], out var custom) => custom,
         var other => throw reader.Invalid(key, other.ToJsonString()),
     };
 

@@ -1,15 +1,19 @@
 namespace DeepSharp;
 
 /// <summary>
-/// "accuracy" as Keras resolves it at compile time: sparse categorical accuracy with sparse categorical
-/// cross-entropy, categorical accuracy with categorical cross-entropy, binary accuracy otherwise.
-/// Its reported name stays as written ("accuracy" or "acc").
+/// "accuracy" (or "acc") as Keras resolves it: at the first batch, from the shapes of the targets and the
+/// predictions, whatever the loss (a custom one too) — binary accuracy when the outputs' last dimension is 1,
+/// sparse categorical accuracy when the targets have one dimension fewer than the outputs or a last dimension
+/// of 1 against several outputs, categorical accuracy otherwise. Its reported name stays as written.
 /// </summary>
 public sealed class Accuracy(string name = "accuracy") : Metric(name)
 {
     private Metric? _resolved;
 
-    /// <inheritdoc/>
+    /// <summary>The metric the first batch resolved to (null before any batch).</summary>
+    public Metric? Resolved => _resolved;
+
+    /// <summary>What Keras 2 chose from the loss alone; kept for callers that ask, <c>Compile</c> decides from shapes.</summary>
     public override Metric ResolveFor(Loss loss) => loss switch
     {
         SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(Name),
@@ -18,14 +22,18 @@ public sealed class Accuracy(string name = "accuracy") : Metric(name)
     };
 
     /// <inheritdoc/>
-    public override void UpdateState(Tensor targets, Tensor predictions)
+    public override void UpdateState(Tensor targets, Tensor predictions) => UpdateState(targets, predictions, null);
+
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight)
     {
-        // Used outside Compile: decide from shapes, as Keras 3 does.
-        _resolved ??= predictions.Rank >= 1 && predictions.Shape[-1] > 1
-            ? targets.Rank == predictions.Rank && targets.Shape[-1] == predictions.Shape[-1]
-                ? new CategoricalAccuracy(Name) : new SparseCategoricalAccuracy(Name)
-            : new BinaryAccuracy(Name);
-        _resolved.UpdateState(targets, predictions);
+        _resolved ??= KindOf(targets.Shape, predictions.Shape) switch
+        {
+            TargetKind.Binary => new BinaryAccuracy(Name),
+            TargetKind.SparseCategorical => new SparseCategoricalAccuracy(Name),
+            _ => new CategoricalAccuracy(Name),
+        };
+        _resolved.UpdateState(targets, predictions, sampleWeight);
     }
 
     /// <inheritdoc/>
@@ -45,5 +53,15 @@ public sealed class Accuracy(string name = "accuracy") : Metric(name)
             throw new ArgumentException($"Metric '{Name}': its state is 2 values (correct, seen); got {state.Length}.", nameof(state));
         else if (state[1] != 0)
             throw new InvalidOperationException($"Metric '{Name}': it has seen no batch yet, so it does not know which accuracy it is; give it a batch before setting its totals.");
+    }
+
+    /// <summary>Keras' rule (trainers/compile_utils.py): which kind of targets these shapes stand for.</summary>
+    internal static TargetKind KindOf(TensorShape targets, TensorShape predictions)
+    {
+        int predictionsLast = predictions.Rank == 0 ? 1 : predictions[-1];
+        int targetsLast = targets.Rank == 0 ? 1 : targets[-1];
+        if (predictionsLast == 1) return TargetKind.Binary;
+        if (targets.Rank < predictions.Rank || (targetsLast == 1 && predictionsLast > 1)) return TargetKind.SparseCategorical;
+        return TargetKind.Categorical;
     }
 }

@@ -7,6 +7,9 @@ public sealed class BinaryAccuracy(string name = "binary_accuracy", float thresh
     public float Threshold { get; } = threshold;
 
     /// <inheritdoc/>
-    public override void UpdateState(Tensor targets, Tensor predictions) =>
-        Accumulate(MetricValues.CountBinaryMatches(targets, predictions, Threshold), predictions.Size);
+    public override void UpdateState(Tensor targets, Tensor predictions) => UpdateState(targets, predictions, null);
+
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight) =>
+        Accumulate(MetricValues.CountBinaryMatches(targets, predictions, Threshold, sampleWeight));
 }

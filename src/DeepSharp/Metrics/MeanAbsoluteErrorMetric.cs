@@ -4,6 +4,9 @@ namespace DeepSharp;
 public sealed class MeanAbsoluteErrorMetric(string name = "mean_absolute_error") : RatioMetric(name)
 {
     /// <inheritdoc/>
-    public override void UpdateState(Tensor targets, Tensor predictions) =>
-        Accumulate(MetricValues.SumOfErrors(targets, predictions, squared: false), predictions.Size);
+    public override void UpdateState(Tensor targets, Tensor predictions) => UpdateState(targets, predictions, null);
+
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight) =>
+        Accumulate(MetricValues.SumOfErrors(targets, predictions, squared: false, sampleWeight));
 }

@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// A quantity tracked during training and evaluation, as Keras' stateful metrics: <see cref="UpdateState"/>
+/// A quantity tracked during training and evaluation, as Keras' stateful metrics: <see cref="UpdateState(Tensor, Tensor)"/>
 /// with each batch, <see cref="Result"/> for the value so far, <see cref="ResetState"/> at each epoch.
-/// Accepts a name where a metric is expected: <c>metrics: ["accuracy"]</c> ("accuracy" is resolved from
-/// the loss when the model is compiled, as Keras does).
+/// Accepts a name where a metric is expected: <c>metrics: ["accuracy"]</c> ("accuracy" is resolved from the
+/// shapes of the targets and outputs at the first batch, as Keras does).
 /// </summary>
 public abstract class Metric
 {
@@ -14,10 +14,27 @@ public abstract class Metric
     protected Metric(string name) => Name = name;
 
     /// <summary>The key under which the metric is reported ("accuracy", "val_accuracy").</summary>
-    public string Name { get; }
+    public string Name { get; internal set; }
 
     /// <summary>Adds one batch of targets and predictions to the running state (no graph is recorded).</summary>
     public abstract void UpdateState(Tensor targets, Tensor predictions);
+
+    /// <summary>
+    /// Adds one batch with a weight per sample (Keras' <c>sample_weight</c>): the result becomes the weighted mean
+    /// of the per-sample values, Σ w·v / Σ w. Null weights are plain <see cref="UpdateState(Tensor, Tensor)"/>.
+    /// The built-in metrics take weights; a custom metric overrides this to be used in <c>weightedMetrics</c>.
+    /// </summary>
+    public virtual void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight)
+    {
+        if (sampleWeight is null)
+        {
+            UpdateState(targets, predictions);
+            return;
+        }
+        throw new NotSupportedException(
+            $"Metric '{Name}' ({GetType().Name}) does not take sample weights: override UpdateState(targets, predictions, sampleWeight) " +
+            "to use it in weightedMetrics, or pass it in metrics (which Keras updates without weights).");
+    }
 
     /// <summary>The value over everything since the last reset.</summary>
     public abstract double Result();
@@ -40,7 +57,10 @@ public abstract class Metric
             throw new ArgumentException($"Metric '{Name}': it keeps no running totals (GetState is empty), so a state of {state.Length} values cannot be set.", nameof(state));
     }
 
-    /// <summary>The metric to use with <paramref name="loss"/>: itself, unless a name like "accuracy" depends on the loss.</summary>
+    /// <summary>
+    /// The metric to use with <paramref name="loss"/>: itself, unless a name like "accuracy" depends on the loss.
+    /// <c>Compile</c> no longer asks this: as Keras 3, it resolves "accuracy" from the shapes of the first batch.
+    /// </summary>
     public virtual Metric ResolveFor(Loss loss) => this;
 
     /// <summary>The arguments that recreate this metric.</summary>

@@ -18,6 +18,9 @@ public abstract class RatioMetric : Metric
         _denominator += denominator;
     }
 
+    /// <summary>Adds a (numerator, denominator) pair to the running totals.</summary>
+    private protected void Accumulate((double Numerator, double Denominator) totals) => Accumulate(totals.Numerator, totals.Denominator);
+
     /// <inheritdoc/>
     public override double Result() => _denominator == 0 ? 0 : _numerator / _denominator;
 

@@ -4,6 +4,9 @@ namespace DeepSharp;
 public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : RatioMetric(name)
 {
     /// <inheritdoc/>
-    public override void UpdateState(Tensor targets, Tensor predictions) =>
-        Accumulate(MetricValues.CountArgMaxEqualsLabel(targets, predictions), predictions.Size / predictions.Shape[-1]);
+    public override void UpdateState(Tensor targets, Tensor predictions) => UpdateState(targets, predictions, null);
+
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight) =>
+        Accumulate(MetricValues.CountArgMaxEqualsLabel(targets, predictions, sampleWeight));
 }

@@ -7,6 +7,9 @@ public sealed class TopKCategoricalAccuracy(int k = 5, string name = "top_k_cate
     public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive.");
 
     /// <inheritdoc/>
-    public override void UpdateState(Tensor targets, Tensor predictions) =>
-        Accumulate(MetricValues.CountLabelInTopK(targets, predictions, K, labelsAreOneHot: true), predictions.Size / predictions.Shape[-1]);
+    public override void UpdateState(Tensor targets, Tensor predictions) => UpdateState(targets, predictions, null);
+
+    /// <inheritdoc/>
+    public override void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight) =>
+        Accumulate(MetricValues.CountLabelInTopK(targets, predictions, K, labelsAreOneHot: true, sampleWeight));
 }

@@ -47,7 +47,8 @@ public partial class Model
             {
                 ["optimizer"] = Optimizer!.GetConfig(),
                 ["loss"] = Loss!.GetConfig(),
-                ["metrics"] = new JsonArray(Metrics.Select(m => (JsonNode?)m.Name).ToArray()),
+                ["metrics"] = new JsonArray(Metrics.Take(Metrics.Count - WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
+                ["weighted_metrics"] = new JsonArray(Metrics.Skip(Metrics.Count - WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
             }.ToJsonString();
         }
         SafeTensors.Save(path, NamedWeights(), metadata);
@@ -55,9 +56,12 @@ public partial class Model
 
     /// <summary>
     /// Loads a model saved with <see cref="Save"/>: recreates its layers, builds them, sets the weights and,
-    /// if it was compiled, compiles it again (with a fresh optimizer state).
+    /// if it was compiled and <paramref name="compile"/> is true, compiles it again (with a fresh optimizer state),
+    /// as Keras' <c>load_model(path, compile=...)</c>. Custom losses, metrics, activations, initializers and
+    /// regularizers are found by name in <see cref="CustomObjects"/>, custom layers in <see cref="LayerRegistry"/>;
+    /// with <c>compile: false</c> a model whose loss is not registered still loads, ready for Predict or a new Compile.
     /// </summary>
-    public static Model Load(string path)
+    public static Model Load(string path, bool compile = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var file = SafeTensors.Load(path);
@@ -79,7 +83,7 @@ public partial class Model
             throw new InvalidDataException($"Load: the model configuration in '{path}' cannot be rebuilt: {e.Message}", e);
         }
         model.AssignWeights(file, path, byNameOnly: true);
-        if (file.Metadata.ContainsKey("compile")) model.CompileFromConfig((JsonObject)ParseMetadata(file.Metadata, "compile", path)!, path);
+        if (compile && file.Metadata.ContainsKey("compile")) model.CompileFromConfig((JsonObject)ParseMetadata(file.Metadata, "compile", path)!, path);
         return model;
     }
 
@@ -147,22 +151,18 @@ public partial class Model
         {
             var optimizerConfig = compile["optimizer"] as JsonObject;
             var optimizer = optimizerConfig is null ? Optimizers.Get("adam") : Optimizers.FromConfig(optimizerConfig);
-            var lossConfig = compile["loss"] as JsonObject;
-            Loss loss = Losses.Get(lossConfig?["name"]?.GetValue<string>() ?? throw new FormatException("no loss name"));
-            if (lossConfig?["from_logits"]?.GetValue<bool>() == true)
-                loss = loss switch
-                {
-                    SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy(fromLogits: true),
-                    CategoricalCrossentropy => new CategoricalCrossentropy(fromLogits: true),
-                    BinaryCrossentropy => new BinaryCrossentropy(fromLogits: true),
-                    _ => loss,
-                };
-            var metrics = (compile["metrics"] as JsonArray ?? []).Select(m => (Metric)m!.GetValue<string>());
-            Compile(optimizer, loss, metrics);
+            var loss = Losses.FromConfig(compile["loss"] as JsonObject ?? throw new FormatException("no loss"));
+            var metricNames = (compile["metrics"] as JsonArray ?? []).Select(m => m!.GetValue<string>()).ToList();
+            // A weighted metric named like a plain one was saved as "weighted_" + its name; Compile renames it again.
+            var weightedNames = (compile["weighted_metrics"] as JsonArray ?? []).Select(m => m!.GetValue<string>())
+                .Select(n => n.StartsWith("weighted_", StringComparison.Ordinal) && metricNames.Contains(n["weighted_".Length..]) ? n["weighted_".Length..] : n);
+            Compile(optimizer, loss, metricNames.Select(DeepSharp.Metrics.Get), weightedNames.Select(DeepSharp.Metrics.Get));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidDataException($"Load: the compile settings in '{path}' are not valid: {e.Message}", e);
+            throw new InvalidDataException(
+                $"Load: the compile settings in '{path}' are not valid: {e.Message} A custom loss or metric must be registered " +
+                "(CustomObjects.Register) before loading; or load with compile: false and compile the model yourself.", e);
         }
     }
 

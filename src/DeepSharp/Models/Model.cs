@@ -3,8 +3,8 @@ using System.Text;
 namespace DeepSharp;
 
 /// <summary>
-/// A trainable graph of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
-/// <see cref="Evaluate(Tensor, Tensor, int, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="TrainOnBatch(Tensor, Tensor)"/>, <see cref="TestOnBatch(Tensor, Tensor)"/>,
+/// A trainable graph of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?, IReadOnlyDictionary{int, double}?, Tensor?)"/>,
+/// <see cref="Evaluate(Tensor, Tensor, int, int, Tensor?)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="TrainOnBatch(Tensor, Tensor)"/>, <see cref="TestOnBatch(Tensor, Tensor)"/>,
 /// weights access, <see cref="Summary"/>, and saving.
 /// </summary>
 public partial class Model : Layer
@@ -29,8 +29,11 @@ public partial class Model : Layer
     /// <summary>The loss given to <see cref="Compile"/>.</summary>
     public Loss? Loss { get; private set; }
 
-    /// <summary>The metrics given to <see cref="Compile"/>, resolved against the loss.</summary>
+    /// <summary>The metrics given to <see cref="Compile"/>: those of <c>metrics</c>, then those of <c>weightedMetrics</c>.</summary>
     public IReadOnlyList<Metric> Metrics { get; private set; } = [];
+
+    /// <summary>How many of <see cref="Metrics"/>, at its end, are weighted by sample weights (Compile's <c>weightedMetrics</c>).</summary>
+    public int WeightedMetricCount { get; private set; }
 
     /// <summary>What the output layer applies last, read at <see cref="Compile"/>: a cross-entropy binds to a softmax's logits by it.</summary>
     internal OutputActivation OutputActivation { get; private set; }
@@ -92,15 +95,29 @@ public partial class Model : Layer
     /// <summary>
     /// Configures training, as Keras' <c>compile</c>: the optimizer, the loss, and the metrics to report.
     /// Which weights are trainable is fixed now (change <see cref="Layer.Trainable"/>, then compile again).
+    /// "accuracy" (and "crossentropy") are resolved from the shapes of the targets and outputs at the first
+    /// batch, whatever the loss, as Keras does.
     /// </summary>
-    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
+    /// <param name="optimizer">Updates the weights.</param>
+    /// <param name="loss">What training minimises.</param>
+    /// <param name="metrics">Reported each epoch; as in Keras they ignore sample and class weights.</param>
+    /// <param name="weightedMetrics">
+    /// Reported each epoch as weighted means under Fit's and Evaluate's sample or class weights (Keras'
+    /// <c>weighted_metrics</c>); one named like a metric of <paramref name="metrics"/> is reported as "weighted_" + its name.
+    /// </param>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null, IEnumerable<Metric>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         Optimizer = optimizer;
         Loss = loss;
         OutputActivation = OutputActivationOf(this);
-        Metrics = (metrics ?? []).Select(m => m.ResolveFor(loss)).ToList();
+        var plain = (metrics ?? []).Select(m => Fresh(m, loss)).ToList();
+        var weighted = (weightedMetrics ?? []).Select(m => Fresh(m, loss)).ToList();
+        foreach (var metric in weighted)
+            if (plain.Any(m => m.Name == metric.Name)) metric.Name = "weighted_" + metric.Name;
+        Metrics = [.. plain, .. weighted];
+        WeightedMetricCount = weighted.Count;
         var names = Metrics.Select(m => m.Name).Prepend("loss").ToList();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -114,6 +131,16 @@ public partial class Model : Layer
             _trainableFlagsAtCompile = new Dictionary<Layer, bool>(ReferenceEqualityComparer.Instance);
             RecordTrainableFlags(this, _trainableFlagsAtCompile);
         }
+    }
+
+    /// <summary>
+    /// The metric Compile keeps for <paramref name="metric"/>: a new "accuracy" that resolves from the first batch of this
+    /// model (not one resolved for another), any other metric as its <see cref="Metric.ResolveFor"/> gives it.
+    /// </summary>
+    private static Metric Fresh(Metric metric, Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return metric is Accuracy accuracy ? new Accuracy(accuracy.Name) : metric.ResolveFor(loss);
     }
 
     /// <summary>The activation the output layer applies last, from the "activation" of its config (inside nested models too).</summary>
@@ -200,13 +227,24 @@ public partial class Model : Layer
     /// <param name="shuffle">Shuffle the training samples each epoch.</param>
     /// <param name="initialEpoch">The epoch to start at (to resume training).</param>
     /// <param name="seed">Seed for shuffling; the same seed gives the same batches.</param>
+    /// <param name="classWeight">
+    /// Keras' <c>class_weight</c>: a weight per class index, applied to each training sample by its target's class (the
+    /// arg-max of a one-hot row, else the label); classes not listed weigh 1. Not with <paramref name="sampleWeight"/>.
+    /// </param>
+    /// <param name="sampleWeight">
+    /// Keras' <c>sample_weight</c>: one weight per sample, shape (samples) or (samples, 1). The loss of a batch becomes
+    /// Σ w·l / batch size (Keras' sum_over_batch_size), and Compile's <c>weightedMetrics</c> are weighted means; with
+    /// <paramref name="validationSplit"/> the held-out weights score the validation part.
+    /// </param>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IReadOnlyList<Callback>? callbacks = null, double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null,
-        bool shuffle = true, int initialEpoch = 0, long? seed = null)
+        bool shuffle = true, int initialEpoch = 0, long? seed = null,
+        IReadOnlyDictionary<int, double>? classWeight = null, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return Trainer.Fit([x], y, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, initialEpoch, seed, several: false);
+        return Trainer.Fit([x], y, batchSize, epochs, verbose, callbacks, validationSplit, validationData, shuffle, initialEpoch, seed, several: false,
+            sampleWeight, classWeight);
     }
 
     /// <summary>
@@ -229,12 +267,15 @@ public partial class Model : Layer
         return Trainer.FitSource(source, epochs, verbose, callbacks, validationData, initialEpoch, validationBatchSize);
     }
 
-    /// <summary>The loss and metrics over a whole dataset, as Keras' <c>evaluate</c>.</summary>
-    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1)
+    /// <summary>
+    /// The loss and metrics over a whole dataset, as Keras' <c>evaluate</c>; <paramref name="sampleWeight"/> (one
+    /// weight per sample) weighs the loss and Compile's <c>weightedMetrics</c> as in Fit.
+    /// </summary>
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return Trainer.Evaluate([x], y, batchSize, verbose, "Evaluate", several: false);
+        return Trainer.Evaluate([x], y, batchSize, verbose, "Evaluate", several: false, sampleWeight: sampleWeight);
     }
 
     /// <summary>The model's outputs for <paramref name="x"/>, computed in batches, as Keras' <c>predict</c>.</summary>

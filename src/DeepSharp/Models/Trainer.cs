@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace DeepSharp;
 
 /// <summary>
-/// The training loop behind <see cref="Model.Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?)"/>,
+/// The training loop behind <see cref="Model.Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?, IReadOnlyDictionary{int, double}?, Tensor?)"/>,
 /// Evaluate and Predict. Each step runs inside a <see cref="TensorScope"/>, so every intermediate tensor goes
 /// back to the pool when the step ends and a steady-state step allocates no managed memory.
 /// </summary>
@@ -19,23 +19,29 @@ internal sealed class Trainer(Model model)
 
     // ---- one step ------------------------------------------------------------------------------------
 
-    /// <summary>The loss of a batch, regularization included, and the predictions it was computed from (in the caller's scope).</summary>
-    internal Tensor ForwardLoss(ReadOnlySpan<Tensor> inputs, Tensor y, bool training, out Tensor predictions)
+    /// <summary>
+    /// The loss of a batch, regularization included, and the predictions it was computed from (in the caller's scope);
+    /// <paramref name="sampleWeight"/> weighs the samples' losses, as Keras.
+    /// </summary>
+    internal Tensor ForwardLoss(ReadOnlySpan<Tensor> inputs, Tensor y, bool training, out Tensor predictions, Tensor? sampleWeight = null)
     {
         predictions = Outputs(inputs, training);
-        var total = model.Loss!.Compute(y, predictions, model.OutputActivation);
+        var total = model.Loss!.Compute(y, predictions, model.OutputActivation, sampleWeight);
         var penalty = model.AddRegularizationLosses(null);
         return penalty is null ? total : total + penalty;
     }
 
-    /// <summary>One optimization step on a batch (one tensor per model input); returns its loss (including regularization).</summary>
-    internal double TrainStep(ReadOnlySpan<Tensor> inputs, Tensor y)
+    /// <summary>
+    /// One optimization step on a batch (one tensor per model input); returns its loss (including regularization).
+    /// <paramref name="sampleWeight"/> weighs the loss and the weighted metrics, as Keras.
+    /// </summary>
+    internal double TrainStep(ReadOnlySpan<Tensor> inputs, Tensor y, Tensor? sampleWeight = null)
     {
         var optimizer = model.Optimizer!;
         double value;
         using (TensorScope.Begin())
         {
-            var total = ForwardLoss(inputs, y, training: true, out var predictions);
+            var total = ForwardLoss(inputs, y, training: true, out var predictions, sampleWeight);
             value = total.Item();
             if (!double.IsFinite(value)) return value; // leave the weights as they were
             // Gradients reach the weights trainable at Compile alone: a frozen part (the discriminator inside
@@ -43,22 +49,33 @@ internal sealed class Trainer(Model model)
             var trainable = model.TrainableAtCompile;
             GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null);
             optimizer.ApplyGradients(trainable);
-            using (Autograd.NoGrad())
-                foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
+            using (Autograd.NoGrad()) UpdateMetrics(y, predictions, sampleWeight);
         }
         return value;
     }
 
     /// <summary>The loss of a batch (regularization included, as Keras reports it) without training; updates the metrics.</summary>
-    internal double TestStep(ReadOnlySpan<Tensor> inputs, Tensor y)
+    internal double TestStep(ReadOnlySpan<Tensor> inputs, Tensor y, Tensor? sampleWeight = null)
     {
         using (TensorScope.Begin())
         using (Autograd.NoGrad())
         {
-            var total = ForwardLoss(inputs, y, training: false, out var predictions);
+            var total = ForwardLoss(inputs, y, training: false, out var predictions, sampleWeight);
             double value = total.Item();
-            foreach (var metric in model.Metrics) metric.UpdateState(y, predictions);
+            UpdateMetrics(y, predictions, sampleWeight);
             return value;
+        }
+    }
+
+    /// <summary>As Keras: the metrics of Compile's <c>metrics</c> see no weights, those of <c>weightedMetrics</c> see them.</summary>
+    private void UpdateMetrics(Tensor y, Tensor predictions, Tensor? sampleWeight)
+    {
+        var metrics = model.Metrics;
+        int unweighted = metrics.Count - model.WeightedMetricCount;
+        for (int i = 0; i < metrics.Count; i++)
+        {
+            if (i < unweighted || sampleWeight is null) metrics[i].UpdateState(y, predictions);
+            else metrics[i].UpdateState(y, predictions, sampleWeight);
         }
     }
 
@@ -95,12 +112,14 @@ internal sealed class Trainer(Model model)
     /// batches drawn in one order from all of them.
     /// </summary>
     internal History Fit(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
-        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed, bool several)
+        double validationSplit, (Tensor X, Tensor Y)? validationData, bool shuffle, int initialEpoch, long? seed, bool several,
+        Tensor? sampleWeight = null, IReadOnlyDictionary<int, double>? classWeight = null)
     {
         CheckFitArguments(batchSize, epochs, verbose, validationSplit, initialEpoch);
         Prepare(x, y, "Fit", several);
         if (validationData is { } given && validationSplit > 0)
             throw new ArgumentException("Fit: pass either validationSplit or validationData, not both.");
+        var weights = SampleWeights.For(y, sampleWeight, classWeight, "Fit");
 
         var trainX = x as Tensor[] ?? [.. x];
         Tensor trainY = y;
@@ -116,13 +135,40 @@ internal sealed class Trainer(Model model)
             trainX = [.. trainX.Select(input => Ops.Slice(input, 0, 0, split))];
             trainY = Ops.Slice(y, 0, 0, split);
             validation = (Ops.Slice(first, 0, split, samples), Ops.Slice(y, 0, split, samples));
+            // Keras splits sample weights with the data; the held-out part is evaluated with its weights.
+            if (weights is not null)
+            {
+                _validationWeights = Ops.Slice(weights, 0, split, samples);
+                weights = Ops.Slice(weights, 0, 0, split);
+            }
         }
         if (validation is { } v) CheckPair(v.X, v.Y, "Fit (validationData)");
         var parallel = DataParallelTraining.For(model);
+        if (parallel is not null && weights is not null)
+        {
+            _validationWeights = null;
+            throw new NotSupportedException("Fit: sampleWeight and classWeight are not supported in a data-parallel run yet; train on one process to use them.");
+        }
         if (parallel is not null) seed = parallel.AgreeSeed(seed);    // one epoch order on every rank
-        using var source = new DataLoader(trainX, trainY, batchSize, shuffle, seed);
-        return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch, parallel: parallel);
+        // The weights travel through the loader as one more input, so they are shuffled and batched with the samples.
+        using var source = new DataLoader(weights is null ? trainX : [.. trainX, weights], trainY, batchSize, shuffle, seed);
+        _weighted = weights is not null;
+        try
+        {
+            return Run(source, epochs, verbose, callbacks, validation, batchSize, initialEpoch, parallel: parallel);
+        }
+        finally
+        {
+            _validationWeights = null;
+            _weighted = false;
+        }
     }
+
+    /// <summary>While Fit runs on weighted samples: the loader's last input is the weights.</summary>
+    private bool _weighted;
+
+    /// <summary>The sample weights of the part validationSplit held out, while Fit runs.</summary>
+    private Tensor? _validationWeights;
 
     /// <summary>Fit over batches from a source (an augmenting generator, a loader): the model is built from the first batch.</summary>
     internal History FitSource(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
@@ -216,6 +262,12 @@ internal sealed class Trainer(Model model)
                 {
                     var inputs = batch.Inputs;
                     var y = batch.Y;
+                    Tensor? batchWeights = null;
+                    if (_weighted)
+                    {
+                        batchWeights = inputs[^1];
+                        inputs = inputs[..^1];
+                    }
                     if (prepareOnFirstBatch)
                     {
                         // A source shows its data only batch by batch: check and build against the first one.
@@ -233,7 +285,7 @@ internal sealed class Trainer(Model model)
                     int batchSamples;
                     if (parallel is null)
                     {
-                        loss = TrainStep(inputs, y);
+                        loss = TrainStep(inputs, y, batchWeights);
                         batchSamples = batch.Size;
                     }
                     else
@@ -281,7 +333,7 @@ internal sealed class Trainer(Model model)
                 if (validation is { } v)
                 {
                     var result = parallel?.Validate(this, v.X, v.Y, validationBatchSize)
-                        ?? Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true);
+                        ?? Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true, sampleWeight: _validationWeights);
                     foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
                 }
                 bar?.Finish(_logs);
@@ -331,15 +383,17 @@ internal sealed class Trainer(Model model)
 
     /// <summary>
     /// The loss and metrics over whole tensors, in batches (one tensor per model input); with <paramref name="ranks"/>,
-    /// over the tensors of every rank (each evaluates its own, and the sums are added up).
+    /// over the tensors of every rank (each evaluates its own, and the sums are added up). <paramref name="sampleWeight"/>
+    /// weighs the loss and the weighted metrics.
     /// </summary>
     internal EvaluationResult Evaluate(IReadOnlyList<Tensor> x, Tensor y, int batchSize, int verbose, string caller, bool several, bool prepared = false,
-        ICommunicator? ranks = null)
+        ICommunicator? ranks = null, Tensor? sampleWeight = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{caller}: batchSize must be positive.");
         if (!prepared) Prepare(x, y, caller, several);
+        var weights = SampleWeights.For(y, sampleWeight, classWeight: null, caller);
         foreach (var metric in model.Metrics) metric.ResetState();
-        using var source = new DataLoader(x, y, batchSize, shuffle: false, seed: 0);
+        using var source = new DataLoader(weights is null ? x : [.. x, weights], y, batchSize, shuffle: false, seed: 0);
         var bar = verbose > 0 ? new ProgressBar(source.BatchCount, verbose) : null;
         double weightedLoss = 0;
         int samples = 0, step = 0;
@@ -347,7 +401,8 @@ internal sealed class Trainer(Model model)
         foreach (var batch in source)
         {
             int n = batch.Size;
-            weightedLoss += TestStep(batch.Inputs, batch.Y) * n;
+            var inputs = batch.Inputs;
+            weightedLoss += (weights is null ? TestStep(inputs, batch.Y) : TestStep(inputs[..^1], batch.Y, inputs[^1])) * n;
             samples += n;
             bar?.Update(++step, Logs(logs, weightedLoss / samples, prefix: ""));
         }

@@ -26,7 +26,8 @@ public abstract class Regularizer
         "l1" => new L1(),
         "l2" => new L2(),
         "l1_l2" or "l1l2" => new L1L2(0.01f, 0.01f),
-        _ => throw new ArgumentException($"Unknown regularizer '{name}'. Known: l1, l2, l1_l2.", nameof(name)),
+        _ when CustomObjects.TryCreate<Regularizer>(name, out var custom) => custom,
+        _ => throw new ArgumentException($"Unknown regularizer '{name}'. Known: l1, l2, l1_l2; or register your own with CustomObjects.Register.", nameof(name)),
     };
 
     /// <summary>
@@ -42,7 +43,8 @@ public abstract class Regularizer
             nameof(L1) => new L1(c["l1"]?.GetValue<float>() ?? 0.01f),
             nameof(L2) => new L2(c["l2"]?.GetValue<float>() ?? 0.01f),
             nameof(L1L2) => new L1L2(c["l1"]?.GetValue<float>() ?? 0f, c["l2"]?.GetValue<float>() ?? 0f),
-            _ => throw new FormatException($"{owner}: unknown regularizer '{name}'."),
+            _ when CustomObjects.TryCreate<Regularizer>(name, c, out var custom) => custom,
+            _ => throw new FormatException($"{owner}: unknown regularizer '{name}'; register it with CustomObjects.Register<Regularizer>(\"{name}\", ...)."),
         };
     }
 

@@ -74,6 +74,17 @@ internal sealed class OnnxAttributes
     /// <summary>A tensor attribute, or null when absent.</summary>
     public OnnxConstant? Tensor(string name) => _values.TryGetValue(name, out var v) ? As<OnnxConstant>(name, v, "a tensor") : null;
 
+    /// <summary>Each attribute and its value (a long, float, string, an array of them, or an <see cref="OnnxConstant"/>), as an export writes them back.</summary>
+    public IEnumerable<(string Name, object Value)> Entries => _values.Select(p => (p.Key, p.Value));
+
+    /// <summary>A copy without attribute <paramref name="name"/> (an export moving it to an input).</summary>
+    public OnnxAttributes Without(string name)
+    {
+        var copy = new Dictionary<string, object>(_values, StringComparer.Ordinal);
+        copy.Remove(name);
+        return new OnnxAttributes(copy);
+    }
+
     /// <summary>A copy with one attribute set (the importer's layout rewrites: a Concat's axis, a Pad's pads).</summary>
     public OnnxAttributes With(string name, object value)
     {

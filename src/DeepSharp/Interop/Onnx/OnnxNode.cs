@@ -76,6 +76,21 @@ public sealed class OnnxNode : MergeLayer
     /// <summary>Whether the importer laid the node's image tensors out channels-last (NHWC).</summary>
     public bool ChannelsLast { get; }
 
+    /// <summary>The node's attributes (an export writes them back).</summary>
+    internal OnnxAttributes Attributes => _attributes;
+
+    /// <summary>What feeds each input slot.</summary>
+    internal IReadOnlyList<Slot> Slots => _slots;
+
+    /// <summary>The weight of each weight slot (null for the other slots), with its current, possibly trained, values.</summary>
+    internal IReadOnlyList<Tensor?> SlotWeights => _weights;
+
+    /// <summary>The ONNX element type of each input slot.</summary>
+    internal IReadOnlyList<DataType> InputTypes => _inputTypes;
+
+    /// <summary>The ONNX element type of each of the node's outputs.</summary>
+    internal IReadOnlyList<DataType> OutputTypes => _outputTypes;
+
     /// <inheritdoc/>
     protected override int MinInputs => 1;
 

@@ -36,6 +36,20 @@ internal static partial class OnnxOperators
         return found;
     }
 
+    /// <summary>
+    /// The opset version from which the converter <see cref="Find"/> gives for <paramref name="opset"/> applies, or -1:
+    /// an op reads alike in two opsets with the same answer (the registry holds a version wherever an op's inputs
+    /// or attributes changed).
+    /// </summary>
+    public static int Since(string opType, int opset)
+    {
+        int best = -1;
+        if (Table.TryGetValue(opType, out var versions))
+            foreach (var (since, _) in versions)
+                if (since <= opset && since > best) best = since;
+        return best;
+    }
+
     /// <summary>Whether any version of <paramref name="opType"/> has a converter.</summary>
     public static bool Knows(string opType) => Table.ContainsKey(opType);
 
