@@ -248,7 +248,7 @@ internal sealed class Trainer(Model model)
                 foreach (var metric in model.Metrics)
                 {
                     metric.ResetState();
-                    if (resumed && resume!.MetricState(metric) is { } state) metric.SetState(state);
+                    if (resumed) resume!.RestoreMetric(metric);
                 }
                 if (progress.InterruptReason is not null) break; // asked before a batch of this epoch ran: it starts here again
                 if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");

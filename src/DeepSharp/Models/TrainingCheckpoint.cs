@@ -249,10 +249,9 @@ public sealed class TrainingCheckpoint
                 // A metric's state is checked by setting it: Fit resets the metrics as the epoch begins, then sets them again.
                 foreach (var metric in model.Metrics)
                 {
-                    if (MetricState(metric) is not { } state) continue;
                     try
                     {
-                        metric.SetState(state);
+                        RestoreMetric(metric);
                     }
                     catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                     {
@@ -274,9 +273,27 @@ public sealed class TrainingCheckpoint
         }
     }
 
-    /// <summary>The running state of <paramref name="metric"/> in the half-finished epoch, or null when the checkpoint has none.</summary>
-    internal double[]? MetricState(Metric metric) =>
-        _metrics[metric.Name] is JsonArray state ? ExactJson.ReadNumbers(state, $"metrics.{metric.Name}") : null;
+    /// <summary>
+    /// Sets <paramref name="metric"/> to its running state in the half-finished epoch, if the checkpoint has one: its
+    /// totals, and for "accuracy" the kind its first batch decided (the resumed epoch's next batch comes after them).
+    /// </summary>
+    internal void RestoreMetric(Metric metric)
+    {
+        var what = $"metrics.{metric.Name}";
+        switch (_metrics[metric.Name])
+        {
+            case JsonArray state:
+                metric.SetState(ExactJson.ReadNumbers(state, what));
+                break;
+            case JsonObject resolved:
+                var kind = ExactJson.ReadString(resolved["kind"], what + ".kind");
+                if (metric is not Accuracy accuracy || !Enum.TryParse<TargetKind>(kind, out var targets) || !Enum.IsDefined(targets))
+                    throw new ArgumentException($"'{kind}' is not a kind of accuracy for {metric.GetType().Name} '{metric.Name}'.");
+                accuracy.ResolveAs(targets);
+                metric.SetState(ExactJson.ReadNumbers(resolved["state"], what + ".state"));
+                break;
+        }
+    }
 
     /// <summary>The history of the epochs done, as <see cref="History.ToJson"/> wrote it.</summary>
     internal JsonObject HistoryJson => _history;
@@ -331,7 +348,10 @@ public sealed class TrainingCheckpoint
         var metrics = new JsonObject();
         if (!partialEpoch) return metrics;
         foreach (var metric in model.Metrics)
-            metrics[metric.Name] = ExactJson.Numbers(metric.GetState()); // empty for a metric that keeps no totals
+        {
+            var state = ExactJson.Numbers(metric.GetState()); // empty for a metric that keeps no totals
+            metrics[metric.Name] = metric is Accuracy { Kind: { } kind } ? new JsonObject { ["kind"] = kind.ToString(), ["state"] = state } : state;
+        }
         return metrics;
     }
 
