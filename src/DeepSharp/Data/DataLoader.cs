@@ -155,7 +155,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     }
 
     /// <summary>Batches per epoch.</summary>
-    public int BatchCount => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => DropLast ? Count / BatchSize : (int)(((long)Count + BatchSize - 1) / BatchSize); // long: a batch size near int.MaxValue
 
     /// <summary>
     /// The epoch the next enumeration runs, from 0. Each enumeration started counts it up by one; set it to
@@ -243,7 +243,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     /// <summary>Gathers batch <paramref name="number"/> of the current epoch into the loader's batch tensors.</summary>
     private Batch MakeBatch(int number)
     {
-        int batchStart = number * BatchSize;
+        int batchStart = (int)((long)number * BatchSize); // below Count: number < BatchCount (long: a batch size near int.MaxValue)
         bool full = Count - batchStart >= BatchSize;
         // This shard's rows of the batch (all of them without a shard).
         var (offset, size) = Shard.RowsOf(Math.Min(BatchSize, Count - batchStart));

@@ -46,8 +46,29 @@ public static class Idx
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         bool gzip = StartsWithGzipMagic(file);
-        using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
-        return ReadIdx(stream, path, gzip);
+        var header = ReadHeader(Open(file, gzip), path, gzip, out long headerBytes);
+        // The tensor is allocated only once the data it needs is known to be there: for a plain file the length
+        // tells; a gzip stream is first decompressed without keeping anything, to count it (a second pass, but
+        // what a load allocates then follows the data the file holds, never the number in its header).
+        long available = gzip ? CountData(file, headerBytes, header.DataBytes, path) : file.Length - headerBytes;
+        header.CheckLength(available, path, gzip);
+        using var stream = Open(file, gzip);
+        Skip(stream, headerBytes, path);
+        return ReadData(stream, header, path, gzip);
+    }
+
+    /// <summary>What an IDX header declares.</summary>
+    private readonly record struct Header(ElementType Type, int ElementSize, TensorShape Shape, long DataBytes)
+    {
+        /// <summary>Refuses <paramref name="available"/> data bytes that are not the <see cref="DataBytes"/> declared.</summary>
+        internal void CheckLength(long available, string path, bool gzip)
+        {
+            string what = gzip ? "decompressed data" : "file";
+            if (available < DataBytes)
+                throw Invalid(path, $"truncated: the header declares shape {Shape} of {Describe(Type)} = {DataBytes} bytes of data, but the {what} has only {available}.");
+            if (available > DataBytes)
+                throw Invalid(path, $"the header declares shape {Shape} of {Describe(Type)} = {DataBytes} bytes of data, but the {what} has {(available == long.MaxValue ? "many" : available - DataBytes)} more bytes after them: the dimensions do not match the data.");
+        }
     }
 
     private static bool StartsWithGzipMagic(FileStream file)
@@ -58,44 +79,94 @@ public static class Idx
         return read == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
     }
 
-    private static Tensor ReadIdx(Stream stream, string path, bool gzip)
+    /// <summary>The file from its start, decompressed when it is gzip (the stream leaves the file open).</summary>
+    private static Stream Open(FileStream file, bool gzip)
+    {
+        file.Position = 0;
+        return gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
+    }
+
+    private static Header ReadHeader(Stream stream, string path, bool gzip, out long headerBytes)
     {
         string what = gzip ? "decompressed data" : "file";
-
-        Span<byte> magic = stackalloc byte[4];
-        int got = Fill(stream, magic, path);
-        if (got < 4)
-            throw Invalid(path, $"truncated: the {what} has {got} bytes, but an IDX file starts with a 4-byte magic number.");
-        if (magic[0] != 0 || magic[1] != 0)
-            throw Invalid(path, $"not an IDX file: expected a magic number 00 00 <type> <rank>, found {Convert.ToHexString(magic)}{DescribeForeignStart(magic)}.");
-        var type = (ElementType)magic[2];
-        int elementSize = ElementSize(type);
-        if (elementSize == 0)
-            throw Invalid(path, $"unknown element type 0x{magic[2]:X2} in the magic number (IDX types are 0x08 unsigned byte, 0x09 signed byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64).");
-        int rank = magic[3];
-        if (rank == 0 || rank > TensorShape.MaxRank)
-            throw Invalid(path, $"the header declares {rank} dimensions; expected 1 to {TensorShape.MaxRank}.");
-
-        Span<byte> dimBytes = stackalloc byte[4 * TensorShape.MaxRank];
-        dimBytes = dimBytes[..(4 * rank)];
-        got = Fill(stream, dimBytes, path);
-        if (got < dimBytes.Length)
-            throw Invalid(path, $"truncated: the header declares {rank} dimensions ({4 * rank} bytes) but the {what} ends after {got} of them.");
-        Span<int> dims = stackalloc int[rank];
-        long elements = 1;
-        for (int d = 0; d < rank; d++)
+        try
         {
-            uint dim = BinaryPrimitives.ReadUInt32BigEndian(dimBytes[(4 * d)..]);
-            if (dim > int.MaxValue)
-                throw Invalid(path, $"dimension {d} is {dim}, larger than a tensor dimension can be ({int.MaxValue}).");
-            dims[d] = (int)dim;
-            elements = Math.Min(elements * dim, long.MaxValue / 16); // stays above int.MaxValue once it passes it
-        }
-        var shape = new TensorShape(dims);
-        if (elements > int.MaxValue)
-            throw Invalid(path, $"the header declares shape {shape}, {elements} elements, more than a tensor holds ({int.MaxValue}).");
-        long dataBytes = elements * elementSize;
+            Span<byte> magic = stackalloc byte[4];
+            int got = Fill(stream, magic, path);
+            if (got < 4)
+                throw Invalid(path, $"truncated: the {what} has {got} bytes, but an IDX file starts with a 4-byte magic number.");
+            if (magic[0] != 0 || magic[1] != 0)
+                throw Invalid(path, $"not an IDX file: expected a magic number 00 00 <type> <rank>, found {Convert.ToHexString(magic)}{DescribeForeignStart(magic)}.");
+            var type = (ElementType)magic[2];
+            int elementSize = ElementSize(type);
+            if (elementSize == 0)
+                throw Invalid(path, $"unknown element type 0x{magic[2]:X2} in the magic number (IDX types are 0x08 unsigned byte, 0x09 signed byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64).");
+            int rank = magic[3];
+            if (rank == 0 || rank > TensorShape.MaxRank)
+                throw Invalid(path, $"the header declares {rank} dimensions; expected 1 to {TensorShape.MaxRank}.");
 
+            Span<byte> dimBytes = stackalloc byte[4 * TensorShape.MaxRank];
+            dimBytes = dimBytes[..(4 * rank)];
+            got = Fill(stream, dimBytes, path);
+            if (got < dimBytes.Length)
+                throw Invalid(path, $"truncated: the header declares {rank} dimensions ({4 * rank} bytes) but the {what} ends after {got} of them.");
+            Span<int> dims = stackalloc int[rank];
+            for (int d = 0; d < rank; d++)
+            {
+                uint dim = BinaryPrimitives.ReadUInt32BigEndian(dimBytes[(4 * d)..]);
+                if (dim > int.MaxValue)
+                    throw Invalid(path, $"dimension {d} is {dim}, larger than a tensor dimension can be ({int.MaxValue}).");
+                dims[d] = (int)dim;
+            }
+            var shape = new TensorShape(dims);
+            long elements = shape.LongSize;
+            if (elements > Tensor.MaxSize)
+                throw Invalid(path, $"the header declares shape {shape}, {TensorShape.FormatCount(elements)} elements, more than a tensor holds ({Tensor.MaxSize}).");
+            headerBytes = 4 + 4L * rank;
+            return new Header(type, elementSize, shape, elements * elementSize);
+        }
+        finally
+        {
+            if (gzip) stream.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Counts the decompressed bytes after the header, keeping none (a 1 MB buffer): at most a little more than
+    /// <paramref name="declared"/>, so a stream that inflates without end is not followed to its end
+    /// (<see cref="long.MaxValue"/> then).
+    /// </summary>
+    private static long CountData(FileStream file, long headerBytes, long declared, string path)
+    {
+        using var stream = Open(file, gzip: true);
+        Skip(stream, headerBytes, path);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            long count = 0;
+            int read;
+            while ((read = Fill(stream, buffer, path)) > 0)
+            {
+                count += read;
+                if (count > declared + ChunkBytes) return long.MaxValue;
+            }
+            return count;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Skip(Stream stream, long bytes, string path)
+    {
+        Span<byte> skipped = stackalloc byte[4 + 4 * TensorShape.MaxRank];
+        Fill(stream, skipped[..(int)bytes], path);
+    }
+
+    private static Tensor ReadData(Stream stream, Header header, string path, bool gzip)
+    {
+        var (type, elementSize, shape, dataBytes) = header;
         var tensor = Tensor.Uninitialized(shape);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
@@ -106,15 +177,13 @@ public static class Idx
             {
                 int want = (int)Math.Min(ChunkBytes, dataBytes - done);
                 int read = Fill(stream, buffer.AsSpan(0, want), path);
-                if (read < want)
-                    throw Invalid(path, $"truncated: the header declares shape {shape} of {Describe(type)} = {dataBytes} bytes of data, but the {what} has only {done + read}.");
+                if (read < want) header.CheckLength(done + read, path, gzip);
                 int start = (int)(done / elementSize);
                 ConvertToFloat(type, buffer.AsSpan(0, want), destination.Slice(start, want / elementSize));
                 done += want;
             }
             long extra = CountRemaining(stream, buffer, path);
-            if (extra > 0)
-                throw Invalid(path, $"the header declares shape {shape} of {Describe(type)} = {dataBytes} bytes of data, but the {what} has {extra} more bytes after them: the dimensions do not match the data.");
+            if (extra > 0) header.CheckLength(extra == long.MaxValue ? long.MaxValue : dataBytes + extra, path, gzip);
             return tensor;
         }
         catch
@@ -177,11 +246,16 @@ public static class Idx
         }
     }
 
+    /// <summary>Counts what follows the data, up to a chunk (<see cref="long.MaxValue"/> beyond: a stream is not inflated without end).</summary>
     private static long CountRemaining(Stream stream, byte[] buffer, string path)
     {
         long extra = 0;
         int read;
-        while ((read = Fill(stream, buffer, path)) > 0) extra += read;
+        while ((read = Fill(stream, buffer, path)) > 0)
+        {
+            extra += read;
+            if (extra > ChunkBytes) return long.MaxValue;
+        }
         return extra;
     }
 

@@ -96,7 +96,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     public ImageDataGenerator Generator => _generator;
 
     /// <summary>Batches per epoch.</summary>
-    public int BatchCount => (Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => (int)(((long)Count + BatchSize - 1) / BatchSize); // long: a batch size near int.MaxValue
 
     /// <summary>
     /// The part of every batch this flow yields, for data-parallel training (default: the whole batch): each process
@@ -279,7 +279,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         if (_slotX[0] is not null) return;
         using var unscoped = TensorScope.Suspend(); // the flow, not the caller's scope, owns its batches
         int full = _shard.RowsOf(Math.Min(BatchSize, Count)).Length;
-        int last = _shard.RowsOf(Count - (BatchCount - 1) * BatchSize).Length;
+        int last = _shard.RowsOf((int)(Count - (long)(BatchCount - 1) * BatchSize)).Length;
         for (int s = 0; s < 2; s++)
         {
             _slotX[s] = Tensor.Uninitialized(_xShape.With(0, full));
@@ -349,10 +349,11 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _state[slot] = SlotState.InUse;
             _held = slot;
             _nextToConsume++;
-            var (offset, rows) = _shard.RowsOf(Math.Min(BatchSize, Count - batch * BatchSize));
+            int batchStart = (int)((long)batch * BatchSize); // below Count (long: a batch size near int.MaxValue)
+            var (offset, rows) = _shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
             bool full = rows == _slotX[slot]!.Shape[0];
             var y = full ? _slotY[slot] : _lastY[slot];
-            return new Batch(full ? _slotInputs[slot] : _lastInputs[slot], y, batch, batch * BatchSize + offset);
+            return new Batch(full ? _slotInputs[slot] : _lastInputs[slot], y, batch, batchStart + offset);
         }
     }
 
@@ -417,8 +418,9 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     /// <summary>Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>.</summary>
     private void Fill(int slot, int epoch, int batch)
     {
-        var (offset, size) = _shard.RowsOf(Math.Min(BatchSize, Count - batch * BatchSize));
-        int start = batch * BatchSize + offset;
+        int batchStart = (int)((long)batch * BatchSize); // below Count (long: a batch size near int.MaxValue)
+        var (offset, size) = _shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
+        int start = batchStart + offset;
         float* source = _x.Pointer;
         float* destination = _slotX[slot]!.Pointer;
         // Shard 0 (and a flow without shards) keeps the batch's own stream; the others get streams of their own.

@@ -34,36 +34,56 @@ public static class Initializers
     };
 
     /// <summary>
-    /// Recreates an initializer from the <c>{"class_name", "config"}</c> object a layer saved;
-    /// <paramref name="owner"/> ("Dense.kernel_initializer") names it in messages.
+    /// Recreates an initializer from the <c>{"class_name", "config"}</c> object a layer saved, strictly: unknown
+    /// keys and values of the wrong type are refused; absent keys take Keras' defaults. <paramref name="owner"/>
+    /// ("Dense 'd'.kernel_initializer") names it in messages.
     /// </summary>
+    /// <exception cref="FormatException">The configuration is not one of an initializer DeepSharp knows.</exception>
     internal static Initializer FromConfig(JsonObject node, string owner)
     {
-        string name = node["class_name"]?.GetValue<string>() ?? throw new FormatException($"{owner}: initializer without class_name.");
-        var c = node["config"] as JsonObject ?? [];
-        long? seed = c["seed"]?.GetValue<long>();
-        float F(string key, float fallback) => c[key]?.GetValue<float>() ?? fallback;
-        return name switch
+        var outer = new ConfigReader(node, owner);
+        string name = outer.Required<string>("class_name");
+        var c = new ConfigReader(outer.Object("config") ?? [], $"{owner} ({name})");
+        outer.Finish(0);
+        long? Seed() => c.Nullable<long>("seed");
+        float F(string key, float fallback) => c.Optional(key, fallback);
+        // A registered initializer reads its own configuration: its keys are not ours to judge.
+        if (CustomObjects.TryCreate<Initializer>(name, c.Json, out var custom)) return custom;
+        Initializer initializer;
+        try
         {
-            nameof(Constant) => new Constant(F("value", 0f)),
-            nameof(Identity) => new Identity(F("gain", 1f)),
-            nameof(RandomUniform) => new RandomUniform(F("minval", -0.05f), F("maxval", 0.05f), seed),
-            nameof(RandomNormal) => new RandomNormal(F("mean", 0f), F("stddev", 0.05f), seed),
-            nameof(TruncatedNormal) => new TruncatedNormal(F("mean", 0f), F("stddev", 0.05f), seed),
-            nameof(GlorotUniform) => new GlorotUniform(seed),
-            nameof(GlorotNormal) => new GlorotNormal(seed),
-            nameof(HeUniform) => new HeUniform(seed),
-            nameof(HeNormal) => new HeNormal(seed),
-            nameof(LecunUniform) => new LecunUniform(seed),
-            nameof(LecunNormal) => new LecunNormal(seed),
-            nameof(Orthogonal) => new Orthogonal(F("gain", 1f), seed),
-            nameof(VarianceScaling) => new VarianceScaling(
-                c["scale"]?.GetValue<double>() ?? 1.0,
-                Enum.Parse<FanMode>((c["mode"]?.GetValue<string>() ?? "fan_in").Replace("_", ""), ignoreCase: true),
-                Enum.Parse<ScalingDistribution>((c["distribution"]?.GetValue<string>() ?? "truncated_normal").Replace("_", ""), ignoreCase: true),
-                seed),
-            _ when CustomObjects.TryCreate<Initializer>(name, c, out var custom) => custom,
-            _ => Get(name),
-        };
+            initializer = name switch
+            {
+                nameof(Constant) => new Constant(F("value", 0f)),
+                nameof(Identity) => new Identity(F("gain", 1f)),
+                nameof(RandomUniform) => new RandomUniform(F("minval", -0.05f), F("maxval", 0.05f), Seed()),
+                nameof(RandomNormal) => new RandomNormal(F("mean", 0f), F("stddev", 0.05f), Seed()),
+                nameof(TruncatedNormal) => new TruncatedNormal(F("mean", 0f), F("stddev", 0.05f), Seed()),
+                nameof(GlorotUniform) => new GlorotUniform(Seed()),
+                nameof(GlorotNormal) => new GlorotNormal(Seed()),
+                nameof(HeUniform) => new HeUniform(Seed()),
+                nameof(HeNormal) => new HeNormal(Seed()),
+                nameof(LecunUniform) => new LecunUniform(Seed()),
+                nameof(LecunNormal) => new LecunNormal(Seed()),
+                nameof(Orthogonal) => new Orthogonal(F("gain", 1f), Seed()),
+                nameof(VarianceScaling) => new VarianceScaling(c.Optional("scale", 1.0),
+                    Choice(c, "mode", FanMode.FanIn), Choice(c, "distribution", ScalingDistribution.TruncatedNormal), Seed()),
+                _ => Get(name),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{owner}: {e.Message}", e);
+        }
+        return c.Finish(initializer);
+    }
+
+    /// <summary>An enum saved in Keras' snake_case ("fan_in"), or <paramref name="fallback"/> when absent.</summary>
+    private static T Choice<T>(ConfigReader c, string key, T fallback) where T : struct, Enum
+    {
+        if (c.OptionalString(key) is not { } text) return fallback;
+        foreach (var value in Enum.GetValues<T>())
+            if (KerasNames.ToSnakeCase(value.ToString()) == text) return value;
+        throw c.Invalid(key, $"\"{text}\"", "one of " + string.Join(", ", Enum.GetValues<T>().Select(v => KerasNames.ToSnakeCase(v.ToString()))));
     }
 }

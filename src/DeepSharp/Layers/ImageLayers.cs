@@ -24,4 +24,25 @@ internal static class ImageLayers
     }
 
     internal static JsonArray ToJson(Size2D size) => new(size.Height, size.Width);
+
+    /// <summary>
+    /// An output dimension computed in 64 bits, refused naming the layer when a size argument makes it larger
+    /// than a tensor dimension can be (int arithmetic would wrap around to a small or negative size).
+    /// </summary>
+    internal static int Dimension(Layer layer, long value, TensorShape inputShape)
+    {
+        if (value > int.MaxValue)
+            throw new ArgumentException(
+                $"{layer.ClassName} '{layer.Name}': input {Layer.FormatBatch(inputShape)} would give an output dimension of {value}, " +
+                $"more than a tensor dimension can be ({int.MaxValue}); a size argument of the layer is too large.");
+        return (int)value;
+    }
+
+    /// <summary>The pixels a window of <paramref name="size"/> taps spaced <paramref name="dilation"/> apart spans, refused when it overflows.</summary>
+    internal static void RequireSpan(string layerClass, Size2D size, Size2D dilation)
+    {
+        long height = (long)(size.Height - 1) * dilation.Height + 1, width = (long)(size.Width - 1) * dilation.Width + 1;
+        if (height > int.MaxValue || width > int.MaxValue)
+            throw new ArgumentException($"{layerClass}: a kernel of {size} with dilation {dilation} spans ({height}, {width}) pixels, more than an image dimension can be ({int.MaxValue}).");
+    }
 }

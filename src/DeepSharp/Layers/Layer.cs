@@ -203,12 +203,28 @@ public abstract class Layer
     internal bool HasRegularization => _regularized.Count > 0 || ActivityRegularizer is not null;
 
     /// <summary>
-    /// Creates a weight named "<c>layer/name</c>" with values from <paramref name="initializer"/>. Trainable
-    /// weights require grad; others (moving statistics) are updated by the layer itself.
+    /// Creates a weight named "<c>layer/name</c>" with values from <paramref name="initializer"/>, then
+    /// <paramref name="initialized"/> (an adjustment such as an LSTM's forget-gate bias of 1). Trainable weights
+    /// require grad; others (moving statistics) are updated by the layer itself. While a saved model loads, the
+    /// weight gets the stored values instead (neither the initializer nor the adjustment runs).
     /// </summary>
-    protected Tensor AddWeight(string name, TensorShape shape, Initializer initializer, Regularizer? regularizer = null, bool trainable = true)
+    /// <exception cref="ArgumentException">The shape holds more elements than a tensor can (the message names the layer and the weight).</exception>
+    protected Tensor AddWeight(string name, TensorShape shape, Initializer initializer, Regularizer? regularizer = null, bool trainable = true,
+        Action<Tensor>? initialized = null)
     {
-        var weight = initializer.Create(shape);
+        ArgumentNullException.ThrowIfNull(initializer);
+        long elements = shape.LongSize;
+        if (elements > Tensor.MaxSize)
+            throw new ArgumentException(
+                $"{Label}: weight '{name}' of shape {shape} would hold {elements} values, more than a tensor can ({Tensor.MaxSize}); " +
+                "a size argument of the layer is too large.");
+        Tensor weight;
+        if (WeightSource.Current is { } source) weight = source.Take($"{Name}/{name}", shape);
+        else
+        {
+            weight = initializer.Create(shape);
+            initialized?.Invoke(weight);
+        }
         weight.Name = $"{Name}/{name}";
         weight.RequiresGrad = trainable;
         _weights.Add(weight);

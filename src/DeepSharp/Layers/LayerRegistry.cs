@@ -50,18 +50,32 @@ public static class LayerRegistry
         lock (Factories) Factories[className] = factory;
     }
 
-    /// <summary>Recreates a layer from <c>{"class_name": ..., "config": {...}}</c>.</summary>
+    /// <summary>Recreates a layer from <c>{"class_name": ..., "config": {...}}</c>; other keys are refused.</summary>
+    /// <exception cref="FormatException">
+    /// The object is not a saved layer, names a class that is not registered, or the layer's configuration is not
+    /// valid (an unknown key, a value of the wrong type); the message names the layer and the key.
+    /// </exception>
     public static Layer Create(JsonObject node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        string className = node["class_name"]?.GetValue<string>() ?? throw new FormatException("A saved layer has no class_name.");
-        var config = node["config"] as JsonObject ?? throw new FormatException($"The saved layer '{className}' has no config.");
+        var entry = new ConfigReader(node, "A saved layer");
+        return entry.Finish(Create(entry));
+    }
+
+    /// <summary>
+    /// Recreates the layer of an entry whose <paramref name="entry"/> reader may know more keys than
+    /// class_name and config (a functional model's layers list their calls beside them); the caller finishes it.
+    /// </summary>
+    internal static Layer Create(ConfigReader entry)
+    {
+        string className = entry.Required<string>("class_name");
+        var config = entry.Object("config") ?? throw new FormatException($"The saved layer '{className}' has no config.");
         Func<JsonObject, Layer>? factory;
         lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
             throw new FormatException($"Unknown layer type '{className}' in the saved model; register it with LayerRegistry.Register(\"{className}\", ...).");
         var layer = factory(config);
-        bool trainable = config["trainable"]?.GetValue<bool>() ?? true;
+        bool trainable = new ConfigReader(config, className).Optional("trainable", true);
         // A model's flag reaches all its layers when set; its layers were restored with their own flags
         // already, so only a frozen model (whose layers are all frozen) sets it.
         if (!layer.IsModel || !trainable) layer.Trainable = trainable;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace DeepSharp;
@@ -193,33 +194,44 @@ internal sealed class FunctionalGraph
     }
 
     /// <summary>Recreates the layers of a saved functional configuration and calls them again as recorded.</summary>
-    internal static (List<SymbolicTensor> Inputs, List<SymbolicTensor> Outputs) ReadConfig(JsonObject config, string modelName)
+    internal static (List<SymbolicTensor> Inputs, List<SymbolicTensor> Outputs) ReadConfig(ConfigReader config, string modelName)
     {
-        var entries = config["layers"] as JsonArray ?? throw new FormatException($"Model '{modelName}': the saved configuration has no 'layers'.");
+        if (!config.TryGet("layers", out var layersNode)) throw config.Missing("layers");
+        var entries = layersNode as JsonArray ?? throw config.Invalid("layers", layersNode, "an array of saved layers");
         var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
         var pending = new List<(Layer Layer, JsonArray Call)>();
         var produced = new Dictionary<(string, int), SymbolicTensor[]>();
         var callsMade = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var entry in entries)
+        foreach (var item in entries)
         {
-            var obj = entry as JsonObject ?? throw new FormatException($"Model '{modelName}': a saved layer entry is not an object.");
-            var layer = LayerRegistry.Create(obj);
+            var obj = item as JsonObject ?? throw new FormatException($"Model '{modelName}': a saved layer entry is {ConfigReader.Found(item)}, not an object.");
+            var entry = new ConfigReader(obj, $"Model '{modelName}': a saved layer entry");
+            var layer = LayerRegistry.Create(entry);
+            if (entry.OptionalString("name") is { } entryName && entryName != layer.Name)
+                throw new FormatException($"Model '{modelName}': the entry of layer '{layer.Name}' is named '{entryName}'.");
             if (!layers.TryAdd(layer.Name, layer)) throw new FormatException($"Model '{modelName}': two saved layers are named '{layer.Name}'.");
             callsMade[layer.Name] = 0;
-            if (layer is Input input) produced[(input.Name, 0)] = [input.Output];
+            var calls = entry.TryGet("inbound_nodes", out var inbound) ? inbound as JsonArray ?? throw entry.Invalid("inbound_nodes", inbound, "an array of calls") : [];
+            entry.Finish(0);
+            if (layer is Input input)
+            {
+                if (calls.Count > 0) throw new FormatException($"Model '{modelName}': input '{input.Name}' has inbound nodes; an input is not called.");
+                produced[(input.Name, 0)] = [input.Output];
+            }
             else
-                foreach (var call in obj["inbound_nodes"] as JsonArray ?? [])
-                    pending.Add((layer, call as JsonArray ?? throw new FormatException($"Model '{modelName}': layer '{layer.Name}' has a malformed inbound node.")));
+                foreach (var call in calls)
+                    pending.Add((layer, call as JsonArray ?? throw new FormatException($"Model '{modelName}': layer '{layer.Name}' has a malformed inbound node {ConfigReader.Found(call)}.")));
         }
         // Calls are made once their inputs exist, a layer's calls in their saved order; a shared layer's later
         // call may depend on layers listed after it, hence the passes.
         while (pending.Count > 0)
         {
             int before = pending.Count;
+            var waiting = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
             for (int p = 0; p < pending.Count; p++)
             {
                 var (layer, call) = pending[p];
-                if (pending.Take(p).Any(q => ReferenceEquals(q.Layer, layer))) continue; // an earlier call of this layer first
+                if (!waiting.Add(layer)) continue; // an earlier call of this layer first
                 var args = new List<SymbolicTensor>();
                 bool ready = true;
                 foreach (var reference in call)
@@ -234,6 +246,7 @@ internal sealed class FunctionalGraph
                     : throw new FormatException($"Model '{modelName}': layer '{layer.Name}' is not a merge layer but has {args.Count} inputs."));
                 produced[(layer.Name, callsMade[layer.Name]++)] = [result];
                 pending.RemoveAt(p);
+                waiting.Remove(layer);
                 p--;
             }
             if (pending.Count == before)
@@ -241,7 +254,8 @@ internal sealed class FunctionalGraph
         }
         List<SymbolicTensor> Tensors(string key)
         {
-            var list = config[key] as JsonArray ?? throw new FormatException($"Model '{modelName}': the saved configuration has no '{key}'.");
+            if (!config.TryGet(key, out var node)) throw config.Missing(key);
+            var list = node as JsonArray ?? throw config.Invalid(key, node, "an array of [layer, call, output] references");
             return list.Select(reference =>
             {
                 var (name, index, tensor) = ParseReference(reference, modelName);
@@ -254,12 +268,14 @@ internal sealed class FunctionalGraph
 
     private static (string Name, int Call, int Tensor) ParseReference(JsonNode? reference, string modelName)
     {
-        if (reference is JsonArray { Count: >= 3 } parts)
+        if (reference is JsonArray { Count: 3 } parts
+            && parts[0] is JsonValue name && name.GetValueKind() == JsonValueKind.String
+            && parts[1] is JsonValue call && call.GetValueKind() == JsonValueKind.Number && call.TryGetValue(out int callIndex) && callIndex >= 0
+            && parts[2] is JsonValue output && output.GetValueKind() == JsonValueKind.Number && output.TryGetValue(out int tensor))
         {
-            int tensor = parts[2]!.GetValue<int>();
             if (tensor != 0) throw new FormatException($"Model '{modelName}': layers with several outputs are not supported (reference {reference.ToJsonString()}).");
-            return (parts[0]!.GetValue<string>(), parts[1]!.GetValue<int>(), tensor);
+            return (name.GetValue<string>(), callIndex, tensor);
         }
-        throw new FormatException($"Model '{modelName}': '{reference?.ToJsonString()}' is not a [layer, call, output] reference.");
+        throw new FormatException($"Model '{modelName}': {ConfigReader.Found(reference)} is not a [layer, call, output] reference.");
     }
 }

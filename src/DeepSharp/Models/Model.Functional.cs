@@ -272,8 +272,9 @@ public partial class Model
     public static Model FromConfig(JsonObject config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var name = config["name"]?.GetValue<string>() ?? throw new FormatException("Functional: the saved configuration has no 'name'.");
-        var (inputs, outputs) = FunctionalGraph.ReadConfig(config, name);
-        return new Model(inputs, outputs, name);
+        var r = LayerConfigReader.ForLayer(config, "Functional");
+        var name = r.Required<string>("name");
+        var (inputs, outputs) = FunctionalGraph.ReadConfig(r, name);
+        return r.Finish(new Model(inputs, outputs, name));
     }
 }

@@ -51,40 +51,71 @@ public partial class Model
                 ["weighted_metrics"] = new JsonArray(Metrics.Skip(Metrics.Count - WeightedMetricCount).Select(m => (JsonNode?)m.Name).ToArray()),
             }.ToJsonString();
         }
-        SafeTensors.Save(path, NamedWeights(), metadata);
+        SafeTensors.Save(path, NamedWeights(), metadata, checksum: true);
     }
 
     /// <summary>
-    /// Loads a model saved with <see cref="Save"/>: recreates its layers, builds them, sets the weights and,
-    /// if it was compiled and <paramref name="compile"/> is true, compiles it again (with a fresh optimizer state),
-    /// as Keras' <c>load_model(path, compile=...)</c>. Custom losses, metrics, activations, initializers and
+    /// Loads a model saved with <see cref="Save"/>: recreates its layers, builds them with the weights of the file
+    /// and, if it was compiled and <paramref name="compile"/> is true, compiles it again (with a fresh optimizer
+    /// state), as Keras' <c>load_model(path, compile=...)</c>. Custom losses, metrics, activations, initializers and
     /// regularizers are found by name in <see cref="CustomObjects"/>, custom layers in <see cref="LayerRegistry"/>;
     /// with <c>compile: false</c> a model whose loss is not registered still loads, ready for Predict or a new Compile.
     /// </summary>
-    public static Model Load(string path, bool compile = true)
+    /// <remarks>
+    /// The reader is strict and bounded. The file's checksum (written by <see cref="Save"/>; files written
+    /// without one, or by other tools, load without) is verified first; every key of the configuration must be
+    /// known and hold a value of the right type; each weight is checked against the file (present, same shape)
+    /// before it is allocated, so a load allocates about what the file holds, never what a number in it claims;
+    /// tensors of the file the model does not use are refused.
+    /// </remarks>
+    /// <param name="path">The model file.</param>
+    /// <param name="compile">Whether to compile the model with its saved settings (Keras' <c>compile=True</c>).</param>
+    /// <param name="allowNonFinite">Whether to accept weights holding NaN or infinities (refused by default).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Any problem with the file's content: not safetensors, not a DeepSharp model, damaged (checksum), a
+    /// configuration that is not valid (unknown key, wrong type, a layer that cannot be built), weights missing,
+    /// extra or of another shape, non-finite weights. The message names the file and what is wrong.
+    /// </exception>
+    public static Model Load(string path, bool compile = true, bool allowNonFinite = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var file = SafeTensors.Load(path);
-        if (!file.Metadata.TryGetValue("format", out var format) || format != ModelFormat)
+        using var reader = SafeTensorsReader.Open(path);
+        var metadata = reader.Metadata;
+        if (!metadata.TryGetValue("format", out var format) || format != ModelFormat)
             throw new InvalidDataException(
                 $"Load: '{path}' is a safetensors file but not a DeepSharp model (its metadata has no format '{ModelFormat}'" +
-                (format is null ? "" : $"; it says '{format}'") + "). To load bare weights, build the model and call LoadWeights.");
-        var node = ParseMetadata(file.Metadata, "model", path) as JsonObject
-            ?? throw new InvalidDataException($"Load: '{path}' has no model configuration.");
-        Model model;
+                (format is null ? "" : $"; it says '{SafeTensorsReader.Shorten(format)}'") + "). To load bare weights, build the model and call LoadWeights.");
+        CheckMetadataKeys(metadata, ModelKeys, path);
+        reader.VerifyChecksum(strict: true);
         try
         {
-            model = LayerRegistry.Create(node) as Model
-                ?? throw new InvalidDataException($"Load: '{path}' holds a layer, not a model.");
-            model.EnsureBuilt(ShapeJson.Read(ParseMetadata(file.Metadata, "build_input_shape", path)));
+            if (!metadata.TryGetValue("format_version", out var version) || version != "1")
+                throw new FormatException($"its format_version is {(version is null ? "missing" : $"'{SafeTensorsReader.Shorten(version)}'")}; this DeepSharp reads version 1.");
+            var entry = ParseMetadata(metadata, "model") as JsonObject
+                ?? throw new FormatException("its 'model' metadata is not a saved model {\"class_name\": ..., \"config\": {...}}.");
+            var buildShape = new ConfigReader([], "The model file").Shape("build_input_shape", ParseMetadata(metadata, "build_input_shape"));
+            JsonObject? compileSettings = null;
+            if (compile && metadata.ContainsKey("compile"))
+            {
+                var node = ParseMetadata(metadata, "compile");
+                compileSettings = node as JsonObject ?? throw new FormatException($"its 'compile' metadata is {ConfigReader.Found(node)}; expected {{\"optimizer\": ..., \"loss\": ..., \"metrics\": [...]}}.");
+            }
+            var weights = new ModelFileWeights(reader, allowNonFinite);
+            Model model;
+            using (weights.Use())
+            {
+                model = LayerRegistry.Create(entry) as Model ?? throw new FormatException("it holds a layer, not a model.");
+                model.EnsureBuilt(buildShape);
+            }
+            weights.CheckComplete(model);
+            if (compileSettings is not null) model.CompileFromConfig(compileSettings);
+            return model;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new InvalidDataException($"Load: the model configuration in '{path}' cannot be rebuilt: {e.Message}", e);
+            throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
         }
-        model.AssignWeights(file, path, byNameOnly: true);
-        if (compile && file.Metadata.ContainsKey("compile")) model.CompileFromConfig((JsonObject)ParseMetadata(file.Metadata, "compile", path)!, path);
-        return model;
     }
 
     /// <summary>Saves only the weights (safetensors, named "layer/kernel"), atomically.</summary>
@@ -92,19 +123,80 @@ public partial class Model
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!IsBuilt) throw new InvalidOperationException($"SaveWeights: model '{Name}' is not built yet, so it has no weights.");
-        SafeTensors.Save(path, NamedWeights(), new Dictionary<string, string> { ["format"] = WeightsFormat });
+        SafeTensors.Save(path, NamedWeights(), new Dictionary<string, string> { ["format"] = WeightsFormat }, checksum: true);
     }
 
     /// <summary>
     /// Sets the weights from a safetensors file: by name when every weight's name is there, otherwise in
-    /// order when the count and shapes agree (as Keras loads weights into a rebuilt model).
+    /// order when the count and shapes agree (as Keras loads weights into a rebuilt model). Nothing is changed
+    /// unless every weight can be set: shapes are checked before anything is read, values before any is copied.
     /// </summary>
-    public void LoadWeights(string path)
+    /// <param name="path">A file written by <see cref="SaveWeights"/> or <see cref="Save"/>, or another safetensors file.</param>
+    /// <param name="allowNonFinite">Whether to accept weights holding NaN or infinities (refused by default).</param>
+    /// <exception cref="InvalidOperationException">The model is not built yet.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not valid safetensors, is damaged (checksum), lacks weights of the model, holds them with other
+    /// shapes or unreadable dtypes, or holds non-finite values. The message names the file and what is wrong.
+    /// </exception>
+    public void LoadWeights(string path, bool allowNonFinite = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!IsBuilt) throw new InvalidOperationException($"LoadWeights: model '{Name}' is not built yet; build it (call it once, or declare an input shape) first.");
-        using var file = SafeTensors.Load(path);
-        AssignWeights(file, path, byNameOnly: false);
+        using var reader = SafeTensorsReader.Open(path);
+        bool ours = reader.Metadata.TryGetValue("format", out var format) && format is ModelFormat or WeightsFormat;
+        if (ours) CheckMetadataKeys(reader.Metadata, format == ModelFormat ? ModelKeys : WeightsKeys, path);
+        reader.VerifyChecksum(strict: ours);
+        var weights = Weights;
+        var sources = new (SafeTensorsEntry Entry, string Label)[weights.Count];
+        bool allNamed = true;
+        for (int i = 0; i < weights.Count && allNamed; i++)
+        {
+            allNamed = weights[i].Name is { } name && reader.TryFind(name, out sources[i].Entry);
+            sources[i].Label = weights[i].Name!;
+        }
+        if (!allNamed)
+        {
+            if (reader.Entries.Count != weights.Count)
+            {
+                var missing = weights.Where(w => w.Name is null || !reader.TryFind(w.Name, out _)).Select(w => w.Name).Take(10);
+                throw new InvalidDataException(
+                    $"'{path}' lacks weights the model has: {string.Join(", ", missing)} (the file has {FirstNames(reader)}).");
+            }
+            for (int i = 0; i < weights.Count; i++) sources[i] = (reader.Entries[i], $"#{i} ({weights[i].Name})");
+        }
+        for (int i = 0; i < weights.Count; i++)
+        {
+            var (entry, label) = sources[i];
+            if (entry.Shape != weights[i].Shape)
+                throw new InvalidDataException($"'{path}': weight {label} has shape {entry.Shape} in the file but {weights[i].Shape} in the model.");
+            if (!SafeTensorsReader.IsReadable(entry.DType))
+                throw new InvalidDataException($"'{path}': weight {label} has dtype {entry.DType}; DeepSharp reads F32, F16, BF16 and F64 (converted to float32).");
+        }
+        var values = new float[weights.Count][];
+        for (int i = 0; i < weights.Count; i++)
+        {
+            values[i] = new float[sources[i].Entry.Count];
+            reader.Read(sources[i].Entry, values[i], allowNonFinite);
+        }
+        for (int i = 0; i < weights.Count; i++) weights[i].CopyFrom(values[i]);
+    }
+
+    /// <summary>The first names a file holds, for messages (a damaged header may list millions).</summary>
+    private static string FirstNames(SafeTensorsReader reader) =>
+        reader.Entries.Count == 0 ? "none"
+        : string.Join(", ", reader.Entries.Take(10).Select(e => SafeTensorsReader.Shorten(e.Name))) + (reader.Entries.Count > 10 ? $" and {reader.Entries.Count - 10} more" : "");
+
+    /// <summary>The metadata a DeepSharp model file holds, and a weights file.</summary>
+    private static readonly string[] ModelKeys = ["format", "format_version", "deepsharp_version", "model", "build_input_shape", "compile", SafeTensorsChecksum.Key];
+    private static readonly string[] WeightsKeys = ["format", SafeTensorsChecksum.Key];
+
+    /// <summary>Refuses metadata keys a DeepSharp file does not have (a damaged key would otherwise hide what it held).</summary>
+    private static void CheckMetadataKeys(IReadOnlyDictionary<string, string> metadata, string[] known, string path)
+    {
+        foreach (var key in metadata.Keys)
+            if (Array.IndexOf(known, key) < 0)
+                throw new InvalidDataException($"Model file '{path}': unknown metadata key '{SafeTensorsReader.Shorten(key)}'; a DeepSharp file has {string.Join(", ", known)}.");
     }
 
     private IEnumerable<(string Name, Tensor Tensor)> NamedWeights()
@@ -118,64 +210,55 @@ public partial class Model
         }
     }
 
-    private void AssignWeights(SafeTensorsFile file, string path, bool byNameOnly)
+    private void CompileFromConfig(JsonObject compile)
     {
-        var weights = Weights;
-        var stored = file.Tensors;
-        bool allNamed = weights.All(w => w.Name is not null && stored.ContainsKey(w.Name));
-        if (allNamed)
-        {
-            foreach (var weight in weights) CopyInto(weight, stored[weight.Name!], weight.Name!, path);
-            return;
-        }
-        var values = stored.Values.ToList();
-        if (byNameOnly || values.Count != weights.Count)
-        {
-            var missing = weights.Where(w => w.Name is null || !stored.ContainsKey(w.Name)).Select(w => w.Name).ToList();
-            throw new InvalidDataException(
-                $"'{path}' lacks weights the model has: {string.Join(", ", missing)} (the file has {string.Join(", ", stored.Keys)}).");
-        }
-        for (int i = 0; i < weights.Count; i++) CopyInto(weights[i], values[i], $"#{i} ({weights[i].Name})", path);
-    }
-
-    private static void CopyInto(Tensor weight, Tensor stored, string name, string path)
-    {
-        if (stored.Shape != weight.Shape)
-            throw new InvalidDataException($"'{path}': weight {name} has shape {stored.Shape} in the file but {weight.Shape} in the model.");
-        weight.CopyFrom(stored.ToArray());
-    }
-
-    private void CompileFromConfig(JsonObject compile, string path)
-    {
+        var r = new ConfigReader(compile, "compile");
         try
         {
-            var optimizerConfig = compile["optimizer"] as JsonObject;
-            var optimizer = optimizerConfig is null ? Optimizers.Get("adam") : Optimizers.FromConfig(optimizerConfig);
-            var loss = Losses.FromConfig(compile["loss"] as JsonObject ?? throw new FormatException("no loss"));
-            var metricNames = (compile["metrics"] as JsonArray ?? []).Select(m => m!.GetValue<string>()).ToList();
+            if (!r.TryGet("optimizer", out var optimizerNode)) throw r.Missing("optimizer");
+            var optimizer = optimizerNode switch
+            {
+                JsonObject config => Optimizers.FromConfig(config),
+                JsonValue name when name.GetValueKind() == JsonValueKind.String => Optimizers.Get(name.GetValue<string>()),
+                _ => throw r.Invalid("optimizer", optimizerNode, "an optimizer {\"name\": ..., ...} or its name"),
+            };
+            if (!r.TryGet("loss", out var lossNode)) throw r.Missing("loss");
+            var loss = Losses.FromConfig(lossNode ?? throw r.Invalid("loss", lossNode, "a loss {\"name\": ..., ...} or its name"));
+            var metricNames = MetricNames(r, "metrics");
             // A weighted metric named like a plain one was saved as "weighted_" + its name; Compile renames it again.
-            var weightedNames = (compile["weighted_metrics"] as JsonArray ?? []).Select(m => m!.GetValue<string>())
-                .Select(n => n.StartsWith("weighted_", StringComparison.Ordinal) && metricNames.Contains(n["weighted_".Length..]) ? n["weighted_".Length..] : n);
-            Compile(optimizer, loss, metricNames.Select(DeepSharp.Metrics.Get), weightedNames.Select(DeepSharp.Metrics.Get));
+            var weightedNames = MetricNames(r, "weighted_metrics")
+                .Select(n => n.StartsWith("weighted_", StringComparison.Ordinal) && metricNames.Contains(n["weighted_".Length..]) ? n["weighted_".Length..] : n)
+                .ToList();
+            r.Finish(0);
+            Compile(optimizer, loss, metricNames.Select(DeepSharp.Metrics.Get).ToList(), weightedNames.Select(DeepSharp.Metrics.Get).ToList());
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw new InvalidDataException(
-                $"Load: the compile settings in '{path}' are not valid: {e.Message} A custom loss or metric must be registered " +
-                "(CustomObjects.Register) before loading; or load with compile: false and compile the model yourself.", e);
+            throw new FormatException(
+                $"{e.Message} A custom loss or metric must be registered (CustomObjects.Register) before loading; " +
+                "or load with compile: false and compile the model yourself.", e);
         }
     }
 
-    private static JsonNode? ParseMetadata(IReadOnlyDictionary<string, string> metadata, string key, string path)
+    private static List<string> MetricNames(ConfigReader r, string key)
     {
-        if (!metadata.TryGetValue(key, out var text)) throw new InvalidDataException($"Load: '{path}' has no '{key}' in its metadata.");
+        var names = new List<string>();
+        if (!r.TryGet(key, out var node)) return names;
+        if (node is not JsonArray list) throw r.Invalid(key, node, "an array of metric names, such as [\"accuracy\"]");
+        foreach (var item in list) names.Add(r.Value<string>(key, item));
+        return names;
+    }
+
+    private static JsonNode? ParseMetadata(IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (!metadata.TryGetValue(key, out var text)) throw new FormatException($"it has no '{key}' in its metadata.");
         try
         {
             return JsonNode.Parse(text);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Load: the '{key}' metadata of '{path}' is not valid JSON: {e.Message}", e);
+            throw new FormatException($"its '{key}' metadata is not valid JSON: {e.Message}", e);
         }
     }
 }

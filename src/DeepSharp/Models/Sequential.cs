@@ -114,9 +114,13 @@ public sealed class Sequential : Model
     /// <summary>Recreates the model and its layers from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static new Sequential FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Sequential));
-        var layers = config["layers"] as JsonArray ?? throw new FormatException("Sequential: the saved configuration has no 'layers'.");
-        return new Sequential(layers.Select(l => LayerRegistry.Create((JsonObject)l!)), r.Name);
+        var r = LayerConfigReader.ForLayer(config, nameof(Sequential));
+        if (!r.TryGet("layers", out var node)) throw r.Missing("layers");
+        var entries = node as JsonArray ?? throw r.Invalid("layers", node, "an array of saved layers");
+        var layers = new List<Layer>(entries.Count);
+        foreach (var entry in entries)
+            layers.Add(LayerRegistry.Create(entry as JsonObject ?? throw r.Invalid("layers", entry, "a saved layer {\"class_name\": ..., \"config\": {...}} in each place")));
+        return r.Finish(new Sequential(layers, r.Name));
     }
 
     /// <summary>The output shape after the first <paramref name="count"/> layers; builds them when asked.</summary>

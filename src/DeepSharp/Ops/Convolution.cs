@@ -207,6 +207,7 @@ public static unsafe partial class Ops
             throw new ArgumentException(
                 $"{owner}: the input has {input[3]} channels (shape {input}) but the kernel expects {kernelChannels} " +
                 $"(kernel shape ({kernelHeight}, {kernelWidth}, {kernelChannels}, {filters})).", nameof(input));
+        RequireSpan(owner, kernelHeight, kernelWidth, dilation);
         var (oh, padTop) = WindowOutput(input[1], kernelHeight, strides.Height, dilation.Height, same);
         var (ow, padLeft) = WindowOutput(input[2], kernelWidth, strides.Width, dilation.Width, same);
         if (oh <= 0 || ow <= 0)
@@ -221,6 +222,19 @@ public static unsafe partial class Ops
             StrideHeight = strides.Height, StrideWidth = strides.Width, DilationHeight = dilation.Height, DilationWidth = dilation.Width,
             PadTop = padTop, PadLeft = padLeft, OutputHeight = oh, OutputWidth = ow,
         };
+    }
+
+    /// <summary>
+    /// Refuses a kernel whose dilated span, or the padding "same" adds for it, is larger than an image dimension can
+    /// be: in 32-bit arithmetic it would wrap around to a small size and the kernel would read outside the image.
+    /// </summary>
+    private static void RequireSpan(string owner, int kernelHeight, int kernelWidth, Size2D dilation)
+    {
+        long height = (long)(kernelHeight - 1) * dilation.Height + 1, width = (long)(kernelWidth - 1) * dilation.Width + 1;
+        if (height > int.MaxValue / 2 || width > int.MaxValue / 2)
+            throw new ArgumentException(
+                $"{owner}: the kernel ({kernelHeight}, {kernelWidth}) with dilation {dilation} spans ({height}, {width}) pixels, " +
+                $"more than an image dimension can be with its padding ({int.MaxValue / 2}).", nameof(dilation));
     }
 
     /// <summary>Keras' output length of a transposed convolution along one dimension.</summary>
@@ -248,6 +262,10 @@ public static unsafe partial class Ops
             throw new ArgumentException(
                 $"{owner}: the input has {input[3]} channels (shape {input}) but the kernel (kernelHeight, kernelWidth, filters, inChannels) " +
                 $"has shape {kernel}, which expects {kernel[3]}.", nameof(input));
+        RequireSpan(owner, kernel[0], kernel[1], dilation);
+        if ((long)input[1] * strides.Height + (long)(kernel[0] - 1) * dilation.Height >= int.MaxValue
+            || (long)input[2] * strides.Width + (long)(kernel[1] - 1) * dilation.Width >= int.MaxValue)
+            throw new ArgumentException($"{owner}: input shape {input} with strides {strides} gives an output larger than an image dimension can be ({int.MaxValue}).", nameof(strides));
         if (outputPadding is { } op && (op.Height < 0 || op.Width < 0 || op.Height >= strides.Height || op.Width >= strides.Width))
             throw new ArgumentOutOfRangeException(nameof(outputPadding), op,
                 $"{owner}: outputPadding {op} must be non-negative and smaller than the strides {strides}.");

@@ -25,7 +25,10 @@ public static unsafe partial class Ops
             var (before, after) = padding[d];
             if (before < 0 || after < 0)
                 throw new ArgumentOutOfRangeException(nameof(padding), $"Pad: padding ({before}, {after}) of axis {d} is negative; use Slice to crop.");
-            dims[d] = x._shape[d] + before + after;
+            long size = (long)x._shape[d] + before + after;
+            if (size > int.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(padding), $"Pad: padding ({before}, {after}) of axis {d} makes it {size} long (shape {x._shape}), more than a tensor dimension can be ({int.MaxValue}).");
+            dims[d] = (int)size;
         }
         var y = Tensor.Uninitialized(new TensorShape(dims));
         y.Span.Fill(value);

@@ -24,6 +24,8 @@ public static unsafe partial class Ops
         if (x.Rank != 4)
             throw new ArgumentException($"{owner} expects input of rank 4 (batch, height, width, channels), got {x._shape}.", nameof(x));
         int n = x._shape[0], h = x._shape[1], w = x._shape[2], c = x._shape[3];
+        if ((long)h * size.Height > int.MaxValue || (long)w * size.Width > int.MaxValue)
+            throw new ArgumentException($"{owner}: input {x._shape} enlarged by {size} would be ({(long)h * size.Height}, {(long)w * size.Width}) pixels, more than a tensor dimension can be ({int.MaxValue}).", nameof(size));
         var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(new TensorShape(n, h * size.Height, w * size.Width, c));
         if (bilinear) Resampling.BilinearForward(input.Pointer, n, h, w, c, h * size.Height, w * size.Width, y.Pointer);

@@ -28,27 +28,49 @@ public abstract class LearningRateSchedule
     public static LearningRateSchedule FromConfig(JsonNode config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (config is JsonValue constant) return new ConstantLearningRate((float)constant);
-        string className = (string?)config["class_name"] ?? throw new FormatException($"A schedule config needs a class_name; got {config.ToJsonString()}.");
-        var c = config["config"] as JsonObject ?? throw new FormatException($"Schedule {className}: no \"config\" object in {config.ToJsonString()}.");
-        double D(string key) => (double?)c[key] ?? throw new FormatException($"Schedule {className}: config lacks \"{key}\".");
-        long L(string key) => (long?)c[key] ?? throw new FormatException($"Schedule {className}: config lacks \"{key}\".");
-        bool B(string key) => (bool?)c[key] ?? false;
-        return className switch
+        var holder = new ConfigReader(new JsonObject(), "Learning rate");
+        if (config is JsonValue) return new ConstantLearningRate(holder.Value<float>("learning_rate", config));
+        if (config is not JsonObject node)
+            throw holder.Invalid("learning_rate", config, "a number or {\"class_name\": ..., \"config\": {...}}");
+        var outer = new ConfigReader(node, "Learning-rate schedule");
+        string className = outer.Required<string>("class_name");
+        var c = new ConfigReader(outer.Object("config") ?? throw outer.Missing("config"), $"Schedule {className}");
+        outer.Finish(0);
+        c.OptionalString("name"); // the class name again, as Keras writes it
+        double D(string key) => c.Required<double>(key);
+        long L(string key) => c.Required<long>(key);
+        bool B(string key) => c.Optional(key, false);
+        LearningRateSchedule schedule;
+        try
         {
-            "ExponentialDecay" => new ExponentialDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
-            "InverseTimeDecay" => new InverseTimeDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
-            "PolynomialDecay" => new PolynomialDecay(D("initial_learning_rate"), L("decay_steps"), D("end_learning_rate"), D("power"), B("cycle")),
-            "CosineDecay" => new CosineDecay(D("initial_learning_rate"), L("decay_steps"), (double?)c["alpha"] ?? 0,
-                (double?)c["warmup_target"], (long?)c["warmup_steps"] ?? 0),
-            "PiecewiseConstantDecay" => new PiecewiseConstantDecay(
-                (c["boundaries"] as JsonArray ?? throw new FormatException("PiecewiseConstantDecay: config lacks \"boundaries\".")).Select(b => (long)b!).ToArray(),
-                (c["values"] as JsonArray ?? throw new FormatException("PiecewiseConstantDecay: config lacks \"values\".")).Select(v => (double)v!).ToArray()),
-            "LinearWarmup" => new LinearWarmup(FromConfig(c["schedule"] ?? throw new FormatException("LinearWarmup: config lacks \"schedule\".")),
-                L("warmup_steps"), (double?)c["start_factor"] ?? 0, (double?)c["scale"] ?? 1),
-            _ => throw new FormatException(
-                $"Unknown learning-rate schedule '{className}'. Known: ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay, LinearWarmup."),
-        };
+            schedule = className switch
+            {
+                "ExponentialDecay" => new ExponentialDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
+                "InverseTimeDecay" => new InverseTimeDecay(D("initial_learning_rate"), L("decay_steps"), D("decay_rate"), B("staircase")),
+                "PolynomialDecay" => new PolynomialDecay(D("initial_learning_rate"), L("decay_steps"), D("end_learning_rate"), D("power"), B("cycle")),
+                "CosineDecay" => new CosineDecay(D("initial_learning_rate"), L("decay_steps"), c.Optional("alpha", 0.0),
+                    c.Nullable<double>("warmup_target"), c.Optional("warmup_steps", 0L)),
+                "PiecewiseConstantDecay" => new PiecewiseConstantDecay(Numbers<long>(c, "boundaries"), Numbers<double>(c, "values")),
+                "LinearWarmup" => new LinearWarmup(
+                    FromConfig((c.TryGet("schedule", out var inner) ? inner : throw c.Missing("schedule")) ?? throw c.Invalid("schedule", inner, "a schedule or a number")),
+                    L("warmup_steps"), c.Optional("start_factor", 0.0), c.Optional("scale", 1.0)),
+                _ => throw new FormatException(
+                    $"Unknown learning-rate schedule '{className}'. Known: ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay, LinearWarmup."),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{c.Owner}: {e.Message}", e);
+        }
+        return c.Finish(schedule);
+    }
+
+    /// <summary>An array of numbers that must be present.</summary>
+    private static T[] Numbers<T>(ConfigReader c, string key)
+    {
+        if (!c.TryGet(key, out var node)) throw c.Missing(key);
+        if (node is not JsonArray array) throw c.Invalid(key, node, "an array of numbers");
+        return array.Select(item => c.Value<T>(key, item)).ToArray();
     }
 
     /// <summary>Keras' serialized form of a schedule: <c>{"class_name": ..., "config": {...}}</c>.</summary>

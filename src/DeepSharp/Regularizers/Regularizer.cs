@@ -31,21 +31,33 @@ public abstract class Regularizer
     };
 
     /// <summary>
-    /// Recreates a regularizer from the <c>{"class_name", "config"}</c> object a layer saved;
-    /// <paramref name="owner"/> ("Dense.kernel_regularizer") names it in messages.
+    /// Recreates a regularizer from the <c>{"class_name", "config"}</c> object a layer saved, strictly (unknown keys
+    /// and values of the wrong type are refused; absent factors take Keras' defaults); <paramref name="owner"/>
+    /// ("Dense 'd'.kernel_regularizer") names it in messages.
     /// </summary>
+    /// <exception cref="FormatException">The configuration is not one of a regularizer DeepSharp knows.</exception>
     internal static Regularizer FromConfig(JsonObject node, string owner)
     {
-        string name = node["class_name"]?.GetValue<string>() ?? throw new FormatException($"{owner}: regularizer without class_name.");
-        var c = node["config"] as JsonObject ?? [];
-        return name switch
+        var outer = new ConfigReader(node, owner);
+        string name = outer.Required<string>("class_name");
+        var c = new ConfigReader(outer.Object("config") ?? [], $"{owner} ({name})");
+        outer.Finish(0);
+        // A registered regularizer reads its own configuration: its keys are not ours to judge.
+        if (CustomObjects.TryCreate<Regularizer>(name, c.Json, out var custom)) return custom;
+        try
         {
-            nameof(L1) => new L1(c["l1"]?.GetValue<float>() ?? 0.01f),
-            nameof(L2) => new L2(c["l2"]?.GetValue<float>() ?? 0.01f),
-            nameof(L1L2) => new L1L2(c["l1"]?.GetValue<float>() ?? 0f, c["l2"]?.GetValue<float>() ?? 0f),
-            _ when CustomObjects.TryCreate<Regularizer>(name, c, out var custom) => custom,
-            _ => throw new FormatException($"{owner}: unknown regularizer '{name}'; register it with CustomObjects.Register<Regularizer>(\"{name}\", ...)."),
-        };
+            return c.Finish<Regularizer>(name switch
+            {
+                nameof(L1) => new L1(c.Optional("l1", 0.01f)),
+                nameof(L2) => new L2(c.Optional("l2", 0.01f)),
+                nameof(L1L2) => new L1L2(c.Optional("l1", 0f), c.Optional("l2", 0f)),
+                _ => throw new FormatException($"{owner}: unknown regularizer '{name}'; known: L1, L2, L1L2, or register it with CustomObjects.Register<Regularizer>(\"{name}\", ...)."),
+            });
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"{owner}: {e.Message}", e);
+        }
     }
 
     /// <summary>Checks a regularization factor: finite and non-negative.</summary>

@@ -62,7 +62,7 @@ internal static class BufferPool
         int octave = 31 - BitOperations.LeadingZeroCount((uint)(length - 1)); // 2^octave < length <= 2^(octave+1)
         int step = 1 << (octave - 2);
         int steps = (int)(((long)length + step - 1) / step);                // 5..8 quarter-octave steps
-        capacity = (int)Math.Min((long)steps * step, Array.MaxLength);
+        capacity = (int)Math.Min((long)steps * step, Tensor.MaxSize);
         return 1 + (octave - 4) * 4 + (steps - 5);
     }
 

@@ -45,8 +45,8 @@ public sealed partial class Tensor
     public static Tensor FromArray(ReadOnlySpan<float> values, params ReadOnlySpan<int> shape)
     {
         var tensorShape = shape.Length == 0 ? new TensorShape(values.Length) : new TensorShape(shape);
-        if (tensorShape.Size != values.Length)
-            throw new ArgumentException($"FromArray: shape {tensorShape} holds {tensorShape.Size} elements but {values.Length} values were given.", nameof(shape));
+        if (tensorShape.LongSize != values.Length)
+            throw new ArgumentException($"FromArray: shape {tensorShape} holds {TensorShape.FormatCount(tensorShape.LongSize)} elements but {values.Length} values were given.", nameof(shape));
         var t = Uninitialized(tensorShape);
         values.CopyTo(t.Span);
         return t;

@@ -38,6 +38,12 @@ public sealed unsafe partial class Tensor : IDisposable
 
     private Tensor() { }
 
+    /// <summary>
+    /// The most values one tensor can hold: a .NET array's limit (<see cref="Array.MaxLength"/>) less the 15 spare
+    /// floats that align storage to 64 bytes. Creating a larger tensor throws an <see cref="ArgumentException"/>.
+    /// </summary>
+    public const int MaxSize = 0x7FFFFFC7 - 15;
+
     /// <summary>An optional name, used in messages and when saving weights.</summary>
     public string? Name { get; set; }
 
@@ -101,8 +107,12 @@ public sealed unsafe partial class Tensor : IDisposable
     /// <summary>A new contiguous tensor with fresh (uninitialised) pooled storage.</summary>
     internal static Tensor Uninitialized(in TensorShape shape)
     {
+        long elements = shape.LongSize;
+        if (elements > MaxSize)
+            throw new ArgumentException(
+                $"A tensor of shape {shape} would hold {TensorShape.FormatCount(elements)} values; a tensor holds at most {MaxSize} (Tensor.MaxSize).", nameof(shape));
         var tensor = NewObject();
-        int size = shape.Size;
+        int size = (int)elements;
         tensor._storage = TensorStorage.Rent(size);
         tensor.InitializeLayout(shape, 0, size);
         tensor.SetContiguousStrides();

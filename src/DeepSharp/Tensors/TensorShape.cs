@@ -44,13 +44,32 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IEnumerable<int>
     {
         get
         {
-            long size = 1;
-            for (int i = 0; i < Rank; i++) size *= _dims[i];
+            long size = LongSize;
             if (size > int.MaxValue)
-                throw new InvalidOperationException($"Shape {this} has {size} elements, more than a tensor can hold ({int.MaxValue}).");
+                throw new InvalidOperationException($"Shape {this} has {FormatCount(size)} elements, more than a tensor can hold ({int.MaxValue}).");
             return (int)size;
         }
     }
+
+    /// <summary>The number of elements as a 64-bit count, <see cref="long.MaxValue"/> when even that overflows (eight large dimensions).</summary>
+    internal long LongSize
+    {
+        get
+        {
+            long size = 1;
+            for (int i = 0; i < Rank; i++)
+                if (_dims[i] == 0) return 0;
+            for (int i = 0; i < Rank; i++)
+            {
+                if (size > long.MaxValue / _dims[i]) return long.MaxValue;
+                size *= _dims[i];
+            }
+            return size;
+        }
+    }
+
+    /// <summary>An element count for messages, "more than 9223372036854775807" when it saturated.</summary>
+    internal static string FormatCount(long count) => count == long.MaxValue ? $"more than {long.MaxValue}" : count.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The dimensions as a read-only span (valid while this value lives).</summary>
     [UnscopedRef]

@@ -1,5 +1,7 @@
 using DeepSharp.Cli;
+using System.Text.Json.Nodes;
 using DeepSharp.Tests.Data;
+using DeepSharp.Tests.TestSupport;
 using static DeepSharp.Tests.Cli.CliInProcess;
 
 namespace DeepSharp.Tests.Cli;
@@ -56,5 +58,45 @@ public class EvaluateCommandTests
 
         Assert.Equal(1, code);
         Assert.Contains("each Fashion-MNIST image is 28×28 pixels; the model takes 32×32 RGB images", error);
+    }
+
+    /// <summary>
+    /// The edits of issue 14's probe that made <c>evaluate</c> die with an unhandled InvalidCastException or
+    /// NullReferenceException (exit 134), made to a file without its checksum (as a hand edit leaves it): each is
+    /// now one line naming the file and the setting that is wrong, and exit 1.
+    /// </summary>
+    [Theory]
+    [InlineData("compile", null, "[]", "'compile'")]
+    [InlineData("compile", null, "1", "'compile'")]
+    [InlineData("compile", null, "\"x\"", "'compile'")]
+    [InlineData("compile", null, "null", "'compile'")]
+    [InlineData("compile", "metrics", "[null]", "metrics")]
+    [InlineData("build_input_shape", null, "[null, 28, 28]", "build_input_shape")]
+    [InlineData("model", "layers", "[1]", "layers")]
+    [InlineData("model", "layers", "[\"Dense\"]", "layers")]
+    [InlineData("model", "layers", "[[]]", "layers")]
+    public void A_model_file_edited_into_nonsense_is_one_message_naming_the_file_and_the_setting(string document, string? key, string value, string named)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("edited.dsm");
+        SaveClassifier(path, [28, 28]);
+        var file = SafeTensorsBytes.Read(path).WithoutChecksum();
+        if (key is null) file.SetJson(document, JsonNode.Parse(value));
+        else file.EditJson(document, root =>
+        {
+            var owner = document == "model" ? root!["config"]! : root!;
+            owner[key] = JsonNode.Parse(value);
+            return root;
+        });
+        file.Write(path);
+
+        var (code, output, error) = Run("evaluate", "--model", path, "--limit", "10", "--data", SharedData.Directory);
+
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("loss:", output);
+        Assert.StartsWith($"deepsharp evaluate: Model file '{path}': ", error);
+        Assert.Contains(named, error);
+        Assert.DoesNotContain("Exception", error);
+        Assert.DoesNotContain("   at ", error);
     }
 }

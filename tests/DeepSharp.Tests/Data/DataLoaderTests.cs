@@ -297,6 +297,29 @@ public class DataLoaderTests
         var e = Assert.Throws<ArgumentException>(() => new DataLoader(new[] { x, Tensor.Zeros(6, 2) }, y));
         Assert.Contains("input 1 has shape (6, 2) but input 0 has 7 samples", e.Message);
     }
+
+    [Fact]
+    public void A_batch_size_near_int_MaxValue_makes_one_batch_of_every_sample()
+    {
+        var (x, y) = Numbered(7);
+        using var loader = new DataLoader(x, y, batchSize: int.MaxValue, shuffle: true, seed: 1);
+        Assert.Equal(1, loader.BatchCount);
+        Assert.Equal([7], loader.Select(b => b.Size));
+        using var half = new DataLoader(x, y, batchSize: int.MaxValue / 2 + 1);
+        Assert.Equal(1, half.BatchCount);
+    }
+
+    [Fact]
+    public void Fit_with_batch_size_int_MaxValue_trains_on_every_sample()
+    {
+        var model = new Sequential(new Dense(1, inputShape: [2]));
+        model.Compile(new SGD(learningRate: 0.1f), "mse");
+        var before = model.Weights[0].ToArray();
+        var history = model.Fit(Tensor.Ones(8, 2), Tensor.Full([8, 1], 3f), batchSize: int.MaxValue, epochs: 2, verbose: 0, seed: 1);
+        Assert.NotEqual(before, model.Weights[0].ToArray());
+        Assert.True(history["loss"][0] > 0);
+        Assert.True(history["loss"][1] < history["loss"][0]);
+    }
 }
 
 public class DataLoaderResumeTests

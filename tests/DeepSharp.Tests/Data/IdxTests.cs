@@ -183,4 +183,67 @@ public class IdxTests
         foreach (float label in labels.ToArray()) counts[(int)label]++;
         Assert.All(counts, c => Assert.Equal(1000, c));
     }
+
+    /// <summary>Reads a file that must be refused, and returns what the read allocated.</summary>
+    private static long AllocatedByRefusedRead(string path, out InvalidDataException error)
+    {
+        Assert.Throws<InvalidDataException>(() => Idx.Read(path)); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        error = Assert.Throws<InvalidDataException>(() => Idx.Read(path));
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void A_tiny_file_declaring_billions_of_elements_is_refused_without_allocating_them()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bomb");
+        File.WriteAllBytes(path, IdxBytes.UnsignedBytes([int.MaxValue], [7])); // 9 bytes
+        long allocated = AllocatedByRefusedRead(path, out var e);
+        Assert.Contains("more than a tensor holds", e.Message);
+        Assert.True(allocated < 4 << 20, $"allocated {allocated} bytes");
+
+        File.WriteAllBytes(path, IdxBytes.UnsignedBytes([805_000_000], [7]));
+        allocated = AllocatedByRefusedRead(path, out e);
+        Assert.Contains("truncated", e.Message);
+        Assert.Contains("805000000 bytes of data, but the file has only 1", e.Message);
+        Assert.True(allocated < 4 << 20, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void A_gzip_file_declaring_more_than_it_holds_is_refused_after_counting_not_allocating()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bomb.gz");
+        File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([805_000_000], new byte[3 << 20])));
+        long allocated = AllocatedByRefusedRead(path, out var e);
+        Assert.Contains("805000000 bytes of data, but the decompressed data has only 3145728", e.Message);
+        Assert.True(allocated < 16 << 20, $"allocated {allocated} bytes"); // a float tensor of 805 M would be 3.2 GB
+
+        File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([2 << 20], new byte[(2 << 20) + 10])));
+        Assert.Contains("10 more bytes after them", AllocatedByRefusedRead(path, out e) >= 0 ? e.Message : "");
+    }
+
+    [Fact]
+    public void A_small_gzip_file_declaring_a_megabyte_allocates_what_it_holds_not_what_it_declares()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("small-bomb.gz");
+        File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([1 << 20], [7]))); // 9 bytes inside, a megabyte declared
+        long allocated = AllocatedByRefusedRead(path, out var e);
+        Assert.Contains("1048576 bytes of data, but the decompressed data has only 1", e.Message);
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes"); // the declared tensor would be 4 MB of floats
+    }
+
+    [Fact]
+    public void A_large_gzip_file_that_holds_its_data_reads_in_full()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("large.gz");
+        var data = Enumerable.Range(0, 3 << 20).Select(i => (byte)(i * 7)).ToArray();
+        File.WriteAllBytes(path, IdxBytes.Gzip(IdxBytes.UnsignedBytes([3, 1 << 20], data)));
+        var t = Idx.Read(path);
+        Assert.Equal(new TensorShape(3, 1 << 20), t.Shape);
+        Assert.Equal(data.Select(b => (float)b), t.ToArray());
+    }
 }

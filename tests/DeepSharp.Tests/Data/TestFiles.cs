@@ -7,11 +7,18 @@ namespace DeepSharp.Tests.Data;
 /// <summary>A temporary directory, deleted with everything in it when disposed.</summary>
 internal sealed class TempDirectory : IDisposable
 {
-    public TempDirectory()
+    public TempDirectory() : this(System.IO.Path.GetTempPath())
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "deepsharp-tests-" + Guid.NewGuid().ToString("N"));
+    }
+
+    private TempDirectory(string root)
+    {
+        Path = System.IO.Path.Combine(root, "deepsharp-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
+
+    /// <summary>A directory in memory (/dev/shm) where there is one, for tests that write thousands of small files.</summary>
+    public static TempDirectory InMemory() => new(Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath());
 
     public string Path { get; }
 

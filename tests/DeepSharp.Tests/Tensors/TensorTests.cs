@@ -113,4 +113,25 @@ public class TensorTests
         Assert.Equal("(10,)", new TensorShape(10).ToString());
         Assert.Throws<ArgumentOutOfRangeException>(() => shape[3]);
     }
+
+    [Fact]
+    public void A_tensor_larger_than_an_array_can_hold_is_refused_naming_the_shape_and_the_limit()
+    {
+        Assert.Equal(Tensor.MaxSize, Array.MaxLength - 15);
+        var e = Assert.Throws<ArgumentException>(() => Tensor.Zeros(int.MaxValue));
+        Assert.Contains("(2147483647,)", e.Message);
+        Assert.Contains(Tensor.MaxSize.ToString(), e.Message);
+        e = Assert.Throws<ArgumentException>(() => Tensor.Ones(65536, 65536));
+        Assert.Contains("4294967296 values", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Tensor.Zeros(65536, 65536, 65536, 65536, 65536));
+        Assert.Contains("more than 9223372036854775807", e.Message);
+    }
+
+    [Fact]
+    public void A_shape_whose_product_overflows_64_bits_is_not_mistaken_for_a_small_one()
+    {
+        TensorShape shape = [65536, 65536, 65536, 65536]; // 2^64 elements: wraps to 0 in 64-bit arithmetic
+        Assert.Throws<InvalidOperationException>(() => shape.Size);
+        Assert.Equal(0, new TensorShape(int.MaxValue, int.MaxValue, 0).Size);
+    }
 }

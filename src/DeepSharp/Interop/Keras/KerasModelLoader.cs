@@ -69,7 +69,10 @@ internal static class KerasModelLoader
             var entry = (JsonObject)entries[i]!;
             try
             {
-                layers.Add(LayerRegistry.Create(entry));
+                // A functional model's entries also hold the layer's name and calls (read by FunctionalInputShapes).
+                var reader = new ConfigReader(entry, "A Keras layer");
+                reader.Known("name", "inbound_nodes");
+                layers.Add(reader.Finish(LayerRegistry.Create(reader)));
             }
             catch (ArgumentException e)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DeepSharp.Interop.Onnx.Proto;
 using AttributeType = DeepSharp.Interop.Onnx.Proto.AttributeProto.Types.AttributeType;
+using DataType = DeepSharp.Interop.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace DeepSharp.Interop.Onnx;
 
@@ -129,36 +130,63 @@ internal sealed class OnnxAttributes
         return json;
     }
 
-    /// <summary>Reads attributes written by <see cref="ToJson"/>; throws <see cref="FormatException"/> on anything else.</summary>
-    public static OnnxAttributes FromJson(JsonObject json)
+    /// <summary>
+    /// Reads attributes written by <see cref="ToJson"/>, strictly: each one an object of exactly one typed value
+    /// whose JSON type is the one its key names; throws <see cref="FormatException"/> naming <paramref name="owner"/>
+    /// and the attribute on anything else.
+    /// </summary>
+    public static OnnxAttributes FromJson(JsonObject json, string owner)
     {
         var values = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var (name, node) in json)
         {
-            if (node is not JsonObject { Count: 1 } typed) throw new FormatException($"OnnxNode: attribute '{name}' must be an object with one typed value.");
+            string where = $"{owner} '{name}'";
+            if (node is not JsonObject { Count: 1 } typed)
+                throw new FormatException($"{where}: the saved value is {ConfigReader.Found(node)}; expected an object of one typed value such as {{\"i\": 1}}.");
             var (kind, value) = typed.First();
+            var r = new ConfigReader(typed, where);
             values[name] = kind switch
             {
-                "i" => value!.GetValue<long>(),
-                "f" => value!.GetValue<float>(),
-                "s" => value!.GetValue<string>(),
-                "ints" => ((JsonArray)value!).Select(v => v!.GetValue<long>()).ToArray(),
-                "floats" => ((JsonArray)value!).Select(v => v!.GetValue<float>()).ToArray(),
-                "strings" => ((JsonArray)value!).Select(v => v!.GetValue<string>()).ToArray(),
-                "t" => Tensor(value as JsonObject ?? throw new FormatException($"OnnxNode: tensor attribute '{name}' is not an object."), name),
-                _ => throw new FormatException($"OnnxNode: attribute '{name}' has unknown kind '{kind}'."),
+                "i" => r.Value<long>(kind, value),
+                "f" => r.Value<float>(kind, value),
+                "s" => r.Value<string>(kind, value),
+                "ints" => List(r, kind, value, (k, v) => r.Value<long>(k, v)),
+                "floats" => List(r, kind, value, (k, v) => r.Value<float>(k, v)),
+                "strings" => List(r, kind, value, (k, v) => r.Value<string>(k, v)),
+                "t" => Tensor(new ConfigReader(value as JsonObject ?? throw r.Invalid(kind, value, "an object {\"type\", \"shape\", \"values\"}"), $"{where}.t")),
+                _ => throw new FormatException($"{where}: unknown kind '{kind}'; expected i, f, s, ints, floats, strings or t."),
             };
         }
         return new OnnxAttributes(values);
     }
 
-    private static OnnxConstant Tensor(JsonObject json, string name)
+    private static T[] List<T>(ConfigReader r, string key, JsonNode? node, Func<string, JsonNode?, T> item)
     {
-        var values = (json["values"] as JsonArray ?? throw new FormatException($"OnnxNode: tensor attribute '{name}' has no values.")).Select(v => v!.GetValue<float>()).ToArray();
-        var shape = (json["shape"] as JsonArray ?? throw new FormatException($"OnnxNode: tensor attribute '{name}' has no shape.")).Select(v => v!.GetValue<int>()).ToArray();
-        if (shape.Any(d => d < 0) || shape.Aggregate(1L, (a, d) => a * d) != values.Length)
-            throw new FormatException($"OnnxNode: tensor attribute '{name}' has shape [{string.Join(", ", shape)}] but {values.Length} values.");
-        return new OnnxConstant(values, shape, OnnxDataTypes.Parse(json["type"]?.GetValue<string>() ?? "FLOAT"));
+        if (node is not JsonArray array) throw r.Invalid(key, node, "an array");
+        var values = new T[array.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = item(key, array[i]);
+        return values;
+    }
+
+    private static OnnxConstant Tensor(ConfigReader r)
+    {
+        string typeName = r.Required<string>("type");
+        DataType type;
+        try
+        {
+            type = OnnxDataTypes.Parse(typeName);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{r.Owner}: {e.Message}", e);
+        }
+        if (!r.TryGet("shape", out var shapeNode)) throw r.Missing("shape");
+        var shape = r.Shape("shape", shapeNode);
+        if (!r.TryGet("values", out var valuesNode)) throw r.Missing("values");
+        var values = List(r, "values", valuesNode, (k, v) => r.Value<float>(k, v));
+        if (shape.LongSize != values.Length)
+            throw r.Invalid("shape", shapeNode, $"the shape of its {values.Length} values");
+        return r.Finish(new OnnxConstant(values, shape.ToArray(), type));
     }
 
     private sealed record Unsupported(string What);

@@ -56,7 +56,9 @@ public sealed class OnnxNode : MergeLayer
             for (int i = 0; i < slots.Length; i++)
             {
                 if (slots[i].Kind != SlotKind.Weight) continue;
-                var weight = AddWeight(slots[i].WeightName!, new TensorShape(slots[i].Shape!), new Zeros(), trainable: slots[i].Trainable);
+                // A layer's weights have at least one axis: an ONNX scalar is kept as a weight of shape (1,).
+                var shape = slots[i].Shape!.Length == 0 ? new TensorShape(1) : new TensorShape(slots[i].Shape!);
+                var weight = AddWeight(slots[i].WeightName!, shape, new Zeros(), trainable: slots[i].Trainable);
                 if (values?[i] is { } value) weight.CopyFrom(value.Values);
                 _weights[i] = weight;
             }
@@ -174,45 +176,74 @@ public sealed class OnnxNode : MergeLayer
         return config;
     }
 
-    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (its weights come from the saved file).</summary>
+    /// <summary>
+    /// Recreates the layer from the configuration <see cref="GetConfig"/> wrote (its weights come from the saved
+    /// file), strictly: every key known, every value of its type (see <see cref="ConfigReader"/>).
+    /// </summary>
     internal static OnnxNode FromConfig(JsonObject config)
     {
-        var inputs = config["inputs"] as JsonArray ?? throw new FormatException("OnnxNode: the saved configuration has no 'inputs'.");
+        var r = LayerConfigReader.ForLayer(config, nameof(OnnxNode));
+        string name = r.Name ?? throw r.Missing("name");
+        string opType = r.Required<string>("op_type");
+        int opset = r.Required<int>("opset");
+        var attributes = OnnxAttributes.FromJson(r.Object("attributes") ?? [], $"{r.Owner}.attributes");
+        bool channelsLast = r.Optional("channels_last", false);
+        if (!r.TryGet("inputs", out var inputsNode) || inputsNode is not JsonArray inputs)
+            throw r.Invalid("inputs", inputsNode, "an array of input entries {\"kind\": \"input\" | \"weight\" | \"absent\", ...}");
         var slots = new Slot[inputs.Count];
         var types = new DataType[inputs.Count];
         for (int i = 0; i < slots.Length; i++)
-        {
-            var entry = inputs[i] as JsonObject ?? throw new FormatException("OnnxNode: an input entry is not an object.");
-            var kind = entry["kind"]?.GetValue<string>() switch
-            {
-                "input" => SlotKind.Input,
-                "weight" => SlotKind.Weight,
-                "absent" => SlotKind.Absent,
-                var other => throw new FormatException($"OnnxNode: input kind '{other}' is unknown."),
-            };
-            types[i] = kind == SlotKind.Absent ? DataType.Undefined : OnnxDataTypes.Parse(Text(entry, "type"));
-            slots[i] = kind == SlotKind.Weight
-                ? new Slot(kind, Text(entry, "name"), ShapeJson.Read(entry["shape"]).ToArray(), entry["trainable"]?.GetValue<bool>() ?? true)
-                : new Slot(kind, null, null, false);
-        }
-        var outputTypes = (config["output_types"] as JsonArray ?? throw new FormatException("OnnxNode: the saved configuration has no 'output_types'."))
-            .Select(t => OnnxDataTypes.Parse(t!.GetValue<string>())).ToArray();
-        string name = config["name"]?.GetValue<string>() ?? throw new FormatException("OnnxNode: the saved configuration has no name.");
-        int output = config["output"]?.GetValue<int>() ?? 0;
+            (slots[i], types[i]) = ReadSlot(inputs[i] as JsonObject ?? throw r.Invalid("inputs", inputsNode, "an array of input entries (objects)"), $"{r.Owner} input {i}");
+        if (!r.TryGet("output_types", out var typesNode) || typesNode is not JsonArray typeNames)
+            throw r.Invalid("output_types", typesNode, "an array of ONNX element type names");
+        var outputTypes = typeNames.Select(t => Parse(r.Value<string>("output_types", t), r.Owner)).ToArray();
+        int output = r.Optional("output", 0);
+        if (output < 0 || output >= outputTypes.Length)
+            throw r.Invalid("output", output.ToString(System.Globalization.CultureInfo.InvariantCulture), $"an index of 'output_types' (0 to {outputTypes.Length - 1})");
         var shapes = new TensorShape[outputTypes.Length];
-        if (output >= 0 && output < shapes.Length) shapes[output] = ShapeJson.Read(config["output_shape"]);
+        shapes[output] = r.TryGet("output_shape", out var shapeNode) ? r.Shape("output_shape", shapeNode) : throw r.Missing("output_shape");
+        r.Finish(0);
         try
         {
-            return new OnnxNode(name, Text(config, "op_type"), config["opset"]?.GetValue<int>() ?? throw new FormatException("OnnxNode: no 'opset'."),
-                OnnxAttributes.FromJson(config["attributes"] as JsonObject ?? []), config["channels_last"]?.GetValue<bool>() ?? false, slots, null,
-                types, outputTypes, output, shapes);
+            return new OnnxNode(name, opType, opset, attributes, channelsLast, slots, null, types, outputTypes, output, shapes);
         }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or InvalidDataException
+            or InvalidCastException or IndexOutOfRangeException or KeyNotFoundException or OverflowException)
         {
-            throw new FormatException($"OnnxNode '{name}': the saved configuration is not valid: {e.Message}", e);
+            // A converter reads the node's attributes as the ONNX file gave them; a hand-edited value it cannot take is the file's fault.
+            throw new FormatException($"{r.Owner} ({opType}): the saved configuration is not valid: {e.Message}", e);
         }
     }
 
-    private static string Text(JsonObject json, string key) =>
-        json[key]?.GetValue<string>() ?? throw new FormatException($"OnnxNode: the saved configuration has no '{key}'.");
+    /// <summary>One entry of "inputs": <c>{"kind": "input", "type": ...}</c>, <c>{"kind": "weight", "type", "name", "shape", "trainable"}</c> or <c>{"kind": "absent"}</c>.</summary>
+    private static (Slot Slot, DataType Type) ReadSlot(JsonObject entry, string owner)
+    {
+        var r = new ConfigReader(entry, owner);
+        string kindName = r.Required<string>("kind");
+        var kind = kindName switch
+        {
+            "input" => SlotKind.Input,
+            "weight" => SlotKind.Weight,
+            "absent" => SlotKind.Absent,
+            _ => throw r.Invalid("kind", $"\"{kindName}\"", "\"input\", \"weight\" or \"absent\""),
+        };
+        if (kind == SlotKind.Absent) return r.Finish((new Slot(kind, null, null, false), DataType.Undefined));
+        var type = Parse(r.Required<string>("type"), owner);
+        if (kind == SlotKind.Input) return r.Finish((new Slot(kind, null, null, false), type));
+        string weightName = r.Required<string>("name");
+        var shape = r.TryGet("shape", out var shapeNode) ? r.Shape("shape", shapeNode) : throw r.Missing("shape");
+        return r.Finish((new Slot(kind, weightName, shape.ToArray(), r.Optional("trainable", true)), type));
+    }
+
+    private static DataType Parse(string typeName, string owner)
+    {
+        try
+        {
+            return OnnxDataTypes.Parse(typeName);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{owner}: {e.Message}", e);
+        }
+    }
 }

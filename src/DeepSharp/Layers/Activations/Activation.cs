@@ -32,7 +32,8 @@ public sealed class Activation : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Activation FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Activation));
-        return new Activation(r.Activation() ?? Activations.Linear, r.Name, r.InputShape);
+        // Keras' Activation layer has no default function: a configuration without one is refused, never linear.
+        var r = LayerConfigReader.ForLayer(config, nameof(Activation));
+        return r.Finish(new Activation(r.Activation() ?? throw r.Missing("activation"), r.Name, r.InputShape));
     }
 }

@@ -48,7 +48,9 @@ public sealed class LeakyReLU : Layer
     public static LeakyReLU FromConfig(JsonObject config)
     {
         // Keras 3 saves "negative_slope"; Keras 2 saved the same number as "alpha".
-        var r = new ConfigReader(config, nameof(LeakyReLU));
-        return new LeakyReLU(r.Optional("negative_slope", r.Optional("alpha", DefaultNegativeSlope)), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(LeakyReLU));
+        if (r.Has("negative_slope") && r.Has("alpha"))
+            throw new FormatException($"{r.Owner}: the saved configuration has both 'negative_slope' and 'alpha' (the same argument under its Keras 3 and Keras 2 names); keep one.");
+        return r.Finish(new LeakyReLU(r.Optional("negative_slope", r.Optional("alpha", DefaultNegativeSlope)), r.Name, r.InputShape));
     }
 }

@@ -64,9 +64,9 @@ public sealed class Conv2D : ConvolutionLayer
     public static Conv2D FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2D));
-        if (config["groups"] is { } groups && groups.GetValue<int>() != 1)
-            throw new FormatException($"Conv2D: grouped convolutions (groups = {groups.GetValue<int>()}) are not supported.");
-        return new Conv2D(filters, kernelSize, strides, padding, dilation, k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
-            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
+        if (r.Optional("groups", 1) is var groups and not 1)
+            throw new FormatException($"{r.Owner}: grouped convolutions (groups = {groups}) are not supported.");
+        return r.Finish(new Conv2D(filters, kernelSize, strides, padding, dilation, k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
+            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
     }
 }

@@ -52,6 +52,9 @@ public sealed class Conv2DTranspose : ConvolutionLayer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
+        // The largest output any padding gives: the input upsampled by the strides, plus the kernel's span.
+        ImageLayers.Dimension(this, (long)Math.Max(inputShape[0], inputShape[1]) * Math.Max(Strides.Height, Strides.Width)
+            + (long)(Math.Max(KernelSize.Height, KernelSize.Width) - 1) * Math.Max(DilationRate.Height, DilationRate.Width) + 1, inputShape);
         int height = Ops.TransposeOutputLength(inputShape[0], KernelSize.Height, Strides.Height, DilationRate.Height, SamePadding, OutputPadding?.Height);
         int width = Ops.TransposeOutputLength(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, SamePadding, OutputPadding?.Width);
         if (height <= 0 || width <= 0)
@@ -82,7 +85,7 @@ public sealed class Conv2DTranspose : ConvolutionLayer
     public static Conv2DTranspose FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2DTranspose));
-        return new Conv2DTranspose(filters, kernelSize, strides, padding, r.Size("output_padding"), dilation, k.Activation, k.UseBias,
-            k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
+        return r.Finish(new Conv2DTranspose(filters, kernelSize, strides, padding, r.NullableSize("output_padding"), dilation, k.Activation, k.UseBias,
+            k.KernelInitializer, k.BiasInitializer, k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
     }
 }

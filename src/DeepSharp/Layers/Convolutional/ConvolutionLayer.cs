@@ -21,6 +21,7 @@ public abstract class ConvolutionLayer : KernelLayer
         KernelSize = kernelSize.RequirePositive(kind, nameof(kernelSize));
         Strides = (strides ?? 1).RequirePositive(kind, nameof(strides));
         DilationRate = (dilationRate ?? 1).RequirePositive(kind, nameof(dilationRate));
+        ImageLayers.RequireSpan(kind, KernelSize, DilationRate);
         Padding = ImageLayers.Padding(kind, padding);
         SamePadding = Padding == "same";
     }

@@ -59,9 +59,9 @@ public sealed class Dense : KernelLayer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Dense FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Dense));
+        var r = LayerConfigReader.ForLayer(config, nameof(Dense));
         var k = KernelArguments.Read(r);
-        return new Dense(r.Required<int>("units"), k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
-            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape);
+        return r.Finish(new Dense(r.Required<int>("units"), k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
+            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
     }
 }

@@ -96,8 +96,8 @@ public sealed class Embedding : Layer, IMaskingLayer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Embedding FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Embedding));
-        return new Embedding(r.Required<int>("input_dim"), r.Required<int>("output_dim"), r.Initializer("embeddings_initializer"),
-            r.Regularizer("embeddings_regularizer"), r.Optional("mask_zero", MaskZeroByDefault), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Embedding));
+        return r.Finish(new Embedding(r.Required<int>("input_dim"), r.Required<int>("output_dim"), r.Initializer("embeddings_initializer"),
+            r.Regularizer("embeddings_regularizer"), r.Optional("mask_zero", MaskZeroByDefault), r.Name, r.InputShape));
     }
 }

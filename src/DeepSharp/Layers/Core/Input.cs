@@ -70,10 +70,18 @@ public sealed class Input : Layer
     /// <summary>Recreates the input from the configuration <see cref="GetConfig"/> wrote, or Keras' "InputLayer" with its batch_shape.</summary>
     public static Input FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, "InputLayer");
-        var shape = config["batch_shape"] is JsonArray batch
-            ? new TensorShape(batch.Skip(1).Select(n => n!.GetValue<int>()).ToArray())
-            : r.InputShape ?? throw new FormatException("InputLayer: the saved configuration has no shape.");
-        return new Input(shape, r.Name);
+        var r = LayerConfigReader.ForLayer(config, "InputLayer");
+        TensorShape? shape = null;
+        if (r.TryGet("batch_shape", out var node))
+        {
+            // [null, d1, d2, ...]: the batch dimension first, unknown (or fixed) in Keras.
+            if (node is not JsonArray { Count: > 0 } batch || (batch[0] is not null && batch[0]!.GetValueKind() != System.Text.Json.JsonValueKind.Number))
+                throw r.Invalid("batch_shape", node, "[null, d1, d2, ...]: the batch dimension, then non-negative integers");
+            shape = r.Shape("batch_shape", new JsonArray(batch.Skip(1).Select(n => n?.DeepClone()).ToArray()));
+        }
+        var inputShape = r.InputShape;
+        if (shape is { } s && inputShape is { } i && s != i)
+            throw new FormatException($"{r.Owner}: batch_shape {node!.ToJsonString()} and input_shape {i} disagree.");
+        return r.Finish(new Input(shape ?? inputShape ?? throw r.Missing("batch_shape"), r.Name));
     }
 }

@@ -59,7 +59,7 @@ public sealed class Masking : Layer, IMaskingLayer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Masking FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Masking));
-        return new Masking(r.Optional("mask_value", DefaultMaskValue), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Masking));
+        return r.Finish(new Masking(r.Optional("mask_value", DefaultMaskValue), r.Name, r.InputShape));
     }
 }

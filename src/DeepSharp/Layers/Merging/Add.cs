@@ -20,5 +20,9 @@ public sealed class Add : ElementwiseMerge
     }
 
     /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
-    public static Add FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Add)).Name);
+    public static Add FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ForLayer(config, nameof(Add));
+        return r.Finish(new Add(r.Name));
+    }
 }

@@ -20,5 +20,9 @@ public sealed class Average : ElementwiseMerge
     }
 
     /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
-    public static Average FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Average)).Name);
+    public static Average FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ForLayer(config, nameof(Average));
+        return r.Finish(new Average(r.Name));
+    }
 }

@@ -67,7 +67,7 @@ public sealed class Concatenate : MergeLayer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Concatenate FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Concatenate));
-        return new Concatenate(r.Optional("axis", DefaultAxis), r.Name);
+        var r = LayerConfigReader.ForLayer(config, nameof(Concatenate));
+        return r.Finish(new Concatenate(r.Optional("axis", DefaultAxis), r.Name));
     }
 }

@@ -20,5 +20,9 @@ public sealed class Multiply : ElementwiseMerge
     }
 
     /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
-    public static Multiply FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Multiply)).Name);
+    public static Multiply FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ForLayer(config, nameof(Multiply));
+        return r.Finish(new Multiply(r.Name));
+    }
 }

@@ -18,5 +18,9 @@ public sealed class Subtract : ElementwiseMerge
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => inputs[0] - inputs[1];
 
     /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
-    public static Subtract FromConfig(JsonObject config) => new(new ConfigReader(config, nameof(Subtract)).Name);
+    public static Subtract FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ForLayer(config, nameof(Subtract));
+        return r.Finish(new Subtract(r.Name));
+    }
 }

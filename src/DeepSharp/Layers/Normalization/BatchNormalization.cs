@@ -158,18 +158,17 @@ public sealed class BatchNormalization : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static BatchNormalization FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(BatchNormalization));
-        int axis = config["axis"] switch
+        var r = LayerConfigReader.ForLayer(config, nameof(BatchNormalization));
+        int axis = !r.TryGet("axis", out var node) ? DefaultAxis : node switch
         {
-            null => DefaultAxis,
-            JsonArray { Count: 1 } single => single[0]!.GetValue<int>(),
-            JsonArray => throw new FormatException("BatchNormalization: normalizing over several axes is not supported; give one channel axis."),
-            var value => value.GetValue<int>(),
+            JsonArray { Count: 1 } => r.IntArray("axis", node)[0],
+            JsonArray => throw new FormatException($"{r.Owner}: normalizing over several axes is not supported; give one channel axis."),
+            _ => r.Value<int>("axis", node),
         };
-        return new BatchNormalization(axis, r.Optional("momentum", DefaultMomentum), r.Optional("epsilon", DefaultEpsilon),
+        return r.Finish(new BatchNormalization(axis, r.Optional("momentum", DefaultMomentum), r.Optional("epsilon", DefaultEpsilon),
             r.Optional("center", CenterByDefault), r.Optional("scale", ScaleByDefault),
             r.Initializer("beta_initializer"), r.Initializer("gamma_initializer"),
             r.Initializer("moving_mean_initializer"), r.Initializer("moving_variance_initializer"),
-            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape);
+            r.Regularizer("beta_regularizer"), r.Regularizer("gamma_regularizer"), r.Name, r.InputShape));
     }
 }

@@ -49,6 +49,6 @@ public abstract class GlobalPooling2D : Layer
     private protected static T FromConfig<T>(JsonObject config, Func<bool, string?, TensorShape?, T> create) where T : GlobalPooling2D
     {
         var r = LayerConfigReader.ImageLayer(config, typeof(T).Name);
-        return create(r.Optional("keepdims", KeepDimsByDefault), r.Name, r.InputShape);
+        return r.Finish(create(r.Optional("keepdims", KeepDimsByDefault), r.Name, r.InputShape));
     }
 }

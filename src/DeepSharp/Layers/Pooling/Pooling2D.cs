@@ -70,6 +70,6 @@ public abstract class Pooling2D : Layer
         where T : Pooling2D
     {
         var r = LayerConfigReader.ImageLayer(config, typeof(T).Name);
-        return create(r.Size("pool_size"), r.Size("strides"), r.Optional("padding", ImageLayers.ValidPadding), r.Name, r.InputShape);
+        return r.Finish(create(r.Size("pool_size"), r.Size("strides"), r.Optional("padding", ImageLayers.ValidPadding), r.Name, r.InputShape));
     }
 }

@@ -175,9 +175,11 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
     /// <summary>Recreates the wrapper and both its layers from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Bidirectional FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Bidirectional));
-        var forward = r.Layer("layer") as RecurrentLayer ?? throw new FormatException("Bidirectional: the saved 'layer' is not a recurrent layer.");
-        var backward = r.Object("backward_layer") is { } b ? LayerRegistry.Create(b) as RecurrentLayer : null;
-        return new Bidirectional(forward, r.Optional("merge_mode", DefaultMergeMode), backward, r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Bidirectional));
+        var forward = r.Layer("layer") as RecurrentLayer ?? throw new FormatException($"{r.Owner}: the saved 'layer' is not a recurrent layer.");
+        var backward = r.Object("backward_layer") is { } b
+            ? LayerRegistry.Create(b) as RecurrentLayer ?? throw new FormatException($"{r.Owner}: the saved 'backward_layer' is not a recurrent layer.")
+            : null;
+        return r.Finish(new Bidirectional(forward, r.Optional("merge_mode", DefaultMergeMode), backward, r.Name, r.InputShape));
     }
 }

@@ -73,9 +73,9 @@ public sealed class GRU : RecurrentLayer
     public static GRU FromConfig(JsonObject config)
     {
         var a = RecurrentArguments.Read(config, nameof(GRU));
-        return new GRU(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+        return a.Reader.Finish(new GRU(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
             a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.ActivityRegularizer, a.Dropout, a.RecurrentDropout,
             a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Reader.Optional("reset_after", ResetAfterByDefault), a.Seed,
-            a.Reader.Name, a.Reader.InputShape);
+            a.Reader.Name, a.Reader.InputShape));
     }
 }

@@ -70,9 +70,9 @@ public sealed class LSTM : RecurrentLayer
     public static LSTM FromConfig(JsonObject config)
     {
         var a = RecurrentArguments.Read(config, nameof(LSTM));
-        return new LSTM(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+        return a.Reader.Finish(new LSTM(a.Units, a.Activation, a.RecurrentActivation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
             a.Reader.Optional("unit_forget_bias", UnitForgetBiasByDefault), a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer,
             a.ActivityRegularizer, a.Dropout, a.RecurrentDropout, a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Seed,
-            a.Reader.Name, a.Reader.InputShape);
+            a.Reader.Name, a.Reader.InputShape));
     }
 }

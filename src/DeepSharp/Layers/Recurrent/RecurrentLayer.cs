@@ -31,6 +31,9 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         string kind = GetType().Name;
         if (units <= 0)
             throw new ArgumentOutOfRangeException(nameof(units), units, $"{kind}: units must be a positive integer; got {units}.");
+        if ((long)units * (int)Cell > int.MaxValue) // the kernels are [features, gates·units]
+            throw new ArgumentOutOfRangeException(nameof(units), units,
+                $"{kind}: units = {units} makes {(int)Cell} gates of {units} = {(long)units * (int)Cell} columns, more than a tensor dimension holds ({int.MaxValue}).");
         if (!(dropout >= 0 && dropout < 1))
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, $"{kind}: dropout must be in [0, 1); got {dropout}.");
         if (!(recurrentDropout >= 0 && recurrentDropout < 1))
@@ -153,11 +156,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         int gu = (int)Cell * Units;
         Kernel = AddWeight("kernel", [inputShape[-1], gu], KernelInitializer, KernelRegularizer);
         RecurrentKernel = AddWeight("recurrent_kernel", [Units, gu], RecurrentInitializer, RecurrentRegularizer);
-        if (UseBias)
-        {
-            Bias = AddWeight("bias", BiasShape, BiasInitializer, BiasRegularizer);
-            InitializeBias(Bias);
-        }
+        if (UseBias) Bias = AddWeight("bias", BiasShape, BiasInitializer, BiasRegularizer, initialized: InitializeBias);
     }
 
     /// <inheritdoc/>
@@ -275,10 +274,13 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         Regularizer? ActivityRegularizer, float Dropout, float RecurrentDropout, bool ReturnSequences, bool ReturnState, bool GoBackwards,
         long? Seed)
     {
-        internal static RecurrentArguments Read(JsonObject config, string owner)
+        /// <param name="config">The saved configuration.</param>
+        /// <param name="owner">The class, for messages.</param>
+        /// <param name="gated">Whether the cell has gates, hence a recurrent activation (LSTM, GRU; not SimpleRNN).</param>
+        internal static RecurrentArguments Read(JsonObject config, string owner, bool gated = true)
         {
-            var r = new ConfigReader(config, owner);
-            return new(r, r.Required<int>("units"), r.Activation("activation"), r.Activation("recurrent_activation"),
+            var r = LayerConfigReader.ForLayer(config, owner);
+            return new(r, r.Required<int>("units"), r.Activation("activation"), gated ? r.Activation("recurrent_activation") : null,
                 r.Optional("use_bias", UseBiasByDefault), r.Initializer("kernel_initializer"), r.Initializer("recurrent_initializer"),
                 r.Initializer("bias_initializer"), r.Regularizer("kernel_regularizer"), r.Regularizer("recurrent_regularizer"),
                 r.Regularizer("bias_regularizer"), r.Regularizer("activity_regularizer"), r.Optional("dropout", NoDropout),

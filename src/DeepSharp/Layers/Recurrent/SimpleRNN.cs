@@ -47,9 +47,9 @@ public sealed class SimpleRNN : RecurrentLayer
     /// <summary>Recreates the layer from the configuration <see cref="RecurrentLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static SimpleRNN FromConfig(JsonObject config)
     {
-        var a = RecurrentArguments.Read(config, nameof(SimpleRNN));
-        return new SimpleRNN(a.Units, a.Activation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
+        var a = RecurrentArguments.Read(config, nameof(SimpleRNN), gated: false);
+        return a.Reader.Finish(new SimpleRNN(a.Units, a.Activation, a.UseBias, a.KernelInitializer, a.RecurrentInitializer, a.BiasInitializer,
             a.KernelRegularizer, a.RecurrentRegularizer, a.BiasRegularizer, a.ActivityRegularizer, a.Dropout, a.RecurrentDropout,
-            a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Seed, a.Reader.Name, a.Reader.InputShape);
+            a.ReturnSequences, a.ReturnState, a.GoBackwards, a.Seed, a.Reader.Name, a.Reader.InputShape));
     }
 }

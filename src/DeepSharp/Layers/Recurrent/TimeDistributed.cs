@@ -102,7 +102,7 @@ public sealed class TimeDistributed : Layer, IMaskingLayer
     /// <summary>Recreates the wrapper and its layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static TimeDistributed FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(TimeDistributed));
-        return new TimeDistributed(r.Layer("layer"), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(TimeDistributed));
+        return r.Finish(new TimeDistributed(r.Layer("layer"), r.Name, r.InputShape));
     }
 }

@@ -49,7 +49,7 @@ public sealed class Dropout : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Dropout FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Dropout));
-        return new Dropout(r.Required<float>("rate"), r.Nullable<long>("seed"), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Dropout));
+        return r.Finish(new Dropout(r.Required<float>("rate"), r.Nullable<long>("seed"), r.Name, r.InputShape));
     }
 }

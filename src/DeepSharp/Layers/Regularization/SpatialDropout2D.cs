@@ -64,6 +64,6 @@ public sealed class SpatialDropout2D : Layer
     public static SpatialDropout2D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(SpatialDropout2D));
-        return new SpatialDropout2D(r.Required<float>("rate"), r.Nullable<long>("seed"), r.Name, r.InputShape);
+        return r.Finish(new SpatialDropout2D(r.Required<float>("rate"), r.Nullable<long>("seed"), r.Name, r.InputShape));
     }
 }

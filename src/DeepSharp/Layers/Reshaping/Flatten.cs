@@ -15,7 +15,7 @@ public sealed class Flatten(string? name = null, TensorShape? inputShape = null)
     /// <summary>Recreates the layer from the configuration <see cref="Layer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Flatten FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Flatten));
-        return new Flatten(r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Flatten));
+        return r.Finish(new Flatten(r.Name, r.InputShape));
     }
 }

@@ -67,7 +67,7 @@ public sealed class Reshape : Layer
     /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Reshape FromConfig(JsonObject config)
     {
-        var r = new ConfigReader(config, nameof(Reshape));
-        return new Reshape(r.IntArray("target_shape"), r.Name, r.InputShape);
+        var r = LayerConfigReader.ForLayer(config, nameof(Reshape));
+        return r.Finish(new Reshape(r.IntArray("target_shape"), r.Name, r.InputShape));
     }
 }

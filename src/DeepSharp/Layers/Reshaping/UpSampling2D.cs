@@ -38,7 +38,7 @@ public sealed class UpSampling2D : Layer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
-        return [inputShape[0] * Size.Height, inputShape[1] * Size.Width, inputShape[2]];
+        return [ImageLayers.Dimension(this, (long)inputShape[0] * Size.Height, inputShape), ImageLayers.Dimension(this, (long)inputShape[1] * Size.Width, inputShape), inputShape[2]];
     }
 
     /// <inheritdoc/>
@@ -58,6 +58,6 @@ public sealed class UpSampling2D : Layer
     public static UpSampling2D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(UpSampling2D));
-        return new UpSampling2D(r.Size("size"), r.Optional("interpolation", DefaultInterpolation), r.Name, r.InputShape);
+        return r.Finish(new UpSampling2D(r.Size("size"), r.Optional("interpolation", DefaultInterpolation), r.Name, r.InputShape));
     }
 }

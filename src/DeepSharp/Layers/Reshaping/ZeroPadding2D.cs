@@ -54,7 +54,7 @@ public sealed class ZeroPadding2D : Layer
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
-        return [inputShape[0] + Top + Bottom, inputShape[1] + Left + Right, inputShape[2]];
+        return [ImageLayers.Dimension(this, (long)inputShape[0] + Top + Bottom, inputShape), ImageLayers.Dimension(this, (long)inputShape[1] + Left + Right, inputShape), inputShape[2]];
     }
 
     /// <inheritdoc/>
@@ -74,11 +74,15 @@ public sealed class ZeroPadding2D : Layer
     public static ZeroPadding2D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ImageLayer(config, nameof(ZeroPadding2D));
-        return config["padding"] switch
+        if (r.TryGet("padding", out var node) && node is JsonArray { Count: 2 } pair && (pair[0] is JsonArray || pair[1] is JsonArray))
         {
-            JsonArray { Count: 2 } pair when pair[0] is JsonArray top && pair[1] is JsonArray left =>
-                new ZeroPadding2D((top[0]!.GetValue<int>(), top[1]!.GetValue<int>()), (left[0]!.GetValue<int>(), left[1]!.GetValue<int>()), r.Name, r.InputShape),
-            _ => new ZeroPadding2D(r.Size("padding"), r.Name, r.InputShape),
-        };
+            // ((top, bottom), (left, right)), as the layer saves it.
+            var top = r.IntArray("padding", pair[0]);
+            var left = r.IntArray("padding", pair[1]);
+            if (top.Length != 2 || left.Length != 2)
+                throw r.Invalid("padding", node, "an integer, [height, width], or [[top, bottom], [left, right]]");
+            return r.Finish(new ZeroPadding2D((top[0], top[1]), (left[0], left[1]), r.Name, r.InputShape));
+        }
+        return r.Finish(new ZeroPadding2D(r.Size("padding"), r.Name, r.InputShape));
     }
 }
