@@ -20,6 +20,8 @@ Converting between the two layouts:
     order is r, z, n where Keras has z, r, h; the blocks are reordered. Keras' bias [2, 3*units] is
     [input bias; recurrent bias], each reordered the same way.
   - SimpleRNN: PyTorch's RNN with tanh; the bias is b_ih + b_hh as for the LSTM.
+  - GRU with reset_after=False (Keras' other form, ONNX's default): torch.nn.GRU has no such form, so it is written
+    out with PyTorch ops in Keras' layout and differentiated by autograd (cell "gru_reset_before").
   - go_backwards: Keras processes the steps last first and returns the outputs in that (reversed) order,
     which is PyTorch run on the flipped sequence.
 """
@@ -91,6 +93,44 @@ def case(cell, name, batch, steps, features, units, return_sequences, return_sta
     }
 
 
+def gru_reset_before_case(name, batch, steps, features, units, return_sequences, return_state, go_backwards, initial_state, seed):
+    """Keras' GRU with reset_after=False, written out with PyTorch ops (torch.nn.GRU has only the reset_after form):
+    z = sigmoid(x W_z + b_z + h R_z), r = sigmoid(x W_r + b_r + h R_r), hh = tanh(x W_h + b_h + (r * h) R_h),
+    h = z * h + (1 - z) * hh, in Keras' layout (kernel [features, 3u], recurrent_kernel [units, 3u], bias [3u])."""
+    g = torch.Generator().manual_seed(seed)
+    kernel = (torch.rand(features, 3 * units, generator=g) * 1.2 - 0.6).requires_grad_()
+    recurrent = (torch.rand(units, 3 * units, generator=g) * 1.2 - 0.6).requires_grad_()
+    bias = (torch.rand(3 * units, generator=g) * 1.2 - 0.6).requires_grad_()
+    x = torch.randn(batch, steps, features, generator=g).requires_grad_()
+    states = [(torch.randn(batch, units, generator=g) * 0.5).requires_grad_()] if initial_state else []
+    h = states[0] if states else torch.zeros(batch, units)
+    u = units
+    sequence = []
+    for t in (reversed(range(steps)) if go_backwards else range(steps)):
+        x_z, x_r, x_h = (x[:, t] @ kernel + bias).split(u, dim=1)
+        h_zr = h @ recurrent[:, : 2 * u]
+        z = torch.sigmoid(x_z + h_zr[:, :u])
+        r = torch.sigmoid(x_r + h_zr[:, u:])
+        hh = torch.tanh(x_h + (r * h) @ recurrent[:, 2 * u:])
+        h = z * h + (1 - z) * hh
+        sequence.append(h)
+    outputs = [torch.stack(sequence, 1) if return_sequences else sequence[-1]]
+    if return_state:
+        outputs.append(h)
+    upstream = [torch.randn(o.shape, generator=g) for o in outputs]
+    sum((o * up).sum() for o, up in zip(outputs, upstream)).backward()
+    inputs = {"x": values(x), "kernel": values(kernel), "recurrent_kernel": values(recurrent), "bias": values(bias)}
+    gradients = {"x": values(x.grad), "kernel": values(kernel.grad), "recurrent_kernel": values(recurrent.grad), "bias": values(bias.grad)}
+    for i, s in enumerate(states):
+        inputs["state%d" % i] = values(s)
+        gradients["state%d" % i] = values(s.grad)
+    return {
+        "name": name, "cell": "gru_reset_before", "units": units, "return_sequences": return_sequences, "return_state": return_state,
+        "go_backwards": go_backwards, "inputs": inputs, "outputs": [values(o) for o in outputs],
+        "upstream": [values(up) for up in upstream], "gradients": gradients,
+    }
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cases = []
@@ -104,6 +144,14 @@ def main():
         ]:
             seed += 1
             cases.append(case(cell, "%s_%s" % (cell, tag), 2, steps, 3, 4, seq, state, back, init, seed))
+    for (tag, batch, steps, units, seq, state, back, init) in [
+        ("last", 2, 28, 4, False, False, False, False),
+        ("sequences_state_initial", 3, 9, 5, True, True, False, True),
+        ("last_state_backwards", 2, 12, 20, False, True, True, False),
+        ("sequences_backwards_initial", 2, 7, 4, True, False, True, True),
+    ]:
+        seed += 1
+        cases.append(gru_reset_before_case("gru_reset_before_" + tag, batch, steps, 3, units, seq, state, back, init, seed))
     path = os.path.join(OUT, "recurrent.json")
     lines = ["{", '  "source": "tools/make_rnn_fixtures.py, torch %s",' % torch.__version__, '  "cases": [']
     lines.append(",\n".join("    " + json.dumps(c, separators=(",", ":")) for c in cases))

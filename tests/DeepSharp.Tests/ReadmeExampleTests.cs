@@ -68,6 +68,22 @@ public class ReadmeExampleTests
     }
 
     [Fact]
+    public void The_transformer_block_example_builds_and_runs()
+    {
+        // As in README.md, "Transformer blocks: attention and layer normalization".
+        var tokens = new Input([16, 64]);
+        var normed = new LayerNormalization().Call(tokens);
+        var attended = new MultiHeadAttention(numHeads: 4, keyDim: 16).Call([normed, normed]);
+        var block = new Add().Call([tokens, attended]);
+        var model = new Model(tokens, block);
+        Assert.Equal(new TensorShape(16, 64), block.Shape);
+        var x = Tensor.RandomNormal([2, 16, 64], generator: new RandomGenerator(1));
+        var y = model.Predict(x);
+        Assert.Equal(new TensorShape(2, 16, 64), y.Shape);
+        Assert.NotEqual(x.ToArray(), y.ToArray());
+    }
+
+    [Fact]
     public void The_data_parallel_loop_example_keeps_the_ranks_identical()
     {
         // As in README.md, "Many processes and machines", over two ranks that are threads of this process.

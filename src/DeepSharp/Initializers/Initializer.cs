@@ -20,7 +20,7 @@ public abstract class Initializer
         using var unscoped = TensorScope.Suspend();
         var values = new float[shape.Size];
         Fill(values, shape, random ?? RandomGenerator.Default);
-        return Tensor.FromArray(values, shape.Dims);
+        return shape.Rank == 0 ? Tensor.Scalar(values[0]) : Tensor.FromArray(values, shape.Dims);
     }
 
     /// <summary>The arguments that recreate this initializer (Keras' <c>get_config</c>).</summary>

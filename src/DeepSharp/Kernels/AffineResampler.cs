@@ -21,7 +21,7 @@ internal static unsafe class AffineResampler
 {
     // A sample point this close to the border still counts as inside for constant fill: rotations by right
     // angles land exactly on the border, and float rounding must not turn those pixels into fill.
-    private const float BorderTolerance = 1e-3f;
+    internal const float BorderTolerance = 1e-3f;
     private const int Lanes = 8;
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace DeepSharp.Kernels;
 
 /// <summary>
 /// One thread's scratch for the convolution kernels (a tile of patches, of output gradients, of patch
-/// gradients, one edge tile of output; the packed kernel and the partial gradients of a call): native, 64-byte aligned, allocated on first use, grown when a larger
+/// gradients, one edge tile of output, a widened image; the packed kernel and the partial gradients of a call): native, 64-byte aligned, allocated on first use, grown when a larger
 /// layer asks, freed with the thread. A convolution call allocates nothing once its sizes have been seen.
 /// </summary>
 internal sealed unsafe class ConvolutionBuffers
@@ -13,10 +13,13 @@ internal sealed unsafe class ConvolutionBuffers
 
     internal const int Patches = 0, OutputGradient = 1, PatchGradient = 2, EdgeTile = 3;
 
+    /// <summary>A depthwise convolution's image widened to its output channels (depth multiplier above 1).</summary>
+    internal const int Widened = 6;
+
     /// <summary>Slots of the calling thread, shared read-only with the workers during one call.</summary>
     internal const int PackedKernel = 4, Partials = 5;
 
-    private const int Count = 6;
+    private const int Count = 7;
 
     // Past each buffer's requested end: micro-kernels read whole 12-row panels, and an edge panel's last
     // rows may lie just beyond the values asked for (they only feed rows of C that are not stored).

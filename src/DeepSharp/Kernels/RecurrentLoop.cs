@@ -28,11 +28,17 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public GateFunctionKind Activation, RecurrentActivation;
     public int Steps, Batch, Units, Parts;
 
+    /// <summary>
+    /// GRU only: the reset gate scales the recurrent product (Keras' reset_after, two biases); when false it scales
+    /// h₋₁ before the candidate's product (one bias), which takes a second product per step.
+    /// </summary>
+    public bool ResetAfter;
+
     /// <summary>Pre-activations [steps, batch, gates·units]: the input projection in, the activated gates out.</summary>
     public float* Z;
     /// <summary>Hidden states [steps + 1, batch, units], the initial state first; cell states alike for the LSTM.</summary>
     public float* H, C;
-    /// <summary>LSTM: act(c) per step; GRU: the recurrent candidate product r_h per step.</summary>
+    /// <summary>LSTM: act(c) per step; GRU: the recurrent candidate product r_h per step (r·h₋₁ without reset_after).</summary>
     public float* TC, RH;
     /// <summary>Hidden states scaled by the recurrent dropout mask [steps, batch, units], or null without one.</summary>
     public float* HM;
@@ -46,6 +52,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public float* Recurrent;
     /// <summary>[batch, gates·units] (GRU forward: the recurrent product) or [batch, units] (backward with dropout).</summary>
     public float* Scratch;
+    /// <summary>Backward of a GRU without reset_after: d(r·h₋₁) of a step, [batch, units].</summary>
+    public float* ResetScratch;
 
     // Backward only.
     public bool Backward;
@@ -147,6 +155,16 @@ internal unsafe struct RecurrentLoop : IParallelBody
                         HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units,
                     });
                     break;
+                case RecurrentCell.Gru when !ResetAfter:
+                {
+                    // h₋₁·[R_z R_r], the gates and r·h₋₁, then (r·h₋₁)·R_h and the candidate.
+                    float* products = Scratch + (long)first * gu, rh = RH + s * stepRows + (long)first * Units;
+                    Gemm.Multiply(false, false, rows, 2 * Units, Units, hIn, Units, Recurrent, gu, products, gu);
+                    GatePass.Forward(new GruGateStep { Gates = gates, Units = Units, Z = zs, Rec = products, BiasX = Bias, HIn = hIn, RH = rh });
+                    Gemm.Multiply(false, false, rows, Units, Units, rh, Units, Recurrent + 2 * Units, gu, products + 2 * Units, gu);
+                    GatePass.Forward(new GruCandidateStep { Gates = gates, Units = Units, Z = zs, Rec = products, BiasX = Bias, HPrev = hPrev, H = h });
+                    break;
+                }
                 case RecurrentCell.Gru:
                     float* rec = Scratch + (long)first * gu;
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
@@ -171,13 +189,20 @@ internal unsafe struct RecurrentLoop : IParallelBody
         float* mask = Mask == null ? null : Mask + (long)first * Steps;
         float* dh = DH + (long)first * Units, dc = DC + (long)first * Units;
         float* gradient = GradientOutput + (long)first * SlotStride;
-        int biasSize = Cell == RecurrentCell.Gru ? 2 * gu : gu;
+        bool recurrentBias = Cell == RecurrentCell.Gru && ResetAfter;
+        int biasSize = recurrentBias ? 2 * gu : gu;
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
             float* zs = Z + zOffset, dzs = DZ + zOffset, dRecs = DRec + zOffset;
             var gates = Gates(rows, mask == null ? null : mask + s);
             float* dy = ReturnSequences ? gradient + (long)s * Units : null;
+            if (Cell == RecurrentCell.Gru && !ResetAfter)
+            {
+                ResetBeforeBackward(gates, first, rows, stateOffset, dy, dh, zs, dzs, dRecs);
+                if (BiasSums != null) AddRows(dzs, first, rows, gu, BiasSums, biasSize);
+                continue;
+            }
             switch (Cell)
             {
                 case RecurrentCell.Lstm:
@@ -201,7 +226,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             if (BiasSums != null)
             {
                 AddRows(dzs, first, rows, gu, BiasSums, biasSize);
-                if (Cell == RecurrentCell.Gru) AddRows(dRecs, first, rows, gu, BiasSums + gu, biasSize);
+                if (recurrentBias) AddRows(dRecs, first, rows, gu, BiasSums + gu, biasSize);
             }
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.
@@ -215,6 +240,36 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
                     new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
             }
+        }
+    }
+
+    /// <summary>
+    /// One step of a reset_before GRU backward: the candidate's gradients, d(r·h₋₁) = dĥ·R_hᵀ, the reset gate's
+    /// gradient and the part of dh₋₁ through r·h₋₁, then dh₋₁ += [dz dr]·[R_z R_r]ᵀ (masked by the recurrent dropout mask).
+    /// </summary>
+    private readonly void ResetBeforeBackward(in GateRows gates, int first, int rows, long stateOffset, float* dy, float* dh, float* zs, float* dzs, float* dRecs)
+    {
+        int u = Units, gu = 3 * u, count = rows * u;
+        float* drh = ResetScratch + (long)first * u;
+        float* hIn = Drop == null ? H + stateOffset : HM + stateOffset;
+        GatePass.Backward(new GruCandidateStep
+        {
+            Gates = gates, Units = u, Z = zs, HPrev = H + stateOffset, DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs, DRec = dRecs,
+        });
+        Gemm.Multiply(false, false, rows, u, u, dRecs + 2 * u, gu, Recurrent + 2L * u * u, u, drh, u);
+        GatePass.Backward(new GruGateStep
+        {
+            Gates = gates, Units = u, Z = zs, HIn = hIn, DRH = drh, Drop = Drop == null ? null : Drop + (long)first * u,
+            DZ = dzs, DRec = dRecs, DH = dh,
+        });
+        if (Drop == null)
+            Gemm.Multiply(false, false, rows, u, 2 * u, dRecs, gu, Recurrent, u, dh, u, accumulate: true);
+        else
+        {
+            float* scratch = Scratch + (long)first * u;
+            Gemm.Multiply(false, false, rows, u, 2 * u, dRecs, gu, Recurrent, u, scratch, u);
+            var drop = new ReadOnlySpan<float>(Drop + (long)first * u, count);
+            TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop, new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
         }
     }
 }

@@ -1,9 +1,10 @@
 namespace DeepSharp.Kernels;
 
 /// <summary>
-/// Upsampling of NHWC images by integer factors: nearest neighbour (each pixel repeated factor times along each
-/// axis) and bilinear with half-pixel centres (TensorFlow's <c>resize</c> and PyTorch's
-/// <c>interpolate(align_corners=False)</c>, which agree when enlarging), forward and backward.
+/// Resampling of NHWC images, forward and backward: upsampling by integer factors (nearest neighbour, each pixel
+/// repeated factor times along each axis), bilinear resizing to any size with half-pixel centres (TensorFlow's
+/// <c>resize</c> without antialiasing and PyTorch's <c>interpolate(align_corners=False)</c>), and nearest-neighbour
+/// resizing to any size with half-pixel centres.
 /// </summary>
 internal static unsafe class Resampling
 {
@@ -87,6 +88,43 @@ internal static unsafe class Resampling
                     }
                 }
             }
+    }
+
+    /// <summary>
+    /// Nearest-neighbour resizing from (height, width) to (outHeight, outWidth) with half-pixel centres, as TensorFlow's
+    /// resize (half_pixel_centers) and PyTorch's "nearest-exact": output o reads input floor((o + 0.5)·in / out).
+    /// </summary>
+    internal static void NearestResizeForward(float* x, int batch, int height, int width, int channels, int outHeight, int outWidth, float* y)
+    {
+        for (int n = 0; n < batch; n++)
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                float* source = x + ((long)n * height + NearestSource(oh, height, outHeight)) * width * channels;
+                float* target = y + ((long)n * outHeight + oh) * outWidth * channels;
+                for (int ow = 0; ow < outWidth; ow++)
+                    Im2Col.Copy(source + (long)NearestSource(ow, width, outWidth) * channels, target + (long)ow * channels, channels);
+            }
+    }
+
+    /// <summary>The adjoint of <see cref="NearestResizeForward"/>: each input pixel sums the gradients of the outputs that read it.</summary>
+    internal static void NearestResizeBackward(float* dy, int batch, int height, int width, int channels, int outHeight, int outWidth, float* dx)
+    {
+        new Span<float>(dx, batch * height * width * channels).Clear();
+        for (int n = 0; n < batch; n++)
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                float* source = dy + ((long)n * outHeight + oh) * outWidth * channels;
+                float* target = dx + ((long)n * height + NearestSource(oh, height, outHeight)) * width * channels;
+                for (int ow = 0; ow < outWidth; ow++)
+                    Im2Col.AddTo(source + (long)ow * channels, target + (long)NearestSource(ow, width, outWidth) * channels, channels);
+            }
+    }
+
+    /// <summary>The input index output <paramref name="o"/> reads, the scale computed first as TensorFlow and PyTorch do.</summary>
+    private static int NearestSource(int o, int length, int outLength)
+    {
+        float scale = (float)length / outLength;
+        return Math.Min((int)((o + 0.5f) * scale), length - 1);
     }
 
     /// <summary>The two source indices around output index <paramref name="o"/> and the weight of the second.</summary>

@@ -9,11 +9,18 @@ internal static class ImageLayers
     internal const string ValidPadding = "valid";
 
     /// <summary>Throws unless a per-sample shape is an image (height, width, channels), naming the layer.</summary>
-    internal static void RequireImage(Layer layer, TensorShape inputShape)
+    internal static void RequireImage(Layer layer, TensorShape inputShape) => RequireSpatial(layer, inputShape, 2);
+
+    /// <summary>
+    /// Throws unless a per-sample shape has <paramref name="rank"/> spatial axes and channels: a sequence (steps,
+    /// channels) for 1, an image (height, width, channels) for 2; naming the layer.
+    /// </summary>
+    internal static void RequireSpatial(Layer layer, TensorShape inputShape, int rank)
     {
-        if (inputShape.Rank != 3)
+        if (inputShape.Rank != rank + 1)
             throw new ArgumentException(
-                $"{layer.ClassName} '{layer.Name}' expects input of rank 4 (batch, height, width, channels), got {Layer.FormatBatch(inputShape)}.");
+                $"{layer.ClassName} '{layer.Name}' expects input of rank {rank + 2} {(rank == 1 ? "(batch, steps, channels)" : "(batch, height, width, channels)")}, " +
+                $"got {Layer.FormatBatch(inputShape)}.");
     }
 
     /// <summary>A padding argument as Keras stores it ("valid" or "same"); anything else is refused naming the layer.</summary>

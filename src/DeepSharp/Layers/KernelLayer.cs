@@ -56,14 +56,18 @@ public abstract class KernelLayer : Layer
         if (UseBias) Bias = AddWeight("bias", [outputs], BiasInitializer, BiasRegularizer);
     }
 
-    /// <summary>Adds the activation, bias, initializers and regularizers to a layer's configuration, after its own arguments.</summary>
-    private protected JsonObject WithKernelConfig(JsonObject config)
+    /// <summary>
+    /// Adds the activation, bias, initializers and regularizers to a layer's configuration, after its own arguments. The
+    /// kernel's are saved under <paramref name="kernelName"/>: "kernel_initializer", or "depthwise_initializer" for
+    /// DepthwiseConv2D, as Keras names them.
+    /// </summary>
+    private protected JsonObject WithKernelConfig(JsonObject config, string kernelName = "kernel")
     {
         config["activation"] = LayerConfigWriter.Activation(Activation);
         config["use_bias"] = UseBias;
-        config["kernel_initializer"] = LayerConfigWriter.Initializer(KernelInitializer);
+        config[kernelName + "_initializer"] = LayerConfigWriter.Initializer(KernelInitializer);
         config["bias_initializer"] = LayerConfigWriter.Initializer(BiasInitializer);
-        config["kernel_regularizer"] = LayerConfigWriter.Regularizer(KernelRegularizer);
+        config[kernelName + "_regularizer"] = LayerConfigWriter.Regularizer(KernelRegularizer);
         config["bias_regularizer"] = LayerConfigWriter.Regularizer(BiasRegularizer);
         config["activity_regularizer"] = LayerConfigWriter.Regularizer(ActivityRegularizer);
         return config;
@@ -74,8 +78,8 @@ public abstract class KernelLayer : Layer
         Initializer? KernelInitializer, Initializer? BiasInitializer,
         Regularizer? KernelRegularizer, Regularizer? BiasRegularizer, Regularizer? ActivityRegularizer)
     {
-        internal static KernelArguments Read(ConfigReader r) => new(r.Activation(), r.Optional("use_bias", UseBiasByDefault),
-            r.Initializer("kernel_initializer"), r.Initializer("bias_initializer"),
-            r.Regularizer("kernel_regularizer"), r.Regularizer("bias_regularizer"), r.Regularizer("activity_regularizer"));
+        internal static KernelArguments Read(ConfigReader r, string kernelName = "kernel") => new(r.Activation(), r.Optional("use_bias", UseBiasByDefault),
+            r.Initializer(kernelName + "_initializer"), r.Initializer("bias_initializer"),
+            r.Regularizer(kernelName + "_regularizer"), r.Regularizer("bias_regularizer"), r.Regularizer("activity_regularizer"));
     }
 }

@@ -116,6 +116,30 @@ internal static class LayerConfigReader
     internal static Size2D? NullableSize(this ConfigReader reader, string key) =>
         reader.TryGet(key, out var node) && node is not null ? reader.Size(key) : null;
 
+    /// <summary>A length of a 1-D layer saved as [n], as Keras saves its tuples, or as one integer; null when absent.</summary>
+    internal static int? Length(this ConfigReader reader, string key)
+    {
+        if (!reader.TryGet(key, out var node) || node is null) return null;
+        return node switch
+        {
+            JsonArray { Count: 1 } a => reader.Value<int>(key, a[0]),
+            JsonValue v => reader.Value<int>(key, v),
+            _ => throw reader.Invalid(key, node, "an integer or a list of one integer"),
+        };
+    }
+
+    /// <summary>A pair saved as [a, b], or one integer for both; null when absent.</summary>
+    internal static (int First, int Second)? Pair(this ConfigReader reader, string key)
+    {
+        if (!reader.TryGet(key, out var node) || node is null) return null;
+        return node switch
+        {
+            JsonArray { Count: 2 } a => (reader.Value<int>(key, a[0]), reader.Value<int>(key, a[1])),
+            JsonValue v => (reader.Value<int>(key, v), reader.Value<int>(key, v)),
+            _ => throw reader.Invalid(key, node, "an integer or a pair of integers"),
+        };
+    }
+
     /// <summary>A (height, width) pair that must be there.</summary>
     internal static Size2D RequiredSize(this ConfigReader reader, string key) =>
         reader.Size(key) ?? throw reader.Missing(key);

@@ -144,7 +144,7 @@ internal sealed class FunctionalGraph
                 if (step.Arguments is { } arguments)
                 {
                     for (int j = 0; j < arguments.Length; j++) arguments[j] = values[step.InputSlots[j]]!;
-                    result = ((MergeLayer)layer).MergeChecked(arguments);
+                    result = ((MergeLayer)layer).MergeChecked(arguments, training);
                     Array.Clear(arguments);
                 }
                 else result = layer.Call(values[step.InputSlots[0]]!, training);

@@ -131,7 +131,7 @@ public static partial class Ops
     public static Tensor Multiply(Tensor a, float value) => MultiplyAdd(a, value, 0f, "mul");
 
     /// <summary>Computes <c>a * scale + shift</c> elementwise; the gradient is <c>g * scale</c>.</summary>
-    private static Tensor MultiplyAdd(Tensor a, float scale, float shift, string op)
+    internal static Tensor MultiplyAdd(Tensor a, float scale, float shift, string op)
     {
         var x = ContiguousOperand.Of(a);
         var y = Tensor.Uninitialized(a.Shape);

@@ -21,26 +21,35 @@ public static unsafe partial class Ops
     /// <param name="strides">Step between windows; 1 by default.</param>
     /// <param name="padding">"valid" (no padding) or "same" (output of ceil(size / stride)).</param>
     /// <param name="dilationRate">Spacing between kernel taps; 1 by default.</param>
+    /// <param name="groups">
+    /// Channel groups, each convolved with its own filters (the kernel then holds channels / groups input channels); 1 by
+    /// default. Groups of one channel are a depthwise convolution and run on its kernels.
+    /// </param>
     public static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias = null, Size2D? strides = null,
-        string padding = "valid", Size2D? dilationRate = null) =>
-        Conv2D(input, kernel, bias, strides ?? 1, ParsePadding("Conv2D", padding), dilationRate ?? 1, relu: false, "Conv2D");
+        string padding = "valid", Size2D? dilationRate = null, int groups = 1) =>
+        Conv2D(input, kernel, bias, strides ?? 1, ParsePadding("Conv2D", padding), dilationRate ?? 1, groups, relu: false, "Conv2D");
 
     /// <summary>
     /// activation(conv2d(input, kernel) + bias), the Conv2D layer's path: a ReLU is computed inside the
     /// convolution's output pass, any other activation after it.
     /// </summary>
     internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
-        IActivation activation, string owner)
+        IActivation activation, string owner) => Conv2D(input, kernel, bias, strides, samePadding, dilation, groups: 1, activation, owner);
+
+    internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        int groups, IActivation activation, string owner)
     {
-        var y = Conv2D(input, kernel, bias, strides, samePadding, dilation, activation.IsRelu, owner);
+        var y = Conv2D(input, kernel, bias, strides, samePadding, dilation, groups, activation.IsRelu, owner);
         return activation.IsRelu ? y : Activate(y, activation);
     }
 
     /// <summary>The convolution, with a ReLU fused into its output pass when <paramref name="relu"/>.</summary>
     internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
-        bool relu, string owner)
+        bool relu, string owner) => Conv2D(input, kernel, bias, strides, samePadding, dilation, groups: 1, relu, owner);
+
+    internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        int groups, bool relu, string owner)
     {
-        var activation = relu ? FusedActivation.Relu : FusedActivation.None;
         input.ThrowIfDisposed();
         kernel.ThrowIfDisposed();
         bias?.ThrowIfDisposed();
@@ -48,17 +57,36 @@ public static unsafe partial class Ops
         dilation.RequirePositive(owner, "dilationRate");
         if (kernel.Rank != 4)
             throw new ArgumentException($"{owner}: the kernel must have rank 4 (kernelHeight, kernelWidth, inChannels, filters); got shape {kernel._shape}.", nameof(kernel));
+        if (groups != 1) return GroupedConv2D(input, kernel, bias, strides, samePadding, dilation, groups, relu, owner);
         var g = ConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[3], strides, samePadding, dilation);
         CheckBias(owner, bias, g.Filters);
+        return Convolve(input, kernel, bias, g, relu, new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters), "conv2d");
+    }
+
+    // In its own method: the lambda captures parameters, so its closure is allocated on entry to the method that
+    // holds it, which would cost every ungrouped convolution an allocation.
+    private static Tensor GroupedConv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
+        int groups, bool relu, string owner) =>
+        GroupedConvolution(input, kernel, bias, groups, relu, owner, (x, w, b, depthwise) => depthwise
+            ? Depthwise(x, w, b, ConvolutionShape(owner, x._shape, w._shape[0], w._shape[1], x.Rank == 4 ? x._shape[3] : 1, w._shape[3], strides, samePadding, dilation))
+            : Conv2D(x, w, b, strides, samePadding, dilation, 1, relu: false, owner));
+
+    /// <summary>
+    /// The convolution of <paramref name="g"/> on the GEMM kernels, recorded with its backward: the one path of
+    /// Conv2D and Conv1D (a sequence is an image of height 1, so the 1-D convolution costs nothing more).
+    /// </summary>
+    private static Tensor Convolve(Tensor input, Tensor kernel, Tensor? bias, in ConvolutionGeometry g, bool relu, TensorShape outputShape, string name)
+    {
+        var activation = relu ? FusedActivation.Relu : FusedActivation.None;
         var x = ContiguousOperand.Of(input);
         var w = ContiguousOperand.Of(kernel);
         var b = bias is null ? null : ContiguousOperand.Of(bias);
-        var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters));
+        var y = Tensor.Uninitialized(outputShape);
         Convolution.Forward(g, x.Pointer, w.Pointer, b is null ? null : b.Pointer, activation, y.Pointer);
         ContiguousOperand.Release(x, input);
         ContiguousOperand.Release(w, kernel);
         if (b is not null) ContiguousOperand.Release(b, bias!);
-        var node = bias is null ? Node.Record("conv2d", Conv2DBackward, y, input, kernel) : Node.Record("conv2d", Conv2DBackward, y, input, kernel, bias);
+        var node = bias is null ? Node.Record(name, Conv2DBackward, y, input, kernel) : Node.Record(name, Conv2DBackward, y, input, kernel, bias);
         node?.Save(new ConvolutionSaved(g, activation));
         return y;
     }
@@ -90,7 +118,7 @@ public static unsafe partial class Ops
     // ---- conv2d transpose: the adjoint of conv2d in x; dx = conv2d(dy, W), dW = patches(dy)ᵀ · x -----------
 
     /// <summary>
-    /// Transposed 2-D convolution (the gradient of <see cref="Conv2D(Tensor, Tensor, Tensor?, Size2D?, string, Size2D?)"/>
+    /// Transposed 2-D convolution (the gradient of <see cref="Conv2D(Tensor, Tensor, Tensor?, Size2D?, string, Size2D?, int)"/>
     /// with respect to its input, sometimes called deconvolution) of NHWC <paramref name="input"/> with a Keras
     /// Conv2DTranspose kernel (kh, kw, filters, inChannels), plus <paramref name="bias"/> (filters) when given.
     /// The output size follows Keras: with no <paramref name="outputPadding"/>, size·stride + max(k − stride, 0)
@@ -294,8 +322,8 @@ public static partial class TensorMembers
 {
     extension(Tensor input)
     {
-        /// <summary>2-D convolution of NHWC images with an HWIO kernel; see <see cref="Ops.Conv2D(Tensor, Tensor, Tensor?, Size2D?, string, Size2D?)"/>.</summary>
-        public Tensor Conv2D(Tensor kernel, Tensor? bias = null, Size2D? strides = null, string padding = "valid", Size2D? dilationRate = null) =>
-            Ops.Conv2D(input, kernel, bias, strides, padding, dilationRate);
+        /// <summary>2-D convolution of NHWC images with an HWIO kernel; see <see cref="Ops.Conv2D(Tensor, Tensor, Tensor?, Size2D?, string, Size2D?, int)"/>.</summary>
+        public Tensor Conv2D(Tensor kernel, Tensor? bias = null, Size2D? strides = null, string padding = "valid", Size2D? dilationRate = null, int groups = 1) =>
+            Ops.Conv2D(input, kernel, bias, strides, padding, dilationRate, groups);
     }
 }

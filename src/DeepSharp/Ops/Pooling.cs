@@ -21,8 +21,14 @@ public static unsafe partial class Ops
     {
         input.ThrowIfDisposed();
         var g = PoolingShape(owner, input._shape, poolSize, strides, samePadding);
+        return MaxPool(input, g, new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
+    }
+
+    /// <summary>Max pooling of <paramref name="g"/>, for images and for sequences (height 1): its output shaped <paramref name="outputShape"/>.</summary>
+    private static Tensor MaxPool(Tensor input, in PoolingGeometry g, TensorShape outputShape)
+    {
         var x = ContiguousOperand.Of(input);
-        var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
+        var y = Tensor.Uninitialized(outputShape);
         // Indices (int32 in float storage) are only worth computing when backward will want them.
         var indices = Autograd.IsGradEnabled && input._requiresGrad ? Tensor.Uninitialized(y._shape) : null;
         Pooling.MaxForward(g, x.Pointer, y.Pointer, indices is null ? null : (int*)indices.Pointer);
@@ -63,8 +69,14 @@ public static unsafe partial class Ops
     {
         input.ThrowIfDisposed();
         var g = PoolingShape(owner, input._shape, poolSize, strides, samePadding);
+        return AveragePool(input, g, new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
+    }
+
+    /// <summary>Average pooling of <paramref name="g"/>, for images and for sequences (height 1).</summary>
+    private static Tensor AveragePool(Tensor input, in PoolingGeometry g, TensorShape outputShape)
+    {
         var x = ContiguousOperand.Of(input);
-        var y = Tensor.Uninitialized(new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Channels));
+        var y = Tensor.Uninitialized(outputShape);
         Pooling.AverageForward(g, x.Pointer, y.Pointer);
         ContiguousOperand.Release(x, input);
         Node.Record("average_pool2d", AveragePool2DBackward, y, input)?.Save(g);
@@ -82,7 +94,59 @@ public static unsafe partial class Ops
         GradientEngine.Accumulate(input, dx);
     }
 
+    // ---- 1-D pooling: the 2-D pooling of a sequence seen as an image of height 1 ------------------------
+
+    /// <summary>The largest value of each <paramref name="poolSize"/> window of <paramref name="input"/> (batch, steps, channels), per channel.</summary>
+    /// <param name="input">Sequences (batch, steps, channels).</param>
+    /// <param name="poolSize">Window length.</param>
+    /// <param name="strides">Step between windows; the pool size by default.</param>
+    /// <param name="padding">"valid" or "same".</param>
+    public static Tensor MaxPool1D(Tensor input, int poolSize, int? strides = null, string padding = "valid") =>
+        MaxPool1D(input, poolSize, strides ?? poolSize, ParsePadding("MaxPool1D", padding), "MaxPool1D");
+
+    internal static Tensor MaxPool1D(Tensor input, int poolSize, int strides, bool samePadding, string owner)
+    {
+        input.ThrowIfDisposed();
+        var g = SequencePoolingShape(owner, input._shape, poolSize, strides, samePadding);
+        return MaxPool(input, g, new TensorShape(g.Batch, g.OutputWidth, g.Channels));
+    }
+
+    /// <summary>The mean of each <paramref name="poolSize"/> window of <paramref name="input"/> (batch, steps, channels), per channel (padding not counted).</summary>
+    /// <param name="input">Sequences (batch, steps, channels).</param>
+    /// <param name="poolSize">Window length.</param>
+    /// <param name="strides">Step between windows; the pool size by default.</param>
+    /// <param name="padding">"valid" or "same".</param>
+    public static Tensor AveragePool1D(Tensor input, int poolSize, int? strides = null, string padding = "valid") =>
+        AveragePool1D(input, poolSize, strides ?? poolSize, ParsePadding("AveragePool1D", padding), "AveragePool1D");
+
+    internal static Tensor AveragePool1D(Tensor input, int poolSize, int strides, bool samePadding, string owner)
+    {
+        input.ThrowIfDisposed();
+        var g = SequencePoolingShape(owner, input._shape, poolSize, strides, samePadding);
+        return AveragePool(input, g, new TensorShape(g.Batch, g.OutputWidth, g.Channels));
+    }
+
     // ---- shapes ---------------------------------------------------------------------------------------
+
+    /// <summary>The geometry of pooling <paramref name="input"/> (batch, steps, channels) as an image of height 1.</summary>
+    internal static PoolingGeometry SequencePoolingShape(string owner, in TensorShape input, int poolSize, int strides, bool same)
+    {
+        RequirePositive(owner, "poolSize", poolSize);
+        RequirePositive(owner, "strides", strides);
+        if (input.Rank != 3)
+            throw new ArgumentException($"{owner} expects input of rank 3 (batch, steps, channels), got {input}.", nameof(input));
+        var (length, padBefore) = WindowOutput(input[1], poolSize, strides, 1, same);
+        if (length <= 0)
+            throw new ArgumentException(
+                $"{owner}: the pool size {poolSize} is larger than the input's {input[1]} steps (input shape {input}) " +
+                "with \"valid\" padding. Use padding \"same\" or a smaller pool.", nameof(input));
+        return new PoolingGeometry
+        {
+            Batch = input[0], Height = 1, Width = input[1], Channels = input[2],
+            PoolHeight = 1, PoolWidth = poolSize, StrideHeight = 1, StrideWidth = strides,
+            PadTop = 0, PadLeft = padBefore, OutputHeight = 1, OutputWidth = length,
+        };
+    }
 
     /// <summary>The geometry of pooling <paramref name="input"/> (batch, h, w, c); throws naming <paramref name="owner"/>.</summary>
     internal static PoolingGeometry PoolingShape(string owner, in TensorShape input, Size2D poolSize, Size2D strides, bool same)

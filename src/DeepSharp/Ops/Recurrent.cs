@@ -6,8 +6,11 @@ namespace DeepSharp;
 /// <summary>What a fused recurrent sequence op computes and returns.</summary>
 internal readonly record struct RecurrentOptions(
     RecurrentCellKind Cell, GateActivation Activation, GateActivation RecurrentActivation,
-    bool ReturnSequences, bool ReturnState, bool GoBackwards)
+    bool ReturnSequences, bool ReturnState, bool GoBackwards, bool ResetAfter = true)
 {
+    /// <summary>Whether the cell is a GRU whose reset gate scales h₋₁ before the candidate's product (Keras' reset_after=False: one bias, two products a step).</summary>
+    internal bool ResetBefore => Cell == RecurrentCellKind.Gru && !ResetAfter;
+
     /// <summary>Output slots along axis 1 of the packed result: the outputs (T or 1), then the final states.</summary>
     internal int Slots(int steps) => (ReturnSequences ? steps : 1) + (ReturnState ? StateCount : 0);
 
@@ -23,7 +26,7 @@ public static unsafe partial class Ops
     /// A whole recurrent sequence as one differentiable op (back-propagation through time in its backward).
     /// Inputs are [batch, steps, features]; kernel [features, gates·units], recurrent kernel [units,
     /// gates·units], bias [gates·units] ([2, 3·units] for the GRU: input and recurrent bias), optional initial
-    /// states [batch, units], an optional step mask [batch, steps] (0 = skip the step: keep the state, output
+    /// states [batch, units] ([3·units] for a GRU without reset_after), an optional step mask [batch, steps] (0 = skip the step: keep the state, output
     /// zeros) and an optional recurrent-dropout mask [batch, units] applied to the state entering the
     /// recurrent kernel. Returns [batch, slots, units]: the outputs of every step (or of the last), then the
     /// final states when asked (see <see cref="RecurrentOptions.Slots"/>).
@@ -68,7 +71,7 @@ public static unsafe partial class Ops
         new RecurrentLoop
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
-            Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch),
+            Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch), ResetAfter = o.ResetAfter,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Bias = biasPointer, Recurrent = rk.Pointer, Scratch = scratch is null ? null : scratch.Pointer,
         }.Run();
@@ -130,9 +133,10 @@ public static unsafe partial class Ops
         long stepRows = (long)batch * units;
         bool gru = o.Cell == RecurrentCellKind.Gru;
 
-        // Backward buffers: dZ (and dRec for the GRU) for every step, dh and dc carried between steps, scratch.
+        // Backward buffers: dZ (and dRec for the GRU) for every step, dh and dc carried between steps, scratch (and d(r·h₋₁)
+        // for a GRU without reset_after).
         long zSize = (long)steps * batch * gu;
-        var buffers = Tensor.Uninitialized([(int)(zSize * (gru ? 2 : 1) + 3 * stepRows)]);
+        var buffers = Tensor.Uninitialized([(int)(zSize * (gru ? 2 : 1) + (o.ResetBefore ? 4 : 3) * stepRows)]);
         float* dz = buffers.Pointer, dRec = gru ? dz + zSize : dz, dh = dz + zSize * (gru ? 2 : 1), dc = dh + stepRows, scratch = dc + stepRows;
         new Span<float>(dh, (int)(2 * stepRows)).Clear();
         var gradient = ContiguousOperand.Of(g);
@@ -157,15 +161,15 @@ public static unsafe partial class Ops
         var rk = ContiguousOperand.Of(recurrentKernel);
         StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
         ContiguousOperand.Release(rk, recurrentKernel);
-        int parts = RecurrentLoop.PartsFor(batch), groups = RecurrentLoop.SumGroups(batch), biasSize = gru ? 2 * gu : gu;
+        int parts = RecurrentLoop.PartsFor(batch), groups = RecurrentLoop.SumGroups(batch), biasSize = gru && o.ResetAfter ? 2 * gu : gu;
         bool biasGradient = bias is not null && bias._requiresGrad;
         var biasSums = biasGradient ? Tensor.Zeroed([groups * biasSize]) : null;
         new RecurrentLoop
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
-            Steps = steps, Batch = batch, Units = units, Parts = parts,
+            Steps = steps, Batch = batch, Units = units, Parts = parts, ResetAfter = o.ResetAfter,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
-            Recurrent = rkT.Pointer, Scratch = scratch,
+            Recurrent = rkT.Pointer, Scratch = scratch, ResetScratch = o.ResetBefore ? scratch + stepRows : null,
             Backward = true, GradientOutput = gp, SlotStride = (int)slotStride, ReturnSequences = o.ReturnSequences,
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
         }.Run();
@@ -184,7 +188,14 @@ public static unsafe partial class Ops
         if (recurrentKernel._requiresGrad)
         {
             var dr = Tensor.Uninitialized(recurrentKernel._shape);
-            Gemm.Multiply(true, false, units, gu, rows, dropPointer == null ? hs : hm, units, dRec, gu, dr.Pointer, gu);
+            float* hIn = dropPointer == null ? hs : hm;
+            if (!o.ResetBefore) Gemm.Multiply(true, false, units, gu, rows, hIn, units, dRec, gu, dr.Pointer, gu);
+            else
+            {
+                // [R_z R_r] multiplied h₋₁, R_h multiplied r·h₋₁.
+                Gemm.Multiply(true, false, units, 2 * units, rows, hIn, units, dRec, gu, dr.Pointer, gu);
+                Gemm.Multiply(true, false, units, units, rows, rh, units, dRec + 2 * units, gu, dr.Pointer + 2 * units, gu);
+            }
             GradientEngine.Accumulate(recurrentKernel, dr);
         }
         if (biasSums is not null)
@@ -252,7 +263,7 @@ public static unsafe partial class Ops
             throw new ArgumentException($"{layer}: kernel must be {new TensorShape(features, gu)} for {features} input features; got {kernel._shape}.", nameof(kernel));
         if (recurrentKernel._shape != new TensorShape(units, gu))
             throw new ArgumentException($"{layer}: recurrent kernel must be {new TensorShape(units, gu)}; got {recurrentKernel._shape}.", nameof(recurrentKernel));
-        var biasShape = o.Cell == RecurrentCellKind.Gru ? new TensorShape(2, gu) : new TensorShape(gu);
+        var biasShape = o.Cell == RecurrentCellKind.Gru && o.ResetAfter ? new TensorShape(2, gu) : new TensorShape(gu);
         if (bias is not null && bias._shape != biasShape)
             throw new ArgumentException($"{layer}: bias must be {biasShape}; got {bias._shape}.", nameof(bias));
         var stateShape = new TensorShape(batch, units);

@@ -18,7 +18,9 @@ internal static class LayerModels
             "convolutions" => new Sequential(
                 new Conv2D(4, 3, strides: 2, padding: "same", activation: "relu", inputShape: [9, 9, 3]),
                 new Conv2D(5, (2, 3), dilationRate: (2, 1), activation: "tanh"),
-                new Conv2D(3, 1, useBias: false)),
+                new Conv2D(3, 1, useBias: false),
+                new Conv2D(6, 1, groups: 3),
+                new Conv2D(4, 2, groups: 2, activation: "relu")),
             "transposed_convolutions" => new Sequential(
                 new Conv2DTranspose(3, 3, strides: 2, inputShape: [5, 5, 2]),
                 new Conv2DTranspose(4, 3, strides: 2, padding: "same", outputPadding: 1, activation: "relu"),
@@ -58,6 +60,7 @@ internal static class LayerModels
             "recurrent_variants" => new Sequential(
                 new SimpleRNN(6, returnSequences: true, goBackwards: true, inputShape: [7, 3]),
                 new LSTM(5, returnSequences: true, goBackwards: true, useBias: false),
+                new GRU(4, returnSequences: true, resetAfter: false),
                 new GRU(4, goBackwards: true),
                 new Dense(2)),
             "recurrent_activations" => new Sequential(

@@ -212,6 +212,46 @@ public class WidthAgreementTests
     }
 
     [Fact]
+    public void Gru_sequences_without_reset_after_agree()
+    {
+        // The two gate passes of reset_after=False (GruGateStep, GruCandidateStep) at every width, with masks and recurrent dropout.
+        int batch = 5, steps = 6, features = 3, units = 21;
+        var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, true, true, false, ResetAfter: false);
+        var x = Values(81, batch * steps * features, -1f, 1f);
+        var kernel = Values(82, features * 3 * units, -0.5f, 0.5f);
+        var recurrent = Values(83, units * 3 * units, -0.5f, 0.5f);
+        var bias = Values(84, 3 * units, -0.5f, 0.5f);
+        var mask = Enumerable.Range(0, batch * steps).Select(i => i % 4 == 2 ? 0f : 1f).ToArray();
+        var drop = Enumerable.Range(0, batch * units).Select(i => i % 3 == 0 ? 0f : 1.5f).ToArray();
+        Close("gru reset_after=False", () =>
+        {
+            var tx = Tensor.FromArray(x, batch, steps, features).WithRequiresGrad();
+            var tk = Tensor.FromArray(kernel, features, 3 * units).WithRequiresGrad();
+            var tr = Tensor.FromArray(recurrent, units, 3 * units).WithRequiresGrad();
+            var tb = Tensor.FromArray(bias, 3 * units).WithRequiresGrad();
+            var y = Ops.RecurrentSequence(tx, tk, tr, tb, null, null, Tensor.FromArray(mask, batch, steps), Tensor.FromArray(drop, batch, units), options, "test");
+            y.Backward(Tensor.FromArray(Values(85, y.Size, -1f, 1f), y.Shape.ToArray()));
+            return [y.ToArray(), tx.Grad!.ToArray(), tk.Grad!.ToArray(), tr.Grad!.ToArray(), tb.Grad!.ToArray()];
+        }, relative: 1e-4, absolute: 1e-5);
+    }
+
+    [Fact]
+    public void Image_resampling_gives_the_same_bits()
+    {
+        var images = Values(91, 2 * 6 * 7 * 3, 0f, 1f);
+        var transform = new[] { 0.9f, -0.4f, 1.2f, 0.35f, 0.95f, -0.6f, 0f, 0f };
+        Identical("resize and affine transform", () =>
+        {
+            var x = Tensor.FromArray(images, 2, 6, 7, 3).WithRequiresGrad();
+            var y = Ops.Resize(x, 9, 4) + Ops.Resize(x, 9, 4, "nearest");
+            var z = Ops.AffineTransform(x, Tensor.FromArray(transform, 8), "bilinear", "reflect");
+            y.Backward(Tensor.FromArray(Values(92, y.Size, -1f, 1f), y.Shape.ToArray()));
+            z.Backward(Tensor.FromArray(Values(93, z.Size, -1f, 1f), z.Shape.ToArray()));
+            return [y.ToArray(), z.ToArray(), x.Grad!.ToArray()];
+        });
+    }
+
+    [Fact]
     public void Optimizer_updates_give_the_same_bits()
     {
         var w0 = Values(71, 16 * 5 + 7, -1f, 1f);

@@ -15,4 +15,26 @@ internal static class LayerRoundTrip
         Assert.Equal(layer.GetConfig().ToJsonString(), copy.GetConfig().ToJsonString());
         return copy;
     }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> to a .dsm file, loads it back and checks that it predicts the same values on
+    /// <paramref name="x"/> with the same configuration; returns the loaded model.
+    /// </summary>
+    public static Model Saved(Model model, Tensor x)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"deepsharp-roundtrip-{Guid.NewGuid():N}.dsm");
+        try
+        {
+            var expected = model.Predict(x).ToArray();
+            model.Save(path);
+            var loaded = Model.Load(path);
+            Assert.Equal(model.GetConfig().ToJsonString(), loaded.GetConfig().ToJsonString());
+            Assert.Equal(expected, loaded.Predict(x).ToArray());
+            return loaded;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

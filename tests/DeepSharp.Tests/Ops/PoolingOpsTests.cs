@@ -24,6 +24,37 @@ public class PoolingOpsTests
         OpAssert.Close(f.Gradients[0].Values, x.Grad!.ToArray(), 1e-5, 1e-6);
     }
 
+    public static TheoryData<string, string> SequenceCases => PyTorchFixture.Cases("conv/pooling1d.json");
+
+    [Theory]
+    [MemberData(nameof(SequenceCases))]
+    public void Pooling_1d_matches_pytorch(string file, string name)
+    {
+        var f = PyTorchFixture.Load(file, name);
+        var x = f.Input(0);
+        int pool = f.Args.GetProperty("pool").GetInt32(), strides = f.Args.GetProperty("strides").GetInt32();
+        var y = f.Op == "max_pool1d"
+            ? Ops.MaxPool1D(x, pool, strides, f.String("padding"))
+            : Ops.AveragePool1D(x, pool, strides, f.String("padding"));
+        Assert.Equal(f.Output.Shape, y.Shape.ToArray());
+        OpAssert.Close(f.Output.Values, y.ToArray(), 1e-5, 1e-6);
+        y.Backward(f.Upstream());
+        OpAssert.Close(f.Gradients[0].Values, x.Grad!.ToArray(), 1e-5, 1e-6);
+    }
+
+    [Theory]
+    [InlineData(2, 2, "valid")]
+    [InlineData(3, 1, "same")]
+    public void Pooling_1d_gradient_checks(int pool, int stride, string padding)
+    {
+        var values = Enumerable.Range(0, 2 * 7 * 3).Select(i => (float)((i * 37) % 97) * 0.1f).ToArray();
+        var x = Tensor.FromArray(values, 2, 7, 3).WithRequiresGrad();
+        OpAssert.GradientChecks(t => Ops.MaxPool1D(t[0], pool, stride, padding), x);
+        OpAssert.GradientChecks(t => Ops.AveragePool1D(t[0], pool, stride, padding), x);
+        var e = Assert.Throws<ArgumentException>(() => Ops.MaxPool1D(Tensor.Ones(1, 2, 3), 3));
+        Assert.Contains("(1, 2, 3)", e.Message);
+    }
+
     [Theory]
     [InlineData(2, 2, "valid")]
     [InlineData(3, 1, "valid")]

@@ -48,6 +48,68 @@ public class RecurrentOpsTests
     }
 
     [Theory]
+    [InlineData(3, false, false, false, false, true)]
+    [InlineData(3, true, true, true, false, true)]
+    [InlineData(11, true, false, true, true, true)]
+    [InlineData(17, false, true, false, true, true)]
+    [InlineData(5, true, true, false, true, false)]
+    public void Gru_without_reset_after_passes_gradient_checks(int units, bool sequences, bool state, bool backwards, bool masks, bool withBias)
+    {
+        int batch = 2, steps = 4, features = 3;
+        var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, ResetAfter: false);
+        var x = OpAssert.Random(41, -1f, 1f, batch, steps, features);
+        var kernel = OpAssert.Random(42, -0.6f, 0.6f, features, 3 * units);
+        var recurrent = OpAssert.Random(43, -0.6f, 0.6f, units, 3 * units);
+        var bias = OpAssert.Random(44, -0.5f, 0.5f, 3 * units);
+        var h0 = OpAssert.Random(45, -0.5f, 0.5f, batch, units);
+        Tensor? mask = masks ? Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 1f, 1f, 0f], batch, steps) : null;
+        Tensor? drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 3 == 1 ? 0f : 1.5f).ToArray(), batch, units) : null;
+        if (withBias)
+            OpAssert.GradientChecks(t => Ops.RecurrentSequence(t[0], t[1], t[2], t[3], t[4], null, mask, drop, options, "test"), x, kernel, recurrent, bias, h0);
+        else
+            OpAssert.GradientChecks(t => Ops.RecurrentSequence(t[0], t[1], t[2], null, t[3], null, mask, drop, options, "test"), x, kernel, recurrent, h0);
+        var e = Assert.Throws<ArgumentException>(() =>
+            Ops.RecurrentSequence(x, kernel, recurrent, Tensor.Zeros(2, 3 * units), null, null, null, null, options, "Layer 'g' (GRU)"));
+        Assert.Contains($"bias must be ({3 * units},); got (2, {3 * units})", e.Message);
+    }
+
+    [Fact]
+    public void Gru_without_reset_after_gives_the_same_bits_on_one_and_two_threads()
+    {
+        int batch = 100, steps = 5, features = 3, units = 20;
+        var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, true, true, false, ResetAfter: false);
+        var x = OpAssert.Random(51, -1f, 1f, batch, steps, features);
+        var kernel = OpAssert.Random(52, -0.6f, 0.6f, features, 3 * units);
+        var recurrent = OpAssert.Random(53, -0.6f, 0.6f, units, 3 * units);
+        var bias = OpAssert.Random(54, -0.5f, 0.5f, 3 * units);
+        var h0 = OpAssert.Random(55, -0.5f, 0.5f, batch, units);
+        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps);
+        var drop = Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units);
+        Tensor[] inputs = [x, kernel, recurrent, bias, h0];
+        (float[] Output, float[] InputGradient) Run(int threads)
+        {
+            int saved = Parallelism.Threads;
+            Parallelism.Threads = threads;
+            try
+            {
+                foreach (var t in inputs) t.ZeroGrad();
+                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, null, mask, drop, options, "test");
+                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(57)));
+                return (y.ToArray(), x.Grad!.ToArray());
+            }
+            finally
+            {
+                Parallelism.Threads = saved;
+            }
+        }
+        var (single, singleGradient) = Run(1);
+        var (split, splitGradient) = Run(2);
+        // Rows never meet in the recurrence: the outputs and the input gradient are row-wise, the same bits at any split.
+        Assert.Equal(single, split);
+        Assert.Equal(singleGradient, splitGradient);
+    }
+
+    [Theory]
     [InlineData("relu", "hard_sigmoid")]
     [InlineData("linear", "tanh")]
     [InlineData("sigmoid", "linear")]

@@ -22,6 +22,8 @@ internal static class KerasLayerConfigs
         string name = KerasJson.String(config["name"], $"{where} ({className}): config.name");
         string owner = $"layer '{name}' ({className})";
         if (className == "InputLayer") return ReadInput(config, name, owner);
+        if (KerasLayerKinds.Refusal(className) is { } reason)
+            throw new FormatException($"{owner}: DeepSharp's {className} is not read from Keras files: {reason}.");
         var kind = KerasLayerKinds.Find(className)
             ?? throw new FormatException($"{owner}: DeepSharp has no {className} layer (it reads {KerasLayerKinds.Known}, InputLayer, Sequential and Functional).");
         var ours = new JsonObject { ["name"] = name };
@@ -128,6 +130,8 @@ internal static class KerasLayerConfigs
     internal static JsonObject Write(Layer layer, TensorShape? builtFor)
     {
         string owner = $"layer '{layer.Name}' ({layer.ClassName})";
+        if (KerasLayerKinds.Refusal(layer.ClassName) is { } reason)
+            throw new InvalidOperationException($"SaveKeras: {owner} is not written to Keras files: {reason}.");
         var kind = KerasLayerKinds.Find(layer.ClassName)
             ?? throw new InvalidOperationException($"SaveKeras: {owner} has no Keras form (Keras layers DeepSharp writes: {KerasLayerKinds.Known}).");
         // Through text, so that every value reads back as Keras' JSON would (numbers as numbers, not CLR types).

@@ -242,7 +242,7 @@ internal sealed class KerasModelConfig
     /// <summary>
     /// Masks: Keras carries a mask from Embedding(mask_zero) or Masking through every layer that supports it;
     /// DeepSharp carries it in a Sequential from its source through the masking-aware layers that follow
-    /// directly (recurrent layers, Bidirectional, TimeDistributed), and gives zeros at masked steps. Models
+    /// directly (recurrent layers, Bidirectional, TimeDistributed, GlobalAveragePooling1D), and gives zeros at masked steps. Models
     /// whose masks would travel otherwise are refused. <paramref name="raw"/> are Keras' own layer configs.
     /// </summary>
     private static void CheckMasks(List<JsonObject> raw, List<string> classes, bool functional)
@@ -274,6 +274,8 @@ internal sealed class KerasModelConfig
                 // Keras sets zero_output_for_mask to return_sequences on both inner layers, as DeepSharp computes them.
                 if (!IsTrue(config["layer"]?["config"]?["return_sequences"])) masked = false;
             }
+            else if (className == "GlobalAveragePooling1D")
+                masked = false; // both average the unmasked steps, and the mask ends there
             else if (className != "TimeDistributed")
                 throw new FormatException(
                     $"{owner} sits between a mask and the recurrent layer that uses it; Keras passes the mask through it, DeepSharp does not.");

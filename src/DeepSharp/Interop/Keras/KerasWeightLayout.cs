@@ -9,7 +9,8 @@ namespace DeepSharp;
 /// own layers keep theirs below them (<c>cell</c> for the recurrent layers, <c>forward_layer</c> and
 /// <c>backward_layer</c>, <c>layer</c>). The order of a layer's variables is DeepSharp's order of its
 /// weights (Dense kernel, bias; BatchNormalization gamma, beta, moving mean, moving variance; recurrent
-/// kernel, recurrent kernel, bias, with GRU's bias [2, 3·units]).
+/// kernel, recurrent kernel, bias, with GRU's bias [2, 3·units] when reset_after, [3·units] otherwise; SeparableConv2D
+/// depthwise kernel, pointwise kernel, bias).
 /// </summary>
 internal static partial class KerasWeightLayout
 {
@@ -36,8 +37,24 @@ internal static partial class KerasWeightLayout
                 groups.Add(new(path, WithBias([Last(input, owner), d.Units], d.UseBias, d.Units)));
                 break;
             case Conv2D c:
-                groups.Add(new(path, WithBias([c.KernelSize.Height, c.KernelSize.Width, Channels(input, owner), c.Filters], c.UseBias, c.Filters)));
+                groups.Add(new(path, WithBias([c.KernelSize.Height, c.KernelSize.Width, Channels(input, owner) / c.Groups, c.Filters], c.UseBias, c.Filters)));
                 break;
+            case Conv1D c:
+                groups.Add(new(path, WithBias([c.KernelSize, SequenceChannels(input, owner) / c.Groups, c.Filters], c.UseBias, c.Filters)));
+                break;
+            case DepthwiseConv2D d:
+                {
+                    long channels = Channels(input, owner);
+                    groups.Add(new(path, WithBias([d.KernelSize.Height, d.KernelSize.Width, channels, d.DepthMultiplier], d.UseBias, (int)(channels * d.DepthMultiplier))));
+                    break;
+                }
+            case SeparableConv2D s:
+                {
+                    long channels = Channels(input, owner);
+                    long[][] kernels = [[s.KernelSize.Height, s.KernelSize.Width, channels, s.DepthMultiplier], [1, 1, channels * s.DepthMultiplier, s.Filters]];
+                    groups.Add(new(path, s.UseBias ? [.. kernels, [s.Filters]] : kernels));
+                    break;
+                }
             case Conv2DTranspose t:
                 groups.Add(new(path, WithBias([t.KernelSize.Height, t.KernelSize.Width, t.Filters, Channels(input, owner)], t.UseBias, t.Filters)));
                 break;
@@ -61,7 +78,8 @@ internal static partial class KerasWeightLayout
                 {
                     long gates = (r is LSTM ? 4 : r is GRU ? 3 : 1) * (long)r.Units;
                     var shapes = new List<long[]> { new[] { Last(input, owner), gates }, new[] { (long)r.Units, gates } };
-                    if (r.UseBias) shapes.Add(r is GRU ? [2, gates] : [gates]);
+                    // GRU: with reset_after, the input and the recurrent product each have their bias.
+                    if (r.UseBias) shapes.Add(r is GRU { ResetAfter: true } ? [2, gates] : [gates]);
                     groups.Add(new(path, []));
                     groups.Add(new(path + "/cell", [.. shapes]));
                     break;
@@ -93,6 +111,9 @@ internal static partial class KerasWeightLayout
 
     private static long Channels(TensorShape input, string owner) =>
         input.Rank == 3 ? input[2] : throw new FormatException($"{owner}: inputs {Layer.FormatBatch(input)} are not images (batch, height, width, channels).");
+
+    private static long SequenceChannels(TensorShape input, string owner) =>
+        input.Rank == 2 ? input[1] : throw new FormatException($"{owner}: inputs {Layer.FormatBatch(input)} are not sequences (batch, steps, channels).");
 
     /// <summary>All shapes of <paramref name="groups"/>, in order (Keras 2 lists them under the layer's name).</summary>
     internal static long[][] Flatten(List<Group> groups) => [.. groups.SelectMany(g => g.Shapes)];

@@ -5,7 +5,7 @@ namespace DeepSharp;
 /// <summary>
 /// A 2-D convolution layer, as Keras' <c>Conv2D</c>: <c>activation(conv(inputs, kernel) + bias)</c> over
 /// channels-last images (batch, height, width, channels), with the kernel laid out (kernelHeight,
-/// kernelWidth, inChannels, filters). A ReLU activation is computed inside the convolution's output pass.
+/// kernelWidth, inChannels / groups, filters). A ReLU activation is computed inside the convolution's output pass.
 /// </summary>
 public sealed class Conv2D : ConvolutionLayer
 {
@@ -22,51 +22,52 @@ public sealed class Conv2D : ConvolutionLayer
     /// <param name="kernelRegularizer">Penalty on the kernel, added to the loss.</param>
     /// <param name="biasRegularizer">Penalty on the bias.</param>
     /// <param name="activityRegularizer">Penalty on the output.</param>
+    /// <param name="groups">
+    /// Channel groups, each convolved with its own filters / groups filters; both the input channels and the filters
+    /// must be multiples of it. 1 by default; as many as the input channels is a depthwise convolution.
+    /// </param>
     /// <param name="name">Layer name (default "conv2d", "conv2d_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
     public Conv2D(int filters, Size2D kernelSize, Size2D? strides = null, string padding = ImageLayers.ValidPadding, Size2D? dilationRate = null,
         ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
-        : base(filters, kernelSize, strides, padding, dilationRate, activation, useBias, kernelInitializer, biasInitializer,
-            kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
+        int groups = OneGroup, string? name = null, TensorShape? inputShape = null)
+        : base(filters, ConvolutionWindow.Create(nameof(Conv2D), 2, kernelSize, strides ?? 1, padding, dilationRate ?? 1), groups,
+            activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
     }
+
+    /// <summary>Window size (height, width).</summary>
+    public Size2D KernelSize => Window.KernelSize;
+
+    /// <summary>Step between windows.</summary>
+    public Size2D Strides => Window.Strides;
+
+    /// <summary>Spacing between kernel taps.</summary>
+    public Size2D DilationRate => Window.DilationRate;
 
     /// <inheritdoc/>
     protected override string DefaultName => "conv2d";
 
     /// <inheritdoc/>
-    public override TensorShape ComputeOutputShape(TensorShape inputShape)
-    {
-        ImageLayers.RequireImage(this, inputShape);
-        var (height, _) = Ops.WindowOutput(inputShape[0], KernelSize.Height, Strides.Height, DilationRate.Height, SamePadding);
-        var (width, _) = Ops.WindowOutput(inputShape[1], KernelSize.Width, Strides.Width, DilationRate.Width, SamePadding);
-        if (height <= 0 || width <= 0)
-            throw new ArgumentException(
-                $"Conv2D '{Name}': the kernel {KernelSize} (dilation {DilationRate}) is larger than the input {FormatBatch(inputShape)} " +
-                "with \"valid\" padding. Use padding: \"same\", a smaller kernel, or a larger input.");
-        return [height, width, Filters];
-    }
+    public override TensorShape ComputeOutputShape(TensorShape inputShape) => ConvolvedShape(inputShape);
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape) =>
-        BuildKernel([KernelSize.Height, KernelSize.Width, inputShape[2], Filters], Filters);
+        BuildKernel([KernelSize.Height, KernelSize.Width, inputShape[2] / Groups, Filters], Filters);
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) =>
-        Ops.Conv2D(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, Activation, Label);
+        Ops.Conv2D(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, Groups, Activation, Label);
 
-    private protected override void AddGeometry(JsonObject config) => config["groups"] = 1;
+    private protected override void AddGeometry(JsonObject config) => config["groups"] = Groups;
 
     /// <summary>Recreates the layer from the configuration <see cref="ConvolutionLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Conv2D FromConfig(JsonObject config)
     {
         var (r, filters, kernelSize, strides, padding, dilation, k) = ConvolutionArguments.Read(config, nameof(Conv2D));
-        if (r.Optional("groups", 1) is var groups and not 1)
-            throw new FormatException($"{r.Owner}: grouped convolutions (groups = {groups}) are not supported.");
         return r.Finish(new Conv2D(filters, kernelSize, strides, padding, dilation, k.Activation, k.UseBias, k.KernelInitializer, k.BiasInitializer,
-            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Name, r.InputShape));
+            k.KernelRegularizer, k.BiasRegularizer, k.ActivityRegularizer, r.Optional("groups", OneGroup), r.Name, r.InputShape));
     }
 }

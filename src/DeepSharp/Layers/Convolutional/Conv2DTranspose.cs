@@ -33,14 +33,23 @@ public sealed class Conv2DTranspose : ConvolutionLayer
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
         string? name = null, TensorShape? inputShape = null)
-        : base(filters, kernelSize, strides, padding, dilationRate, activation, useBias, kernelInitializer, biasInitializer,
-            kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
+        : base(filters, ConvolutionWindow.Create(nameof(Conv2DTranspose), 2, kernelSize, strides ?? 1, padding, dilationRate ?? 1), OneGroup,
+            activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
         if (outputPadding is { } op && (op.Height < 0 || op.Width < 0 || op.Height >= Strides.Height || op.Width >= Strides.Width))
             throw new ArgumentOutOfRangeException(nameof(outputPadding), op,
                 $"Conv2DTranspose: outputPadding {op} must be non-negative and smaller than the strides {Strides}.");
         OutputPadding = outputPadding;
     }
+
+    /// <summary>Window size (height, width).</summary>
+    public Size2D KernelSize => Window.KernelSize;
+
+    /// <summary>The upsampling step.</summary>
+    public Size2D Strides => Window.Strides;
+
+    /// <summary>Spacing between kernel taps.</summary>
+    public Size2D DilationRate => Window.DilationRate;
 
     /// <summary>Extra rows and columns at the bottom/right, or null for Keras' default sizes.</summary>
     public Size2D? OutputPadding { get; }

@@ -3,13 +3,17 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// What the 2-D convolutions share, as Keras' <c>BaseConv</c>: filters, window size, strides, padding and
-/// dilation, checked once, over channels-last images (batch, height, width, channels). Conv2D and
-/// Conv2DTranspose add their own geometry.
+/// What the convolutions share, as Keras' <c>BaseConv</c>: filters, channel groups and the window (kernel size,
+/// strides, padding, dilation; see <see cref="ConvolutionWindow"/>), checked once, over channels-last inputs:
+/// sequences (batch, steps, channels) for Conv1D, images (batch, height, width, channels) for the 2-D ones.
+/// Conv2D and Conv2DTranspose add their own geometry.
 /// </summary>
 public abstract class ConvolutionLayer : KernelLayer
 {
-    private protected ConvolutionLayer(int filters, Size2D kernelSize, Size2D? strides, string padding, Size2D? dilationRate,
+    /// <summary>Keras' default: one group (an ordinary convolution).</summary>
+    private protected const int OneGroup = 1;
+
+    private protected ConvolutionLayer(int filters, ConvolutionWindow window, int groups,
         ActivationFunction? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
         Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer, string? name, TensorShape? inputShape)
         : base(activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
@@ -17,59 +21,72 @@ public abstract class ConvolutionLayer : KernelLayer
         string kind = GetType().Name;
         if (filters <= 0)
             throw new ArgumentOutOfRangeException(nameof(filters), filters, $"{kind}: filters must be a positive integer; got {filters}.");
+        if (groups <= 0)
+            throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{kind}: groups must be a positive integer; got {groups}.");
+        if (filters % groups != 0)
+            throw new ArgumentException($"{kind}: filters ({filters}) must be a multiple of groups ({groups}).", nameof(groups));
         Filters = filters;
-        KernelSize = kernelSize.RequirePositive(kind, nameof(kernelSize));
-        Strides = (strides ?? 1).RequirePositive(kind, nameof(strides));
-        DilationRate = (dilationRate ?? 1).RequirePositive(kind, nameof(dilationRate));
-        ImageLayers.RequireSpan(kind, KernelSize, DilationRate);
-        Padding = ImageLayers.Padding(kind, padding);
-        SamePadding = Padding == "same";
+        Groups = groups;
+        Window = window;
     }
 
     /// <summary>Output channels.</summary>
     public int Filters { get; }
 
-    /// <summary>Window size (height, width).</summary>
-    public Size2D KernelSize { get; }
+    /// <summary>Channel groups, each convolved with its own Filters / Groups filters (1 for an ordinary convolution, always for Conv2DTranspose).</summary>
+    public int Groups { get; }
 
-    /// <summary>Step between windows (for a transposed convolution, the upsampling step).</summary>
-    public Size2D Strides { get; }
+    /// <summary>"valid", "same", or (Conv1D) "causal".</summary>
+    public string Padding => Window.PaddingName;
 
-    /// <summary>"valid" or "same".</summary>
-    public string Padding { get; }
-
-    /// <summary>Spacing between kernel taps.</summary>
-    public Size2D DilationRate { get; }
+    /// <summary>Kernel size, strides, dilation and padding.</summary>
+    private protected ConvolutionWindow Window { get; }
 
     /// <summary>Whether the padding is "same".</summary>
-    private protected bool SamePadding { get; }
+    private protected bool SamePadding => Window.Same;
+
+    /// <summary>
+    /// The output shape of a convolution (not transposed) of <paramref name="inputShape"/>: the window's output size and
+    /// <see cref="Filters"/> channels, after checking the input's rank and that the channels split into the groups.
+    /// </summary>
+    private protected TensorShape ConvolvedShape(TensorShape inputShape)
+    {
+        ImageLayers.RequireSpatial(this, inputShape, Window.Rank);
+        int channels = inputShape[-1];
+        if (channels % Groups != 0)
+            throw new ArgumentException(
+                $"{ClassName} '{Name}': the input's {channels} channels (input {FormatBatch(inputShape)}) do not split into {Groups} groups.");
+        var (height, width) = Window.Output(inputShape);
+        if (height <= 0 || width <= 0)
+            throw new ArgumentException(
+                $"{ClassName} '{Name}': the kernel {Window.Format(Window.KernelSize)} (dilation {Window.Format(Window.DilationRate)}) is larger than " +
+                $"the input {FormatBatch(inputShape)} with \"valid\" padding. " +
+                $"Use padding: \"same\"{(Window.Rank == 1 ? " or \"causal\"" : "")}, a smaller kernel, or a larger input.");
+        return Window.Rank == 1 ? [width, Filters] : [height, width, Filters];
+    }
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
         config["filters"] = Filters;
-        config["kernel_size"] = ImageLayers.ToJson(KernelSize);
-        config["strides"] = ImageLayers.ToJson(Strides);
-        config["padding"] = Padding;
-        config["data_format"] = "channels_last";
-        config["dilation_rate"] = ImageLayers.ToJson(DilationRate);
+        Window.Write(config);
         AddGeometry(config);
         return WithKernelConfig(config);
     }
 
-    /// <summary>Adds what a convolution saves beyond the shared arguments (Conv2D's groups, the transpose's output padding).</summary>
+    /// <summary>Adds what a convolution saves beyond the shared arguments (groups, the transpose's output padding).</summary>
     private protected abstract void AddGeometry(JsonObject config);
 
-    /// <summary>The shared arguments as saved: the reader and the window geometry.</summary>
+    /// <summary>The shared arguments as saved: the reader, the filters and the window.</summary>
     private protected readonly record struct ConvolutionArguments(ConfigReader Reader, int Filters, Size2D KernelSize, Size2D? Strides,
         string Padding, Size2D? DilationRate, KernelArguments Kernel)
     {
-        internal static ConvolutionArguments Read(JsonObject config, string owner)
+        internal static ConvolutionArguments Read(JsonObject config, string owner, int rank = 2)
         {
             var r = LayerConfigReader.ImageLayer(config, owner);
-            return new(r, r.Required<int>("filters"), r.RequiredSize("kernel_size"), r.Size("strides"), r.Optional("padding", ImageLayers.ValidPadding),
-                r.Size("dilation_rate"), KernelArguments.Read(r));
+            var (kernelSize, strides, padding, dilation) = ConvolutionWindow.Read(r, rank);
+            return new(r, r.Required<int>("filters"), kernelSize, strides, padding, dilation, KernelArguments.Read(r));
         }
     }
 }

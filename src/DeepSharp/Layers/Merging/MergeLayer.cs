@@ -34,10 +34,10 @@ public abstract class MergeLayer : Layer
             shapes[i] = SampleShape(input.Shape);
         }
         CheckedOutputShape(shapes);
-        MarkBuilt(shapes[0]);
+        BuildOnce(shapes);
         var array = new Tensor[inputs.Count];
         for (int i = 0; i < array.Length; i++) array[i] = inputs[i];
-        return Merge(array);
+        return Merge(array, training);
     }
 
     /// <summary>Merges symbolic tensors while defining a functional model.</summary>
@@ -52,18 +52,40 @@ public abstract class MergeLayer : Layer
             shapes[i] = array[i].Shape;
         }
         var shape = CheckedOutputShape(shapes);
-        MarkBuilt(shapes[0]);
+        BuildOnce(shapes);
         return GraphNode.Create(this, array, [shape]).Outputs[0];
     }
 
+    /// <summary>
+    /// Creates the weights for the inputs' per-sample shapes (checked by <see cref="ComputeOutputShape(IReadOnlyList{TensorShape})"/>
+    /// first); called once, before the first merge. Merges without weights leave it empty; attention layers create theirs here.
+    /// </summary>
+    protected virtual void Build(IReadOnlyList<TensorShape> inputShapes)
+    {
+    }
+
+    private void BuildOnce(TensorShape[] shapes)
+    {
+        if (IsBuilt) return;
+        using (TensorScope.Suspend())
+        using (Autograd.NoGrad())
+        {
+            Build(shapes);
+        }
+        MarkBuilt(shapes[0]);
+    }
+
     /// <summary>Runs the merge on tensors already checked by a functional model (no allocation).</summary>
-    internal Tensor MergeChecked(Tensor[] inputs) => Merge(inputs);
+    internal Tensor MergeChecked(Tensor[] inputs, bool training) => Merge(inputs, training);
 
     /// <summary>The per-sample output shape for the inputs' per-sample shapes; throws, naming the layer, when they do not fit.</summary>
     public abstract TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes);
 
     /// <summary>The merge itself, on batches whose shapes were checked.</summary>
     protected abstract Tensor Merge(ReadOnlySpan<Tensor> inputs);
+
+    /// <summary>The merge in training or inference; merges that act alike in both (all but attention's dropout) leave it to <see cref="Merge(ReadOnlySpan{Tensor})"/>.</summary>
+    protected virtual Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training) => Merge(inputs);
 
     /// <summary>A merge layer takes a list; given one shape it explains that.</summary>
     public sealed override TensorShape ComputeOutputShape(TensorShape inputShape) =>
@@ -83,7 +105,7 @@ public abstract class MergeLayer : Layer
     {
         if (shapes.Length < MinInputs || shapes.Length > MaxInputs)
             throw new ArgumentException(
-                $"{ClassName} '{Name}' takes {(MinInputs == MaxInputs ? $"exactly {MinInputs}" : $"at least {MinInputs}")} inputs; got {shapes.Length}.");
+                $"{ClassName} '{Name}' takes {(MinInputs == MaxInputs ? $"exactly {MinInputs}" : MaxInputs == int.MaxValue ? $"at least {MinInputs}" : $"{MinInputs} to {MaxInputs}")} inputs; got {shapes.Length}.");
         return ComputeOutputShape(shapes);
     }
 }

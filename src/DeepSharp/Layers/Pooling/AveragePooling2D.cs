@@ -15,6 +15,9 @@ namespace DeepSharp;
 public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = ImageLayers.ValidPadding, string? name = null, TensorShape? inputShape = null)
     : Pooling2D(PoolingMode.Average, poolSize, strides, padding, name, inputShape)
 {
-    /// <summary>Recreates the layer from the configuration <see cref="Pooling2D.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    /// <inheritdoc/>
+    protected override string DefaultName => "average_pooling2d";
+
+    /// <summary>Recreates the layer from the configuration <see cref="PoolingLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static AveragePooling2D FromConfig(JsonObject config) => FromConfig(config, static (pool, strides, padding, name, shape) => new AveragePooling2D(pool, strides, padding, name, shape));
 }

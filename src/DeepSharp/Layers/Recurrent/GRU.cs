@@ -3,10 +3,11 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>
-/// Gated recurrent unit, as Keras' <c>GRU</c> with <c>reset_after=True</c> (its default, and cuDNN's form):
-/// gates z, r, h along the kernel's columns (kernel [features, 3·units], recurrent kernel [units, 3·units],
-/// bias [2, 3·units]: input bias, recurrent bias); ĥ = activation(x_h + r·(h₋₁·R_h + b_h)),
-/// h = z·h₋₁ + (1 − z)·ĥ.
+/// Gated recurrent unit, as Keras' <c>GRU</c>: gates z, r, h along the kernel's columns (kernel [features, 3·units],
+/// recurrent kernel [units, 3·units]), h = z·h₋₁ + (1 − z)·ĥ. With <c>reset_after=True</c> (Keras' default, cuDNN's and
+/// PyTorch's form) the bias is [2, 3·units] (input bias, recurrent bias) and ĥ = activation(x_h + r·(h₋₁·R_h + b_h));
+/// with <c>reset_after=False</c> (Keras 1's form, ONNX's default <c>linear_before_reset=0</c>) the bias is [3·units]
+/// (input only) and ĥ = activation(x_h + (r·h₋₁)·R_h), the reset gate applied before the recurrent product.
 /// </summary>
 public sealed class GRU : RecurrentLayer
 {
@@ -29,7 +30,7 @@ public sealed class GRU : RecurrentLayer
     /// <param name="returnSequences">Output every step [batch, timesteps, units] instead of the last [batch, units].</param>
     /// <param name="returnState">Also return the final state from <see cref="RecurrentLayer.CallWithState"/>.</param>
     /// <param name="goBackwards">Process the sequence backwards and return the reversed sequence.</param>
-    /// <param name="resetAfter">Apply the reset gate after the recurrent product (true, the only form supported).</param>
+    /// <param name="resetAfter">Apply the reset gate after the recurrent product (true, Keras' default) or to the state before it (false).</param>
     /// <param name="seed">Seed of the dropout masks.</param>
     /// <param name="name">Layer name (default "gru", "gru_1", ...).</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
@@ -44,22 +45,20 @@ public sealed class GRU : RecurrentLayer
             kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
             returnSequences, returnState, goBackwards, seed, name, inputShape)
     {
-        if (!resetAfter)
-            throw new ArgumentException(
-                "GRU: resetAfter: false (the reset gate applied before the recurrent product, Keras 1 style) is not supported; " +
-                "use the default resetAfter: true, which Keras 2 and 3 and cuDNN use.", nameof(resetAfter));
         ResetAfter = resetAfter;
     }
 
-    /// <summary>Whether the reset gate is applied after the recurrent product (always true here).</summary>
+    /// <summary>Whether the reset gate is applied after the recurrent product (true) or to the previous state before it (false).</summary>
     public bool ResetAfter { get; }
+
+    private protected override bool ResetsAfter => ResetAfter;
 
     /// <inheritdoc/>
     protected override string DefaultName => "gru";
 
     private protected override RecurrentCellKind Cell => RecurrentCellKind.Gru;
 
-    private protected override TensorShape BiasShape => [2, 3 * Units];
+    private protected override TensorShape BiasShape => ResetAfter ? [2, 3 * Units] : [3 * Units];
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

@@ -122,6 +122,9 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
 
     private protected abstract RecurrentCellKind Cell { get; }
 
+    /// <summary>Whether a GRU's reset gate scales the recurrent product (Keras' reset_after); true for the other cells.</summary>
+    private protected virtual bool ResetsAfter => true;
+
     /// <summary>The shape of the bias (Keras' layout).</summary>
     private protected virtual TensorShape BiasShape => [(int)Cell * Units];
 
@@ -209,7 +212,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         var recurrentMask = training && RecurrentDropoutRate > 0
             ? Ops.DropoutMask([inputs.Shape[0], Units], RecurrentDropoutRate, _random)
             : null;
-        var options = new RecurrentOptions(Cell, _activation, _recurrentActivation, ReturnSequences, ReturnState && withState, GoBackwards);
+        var options = new RecurrentOptions(Cell, _activation, _recurrentActivation, ReturnSequences, ReturnState && withState, GoBackwards, ResetsAfter);
         var packed = Ops.RecurrentSequence(x, Kernel, RecurrentKernel, Bias,
             initialState?[0], StateCount == 2 ? initialState?[1] : null, mask, recurrentMask, options, Label);
         recurrentMask?.Recycle();

@@ -65,8 +65,8 @@ public class KerasFileRefusalTests
     public void A_layer_DeepSharp_does_not_have_is_named()
     {
         using var dir = new TempDirectory();
-        string path = EditedArchive(dir, "mlp", m => m["config"]!["layers"]![2]!["class_name"] = "Conv1D");
-        Refused(path, "'dense' (Conv1D)", "no Conv1D layer");
+        string path = EditedArchive(dir, "mlp", m => m["config"]!["layers"]![2]!["class_name"] = "Conv3D");
+        Refused(path, "'dense' (Conv3D)", "no Conv3D layer");
     }
 
     [Fact]
@@ -173,6 +173,40 @@ public class KerasFileRefusalTests
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         Refused(KerasFixture.Path("hostile_shape_bomb.h5"), "'model_weights/dense/dense/kernel:0'", "more than the");
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 64 << 20);
+    }
+
+    [Fact]
+    public void Normalization_stays_out_of_Keras_files_with_the_reason_named()
+    {
+        // Keras keeps an adapted Normalization's count as int64; DeepSharp's weights are float32.
+        using var dir = new TempDirectory();
+        var model = new Sequential(new Normalization(inputShape: [3]), new Dense(2));
+        var e = Assert.Throws<InvalidOperationException>(() => model.SaveKeras(dir.File("n.keras")));
+        Assert.Contains("layer 'normalization", e.Message);
+        Assert.Contains("int64 count", e.Message);
+        Assert.False(File.Exists(dir.File("n.keras")));
+        string path = EditedArchive(dir, "mlp", m => m["config"]!["layers"]![2]!["class_name"] = "Normalization");
+        Refused(path, "'dense' (Normalization)", "not read from Keras files", "int64 count");
+    }
+
+    [Fact]
+    public void A_masked_average_reads_as_DeepSharps_masked_GlobalAveragePooling1D()
+    {
+        // Keras' GlobalAveragePooling1D consumes the mask as DeepSharp's does. A GlobalMaxPooling1D under a mask is
+        // refused, as any layer not known to treat the mask as DeepSharp does.
+        using var dir = new TempDirectory();
+        var model = new Sequential(new Embedding(9, 4, maskZero: true, inputShape: [5]), new GlobalAveragePooling1D(), new Dense(2));
+        string path = dir.File("average.keras");
+        model.SaveKeras(path);
+        var input = Tensor.FromArray([1f, 2f, 0f, 0f, 3f, 4f, 0f, 5f, 6f, 0f], 2, 5);
+        Assert.Equal(model.Predict(input).ToArray(), KerasFile.Load(path).Predict(input).ToArray());
+        string max = EditedArchive(dir, "sequence_zoo", m =>
+        {
+            LayerConfig(m, 1)["mask_zero"] = true;
+            m["config"]!["layers"]![2] = JsonNode.Parse(
+                """{"module": "keras.layers", "class_name": "GlobalMaxPooling1D", "config": {"name": "gmp", "data_format": "channels_last", "keepdims": false}, "registered_name": null}""");
+        });
+        Refused(max, "layer 'gmp' (GlobalMaxPooling1D)", "mask");
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace DeepSharp.Tests.Interop.Keras;
 public class KerasFileWriteTests
 {
     public static TheoryData<string> Models => ["seed mlp", "seed cnn with batch norm", "stacked lstm", "gru", "dcgan generator",
-        "bidirectional lstm over embedding", "functional with merges", "image layers", "sequence layers"];
+        "bidirectional lstm over embedding", "functional with merges", "image layers", "sequence layers", "1-d convolutions",
+        "depthwise and separable convolutions", "preprocessing and augmentation", "masked average of a gru without reset_after"];
 
     private static Model Build(string name) => name switch
     {
@@ -49,6 +50,41 @@ public class KerasFileWriteTests
             new SimpleRNN(5, returnSequences: true, goBackwards: true),
             new TimeDistributed(new Dense(3, activation: "tanh")),
             new LSTM(4, recurrentActivation: "hard_sigmoid", unitForgetBias: false, useBias: false),
+            new Dense(2)),
+        "1-d convolutions" => new Sequential(
+            new ZeroPadding1D((1, 2), inputShape: [12, 4]),
+            new Conv1D(6, 3, padding: "causal", dilationRate: 2, activation: "relu", groups: 2),
+            new MaxPooling1D(2, padding: "same"),
+            new Conv1D(4, 2, strides: 2, useBias: false, kernelRegularizer: new L2(1e-3f)),
+            new UpSampling1D(3),
+            new Cropping1D((1, 2)),
+            new AveragePooling1D(2, strides: 1),
+            new GlobalMaxPooling1D(keepDims: true),
+            new Flatten(),
+            new Dense(2)),
+        "depthwise and separable convolutions" => new Sequential(
+            new Cropping2D((1, 0), inputShape: [14, 13, 4]),
+            new DepthwiseConv2D(3, depthMultiplier: 2, padding: "same", activation: "relu"),
+            new Conv2D(8, 3, groups: 4, strides: 2),
+            new SeparableConv2D(5, (2, 3), depthMultiplier: 3, dilationRate: (1, 2), pointwiseRegularizer: new L1(1e-4f)),
+            new DepthwiseConv2D((1, 2), useBias: false),
+            new GlobalAveragePooling2D(),
+            new Dense(3, activation: "softmax")),
+        "preprocessing and augmentation" => new Sequential(
+            new Rescaling(1 / 255.0, offset: -0.5, inputShape: [12, 10, 3]),
+            new Resizing(10, 8, interpolation: "nearest", cropToAspectRatio: true),
+            new RandomFlip("horizontal", seed: 3),
+            new RandomRotation(0.1, fillMode: "nearest", seed: 4),
+            new RandomTranslation(0.2, (-0.3, 0.1), seed: 5),
+            new RandomZoom(0.2, seed: 6),
+            new RandomContrast(0.3, seed: 7),
+            new CenterCrop(6, 6),
+            new Flatten(),
+            new Dense(2)),
+        "masked average of a gru without reset_after" => new Sequential(
+            new Embedding(20, 6, maskZero: true, inputShape: [7]),
+            new GRU(5, returnSequences: true, resetAfter: false),
+            new GlobalAveragePooling1D(),
             new Dense(2)),
         _ => throw new ArgumentException(name),
     };
@@ -130,6 +166,34 @@ public class KerasFileWriteTests
             Assert.All(o["config"]!.AsObject().Select(p => p.Key), key => Assert.Contains(key, kerasKeys));
             if (k["inbound_nodes"] is { } nodes) Assert.Equal(Histories(nodes), Histories(o["inbound_nodes"]!));
         }
+    }
+
+    [Fact]
+    public void New_layers_keep_their_weights_where_and_as_Keras_does()
+    {
+        // Keras 3: DepthwiseConv2D kernel (kh, kw, channels, multiplier) and bias (channels·multiplier); SeparableConv2D
+        // depthwise kernel, pointwise kernel (1, 1, channels·multiplier, filters), bias; grouped kernels hold channels /
+        // groups inputs; GRU(reset_after=False) one bias of 3·units.
+        using var dir = new TempDirectory();
+        string path = dir.File("layout.keras");
+        var model = new Sequential(
+            new Conv1D(6, 3, groups: 2, inputShape: [9, 4]),
+            new Reshape([7, 6, 1]),
+            new DepthwiseConv2D(3, depthMultiplier: 2),
+            new SeparableConv2D(4, 2, depthMultiplier: 3),
+            new Conv2D(6, 1, groups: 2),
+            new Reshape([12, 6]),
+            new GRU(5, resetAfter: false));
+        model.SaveKeras(path);
+        var objects = Archive.Read(path).Objects;
+        Assert.Contains("layers/conv1d/vars/0 float32 (3, 2, 6)", objects);
+        Assert.Contains("layers/depthwise_conv2d/vars/0 float32 (3, 3, 1, 2)", objects);
+        Assert.Contains("layers/depthwise_conv2d/vars/1 float32 (2)", objects);
+        Assert.Contains("layers/separable_conv2d/vars/0 float32 (2, 2, 2, 3)", objects);
+        Assert.Contains("layers/separable_conv2d/vars/1 float32 (1, 1, 6, 4)", objects);
+        Assert.Contains("layers/separable_conv2d/vars/2 float32 (4)", objects);
+        Assert.Contains("layers/conv2d/vars/0 float32 (1, 1, 2, 6)", objects);
+        Assert.Contains("layers/gru/cell/vars/2 float32 (15)", objects);
     }
 
     private static string Text(JsonNode? node) => node?.ToJsonString() ?? "null";

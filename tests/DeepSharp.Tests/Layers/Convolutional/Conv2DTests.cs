@@ -1,5 +1,7 @@
 namespace DeepSharp.Tests.Layers;
 
+using Ops = global::DeepSharp.Ops;
+
 public class Conv2DTests
 {
     [Fact]
@@ -106,5 +108,28 @@ public class Conv2DTests
         // The layer reads its own weights: nudging them through the checker's inputs nudges the layer.
         var result = GradientChecker.Check(t => conv.Call(t[0]), [x, conv.Kernel, conv.Bias]);
         Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void Groups_split_the_channels_as_keras_and_are_saved()
+    {
+        var conv = new Conv2D(6, 3, padding: "same", groups: 3, kernelInitializer: new GlorotUniform(seed: 4));
+        var x = Tensor.RandomNormal([2, 5, 5, 6], generator: new RandomGenerator(5));
+        var y = conv.Call(x);
+        Assert.Equal(new TensorShape(3, 3, 2, 6), conv.Kernel.Shape);
+        // Group g: input channels 2g, 2g+1 → filters 2g, 2g+1.
+        var kernels = Ops.Split(conv.Kernel, 3, axis: -1);
+        var inputs = Ops.Split(x, 3, axis: -1);
+        var expected = Ops.Concat([Ops.Conv2D(inputs[0], kernels[0], padding: "same"), Ops.Conv2D(inputs[1], kernels[1], padding: "same"),
+            Ops.Conv2D(inputs[2], kernels[2], padding: "same")], axis: -1).ToArray();
+        DeepSharp.Tests.Ops.OpAssert.Close(expected, y.ToArray(), 1e-6, 1e-6);
+        Assert.Equal(3, conv.GetConfig()["groups"]!.GetValue<int>());
+        Assert.Equal(3, LayerRoundTrip.Of(conv).Groups);
+        var e1 = Assert.Throws<ArgumentException>(() => new Conv2D(5, 3, groups: 2));
+        Assert.Contains("filters (5)", e1.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => new Conv2D(4, 3, groups: 2, name: "g").Call(Tensor.Ones(1, 5, 5, 3)));
+        Assert.Contains("'g'", e2.Message);
+        Assert.Contains("3 channels", e2.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2D(4, 3, groups: 0));
     }
 }

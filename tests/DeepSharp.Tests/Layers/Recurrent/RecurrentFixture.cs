@@ -5,7 +5,8 @@ namespace DeepSharp.Tests.Layers;
 /// <summary>
 /// One case of Fixtures/rnn/recurrent.json (tools/make_rnn_fixtures.py): a recurrent layer's inputs and weights
 /// in Keras' layout, its outputs (output, then final states), one upstream gradient per output, and the
-/// gradient of every input, all from torch.nn.RNN / LSTM / GRU.
+/// gradient of every input, all from torch.nn.RNN / LSTM / GRU (and, for a GRU without reset_after, PyTorch ops
+/// written out in Keras' form).
 /// </summary>
 internal sealed record RecurrentFixture(
     string Name, string Cell, int Units, bool ReturnSequences, bool ReturnState, bool GoBackwards,
@@ -61,6 +62,7 @@ internal sealed record RecurrentFixture(
         {
             "simple_rnn" => new SimpleRNN(Units, returnSequences: ReturnSequences, returnState: ReturnState, goBackwards: GoBackwards),
             "lstm" => new LSTM(Units, returnSequences: ReturnSequences, returnState: ReturnState, goBackwards: GoBackwards),
+            "gru_reset_before" => new GRU(Units, returnSequences: ReturnSequences, returnState: ReturnState, goBackwards: GoBackwards, resetAfter: false),
             _ => new GRU(Units, returnSequences: ReturnSequences, returnState: ReturnState, goBackwards: GoBackwards),
         };
         var x = Inputs["x"].Shape;

@@ -87,7 +87,6 @@ public class RecurrentLayerBehaviourTests
         Assert.Contains("dropout", Assert.Throws<ArgumentOutOfRangeException>(() => new GRU(4, dropout: 1.0)).Message);
         Assert.Contains("recurrentDropout", Assert.Throws<ArgumentOutOfRangeException>(() => new SimpleRNN(4, recurrentDropout: -0.1)).Message);
         Assert.Contains("'softmax'", Assert.Throws<ArgumentException>(() => new LSTM(4, activation: "softmax")).Message);
-        Assert.Contains("resetAfter", Assert.Throws<ArgumentException>(() => new GRU(4, resetAfter: false)).Message);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ internal sealed partial class OnnxExporter
                 Conv2D conv => WriteConv2D(conv, inputs[0], name),
                 Conv2DTranspose conv => WriteConv2DTranspose(conv, inputs[0], name),
                 Pooling2D pool => WritePooling(pool, inputs[0], name),
-                GlobalPooling2D pool => WriteGlobalPooling(pool, inputs[0], name),
+                GlobalPoolingLayer pool when pool is GlobalMaxPooling2D or GlobalAveragePooling2D => WriteGlobalPooling(pool, inputs[0], name),
                 BatchNormalization norm => WriteBatchNormalization(norm, inputs[0], name),
                 Dropout or SpatialDropout2D => inputs[0], // the identity in inference
                 Activation activation => Activate(activation.Function, inputs[0], name),
@@ -94,7 +94,10 @@ internal sealed partial class OnnxExporter
 
     // ---- convolutions and pooling ----------------------------------------------------------------------
 
-    /// <summary>Conv2D: an NCHW Conv with the OIHW kernel and Keras' padding spelled out, then the activation.</summary>
+    /// <summary>
+    /// Conv2D: an NCHW Conv with the OIHW kernel and Keras' padding spelled out, then the activation. Keras' groups
+    /// are ONNX's group: both keep channels / groups inputs per filter and give each group filters / groups outputs.
+    /// </summary>
     private OnnxExportValue WriteConv2D(Conv2D conv, OnnxExportValue x, string name)
     {
         string input = In(x, OnnxExportLayouts.ChannelsFirst);
@@ -103,11 +106,14 @@ internal sealed partial class OnnxExporter
         string? bias = conv.Bias is null ? null : _g.Weight(name + "/bias", conv.Bias);
         var (top, bottom) = WindowPads(x.Shape[0], conv.KernelSize.Height, conv.Strides.Height, conv.DilationRate.Height, conv.Padding);
         var (left, right) = WindowPads(x.Shape[1], conv.KernelSize.Width, conv.Strides.Width, conv.DilationRate.Width, conv.Padding);
-        string y = _g.Node("Conv", name, [input, kernel, bias],
+        (string, object)[] attributes =
+        [
             ("kernel_shape", new long[] { conv.KernelSize.Height, conv.KernelSize.Width }),
             ("strides", new long[] { conv.Strides.Height, conv.Strides.Width }),
             ("dilations", new long[] { conv.DilationRate.Height, conv.DilationRate.Width }),
-            ("pads", new long[] { top, left, bottom, right }));
+            ("pads", new long[] { top, left, bottom, right }),
+        ];
+        string y = _g.Node("Conv", name, [input, kernel, bias], conv.Groups == 1 ? attributes : [.. attributes, ("group", (long)conv.Groups)]);
         return Activate(conv.Activation, Out(y, shape, OnnxExportLayouts.ChannelsFirst), name);
     }
 
@@ -164,7 +170,7 @@ internal sealed partial class OnnxExporter
     }
 
     /// <summary>The global poolings: GlobalAveragePool/GlobalMaxPool on an NCHW image, a reduction over height and width otherwise.</summary>
-    private OnnxExportValue WriteGlobalPooling(GlobalPooling2D pool, OnnxExportValue x, string name)
+    private OnnxExportValue WriteGlobalPooling(GlobalPoolingLayer pool, OnnxExportValue x, string name)
     {
         bool max = pool is GlobalMaxPooling2D;
         var shape = pool.ComputeOutputShape(x.Shape);

@@ -1,0 +1,222 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp;
+
+/// <summary>
+/// Multi-head attention, as Keras' <c>MultiHeadAttention</c> over the sequence axis: <c>layer.Call([query, value])</c>
+/// or <c>[query, value, key]</c> on sequences (batch, steps, features), the key being the value when not given
+/// (self-attention: <c>[x, x]</c>). Each of <see cref="NumHeads"/> heads projects query and key to
+/// <see cref="KeyDim"/> features and value to <see cref="ValueDim"/>, weighs the value steps by
+/// softmax(q·kᵀ / √keyDim) over the key steps (dropout on those weights in training), and the heads' results are
+/// projected together to <see cref="OutputShape"/> features (the query's by default). Kernels in Keras' layouts:
+/// query/key/value (features, heads, head features), output (heads, head features, output features).
+/// </summary>
+public sealed class MultiHeadAttention : MergeLayer
+{
+    private readonly RandomGenerator _random;
+    private int _outputDim;
+
+    /// <summary>Creates the layer; arguments and defaults as Keras' MultiHeadAttention.</summary>
+    /// <param name="numHeads">The number of attention heads; positive.</param>
+    /// <param name="keyDim">Features per head of query and key; positive.</param>
+    /// <param name="valueDim">Features per head of value (default <paramref name="keyDim"/>).</param>
+    /// <param name="dropout">Fraction of the attention weights dropped in training, in [0, 1).</param>
+    /// <param name="useBias">Whether the four projections add biases.</param>
+    /// <param name="outputShape">Output features (default: the query's features).</param>
+    /// <param name="attentionAxes">The axes attended over; only the sequence axis (null or [1]) is supported.</param>
+    /// <param name="kernelInitializer">Initializer of the four kernels (default Glorot uniform).</param>
+    /// <param name="biasInitializer">Initializer of the biases (default zeros).</param>
+    /// <param name="kernelRegularizer">Penalty on the kernels.</param>
+    /// <param name="biasRegularizer">Penalty on the biases.</param>
+    /// <param name="seed">Seed for the dropout masks; by default drawn from the global generator.</param>
+    /// <param name="name">Layer name (default "multi_head_attention", ...).</param>
+    public MultiHeadAttention(int numHeads, int keyDim, int? valueDim = null, double dropout = 0, bool useBias = true,
+        int? outputShape = null, int[]? attentionAxes = null,
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, long? seed = null, string? name = null)
+        : base(name)
+    {
+        if (numHeads <= 0)
+            throw new ArgumentOutOfRangeException(nameof(numHeads), numHeads, $"MultiHeadAttention: numHeads must be positive; got {numHeads}.");
+        if (keyDim <= 0)
+            throw new ArgumentOutOfRangeException(nameof(keyDim), keyDim, $"MultiHeadAttention: keyDim must be positive; got {keyDim}.");
+        if (valueDim is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(valueDim), valueDim, $"MultiHeadAttention: valueDim must be positive; got {valueDim}.");
+        if (outputShape is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(outputShape), outputShape, $"MultiHeadAttention: outputShape must be positive; got {outputShape}.");
+        if (!(dropout >= 0 && dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, $"MultiHeadAttention: dropout must be in [0, 1); got {dropout}.");
+        if (attentionAxes is not null && !(attentionAxes is [1] or [-2]))
+            throw new ArgumentException(
+                $"MultiHeadAttention: attentionAxes [{string.Join(", ", attentionAxes)}] is not supported; DeepSharp attends over the sequence axis of (batch, steps, features) inputs only (null or [1]).",
+                nameof(attentionAxes));
+        NumHeads = numHeads;
+        KeyDim = keyDim;
+        ValueDim = valueDim ?? keyDim;
+        Dropout = dropout;
+        UseBias = useBias;
+        OutputShape = outputShape;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Zeros();
+        KernelRegularizer = kernelRegularizer;
+        BiasRegularizer = biasRegularizer;
+        Seed = seed;
+        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+    }
+
+    /// <summary>The number of heads.</summary>
+    public int NumHeads { get; }
+
+    /// <summary>Features per head of query and key.</summary>
+    public int KeyDim { get; }
+
+    /// <summary>Features per head of value.</summary>
+    public int ValueDim { get; }
+
+    /// <summary>The fraction of attention weights dropped in training.</summary>
+    public double Dropout { get; }
+
+    /// <summary>Whether the projections add biases.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>Output features as given (null: the query's features).</summary>
+    public int? OutputShape { get; }
+
+    /// <summary>Initializer of the kernels.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>Initializer of the biases.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>Penalty on the kernels, if any.</summary>
+    public Regularizer? KernelRegularizer { get; }
+
+    /// <summary>Penalty on the biases, if any.</summary>
+    public Regularizer? BiasRegularizer { get; }
+
+    /// <summary>The seed of the dropout masks, if given.</summary>
+    public long? Seed { get; }
+
+    /// <summary>Query projection (query features, heads, keyDim) (after build).</summary>
+    public Tensor QueryKernel { get; private set; } = null!;
+
+    /// <summary>Key projection (key features, heads, keyDim) (after build).</summary>
+    public Tensor KeyKernel { get; private set; } = null!;
+
+    /// <summary>Value projection (value features, heads, valueDim) (after build).</summary>
+    public Tensor ValueKernel { get; private set; } = null!;
+
+    /// <summary>Output projection (heads, valueDim, output features) (after build).</summary>
+    public Tensor OutputKernel { get; private set; } = null!;
+
+    /// <summary>Biases (heads, keyDim), (heads, keyDim), (heads, valueDim) and (output features), or null without <see cref="UseBias"/>.</summary>
+    public Tensor? QueryBias { get; private set; }
+
+    /// <inheritdoc cref="QueryBias"/>
+    public Tensor? KeyBias { get; private set; }
+
+    /// <inheritdoc cref="QueryBias"/>
+    public Tensor? ValueBias { get; private set; }
+
+    /// <inheritdoc cref="QueryBias"/>
+    public Tensor? OutputBias { get; private set; }
+
+    /// <inheritdoc/>
+    protected override string DefaultName => "multi_head_attention";
+
+    /// <inheritdoc/>
+    protected override int MaxInputs => 3;
+
+    /// <inheritdoc/>
+    public override TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes)
+    {
+        var (query, value, key) = AttentionInputs.Check(inputShapes, Label, DescribeShapes);
+        if (IsBuilt && (QueryKernel.Shape[0] != query[1] || KeyKernel.Shape[0] != key[1] || ValueKernel.Shape[0] != value[1]))
+            throw new ArgumentException(
+                $"{Label} was built for query, key and value of {QueryKernel.Shape[0]}, {KeyKernel.Shape[0]} and {ValueKernel.Shape[0]} features; got {DescribeShapes(inputShapes)}.");
+        return new TensorShape(query[0], OutputShape ?? query[1]);
+    }
+
+    /// <inheritdoc/>
+    protected override void Build(IReadOnlyList<TensorShape> inputShapes)
+    {
+        TensorShape query = inputShapes[0], value = inputShapes[1], key = inputShapes.Count > 2 ? inputShapes[2] : value;
+        _outputDim = OutputShape ?? query[1];
+        QueryKernel = AddWeight("query/kernel", [query[1], NumHeads, KeyDim], KernelInitializer, KernelRegularizer);
+        KeyKernel = AddWeight("key/kernel", [key[1], NumHeads, KeyDim], KernelInitializer, KernelRegularizer);
+        ValueKernel = AddWeight("value/kernel", [value[1], NumHeads, ValueDim], KernelInitializer, KernelRegularizer);
+        OutputKernel = AddWeight("attention_output/kernel", [NumHeads, ValueDim, _outputDim], KernelInitializer, KernelRegularizer);
+        if (!UseBias) return;
+        QueryBias = AddWeight("query/bias", [NumHeads, KeyDim], BiasInitializer, BiasRegularizer);
+        KeyBias = AddWeight("key/bias", [NumHeads, KeyDim], BiasInitializer, BiasRegularizer);
+        ValueBias = AddWeight("value/bias", [NumHeads, ValueDim], BiasInitializer, BiasRegularizer);
+        OutputBias = AddWeight("attention_output/bias", [_outputDim], BiasInitializer, BiasRegularizer);
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => Merge(inputs, training: false);
+
+    /// <inheritdoc/>
+    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training)
+    {
+        Tensor query = inputs[0], value = inputs[1], key = inputs.Length > 2 ? inputs[2] : value;
+        // Keras scales the projected query by 1/√keyDim before the dot products.
+        var q = Ops.Multiply(Heads(query, QueryKernel, QueryBias, KeyDim), 1f / MathF.Sqrt(KeyDim));
+        var k = Heads(key, KeyKernel, KeyBias, KeyDim);
+        var v = Heads(value, ValueKernel, ValueBias, ValueDim);
+        var weights = Ops.Softmax(Ops.MatMul(q, Ops.Transpose(k, 2, 3)), axis: -1);   // (batch, heads, Tq, Tv)
+        if (training && Dropout > 0) weights = Ops.Dropout(weights, (float)Dropout, _random);
+        var context = Ops.Contiguous(Ops.Permute(Ops.MatMul(weights, v), 0, 2, 1, 3)); // (batch, Tq, heads, valueDim)
+        var merged = Ops.Reshape(context, query.Shape[0], query.Shape[1], NumHeads * ValueDim);
+        var output = Ops.MatMul(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim));
+        return OutputBias is null ? output : Ops.Add(output, OutputBias);
+    }
+
+    /// <summary>(batch, steps, features) projected per head: (batch, heads, steps, <paramref name="dim"/>).</summary>
+    private Tensor Heads(Tensor x, Tensor kernel, Tensor? bias, int dim)
+    {
+        var projected = Ops.MatMul(x, Ops.Reshape(kernel, kernel.Shape[0], NumHeads * dim));
+        if (bias is not null) projected = Ops.Add(projected, Ops.Reshape(bias, NumHeads * dim));
+        return Ops.Permute(Ops.Reshape(projected, x.Shape[0], x.Shape[1], NumHeads, dim), 0, 2, 1, 3);
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
+    {
+        var config = base.GetConfig();
+        config["num_heads"] = NumHeads;
+        config["key_dim"] = KeyDim;
+        config["value_dim"] = ValueDim;
+        config["dropout"] = Dropout;
+        config["use_bias"] = UseBias;
+        config["output_shape"] = OutputShape;
+        config["attention_axes"] = null;
+        config["kernel_initializer"] = LayerConfigWriter.Initializer(KernelInitializer);
+        config["bias_initializer"] = LayerConfigWriter.Initializer(BiasInitializer);
+        config["kernel_regularizer"] = LayerConfigWriter.Regularizer(KernelRegularizer);
+        config["bias_regularizer"] = LayerConfigWriter.Regularizer(BiasRegularizer);
+        config["seed"] = Seed;
+        return config;
+    }
+
+    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    public static MultiHeadAttention FromConfig(JsonObject config)
+    {
+        var r = LayerConfigReader.ForLayer(config, nameof(MultiHeadAttention));
+        // Keras writes output_shape as a number or a one-element list, attention_axes as null, a number or a list.
+        int? outputShape = !r.TryGet("output_shape", out var shapeNode) || shapeNode is null ? null
+            : shapeNode is JsonArray ? r.IntArray("output_shape", shapeNode) switch
+            {
+                [var single] => single,
+                _ => throw r.Invalid("output_shape", shapeNode, "one number of output features"),
+            }
+            : r.Value<int>("output_shape", shapeNode);
+        int[]? axes = !r.TryGet("attention_axes", out var axesNode) || axesNode is null ? null
+            : axesNode is JsonArray ? r.IntArray("attention_axes", axesNode)
+            : [r.Value<int>("attention_axes", axesNode)];
+        return r.Finish(new MultiHeadAttention(r.Required<int>("num_heads"), r.Required<int>("key_dim"), r.Nullable<int>("value_dim"),
+            r.Optional("dropout", 0.0), r.Optional("use_bias", true), outputShape, axes,
+            r.Initializer("kernel_initializer"), r.Initializer("bias_initializer"),
+            r.Regularizer("kernel_regularizer"), r.Regularizer("bias_regularizer"), r.Nullable<long>("seed"), r.Name));
+    }
+}
