@@ -155,6 +155,8 @@ public class AugmentationLayersTests
     [Fact]
     public void A_model_augments_in_fit_only_trains_and_saves()
     {
+        // Seeded weights: about one start in thirty leaves every ReLU filter dead and the model at chance.
+        RandomGenerator.SetSeed(8);
         var model = new Sequential(
             new RandomFlip("horizontal", seed: 1, inputShape: [8, 8, 1]),
             new RandomRotation(0.05, seed: 2),
@@ -162,7 +164,7 @@ public class AugmentationLayersTests
             new RandomZoom(0.1, seed: 4),
             new RandomContrast(0.2, seed: 5),
             new Rescaling(1 / 255.0),
-            new Conv2D(4, 3, activation: "relu"),
+            new Conv2D(8, 3, activation: "relu"),
             new GlobalAveragePooling2D(),
             new Dense(2, activation: "softmax"));
         var random = new RandomGenerator(6);
@@ -170,7 +172,7 @@ public class AugmentationLayersTests
         var labels = Tensor.FromArray(Enumerable.Range(0, 64).Select(i => (float)(i % 2)).ToArray(), 64);
         // Class 1 images are brighter: a signal the augmentations keep.
         x = x * Tensor.FromArray(Enumerable.Range(0, 64).Select(i => i % 2 == 1 ? 1f : 0.3f).ToArray(), 64, 1, 1, 1);
-        model.Compile(new Adam(learningRate: 0.05f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        model.Compile(new Adam(learningRate: 0.01f), "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         Assert.Equal(model.Predict(x).ToArray(), model.Predict(x).ToArray());
         model.Fit(x, labels, batchSize: 16, epochs: 15, verbose: 0, seed: 7);
         Assert.True(model.Evaluate(x, labels, verbose: 0)["accuracy"] > 0.9);
