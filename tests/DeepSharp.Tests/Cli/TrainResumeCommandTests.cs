@@ -22,7 +22,7 @@ public class TrainResumeCommandTests(TrainResumeCommandTests.UninterruptedRun un
         public UninterruptedRun() => _directory = new(() =>
         {
             var directory = Path.Combine(_dir.Path, "whole");
-            var (code, output, error) = CliInProcess.Run(Mlp(directory, limit: 1000, epochs: 6));
+            var (code, output, error) = CliInProcess.Run(Mlp(directory, limit: 1000, epochs: Epochs));
             Assert.True(code == 0, output + error);
             return directory;
         });
@@ -31,6 +31,13 @@ public class TrainResumeCommandTests(TrainResumeCommandTests.UninterruptedRun un
 
         public void Dispose() => _dir.Dispose();
     }
+
+    /// <summary>
+    /// Epochs of the runs stopped by Ctrl-C and resumed (29 batches each): the latest Ctrl-C is sent as epoch 6 begins, so
+    /// that at least 145 batches are still to run when the test sends it. The test must send it before the run ends, and
+    /// cannot make the child wait for it; a run this long leaves it seconds even on a loaded machine.
+    /// </summary>
+    private const int Epochs = 10;
 
     private static string[] Mlp(string directory, int limit = 200, int epochs = 2, params string[] more) =>
         ["train", "mlp", "--limit", $"{limit}", "--epochs", $"{epochs}", "--threads", "1", "--verbose", "0",
@@ -78,24 +85,26 @@ public class TrainResumeCommandTests(TrainResumeCommandTests.UninterruptedRun un
     }
 
     /// <summary>
-    /// Ctrl-C at three points of a run of 6 epochs of 29 batches: just after its first backup, as epoch 3 begins and as
-    /// epoch 5 begins (the child finishes the batch it is in, so each lands at some batch of that epoch or later).
+    /// Ctrl-C at three points of a run of <see cref="Epochs"/> epochs of 29 batches: just after its first backup, as epoch 3
+    /// begins and as epoch 6 begins (the child finishes the batch it is in, so each lands at some batch of that epoch or
+    /// later). Each is sent once the child shows that its handler is listening and a batch is under way: the backup and
+    /// the epoch's line come after Fit's train begin, where the handler is installed.
     /// </summary>
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
-    [InlineData(5)]
+    [InlineData(6)]
     public void Ctrl_c_finishes_the_batch_backs_up_exits_130_and_resume_ends_with_the_weights_of_the_run_never_stopped(int epoch)
     {
         using var dir = new TempDirectory();
         var stopped = Path.Combine(dir.Path, "stopped");
-        string[] args = ["train", "mlp", "--limit", "1000", "--epochs", "6", "--threads", "1", "--verbose", "2",
+        string[] args = ["train", "mlp", "--limit", "1000", "--epochs", $"{Epochs}", "--threads", "1", "--verbose", "2",
             "--data", SharedData.Directory, "--out", stopped, "--save-freq", "2"];
 
         using (var child = new CliChild(args))
         {
             if (epoch == 0) child.WaitUntil(() => File.Exists(Checkpoint(stopped)), "its first backup");
-            else child.WaitUntil(() => child.Output.Contains($"Epoch {epoch}/6"), $"epoch {epoch}");
+            else child.WaitUntil(() => child.Output.Contains($"Epoch {epoch}/{Epochs}"), $"epoch {epoch}");
             child.Signal(CliChild.SigInt);
             Assert.Equal(RunFolder.InterruptedExitCode, child.WaitForExit());
             Assert.Contains("Interrupted (Ctrl-C)", child.Output);
@@ -158,22 +167,34 @@ public class TrainResumeCommandTests(TrainResumeCommandTests.UninterruptedRun un
     {
         using var dir = new TempDirectory();
         string[] args = Mlp(dir.Path, limit: 1000, epochs: 2, "--save-freq", "1");
-        int kills = 0, orphans = 0;
-        // Backups follow each other closely: a kill as soon as one is being written almost always lands inside a write.
-        while (orphans == 0 && kills < 10)
+        // The child is frozen (SIGSTOP) when a backup after its first is seen being written, and killed if it still is: so
+        // the kill lands inside a write. It backs up after every batch; one that ends before the test sees a write is
+        // started again.
+        int children = 0;
+        bool killed = false;
+        while (!killed)
         {
-            Directory.Delete(dir.Path, recursive: true);
+            Assert.True(children++ < 10, $"the test saw none of the backups of {children - 1} runs being written");
+            if (Directory.Exists(dir.Path)) Directory.Delete(dir.Path, recursive: true);
             using var child = new CliChild(args);
-            child.WaitUntil(() => File.Exists(Checkpoint(dir.Path)), "its first backup");
-            child.WaitUntil(() => Temporaries(dir.Path).Length > 0, "writing a backup");
-            child.Signal(CliChild.SigKill);
-            Assert.Equal(128 + CliChild.SigKill, child.WaitForExit());
-            kills++;
-            orphans = Temporaries(dir.Path).Length;
-            Assert.True(TrainingCheckpoint.Load(Checkpoint(dir.Path)).Iterations > 0); // whole: the previous backup
-            Assert.False(File.Exists(Path.Combine(dir.Path, "metrics.json")));
+            bool Writing() => File.Exists(Checkpoint(dir.Path)) && Temporaries(dir.Path).Length > 0;
+            while (!killed && child.TryWaitUntil(Writing, "writing a backup"))
+            {
+                child.Freeze();
+                if (!Writing())
+                {
+                    child.Thaw(); // the write ended meanwhile: watch for the next
+                    continue;
+                }
+                child.Signal(CliChild.SigKill);
+                Assert.Equal(128 + CliChild.SigKill, child.WaitForExit());
+                killed = true;
+            }
+            if (!killed) Assert.Equal(0, child.WaitForExit());
         }
-        Assert.True(orphans > 0, $"none of {kills} kills landed inside a write");
+        Assert.NotEmpty(Temporaries(dir.Path));
+        Assert.True(TrainingCheckpoint.Load(Checkpoint(dir.Path)).Iterations > 0); // whole: the previous backup
+        Assert.False(File.Exists(Path.Combine(dir.Path, "metrics.json")));
 
         var (code, output, error) = CliInProcess.Run("train", "--resume", dir.Path);
 
