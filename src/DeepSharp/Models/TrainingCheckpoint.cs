@@ -314,9 +314,9 @@ public sealed class TrainingCheckpoint
                 throw new InvalidOperationException(
                     $"TrainingCheckpoint.Capture: the optimizer of model '{model.Name}' updates a tensor ('{variables[j].Name}', shape {variables[j].Shape}) " +
                     "that is not one of the model's weights; a checkpoint of the model cannot hold its state.");
-            weightIndices.Add(i);
+            weightIndices.Add((JsonNode)i);
             var slots = optimizer.Slots(variables[j]);
-            slotCounts.Add(slots.Count);
+            slotCounts.Add((JsonNode)slots.Count);
             for (int k = 0; k < slots.Count; k++) tensors.Add(($"optimizer/{j}/{k}", slots[k]));
         }
         var values = new JsonObject();
