@@ -32,11 +32,11 @@ public sealed class VitExample() : ClassifierExample("vit", "a small Vision Tran
     }
 
     /// <summary>Trains on the images, validating on the test set after each epoch.</summary>
-    public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options)
+    public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options, IReadOnlyList<Callback>? callbacks = null)
     {
         model.Compile(optimizer: Optimizer(options, x.Shape[0]), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         return model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
-            validationData: (testX, testY), seed: options.Seed);
+            callbacks: callbacks, validationData: (testX, testY), seed: options.Seed);
     }
 
     /// <summary>Writes accuracy.png (training against validation accuracy) and records the architecture in metrics.json.</summary>
