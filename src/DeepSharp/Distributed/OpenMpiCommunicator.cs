@@ -42,6 +42,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         _mpi = OpenMpiLibrary.Load(library);
         if (Interlocked.Exchange(ref s_started, 1) != 0)
             throw new DistributedException("MPI was already started in this process, and MPI starts only once per process: use Communicator.Start(), which returns the running communicator.");
+        if (options.YieldWhenIdle) OpenMpiLibrary.SetDefaultParameter("mpi_yield_when_idle", "1");
         _thread = new CommunicationThread("DeepSharp MPI", Execute);
         var started = new int[3]; // granted thread level, rank, size
         string version = "";
