@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace DeepSharp;
 
 /// <summary>
@@ -172,13 +170,7 @@ public sealed class GradientAverager
         else
         {
             flag[j] = 1f;
-            if (_weight == 1f) gradient.CopyTo(slice);
-            else if (gradient.IsContiguous) TensorPrimitives.Multiply(gradient.Span, _weight, slice);
-            else
-            {
-                gradient.CopyTo(slice);
-                TensorPrimitives.Multiply(slice, _weight, slice);
-            }
+            gradient.CopyTo(slice, _weight);
         }
         if (--_missing[b] == 0) StartCompleteBuckets();
     }
@@ -245,7 +237,7 @@ public sealed class GradientAverager
             }
             var gradient = _packed[i];
             if (gradient is null || !gradient.IsContiguous) gradient = Tensor.Zeros(_variables[i].Shape);
-            TensorPrimitives.Multiply(values.Slice(bucket.Offsets[j], bucket.Sizes[j]), scale, gradient.Span);
+            gradient.CopyFrom(values.Slice(bucket.Offsets[j], bucket.Sizes[j]), scale);
             _results[i] = gradient;
         }
     }
