@@ -24,7 +24,7 @@ var (trainX, testX) = (AsInput(train.X), AsInput(test.X));
 
 // The file's initializers are trainable weights: compile and fit as with any model. A PyTorch classifier usually
 // ends in logits (CrossEntropyLoss applies the softmax); this one ends in a softmax.
-var first = model.Predict(Ops.Slice(testX, 0, 0, 1)).ToArray();
+var first = model.Predict(Ops.Slice(testX, 0, 0, 1), verbose: 0).ToArray();
 bool probabilities = first.All(v => v >= 0f) && MathF.Abs(first.Sum() - 1f) < 1e-3f;
 model.Compile(new Adam(learningRate: 1e-3), new SparseCategoricalCrossentropy(fromLogits: !probabilities), ["accuracy"]);
 var (lossBefore, accuracyBefore) = model.Evaluate(testX, test.Y, verbose: 0);

@@ -15,6 +15,12 @@ public static class CommandRunner
     public static IReadOnlyList<ICommand> Commands { get; } =
         [new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new ConvertCommand(), new AugmentCommand(), new GenerateCommand(), new InfoCommand()];
 
+    /// <summary>
+    /// Commands for maintainers, left out of the command list: <c>check-saving</c> (tools/publish-aot.sh runs it in the
+    /// NativeAOT binary).
+    /// </summary>
+    public static IReadOnlyList<ICommand> HiddenCommands { get; } = [new CheckSavingCommand()];
+
     /// <summary>The tool's version: the assembly's informational version (the package version, and the commit it was built from).</summary>
     public static string Version =>
         typeof(CommandRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -63,7 +69,7 @@ public static class CommandRunner
         }
     }
 
-    private static ICommand? Find(string name) => Commands.FirstOrDefault(c => c.Name == name);
+    private static ICommand? Find(string name) => Commands.Concat(HiddenCommands).FirstOrDefault(c => c.Name == name);
 
     /// <summary>
     /// Takes <c>--debug</c> out wherever it stands (before or after the command) and reads <c>-h</c> as <c>--help</c>;

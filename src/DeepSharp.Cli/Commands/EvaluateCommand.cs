@@ -80,7 +80,7 @@ public sealed class EvaluateCommand : ICommand
     /// </summary>
     private static string CompileForScoring(Model model, Tensor x, IdxDataset dataset, string path)
     {
-        var sample = model.Predict(Ops.Slice(x, 0, 0, Math.Min(x.Shape[0], 64)));
+        var sample = model.Predict(Ops.Slice(x, 0, 0, Math.Min(x.Shape[0], 64)), verbose: 0);
         if (sample.Rank != 2 || sample.Shape[1] != dataset.ClassCount)
             throw new InvalidDataException($"'{path}' has no compile settings (loss and metrics) and does not give one score per class of " +
                 $"{dataset.Name} (None, {dataset.ClassCount}): it outputs {Layer.FormatBatch(sample.Shape.Dims[1..].ToArray())}. " +

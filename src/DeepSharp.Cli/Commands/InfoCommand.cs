@@ -33,7 +33,9 @@ public sealed class InfoCommand : ICommand
         Parallelism.Threads = threads;
         if (ranks.Rank != 0) return 0;
         output.WriteLine($"DeepSharp {CommandRunner.Version}");
-        output.WriteLine($"runtime      .NET {Environment.Version}");
+        // NativeAOT cannot generate code at run time: that is how a binary knows it was compiled ahead of time.
+        string compilation = System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "NativeAOT";
+        output.WriteLine($"runtime      .NET {Environment.Version} ({compilation})");
         output.WriteLine($"cpu          {HardwareInfo.ProcessorName}");
         output.WriteLine($"simd         {(HardwareInfo.VectorWidthBits == 0 ? "scalar" : $"Vector{HardwareInfo.VectorWidthBits}")}");
         output.WriteLine($"cores        {HardwareInfo.ProcessorCount}");

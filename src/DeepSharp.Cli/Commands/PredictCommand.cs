@@ -78,7 +78,7 @@ public sealed class PredictCommand : ICommand
         foreach (var input in inputs)
         {
             var batch = PredictionInputs.Read(input, () => images ??= ModelImageInput.Of(model, modelPath), tensorName, limit);
-            batches.Add((batch, model.Predict(batch.X, batchSize)));
+            batches.Add((batch, model.Predict(batch.X, batchSize, verbose: 0)));
         }
         int count = batches.Sum(b => b.Batch.Names.Count);
 

@@ -145,25 +145,38 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
             AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
 
+        var running = new Dictionary<string, double>(StringComparer.Ordinal);
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             loader.Epoch = epoch;
             double dSum = 0, gSum = 0;
             int step = 0;
+            // On a terminal, a live bar with the running losses during the epoch (as Fit's); elsewhere the epoch's line
+            // below is its only output.
+            var bar = options.Verbose == 1 ? new ProgressBar(loader.BatchCount) : null;
+            if (bar is { IsLive: false }) bar = null;
             var clock = Stopwatch.StartNew();
             foreach (var batch in loader)
             {
                 var (d, g) = trainer.TrainStep(batch.X);
                 if (!double.IsFinite(d) || !double.IsFinite(g))
                 {
+                    if (bar is not null) output.WriteLine();
                     output.WriteLine($"Epoch {epoch + 1}, step {step + 1}: a loss is not finite (discriminator {d}, generator {g}); training stopped (the files in the output directory are those of the last finished epoch).");
                     return 1;
                 }
                 dSum += d;
                 gSum += g;
                 step++;
+                if (bar is not null)
+                {
+                    running["d_loss"] = dSum / step;
+                    running["g_loss"] = gSum / step;
+                    bar.Update(step, running);
+                }
             }
             clock.Stop();
+            bar?.Finish(running);
             steps += step;
             trainSeconds += clock.Elapsed.TotalSeconds;
             if (!writes) continue; // the losses are the same on every rank: rank 0 reports them

@@ -191,15 +191,15 @@ internal sealed class FunctionalGraph
             callIndex[node] = calls.Count;
             calls.Add(node);
         }
-        JsonArray Reference(SymbolicTensor t) => [t.Layer.Name, callIndex[t.Node], t.Index];
+        JsonArray Reference(SymbolicTensor t) => new(JsonValue.Create(t.Layer.Name), JsonValue.Create(callIndex[t.Node]), JsonValue.Create(t.Index));
         var layers = new JsonArray();
         foreach (var layer in Layers)
         {
             var inbound = new JsonArray();
             if (layer is not Input)
                 foreach (var node in callsPerLayer[layer])
-                    inbound.Add(new JsonArray(node.Inputs.Select(i => (JsonNode?)Reference(i)).ToArray()));
-            layers.Add(new JsonObject
+                    inbound.Add((JsonNode)new JsonArray(node.Inputs.Select(i => (JsonNode?)Reference(i)).ToArray()));
+            layers.Add((JsonNode)new JsonObject
             {
                 ["class_name"] = layer.ClassName,
                 ["config"] = layer.GetConfig(),

@@ -21,7 +21,7 @@ public partial class Model
     /// <summary>
     /// A functional model with several inputs and/or outputs. It is trained with a custom loop
     /// (<see cref="GradientTape"/>) or, with one input and one output, with <c>Fit</c>; <see cref="Call(IReadOnlyList{Tensor}, bool)"/>
-    /// and <see cref="Predict(IReadOnlyList{Tensor}, int)"/> run it. A graph whose output needs an input not
+    /// and <see cref="Predict(IReadOnlyList{Tensor}, int, int)"/> run it. A graph whose output needs an input not
     /// listed, or with a listed input that no output uses, is refused with a message naming the layer.
     /// </summary>
     /// <param name="inputs">The model's inputs, in the order batches are given.</param>
@@ -212,15 +212,20 @@ public partial class Model
     }
 
     /// <summary>The outputs of a functional model for whole datasets (one per input), computed in batches, as Keras' <c>predict</c>.</summary>
-    public Tensor[] Predict(IReadOnlyList<Tensor> x, int batchSize = 32)
+    /// <param name="x">One tensor per input: (samples, ...).</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    /// <param name="verbose">1 a progress bar (as Keras' default), 2 one line at the end, 0 nothing.</param>
+    public Tensor[] Predict(IReadOnlyList<Tensor> x, int batchSize = 32, int verbose = 1)
     {
         var graph = RequireGraph("Predict");
         CheckInputs(x, "Predict");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Predict: batchSize must be a positive integer.");
+        Trainer.CheckVerbose(verbose, "Predict");
         int samples = x[0].Shape[0];
         var results = new Tensor[graph.Outputs.Length];
         var batchInputs = new Tensor[x.Count];
         var batchOutputs = new Tensor[results.Length];
+        var bar = verbose > 0 ? new ProgressBar((samples + batchSize - 1) / batchSize, verbose) : null;
         using (Autograd.NoGrad())
         {
             for (int start = 0; start < samples; start += batchSize)
@@ -237,8 +242,10 @@ public partial class Model
                         Ops.CopyRowsInto(batchOutputs[o], results[o], start);
                     }
                 }
+                bar?.Update(start / batchSize + 1, Trainer.NoValues);
             }
         }
+        bar?.Finish(Trainer.NoValues);
         return results;
     }
 

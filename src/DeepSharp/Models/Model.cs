@@ -4,7 +4,7 @@ namespace DeepSharp;
 
 /// <summary>
 /// A trainable graph of layers with Keras' training API: <see cref="Compile"/>, <see cref="Fit(Tensor, Tensor, int, int, int, IReadOnlyList{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, long?, IReadOnlyDictionary{int, double}?, Tensor?)"/>,
-/// <see cref="Evaluate(Tensor, Tensor, int, int, Tensor?)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="TrainOnBatch(Tensor, Tensor)"/>, <see cref="TestOnBatch(Tensor, Tensor)"/>,
+/// <see cref="Evaluate(Tensor, Tensor, int, int, Tensor?)"/>, <see cref="Predict(Tensor, int, int)"/>, <see cref="TrainOnBatch(Tensor, Tensor)"/>, <see cref="TestOnBatch(Tensor, Tensor)"/>,
 /// weights access, <see cref="Summary"/>, and saving.
 /// </summary>
 public partial class Model : Layer
@@ -260,10 +260,13 @@ public partial class Model : Layer
     }
 
     /// <summary>The model's outputs for <paramref name="x"/>, computed in batches, as Keras' <c>predict</c>.</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32)
+    /// <param name="x">Inputs: (samples, ...).</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    /// <param name="verbose">1 a progress bar (as Keras' default), 2 one line at the end, 0 nothing.</param>
+    public Tensor Predict(Tensor x, int batchSize = 32, int verbose = 1)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return Trainer.Predict(x, batchSize);
+        return Trainer.Predict(x, batchSize, verbose);
     }
 
     /// <summary>Copies of all weights' values, in <see cref="Layer.Weights"/> order (Keras' <c>get_weights</c>).</summary>

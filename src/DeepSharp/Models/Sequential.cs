@@ -112,7 +112,7 @@ public sealed class Sequential : Model
         var config = new JsonObject { ["name"] = Name, ["trainable"] = Trainable };
         var layers = new JsonArray();
         foreach (var layer in _layers)
-            layers.Add(new JsonObject { ["class_name"] = layer.ClassName, ["config"] = layer.GetConfig() });
+            layers.Add((JsonNode)new JsonObject { ["class_name"] = layer.ClassName, ["config"] = layer.GetConfig() });
         config["layers"] = layers;
         return config;
     }

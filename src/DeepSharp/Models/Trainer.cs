@@ -226,7 +226,7 @@ internal sealed class Trainer(Model model)
             _logs.Clear();
             foreach (var callback in all) callback.OnEpochBegin(epoch, _logs);
             foreach (var metric in model.Metrics) metric.ResetState();
-            if (verbose > 0) Console.WriteLine($"Epoch {epoch + 1}/{epochs}");
+            if (verbose > 0) ProgressBar.CurrentOutput.WriteLine($"Epoch {epoch + 1}/{epochs}");
             var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
@@ -287,7 +287,7 @@ internal sealed class Trainer(Model model)
             clock.Stop();
             if (history.StoppedOnNaN)
             {
-                if (bar is not null) Console.WriteLine();
+                if (bar is not null) ProgressBar.CurrentOutput.WriteLine();
                 break;
             }
             history.RecordTiming(samples, clock.Elapsed.TotalSeconds);
@@ -323,6 +323,7 @@ internal sealed class Trainer(Model model)
         ICommunicator? ranks = null, Tensor? sampleWeight = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"{caller}: batchSize must be positive.");
+        CheckVerbose(verbose, caller);
         if (!prepared) Prepare(x, y, caller, several);
         var weights = SampleWeights.For(y, sampleWeight, classWeight: null, caller);
         foreach (var metric in model.Metrics) metric.ResetState();
@@ -353,14 +354,16 @@ internal sealed class Trainer(Model model)
         return new EvaluationResult(values);
     }
 
-    internal Tensor Predict(Tensor x, int batchSize)
+    internal Tensor Predict(Tensor x, int batchSize, int verbose)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Predict: batchSize must be positive.");
+        CheckVerbose(verbose, "Predict");
         if (x.Rank == 0 || x.Shape[0] == 0) throw new ArgumentException($"Predict: x must hold at least one sample; got shape {x.Shape}.", nameof(x));
         model.RequireSingleInputOutput("Predict");
         model.EnsureBuilt(Layer.SampleShape(x.Shape));
         int samples = x.Shape[0];
         Tensor? output = null;
+        var bar = verbose > 0 ? new ProgressBar((samples + batchSize - 1) / batchSize, verbose) : null;
         using (Autograd.NoGrad())
         {
             for (int start = 0; start < samples; start += batchSize)
@@ -375,9 +378,19 @@ internal sealed class Trainer(Model model)
                     }
                     Ops.CopyRowsInto(batch, output, start);
                 }
+                bar?.Update(start / batchSize + 1, NoValues);
             }
         }
+        bar?.Finish(NoValues);
         return output!;
+    }
+
+    /// <summary>What a Predict bar shows beside its counter: no loss, no metrics.</summary>
+    internal static readonly IReadOnlyDictionary<string, double> NoValues = new Dictionary<string, double>();
+
+    internal static void CheckVerbose(int verbose, string caller)
+    {
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, $"{caller}: verbose must be 0 (silent), 1 (progress bar) or 2 (one line).");
     }
 
     // ---- checks and bookkeeping ----------------------------------------------------------------------

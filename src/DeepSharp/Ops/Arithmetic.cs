@@ -193,41 +193,12 @@ public static partial class Ops
     }
 }
 
-/// <summary>The ops as members of <see cref="Tensor"/>: operators and methods such as <c>x.Exp()</c>.</summary>
+/// <summary>
+/// The ops as members of <see cref="Tensor"/>: methods such as <c>x.Exp()</c> (the operators are declared on
+/// <see cref="Tensor"/> itself, in Ops/Tensor.Operators.cs, so that every .NET language sees them).
+/// </summary>
 public static partial class TensorMembers
 {
-    // ---- operators and members on Tensor ---------------------------------------------------------------
-
-    extension(Tensor)
-    {
-        /// <summary>Elementwise sum.</summary>
-        public static Tensor operator +(Tensor a, Tensor b) => Ops.Add(a, b);
-        /// <summary>Adds a constant.</summary>
-        public static Tensor operator +(Tensor a, float b) => Ops.Add(a, b);
-        /// <summary>Adds a constant.</summary>
-        public static Tensor operator +(float a, Tensor b) => Ops.Add(b, a);
-        /// <summary>Elementwise difference.</summary>
-        public static Tensor operator -(Tensor a, Tensor b) => Ops.Subtract(a, b);
-        /// <summary>Subtracts a constant.</summary>
-        public static Tensor operator -(Tensor a, float b) => Ops.Add(a, -b);
-        /// <summary>A constant minus each element.</summary>
-        public static Tensor operator -(float a, Tensor b) => Ops.ReverseSubtract(a, b);
-        /// <summary>Negation.</summary>
-        public static Tensor operator -(Tensor a) => Ops.Negate(a);
-        /// <summary>Elementwise product.</summary>
-        public static Tensor operator *(Tensor a, Tensor b) => Ops.Multiply(a, b);
-        /// <summary>Multiplies by a constant.</summary>
-        public static Tensor operator *(Tensor a, float b) => Ops.Multiply(a, b);
-        /// <summary>Multiplies by a constant.</summary>
-        public static Tensor operator *(float a, Tensor b) => Ops.Multiply(b, a);
-        /// <summary>Elementwise quotient.</summary>
-        public static Tensor operator /(Tensor a, Tensor b) => Ops.Divide(a, b);
-        /// <summary>Divides by a constant.</summary>
-        public static Tensor operator /(Tensor a, float b) => Ops.Multiply(a, 1f / b);
-        /// <summary>A constant divided by each element.</summary>
-        public static Tensor operator /(float a, Tensor b) => Ops.Divide(a, b);
-    }
-
     extension(Tensor a)
     {
         /// <summary>Elementwise power <c>a^b</c>.</summary>

@@ -13,6 +13,18 @@ public static unsafe partial class Ops
     /// The same elements with another shape of the same size; one dimension may be -1 and is inferred.
     /// A view of a contiguous input; a non-contiguous input is copied first.
     /// </summary>
+    /// <remarks>For languages without span parameters (F#); C# binds to the span overload.</remarks>
+    [OverloadResolutionPriority(-1)] // C# takes the span overload
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Reshape(x, (ReadOnlySpan<int>)shape);
+    }
+
+    /// <summary>
+    /// The same elements with another shape of the same size; one dimension may be -1 and is inferred.
+    /// A view of a contiguous input; a non-contiguous input is copied first.
+    /// </summary>
     [OverloadResolutionPriority(1)] // [2, -1] is a span of dimensions, not a TensorShape (which cannot hold -1)
     public static Tensor Reshape(Tensor x, params ReadOnlySpan<int> shape)
     {
@@ -146,6 +158,14 @@ public static unsafe partial class Ops
         return Tensor.View(x, new TensorShape(dims), strides, x._offset);
     }
 
+    /// <summary>Reorders the axes, as <see cref="Permute(Tensor, ReadOnlySpan{int})"/>; for languages without span parameters (F#).</summary>
+    [OverloadResolutionPriority(-1)] // C# takes the span overload
+    public static Tensor Permute(Tensor x, params int[] axes)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        return Permute(x, (ReadOnlySpan<int>)axes);
+    }
+
     /// <summary>Reorders the axes: output axis i is input axis <c>axes[i]</c> (negative axes count from the end). A view.</summary>
     public static Tensor Permute(Tensor x, params ReadOnlySpan<int> axes)
     {
@@ -259,6 +279,14 @@ public static unsafe partial class Ops
     }
 
     // ---- expand: a stride-0 view; dx = g summed over the broadcast axes (the engine does the sum) ------
+
+    /// <summary>Broadcasts without copying, as <see cref="Expand(Tensor, ReadOnlySpan{int})"/>; for languages without span parameters (F#).</summary>
+    [OverloadResolutionPriority(-1)] // C# takes the span overload
+    public static Tensor Expand(Tensor x, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Expand(x, (ReadOnlySpan<int>)shape);
+    }
 
     /// <summary>
     /// Broadcasts <paramref name="x"/> to <paramref name="shape"/> without copying: axes of size 1 stretch
@@ -621,6 +649,9 @@ public static partial class TensorMembers
         /// <summary>The same elements with another shape (one -1 is inferred); see <see cref="Ops.Reshape(Tensor, ReadOnlySpan{int})"/>.</summary>
         [OverloadResolutionPriority(1)]
         public Tensor Reshape(params ReadOnlySpan<int> shape) => Ops.Reshape(x, shape);
+        /// <summary>The same elements with another shape (one -1 is inferred); for languages without span parameters (F#). See <see cref="Ops.Reshape(Tensor, ReadOnlySpan{int})"/>.</summary>
+        [OverloadResolutionPriority(-1)] // C# takes the span overload
+        public Tensor Reshape(params int[] shape) => Ops.Reshape(x, shape ?? throw new ArgumentNullException(nameof(shape)));
         /// <summary>The same elements with another shape; see <see cref="Ops.Reshape(Tensor, TensorShape)"/>.</summary>
         public Tensor Reshape(TensorShape shape) => Ops.Reshape(x, shape);
         /// <summary>Merges axes startAxis..endAxis into one; see <see cref="Ops.Flatten"/>.</summary>
@@ -629,16 +660,22 @@ public static partial class TensorMembers
         public Tensor Transpose(int axis0, int axis1) => Ops.Transpose(x, axis0, axis1);
         /// <summary>Swaps the last two axes (a view); see <see cref="Ops.Transpose(Tensor)"/>.</summary>
         public Tensor Transpose() => Ops.Transpose(x);
-        /// <summary>Reorders the axes (a view); see <see cref="Ops.Permute"/>.</summary>
+        /// <summary>Reorders the axes (a view); see <see cref="Ops.Permute(Tensor, ReadOnlySpan{int})"/>.</summary>
         public Tensor Permute(params ReadOnlySpan<int> axes) => Ops.Permute(x, axes);
+        /// <summary>Reorders the axes (a view); for languages without span parameters (F#). See <see cref="Ops.Permute(Tensor, ReadOnlySpan{int})"/>.</summary>
+        [OverloadResolutionPriority(-1)] // C# takes the span overload
+        public Tensor Permute(params int[] axes) => Ops.Permute(x, axes ?? throw new ArgumentNullException(nameof(axes)));
         /// <summary>Removes every axis of size 1; see <see cref="Ops.Squeeze(Tensor)"/>.</summary>
         public Tensor Squeeze() => Ops.Squeeze(x);
         /// <summary>Removes one axis of size 1; see <see cref="Ops.Squeeze(Tensor, int)"/>.</summary>
         public Tensor Squeeze(int axis) => Ops.Squeeze(x, axis);
         /// <summary>Inserts an axis of size 1; see <see cref="Ops.Unsqueeze"/>.</summary>
         public Tensor Unsqueeze(int axis) => Ops.Unsqueeze(x, axis);
-        /// <summary>Broadcasts to a shape without copying; see <see cref="Ops.Expand"/>.</summary>
+        /// <summary>Broadcasts to a shape without copying; see <see cref="Ops.Expand(Tensor, ReadOnlySpan{int})"/>.</summary>
         public Tensor Expand(params ReadOnlySpan<int> shape) => Ops.Expand(x, shape);
+        /// <summary>Broadcasts to a shape without copying; for languages without span parameters (F#). See <see cref="Ops.Expand(Tensor, ReadOnlySpan{int})"/>.</summary>
+        [OverloadResolutionPriority(-1)] // C# takes the span overload
+        public Tensor Expand(params int[] shape) => Ops.Expand(x, shape ?? throw new ArgumentNullException(nameof(shape)));
         /// <summary>Python's x[start:end:step] along an axis (a view); see <see cref="Ops.Slice"/>.</summary>
         public Tensor Slice(int axis, int start, int end = int.MaxValue, int step = 1) => Ops.Slice(x, axis, start, end, step);
         /// <summary>The values laid out contiguously; see <see cref="Ops.Contiguous"/>.</summary>

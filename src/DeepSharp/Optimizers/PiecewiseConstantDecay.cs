@@ -52,9 +52,9 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
     public override JsonNode GetConfig()
     {
         var boundaries = new JsonArray();
-        foreach (var b in _boundaries) boundaries.Add(b);
+        foreach (var b in _boundaries) boundaries.Add((JsonNode)b);
         var values = new JsonArray();
-        foreach (var v in _values) values.Add(v);
+        foreach (var v in _values) values.Add((JsonNode)v);
         return Serialized(new JsonObject { ["boundaries"] = boundaries, ["values"] = values });
     }
 }

@@ -8,11 +8,19 @@ public sealed partial class Tensor
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(TensorShape shape) => Zeroed(shape);
 
+    /// <summary>A tensor of zeros; for languages without span parameters (F#).</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(-1)] // C# takes the span overload
+    public static Tensor Zeros(params int[] shape) => Zeroed(new TensorShape((ReadOnlySpan<int>)(shape ?? throw new ArgumentNullException(nameof(shape)))));
+
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(params ReadOnlySpan<int> shape) => Full(new TensorShape(shape), 1f);
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(TensorShape shape) => Full(shape, 1f);
+
+    /// <summary>A tensor of ones; for languages without span parameters (F#).</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(-1)] // C# takes the span overload
+    public static Tensor Ones(params int[] shape) => Full(new TensorShape((ReadOnlySpan<int>)(shape ?? throw new ArgumentNullException(nameof(shape)))), 1f);
 
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor Full(TensorShape shape, float value)
@@ -54,6 +62,15 @@ public sealed partial class Tensor
 
     /// <summary>A tensor holding a copy of <paramref name="values"/>, shaped <paramref name="shape"/>.</summary>
     public static Tensor FromArray(float[] values, params ReadOnlySpan<int> shape) => FromArray((ReadOnlySpan<float>)values, shape);
+
+    /// <summary>A tensor holding a copy of <paramref name="values"/>, shaped <paramref name="shape"/>; for languages without span parameters (F#).</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(-1)] // C# takes the span overload
+    public static Tensor FromArray(float[] values, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(shape);
+        return FromArray((ReadOnlySpan<float>)values, (ReadOnlySpan<int>)shape);
+    }
 
     /// <summary>A 2-D tensor holding a copy of a rectangular array.</summary>
     public static Tensor FromArray(float[,] values)

@@ -14,6 +14,15 @@ public sealed unsafe partial class Tensor
         set => *(Storage.Pointer + ElementOffset(index)) = value;
     }
 
+    /// <summary>The element at <paramref name="index"/>; for languages without span parameters (F#: <c>t.[[| 0; 1 |]]</c>).</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(-1)] // C# takes the span overload
+    [System.Runtime.CompilerServices.IndexerName("Element")]
+    public float this[params int[] index]
+    {
+        get => this[(ReadOnlySpan<int>)(index ?? throw new ArgumentNullException(nameof(index)))];
+        set => this[(ReadOnlySpan<int>)(index ?? throw new ArgumentNullException(nameof(index)))] = value;
+    }
+
     /// <summary>The value of a one-element tensor (a loss, a metric).</summary>
     public float Item()
     {

@@ -19,6 +19,12 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IEnumerable<int>
     /// <summary>The number of dimensions.</summary>
     public int Rank { get; }
 
+    /// <summary>Creates a shape from its dimensions; for languages without span parameters (F#).</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(-1)] // C# takes the span overload
+    public TensorShape(params int[] dims) : this((ReadOnlySpan<int>)(dims ?? throw new ArgumentNullException(nameof(dims))))
+    {
+    }
+
     /// <summary>Creates a shape from its dimensions; each must be non-negative.</summary>
     public TensorShape(params ReadOnlySpan<int> dims)
     {

@@ -35,6 +35,32 @@ public class CommandRunnerTests
     }
 
     [Fact]
+    public void Info_says_whether_the_binary_is_jit_compiled_or_NativeAOT()
+    {
+        var (code, output, _) = Run("info");
+        Assert.Equal(0, code);
+        Assert.Matches(@"runtime      \.NET \d+\.\d+\.\d+ \(JIT\)", output);
+    }
+
+    [Fact]
+    public void Check_saving_is_hidden_from_the_command_list_but_runs_and_keeps_its_files_in_the_given_directory()
+    {
+        Assert.DoesNotContain("check-saving", Run("--help").Output);
+        var directory = Path.Combine(Path.GetTempPath(), $"deepsharp-check-saving-test-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, output, error) = Run("check-saving", "--out", directory);
+            Assert.True(code == 0, output + error);
+            Assert.Contains("functional  saved ", output);
+            Assert.True(File.Exists(Path.Combine(directory, "lstm.dsm")));
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_unknown_command_exits_with_2_and_the_usage()
     {
         var (code, _, error) = Run("trian");

@@ -9,6 +9,28 @@ namespace DeepSharp.Tests.Cli;
 public class TrainGanCommandTests
 {
     [Fact]
+    public void On_a_terminal_each_epoch_redraws_a_live_bar_with_the_running_losses_and_an_eta()
+    {
+        using var dir = new Plots.TempDirectory();
+        var output = new StringWriter();
+        int code;
+        using (ProgressBar.RedirectTo(output, isTerminal: true, new TestSupport.FakeClock(stepPerReading: 60)))
+            code = CommandRunner.Run(["train", "gan", "--arch", "mlp", "--epochs", "1", "--batch-size", "16", "--train-images", "128",
+                "--samples", "20", "--classifier-epochs", "1", "--limit", "256", "--seed", "3", "--data", SharedData.Directory, "--out", dir.Path],
+                output, output);
+        var text = output.ToString();
+        Assert.True(code == 0, text);
+        var frames = TestSupport.FakeClock.Frames(text);
+        // 128 images in batches of 16: 8 steps, a frame at least every other one, then the epoch's final bar and its line.
+        var live = frames.Where(f => f.Contains(" - ETA: ") && f.Contains(" - d_loss: ") && f.Contains(" - g_loss: ")).ToList();
+        Assert.True(live.Count >= 3, text);
+        Assert.Matches(@"^1/8 \[=*>\.+\] - ETA: \ds - \d+ms/step - d_loss: \d\.\d{4} - g_loss: \d\.\d{4}$", live[0]);
+        int final = Array.FindLastIndex(frames, f => f.StartsWith("8/8 [==============================] - ", StringComparison.Ordinal) && f.Contains("d_loss"));
+        Assert.True(final >= 0, text);
+        Assert.StartsWith("Epoch 1/1 - ", frames[final + 1]);
+    }
+
+    [Fact]
     public void A_short_run_writes_grids_losses_generator_classifier_and_metrics_and_generate_draws_from_it()
     {
         using var dir = new Plots.TempDirectory();

@@ -33,6 +33,7 @@ public static class KerasFile
     /// <summary>Reads a Keras model file held in a seekable <paramref name="stream"/>; <paramref name="name"/> names it in messages.</summary>
     internal static Model Load(Stream stream, string name)
     {
+        RequireRuntimeCode("KerasFile.Load");
         Span<byte> head = stackalloc byte[8];
         int got = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         stream.Position = 0;
@@ -60,9 +61,24 @@ public static class KerasFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!model.IsBuilt) throw new InvalidOperationException($"SaveKeras: model '{model.Name}' is not built yet; call it on data or give its first layer an input shape.");
+        RequireRuntimeCode("KerasFile.Save");
         using var archive = new MemoryStream();
         KerasArchive.Write(model, archive);
         AtomicFile.WriteAllBytes(path, archive.ToArray());
+    }
+
+    /// <summary>
+    /// Refuses Keras files in a NativeAOT program: their HDF5 library (PureHDF) makes generic methods at run time
+    /// (MakeGenericMethod), which an ahead-of-time binary cannot, and would fail deep inside with a message about
+    /// missing native code.
+    /// </summary>
+    private static void RequireRuntimeCode(string caller)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+            throw new NotSupportedException(
+                $"{caller}: Keras .keras and .h5 files are not available in a NativeAOT program (such as the NativeAOT deepsharp): " +
+                "the HDF5 library that reads and writes their weights needs code generated at run time. Convert them with the " +
+                "deepsharp dotnet tool or any program on the .NET runtime (to .dsm or .onnx).");
     }
 
 }

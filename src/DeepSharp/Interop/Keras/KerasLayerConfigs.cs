@@ -120,7 +120,7 @@ internal static class KerasLayerConfigs
             }
             int d = KerasJson.Int(array[i], $"{owner}: '{key}'[{i}]");
             if (d <= 0) throw new FormatException($"{owner}: '{key}' {KerasJson.Show(node)} has a size {d}; sizes must be positive.");
-            dims.Add(d);
+            dims.Add((JsonNode?)d);
         }
         return dims;
     }

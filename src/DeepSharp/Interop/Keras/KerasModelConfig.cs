@@ -89,7 +89,7 @@ internal sealed class KerasModelConfig
                 inputShape = new JsonArray(batch.Skip(1).Select(KerasJson.Copy).ToArray());
                 continue;
             }
-            layers.Add(layer);
+            layers.Add((JsonNode)layer);
             classes.Add(kerasClass);
         }
         if (layers.Count == 0) throw new FormatException($"{owner}: the model has no layers.");
@@ -150,10 +150,10 @@ internal sealed class KerasModelConfig
             string at = $"{owner}: layer '{layerName}'";
             var nodes = new JsonArray();
             foreach (var node in KerasJson.Array(entry["inbound_nodes"] ?? new JsonArray(), $"{at}: inbound_nodes"))
-                nodes.Add(ReadNode(node, at));
+                nodes.Add((JsonNode)ReadNode(node, at));
             layer["name"] = layerName;
             layer["inbound_nodes"] = nodes;
-            layers.Add(layer);
+            layers.Add((JsonNode)layer);
             classes.Add(layer["class_name"]!.GetValue<string>());
             raw.Add((JsonObject)entry["config"]!);
         }
@@ -181,8 +181,8 @@ internal sealed class KerasModelConfig
             var args = KerasJson.Array(call["args"], $"{at}: args");
             if (args.Count != 1) throw new FormatException($"{at}: the layer is called with {args.Count} positional arguments; DeepSharp layers take one (a tensor or a list of tensors).");
             if (args[0] is JsonArray list)
-                foreach (var tensor in list) references.Add(KerasTensor(tensor, at));
-            else references.Add(KerasTensor(args[0], at));
+                foreach (var tensor in list) references.Add((JsonNode)KerasTensor(tensor, at));
+            else references.Add((JsonNode)KerasTensor(args[0], at));
             return references;
         }
         foreach (var item in KerasJson.Array(node, $"{at}: inbound node"))
@@ -190,7 +190,7 @@ internal sealed class KerasModelConfig
             var parts = KerasJson.Array(item, $"{at}: inbound tensor");
             if (parts.Count is not (3 or 4)) throw new FormatException($"{at}: inbound tensor {KerasJson.Show(item)} is not [layer, node, tensor, kwargs].");
             if (parts.Count == 4) CheckCallArguments(KerasJson.Object(parts[3], $"{at}: call arguments"), at);
-            references.Add(Reference(new JsonArray(KerasJson.Copy(parts[0]), KerasJson.Copy(parts[1]), KerasJson.Copy(parts[2])), at));
+            references.Add((JsonNode)Reference(new JsonArray(KerasJson.Copy(parts[0]), KerasJson.Copy(parts[1]), KerasJson.Copy(parts[2])), at));
         }
         return references;
     }
@@ -232,9 +232,9 @@ internal sealed class KerasModelConfig
     private static JsonArray References(JsonNode? node, string at)
     {
         var array = KerasJson.Array(node, at);
-        if (array.Count == 3 && array[0] is JsonValue) return [Reference(array, at)];
+        if (array.Count == 3 && array[0] is JsonValue) return new JsonArray(Reference(array, at));
         var result = new JsonArray();
-        foreach (var item in array) result.Add(Reference(item, at));
+        foreach (var item in array) result.Add((JsonNode)Reference(item, at));
         if (result.Count == 0) throw new FormatException($"{at} is empty.");
         return result;
     }

@@ -51,17 +51,17 @@ internal static class KerasModelWriter
         var layers = new JsonArray();
         var names = new HashSet<string>(model.Layers.Select(l => l.Name), StringComparer.Ordinal);
         if (model.Layers[0] is not Input)
-            layers.Add(KerasLayerConfigs.WriteInput(UniqueName("input_layer", names), input));
+            layers.Add((JsonNode)KerasLayerConfigs.WriteInput(UniqueName("input_layer", names), input));
         var shape = input;
         foreach (var layer in model.Layers)
         {
             if (layer is Input first)
             {
-                layers.Add(KerasLayerConfigs.WriteInput(first.Name, first.Shape));
+                layers.Add((JsonNode)KerasLayerConfigs.WriteInput(first.Name, first.Shape));
                 continue;
             }
             RequireWritable(layer);
-            layers.Add(KerasLayerConfigs.Write(layer, shape));
+            layers.Add((JsonNode)KerasLayerConfigs.Write(layer, shape));
             shape = layer.ComputeOutputShape(shape);
         }
         var batch = KerasLayerConfigs.BatchShape(input);
@@ -94,7 +94,8 @@ internal static class KerasModelWriter
             callIndex[call] = list.Count;
             list.Add(call);
         }
-        JsonArray History(SymbolicTensor t) => [t.Layer.Name, callIndex[t.Node], t.Index];
+        // Not a collection expression: it would add through JsonArray.Add<T>, which needs reflection (NativeAOT).
+        JsonArray History(SymbolicTensor t) => new(JsonValue.Create(t.Layer.Name), JsonValue.Create(callIndex[t.Node]), JsonValue.Create(t.Index));
         JsonObject Tensor(SymbolicTensor t) => new()
         {
             ["class_name"] = "__keras_tensor__",
@@ -116,12 +117,12 @@ internal static class KerasModelWriter
                     JsonNode argument = layer is MergeLayer
                         ? new JsonArray(call.Inputs.Select(i => (JsonNode?)Tensor(i)).ToArray())
                         : Tensor(call.Inputs[0]);
-                    nodes.Add(new JsonObject { ["args"] = new JsonArray(argument), ["kwargs"] = new JsonObject() });
+                    nodes.Add((JsonNode)new JsonObject { ["args"] = new JsonArray(argument), ["kwargs"] = new JsonObject() });
                 }
             }
             entry["name"] = layer.Name;
             entry["inbound_nodes"] = nodes;
-            layers.Add(entry);
+            layers.Add((JsonNode)entry);
         }
         var inputShapes = model.Inputs.Select(i => (JsonNode?)KerasLayerConfigs.BatchShape(i.Shape)).ToArray();
         return new JsonObject

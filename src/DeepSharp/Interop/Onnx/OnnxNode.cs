@@ -167,7 +167,7 @@ public sealed class OnnxNode : MergeLayer
                 entry["shape"] = new JsonArray(slot.Shape!.Select(d => (JsonNode?)d).ToArray());
                 entry["trainable"] = slot.Trainable;
             }
-            inputs.Add(entry);
+            inputs.Add((JsonNode)entry);
         }
         config["inputs"] = inputs;
         config["output_types"] = new JsonArray(_outputTypes.Select(t => (JsonNode?)OnnxDataTypes.Name(t)).ToArray());
