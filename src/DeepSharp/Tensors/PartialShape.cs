@@ -19,6 +19,12 @@ public readonly struct PartialShape : IEquatable<PartialShape>, IEnumerable<int?
     /// <summary>The number of dimensions.</summary>
     public int Rank { get; }
 
+    /// <summary>Creates a shape from an array of dimensions; for languages without span parameters (F#). Null is an unknown dimension.</summary>
+    [OverloadResolutionPriority(-1)] // C# takes the span overload
+    public PartialShape(params int?[] dims) : this((ReadOnlySpan<int?>)(dims ?? throw new ArgumentNullException(nameof(dims))))
+    {
+    }
+
     /// <summary>Creates a shape from its dimensions; null is an unknown dimension, the others must be non-negative.</summary>
     public PartialShape(params ReadOnlySpan<int?> dims)
     {
