@@ -7,7 +7,7 @@ namespace DeepSharp.Cli.Commands;
 public sealed class TrainCommand : ICommand
 {
     /// <summary>The examples with their default settings, for their names, summaries and defaults.</summary>
-    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample()];
+    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample(), new CharLmExample()];
 
     /// <summary>The examples' names, in the order the help lists them.</summary>
     public static IReadOnlyList<string> ExampleNames { get; } = Examples.Select(e => e.Name).ToList();
@@ -32,9 +32,10 @@ public sealed class TrainCommand : ICommand
         return new HelpText("deepsharp train <example> [options]")
             .Paragraph("Examples:\n" + string.Concat(Examples.Select(e => $"  {e.Name,-8} {e.Summary}\n")))
             .Section("Options (every example)", TrainingOptionsParser.Options())
-            .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn and gan have some).")
+            .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn, gan and charlm have some).")
             .Paragraph("Writes into --out: metrics.json, history.csv, curves.png and the model (model.dsm); gan writes\n" +
-                "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json.")
+                "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm (unless --classifier) and metrics.json;\n" +
+                "charlm also writes samples.txt and vectorizer.json (its characters).")
             .Paragraph("Under Open MPI's mpirun every example trains data-parallel over the ranks; rank 0 prints and writes:\n" +
                 "  mpirun -np 2 --bind-to none -x TERM=dumb deepsharp train cnn")
             .ToString();
@@ -58,7 +59,7 @@ public sealed class TrainCommand : ICommand
         catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(TrainingOptions.BatchSize))
         {
             // Too large for the data: known only once the data is loaded, but bad usage all the same.
-            throw new UsageException($"--batch-size {training.BatchSize} is larger than the number of training images; a step takes a full batch.");
+            throw new UsageException($"--batch-size {training.BatchSize} is larger than the number of training {(example is CharLmExample ? "windows" : "images")}; a step takes a full batch.");
         }
     }
 
@@ -78,6 +79,7 @@ public sealed class TrainCommand : ICommand
     {
         GanExample => "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n(unless --classifier) and metrics.json",
         CnnExample => "metrics.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch) and model.dsm",
+        CharLmExample => "metrics.json (held-out bits per character and the unigram baseline's), history.csv,\ncurves.png, samples.txt, model.dsm and vectorizer.json",
         _ => "metrics.json, history.csv, curves.png and model.dsm",
     };
 
@@ -86,6 +88,7 @@ public sealed class TrainCommand : ICommand
     {
         CnnExample => CnnOptions.Parse(options),
         GanExample => GanOptions.Parse(options),
+        CharLmExample => CharLmOptions.Parse(options),
         _ => defaults,
     };
 
@@ -94,6 +97,7 @@ public sealed class TrainCommand : ICommand
     {
         CnnExample => CnnOptions.Options,
         GanExample => GanOptions.Options,
+        CharLmExample => CharLmOptions.Options,
         _ => [],
     };
 
