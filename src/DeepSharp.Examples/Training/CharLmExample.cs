@@ -10,8 +10,8 @@ namespace DeepSharp.Examples;
 /// <c>fortunes</c> packages by default, <see cref="TextCorpus"/>), turns its characters into indices with a character
 /// <see cref="TextVectorization"/> adapted on the training text, and trains <see cref="CharLanguageModel.Build"/> to
 /// predict each next character of windows of <see cref="SequenceLength"/>. Reports the held-out bits per character
-/// against the unigram baseline's, prints samples drawn at a few temperatures, and writes metrics.json, history.csv,
-/// curves.png, samples.txt, the model and the vectorizer.
+/// against the unigram baseline's, prints samples drawn at a few temperatures, and writes run.json, history.csv,
+/// curves.png, samples.txt, the model, the vectorizer and, last, metrics.json.
 /// </summary>
 public sealed class CharLmExample() : Example("charlm",
     "a character-level language model on the fortunes: Embedding 32, LSTM 256 (sequences) x2, Dense per step; Adam 2e-3",
@@ -37,7 +37,9 @@ public sealed class CharLmExample() : Example("charlm",
 
     /// <summary>
     /// Loads and splits the corpus, adapts the vocabulary, trains (the held-out windows as validation data, so curves.png
-    /// shows both), evaluates and samples. Returns 0, or 1 when training stopped on a non-finite loss.
+    /// shows both), evaluates and samples. On one process the run backs up into the output directory as the image
+    /// classifiers do (Ctrl-C writes the backup; <see cref="TrainingOptions.Resume"/> continues it). Returns 0, 1 when
+    /// training stopped on a non-finite loss, or <see cref="RunFolder.InterruptedExitCode"/> when it was interrupted.
     /// </summary>
     protected override int Train(TrainingOptions options, TextWriter output)
     {
@@ -67,13 +69,29 @@ public sealed class CharLmExample() : Example("charlm",
         var model = CharLanguageModel.Compiled(vocabulary, Units, SequenceLength, rate);
         model.Communicator = options.Communicator;
         if (options.Verbose > 0) model.Summary(output);
+        var directory = options.OutputDirectory;
+        // One process keeps a backup (Ctrl-C, --resume); a rank of a data-parallel run cannot stop or resume alone.
+        var backup = options.Communicator.Size == 1 ? RunFolder.Begin(Name, options, output) : null;
         var history = model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
-            validationData: (heldX, heldY), seed: options.Seed);
+            callbacks: backup is null ? null : [backup], validationData: (heldX, heldY), seed: options.Seed);
         if (history.StoppedOnNaN)
         {
             output.WriteLine($"Training stopped: {history.StopReason}");
             output.WriteLine("No model was written.");
             return 1;
+        }
+        if (history.Interrupted)
+        {
+            var partial = new JsonObject
+            {
+                ["interrupted"] = new JsonObject { ["reason"] = history.StopReason, ["resume"] = $"deepsharp train --resume {directory}" },
+            };
+            RunReport.WriteHistory(directory, history);
+            if (history.Epochs.Count > 0) history.Plot(Path.Combine(directory, "curves.png"), $"{Name}: cross-entropy in nats (bits = nats / ln 2)");
+            RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, test: null, complete: false, partial));
+            output.WriteLine(history.StopReason);
+            output.WriteLine($"Continue with: deepsharp train --resume {directory}");
+            return RunFolder.InterruptedExitCode;
         }
         if (!options.Writes) return 0;
 
@@ -97,9 +115,9 @@ public sealed class CharLmExample() : Example("charlm",
         }
         output.WriteLine($"  ({SampleLength} characters each, {clock.Elapsed.TotalSeconds:0.0}s)");
 
-        var directory = options.OutputDirectory;
+        // metrics.json last: a folder that has it, saying "complete", holds a finished run.
         Directory.CreateDirectory(directory);
-        RunReport.Write(directory, Name, options, history, result, new JsonObject
+        var extras = new JsonObject
         {
             ["dataset"] = "text",
             ["corpus"] = Path.GetFullPath(corpus.Source),
@@ -114,12 +132,15 @@ public sealed class CharLmExample() : Example("charlm",
             ["unigram_bits_per_character"] = Math.Round(unigram, 6),
             ["bits_better_than_unigram"] = Math.Round(unigram - bits, 6),
             ["temperatures"] = new JsonArray(Temperatures.Select(t => (JsonNode?)t).ToArray()),
-        });
+        };
+        RunReport.WriteHistory(directory, history);
         AtomicFile.WriteAllText(Path.Combine(directory, "samples.txt"), samplesText.ToString());
         history.Plot(Path.Combine(directory, "curves.png"), $"{Name}: cross-entropy in nats (bits = nats / ln 2)");
         model.Save(Path.Combine(directory, "model.dsm"));
         vectorizer.Save(Path.Combine(directory, "vectorizer.json"));
-        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: metrics.json, history.csv, curves.png, samples.txt, model.dsm, vectorizer.json");
+        RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, result, complete: true, extras));
+        RunFolder.Finish(directory);
+        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: history.csv, curves.png, samples.txt, model.dsm, vectorizer.json, metrics.json");
         return 0;
     }
 }
