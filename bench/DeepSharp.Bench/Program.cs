@@ -9,7 +9,7 @@ using DeepSharp.Bench.Benchmarks;
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new VitBenchmark(), new GanBenchmark(),
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new VitBenchmark(), new CharLmBenchmark(), new GanBenchmark(),
     new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;

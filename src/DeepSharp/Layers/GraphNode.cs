@@ -25,7 +25,7 @@ internal sealed class GraphNode
     internal CallKeywords? Keywords { get; }
 
     /// <summary>Records a call of <paramref name="layer"/> producing tensors of <paramref name="outputShapes"/>.</summary>
-    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<TensorShape> outputShapes, CallKeywords? keywords = null)
+    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<PartialShape> outputShapes, CallKeywords? keywords = null)
     {
         var node = new GraphNode(layer, inputs, keywords);
         var outputs = new SymbolicTensor[outputShapes.Length];

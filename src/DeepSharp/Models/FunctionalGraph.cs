@@ -15,10 +15,11 @@ internal sealed class FunctionalGraph
     private readonly Tensor?[] _values;
 
     /// <summary>
-    /// One call: the node, where its inputs are, where its outputs go, a reusable argument array for merges, and for a call
-    /// with keyword arguments a reusable array for its outputs.
+    /// One call: the node, where its inputs are, where its outputs go, a reusable argument array for merges, for a call
+    /// with keyword arguments a reusable array for its outputs, and whether a merge must check its inputs' shapes (some
+    /// were unknown when the graph was defined).
     /// </summary>
-    private readonly record struct Step(GraphNode Node, int[] InputSlots, int[] OutputSlots, Tensor[]? Arguments, Tensor[]? Results);
+    private readonly record struct Step(GraphNode Node, int[] InputSlots, int[] OutputSlots, Tensor[]? Arguments, Tensor[]? Results, bool CheckShapes);
 
     private FunctionalGraph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<GraphNode> order, List<Layer> layers, Dictionary<SymbolicTensor, int> slots)
     {
@@ -34,7 +35,7 @@ internal sealed class FunctionalGraph
             for (int j = 0; j < inputSlots.Length; j++) inputSlots[j] = slots[node.Inputs[j]];
             var outputSlots = node.Outputs.Select(o => slots[o]).ToArray();
             _steps[i] = new Step(node, inputSlots, outputSlots, node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null,
-                node.Keywords is null ? null : new Tensor[outputSlots.Length]);
+                node.Keywords is null ? null : new Tensor[outputSlots.Length], node.Inputs.Any(t => !t.Shape.IsFullyKnown));
         }
         _outputSlots = outputs.Select(o => slots[o]).ToArray();
         _values = new Tensor?[slots.Count];
@@ -132,6 +133,27 @@ internal sealed class FunctionalGraph
         order.Add(node);
     }
 
+    /// <summary>The per-sample shape of each output for inputs of <paramref name="inputs"/> shapes (which the inputs accept).</summary>
+    internal TensorShape[] OutputShapes(ReadOnlySpan<TensorShape> inputs)
+    {
+        var shapes = new TensorShape[_values.Length];
+        for (int i = 0; i < inputs.Length; i++) shapes[i] = inputs[i];
+        foreach (var step in _steps)
+        {
+            var layer = step.Node.Layer;
+            if (layer is not MergeLayer merge)
+            {
+                shapes[step.OutputSlots[0]] = layer.ComputeOutputShape(shapes[step.InputSlots[0]]);
+                continue;
+            }
+            var inputShapes = step.InputSlots.Select(s => shapes[s]).ToArray();
+            // A call with keywords may have several outputs (attention's scores beside its output).
+            var outputShapes = step.Node.Keywords is { } keywords ? merge.RecordedOutputShapes(inputShapes, keywords) : [merge.ComputeOutputShape(inputShapes)];
+            for (int j = 0; j < outputShapes.Length; j++) shapes[step.OutputSlots[j]] = outputShapes[j];
+        }
+        return _outputSlots.Select(s => shapes[s]).ToArray();
+    }
+
     /// <summary>Runs the graph on one batch per input; writes one batch per output into <paramref name="outputs"/>.</summary>
     internal void Run(ReadOnlySpan<Tensor> inputs, bool training, Span<Tensor> outputs)
     {
@@ -150,7 +172,9 @@ internal sealed class FunctionalGraph
                     // A call with keyword arguments (attention masks, flags), perhaps with several outputs.
                     var arguments = step.Arguments!;
                     for (int j = 0; j < arguments.Length; j++) arguments[j] = values[step.InputSlots[j]]!;
-                    ((MergeLayer)layer).MergeRecorded(arguments, step.Node.Keywords!, training, results);
+                    var merge = (MergeLayer)layer;
+                    if (step.CheckShapes) merge.CheckRecorded(arguments, step.Node.Keywords!);
+                    merge.MergeRecorded(arguments, step.Node.Keywords!, training, results);
                     for (int j = 0; j < results.Length; j++) values[step.OutputSlots[j]] = results[j];
                     Array.Clear(arguments);
                     Array.Clear(results);
@@ -159,7 +183,7 @@ internal sealed class FunctionalGraph
                 if (step.Arguments is { } merged)
                 {
                     for (int j = 0; j < merged.Length; j++) merged[j] = values[step.InputSlots[j]]!;
-                    result = ((MergeLayer)layer).MergeChecked(merged, training);
+                    result = step.CheckShapes ? ((MergeLayer)layer).Call(merged, training) : ((MergeLayer)layer).MergeChecked(merged, training);
                     Array.Clear(merged);
                 }
                 else result = layer.Call(values[step.InputSlots[0]]!, training);

@@ -42,22 +42,35 @@ public abstract class AttentionLayer : MergeLayer
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training) =>
         Attend(inputs, new Tensor?[MaskNames.Length], causal: false, training, out _);
 
+    /// <summary>
+    /// Attention takes sequences of unknown length (None steps, as Keras users give variable-length text), never unknown
+    /// features: the weights are sized by them.
+    /// </summary>
+    protected sealed override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
+
     /// <summary>An eager call with masks and flags: output and weights.</summary>
     private protected (Tensor Output, Tensor Weights) CallEager(IReadOnlyList<Tensor> inputs, Tensor?[] masks, bool causal, bool training)
     {
         var array = Prepare(inputs);
-        var shapes = array.Select(t => SampleShape(t.Shape)).ToArray();
+        CheckMasks(array, masks);
+        var output = Attend(array, masks, causal, training, out var weights);
+        return (output, weights);
+    }
+
+    /// <summary>Throws, naming the mask, when a mask given for checked inputs [query, value(, key)] does not have the shape they need.</summary>
+    private void CheckMasks(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks)
+    {
+        var shapes = new TensorShape[inputs.Length];
+        for (int i = 0; i < shapes.Length; i++) shapes[i] = SampleShape(inputs[i].Shape);
         for (int i = 0; i < masks.Length; i++)
         {
             if (masks[i] is not { } mask) continue;
             var expected = MaskShape(i, shapes);
-            if (mask.Rank == 0 || mask.Shape[0] != array[0].Shape[0] || SampleShape(mask.Shape) != expected)
+            if (mask.Rank == 0 || mask.Shape[0] != inputs[0].Shape[0] || SampleShape(mask.Shape) != expected)
                 throw new ArgumentException(
-                    $"{Label}: {MaskNames[i]} must be (batch {array[0].Shape[0]}, {string.Join(", ", expected.Dims.ToArray())}) for {DescribeShapes(shapes)}; got {mask.Shape}.",
+                    $"{Label}: {MaskNames[i]} must be (batch {inputs[0].Shape[0]}, {string.Join(", ", expected.Dims.ToArray())}) for {DescribeShapes(shapes)}; got {mask.Shape}.",
                     MaskNames[i]);
         }
-        var output = Attend(array, masks, causal, training, out var weights);
-        return (output, weights);
     }
 
     /// <summary>A symbolic call with masks and flags: the output, and with <paramref name="scores"/> the weights as a second output.</summary>
@@ -70,8 +83,9 @@ public abstract class AttentionLayer : MergeLayer
         for (int i = 0; i < masks.Length; i++)
         {
             if (masks[i] is not { } mask) continue;
-            var expected = MaskShape(i, shapes);
-            if (mask.Shape != expected)
+            // Sizes are compared where both are known; the others are checked on every batch.
+            var expected = ProbedShape(s => MaskShape(i, s), shapes);
+            if (!Fits(mask.Shape, expected))
                 throw new ArgumentException(
                     $"{Label}: {MaskNames[i]} must be {FormatBatch(expected)} for {DescribeShapes(shapes)}; got {FormatBatch(mask.Shape)}.", MaskNames[i]);
             names.Add(MaskNames[i]);
@@ -79,7 +93,33 @@ public abstract class AttentionLayer : MergeLayer
         }
         if (names.Count == 0 && !causal && !scores) return [GraphNode.Create(this, array, [shape]).Outputs[0]];
         var keywords = new CallKeywords(array.Length, [.. names], causal, scores);
-        return Record([.. all], keywords, scores ? [shape, ScoresShape(shapes)] : [shape]);
+        return Record([.. all], keywords, scores ? [shape, ProbedShape(ScoresShape, shapes)] : [shape]);
+    }
+
+    /// <summary>
+    /// The per-sample shape <paramref name="shapeOf"/> gives for inputs whose sizes may be unknown: worked out with two
+    /// stand-in sizes for them, as the output shape is; a size that changes with them is unknown.
+    /// </summary>
+    private static PartialShape ProbedShape(Func<IReadOnlyList<TensorShape>, TensorShape> shapeOf, PartialShape[] inputs)
+    {
+        var known = new TensorShape[inputs.Length];
+        bool allKnown = true;
+        for (int i = 0; i < inputs.Length; i++) allKnown &= inputs[i].TryGetTensorShape(out known[i]);
+        if (allKnown) return shapeOf(known);
+        var a = shapeOf(inputs.Select(s => s.WithUnknownAs(ProbeSize)).ToArray());
+        var b = shapeOf(inputs.Select(s => s.WithUnknownAs(2 * ProbeSize)).ToArray());
+        var dims = new int?[a.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = a[i] == b[i] ? a[i] : null;
+        return new PartialShape(dims);
+    }
+
+    /// <summary>Whether a mask of <paramref name="shape"/> can be one of <paramref name="expected"/>: the same rank, the same sizes where both are known.</summary>
+    private static bool Fits(PartialShape shape, PartialShape expected)
+    {
+        if (shape.Rank != expected.Rank) return false;
+        for (int i = 0; i < shape.Rank; i++)
+            if (shape[i] is { } size && expected[i] is { } wanted && size != wanted) return false;
+        return true;
     }
 
     internal sealed override SymbolicTensor[] CallRecorded(IReadOnlyList<SymbolicTensor> inputs, IReadOnlyDictionary<string, SymbolicTensor> tensors, CallKeywords keywords)
@@ -96,6 +136,21 @@ public abstract class AttentionLayer : MergeLayer
 
     /// <summary>The masks a saved call may pass, for the reader.</summary>
     internal IReadOnlyCollection<string> MaskKeywords => MaskNames;
+
+    internal sealed override void CheckRecorded(Tensor[] inputs, CallKeywords keywords)
+    {
+        var list = Prepare(inputs[..keywords.Positional]);
+        var masks = new Tensor?[MaskNames.Length];
+        for (int i = 0; i < keywords.TensorNames.Length; i++) masks[Array.IndexOf(MaskNames, keywords.TensorNames[i])] = inputs[keywords.Positional + i];
+        CheckMasks(list, masks);
+    }
+
+    internal sealed override TensorShape[] RecordedOutputShapes(TensorShape[] inputShapes, CallKeywords keywords)
+    {
+        var list = inputShapes[..keywords.Positional];
+        var output = ComputeOutputShape(list);
+        return keywords.ReturnAttentionScores ? [output, ScoresShape(list)] : [output];
+    }
 
     internal sealed override void MergeRecorded(ReadOnlySpan<Tensor> inputs, CallKeywords keywords, bool training, Span<Tensor> outputs)
     {

@@ -14,8 +14,8 @@ public sealed class PositionEmbedding : Layer
     /// <param name="sequenceLength">The most positions a sequence may have; positive.</param>
     /// <param name="initializer">Initializer of the embeddings (default Glorot uniform).</param>
     /// <param name="name">Layer name (default "position_embedding", ...).</param>
-    /// <param name="inputShape">Per-sample input shape (steps, features) when this is a model's first layer.</param>
-    public PositionEmbedding(int sequenceLength, Initializer? initializer = null, string? name = null, TensorShape? inputShape = null)
+    /// <param name="inputShape">Per-sample input shape (steps, features) when this is a model's first layer; steps may be null (None).</param>
+    public PositionEmbedding(int sequenceLength, Initializer? initializer = null, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (sequenceLength <= 0)
@@ -45,6 +45,19 @@ public sealed class PositionEmbedding : Layer
         if (inputShape[0] > SequenceLength)
             throw new ArgumentException(
                 $"{Label}: the input has {inputShape[0]} steps but the layer embeds at most sequenceLength = {SequenceLength} positions (input {FormatBatch(inputShape)}).");
+        return inputShape;
+    }
+
+    /// <summary>Steps may be unknown (None), as in KerasHub: each batch's are checked against <see cref="SequenceLength"/>.</summary>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
+
+    /// <inheritdoc/>
+    public override PartialShape ComputeOutputShape(PartialShape inputShape)
+    {
+        if (inputShape.TryGetTensorShape(out var known)) return ComputeOutputShape(known);
+        // Not by stand-in sizes: they would exceed sequenceLength. The output is the input's shape.
+        RequireKnown(inputShape);
+        ComputeOutputShape(inputShape.WithUnknownAs(1));
         return inputShape;
     }
 
