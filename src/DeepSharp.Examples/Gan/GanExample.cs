@@ -122,6 +122,8 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
             generator.Save(Path.Combine(directory, "generator.dsm"));
             var metrics = new JsonObject
             {
+                // Written last, after the generator: "complete" tells a finished run from one stopped after an earlier epoch.
+                ["complete"] = epochsDone == options.Epochs,
                 ["example"] = Name,
                 ["arch"] = Architecture,
                 ["dataset"] = options.Dataset,

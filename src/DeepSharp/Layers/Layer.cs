@@ -15,6 +15,7 @@ public abstract class Layer
     private bool _trainable = true;
     private Tensor? _activityPenalty;
     private string? _label;
+    private List<RandomGenerator>? _randomGenerators;
 
     /// <summary>Creates a layer; a null <paramref name="name"/> gets a unique Keras-style one ("dense", "dense_1").</summary>
     /// <param name="name">The layer's name.</param>
@@ -241,6 +242,27 @@ public abstract class Layer
         _weights.Add(weight);
         if (regularizer is not null) _regularized.Add((weight, regularizer));
         return weight;
+    }
+
+    /// <summary>
+    /// A generator for what the layer draws while it runs (dropout masks, noise): seeded from <paramref name="seed"/>,
+    /// or forked from <see cref="RandomGenerator.Default"/> when null. Its state belongs to the layer's training state
+    /// (as a Keras 3 layer's SeedGenerator): a <see cref="TrainingCheckpoint"/> saves it, so that a resumed run draws
+    /// the same masks as one never stopped.
+    /// </summary>
+    protected RandomGenerator AddRandomGenerator(long? seed)
+    {
+        var generator = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        (_randomGenerators ??= []).Add(generator);
+        return generator;
+    }
+
+    /// <summary>Adds the generators of this layer and of the layers inside it to <paramref name="into"/>, in a fixed order, each once.</summary>
+    internal virtual void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        if (_randomGenerators is null) return;
+        foreach (var generator in _randomGenerators)
+            if (!into.Contains(generator)) into.Add(generator);
     }
 
     /// <summary>

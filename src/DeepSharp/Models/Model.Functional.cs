@@ -82,6 +82,13 @@ public partial class Model
     }
 
     /// <inheritdoc/>
+    internal override void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        base.CollectRandomGenerators(into);
+        foreach (var layer in Layers) layer.CollectRandomGenerators(into);
+    }
+
+    /// <inheritdoc/>
     internal override Tensor? AddRegularizationLosses(Tensor? total)
     {
         total = base.AddRegularizationLosses(total);

@@ -65,6 +65,14 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
     public override IReadOnlyList<Tensor> Weights => [.. ForwardLayer.Weights, .. BackwardLayer.Weights];
 
     /// <inheritdoc/>
+    internal override void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        base.CollectRandomGenerators(into);
+        ForwardLayer.CollectRandomGenerators(into);
+        BackwardLayer.CollectRandomGenerators(into);
+    }
+
+    /// <inheritdoc/>
     public override IReadOnlyList<Tensor> TrainableWeights => Trainable ? [.. ForwardLayer.TrainableWeights, .. BackwardLayer.TrainableWeights] : [];
 
     /// <inheritdoc/>

@@ -57,7 +57,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         ReturnState = returnState;
         GoBackwards = goBackwards;
         Seed = seed;
-        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        _random = AddRandomGenerator(seed);
     }
 
     /// <summary>Units (size of the hidden state and of the output).</summary>

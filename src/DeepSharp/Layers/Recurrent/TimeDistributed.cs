@@ -37,6 +37,13 @@ public sealed class TimeDistributed : Layer, IMaskingLayer
     public override IReadOnlyList<Tensor> Weights => Layer.Weights;
 
     /// <inheritdoc/>
+    internal override void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        base.CollectRandomGenerators(into);
+        Layer.CollectRandomGenerators(into);
+    }
+
+    /// <inheritdoc/>
     public override IReadOnlyList<Tensor> TrainableWeights => Trainable ? Layer.TrainableWeights : [];
 
     /// <inheritdoc/>

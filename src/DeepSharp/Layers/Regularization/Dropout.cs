@@ -21,7 +21,7 @@ public sealed class Dropout : Layer
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Dropout: rate must be in [0, 1); got {rate}.");
         Rate = (float)rate;
         Seed = seed;
-        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        _random = AddRandomGenerator(seed);
     }
 
     /// <summary>Fraction of inputs dropped during training.</summary>

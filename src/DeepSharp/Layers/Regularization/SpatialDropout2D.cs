@@ -23,7 +23,7 @@ public sealed class SpatialDropout2D : Layer
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"SpatialDropout2D: rate must be in [0, 1); got {rate}.");
         Rate = (float)rate;
         Seed = seed;
-        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        _random = AddRandomGenerator(seed);
     }
 
     /// <summary>Fraction of channels dropped during training.</summary>
