@@ -36,7 +36,7 @@ public partial class Model
             if (y.Shape != output.Shape)
                 throw new ArgumentException(
                     $"Predict: model '{Name}' gives outputs of shape {y.Shape} for x of shape {x.Shape}, but output has shape {output.Shape}.", nameof(output));
-            y.CopyTo(output.Span);
+            Ops.CopyRowsInto(y, output, 0);
         }
     }
 
