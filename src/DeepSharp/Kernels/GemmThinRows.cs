@@ -61,14 +61,14 @@ internal static unsafe class GemmThinRows
             c7 = Vector512.FusedMultiplyAdd(x, Vector512.Load(b + 112), c7);
             b += ldb;
         }
-        Put(c, add, c0);
-        Put(c + 16, add, c1);
-        Put(c + 32, add, c2);
-        Put(c + 48, add, c3);
-        Put(c + 64, add, c4);
-        Put(c + 80, add, c5);
-        Put(c + 96, add, c6);
-        Put(c + 112, add, c7);
+        GemmKernel512.Put1(c, add, c0);
+        GemmKernel512.Put1(c + 16, add, c1);
+        GemmKernel512.Put1(c + 32, add, c2);
+        GemmKernel512.Put1(c + 48, add, c3);
+        GemmKernel512.Put1(c + 64, add, c4);
+        GemmKernel512.Put1(c + 80, add, c5);
+        GemmKernel512.Put1(c + 96, add, c6);
+        GemmKernel512.Put1(c + 112, add, c7);
     }
 
     /// <summary>
@@ -78,10 +78,10 @@ internal static unsafe class GemmThinRows
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Columns64(int kc, float* a, float* b, nint ldb, float* c, bool add, int columns)
     {
-        var m0 = ColumnMask(columns);
-        var m1 = ColumnMask(columns - 16);
-        var m2 = ColumnMask(columns - 32);
-        var m3 = ColumnMask(columns - 48);
+        var m0 = GemmKernel512.ColumnMask(columns);
+        var m1 = GemmKernel512.ColumnMask(columns - 16);
+        var m2 = GemmKernel512.ColumnMask(columns - 32);
+        var m3 = GemmKernel512.ColumnMask(columns - 48);
         var zero = Vector512<float>.Zero;
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         for (int p = 0; p < kc; p++)
@@ -93,28 +93,9 @@ internal static unsafe class GemmThinRows
             c3 = Vector512.FusedMultiplyAdd(x, Avx512F.MaskLoad(b + 48, m3, zero), c3);
             b += ldb;
         }
-        PutMasked(c, add, c0, m0);
-        PutMasked(c + 16, add, c1, m1);
-        PutMasked(c + 32, add, c2, m2);
-        PutMasked(c + 48, add, c3, m3);
+        GemmKernel512.PutMasked1(c, add, c0, m0);
+        GemmKernel512.PutMasked1(c + 16, add, c1, m1);
+        GemmKernel512.PutMasked1(c + 32, add, c2, m2);
+        GemmKernel512.PutMasked1(c + 48, add, c3, m3);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(float* c, bool add, Vector512<float> x)
-    {
-        if (add) x += Vector512.Load(c);
-        x.Store(c);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutMasked(float* c, bool add, Vector512<float> x, Vector512<float> mask)
-    {
-        if (add) x += Avx512F.MaskLoad(c, mask, Vector512<float>.Zero);
-        Avx512F.MaskStore(c, mask, x);
-    }
-
-    /// <summary>Lanes below <paramref name="columns"/> set (none for zero or fewer).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ColumnMask(int columns) =>
-        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
 }
