@@ -10,7 +10,7 @@ namespace DeepSharp.Cli.Commands;
 public sealed class TrainCommand : ICommand
 {
     /// <summary>The examples with their default settings, for their names, summaries and defaults.</summary>
-    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample()];
+    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample(), new CharLmExample()];
 
     /// <summary>The examples' names, in the order the help lists them.</summary>
     public static IReadOnlyList<string> ExampleNames { get; } = Examples.Select(e => e.Name).ToList();
@@ -35,10 +35,10 @@ public sealed class TrainCommand : ICommand
         return new HelpText("deepsharp train <example> [options]")
             .Paragraph("Examples:\n" + string.Concat(Examples.Select(e => $"  {e.Name,-8} {e.Summary}\n")))
             .Section("Options (every example)", TrainingOptionsParser.Options())
-            .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn and gan have some).")
+            .Paragraph("Run 'deepsharp train <example> --help' for an example's defaults and own options (cnn, gan and charlm have some).")
             .Paragraph("Writes into --out: run.json (the command line), history.csv, curves.png, the model (model.dsm) and,\n" +
                 "last, metrics.json; gan writes samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n" +
-                "(unless --classifier) and metrics.json.")
+                "(unless --classifier) and metrics.json; charlm also writes samples.txt and vectorizer.json (its characters).")
             .Paragraph(Interrupts)
             .Paragraph("Under Open MPI's mpirun every example trains data-parallel over the ranks; rank 0 prints and writes:\n" +
                 "  mpirun -np 2 --bind-to none -x TERM=dumb deepsharp train cnn")
@@ -63,7 +63,7 @@ public sealed class TrainCommand : ICommand
         var example = ParseExample(defaults, options);
         RejectExtra(options);
         if (example is GanExample && (resume || training.SaveFreq is not null))
-            throw new UsageException("train gan writes its generator and report after every epoch and keeps no backup: --resume and --save-freq are for mlp, cnn, lstm and gru.");
+            throw new UsageException("train gan writes its generator and report after every epoch and keeps no backup: --resume and --save-freq are for mlp, cnn, lstm and gru, and for charlm.");
         if (ranks.Size > 1 && (resume || training.SaveFreq is not null))
             throw new UsageException($"--resume and --save-freq are for a run on one process; under mpirun ({ranks.Size} ranks) a run keeps no backup.");
         if (ranks.Rank == 0) OutputPath.CheckDirectory(training.OutputDirectory); // rank 0 alone writes
@@ -74,7 +74,7 @@ public sealed class TrainCommand : ICommand
         catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(TrainingOptions.BatchSize))
         {
             // Too large for the data: known only once the data is loaded, but bad usage all the same.
-            throw new UsageException($"--batch-size {training.BatchSize} is larger than the number of training images; a step takes a full batch.");
+            throw new UsageException($"--batch-size {training.BatchSize} is larger than the number of training {(example is CharLmExample ? "windows" : "images")}; a step takes a full batch.");
         }
     }
 
@@ -140,6 +140,7 @@ public sealed class TrainCommand : ICommand
     {
         GanExample => "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n(unless --classifier) and metrics.json",
         CnnExample => "run.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch), model.dsm and, last, metrics.json",
+        CharLmExample => "run.json, history.csv, curves.png, samples.txt, model.dsm, vectorizer.json and, last,\nmetrics.json (held-out bits per character and the unigram baseline's)",
         _ => "run.json, history.csv, curves.png, model.dsm and, last, metrics.json",
     };
 
@@ -153,6 +154,7 @@ public sealed class TrainCommand : ICommand
     {
         CnnExample => CnnOptions.Parse(options),
         GanExample => GanOptions.Parse(options),
+        CharLmExample => CharLmOptions.Parse(options),
         _ => defaults,
     };
 
@@ -161,6 +163,7 @@ public sealed class TrainCommand : ICommand
     {
         CnnExample => CnnOptions.Options,
         GanExample => GanOptions.Options,
+        CharLmExample => CharLmOptions.Options,
         _ => [],
     };
 

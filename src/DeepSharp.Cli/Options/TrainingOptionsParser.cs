@@ -29,15 +29,17 @@ public static class TrainingOptionsParser
     /// <summary>The shared options as <paramref name="example"/> takes them (its defaults in the help), or with generic defaults.</summary>
     public static IReadOnlyList<CliOption> Options(Example? example = null) =>
     [
-        CommonOptions.Dataset,
+        example is CharLmExample ? CommonOptions.Dataset.Describe("not for charlm: it reads --corpus") : CommonOptions.Dataset,
         example is null ? Epochs : Epochs.Describe($"epochs to train (default {example.DefaultEpochs})"),
         CommonOptions.BatchSize.Describe($"samples per step (default{(example is null ? ": the example's" : $" {example.DefaultBatchSize}")})"),
-        CommonOptions.Data,
+        example is CharLmExample ? CommonOptions.Data.Describe("not for charlm: it reads --corpus") : CommonOptions.Data,
         CommonOptions.Out.Describe($"output directory, created if missing (default: runs/{example?.Name ?? "<example>"}-<time>)"),
         CommonOptions.Seed.Describe("seed for weights, dropout and shuffling (default 42)"),
         CommonOptions.Threads,
         Verbose,
-        CommonOptions.Limit.Describe("use only the first N training and N test images, for a quick trial (default: all)"),
+        CommonOptions.Limit.Describe(example is CharLmExample
+            ? "use only the first N training and N held-out characters, for a quick trial\n(default: all)"
+            : "use only the first N training and N test images, for a quick trial (default: all)"),
         ScaleLearningRate,
         WarmupEpochs,
         Resume,

@@ -12,7 +12,7 @@ namespace DeepSharp.Examples;
 /// fixed noise batch after every epoch, the loss curves, the generator, and a report whose sample quality is judged by
 /// a CNN classifier (<see cref="SampleQuality"/>).
 /// </summary>
-public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST garments (--arch mlp or dcgan)", defaultEpochs: 10, defaultBatchSize: 64)
+public sealed class GanExample() : ImageExample("gan", "a GAN drawing Fashion-MNIST garments (--arch mlp or dcgan)", defaultEpochs: 10, defaultBatchSize: 64)
 {
     private const int GridSamples = 64;
 

@@ -13,7 +13,7 @@ namespace DeepSharp.Examples;
 /// <param name="defaultBatchSize">Batch size when none is asked for.</param>
 /// <param name="learningRate">Adam's learning rate.</param>
 public abstract class ClassifierExample(string name, string summary, int defaultEpochs, int defaultBatchSize, double learningRate)
-    : Example(name, summary, defaultEpochs, defaultBatchSize)
+    : ImageExample(name, summary, defaultEpochs, defaultBatchSize)
 {
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; } = learningRate;

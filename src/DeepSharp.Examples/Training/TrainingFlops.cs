@@ -63,7 +63,9 @@ public static class TrainingFlops
     /// </summary>
     private static (long Total, long FromInput) Forward(Layer layer)
     {
-        var input = layer.InputShape ?? throw new ArgumentException($"TrainingFlops: layer '{layer.Name}' is not built.", nameof(layer));
+        var built = layer.InputShape ?? throw new ArgumentException($"TrainingFlops: layer '{layer.Name}' is not built.", nameof(layer));
+        if (!built.TryGetTensorShape(out var input))
+            throw new ArgumentException($"TrainingFlops: layer '{layer.Name}' was built for {built}, with dimensions of unknown size; count a model built for known sizes.", nameof(layer));
         switch (layer)
         {
             case Sequential nested:

@@ -21,7 +21,7 @@ internal sealed class GraphNode
     internal SymbolicTensor[] Outputs { get; private set; }
 
     /// <summary>Records a call of <paramref name="layer"/> producing tensors of <paramref name="outputShapes"/>.</summary>
-    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<TensorShape> outputShapes)
+    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<PartialShape> outputShapes)
     {
         var node = new GraphNode(layer, inputs);
         var outputs = new SymbolicTensor[outputShapes.Length];

@@ -57,6 +57,7 @@ public static class LayerRegistry
         [nameof(UpSampling2D)] = UpSampling2D.FromConfig,
         [nameof(Rescaling)] = Rescaling.FromConfig,
         [nameof(Normalization)] = Normalization.FromConfig,
+        [nameof(TextVectorization)] = TextVectorization.FromConfig,
         [nameof(Resizing)] = Resizing.FromConfig,
         [nameof(CenterCrop)] = CenterCrop.FromConfig,
         [nameof(RandomFlip)] = RandomFlip.FromConfig,

@@ -14,8 +14,11 @@ internal sealed class FunctionalGraph
     private readonly int[] _outputSlots;
     private readonly Tensor?[] _values;
 
-    /// <summary>One call: the node, where its inputs are, where its output goes, and a reusable argument array for merges.</summary>
-    private readonly record struct Step(GraphNode Node, int[] InputSlots, int OutputSlot, Tensor[]? Arguments);
+    /// <summary>
+    /// One call: the node, where its inputs are, where its output goes, a reusable argument array for merges, and
+    /// whether a merge must check its inputs' shapes (some were unknown when the graph was defined).
+    /// </summary>
+    private readonly record struct Step(GraphNode Node, int[] InputSlots, int OutputSlot, Tensor[]? Arguments, bool CheckShapes);
 
     private FunctionalGraph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<GraphNode> order, List<Layer> layers, Dictionary<SymbolicTensor, int> slots)
     {
@@ -29,7 +32,8 @@ internal sealed class FunctionalGraph
             var node = order[i];
             var inputSlots = new int[node.Inputs.Length];
             for (int j = 0; j < inputSlots.Length; j++) inputSlots[j] = slots[node.Inputs[j]];
-            _steps[i] = new Step(node, inputSlots, slots[node.Outputs[0]], node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null);
+            _steps[i] = new Step(node, inputSlots, slots[node.Outputs[0]], node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null,
+                node.Inputs.Any(t => !t.Shape.IsFullyKnown));
         }
         _outputSlots = outputs.Select(o => slots[o]).ToArray();
         _values = new Tensor?[slots.Count];
@@ -128,6 +132,21 @@ internal sealed class FunctionalGraph
         order.Add(node);
     }
 
+    /// <summary>The per-sample shape of each output for inputs of <paramref name="inputs"/> shapes (which the inputs accept).</summary>
+    internal TensorShape[] OutputShapes(ReadOnlySpan<TensorShape> inputs)
+    {
+        var shapes = new TensorShape[_values.Length];
+        for (int i = 0; i < inputs.Length; i++) shapes[i] = inputs[i];
+        foreach (var step in _steps)
+        {
+            var layer = step.Node.Layer;
+            shapes[step.OutputSlot] = layer is MergeLayer merge
+                ? merge.ComputeOutputShape(step.InputSlots.Select(s => shapes[s]).ToArray())
+                : layer.ComputeOutputShape(shapes[step.InputSlots[0]]);
+        }
+        return _outputSlots.Select(s => shapes[s]).ToArray();
+    }
+
     /// <summary>Runs the graph on one batch per input; writes one batch per output into <paramref name="outputs"/>.</summary>
     internal void Run(ReadOnlySpan<Tensor> inputs, bool training, Span<Tensor> outputs)
     {
@@ -144,7 +163,7 @@ internal sealed class FunctionalGraph
                 if (step.Arguments is { } arguments)
                 {
                     for (int j = 0; j < arguments.Length; j++) arguments[j] = values[step.InputSlots[j]]!;
-                    result = ((MergeLayer)layer).MergeChecked(arguments, training);
+                    result = step.CheckShapes ? ((MergeLayer)layer).Call(arguments, training) : ((MergeLayer)layer).MergeChecked(arguments, training);
                     Array.Clear(arguments);
                 }
                 else result = layer.Call(values[step.InputSlots[0]]!, training);

@@ -16,7 +16,7 @@ public partial class Model : Layer
     private Trainer? _trainer;
 
     /// <summary>Creates a model.</summary>
-    protected Model(string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    protected Model(string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
     }
 

@@ -479,7 +479,7 @@ internal sealed class Trainer(Model model)
         model.RequireSingleInputOutput(caller);
         CheckPair(first, y, caller);
         var sampleShape = Layer.SampleShape(first.Shape);
-        if (model.DeclaredInputShape is { } declared && declared != sampleShape)
+        if (model.DeclaredInputShape is { } declared && !declared.Accepts(sampleShape))
             throw new ArgumentException(
                 $"{caller}: the model '{model.Name}' expects input shape {Layer.FormatBatch(declared)} but x has shape {first.Shape} " +
                 $"(samples of {sampleShape}).", nameof(x));
@@ -504,7 +504,7 @@ internal sealed class Trainer(Model model)
                 "Train it with a GradientTape loop that adds the losses of its outputs.");
         CheckPair(x[0], y, caller);
         if (!model.TrainableCaptured) model.FreezeTrainableWeights();
-        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.Outputs[0].Shape);
+        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.FunctionalOutputShapes(x)[0]);
     }
 
     private static void CheckPair(Tensor x, Tensor y, string caller)

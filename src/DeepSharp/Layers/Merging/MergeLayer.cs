@@ -45,7 +45,7 @@ public abstract class MergeLayer : Layer
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var array = new SymbolicTensor[inputs.Count];
-        var shapes = new TensorShape[inputs.Count];
+        var shapes = new PartialShape[inputs.Count];
         for (int i = 0; i < array.Length; i++)
         {
             array[i] = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"{ClassName} '{Name}': input {i} is null.");
@@ -62,6 +62,19 @@ public abstract class MergeLayer : Layer
     /// </summary>
     protected virtual void Build(IReadOnlyList<TensorShape> inputShapes)
     {
+    }
+
+    private void BuildOnce(PartialShape[] shapes)
+    {
+        if (IsBuilt) return;
+        var known = new TensorShape[shapes.Length];
+        for (int i = 0; i < shapes.Length; i++) known[i] = shapes[i].WithUnknownAs(1); // weights never depend on an unknown size
+        using (TensorScope.Suspend())
+        using (Autograd.NoGrad())
+        {
+            Build(known);
+        }
+        MarkBuilt(shapes[0]);
     }
 
     private void BuildOnce(TensorShape[] shapes)
@@ -100,6 +113,40 @@ public abstract class MergeLayer : Layer
     /// <summary>The shape of each input, with the index in messages, for <see cref="ComputeOutputShape(IReadOnlyList{TensorShape})"/>.</summary>
     protected string DescribeShapes(IReadOnlyList<TensorShape> shapes) =>
         string.Join(", ", shapes.Select((s, i) => $"input {i}: {FormatBatch(s)}"));
+
+    /// <summary>
+    /// The per-sample output shape for inputs whose dimensions may be unknown (null): worked out with two stand-in
+    /// sizes for them, an output dimension that changes with them being unknown (the sizes are checked again on every
+    /// batch). Throws, naming the layer, when the inputs do not fit.
+    /// </summary>
+    public PartialShape ComputeOutputShape(IReadOnlyList<PartialShape> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        return CheckedOutputShape(inputShapes.ToArray());
+    }
+
+    private PartialShape CheckedOutputShape(PartialShape[] shapes)
+    {
+        var known = new TensorShape[shapes.Length];
+        bool allKnown = true;
+        for (int i = 0; i < shapes.Length; i++) allKnown &= shapes[i].TryGetTensorShape(out known[i]);
+        if (allKnown) return CheckedOutputShape(known);
+        TensorShape a, b;
+        try
+        {
+            a = CheckedOutputShape(shapes.Select(s => s.WithUnknownAs(ProbeSize)).ToArray());
+            b = CheckedOutputShape(shapes.Select(s => s.WithUnknownAs(2 * ProbeSize)).ToArray());
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(
+                $"{ClassName} '{Name}' cannot take {string.Join(", ", shapes.Select((s, i) => $"input {i}: {FormatBatch(s)}"))} " +
+                $"(unknown dimensions tried as {ProbeSize}): {e.Message}", e);
+        }
+        var dims = new int?[a.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = a[i] == b[i] ? a[i] : null;
+        return new PartialShape(dims);
+    }
 
     private TensorShape CheckedOutputShape(TensorShape[] shapes)
     {

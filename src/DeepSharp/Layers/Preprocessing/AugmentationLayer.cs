@@ -11,7 +11,7 @@ public abstract class AugmentationLayer : Layer
 {
     private readonly RandomGenerator _random;
 
-    private protected AugmentationLayer(long? seed, string? name, TensorShape? inputShape) : base(name, inputShape)
+    private protected AugmentationLayer(long? seed, string? name, PartialShape? inputShape) : base(name, inputShape)
     {
         Seed = seed;
         _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();

@@ -21,7 +21,7 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
     public Bidirectional(RecurrentLayer layer, string mergeMode = DefaultMergeMode, RecurrentLayer? backwardLayer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -80,6 +80,10 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
         Trainable ? [.. ForwardLayer.NonTrainableWeights, .. BackwardLayer.NonTrainableWeights] : Weights;
 
     /// <inheritdoc/>
+    /// <remarks>The time steps may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         var forward = ForwardLayer.ComputeOutputShape(inputShape);
@@ -93,6 +97,12 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
+    {
+        ForwardLayer.EnsureBuilt(inputShape);
+        BackwardLayer.EnsureBuilt(inputShape);
+    }
+
+    private protected override void BuildPartial(PartialShape inputShape)
     {
         ForwardLayer.EnsureBuilt(inputShape);
         BackwardLayer.EnsureBuilt(inputShape);

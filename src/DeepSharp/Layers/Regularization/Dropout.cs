@@ -15,7 +15,7 @@ public sealed class Dropout : Layer
     /// <param name="seed">Seed for the masks; by default drawn from the global generator.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Dropout(double rate, long? seed = null, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Dropout(double rate, long? seed = null, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (!(rate >= 0 && rate < 1))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Dropout: rate must be in [0, 1); got {rate}.");
@@ -29,6 +29,10 @@ public sealed class Dropout : Layer
 
     /// <summary>The seed given, if any.</summary>
     public long? Seed { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>Dropout keeps the shape: any dimension may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;

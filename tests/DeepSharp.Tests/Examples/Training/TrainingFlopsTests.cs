@@ -59,6 +59,15 @@ public class TrainingFlopsTests
     }
 
     [Fact]
+    public void The_char_language_model_counts_its_first_lstm_whole_behind_the_trainable_embedding()
+    {
+        // The embedding is a gather (no product), and it trains: the gradient reaches it through the first LSTM's input.
+        long steps = 100, gates = 4 * 256;
+        long first = 2 * steps * (32 * gates + 256 * gates), second = 2 * steps * (256 * gates + 256 * gates), head = 2 * steps * 256 * 115;
+        Assert.Equal(3 * (first + second + head), TrainingFlops.StepPerSample(CharLanguageModel.Build(115, 256, 100)));
+    }
+
+    [Fact]
     public void An_unbuilt_model_is_refused_with_its_name()
     {
         var model = new Sequential([new Dense(4)], name: "unbuilt");
