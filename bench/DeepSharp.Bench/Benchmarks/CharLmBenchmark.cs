@@ -35,12 +35,14 @@ internal sealed class CharLmBenchmark : IBenchmark
         using var tx = torch.tensor(xa.Select(v => (long)v).ToArray(), new long[] { batch, Length });
         using var ty = torch.tensor(ya.Select(v => (long)v).ToArray(), new long[] { batch * Length });
         (double Rate, int Threads) bestOurs = (0, 0), bestTheirs = (0, 0);
+        double flops = double.NaN; // per window of Length characters
         foreach (int threads in options.Threads)
         {
             Parallelism.Threads = threads;
             torch.set_num_threads(threads);
             RandomGenerator.SetSeed(1);
             var model = CharLanguageModel.Compiled(Vocabulary, Units, Length, 2e-3);
+            flops = TrainingFlops.StepPerSample(model);
             using var torchModel = new TorchCharLm();
             var parameters = torchModel.parameters().ToList();
             var optimizer = torch.optim.Adam(parameters, 2e-3);
@@ -49,7 +51,7 @@ internal sealed class CharLmBenchmark : IBenchmark
                 () => model.TrainOnBatch(x, y),
                 () => TorchStep(torchModel, parameters, optimizer, tx, ty),
                 RunLength);
-            yield return new BenchmarkResult($"charlm train b{batch} t{threads}", batch / ours, batch / theirs, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"charlm train b{batch} t{threads}", batch / ours, batch / theirs, BenchmarkUnit.SamplesPerSecond, flops);
             if (batch / ours > bestOurs.Rate) bestOurs = (batch / ours, threads);
             if (batch / theirs > bestTheirs.Rate) bestTheirs = (batch / theirs, threads);
 
@@ -60,7 +62,7 @@ internal sealed class CharLmBenchmark : IBenchmark
         }
         // Each side at its faster thread setting, as a user would pick it (the rows above, not a new measurement).
         if (options.Threads.Count > 1)
-            yield return new BenchmarkResult($"charlm train b{batch} (t{bestOurs.Threads} vs t{bestTheirs.Threads})", bestOurs.Rate, bestTheirs.Rate, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"charlm train b{batch} (t{bestOurs.Threads} vs t{bestTheirs.Threads})", bestOurs.Rate, bestTheirs.Rate, BenchmarkUnit.SamplesPerSecond, flops);
     }
 
     /// <summary>Embedding, two stacked nn.LSTM layers and a Linear head on every step.</summary>

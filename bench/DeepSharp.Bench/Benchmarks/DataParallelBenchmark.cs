@@ -27,9 +27,10 @@ internal sealed class DataParallelBenchmark : IBenchmark
             double one = Measure(ranks: 1, model, batch);
             double same = Measure(ranks: 2, model, batch);
             double perRank = Measure(ranks: 2, model, 2 * batch);
-            yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond);
-            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond);
-            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond);
+            double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model == "cnn" ? DeepSharp.Examples.SeedModels.Cnn(10) : DeepSharp.Examples.SeedModels.Mlp(10));
+            yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} speed-up, 2 ranks, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
             yield return new BenchmarkResult($"{model} speed-up, 2 ranks, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
         }

@@ -101,6 +101,18 @@ public abstract class Layer
     /// <summary>Computes the output for a batch <paramref name="inputs"/>; <paramref name="training"/> selects dropout etc.</summary>
     protected abstract Tensor Forward(Tensor inputs, bool training);
 
+    /// <summary>
+    /// Whether the layer gives back its input itself when not training (dropout, random augmentation): a model's
+    /// inference plan leaves it out.
+    /// </summary>
+    internal virtual bool IsIdentityAtInference => false;
+
+    /// <summary>
+    /// The layer's output at inference for inputs of a shape it already took (an inference plan's step): its
+    /// <see cref="Forward"/> without the checks and the activity penalty of <see cref="Call(Tensor, bool)"/>.
+    /// </summary>
+    internal Tensor Infer(Tensor inputs) => Forward(inputs, training: false);
+
     /// <summary>The per-sample output shape for a per-sample <paramref name="inputShape"/>; throws on an input the layer cannot take.</summary>
     public abstract TensorShape ComputeOutputShape(TensorShape inputShape);
 

@@ -40,6 +40,7 @@ public sealed class Sequential : Model
         if (_layers.Count > 0 && layer is Input)
             throw new ArgumentException($"Sequential '{Name}': an Input can only be the first layer.", nameof(layer));
         _layers.Add(layer);
+        ForgetInferencePlans();
         if (DeclaredInputShape is { } input)
         {
             try

@@ -438,7 +438,7 @@ internal sealed class Trainer(Model model)
                 int end = Math.Min(samples, start + batchSize);
                 using (TensorScope.Begin())
                 {
-                    var batch = model.Call(Ops.Slice(x, 0, start, end), training: false);
+                    var batch = model.RunInference(Ops.Slice(x, 0, start, end));
                     if (output is null)
                     {
                         using (TensorScope.Suspend()) output = Tensor.Zeros(batch.Shape.With(0, samples));

@@ -31,6 +31,9 @@ public abstract class AugmentationLayer : Layer
     }
 
     /// <inheritdoc/>
+    internal override bool IsIdentityAtInference => true;
+
+    /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) => training ? Augment(inputs) : inputs;
 
     /// <summary>A random augmentation of a batch of images, one draw per image.</summary>

@@ -38,6 +38,9 @@ public sealed class Dropout : Layer
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;
 
     /// <inheritdoc/>
+    internal override bool IsIdentityAtInference => true;
+
+    /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) =>
         training && Rate > 0 ? Ops.Dropout(inputs, Rate, _random) : inputs;
 

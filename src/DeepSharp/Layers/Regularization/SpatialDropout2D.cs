@@ -47,6 +47,9 @@ public sealed class SpatialDropout2D : Layer
     }
 
     /// <inheritdoc/>
+    internal override bool IsIdentityAtInference => true;
+
+    /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
     {
         if (!training || Rate == 0) return inputs;
