@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using DeepSharp.Plots;
 
 namespace DeepSharp.Examples;
 
@@ -28,6 +27,8 @@ public sealed class CharLmExample() : Example("charlm",
 
     /// <summary>Adam's initial learning rate (decayed along a cosine to a tenth of it over the run).</summary>
     public double LearningRate { get; init; } = 2e-3;
+
+    private string CurvesTitle => $"{Name}: cross-entropy in nats (bits = nats / ln 2)";
 
     /// <summary>Characters generated per sample.</summary>
     public int SampleLength { get; init; } = 400;
@@ -74,25 +75,7 @@ public sealed class CharLmExample() : Example("charlm",
         var backup = options.Communicator.Size == 1 ? RunFolder.Begin(Name, options, output) : null;
         var history = model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
             callbacks: backup is null ? null : [backup], validationData: (heldX, heldY), seed: options.Seed);
-        if (history.StoppedOnNaN)
-        {
-            output.WriteLine($"Training stopped: {history.StopReason}");
-            output.WriteLine("No model was written.");
-            return 1;
-        }
-        if (history.Interrupted)
-        {
-            var partial = new JsonObject
-            {
-                ["interrupted"] = new JsonObject { ["reason"] = history.StopReason, ["resume"] = $"deepsharp train --resume {directory}" },
-            };
-            RunReport.WriteHistory(directory, history);
-            if (history.Epochs.Count > 0) history.Plot(Path.Combine(directory, "curves.png"), $"{Name}: cross-entropy in nats (bits = nats / ln 2)");
-            RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, test: null, complete: false, partial));
-            output.WriteLine(history.StopReason);
-            output.WriteLine($"Continue with: deepsharp train --resume {directory}");
-            return RunFolder.InterruptedExitCode;
-        }
+        if (RunReport.EndUnfinished(Name, options, history, CurvesTitle, output) is { } exitCode) return exitCode;
         if (!options.Writes) return 0;
 
         var result = model.Evaluate(heldX, heldY, batchSize: 256, verbose: 0);
@@ -133,14 +116,9 @@ public sealed class CharLmExample() : Example("charlm",
             ["bits_better_than_unigram"] = Math.Round(unigram - bits, 6),
             ["temperatures"] = new JsonArray(Temperatures.Select(t => (JsonNode?)t).ToArray()),
         };
-        RunReport.WriteHistory(directory, history);
         AtomicFile.WriteAllText(Path.Combine(directory, "samples.txt"), samplesText.ToString());
-        history.Plot(Path.Combine(directory, "curves.png"), $"{Name}: cross-entropy in nats (bits = nats / ln 2)");
-        model.Save(Path.Combine(directory, "model.dsm"));
         vectorizer.Save(Path.Combine(directory, "vectorizer.json"));
-        RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, result, complete: true, extras));
-        RunFolder.Finish(directory);
-        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: history.csv, curves.png, samples.txt, model.dsm, vectorizer.json, metrics.json");
+        RunReport.EndFinished(Name, options, model, history, result, extras, CurvesTitle, ["samples.txt", "vectorizer.json"], output);
         return 0;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeepSharp.Plots;
 
 namespace DeepSharp.Examples;
 
@@ -71,29 +70,7 @@ public abstract class ClassifierExample(string name, string summary, int default
         // One process keeps a backup; a rank of a data-parallel run cannot stop or resume alone (BackupAndRestore refuses).
         var backup = options.Communicator.Size == 1 ? RunFolder.Begin(Name, options, output) : null;
         var history = Train(model, x, train.Y, testX, test.Y, options, backup is null ? null : [backup]);
-        if (history.StoppedOnNaN)
-        {
-            output.WriteLine($"Training stopped: {history.StopReason}");
-            output.WriteLine("No model was written.");
-            return 1;
-        }
-        if (history.Interrupted)
-        {
-            var partial = new JsonObject
-            {
-                ["interrupted"] = new JsonObject
-                {
-                    ["reason"] = history.StopReason,
-                    ["resume"] = $"deepsharp train --resume {directory}",
-                },
-            };
-            RunReport.WriteHistory(directory, history);
-            if (history.Epochs.Count > 0) history.Plot(Path.Combine(directory, "curves.png"), $"{Name} on {dataset.Name}");
-            RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, test: null, complete: false, partial));
-            output.WriteLine(history.StopReason);
-            output.WriteLine($"Continue with: deepsharp train --resume {directory}");
-            return RunFolder.InterruptedExitCode;
-        }
+        if (RunReport.EndUnfinished(Name, options, history, $"{Name} on {dataset.Name}", output) is { } exitCode) return exitCode;
         if (!options.Writes) return 0;
         var result = model.Evaluate(testX, test.Y, batchSize: Math.Max(options.BatchSize, 256), verbose: 0);
         output.WriteLine($"Test loss: {result.Loss:0.0000} - test accuracy: {result.Values[1].Value:0.0000}");
@@ -103,13 +80,7 @@ public abstract class ClassifierExample(string name, string summary, int default
         Directory.CreateDirectory(directory);
         var extras = new JsonObject();
         var extraFiles = WriteExtras(directory, history, extras);
-        RunReport.WriteHistory(directory, history);
-        history.Plot(Path.Combine(directory, "curves.png"), $"{Name} on {dataset.Name}");
-        model.Save(Path.Combine(directory, "model.dsm"));
-        RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, result, complete: true, extras));
-        RunFolder.Finish(directory);
-        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: history.csv, curves.png, model.dsm" +
-            string.Concat(extraFiles.Select(file => ", " + file)) + ", metrics.json");
+        RunReport.EndFinished(Name, options, model, history, result, extras, $"{Name} on {dataset.Name}", extraFiles, output);
         return 0;
     }
 }

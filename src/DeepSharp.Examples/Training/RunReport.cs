@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeepSharp.Plots;
 
 namespace DeepSharp.Examples;
 
@@ -66,6 +67,52 @@ public static class RunReport
     {
         ArgumentNullException.ThrowIfNull(metrics);
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>
+    /// Ends a run whose Fit did not finish: on a non-finite loss it says so and writes nothing (returns 1); when Ctrl-C
+    /// or SIGTERM stopped it, it writes history.csv, curves.png (titled <paramref name="curvesTitle"/>) and a
+    /// metrics.json saying <c>"complete": false</c>, says how to continue, and returns
+    /// <see cref="RunFolder.InterruptedExitCode"/>. Returns null when training finished.
+    /// </summary>
+    public static int? EndUnfinished(string example, TrainingOptions options, History history, string curvesTitle, TextWriter output)
+    {
+        if (history.StoppedOnNaN)
+        {
+            output.WriteLine($"Training stopped: {history.StopReason}");
+            output.WriteLine("No model was written.");
+            return 1;
+        }
+        if (!history.Interrupted) return null;
+        var directory = options.OutputDirectory;
+        var partial = new JsonObject
+        {
+            ["interrupted"] = new JsonObject { ["reason"] = history.StopReason, ["resume"] = $"deepsharp train --resume {directory}" },
+        };
+        WriteHistory(directory, history);
+        if (history.Epochs.Count > 0) history.Plot(Path.Combine(directory, "curves.png"), curvesTitle);
+        WriteMetrics(directory, Metrics(example, options, history, test: null, complete: false, partial));
+        output.WriteLine(history.StopReason);
+        output.WriteLine($"Continue with: deepsharp train --resume {directory}");
+        return RunFolder.InterruptedExitCode;
+    }
+
+    /// <summary>
+    /// Ends a finished run (its own files, named in <paramref name="extraFiles"/>, already written): history.csv,
+    /// curves.png (titled <paramref name="curvesTitle"/>), model.dsm, then metrics.json last with <c>"complete": true</c>
+    /// and <paramref name="extras"/>; marks the folder finished and lists what it holds.
+    /// </summary>
+    public static void EndFinished(string example, TrainingOptions options, Model model, History history, EvaluationResult test,
+        JsonObject extras, string curvesTitle, IEnumerable<string> extraFiles, TextWriter output)
+    {
+        var directory = options.OutputDirectory;
+        WriteHistory(directory, history);
+        history.Plot(Path.Combine(directory, "curves.png"), curvesTitle);
+        model.Save(Path.Combine(directory, "model.dsm"));
+        WriteMetrics(directory, Metrics(example, options, history, test, complete: true, extras));
+        RunFolder.Finish(directory);
+        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: history.csv, curves.png, model.dsm" +
+            string.Concat(extraFiles.Select(file => ", " + file)) + ", metrics.json");
     }
 
     /// <summary>Writes <c>history.csv</c> (atomically).</summary>

@@ -53,7 +53,7 @@ public sealed partial class ModelCheckpoint : Callback
             if (!_monitored.TryRead(logs, nameof(ModelCheckpoint), out double value)) return;
             if (!_monitored.IsImprovement(value, _monitored.Best)) return;
             if (Verbose > 0)
-                Console.WriteLine($"Epoch {epoch + 1}: {_monitored.Monitor} improved from {_monitored.Best:G6} to {value:G6}, saving model.");
+                ProgressBar.CurrentOutput.WriteLine($"Epoch {epoch + 1}: {_monitored.Monitor} improved from {_monitored.Best:G6} to {value:G6}, saving model.");
             _monitored.SetBest(value);
         }
         var path = FormatPath(FilePath, epoch, logs);

@@ -73,7 +73,7 @@ public sealed class ReduceLROnPlateau : Callback
         if (reduced < current.Value)
         {
             optimizer.LearningRate = (float)reduced;
-            if (Verbose > 0) Console.WriteLine($"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {reduced:G6}.");
+            if (Verbose > 0) ProgressBar.CurrentOutput.WriteLine($"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {reduced:G6}.");
             _cooldownLeft = Cooldown;
             _wait = 0;
         }

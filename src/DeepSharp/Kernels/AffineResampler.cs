@@ -128,17 +128,8 @@ internal static unsafe class AffineResampler
     private static float BorderSample(float* source, int height, int width, int channels, int channel,
         float y, float x, FillMode mode, float fillValue)
     {
-        if (mode == FillMode.Constant)
-        {
-            if (!(y >= -BorderTolerance && y <= height - 1 + BorderTolerance && x >= -BorderTolerance && x <= width - 1 + BorderTolerance))
-                return fillValue;
-            y = Math.Clamp(y, 0, height - 1);
-            x = Math.Clamp(x, 0, width - 1);
-        }
-        int y0 = Floor(y), x0 = Floor(x);
-        float wy = y - y0, wx = x - x0;
-        int r0 = MapIndex(y0, height, mode), r1 = MapIndex(y0 + 1, height, mode);
-        int c0 = MapIndex(x0, width, mode), c1 = MapIndex(x0 + 1, width, mode);
+        if (!BorderNeighbours(y, x, height, width, mode, out int r0, out int r1, out int c0, out int c1, out float wy, out float wx))
+            return fillValue;
         float v00 = source[((long)r0 * width + c0) * channels + channel];
         float v01 = source[((long)r0 * width + c1) * channels + channel];
         float v10 = source[((long)r1 * width + c0) * channels + channel];
@@ -160,18 +151,10 @@ internal static unsafe class AffineResampler
             float* output = destination + (long)r * rowStride;
             for (int c = 0; c < width; c++, output += channels)
             {
-                // Round half up, as the image grid has pixel centres at whole coordinates.
-                int y = Floor(rowStartY + map.RowFromColumn * c + 0.5f);
-                int x = Floor(rowStartX + map.ColumnFromColumn * c + 0.5f);
-                if ((uint)y >= (uint)height || (uint)x >= (uint)width)
+                if (!NearestPixel(rowStartY, rowStartX, map, c, height, width, mode, out int y, out int x))
                 {
-                    if (mode == FillMode.Constant)
-                    {
-                        for (int k = 0; k < channels; k++) output[k] = fillValue * scale;
-                        continue;
-                    }
-                    y = MapIndex(y, height, mode);
-                    x = MapIndex(x, width, mode);
+                    for (int k = 0; k < channels; k++) output[k] = fillValue * scale;
+                    continue;
                 }
                 float* p = source + (long)y * rowStride + (long)x * channels;
                 for (int k = 0; k < channels; k++) output[k] = p[k] * scale;
@@ -185,7 +168,7 @@ internal static unsafe class AffineResampler
     /// instruction merges into its destination register and chains every pixel to the one before.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Floor(float value)
+    internal static int Floor(float value)
     {
         int truncated = (int)value;
         return truncated > value ? truncated - 1 : truncated;
@@ -296,6 +279,55 @@ internal static unsafe class AffineResampler
                 output[c] = value * scale;
             }
         }
+    }
+
+    /// <summary>
+    /// The rows r0, r1 and columns c0, c1 that the bilinear sample at (y, x) near or past the border reads, mapped by
+    /// the fill mode, and its weights wy, wx (value = top + wy·(bottom − top), top = p00 + wx·(p01 − p00)); false when
+    /// constant fill replaces the point. The forward kernel and its adjoint both take it, so both see the same points.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool BorderNeighbours(float y, float x, int height, int width, FillMode mode,
+        out int r0, out int r1, out int c0, out int c1, out float wy, out float wx)
+    {
+        if (mode == FillMode.Constant)
+        {
+            if (!(y >= -BorderTolerance && y <= height - 1 + BorderTolerance && x >= -BorderTolerance && x <= width - 1 + BorderTolerance))
+            {
+                r0 = r1 = c0 = c1 = 0;
+                wy = wx = 0;
+                return false;
+            }
+            y = Math.Clamp(y, 0, height - 1);
+            x = Math.Clamp(x, 0, width - 1);
+        }
+        int y0 = Floor(y), x0 = Floor(x);
+        wy = y - y0;
+        wx = x - x0;
+        r0 = MapIndex(y0, height, mode);
+        r1 = MapIndex(y0 + 1, height, mode);
+        c0 = MapIndex(x0, width, mode);
+        c1 = MapIndex(x0 + 1, width, mode);
+        return true;
+    }
+
+    /// <summary>
+    /// The pixel (y, x) the nearest sample at output (r, c) reads (round half up: pixel centres are at whole coordinates),
+    /// mapped by the fill mode; false when constant fill replaces it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool NearestPixel(float rowStartY, float rowStartX, in AffineMap map, int c, int height, int width, FillMode mode,
+        out int y, out int x)
+    {
+        y = Floor(rowStartY + map.RowFromColumn * c + 0.5f);
+        x = Floor(rowStartX + map.ColumnFromColumn * c + 0.5f);
+        if ((uint)y >= (uint)height || (uint)x >= (uint)width)
+        {
+            if (mode == FillMode.Constant) return false;
+            y = MapIndex(y, height, mode);
+            x = MapIndex(x, width, mode);
+        }
+        return true;
     }
 
     /// <summary>An index of a row or column, possibly outside [0, n), brought inside as the fill mode extends the image.</summary>

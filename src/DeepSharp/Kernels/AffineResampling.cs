@@ -73,14 +73,7 @@ internal static unsafe class AffineResampling
                 float* gradient = dy + (long)r * rowStride;
                 for (int c = 0; c < width; c++, gradient += channels)
                 {
-                    int y = Floor(rowStartY + map.RowFromColumn * c + 0.5f);
-                    int x = Floor(rowStartX + map.ColumnFromColumn * c + 0.5f);
-                    if ((uint)y >= (uint)height || (uint)x >= (uint)width)
-                    {
-                        if (Mode == FillMode.Constant) continue;
-                        y = AffineResampler.MapIndex(y, height, Mode);
-                        x = AffineResampler.MapIndex(x, width, Mode);
-                    }
+                    if (!AffineResampler.NearestPixel(rowStartY, rowStartX, map, c, height, width, Mode, out int y, out int x)) continue;
                     float* p = dx + (long)y * rowStride + (long)x * channels;
                     for (int k = 0; k < channels; k++) p[k] += gradient[k];
                 }
@@ -105,28 +98,13 @@ internal static unsafe class AffineResampling
                     // The sample point as the forward kernel computes it (from the row start, not accumulated).
                     float y = rowStartY + map.RowFromColumn * c;
                     float x = rowStartX + map.ColumnFromColumn * c;
-                    int y0 = Floor(y), x0 = Floor(x);
+                    int y0 = AffineResampler.Floor(y), x0 = AffineResampler.Floor(x);
                     int r0, r1, c0, c1;
+                    float wy, wx;
                     if ((uint)y0 < lastRow && (uint)x0 < lastColumn)
-                        (r0, r1, c0, c1) = (y0, y0 + 1, x0, x0 + 1);
-                    else
-                    {
-                        if (Mode == FillMode.Constant)
-                        {
-                            if (!(y >= -AffineResampler.BorderTolerance && y <= height - 1 + AffineResampler.BorderTolerance &&
-                                  x >= -AffineResampler.BorderTolerance && x <= width - 1 + AffineResampler.BorderTolerance))
-                                continue; // filled: no input pixel took part
-                            y = Math.Clamp(y, 0, height - 1);
-                            x = Math.Clamp(x, 0, width - 1);
-                            y0 = Floor(y);
-                            x0 = Floor(x);
-                        }
-                        r0 = AffineResampler.MapIndex(y0, height, Mode);
-                        r1 = AffineResampler.MapIndex(y0 + 1, height, Mode);
-                        c0 = AffineResampler.MapIndex(x0, width, Mode);
-                        c1 = AffineResampler.MapIndex(x0 + 1, width, Mode);
-                    }
-                    float wy = y - y0, wx = x - x0;
+                        (r0, r1, c0, c1, wy, wx) = (y0, y0 + 1, x0, x0 + 1, y - y0, x - x0);
+                    else if (!AffineResampler.BorderNeighbours(y, x, height, width, Mode, out r0, out r1, out c0, out c1, out wy, out wx))
+                        continue; // filled: no input pixel took part
                     float w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
                     float* p00 = dx + (long)r0 * rowStride + (long)c0 * channels, p01 = dx + (long)r0 * rowStride + (long)c1 * channels;
                     float* p10 = dx + (long)r1 * rowStride + (long)c0 * channels, p11 = dx + (long)r1 * rowStride + (long)c1 * channels;
@@ -140,12 +118,6 @@ internal static unsafe class AffineResampling
                     }
                 }
             }
-        }
-
-        private static int Floor(float value)
-        {
-            int truncated = (int)value;
-            return truncated > value ? truncated - 1 : truncated;
         }
     }
 }

@@ -162,13 +162,13 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     Gemm.Multiply(false, false, rows, 2 * Units, Units, hIn, Units, Recurrent, gu, products, gu);
                     GatePass.Forward(new GruGateStep { Gates = gates, Units = Units, Z = zs, Rec = products, BiasX = Bias, HIn = hIn, RH = rh });
                     Gemm.Multiply(false, false, rows, Units, Units, rh, Units, Recurrent + 2 * Units, gu, products + 2 * Units, gu);
-                    GatePass.Forward(new GruCandidateStep { Gates = gates, Units = Units, Z = zs, Rec = products, BiasX = Bias, HPrev = hPrev, H = h });
+                    GatePass.Forward(new GruStep<GruResetBefore> { Gates = gates, Units = Units, Z = zs, Rec = products, BiasX = Bias, HPrev = hPrev, H = h });
                     break;
                 }
                 case RecurrentCell.Gru:
                     float* rec = Scratch + (long)first * gu;
                     Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
-                    GatePass.Forward(new GruStep
+                    GatePass.Forward(new GruStep<GruResetAfter>
                     {
                         Gates = gates, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
                         HPrev = hPrev, H = h, RH = RH + s * stepRows + (long)first * Units,
@@ -213,7 +213,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     });
                     break;
                 case RecurrentCell.Gru:
-                    GatePass.Backward(new GruStep
+                    GatePass.Backward(new GruStep<GruResetAfter>
                     {
                         Gates = gates, Units = Units, Z = zs, HPrev = H + stateOffset, RH = RH + stateOffset,
                         DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs, DRec = dRecs,
@@ -252,7 +252,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
         int u = Units, gu = 3 * u, count = rows * u;
         float* drh = ResetScratch + (long)first * u;
         float* hIn = Drop == null ? H + stateOffset : HM + stateOffset;
-        GatePass.Backward(new GruCandidateStep
+        GatePass.Backward(new GruStep<GruResetBefore>
         {
             Gates = gates, Units = u, Z = zs, HPrev = H + stateOffset, DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs, DRec = dRecs,
         });

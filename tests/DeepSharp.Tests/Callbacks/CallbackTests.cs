@@ -58,6 +58,30 @@ public class CallbackTests
     }
 
     [Fact]
+    public void Checkpoint_and_plateau_messages_go_where_the_progress_bar_writes()
+    {
+        var (model, x, y) = Regression(6);
+        var scores = new Queue<double>([1.0, 0.5, 0.5, 0.5]);
+        var score = new LambdaCallback(onEpochEnd: (_, logs) => ((Dictionary<string, double>)logs)["score"] = scores.Dequeue());
+        var path = Path.Combine(Path.GetTempPath(), $"deepsharp-ckpt-{Guid.NewGuid():N}.dsm");
+        var output = new StringWriter();
+        try
+        {
+            using (ProgressBar.RedirectTo(output, isTerminal: false))
+                model.Fit(x, y, epochs: 4, verbose: 0, callbacks: [score,
+                    new ModelCheckpoint(path, monitor: "score", saveBestOnly: true, verbose: 1),
+                    new ReduceLROnPlateau(monitor: "score", factor: 0.5, patience: 2, verbose: 1)]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        var text = output.ToString();
+        Assert.Contains("Epoch 2: score improved from 1 to 0.5, saving model.", text);
+        Assert.Contains("Epoch 4: ReduceLROnPlateau reducing learning rate to 0.025.", text);
+    }
+
+    [Fact]
     public void CSVLogger_writes_a_header_and_a_line_per_epoch()
     {
         var (model, x, y) = Regression(4);

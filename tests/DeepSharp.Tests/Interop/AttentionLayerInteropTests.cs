@@ -23,29 +23,9 @@ public class AttentionLayerInteropTests
 
     [Theory]
     [MemberData(nameof(Layers))]
-    public void Onnx_export_refuses_them_by_name(string className)
-    {
-        var e = Assert.Throws<OnnxExportException>(() => DeepSharp.Onnx.Export(ModelWith(className)));
-        var refused = Assert.Single(e.Layers);
-        Assert.Equal(className, refused.ClassName);
-        Assert.Equal("att", refused.LayerName);
-        Assert.Contains($"no ONNX form for {className}", refused.Reason, StringComparison.Ordinal);
-    }
+    public void Onnx_export_refuses_them_by_name(string className) => UnwrittenLayerAssert.OnnxRefuses(ModelWith(className), className, "att");
 
     [Theory]
     [MemberData(nameof(Layers))]
-    public void Keras_files_refuse_them_by_name(string className)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"deepsharp-{Guid.NewGuid():N}.keras");
-        try
-        {
-            var e = Assert.Throws<InvalidOperationException>(() => ModelWith(className).SaveKeras(path));
-            Assert.Contains($"'att' ({className}) has no Keras form", e.Message, StringComparison.Ordinal);
-            Assert.False(File.Exists(path));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    public void Keras_files_refuse_them_by_name(string className) => UnwrittenLayerAssert.KerasRefuses(ModelWith(className), className, "att");
 }

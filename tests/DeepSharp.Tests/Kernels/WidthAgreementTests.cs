@@ -214,7 +214,7 @@ public class WidthAgreementTests
     [Fact]
     public void Gru_sequences_without_reset_after_agree()
     {
-        // The two gate passes of reset_after=False (GruGateStep, GruCandidateStep) at every width, with masks and recurrent dropout.
+        // The two gate passes of reset_after=False (GruGateStep, GruStep<GruResetBefore>) at every width, with masks and recurrent dropout.
         int batch = 5, steps = 6, features = 3, units = 21;
         var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, true, true, false, ResetAfter: false);
         var x = Values(81, batch * steps * features, -1f, 1f);

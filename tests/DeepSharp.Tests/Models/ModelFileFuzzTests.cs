@@ -31,27 +31,20 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
     {
         using var dir = TempDirectory.InMemory();
         var judge = new LoadJudge(dir.Path);
-        foreach (var entry in FuzzCorpus.All)
-        {
-            var file = entry.Unchecked();
-            foreach (var document in Documents)
+        foreach (var (entry, document, root) in ConfigurationDocuments())
+            foreach (var path in JsonEdits.Values(root))
             {
-                var root = file.Json(document);
-                foreach (var path in JsonEdits.Values(root))
+                var original = JsonEdits.At(root, path);
+                foreach (var text in JsonEdits.Replacements)
                 {
-                    var original = JsonEdits.At(root, path);
-                    foreach (var text in JsonEdits.Replacements)
-                    {
-                        var value = JsonNode.Parse(text);
-                        // A value of another type may only load as the same model (a pair written as one number);
-                        // a value of the same type, or one that replaces a null, may make another valid model.
-                        var rule = MayChangeTheModel(path, original, value) ? LoadRule.RefusedOrAnyModel : LoadRule.RefusedOrSame;
-                        var edited = SafeTensorsBytes.Parse(entry.Bytes).WithoutChecksum().SetJson(document, JsonEdits.Replace(root, path, value));
-                        judge.Judge(edited.ToBytes(), entry, rule, $"{entry.Name}: {document}{JsonEdits.Format(path)} = {text}");
-                    }
+                    var value = JsonNode.Parse(text);
+                    // A value of another type may only load as the same model (a pair written as one number);
+                    // a value of the same type, or one that replaces a null, may make another valid model.
+                    var rule = MayChangeTheModel(path, original, value) ? LoadRule.RefusedOrAnyModel : LoadRule.RefusedOrSame;
+                    var edited = SafeTensorsBytes.Parse(entry.Bytes).WithoutChecksum().SetJson(document, JsonEdits.Replace(root, path, value));
+                    judge.Judge(edited.ToBytes(), entry, rule, $"{entry.Name}: {document}{JsonEdits.Format(path)} = {text}");
                 }
             }
-        }
         output.WriteLine(judge.Summary("Configuration values"));
         Assert.True(judge.Cases > 10_000, $"only {judge.Cases} cases");
     }
@@ -66,26 +59,24 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
     {
         using var dir = TempDirectory.InMemory();
         var judge = new LoadJudge(dir.Path);
+        foreach (var (entry, document, root) in ConfigurationDocuments())
+        {
+            foreach (var path in JsonEdits.Keys(root))
+            {
+                string label = $"{entry.Name}: {document}{JsonEdits.Format(path)}";
+                string key = (string)path[^1];
+                var renamedRule = path is [.., "attributes", string] ? LoadRule.RefusedOrAnyModel : LoadRule.Refused;
+                judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, key[..^1] + (char)(key[^1] ^ 1))), entry, renamedRule, label + " renamed");
+                judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, null)), entry, LoadRule.RefusedOrAnyModel, label + " deleted");
+            }
+            foreach (var path in JsonEdits.Objects(root))
+            {
+                var addedRule = path is [.., "attributes"] ? LoadRule.RefusedOrAnyModel : LoadRule.Refused;
+                judge.Judge(Edited(entry, document, JsonEdits.AddKey(root, path, "unexpected")), entry, addedRule, $"{entry.Name}: {document}{JsonEdits.Format(path)} + unexpected");
+            }
+        }
         foreach (var entry in FuzzCorpus.All)
         {
-            var file = entry.Unchecked();
-            foreach (var document in Documents)
-            {
-                var root = file.Json(document);
-                foreach (var path in JsonEdits.Keys(root))
-                {
-                    string label = $"{entry.Name}: {document}{JsonEdits.Format(path)}";
-                    string key = (string)path[^1];
-                    var renamedRule = path is [.., "attributes", string] ? LoadRule.RefusedOrAnyModel : LoadRule.Refused;
-                    judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, key[..^1] + (char)(key[^1] ^ 1))), entry, renamedRule, label + " renamed");
-                    judge.Judge(Edited(entry, document, JsonEdits.Rename(root, path, null)), entry, LoadRule.RefusedOrAnyModel, label + " deleted");
-                }
-                foreach (var path in JsonEdits.Objects(root))
-                {
-                    var addedRule = path is [.., "attributes"] ? LoadRule.RefusedOrAnyModel : LoadRule.Refused;
-                    judge.Judge(Edited(entry, document, JsonEdits.AddKey(root, path, "unexpected")), entry, addedRule, $"{entry.Name}: {document}{JsonEdits.Format(path)} + unexpected");
-                }
-            }
             // The metadata and the tensors' entries in the header are strict too.
             foreach (var key in entry.Unchecked().Metadata.Select(m => m.Key).ToList())
             {
@@ -132,12 +123,8 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
             if (!kinds.TryGetValue(key, out var set)) kinds[key] = set = [];
             set.UnionWith(more);
         }
-        foreach (var entry in FuzzCorpus.All)
-            foreach (var document in Documents)
-            {
-                var root = entry.Unchecked().Json(document);
-                foreach (var path in JsonEdits.Keys(root)) Add((string)path[^1], JsonEdits.Kind(JsonEdits.At(root, path)));
-            }
+        foreach (var (_, _, root) in ConfigurationDocuments())
+            foreach (var path in JsonEdits.Keys(root)) Add((string)path[^1], JsonEdits.Kind(JsonEdits.At(root, path)));
         // A (height, width) pair may be one number; a learning rate a number or a schedule; an initializer, a
         // regularizer, an optimizer or a loss its name; an axis a list of one; an activation a name or an object.
         foreach (var key in new[] { "kernel_size", "strides", "pool_size", "size", "dilation_rate", "output_padding", "padding", "axis" })
@@ -154,6 +141,16 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
         foreach (var key in kinds.Keys.Where(k => k.EndsWith("_initializer", StringComparison.Ordinal))) kinds[key].Remove(JsonValueKind.Null);
         return kinds;
     });
+
+    /// <summary>Every configuration document of every model of the corpus (its file without checksum): the entry, the document's name, its JSON.</summary>
+    private static IEnumerable<(FuzzCorpus.Entry Entry, string Document, JsonNode? Root)> ConfigurationDocuments()
+    {
+        foreach (var entry in FuzzCorpus.All)
+        {
+            var file = entry.Unchecked();
+            foreach (var document in Documents) yield return (entry, document, file.Json(document));
+        }
+    }
 
     private static byte[] Edited(FuzzCorpus.Entry entry, string document, JsonNode? root) =>
         entry.Unchecked().SetJson(document, root).ToBytes();

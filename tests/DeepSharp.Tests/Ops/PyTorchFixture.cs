@@ -27,6 +27,18 @@ internal sealed record PyTorchFixture(
         return data;
     }
 
+    /// <summary>The case names in <paramref name="file"/> whose op is <paramref name="op"/> (one layer's cases of a family's file).</summary>
+    public static TheoryData<string, string> CasesOf(string file, string op)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var row in Cases(file))
+        {
+            var name = (string)row[1];
+            if (Load(file, name).Op == op) data.Add(file, name);
+        }
+        return data;
+    }
+
     /// <summary>Loads case <paramref name="name"/>; inputs and upstream it does not carry come from the file's shared ones.</summary>
     public static PyTorchFixture Load(string file, string name)
     {

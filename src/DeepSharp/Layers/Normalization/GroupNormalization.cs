@@ -9,11 +9,9 @@ namespace DeepSharp;
 /// channel is scaled by <c>gamma</c> and shifted by <c>beta</c>. One group is layer normalization over the whole
 /// sample, one group per channel (<c>groups: -1</c>) is instance normalization.
 /// </summary>
-public sealed class GroupNormalization : Layer
+public sealed class GroupNormalization : AffineNormalization
 {
     private const int DefaultGroups = 32, DefaultAxis = -1;
-    private const float DefaultEpsilon = 1e-3f;
-    private const bool CenterByDefault = true, ScaleByDefault = true;
 
     private int _axis, _groups;
     private int[] _reduced = [];
@@ -36,23 +34,14 @@ public sealed class GroupNormalization : Layer
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
         string? name = null, PartialShape? inputShape = null)
-        : base(name, inputShape)
+        : base(epsilon, center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, name, inputShape)
     {
         if (groups == 0 || groups < -1)
             throw new ArgumentOutOfRangeException(nameof(groups), groups, $"GroupNormalization: groups must be a positive number of groups, or -1 for one per channel; got {groups}.");
         if (axis == 0)
             throw new ArgumentOutOfRangeException(nameof(axis), axis, "GroupNormalization: axis 0 is the batch axis; give the channel axis (-1 for the last).");
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"GroupNormalization: epsilon must be a positive number; got {epsilon}.");
         Groups = groups;
         Axis = axis;
-        Epsilon = epsilon;
-        Center = center;
-        Scale = scale;
-        BetaInitializer = betaInitializer ?? new Zeros();
-        GammaInitializer = gammaInitializer ?? new Ones();
-        BetaRegularizer = betaRegularizer;
-        GammaRegularizer = gammaRegularizer;
     }
 
     /// <summary>The number of groups as given (-1: one per channel).</summary>
@@ -60,33 +49,6 @@ public sealed class GroupNormalization : Layer
 
     /// <summary>The channel axis of the batch input (negative counts from the end).</summary>
     public int Axis { get; }
-
-    /// <summary>Added to the variance before its square root.</summary>
-    public float Epsilon { get; }
-
-    /// <summary>Whether an offset beta is learned.</summary>
-    public bool Center { get; }
-
-    /// <summary>Whether a scale gamma is learned.</summary>
-    public bool Scale { get; }
-
-    /// <summary>Initializer of beta.</summary>
-    public Initializer BetaInitializer { get; }
-
-    /// <summary>Initializer of gamma.</summary>
-    public Initializer GammaInitializer { get; }
-
-    /// <summary>Penalty on beta, if any.</summary>
-    public Regularizer? BetaRegularizer { get; }
-
-    /// <summary>Penalty on gamma, if any.</summary>
-    public Regularizer? GammaRegularizer { get; }
-
-    /// <summary>The learned scale (channels), or null without <see cref="Scale"/> (after build).</summary>
-    public Tensor? Gamma { get; private set; }
-
-    /// <summary>The learned offset (channels), or null without <see cref="Center"/> (after build).</summary>
-    public Tensor? Beta { get; private set; }
 
     /// <inheritdoc/>
     protected override string DefaultName => "group_normalization";
@@ -121,9 +83,7 @@ public sealed class GroupNormalization : Layer
         // Inputs are seen as (..., groups, channels per group, ...): moments over every axis but the batch and the group.
         _reduced = Enumerable.Range(1, inputShape.Rank + 1).Where(a => a != _axis).ToArray();
         _broadcast = NormalizationAxes.BroadcastShape(inputShape, [_axis]);
-        int channels = inputShape[_axis - 1];
-        if (Scale) Gamma = AddWeight("gamma", [channels], GammaInitializer, GammaRegularizer);
-        if (Center) Beta = AddWeight("beta", [channels], BetaInitializer, BetaRegularizer);
+        AddAffineWeights([inputShape[_axis - 1]]);
     }
 
     /// <inheritdoc/>
@@ -131,29 +91,17 @@ public sealed class GroupNormalization : Layer
     {
         var dims = inputs.Shape.Dims;
         int[] grouped = [.. dims[.._axis], _groups, dims[_axis] / _groups, .. dims[(_axis + 1)..]];
-        var y = Ops.Reshape(NormalizationAxes.Standardize(Ops.Reshape(inputs, grouped), _reduced, Epsilon), inputs.Shape);
-        if (Gamma is not null) y = Ops.Multiply(y, Ops.Reshape(Gamma, _broadcast));
-        if (Beta is not null) y = Ops.Add(y, Ops.Reshape(Beta, _broadcast));
-        return y;
+        return ApplyAffine(Ops.Reshape(NormalizationAxes.Standardize(Ops.Reshape(inputs, grouped), _reduced, Epsilon), inputs.Shape), _broadcast);
     }
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig()
+    private protected override void WriteAxes(JsonObject config)
     {
-        var config = base.GetConfig();
         config["groups"] = Groups;
         config["axis"] = Axis;
-        config["epsilon"] = Epsilon;
-        config["center"] = Center;
-        config["scale"] = Scale;
-        config["beta_initializer"] = LayerConfigWriter.Initializer(BetaInitializer);
-        config["gamma_initializer"] = LayerConfigWriter.Initializer(GammaInitializer);
-        config["beta_regularizer"] = LayerConfigWriter.Regularizer(BetaRegularizer);
-        config["gamma_regularizer"] = LayerConfigWriter.Regularizer(GammaRegularizer);
-        return config;
     }
 
-    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    /// <summary>Recreates the layer from the configuration <see cref="AffineNormalization.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static GroupNormalization FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ForLayer(config, nameof(GroupNormalization));

@@ -8,11 +8,8 @@ namespace DeepSharp;
 /// shifted by <c>beta</c>, weights shaped like the normalized axes. The same in training and inference; no
 /// moving statistics.
 /// </summary>
-public sealed class LayerNormalization : Layer
+public sealed class LayerNormalization : AffineNormalization
 {
-    private const float DefaultEpsilon = 1e-3f;
-    private const bool CenterByDefault = true, ScaleByDefault = true;
-
     private int[] _axes = [];
     private int[] _broadcast = [];
 
@@ -50,49 +47,13 @@ public sealed class LayerNormalization : Layer
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
         string? name = null, PartialShape? inputShape = null)
-        : base(name, inputShape)
+        : base(epsilon, center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, name, inputShape)
     {
         Axis = NormalizationAxes.Checked(axis, nameof(LayerNormalization), nameof(axis));
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"LayerNormalization: epsilon must be a positive number; got {epsilon}.");
-        Epsilon = epsilon;
-        Center = center;
-        Scale = scale;
-        BetaInitializer = betaInitializer ?? new Zeros();
-        GammaInitializer = gammaInitializer ?? new Ones();
-        BetaRegularizer = betaRegularizer;
-        GammaRegularizer = gammaRegularizer;
     }
 
     /// <summary>The axes normalized over, as given (negative counts from the end of the batch shape).</summary>
     public IReadOnlyList<int> Axis { get; }
-
-    /// <summary>Added to the variance before its square root.</summary>
-    public float Epsilon { get; }
-
-    /// <summary>Whether an offset beta is learned.</summary>
-    public bool Center { get; }
-
-    /// <summary>Whether a scale gamma is learned.</summary>
-    public bool Scale { get; }
-
-    /// <summary>Initializer of beta.</summary>
-    public Initializer BetaInitializer { get; }
-
-    /// <summary>Initializer of gamma.</summary>
-    public Initializer GammaInitializer { get; }
-
-    /// <summary>Penalty on beta, if any.</summary>
-    public Regularizer? BetaRegularizer { get; }
-
-    /// <summary>Penalty on gamma, if any.</summary>
-    public Regularizer? GammaRegularizer { get; }
-
-    /// <summary>The learned scale (the normalized axes' sizes), or null without <see cref="Scale"/> (after build).</summary>
-    public Tensor? Gamma { get; private set; }
-
-    /// <summary>The learned offset (the normalized axes' sizes), or null without <see cref="Center"/> (after build).</summary>
-    public Tensor? Beta { get; private set; }
 
     /// <inheritdoc/>
     protected override string DefaultName => "layer_normalization";
@@ -113,9 +74,7 @@ public sealed class LayerNormalization : Layer
     {
         _axes = NormalizationAxes.Resolve(Axis, inputShape, Label);
         _broadcast = NormalizationAxes.BroadcastShape(inputShape, _axes);
-        var weightShape = new TensorShape(_axes.Select(a => inputShape[a - 1]).ToArray());
-        if (Scale) Gamma = AddWeight("gamma", weightShape, GammaInitializer, GammaRegularizer);
-        if (Center) Beta = AddWeight("beta", weightShape, BetaInitializer, BetaRegularizer);
+        AddAffineWeights(new TensorShape(_axes.Select(a => inputShape[a - 1]).ToArray()));
     }
 
     /// <inheritdoc/>
@@ -124,28 +83,13 @@ public sealed class LayerNormalization : Layer
         // The trailing axes (the usual case: the features) take the fused kernel; other axes the chain of ops.
         if (_axes[0] == inputs.Rank - _axes.Length && _axes[^1] == inputs.Rank - 1)
             return Ops.LayerNormalization(inputs, Gamma, Beta, Epsilon, _axes.Length);
-        var y = NormalizationAxes.Standardize(inputs, _axes, Epsilon);
-        if (Gamma is not null) y = Ops.Multiply(y, Ops.Reshape(Gamma, _broadcast));
-        if (Beta is not null) y = Ops.Add(y, Ops.Reshape(Beta, _broadcast));
-        return y;
+        return ApplyAffine(NormalizationAxes.Standardize(inputs, _axes, Epsilon), _broadcast);
     }
 
     /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var config = base.GetConfig();
-        config["axis"] = NormalizationAxes.Write(Axis);
-        config["epsilon"] = Epsilon;
-        config["center"] = Center;
-        config["scale"] = Scale;
-        config["beta_initializer"] = LayerConfigWriter.Initializer(BetaInitializer);
-        config["gamma_initializer"] = LayerConfigWriter.Initializer(GammaInitializer);
-        config["beta_regularizer"] = LayerConfigWriter.Regularizer(BetaRegularizer);
-        config["gamma_regularizer"] = LayerConfigWriter.Regularizer(GammaRegularizer);
-        return config;
-    }
+    private protected override void WriteAxes(JsonObject config) => config["axis"] = NormalizationAxes.Write(Axis);
 
-    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    /// <summary>Recreates the layer from the configuration <see cref="AffineNormalization.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static LayerNormalization FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ForLayer(config, nameof(LayerNormalization));

@@ -6,7 +6,7 @@ namespace DeepSharp;
 /// Removes steps at the start and the end of channels-last sequences, as Keras' <c>Cropping1D</c>: the cropping is one
 /// integer (both ends) or (start, end). The output is a view of the input.
 /// </summary>
-public sealed class Cropping1D : Layer
+public sealed class Cropping1D : EdgeLayer1D
 {
     private const int CroppingByDefault = 1;
 
@@ -22,27 +22,13 @@ public sealed class Cropping1D : Layer
     /// <param name="cropping">Steps removed at the start and at the end.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Cropping1D((int Start, int End)? cropping = null, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
+    public Cropping1D((int Start, int End)? cropping = null, string? name = null, PartialShape? inputShape = null)
+        : base(nameof(cropping), cropping ?? (CroppingByDefault, CroppingByDefault), name, inputShape)
     {
-        var (start, end) = cropping ?? (CroppingByDefault, CroppingByDefault);
-        if (start < 0 || end < 0)
-            throw new ArgumentOutOfRangeException(nameof(cropping), $"Cropping1D: cropping must be non-negative; got ({start}, {end}).");
-        Start = start;
-        End = end;
     }
-
-    /// <summary>Steps removed at the start.</summary>
-    public int Start { get; }
-
-    /// <summary>Steps removed at the end.</summary>
-    public int End { get; }
 
     /// <inheritdoc/>
     protected override string DefaultName => "cropping1d";
-
-    /// <inheritdoc/>
-    /// <remarks>The steps may be unknown.</remarks>
-    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
@@ -58,15 +44,7 @@ public sealed class Cropping1D : Layer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) => Ops.Slice(inputs, 1, Start, inputs.Shape[1] - End);
 
-    /// <inheritdoc/>
-    public override JsonObject GetConfig()
-    {
-        var config = base.GetConfig();
-        config["cropping"] = new JsonArray(Start, End);
-        return config;
-    }
-
-    /// <summary>Recreates the layer from the configuration <see cref="GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
+    /// <summary>Recreates the layer from the configuration <see cref="EdgeLayer1D.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>
     public static Cropping1D FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ForLayer(config, nameof(Cropping1D));

@@ -6,7 +6,7 @@ namespace DeepSharp;
 /// Adds steps of zeros at the start and the end of channels-last sequences, as Keras' <c>ZeroPadding1D</c>: the padding
 /// is one integer (both ends) or (start, end).
 /// </summary>
-public sealed class ZeroPadding1D : Layer
+public sealed class ZeroPadding1D : EdgeLayer1D
 {
     private const int PaddingByDefault = 1;
 
@@ -23,26 +23,13 @@ public sealed class ZeroPadding1D : Layer
     /// <param name="padding">Steps added at the start and at the end.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public ZeroPadding1D((int Start, int End) padding, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
+    public ZeroPadding1D((int Start, int End) padding, string? name = null, PartialShape? inputShape = null)
+        : base(nameof(padding), padding, name, inputShape)
     {
-        if (padding.Start < 0 || padding.End < 0)
-            throw new ArgumentOutOfRangeException(nameof(padding), $"ZeroPadding1D: padding must be non-negative; got ({padding.Start}, {padding.End}).");
-        Start = padding.Start;
-        End = padding.End;
     }
-
-    /// <summary>Steps added at the start.</summary>
-    public int Start { get; }
-
-    /// <summary>Steps added at the end.</summary>
-    public int End { get; }
 
     /// <inheritdoc/>
     protected override string DefaultName => "zero_padding1d";
-
-    /// <inheritdoc/>
-    /// <remarks>The steps may be unknown.</remarks>
-    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
@@ -58,7 +45,6 @@ public sealed class ZeroPadding1D : Layer
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["padding"] = new JsonArray(Start, End);
         config["data_format"] = "channels_last";
         return config;
     }

@@ -9,16 +9,7 @@ internal static class AttentionFixture
     private const string File = "attention.json";
 
     /// <summary>The cases of <paramref name="op"/> in the fixture file.</summary>
-    public static TheoryData<string, string> Cases(string op)
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var row in PyTorchFixture.Cases(File))
-        {
-            var name = (string)row[1];
-            if (PyTorchFixture.Load(File, name).Op == op) data.Add(File, name);
-        }
-        return data;
-    }
+    public static TheoryData<string, string> Cases(string op) => PyTorchFixture.CasesOf(File, op);
 
     /// <summary>
     /// Calls <paramref name="layer"/> on the case's inputs <paramref name="sequences"/> (indices into the case's

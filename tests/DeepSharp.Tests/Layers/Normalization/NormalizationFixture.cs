@@ -9,16 +9,7 @@ internal static class NormalizationFixture
     private const string File = "normalization.json";
 
     /// <summary>The cases of <paramref name="op"/> in the fixture file.</summary>
-    public static TheoryData<string, string> Cases(string op)
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var row in PyTorchFixture.Cases(File))
-        {
-            var name = (string)row[1];
-            if (PyTorchFixture.Load(File, name).Op == op) data.Add(File, name);
-        }
-        return data;
-    }
+    public static TheoryData<string, string> Cases(string op) => PyTorchFixture.CasesOf(File, op);
 
     /// <summary>
     /// Runs <paramref name="layer"/> on the case's input with its gamma and beta (inputs 1 and 2, when the case has
