@@ -10,6 +10,7 @@ if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch]
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
 IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new GanBenchmark(),
+    new ResNetBenchmark(), new ResNetLayersBenchmark(),
     new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;

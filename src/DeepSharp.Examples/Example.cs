@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace DeepSharp.Examples;
 
 /// <summary>
-/// One of the classic examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, gan): its name, its defaults, and a
+/// One of the classic examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, gan, resnet): its name, its defaults, and a
 /// run that loads the data, trains, and writes the report, the plots and the model into
 /// <see cref="TrainingOptions.OutputDirectory"/>.
 /// </summary>

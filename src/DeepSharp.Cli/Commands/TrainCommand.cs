@@ -7,7 +7,7 @@ namespace DeepSharp.Cli.Commands;
 public sealed class TrainCommand : ICommand
 {
     /// <summary>The examples with their default settings, for their names, summaries and defaults.</summary>
-    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample()];
+    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new GanExample(), new ResNetExample()];
 
     /// <summary>The examples' names, in the order the help lists them.</summary>
     public static IReadOnlyList<string> ExampleNames { get; } = Examples.Select(e => e.Name).ToList();
@@ -77,7 +77,7 @@ public sealed class TrainCommand : ICommand
     private static string Writes(Example example) => example switch
     {
         GanExample => "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n(unless --classifier) and metrics.json",
-        CnnExample => "metrics.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch) and model.dsm",
+        CnnExample or ResNetExample => "metrics.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch) and model.dsm",
         _ => "metrics.json, history.csv, curves.png and model.dsm",
     };
 

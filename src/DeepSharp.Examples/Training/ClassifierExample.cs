@@ -19,7 +19,7 @@ public abstract class ClassifierExample(string name, string summary, int default
     public double LearningRate { get; } = learningRate;
 
     /// <summary>The architecture, uncompiled.</summary>
-    protected abstract Sequential Architecture(int classes);
+    protected abstract Model Architecture(int classes);
 
     /// <summary>The model, compiled with Adam at <see cref="LearningRate"/>, sparse categorical cross-entropy and accuracy.</summary>
     public Model BuildModel(int classes)
