@@ -9,9 +9,8 @@ using DeepSharp.Bench.Benchmarks;
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new GanBenchmark(),
-    new ResNetBenchmark(), new ResNetLayersBenchmark(),
-    new DataParallelBenchmark()];
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new VitBenchmark(), new CharLmBenchmark(), new GanBenchmark(),
+    new ResNetBenchmark(), new ResNetLayersBenchmark(), new PredictBenchmark(), new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();
@@ -38,26 +37,31 @@ if (chosen.Length == 0) return Usage($"no benchmark named '{selection}'");
 if (threads.Count == 0) threads.AddRange([1, 2]);
 
 double peak = FmaPeak.Measure();
+// Both cores have the same FMA units; timing them together on a shared machine would measure the neighbours as well.
+double twoCorePeak = 2 * peak;
 Console.WriteLine($"CPU: {HardwareInfo.ProcessorName}, {HardwareInfo.ProcessorCount} cores, {HardwareInfo.VectorWidthBits}-bit vectors");
-Console.WriteLine($"Single-core FMA peak (12 Vector512 FMA chains): {peak:F1} GFLOP/s");
+Console.WriteLine($"Single-core FMA peak (12 Vector512 FMA chains): {peak:F1} GFLOP/s; two-core peak (twice that): {twoCorePeak:F1} GFLOP/s");
 Console.WriteLine($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average before: {LoadAverage()}");
 Console.WriteLine();
 
 var results = new List<BenchmarkResult>();
 var options = new BenchmarkOptions(threads);
-Console.WriteLine($"| {"name",-36} | {"DeepSharp",10} | {"TorchSharp",10} | {"unit",-9} | {"ratio",6} |");
-Console.WriteLine($"|{new string('-', 38)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 11)}|{new string('-', 8)}|");
+Console.WriteLine($"| {"name",-40} | {"DeepSharp",10} | {"peer",10} | {"unit",-9} | {"ratio",6} | {"FLOPs/item",10} | {"% peak",6} | {"peer %",6} |");
+Console.WriteLine($"|{new string('-', 42)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 11)}|{new string('-', 8)}|{new string('-', 12)}|{new string('-', 8)}|{new string('-', 8)}|");
 foreach (var benchmark in chosen)
 {
     foreach (var result in benchmark.Run(options))
     {
         results.Add(result);
-        Console.WriteLine($"| {result.Name,-36} | {Format(result.DeepSharp),10} | {Format(result.TorchSharp),10} | {result.Unit.Symbol,-9} | {FormatRatio(result.Ratio),6} |");
+        string name = result.PeerName == BenchmarkResult.TorchSharp ? result.Name : $"{result.Name} vs {result.PeerName}";
+        Console.WriteLine($"| {name,-40} | {Format(result.DeepSharp),10} | {Format(result.Peer),10} | {result.Unit.Symbol,-9} | {FormatRatio(result.Ratio),6} | " +
+            $"{FormatFlops(result.FlopsPerItem),10} | {FormatPercent(result.PercentOfPeak(result.DeepSharp, twoCorePeak)),6} | " +
+            $"{FormatPercent(result.PercentOfPeak(result.Peer, twoCorePeak)),6} |");
     }
 }
 Console.WriteLine();
 Console.WriteLine($"Load average after: {LoadAverage()} (other processes on these cores distort the figures, two-thread rows most)");
-if (jsonPath is not null) File.WriteAllText(jsonPath, ToJson(results));
+if (jsonPath is not null) File.WriteAllText(jsonPath, ToJson(results, peak, twoCorePeak));
 return 0;
 
 static string LoadAverage() =>
@@ -70,18 +74,31 @@ static string Format(double value) =>
 static string FormatRatio(double ratio) =>
     double.IsPositiveInfinity(ratio) ? "∞" : double.IsNaN(ratio) ? "—" : ratio.ToString("F2", CultureInfo.InvariantCulture);
 
-static string ToJson(List<BenchmarkResult> results)
+// One object per row; "torchsharp" or "onnxruntime" holds the peer's figure. Training rows carry their FLOPs per sample
+// (or per step) and both sides' percent of the two-core peak; the peaks themselves are on every row.
+static string ToJson(List<BenchmarkResult> results, double peak, double twoCorePeak)
 {
     var json = new StringBuilder("[\n");
     for (int i = 0; i < results.Count; i++)
     {
         var r = results[i];
+        string peerKey = r.PeerName == BenchmarkResult.TorchSharp ? "torchsharp" : "onnxruntime";
         json.Append(CultureInfo.InvariantCulture,
-            $"  {{\"name\": \"{r.Name}\", \"deepsharp\": {JsonNumber(r.DeepSharp)}, \"torchsharp\": {JsonNumber(r.TorchSharp)}, \"unit\": \"{r.Unit.Symbol}\", \"ratio\": {JsonNumber(r.Ratio)}}}");
+            $"  {{\"name\": \"{r.Name}\", \"deepsharp\": {JsonNumber(r.DeepSharp)}, \"{peerKey}\": {JsonNumber(r.Peer)}, \"unit\": \"{r.Unit.Symbol}\", " +
+            $"\"ratio\": {JsonNumber(r.Ratio)}, \"flops_per_item\": {JsonNumber(r.FlopsPerItem)}, " +
+            $"\"deepsharp_percent_of_peak\": {JsonNumber(r.PercentOfPeak(r.DeepSharp, twoCorePeak))}, " +
+            $"\"{peerKey}_percent_of_peak\": {JsonNumber(r.PercentOfPeak(r.Peer, twoCorePeak))}, " +
+            $"\"single_core_peak_gflops\": {JsonNumber(peak)}, \"two_core_peak_gflops\": {JsonNumber(twoCorePeak)}}}");
         json.Append(i + 1 < results.Count ? ",\n" : "\n");
     }
     return json.Append("]\n").ToString();
 }
+
+static string FormatFlops(double flops) =>
+    !double.IsFinite(flops) ? "—" : flops >= 1e9 ? $"{(flops / 1e9).ToString("G3", CultureInfo.InvariantCulture)} G"
+        : flops >= 1e6 ? $"{(flops / 1e6).ToString("G3", CultureInfo.InvariantCulture)} M" : flops.ToString("F0", CultureInfo.InvariantCulture);
+
+static string FormatPercent(double percent) => double.IsFinite(percent) ? percent.ToString("F0", CultureInfo.InvariantCulture) + "%" : "—";
 
 // A measurement without a peer figure (bytes, collections) has no ratio: JSON null rather than NaN.
 static string JsonNumber(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "null";
@@ -89,6 +106,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, gan, data-parallel)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, vit, charlm, gan, resnet, resnet-layers, predict, data-parallel)");
     return 2;
 }

@@ -20,10 +20,13 @@ public sealed class CommandLine
     /// <summary>Words that are not options, in order.</summary>
     public List<string> Positional { get; } = [];
 
+    /// <summary>The words parsed, as given.</summary>
+    public IReadOnlyList<string> Words { get; private set; } = [];
+
     /// <summary>Parses arguments (after the command name).</summary>
     public static CommandLine Parse(ReadOnlySpan<string> args)
     {
-        var line = new CommandLine();
+        var line = new CommandLine { Words = args.ToArray() };
         for (int i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -140,6 +143,39 @@ public sealed class CommandLine
                 throw new UsageException($"--{name} needs {requires}.");
         var message = $"unknown option{(unread.Count > 1 ? "s" : "")}: {string.Join(", ", unread.Select(u => "--" + u))}";
         throw new UsageException(unread.Count == 1 && Nearest(unread[0]) is { } nearest ? $"{message}; did you mean --{nearest}?" : message + ".");
+    }
+
+    /// <summary>The names of the options given but not read so far, in the order given.</summary>
+    public IReadOnlyList<string> Unread() => _given.Select(g => g.Name).Where(name => !_read.Contains(name)).Distinct().ToList();
+
+    /// <summary>
+    /// <paramref name="words"/> without the options named in <paramref name="names"/> (and their values, read as
+    /// <see cref="Parse"/> reads them): to give a recorded command line other values for some options.
+    /// </summary>
+    public static List<string> Without(IReadOnlyList<string> words, params string[] names)
+    {
+        var kept = new List<string>(words.Count);
+        for (int i = 0; i < words.Count; i++)
+        {
+            var word = words[i];
+            if (word == "--")
+            {
+                kept.AddRange(words.Skip(i));
+                break;
+            }
+            if (word.StartsWith("--", StringComparison.Ordinal))
+            {
+                var body = word[2..];
+                int eq = body.IndexOf('=');
+                if (names.Contains(eq >= 0 ? body[..eq] : body))
+                {
+                    if (eq < 0 && i + 1 < words.Count && !words[i + 1].StartsWith("--", StringComparison.Ordinal)) i++;
+                    continue;
+                }
+            }
+            kept.Add(word);
+        }
+        return kept;
     }
 
     /// <summary>

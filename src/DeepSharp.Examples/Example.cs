@@ -1,11 +1,9 @@
-using System.Diagnostics;
-
 namespace DeepSharp.Examples;
 
 /// <summary>
-/// One of the classic examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, gan, resnet): its name, its defaults, and a
-/// run that loads the data, trains, and writes the report, the plots and the model into
-/// <see cref="TrainingOptions.OutputDirectory"/>.
+/// One of the examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, vit, resnet, gan on images: <see cref="ImageExample"/>;
+/// charlm on text): its name, its defaults, and a run that loads the data, trains, and writes the report, the plots
+/// and the model into <see cref="TrainingOptions.OutputDirectory"/>.
 /// </summary>
 /// <param name="name">The example's name (the word after <c>deepsharp train</c>).</param>
 /// <param name="summary">One line that says what it trains.</param>
@@ -26,10 +24,9 @@ public abstract class Example(string name, string summary, int defaultEpochs, in
     public int DefaultBatchSize { get; } = defaultBatchSize;
 
     /// <summary>
-    /// Runs the example end to end: sets the threads and the seed, loads the dataset (the first
-    /// <see cref="TrainingOptions.Limit"/> images of each split), trains, and writes its files. Returns the process exit
-    /// code: 0, or 1 when training stopped on a non-finite loss. Over several ranks (<see cref="TrainingOptions.Communicator"/>)
-    /// every rank trains and rank 0 alone prints and writes.
+    /// Runs the example end to end: sets the threads and the seed, then loads its data, trains, and writes its files
+    /// (<see cref="Train"/>). Returns the process exit code: 0, or 1 when training stopped on a non-finite loss. Over
+    /// several ranks (<see cref="TrainingOptions.Communicator"/>) every rank trains and rank 0 alone prints and writes.
     /// </summary>
     public int Run(TrainingOptions options, TextWriter output)
     {
@@ -40,18 +37,9 @@ public abstract class Example(string name, string summary, int defaultEpochs, in
         // Every rank starts from rank 0's weights whatever its own; a seed of its own gives its dropout masks and noise
         // their own draws (the shuffling order is seeded apart and the same everywhere). Rank 0 draws as one process does.
         RandomGenerator.SetSeed(options.Seed + options.Communicator.Rank);
-        var dataset = options.DatasetLoader;
-        output.WriteLine($"Loading {dataset.Name}...");
-        var clock = Stopwatch.StartNew();
-        var (train, test) = dataset.Load(options.DataDirectory);
-        (train, test) = options.ApplyLimit(train, test);
-        output.WriteLine($"  {train.Count} training and {test.Count} test images ({clock.Elapsed.TotalSeconds:0.0}s)");
-        if (options.Communicator.Size > 1)
-            output.WriteLine($"Data-parallel over {options.Communicator.Size} ranks ({options.Communicator.Backend}), {options.Threads} kernel thread(s) each; " +
-                $"global batch {options.GlobalBatchSize}{(options.ScaleLearningRate ? $", learning rate × {options.Communicator.Size} after a {options.WarmupEpochs}-epoch warm-up" : "")}");
-        return Run(dataset, train, test, options, output);
+        return Train(options, output);
     }
 
-    /// <summary>Trains on the loaded data and writes the example's files; returns the exit code.</summary>
-    protected abstract int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output);
+    /// <summary>Loads the example's data, trains and writes its files (threads and seed already set); returns the exit code.</summary>
+    protected abstract int Train(TrainingOptions options, TextWriter output);
 }

@@ -61,6 +61,21 @@ public sealed record TrainingOptions
     /// <summary>Whether this process writes the run's files and prints its progress (rank 0).</summary>
     public bool Writes => Communicator.Rank == 0;
 
+    /// <summary>
+    /// Continue the interrupted run in <see cref="OutputDirectory"/> from its backup (<see cref="BackupAndRestore"/>'s
+    /// checkpoint there). Without it, a backup there is refused: it belongs to another run that did not finish.
+    /// </summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Back up every this many batches as well as after each epoch (null: after each epoch only).</summary>
+    public int? SaveFreq { get; init; }
+
+    /// <summary>
+    /// The command line that started the run (the words after <c>deepsharp train</c>), recorded in <c>run.json</c> so
+    /// that <c>--resume</c> repeats it; null when the run was not started from a command line.
+    /// </summary>
+    public IReadOnlyList<string>? Arguments { get; init; }
+
     /// <summary>The first <see cref="Limit"/> images of each split, or the splits themselves without a limit.</summary>
     public (DatasetSplit Train, DatasetSplit Test) ApplyLimit(DatasetSplit train, DatasetSplit test) =>
         Limit > 0 ? (First(train, Limit), First(test, Limit)) : (train, test);

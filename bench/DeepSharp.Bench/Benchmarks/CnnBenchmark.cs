@@ -33,6 +33,7 @@ internal sealed class CnnBenchmark : IBenchmark
         using var y = Tensor.FromArray(Ops.Slice(train.Y, 0, 0, Samples).ToArray());
         using var torchX = torch.tensor(x.ToArray(), [Samples, 1, 28, 28]);
         using var torchY = torch.tensor(y.ToArray().Select(v => (long)v).ToArray());
+        double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(DeepSharp.Examples.SeedModels.Cnn(10));
         foreach (int batch in BatchSizes)
             foreach (bool augmented in new[] { false, true })
             {
@@ -49,7 +50,7 @@ internal sealed class CnnBenchmark : IBenchmark
                 }
                 string kind = augmented ? "augmented" : "train";
                 yield return new BenchmarkResult($"cnn {kind} b{batch} (t{oursThreads} vs t{theirsThreads})", ours.SamplesPerSecond, theirs,
-                    BenchmarkUnit.SamplesPerSecond);
+                    BenchmarkUnit.SamplesPerSecond, flops);
                 yield return new BenchmarkResult($"cnn {kind} bytes/step b{batch}", ours.BytesPerStep, double.NaN, BenchmarkUnit.Bytes);
                 yield return new BenchmarkResult($"cnn {kind} gen2/epoch b{batch}", ours.Gen2PerEpoch, double.NaN, BenchmarkUnit.Count);
             }

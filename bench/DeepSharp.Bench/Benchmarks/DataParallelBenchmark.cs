@@ -8,7 +8,7 @@ namespace DeepSharp.Bench.Benchmarks;
 /// Fit on the first 8,192 Fashion-MNIST images by one rank with one kernel thread, and by two ranks under mpirun with one
 /// thread each, both with the same global batch (half a batch a rank: the same training as one rank) and with the batch
 /// per rank (a global batch twice as large, Horovod's habit). Every run is a process of its own (this program in its
-/// worker mode, never with TorchSharp loaded), three epochs, timed on the last two (History.SamplesPerSecond, samples of
+/// worker mode, never with TorchSharp loaded; under mpirun bound one rank a core), three epochs, timed on the last two (History.SamplesPerSecond, samples of
 /// all ranks). The speed-up rows divide a two-rank figure by the one-rank figure. Needs mpirun (tools/install-openmpi.sh).
 /// </summary>
 internal sealed class DataParallelBenchmark : IBenchmark
@@ -27,9 +27,10 @@ internal sealed class DataParallelBenchmark : IBenchmark
             double one = Measure(ranks: 1, model, batch);
             double same = Measure(ranks: 2, model, batch);
             double perRank = Measure(ranks: 2, model, 2 * batch);
-            yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond);
-            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond);
-            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond);
+            double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model == "cnn" ? DeepSharp.Examples.SeedModels.Cnn(10) : DeepSharp.Examples.SeedModels.Mlp(10));
+            yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} speed-up, 2 ranks, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
             yield return new BenchmarkResult($"{model} speed-up, 2 ranks, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
         }
@@ -44,7 +45,10 @@ internal sealed class DataParallelBenchmark : IBenchmark
         if (ranks > 1)
         {
             if (Environment.IsPrivilegedProcess) start.ArgumentList.Add("--allow-run-as-root");
-            foreach (var flag in new[] { "--bind-to", "none", "-x", "TERM=dumb", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", $"{ranks}" })
+            // One kernel thread a rank: each rank on a core of its own, so that its communication thread, when it runs,
+            // takes time from its own rank and never from the peer it waits for (DEEPSHARP_BENCH_BIND=none to compare).
+            string bind = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_BIND") is { Length: > 0 } b ? b : "core";
+            foreach (var flag in new[] { "--bind-to", bind, "-x", "TERM=dumb", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", $"{ranks}" })
                 start.ArgumentList.Add(flag);
             start.ArgumentList.Add("dotnet");
         }

@@ -27,6 +27,7 @@ internal sealed class GanBenchmark : IBenchmark
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)(random.NextDouble() * 2 - 1);
         using var real = Tensor.FromArray(pixels, Batch, 28, 28, 1);
         using var torchReal = torch.tensor(pixels, new long[] { Batch, 28, 28, 1 }).permute(0, 3, 1, 2).contiguous();
+        double flops = TrainingFlops.GanStep(GanModels.DcganGenerator(), GanModels.DcganDiscriminator(), Batch);
         foreach (int threads in options.Threads)
         {
             Parallelism.Threads = threads;
@@ -38,7 +39,7 @@ internal sealed class GanBenchmark : IBenchmark
             var torchGan = new TorchDcgan();
 
             var (ours, theirs) = Measure.SecondsPerCall(() => trainer.TrainStep(real), () => torchGan.Step(torchReal), RunLength);
-            yield return new BenchmarkResult($"dcgan step b{Batch} t{threads}", 1 / ours, 1 / theirs, BenchmarkUnit.StepsPerSecond);
+            yield return new BenchmarkResult($"dcgan step b{Batch} t{threads}", 1 / ours, 1 / theirs, BenchmarkUnit.StepsPerSecond, flops);
 
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 5; i++) trainer.TrainStep(real);

@@ -27,6 +27,7 @@ internal sealed class LstmBenchmark : IBenchmark
         using var tx = torch.tensor(pixels, new long[] { Batch, 28, 28 });
         using var ty = torch.tensor(labels.Select(l => (long)l).ToArray());
         (double Rate, int Threads) bestOurs = (0, 0), bestTheirs = (0, 0);
+        double flops = double.NaN;
         foreach (int threads in options.Threads)
         {
             Parallelism.Threads = threads;
@@ -37,6 +38,7 @@ internal sealed class LstmBenchmark : IBenchmark
                 new DeepSharp.LSTM(64),
                 new Dense(10, activation: "softmax"));
             model.Compile(new Adam(learningRate: 1e-3f), "sparse_categorical_crossentropy");
+            flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model);
             using var torchModel = new TorchRowLstm();
             var optimizer = torch.optim.Adam(torchModel.parameters(), 1e-3);
 
@@ -44,7 +46,7 @@ internal sealed class LstmBenchmark : IBenchmark
                 () => model.TrainOnBatch(x, y),
                 () => TorchStep(torchModel, optimizer, tx, ty),
                 RunLength);
-            yield return new BenchmarkResult($"lstm train b{Batch} t{threads}", Batch / ours, Batch / theirs, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"lstm train b{Batch} t{threads}", Batch / ours, Batch / theirs, BenchmarkUnit.SamplesPerSecond, flops);
             if (Batch / ours > bestOurs.Rate) bestOurs = (Batch / ours, threads);
             if (Batch / theirs > bestTheirs.Rate) bestTheirs = (Batch / theirs, threads);
 
@@ -55,7 +57,7 @@ internal sealed class LstmBenchmark : IBenchmark
         }
         // Each side at its faster thread setting, as a user would pick it (the rows above, not a new measurement).
         if (options.Threads.Count > 1)
-            yield return new BenchmarkResult($"lstm train b{Batch} (t{bestOurs.Threads} vs t{bestTheirs.Threads})", bestOurs.Rate, bestTheirs.Rate, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"lstm train b{Batch} (t{bestOurs.Threads} vs t{bestTheirs.Threads})", bestOurs.Rate, bestTheirs.Rate, BenchmarkUnit.SamplesPerSecond, flops);
     }
 
     /// <summary>Two stacked nn.LSTM layers and a Linear head on the last step's output.</summary>

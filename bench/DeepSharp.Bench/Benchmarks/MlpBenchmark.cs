@@ -24,6 +24,7 @@ internal sealed class MlpBenchmark : IBenchmark
         var labels = train.Y.ToArray().Select(v => (long)v).ToArray();
         using var torchX = torch.tensor(train.X.ToArray(), [train.Count, 28, 28]);
         using var torchY = torch.tensor(labels);
+        double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(DeepSharp.Examples.SeedModels.Mlp(10));
         foreach (int batch in BatchSizes)
         {
             // Each side at its faster thread setting, as a user would pick it.
@@ -37,7 +38,7 @@ internal sealed class MlpBenchmark : IBenchmark
                 double torchRun = TorchSharpRun(torchX, torchY, batch, threads);
                 if (torchRun > theirs) (theirs, theirsThreads) = (torchRun, threads);
             }
-            yield return new BenchmarkResult($"mlp train b{batch} (t{oursThreads} vs t{theirsThreads})", ours.SamplesPerSecond, theirs, BenchmarkUnit.SamplesPerSecond);
+            yield return new BenchmarkResult($"mlp train b{batch} (t{oursThreads} vs t{theirsThreads})", ours.SamplesPerSecond, theirs, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"mlp bytes/step b{batch}", ours.BytesPerStep, double.NaN, BenchmarkUnit.Bytes);
             yield return new BenchmarkResult($"mlp gen2/epoch b{batch}", ours.Gen2PerEpoch, double.NaN, BenchmarkUnit.Count);
         }

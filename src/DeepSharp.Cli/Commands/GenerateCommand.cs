@@ -49,7 +49,7 @@ public sealed class GenerateCommand : ICommand
 
         var generator = ModelFile.Load(modelPath);
         var noiseShape = generator.InputShape ?? generator.DeclaredInputShape;
-        if (noiseShape is not { Rank: 1 } shape)
+        if (noiseShape is not { Rank: 1 } declared || !declared.TryGetTensorShape(out var shape))
             throw new UsageException($"'{modelPath}' is not a generator: it takes inputs of shape {(noiseShape is { } s ? Layer.FormatBatch(s) : "unknown")}, not noise vectors (None, width).");
         var imageShape = generator.ComputeOutputShape(shape);
         if (imageShape.Rank is not (2 or 3) || (imageShape.Rank == 3 && imageShape[2] is not (1 or 3)))

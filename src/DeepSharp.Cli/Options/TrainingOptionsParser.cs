@@ -18,20 +18,32 @@ public static class TrainingOptionsParser
     /// <summary><c>--warmup N</c>.</summary>
     public static readonly CliOption WarmupEpochs = new("warmup", "N", "epochs of --scale-lr's warm-up (default 2)") { Requires = "--scale-lr" };
 
+    /// <summary><c>--resume DIR</c>.</summary>
+    public static readonly CliOption Resume = new("resume", "DIR",
+        "continue the run that stopped in DIR (Ctrl-C, a kill) from its backup, with the\noptions it started with (only --verbose and --data may be given again)");
+
+    /// <summary><c>--save-freq N</c>.</summary>
+    public static readonly CliOption SaveFreq = new("save-freq", "N",
+        "back the run up every N batches as well (default: after each epoch and on Ctrl-C)");
+
     /// <summary>The shared options as <paramref name="example"/> takes them (its defaults in the help), or with generic defaults.</summary>
     public static IReadOnlyList<CliOption> Options(Example? example = null) =>
     [
-        CommonOptions.Dataset,
+        example is CharLmExample ? CommonOptions.Dataset.Describe("not for charlm: it reads --corpus") : CommonOptions.Dataset,
         example is null ? Epochs : Epochs.Describe($"epochs to train (default {example.DefaultEpochs})"),
         CommonOptions.BatchSize.Describe($"samples per step (default{(example is null ? ": the example's" : $" {example.DefaultBatchSize}")})"),
-        CommonOptions.Data,
+        example is CharLmExample ? CommonOptions.Data.Describe("not for charlm: it reads --corpus") : CommonOptions.Data,
         CommonOptions.Out.Describe($"output directory, created if missing (default: runs/{example?.Name ?? "<example>"}-<time>)"),
         CommonOptions.Seed.Describe("seed for weights, dropout and shuffling (default 42)"),
         CommonOptions.Threads,
         Verbose,
-        CommonOptions.Limit.Describe("use only the first N training and N test images, for a quick trial (default: all)"),
+        CommonOptions.Limit.Describe(example is CharLmExample
+            ? "use only the first N training and N held-out characters, for a quick trial\n(default: all)"
+            : "use only the first N training and N test images, for a quick trial (default: all)"),
         ScaleLearningRate,
         WarmupEpochs,
+        Resume,
+        SaveFreq,
     ];
 
     /// <summary>
@@ -57,5 +69,6 @@ public static class TrainingOptionsParser
         Threads = CommonOptions.ReadThreads(line),
         Verbose = line.Int(Verbose, 1, 0, 2),
         Limit = line.Int(CommonOptions.Limit, 0, 0, int.MaxValue),
+        SaveFreq = line.String(SaveFreq) is null ? null : line.Int(SaveFreq, 0, 1, int.MaxValue),
     };
 }

@@ -35,8 +35,10 @@ public sealed class ModelImageInput
     /// <summary>The input of <paramref name="model"/>; fails when it takes no images.</summary>
     public static ModelImageInput Of(Model model, string modelPath)
     {
-        var shape = model.InputShape ?? model.DeclaredInputShape
+        var declared = model.InputShape ?? model.DeclaredInputShape
             ?? throw new InvalidDataException($"'{modelPath}' does not record its input shape, so it is not known what images it takes.");
+        if (!declared.TryGetTensorShape(out var shape))
+            throw new InvalidDataException($"'{modelPath}' takes inputs of shape {Layer.FormatBatch(declared)}, whose unknown (None) dimensions leave it open what images it takes.");
         return shape.Rank switch
         {
             1 => new ModelImageInput(shape, 1, null, null),

@@ -12,7 +12,7 @@ namespace DeepSharp.Examples;
 /// fixed noise batch after every epoch, the loss curves, the generator, and a report whose sample quality is judged by
 /// a CNN classifier (<see cref="SampleQuality"/>).
 /// </summary>
-public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST garments (--arch mlp or dcgan)", defaultEpochs: 10, defaultBatchSize: 64)
+public sealed class GanExample() : ImageExample("gan", "a GAN drawing Fashion-MNIST garments (--arch mlp or dcgan)", defaultEpochs: 10, defaultBatchSize: 64)
 {
     private const int GridSamples = 64;
 
@@ -122,6 +122,8 @@ public sealed class GanExample() : Example("gan", "a GAN drawing Fashion-MNIST g
             generator.Save(Path.Combine(directory, "generator.dsm"));
             var metrics = new JsonObject
             {
+                // Written last, after the generator: "complete" tells a finished run from one stopped after an earlier epoch.
+                ["complete"] = epochsDone == options.Epochs,
                 ["example"] = Name,
                 ["arch"] = Architecture,
                 ["dataset"] = options.Dataset,

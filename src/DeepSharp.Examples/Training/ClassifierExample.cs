@@ -13,7 +13,7 @@ namespace DeepSharp.Examples;
 /// <param name="defaultBatchSize">Batch size when none is asked for.</param>
 /// <param name="learningRate">Adam's learning rate.</param>
 public abstract class ClassifierExample(string name, string summary, int defaultEpochs, int defaultBatchSize, double learningRate)
-    : Example(name, summary, defaultEpochs, defaultBatchSize)
+    : ImageExample(name, summary, defaultEpochs, defaultBatchSize)
 {
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; } = learningRate;
@@ -41,10 +41,10 @@ public abstract class ClassifierExample(string name, string summary, int default
     /// <summary>Inputs as the model takes them (images are [N, 28, 28]; a CNN wants [N, 28, 28, 1]).</summary>
     public virtual Tensor PrepareInputs(Tensor images) => images;
 
-    /// <summary>Trains; by default with Keras' validationSplit 0.1.</summary>
-    public virtual History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options) =>
+    /// <summary>Trains with <paramref name="callbacks"/> (the run's backup); by default with Keras' validationSplit 0.1.</summary>
+    public virtual History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options, IReadOnlyList<Callback>? callbacks = null) =>
         model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
-            validationSplit: 0.1, seed: options.Seed);
+            callbacks: callbacks, validationSplit: 0.1, seed: options.Seed);
 
     /// <summary>
     /// Writes extra pictures into <paramref name="directory"/> and adds extra values to <paramref name="metrics"/>
@@ -53,9 +53,12 @@ public abstract class ClassifierExample(string name, string summary, int default
     public virtual IReadOnlyList<string> WriteExtras(string directory, History history, JsonObject metrics) => [];
 
     /// <summary>
-    /// Trains, evaluates on the test set and writes metrics.json, history.csv, curves.png, model.dsm and the extras;
-    /// returns 0, or 1 when training stopped on a non-finite loss (then no model is written). Over several ranks, rank 0
-    /// alone evaluates and writes (the weights are the same on every rank).
+    /// Trains (on one process backing up into the output directory, continuing its backup with
+    /// <see cref="TrainingOptions.Resume"/>), evaluates on the test set and writes history.csv, curves.png, the extras,
+    /// model.dsm and, last, metrics.json; returns 0, 1 when training stopped on a non-finite loss (then no model is
+    /// written), or <see cref="RunFolder.InterruptedExitCode"/> when Ctrl-C or SIGTERM stopped it (then the backup,
+    /// history.csv, curves.png and a metrics.json saying <c>"complete": false</c> are written). Over several ranks, rank 0
+    /// alone evaluates and writes (the weights are the same on every rank), and no backup is kept.
     /// </summary>
     protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
@@ -64,27 +67,49 @@ public abstract class ClassifierExample(string name, string summary, int default
 
         var model = BuildModel(dataset.ClassCount, options, train.Count);
         if (options.Verbose > 0) model.Summary(output);
-        var history = Train(model, x, train.Y, testX, test.Y, options);
+        var directory = options.OutputDirectory;
+        // One process keeps a backup; a rank of a data-parallel run cannot stop or resume alone (BackupAndRestore refuses).
+        var backup = options.Communicator.Size == 1 ? RunFolder.Begin(Name, options, output) : null;
+        var history = Train(model, x, train.Y, testX, test.Y, options, backup is null ? null : [backup]);
         if (history.StoppedOnNaN)
         {
             output.WriteLine($"Training stopped: {history.StopReason}");
             output.WriteLine("No model was written.");
             return 1;
         }
+        if (history.Interrupted)
+        {
+            var partial = new JsonObject
+            {
+                ["interrupted"] = new JsonObject
+                {
+                    ["reason"] = history.StopReason,
+                    ["resume"] = $"deepsharp train --resume {directory}",
+                },
+            };
+            RunReport.WriteHistory(directory, history);
+            if (history.Epochs.Count > 0) history.Plot(Path.Combine(directory, "curves.png"), $"{Name} on {dataset.Name}");
+            RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, test: null, complete: false, partial));
+            output.WriteLine(history.StopReason);
+            output.WriteLine($"Continue with: deepsharp train --resume {directory}");
+            return RunFolder.InterruptedExitCode;
+        }
         if (!options.Writes) return 0;
         var result = model.Evaluate(testX, test.Y, batchSize: Math.Max(options.BatchSize, 256), verbose: 0);
         output.WriteLine($"Test loss: {result.Loss:0.0000} - test accuracy: {result.Values[1].Value:0.0000}");
         output.WriteLine($"Training throughput: {history.SamplesPerSecond:N0} samples/s (steady state)");
 
-        var directory = options.OutputDirectory;
+        // metrics.json last: a folder that has it, saying "complete", holds a finished run (RunReport's remarks).
         Directory.CreateDirectory(directory);
-        var metrics = new JsonObject();
-        var extraFiles = WriteExtras(directory, history, metrics);
-        RunReport.Write(directory, Name, options, history, result, metrics);
+        var extras = new JsonObject();
+        var extraFiles = WriteExtras(directory, history, extras);
+        RunReport.WriteHistory(directory, history);
         history.Plot(Path.Combine(directory, "curves.png"), $"{Name} on {dataset.Name}");
         model.Save(Path.Combine(directory, "model.dsm"));
-        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: metrics.json, history.csv, curves.png, model.dsm" +
-            string.Concat(extraFiles.Select(file => ", " + file)));
+        RunReport.WriteMetrics(directory, RunReport.Metrics(Name, options, history, result, complete: true, extras));
+        RunFolder.Finish(directory);
+        output.WriteLine($"Wrote {Path.GetFullPath(directory)}: history.csv, curves.png, model.dsm" +
+            string.Concat(extraFiles.Select(file => ", " + file)) + ", metrics.json");
         return 0;
     }
 }

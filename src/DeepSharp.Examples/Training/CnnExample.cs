@@ -51,19 +51,19 @@ public sealed class CnnExample() : ClassifierExample("cnn", "the seed convolutio
         Ops.Reshape(images, images.Shape[0], images.Shape[1], images.Shape[2], 1);
 
     /// <summary>Trains on the images (augmented with <see cref="Augmentation"/>), validating on the test set after each epoch.</summary>
-    public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options)
+    public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options, IReadOnlyList<Callback>? callbacks = null)
     {
         _accuracyWithAugmentedStatistics = null;
         model.Compile(optimizer: Optimizer(options, x.Shape[0]), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         if (Augmentation is null)
             return model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
-                validationData: (testX, testY), seed: options.Seed);
+                callbacks: callbacks, validationData: (testX, testY), seed: options.Seed);
         History history;
         using (var flow = Augmentation.Flow(x, y, batchSize: options.GlobalBatchSize, shuffle: true, seed: options.Seed))
-            history = model.Fit(flow, epochs: options.Epochs, verbose: options.Verbose, validationData: (testX, testY),
+            history = model.Fit(flow, epochs: options.Epochs, verbose: options.Verbose, callbacks: callbacks, validationData: (testX, testY),
                 validationBatchSize: Math.Max(options.BatchSize, 256));
         // Rank 0 alone evaluates and writes the model (the others' copies are the same and go unused).
-        if (BatchNorm && !KeepAugmentedStatistics && !history.StoppedOnNaN && options.Writes)
+        if (BatchNorm && !KeepAugmentedStatistics && !history.StoppedOnNaN && !history.Interrupted && options.Writes)
         {
             // The moving statistics describe augmented images; the model is judged on plain ones. The accuracy before
             // is reported beside the one after, so the effect is on record.

@@ -45,15 +45,15 @@ public sealed class ResNetExample() : ClassifierExample("resnet",
         return new AdamW(learningRate: options.Scaled(rate, samples), weightDecay: WeightDecay);
     }
 
-    /// <summary>Trains on augmented images (unless <see cref="NoAugmentation"/>), validating on the test set after each epoch.</summary>
-    public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options)
+    /// <summary>Trains on augmented images (unless <see cref="NoAugmentation"/>) with <paramref name="callbacks"/> (the run's backup), validating on the test set after each epoch.</summary>
+    public override History Train(Model model, Tensor x, Tensor y, Tensor testX, Tensor testY, TrainingOptions options, IReadOnlyList<Callback>? callbacks = null)
     {
         model.Compile(optimizer: Optimizer(options, x.Shape[0]), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         if (NoAugmentation)
             return model.Fit(x, y, batchSize: options.GlobalBatchSize, epochs: options.Epochs, verbose: options.Verbose,
-                validationData: (testX, testY), seed: options.Seed);
+                callbacks: callbacks, validationData: (testX, testY), seed: options.Seed);
         using var flow = CnnAugmentation.Default().Flow(x, y, batchSize: options.GlobalBatchSize, shuffle: true, seed: options.Seed);
-        return model.Fit(flow, epochs: options.Epochs, verbose: options.Verbose, validationData: (testX, testY),
+        return model.Fit(flow, epochs: options.Epochs, verbose: options.Verbose, callbacks: callbacks, validationData: (testX, testY),
             validationBatchSize: Math.Max(options.BatchSize, 256));
     }
 

@@ -5,46 +5,72 @@ using System.Text.Json.Nodes;
 
 namespace DeepSharp.Examples;
 
-/// <summary>Writes a finished run's files: metrics.json and history.csv (the plots and model are written by the example).</summary>
+/// <summary>
+/// Writes a run's report: <c>history.csv</c> and <c>metrics.json</c> (the plots and the model are written by the example).
+/// </summary>
+/// <remarks>
+/// A run folder's files are written in this order: <c>run.json</c> (the command line, when training starts), the
+/// backup while training (<c>checkpoint.safetensors</c>), then <c>history.csv</c>, the plots and the model, and
+/// <c>metrics.json</c> last, with <c>"complete": true</c>; the backup is deleted after it. So a folder without
+/// <c>metrics.json</c>, or whose <c>metrics.json</c> says <c>"complete": false</c> (a run interrupted by Ctrl-C, which
+/// also says where it stopped), holds a run that did not finish; <c>deepsharp train --resume DIR</c> continues it.
+/// </remarks>
 public static class RunReport
 {
+    /// <summary>The file written last into a run folder: the run's values, and whether it finished.</summary>
+    public const string MetricsFile = "metrics.json";
+
     /// <summary>
-    /// Writes <c>metrics.json</c> with the keys example, dataset, epochs, batch_size (of a step, over all ranks),
-    /// test_loss, test_accuracy, train_seconds, train_samples_per_second (steady state: the first epoch left out when
-    /// there are several; all ranks together), seed, threads (of each rank), world_size (the ranks), history, plus
-    /// <paramref name="extra"/>; and <c>history.csv</c>. Returns the metrics written.
+    /// The content of <c>metrics.json</c>: the keys complete, example, dataset, epochs, batch_size (of a step, over all
+    /// ranks), test_loss, test_accuracy (when <paramref name="test"/> is given), train_seconds, train_samples_per_second
+    /// (steady state: the first epoch left out when there are several; all ranks together), seed, threads (of each rank),
+    /// world_size (the ranks), history, limit (a trial on part of the data), plus <paramref name="extra"/>.
     /// </summary>
-    public static JsonObject Write(string directory, string example, TrainingOptions options, History history,
-        EvaluationResult test, JsonObject? extra = null)
+    public static JsonObject Metrics(string example, TrainingOptions options, History history, EvaluationResult? test, bool complete, JsonObject? extra = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(history);
         var historyJson = new JsonObject();
         foreach (var key in history.Keys)
             historyJson[key] = new JsonArray(history[key].Select(v => (JsonNode?)Round(v)).ToArray());
         var metrics = new JsonObject
         {
+            ["complete"] = complete,
             ["example"] = example,
             ["dataset"] = options.Dataset,
             ["epochs"] = history.Epochs.Count,
-            ["batch_size"] = options.GlobalBatchSize,
-            ["test_loss"] = Round(test.Loss),
-            ["test_accuracy"] = Round(test.Values.Count > 1 ? test.Values[1].Value : double.NaN),
-            ["train_seconds"] = Round(history.EpochSeconds.Sum()),
-            ["train_samples_per_second"] = Math.Round(history.SamplesPerSecond, 1),
-            ["seed"] = options.Seed,
-            ["threads"] = options.Threads,
-            ["world_size"] = options.Communicator.Size,
-            ["history"] = historyJson,
         };
+        if (!complete) metrics["epochs_planned"] = options.Epochs;
+        metrics["batch_size"] = options.GlobalBatchSize;
+        if (test is not null)
+        {
+            metrics["test_loss"] = Round(test.Loss);
+            metrics["test_accuracy"] = Round(test.Values.Count > 1 ? test.Values[1].Value : double.NaN);
+        }
+        metrics["train_seconds"] = Round(history.EpochSeconds.Sum());
+        metrics["train_samples_per_second"] = Math.Round(history.SamplesPerSecond, 1);
+        metrics["seed"] = options.Seed;
+        metrics["threads"] = options.Threads;
+        metrics["world_size"] = options.Communicator.Size;
+        metrics["history"] = historyJson;
         AddScaling(metrics, options);
         // A trial on part of the data says so: its test accuracy is not that of the full test set.
         if (options.Limit > 0) metrics["limit"] = options.Limit;
         if (extra is not null)
             foreach (var (key, value) in extra) metrics[key] = value?.DeepClone();
-        AtomicFile.WriteAllText(Path.Combine(directory, "metrics.json"),
-            metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), HistoryCsv(history));
         return metrics;
     }
+
+    /// <summary>Writes <c>metrics.json</c> (atomically): the last file of a run folder, written when everything else is.</summary>
+    public static void WriteMetrics(string directory, JsonObject metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        AtomicFile.WriteAllText(Path.Combine(directory, MetricsFile), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>Writes <c>history.csv</c> (atomically).</summary>
+    public static void WriteHistory(string directory, History history) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), HistoryCsv(history));
 
     /// <summary>With <see cref="TrainingOptions.ScaleLearningRate"/>: the batch of each rank, the factor and the warm-up.</summary>
     public static void AddScaling(JsonObject metrics, TrainingOptions options)

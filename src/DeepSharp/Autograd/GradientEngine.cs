@@ -20,13 +20,24 @@ internal static class GradientEngine
     [ThreadStatic] private static int t_lastStamp;
     [ThreadStatic] private static Tensor?[]? t_captureResults;
 
+    // Readiness of the sources for an IGradientReadyListener: the position in the execution order after which each
+    // source receives nothing more, and the sources sorted by it (t_readyCount of them told so far).
+    [ThreadStatic] private static IGradientReadyListener? t_listener;
+    [ThreadStatic] private static int[]? t_finalAfter;
+    [ThreadStatic] private static int[]? t_readyOrder;
+    [ThreadStatic] private static int t_readyCount;
+    [ThreadStatic] private static int t_sourceCount;
+    [ThreadStatic] private static bool t_readyPlanned;
+
     /// <summary>
     /// Backward from <paramref name="root"/> that delivers gradients to <paramref name="sources"/> alone:
     /// into <paramref name="results"/> (same order) when given, else added to their <see cref="Tensor.Grad"/>.
     /// Other leaves, even those that require grad, receive nothing. A non-scalar root without a gradient is
-    /// seeded with ones (the gradient of its sum), as Keras' <c>tape.gradient</c>.
+    /// seeded with ones (the gradient of its sum), as Keras' <c>tape.gradient</c>. <paramref name="listener"/> hears of each
+    /// source as soon as its gradient is complete (every source once, the last ones when the pass ends).
     /// </summary>
-    internal static void BackwardTo(Tensor root, Tensor? gradient, bool retainGraph, IReadOnlyList<Tensor> sources, Tensor?[]? results)
+    internal static void BackwardTo(Tensor root, Tensor? gradient, bool retainGraph, IReadOnlyList<Tensor> sources, Tensor?[]? results,
+        IGradientReadyListener? listener = null)
     {
         if (t_captureStamp != 0)
             throw new InvalidOperationException("Backward: a gradient computation is already running on this thread.");
@@ -45,14 +56,20 @@ internal static class GradientEngine
         }
         t_captureStamp = stamp;
         t_captureResults = results;
+        t_listener = listener;
+        t_sourceCount = sources.Count;
+        t_readyCount = 0;
         try
         {
             Backward(root, gradient, retainGraph);
+            if (listener is not null) TellReady(int.MinValue); // the sources backward never reached: nothing more comes
         }
         finally
         {
             t_captureStamp = 0;
             t_captureResults = null;
+            t_listener = null;
+            t_readyPlanned = false;
             RestoreSkipped(); // also when a rule threw
             ones?.Recycle();
         }
@@ -95,6 +112,8 @@ internal static class GradientEngine
             AddToResult(results, root._captureIndex, CopyOf(seed));
         var order = TopologicalOrder(root._node);
         if (t_captureStamp != 0) SkipUnneeded(order);
+        var listener = t_listener;
+        if (listener is not null) FindLastConsumers(order);
         root._node.PendingGradient = seed;
         // Reverse topological order: a node runs only after every consumer of its output has run.
         for (int i = order.Count - 1; i >= 0; i--)
@@ -108,9 +127,61 @@ internal static class GradientEngine
                 outputGradient.Recycle();
             }
             if (!retainGraph) node.Release();
+            if (listener is not null) TellReady(i);
         }
         order.Clear();
         RestoreSkipped();
+    }
+
+    /// <summary>
+    /// For a listener: the last node, in execution order (the lowest position in the topological order), that has each
+    /// source as an input. A source's gradient is complete once that node has run. Sources no node reads stay at
+    /// <see cref="int.MinValue"/> and are told when the pass ends.
+    /// </summary>
+    private static void FindLastConsumers(List<Node> order)
+    {
+        int count = t_sourceCount, stamp = t_captureStamp;
+        var finalAfter = t_finalAfter is { } f && f.Length >= count ? f : t_finalAfter = new int[Math.Max(count, 16)];
+        var readyOrder = t_readyOrder is { } r && r.Length >= count ? r : t_readyOrder = new int[Math.Max(count, 16)];
+        finalAfter.AsSpan(0, count).Fill(int.MinValue);
+        t_readyPlanned = true;
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var node = order[i];
+            for (int j = 0; j < node.InputCount; j++)
+            {
+                var input = node.Input(j);
+                if (input._captureStamp == stamp) finalAfter[input._captureIndex] = i; // lower positions run later
+            }
+        }
+        // Sources by the position after which they are complete, highest first (the order they become ready in).
+        for (int k = 0; k < count; k++)
+        {
+            int m = k;
+            while (m > 0 && finalAfter[readyOrder[m - 1]] < finalAfter[k])
+            {
+                readyOrder[m] = readyOrder[m - 1];
+                m--;
+            }
+            readyOrder[m] = k;
+        }
+    }
+
+    /// <summary>Tells the listener of every source not yet told whose last consumer sits at <paramref name="position"/> or above.</summary>
+    private static void TellReady(int position)
+    {
+        var listener = t_listener!;
+        int count = t_sourceCount;
+        var finalAfter = t_finalAfter;
+        var readyOrder = t_readyOrder;
+        if (!t_readyPlanned || finalAfter is null || readyOrder is null)
+        {
+            // The root had no graph behind it: every source is complete.
+            for (; t_readyCount < count; t_readyCount++) listener.GradientReady(t_readyCount);
+            return;
+        }
+        while (t_readyCount < count && finalAfter[readyOrder[t_readyCount]] >= position)
+            listener.GradientReady(readyOrder[t_readyCount++]);
     }
 
     [ThreadStatic] private static List<Tensor>? t_skipped;

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeepSharp;
 
 /// <summary>
@@ -57,6 +59,55 @@ public sealed class History : Callback
 
     /// <summary>Whether training stopped because the loss became NaN or infinite.</summary>
     public bool StoppedOnNaN { get; internal set; }
+
+    /// <summary>
+    /// Whether training was interrupted (Ctrl-C or SIGTERM under a <see cref="BackupAndRestore"/>) and stopped after a
+    /// batch, before its last epoch ended; the checkpoint it left continues it.
+    /// </summary>
+    public bool Interrupted { get; internal set; }
+
+    /// <summary>The record so far as JSON, for a checkpoint (numbers exact; <see cref="Restore"/> reads it back).</summary>
+    internal JsonObject ToJson()
+    {
+        var values = new JsonObject();
+        foreach (var (key, list) in _values) values[key] = ExactJson.Numbers(list);
+        return new JsonObject
+        {
+            ["epochs"] = new JsonArray(_epochs.Select(e => (JsonNode?)e).ToArray()),
+            ["values"] = values,
+            ["epoch_seconds"] = ExactJson.Numbers(_epochSeconds),
+            ["epoch_samples"] = new JsonArray(_epochSamples.Select(n => (JsonNode?)n).ToArray()),
+        };
+    }
+
+    /// <summary>Replaces the record with one <see cref="ToJson"/> wrote (a resumed run's epochs before the resume).</summary>
+    /// <exception cref="FormatException">The JSON is not such a record.</exception>
+    internal void Restore(JsonObject json)
+    {
+        var epochs = ExactJson.ReadArray(json["epochs"], "history.epochs")
+            .Select((e, i) => (int)ExactJson.ReadInteger(e, $"history.epochs[{i}]", 0, int.MaxValue)).ToList();
+        var values = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        foreach (var (key, node) in ExactJson.ReadObject(json["values"], "history.values"))
+        {
+            var list = ExactJson.ReadNumbers(node, $"history.values.{key}").ToList();
+            if (list.Count != epochs.Count)
+                throw new FormatException($"history.values.{key} has {list.Count} values for {epochs.Count} epochs.");
+            values[key] = list;
+        }
+        var seconds = ExactJson.ReadNumbers(json["epoch_seconds"], "history.epoch_seconds");
+        var samples = ExactJson.ReadArray(json["epoch_samples"], "history.epoch_samples")
+            .Select((n, i) => (int)ExactJson.ReadInteger(n, $"history.epoch_samples[{i}]", 0, int.MaxValue)).ToArray();
+        if (seconds.Length != samples.Length)
+            throw new FormatException($"history.epoch_seconds has {seconds.Length} values but history.epoch_samples {samples.Length}.");
+        _epochs.Clear();
+        _epochs.AddRange(epochs);
+        _values.Clear();
+        foreach (var (key, list) in values) _values[key] = list;
+        _epochSeconds.Clear();
+        _epochSeconds.AddRange(seconds);
+        _epochSamples.Clear();
+        _epochSamples.AddRange(samples);
+    }
 
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)

@@ -133,8 +133,8 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     /// <summary>Whether a last batch smaller than <see cref="BatchSize"/> is skipped.</summary>
     public bool DropLast { get; }
 
-    /// <summary>The shuffling seed: epoch e's order depends on this seed and e only.</summary>
-    public long Seed { get; }
+    /// <summary>The shuffling seed: epoch e's order depends on this seed and e only (a resumed run sets the one it was made with).</summary>
+    public long Seed { get; internal set; }
 
     /// <summary>
     /// The part of every batch this loader yields, for data-parallel training (default: the whole batch). Each process
@@ -172,7 +172,10 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     }
 
     /// <summary>Starts the next epoch: shuffles (if asked) and returns an enumerator over its batches.</summary>
-    public Enumerator GetEnumerator()
+    public Enumerator GetEnumerator() => StartEpoch(0);
+
+    /// <summary>Starts the next epoch at batch <paramref name="firstBatch"/> (a run resumed inside an epoch).</summary>
+    private Enumerator StartEpoch(int firstBatch)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int epoch = Epoch++;
@@ -183,7 +186,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
             _random.Reseed(unchecked(Seed + epoch * (long)0x9E3779B97F4A7C15UL));
             _random.Shuffle(_order.AsSpan());
         }
-        return new Enumerator(this, ++_version);
+        return new Enumerator(this, ++_version, firstBatch);
     }
 
     IEnumerator<Batch> IEnumerable<Batch>.GetEnumerator() => GetEnumerator();
@@ -198,6 +201,16 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
         if (_y is null) throw new InvalidOperationException("DataLoader: training needs targets; this loader was made without y.");
         Epoch = epoch;
         foreach (var batch in this) yield return batch;
+    }
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> from batch <paramref name="firstBatch"/> on, in the epoch's order; the ones before are not gathered.</summary>
+    IEnumerable<Batch> IBatchSource.GetBatches(int epoch, int firstBatch)
+    {
+        if (_y is null) throw new InvalidOperationException("DataLoader: training needs targets; this loader was made without y.");
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        Epoch = epoch;
+        var batches = StartEpoch(firstBatch);
+        while (batches.MoveNext()) yield return batches.Current;
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -257,11 +270,11 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
         private int _next;
         private Batch _current;
 
-        internal Enumerator(DataLoader loader, int version)
+        internal Enumerator(DataLoader loader, int version, int first)
         {
             _loader = loader;
             _version = version;
-            _next = 0;
+            _next = first;
             _current = default;
         }
 

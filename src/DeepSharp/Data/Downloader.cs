@@ -57,23 +57,22 @@ public sealed class Downloader : IDisposable
         ArgumentNullException.ThrowIfNull(urls);
         ArgumentException.ThrowIfNullOrEmpty(destination);
         destination = Path.GetFullPath(destination);
-        string directory = Path.GetDirectoryName(destination)!;
         var failures = new List<(string Url, string Reason)>();
         foreach (var url in urls)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string name = Path.GetFileName(destination);
-            string temporary = Path.Combine(directory, $".{(name.Length > 100 ? name[..100] : name)}.{Guid.NewGuid():N}.part");
+            string? temporary = null;
             try
             {
-                Directory.CreateDirectory(directory);
+                // Named after this process, so a download killed half-way is removed by the next write in the folder.
+                temporary = AtomicFile.ReserveTemporary(destination);
                 Log?.WriteLine($"Downloading {url} to {destination}");
                 long bytes;
                 string? actual;
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     timeout.CancelAfter(Timeout);
-                    (bytes, actual) = await FetchAsync(url, temporary, checksum, timeout.Token).ConfigureAwait(false);
+                    (bytes, actual) = await FetchAsync(url, temporary!, checksum, timeout.Token).ConfigureAwait(false);
                 }
                 if (checksum is not null && actual != checksum.Hex)
                 {
@@ -94,6 +93,10 @@ public sealed class Downloader : IDisposable
             {
                 TryDelete(temporary);
                 throw;
+            }
+            finally
+            {
+                if (temporary is not null) AtomicFile.ReleaseTemporary(temporary);
             }
         }
         throw new DownloadException(destination, failures);
@@ -160,8 +163,9 @@ public sealed class Downloader : IDisposable
         return reason;
     }
 
-    private static void TryDelete(string path)
+    private static void TryDelete(string? path)
     {
+        if (path is null) return;
         try { File.Delete(path); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

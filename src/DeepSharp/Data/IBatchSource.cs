@@ -18,4 +18,11 @@ public interface IBatchSource
     /// targets; the epoch number seeds shuffling.
     /// </summary>
     IEnumerable<Batch> GetBatches(int epoch);
+
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/> from batch <paramref name="firstBatch"/> on: a run resumed inside an
+    /// epoch continues with the batches it had not taken, in the same order. By default the first batches are made and
+    /// skipped; a source that can start anywhere overrides it.
+    /// </summary>
+    IEnumerable<Batch> GetBatches(int epoch, int firstBatch) => firstBatch == 0 ? GetBatches(epoch) : GetBatches(epoch).Skip(firstBatch);
 }

@@ -89,8 +89,8 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     /// <summary>Whether each epoch visits the images in a new random order.</summary>
     public bool Shuffle { get; }
 
-    /// <summary>The seed of the order and of the transforms.</summary>
-    public long Seed { get; }
+    /// <summary>The seed of the order and of the transforms (a resumed run sets the one it was made with).</summary>
+    public long Seed { get; internal set; }
 
     /// <summary>The generator whose transforms are applied.</summary>
     public ImageDataGenerator Generator => _generator;
@@ -173,7 +173,10 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     }
 
     /// <summary>Starts the next epoch and returns an enumerator over its batches.</summary>
-    public Enumerator GetEnumerator()
+    public Enumerator GetEnumerator() => StartEpoch(0);
+
+    /// <summary>Starts the next epoch at batch <paramref name="firstBatch"/> (a run resumed inside an epoch): earlier batches are not prepared.</summary>
+    private Enumerator StartEpoch(int firstBatch)
     {
         lock (_gate)
         {
@@ -190,7 +193,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
                 _random.Shuffle(_order.AsSpan());
             }
             _runEpoch = epoch;
-            _nextToFill = _nextToConsume = 0;
+            _nextToFill = _nextToConsume = firstBatch;
             _runActive = true;
             EnsureWorker();
             Monitor.PulseAll(_gate);
@@ -209,6 +212,17 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             throw new InvalidOperationException("ImageFlow: training needs targets; this flow was made without y (Flow(x, y, ...)).");
         Epoch = epoch;
         foreach (var batch in this) yield return batch;
+    }
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> from batch <paramref name="firstBatch"/> on; the ones before are not prepared.</summary>
+    IEnumerable<Batch> IBatchSource.GetBatches(int epoch, int firstBatch)
+    {
+        if (_y is null)
+            throw new InvalidOperationException("ImageFlow: training needs targets; this flow was made without y (Flow(x, y, ...)).");
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        Epoch = epoch;
+        var batches = StartEpoch(firstBatch);
+        while (batches.MoveNext()) yield return batches.Current;
     }
 
     /// <summary>Stops the background thread and returns the batch tensors to the pool.</summary>

@@ -22,9 +22,9 @@ namespace DeepSharp;
 public sealed class DistributedOptimizer
 {
     private Tensor?[] _gradients = [];
-    private Tensor?[] _exchanged = [];     // the gradients, then the averaged state
     private Tensor[] _exchangedFor = [];   // the variables, then the averaged state
     private Tensor?[] _averaged = [];      // the averaged gradients alone, for the wrapped optimizer
+    private readonly ReadyGradients _listener;
 
     /// <summary>Wraps <paramref name="optimizer"/>; the gradients are averaged over <paramref name="communicator"/>'s ranks (default: <see cref="DeepSharp.Communicator.Start"/>).</summary>
     /// <param name="optimizer">The optimizer that applies the averaged gradients.</param>
@@ -35,6 +35,7 @@ public sealed class DistributedOptimizer
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
         Averager = new GradientAverager(communicator ?? DeepSharp.Communicator.Start(), bucketValues);
+        _listener = new ReadyGradients(Averager);
     }
 
     /// <summary>The wrapped optimizer (its learning rate, state and step count).</summary>
@@ -87,17 +88,50 @@ public sealed class DistributedOptimizer
         if (state.Count == 0) return Averager.Average(gradients, variables, weight, sums);
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentNullException.ThrowIfNull(variables);
+        if (gradients.Count != variables.Count)
+            throw new ArgumentException($"DistributedOptimizer: {gradients.Count} gradients were given for {variables.Count} variables; they must pair up one to one.", nameof(gradients));
+        BeginExchange(variables, weight, sums);
+        for (int i = variables.Count - 1; i >= 0; i--) Averager.Ready(i, gradients[i]);
+        return EndExchange(sums);
+    }
+
+    /// <summary>
+    /// Starts an exchange whose gradients backward delivers one by one: pass the returned listener to the backward pass
+    /// over <paramref name="variables"/> (it hands each <see cref="Tensor.Grad"/> to the averager as soon as it is
+    /// complete, so the first buckets travel while backward runs), then call <see cref="EndExchange"/>. The moving
+    /// statistics of <see cref="AveragedState"/>, final since the forward pass, go with the first bucket.
+    /// </summary>
+    internal IGradientReadyListener BeginExchange(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var state = AveragedState;
         int count = variables.Count, total = count + state.Count;
-        if (gradients.Count != count)
-            throw new ArgumentException($"DistributedOptimizer: {gradients.Count} gradients were given for {count} variables; they must pair up one to one.", nameof(gradients));
-        if (_exchanged.Length != total) (_exchanged, _exchangedFor) = (new Tensor?[total], new Tensor[total]);
+        if (_exchangedFor.Length != total) _exchangedFor = new Tensor[total];
         if (_averaged.Length != count) _averaged = new Tensor?[count];
-        for (int i = 0; i < count; i++) (_exchanged[i], _exchangedFor[i]) = (gradients[i], variables[i]);
-        for (int i = 0; i < state.Count; i++) _exchanged[count + i] = _exchangedFor[count + i] = state[i]; // averaged in place
-        var averaged = Averager.Average(_exchanged, _exchangedFor, weight, sums);
+        for (int i = 0; i < count; i++) _exchangedFor[i] = variables[i];
+        for (int i = 0; i < state.Count; i++) _exchangedFor[count + i] = state[i];
+        _listener.Variables = variables;
+        Averager.BeginStep(state.Count == 0 ? variables : _exchangedFor, weight, sums);
+        for (int i = 0; i < state.Count; i++) Averager.Ready(count + i, state[i]); // averaged in place
+        return _listener;
+    }
+
+    /// <summary>Ends the exchange <see cref="BeginExchange"/> started: the averaged gradients (the list is reused), and the sums.</summary>
+    internal IReadOnlyList<Tensor?> EndExchange(Span<float> sums)
+    {
+        var averaged = Averager.EndStep(sums);
+        int count = _listener.Variables.Count;
         for (int i = 0; i < count; i++) _averaged[i] = averaged[i];
-        Array.Clear(_exchanged);
+        _listener.Variables = [];
         return _averaged;
+    }
+
+    /// <summary>Hands each variable's gradient to the averager as backward completes it.</summary>
+    private sealed class ReadyGradients(GradientAverager averager) : IGradientReadyListener
+    {
+        public IReadOnlyList<Tensor> Variables = [];
+
+        public void GradientReady(int index) => averager.Ready(index, Variables[index].Grad);
     }
 
     /// <summary>Averages and applies (gradient, variable) pairs; see <see cref="ApplyGradients(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor})"/>.</summary>

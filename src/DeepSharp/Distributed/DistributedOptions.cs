@@ -35,6 +35,15 @@ public sealed class DistributedOptions
     /// </summary>
     public bool ShareCores { get; init; } = true;
 
+    /// <summary>
+    /// Let a rank waiting in MPI give its core away (default true): Open MPI's <c>mpi_yield_when_idle</c>, set for this
+    /// process before MPI starts unless the launch sets it (<c>--mca mpi_yield_when_idle 0</c> or
+    /// <c>OMPI_MCA_mpi_yield_when_idle</c>). Open MPI otherwise polls without pause while it waits, which on a host with
+    /// as many ranks as cores takes the core from the rank's own backward pass (the all-reduce overlaps it), and on a
+    /// busy host from the very peer it waits for (BENCHMARKS.md).
+    /// </summary>
+    public bool YieldWhenIdle { get; init; } = true;
+
     internal void Validate()
     {
         if (CollectiveTimeout <= TimeSpan.Zero)

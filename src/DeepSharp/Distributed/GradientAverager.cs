@@ -1,12 +1,11 @@
-using System.Numerics.Tensors;
-
 namespace DeepSharp;
 
 /// <summary>
 /// Averages gradients over all ranks with few, large all-reduces: the gradients are packed into buckets, filled
-/// in reverse variable order (the order backward produces them, so that a later version can send the first
-/// bucket while backward still runs), each bucket is all-reduced once, and the averages are unpacked. Every
-/// rank gets the same averages, bit for bit, so replicas that apply them stay identical.
+/// in reverse variable order (the order backward produces them), and each bucket is all-reduced as soon as all its
+/// gradients are in, in the background, while backward computes the rest (as PyTorch's DistributedDataParallel and
+/// Horovod do); the averages are unpacked when every bucket is back. Every rank gets the same averages, bit for bit,
+/// so replicas that apply them stay identical.
 /// </summary>
 /// <remarks>
 /// <para>A weighted average (<see cref="Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/>) lets
@@ -20,18 +19,39 @@ namespace DeepSharp;
 /// </remarks>
 public sealed class GradientAverager
 {
-    /// <summary>The default bucket size: 16 Mi values (64 MiB), so that most models need one all-reduce per step.</summary>
+    /// <summary>
+    /// The default largest bucket: 16 Mi values (64 MiB). Buckets hold about an eighth of the model each (at least
+    /// 64 Ki values), so that the first ones travel while backward computes the last gradients.
+    /// </summary>
     public const int DefaultBucketValues = 16 << 20;
+
+    /// <summary>The smallest bucket the automatic sizing makes: below this, an all-reduce costs more in latency than it overlaps.</summary>
+    private const int SmallestAutomaticBucket = 1 << 16;
 
     private readonly int _bucketValues;
     private Bucket[] _buckets = [];
     private int[] _sizes = [];
+    private int[] _bucketOf = [];    // the bucket of each variable
+    private int[] _slotOf = [];      // its place in that bucket
     private int _sumCount;
     private Tensor?[] _results = [];
 
+    // The step in progress (BeginStep to EndStep).
+    private IReadOnlyList<Tensor> _variables = [];
+    private Tensor?[] _packed = [];  // each variable's gradient as this rank packed it
+    private bool[] _ready = [];
+    private int[] _missing = [];     // per bucket: variables not yet packed
+    private CollectiveOperation?[] _running = [];
+    private int _nextToStart;
+    private float _weight;
+    private bool _inStep;
+
     /// <summary>Creates an averager over <paramref name="communicator"/>'s ranks.</summary>
     /// <param name="communicator">The run's communicator.</param>
-    /// <param name="bucketValues">The most values in one bucket (a larger variable gets a bucket of its own); > 0.</param>
+    /// <param name="bucketValues">
+    /// The most values in one bucket (a larger variable gets a bucket of its own); > 0. Buckets hold an eighth of the
+    /// model's values, but at least 64 Ki, when that is less.
+    /// </param>
     public GradientAverager(ICommunicator communicator, int bucketValues = DefaultBucketValues)
     {
         ArgumentNullException.ThrowIfNull(communicator);
@@ -71,74 +91,142 @@ public sealed class GradientAverager
     /// <param name="sums">Values to add up over the ranks (a loss times its samples, a count); replaced by the sums.</param>
     public IReadOnlyList<Tensor?> Average(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables, float weight, Span<float> sums)
     {
-        if (!(float.IsFinite(weight) && weight >= 0))
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"GradientAverager: weight must be a finite number >= 0; got {weight}.");
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentNullException.ThrowIfNull(variables);
         if (gradients.Count != variables.Count)
             throw new ArgumentException($"GradientAverager: {gradients.Count} gradients were given for {variables.Count} variables; they must pair up one to one.", nameof(gradients));
         for (int i = 0; i < variables.Count; i++)
+            if (gradients[i] is { } g && variables[i] is { } v && g.Shape != v.Shape)
+                throw new ArgumentException($"GradientAverager: variable {i}{Describe(v)} has shape {v.Shape} but its gradient has shape {g.Shape}.", nameof(gradients));
+        BeginStep(variables, weight, sums);
+        for (int i = variables.Count - 1; i >= 0; i--) Ready(i, gradients[i]);
+        return EndStep(sums);
+    }
+
+    /// <summary>
+    /// Starts a step of <see cref="Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/> whose gradients
+    /// arrive one by one (<see cref="Ready"/>, as backward completes them) and end with <see cref="EndStep"/>.
+    /// </summary>
+    internal void BeginStep(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums)
+    {
+        if (!(float.IsFinite(weight) && weight >= 0))
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"GradientAverager: weight must be a finite number >= 0; got {weight}.");
+        ArgumentNullException.ThrowIfNull(variables);
+        if (_inStep)
+            throw new InvalidOperationException("GradientAverager: the previous step was started and never ended (it failed before its end); " +
+                "its all-reduces may still be running, so this averager cannot start another.");
+        for (int i = 0; i < variables.Count; i++)
+            if (variables[i] is null) throw new ArgumentNullException(nameof(variables), $"GradientAverager: variable {i} is null.");
+        int count = variables.Count;
+        if (_results.Length != count) (_results, _packed, _ready) = (new Tensor?[count], new Tensor?[count], new bool[count]);
+        Array.Clear(_ready);
+        _variables = variables;
+        _weight = weight;
+        _inStep = true;
+        if (Communicator.Size == 1) return;
+        try
         {
-            var variable = variables[i] ?? throw new ArgumentNullException(nameof(variables), $"GradientAverager: variable {i} is null.");
-            if (gradients[i] is { } g && g.Shape != variable.Shape)
-                throw new ArgumentException($"GradientAverager: variable {i}{Describe(variable)} has shape {variable.Shape} but its gradient has shape {g.Shape}.", nameof(gradients));
+            EnsureLayout(variables, sums.Length);
         }
-        if (_results.Length != variables.Count) _results = new Tensor?[variables.Count];
+        catch
+        {
+            _inStep = false;
+            throw;
+        }
+        for (int b = 0; b < _buckets.Length; b++)
+        {
+            _missing[b] = _buckets[b].Variables.Length;
+            _running[b] = null;
+        }
+        _nextToStart = 0;
+        var first = _buckets[0].Values.AsSpan();
+        first[0] = weight;
+        sums.CopyTo(first[1..]);
+        StartCompleteBuckets(); // a bucket of no variables (none at all) goes at once
+    }
+
+    /// <summary>
+    /// Variable <paramref name="index"/>'s gradient on this rank is final (null: the loss does not depend on it): it is
+    /// packed, and its bucket starts its all-reduce if it was the last one missing (buckets start in order).
+    /// </summary>
+    internal void Ready(int index, Tensor? gradient)
+    {
+        if (!_inStep) throw new InvalidOperationException("GradientAverager: Ready outside a step.");
+        if (_ready[index]) return; // told twice (a variable listed twice): the first gradient counts
+        _ready[index] = true;
+        _packed[index] = gradient;
+        if (Communicator.Size == 1) return;
+        int b = _bucketOf[index];
+        var bucket = _buckets[b];
+        int j = _slotOf[index];
+        var values = bucket.Values.AsSpan();
+        var slice = values.Slice(bucket.Offsets[j], bucket.Sizes[j]);
+        var flag = values.Slice(bucket.Extras, bucket.Variables.Length);
+        if (gradient is null)
+        {
+            flag[j] = 0f;
+            slice.Clear();
+        }
+        else
+        {
+            flag[j] = 1f;
+            gradient.CopyTo(slice, _weight);
+        }
+        if (--_missing[b] == 0) StartCompleteBuckets();
+    }
+
+    /// <summary>
+    /// Waits for every bucket's all-reduce and returns the averages, as <see cref="Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/>
+    /// does; <paramref name="sums"/> receives the sums. Every variable must have been <see cref="Ready"/>.
+    /// </summary>
+    internal IReadOnlyList<Tensor?> EndStep(Span<float> sums)
+    {
+        if (!_inStep) throw new InvalidOperationException("GradientAverager: EndStep outside a step.");
+        _inStep = false;
+        for (int i = 0; i < _ready.Length; i++)
+            if (!_ready[i]) throw new InvalidOperationException($"GradientAverager: the step ended before variable {i}'s gradient was ready.");
         if (Communicator.Size == 1)
         {
-            for (int i = 0; i < gradients.Count; i++) _results[i] = gradients[i];
+            Array.Copy(_packed, _results, _packed.Length);
+            Array.Clear(_packed);
+            _variables = [];
             return _results;
         }
-        EnsureLayout(variables, sums.Length);
         float scale = 0;
-        foreach (var bucket in _buckets)
+        for (int b = 0; b < _buckets.Length; b++)
         {
-            Pack(bucket, gradients, weight, sums);
-            Communicator.AllReduce(bucket.Values.AsSpan(0, bucket.Length), ReduceOperation.Sum);
-            if (bucket.Extras > 0)
+            var bucket = _buckets[b];
+            _running[b]!.Wait();
+            _running[b] = null;
+            if (b == 0)
             {
                 // The first bucket sent carries the weights and the sums: the total weight is known before any unpacking.
                 float total = bucket.Values[0];
                 scale = total > 0 ? 1f / total : 0;
                 bucket.Values.AsSpan(1, sums.Length).CopyTo(sums);
             }
-            Unpack(bucket, gradients, variables, scale);
+            Unpack(bucket, scale);
         }
+        Array.Clear(_packed);
+        _variables = [];
         return _results;
     }
 
-    private static void Pack(Bucket bucket, IReadOnlyList<Tensor?> gradients, float weight, ReadOnlySpan<float> sums)
+    /// <summary>Starts, in bucket order, every bucket whose gradients are all packed.</summary>
+    private void StartCompleteBuckets()
     {
-        var values = bucket.Values.AsSpan();
-        if (bucket.Extras > 0)
+        while (_nextToStart < _buckets.Length && _missing[_nextToStart] == 0)
         {
-            values[0] = weight;
-            sums.CopyTo(values[1..]);
-        }
-        var flags = values.Slice(bucket.Extras, bucket.Variables.Length);
-        for (int j = 0; j < bucket.Variables.Length; j++)
-        {
-            var slice = values.Slice(bucket.Offsets[j], bucket.Sizes[j]);
-            if (gradients[bucket.Variables[j]] is { } gradient)
-            {
-                flags[j] = 1f;
-                gradient.CopyTo(slice);
-                if (weight != 1f) TensorPrimitives.Multiply(slice, weight, slice);
-            }
-            else
-            {
-                flags[j] = 0f;
-                slice.Clear();
-            }
+            var bucket = _buckets[_nextToStart];
+            _running[_nextToStart] = Communicator.StartAllReduce(bucket.Values.AsMemory(0, bucket.Length), ReduceOperation.Sum);
+            _nextToStart++;
         }
     }
 
-    private void Unpack(Bucket bucket, IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> variables, float scale)
+    private void Unpack(Bucket bucket, float scale)
     {
         var values = bucket.Values.AsSpan(0, bucket.Length);
         var flags = values.Slice(bucket.Extras, bucket.Variables.Length);
-        var sums = values[(bucket.Extras + bucket.Variables.Length)..];
-        TensorPrimitives.Multiply(sums, scale, sums);
         for (int j = 0; j < bucket.Variables.Length; j++)
         {
             int i = bucket.Variables[j];
@@ -147,9 +235,9 @@ public sealed class GradientAverager
                 _results[i] = null;    // no rank had a gradient (or every weight was 0)
                 continue;
             }
-            var gradient = gradients[i];
-            if (gradient is null || !gradient.IsContiguous) gradient = Tensor.Zeros(variables[i].Shape);
-            gradient.CopyFrom(values.Slice(bucket.Offsets[j], bucket.Sizes[j]));
+            var gradient = _packed[i];
+            if (gradient is null || !gradient.IsContiguous) gradient = Tensor.Zeros(_variables[i].Shape);
+            gradient.CopyFrom(values.Slice(bucket.Offsets[j], bucket.Sizes[j]), scale);
             _results[i] = gradient;
         }
     }
@@ -164,13 +252,15 @@ public sealed class GradientAverager
             s => $"{s[0]} variables of {s[1]:N0} values in all" + (s[3] > 0 ? $" and {s[3]} sums" : ""));
         _sumCount = sumCount;
         _sizes = new int[variables.Count];
-        for (int i = 0; i < variables.Count; i++) _sizes[i] = variables[i].Size;
+        long all = 0;
+        for (int i = 0; i < variables.Count; i++) all += _sizes[i] = variables[i].Size;
+        long cap = Math.Min(_bucketValues, Math.Max(all / 8, SmallestAutomaticBucket));
         var buckets = new List<Bucket>();
         var members = new List<int>();
         long filled = 0;
         for (int i = variables.Count - 1; i >= 0; i--)
         {
-            if (members.Count > 0 && filled + _sizes[i] > _bucketValues)
+            if (members.Count > 0 && filled + _sizes[i] > cap)
             {
                 buckets.Add(new Bucket(members, _sizes, buckets.Count == 0 ? 1 + sumCount : 0));
                 members.Clear();
@@ -181,6 +271,11 @@ public sealed class GradientAverager
         }
         if (members.Count > 0 || buckets.Count == 0) buckets.Add(new Bucket(members, _sizes, buckets.Count == 0 ? 1 + sumCount : 0));
         _buckets = [.. buckets];
+        (_bucketOf, _slotOf) = (new int[variables.Count], new int[variables.Count]);
+        for (int b = 0; b < _buckets.Length; b++)
+            for (int j = 0; j < _buckets[b].Variables.Length; j++) (_bucketOf[_buckets[b].Variables[j]], _slotOf[_buckets[b].Variables[j]]) = (b, j);
+        _missing = new int[_buckets.Length];
+        _running = new CollectiveOperation?[_buckets.Length];
     }
 
     private static string Describe(Tensor variable) => variable.Name is null ? "" : $" ('{variable.Name}')";

@@ -34,6 +34,19 @@ public interface ICommunicator : IDisposable
     /// </summary>
     void AllReduce(Span<float> values, ReduceOperation operation = ReduceOperation.Sum);
 
+    /// <summary>
+    /// Starts <see cref="AllReduce"/> of <paramref name="values"/> and returns at once where the transport runs it in the
+    /// background, so that the caller computes meanwhile (the gradients of the next layers, while those already done
+    /// travel). The values must stay untouched until <see cref="CollectiveOperation.Wait"/> has returned. Collectives,
+    /// started or not, run in the order they are called; every rank calls the same ones in the same order. The default
+    /// runs the all-reduce before returning.
+    /// </summary>
+    CollectiveOperation StartAllReduce(Memory<float> values, ReduceOperation operation = ReduceOperation.Sum)
+    {
+        AllReduce(values.Span, operation);
+        return CollectiveOperation.Completed;
+    }
+
     /// <summary>Overwrites <paramref name="values"/> on every rank with the values of rank <paramref name="root"/>. All ranks pass the same length.</summary>
     void Broadcast<T>(Span<T> values, int root = 0) where T : unmanaged;
 

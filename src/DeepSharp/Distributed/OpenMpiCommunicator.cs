@@ -28,6 +28,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
     private readonly CommunicationThread _thread;
     private readonly CollectiveRequest _request = new();
     private readonly object _callLock = new();
+    private readonly Stack<PendingAllReduce> _spare = new();
     private readonly RankMonitor? _monitor;
     private readonly PosixSignalRegistration? _terminate;
     private long _sequence;
@@ -41,6 +42,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         _mpi = OpenMpiLibrary.Load(library);
         if (Interlocked.Exchange(ref s_started, 1) != 0)
             throw new DistributedException("MPI was already started in this process, and MPI starts only once per process: use Communicator.Start(), which returns the running communicator.");
+        if (options.YieldWhenIdle) OpenMpiLibrary.SetDefaultParameter("mpi_yield_when_idle", "1");
         _thread = new CommunicationThread("DeepSharp MPI", Execute);
         var started = new int[3]; // granted thread level, rank, size
         string version = "";
@@ -116,6 +118,88 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
     }
 
     /// <inheritdoc/>
+    /// <remarks>The communication thread runs it while the caller goes on; the caller's thread never enters MPI.</remarks>
+    public CollectiveOperation StartAllReduce(Memory<float> values, ReduceOperation operation = ReduceOperation.Sum)
+    {
+        CommunicatorArguments.CheckOperation(operation);
+        var pending = RentPending();
+        pending.Start(values, operation);
+        lock (_callLock)
+        {
+            try
+            {
+                ThrowIfUnusable();
+            }
+            catch
+            {
+                pending.Release();
+                throw;
+            }
+            var r = pending.Request;
+            r.Kind = CollectiveKind.AllReduce;
+            r.Buffer = pending.Pin.Pointer;
+            r.Count = values.Length;
+            r.ElementSize = sizeof(float);
+            r.Datatype = _mpi.Float;
+            r.Operation = operation switch
+            {
+                ReduceOperation.Min => _mpi.OpMin,
+                ReduceOperation.Max => _mpi.OpMax,
+                _ => _mpi.OpSum,
+            };
+            r.Root = 0;
+            r.Sequence = ++_sequence;
+            _thread.Submit(r);
+        }
+        return pending;
+    }
+
+    private PendingAllReduce RentPending()
+    {
+        lock (_spare)
+            if (_spare.Count > 0) return _spare.Pop();
+        return new PendingAllReduce(this);
+    }
+
+    /// <summary>
+    /// An all-reduce on the communication thread; kept for reuse once waited for, so that starting one a step allocates
+    /// nothing. Its buffer stays pinned until then.
+    /// </summary>
+    private sealed class PendingAllReduce(OpenMpiCommunicator owner) : CollectiveOperation
+    {
+        public readonly CollectiveRequest Request = new();
+        public System.Buffers.MemoryHandle Pin;
+        private Memory<float> _values;
+        private ReduceOperation _operation;
+        private bool _waited;
+
+        public void Start(Memory<float> values, ReduceOperation operation)
+        {
+            _values = values;
+            _operation = operation;
+            _waited = false;
+            Pin = values.Pin();
+        }
+
+        public override void Wait()
+        {
+            if (_waited) throw new InvalidOperationException("CollectiveOperation.Wait: this all-reduce was already waited for (wait once).");
+            _waited = true;
+            owner.Await(Request); // when it throws (a lost rank), MPI may still write the buffer: it stays pinned, never reused
+            if (_operation == ReduceOperation.Average) TensorPrimitives.Multiply(_values.Span, 1f / owner.Size, _values.Span);
+            Release();
+        }
+
+        public void Release()
+        {
+            Pin.Dispose();
+            Pin = default;
+            _values = default;
+            lock (owner._spare) owner._spare.Push(this);
+        }
+    }
+
+    /// <inheritdoc/>
     public void Broadcast<T>(Span<T> values, int root = 0) where T : unmanaged
     {
         CommunicatorArguments.CheckRoot(root, Size);
@@ -166,8 +250,14 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
     /// <summary>Hands a request to the communication thread and waits, watching for a lost rank and the timeout.</summary>
     private void Run(CollectiveRequest request, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? _options.CollectiveTimeout;
         _thread.Submit(request);
+        Await(request, timeout);
+    }
+
+    /// <summary>Waits for a submitted request, watching for a lost rank and the timeout.</summary>
+    private void Await(CollectiveRequest request, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? _options.CollectiveTimeout;
         long start = Stopwatch.GetTimestamp();
         bool warned = false;
         // The caller blocks rather than spins: on a machine with as many ranks as cores, a spinning caller would take

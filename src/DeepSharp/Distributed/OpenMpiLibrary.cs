@@ -98,6 +98,20 @@ internal sealed unsafe class OpenMpiLibrary
         return comma > 0 ? version[..comma] : version;
     }
 
+    /// <summary>
+    /// Gives the MCA parameter <paramref name="name"/> the value <paramref name="value"/> for MPI_Init in this process,
+    /// unless the environment already sets it (as <c>mpirun --mca</c> does): Open MPI reads <c>OMPI_MCA_name</c> from the
+    /// process environment, which .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not change on Unix.
+    /// </summary>
+    public static void SetDefaultParameter(string name, string value)
+    {
+        if (setenv("OMPI_MCA_" + name, value, 0) != 0)
+            throw new DistributedException($"Could not set Open MPI's parameter {name} in the environment (setenv failed).");
+    }
+
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int setenv(string name, string value, int overwrite);
+
     /// <summary>Throws when an MPI call returned an error code (Open MPI aborts on most errors before returning).</summary>
     public static void Check(int code, string function)
     {

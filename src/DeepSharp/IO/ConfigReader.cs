@@ -74,8 +74,8 @@ internal sealed class ConfigReader
     /// <summary>A string, or null when the key is absent (null is refused).</summary>
     public string? OptionalString(string key) => TryGet(key, out var node) ? Value<string>(key, node) : null;
 
-    /// <summary>The saved per-sample "input_shape", if any.</summary>
-    public TensorShape? InputShape => TryGet("input_shape", out var node) ? Shape("input_shape", node) : (TensorShape?)null;
+    /// <summary>The saved per-sample "input_shape", if any (null dimensions are unknown).</summary>
+    public PartialShape? InputShape => TryGet("input_shape", out var node) ? PartialShape("input_shape", node) : (PartialShape?)null;
 
     /// <summary>An array of integers that must be present.</summary>
     public int[] IntArray(string key)
@@ -99,6 +99,22 @@ internal sealed class ConfigReader
         foreach (int d in dims)
             if (d < 0) throw Invalid(key, node, "a shape of non-negative integers");
         return new TensorShape(dims);
+    }
+
+    /// <summary>A per-sample shape in which a dimension may be unknown: an array of non-negative integers and nulls.</summary>
+    public PartialShape PartialShape(string key, JsonNode? node)
+    {
+        if (node is not JsonArray array) throw Invalid(key, node, "an array of integers or null (non-negative sizes, null where unknown)");
+        if (array.Count > TensorShape.MaxRank) throw Invalid(key, node, $"a shape of at most {TensorShape.MaxRank} dimensions");
+        var dims = new int?[array.Count];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (array[i] is null) continue;
+            dims[i] = array[i] is JsonValue item && Kind(item) == JsonValueKind.Number && item.TryGetValue(out int v) && v >= 0
+                ? v
+                : throw Invalid(key, node, "an array of integers or null (non-negative sizes, null where unknown)");
+        }
+        return new PartialShape(dims);
     }
 
     /// <summary>An array of integers.</summary>

@@ -63,6 +63,19 @@ public static class SafeTensors
     }
 
     /// <summary>
+    /// Writes <paramref name="tensors"/> (in the order given) and optional <paramref name="metadata"/> as float32
+    /// safetensors to <paramref name="stream"/> (at its current position), for files in memory or sent elsewhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is empty, repeated or reserved, or a tensor is disposed.</exception>
+    public static void Save(Stream stream, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var entries = new List<(string Name, Tensor Tensor)>(tensors);
+        WriteFile(stream, BuildHeader(entries, metadata), entries);
+    }
+
+    /// <summary>
     /// Reads a safetensors file. The tensors come back in the order their data lies in the file (the order they
     /// were saved in, for files DeepSharp wrote), as float32, named after their keys, and belong to no
     /// <see cref="TensorScope"/> (dispose the result, or let the garbage collector free them). A DeepSharp
@@ -75,6 +88,28 @@ public static class SafeTensors
     public static SafeTensorsFile Load(string path)
     {
         using var reader = SafeTensorsReader.Open(path);
+        return ReadAll(reader, path);
+    }
+
+    /// <summary>
+    /// Reads safetensors from <paramref name="stream"/>, from its start to its end (a file in memory, bytes received
+    /// from elsewhere), as <see cref="Load(string)"/> reads a file; <paramref name="name"/> names it in messages.
+    /// The stream stays open.
+    /// </summary>
+    /// <exception cref="ArgumentException">The stream cannot seek (its length must be known).</exception>
+    /// <exception cref="InvalidDataException">The bytes are not valid safetensors, hold a dtype DeepSharp does not read, or do not match their checksum.</exception>
+    public static SafeTensorsFile Load(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!stream.CanSeek || !stream.CanRead)
+            throw new ArgumentException("SafeTensors.Load: the stream must be readable and seekable (its length bounds every size in the header).", nameof(stream));
+        using var reader = SafeTensorsReader.Open(stream, name, leaveOpen: true);
+        return ReadAll(reader, name);
+    }
+
+    private static SafeTensorsFile ReadAll(SafeTensorsReader reader, string path)
+    {
         foreach (var entry in reader.Entries)
         {
             if (!SafeTensorsReader.IsReadable(entry.DType))

@@ -2,7 +2,7 @@ namespace DeepSharp;
 
 /// <summary>
 /// The content of a safetensors file: its tensors by name, in the order their data lies in the file, and its
-/// free-form string metadata. Returned by <see cref="SafeTensors.Load"/>.
+/// free-form string metadata. Returned by <see cref="SafeTensors.Load(string)"/>.
 /// </summary>
 public sealed class SafeTensorsFile : IDisposable
 {

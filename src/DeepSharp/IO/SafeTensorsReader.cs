@@ -25,16 +25,18 @@ internal sealed class SafeTensorsReader : IDisposable
     private const string MetadataKey = "__metadata__";
     private const int ChunkBytes = 1 << 20;
 
-    private readonly FileStream stream;
+    private readonly Stream stream;
+    private readonly bool leaveOpen;
     private readonly SafeTensorsEntry[] entries; // in data order
     private readonly int[] byName;               // indices into entries, sorted by name (ordinal)
     private readonly long dataStart;
 
-    private SafeTensorsReader(string path, FileStream stream, SafeTensorsEntry[] entries, int[] byName,
+    private SafeTensorsReader(string path, Stream stream, bool leaveOpen, SafeTensorsEntry[] entries, int[] byName,
         IReadOnlyDictionary<string, string> metadata, long dataStart)
     {
         Path = path;
         this.stream = stream;
+        this.leaveOpen = leaveOpen;
         this.entries = entries;
         this.byName = byName;
         Metadata = metadata;
@@ -60,9 +62,20 @@ internal sealed class SafeTensorsReader : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"SafeTensors file '{path}' does not exist.", path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Open(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), path, leaveOpen: false);
+    }
+
+    /// <summary>
+    /// Reads the header of the safetensors bytes of <paramref name="stream"/> (from its start to its end; it must
+    /// seek) as <see cref="Open(string)"/> does a file's; <paramref name="name"/> names it in messages.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not valid safetensors.</exception>
+    public static SafeTensorsReader Open(Stream stream, string name, bool leaveOpen)
+    {
+        string path = name;
         try
         {
+            stream.Position = 0;
             long fileLength = stream.Length;
             if (fileLength < 8)
                 throw Invalid(path, $"truncated: the file has {fileLength} bytes, but a safetensors file starts with an 8-byte header length.");
@@ -80,11 +93,11 @@ internal sealed class SafeTensorsReader : IDisposable
             long dataLength = fileLength - 8 - (long)headerLength;
             CheckLayout(entries, dataLength, path);
             var byName = SortByName(entries, path);
-            return new SafeTensorsReader(path, stream, entries, byName, metadata, 8 + (long)headerLength);
+            return new SafeTensorsReader(path, stream, leaveOpen, entries, byName, metadata, 8 + (long)headerLength);
         }
         catch
         {
-            stream.Dispose();
+            if (!leaveOpen) stream.Dispose();
             throw;
         }
     }
@@ -182,7 +195,10 @@ internal sealed class SafeTensorsReader : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => stream.Dispose();
+    public void Dispose()
+    {
+        if (!leaveOpen) stream.Dispose();
+    }
 
     // ---- Header ----------------------------------------------------------------------------------------------
 

@@ -42,6 +42,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(in GemmProblem original)
     {
+        if (typeof(TKernel) == typeof(GemmKernel512) && GemmThinRows.Takes(original, ParallelMinFlops))
+        {
+            GemmThinRows.Run(original, KcStepFor(original.K));
+            return;
+        }
         int mr = TKernel.Rows, nr = TKernel.Columns;
         var problem = original;
         bool transposedC = ComputeTransposed(original);
@@ -58,8 +63,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             problem.Ldb = original.Lda;
         }
         var plan = new Plan { P = problem, TransposedC = transposedC };
-        int kBlocks = (problem.K + KcMax - 1) / KcMax;
-        plan.KcStep = (problem.K + kBlocks - 1) / kBlocks; // equal blocks: no short last block
+        plan.KcStep = KcStepFor(problem.K);
         plan.Mc = McTiles * mr;
         plan.Nc = NcTiles * nr;
         plan.PackA = problem.TransposeA && problem.N >= PackTransposedAMinN;
@@ -73,6 +77,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int items = plan.RowParts * plan.ColumnParts;
         if (items == 1) plan.Execute(0);
         else WorkerPool.For(items, ref plan);
+    }
+
+    /// <summary>The length of the k blocks for a shared dimension of <paramref name="k"/>: equal blocks of at most <see cref="KcMax"/>, no short last block.</summary>
+    internal static int KcStepFor(int k)
+    {
+        int kBlocks = (k + KcMax - 1) / KcMax;
+        return (k + kBlocks - 1) / kBlocks;
     }
 
     /// <summary>

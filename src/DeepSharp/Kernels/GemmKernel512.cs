@@ -640,7 +640,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
 
     /// <summary>Lanes below <paramref name="columns"/> set: edge tiles write (and read) only the columns C has.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ColumnMask(int columns) =>
+    internal static Vector512<float> ColumnMask(int columns) =>
         Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(columns)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -656,14 +656,14 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutMasked1(float* c, bool add, Vector512<float> x0, Vector512<float> m0)
+    internal static void PutMasked1(float* c, bool add, Vector512<float> x0, Vector512<float> m0)
     {
         if (add) x0 += Avx512F.MaskLoad(c, m0, Vector512<float>.Zero);
         Avx512F.MaskStore(c, m0, x0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put1(float* c, bool add, Vector512<float> x0)
+    internal static void Put1(float* c, bool add, Vector512<float> x0)
     {
         if (add) x0 += Vector512.Load(c);
         x0.Store(c);

@@ -7,10 +7,11 @@ namespace DeepSharp;
 /// </summary>
 internal sealed class GraphNode
 {
-    private GraphNode(Layer layer, SymbolicTensor[] inputs)
+    private GraphNode(Layer layer, SymbolicTensor[] inputs, CallKeywords? keywords)
     {
         Layer = layer;
         Inputs = inputs;
+        Keywords = keywords;
         Outputs = [];
     }
 
@@ -20,10 +21,13 @@ internal sealed class GraphNode
 
     internal SymbolicTensor[] Outputs { get; private set; }
 
+    /// <summary>The call's keyword arguments (masks, flags), or null for a call with its input list alone.</summary>
+    internal CallKeywords? Keywords { get; }
+
     /// <summary>Records a call of <paramref name="layer"/> producing tensors of <paramref name="outputShapes"/>.</summary>
-    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<TensorShape> outputShapes)
+    internal static GraphNode Create(Layer layer, SymbolicTensor[] inputs, ReadOnlySpan<PartialShape> outputShapes, CallKeywords? keywords = null)
     {
-        var node = new GraphNode(layer, inputs);
+        var node = new GraphNode(layer, inputs, keywords);
         var outputs = new SymbolicTensor[outputShapes.Length];
         for (int i = 0; i < outputs.Length; i++) outputs[i] = new SymbolicTensor(outputShapes[i], node, i);
         node.Outputs = outputs;

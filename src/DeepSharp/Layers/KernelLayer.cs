@@ -13,7 +13,7 @@ public abstract class KernelLayer : Layer
     private protected const bool UseBiasByDefault = true;
 
     private protected KernelLayer(ActivationFunction? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
-        Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer, string? name, TensorShape? inputShape)
+        Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer, string? name, PartialShape? inputShape)
         : base(name, inputShape)
     {
         Activation = activation ?? Activations.Linear;

@@ -15,11 +15,12 @@ public abstract class Layer
     private bool _trainable = true;
     private Tensor? _activityPenalty;
     private string? _label;
+    private List<RandomGenerator>? _randomGenerators;
 
     /// <summary>Creates a layer; a null <paramref name="name"/> gets a unique Keras-style one ("dense", "dense_1").</summary>
     /// <param name="name">The layer's name.</param>
-    /// <param name="inputShape">The shape of one sample (no batch dimension), when this is a model's first layer.</param>
-    protected Layer(string? name = null, TensorShape? inputShape = null)
+    /// <param name="inputShape">The shape of one sample (no batch dimension), when this is a model's first layer; null dimensions are unknown (<c>[null, 28]</c>: any number of steps).</param>
+    protected Layer(string? name = null, PartialShape? inputShape = null)
     {
         Name = name ?? UniqueName(DefaultName);
         DeclaredInputShape = inputShape;
@@ -34,11 +35,11 @@ public abstract class Layer
     /// <summary>The Keras class name used in saved configurations ("Dense").</summary>
     public virtual string ClassName => GetType().Name;
 
-    /// <summary>The per-sample input shape given to the constructor, if any.</summary>
-    public virtual TensorShape? DeclaredInputShape { get; }
+    /// <summary>The per-sample input shape given to the constructor, if any (unknown dimensions are null).</summary>
+    public virtual PartialShape? DeclaredInputShape { get; }
 
-    /// <summary>The per-sample input shape the layer was built for (null until built).</summary>
-    public TensorShape? InputShape { get; private set; }
+    /// <summary>The per-sample input shape the layer was built for (null until built); a dimension built unknown takes any size.</summary>
+    public PartialShape? InputShape { get; private set; }
 
     /// <summary>Whether <see cref="Build"/> has run.</summary>
     public bool IsBuilt { get; private set; }
@@ -100,17 +101,89 @@ public abstract class Layer
     /// <summary>Computes the output for a batch <paramref name="inputs"/>; <paramref name="training"/> selects dropout etc.</summary>
     protected abstract Tensor Forward(Tensor inputs, bool training);
 
+    /// <summary>
+    /// Whether the layer gives back its input itself when not training (dropout, random augmentation): a model's
+    /// inference plan leaves it out.
+    /// </summary>
+    internal virtual bool IsIdentityAtInference => false;
+
+    /// <summary>
+    /// The layer's output at inference for inputs of a shape it already took (an inference plan's step): its
+    /// <see cref="Forward"/> without the checks and the activity penalty of <see cref="Call(Tensor, bool)"/>.
+    /// </summary>
+    internal Tensor Infer(Tensor inputs) => Forward(inputs, training: false);
+
     /// <summary>The per-sample output shape for a per-sample <paramref name="inputShape"/>; throws on an input the layer cannot take.</summary>
     public abstract TensorShape ComputeOutputShape(TensorShape inputShape);
+
+    /// <summary>
+    /// The per-sample output shape for an input shape that may have unknown dimensions (Keras'
+    /// <c>compute_output_shape</c> with None): an output dimension is unknown when it depends on an unknown input
+    /// dimension. Throws, naming the layer and the axis, when the layer needs a dimension that is unknown (a Dense
+    /// layer its features, Flatten followed by Dense, Reshape).
+    /// </summary>
+    public virtual PartialShape ComputeOutputShape(PartialShape inputShape)
+    {
+        if (inputShape.TryGetTensorShape(out var known)) return ComputeOutputShape(known);
+        RequireKnown(inputShape);
+        // Weights never depend on an unknown dimension, so the output is found by trying two stand-in sizes: an
+        // output dimension that changes with them depends on an unknown one. They are large enough for any window.
+        TensorShape a, b;
+        try
+        {
+            a = ComputeOutputShape(inputShape.WithUnknownAs(ProbeSize));
+            b = ComputeOutputShape(inputShape.WithUnknownAs(2 * ProbeSize));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(
+                $"{Label} cannot take input shape {FormatBatch(inputShape)} (its unknown dimensions tried as {ProbeSize}): {e.Message}", e);
+        }
+        var dims = new int?[a.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = a[i] == b[i] ? a[i] : null;
+        return new PartialShape(dims);
+    }
+
+    /// <summary>The stand-in size of an unknown dimension when the output shape is worked out.</summary>
+    private protected const int ProbeSize = 1 << 14;
+
+    /// <summary>
+    /// Whether the layer takes inputs whose dimension <paramref name="axis"/> (of a per-sample shape of
+    /// <paramref name="rank"/>, no batch) is unknown, as Keras' None: true where neither the weights nor the
+    /// meaning depend on that size (the steps of a recurrent layer, all but the features of Dense). None by
+    /// default. A layer that says yes is built with 1 in place of an unknown dimension, and checked again on each
+    /// batch against its actual shape.
+    /// </summary>
+    protected virtual bool AcceptsUnknownDimension(int axis, int rank) => false;
+
+    /// <summary><see cref="AcceptsUnknownDimension"/>, for wrappers that ask the layer they wrap.</summary>
+    internal bool TakesUnknownDimension(int axis, int rank) => AcceptsUnknownDimension(axis, rank);
+
+    /// <summary>Refuses an unknown dimension the layer needs, naming the layer and the axis (batch axis 0).</summary>
+    private protected void RequireKnown(PartialShape inputShape)
+    {
+        for (int axis = 0; axis < inputShape.Rank; axis++)
+            if (!inputShape.IsKnown(axis) && !AcceptsUnknownDimension(axis, inputShape.Rank))
+                throw new ArgumentException(
+                    $"{Label} needs a known size on axis {axis + 1} of its input; got shape {FormatBatch(inputShape)}, where it is None. " +
+                    "Give that dimension a size in the input shape (only layers whose weights and output do not depend on a size take None there).");
+    }
 
     /// <summary>Builds the layer for a per-sample input shape if it is not built yet (checking the shape first).</summary>
     public void EnsureBuilt(TensorShape inputShape)
     {
         if (IsBuilt)
         {
-            if (InputShape is { } built && !IsCompatibleInput(built, inputShape))
-                throw new ArgumentException(
-                    $"Layer '{Name}' ({ClassName}) was built for input shape {FormatBatch(built)} but received {FormatBatch(inputShape)}.");
+            if (InputShape is not { } built) return;
+            if (built.TryGetTensorShape(out var known))
+            {
+                if (!IsCompatibleInput(known, inputShape)) throw BuiltFor(built, inputShape);
+            }
+            else
+            {
+                if (!built.Accepts(inputShape)) throw BuiltFor(built, inputShape);
+                ComputeOutputShape(inputShape); // the sizes the unknown dimensions take now must suit the layer too
+            }
             return;
         }
         ComputeOutputShape(inputShape); // validates the input shape with the layer's own message
@@ -122,6 +195,51 @@ public abstract class Layer
         InputShape = inputShape;
         IsBuilt = true;
     }
+
+    /// <summary>
+    /// Builds the layer for a per-sample input shape that may have unknown dimensions (a model's declared input,
+    /// a symbolic tensor), if it is not built yet; refuses an unknown dimension the layer needs.
+    /// </summary>
+    public void EnsureBuilt(PartialShape inputShape)
+    {
+        if (inputShape.TryGetTensorShape(out var known))
+        {
+            EnsureBuilt(known);
+            return;
+        }
+        if (IsBuilt)
+        {
+            if (InputShape is { } built && !CoversPartial(built, inputShape)) throw BuiltFor(built, inputShape);
+            return;
+        }
+        ComputeOutputShape(inputShape);
+        using (TensorScope.Suspend())
+        using (Autograd.NoGrad())
+        {
+            BuildPartial(inputShape);
+        }
+        InputShape = inputShape;
+        IsBuilt = true;
+    }
+
+    /// <summary>Whether a layer built for <paramref name="built"/> takes <paramref name="received"/>: every dimension it fixed is fixed alike.</summary>
+    private static bool CoversPartial(PartialShape built, PartialShape received)
+    {
+        if (built.Rank != received.Rank) return false;
+        for (int i = 0; i < built.Rank; i++)
+            if (built[i] is { } size && received[i] != size) return false;
+        return true;
+    }
+
+    private ArgumentException BuiltFor(PartialShape built, PartialShape received) =>
+        new($"Layer '{Name}' ({ClassName}) was built for input shape {FormatBatch(built)} but received {FormatBatch(received)}.");
+
+    /// <summary>
+    /// Creates the weights for an input shape with unknown dimensions (checked by <see cref="RequireKnown"/> first):
+    /// <see cref="Build"/> with 1 in their place, since the weights do not depend on them. Wrappers build their inner
+    /// layers with the unknown dimensions kept.
+    /// </summary>
+    private protected virtual void BuildPartial(PartialShape inputShape) => Build(inputShape.WithUnknownAs(1));
 
     /// <summary>
     /// Runs the layer on a batch: builds it on first use from the input's shape, then computes the output.
@@ -149,7 +267,7 @@ public abstract class Layer
         ArgumentNullException.ThrowIfNull(input);
         if (this is Input)
             throw new InvalidOperationException($"Input '{Name}' is not called: it is the start of a graph. Use it (or its Output) as the input of the next layer.");
-        TensorShape shape;
+        PartialShape shape;
         try
         {
             shape = SymbolicOutputShape(input.Shape);
@@ -164,14 +282,14 @@ public abstract class Layer
     }
 
     /// <summary>Builds the layer for a symbolic input and returns its output shape (models with several inputs refuse).</summary>
-    internal virtual TensorShape SymbolicOutputShape(TensorShape inputShape)
+    internal virtual PartialShape SymbolicOutputShape(PartialShape inputShape)
     {
         EnsureBuilt(inputShape);
         return ComputeOutputShape(inputShape);
     }
 
     /// <summary>Marks a layer built without <see cref="Build"/> (merge layers, functional models built from their graph).</summary>
-    internal void MarkBuilt(TensorShape? inputShape)
+    internal void MarkBuilt(PartialShape? inputShape)
     {
         if (IsBuilt) return;
         InputShape = inputShape;
@@ -232,6 +350,27 @@ public abstract class Layer
     }
 
     /// <summary>
+    /// A generator for what the layer draws while it runs (dropout masks, noise): seeded from <paramref name="seed"/>,
+    /// or forked from <see cref="RandomGenerator.Default"/> when null. Its state belongs to the layer's training state
+    /// (as a Keras 3 layer's SeedGenerator): a <see cref="TrainingCheckpoint"/> saves it, so that a resumed run draws
+    /// the same masks as one never stopped.
+    /// </summary>
+    protected RandomGenerator AddRandomGenerator(long? seed)
+    {
+        var generator = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        (_randomGenerators ??= []).Add(generator);
+        return generator;
+    }
+
+    /// <summary>Adds the generators of this layer and of the layers inside it to <paramref name="into"/>, in a fixed order, each once.</summary>
+    internal virtual void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        if (_randomGenerators is null) return;
+        foreach (var generator in _randomGenerators)
+            if (!into.Contains(generator)) into.Add(generator);
+    }
+
+    /// <summary>
     /// The arguments that recreate this layer (Keras' <c>get_config</c>): name and trainable here, the
     /// layer's own arguments in overrides.
     /// </summary>
@@ -260,6 +399,9 @@ public abstract class Layer
 
     /// <summary>Formats a per-sample shape with Keras' unknown batch dimension: (None, 28, 28).</summary>
     public static string FormatBatch(TensorShape sampleShape) => sampleShape.FormatBatch();
+
+    /// <summary>Formats a per-sample shape with Keras' unknown batch dimension and None where a dimension is unknown: (None, None, 28).</summary>
+    public static string FormatBatch(PartialShape sampleShape) => sampleShape.FormatBatch();
 
     /// <summary>
     /// Whether a built layer accepts inputs of <paramref name="received"/> shape; by default only the shape it

@@ -14,15 +14,15 @@ namespace DeepSharp;
 /// </summary>
 public sealed class SymbolicTensor
 {
-    internal SymbolicTensor(TensorShape shape, GraphNode node, int index)
+    internal SymbolicTensor(PartialShape shape, GraphNode node, int index)
     {
         Shape = shape;
         Node = node;
         Index = index;
     }
 
-    /// <summary>The shape of one sample (no batch dimension).</summary>
-    public TensorShape Shape { get; }
+    /// <summary>The shape of one sample (no batch dimension); a dimension is null where it is unknown until the data comes.</summary>
+    public PartialShape Shape { get; }
 
     /// <summary>The layer whose call produced this tensor (an <see cref="Input"/> for a model input).</summary>
     public Layer Layer => Node.Layer;

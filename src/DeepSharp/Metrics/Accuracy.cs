@@ -27,14 +27,37 @@ public sealed class Accuracy(string name = "accuracy") : Metric(name)
     /// <inheritdoc/>
     public override void UpdateState(Tensor targets, Tensor predictions, Tensor? sampleWeight)
     {
-        _resolved ??= KindOf(targets.Shape, predictions.Shape) switch
-        {
-            TargetKind.Binary => new BinaryAccuracy(Name),
-            TargetKind.SparseCategorical => new SparseCategoricalAccuracy(Name),
-            _ => new CategoricalAccuracy(Name),
-        };
+        _resolved ??= For(KindOf(targets.Shape, predictions.Shape));
         _resolved.UpdateState(targets, predictions, sampleWeight);
     }
+
+    /// <summary>The kind the first batch decided (null before any batch).</summary>
+    internal TargetKind? Kind => _resolved switch
+    {
+        BinaryAccuracy => TargetKind.Binary,
+        SparseCategoricalAccuracy => TargetKind.SparseCategorical,
+        CategoricalAccuracy => TargetKind.Categorical,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Decides the kind before any batch, as an earlier run's first batch did: a training checkpoint taken inside an
+    /// epoch restores the totals before the resumed epoch's next batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A batch already decided another kind.</exception>
+    internal void ResolveAs(TargetKind kind)
+    {
+        _resolved ??= For(kind);
+        if (Kind != kind)
+            throw new InvalidOperationException($"Metric '{Name}': its batches are of {Kind} targets, not {kind}.");
+    }
+
+    private Metric For(TargetKind kind) => kind switch
+    {
+        TargetKind.Binary => new BinaryAccuracy(Name),
+        TargetKind.SparseCategorical => new SparseCategoricalAccuracy(Name),
+        _ => new CategoricalAccuracy(Name),
+    };
 
     /// <inheritdoc/>
     public override double Result() => _resolved?.Result() ?? 0;

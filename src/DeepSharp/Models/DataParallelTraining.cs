@@ -15,7 +15,6 @@ internal sealed class DataParallelTraining
     private readonly Model _model;
     private readonly BatchShard _shard;
     private DistributedOptimizer? _exchange;
-    private Tensor?[] _gradients = [];
     private readonly float[] _sums = new float[2];      // this rank's loss × samples, and samples
     private readonly Tensor[] _sliced = new Tensor[8];  // a batch's rows of this rank, for a source that does not shard itself
     private Action? _detach;
@@ -121,9 +120,10 @@ internal sealed class DataParallelTraining
     }
 
     /// <summary>
-    /// One data-parallel step on this rank's rows: forward and backward here, then one all-reduce of the weighted
-    /// gradients, the moving statistics and the loss sums, then the same update on every rank. Returns the whole batch's
-    /// loss; when it is not finite on some rank, no rank updates its weights.
+    /// One data-parallel step on this rank's rows: forward, then backward while the gradients it has completed travel
+    /// (bucket by bucket, in the background, with the moving statistics and the loss sums in the first bucket), then the
+    /// same update on every rank. Returns the whole batch's loss; when it is not finite on some rank, no rank updates
+    /// its weights.
     /// </summary>
     public double TrainStep(Trainer trainer, ReadOnlySpan<Tensor> inputs, Tensor y, float weight)
     {
@@ -132,23 +132,25 @@ internal sealed class DataParallelTraining
         using (TensorScope.Begin())
         {
             Tensor? predictions = null;
+            Tensor? total = null;
             double loss = 0;
             if (samples > 0)
             {
-                var total = trainer.ForwardLoss(inputs, y, training: true, out predictions);
+                total = trainer.ForwardLoss(inputs, y, training: true, out predictions);
                 loss = total.Item();
-                if (double.IsFinite(loss)) GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null);
             }
-            if (_gradients.Length != trainable.Count) _gradients = new Tensor?[trainable.Count];
-            for (int i = 0; i < trainable.Count; i++) _gradients[i] = trainable[i].Grad;
             _sums[0] = (float)(loss * samples);
             _sums[1] = samples;
-            var averaged = _exchange!.Exchange(_gradients, trainable, weight, _sums);
+            var listener = _exchange!.BeginExchange(trainable, weight, _sums);
+            if (total is not null && double.IsFinite(loss))
+                GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null, listener);
+            else
+                for (int i = trainable.Count - 1; i >= 0; i--) listener.GradientReady(i);
+            var averaged = _exchange.EndExchange(_sums);
             double batchLoss = _sums[0] / (double)_sums[1];
             LastBatchSamples = (int)_sums[1];
             if (double.IsFinite(batchLoss)) _model.Optimizer!.ApplyGradients(averaged, trainable);
             for (int i = 0; i < trainable.Count; i++) trainable[i].ZeroGrad();
-            Array.Clear(_gradients);
             if (double.IsFinite(batchLoss) && predictions is not null)
                 using (Autograd.NoGrad())
                     foreach (var metric in _model.Metrics) metric.UpdateState(y, predictions);

@@ -14,8 +14,12 @@ internal sealed class FunctionalGraph
     private readonly int[] _outputSlots;
     private readonly Tensor?[] _values;
 
-    /// <summary>One call: the node, where its inputs are, where its output goes, and a reusable argument array for merges.</summary>
-    private readonly record struct Step(GraphNode Node, int[] InputSlots, int OutputSlot, Tensor[]? Arguments);
+    /// <summary>
+    /// One call: the node, where its inputs are, where its outputs go, a reusable argument array for merges, for a call
+    /// with keyword arguments a reusable array for its outputs, and whether a merge must check its inputs' shapes (some
+    /// were unknown when the graph was defined).
+    /// </summary>
+    private readonly record struct Step(GraphNode Node, int[] InputSlots, int[] OutputSlots, Tensor[]? Arguments, Tensor[]? Results, bool CheckShapes);
 
     private FunctionalGraph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<GraphNode> order, List<Layer> layers, Dictionary<SymbolicTensor, int> slots)
     {
@@ -29,7 +33,9 @@ internal sealed class FunctionalGraph
             var node = order[i];
             var inputSlots = new int[node.Inputs.Length];
             for (int j = 0; j < inputSlots.Length; j++) inputSlots[j] = slots[node.Inputs[j]];
-            _steps[i] = new Step(node, inputSlots, slots[node.Outputs[0]], node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null);
+            var outputSlots = node.Outputs.Select(o => slots[o]).ToArray();
+            _steps[i] = new Step(node, inputSlots, outputSlots, node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null,
+                node.Keywords is null ? null : new Tensor[outputSlots.Length], node.Inputs.Any(t => !t.Shape.IsFullyKnown));
         }
         _outputSlots = outputs.Select(o => slots[o]).ToArray();
         _values = new Tensor?[slots.Count];
@@ -77,8 +83,6 @@ internal sealed class FunctionalGraph
         for (int i = 0; i < outputs.Count; i++)
         {
             var output = outputs[i] ?? throw new ArgumentNullException(nameof(outputs), $"Model '{modelName}': output {i} is null.");
-            if (output.Node.Outputs.Length != 1)
-                throw new ArgumentException($"Model '{modelName}': output {i} comes from a call with several outputs, which is not supported.", nameof(outputs));
             outputArray[i] = output;
             Visit(output, consumer: null, modelName, slots, used, placed, order);
         }
@@ -88,7 +92,8 @@ internal sealed class FunctionalGraph
                     $"Model '{modelName}': input '{input.Layer.Name}' {Layer.FormatBatch(input.Shape)} is not connected to any output " +
                     "(the graph is disconnected). Use it in the layers that lead to the outputs, or leave it out of the inputs.", nameof(inputs));
 
-        foreach (var node in order) slots.Add(node.Outputs[0], slots.Count);
+        foreach (var node in order)
+            foreach (var output in node.Outputs) slots.Add(output, slots.Count);
         var layers = new List<Layer>();
         var seen = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
         var names = new Dictionary<string, Layer>(StringComparer.Ordinal);
@@ -128,6 +133,27 @@ internal sealed class FunctionalGraph
         order.Add(node);
     }
 
+    /// <summary>The per-sample shape of each output for inputs of <paramref name="inputs"/> shapes (which the inputs accept).</summary>
+    internal TensorShape[] OutputShapes(ReadOnlySpan<TensorShape> inputs)
+    {
+        var shapes = new TensorShape[_values.Length];
+        for (int i = 0; i < inputs.Length; i++) shapes[i] = inputs[i];
+        foreach (var step in _steps)
+        {
+            var layer = step.Node.Layer;
+            if (layer is not MergeLayer merge)
+            {
+                shapes[step.OutputSlots[0]] = layer.ComputeOutputShape(shapes[step.InputSlots[0]]);
+                continue;
+            }
+            var inputShapes = step.InputSlots.Select(s => shapes[s]).ToArray();
+            // A call with keywords may have several outputs (attention's scores beside its output).
+            var outputShapes = step.Node.Keywords is { } keywords ? merge.RecordedOutputShapes(inputShapes, keywords) : [merge.ComputeOutputShape(inputShapes)];
+            for (int j = 0; j < outputShapes.Length; j++) shapes[step.OutputSlots[j]] = outputShapes[j];
+        }
+        return _outputSlots.Select(s => shapes[s]).ToArray();
+    }
+
     /// <summary>Runs the graph on one batch per input; writes one batch per output into <paramref name="outputs"/>.</summary>
     internal void Run(ReadOnlySpan<Tensor> inputs, bool training, Span<Tensor> outputs)
     {
@@ -141,14 +167,27 @@ internal sealed class FunctionalGraph
                 ref readonly var step = ref steps[s];
                 var layer = step.Node.Layer;
                 Tensor result;
-                if (step.Arguments is { } arguments)
+                if (step.Results is { } results)
                 {
+                    // A call with keyword arguments (attention masks, flags), perhaps with several outputs.
+                    var arguments = step.Arguments!;
                     for (int j = 0; j < arguments.Length; j++) arguments[j] = values[step.InputSlots[j]]!;
-                    result = ((MergeLayer)layer).MergeChecked(arguments, training);
+                    var merge = (MergeLayer)layer;
+                    if (step.CheckShapes) merge.CheckRecorded(arguments, step.Node.Keywords!);
+                    merge.MergeRecorded(arguments, step.Node.Keywords!, training, results);
+                    for (int j = 0; j < results.Length; j++) values[step.OutputSlots[j]] = results[j];
                     Array.Clear(arguments);
+                    Array.Clear(results);
+                    continue;
+                }
+                if (step.Arguments is { } merged)
+                {
+                    for (int j = 0; j < merged.Length; j++) merged[j] = values[step.InputSlots[j]]!;
+                    result = step.CheckShapes ? ((MergeLayer)layer).Call(merged, training) : ((MergeLayer)layer).MergeChecked(merged, training);
+                    Array.Clear(merged);
                 }
                 else result = layer.Call(values[step.InputSlots[0]]!, training);
-                values[step.OutputSlot] = result;
+                values[step.OutputSlots[0]] = result;
             }
             for (int i = 0; i < outputs.Length; i++) outputs[i] = values[_outputSlots[i]]!;
         }
@@ -179,7 +218,9 @@ internal sealed class FunctionalGraph
             var inbound = new JsonArray();
             if (layer is not Input)
                 foreach (var node in callsPerLayer[layer])
-                    inbound.Add((JsonNode)new JsonArray(node.Inputs.Select(i => (JsonNode?)Reference(i)).ToArray()));
+                    inbound.Add(node.Keywords is { } keywords
+                        ? keywords.Write(node.Inputs, Reference)
+                        : (JsonNode)new JsonArray(node.Inputs.Select(i => (JsonNode?)Reference(i)).ToArray()));
             layers.Add((JsonNode)new JsonObject
             {
                 ["class_name"] = layer.ClassName,
@@ -199,7 +240,7 @@ internal sealed class FunctionalGraph
         if (!config.TryGet("layers", out var layersNode)) throw config.Missing("layers");
         var entries = layersNode as JsonArray ?? throw config.Invalid("layers", layersNode, "an array of saved layers");
         var layers = new Dictionary<string, Layer>(StringComparer.Ordinal);
-        var pending = new List<(Layer Layer, JsonArray Call)>();
+        var pending = new List<(Layer Layer, JsonNode Call)>();
         var produced = new Dictionary<(string, int), SymbolicTensor[]>();
         var callsMade = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var item in entries)
@@ -220,7 +261,8 @@ internal sealed class FunctionalGraph
             }
             else
                 foreach (var call in calls)
-                    pending.Add((layer, call as JsonArray ?? throw new FormatException($"Model '{modelName}': layer '{layer.Name}' has a malformed inbound node {ConfigReader.Found(call)}.")));
+                    pending.Add((layer, call is JsonArray or JsonObject ? call
+                        : throw new FormatException($"Model '{modelName}': layer '{layer.Name}' has a malformed inbound node {ConfigReader.Found(call)}.")));
         }
         // Calls are made once their inputs exist, a layer's calls in their saved order; a shared layer's later
         // call may depend on layers listed after it, hence the passes.
@@ -232,19 +274,40 @@ internal sealed class FunctionalGraph
             {
                 var (layer, call) = pending[p];
                 if (!waiting.Add(layer)) continue; // an earlier call of this layer first
-                var args = new List<SymbolicTensor>();
-                bool ready = true;
-                foreach (var reference in call)
+                SymbolicTensor? Resolve(JsonNode? reference)
                 {
                     var (name, index, tensor) = ParseReference(reference, modelName);
                     if (!layers.ContainsKey(name)) throw new FormatException($"Model '{modelName}': layer '{layer.Name}' is fed by unknown layer '{name}'.");
-                    if (!produced.TryGetValue((name, index), out var outputs)) { ready = false; break; }
-                    args.Add(outputs[tensor]);
+                    if (!produced.TryGetValue((name, index), out var outputs)) return null;
+                    return tensor < outputs.Length ? outputs[tensor]
+                        : throw new FormatException($"Model '{modelName}': layer '{layer.Name}' reads output {tensor} of '{name}' call {index}, which has {outputs.Length}.");
                 }
-                if (!ready) continue;
-                var result = layer is MergeLayer merge ? merge.Call(args) : layer.Call(args.Count == 1 ? args[0]
-                    : throw new FormatException($"Model '{modelName}': layer '{layer.Name}' is not a merge layer but has {args.Count} inputs."));
-                produced[(layer.Name, callsMade[layer.Name]++)] = [result];
+                SymbolicTensor[] result;
+                if (call is JsonObject withKeywords)
+                {
+                    // Keras 3's {"args": [...], "kwargs": {...}}: attention masks and flags.
+                    string at = $"Model '{modelName}': layer '{layer.Name}'";
+                    var keywordLayer = layer as AttentionLayer ?? throw new FormatException($"{at} ({layer.ClassName}) takes no keyword arguments, but a saved call passes some.");
+                    var (argsNode, tensorNodes, causal, scores) = CallKeywords.Read(withKeywords, keywordLayer.MaskKeywords, at);
+                    var args = argsNode.Select(Resolve).ToList();
+                    var tensors = tensorNodes.Select(t => (t.Name, Tensor: Resolve(t.Reference))).ToList();
+                    if (args.Any(a => a is null) || tensors.Any(t => t.Tensor is null)) continue;
+                    result = keywordLayer.CallRecorded(args!, tensors.ToDictionary(t => t.Name, t => t.Tensor!), new CallKeywords(args.Count, [], causal, scores));
+                }
+                else
+                {
+                    var args = new List<SymbolicTensor>();
+                    bool ready = true;
+                    foreach (var reference in (JsonArray)call)
+                    {
+                        if (Resolve(reference) is not { } tensor) { ready = false; break; }
+                        args.Add(tensor);
+                    }
+                    if (!ready) continue;
+                    result = [layer is MergeLayer merge ? merge.Call(args) : layer.Call(args.Count == 1 ? args[0]
+                        : throw new FormatException($"Model '{modelName}': layer '{layer.Name}' is not a merge layer but has {args.Count} inputs."))];
+                }
+                produced[(layer.Name, callsMade[layer.Name]++)] = result;
                 pending.RemoveAt(p);
                 waiting.Remove(layer);
                 p--;
@@ -259,7 +322,7 @@ internal sealed class FunctionalGraph
             return list.Select(reference =>
             {
                 var (name, index, tensor) = ParseReference(reference, modelName);
-                return produced.TryGetValue((name, index), out var outputs) ? outputs[tensor]
+                return produced.TryGetValue((name, index), out var outputs) && tensor < outputs.Length ? outputs[tensor]
                     : throw new FormatException($"Model '{modelName}': '{key}' names '{name}' call {index}, which the saved graph does not make.");
             }).ToList();
         }
@@ -273,7 +336,7 @@ internal sealed class FunctionalGraph
             && parts[1] is JsonValue call && call.GetValueKind() == JsonValueKind.Number && call.TryGetValue(out int callIndex) && callIndex >= 0
             && parts[2] is JsonValue output && output.GetValueKind() == JsonValueKind.Number && output.TryGetValue(out int tensor))
         {
-            if (tensor != 0) throw new FormatException($"Model '{modelName}': layers with several outputs are not supported (reference {reference.ToJsonString()}).");
+            if (tensor < 0) throw new FormatException($"Model '{modelName}': reference {reference.ToJsonString()} names a negative output.");
             return (name.GetValue<string>(), callIndex, tensor);
         }
         throw new FormatException($"Model '{modelName}': {ConfigReader.Found(reference)} is not a [layer, call, output] reference.");

@@ -46,7 +46,7 @@ public partial class Model
     public override string ClassName => _graph is not null ? "Functional" : base.ClassName;
 
     /// <inheritdoc/>
-    public override TensorShape? DeclaredInputShape => _graph is { } graph ? graph.Inputs[0].Shape : base.DeclaredInputShape;
+    public override PartialShape? DeclaredInputShape => _graph is { } graph ? graph.Inputs[0].Shape : base.DeclaredInputShape;
 
     /// <inheritdoc/>
     public override bool Trainable
@@ -82,6 +82,13 @@ public partial class Model
     }
 
     /// <inheritdoc/>
+    internal override void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        base.CollectRandomGenerators(into);
+        foreach (var layer in Layers) layer.CollectRandomGenerators(into);
+    }
+
+    /// <inheritdoc/>
     internal override Tensor? AddRegularizationLosses(Tensor? total)
     {
         total = base.AddRegularizationLosses(total);
@@ -96,14 +103,36 @@ public partial class Model
     {
         var graph = RequireGraph("ComputeOutputShape");
         RequireSingleInputOutput("ComputeOutputShape");
-        if (inputShape != graph.Inputs[0].Shape)
+        if (!graph.Inputs[0].Shape.Accepts(inputShape))
             throw new ArgumentException(
                 $"Model '{Name}' takes input shape {FormatBatch(graph.Inputs[0].Shape)}; got {FormatBatch(inputShape)}.");
-        return graph.Outputs[0].Shape;
+        // With unknown input dimensions the output's sizes depend on the input's: each layer's for these sizes.
+        return graph.Outputs[0].Shape.TryGetTensorShape(out var output) ? output : graph.OutputShapes([inputShape])[0];
+    }
+
+    /// <summary>The per-sample shape of each output of a functional model for a batch per input (unknown dimensions take the batch's sizes).</summary>
+    internal TensorShape[] FunctionalOutputShapes(IReadOnlyList<Tensor> inputs)
+    {
+        var graph = RequireGraph("FunctionalOutputShapes");
+        var known = new TensorShape[graph.Outputs.Length];
+        bool allKnown = true;
+        for (int i = 0; i < known.Length; i++) allKnown &= graph.Outputs[i].Shape.TryGetTensorShape(out known[i]);
+        return allKnown ? known : graph.OutputShapes(inputs.Select(x => SampleShape(x.Shape)).ToArray());
     }
 
     /// <inheritdoc/>
-    internal override TensorShape SymbolicOutputShape(TensorShape inputShape)
+    public override PartialShape ComputeOutputShape(PartialShape inputShape)
+    {
+        if (_graph is null || inputShape.IsFullyKnown) return base.ComputeOutputShape(inputShape);
+        RequireSingleInputOutput("ComputeOutputShape");
+        if (inputShape != _graph.Inputs[0].Shape)
+            throw new ArgumentException(
+                $"Model '{Name}' takes input shape {FormatBatch(_graph.Inputs[0].Shape)}; got {FormatBatch(inputShape)}.");
+        return _graph.Outputs[0].Shape;
+    }
+
+    /// <inheritdoc/>
+    internal override PartialShape SymbolicOutputShape(PartialShape inputShape)
     {
         if (_graph is not null) RequireSingleInputOutput("Call");
         return base.SymbolicOutputShape(inputShape);
@@ -250,7 +279,7 @@ public partial class Model
         {
             var input = inputs[i] ?? throw new ArgumentNullException(nameof(inputs), $"{caller}: input {i} of model '{Name}' is null.");
             input.ThrowIfDisposed();
-            if (input.Rank == 0 || SampleShape(input.Shape) != expected[i].Shape)
+            if (input.Rank == 0 || !expected[i].Shape.Accepts(SampleShape(input.Shape)))
                 throw new ArgumentException(
                     $"{caller}: input {i} ('{expected[i].Layer.Name}') of model '{Name}' expects batches of {FormatBatch(expected[i].Shape)}; got shape {input.Shape}.", nameof(inputs));
             if (input.Shape[0] != inputs[0].Shape[0])

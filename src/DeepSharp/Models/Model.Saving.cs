@@ -94,7 +94,7 @@ public partial class Model
                 throw new FormatException($"its format_version is {(version is null ? "missing" : $"'{SafeTensorsReader.Shorten(version)}'")}; this DeepSharp reads version 1.");
             var entry = ParseMetadata(metadata, "model") as JsonObject
                 ?? throw new FormatException("its 'model' metadata is not a saved model {\"class_name\": ..., \"config\": {...}}.");
-            var buildShape = new ConfigReader([], "The model file").Shape("build_input_shape", ParseMetadata(metadata, "build_input_shape"));
+            var buildShape = new ConfigReader([], "The model file").PartialShape("build_input_shape", ParseMetadata(metadata, "build_input_shape"));
             JsonObject? compileSettings = null;
             if (compile && metadata.ContainsKey("compile"))
             {
@@ -106,6 +106,9 @@ public partial class Model
             using (weights.Use())
             {
                 model = LayerRegistry.Create(entry) as Model ?? throw new FormatException("it holds a layer, not a model.");
+                if (model.InputShape is { } built && built != buildShape)
+                    throw new FormatException(
+                        $"its build_input_shape {FormatBatch(buildShape)} differs from the input shape its configuration declares, {FormatBatch(built)}.");
                 model.EnsureBuilt(buildShape);
             }
             weights.CheckComplete(model);

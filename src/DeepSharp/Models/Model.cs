@@ -16,7 +16,7 @@ public partial class Model : Layer
     private Trainer? _trainer;
 
     /// <summary>Creates a model.</summary>
-    protected Model(string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    protected Model(string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
     }
 
@@ -66,6 +66,25 @@ public partial class Model : Layer
 
     /// <summary>Why training was stopped early (set by whoever set <see cref="StopTraining"/>).</summary>
     public string? StopReason { get; set; }
+
+    /// <summary>Where the running <c>Fit</c> is (null outside Fit): read by checkpoints, and by interrupts to stop after a batch.</summary>
+    internal TrainingProgress? FitProgress { get; set; }
+
+    /// <summary>
+    /// Asks the running <c>Fit</c> to stop after its current batch, before the epoch ends, as Ctrl-C does under a
+    /// <see cref="BackupAndRestore"/> (which then saves where it stopped, so that the next Fit continues there); Fit
+    /// returns a <see cref="History"/> whose <see cref="History.Interrupted"/> is true. Safe to call from any thread;
+    /// outside Fit, and in a data-parallel Fit (over several ranks), it does nothing and returns false.
+    /// </summary>
+    /// <param name="reason">Why, for <see cref="History.StopReason"/> and the checkpoint.</param>
+    public bool InterruptTraining(string reason = "requested")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        // A rank of a data-parallel Fit cannot stop alone: the others would wait for it in their next all-reduce.
+        if (FitProgress is not { DataParallel: false } progress) return false;
+        progress.RequestInterrupt(reason);
+        return true;
+    }
 
     /// <summary>The layers of the model, in order (a functional model lists its inputs first).</summary>
     public virtual IReadOnlyList<Layer> Layers => _graph?.Layers ?? [];

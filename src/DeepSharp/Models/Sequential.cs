@@ -27,7 +27,7 @@ public sealed class Sequential : Model
     public override IReadOnlyList<Layer> Layers => _layers;
 
     /// <inheritdoc/>
-    public override TensorShape? DeclaredInputShape => _layers.Count > 0 ? _layers[0].DeclaredInputShape : null;
+    public override PartialShape? DeclaredInputShape => _layers.Count > 0 ? _layers[0].DeclaredInputShape : null;
 
     /// <summary>Appends a layer; builds it now if the model's input shape is known.</summary>
     public void Add(Layer layer)
@@ -40,6 +40,7 @@ public sealed class Sequential : Model
         if (_layers.Count > 0 && layer is Input)
             throw new ArgumentException($"Sequential '{Name}': an Input can only be the first layer.", nameof(layer));
         _layers.Add(layer);
+        ForgetInferencePlans();
         if (DeclaredInputShape is { } input)
         {
             try
@@ -78,10 +79,16 @@ public sealed class Sequential : Model
         Trainable ? _layers.SelectMany(l => l.NonTrainableWeights).ToList() : Weights;
 
     /// <inheritdoc/>
-    public override TensorShape ComputeOutputShape(TensorShape inputShape) => OutputShapeThrough(inputShape, _layers.Count, build: false);
+    public override TensorShape ComputeOutputShape(TensorShape inputShape) =>
+        OutputShapeThrough(inputShape, _layers.Count, build: false).ToTensorShape();
+
+    /// <inheritdoc/>
+    public override PartialShape ComputeOutputShape(PartialShape inputShape) => OutputShapeThrough(inputShape, _layers.Count, build: false);
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape) => OutputShapeThrough(inputShape, _layers.Count, build: true);
+
+    private protected override void BuildPartial(PartialShape inputShape) => OutputShapeThrough(inputShape, _layers.Count, build: true);
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
@@ -124,7 +131,7 @@ public sealed class Sequential : Model
     }
 
     /// <summary>The output shape after the first <paramref name="count"/> layers; builds them when asked.</summary>
-    private TensorShape OutputShapeThrough(TensorShape inputShape, int count, bool build)
+    private PartialShape OutputShapeThrough(PartialShape inputShape, int count, bool build)
     {
         if (_layers.Count == 0)
             throw new InvalidOperationException($"Sequential '{Name}' has no layers; add layers before building or calling it.");

@@ -186,7 +186,11 @@ internal sealed class Trainer(Model model)
 
     /// <summary>
     /// The epoch loop over any source of batches (tensors in memory, an augmenting generator), on this process alone or,
-    /// with <paramref name="parallel"/>, as one rank of a data-parallel run.
+    /// with <paramref name="parallel"/>, as one rank of a data-parallel run. A checkpoint restored by a callback's
+    /// OnTrainBegin (<see cref="TrainingCheckpoint.Restore"/>) moves the start to where it was taken; an interrupt
+    /// (<see cref="TrainingProgress.RequestInterrupt"/>) stops the loop after the current batch, before the epoch's end,
+    /// with the position kept in <see cref="Model.FitProgress"/> for the callbacks' OnTrainEnd. Neither is supported
+    /// over several ranks yet (a rank cannot skip batches or stop alone without leaving the others waiting).
     /// </summary>
     internal History Run(IBatchSource source, int epochs, int verbose, IReadOnlyList<Callback>? callbacks,
         (Tensor X, Tensor Y)? validation, int validationBatchSize, int initialEpoch, bool prepareOnFirstBatch = false,
@@ -217,101 +221,164 @@ internal sealed class Trainer(Model model)
         foreach (var callback in all) (callback.Model, callback.Rank) = (model, parallel?.Rank ?? 0);
         model.StopTraining = false;
         model.StopReason = null;
-        _logs.Clear();
-        foreach (var callback in all) callback.OnTrainBegin(_logs);
-        bool begun = false;
-
-        for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
+        var progress = new TrainingProgress(history, source, epochs) { Epoch = initialEpoch, AtTrainBegin = true, DataParallel = parallel is not null };
+        model.FitProgress = progress;
+        try
         {
             _logs.Clear();
-            foreach (var callback in all) callback.OnEpochBegin(epoch, _logs);
-            foreach (var metric in model.Metrics) metric.ResetState();
-            if (verbose > 0) ProgressBar.CurrentOutput.WriteLine($"Epoch {epoch + 1}/{epochs}");
-            var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            int step = 0, samples = 0;
-            foreach (var batch in source.GetBatches(epoch))
+            foreach (var callback in all) callback.OnTrainBegin(_logs);
+            progress.AtTrainBegin = false;
+            var resume = progress.Resume;
+            if (resume is not null && parallel is not null)
+                throw new NotSupportedException($"Fit: a training checkpoint cannot be restored into a data-parallel Fit (rank {parallel.Rank}) yet; " +
+                    "continue it on one process, or start the run over the ranks afresh.");
+            if (resume is not null) initialEpoch = StartFrom(resume, source, history);
+            bool begun = false;
+
+            for (int epoch = initialEpoch; epoch < epochs && !model.StopTraining; epoch++)
             {
-                var inputs = batch.Inputs;
-                var y = batch.Y;
-                Tensor? batchWeights = null;
-                if (_weighted)
+                _logs.Clear();
+                bool resumed = resume is not null && epoch == resume.Epoch && resume.Step > 0;
+                progress.Epoch = epoch;
+                progress.Step = resumed ? resume!.Step : 0;
+                progress.LossSum = resumed ? resume!.LossSum : 0;
+                progress.Samples = resumed ? resume!.Samples : 0;
+                progress.SecondsBefore = resumed ? resume!.Seconds : 0;
+                foreach (var callback in all) callback.OnEpochBegin(epoch, _logs);
+                foreach (var metric in model.Metrics)
                 {
-                    batchWeights = inputs[^1];
-                    inputs = inputs[..^1];
+                    metric.ResetState();
+                    if (resumed) resume!.RestoreMetric(metric);
                 }
-                if (prepareOnFirstBatch)
+                if (progress.InterruptReason is not null) break; // asked before a batch of this epoch ran: it starts here again
+                if (verbose > 0) ProgressBar.CurrentOutput.WriteLine($"Epoch {epoch + 1}/{epochs}");
+                var bar = verbose > 0 ? new ProgressBar(source.BatchesPerEpoch, verbose) : null;
+                var clock = Stopwatch.StartNew();
+                progress.Clock = clock;
+                double lossSum = progress.LossSum;
+                int step = progress.Step, samples = progress.Samples;
+                if (step > 0) bar?.Update(step, Logs(_logs, lossSum / step, prefix: ""));
+                foreach (var batch in source.GetBatches(epoch, step))
                 {
-                    // A source shows its data only batch by batch: check and build against the first one.
-                    Prepare(inputs.ToArray(), y, "Fit", several: inputs.Length > 1);
-                    if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
-                    prepareOnFirstBatch = false;
+                    var inputs = batch.Inputs;
+                    var y = batch.Y;
+                    Tensor? batchWeights = null;
+                    if (_weighted)
+                    {
+                        batchWeights = inputs[^1];
+                        inputs = inputs[..^1];
+                    }
+                    if (prepareOnFirstBatch)
+                    {
+                        // A source shows its data only batch by batch: check and build against the first one.
+                        Prepare(inputs.ToArray(), y, "Fit", several: inputs.Length > 1);
+                        if (validation is { } check) Prepare([check.X], check.Y, "Fit (validationData)", several: false);
+                        prepareOnFirstBatch = false;
+                    }
+                    if (parallel is not null && !begun)
+                    {
+                        parallel.Begin(); // built now: every rank starts from rank 0's weights, after the callbacks' start
+                        begun = true;
+                    }
+                    foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
+                    double loss;
+                    int batchSamples;
+                    if (parallel is null)
+                    {
+                        loss = TrainStep(inputs, y, batchWeights);
+                        batchSamples = batch.Size;
+                    }
+                    else
+                    {
+                        float weight = parallel.Take(batch, ref inputs, ref y);
+                        loss = parallel.TrainStep(this, inputs, y, weight);
+                        batchSamples = parallel.LastBatchSamples;
+                    }
+                    if (!double.IsFinite(loss))
+                    {
+                        history.StoppedOnNaN = true;
+                        history.StopReason = model.StopReason =
+                            $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
+                            "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
+                        model.StopTraining = true;
+                        if (parallel is null || parallel.Rank == 0) Console.Error.WriteLine(history.StopReason);
+                        break;
+                    }
+                    lossSum += loss;
+                    samples += batchSamples;
+                    step++;
+                    progress.Step = step;
+                    progress.LossSum = lossSum;
+                    progress.Samples = samples;
+                    Logs(_logs, lossSum / step, prefix: "");
+                    bar?.Update(step, _logs);
+                    foreach (var callback in all) callback.OnTrainBatchEnd(step - 1, _logs);
+                    if (progress.InterruptReason is not null) break;
                 }
-                if (parallel is not null && !begun)
+                clock.Stop();
+                if (history.StoppedOnNaN || progress.InterruptReason is not null)
                 {
-                    parallel.Begin(); // built now: every rank starts from rank 0's weights, after the callbacks' start
-                    begun = true;
-                }
-                foreach (var callback in all) callback.OnTrainBatchBegin(step, _logs);
-                double loss;
-                int batchSamples;
-                if (parallel is null)
-                {
-                    loss = TrainStep(inputs, y, batchWeights);
-                    batchSamples = batch.Size;
-                }
-                else
-                {
-                    float weight = parallel.Take(batch, ref inputs, ref y);
-                    loss = parallel.TrainStep(this, inputs, y, weight);
-                    batchSamples = parallel.LastBatchSamples;
-                }
-                if (!double.IsFinite(loss))
-                {
-                    history.StoppedOnNaN = true;
-                    history.StopReason = model.StopReason =
-                        $"Epoch {epoch + 1}, batch {step + 1}: the loss is {loss}; training stopped (weights are those before this batch). " +
-                        "Try a lower learning rate, check the inputs for NaN or infinite values, or clip gradients (clipNorm).";
-                    model.StopTraining = true;
-                    if (parallel is null || parallel.Rank == 0) Console.Error.WriteLine(history.StopReason);
+                    if (bar is not null) ProgressBar.CurrentOutput.WriteLine();
                     break;
                 }
-                lossSum += loss;
-                samples += batchSamples;
-                step++;
-                Logs(_logs, lossSum / step, prefix: "");
-                bar?.Update(step, _logs);
-                foreach (var callback in all) callback.OnTrainBatchEnd(step - 1, _logs);
+                history.RecordTiming(samples, progress.Seconds);
+                progress.Clock = null;
+                Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
+                if (parallel is not null)
+                {
+                    parallel.VerifyReplicas();
+                    var metrics = parallel.CombineMetrics(samples);
+                    for (int m = 0; m < metrics.Length; m++) _logs[model.Metrics[m].Name] = metrics[m];
+                }
+                if (validation is { } v)
+                {
+                    var result = parallel?.Validate(this, v.X, v.Y, validationBatchSize)
+                        ?? Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true, sampleWeight: _validationWeights);
+                    foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
+                }
+                bar?.Finish(_logs);
+                foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
+                // A callback that stops training on one rank stops it on all, after the same epoch.
+                if (parallel is not null) model.StopTraining = parallel.AnyStops(model.StopTraining);
+                // Between epochs: the position is the next epoch's start.
+                progress.Epoch = epoch + 1;
+                progress.Step = 0;
+                progress.LossSum = 0;
+                progress.Samples = 0;
+                progress.SecondsBefore = 0;
+                if (progress.InterruptReason is { } reason && epoch + 1 < epochs) break;
             }
-            clock.Stop();
-            if (history.StoppedOnNaN)
+            if (progress.InterruptReason is { } interrupt && !history.StoppedOnNaN && progress.Epoch < epochs)
             {
-                if (bar is not null) ProgressBar.CurrentOutput.WriteLine();
-                break;
+                progress.Interrupted = history.Interrupted = true;
+                history.StopReason = model.StopReason = progress.Step > 0
+                    ? $"Interrupted ({interrupt}) after batch {progress.Step} of {source.BatchesPerEpoch} of epoch {progress.Epoch + 1}."
+                    : $"Interrupted ({interrupt}) before epoch {progress.Epoch + 1}.";
             }
-            history.RecordTiming(samples, clock.Elapsed.TotalSeconds);
-            Logs(_logs, lossSum / Math.Max(1, step), prefix: "");
-            if (parallel is not null)
-            {
-                parallel.VerifyReplicas();
-                var metrics = parallel.CombineMetrics(samples);
-                for (int m = 0; m < metrics.Length; m++) _logs[model.Metrics[m].Name] = metrics[m];
-            }
-            if (validation is { } v)
-            {
-                var result = parallel?.Validate(this, v.X, v.Y, validationBatchSize)
-                    ?? Evaluate([v.X], v.Y, validationBatchSize, verbose: 0, "Fit (validation)", several: false, prepared: true, sampleWeight: _validationWeights);
-                foreach (var (key, value) in result.Values) _logs["val_" + key] = value;
-            }
-            bar?.Finish(_logs);
-            foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
-            // A callback that stops training on one rank stops it on all, after the same epoch.
-            if (parallel is not null) model.StopTraining = parallel.AnyStops(model.StopTraining);
+            if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
+            foreach (var callback in all) callback.OnTrainEnd(_logs);
+            return history;
         }
-        if (model.StopTraining && history.StopReason is null) history.StopReason = model.StopReason;
-        foreach (var callback in all) callback.OnTrainEnd(_logs);
-        return history;
+        finally
+        {
+            progress.Clock = null;
+            model.FitProgress = null;
+        }
+    }
+
+    /// <summary>
+    /// Continues from a restored checkpoint: its history, its shuffling seed (so the resumed epoch's order is the one
+    /// it was taken in); returns the epoch to start at.
+    /// </summary>
+    private static int StartFrom(TrainingCheckpoint resume, IBatchSource source, History history)
+    {
+        history.Restore(resume.HistoryJson);
+        if (resume.DataSeed is { } seed)
+        {
+            if (source is DataLoader loader) loader.Seed = seed;
+            else if (source is ImageFlow flow) flow.Seed = seed;
+        }
+        return resume.Epoch;
     }
 
     /// <summary>
@@ -371,7 +438,7 @@ internal sealed class Trainer(Model model)
                 int end = Math.Min(samples, start + batchSize);
                 using (TensorScope.Begin())
                 {
-                    var batch = model.Call(Ops.Slice(x, 0, start, end), training: false);
+                    var batch = model.RunInference(Ops.Slice(x, 0, start, end));
                     if (output is null)
                     {
                         using (TensorScope.Suspend()) output = Tensor.Zeros(batch.Shape.With(0, samples));
@@ -412,7 +479,7 @@ internal sealed class Trainer(Model model)
         model.RequireSingleInputOutput(caller);
         CheckPair(first, y, caller);
         var sampleShape = Layer.SampleShape(first.Shape);
-        if (model.DeclaredInputShape is { } declared && declared != sampleShape)
+        if (model.DeclaredInputShape is { } declared && !declared.Accepts(sampleShape))
             throw new ArgumentException(
                 $"{caller}: the model '{model.Name}' expects input shape {Layer.FormatBatch(declared)} but x has shape {first.Shape} " +
                 $"(samples of {sampleShape}).", nameof(x));
@@ -437,7 +504,7 @@ internal sealed class Trainer(Model model)
                 "Train it with a GradientTape loop that adds the losses of its outputs.");
         CheckPair(x[0], y, caller);
         if (!model.TrainableCaptured) model.FreezeTrainableWeights();
-        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.Outputs[0].Shape);
+        if (caller is "Fit" or "Evaluate") model.Loss!.ValidateTargets(y, model.FunctionalOutputShapes(x)[0]);
     }
 
     private static void CheckPair(Tensor x, Tensor y, string caller)

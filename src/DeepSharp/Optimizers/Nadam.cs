@@ -48,6 +48,15 @@ public sealed class Nadam : Optimizer
     protected override void BeginStep() => _momentumProduct *= MomentumAt(Iterations + 1);
 
     /// <inheritdoc/>
+    protected override void GetStateValues(IDictionary<string, double> values) => values["momentum_product"] = _momentumProduct;
+
+    /// <inheritdoc/>
+    protected override void SetStateValues(IReadOnlyDictionary<string, double> values) =>
+        _momentumProduct = values.TryGetValue("momentum_product", out double product) && double.IsFinite(product)
+            ? product
+            : throw new ArgumentException("Nadam.SetState: the state has no finite 'momentum_product' (the product of the momentum schedule so far).", nameof(values));
+
+    /// <inheritdoc/>
     protected override void UpdateVariable(Tensor variable, Tensor gradient, float learningRate)
     {
         var slots = GetSlots(variable, 2);

@@ -264,6 +264,97 @@ public abstract class Optimizer
     /// <summary>The state tensors kept for <paramref name="variable"/> (empty before its first step).</summary>
     public IReadOnlyList<Tensor> Slots(Tensor variable) => _slots.TryGetValue(variable, out var s) ? s : [];
 
+    /// <summary>
+    /// A copy of the whole state: steps taken, every registered variable's slots (in <see cref="Variables"/> order),
+    /// the values kept across steps, and the learning rate. <see cref="SetState"/> on a like optimizer continues from it.
+    /// </summary>
+    public OptimizerState GetState()
+    {
+        var slots = new IReadOnlyList<float[]>[_variables.Count];
+        for (int i = 0; i < slots.Length; i++) slots[i] = Slots(_variables[i]).Select(t => t.ToArray()).ToArray();
+        return new OptimizerState(Name, Iterations, _variables.Select(v => v.Name).ToArray(), slots, StateValues(), LearningRate.GetConfig().DeepClone());
+    }
+
+    /// <summary>
+    /// Continues from <paramref name="state"/> (taken by <see cref="GetState"/> of an optimizer of the same kind and
+    /// settings): the step count, the slots of each variable, the values kept across steps, and the learning rate when
+    /// it differs (a callback may have lowered it). <paramref name="variables"/> are the variables the state's slots
+    /// belong to, in its order; by default those this optimizer is built for. An optimizer not built yet is built for them.
+    /// Everything is checked before anything changes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The state is of another optimizer, for another number of variables, or a slot's size differs from its variable's.</exception>
+    /// <exception cref="InvalidOperationException">No variables are given and the optimizer is not built.</exception>
+    public void SetState(OptimizerState state, IReadOnlyList<Tensor>? variables = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        string caller = $"{GetType().Name}.SetState";
+        if (state.Name != Name)
+            throw new ArgumentException($"{caller}: the state is of a '{state.Name}' optimizer; this is '{Name}'.", nameof(state));
+        variables ??= IsBuilt ? _variables.ToArray()
+            : throw new InvalidOperationException($"{caller}: the optimizer is not built; pass the variables the state belongs to.");
+        if (variables.Count != state.Slots.Count)
+            throw new ArgumentException($"{caller}: the state holds slots for {state.Slots.Count} variables, but {variables.Count} variables were given.", nameof(state));
+        for (int i = 0; i < variables.Count; i++)
+        {
+            var variable = variables[i] ?? throw new ArgumentNullException(nameof(variables), $"{caller}: variable {i} is null.");
+            foreach (var slot in state.Slots[i])
+                if (slot is null || slot.Length != variable.Size)
+                    throw new ArgumentException($"{caller}: variable {i}{Describe(variable)} has shape {variable.Shape} ({variable.Size} values) but its slot " +
+                        $"in the state ('{state.VariableNames[i]}') has {slot?.Length.ToString() ?? "none"}.", nameof(state));
+        }
+        LearningRateSchedule? learningRate = null;
+        if (state.LearningRate is { } config && !JsonNode.DeepEquals(config, LearningRate.GetConfig()))
+        {
+            try
+            {
+                learningRate = LearningRateSchedule.FromConfig(config);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+            {
+                throw new ArgumentException($"{caller}: the state's learning rate {config.ToJsonString()} cannot be recreated: {e.Message}", nameof(state), e);
+            }
+        }
+        SetStateValues(state.Values);
+        Build(variables);
+        using (TensorScope.Suspend())
+            for (int i = 0; i < variables.Count; i++)
+            {
+                var values = state.Slots[i];
+                if (values.Count == 0)
+                {
+                    _slots.Remove(variables[i]);
+                    continue;
+                }
+                var slots = new Tensor[values.Count];
+                for (int k = 0; k < slots.Length; k++)
+                {
+                    slots[k] = Tensor.FromArray(values[k], variables[i].Shape.Dims);
+                    slots[k].Name = variables[i].Name is null ? null : $"{Name}/{variables[i].Name}/{k}";
+                }
+                _slots[variables[i]] = slots;
+            }
+        Iterations = state.Iterations;
+        if (learningRate is not null) LearningRate = learningRate;
+    }
+
+    /// <summary>The values this optimizer keeps across steps for no one variable, by name (none by default).</summary>
+    internal Dictionary<string, double> StateValues()
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        GetStateValues(values);
+        return values;
+    }
+
+    /// <summary>Adds the values kept across steps that belong to no variable (Nadam's momentum product) to <paramref name="values"/>.</summary>
+    protected virtual void GetStateValues(IDictionary<string, double> values)
+    {
+    }
+
+    /// <summary>Sets the values <see cref="GetStateValues"/> wrote; throws <see cref="ArgumentException"/> before changing anything when one is missing.</summary>
+    protected virtual void SetStateValues(IReadOnlyDictionary<string, double> values)
+    {
+    }
+
     /// <summary>The arguments that recreate this optimizer (Keras' <c>get_config</c>).</summary>
     public virtual JsonObject GetConfig()
     {

@@ -41,6 +41,24 @@ public sealed class RandomGenerator : IRandomSource
         _hasSpareNormal = false;
     }
 
+    /// <summary>
+    /// The generator's whole state: <see cref="State"/> = a saved state makes it draw the numbers it drew after that
+    /// state was taken (a resumed training run's dropout masks).
+    /// </summary>
+    /// <exception cref="ArgumentException">The state words are all zero (xoshiro256** never reaches that state).</exception>
+    public RandomGeneratorState State
+    {
+        get => new(_s0, _s1, _s2, _s3, _hasSpareNormal ? _spareNormal : null);
+        set
+        {
+            if ((value.S0 | value.S1 | value.S2 | value.S3) == 0)
+                throw new ArgumentException("RandomGenerator: all four state words are zero, a state xoshiro256** never reaches.", nameof(value));
+            (_s0, _s1, _s2, _s3) = (value.S0, value.S1, value.S2, value.S3);
+            _hasSpareNormal = value.SpareNormal is not null;
+            _spareNormal = value.SpareNormal ?? 0f;
+        }
+    }
+
     /// <summary>A new generator seeded from this one: for a child task that needs its own stream.</summary>
     public RandomGenerator Fork() => new((long)NextUInt64());
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Text;
 using DeepSharp.Kernels;
 
@@ -62,6 +63,31 @@ public sealed unsafe partial class Tensor
         if (source.Length != _size)
             throw new ArgumentException($"CopyFrom: {source.Length} values given for a tensor of shape {_shape} ({_size} elements).", nameof(source));
         source.CopyTo(Span);
+    }
+
+    /// <summary>Writes the elements times <paramref name="scale"/>, in row-major order, into <paramref name="destination"/> (one pass when contiguous).</summary>
+    internal void CopyTo(Span<float> destination, float scale)
+    {
+        if (scale == 1f || !_isContiguous)
+        {
+            CopyTo(destination);
+            if (scale != 1f) TensorPrimitives.Multiply(destination[.._size], scale, destination[.._size]);
+            return;
+        }
+        ThrowIfDisposed();
+        if (destination.Length < _size)
+            throw new ArgumentException($"CopyTo: the destination holds {destination.Length} values; the tensor has {_size}.", nameof(destination));
+        TensorPrimitives.Multiply(Span, scale, destination[.._size]);
+    }
+
+    /// <summary>Overwrites the elements with <paramref name="source"/> times <paramref name="scale"/> (a contiguous tensor), in one pass.</summary>
+    internal void CopyFrom(ReadOnlySpan<float> source, float scale)
+    {
+        ThrowIfDisposed();
+        if (!_isContiguous) throw new InvalidOperationException("CopyFrom: the tensor is a non-contiguous view; copy into a contiguous tensor.");
+        if (source.Length != _size)
+            throw new ArgumentException($"CopyFrom: {source.Length} values given for a tensor of shape {_shape} ({_size} elements).", nameof(source));
+        TensorPrimitives.Multiply(source, scale, Span);
     }
 
     /// <summary>A contiguous copy of this tensor's values (no gradient link).</summary>

@@ -321,3 +321,22 @@ public class DataLoaderTests
         Assert.True(history["loss"][1] < history["loss"][0]);
     }
 }
+
+public class DataLoaderResumeTests
+{
+    [Fact]
+    public void Batches_from_a_later_batch_on_are_those_of_the_whole_epoch_from_there()
+    {
+        var x = Tensor.FromArray(Enumerable.Range(0, 20).Select(i => (float)i).ToArray(), 10, 2);
+        var y = Tensor.FromArray(Enumerable.Range(0, 10).Select(i => (float)i).ToArray());
+        using var loader = new DataLoader(x, y, batchSize: 3, shuffle: true, seed: 4);
+        var source = (IBatchSource)loader;
+        var whole = source.GetBatches(2).Select(b => (b.Number, b.Y!.ToArray())).ToList();
+
+        var rest = source.GetBatches(2, 2).Select(b => (b.Number, b.Y!.ToArray())).ToList();
+
+        Assert.Equal(whole.Skip(2).Select(b => b.Number), rest.Select(b => b.Number));
+        Assert.Equal(whole.Skip(2).Select(b => b.Item2), rest.Select(b => b.Item2));
+        Assert.Empty(source.GetBatches(2, 4));
+    }
+}

@@ -307,3 +307,25 @@ public class ImageFlowTests
         Assert.IsType<ObjectDisposedException>(error.InnerException);
     }
 }
+
+public class ImageFlowResumeTests
+{
+    [Fact]
+    public void Batches_from_a_later_batch_on_are_those_of_the_whole_epoch_from_there_and_earlier_ones_are_not_prepared()
+    {
+        var x = Tensor.RandomUniform([10, 6, 6, 1], generator: new RandomGenerator(1));
+        var y = Tensor.FromArray(Enumerable.Range(0, 10).Select(i => (float)i).ToArray());
+        var generator = new ImageDataGenerator(rotationRange: 20, widthShiftRange: 0.1);
+        using var flow = generator.Flow(x, y, batchSize: 4, shuffle: true, seed: 9);
+        var source = (IBatchSource)flow;
+        var whole = source.GetBatches(1).Select(b => (b.X.ToArray(), b.Y!.ToArray())).ToList();
+        int prepared = flow.BatchesPrepared;
+
+        var rest = source.GetBatches(1, 1).Select(b => (b.X.ToArray(), b.Y!.ToArray())).ToList();
+
+        Assert.Equal(2, rest.Count);
+        Assert.Equal(whole.Skip(1).Select(b => b.Item1), rest.Select(b => b.Item1));
+        Assert.Equal(whole.Skip(1).Select(b => b.Item2), rest.Select(b => b.Item2));
+        Assert.Equal(2, flow.BatchesPrepared - prepared);
+    }
+}

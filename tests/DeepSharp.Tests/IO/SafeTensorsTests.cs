@@ -269,3 +269,26 @@ public class SafeTensorsTests
         Assert.Contains("nope.safetensors", e.Message);
     }
 }
+
+public class SafeTensorsStreamTests
+{
+    [Fact]
+    public void Tensors_written_to_a_stream_read_back_from_it_as_from_a_file()
+    {
+        using var dir = new TempDirectory();
+        var a = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        var b = Tensor.FromArray([5f]);
+        var metadata = new Dictionary<string, string> { ["k"] = "v" };
+        using var memory = new MemoryStream();
+        SafeTensors.Save(memory, [("a", a), ("b", b)], metadata);
+        SafeTensors.Save(dir.File("f.safetensors"), [("a", a), ("b", b)], metadata);
+
+        using var read = SafeTensors.Load(new MemoryStream(memory.ToArray()), "in memory");
+
+        Assert.Equal(File.ReadAllBytes(dir.File("f.safetensors")), memory.ToArray());
+        Assert.Equal([1f, 2f, 3f, 4f], read["a"].ToArray());
+        Assert.Equal("v", read.Metadata["k"]);
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(new MemoryStream(memory.ToArray()[..20]), "cut"));
+        Assert.StartsWith("SafeTensors 'cut':", e.Message);
+    }
+}

@@ -104,6 +104,31 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Products_of_one_to_three_rows_give_the_bits_of_the_tiled_kernels(bool accumulate)
+    {
+        // Thirteen rows go through the tiled kernels (a 12-row tile and a 1-row edge); the same rows one to three at a
+        // time take the thin path, which must sum every element in the same order. k spans one to four k blocks; n
+        // covers 128-column chunks, 64-column chunks and masked tails, with a padded B that is packed (ldb > 256).
+        foreach (var (n, k) in new[] { (10, 128), (128, 784), (200, 1600), (784, 37), (300, 401), (1, 1) })
+        {
+            var all = new Problem(13, n, k, false, false, padding: n == 300 ? 3 : 0, seed: n + k);
+            var tiled = all.Run(512, accumulate);
+            foreach (var (first, rows) in new[] { (0, 1), (5, 2), (10, 3), (12, 1) })
+            {
+                var c = (float[])all.C.Clone();
+                fixed (float* pa = all.A, pb = all.B, pc = c)
+                    Gemm.Multiply(SimdLevel.Vector512, false, false, rows, n, k, pa + first * all.Lda, all.Lda, pb, all.Ldb, pc + first * all.Ldc,
+                        all.Ldc, accumulate);
+                for (int i = first * all.Ldc; i < (first + rows) * all.Ldc; i++)
+                    if (BitConverter.SingleToInt32Bits(c[i]) != BitConverter.SingleToInt32Bits(tiled[i]))
+                        Assert.Fail($"{rows} row(s) from row {first}, n={n}, k={k}: element {i / all.Ldc},{i % all.Ldc} is {c[i]:R}, the tiled kernels give {tiled[i]:R}.");
+            }
+        }
+    }
+
     [Fact]
     public void Empty_sum_clears_or_keeps_c()
     {

@@ -99,3 +99,42 @@ public class MetricTests
         Assert.Contains("sparse_categorical_accuracy", e.Message);
     }
 }
+
+public class MetricStateTests
+{
+    [Fact]
+    public void A_ratio_metric_continues_from_a_saved_state()
+    {
+        var a = new SparseCategoricalAccuracy();
+        a.UpdateState(Tensor.FromArray([0f, 1f]), Tensor.FromArray(new float[,] { { 0.9f, 0.1f }, { 0.8f, 0.2f } }));
+        var state = a.GetState();
+        var b = new SparseCategoricalAccuracy();
+        b.SetState(state);
+        Assert.Equal([1.0, 2.0], state);
+        Assert.Equal(a.Result(), b.Result());
+        Assert.Throws<ArgumentException>(() => b.SetState([1.0]));
+    }
+
+    [Fact]
+    public void A_metric_that_keeps_no_totals_has_an_empty_state_and_takes_only_that()
+    {
+        var metric = new LastBatchMean();
+        metric.UpdateState(Tensor.FromArray([1f, 3f]), Tensor.FromArray([0f, 0f]));
+        Assert.Empty(metric.GetState());
+        metric.SetState([]);
+        Assert.Equal(2, metric.Result());
+        Assert.Contains("keeps no running totals", Assert.Throws<ArgumentException>(() => metric.SetState([1.0, 2.0])).Message);
+    }
+
+    /// <summary>A user's metric that overrides nothing of the state API.</summary>
+    private sealed class LastBatchMean() : Metric("last_batch_mean")
+    {
+        private double _mean;
+
+        public override void UpdateState(Tensor yTrue, Tensor yPred) => _mean = yTrue.ToArray().Average();
+
+        public override double Result() => _mean;
+
+        public override void ResetState() => _mean = 0;
+    }
+}

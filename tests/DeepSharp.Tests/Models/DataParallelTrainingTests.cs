@@ -1,3 +1,4 @@
+using DeepSharp.Tests.Data;
 using DeepSharp.Tests.Distributed;
 
 namespace DeepSharp.Tests.Models;
@@ -93,6 +94,33 @@ public class DataParallelTrainingTests
     {
         var runs = InProcessGroup.Run(2, c => Fit(c, 40, 8, seed: null));
         Assert.Equal(runs[0].Hashes, runs[1].Hashes);
+    }
+
+    [Fact]
+    public void A_backup_and_an_interrupt_are_refused_over_several_ranks_where_one_rank_cannot_stop_alone()
+    {
+        using var dir = new TempDirectory();
+        var runs = InProcessGroup.Run(2, c =>
+        {
+            var (x, y) = Data(40);
+            var model = Model(100);
+            model.Communicator = c;
+            var refused = Assert.Throws<NotSupportedException>(() => model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0,
+                callbacks: [new BackupAndRestore(Path.Combine(dir.Path, $"rank{c.Rank}"))]));
+            var answers = new List<bool>();
+            var history = model.Fit(x, y, batchSize: 8, epochs: 1, verbose: 0,
+                callbacks: [new LambdaCallback(onBatchEnd: (_, _) => answers.Add(model.InterruptTraining("test")))]);
+            return (refused.Message, answers, history.Interrupted, Steps: history.Epochs.Count);
+        });
+        foreach (var run in runs)
+        {
+            Assert.Contains("data-parallel Fit", run.Message);
+            Assert.Equal(5, run.answers.Count);          // every batch ran
+            Assert.DoesNotContain(true, run.answers);
+            Assert.False(run.Interrupted);
+            Assert.Equal(1, run.Steps);
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
     [Fact]

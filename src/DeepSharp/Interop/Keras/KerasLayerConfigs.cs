@@ -105,7 +105,7 @@ internal static class KerasLayerConfigs
         return KerasJson.Copy(value);
     }
 
-    /// <summary>A per-sample shape from Keras' (batch) shape: fixed positive sizes only.</summary>
+    /// <summary>A per-sample shape from Keras' (batch) shape: positive sizes, null where Keras has None (an unknown size).</summary>
     internal static JsonArray SampleShape(JsonNode? node, string owner, string key, bool withBatch)
     {
         var array = KerasJson.Array(node, $"{owner}: '{key}'");
@@ -114,8 +114,10 @@ internal static class KerasLayerConfigs
         for (int i = withBatch ? 1 : 0; i < array.Count; i++)
         {
             if (KerasJson.IsNull(array[i]))
-                throw new FormatException(
-                    $"{owner}: '{key}' {KerasJson.Show(node)} leaves dimension {i} open (None); DeepSharp models take a fixed shape per sample.");
+            {
+                dims.Add(null); // checked when the model is built: only layers that take an unknown size there accept it
+                continue;
+            }
             int d = KerasJson.Int(array[i], $"{owner}: '{key}'[{i}]");
             if (d <= 0) throw new FormatException($"{owner}: '{key}' {KerasJson.Show(node)} has a size {d}; sizes must be positive.");
             dims.Add((JsonNode?)d);
@@ -127,7 +129,7 @@ internal static class KerasLayerConfigs
     /// Writes DeepSharp's configuration of <paramref name="layer"/> as Keras 3 serializes a layer (module,
     /// class_name, config, registered_name), without its input shape (the model's InputLayer carries it).
     /// </summary>
-    internal static JsonObject Write(Layer layer, TensorShape? builtFor)
+    internal static JsonObject Write(Layer layer, PartialShape? builtFor)
     {
         string owner = $"layer '{layer.Name}' ({layer.ClassName})";
         if (KerasLayerKinds.Refusal(layer.ClassName) is { } reason)
@@ -190,10 +192,10 @@ internal static class KerasLayerConfigs
     };
 
     /// <summary>Keras' batch shape of a per-sample shape: [null, d1, d2, ...].</summary>
-    internal static JsonArray BatchShape(TensorShape shape) => new([null, .. shape.ToArray().Select(d => (JsonNode?)d)]);
+    internal static JsonArray BatchShape(PartialShape shape) => new([null, .. shape.ToArray().Select(d => d is { } size ? (JsonNode?)size : null)]);
 
     /// <summary>The InputLayer entry Keras 3 writes for a model input.</summary>
-    internal static JsonObject WriteInput(string name, TensorShape shape) => new()
+    internal static JsonObject WriteInput(string name, PartialShape shape) => new()
     {
         ["module"] = "keras.layers",
         ["class_name"] = "InputLayer",

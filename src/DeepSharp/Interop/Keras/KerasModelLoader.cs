@@ -87,7 +87,7 @@ internal static class KerasModelLoader
             var layer = layers[i];
             if (layer is Input) continue;
             var input = inputs[i] ?? throw new FormatException($"layer '{layer.Name}' ({layer.ClassName}) is never called in the model's graph.");
-            var groups = KerasWeightLayout.Groups(layer, input, paths[i]);
+            var groups = KerasWeightLayout.Groups(layer, input.WithUnknownAs(1), paths[i]); // weights never depend on an unknown (None) dimension
             var arrays = source.ArraysOf(layer.Name, paths[i], groups);
             var expected = KerasWeightLayout.Flatten(groups);
             if (arrays.Count != expected.Length)
@@ -102,9 +102,9 @@ internal static class KerasModelLoader
         return plan;
     }
 
-    private static TensorShape?[] SequentialInputShapes(List<Layer> layers)
+    private static PartialShape?[] SequentialInputShapes(List<Layer> layers)
     {
-        var shapes = new TensorShape?[layers.Count];
+        var shapes = new PartialShape?[layers.Count];
         var shape = layers[0].DeclaredInputShape ?? throw new FormatException($"layer '{layers[0].Name}' has no input shape.");
         for (int i = 0; i < layers.Count; i++)
         {
@@ -115,10 +115,10 @@ internal static class KerasModelLoader
     }
 
     /// <summary>The per-sample input shape of each layer's first call, walking the saved graph as Keras rebuilds it.</summary>
-    private static TensorShape?[] FunctionalInputShapes(JsonArray entries, List<Layer> layers)
+    private static PartialShape?[] FunctionalInputShapes(JsonArray entries, List<Layer> layers)
     {
-        var shapes = new TensorShape?[layers.Count];
-        var produced = new Dictionary<(string, int), TensorShape>();
+        var shapes = new PartialShape?[layers.Count];
+        var produced = new Dictionary<(string, int), PartialShape>();
         var calls = new int[layers.Count];
         var pending = new List<(int Layer, JsonArray Node)>();
         for (int i = 0; i < layers.Count; i++)
@@ -133,7 +133,7 @@ internal static class KerasModelLoader
             {
                 var (i, node) = pending[p];
                 if (pending.Take(p).Any(q => q.Layer == i)) continue;
-                var args = new List<TensorShape>();
+                var args = new List<PartialShape>();
                 foreach (var reference in node)
                 {
                     var key = (reference![0]!.GetValue<string>(), reference[1]!.GetValue<int>());
@@ -143,7 +143,7 @@ internal static class KerasModelLoader
                     args.Add(shape);
                 }
                 if (args.Count < node.Count) continue;
-                shapes[i] ??= args.Count == 1 ? args[0] : (TensorShape?)null;
+                shapes[i] ??= args.Count == 1 ? args[0] : (PartialShape?)null;
                 produced[(layers[i].Name, calls[i]++)] = OutputShape(layers[i], args);
                 pending.RemoveAt(p--);
             }
@@ -156,11 +156,11 @@ internal static class KerasModelLoader
         return shapes;
     }
 
-    private static TensorShape OutputShape(Layer layer, List<TensorShape> inputs)
+    private static PartialShape OutputShape(Layer layer, List<PartialShape> inputs)
     {
         try
         {
-            if (layer is MergeLayer merge) return merge.ComputeOutputShape(inputs);
+            if (layer is MergeLayer merge) return merge.ComputeOutputShape(inputs.ToArray());
             if (inputs.Count != 1) throw new FormatException($"layer '{layer.Name}' ({layer.ClassName}) is not a merge layer but is called on {inputs.Count} tensors.");
             return layer.ComputeOutputShape(inputs[0]);
         }

@@ -25,7 +25,7 @@ internal static class KerasModelWriter
         var file = new H5File { ["vars"] = Vars(model.Name) };
         foreach (var (layer, input, path) in Placed(model))
         {
-            var groups = KerasWeightLayout.Groups(layer, input, path);
+            var groups = KerasWeightLayout.Groups(layer, input.WithUnknownAs(1), path); // weights never depend on an unknown (None) dimension
             var weights = layer.Weights;
             int next = 0;
             foreach (var group in groups)
@@ -111,7 +111,7 @@ internal static class KerasModelWriter
             {
                 RequireWritable(layer);
                 var first = callsOf[layer][0];
-                entry = KerasLayerConfigs.Write(layer, layer is MergeLayer ? (TensorShape?)null : first.Inputs[0].Shape);
+                entry = KerasLayerConfigs.Write(layer, layer is MergeLayer ? (PartialShape?)null : first.Inputs[0].Shape);
                 foreach (var call in callsOf[layer])
                 {
                     JsonNode argument = layer is MergeLayer
@@ -143,9 +143,9 @@ internal static class KerasModelWriter
     }
 
     /// <summary>Each layer that Keras' weights file lists, with its per-sample input shape and its path.</summary>
-    private static List<(Layer Layer, TensorShape Input, string Path)> Placed(Model model)
+    private static List<(Layer Layer, PartialShape Input, string Path)> Placed(Model model)
     {
-        var placed = new List<(Layer, TensorShape)>();
+        var placed = new List<(Layer, PartialShape)>();
         if (model is Sequential sequential)
         {
             var shape = sequential.InputShape!.Value;

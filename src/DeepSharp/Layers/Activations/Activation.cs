@@ -6,7 +6,7 @@ namespace DeepSharp;
 public sealed class Activation : Layer
 {
     /// <summary>Creates the layer.</summary>
-    public Activation(ActivationFunction activation, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Activation(ActivationFunction activation, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(activation);
         Function = activation;
@@ -14,6 +14,9 @@ public sealed class Activation : Layer
 
     /// <summary>The activation applied.</summary>
     public ActivationFunction Function { get; }
+
+    /// <inheritdoc/>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;

@@ -16,7 +16,7 @@ public sealed class LeakyReLU : Layer
     /// <param name="negativeSlope">The slope for negative inputs (Keras 2 called it alpha); finite and ≥ 0.</param>
     /// <param name="name">Layer name (default "leaky_re_lu", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public LeakyReLU(float negativeSlope = DefaultNegativeSlope, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public LeakyReLU(float negativeSlope = DefaultNegativeSlope, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (!float.IsFinite(negativeSlope) || negativeSlope < 0)
             throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope,
@@ -29,6 +29,9 @@ public sealed class LeakyReLU : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "leaky_re_lu";
+
+    /// <inheritdoc/>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;

@@ -6,8 +6,14 @@ namespace DeepSharp;
 /// value when not given; scores of every query step against every key step (the subclass' form), a softmax over the
 /// key steps, dropout on those weights in training, and the weighted sum of the value steps:
 /// output (batch, query steps, value features).
+/// <para>
+/// Keras' call arguments: <c>queryMask</c> (batch, query steps) zeroes the output of masked query steps,
+/// <c>valueMask</c> (batch, value steps) keeps attention off masked value steps, <c>useCausalMask</c> off later steps;
+/// a query step left with nothing to attend to gets zero weights. <c>CallWithScores</c> also returns the weights
+/// (batch, query steps, value steps) before dropout.
+/// </para>
 /// </summary>
-public abstract class BaseDenseAttention : MergeLayer
+public abstract class BaseDenseAttention : AttentionLayer
 {
     private readonly RandomGenerator _random;
 
@@ -28,9 +34,6 @@ public abstract class BaseDenseAttention : MergeLayer
     public long? Seed { get; }
 
     /// <inheritdoc/>
-    protected override int MaxInputs => 3;
-
-    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes)
     {
         var (query, value, key) = AttentionInputs.Check(inputShapes, Label, DescribeShapes);
@@ -49,16 +52,66 @@ public abstract class BaseDenseAttention : MergeLayer
     /// <summary>The scores (batch, query steps, key steps) of every query step against every key step.</summary>
     protected abstract Tensor Scores(Tensor query, Tensor key);
 
-    /// <inheritdoc/>
-    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => Merge(inputs, training: false);
+    /// <summary>Attends with Keras' call arguments; see the class remarks.</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="queryMask">(batch, query steps), nonzero for the steps to keep; null for none.</param>
+    /// <param name="valueMask">(batch, value steps), nonzero for the steps that may be attended to; null for none.</param>
+    /// <param name="useCausalMask">Mask every value step after the query step.</param>
+    /// <param name="training">Apply dropout to the weights.</param>
+    public Tensor Call(IReadOnlyList<Tensor> inputs, Tensor? queryMask = null, Tensor? valueMask = null, bool useCausalMask = false, bool training = false) =>
+        CallEager(inputs, [queryMask, valueMask], useCausalMask, training).Output;
 
-    /// <inheritdoc/>
-    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training)
+    /// <summary>As <see cref="Call(IReadOnlyList{Tensor}, Tensor?, Tensor?, bool, bool)"/>, also returning the weights (batch, Tq, Tv).</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="queryMask">(batch, query steps), nonzero for the steps to keep; null for none.</param>
+    /// <param name="valueMask">(batch, value steps), nonzero for the steps that may be attended to; null for none.</param>
+    /// <param name="useCausalMask">Mask every value step after the query step.</param>
+    /// <param name="training">Apply dropout to the weights (the returned weights are those before dropout).</param>
+    public (Tensor Output, Tensor Scores) CallWithScores(IReadOnlyList<Tensor> inputs, Tensor? queryMask = null, Tensor? valueMask = null,
+        bool useCausalMask = false, bool training = false) =>
+        CallEager(inputs, [queryMask, valueMask], useCausalMask, training);
+
+    /// <summary>Records a call with Keras' call arguments in a functional model; masks are symbolic tensors (query steps) and (value steps).</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="queryMask">Per sample (query steps); null for none.</param>
+    /// <param name="valueMask">Per sample (value steps); null for none.</param>
+    /// <param name="useCausalMask">Mask every value step after the query step.</param>
+    public SymbolicTensor Call(IReadOnlyList<SymbolicTensor> inputs, SymbolicTensor? queryMask = null, SymbolicTensor? valueMask = null, bool useCausalMask = false) =>
+        CallSymbolic(inputs, [queryMask, valueMask], useCausalMask, scores: false)[0];
+
+    /// <summary>As <see cref="Call(IReadOnlyList{SymbolicTensor}, SymbolicTensor?, SymbolicTensor?, bool)"/>, also returning the weights (Tq, Tv) as a second output.</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="queryMask">Per sample (query steps); null for none.</param>
+    /// <param name="valueMask">Per sample (value steps); null for none.</param>
+    /// <param name="useCausalMask">Mask every value step after the query step.</param>
+    public (SymbolicTensor Output, SymbolicTensor Scores) CallWithScores(IReadOnlyList<SymbolicTensor> inputs, SymbolicTensor? queryMask = null,
+        SymbolicTensor? valueMask = null, bool useCausalMask = false)
+    {
+        var outputs = CallSymbolic(inputs, [queryMask, valueMask], useCausalMask, scores: true);
+        return (outputs[0], outputs[1]);
+    }
+
+    private protected override string[] MaskNames { get; } = ["query_mask", "value_mask"];
+
+    private protected override TensorShape MaskShape(int index, IReadOnlyList<TensorShape> inputShapes) =>
+        new(index == 0 ? inputShapes[0][0] : inputShapes[1][0]);
+
+    private protected override TensorShape ScoresShape(IReadOnlyList<TensorShape> inputShapes) => new(inputShapes[0][0], inputShapes[1][0]);
+
+    private protected override Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, out Tensor weights)
     {
         Tensor query = inputs[0], value = inputs[1], key = inputs.Length > 2 ? inputs[2] : value;
-        var weights = Ops.Softmax(Scores(query, key), axis: -1);
-        if (training && Dropout > 0) weights = Ops.Dropout(weights, (float)Dropout, _random);
-        return Ops.MatMul(weights, value);
+        var scores = Scores(query, key);
+        // The value mask is one row per sample, read in place for every query step: (batch, 1, Tv).
+        var valueMask = masks[1] is { } vm ? Ops.Reshape(vm, vm.Shape[0], 1, vm.Shape[1]) : null;
+        weights = valueMask is null && !causal ? Ops.Softmax(scores, axis: -1) : Ops.MaskedSoftmax(scores, valueMask, causal);
+        var dropped = training && Dropout > 0 ? Ops.Dropout(weights, (float)Dropout, _random) : weights;
+        var output = Ops.MatMul(dropped, value);
+        if (masks[0] is not { } queryMask) return output;
+        // Keras multiplies the output by the query mask (as 0/1).
+        using (Autograd.NoGrad())
+            queryMask = Ops.Reshape(Ops.NotEqual(queryMask, 0f), queryMask.Shape[0], queryMask.Shape[1], 1);
+        return Ops.Multiply(output, queryMask);
     }
 
     /// <inheritdoc/>

@@ -10,8 +10,14 @@ namespace DeepSharp;
 /// softmax(q·kᵀ / √keyDim) over the key steps (dropout on those weights in training), and the heads' results are
 /// projected together to <see cref="OutputShape"/> features (the query's by default). Kernels in Keras' layouts:
 /// query/key/value (features, heads, head features), output (heads, head features, output features).
+/// <para>
+/// Keras' call arguments: <c>attentionMask</c> (batch, query steps, key steps), nonzero where a query step may attend to
+/// a key step, and <c>useCausalMask</c> (no step attends to a later one) combine; a query step left with nothing to
+/// attend to gets zero weights (Keras would spread them evenly). <see cref="CallWithScores(IReadOnlyList{Tensor}, Tensor?, bool, bool)"/>
+/// also returns the weights (batch, heads, query steps, key steps) before dropout, as Keras' return_attention_scores.
+/// </para>
 /// </summary>
-public sealed class MultiHeadAttention : MergeLayer
+public sealed class MultiHeadAttention : AttentionLayer
 {
     private readonly RandomGenerator _random;
     private int _outputDim;
@@ -125,9 +131,6 @@ public sealed class MultiHeadAttention : MergeLayer
     protected override string DefaultName => "multi_head_attention";
 
     /// <inheritdoc/>
-    protected override int MaxInputs => 3;
-
-    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(IReadOnlyList<TensorShape> inputShapes)
     {
         var (query, value, key) = AttentionInputs.Check(inputShapes, Label, DescribeShapes);
@@ -153,31 +156,74 @@ public sealed class MultiHeadAttention : MergeLayer
         OutputBias = AddWeight("attention_output/bias", [_outputDim], BiasInitializer, BiasRegularizer);
     }
 
-    /// <inheritdoc/>
-    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => Merge(inputs, training: false);
+    /// <summary>Attends with Keras' call arguments; see the class remarks.</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="attentionMask">(batch, query steps, key steps), nonzero where attention may go; null for none.</param>
+    /// <param name="useCausalMask">Mask every key step after the query step.</param>
+    /// <param name="training">Apply dropout to the weights.</param>
+    public Tensor Call(IReadOnlyList<Tensor> inputs, Tensor? attentionMask = null, bool useCausalMask = false, bool training = false) =>
+        CallEager(inputs, [attentionMask], useCausalMask, training).Output;
 
-    /// <inheritdoc/>
-    protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training)
+    /// <summary>As <see cref="Call(IReadOnlyList{Tensor}, Tensor?, bool, bool)"/>, also returning the attention weights (batch, heads, Tq, Tk).</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="attentionMask">(batch, query steps, key steps), nonzero where attention may go; null for none.</param>
+    /// <param name="useCausalMask">Mask every key step after the query step.</param>
+    /// <param name="training">Apply dropout to the weights (the returned weights are those before dropout).</param>
+    public (Tensor Output, Tensor Scores) CallWithScores(IReadOnlyList<Tensor> inputs, Tensor? attentionMask = null, bool useCausalMask = false, bool training = false) =>
+        CallEager(inputs, [attentionMask], useCausalMask, training);
+
+    /// <summary>Records a call with Keras' call arguments in a functional model; the mask is a symbolic tensor (query steps, key steps).</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="attentionMask">Per sample (query steps, key steps), nonzero where attention may go; null for none.</param>
+    /// <param name="useCausalMask">Mask every key step after the query step.</param>
+    public SymbolicTensor Call(IReadOnlyList<SymbolicTensor> inputs, SymbolicTensor? attentionMask = null, bool useCausalMask = false) =>
+        CallSymbolic(inputs, [attentionMask], useCausalMask, scores: false)[0];
+
+    /// <summary>As <see cref="Call(IReadOnlyList{SymbolicTensor}, SymbolicTensor?, bool)"/>, also returning the weights (heads, Tq, Tk) as a second output.</summary>
+    /// <param name="inputs">[query, value] or [query, value, key].</param>
+    /// <param name="attentionMask">Per sample (query steps, key steps), nonzero where attention may go; null for none.</param>
+    /// <param name="useCausalMask">Mask every key step after the query step.</param>
+    public (SymbolicTensor Output, SymbolicTensor Scores) CallWithScores(IReadOnlyList<SymbolicTensor> inputs, SymbolicTensor? attentionMask = null, bool useCausalMask = false)
     {
-        Tensor query = inputs[0], value = inputs[1], key = inputs.Length > 2 ? inputs[2] : value;
-        // Keras scales the projected query by 1/√keyDim before the dot products.
-        var q = Ops.Multiply(Heads(query, QueryKernel, QueryBias, KeyDim), 1f / MathF.Sqrt(KeyDim));
+        var outputs = CallSymbolic(inputs, [attentionMask], useCausalMask, scores: true);
+        return (outputs[0], outputs[1]);
+    }
+
+    private protected override string[] MaskNames { get; } = ["attention_mask"];
+
+    private protected override TensorShape MaskShape(int index, IReadOnlyList<TensorShape> inputShapes) =>
+        new(inputShapes[0][0], inputShapes[1][0]);
+
+    private protected override TensorShape ScoresShape(IReadOnlyList<TensorShape> inputShapes) =>
+        new(NumHeads, inputShapes[0][0], inputShapes[1][0]);
+
+    private protected override Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, out Tensor weights) =>
+        Attend(inputs[0], inputs[1], inputs.Length > 2 ? inputs[2] : inputs[1], masks[0], causal, training, out weights);
+
+    /// <summary>
+    /// The attention itself: projections per head in the (batch, steps, heads, features) layout, the weights
+    /// softmax(q·kᵀ/√keyDim) as batched GEMMs with the mask fused into the softmax (Keras scales the query; the same
+    /// product), dropout on the weights in training, their weighted sum of the values and the output projection.
+    /// </summary>
+    private Tensor Attend(Tensor query, Tensor value, Tensor key, Tensor? mask, bool causal, bool training, out Tensor weights)
+    {
+        var q = Heads(query, QueryKernel, QueryBias, KeyDim);
         var k = Heads(key, KeyKernel, KeyBias, KeyDim);
         var v = Heads(value, ValueKernel, ValueBias, ValueDim);
-        var weights = Ops.Softmax(Ops.MatMul(q, Ops.Transpose(k, 2, 3)), axis: -1);   // (batch, heads, Tq, Tv)
-        if (training && Dropout > 0) weights = Ops.Dropout(weights, (float)Dropout, _random);
-        var context = Ops.Contiguous(Ops.Permute(Ops.MatMul(weights, v), 0, 2, 1, 3)); // (batch, Tq, heads, valueDim)
+        weights = Ops.AttentionWeights(q, k, 1f / MathF.Sqrt(KeyDim), mask, causal);           // (batch, heads, Tq, Tv)
+        var dropped = training && Dropout > 0 ? Ops.Dropout(weights, (float)Dropout, _random) : weights;
+        var context = Ops.AttentionContext(dropped, v);                                          // (batch, Tq, heads, valueDim)
         var merged = Ops.Reshape(context, query.Shape[0], query.Shape[1], NumHeads * ValueDim);
         var output = Ops.MatMul(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim));
         return OutputBias is null ? output : Ops.Add(output, OutputBias);
     }
 
-    /// <summary>(batch, steps, features) projected per head: (batch, heads, steps, <paramref name="dim"/>).</summary>
+    /// <summary>(batch, steps, features) projected per head: (batch, steps, heads, <paramref name="dim"/>), as the kernels read it.</summary>
     private Tensor Heads(Tensor x, Tensor kernel, Tensor? bias, int dim)
     {
         var projected = Ops.MatMul(x, Ops.Reshape(kernel, kernel.Shape[0], NumHeads * dim));
         if (bias is not null) projected = Ops.Add(projected, Ops.Reshape(bias, NumHeads * dim));
-        return Ops.Permute(Ops.Reshape(projected, x.Shape[0], x.Shape[1], NumHeads, dim), 0, 2, 1, 3);
+        return Ops.Reshape(projected, x.Shape[0], x.Shape[1], NumHeads, dim);
     }
 
     /// <inheritdoc/>

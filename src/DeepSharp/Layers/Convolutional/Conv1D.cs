@@ -30,7 +30,7 @@ public sealed class Conv1D : ConvolutionLayer
         ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        int groups = OneGroup, string? name = null, TensorShape? inputShape = null)
+        int groups = OneGroup, string? name = null, PartialShape? inputShape = null)
         : base(filters, ConvolutionWindow.Create(nameof(Conv1D), 1, ConvolutionWindow.Sequence(kernelSize), ConvolutionWindow.Sequence(strides),
                 padding, ConvolutionWindow.Sequence(dilationRate), allowCausal: true), groups,
             activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
@@ -48,6 +48,10 @@ public sealed class Conv1D : ConvolutionLayer
 
     /// <inheritdoc/>
     protected override string DefaultName => "conv1d";
+
+    /// <inheritdoc/>
+    /// <remarks>The steps may be unknown (the kernel slides along them).</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => ConvolvedShape(inputShape);

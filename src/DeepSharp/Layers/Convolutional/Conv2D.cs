@@ -32,7 +32,7 @@ public sealed class Conv2D : ConvolutionLayer
         ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        int groups = OneGroup, string? name = null, TensorShape? inputShape = null)
+        int groups = OneGroup, string? name = null, PartialShape? inputShape = null)
         : base(filters, ConvolutionWindow.Create(nameof(Conv2D), 2, kernelSize, strides ?? 1, padding, dilationRate ?? 1), groups,
             activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
@@ -49,6 +49,10 @@ public sealed class Conv2D : ConvolutionLayer
 
     /// <inheritdoc/>
     protected override string DefaultName => "conv2d";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown (the kernel slides over them).</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => ConvolvedShape(inputShape);

@@ -32,7 +32,7 @@ public sealed class Conv2DTranspose : ConvolutionLayer
         Size2D? dilationRate = null, ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(filters, ConvolutionWindow.Create(nameof(Conv2DTranspose), 2, kernelSize, strides ?? 1, padding, dilationRate ?? 1), OneGroup,
             activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
@@ -56,6 +56,10 @@ public sealed class Conv2DTranspose : ConvolutionLayer
 
     /// <inheritdoc/>
     protected override string DefaultName => "conv2d_transpose";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

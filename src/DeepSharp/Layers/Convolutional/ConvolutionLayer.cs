@@ -15,7 +15,7 @@ public abstract class ConvolutionLayer : KernelLayer
 
     private protected ConvolutionLayer(int filters, ConvolutionWindow window, int groups,
         ActivationFunction? activation, bool useBias, Initializer? kernelInitializer, Initializer? biasInitializer,
-        Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer, string? name, TensorShape? inputShape)
+        Regularizer? kernelRegularizer, Regularizer? biasRegularizer, Regularizer? activityRegularizer, string? name, PartialShape? inputShape)
         : base(activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
         string kind = GetType().Name;

@@ -32,7 +32,7 @@ public sealed class DepthwiseConv2D : KernelLayer
         int depthMultiplier = DepthMultiplierByDefault, Size2D? dilationRate = null, ActivationFunction? activation = null,
         bool useBias = UseBiasByDefault, Initializer? depthwiseInitializer = null, Initializer? biasInitializer = null,
         Regularizer? depthwiseRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(activation, useBias, depthwiseInitializer, biasInitializer, depthwiseRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
         if (depthMultiplier <= 0)
@@ -59,6 +59,10 @@ public sealed class DepthwiseConv2D : KernelLayer
 
     /// <inheritdoc/>
     protected override string DefaultName => "depthwise_conv2d";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

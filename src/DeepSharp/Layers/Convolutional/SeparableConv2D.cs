@@ -37,7 +37,7 @@ public sealed class SeparableConv2D : Layer
         Size2D? dilationRate = null, int depthMultiplier = DepthMultiplierByDefault, ActivationFunction? activation = null,
         bool useBias = UseBiasByDefault, Initializer? depthwiseInitializer = null, Initializer? pointwiseInitializer = null,
         Initializer? biasInitializer = null, Regularizer? depthwiseRegularizer = null, Regularizer? pointwiseRegularizer = null,
-        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, string? name = null, TensorShape? inputShape = null)
+        Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (filters <= 0)
@@ -112,6 +112,10 @@ public sealed class SeparableConv2D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "separable_conv2d";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

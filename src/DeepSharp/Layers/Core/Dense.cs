@@ -23,7 +23,7 @@ public sealed class Dense : KernelLayer
     public Dense(int units, ActivationFunction? activation = null, bool useBias = UseBiasByDefault,
         Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, inputShape)
     {
         if (units <= 0)
@@ -33,6 +33,10 @@ public sealed class Dense : KernelLayer
 
     /// <summary>Output features.</summary>
     public int Units { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>Every axis but the features, which the kernel is made for.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis != rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

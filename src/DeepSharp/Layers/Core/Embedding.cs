@@ -20,7 +20,7 @@ public sealed class Embedding : Layer, IMaskingLayer
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps] when this is a model's first layer.</param>
     public Embedding(int inputDim, int outputDim, Initializer? embeddingsInitializer = null, Regularizer? embeddingsRegularizer = null,
-        bool maskZero = MaskZeroByDefault, string? name = null, TensorShape? inputShape = null)
+        bool maskZero = MaskZeroByDefault, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (inputDim <= 0)
@@ -51,6 +51,10 @@ public sealed class Embedding : Layer, IMaskingLayer
 
     /// <summary>The matrix [inputDim, outputDim] (after build).</summary>
     public Tensor Embeddings { get; private set; } = null!;
+
+    /// <inheritdoc/>
+    /// <remarks>Ids of any number: each becomes a vector.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -5,11 +5,12 @@ namespace DeepSharp;
 /// <summary>
 /// Declares a model's per-sample input shape, as Keras' <c>keras.Input(shape=...)</c> placed first in a
 /// Sequential model. Inputs pass through unchanged; a batch of the wrong shape is refused with a message.
+/// A null dimension is unknown, as Keras' None: <c>new Input([null, 28])</c> takes sequences of any length.
 /// </summary>
 public sealed class Input : Layer
 {
-    /// <summary>Creates the input declaration for samples of <paramref name="shape"/>.</summary>
-    public Input(TensorShape shape, string? name = null) : base(name, shape)
+    /// <summary>Creates the input declaration for samples of <paramref name="shape"/> (null where a dimension is unknown).</summary>
+    public Input(PartialShape shape, string? name = null) : base(name, shape)
     {
     }
 
@@ -39,8 +40,8 @@ public sealed class Input : Layer
         return input.Output;
     }
 
-    /// <summary>The per-sample shape.</summary>
-    public TensorShape Shape => DeclaredInputShape!.Value;
+    /// <summary>The per-sample shape (null where a dimension is unknown).</summary>
+    public PartialShape Shape => DeclaredInputShape!.Value;
 
     /// <inheritdoc/>
     protected override string DefaultName => "input_layer";
@@ -51,6 +52,15 @@ public sealed class Input : Layer
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
+        if (!Shape.Accepts(inputShape))
+            throw new ArgumentException($"Input '{Name}': expected shape {FormatBatch(Shape)}, found shape {FormatBatch(inputShape)}.");
+        return inputShape;
+    }
+
+    /// <inheritdoc/>
+    public override PartialShape ComputeOutputShape(PartialShape inputShape)
+    {
+        if (inputShape.TryGetTensorShape(out var known)) return ComputeOutputShape(known);
         if (inputShape != Shape)
             throw new ArgumentException($"Input '{Name}': expected shape {FormatBatch(Shape)}, found shape {FormatBatch(inputShape)}.");
         return inputShape;
@@ -63,7 +73,7 @@ public sealed class Input : Layer
     public override JsonObject GetConfig()
     {
         var config = base.GetConfig();
-        config["batch_shape"] = new JsonArray([null, .. Shape.ToArray().Select(d => (JsonNode?)d)]);
+        config["batch_shape"] = new JsonArray([null, .. ShapeJson.Write(Shape).Select(d => d?.DeepClone())]);
         return config;
     }
 
@@ -71,13 +81,13 @@ public sealed class Input : Layer
     public static Input FromConfig(JsonObject config)
     {
         var r = LayerConfigReader.ForLayer(config, "InputLayer");
-        TensorShape? shape = null;
+        PartialShape? shape = null;
         if (r.TryGet("batch_shape", out var node))
         {
             // [null, d1, d2, ...]: the batch dimension first, unknown (or fixed) in Keras.
             if (node is not JsonArray { Count: > 0 } batch || (batch[0] is not null && batch[0]!.GetValueKind() != System.Text.Json.JsonValueKind.Number))
-                throw r.Invalid("batch_shape", node, "[null, d1, d2, ...]: the batch dimension, then non-negative integers");
-            shape = r.Shape("batch_shape", new JsonArray(batch.Skip(1).Select(n => n?.DeepClone()).ToArray()));
+                throw r.Invalid("batch_shape", node, "[null, d1, d2, ...]: the batch dimension, then non-negative integers or null");
+            shape = r.PartialShape("batch_shape", new JsonArray(batch.Skip(1).Select(n => n?.DeepClone()).ToArray()));
         }
         var inputShape = r.InputShape;
         if (shape is { } s && inputShape is { } i && s != i)

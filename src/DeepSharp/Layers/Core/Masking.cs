@@ -15,13 +15,16 @@ public sealed class Masking : Layer, IMaskingLayer
     /// <param name="maskValue">The value that marks padding (0 by default).</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
-    public Masking(float maskValue = DefaultMaskValue, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Masking(float maskValue = DefaultMaskValue, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         MaskValue = maskValue;
     }
 
     /// <summary>The value that marks padding.</summary>
     public float MaskValue { get; }
+
+    /// <inheritdoc/>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

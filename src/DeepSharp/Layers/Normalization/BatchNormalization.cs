@@ -34,7 +34,7 @@ public sealed class BatchNormalization : Layer
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (axis == 0)
@@ -103,6 +103,10 @@ public sealed class BatchNormalization : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "batch_normalization";
+
+    /// <inheritdoc/>
+    /// <remarks>Every axis but the channels, whose statistics are kept.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis + 1 != (Axis < 0 ? Axis + rank + 1 : Axis);
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -35,7 +35,7 @@ public sealed class GroupNormalization : Layer
         bool center = CenterByDefault, bool scale = ScaleByDefault,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (groups == 0 || groups < -1)
@@ -90,6 +90,10 @@ public sealed class GroupNormalization : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "group_normalization";
+
+    /// <inheritdoc/>
+    /// <remarks>Every axis but the channels.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis + 1 != (Axis < 0 ? Axis + rank + 1 : Axis);
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -30,7 +30,7 @@ public sealed class LayerNormalization : Layer
     public LayerNormalization(int axis = -1, float epsilon = DefaultEpsilon, bool center = CenterByDefault, bool scale = ScaleByDefault,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : this([axis], epsilon, center, scale, betaInitializer, gammaInitializer, betaRegularizer, gammaRegularizer, name, inputShape)
     {
     }
@@ -49,7 +49,7 @@ public sealed class LayerNormalization : Layer
     public LayerNormalization(int[] axis, float epsilon = DefaultEpsilon, bool center = CenterByDefault, bool scale = ScaleByDefault,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Regularizer? betaRegularizer = null, Regularizer? gammaRegularizer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         Axis = NormalizationAxes.Checked(axis, nameof(LayerNormalization), nameof(axis));
@@ -98,6 +98,10 @@ public sealed class LayerNormalization : Layer
     protected override string DefaultName => "layer_normalization";
 
     /// <inheritdoc/>
+    /// <remarks>Every axis but the normalized ones, which gamma and beta are made for.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => !Axis.Any(a => (a < 0 ? a + rank + 1 : a) == axis + 1);
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         NormalizationAxes.Resolve(Axis, inputShape, Label);
@@ -117,6 +121,9 @@ public sealed class LayerNormalization : Layer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)
     {
+        // The trailing axes (the usual case: the features) take the fused kernel; other axes the chain of ops.
+        if (_axes[0] == inputs.Rank - _axes.Length && _axes[^1] == inputs.Rank - 1)
+            return Ops.LayerNormalization(inputs, Gamma, Beta, Epsilon, _axes.Length);
         var y = NormalizationAxes.Standardize(inputs, _axes, Epsilon);
         if (Gamma is not null) y = Ops.Multiply(y, Ops.Reshape(Gamma, _broadcast));
         if (Beta is not null) y = Ops.Add(y, Ops.Reshape(Beta, _broadcast));

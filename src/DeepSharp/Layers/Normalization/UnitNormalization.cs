@@ -17,7 +17,7 @@ public sealed class UnitNormalization : Layer
     /// <param name="axis">The axis whose vectors are made unit length.</param>
     /// <param name="name">Layer name (default "unit_normalization", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public UnitNormalization(int axis = -1, string? name = null, TensorShape? inputShape = null)
+    public UnitNormalization(int axis = -1, string? name = null, PartialShape? inputShape = null)
         : this([axis], name, inputShape)
     {
     }
@@ -26,7 +26,7 @@ public sealed class UnitNormalization : Layer
     /// <param name="axis">The axes whose norm is taken together; none may be the batch axis 0.</param>
     /// <param name="name">Layer name (default "unit_normalization", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public UnitNormalization(int[] axis, string? name = null, TensorShape? inputShape = null)
+    public UnitNormalization(int[] axis, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         Axis = NormalizationAxes.Checked(axis, nameof(UnitNormalization), nameof(axis));
@@ -37,6 +37,9 @@ public sealed class UnitNormalization : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "unit_normalization";
+
+    /// <inheritdoc/>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -12,7 +12,7 @@ namespace DeepSharp;
 /// <param name="name">Layer name (default "average_pooling1d", ...).</param>
 /// <param name="inputShape">Per-sample input shape (steps, channels) when this is a model's first layer.</param>
 public sealed class AveragePooling1D(int poolSize = Pooling1D.PoolSizeByDefault, int? strides = null, string padding = ImageLayers.ValidPadding,
-    string? name = null, TensorShape? inputShape = null)
+    string? name = null, PartialShape? inputShape = null)
     : Pooling1D(PoolingMode.Average, poolSize, strides, padding, name, inputShape)
 {
     /// <inheritdoc/>

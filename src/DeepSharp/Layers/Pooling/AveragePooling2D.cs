@@ -12,7 +12,7 @@ namespace DeepSharp;
 /// <param name="padding">"valid" or "same".</param>
 /// <param name="name">Layer name (default "average_pooling2d", ...).</param>
 /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = ImageLayers.ValidPadding, string? name = null, TensorShape? inputShape = null)
+public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = ImageLayers.ValidPadding, string? name = null, PartialShape? inputShape = null)
     : Pooling2D(PoolingMode.Average, poolSize, strides, padding, name, inputShape)
 {
     /// <inheritdoc/>

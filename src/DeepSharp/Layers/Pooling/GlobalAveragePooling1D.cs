@@ -11,7 +11,7 @@ namespace DeepSharp;
 /// <param name="keepDims">Keep the steps axis as size 1.</param>
 /// <param name="name">Layer name (default "global_average_pooling1d", ...).</param>
 /// <param name="inputShape">Per-sample input shape (steps, channels) when this is a model's first layer.</param>
-public sealed class GlobalAveragePooling1D(bool keepDims = GlobalPoolingLayer.KeepDimsByDefault, string? name = null, TensorShape? inputShape = null)
+public sealed class GlobalAveragePooling1D(bool keepDims = GlobalPoolingLayer.KeepDimsByDefault, string? name = null, PartialShape? inputShape = null)
     : GlobalPoolingLayer(PoolingMode.Average, 1, keepDims, name, inputShape), IMaskingLayer
 {
     private Tensor? _callMask;

@@ -9,7 +9,7 @@ namespace DeepSharp;
 /// <param name="keepDims">Keep the spatial axes as size 1.</param>
 /// <param name="name">Layer name (default "global_average_pooling2d", ...).</param>
 /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-public sealed class GlobalAveragePooling2D(bool keepDims = GlobalPoolingLayer.KeepDimsByDefault, string? name = null, TensorShape? inputShape = null)
+public sealed class GlobalAveragePooling2D(bool keepDims = GlobalPoolingLayer.KeepDimsByDefault, string? name = null, PartialShape? inputShape = null)
     : GlobalPoolingLayer(PoolingMode.Average, 2, keepDims, name, inputShape)
 {
     /// <inheritdoc/>

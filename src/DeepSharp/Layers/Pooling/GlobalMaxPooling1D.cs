@@ -9,7 +9,7 @@ namespace DeepSharp;
 /// <param name="keepDims">Keep the steps axis as size 1.</param>
 /// <param name="name">Layer name (default "global_max_pooling1d", ...).</param>
 /// <param name="inputShape">Per-sample input shape (steps, channels) when this is a model's first layer.</param>
-public sealed class GlobalMaxPooling1D(bool keepDims = GlobalPoolingLayer.KeepDimsByDefault, string? name = null, TensorShape? inputShape = null)
+public sealed class GlobalMaxPooling1D(bool keepDims = GlobalPoolingLayer.KeepDimsByDefault, string? name = null, PartialShape? inputShape = null)
     : GlobalPoolingLayer(PoolingMode.Max, 1, keepDims, name, inputShape)
 {
     /// <inheritdoc/>

@@ -15,7 +15,7 @@ public abstract class GlobalPoolingLayer : Layer
     private readonly PoolingMode _mode;
     private readonly int[] _axes;
 
-    private protected GlobalPoolingLayer(PoolingMode mode, int rank, bool keepDims, string? name, TensorShape? inputShape) : base(name, inputShape)
+    private protected GlobalPoolingLayer(PoolingMode mode, int rank, bool keepDims, string? name, PartialShape? inputShape) : base(name, inputShape)
     {
         _mode = mode;
         _axes = rank == 1 ? [1] : [1, 2];
@@ -31,6 +31,10 @@ public abstract class GlobalPoolingLayer : Layer
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) =>
         _mode == PoolingMode.Max ? Ops.Max(inputs, _axes, KeepDims) : Ops.Mean(inputs, _axes, KeepDims);
+
+    /// <inheritdoc/>
+    /// <remarks>The steps (or height and width) may be unknown: they are pooled away.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
@@ -51,7 +55,7 @@ public abstract class GlobalPoolingLayer : Layer
     }
 
     /// <summary>Reads the arguments <see cref="GetConfig"/> saved and makes the layer with <paramref name="create"/>.</summary>
-    private protected static T FromConfig<T>(JsonObject config, Func<bool, string?, TensorShape?, T> create) where T : GlobalPoolingLayer
+    private protected static T FromConfig<T>(JsonObject config, Func<bool, string?, PartialShape?, T> create) where T : GlobalPoolingLayer
     {
         var r = LayerConfigReader.ImageLayer(config, typeof(T).Name);
         return r.Finish(create(r.Optional("keepdims", KeepDimsByDefault), r.Name, r.InputShape));

@@ -8,7 +8,7 @@ namespace DeepSharp;
 /// </summary>
 public abstract class Pooling2D : PoolingLayer
 {
-    private protected Pooling2D(PoolingMode mode, Size2D? poolSize, Size2D? strides, string padding, string? name, TensorShape? inputShape)
+    private protected Pooling2D(PoolingMode mode, Size2D? poolSize, Size2D? strides, string padding, string? name, PartialShape? inputShape)
         : base(mode, 2, poolSize ?? 2, strides ?? poolSize ?? 2, padding, name, inputShape)
     {
     }
@@ -20,7 +20,7 @@ public abstract class Pooling2D : PoolingLayer
     public Size2D Strides => Step;
 
     /// <summary>Reads the arguments <see cref="PoolingLayer.GetConfig"/> saved and makes the layer with <paramref name="create"/>.</summary>
-    private protected static T FromConfig<T>(JsonObject config, Func<Size2D?, Size2D?, string, string?, TensorShape?, T> create)
+    private protected static T FromConfig<T>(JsonObject config, Func<Size2D?, Size2D?, string, string?, PartialShape?, T> create)
         where T : Pooling2D
     {
         var r = LayerConfigReader.ImageLayer(config, typeof(T).Name);

@@ -13,7 +13,7 @@ public abstract class PoolingLayer : Layer
     private readonly PoolingMode _mode;
     private readonly int _rank;
 
-    private protected PoolingLayer(PoolingMode mode, int rank, Size2D poolSize, Size2D strides, string padding, string? name, TensorShape? inputShape)
+    private protected PoolingLayer(PoolingMode mode, int rank, Size2D poolSize, Size2D strides, string padding, string? name, PartialShape? inputShape)
         : base(name, inputShape)
     {
         _mode = mode;
@@ -44,6 +44,10 @@ public abstract class PoolingLayer : Layer
         (_, 1) => Ops.AveragePool1D(inputs, Window.Width, Step.Width, SamePadding, Label),
         _ => Ops.AveragePool2D(inputs, Window, Step, SamePadding, Label),
     };
+
+    /// <inheritdoc/>
+    /// <remarks>The steps (or height and width) may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

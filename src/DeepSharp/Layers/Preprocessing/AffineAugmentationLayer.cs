@@ -12,7 +12,7 @@ public abstract class AffineAugmentationLayer : AugmentationLayer
     /// <summary>Keras' defaults.</summary>
     private protected const string ReflectFill = "reflect", BilinearInterpolation = "bilinear";
 
-    private protected AffineAugmentationLayer(string fillMode, string interpolation, double fillValue, long? seed, string? name, TensorShape? inputShape)
+    private protected AffineAugmentationLayer(string fillMode, string interpolation, double fillValue, long? seed, string? name, PartialShape? inputShape)
         : base(seed, name, inputShape)
     {
         string kind = GetType().Name;

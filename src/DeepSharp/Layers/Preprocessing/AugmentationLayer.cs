@@ -11,7 +11,7 @@ public abstract class AugmentationLayer : Layer
 {
     private readonly RandomGenerator _random;
 
-    private protected AugmentationLayer(long? seed, string? name, TensorShape? inputShape) : base(name, inputShape)
+    private protected AugmentationLayer(long? seed, string? name, PartialShape? inputShape) : base(name, inputShape)
     {
         Seed = seed;
         _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
@@ -29,6 +29,9 @@ public abstract class AugmentationLayer : Layer
         ImageLayers.RequireImage(this, inputShape);
         return inputShape;
     }
+
+    /// <inheritdoc/>
+    internal override bool IsIdentityAtInference => true;
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) => training ? Augment(inputs) : inputs;

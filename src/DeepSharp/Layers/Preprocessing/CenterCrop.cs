@@ -14,7 +14,7 @@ public sealed class CenterCrop : Layer
     /// <param name="width">Output width.</param>
     /// <param name="name">Layer name (default "center_crop", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public CenterCrop(int height, int width, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public CenterCrop(int height, int width, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (height <= 0 || width <= 0)
             throw new ArgumentOutOfRangeException(height <= 0 ? nameof(height) : nameof(width),

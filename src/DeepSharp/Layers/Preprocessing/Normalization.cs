@@ -31,7 +31,7 @@ public sealed class Normalization : Layer
     /// <param name="invert">Undo the standardization instead: <c>mean + inputs·√variance</c>.</param>
     /// <param name="name">Layer name (default "normalization", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Normalization(int axis = -1, float[]? mean = null, float[]? variance = null, bool invert = false, string? name = null, TensorShape? inputShape = null)
+    public Normalization(int axis = -1, float[]? mean = null, float[]? variance = null, bool invert = false, string? name = null, PartialShape? inputShape = null)
         : this([axis], mean, variance, invert, name, inputShape)
     {
     }
@@ -43,7 +43,7 @@ public sealed class Normalization : Layer
     /// <param name="invert">Undo the standardization instead.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Normalization(int[] axes, float[]? mean = null, float[]? variance = null, bool invert = false, string? name = null, TensorShape? inputShape = null)
+    public Normalization(int[] axes, float[]? mean = null, float[]? variance = null, bool invert = false, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(axes);

@@ -23,7 +23,7 @@ public sealed class RandomContrast : AugmentationLayer
     /// <param name="name">Layer name (default "random_contrast", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
     public RandomContrast(FactorRange factor, (double Low, double High)? valueRange = null, long? seed = null, string? name = null,
-        TensorShape? inputShape = null) : base(seed, name, inputShape)
+        PartialShape? inputShape = null) : base(seed, name, inputShape)
     {
         // A number f means f below and f above 1; its FactorRange says (−f, f).
         var (lower, upper) = factor.IsSingle ? (factor.Upper, factor.Upper) : (factor.Lower, factor.Upper);

@@ -16,7 +16,7 @@ public sealed class RandomFlip : AugmentationLayer
     /// <param name="seed">Seed of the random flips.</param>
     /// <param name="name">Layer name (default "random_flip", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public RandomFlip(string mode = Both, long? seed = null, string? name = null, TensorShape? inputShape = null) : base(seed, name, inputShape)
+    public RandomFlip(string mode = Both, long? seed = null, string? name = null, PartialShape? inputShape = null) : base(seed, name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(mode);
         if (mode is not (Horizontal or Vertical or Both))

@@ -18,7 +18,7 @@ public sealed class RandomRotation : AffineAugmentationLayer
     /// <param name="name">Layer name (default "random_rotation", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
     public RandomRotation(FactorRange factor, string fillMode = ReflectFill, string interpolation = BilinearInterpolation, long? seed = null,
-        double fillValue = 0, string? name = null, TensorShape? inputShape = null)
+        double fillValue = 0, string? name = null, PartialShape? inputShape = null)
         : base(fillMode, interpolation, fillValue, seed, name, inputShape)
     {
         Factor = factor.Check(nameof(RandomRotation), nameof(factor), -1, 1);

@@ -20,7 +20,7 @@ public sealed class RandomTranslation : AffineAugmentationLayer
     /// <param name="name">Layer name (default "random_translation", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
     public RandomTranslation(FactorRange heightFactor, FactorRange widthFactor, string fillMode = ReflectFill,
-        string interpolation = BilinearInterpolation, long? seed = null, double fillValue = 0, string? name = null, TensorShape? inputShape = null)
+        string interpolation = BilinearInterpolation, long? seed = null, double fillValue = 0, string? name = null, PartialShape? inputShape = null)
         : base(fillMode, interpolation, fillValue, seed, name, inputShape)
     {
         HeightFactor = heightFactor.Check(nameof(RandomTranslation), nameof(heightFactor), -1, 1);

@@ -20,7 +20,7 @@ public sealed class RandomZoom : AffineAugmentationLayer
     /// <param name="name">Layer name (default "random_zoom", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
     public RandomZoom(FactorRange heightFactor, FactorRange? widthFactor = null, string fillMode = ReflectFill,
-        string interpolation = BilinearInterpolation, long? seed = null, double fillValue = 0, string? name = null, TensorShape? inputShape = null)
+        string interpolation = BilinearInterpolation, long? seed = null, double fillValue = 0, string? name = null, PartialShape? inputShape = null)
         : base(fillMode, interpolation, fillValue, seed, name, inputShape)
     {
         HeightFactor = heightFactor.Check(nameof(RandomZoom), nameof(heightFactor), -1, 1, minExcluded: true);

@@ -15,7 +15,7 @@ public sealed class Rescaling : Layer
     /// <param name="offset">The value added after scaling; 0 by default.</param>
     /// <param name="name">Layer name (default "rescaling", ...).</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Rescaling(double scale, double offset = NoOffset, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Rescaling(double scale, double offset = NoOffset, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (!double.IsFinite(scale))
             throw new ArgumentOutOfRangeException(nameof(scale), scale, $"Rescaling: scale must be a finite number; got {scale}.");
@@ -30,6 +30,9 @@ public sealed class Rescaling : Layer
 
     /// <summary>The value added after scaling.</summary>
     public double Offset { get; }
+
+    /// <inheritdoc/>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;

@@ -26,7 +26,7 @@ public sealed class Resizing : Layer
     /// <param name="name">Layer name (default "resizing", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
     public Resizing(int height, int width, string interpolation = DefaultInterpolation, bool cropToAspectRatio = false, bool padToAspectRatio = false,
-        string fillMode = ConstantFill, double fillValue = 0, bool antialias = false, string? name = null, TensorShape? inputShape = null)
+        string fillMode = ConstantFill, double fillValue = 0, bool antialias = false, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (height <= 0 || width <= 0)

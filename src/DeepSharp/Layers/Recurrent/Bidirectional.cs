@@ -21,7 +21,7 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, features] when this is a model's first layer.</param>
     public Bidirectional(RecurrentLayer layer, string mergeMode = DefaultMergeMode, RecurrentLayer? backwardLayer = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -65,11 +65,23 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
     public override IReadOnlyList<Tensor> Weights => [.. ForwardLayer.Weights, .. BackwardLayer.Weights];
 
     /// <inheritdoc/>
+    internal override void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        base.CollectRandomGenerators(into);
+        ForwardLayer.CollectRandomGenerators(into);
+        BackwardLayer.CollectRandomGenerators(into);
+    }
+
+    /// <inheritdoc/>
     public override IReadOnlyList<Tensor> TrainableWeights => Trainable ? [.. ForwardLayer.TrainableWeights, .. BackwardLayer.TrainableWeights] : [];
 
     /// <inheritdoc/>
     public override IReadOnlyList<Tensor> NonTrainableWeights =>
         Trainable ? [.. ForwardLayer.NonTrainableWeights, .. BackwardLayer.NonTrainableWeights] : Weights;
+
+    /// <inheritdoc/>
+    /// <remarks>The time steps may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
@@ -85,6 +97,12 @@ public sealed class Bidirectional : Layer, IMaskingLayer, IOutputHint
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape)
+    {
+        ForwardLayer.EnsureBuilt(inputShape);
+        BackwardLayer.EnsureBuilt(inputShape);
+    }
+
+    private protected override void BuildPartial(PartialShape inputShape)
     {
         ForwardLayer.EnsureBuilt(inputShape);
         BackwardLayer.EnsureBuilt(inputShape);

@@ -40,7 +40,7 @@ public sealed class GRU : RecurrentLayer
         Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = NoDropout, double recurrentDropout = NoDropout,
         bool returnSequences = ReturnSequencesByDefault, bool returnState = ReturnStateByDefault, bool goBackwards = GoBackwardsByDefault,
         bool resetAfter = ResetAfterByDefault, long? seed = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
             returnSequences, returnState, goBackwards, seed, name, inputShape)

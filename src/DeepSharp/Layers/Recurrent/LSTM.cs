@@ -37,7 +37,7 @@ public sealed class LSTM : RecurrentLayer
         bool unitForgetBias = UnitForgetBiasByDefault, Regularizer? kernelRegularizer = null, Regularizer? recurrentRegularizer = null,
         Regularizer? biasRegularizer = null, Regularizer? activityRegularizer = null, double dropout = NoDropout, double recurrentDropout = NoDropout,
         bool returnSequences = ReturnSequencesByDefault, bool returnState = ReturnStateByDefault, bool goBackwards = GoBackwardsByDefault, long? seed = null,
-        string? name = null, TensorShape? inputShape = null)
+        string? name = null, PartialShape? inputShape = null)
         : base(units, activation, recurrentActivation, useBias, kernelInitializer, recurrentInitializer, biasInitializer,
             kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, dropout, recurrentDropout,
             returnSequences, returnState, goBackwards, seed, name, inputShape)

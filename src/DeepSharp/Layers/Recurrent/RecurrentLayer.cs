@@ -25,7 +25,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         bool useBias, Initializer? kernelInitializer, Initializer? recurrentInitializer, Initializer? biasInitializer,
         Regularizer? kernelRegularizer, Regularizer? recurrentRegularizer, Regularizer? biasRegularizer,
         Regularizer? activityRegularizer, double dropout, double recurrentDropout, bool returnSequences, bool returnState,
-        bool goBackwards, long? seed, string? name, TensorShape? inputShape)
+        bool goBackwards, long? seed, string? name, PartialShape? inputShape)
         : base(name, inputShape)
     {
         string kind = GetType().Name;
@@ -57,7 +57,7 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
         ReturnState = returnState;
         GoBackwards = goBackwards;
         Seed = seed;
-        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        _random = AddRandomGenerator(seed);
     }
 
     /// <summary>Units (size of the hidden state and of the output).</summary>
@@ -132,6 +132,10 @@ public abstract class RecurrentLayer : Layer, IOutputHint, IMaskingLayer
     private protected virtual void InitializeBias(Tensor bias)
     {
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The time steps may be unknown: the same weights run at every step.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -13,7 +13,7 @@ public sealed class TimeDistributed : Layer, IMaskingLayer
     /// <param name="layer">The layer applied to each step (its input shape leaves out the time axis).</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape [timesteps, ...] when this is a model's first layer.</param>
-    public TimeDistributed(Layer layer, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public TimeDistributed(Layer layer, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(layer);
         Layer = layer;
@@ -35,6 +35,13 @@ public sealed class TimeDistributed : Layer, IMaskingLayer
 
     /// <inheritdoc/>
     public override IReadOnlyList<Tensor> Weights => Layer.Weights;
+
+    /// <inheritdoc/>
+    internal override void CollectRandomGenerators(List<RandomGenerator> into)
+    {
+        base.CollectRandomGenerators(into);
+        Layer.CollectRandomGenerators(into);
+    }
 
     /// <inheritdoc/>
     public override IReadOnlyList<Tensor> TrainableWeights => Trainable ? Layer.TrainableWeights : [];
@@ -61,6 +68,12 @@ public sealed class TimeDistributed : Layer, IMaskingLayer
 
     /// <inheritdoc/>
     protected override void Build(TensorShape inputShape) => Layer.EnsureBuilt(StepShape(inputShape));
+
+    /// <inheritdoc/>
+    /// <remarks>The time steps may be unknown, and the dimensions of a step that the wrapped layer takes unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0 || (rank >= 2 && Layer.TakesUnknownDimension(axis - 1, rank - 1));
+
+    private protected override void BuildPartial(PartialShape inputShape) => Layer.EnsureBuilt(new PartialShape(inputShape.ToArray()[1..]));
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)

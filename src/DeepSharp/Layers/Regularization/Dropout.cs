@@ -15,13 +15,13 @@ public sealed class Dropout : Layer
     /// <param name="seed">Seed for the masks; by default drawn from the global generator.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Dropout(double rate, long? seed = null, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Dropout(double rate, long? seed = null, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (!(rate >= 0 && rate < 1))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Dropout: rate must be in [0, 1); got {rate}.");
         Rate = (float)rate;
         Seed = seed;
-        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        _random = AddRandomGenerator(seed);
     }
 
     /// <summary>Fraction of inputs dropped during training.</summary>
@@ -31,7 +31,14 @@ public sealed class Dropout : Layer
     public long? Seed { get; }
 
     /// <inheritdoc/>
+    /// <remarks>Dropout keeps the shape: any dimension may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;
+
+    /// <inheritdoc/>
+    internal override bool IsIdentityAtInference => true;
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) =>

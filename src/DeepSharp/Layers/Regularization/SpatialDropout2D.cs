@@ -17,13 +17,13 @@ public sealed class SpatialDropout2D : Layer
     /// <param name="seed">Seed for the masks; by default drawn from the global generator.</param>
     /// <param name="name">Layer name (default "spatial_dropout2d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public SpatialDropout2D(double rate, long? seed = null, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public SpatialDropout2D(double rate, long? seed = null, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (!(rate >= 0 && rate < 1))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, $"SpatialDropout2D: rate must be in [0, 1); got {rate}.");
         Rate = (float)rate;
         Seed = seed;
-        _random = seed is { } s ? new RandomGenerator(s) : RandomGenerator.Default.Fork();
+        _random = AddRandomGenerator(seed);
     }
 
     /// <summary>Fraction of channels dropped during training.</summary>
@@ -36,11 +36,18 @@ public sealed class SpatialDropout2D : Layer
     protected override string DefaultName => "spatial_dropout2d";
 
     /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown (one mask per channel).</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
+
+    /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         ImageLayers.RequireImage(this, inputShape);
         return inputShape;
     }
+
+    /// <inheritdoc/>
+    internal override bool IsIdentityAtInference => true;
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training)

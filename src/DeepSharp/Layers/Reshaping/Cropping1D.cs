@@ -14,7 +14,7 @@ public sealed class Cropping1D : Layer
     /// <param name="cropping">Steps removed at the start and at the end.</param>
     /// <param name="name">Layer name (default "cropping1d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (steps, channels) when this is a model's first layer.</param>
-    public Cropping1D(int cropping, string? name = null, TensorShape? inputShape = null) : this((cropping, cropping), name, inputShape)
+    public Cropping1D(int cropping, string? name = null, PartialShape? inputShape = null) : this((cropping, cropping), name, inputShape)
     {
     }
 
@@ -22,7 +22,7 @@ public sealed class Cropping1D : Layer
     /// <param name="cropping">Steps removed at the start and at the end.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Cropping1D((int Start, int End)? cropping = null, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Cropping1D((int Start, int End)? cropping = null, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         var (start, end) = cropping ?? (CroppingByDefault, CroppingByDefault);
         if (start < 0 || end < 0)
@@ -39,6 +39,10 @@ public sealed class Cropping1D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "cropping1d";
+
+    /// <inheritdoc/>
+    /// <remarks>The steps may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

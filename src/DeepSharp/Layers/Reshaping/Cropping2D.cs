@@ -13,7 +13,7 @@ public sealed class Cropping2D : Layer
     /// <param name="cropping">Rows removed at top and bottom, and columns at left and right.</param>
     /// <param name="name">Layer name (default "cropping2d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public Cropping2D(Size2D? cropping = null, string? name = null, TensorShape? inputShape = null)
+    public Cropping2D(Size2D? cropping = null, string? name = null, PartialShape? inputShape = null)
         : this(((cropping ?? 0).Height, (cropping ?? 0).Height), ((cropping ?? 0).Width, (cropping ?? 0).Width), name, inputShape)
     {
     }
@@ -23,7 +23,7 @@ public sealed class Cropping2D : Layer
     /// <param name="width">Columns removed at the left and at the right.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public Cropping2D((int Top, int Bottom) height, (int Left, int Right) width, string? name = null, TensorShape? inputShape = null)
+    public Cropping2D((int Top, int Bottom) height, (int Left, int Right) width, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (height.Top < 0 || height.Bottom < 0 || width.Left < 0 || width.Right < 0)
@@ -49,6 +49,10 @@ public sealed class Cropping2D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "cropping2d";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

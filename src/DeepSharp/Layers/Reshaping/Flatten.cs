@@ -3,10 +3,18 @@ using System.Text.Json.Nodes;
 namespace DeepSharp;
 
 /// <summary>Flattens each sample to one dimension, as Keras' <c>Flatten</c>: (batch, 28, 28) becomes (batch, 784).</summary>
-public sealed class Flatten(string? name = null, TensorShape? inputShape = null) : Layer(name, inputShape)
+public sealed class Flatten(string? name = null, PartialShape? inputShape = null) : Layer(name, inputShape)
 {
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape) => [inputShape.Size];
+
+    /// <inheritdoc/>
+    /// <remarks>An unknown dimension makes the flattened size unknown, as in Keras: (None, None, 28) becomes (None, None).</remarks>
+    public override PartialShape ComputeOutputShape(PartialShape inputShape) =>
+        inputShape.TryGetTensorShape(out var known) ? ComputeOutputShape(known) : [null];
+
+    /// <inheritdoc/>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => true;
 
     /// <inheritdoc/>
     protected override Tensor Forward(Tensor inputs, bool training) =>

@@ -11,7 +11,7 @@ public sealed class Reshape : Layer
     private readonly int[] _target;
 
     /// <summary>Creates the layer.</summary>
-    public Reshape(int[] targetShape, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public Reshape(int[] targetShape, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(targetShape);
         if (targetShape.Count(d => d == -1) > 1 || targetShape.Any(d => d == 0 || d < -1))

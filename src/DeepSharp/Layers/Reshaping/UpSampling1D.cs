@@ -14,7 +14,7 @@ public sealed class UpSampling1D : Layer
     /// <param name="size">How many times each step is repeated; 2 by default.</param>
     /// <param name="name">Layer name (default "up_sampling1d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (steps, channels) when this is a model's first layer.</param>
-    public UpSampling1D(int size = SizeByDefault, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public UpSampling1D(int size = SizeByDefault, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (size <= 0)
             throw new ArgumentOutOfRangeException(nameof(size), size, $"UpSampling1D: size must be a positive integer; got {size}.");
@@ -26,6 +26,10 @@ public sealed class UpSampling1D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "up_sampling1d";
+
+    /// <inheritdoc/>
+    /// <remarks>The steps may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -16,7 +16,7 @@ public sealed class UpSampling2D : Layer
     /// <param name="interpolation">"nearest" (default) or "bilinear".</param>
     /// <param name="name">Layer name (default "up_sampling2d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public UpSampling2D(Size2D? size = null, string interpolation = DefaultInterpolation, string? name = null, TensorShape? inputShape = null)
+    public UpSampling2D(Size2D? size = null, string interpolation = DefaultInterpolation, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         Size = (size ?? 2).RequirePositive("UpSampling2D", nameof(size));
@@ -33,6 +33,10 @@ public sealed class UpSampling2D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "up_sampling2d";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

@@ -14,7 +14,7 @@ public sealed class ZeroPadding1D : Layer
     /// <param name="padding">Steps added at the start and at the end; 1 by default.</param>
     /// <param name="name">Layer name (default "zero_padding1d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (steps, channels) when this is a model's first layer.</param>
-    public ZeroPadding1D(int padding = PaddingByDefault, string? name = null, TensorShape? inputShape = null)
+    public ZeroPadding1D(int padding = PaddingByDefault, string? name = null, PartialShape? inputShape = null)
         : this((padding, padding), name, inputShape)
     {
     }
@@ -23,7 +23,7 @@ public sealed class ZeroPadding1D : Layer
     /// <param name="padding">Steps added at the start and at the end.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public ZeroPadding1D((int Start, int End) padding, string? name = null, TensorShape? inputShape = null) : base(name, inputShape)
+    public ZeroPadding1D((int Start, int End) padding, string? name = null, PartialShape? inputShape = null) : base(name, inputShape)
     {
         if (padding.Start < 0 || padding.End < 0)
             throw new ArgumentOutOfRangeException(nameof(padding), $"ZeroPadding1D: padding must be non-negative; got ({padding.Start}, {padding.End}).");
@@ -39,6 +39,10 @@ public sealed class ZeroPadding1D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "zero_padding1d";
+
+    /// <inheritdoc/>
+    /// <remarks>The steps may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis == 0;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

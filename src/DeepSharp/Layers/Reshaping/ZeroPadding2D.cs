@@ -13,7 +13,7 @@ public sealed class ZeroPadding2D : Layer
     /// <param name="padding">Rows added at top and bottom, and columns at left and right; 1 by default.</param>
     /// <param name="name">Layer name (default "zero_padding2d", ...).</param>
     /// <param name="inputShape">Per-sample input shape (height, width, channels) when this is a model's first layer.</param>
-    public ZeroPadding2D(Size2D? padding = null, string? name = null, TensorShape? inputShape = null)
+    public ZeroPadding2D(Size2D? padding = null, string? name = null, PartialShape? inputShape = null)
         : this(((padding ?? 1).Height, (padding ?? 1).Height), ((padding ?? 1).Width, (padding ?? 1).Width), name, inputShape)
     {
     }
@@ -23,7 +23,7 @@ public sealed class ZeroPadding2D : Layer
     /// <param name="width">Columns added at the left and at the right.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="inputShape">Per-sample input shape when this is a model's first layer.</param>
-    public ZeroPadding2D((int Top, int Bottom) height, (int Left, int Right) width, string? name = null, TensorShape? inputShape = null)
+    public ZeroPadding2D((int Top, int Bottom) height, (int Left, int Right) width, string? name = null, PartialShape? inputShape = null)
         : base(name, inputShape)
     {
         if (height.Top < 0 || height.Bottom < 0 || width.Left < 0 || width.Right < 0)
@@ -49,6 +49,10 @@ public sealed class ZeroPadding2D : Layer
 
     /// <inheritdoc/>
     protected override string DefaultName => "zero_padding2d";
+
+    /// <inheritdoc/>
+    /// <remarks>The height and width may be unknown.</remarks>
+    protected override bool AcceptsUnknownDimension(int axis, int rank) => axis < rank - 1;
 
     /// <inheritdoc/>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)

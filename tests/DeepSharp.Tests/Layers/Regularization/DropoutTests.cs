@@ -51,3 +51,40 @@ public class DropoutTests
         Assert.Equal((0.25f, (long?)8), (copy.Rate, copy.Seed));
     }
 }
+
+/// <summary>The random generators of layers, which training checkpoints save.</summary>
+public class LayerRandomGeneratorTests
+{
+    [Fact]
+    public void A_model_lists_the_generators_of_its_layers_and_of_the_layers_inside_wrappers_each_once()
+    {
+        var dropout = new Dropout(0.5, seed: 1);
+        var model = new Sequential(
+            new Dense(4, inputShape: [3, 2]),
+            dropout,
+            new Bidirectional(new GRU(2, dropout: 0.1, returnSequences: true)),
+            new TimeDistributed(new Dense(2)),
+            new SpatialDropoutLike(),
+            new LSTM(2));
+        var generators = new List<RandomGenerator>();
+
+        model.CollectRandomGenerators(generators);
+
+        Assert.Equal(5, generators.Count); // dropout, the two directions' GRUs, the custom layer's, the LSTM's
+        Assert.Equal(generators.Count, generators.Distinct().Count());
+        var draw = generators[0].NextUInt64();
+        Assert.Equal(new RandomGenerator(1).NextUInt64(), draw);
+    }
+
+    /// <summary>A custom layer with its own stream, as a user writes one.</summary>
+    private sealed class SpatialDropoutLike : Layer
+    {
+        private readonly RandomGenerator _random;
+
+        public SpatialDropoutLike() => _random = AddRandomGenerator(seed: null);
+
+        public override TensorShape ComputeOutputShape(TensorShape inputShape) => inputShape;
+
+        protected override Tensor Forward(Tensor inputs, bool training) => training ? DeepSharp.Ops.Dropout(inputs, 0.1f, _random) : inputs;
+    }
+}

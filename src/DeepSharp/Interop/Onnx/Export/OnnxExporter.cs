@@ -28,10 +28,35 @@ internal sealed partial class OnnxExporter
             throw new ArgumentOutOfRangeException(nameof(options), options.Opset,
                 $"Onnx.Export: opset {options.Opset} is not one the exporter writes; use {OnnxExportOptions.MinOpset} to {OnnxExportOptions.MaxOpset}.");
         ArgumentException.ThrowIfNullOrWhiteSpace(options.BatchDimension);
-        return new OnnxExporter(options.Opset).Write(model, options.BatchDimension);
+        var (inputs, _) = Interface(model);
+        if (inputs.All(i => i.Shape.IsFullyKnown)) return new OnnxExporter(options.Opset).Write(model, options.BatchDimension, 0);
+        // Unknown (None) dimensions stay dynamic: the graph is written for two stand-in sizes of them, and a node
+        // that differs between the two depends on such a size, which ONNX would then hold fixed.
+        var first = new OnnxExporter(options.Opset).Write(model, options.BatchDimension, UnknownStandIn);
+        var second = new OnnxExporter(options.Opset).Write(model, options.BatchDimension, UnknownStandIn + 1);
+        if (FirstDifference(first.Graph, second.Graph) is { } node)
+            throw new OnnxExportException(model.Name, [new OnnxUnexportableLayer(node.Name, node.OpType,
+                "this ONNX node depends on the size of a dimension the model's input leaves unknown (None); give that dimension a size to export")]);
+        return first;
     }
 
-    private ModelProto Write(Model model, string batch)
+    /// <summary>The size unknown dimensions take while the graph is written (any size a layer can take).</summary>
+    private const int UnknownStandIn = 257;
+
+    /// <summary>The first node (or the node reading the first initializer) that differs between two writings of a graph, if any.</summary>
+    private static NodeProto? FirstDifference(GraphProto a, GraphProto b)
+    {
+        for (int i = 0; i < Math.Min(a.Node.Count, b.Node.Count); i++)
+            if (!a.Node[i].Equals(b.Node[i])) return a.Node[i];
+        if (a.Node.Count != b.Node.Count) return a.Node.Count > b.Node.Count ? a.Node[b.Node.Count] : b.Node[a.Node.Count];
+        for (int i = 0; i < a.Initializer.Count; i++)
+            if (i >= b.Initializer.Count || !a.Initializer[i].Equals(b.Initializer[i]))
+                return a.Node.FirstOrDefault(n => n.Input.Contains(a.Initializer[i].Name)) ?? new NodeProto { Name = a.Initializer[i].Name, OpType = "initializer" };
+        return null;
+    }
+
+    /// <summary>Writes the graph; unknown input dimensions take the size <paramref name="standIn"/> inside and stay named dimensions at the edges.</summary>
+    private ModelProto Write(Model model, string batch, int standIn)
     {
         var (inputs, outputs) = Interface(model);
         var graph = _g.Graph;
@@ -41,8 +66,11 @@ internal sealed partial class OnnxExporter
         {
             string name = _g.Unique(inputs[i].Name);
             graph.Input.Add(OnnxGraphBuilder.Value(name, inputs[i].Shape, batch));
-            values[i] = new OnnxExportValue(name, inputs[i].Shape, null);
+            values[i] = new OnnxExportValue(name, inputs[i].Shape.WithUnknownAs(standIn), null);
         }
+        var outputShapes = model.IsFunctional
+            ? model.Outputs.Select(o => o.Shape).ToArray()
+            : [model.ComputeOutputShape(inputs[0].Shape)];
         var outputNames = outputs.Select(_g.Unique).ToArray(); // reserved before any value takes them
 
         var results = Run(model, values, "");
@@ -56,7 +84,7 @@ internal sealed partial class OnnxExporter
             if (renamed.TryGetValue(value, out var earlier)) _g.Node("Identity", outputNames[i], [earlier], [outputNames[i]]);
             else if (_g.Rename(value, outputNames[i])) renamed[value] = outputNames[i];
             else _g.Node("Identity", outputNames[i], [value], [outputNames[i]]);
-            graph.Output.Add(OnnxGraphBuilder.Value(outputNames[i], results[i].Shape, batch));
+            graph.Output.Add(OnnxGraphBuilder.Value(outputNames[i], outputShapes[i], batch));
         }
         _g.Check();
 
@@ -75,7 +103,7 @@ internal sealed partial class OnnxExporter
     private static long IrVersion(int opset) => opset switch { <= 18 => 8, <= 20 => 9, _ => 10 };
 
     /// <summary>The model's inputs (name and per-sample shape) and the names of its outputs.</summary>
-    private static ((string Name, TensorShape Shape)[] Inputs, string[] Outputs) Interface(Model model)
+    private static ((string Name, PartialShape Shape)[] Inputs, string[] Outputs) Interface(Model model)
     {
         if (model is Sequential sequential)
         {

@@ -154,12 +154,16 @@ internal sealed class OnnxGraphBuilder(int opset)
         return produced;
     }
 
-    /// <summary>A float tensor value of the graph's interface: the batch named, the other dimensions fixed.</summary>
-    public static ValueInfoProto Value(string name, TensorShape sampleShape, string batch)
+    /// <summary>A float tensor value of the graph's interface: the batch named, the other dimensions fixed unless unknown (then named too).</summary>
+    public static ValueInfoProto Value(string name, PartialShape sampleShape, string batch)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batch });
-        foreach (int d in sampleShape.Dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        // An unknown (None) dimension is a named one, as PyTorch's dynamic axes: "<value>_dim<axis>", batch axis 0.
+        for (int i = 0; i < sampleShape.Rank; i++)
+            shape.Dim.Add(sampleShape[i] is { } d
+                ? new TensorShapeProto.Types.Dimension { DimValue = d }
+                : new TensorShapeProto.Types.Dimension { DimParam = $"{name}_dim{i + 1}" });
         return new ValueInfoProto
         {
             Name = name,

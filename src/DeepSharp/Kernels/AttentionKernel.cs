@@ -1,0 +1,206 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// Which (query step i, key step j) pairs of sample b may attend: <c>Data[b·BatchStride + i·RowStride + j] ≠ 0</c>
+/// when <see cref="Data"/> is given (RowStride 0 reads one row for every query step: a key padding mask), and
+/// j ≤ i when <see cref="Causal"/>. The heads share the sample's mask: it is read in place, never broadcast.
+/// </summary>
+internal unsafe struct AttentionMask
+{
+    public float* Data;
+    public long BatchStride;
+    public int RowStride;
+    public bool Causal;
+
+    /// <summary>Whether any pair can be masked at all.</summary>
+    public readonly bool Any => Data != null || Causal;
+}
+
+/// <summary>
+/// Scaled dot-product attention as batched GEMMs, one (sample, head) pair at a time, the pairs split over the
+/// threads. Queries, keys and values are read in the projection's layout (batch, steps, heads, features), where a
+/// head's matrix is rows a <c>heads·features</c> stride apart, so no head is ever transposed or copied out; the
+/// weights are (batch, heads, query steps, key steps), the context (batch, query steps, heads, value features).
+/// <para>
+/// The softmax is fused with the scaling and the mask: a masked score becomes −∞ before the row's maximum is taken,
+/// so large scores never overflow, and a row with nothing to attend to (every key masked) gets weights of zero,
+/// not the NaN that 0/0 would give. Each pair writes only its own rows, so the results do not depend on the
+/// number of threads.
+/// </para>
+/// </summary>
+internal static unsafe class AttentionKernel
+{
+    private const long ParallelMinFlops = 1 << 17; // below this, one thread does all pairs
+
+    /// <summary>One attention problem's sizes: B samples, H heads, Tq query and Tk key steps, dk and dv head features.</summary>
+    internal readonly record struct Shape(int Batch, int Heads, int QuerySteps, int KeySteps, int KeyFeatures, int ValueFeatures)
+    {
+        public int Pairs => Batch * Heads;
+        public long WeightsPerPair => (long)QuerySteps * KeySteps;
+    }
+
+    /// <summary>w = softmax(scale · q·kᵀ) per pair, masked; q (B, Tq, H, dk), k (B, Tk, H, dk), w (B, H, Tq, Tk).</summary>
+    internal static void Weights(float* q, float* k, float* w, in Shape shape, float scale, in AttentionMask mask)
+    {
+        var body = new Body { Kind = Pass.Weights, S = shape, Q = q, K = k, W = w, Scale = scale, Mask = mask };
+        Run(ref body, 2L * shape.WeightsPerPair * shape.KeyFeatures);
+    }
+
+    /// <summary>
+    /// From dw: ds = scale · w ⊙ (dw − Σ dw·w) per row (into <paramref name="ds"/>, (B, H, Tq, Tk)), then dq = ds·k and
+    /// dk = dsᵀ·q, each written in its operand's layout (overwritten, not accumulated). Either output may be null.
+    /// </summary>
+    internal static void WeightsBackward(float* q, float* k, float* w, float* dw, float* ds, float* dq, float* dk, in Shape shape, float scale)
+    {
+        var body = new Body { Kind = Pass.WeightsBackward, S = shape, Q = q, K = k, W = w, Dw = dw, Ds = ds, Dq = dq, Dk = dk, Scale = scale };
+        Run(ref body, 4L * shape.WeightsPerPair * shape.KeyFeatures);
+    }
+
+    /// <summary>Masked softmax of given scores (B, H, Tq, Tk) times <paramref name="scale"/>: the weights without the GEMM.</summary>
+    internal static void Softmax(float* scores, float* w, in Shape shape, float scale, in AttentionMask mask)
+    {
+        var body = new Body { Kind = Pass.Softmax, S = shape, Q = scores, W = w, Scale = scale, Mask = mask };
+        Run(ref body, 8L * shape.WeightsPerPair);
+    }
+
+    /// <summary>c = w·v per pair; w (B, H, Tq, Tk), v (B, Tk, H, dv), c (B, Tq, H, dv).</summary>
+    internal static void Context(float* w, float* v, float* c, in Shape shape)
+    {
+        var body = new Body { Kind = Pass.Context, S = shape, W = w, V = v, C = c };
+        Run(ref body, 2L * shape.WeightsPerPair * shape.ValueFeatures);
+    }
+
+    /// <summary>dw = dc·vᵀ and dv = wᵀ·dc per pair (overwritten); either output may be null.</summary>
+    internal static void ContextBackward(float* w, float* v, float* dc, float* dw, float* dv, in Shape shape)
+    {
+        var body = new Body { Kind = Pass.ContextBackward, S = shape, W = w, V = v, Dc = dc, Dw = dw, Dv = dv };
+        Run(ref body, 4L * shape.WeightsPerPair * shape.ValueFeatures);
+    }
+
+    private static void Run(ref Body body, long flopsPerPair)
+    {
+        int pairs = body.S.Pairs;
+        if (pairs == 0) return;
+        if (pairs == 1 || Parallelism.Threads == 1 || flopsPerPair * pairs < ParallelMinFlops)
+        {
+            body.Pairs(0, pairs);
+            return;
+        }
+        body.Chunks = Math.Min(pairs, Parallelism.Threads * 4);
+        WorkerPool.For(body.Chunks, ref body);
+    }
+
+    private enum Pass
+    {
+        Weights,
+        WeightsBackward,
+        Softmax,
+        Context,
+        ContextBackward,
+    }
+
+    private struct Body : IParallelBody
+    {
+        public Pass Kind;
+        public Shape S;
+        public float* Q, K, V, W, C, Dw, Ds, Dq, Dk, Dv, Dc;
+        public float Scale;
+        public AttentionMask Mask;
+        public int Chunks;
+
+        public readonly void Execute(int chunk) =>
+            Pairs((int)((long)S.Pairs * chunk / Chunks), (int)((long)S.Pairs * (chunk + 1) / Chunks));
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Pairs(int first, int last)
+        {
+            int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
+            int ldk = h * dk, ldv = h * dv;
+            for (int pair = first; pair < last; pair++)
+            {
+                int b = pair / h, head = pair % h;
+                long wAt = pair * S.WeightsPerPair;
+                long qAt = (long)b * tq * ldk + (long)head * dk, kAt = (long)b * tk * ldk + (long)head * dk;
+                long vAt = (long)b * tk * ldv + (long)head * dv, cAt = (long)b * tq * ldv + (long)head * dv;
+                switch (Kind)
+                {
+                    case Pass.Weights:
+                        Gemm.Multiply(false, true, tq, tk, dk, Q + qAt, ldk, K + kAt, ldk, W + wAt, tk);
+                        SoftmaxRows(W + wAt, W + wAt, b);
+                        break;
+                    case Pass.Softmax:
+                        SoftmaxRows(Q + wAt, W + wAt, b);
+                        break;
+                    case Pass.WeightsBackward:
+                        for (int i = 0; i < tq; i++)
+                        {
+                            long row = wAt + (long)i * tk;
+                            var wRow = new ReadOnlySpan<float>(W + row, tk);
+                            var dwRow = new ReadOnlySpan<float>(Dw + row, tk);
+                            var dsRow = new Span<float>(Ds + row, tk);
+                            TensorPrimitives.Subtract(dwRow, TensorPrimitives.Dot(dwRow, wRow), dsRow);
+                            TensorPrimitives.Multiply(dsRow, wRow, dsRow);
+                            if (Scale != 1f) TensorPrimitives.Multiply(dsRow, Scale, dsRow);
+                        }
+                        if (Dq != null) Gemm.Multiply(false, false, tq, dk, tk, Ds + wAt, tk, K + kAt, ldk, Dq + qAt, ldk);
+                        if (Dk != null) Gemm.Multiply(true, false, tk, dk, tq, Ds + wAt, tk, Q + qAt, ldk, Dk + kAt, ldk);
+                        break;
+                    case Pass.Context:
+                        Gemm.Multiply(false, false, tq, dv, tk, W + wAt, tk, V + vAt, ldv, C + cAt, ldv);
+                        break;
+                    default:
+                        if (Dw != null) Gemm.Multiply(false, true, tq, tk, dv, Dc + cAt, ldv, V + vAt, ldv, Dw + wAt, tk);
+                        if (Dv != null) Gemm.Multiply(true, false, tk, dv, tq, W + wAt, tk, Dc + cAt, ldv, Dv + vAt, ldv);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The Tq rows of one pair: y = masked softmax(scale · x); x and y may be the same memory.</summary>
+        private readonly void SoftmaxRows(float* x, float* y, int b)
+        {
+            int tq = S.QuerySteps, tk = S.KeySteps;
+            for (int i = 0; i < tq; i++)
+            {
+                var row = new Span<float>(y + (long)i * tk, tk);
+                var source = new ReadOnlySpan<float>(x + (long)i * tk, tk);
+                if (Scale != 1f) TensorPrimitives.Multiply(source, Scale, row);
+                else if (x != y) source.CopyTo(row);
+                if (Mask.Data != null)
+                {
+                    float* allowed = Mask.Data + b * Mask.BatchStride + (long)i * Mask.RowStride;
+                    for (int j = 0; j < tk; j++)
+                        if (allowed[j] == 0f) row[j] = float.NegativeInfinity;
+                }
+                if (Mask.Causal && i + 1 < tk) row[(i + 1)..].Fill(float.NegativeInfinity);
+                SoftmaxRow(row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Softmax of one row in place, −∞ entries being masked ones: a NaN stays NaN, a row of −∞ alone (nothing to
+    /// attend to) becomes zeros.
+    /// </summary>
+    private static void SoftmaxRow(Span<float> row)
+    {
+        float max = TensorPrimitives.Max(row);
+        if (float.IsNegativeInfinity(max))
+        {
+            row.Clear();
+            return;
+        }
+        VectorLoop.Map(new ExpOfDifference(), row, max, row); // e^(−∞ − max) = 0: masked entries drop out of the sum
+        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+    }
+
+    /// <summary>e^(x − m).</summary>
+    private readonly struct ExpOfDifference : IBinaryFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Apply<T>(T x, T m) where T : struct, ILanes<T> => LaneMath.Exp(x - m);
+    }
+}

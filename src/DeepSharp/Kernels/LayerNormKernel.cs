@@ -1,0 +1,141 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// Layer normalization of rows of <c>n</c> contiguous values (the normalized axes of one sample position), fused:
+/// forward reads a row once for its mean, once for its centered variance and writes y = x̂·γ + β, keeping the mean
+/// and 1/√(σ² + ε) per row; backward recomputes x̂ from them and writes dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with
+/// dx̂ = dy·γ, in one sweep of a row that is in L1 throughout. γ and β gradients are summed per chunk of rows into
+/// partials added in chunk order; the chunks depend on the shape alone, so the sums have the same bits at any
+/// thread count.
+/// </summary>
+internal static unsafe class LayerNormKernel
+{
+    private const long ParallelMinElements = 1 << 14;
+    private const int MaxChunks = 32;
+    private const int MinChunkRows = 8;
+
+    /// <summary>Chunks of rows a gradient pass sums separately (fixed by the shape): the rows of <see cref="GradientPartials"/>.</summary>
+    internal static int Chunks(int rows) => Math.Max(1, Math.Min(MaxChunks, rows / MinChunkRows));
+
+    /// <summary>Floats of scratch the backward pass needs for its γ and β partial sums.</summary>
+    internal static long GradientPartials(int rows, int n) => 2L * Chunks(rows) * n;
+
+    /// <summary>y = (x − μ)/√(σ² + ε)·γ + β per row; γ or β may be null (1 and 0); mean and invStd get one value per row.</summary>
+    internal static void Forward(float* x, float* gamma, float* beta, float* y, float* mean, float* invStd, int rows, int n, float epsilon)
+    {
+        var body = new Body { Backward = false, X = x, Gamma = gamma, Beta = beta, Y = y, Mean = mean, InvStd = invStd, Rows = rows, N = n, Epsilon = epsilon };
+        Run(ref body);
+    }
+
+    /// <summary>
+    /// dx (may be null) from dy and the saved statistics; with <paramref name="partials"/> (<see cref="GradientPartials"/>
+    /// floats) also dγ = Σ dy·x̂ and dβ = Σ dy over the rows into <paramref name="dGamma"/> and <paramref name="dBeta"/>
+    /// (either may be null).
+    /// </summary>
+    internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx,
+        float* partials, float* dGamma, float* dBeta, int rows, int n)
+    {
+        var body = new Body
+        {
+            Backward = true, X = x, Gamma = gamma, Dy = dy, Mean = mean, InvStd = invStd, Dx = dx, Partials = partials,
+            Rows = rows, N = n, Sums = dGamma != null || dBeta != null,
+        };
+        Run(ref body);
+        if (!body.Sums) return;
+        int chunks = body.Chunks;
+        var gamma0 = new Span<float>(partials, n);
+        var beta0 = new Span<float>(partials + n, n);
+        for (int c = 1; c < chunks; c++)
+        {
+            TensorPrimitives.Add(gamma0, new ReadOnlySpan<float>(partials + 2L * c * n, n), gamma0);
+            TensorPrimitives.Add(beta0, new ReadOnlySpan<float>(partials + 2L * c * n + n, n), beta0);
+        }
+        if (dGamma != null) gamma0.CopyTo(new Span<float>(dGamma, n));
+        if (dBeta != null) beta0.CopyTo(new Span<float>(dBeta, n));
+    }
+
+    private static void Run(ref Body body)
+    {
+        body.Chunks = Chunks(body.Rows);
+        if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
+            for (int c = 0; c < body.Chunks; c++) body.Execute(c);
+        else WorkerPool.For(body.Chunks, ref body);
+    }
+
+    private struct Body : IParallelBody
+    {
+        public bool Backward, Sums;
+        public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
+        public int Rows, N, Chunks;
+        public float Epsilon;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Execute(int chunk)
+        {
+            int first = (int)((long)Rows * chunk / Chunks), last = (int)((long)Rows * (chunk + 1) / Chunks);
+            if (!Backward)
+            {
+                for (int r = first; r < last; r++) ForwardRow(r);
+                return;
+            }
+            Span<float> dGamma = default, dBeta = default;
+            if (Sums)
+            {
+                dGamma = new Span<float>(Partials + 2L * chunk * N, N);
+                dBeta = new Span<float>(Partials + 2L * chunk * N + N, N);
+                dGamma.Clear();
+                dBeta.Clear();
+            }
+            // x̂ and dx̂ of a row, on the stack when the row is short (a transformer's features).
+            float[]? rented = null;
+            Span<float> scratch = N <= 1024 ? stackalloc float[2 * N] : (rented = System.Buffers.ArrayPool<float>.Shared.Rent(2 * N));
+            var normalized = scratch[..N];
+            var scaled = scratch.Slice(N, N);
+            for (int r = first; r < last; r++) BackwardRow(r, normalized, scaled, dGamma, dBeta);
+            if (rented != null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+
+        private readonly void ForwardRow(int r)
+        {
+            long at = (long)r * N;
+            var x = new ReadOnlySpan<float>(X + at, N);
+            var y = new Span<float>(Y + at, N);
+            float mean = TensorPrimitives.Sum(x) / N;
+            TensorPrimitives.Subtract(x, mean, y);
+            float invStd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(y) / N + Epsilon);
+            Mean[r] = mean;
+            InvStd[r] = invStd;
+            TensorPrimitives.Multiply(y, invStd, y);                                         // x̂
+            if (Gamma != null && Beta != null) TensorPrimitives.MultiplyAdd(y, new ReadOnlySpan<float>(Gamma, N), new ReadOnlySpan<float>(Beta, N), y);
+            else if (Gamma != null) TensorPrimitives.Multiply(y, new ReadOnlySpan<float>(Gamma, N), y);
+            else if (Beta != null) TensorPrimitives.Add(y, new ReadOnlySpan<float>(Beta, N), y);
+        }
+
+        private readonly void BackwardRow(int r, Span<float> normalized, Span<float> scaled, Span<float> dGamma, Span<float> dBeta)
+        {
+            long at = (long)r * N;
+            var dy = new ReadOnlySpan<float>(Dy + at, N);
+            float invStd = InvStd[r];
+            TensorPrimitives.Subtract(new ReadOnlySpan<float>(X + at, N), Mean[r], normalized);
+            TensorPrimitives.Multiply(normalized, invStd, normalized);                       // x̂
+            if (Sums)
+            {
+                TensorPrimitives.MultiplyAdd(dy, normalized, dGamma, dGamma);                // Σ dy·x̂
+                TensorPrimitives.Add(dBeta, dy, dBeta);                                      // Σ dy
+            }
+            if (Dx == null) return;
+            if (Gamma != null) TensorPrimitives.Multiply(dy, new ReadOnlySpan<float>(Gamma, N), scaled);
+            else dy.CopyTo(scaled);                                                          // dx̂
+            float meanScaled = TensorPrimitives.Sum(scaled) / N;
+            float meanProduct = TensorPrimitives.Dot(scaled, normalized) / N;
+            var dx = new Span<float>(Dx + at, N);
+            // dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ
+            TensorPrimitives.MultiplyAdd(normalized, -meanProduct, scaled, dx);
+            TensorPrimitives.Subtract(dx, meanScaled, dx);
+            TensorPrimitives.Multiply(dx, invStd, dx);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp;
+
+public static unsafe partial class Ops
+{
+    // ---- layer normalization over the trailing axes ---------------------------------------------------
+    // y = x̂·γ + β with x̂ = (x − μ)/σ, σ = √(var + ε) per row of the normalized axes.
+    // dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with dx̂ = dy·γ; dγ = Σ dy·x̂, dβ = Σ dy over the rows.
+
+    /// <summary>
+    /// Layer normalization over the last <paramref name="normalizedRank"/> axes of <paramref name="x"/>, in one fused
+    /// pass each way: every row of those axes gets zero mean and unit (biased) variance, then is scaled by
+    /// <paramref name="gamma"/> and shifted by <paramref name="beta"/> (shaped like the normalized axes, or null).
+    /// </summary>
+    /// <param name="x">The input.</param>
+    /// <param name="gamma">Scale, shaped like the normalized axes (or flat with as many values), or null for 1.</param>
+    /// <param name="beta">Offset, shaped like gamma, or null for 0.</param>
+    /// <param name="epsilon">Added to the variance before the square root; positive.</param>
+    /// <param name="normalizedRank">How many trailing axes are normalized together (1: the last).</param>
+    public static Tensor LayerNormalization(Tensor x, Tensor? gamma, Tensor? beta, float epsilon = 1e-3f, int normalizedRank = 1)
+    {
+        x.ThrowIfDisposed();
+        const string op = "LayerNormalization";
+        if (normalizedRank < 1 || normalizedRank > x.Rank)
+            throw new ArgumentOutOfRangeException(nameof(normalizedRank), normalizedRank,
+                $"{op}: normalizedRank must be between 1 and the input's rank {x.Rank} (shape {x._shape}); got {normalizedRank}.");
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{op}: epsilon must be a positive number; got {epsilon}.");
+        int n = 1;
+        for (int d = x.Rank - normalizedRank; d < x.Rank; d++) n *= x._shape[d];
+        int rows = n == 0 ? 0 : (int)(x._shape.Size / n);
+        CheckNormalizedWeight(op, nameof(gamma), gamma, n, x._shape);
+        CheckNormalizedWeight(op, nameof(beta), beta, n, x._shape);
+        var input = ContiguousOperand.Of(x);
+        var y = Tensor.Uninitialized(x._shape);
+        var stats = Tensor.Uninitialized(new TensorShape(2, rows)); // mean, then 1/σ
+        LayerNormKernel.Forward(input.Pointer, gamma is null ? null : gamma.Pointer, beta is null ? null : beta.Pointer, y.Pointer,
+            stats.Pointer, stats.Pointer + rows, rows, n, epsilon);
+        ContiguousOperand.Release(input, x);
+        Node? node = (gamma, beta) switch
+        {
+            (null, null) => Node.Record("layer_normalization", LayerNormalizationBackward, y, x),
+            (not null, null) => Node.Record("layer_normalization", LayerNormalizationBackward, y, x, gamma),
+            (null, not null) => Node.Record("layer_normalization", LayerNormalizationBackward, y, x, beta),
+            _ => Node.Record("layer_normalization", LayerNormalizationBackward, y, x, gamma, beta),
+        };
+        if (node is null) stats.Recycle();
+        else
+        {
+            node.Save(new LayerNormalizationSaved(rows, n, gamma is not null, beta is not null));
+            node.Keep(stats);
+        }
+        return y;
+    }
+
+    private readonly record struct LayerNormalizationSaved(int Rows, int N, bool HasGamma, bool HasBeta);
+
+    private static void LayerNormalizationBackward(Node n, Tensor g)
+    {
+        var x = n.A!;
+        var (rows, size, hasGamma, hasBeta) = n.State<LayerNormalizationSaved>();
+        var gamma = hasGamma ? n.B : null;
+        var beta = hasBeta ? (hasGamma ? n.C : n.B) : null;
+        float* mean = n.Kept.First!.Pointer, invStd = mean + rows;
+        var input = ContiguousOperand.Of(x);
+        var dy = ContiguousOperand.Of(g);
+        var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
+        bool gammaGrad = gamma is not null && gamma._requiresGrad, betaGrad = beta is not null && beta._requiresGrad;
+        var dGamma = gammaGrad ? GradientEngine.NewGradient(gamma!) : null;
+        var dBeta = betaGrad ? GradientEngine.NewGradient(beta!) : null;
+        var partials = gammaGrad || betaGrad ? Tensor.Uninitialized(new TensorShape((int)LayerNormKernel.GradientPartials(rows, size))) : null;
+        LayerNormKernel.Backward(input.Pointer, gamma is null ? null : gamma.Pointer, dy.Pointer, mean, invStd, dx is null ? null : dx.Pointer,
+            partials is null ? null : partials.Pointer, dGamma is null ? null : dGamma.Pointer, dBeta is null ? null : dBeta.Pointer, rows, size);
+        partials?.Recycle();
+        ContiguousOperand.Release(input, x);
+        ContiguousOperand.Release(dy, g);
+        if (dx is not null) GradientEngine.Accumulate(x, dx);
+        if (dGamma is not null) GradientEngine.Accumulate(gamma!, dGamma);
+        if (dBeta is not null) GradientEngine.Accumulate(beta!, dBeta);
+    }
+
+    private static void CheckNormalizedWeight(string op, string argument, Tensor? weight, int n, in TensorShape input)
+    {
+        if (weight is null) return;
+        weight.ThrowIfDisposed();
+        if (weight._shape.Size != n)
+            throw new ArgumentException(
+                $"{op}: {argument} must have one value per element of the normalized axes ({n} for input {input}); got shape {weight._shape}.", argument);
+        if (!weight._isContiguous) throw new ArgumentException($"{op}: {argument} must be contiguous.", argument);
+    }
+}
