@@ -29,7 +29,7 @@ var outputs = new Dense(10, activation: "softmax").Call(x);
 var model = new Model(inputs.Output, outputs);
 
 // AdamW; the rate rises over the first epoch to 2e-3, then falls along a cosine to 0.
-const int epochs = 8, batchSize = 128;
+const int epochs = 20, batchSize = 128;
 int stepsPerEpoch = (trainX.Shape[0] + batchSize - 1) / batchSize;
 var schedule = new CosineDecay(0, decaySteps: (epochs - 1) * stepsPerEpoch, warmupTarget: 2e-3, warmupSteps: stepsPerEpoch);
 model.Compile(optimizer: new AdamW(learningRate: schedule, weightDecay: 0.05f),

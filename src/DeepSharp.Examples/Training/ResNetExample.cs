@@ -7,11 +7,11 @@ namespace DeepSharp.Examples;
 /// A small residual network (<see cref="ResNetModel"/>: stem Conv2D 32, a residual stage of 64 filters at 14×14 and one
 /// of 128 at 7×7, GlobalAveragePooling2D, Dense softmax) trained as a Keras user trains one: AdamW with weight decay,
 /// the rate rising linearly over the first epoch to 2e-3 then falling along a cosine to 0, images augmented by
-/// <see cref="CnnAugmentation.Default"/>, 8 epochs at batch 128, validated on the test set after every epoch.
+/// <see cref="CnnAugmentation.Default"/>, 20 epochs at batch 128, validated on the test set after every epoch.
 /// </summary>
 public sealed class ResNetExample() : ClassifierExample("resnet",
     "a residual network (Conv2D 32, residual stages of 64 and 128 filters with batch norm, global average pooling)",
-    defaultEpochs: 8, defaultBatchSize: 128, learningRate: 2e-3)
+    defaultEpochs: 20, defaultBatchSize: 128, learningRate: 2e-3)
 {
     /// <summary>AdamW's decoupled weight decay (Keras' AdamW multiplies it by the learning rate).</summary>
     public const float WeightDecay = 0.05f;
