@@ -1,7 +1,7 @@
 namespace DeepSharp.Examples;
 
 /// <summary>
-/// One of the examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, gan on images: <see cref="ImageExample"/>;
+/// One of the examples <c>deepsharp train</c> runs (mlp, cnn, lstm, gru, vit, resnet, gan on images: <see cref="ImageExample"/>;
 /// charlm on text): its name, its defaults, and a run that loads the data, trains, and writes the report, the plots
 /// and the model into <see cref="TrainingOptions.OutputDirectory"/>.
 /// </summary>

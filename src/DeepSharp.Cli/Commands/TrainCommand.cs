@@ -10,7 +10,7 @@ namespace DeepSharp.Cli.Commands;
 public sealed class TrainCommand : ICommand
 {
     /// <summary>The examples with their default settings, for their names, summaries and defaults.</summary>
-    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new VitExample(), new GanExample(), new CharLmExample()];
+    private static readonly Example[] Examples = [new MlpExample(), new CnnExample(), new LstmExample(), new GruExample(), new VitExample(), new ResNetExample(), new GanExample(), new CharLmExample()];
 
     /// <summary>The examples' names, in the order the help lists them.</summary>
     public static IReadOnlyList<string> ExampleNames { get; } = Examples.Select(e => e.Name).ToList();
@@ -139,7 +139,7 @@ public sealed class TrainCommand : ICommand
     private static string Writes(Example example) => example switch
     {
         GanExample => "samples-epoch-NN.png (every epoch), losses.png, generator.dsm, classifier.dsm\n(unless --classifier) and metrics.json",
-        CnnExample or VitExample => "run.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch), model.dsm and, last, metrics.json",
+        CnnExample or VitExample or ResNetExample => "run.json, history.csv, curves.png, accuracy.png (training against validation\naccuracy per epoch), model.dsm and, last, metrics.json",
         CharLmExample => "run.json, history.csv, curves.png, samples.txt, model.dsm, vectorizer.json and, last,\nmetrics.json (held-out bits per character and the unigram baseline's)",
         _ => "run.json, history.csv, curves.png, model.dsm and, last, metrics.json",
     };

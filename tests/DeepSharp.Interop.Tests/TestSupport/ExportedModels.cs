@@ -5,7 +5,7 @@ namespace DeepSharp.Interop.Tests;
 /// <summary>The models the ONNX export must carry to ONNX Runtime, with inputs to run them on.</summary>
 internal static class ExportedModels
 {
-    public static readonly string[] DoneWhen = ["mlp", "cnn_batchnorm", "stacked_lstm", "gru", "bidirectional_lstm_embedding", "functional_merge", "dcgan_generator"];
+    public static readonly string[] DoneWhen = ["mlp", "cnn_batchnorm", "stacked_lstm", "gru", "bidirectional_lstm_embedding", "functional_merge", "dcgan_generator", "resnet"];
 
     /// <summary>The model <paramref name="name"/>, its weights (and batch normalization statistics) random but seeded.</summary>
     public static Model Create(string name)
@@ -24,6 +24,7 @@ internal static class ExportedModels
                 new Dense(3, activation: "softmax")),
             "functional_merge" => FunctionalMerge(),
             "dcgan_generator" => GanModels.DcganGenerator(),
+            "resnet" => ResNetModel.Create(),
             _ => throw new ArgumentException(name),
         };
         RandomizeStatistics(model);

@@ -129,7 +129,7 @@ public class CommandRunnerTests
     {
         var (code, _, error) = Run("train");
         Assert.Equal(2, code);
-        Assert.Contains("which example? mlp, cnn, lstm, gru, vit, gan, charlm.", error);
+        Assert.Contains("which example? mlp, cnn, lstm, gru, vit, resnet, gan, charlm.", error);
     }
 
     [Fact]
