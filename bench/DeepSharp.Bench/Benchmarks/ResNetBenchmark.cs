@@ -29,6 +29,7 @@ internal sealed class ResNetBenchmark : IBenchmark
         using var y = Tensor.FromArray(Ops.Slice(train.Y, 0, 0, Samples).ToArray());
         using var torchX = torch.tensor(x.ToArray(), [Samples, 1, 28, 28]);
         using var torchY = torch.tensor(y.ToArray().Select(v => (long)v).ToArray());
+        double flops = TrainingFlops.StepPerSample(ResNetModel.Create(10));
         (double SamplesPerSecond, double BytesPerStep) ours = default;
         int oursThreads = 0, theirsThreads = 0;
         double theirs = 0;
@@ -40,7 +41,7 @@ internal sealed class ResNetBenchmark : IBenchmark
             if (torchRun > theirs) (theirs, theirsThreads) = (torchRun, threads);
         }
         yield return new BenchmarkResult($"resnet train b{Batch} (t{oursThreads} vs t{theirsThreads})", ours.SamplesPerSecond, theirs,
-            BenchmarkUnit.SamplesPerSecond);
+            BenchmarkUnit.SamplesPerSecond, flops);
         yield return new BenchmarkResult($"resnet bytes/step b{Batch}", ours.BytesPerStep, double.NaN, BenchmarkUnit.Bytes);
     }
 

@@ -63,7 +63,7 @@ public sealed class TrainCommand : ICommand
         var example = ParseExample(defaults, options);
         RejectExtra(options);
         if (example is GanExample && (resume || training.SaveFreq is not null))
-            throw new UsageException("train gan writes its generator and report after every epoch and keeps no backup: --resume and --save-freq are for mlp, cnn, lstm, gru and vit, and for charlm.");
+            throw new UsageException("train gan writes its generator and report after every epoch and keeps no backup: --resume and --save-freq are for mlp, cnn, lstm, gru and vit, and for resnet and charlm.");
         if (ranks.Size > 1 && (resume || training.SaveFreq is not null))
             throw new UsageException($"--resume and --save-freq are for a run on one process; under mpirun ({ranks.Size} ranks) a run keeps no backup.");
         if (ranks.Rank == 0) OutputPath.CheckDirectory(training.OutputDirectory); // rank 0 alone writes

@@ -1,21 +1,32 @@
 namespace DeepSharp;
 
 /// <summary>
-/// One call of a layer on symbolic tensors: the layer, the tensors it took and the ones it made. Layers keep
-/// their calls (a layer called twice shares its weights between both), and a functional model is the set of
-/// calls between its inputs and outputs.
+/// One call of a layer on symbolic tensors, as Keras' <c>Node</c>: the layer, the tensors it took and the ones it made.
+/// Layers keep their calls (a layer called twice shares its weights between both), and a functional model is the set
+/// of calls between its inputs and outputs (<see cref="Model.Nodes"/>), read-only for those who walk the graph.
 /// </summary>
-internal sealed class GraphNode
+public sealed class GraphNode
 {
     private GraphNode(Layer layer, SymbolicTensor[] inputs, CallKeywords? keywords)
     {
         Layer = layer;
         Inputs = inputs;
         Keywords = keywords;
+        Arguments = keywords is null ? inputs : inputs[..keywords.Positional];
         Outputs = [];
     }
 
-    internal Layer Layer { get; }
+    /// <summary>The layer called.</summary>
+    public Layer Layer { get; }
+
+    /// <summary>What the layer was called on: its input, or its list (a merge's inputs; attention's query, value and key).</summary>
+    public IReadOnlyList<SymbolicTensor> Arguments { get; }
+
+    /// <summary>Every tensor the call reads: <see cref="Arguments"/>, then keyword tensors (an attention mask).</summary>
+    public IReadOnlyList<SymbolicTensor> InputTensors => Inputs;
+
+    /// <summary>The tensors the call made (attention asked for its scores makes two).</summary>
+    public IReadOnlyList<SymbolicTensor> OutputTensors => Outputs;
 
     internal SymbolicTensor[] Inputs { get; }
 

@@ -78,6 +78,12 @@ public static class LayerRegistry
         lock (Factories) Factories[className] = factory;
     }
 
+    /// <summary>Whether layers saved with <paramref name="className"/> can be recreated (built in or registered).</summary>
+    internal static bool Knows(string className)
+    {
+        lock (Factories) return Factories.ContainsKey(className);
+    }
+
     /// <summary>Recreates a layer from <c>{"class_name": ..., "config": {...}}</c>; other keys are refused.</summary>
     /// <exception cref="FormatException">
     /// The object is not a saved layer, names a class that is not registered, or the layer's configuration is not

@@ -27,8 +27,8 @@ public sealed class SymbolicTensor
     /// <summary>The layer whose call produced this tensor (an <see cref="Input"/> for a model input).</summary>
     public Layer Layer => Node.Layer;
 
-    /// <summary>The call that produced it.</summary>
-    internal GraphNode Node { get; }
+    /// <summary>The call that produced it (for a model input, the <see cref="Input"/>'s own).</summary>
+    public GraphNode Node { get; }
 
     /// <summary>Which output of that call it is.</summary>
     internal int Index { get; }

@@ -39,6 +39,9 @@ public partial class Model
     /// <summary>The symbolic outputs of a functional model (empty for other models).</summary>
     public IReadOnlyList<SymbolicTensor> Outputs => _graph?.Outputs ?? [];
 
+    /// <summary>The layer calls of a functional model in the order they run, its inputs' excluded (empty for other models).</summary>
+    public IReadOnlyList<GraphNode> Nodes => _graph?.Nodes ?? [];
+
     /// <summary>Whether this model was defined from inputs and outputs (a functional model).</summary>
     public bool IsFunctional => _graph is not null;
 

@@ -10,7 +10,7 @@ namespace DeepSharp.Tests.Callbacks;
 public class BackupAndRestoreTests
 {
     /// <summary>Asks Fit to stop after batch <c>batch</c> of epoch <c>epoch</c> (batch −1: at the epoch's end).</summary>
-    private sealed class InterruptAt(int epoch, int batch) : Callback
+    internal sealed class InterruptAt(int epoch, int batch) : Callback
     {
         private int _epoch;
 

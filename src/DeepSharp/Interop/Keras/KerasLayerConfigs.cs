@@ -24,8 +24,9 @@ internal static class KerasLayerConfigs
         if (className == "InputLayer") return ReadInput(config, name, owner);
         if (KerasLayerKinds.Refusal(className) is { } reason)
             throw new FormatException($"{owner}: DeepSharp's {className} is not read from Keras files: {reason}.");
-        var kind = KerasLayerKinds.Find(className)
-            ?? throw new FormatException($"{owner}: DeepSharp has no {className} layer (it reads {KerasLayerKinds.Known}, InputLayer, Sequential and Functional).");
+        var kind = KerasLayerKinds.Find(className) ?? throw new FormatException(LayerRegistry.Knows(className)
+            ? $"{owner}: reading DeepSharp's {className} from Keras files is not supported yet (it reads {KerasLayerKinds.Known}, InputLayer, Sequential and Functional)."
+            : $"{owner}: DeepSharp has no {className} layer (it reads {KerasLayerKinds.Known}, InputLayer, Sequential and Functional).");
         var ours = new JsonObject { ["name"] = name };
         foreach (var (key, value) in config)
         {
@@ -135,7 +136,7 @@ internal static class KerasLayerConfigs
         if (KerasLayerKinds.Refusal(layer.ClassName) is { } reason)
             throw new InvalidOperationException($"SaveKeras: {owner} is not written to Keras files: {reason}.");
         var kind = KerasLayerKinds.Find(layer.ClassName)
-            ?? throw new InvalidOperationException($"SaveKeras: {owner} has no Keras form (Keras layers DeepSharp writes: {KerasLayerKinds.Known}).");
+            ?? throw new InvalidOperationException($"SaveKeras: {owner} has no Keras form: writing {layer.ClassName} layers to Keras files is not supported (Keras layers DeepSharp writes: {KerasLayerKinds.Known}).");
         // Through text, so that every value reads back as Keras' JSON would (numbers as numbers, not CLR types).
         var ours = KerasJson.Object(JsonNode.Parse(layer.GetConfig().ToJsonString()), owner);
         var keras = new JsonObject();

@@ -69,6 +69,18 @@ public class KerasFileRefusalTests
         Refused(path, "'dense' (Conv3D)", "no Conv3D layer");
     }
 
+    [Theory]
+    [InlineData("MultiHeadAttention")]
+    [InlineData("LayerNormalization")]
+    [InlineData("PositionEmbedding")]
+    public void A_layer_DeepSharp_has_but_does_not_read_from_Keras_files_is_named_as_not_supported(string className)
+    {
+        using var dir = new TempDirectory();
+        string path = EditedArchive(dir, "mlp", m => m["config"]!["layers"]![2]!["class_name"] = className);
+        var e = Refused(path, $"'dense' ({className})", $"reading DeepSharp's {className} from Keras files is not supported");
+        Assert.DoesNotContain($"has no {className} layer", e.Message);
+    }
+
     [Fact]
     public void A_constraint_is_refused_with_the_layer_and_key_named()
     {

@@ -38,7 +38,7 @@ internal sealed partial class OnnxExporter
                 Concatenate concatenate => WriteConcatenate(concatenate, inputs, name),
                 Add or Subtract or Multiply or Average => WriteElementwiseMerge((MergeLayer)layer, inputs, name),
                 OnnxNode node => WriteNode(node, inputs, name),
-                _ => throw new Refusal($"DeepSharp has no ONNX form for {layer.ClassName} layers"),
+                _ => throw new Refusal($"DeepSharp has no ONNX form for {layer.ClassName} layers: exporting them is not supported"),
             };
         }
         catch (Refusal refusal)
