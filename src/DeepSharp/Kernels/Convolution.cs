@@ -29,6 +29,11 @@ internal static unsafe class Convolution
             DirectConvolution.Forward(g, x, kernel, bias, activation, y);
             return;
         }
+        if (level == SimdLevel.Vector512 && WinogradConvolution.Applies(g))
+        {
+            WinogradConvolution.Forward(g, x, kernel, bias, activation, y);
+            return;
+        }
         switch (level)
         {
             case SimdLevel.Vector512: ConvolutionDriver<GemmKernel512>.Forward(g, x, kernel, bias, activation, y); break;
