@@ -226,6 +226,49 @@ internal static unsafe class WinogradConvolution
         private static void Store(float* o, long at, Vector512<float> mask, Vector512<float> value) => Avx512F.MaskStore(o + at, mask, value);
     }
 
+    // ---- input gradient: the 3×3 stride-1 convolution of the output gradient with the flipped kernel ----------
+
+    /// <summary>Whether the input gradient of <paramref name="g"/> takes this path (its own shape decides: C and F swap).</summary>
+    internal static bool TakesInputGradient(in ConvolutionGeometry g) =>
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.PadTop <= 2 && g.PadLeft <= 2 && Applies(Transposed(g));
+
+    /// <summary>
+    /// dx of a convolution, overwritten: dy masked by the fused activation's derivative, then convolved with the
+    /// kernel turned by 180° and its channels and filters swapped, padded by 2 − pad (a valid convolution's
+    /// gradient is a full one).
+    /// </summary>
+    internal static void InputGradient(in ConvolutionGeometry g, float* kernel, float* outputGradient, float* output,
+        FusedActivation activation, float* inputGradient)
+    {
+        var buffers = ConvolutionBuffers.Current;
+        float* dy = outputGradient;
+        if (activation != FusedActivation.None)
+        {
+            dy = buffers.Get(ConvolutionBuffers.MaskedGradient, (long)g.Rows * g.Filters);
+            ConvolutionPasses.Gradient(outputGradient, output, activation, g.Rows, g.Filters, dy, g.Filters, null);
+        }
+        int channels = g.Channels, filters = g.Filters;
+        float* flipped = buffers.Get(ConvolutionBuffers.FlippedKernel, 9L * channels * filters);
+        for (int t = 0; t < 9; t++)
+        {
+            float* source = kernel + (long)(8 - t) * channels * filters, target = flipped + (long)t * channels * filters;
+            for (int c = 0; c < channels; c++)
+                for (int f = 0; f < filters; f++)
+                    target[(long)f * channels + c] = source[(long)c * filters + f];
+        }
+        Forward(Transposed(g), dy, flipped, null, FusedActivation.None, inputGradient);
+    }
+
+    /// <summary>The convolution that maps the output gradient of <paramref name="g"/> to its input gradient.</summary>
+    private static ConvolutionGeometry Transposed(in ConvolutionGeometry g) => new()
+    {
+        Batch = g.Batch, Height = g.OutputHeight, Width = g.OutputWidth, Channels = g.Filters,
+        KernelHeight = 3, KernelWidth = 3, Filters = g.Channels,
+        StrideHeight = 1, StrideWidth = 1, DilationHeight = 1, DilationWidth = 1,
+        PadTop = 2 - g.PadTop, PadLeft = 2 - g.PadLeft,
+        OutputHeight = g.Height, OutputWidth = g.Width,
+    };
+
     // ---- shared pieces --------------------------------------------------------------------------------
 
     /// <summary>

@@ -62,6 +62,49 @@ public unsafe class WinogradConvolutionTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Input_gradient_matches_the_definition(int batch, int height, int width, int channels, int filters, bool same)
+    {
+        if (!Avx512F.IsSupported) return;
+        // The input gradient's own convolution has the filters as channels and the channels as filters.
+        if (channels < 16 || filters < 8) return;
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, height, width, channels), 3, 3, channels, filters, (1, 1), same, (1, 1));
+        Assert.True(WinogradConvolution.TakesInputGradient(g) || !WinogradConvolution.Enabled, "the shape should take the Winograd path");
+        var random = new Random(batch * 1000 + height * 100 + channels + filters + 1);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var bias = Values(g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        var y = NaiveConvolution.Forward(g, x, w, bias, relu: true);
+        var masked = dy.Select((v, i) => y[i] > 0 ? v : 0f).ToArray();
+        var (dx, dw, db) = NaiveConvolution.Backward(g, x, w, masked);
+        var (scale, _, _) = NaiveConvolution.Backward(g, x, Array.ConvertAll(w, Math.Abs), Array.ConvertAll(masked, Math.Abs));
+
+        float[][] Run()
+        {
+            var gx = new float[x.Length];
+            var gw = new float[w.Length];
+            var gb = new float[bias.Length];
+            Array.Fill(gx, float.NaN); // every element is written
+            fixed (float* px = x, pw = w, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb)
+                Convolution.Backward(SimdLevel.Vector512, g, px, pw, pdy, py, FusedActivation.Relu, pgx, pgw, pgb);
+            return [gx, gw, gb];
+        }
+        ThreadCounts.SameBits("winograd input gradient", Run, ThreadCounts.OneTwoThree);
+        var result = Run();
+        for (int i = 0; i < dx.Length; i++)
+        {
+            double tolerance = 1e-5 * scale[i] + 1e-7;
+            Assert.True(Math.Abs(result[0][i] - dx[i]) <= tolerance, $"input gradient {i}: {result[0][i]}, expected {dx[i]} (tolerance {tolerance})");
+        }
+        for (int i = 0; i < dw.Length; i++)
+            Assert.True(Math.Abs(result[1][i] - dw[i]) <= 1e-4 + 1e-4 * Math.Abs(dw[i]), $"kernel gradient {i}: {result[1][i]}, expected {dw[i]}");
+        for (int i = 0; i < db.Length; i++)
+            Assert.True(Math.Abs(result[2][i] - db[i]) <= 1e-4 + 1e-4 * Math.Abs(db[i]), $"bias gradient {i}: {result[2][i]}, expected {db[i]}");
+    }
+
     [Fact]
     public void Forward_without_bias_or_activation_keeps_negative_outputs()
     {
