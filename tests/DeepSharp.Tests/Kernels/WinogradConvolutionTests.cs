@@ -12,25 +12,43 @@ namespace DeepSharp.Tests.Kernels;
 public unsafe class WinogradConvolutionTests
 {
     // batch, height, width, channels, filters, same
-    public static TheoryData<int, int, int, int, int, bool> Shapes => new()
+    private static readonly (int Batch, int Height, int Width, int Channels, int Filters, bool Same)[] AllShapes =
+    [
+        (3, 13, 13, 32, 64, false),  // the seed CNN's second convolution: 11×11 output, half tiles at the edges
+        (1, 13, 13, 32, 64, false),  // the same at batch 1 (Predict)
+        (2, 8, 8, 16, 16, true),     // same padding, even size
+        (1, 7, 9, 20, 33, true),     // odd sizes, a channel tail (20 = 16 + 4), a filter tail and a padded panel
+        (5, 5, 6, 8, 16, false),     // 3×4 output, the fewest channels taken
+        (2, 12, 12, 40, 340, false), // filters over many panels
+        (1, 4, 30, 330, 24, true),   // channels past one k block (two blocks of 165)
+        (17, 6, 6, 24, 32, true),    // many images: tiles over several blocks and threads
+        (1, 4, 4, 8, 16, false),     // one tile
+    ];
+
+    public static TheoryData<int, int, int, int, int, bool> Shapes => ShapesWhere(_ => true);
+
+    /// <summary>The shapes whose input gradient takes the Winograd path: its own convolution has the filters as
+    /// channels and the channels as filters, so it needs at least 8 filters and 16 channels.</summary>
+    public static TheoryData<int, int, int, int, int, bool> InputGradientShapes => ShapesWhere(s => s.Channels >= 16 && s.Filters >= 8);
+
+    private static TheoryData<int, int, int, int, int, bool> ShapesWhere(Func<(int Batch, int Height, int Width, int Channels, int Filters, bool Same), bool> keep)
     {
-        { 3, 13, 13, 32, 64, false },  // the seed CNN's second convolution: 11×11 output, half tiles at the edges
-        { 1, 13, 13, 32, 64, false },  // the same at batch 1 (Predict)
-        { 2, 8, 8, 16, 16, true },     // same padding, even size
-        { 1, 7, 9, 20, 33, true },     // odd sizes, a channel tail (20 = 16 + 4), a filter tail and a padded panel
-        { 5, 5, 6, 8, 16, false },     // 3×4 output, the fewest channels taken
-        { 2, 12, 12, 40, 340, false }, // filters over many panels
-        { 1, 4, 30, 330, 24, true },   // channels past one k block (two blocks of 165)
-        { 17, 6, 6, 24, 32, true },    // many images: tiles over several blocks and threads
-        { 1, 4, 4, 8, 16, false },     // one tile
-    };
+        var data = new TheoryData<int, int, int, int, int, bool>();
+        foreach (var s in AllShapes.Where(keep)) data.Add(s.Batch, s.Height, s.Width, s.Channels, s.Filters, s.Same);
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_definition_and_the_direct_path(int batch, int height, int width, int channels, int filters, bool same)
     {
-        if (!Avx512F.IsSupported) return; // the kernel exists only with AVX-512; elsewhere the direct path runs
         var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, height, width, channels), 3, 3, channels, filters, (1, 1), same, (1, 1));
+        if (!Avx512F.IsSupported)
+        {
+            // The kernel exists only with AVX-512; elsewhere the direct path must run.
+            Assert.False(WinogradConvolution.Applies(g), "without AVX-512 the Winograd path must not be taken");
+            return;
+        }
         Assert.True(WinogradConvolution.Applies(g) || !WinogradConvolution.Enabled, "the shape should take the Winograd path");
         var random = new Random(batch * 1000 + height * 100 + channels + filters);
         float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
@@ -63,13 +81,15 @@ public unsafe class WinogradConvolutionTests
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
+    [MemberData(nameof(InputGradientShapes))]
     public void Input_gradient_matches_the_definition(int batch, int height, int width, int channels, int filters, bool same)
     {
-        if (!Avx512F.IsSupported) return;
-        // The input gradient's own convolution has the filters as channels and the channels as filters.
-        if (channels < 16 || filters < 8) return;
         var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, height, width, channels), 3, 3, channels, filters, (1, 1), same, (1, 1));
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(WinogradConvolution.TakesInputGradient(g), "without AVX-512 the Winograd path must not be taken");
+            return;
+        }
         Assert.True(WinogradConvolution.TakesInputGradient(g) || !WinogradConvolution.Enabled, "the shape should take the Winograd path");
         var random = new Random(batch * 1000 + height * 100 + channels + filters + 1);
         float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
@@ -108,8 +128,12 @@ public unsafe class WinogradConvolutionTests
     [Fact]
     public void Forward_without_bias_or_activation_keeps_negative_outputs()
     {
-        if (!Avx512F.IsSupported) return;
         var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(2, 6, 5, 9), 3, 3, 9, 17, (1, 1), true, (1, 1));
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(WinogradConvolution.Applies(g), "without AVX-512 the Winograd path must not be taken");
+            return;
+        }
         var random = new Random(5);
         float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var x = Values(g.Batch * g.ImageSize);
