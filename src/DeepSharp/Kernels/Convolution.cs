@@ -11,7 +11,9 @@ internal enum FusedActivation
 /// 2-D convolution over NHWC images with HWIO kernels, lowered onto the GEMM micro-kernels (see
 /// <see cref="ConvolutionDriver{TKernel}"/>): forward with bias and activation fused into the output pass,
 /// and backward for the input, the kernel and the bias in one sweep over the output gradient. The
-/// micro-kernel is picked once from <see cref="Simd.Level"/>, as <see cref="Gemm"/> does.
+/// micro-kernel is picked once from <see cref="Simd.Level"/>, as <see cref="Gemm"/> does. With AVX-512, 3×3 stride-1
+/// convolutions run forward and their input gradient by <see cref="WinogradConvolution"/> where the shape suits it,
+/// and single-channel images take <see cref="DirectConvolution"/>.
 /// </summary>
 internal static unsafe class Convolution
 {
@@ -27,6 +29,11 @@ internal static unsafe class Convolution
         if (level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
         {
             DirectConvolution.Forward(g, x, kernel, bias, activation, y);
+            return;
+        }
+        if (level == SimdLevel.Vector512 && WinogradConvolution.Applies(g))
+        {
+            WinogradConvolution.Forward(g, x, kernel, bias, activation, y);
             return;
         }
         switch (level)
@@ -60,6 +67,14 @@ internal static unsafe class Convolution
             return;
         }
         level = Available(level);
+        if (inputGradient != null && level == SimdLevel.Vector512 && WinogradConvolution.TakesInputGradient(g))
+        {
+            // The input gradient alone by Winograd; the kernel and bias gradients stay on the GEMM path.
+            WinogradConvolution.InputGradient(g, kernel, outputGradient, output, activation, inputGradient);
+            if (kernelGradient != null || biasGradient != null)
+                Backward(level, g, x, kernel, outputGradient, output, activation, null, kernelGradient, biasGradient);
+            return;
+        }
         if (inputGradient == null && level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
         {
             DirectConvolution.BackwardKernel(g, x, outputGradient, output, activation, kernelGradient, biasGradient);

@@ -19,7 +19,10 @@ internal sealed unsafe class ConvolutionBuffers
     /// <summary>Slots of the calling thread, shared read-only with the workers during one call.</summary>
     internal const int PackedKernel = 4, Partials = 5;
 
-    private const int Count = 7;
+    /// <summary>Winograd's input gradient: the output gradient through the activation, and the flipped kernel.</summary>
+    internal const int MaskedGradient = 7, FlippedKernel = 8;
+
+    private const int Count = 9;
 
     // Past each buffer's requested end: micro-kernels read whole 12-row panels, and an edge panel's last
     // rows may lie just beyond the values asked for (they only feed rows of C that are not stored).
