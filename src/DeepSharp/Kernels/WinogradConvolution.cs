@@ -229,8 +229,11 @@ internal static unsafe class WinogradConvolution
     // ---- input gradient: the 3×3 stride-1 convolution of the output gradient with the flipped kernel ----------
 
     /// <summary>Whether the input gradient of <paramref name="g"/> takes this path (its own shape decides: C and F swap).</summary>
+    // The transposed convolution is always stride 1, so the forward convolution's own stride and dilation must be
+    // checked here: a strided convolution's input gradient is not a stride-1 convolution of the output gradient.
     internal static bool TakesInputGradient(in ConvolutionGeometry g) =>
-        g.KernelHeight == 3 && g.KernelWidth == 3 && g.PadTop <= 2 && g.PadLeft <= 2 && Applies(Transposed(g));
+        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideHeight == 1 && g.StrideWidth == 1
+        && g.DilationHeight == 1 && g.DilationWidth == 1 && g.PadTop <= 2 && g.PadLeft <= 2 && Applies(Transposed(g));
 
     /// <summary>
     /// dx of a convolution, overwritten: dy masked by the fused activation's derivative, then convolved with the

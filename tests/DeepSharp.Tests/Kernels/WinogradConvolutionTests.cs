@@ -156,4 +156,28 @@ public unsafe class WinogradConvolutionTests
             strided ? (2, 2) : (1, 1), false, (1, 1));
         Assert.False(WinogradConvolution.Applies(g));
     }
+
+    [Theory]
+    [InlineData(2, 1, true)]   // a ResNet stage's first convolution: 3×3, stride 2, same padding
+    [InlineData(2, 1, false)]
+    [InlineData(1, 2, true)]   // dilated
+    public void Strided_or_dilated_convolutions_keep_the_direct_input_gradient_and_it_matches_the_definition(int stride, int dilation, bool same)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(2, 14, 14, 32), 3, 3, 32, 64, (stride, stride), same, (dilation, dilation));
+        Assert.False(WinogradConvolution.TakesInputGradient(g));
+        var random = new Random(stride * 10 + dilation);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        var (dx, _, _) = NaiveConvolution.Backward(g, x, w, dy);
+        var (scale, _, _) = NaiveConvolution.Backward(g, x, Array.ConvertAll(w, Math.Abs), Array.ConvertAll(dy, Math.Abs));
+        var gx = new float[x.Length];
+        var gw = new float[w.Length];
+        var gb = new float[g.Filters];
+        fixed (float* px = x, pw = w, pdy = dy, pgx = gx, pgw = gw, pgb = gb)
+            Convolution.Backward(SimdLevel.Vector512, g, px, pw, pdy, null, FusedActivation.None, pgx, pgw, pgb);
+        for (int i = 0; i < dx.Length; i++)
+            Assert.True(Math.Abs(gx[i] - dx[i]) <= 1e-5 * scale[i] + 1e-6, $"input gradient {i}: {gx[i]}, expected {dx[i]}");
+    }
 }
