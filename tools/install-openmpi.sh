@@ -5,7 +5,7 @@
 set -euo pipefail
 missing=()
 command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
-ldconfig -p | grep -q 'libmpi\.so\.40 ' || missing+=(libopenmpi3)
+ldconfig -p | grep 'libmpi\.so\.40 ' >/dev/null || missing+=(libopenmpi3)  # not grep -q: under pipefail its early exit can fail ldconfig with SIGPIPE
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-openmpi: $(mpirun --version | head -n 1) and ip are present"

@@ -51,7 +51,7 @@ for package in "${packages[@]}"; do
   [ "$(field "$nuspec" projectUrl)" = "https://github.com/deepsharp/deepsharp" ] || problem "$name: no project URL"
   grep -q '<repository type="git" url="https://github.com/deepsharp/deepsharp"' <<<"$nuspec" || problem "$name: no repository URL"
   [ -n "$(field "$nuspec" tags)" ] || problem "$name: no tags"
-  if grep -q '<packageType name="DotnetTool"' <<<"$nuspec" && ! unzip -l "$package" | grep -q '\.dll$'; then
+  if grep -q '<packageType name="DotnetTool"' <<<"$nuspec" && ! unzip -l "$package" | grep '\.dll$' >/dev/null; then
     :  # the tool's pointer package: no code, so no symbols
   elif [ ! -f "$symbols" ]; then
     problem "$name: no symbol package $(basename "$symbols")"
