@@ -34,7 +34,7 @@ internal sealed class CharLmBenchmark : IBenchmark
         int batch = xs.Shape[0];
         using var tx = torch.tensor(xa.Select(v => (long)v).ToArray(), new long[] { batch, Length });
         using var ty = torch.tensor(ya.Select(v => (long)v).ToArray(), new long[] { batch * Length });
-        (double Rate, int Threads) bestOurs = (0, 0), bestTheirs = (0, 0);
+        var fastest = new FastestThreads();
         double flops = double.NaN; // per window of Length characters
         foreach (int threads in options.Threads)
         {
@@ -52,8 +52,7 @@ internal sealed class CharLmBenchmark : IBenchmark
                 () => TorchStep(torchModel, parameters, optimizer, tx, ty),
                 RunLength);
             yield return new BenchmarkResult($"charlm train b{batch} t{threads}", batch / ours, batch / theirs, BenchmarkUnit.SamplesPerSecond, flops);
-            if (batch / ours > bestOurs.Rate) bestOurs = (batch / ours, threads);
-            if (batch / theirs > bestTheirs.Rate) bestTheirs = (batch / theirs, threads);
+            fastest.Record(threads, batch / ours, batch / theirs);
 
             long ourBytes = Measure.BytesPerCall(() => model.TrainOnBatch(x, y));
             long theirBytes = Measure.BytesPerCall(() => TorchStep(torchModel, parameters, optimizer, tx, ty));
@@ -62,7 +61,7 @@ internal sealed class CharLmBenchmark : IBenchmark
         }
         // Each side at its faster thread setting, as a user would pick it (the rows above, not a new measurement).
         if (options.Threads.Count > 1)
-            yield return new BenchmarkResult($"charlm train b{batch} (t{bestOurs.Threads} vs t{bestTheirs.Threads})", bestOurs.Rate, bestTheirs.Rate, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return fastest.Row($"charlm train b{batch}", flops);
     }
 
     /// <summary>Embedding, two stacked nn.LSTM layers and a Linear head on every step.</summary>

@@ -26,7 +26,7 @@ internal sealed class LstmBenchmark : IBenchmark
         using var y = Tensor.FromArray(labels);
         using var tx = torch.tensor(pixels, new long[] { Batch, 28, 28 });
         using var ty = torch.tensor(labels.Select(l => (long)l).ToArray());
-        (double Rate, int Threads) bestOurs = (0, 0), bestTheirs = (0, 0);
+        var fastest = new FastestThreads();
         double flops = double.NaN;
         foreach (int threads in options.Threads)
         {
@@ -47,8 +47,7 @@ internal sealed class LstmBenchmark : IBenchmark
                 () => TorchStep(torchModel, optimizer, tx, ty),
                 RunLength);
             yield return new BenchmarkResult($"lstm train b{Batch} t{threads}", Batch / ours, Batch / theirs, BenchmarkUnit.SamplesPerSecond, flops);
-            if (Batch / ours > bestOurs.Rate) bestOurs = (Batch / ours, threads);
-            if (Batch / theirs > bestTheirs.Rate) bestTheirs = (Batch / theirs, threads);
+            fastest.Record(threads, Batch / ours, Batch / theirs);
 
             long ourBytes = Measure.BytesPerCall(() => model.TrainOnBatch(x, y));
             long theirBytes = Measure.BytesPerCall(() => TorchStep(torchModel, optimizer, tx, ty));
@@ -57,7 +56,7 @@ internal sealed class LstmBenchmark : IBenchmark
         }
         // Each side at its faster thread setting, as a user would pick it (the rows above, not a new measurement).
         if (options.Threads.Count > 1)
-            yield return new BenchmarkResult($"lstm train b{Batch} (t{bestOurs.Threads} vs t{bestTheirs.Threads})", bestOurs.Rate, bestTheirs.Rate, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return fastest.Row($"lstm train b{Batch}", flops);
     }
 
     /// <summary>Two stacked nn.LSTM layers and a Linear head on the last step's output.</summary>
