@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace DeepSharp.Kernels;
 
 /// <summary>
@@ -9,6 +11,13 @@ internal static unsafe class RowGather
     // Rows picked at random from a large dataset come from memory, and one core's share of the memory bandwidth
     // limits the copy (a 128 × 784 batch took 41 µs on one core, 20 µs on two): above ~64 KB the threads split it.
     private const int ParallelMinFloats = 1 << 14;
+
+    // Rows this far ahead are prefetched while the current one is copied: the start of each row is a cache miss the
+    // hardware cannot predict, and asking early keeps several in flight (a 128 × 784 batch: 88–94 → 54–62 µs on one
+    // core, in a loop over a 60,000-row set with other processes running). Up to 4 KB of each row: beyond that the
+    // hardware's stream prefetcher has caught on.
+    private const int RowsAhead = 2;
+    private const int MostPrefetchBytes = 4096;
 
     /// <summary>
     /// Copies row <c>rows[i]</c> of <paramref name="source"/> to row i of <paramref name="destination"/>, for
@@ -49,9 +58,21 @@ internal static unsafe class RowGather
         {
             int first = (int)((long)RowTotal * chunk / Chunks), last = (int)((long)RowTotal * (chunk + 1) / Chunks);
             int length = RowLength;
+            for (int i = first; i < Math.Min(first + RowsAhead, last); i++) Prefetch(Source + (long)Rows[i] * length, length);
             // Span copies use the runtime's vectorised memmove; a row of an image is a few hundred floats.
             for (int i = first; i < last; i++)
+            {
+                if (i + RowsAhead < last) Prefetch(Source + (long)Rows[i + RowsAhead] * length, length);
                 new ReadOnlySpan<float>(Source + (long)Rows[i] * length, length).CopyTo(new Span<float>(Destination + (long)i * length, length));
+            }
+        }
+
+        private static void Prefetch(float* row, int length)
+        {
+            if (!Sse.IsSupported) return;
+            byte* start = (byte*)row;
+            long bytes = Math.Min((long)length * sizeof(float), MostPrefetchBytes);
+            for (long offset = 0; offset < bytes; offset += 64) Sse.Prefetch0(start + offset);
         }
     }
 }
