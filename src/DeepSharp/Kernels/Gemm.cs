@@ -20,13 +20,15 @@ internal static unsafe class Gemm
     /// <param name="c">C's first element.</param>
     /// <param name="ldc">Distance between C's rows.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
+    /// <param name="packedB">B (untransposed) as <see cref="PackB(int, int, float*, int, float*)"/> cut it, or null: a product
+    /// that runs many times with the same B (a recurrent kernel, every step) packs it once.</param>
     internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false) =>
-        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null) =>
+        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB);
 
     /// <summary>The same product with the micro-kernel of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void Multiply(SimdLevel level, bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -39,7 +41,7 @@ internal static unsafe class Gemm
         var problem = new GemmProblem
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
-            M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc,
+            M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc, PackedB = transposeB ? null : packedB,
         };
         switch (Available(level))
         {
@@ -47,6 +49,38 @@ internal static unsafe class Gemm
             case SimdLevel.Vector256: GemmDriver<GemmKernelLanes<Lanes256>>.Run(problem); break;
             case SimdLevel.Vector128: GemmDriver<GemmKernelLanes<Lanes128>>.Run(problem); break;
             default: GemmDriver<GemmKernelScalar>.Run(problem); break;
+        }
+    }
+
+    /// <summary>Floats that <see cref="PackB(int, int, float*, int, float*)"/> writes for a k×n B.</summary>
+    internal static long PackedBSize(int k, int n) => PackedBSize(Simd.Level, k, n);
+
+    /// <summary>The size for the micro-kernel of <paramref name="level"/>.</summary>
+    internal static long PackedBSize(SimdLevel level, int k, int n) => Available(level) switch
+    {
+        SimdLevel.Vector512 => GemmDriver<GemmKernel512>.PackedSize(k, n),
+        SimdLevel.Vector256 => GemmDriver<GemmKernelLanes<Lanes256>>.PackedSize(k, n),
+        SimdLevel.Vector128 => GemmDriver<GemmKernelLanes<Lanes128>>.PackedSize(k, n),
+        _ => GemmDriver<GemmKernelScalar>.PackedSize(k, n),
+    };
+
+    /// <summary>
+    /// Cuts B (k×n, row-major, ldb apart) into the panels the products of this machine's micro-kernel read, for a
+    /// <c>packedB</c> of <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*)"/>
+    /// (<see cref="PackedBSize(int, int)"/> floats). The product is the same bits with B packed or not.
+    /// </summary>
+    internal static void PackB(int k, int n, float* b, int ldb, float* destination) => PackB(Simd.Level, k, n, b, ldb, destination);
+
+    /// <summary>The panels for the micro-kernel of <paramref name="level"/>.</summary>
+    internal static void PackB(SimdLevel level, int k, int n, float* b, int ldb, float* destination)
+    {
+        if (k <= 0 || n <= 0) return;
+        switch (Available(level))
+        {
+            case SimdLevel.Vector512: GemmDriver<GemmKernel512>.PackWhole(k, n, b, ldb, destination); break;
+            case SimdLevel.Vector256: GemmDriver<GemmKernelLanes<Lanes256>>.PackWhole(k, n, b, ldb, destination); break;
+            case SimdLevel.Vector128: GemmDriver<GemmKernelLanes<Lanes128>>.PackWhole(k, n, b, ldb, destination); break;
+            default: GemmDriver<GemmKernelScalar>.PackWhole(k, n, b, ldb, destination); break;
         }
     }
 

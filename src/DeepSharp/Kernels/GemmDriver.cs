@@ -2,13 +2,16 @@ using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool)"/> received them.</summary>
+/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*)"/> received them.</summary>
 internal unsafe struct GemmProblem
 {
     public bool TransposeA, TransposeB, Accumulate;
     public int M, N, K;
     public float* A, B, C;
     public nint Lda, Ldb, Ldc;
+
+    /// <summary>B already cut into the kernel's panels by <see cref="Gemm.PackB(int, int, float*, int, float*)"/> (B untransposed), or null.</summary>
+    public float* PackedB;
 }
 
 /// <summary>
@@ -71,12 +74,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         // copy once enough rows of A reuse each panel.
         bool misaligned = ((nint)problem.B & 63) != 0 || (problem.Ldb & 15) != 0;
         plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb || (misaligned && problem.M >= PackMisalignedBMinM);
+        // A B packed beforehand serves the product as given (never the transposed one, which swaps A and B).
+        if (original.TransposeB) plan.P.PackedB = null;
+        if (plan.P.PackedB != null) plan.PackB = true;
         long flops = 2L * problem.M * problem.N * problem.K;
-        int threads = flops < ParallelMinFlops ? 1 : Parallelism.Threads;
+        // Inside another parallel job (a recurrent worker's step) the items would run one after the other anyway.
+        int threads = flops < ParallelMinFlops || WorkerPool.InsideJob ? 1 : Parallelism.Threads;
         ChooseGrid(ref plan, (problem.M + mr - 1) / mr, (problem.N + nr - 1) / nr, threads);
         int items = plan.RowParts * plan.ColumnParts;
         if (items == 1) plan.Execute(0);
         else WorkerPool.For(items, ref plan);
+    }
+
+    /// <summary>Floats of B (k×n, untransposed) cut into panels for every k block: the layout <see cref="PackWhole"/> writes.</summary>
+    internal static long PackedSize(int k, int n) => (long)k * ((n + TKernel.Columns - 1) / TKernel.Columns) * TKernel.Columns;
+
+    /// <summary>
+    /// B (k×n, row-major, untransposed) as <see cref="Run"/> would pack it, all k blocks and column panels at once:
+    /// block pc's panels start at pc·(n rounded up to whole panels), panel q of it at q·kc·Columns.
+    /// </summary>
+    internal static void PackWhole(int k, int n, float* b, nint ldb, float* destination)
+    {
+        int kcStep = KcStepFor(k), nr = TKernel.Columns;
+        long padded = (long)(n + nr - 1) / nr * nr;
+        for (int pc = 0; pc < k; pc += kcStep)
+            GemmPacking<TKernel>.PackB(false, b, ldb, 0, n, pc, Math.Min(kcStep, k - pc), destination + pc * padded);
     }
 
     /// <summary>The length of the k blocks for a shared dimension of <paramref name="k"/>: equal blocks of at most <see cref="KcMax"/>, no short last block.</summary>
@@ -173,7 +195,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             int mr = TKernel.Rows, nr = TKernel.Columns;
             var buffers = GemmBuffers.Current;
             float* aPanel = PackA ? buffers.Get(GemmBuffers.A, (long)Mc * KcStep) : null;
-            float* bPanel = PackB ? buffers.Get(GemmBuffers.B, (long)Nc * KcStep) : null;
+            bool prepacked = P.PackedB != null;
+            float* bPanel = PackB && !prepacked ? buffers.Get(GemmBuffers.B, (long)Nc * KcStep) : null;
             float* aEdge = buffers.Get(GemmBuffers.AEdge, (long)mr * KcStep);
             float* bEdge = buffers.Get(GemmBuffers.BEdge, (long)nr * KcStep);
             float* scratch = TransposedC ? buffers.Get(GemmBuffers.Tile, (long)mr * nr) : null;
@@ -184,7 +207,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 {
                     int kc = Math.Min(KcStep, P.K - pc);
                     bool add = P.Accumulate || pc > 0;
-                    if (PackB) GemmPacking<TKernel>.PackB(P.TransposeB, P.B, P.Ldb, jc, nc, pc, kc, bPanel);
+                    if (prepacked) bPanel = P.PackedB + (long)pc * ColumnTiles * nr + (long)(jc / nr) * kc * nr;
+                    else if (PackB) GemmPacking<TKernel>.PackB(P.TransposeB, P.B, P.Ldb, jc, nc, pc, kc, bPanel);
                     else if (nc % nr != 0) GemmPacking<TKernel>.PackB(false, P.B, P.Ldb, jc + nc - nc % nr, nc % nr, pc, kc, bEdge);
                     for (int ic = row0; ic < row1; ic += Mc)
                     {

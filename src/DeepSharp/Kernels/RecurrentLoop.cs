@@ -50,6 +50,11 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public float* Bias;
     /// <summary>Forward: the recurrent kernel [units, gates·units]. Backward: its transpose [gates·units, units].</summary>
     public float* Recurrent;
+    /// <summary>
+    /// <see cref="Recurrent"/> cut into the GEMM's panels once for the sequence (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>),
+    /// or null; not for a GRU without reset_after, whose products take parts of it.
+    /// </summary>
+    public float* PackedRecurrent;
     /// <summary>[batch, gates·units] (GRU forward: the recurrent product) or [batch, units] (backward with dropout).</summary>
     public float* Scratch;
     /// <summary>Backward of a GRU without reset_after: d(r·h₋₁) of a step, [batch, units].</summary>
@@ -102,14 +107,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// sums[g·stride + j] += rows[r, j] for the <paramref name="count"/> rows of <paramref name="columns"/> starting at
     /// batch row <paramref name="first"/>, g being the row's group.
     /// </summary>
-    private static void AddRows(float* rows, int first, int count, int columns, float* sums, int stride)
-    {
-        for (int r = 0; r < count; r++)
-        {
-            var total = new Span<float>(sums + (long)((first + r) / RowGroup) * stride, columns);
-            TensorPrimitives.Add(total, new ReadOnlySpan<float>(rows + (long)r * columns, columns), total);
-        }
-    }
+    private static void AddRows(float* rows, int first, int count, int columns, float* sums, int stride) =>
+        RowGroupSums.Add(rows, first, count, columns, sums, stride, RowGroup);
 
     /// <summary>A step's rows (the mask of step s at <paramref name="stepMask"/>, rows <see cref="Steps"/> apart) and activations.</summary>
     private readonly GateRows Gates(int rows, float* stepMask) => new()
@@ -147,7 +146,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             switch (Cell)
             {
                 case RecurrentCell.Lstm:
-                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
+                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true, PackedRecurrent);
                     GatePass.Forward(new LstmStep
                     {
                         Gates = gates, Units = Units, Z = zs, Bias = Bias,
@@ -167,7 +166,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 }
                 case RecurrentCell.Gru:
                     float* rec = Scratch + (long)first * gu;
-                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu);
+                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, rec, gu, packedB: PackedRecurrent);
                     GatePass.Forward(new GruStep<GruResetAfter>
                     {
                         Gates = gates, Units = Units, Z = zs, Rec = rec, BiasX = Bias, BiasR = Bias + gu,
@@ -175,7 +174,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     });
                     break;
                 default:
-                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true);
+                    Gemm.Multiply(false, false, rows, gu, Units, hIn, Units, Recurrent, gu, zs, gu, accumulate: true, PackedRecurrent);
                     GatePass.Forward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, Bias = Bias, HPrev = hPrev, H = h });
                     break;
             }
@@ -231,11 +230,11 @@ internal unsafe struct RecurrentLoop : IParallelBody
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.
             if (Drop == null)
-                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, dh, Units, accumulate: true);
+                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, dh, Units, accumulate: true, PackedRecurrent);
             else
             {
                 float* scratch = Scratch + (long)first * Units;
-                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, scratch, Units);
+                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, scratch, Units, packedB: PackedRecurrent);
                 var drop = new ReadOnlySpan<float>(Drop + (long)first * Units, count);
                 TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
                     new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));

@@ -34,6 +34,9 @@ internal static unsafe class WorkerPool
 
     [ThreadStatic] private static bool t_insideJob;
 
+    /// <summary>Whether the current thread runs an item of a job: a parallel call made here runs inline.</summary>
+    internal static bool InsideJob => t_insideJob;
+
     /// <summary>Runs <c>body.Execute(i)</c> for every i in [0, count), on up to <see cref="Parallelism.Threads"/> threads.</summary>
     internal static void For<TBody>(int count, ref TBody body) where TBody : struct, IParallelBody
     {

@@ -68,13 +68,17 @@ public static unsafe partial class Ops
 
         Gemm.Multiply(false, false, steps * batch, gu, features, xt, features, wk.Pointer, gu, z, gu);
         var scratch = o.Cell == RecurrentCellKind.Gru ? Tensor.Uninitialized([batch * gu]) : null;
+        // Every step multiplies by the same recurrent kernel: cut it into the GEMM's panels once.
+        var packed = o.ResetBefore ? null : PackedOperand(units, gu, rk.Pointer);
         new RecurrentLoop
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch), ResetAfter = o.ResetAfter,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
-            Bias = biasPointer, Recurrent = rk.Pointer, Scratch = scratch is null ? null : scratch.Pointer,
+            Bias = biasPointer, Recurrent = rk.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer,
+            Scratch = scratch is null ? null : scratch.Pointer,
         }.Run();
+        packed?.Recycle();
         scratch?.Recycle();
         zeroBias?.Recycle();
         ContiguousOperand.Release(wk, kernel);
@@ -164,15 +168,17 @@ public static unsafe partial class Ops
         int parts = RecurrentLoop.PartsFor(batch), groups = RecurrentLoop.SumGroups(batch), biasSize = gru && o.ResetAfter ? 2 * gu : gu;
         bool biasGradient = bias is not null && bias._requiresGrad;
         var biasSums = biasGradient ? Tensor.Zeroed([groups * biasSize]) : null;
+        var packed = o.ResetBefore ? null : PackedOperand(gu, units, rkT.Pointer);
         new RecurrentLoop
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = parts, ResetAfter = o.ResetAfter,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
-            Recurrent = rkT.Pointer, Scratch = scratch, ResetScratch = o.ResetBefore ? scratch + stepRows : null,
+            Recurrent = rkT.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer, Scratch = scratch, ResetScratch = o.ResetBefore ? scratch + stepRows : null,
             Backward = true, GradientOutput = gp, SlotStride = (int)slotStride, ReturnSequences = o.ReturnSequences,
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
         }.Run();
+        packed?.Recycle();
         rkT.Recycle();
         ContiguousOperand.Release(gradient, g);
 
@@ -221,6 +227,14 @@ public static unsafe partial class Ops
             GradientEngine.Accumulate(x, dx);
         }
         buffers.Recycle();
+    }
+
+    /// <summary>A k×n row-major matrix cut into the GEMM's panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>).</summary>
+    private static Tensor PackedOperand(int k, int n, float* b)
+    {
+        var packed = Tensor.Uninitialized([checked((int)Gemm.PackedBSize(k, n))]);
+        Gemm.PackB(k, n, b, n, packed.Pointer);
+        return packed;
     }
 
     /// <summary>Offsets (in floats) of the saved forward buffers inside one pooled workspace.</summary>

@@ -129,6 +129,38 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public void A_b_packed_beforehand_gives_the_bits_of_the_product_that_packs_it(int level)
+    {
+        // Odd shapes, one to three rows (the thin path reads B where it lies), edge column panels, k over several
+        // blocks, a padded B, the recurrent steps' shapes; both ways of A, overwriting and accumulating, one and two threads.
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (1, 1, 1), (2, 7, 3), (3, 300, 5), (5, 33, 7), (13, 37, 600), (64, 256, 64), (100, 64, 256), (33, 1030, 260), (129, 45, 801) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            Parallelism.Threads = threads;
+                            var problem = new Problem(m, n, k, ta, false, padding: m % 3 * 3, seed: m + 3 * n + k);
+                            var expected = problem.Run(level, accumulate);
+                            var packed = problem.RunPacked(level, accumulate);
+                            for (int i = 0; i < packed.Length; i++)
+                                if (BitConverter.SingleToInt32Bits(packed[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                                    Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, accumulate {accumulate}, {threads} threads: element {i} is {packed[i]:R}, unpacked {expected[i]:R}.");
+                        }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Empty_sum_clears_or_keeps_c()
     {
@@ -187,6 +219,25 @@ public unsafe class GemmTests
             var c = (float[])C.Clone();
             fixed (float* pa = A, pb = B, pc = c)
                 Gemm.Multiply((SimdLevel)level, TransposeA, TransposeB, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate);
+            return c;
+        }
+
+        /// <summary>The product with B cut into panels first (B untransposed).</summary>
+        public float[] RunPacked(int level, bool accumulate)
+        {
+            var c = (float[])C.Clone();
+            var packed = new float[Gemm.PackedBSize((SimdLevel)level, K, N) + 1];
+            // The product reads the panels, not B: but for the thin path of one to three rows, B's place holds NaNs.
+            var unread = (float[])B.Clone();
+            if (M > GemmThinRows.MaxRows || Gemm.Available((SimdLevel)level) != SimdLevel.Vector512) Array.Fill(unread, float.NaN);
+            fixed (float* pa = A, pb = B, pu = unread, pc = c, pp = packed)
+            {
+                // One float past the end stays as it was: the panels fill exactly the size asked for.
+                pp[packed.Length - 1] = 12345f;
+                Gemm.PackB((SimdLevel)level, K, N, pb, Ldb, pp);
+                Assert.Equal(12345f, pp[packed.Length - 1]);
+                Gemm.Multiply((SimdLevel)level, TransposeA, false, M, N, K, pa, Lda, pu, Ldb, pc, Ldc, accumulate, pp);
+            }
             return c;
         }
 

@@ -216,6 +216,50 @@ public class RecurrentOpsTests
         });
     }
 
+    [Theory]
+    [InlineData("lstm", false)]
+    [InlineData("lstm", true)]
+    [InlineData("gru", true)]
+    public void A_long_sequence_gives_the_bits_of_its_rows_run_a_few_at_a_time(string cell, bool backwards)
+    {
+        // Rows never meet: the whole batch (two parts on two threads, both reading the recurrent kernel packed once)
+        // must give each row's outputs and input gradient the bits that a few rows at a time (one part) give.
+        var kind = cell == "lstm" ? RecurrentCellKind.Lstm : RecurrentCellKind.Gru;
+        int gates = (int)kind, batch = 72, steps = 30, features = 33, units = 32, slice = 8;
+        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, true, true, backwards);
+        var x = OpAssert.Random(51, -1f, 1f, batch, steps, features);
+        var kernel = OpAssert.Random(52, -0.4f, 0.4f, features, gates * units);
+        var recurrent = OpAssert.Random(53, -0.4f, 0.4f, units, gates * units);
+        var bias = kind == RecurrentCellKind.Gru ? OpAssert.Random(54, -0.5f, 0.5f, 2, gates * units) : OpAssert.Random(54, -0.5f, 0.5f, gates * units);
+        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 11 == 4 ? 0f : 1f).ToArray(), batch, steps);
+        var gradient = OpAssert.Random(55, -1f, 1f, batch, options.Slots(steps), units);
+
+        (float[] Output, float[] InputGradient) Run(int first, int rows)
+        {
+            var xs = Tensor.FromArray(x.ToArray()[(first * steps * features)..((first + rows) * steps * features)], rows, steps, features).WithRequiresGrad();
+            var ms = Tensor.FromArray(mask.ToArray()[(first * steps)..((first + rows) * steps)], rows, steps);
+            int slots = options.Slots(steps);
+            var gs = Tensor.FromArray(gradient.ToArray()[(first * slots * units)..((first + rows) * slots * units)], rows, slots, units);
+            var y = Ops.RecurrentSequence(xs, kernel, recurrent, bias, null, null, ms, null, options, "test");
+            y.Backward(gs);
+            return (y.ToArray(), xs.Grad!.ToArray());
+        }
+
+        int saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 2;
+            var (output, inputGradient) = Run(0, batch);
+            var sliced = Enumerable.Range(0, batch / slice).Select(i => Run(i * slice, slice)).ToArray();
+            ThreadCounts.Identical($"{cell}, backwards {backwards}",
+                [sliced.SelectMany(r => r.Output).ToArray(), sliced.SelectMany(r => r.InputGradient).ToArray()], [output, inputGradient]);
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Bad_shapes_are_named()
     {
