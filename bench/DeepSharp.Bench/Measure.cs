@@ -46,14 +46,30 @@ internal static class Measure
         return times.Min();
     }
 
+    /// <summary>
+    /// DEEPSHARP_BENCH_CPU_TIME=1 times runs by the process's CPU time instead of the clock: on a machine loaded by other
+    /// work, a one-thread row then counts only the time its thread ran (for A/B comparisons; spinning workers of a
+    /// two-thread row count too, so use it for one-thread rows).
+    /// </summary>
+    private static readonly bool CpuTime = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_CPU_TIME") == "1";
+
     private static void TimeBlock(Action action, List<double> times, TimeSpan runLength)
     {
         int calls = Calibrate(action, runLength);
+        var process = Process.GetCurrentProcess();
         for (int run = 0; run < RunsPerBlock; run++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < calls; i++) action();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
+            if (!CpuTime)
+            {
+                times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
+                continue;
+            }
+            process.Refresh();
+            times.Add((process.TotalProcessorTime - cpu).TotalSeconds / calls);
         }
     }
 

@@ -9,7 +9,7 @@ using DeepSharp.Bench.Benchmarks;
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new CharLmBenchmark(), new GanBenchmark(),
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(),
     new ResNetBenchmark(), new ResNetLayersBenchmark(), new PredictBenchmark(), new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;
@@ -74,7 +74,7 @@ static string Format(double value) =>
 static string FormatRatio(double ratio) =>
     double.IsPositiveInfinity(ratio) ? "∞" : double.IsNaN(ratio) ? "—" : ratio.ToString("F2", CultureInfo.InvariantCulture);
 
-// One object per row; "torchsharp" or "onnxruntime" holds the peer's figure. Training rows carry their FLOPs per sample
+// One object per row; "torchsharp", "onnxruntime" or "gemm" (gan-layers: our GEMM on the same product) holds the peer's figure. Training rows carry their FLOPs per sample
 // (or per step) and both sides' percent of the two-core peak; the peaks themselves are on every row.
 static string ToJson(List<BenchmarkResult> results, double peak, double twoCorePeak)
 {
@@ -82,7 +82,7 @@ static string ToJson(List<BenchmarkResult> results, double peak, double twoCoreP
     for (int i = 0; i < results.Count; i++)
     {
         var r = results[i];
-        string peerKey = r.PeerName == BenchmarkResult.TorchSharp ? "torchsharp" : "onnxruntime";
+        string peerKey = r.PeerName switch { BenchmarkResult.TorchSharp => "torchsharp", BenchmarkResult.OnnxRuntime => "onnxruntime", _ => r.PeerName.ToLowerInvariant() };
         json.Append(CultureInfo.InvariantCulture,
             $"  {{\"name\": \"{r.Name}\", \"deepsharp\": {JsonNumber(r.DeepSharp)}, \"{peerKey}\": {JsonNumber(r.Peer)}, \"unit\": \"{r.Unit.Symbol}\", " +
             $"\"ratio\": {JsonNumber(r.Ratio)}, \"flops_per_item\": {JsonNumber(r.FlopsPerItem)}, " +
@@ -106,6 +106,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, lstm-layers, vit, charlm, gan, resnet, resnet-layers, predict, data-parallel)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, lstm-layers, vit, charlm, gan, gan-layers, resnet, resnet-layers, predict, data-parallel)");
     return 2;
 }

@@ -7,9 +7,9 @@ namespace DeepSharp.Kernels;
 /// <item>Forward: a block of output pixels gathers its patches (<see cref="Im2Col.Gather"/>) into a buffer that
 /// stays in L2, the micro-kernel reads it in place, row-major, against the kernel packed once into panels, and
 /// bias and activation are applied while the block's outputs are still in L1.</item>
-/// <item>Backward, per image: the output gradient is masked by the fused activation (and summed for the bias)
+/// <item>Backward, per range of images (blocks of rows run across the range's images): the output gradient is masked by the fused activation (and summed for the bias)
 /// into a padded tile; the kernel gradient adds patchesᵀ·gradient (the patches read in place as a transposed
-/// A); the input gradient is gradient·kernelᵀ, scattered back onto the image (<see cref="Im2Col.ScatterAdd"/>).</item>
+/// A); the input gradient is gradient·kernelᵀ, scattered back onto each image (<see cref="Im2Col.ScatterAdd"/>).</item>
 /// </list>
 /// Threads take blocks of output pixels forward and whole images backward (the scatter of one image must not
 /// race with itself); each backward item sums its kernel and bias gradients into its own partial buffer,
@@ -20,6 +20,9 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
 {
     private const int KcMax = 320;                 // k block: A and B panels of the micro-kernel stay in L1
     private const int PatchBlockFloats = 24 * 1024; // a block of patches (96 KB) stays in L2 beside the packed kernel
+    // Backward blocks are the kernel gradient's k: deeper ones re-read and re-write its partial sums less often (a 5×5×64
+    // patch takes 36 rows, where 96 KB gave 12 and a short last block per image).
+    private const int BackwardBlockFloats = 64 * 1024;
     private const int MaxBlockRows = 384;
     private const int BackwardMaxBlockRows = 192;  // the backward k-loop runs over block rows: keep its panels in L1
     private const long ParallelMinMultiplyAdds = 1_000_000;
@@ -36,7 +39,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         {
             G = g, X = x, Bias = bias, Y = y, Activation = activation,
             Packed = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PackedKernel, (long)panels * patch * nr),
-            BlockRows = BlockRows(patch, MaxBlockRows, mr),
+            BlockRows = BlockRows(patch, MaxBlockRows, mr, PatchBlockFloats),
             KcStep = KStep(patch),
         };
         PackPanels(kernel, patch, g.Filters, body.Packed, nr);
@@ -106,7 +109,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             G = g, X = x, OutputGradient = outputGradient, Output = output, Activation = activation,
             InputGradient = inputGradient, WantKernel = kernelGradient != null, WantBias = biasGradient != null,
             PaddedFilters = paddedFilters,
-            BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr),
+            BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr, BackwardBlockFloats),
             KcStep = KStep(paddedFilters),
         };
         // The items (and so the order in which their partial sums meet) depend on the problem only, never on the
@@ -121,21 +124,25 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             // kernelᵀ as panels of nr patch columns, each paddedFilters deep (zero padded).
             int panels = (patch + nr - 1) / nr;
             body.PackedTransposed = buffers.Get(ConvolutionBuffers.PackedKernel, (long)panels * paddedFilters * nr);
-            PackTransposedPanels(kernel, patch, filters, paddedFilters, body.PackedTransposed, nr);
+            // With whole panels of filters that is exactly the GEMM's packing of a transposed B, 8×8 blocks at a time.
+            if (filters == paddedFilters) GemmPacking<TKernel>.PackB(true, kernel, filters, 0, patch, 0, filters, body.PackedTransposed);
+            else PackTransposedPanels(kernel, patch, filters, paddedFilters, body.PackedTransposed, nr);
         }
         if (items == 1) body.Execute(0);
         else WorkerPool.For(items, ref body);
 
-        // Sum the items' partial gradients in item order.
+        // Sum the items' partial gradients in item order; the kernel's rows are shared out (each element still adds
+        // its items in the same order, so the split does not change the bits).
         if (kernelGradient != null)
         {
-            for (int k = 0; k < patch; k++)
+            var sum = new PartialSum
             {
-                float* target = kernelGradient + (long)k * filters;
-                Im2Col.Copy(body.Partials + (long)k * paddedFilters, target, filters);
-                for (int i = 1; i < items; i++)
-                    Im2Col.AddTo(body.Partials + i * body.PartialStride + (long)k * paddedFilters, target, filters);
-            }
+                Partials = body.Partials, PartialStride = body.PartialStride, Items = items, Rows = patch, Filters = filters,
+                PaddedFilters = paddedFilters, Target = kernelGradient,
+            };
+            sum.Chunks = items == 1 || (long)items * patch * filters < ParallelMinMultiplyAdds ? 1 : Math.Min(patch, 4 * Parallelism.Threads);
+            if (sum.Chunks == 1) sum.Execute(0);
+            else WorkerPool.For(sum.Chunks, ref sum);
         }
         if (biasGradient != null)
         {
@@ -160,22 +167,23 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             float* partialKernel = Partials + item * PartialStride;
             float* partialBias = WantKernel ? partialKernel + (long)G.Patch * PaddedFilters : partialKernel;
             if (PartialStride > 0) Im2Col.Clear(partialKernel, (int)PartialStride);
-            int pixels = G.OutputPixels;
-            for (int n = n0; n < n1; n++)
-            {
-                float* image = InputGradient == null ? null : InputGradient + (long)n * G.ImageSize;
-                if (image != null) Im2Col.Clear(image, G.ImageSize);
-                for (int r0 = 0; r0 < pixels; r0 += BlockRows)
-                    Block(n, r0, Math.Min(BlockRows, pixels - r0), image, partialKernel, partialBias);
-            }
+            if (InputGradient != null)
+                for (int n = n0; n < n1; n++) Im2Col.Clear(InputGradient + (long)n * G.ImageSize, G.ImageSize);
+            // Blocks run across the item's images (an image's pixels rarely fill whole tiles of rows), cut evenly so
+            // that the last block is not a short one: fewer padded rows, and a deep k for the kernel gradient.
+            long first = (long)n0 * G.OutputPixels, end = (long)n1 * G.OutputPixels;
+            int mr = TKernel.Rows;
+            long blocks = (end - first + BlockRows - 1) / BlockRows;
+            int rows = (int)((end - first + blocks - 1) / blocks + mr - 1) / mr * mr;
+            for (long r0 = first; r0 < end; r0 += rows)
+                Block(r0, (int)Math.Min(rows, end - r0), partialKernel, partialBias);
         }
 
-        private readonly void Block(int n, int r0, int rows, float* image, float* partialKernel, float* partialBias)
+        private readonly void Block(long first, int rows, float* partialKernel, float* partialBias)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
             int patch = G.Patch, filters = G.Filters, paddedFilters = PaddedFilters;
             int tileRows = (rows + mr - 1) / mr * mr;
-            long first = (long)n * G.OutputPixels + r0;
             var buffers = ConvolutionBuffers.Current;
 
             // The output gradient of these rows, through the activation's derivative, padded to whole panels.
@@ -195,30 +203,58 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
                             partialKernel + (long)i * paddedFilters + jr, paddedFilters, Math.Min(mr, patch - i), nr, add: true);
             }
 
-            if (image != null)
+            if (InputGradient != null)
             {
-                // dpatches = dy · kernelᵀ, then each value goes back to the pixel it came from.
+                // dpatches = dy · kernelᵀ (each panel of kernelᵀ kept in L1 across the block's row tiles), then each
+                // value goes back to the pixel it came from, image by image.
                 float* dpatches = buffers.Get(ConvolutionBuffers.PatchGradient, (long)tileRows * patch);
                 for (int pc = 0; pc < paddedFilters; pc += KcStep)
                 {
                     int kc = Math.Min(KcStep, paddedFilters - pc);
-                    for (int ir = 0; ir < tileRows; ir += mr)
-                        for (int jr = 0; jr < patch; jr += nr)
+                    for (int jr = 0; jr < patch; jr += nr)
+                        for (int ir = 0; ir < tileRows; ir += mr)
                             TKernel.RunRowMajorA(kc, dy + (long)ir * paddedFilters + pc, paddedFilters,
                                 PackedTransposed + (long)jr * paddedFilters + pc * nr, nr,
                                 dpatches + (long)ir * patch + jr, patch, mr, Math.Min(nr, patch - jr), pc > 0);
                 }
-                Im2Col.ScatterAdd(G, dpatches, patch, r0, rows, image);
+                int pixels = G.OutputPixels;
+                for (int done = 0; done < rows;)
+                {
+                    long row = first + done;
+                    int n = (int)(row / pixels), p = (int)(row - (long)n * pixels), count = Math.Min(rows - done, pixels - p);
+                    Im2Col.ScatterAdd(G, dpatches + (long)done * patch, patch, p, count, InputGradient + (long)n * G.ImageSize);
+                    done += count;
+                }
+            }
+        }
+    }
+
+    /// <summary>The kernel gradient: rows of the items' partial gradients added in item order, a range of rows per chunk.</summary>
+    private struct PartialSum : IParallelBody
+    {
+        public float* Partials, Target;
+        public long PartialStride;
+        public int Items, Rows, Filters, PaddedFilters, Chunks;
+
+        public readonly void Execute(int chunk)
+        {
+            int k0 = (int)((long)Rows * chunk / Chunks), k1 = (int)((long)Rows * (chunk + 1) / Chunks);
+            for (int k = k0; k < k1; k++)
+            {
+                float* target = Target + (long)k * Filters;
+                Im2Col.Copy(Partials + (long)k * PaddedFilters, target, Filters);
+                for (int i = 1; i < Items; i++)
+                    Im2Col.AddTo(Partials + i * PartialStride + (long)k * PaddedFilters, target, Filters);
             }
         }
     }
 
     // ---- shared pieces --------------------------------------------------------------------------------
 
-    /// <summary>Rows per block: a multiple of the micro-kernel's rows whose patches fill about <see cref="PatchBlockFloats"/>.</summary>
-    private static int BlockRows(int rowLength, int maxRows, int mr)
+    /// <summary>Rows per block: a multiple of the micro-kernel's rows whose rows fill about <paramref name="budget"/> floats.</summary>
+    private static int BlockRows(int rowLength, int maxRows, int mr, int budget)
     {
-        int rows = PatchBlockFloats / Math.Max(1, rowLength);
+        int rows = budget / Math.Max(1, rowLength);
         rows = Math.Clamp(rows, mr, maxRows);
         return rows / mr * mr;
     }

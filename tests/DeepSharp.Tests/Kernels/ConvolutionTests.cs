@@ -21,6 +21,10 @@ public unsafe class ConvolutionTests
         new[] { 3, 28, 28, 1, 3, 3, 32, 1, 1, 1, 1, 0 },   // the seed CNN's first convolution (direct kernel)
         new[] { 2, 11, 10, 1, 5, 5, 40, 2, 1, 1, 2, 1 },   // one channel, 25 taps, same, stride and dilation, 40 filters
         new[] { 1, 9, 9, 1, 2, 3, 7, 1, 3, 1, 1, 1 },      // one channel, even kernel, asymmetric padding
+        new[] { 9, 10, 10, 64, 5, 5, 40, 2, 2, 1, 1, 1 },  // the DCGAN discriminator's 5×5 stride 2: backward blocks across images
+        new[] { 1, 13, 13, 64, 5, 5, 33, 2, 2, 1, 1, 1 },  // the same at batch 1, an odd image and an edge panel of filters
+        new[] { 11, 9, 9, 6, 5, 5, 20, 2, 2, 1, 1, 1 },    // many small images: a backward block holds several
+        new[] { 5, 14, 14, 16, 4, 4, 24, 2, 2, 1, 1, 1 },  // the geometry of the DCGAN generator's transposed 4×4 stride 2
     };
 
     [Theory]
@@ -105,6 +109,34 @@ public unsafe class ConvolutionTests
                 }
                 return [y, gx, gw, gb, alone, aloneBias];
             });
+    }
+
+    [Theory]
+    [InlineData(13, 14, 64, 128, 5)] // the DCGAN discriminator's second convolution: 5×5 stride 2, same
+    [InlineData(7, 14, 16, 24, 4)]   // the geometry of its generator's transposed convolution: 4×4 stride 2
+    [InlineData(1, 11, 8, 9, 5)]     // one image
+    public void Strided_gradients_have_the_same_bits_at_any_thread_count(int batch, int size, int channels, int filters, int kernel)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, size, size, channels), kernel, kernel, channels, filters, (2, 2), true, (1, 1));
+        var random = new Random(batch + channels + kernel);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var bias = Values(g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        ThreadCounts.SameBits("strided", () =>
+        {
+            var y = new float[g.Rows * g.Filters];
+            var gx = new float[x.Length];
+            var gw = new float[w.Length];
+            var gb = new float[bias.Length];
+            fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb)
+            {
+                Convolution.Forward(g, px, pw, pb, FusedActivation.None, py);
+                Convolution.Backward(g, px, pw, pdy, null, FusedActivation.None, pgx, pgw, pgb);
+            }
+            return [y, gx, gw, gb];
+        });
     }
 
     private static void Close(float[] expected, float[] actual, string what)
