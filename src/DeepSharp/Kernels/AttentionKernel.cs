@@ -80,8 +80,15 @@ internal static unsafe class AttentionKernel
         Run(ref body, 4L * shape.WeightsPerPair * shape.ValueFeatures);
     }
 
+    /// <summary>
+    /// Whether AVX-512 machines run each pair with <see cref="AttentionPairs512"/> (the default) rather than through
+    /// the general GEMM: tests and the bench turn it off to compare with that reference path.
+    /// </summary>
+    internal static bool PairKernels = true;
+
     private static void Run(ref Body body, long flopsPerPair)
     {
+        body.Fast = PairKernels && Simd.Level == SimdLevel.Vector512;
         int pairs = body.S.Pairs;
         if (pairs == 0) return;
         if (pairs == 1 || Parallelism.Threads == 1 || flopsPerPair * pairs < ParallelMinFlops)
@@ -110,6 +117,7 @@ internal static unsafe class AttentionKernel
         public float Scale;
         public AttentionMask Mask;
         public int Chunks;
+        public bool Fast;
 
         public readonly void Execute(int chunk) =>
             Pairs((int)((long)S.Pairs * chunk / Chunks), (int)((long)S.Pairs * (chunk + 1) / Chunks));
@@ -117,6 +125,11 @@ internal static unsafe class AttentionKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Pairs(int first, int last)
         {
+            if (Fast)
+            {
+                FastPairs(first, last);
+                return;
+            }
             int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
             int ldk = h * dk, ldv = h * dv;
             for (int pair = first; pair < last; pair++)
@@ -156,6 +169,65 @@ internal static unsafe class AttentionKernel
                         if (Dv != null) Gemm.Multiply(true, false, tk, dv, tq, W + wAt, tk, Dc + cAt, ldv, Dv + vAt, ldv);
                         break;
                 }
+            }
+        }
+
+        /// <summary>The pairs [first, last) with <see cref="AttentionPairs512"/>: the same products, in one pass per pair.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void FastPairs(int first, int last)
+        {
+            int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
+            int ldk = h * dk, ldv = h * dv;
+            float* transposed = Kind is Pass.Weights or Pass.ContextBackward ? Scratch.For((long)Math.Max(dk, dv) * tk) : null;
+            for (int pair = first; pair < last; pair++)
+            {
+                int b = pair / h, head = pair % h;
+                long wAt = pair * S.WeightsPerPair;
+                long qAt = (long)b * tq * ldk + (long)head * dk, kAt = (long)b * tk * ldk + (long)head * dk;
+                long vAt = (long)b * tk * ldv + (long)head * dv, cAt = (long)b * tq * ldv + (long)head * dv;
+                switch (Kind)
+                {
+                    case Pass.Weights:
+                        AttentionPairs512.Transpose(K + kAt, ldk, tk, dk, transposed);                         // kᵀ: dk × tk
+                        AttentionPairs512.Product(tq, tk, dk, Q + qAt, ldk, 1, transposed, tk, W + wAt, tk);    // q·kᵀ
+                        SoftmaxRowsInPlace(W + wAt, b);
+                        break;
+                    case Pass.Softmax:
+                        Buffer.MemoryCopy(Q + wAt, W + wAt, S.WeightsPerPair * sizeof(float), S.WeightsPerPair * sizeof(float));
+                        SoftmaxRowsInPlace(W + wAt, b);
+                        break;
+                    case Pass.WeightsBackward:
+                        for (int i = 0; i < tq; i++)
+                        {
+                            long row = wAt + (long)i * tk;
+                            AttentionPairs512.SoftmaxBackwardRow(W + row, Dw + row, Ds + row, tk, Scale);
+                        }
+                        if (Dq != null) AttentionPairs512.Product(tq, dk, tk, Ds + wAt, tk, 1, K + kAt, ldk, Dq + qAt, ldk);  // ds·k
+                        if (Dk != null) AttentionPairs512.Product(tk, dk, tq, Ds + wAt, 1, tk, Q + qAt, ldk, Dk + kAt, ldk);  // dsᵀ·q
+                        break;
+                    case Pass.Context:
+                        AttentionPairs512.Product(tq, dv, tk, W + wAt, tk, 1, V + vAt, ldv, C + cAt, ldv);     // w·v
+                        break;
+                    default:
+                        if (Dw != null)
+                        {
+                            AttentionPairs512.Transpose(V + vAt, ldv, tk, dv, transposed);                    // vᵀ: dv × tk
+                            AttentionPairs512.Product(tq, tk, dv, Dc + cAt, ldv, 1, transposed, tk, Dw + wAt, tk); // dc·vᵀ
+                        }
+                        if (Dv != null) AttentionPairs512.Product(tk, dv, tq, W + wAt, 1, tk, Dc + cAt, ldv, Dv + vAt, ldv); // wᵀ·dc
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The Tq rows of one pair in place: masked softmax(scale · x) with <see cref="AttentionPairs512.SoftmaxRow"/>.</summary>
+        private readonly void SoftmaxRowsInPlace(float* w, int b)
+        {
+            int tq = S.QuerySteps, tk = S.KeySteps;
+            for (int i = 0; i < tq; i++)
+            {
+                float* allowed = Mask.Data == null ? null : Mask.Data + b * Mask.BatchStride + (long)i * Mask.RowStride;
+                AttentionPairs512.SoftmaxRow(w + (long)i * tk, tk, Scale, allowed, Mask.Causal ? i + 1 : tk);
             }
         }
 
@@ -202,5 +274,29 @@ internal static unsafe class AttentionKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Apply<T>(T x, T m) where T : struct, ILanes<T> => LaneMath.Exp(x - m);
+    }
+
+    /// <summary>A thread's scratch block for a pair's transposed keys or values, grown as needed and kept.</summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic] private static Scratch? t_current;
+        private float* _pointer;
+        private long _capacity;
+
+        internal static float* For(long floats)
+        {
+            var s = t_current ??= new Scratch();
+            if (s._capacity < floats)
+            {
+                System.Runtime.InteropServices.NativeMemory.AlignedFree(s._pointer);
+                s._pointer = null;
+                s._capacity = 0;
+                s._pointer = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
+                s._capacity = floats;
+            }
+            return s._pointer;
+        }
+
+        ~Scratch() => System.Runtime.InteropServices.NativeMemory.AlignedFree(_pointer);
     }
 }

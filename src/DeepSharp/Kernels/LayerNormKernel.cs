@@ -57,8 +57,12 @@ internal static unsafe class LayerNormKernel
         if (dBeta != null) beta0.CopyTo(new Span<float>(dBeta, n));
     }
 
+    /// <summary>Whether AVX-512 machines take the rows with <see cref="LayerNormRows512"/> (the default); tests and the bench turn it off for the reference.</summary>
+    internal static bool RowKernels = true;
+
     private static void Run(ref Body body)
     {
+        body.Fast = RowKernels && Simd.Level == SimdLevel.Vector512;
         body.Chunks = Chunks(body.Rows);
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
             for (int c = 0; c < body.Chunks; c++) body.Execute(c);
@@ -67,7 +71,7 @@ internal static unsafe class LayerNormKernel
 
     private struct Body : IParallelBody
     {
-        public bool Backward, Sums;
+        public bool Backward, Sums, Fast;
         public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
         public int Rows, N, Chunks;
         public float Epsilon;
@@ -76,6 +80,11 @@ internal static unsafe class LayerNormKernel
         public readonly void Execute(int chunk)
         {
             int first = (int)((long)Rows * chunk / Chunks), last = (int)((long)Rows * (chunk + 1) / Chunks);
+            if (Fast)
+            {
+                FastRows(chunk, first, last);
+                return;
+            }
             if (!Backward)
             {
                 for (int r = first; r < last; r++) ForwardRow(r);
@@ -96,6 +105,32 @@ internal static unsafe class LayerNormKernel
             var scaled = scratch.Slice(N, N);
             for (int r = first; r < last; r++) BackwardRow(r, normalized, scaled, dGamma, dBeta);
             if (rented != null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+
+        /// <summary>Rows [first, last) of chunk <paramref name="chunk"/> with <see cref="LayerNormRows512"/>.</summary>
+        private readonly void FastRows(int chunk, int first, int last)
+        {
+            if (!Backward)
+            {
+                for (int r = first; r < last; r++)
+                {
+                    long at = (long)r * N;
+                    (Mean[r], InvStd[r]) = LayerNormRows512.Forward(X + at, Gamma, Beta, Y + at, N, Epsilon);
+                }
+                return;
+            }
+            float* dGamma = null, dBeta = null;
+            if (Sums)
+            {
+                dGamma = Partials + 2L * chunk * N;
+                dBeta = dGamma + N;
+                new Span<float>(dGamma, 2 * N).Clear();
+            }
+            for (int r = first; r < last; r++)
+            {
+                long at = (long)r * N;
+                LayerNormRows512.Backward(X + at, Gamma, Dy + at, Mean[r], InvStd[r], Dx == null ? null : Dx + at, Sums, dGamma, dBeta, N);
+            }
         }
 
         private readonly void ForwardRow(int r)

@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// The row passes of <see cref="LayerNormKernel"/> with AVX-512: the same formulas, written as a few loops over the
+/// row's 16-float pieces (masked at a short end) instead of one library call per step. A transformer's rows are short
+/// (64 features in the vit example), and there the calls' fixed costs were most of the time.
+/// </summary>
+internal static unsafe class LayerNormRows512
+{
+    /// <summary>y = (x − μ)/√(σ² + ε)·γ + β over one row of n; γ or β may be null (1 and 0); returns μ and 1/√(σ² + ε).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (float Mean, float InvStd) Forward(float* x, float* gamma, float* beta, float* y, int n, float epsilon)
+    {
+        var zero = Vector512<float>.Zero;
+        var sum = zero;
+        for (int j = 0; j < n; j += 16) sum += Avx512F.MaskLoad(x + j, GemmKernel512.ColumnMask(n - j), zero);
+        float mean = Vector512.Sum(sum) / n;
+        var meanVector = Vector512.Create(mean);
+        var squares = zero;
+        for (int j = 0; j < n; j += 16)
+        {
+            var mask = GemmKernel512.ColumnMask(n - j);
+            var centered = Avx512F.MaskLoad(x + j, mask, meanVector) - meanVector; // masked-off lanes: 0
+            squares = Vector512.FusedMultiplyAdd(centered, centered, squares);
+        }
+        float invStd = 1f / MathF.Sqrt(Vector512.Sum(squares) / n + epsilon);
+        var invStdVector = Vector512.Create(invStd);
+        var one = Vector512.Create(1f);
+        for (int j = 0; j < n; j += 16)
+        {
+            var mask = GemmKernel512.ColumnMask(n - j);
+            var normalized = (Avx512F.MaskLoad(x + j, mask, zero) - meanVector) * invStdVector;
+            if (gamma != null) normalized *= Avx512F.MaskLoad(gamma + j, mask, one);
+            if (beta != null) normalized += Avx512F.MaskLoad(beta + j, mask, zero);
+            Avx512F.MaskStore(y + j, mask, normalized);
+        }
+        return (mean, invStd);
+    }
+
+    /// <summary>
+    /// dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with dx̂ = dy·γ over one row (dx may be null); with
+    /// <paramref name="sums"/> also dγ += dy·x̂ and dβ += dy into the chunk's partial rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Backward(float* x, float* gamma, float* dy, float mean, float invStd, float* dx,
+        bool sums, float* dGamma, float* dBeta, int n)
+    {
+        var zero = Vector512<float>.Zero;
+        var one = Vector512.Create(1f);
+        var meanVector = Vector512.Create(mean);
+        var invStdVector = Vector512.Create(invStd);
+        var scaledSum = zero;
+        var productSum = zero;
+        for (int j = 0; j < n; j += 16)
+        {
+            var mask = GemmKernel512.ColumnMask(n - j);
+            var normalized = (Avx512F.MaskLoad(x + j, mask, zero) - meanVector) * invStdVector;
+            var g = Avx512F.MaskLoad(dy + j, mask, zero);
+            if (sums)
+            {
+                Avx512F.MaskStore(dGamma + j, mask, Vector512.FusedMultiplyAdd(g, normalized, Avx512F.MaskLoad(dGamma + j, mask, zero)));
+                Avx512F.MaskStore(dBeta + j, mask, Avx512F.MaskLoad(dBeta + j, mask, zero) + g);
+            }
+            if (dx == null) continue;
+            var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g; // masked-off lanes: 0
+            scaledSum += scaled;
+            productSum = Vector512.FusedMultiplyAdd(scaled, normalized & mask, productSum);
+        }
+        if (dx == null) return;
+        var meanScaled = Vector512.Create(Vector512.Sum(scaledSum) / n);
+        var meanProduct = Vector512.Create(-Vector512.Sum(productSum) / n);
+        for (int j = 0; j < n; j += 16)
+        {
+            var mask = GemmKernel512.ColumnMask(n - j);
+            var normalized = (Avx512F.MaskLoad(x + j, mask, zero) - meanVector) * invStdVector;
+            var g = Avx512F.MaskLoad(dy + j, mask, zero);
+            var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g;
+            var d = (Vector512.FusedMultiplyAdd(normalized, meanProduct, scaled) - meanScaled) * invStdVector;
+            Avx512F.MaskStore(dx + j, mask, d);
+        }
+    }
+}
