@@ -12,7 +12,12 @@ internal interface IBenchmark
 
 /// <summary>What the command line asked for, shared by every benchmark.</summary>
 /// <param name="Threads">Thread counts to measure; a benchmark runs each of them.</param>
-internal sealed record BenchmarkOptions(IReadOnlyList<int> Threads);
+/// <param name="Batches">Batch sizes asked for with <c>--batch</c> (the cnn rows); empty for each benchmark's own.</param>
+internal sealed record BenchmarkOptions(IReadOnlyList<int> Threads, IReadOnlyList<int> Batches)
+{
+    /// <summary>The batch sizes asked for, or <paramref name="defaults"/> when none was.</summary>
+    public IReadOnlyList<int> BatchesOr(params int[] defaults) => Batches.Count > 0 ? Batches : defaults;
+}
 
 /// <summary>
 /// One row of the table: DeepSharp and the peer (TorchSharp, or ONNX Runtime for inference) on the same work, in the same

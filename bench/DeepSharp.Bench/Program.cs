@@ -4,7 +4,7 @@ using DeepSharp;
 using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
-// dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N] [--json FILE]
+// dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N]... [--batch N]... [--json FILE]
 // The data-parallel benchmark starts this program again as its workers (one rank each, under mpirun or alone).
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
@@ -14,12 +14,17 @@ IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBench
 
 string? selection = null, jsonPath = null;
 var threads = new List<int>();
+var batches = new List<int>();
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t >= 1:
             threads.Add(t);
+            i++;
+            break;
+        case "--batch" when i + 1 < args.Length && int.TryParse(args[i + 1], out int b) && b >= 1:
+            batches.Add(b);
             i++;
             break;
         case "--json" when i + 1 < args.Length:
@@ -45,7 +50,7 @@ Console.WriteLine($"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Vers
 Console.WriteLine();
 
 var results = new List<BenchmarkResult>();
-var options = new BenchmarkOptions(threads);
+var options = new BenchmarkOptions(threads, batches);
 Console.WriteLine($"| {"name",-40} | {"DeepSharp",10} | {"peer",10} | {"unit",-9} | {"ratio",6} | {"FLOPs/item",10} | {"% peak",6} | {"peer %",6} |");
 Console.WriteLine($"|{new string('-', 42)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 11)}|{new string('-', 8)}|{new string('-', 12)}|{new string('-', 8)}|{new string('-', 8)}|");
 foreach (var benchmark in chosen)

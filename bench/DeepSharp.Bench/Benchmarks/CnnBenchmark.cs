@@ -34,7 +34,7 @@ internal sealed class CnnBenchmark : IBenchmark
         using var torchX = torch.tensor(x.ToArray(), [Samples, 1, 28, 28]);
         using var torchY = torch.tensor(y.ToArray().Select(v => (long)v).ToArray());
         double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(DeepSharp.Examples.SeedModels.Cnn(10));
-        foreach (int batch in BatchSizes)
+        foreach (int batch in options.BatchesOr(BatchSizes))
             foreach (bool augmented in new[] { false, true })
             {
                 // Each side at its faster thread setting, as a user would pick it.

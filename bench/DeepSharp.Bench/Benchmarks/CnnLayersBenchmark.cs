@@ -7,8 +7,9 @@ namespace DeepSharp.Bench.Benchmarks;
 
 /// <summary>
 /// Where the seed CNN's training step spends its time: each of its ops forward and backward at the model's
-/// shapes (batch 32 and 128), against the same op in TorchSharp (NCHW). The first convolution has no input
-/// gradient, as in training; the others do. Times per call, forward plus backward.
+/// shapes (batch 32 and 128, or those of <c>--batch</c>), against the same op in TorchSharp (NCHW). The first convolution
+/// has no input gradient, as in training; the others do. The convolution+pooling rows are the fused op training runs
+/// where a max pooling follows a convolution. Times per call, forward plus backward.
 /// </summary>
 internal sealed class CnnLayersBenchmark : IBenchmark
 {
@@ -16,7 +17,7 @@ internal sealed class CnnLayersBenchmark : IBenchmark
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
-        foreach (int batch in new[] { 32, 128 })
+        foreach (int batch in options.BatchesOr(32, 128))
             foreach (int threads in options.Threads)
             {
                 Parallelism.Threads = threads;
@@ -47,6 +48,12 @@ internal sealed class CnnLayersBenchmark : IBenchmark
             () => Ops.Conv2D(x1, k1, b1, 1, samePadding: false, 1, relu: true, "conv1"),
             () => TorchFunctional.relu(TorchFunctional.conv2d(tx1, tk1, tb1)));
 
+        // What training runs where a max pooling follows: the convolution and the pooling as one op (TorchSharp: both ops).
+        if (Ops.FusesConvolutionPooling)
+            yield return Row($"conv1+relu+maxpool1 {suffix}",
+                () => Ops.Conv2DMaxPool(x1, k1, b1, 1, samePadding: false, 1, relu: true, "conv1"),
+                () => TorchFunctional.max_pool2d(TorchFunctional.relu(TorchFunctional.conv2d(tx1, tk1, tb1)), 2));
+
         var p1 = Input(true, batch, 26, 26, 32);
         var tp1 = TorchOf(p1, true, batch, 32, 26, 26);
         yield return Row($"maxpool1 {suffix}", () => Ops.MaxPool2D(p1, 2), () => TorchFunctional.max_pool2d(tp1, 2));
@@ -60,6 +67,11 @@ internal sealed class CnnLayersBenchmark : IBenchmark
         yield return Row($"conv2+relu {suffix}",
             () => Ops.Conv2D(x2, k2, b2, 1, samePadding: false, 1, relu: true, "conv2"),
             () => TorchFunctional.relu(TorchFunctional.conv2d(tx2, tk2, tb2)));
+
+        if (Ops.FusesConvolutionPooling)
+            yield return Row($"conv2+relu+maxpool2 {suffix}",
+                () => Ops.Conv2DMaxPool(x2, k2, b2, 1, samePadding: false, 1, relu: true, "conv2"),
+                () => TorchFunctional.max_pool2d(TorchFunctional.relu(TorchFunctional.conv2d(tx2, tk2, tb2)), 2));
 
         var p2 = Input(true, batch, 11, 11, 64);
         var tp2 = TorchOf(p2, true, batch, 64, 11, 11);

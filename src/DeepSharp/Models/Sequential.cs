@@ -98,6 +98,13 @@ public sealed class Sequential : Model
         for (int i = 0; i < _layers.Count; i++)
         {
             if (_layers[i] is IMaskingLayer masking) x = masking.CallMasked(x, ref mask, training);
+            else if (i + 1 < _layers.Count && _layers[i] is Conv2D conv && conv.CallPooled(x, _layers[i + 1]) is { } pooled)
+            {
+                // A convolution and the max pooling after it, as one op.
+                x = pooled;
+                mask = null;
+                i++;
+            }
             else
             {
                 x = _layers[i].Call(x, training);

@@ -65,6 +65,27 @@ public sealed class Conv2D : ConvolutionLayer
     protected override Tensor Forward(Tensor inputs, bool training) =>
         Ops.Conv2D(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, Groups, Activation, Label);
 
+    /// <summary>
+    /// This layer and <paramref name="next"/> on <paramref name="inputs"/> as one op when <paramref name="next"/> is a
+    /// 2×2, stride-2, "valid" MaxPooling2D and this layer's activation is a ReLU or none (see <see cref="Ops.Conv2DMaxPool"/>):
+    /// the values of the two layers called one after the other, without the full-size activation between them. Null when
+    /// the pair does not fuse (the caller then calls both); neither layer may have an activity regularizer.
+    /// </summary>
+    internal Tensor? CallPooled(Tensor inputs, Layer next)
+    {
+        if (next is not MaxPooling2D pool || !Ops.FusesConvolutionPooling || Groups != 1 || inputs.Rank != 4
+            || ActivityRegularizer is not null || pool.ActivityRegularizer is not null
+            || pool.PoolSize != new Size2D(2, 2) || pool.Strides != new Size2D(2, 2) || pool.Padding != ImageLayers.ValidPadding)
+            return null;
+        bool relu = ((IActivation)Activation).IsRelu;
+        if (!relu && !Activation.IsLinear) return null;
+        var sample = SampleShape(inputs.Shape);
+        EnsureBuilt(sample);
+        var convolved = ComputeOutputShape(sample);
+        pool.EnsureBuilt(convolved); // refuses, naming the pooling layer, what it would refuse on its own
+        return Ops.Conv2DMaxPool(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, relu, Label);
+    }
+
     private protected override void AddGeometry(JsonObject config) => config["groups"] = Groups;
 
     /// <summary>Recreates the layer from the configuration <see cref="ConvolutionLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>

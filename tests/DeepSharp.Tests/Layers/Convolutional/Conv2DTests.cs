@@ -132,4 +132,82 @@ public class Conv2DTests
         Assert.Contains("3 channels", e2.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2D(4, 3, groups: 0));
     }
+    [Theory]
+    [InlineData("relu", 1)]
+    [InlineData("relu", 5)]
+    [InlineData("linear", 3)]
+    public void A_sequential_runs_a_convolution_and_its_max_pooling_as_one_op_with_the_values_of_the_two(string activation, int batch)
+    {
+        // An odd 9×9 output: the pooling leaves its last row and column out.
+        var conv = new Conv2D(6, 3, padding: "same", activation: activation, inputShape: [9, 9, 2]);
+        var pool = new MaxPooling2D(2);
+        var model = new Sequential(conv, pool, new Flatten(), new Dense(3));
+        var x = Tensor.RandomUniform([batch, 9, 9, 2], -1f, 1f, new RandomGenerator(11)).WithRequiresGrad();
+        var sources = model.TrainableWeights.Append(x).ToList(); // the input gradient too
+
+        Tensor fused, apart;
+        Tensor?[] fusedGradients, apartGradients;
+        using (var tape = new GradientTape())
+        {
+            fused = model.Call(x, training: true);
+            fusedGradients = tape.Gradient((fused * fused).Sum(), sources);
+        }
+        using (var tape = new GradientTape())
+        {
+            var h = x;
+            foreach (var layer in model.Layers) h = layer.Call(h, training: true);
+            apart = h;
+            apartGradients = tape.Gradient((apart * apart).Sum(), sources);
+        }
+        Assert.Equal(apart.ToArray(), fused.ToArray());
+        for (int i = 0; i < sources.Count; i++)
+        {
+            float[] a = apartGradients[i]!.ToArray(), f = fusedGradients[i]!.ToArray();
+            for (int j = 0; j < a.Length; j++)
+                Assert.True(Math.Abs(a[j] - f[j]) <= 1e-5f * (1 + Math.Abs(a[j])), $"source {i}, value {j}: {f[j]}, apart {a[j]}");
+        }
+
+        using (global::DeepSharp.Autograd.NoGrad())
+        {
+            var pooled = new Sequential(conv, pool).Call(x);
+            Assert.Equal(Ops.MaxPool2D(conv.Call(x), 2).ToArray(), pooled.ToArray());
+        }
+    }
+
+    [Fact]
+    public void The_fused_op_is_recorded_where_the_machine_runs_it()
+    {
+        var conv = new Conv2D(4, 3, activation: "relu", inputShape: [8, 8, 1]);
+        var x = Tensor.RandomUniform([2, 8, 8, 1], 0f, 1f, new RandomGenerator(12));
+        var y = new Sequential(conv, new MaxPooling2D(2)).Call(x, training: true);
+        Assert.Equal(new TensorShape(2, 3, 3, 4), y.Shape);
+        Assert.Equal(Ops.FusesConvolutionPooling ? "conv2d_max_pool2d" : "max_pool2d", y._producer);
+        // A pooling of another size, or one with padding, runs as its own layer.
+        var other = new Sequential(new Conv2D(4, 3, activation: "relu", inputShape: [8, 8, 1]), new MaxPooling2D(3)).Call(x, training: true);
+        Assert.Equal("max_pool2d", other._producer);
+    }
+    [Fact]
+    public void A_steady_state_training_step_through_the_fused_convolution_and_pooling_allocates_nothing()
+    {
+        var model = new Sequential(
+            new Conv2D(8, 3, activation: "relu", inputShape: [14, 14, 1]),
+            new MaxPooling2D(2),
+            new Conv2D(16, 3, activation: "relu"),
+            new MaxPooling2D(2),
+            new Flatten(),
+            new Dense(10, activation: "softmax"));
+        model.Compile(new Adam(learningRate: 1e-3f), "sparse_categorical_crossentropy");
+        var x = Tensor.RandomUniform([16, 14, 14, 1], 0f, 1f, new RandomGenerator(13));
+        var y = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => (float)(i % 10)).ToArray());
+        for (int i = 0; i < 5; i++) model.TrainOnBatch(x, y); // fill the pools
+        // The JIT's tier-up can allocate on this thread once in a while; a real leak shows in every round.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 20 && fewest > 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) model.TrainOnBatch(x, y);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, fewest);
+    }
 }
