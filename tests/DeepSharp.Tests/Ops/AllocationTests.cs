@@ -1,3 +1,5 @@
+using DeepSharp.Tests.TestSupport;
+
 namespace DeepSharp.Tests.Ops;
 
 /// <summary>A training step built from the op families allocates no managed memory once warmed up.</summary>
@@ -16,15 +18,7 @@ public class AllocationTests
         }
 
         for (int i = 0; i < 5; i++) Step(w, bias, x, labels); // fill the pools
-        // The JIT's tier-up can allocate on this thread once in a while; a real leak shows in every round.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 6 && fewest > 0; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++) Step(w, bias, x, labels);
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        Assert.Equal(0, fewest);
+        Assert.Equal(0, SteadyStateAllocation.FewestBytes(() => Step(w, bias, x, labels), rounds: 6, stepsPerRound: 20));
     }
 
     private static void Step(Tensor w, Tensor bias, Tensor x, Tensor labels)

@@ -1,3 +1,5 @@
+using DeepSharp.Tests.TestSupport;
+
 namespace DeepSharp.Tests.Layers;
 
 using Ops = global::DeepSharp.Ops;
@@ -200,14 +202,6 @@ public class Conv2DTests
         var x = Tensor.RandomUniform([16, 14, 14, 1], 0f, 1f, new RandomGenerator(13));
         var y = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => (float)(i % 10)).ToArray());
         for (int i = 0; i < 5; i++) model.TrainOnBatch(x, y); // fill the pools
-        // The JIT's tier-up can allocate on this thread once in a while; a real leak shows in every round.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 20 && fewest > 0; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++) model.TrainOnBatch(x, y);
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        Assert.Equal(0, fewest);
+        Assert.Equal(0, SteadyStateAllocation.FewestBytes(() => model.TrainOnBatch(x, y), rounds: 20, stepsPerRound: 20));
     }
 }
