@@ -134,10 +134,7 @@ internal static unsafe class AttentionKernel
             int ldk = h * dk, ldv = h * dv;
             for (int pair = first; pair < last; pair++)
             {
-                int b = pair / h, head = pair % h;
-                long wAt = pair * S.WeightsPerPair;
-                long qAt = (long)b * tq * ldk + (long)head * dk, kAt = (long)b * tk * ldk + (long)head * dk;
-                long vAt = (long)b * tk * ldv + (long)head * dv, cAt = (long)b * tq * ldv + (long)head * dv;
+                var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
                 switch (Kind)
                 {
                     case Pass.Weights:
@@ -172,6 +169,18 @@ internal static unsafe class AttentionKernel
             }
         }
 
+        /// <summary>
+        /// Where pair <paramref name="pair"/> (sample b, head pair mod heads) starts in the weights, the query, key,
+        /// value and context arrays; and its sample.
+        /// </summary>
+        private readonly (int Sample, long W, long Q, long K, long V, long C) Offsets(int pair)
+        {
+            int h = S.Heads, b = pair / h, head = pair % h, ldk = h * S.KeyFeatures, ldv = h * S.ValueFeatures;
+            return (b, pair * S.WeightsPerPair,
+                (long)b * S.QuerySteps * ldk + (long)head * S.KeyFeatures, (long)b * S.KeySteps * ldk + (long)head * S.KeyFeatures,
+                (long)b * S.KeySteps * ldv + (long)head * S.ValueFeatures, (long)b * S.QuerySteps * ldv + (long)head * S.ValueFeatures);
+        }
+
         /// <summary>The pairs [first, last) with <see cref="AttentionPairs512"/>: the same products, in one pass per pair.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void FastPairs(int first, int last)
@@ -181,10 +190,7 @@ internal static unsafe class AttentionKernel
             float* transposed = Kind is Pass.Weights or Pass.ContextBackward ? Scratch.For((long)Math.Max(dk, dv) * tk) : null;
             for (int pair = first; pair < last; pair++)
             {
-                int b = pair / h, head = pair % h;
-                long wAt = pair * S.WeightsPerPair;
-                long qAt = (long)b * tq * ldk + (long)head * dk, kAt = (long)b * tk * ldk + (long)head * dk;
-                long vAt = (long)b * tk * ldv + (long)head * dv, cAt = (long)b * tq * ldv + (long)head * dv;
+                var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
                 switch (Kind)
                 {
                     case Pass.Weights:
