@@ -91,14 +91,7 @@ public unsafe class WinogradConvolutionTests
             return;
         }
         Assert.True(WinogradConvolution.TakesInputGradient(g) || !WinogradConvolution.Enabled, "the shape should take the Winograd path");
-        var random = new Random(batch * 1000 + height * 100 + channels + filters + 1);
-        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var x = Values(g.Batch * g.ImageSize);
-        var w = Values(g.Patch * g.Filters);
-        var bias = Values(g.Filters);
-        var dy = Values(g.Rows * g.Filters);
-        var y = NaiveConvolution.Forward(g, x, w, bias, relu: true);
-        var masked = dy.Select((v, i) => y[i] > 0 ? v : 0f).ToArray();
+        var (x, w, bias, dy, y, masked) = NaiveConvolution.RandomReluProblem(g, batch * 1000 + height * 100 + channels + filters + 1);
         var (dx, dw, db) = NaiveConvolution.Backward(g, x, w, masked);
         var (scale, _, _) = NaiveConvolution.Backward(g, x, Array.ConvertAll(w, Math.Abs), Array.ConvertAll(masked, Math.Abs));
 

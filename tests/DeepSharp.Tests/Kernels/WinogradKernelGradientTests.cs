@@ -27,14 +27,7 @@ public unsafe class WinogradKernelGradientTests
     {
         var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, height, width, channels), 3, 3, channels, filters, (1, 1), same, (1, 1));
         if (!WinogradKernelGradient.Applies(g)) return; // no AVX-512 (or switched off): the GEMM path runs, tested elsewhere
-        var random = new Random(batch * 1000 + height * 100 + channels + filters + 2);
-        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var x = Values(g.Batch * g.ImageSize);
-        var w = Values(g.Patch * g.Filters);
-        var bias = Values(g.Filters);
-        var dy = Values(g.Rows * g.Filters);
-        var y = NaiveConvolution.Forward(g, x, w, bias, relu: true);
-        var masked = dy.Select((v, i) => y[i] > 0 ? v : 0f).ToArray();
+        var (x, w, bias, dy, y, masked) = NaiveConvolution.RandomReluProblem(g, batch * 1000 + height * 100 + channels + filters + 2);
         var (_, dw, db) = NaiveConvolution.Backward(g, x, w, masked);
         var (_, scaleW, scaleB) = NaiveConvolution.Backward(g, Array.ConvertAll(x, Math.Abs), w, Array.ConvertAll(masked, Math.Abs));
 

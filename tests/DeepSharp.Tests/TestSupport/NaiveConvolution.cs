@@ -5,6 +5,23 @@ namespace DeepSharp.Tests.TestSupport;
 /// <summary>Convolution by its definition, in double precision: the reference the kernels are checked against.</summary>
 internal static class NaiveConvolution
 {
+    /// <summary>
+    /// A random problem of <paramref name="g"/> with a ReLU, values in [−1, 1) drawn from <paramref name="seed"/> (input,
+    /// kernel, bias, output gradient, in that order): the forward output <c>Y</c> and the output gradient as it reaches
+    /// the convolution through the ReLU (<c>Masked</c>: zero where <c>Y</c> is not positive).
+    /// </summary>
+    public static (float[] X, float[] W, float[] Bias, float[] Dy, float[] Y, float[] Masked) RandomReluProblem(in ConvolutionGeometry g, int seed)
+    {
+        var random = new Random(seed);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var bias = Values(g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        var y = Forward(g, x, w, bias, relu: true);
+        return (x, w, bias, dy, y, dy.Select((v, i) => y[i] > 0 ? v : 0f).ToArray());
+    }
+
     /// <summary>y[n, oh, ow, f] = Σ x[n, ih, iw, c] · w[kh, kw, c, f] (+ bias, then ReLU when asked).</summary>
     public static float[] Forward(in ConvolutionGeometry g, float[] x, float[] w, float[]? bias, bool relu)
     {
