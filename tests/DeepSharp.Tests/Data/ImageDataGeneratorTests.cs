@@ -257,18 +257,22 @@ public class ImageDataGeneratorTests
         var generator = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.3, heightShiftRange: 0.3, shearRange: 20,
             zoomRange: (0.6, 1.5), horizontalFlip: true, fillMode: mode, cval: 0.25);
         var random = new RandomGenerator(5);
-        var image = Tensor.RandomUniform([19, 27], generator: random);
-        var vector = new float[19 * 27];
-        var scalar = new float[19 * 27];
-        for (int trial = 0; trial < 50; trial++)
+        // Widths of whole vector groups, one past them, and a last group that overlaps the one before.
+        foreach (int width in new[] { 27, 8, 9, 28 })
         {
-            var map = generator.GetRandomTransform(19, 27, random).ToAffineMap(19, 27);
-            fixed (float* v = vector, s = scalar)
+            var image = Tensor.RandomUniform([19, width], generator: random);
+            var vector = new float[19 * width];
+            var scalar = new float[19 * width];
+            for (int trial = 0; trial < 50; trial++)
             {
-                AffineResampler.Resample(image.Pointer, v, 19, 27, 1, map, generator.FillMode, 0.25f, bilinear: true, scale: 0.5f, allowVector: true);
-                AffineResampler.Resample(image.Pointer, s, 19, 27, 1, map, generator.FillMode, 0.25f, bilinear: true, scale: 0.5f, allowVector: false);
+                var map = generator.GetRandomTransform(19, width, random).ToAffineMap(19, width);
+                fixed (float* v = vector, s = scalar)
+                {
+                    AffineResampler.Resample(image.Pointer, v, 19, width, 1, map, generator.FillMode, 0.25f, bilinear: true, scale: 0.5f, allowVector: true);
+                    AffineResampler.Resample(image.Pointer, s, 19, width, 1, map, generator.FillMode, 0.25f, bilinear: true, scale: 0.5f, allowVector: false);
+                }
+                Assert.Equal(scalar, vector);
             }
-            Assert.Equal(scalar, vector);
         }
     }
 
