@@ -38,7 +38,7 @@ internal sealed class GanFusionBenchmark : IBenchmark
                     () => { Ops.FusesActivations = true; fused.TrainStep(real); },
                     () => { Ops.FusesActivations = false; apart.TrainStep(real); },
                     RunLength);
-                yield return new BenchmarkResult($"dcgan step b{Batch} t{threads} fused vs apart", 1 / a, 1 / b, BenchmarkUnit.StepsPerSecond, flops,
+                yield return new BenchmarkResult($"dcgan step b{Batch} t{threads} fused", 1 / a, 1 / b, BenchmarkUnit.StepsPerSecond, flops,
                     PeerName: "apart");
             }
         }
