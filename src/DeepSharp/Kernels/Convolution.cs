@@ -1,12 +1,5 @@
 namespace DeepSharp.Kernels;
 
-/// <summary>An activation applied inside a kernel's output pass instead of by a separate op.</summary>
-internal enum FusedActivation
-{
-    None = 0,
-    Relu = 1,
-}
-
 /// <summary>
 /// 2-D convolution over NHWC images with HWIO kernels, lowered onto the GEMM micro-kernels (see
 /// <see cref="ConvolutionDriver{TKernel}"/>): forward with bias and activation fused into the output pass,
@@ -33,7 +26,10 @@ internal static unsafe class Convolution
         }
         if (level == SimdLevel.Vector512 && WinogradConvolution.Applies(g))
         {
-            WinogradConvolution.Forward(g, x, kernel, bias, activation, y);
+            // Winograd applies a ReLU itself; anything else follows in a pass of its own.
+            bool own = activation.IsNone || activation.IsRelu;
+            WinogradConvolution.Forward(g, x, kernel, bias, own ? activation : FusedActivation.None, y);
+            if (!own) ConvolutionPasses.Output(y, g.Rows, g.Filters, null, activation);
             return;
         }
         switch (level)

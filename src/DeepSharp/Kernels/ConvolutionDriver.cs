@@ -6,8 +6,8 @@ namespace DeepSharp.Kernels;
 /// <list type="bullet">
 /// <item>Forward: a block of output pixels gathers its patches (<see cref="Im2Col.Gather"/>) into a buffer that
 /// stays in L2, the micro-kernel reads it in place, row-major, against the kernel packed once into panels, and
-/// bias and activation are applied while the block's outputs are still in L1.</item>
-/// <item>Backward, per range of images (blocks of rows run across the range's images): the output gradient is masked by the fused activation (and summed for the bias)
+/// bias and activation (and a dropout mask) are applied while the block's outputs are still in L1.</item>
+/// <item>Backward, per range of images (blocks of rows run across the range's images): the output gradient is taken back through the fused activation (and summed for the bias)
 /// into a padded tile; the kernel gradient adds patchesᵀ·gradient (the patches read in place as a transposed
 /// A); the input gradient is gradient·kernelᵀ, scattered back onto each image (<see cref="Im2Col.ScatterAdd"/>).</item>
 /// </list>
@@ -91,7 +91,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             if (edge != null)
                 for (int r = 0; r < rows - fullRows; r++)
                     Im2Col.Copy(edge + r * paddedFilters, y + (long)(fullRows + r) * filters, filters);
-            ConvolutionPasses.Output(y, rows, filters, Bias, Activation);
+            ConvolutionPasses.Output(y, rows, filters, Bias, Activation.At((long)row0 * filters));
         }
     }
 
@@ -188,7 +188,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
 
             // The output gradient of these rows, through the activation's derivative, padded to whole panels.
             float* dy = buffers.Get(ConvolutionBuffers.OutputGradient, (long)tileRows * paddedFilters);
-            ConvolutionPasses.Gradient(OutputGradient + first * filters, Output == null ? null : Output + first * filters, Activation,
+            ConvolutionPasses.Gradient(OutputGradient + first * filters, Output == null ? null : Output + first * filters, Activation.At(first * filters),
                 rows, filters, dy, paddedFilters, WantBias ? partialBias : null);
             if (tileRows > rows) Im2Col.Clear(dy + (long)rows * paddedFilters, (tileRows - rows) * paddedFilters);
 

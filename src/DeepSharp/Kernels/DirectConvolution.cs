@@ -9,7 +9,8 @@ namespace DeepSharp.Kernels;
 /// C = 1 a patch is only Kh·Kw values, so gathering patches into a buffer costs more than the arithmetic it
 /// feeds (measured 35 of 50 cycles per output pixel for 3×3). Here each output pixel reads its taps straight
 /// from the image, as broadcasts against 32 filters held in two zmm registers: forward computes 8 pixels at a
-/// time (16 accumulators) with bias and ReLU applied before the single store; backward (kernel and bias
+/// time (16 accumulators) with bias and ReLU applied before the single store (another fused activation follows in a pass
+/// over each row of output pixels while it is in L1); backward (kernel and bias
 /// gradients; the image needs none) keeps all 9 taps' gradients for 32 filters in 18 registers while it
 /// streams over the pixels. Images with "same" padding are first copied into a zero-bordered scratch image,
 /// so that every tap is an in-bounds load. AVX-512 only; other machines take the GEMM path.
@@ -17,6 +18,7 @@ namespace DeepSharp.Kernels;
 internal static unsafe class DirectConvolution
 {
     private const int PixelsPerGroup = 8;
+    private const int OverlapMinPixels = 3; // a row's last pixels that take an overlapping group of eight rather than one by one
     private const int TapsPerPass = 9;
     private const int FiltersPerBlock = 32;
     private const long ParallelMinMultiplyAdds = 1_000_000;
@@ -30,7 +32,11 @@ internal static unsafe class DirectConvolution
 
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y)
     {
-        var body = new ForwardBody { G = g, X = x, Kernel = kernel, Bias = bias, Relu = activation == FusedActivation.Relu, Y = y };
+        var body = new ForwardBody
+        {
+            G = g, X = x, Kernel = kernel, Bias = bias, Relu = activation.IsRelu, Y = y,
+            After = activation.IsNone || activation.IsRelu ? FusedActivation.None : activation,
+        };
         int rows = g.Batch * g.OutputHeight;
         if (g.MultiplyAdds < ParallelMinMultiplyAdds || Parallelism.Threads == 1)
         {
@@ -47,6 +53,7 @@ internal static unsafe class DirectConvolution
         public ConvolutionGeometry G;
         public float* X, Kernel, Bias, Y;
         public bool Relu;
+        public FusedActivation After; // an activation other than a ReLU, applied to each row of output pixels once it is done
         public int Items;
 
         public readonly void Execute(int item)
@@ -79,8 +86,23 @@ internal static unsafe class DirectConvolution
                     for (; ow + PixelsPerGroup <= G.OutputWidth; ow += PixelsPerGroup)
                         Pixels8(line + (long)ow * G.StrideWidth, G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
                             output + (long)ow * filters + f0, filters);
+                    if (G.OutputWidth - ow >= OverlapMinPixels && G.OutputWidth >= PixelsPerGroup)
+                    {
+                        // The last pixels as a group of eight that overlaps the one before: those computed twice get the
+                        // same bits both times (the same sums in the same order), and one group runs at about the cost
+                        // of two single pixels, whose two FMA chains wait on each other's latency.
+                        ow = G.OutputWidth - PixelsPerGroup;
+                        Pixels8(line + (long)ow * G.StrideWidth, G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
+                            output + (long)ow * filters + f0, filters);
+                        ow = G.OutputWidth;
+                    }
                     for (; ow < G.OutputWidth; ow++)
                         Pixel1(line + (long)ow * G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu, output + (long)ow * filters + f0);
+                }
+                if (!After.IsNone)
+                {
+                    long at = (long)row * G.OutputWidth * filters;
+                    ConvolutionPasses.Output(output, G.OutputWidth, filters, null, After.At(at));
                 }
             }
         }
@@ -158,8 +180,10 @@ internal static unsafe class DirectConvolution
         int taps = g.KernelHeight * g.KernelWidth, filters = g.Filters;
         var body = new BackwardBody
         {
-            G = g, X = x, OutputGradient = outputGradient, Output = activation == FusedActivation.Relu ? output : null,
+            G = g, X = x, OutputGradient = outputGradient, Output = activation.IsRelu ? output : null,
             PartialStride = (long)taps * filters + filters,
+            Before = activation.IsNone || activation.IsRelu ? FusedActivation.None : activation,
+            Activated = output,
         };
         // Image ranges fixed by the problem, not by the thread count: their partials meet in the same order however
         // many threads run them.
@@ -190,6 +214,10 @@ internal static unsafe class DirectConvolution
         public float* X, OutputGradient, Output, Partials;
         public long PartialStride;
         public int Items;
+        // An activation other than a ReLU: each image's output gradient is taken back through it (reading the activated
+        // output) into a scratch of this thread first.
+        public FusedActivation Before;
+        public float* Activated;
 
         public readonly void Execute(int item)
         {
@@ -201,13 +229,20 @@ internal static unsafe class DirectConvolution
             int* offsets = stackalloc int[TapsPerPass * ((taps + TapsPerPass - 1) / TapsPerPass)];
             image.TapOffsets(G, offsets);
             for (int t = taps; t < TapsPerPass * ((taps + TapsPerPass - 1) / TapsPerPass); t++) offsets[t] = 0; // spare lanes, never kept
+            float* scratch = Before.IsNone ? null : ConvolutionBuffers.Current.Get(ConvolutionBuffers.OutputGradient, (long)G.OutputPixels * filters);
             for (int n = n0; n < n1; n++)
             {
                 float* source = image.Of(G, X, n);
                 long pixel0 = (long)n * G.OutputPixels;
+                float* gradient = OutputGradient + pixel0 * filters;
+                if (scratch != null)
+                {
+                    ConvolutionPasses.Gradient(gradient, Activated + pixel0 * filters, Before.At(pixel0 * filters), G.OutputPixels, filters, scratch, filters, null);
+                    gradient = scratch;
+                }
                 for (int f0 = 0; f0 < filters; f0 += FiltersPerBlock)
                     for (int t0 = 0; t0 < taps; t0 += TapsPerPass)
-                        Taps9(G, source, image.Stride, offsets + t0, OutputGradient + pixel0 * filters + f0, Output == null ? null : Output + pixel0 * filters + f0,
+                        Taps9(G, source, image.Stride, offsets + t0, gradient + f0, Output == null ? null : Output + pixel0 * filters + f0,
                             filters, Im2Col.TailMask(filters - f0), Im2Col.TailMask(filters - f0 - 16),
                             partial + (long)t0 * filters + f0, Math.Min(TapsPerPass, taps - t0), t0 == 0 ? partial + (long)taps * filters + f0 : null);
             }

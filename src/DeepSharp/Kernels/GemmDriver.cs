@@ -50,6 +50,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             GemmThinRows.Run(original, KcStepFor(original.K));
             return;
         }
+        if (typeof(TKernel) == typeof(GemmKernel512) && GemmThinColumn.Takes(original))
+        {
+            GemmThinColumn.Run(original, KcStepFor(original.K));
+            return;
+        }
         int mr = TKernel.Rows, nr = TKernel.Columns;
         var problem = original;
         bool transposedC = ComputeTransposed(original);

@@ -156,7 +156,7 @@ internal static unsafe class PooledConvolution
         int filters = g.Filters, patch = g.Patch;
         var body = new BackwardBody
         {
-            G = g, X = x, Kernel = kernel, PooledGradient = pooledGradient, Pooled = pooled, Relu = activation == FusedActivation.Relu,
+            G = g, X = x, Kernel = kernel, PooledGradient = pooledGradient, Pooled = pooled, Relu = activation.IsRelu,
             Indices = indices, InputGradient = inputGradient, WantKernel = kernelGradient != null, WantBias = biasGradient != null,
             Chunks = Chunks(g),
         };

@@ -53,7 +53,7 @@ internal static unsafe class WinogradConvolution
         int channels = g.Channels, paddedFilters = (g.Filters + nr - 1) / nr * nr;
         var body = new ForwardBody
         {
-            G = g, X = x, Bias = bias, Y = y, Relu = activation == FusedActivation.Relu,
+            G = g, X = x, Bias = bias, Y = y, Relu = activation.IsRelu,
             TilesHigh = (g.OutputHeight + 1) / 2, TilesWide = (g.OutputWidth + 1) / 2,
             PaddedFilters = paddedFilters,
             KcStep = KStep(channels),
@@ -245,7 +245,7 @@ internal static unsafe class WinogradConvolution
     {
         var buffers = ConvolutionBuffers.Current;
         float* dy = outputGradient;
-        if (activation != FusedActivation.None)
+        if (!activation.IsNone)
         {
             dy = buffers.Get(ConvolutionBuffers.MaskedGradient, (long)g.Rows * g.Filters);
             ConvolutionPasses.Gradient(outputGradient, output, activation, g.Rows, g.Filters, dy, g.Filters, null);

@@ -105,6 +105,21 @@ public sealed class Sequential : Model
                 mask = null;
                 i++;
             }
+            else if (i + 1 < _layers.Count && _layers[i] is Conv2D leaky
+                && leaky.CallLeaky(x, _layers[i + 1], i + 2 < _layers.Count ? _layers[i + 2] : null, training, out int fused) is { } activated)
+            {
+                // A convolution, the leaky ReLU after it (and the dropout after that), as one op.
+                x = activated;
+                mask = null;
+                i += fused;
+            }
+            else if (i + 1 < _layers.Count && _layers[i] is BatchNormalization norm && norm.CallLeaky(x, _layers[i + 1], training) is { } normalized)
+            {
+                // A batch normalization and the leaky ReLU after it, as one op.
+                x = normalized;
+                mask = null;
+                i++;
+            }
             else
             {
                 x = _layers[i].Call(x, training);

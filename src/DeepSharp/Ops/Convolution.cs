@@ -50,6 +50,16 @@ public static unsafe partial class Ops
     internal static Tensor Conv2D(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation,
         int groups, bool relu, string owner)
     {
+        CheckConv2DOperands(input, kernel, bias, strides, dilation, owner);
+        if (groups != 1) return GroupedConv2D(input, kernel, bias, strides, samePadding, dilation, groups, relu, owner);
+        var g = Conv2DShape(input, kernel, bias, strides, samePadding, dilation, owner);
+        return Convolve(input, kernel, bias, g, relu ? FusedActivation.Relu : FusedActivation.None, null,
+            new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters), "conv2d");
+    }
+
+    /// <summary>Refuses disposed operands, strides or dilation below 1, and a kernel that is not (kh, kw, in, out), naming <paramref name="owner"/>.</summary>
+    private static void CheckConv2DOperands(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, Size2D dilation, string owner)
+    {
         input.ThrowIfDisposed();
         kernel.ThrowIfDisposed();
         bias?.ThrowIfDisposed();
@@ -57,10 +67,14 @@ public static unsafe partial class Ops
         dilation.RequirePositive(owner, "dilationRate");
         if (kernel.Rank != 4)
             throw new ArgumentException($"{owner}: the kernel must have rank 4 (kernelHeight, kernelWidth, inChannels, filters); got shape {kernel._shape}.", nameof(kernel));
-        if (groups != 1) return GroupedConv2D(input, kernel, bias, strides, samePadding, dilation, groups, relu, owner);
+    }
+
+    /// <summary>The geometry of an ungrouped conv2d of <paramref name="input"/> with <paramref name="kernel"/>, its bias checked against the filters.</summary>
+    private static ConvolutionGeometry Conv2DShape(Tensor input, Tensor kernel, Tensor? bias, Size2D strides, bool samePadding, Size2D dilation, string owner)
+    {
         var g = ConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], kernel._shape[3], strides, samePadding, dilation);
         CheckBias(owner, bias, g.Filters);
-        return Convolve(input, kernel, bias, g, relu, new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters), "conv2d");
+        return g;
     }
 
     // In its own method: the lambda captures parameters, so its closure is allocated on entry to the method that
@@ -73,21 +87,28 @@ public static unsafe partial class Ops
 
     /// <summary>
     /// The convolution of <paramref name="g"/> on the GEMM kernels, recorded with its backward: the one path of
-    /// Conv2D and Conv1D (a sequence is an image of height 1, so the 1-D convolution costs nothing more).
+    /// Conv2D and Conv1D (a sequence is an image of height 1, so the 1-D convolution costs nothing more), and of a Conv2D
+    /// fused with the LeakyReLU and Dropout after it (<paramref name="mask"/> the dropout mask, shaped as the output;
+    /// the node keeps it).
     /// </summary>
-    private static Tensor Convolve(Tensor input, Tensor kernel, Tensor? bias, in ConvolutionGeometry g, bool relu, TensorShape outputShape, string name)
+    private static Tensor Convolve(Tensor input, Tensor kernel, Tensor? bias, in ConvolutionGeometry g, FusedActivation activation, Tensor? mask,
+        TensorShape outputShape, string name)
     {
-        var activation = relu ? FusedActivation.Relu : FusedActivation.None;
         var x = ContiguousOperand.Of(input);
         var w = ContiguousOperand.Of(kernel);
         var b = bias is null ? null : ContiguousOperand.Of(bias);
         var y = Tensor.Uninitialized(outputShape);
-        Convolution.Forward(g, x.Pointer, w.Pointer, b is null ? null : b.Pointer, activation, y.Pointer);
+        Convolution.Forward(g, x.Pointer, w.Pointer, b is null ? null : b.Pointer, mask is null ? activation : activation.WithMask(mask.Pointer), y.Pointer);
         ContiguousOperand.Release(x, input);
         ContiguousOperand.Release(w, kernel);
         if (b is not null) ContiguousOperand.Release(b, bias!);
         var node = bias is null ? Node.Record(name, Conv2DBackward, y, input, kernel) : Node.Record(name, Conv2DBackward, y, input, kernel, bias);
-        node?.Save(new ConvolutionSaved(g, activation));
+        if (node is null) mask?.Recycle();
+        else
+        {
+            node.Save(new ConvolutionSaved(g, activation)); // without the mask's address: backward finds the kept tensor
+            node.Keep(mask);
+        }
         return y;
     }
 
@@ -99,13 +120,14 @@ public static unsafe partial class Ops
         Tensor input = n.A!, kernel = n.B!;
         var bias = n.C;
         var (geometry, activation) = n.State<ConvolutionSaved>();
+        if (n.Kept.First is { } mask) activation = activation.WithMask(mask.Pointer);
         var x = ContiguousOperand.Of(input);
         var w = ContiguousOperand.Of(kernel);
         var dy = ContiguousOperand.Of(g);
         var dx = input._requiresGrad ? Tensor.Uninitialized(input._shape) : null;
         var dw = kernel._requiresGrad ? Tensor.Uninitialized(kernel._shape) : null;
         var db = bias is not null && bias._requiresGrad ? Tensor.Uninitialized(bias._shape) : null;
-        Convolution.Backward(geometry, x.Pointer, w.Pointer, dy.Pointer, activation == FusedActivation.None ? null : n.Output.Pointer,
+        Convolution.Backward(geometry, x.Pointer, w.Pointer, dy.Pointer, activation.IsNone ? null : n.Output.Pointer,
             activation, dx is null ? null : dx.Pointer, dw is null ? null : dw.Pointer, db is null ? null : db.Pointer);
         ContiguousOperand.Release(x, input);
         ContiguousOperand.Release(w, kernel);

@@ -45,7 +45,7 @@ public static unsafe partial class Ops
         if (groups != 1) return GroupedConv1D(input, kernel, bias, strides, padding, dilation, groups, relu, owner);
         var g = SequenceConvolutionShape(owner, input._shape, kernel._shape[0], kernel._shape[1], kernel._shape[2], strides, padding, dilation, depthwise: false);
         CheckBias(owner, bias, g.Filters);
-        return Convolve(input, kernel, bias, g, relu, new TensorShape(g.Batch, g.OutputWidth, g.Filters), "conv1d");
+        return Convolve(input, kernel, bias, g, relu ? FusedActivation.Relu : FusedActivation.None, null, new TensorShape(g.Batch, g.OutputWidth, g.Filters), "conv1d");
     }
 
     // Apart, as GroupedConv2D: the closure over the parameters would otherwise be allocated on every call.

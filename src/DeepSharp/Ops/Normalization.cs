@@ -29,8 +29,12 @@ public static unsafe partial class Ops
         bool training, float momentum = 0.99f, float epsilon = 1e-3f, int axis = -1) =>
         BatchNormalization(x, movingMean, movingVariance, gamma, beta, training, momentum, epsilon, axis, "BatchNormalization");
 
+    /// <summary>
+    /// The BatchNormalization layer's path; with <paramref name="leakySlope"/>, the LeakyReLU after it in the same op
+    /// (leaky_relu(batch_normalization(x)), the bits of the two ops one after the other, without the tensor between them).
+    /// </summary>
     internal static Tensor BatchNormalization(Tensor x, Tensor movingMean, Tensor movingVariance, Tensor? gamma, Tensor? beta,
-        bool training, float momentum, float epsilon, int axis, string owner)
+        bool training, float momentum, float epsilon, int axis, string owner, float? leakySlope = null)
     {
         x.ThrowIfDisposed();
         if (!(momentum >= 0f && momentum <= 1f))
@@ -44,6 +48,8 @@ public static unsafe partial class Ops
         CheckChannels(owner, "movingVariance", movingVariance, channels, x._shape);
         if (gamma is not null) CheckChannels(owner, "gamma", gamma, channels, x._shape);
         if (beta is not null) CheckChannels(owner, "beta", beta, channels, x._shape);
+        if (leakySlope is { } slope && !(slope >= 0f && float.IsFinite(slope)))
+            throw new ArgumentOutOfRangeException(nameof(leakySlope), slope, $"{owner}: the leaky ReLU's slope must be a finite number >= 0; got {slope}.");
         if (training && (long)outer * inner == 0)
             throw new ArgumentException($"{owner}: training needs at least one value per channel to take statistics from; got shape {x._shape}.", nameof(x));
 
@@ -79,32 +85,39 @@ public static unsafe partial class Ops
             shift[c] = (b == null ? 0f : b[c]) - mean[c] * scale[c];
         }
         var y = Tensor.Uninitialized(x._shape);
-        BatchNorm.Apply(input.Pointer, outer, channels, inner, scale, shift, y.Pointer);
+        BatchNorm.Apply(input.Pointer, outer, channels, inner, scale, shift, y.Pointer,
+            leakySlope is { } leak ? new BatchNorm.LeakyRelu(leak) : default);
         ContiguousOperand.Release(input, x);
 
+        string name = leakySlope is null ? "batch_normalization" : "batch_normalization_leaky_relu";
         Node? node = (gamma, beta) switch
         {
-            (null, null) => Node.Record("batch_normalization", BatchNormalizationBackward, y, x),
-            (not null, null) => Node.Record("batch_normalization", BatchNormalizationBackward, y, x, gamma),
-            (null, not null) => Node.Record("batch_normalization", BatchNormalizationBackward, y, x, beta),
-            _ => Node.Record("batch_normalization", BatchNormalizationBackward, y, x, gamma, beta),
+            (null, null) => Node.Record(name, BatchNormalizationBackward, y, x),
+            (not null, null) => Node.Record(name, BatchNormalizationBackward, y, x, gamma),
+            (null, not null) => Node.Record(name, BatchNormalizationBackward, y, x, beta),
+            _ => Node.Record(name, BatchNormalizationBackward, y, x, gamma, beta),
         };
         if (node is null) stats.Recycle();
         else
         {
-            node.Save(new BatchNormalizationSaved(a, training, gamma is not null, beta is not null));
+            node.Save(new BatchNormalizationSaved(a, training, gamma is not null, beta is not null, leakySlope is not null, leakySlope ?? 0f));
             node.Keep(stats);
         }
         return y;
     }
 
-    /// <summary>What batch normalization keeps for backward (besides its statistics): the channel axis, whether the batch's statistics were used, which affine weights were given.</summary>
-    private readonly record struct BatchNormalizationSaved(int Axis, bool Training, bool HasGamma, bool HasBeta);
+    /// <summary>
+    /// What batch normalization keeps for backward (besides its statistics): the channel axis, whether the batch's statistics
+    /// were used, which affine weights were given, and the slope of a leaky ReLU fused after it.
+    /// </summary>
+    private readonly record struct BatchNormalizationSaved(int Axis, bool Training, bool HasGamma, bool HasBeta, bool Leaky, float Slope);
 
     private static void BatchNormalizationBackward(Node n, Tensor g)
     {
         var x = n.A!;
-        var (axis, training, hasGamma, hasBeta) = n.State<BatchNormalizationSaved>();
+        var (axis, training, hasGamma, hasBeta, leaky, slope) = n.State<BatchNormalizationSaved>();
+        // A fused leaky ReLU: dy goes through its derivative, read from this op's output, inside both passes.
+        var leak = leaky ? new BatchNorm.LeakyRelu(slope, n.Output.Pointer) : default;
         var gamma = hasGamma ? n.B : null;
         var beta = hasBeta ? (hasGamma ? n.C : n.B) : null;
         var (outer, channels, inner) = SplitAround(x._shape, axis);
@@ -115,7 +128,7 @@ public static unsafe partial class Ops
         var work = Tensor.Uninitialized(new TensorShape(5, channels));
         float* sumDy = work.Pointer, sumDyX = sumDy + channels, ca = sumDyX + channels, cb = ca + channels, cc = cb + channels;
         bool needSums = training || (gamma is not null && gamma._requiresGrad) || (beta is not null && beta._requiresGrad);
-        if (needSums) BatchNorm.GradientSums(input.Pointer, dy.Pointer, outer, channels, inner, mean, sumDy, sumDyX);
+        if (needSums) BatchNorm.GradientSums(input.Pointer, dy.Pointer, outer, channels, inner, mean, sumDy, sumDyX, leak);
         if (x._requiresGrad)
         {
             float* gv = gamma is null ? null : PointerOf(gamma);
@@ -128,7 +141,7 @@ public static unsafe partial class Ops
                 cc[c] = training ? -k * sumDy[c] / count - cb[c] * mean[c] : 0f;
             }
             var dx = Tensor.Uninitialized(x._shape);
-            BatchNorm.Combine(dy.Pointer, input.Pointer, outer, channels, inner, ca, cb, cc, dx.Pointer);
+            BatchNorm.Combine(dy.Pointer, input.Pointer, outer, channels, inner, ca, cb, cc, dx.Pointer, leak);
             GradientEngine.Accumulate(x, dx);
         }
         if (gamma is not null && gamma._requiresGrad)

@@ -98,4 +98,54 @@ public unsafe class BatchNormTests
                 return [mean, variance, sumDy, sumDyX];
             });
     }
+
+    [Theory]
+    [InlineData(64, 6272, 1)]  // the DCGAN generator's dense layer: channels last, one row per image
+    [InlineData(1, 37, 1)]     // one row, a vector tail of channels
+    [InlineData(1403, 24, 1)]  // rows in ranges that split unevenly
+    [InlineData(5, 3, 49)]     // a channel axis before contiguous runs
+    public void A_fused_leaky_relu_gives_the_bits_of_the_separate_pass(int outer, int channels, int inner)
+    {
+        var random = new Random(outer * 7 + channels);
+        int size = outer * channels * inner;
+        float[] Values(int count, double low, double high) =>
+            Enumerable.Range(0, count).Select(_ => (float)(low + random.NextDouble() * (high - low))).ToArray();
+        var x = Values(size, -2, 2);
+        var dy = Values(size, -1, 1);
+        var (a, b, c, mean) = (Values(channels, -1, 1), Values(channels, -1, 1), Values(channels, -1, 1), Values(channels, -0.5, 0.5));
+        const float slope = 0.2f;
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Scalar })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.Threads = threads;
+                    var (y, sums, dx) = (new float[size], new float[2 * channels], new float[size]);
+                    var (fused, fusedSums, fusedDx) = (new float[size], new float[2 * channels], new float[size]);
+                    fixed (float* px = x, pdy = dy, pa = a, pb = b, pc = c, pm = mean, py = y, ps = sums, pdx = dx, pf = fused, pfs = fusedSums, pfdx = fusedDx)
+                    {
+                        // Apart: the normalization, then the leaky ReLU; dy through its derivative, then the backward passes.
+                        BatchNorm.Apply(level, px, outer, channels, inner, pa, pc, py);
+                        for (int i = 0; i < size; i++) py[i] = py[i] > 0f ? py[i] : py[i] * slope;
+                        var through = new float[size];
+                        for (int i = 0; i < size; i++) through[i] = py[i] > 0f ? dy[i] : dy[i] * slope;
+                        fixed (float* pt = through)
+                        {
+                            BatchNorm.GradientSums(level, px, pt, outer, channels, inner, pm, ps, ps + channels);
+                            BatchNorm.Combine(level, pt, px, outer, channels, inner, pa, pb, pc, pdx);
+                        }
+                        BatchNorm.Apply(level, px, outer, channels, inner, pa, pc, pf, new BatchNorm.LeakyRelu(slope));
+                        var leak = new BatchNorm.LeakyRelu(slope, pf);
+                        BatchNorm.GradientSums(level, px, pdy, outer, channels, inner, pm, pfs, pfs + channels, leak);
+                        BatchNorm.Combine(level, pdy, px, outer, channels, inner, pa, pb, pc, pfdx, leak);
+                    }
+                    ThreadCounts.Identical($"{level}, {threads} thread(s)", [y, sums, dx], [fused, fusedSums, fusedDx]);
+                }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
 }

@@ -139,6 +139,65 @@ public unsafe class ConvolutionTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_fused_leaky_relu_and_dropout_mask_give_the_bits_of_the_separate_passes(int[] s)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(s[0], s[1], s[2], s[3]), s[4], s[5], s[3], s[6],
+            (s[7], s[8]), s[11] == 1, (s[9], s[10]));
+        var random = new Random(s.Sum() + 1);
+        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var x = Values(g.Batch * g.ImageSize);
+        var w = Values(g.Patch * g.Filters);
+        var bias = Values(g.Filters);
+        var dy = Values(g.Rows * g.Filters);
+        const float slope = 0.2f, scale = 1f / 0.7f;
+        var mask = Enumerable.Range(0, g.Rows * g.Filters).Select(_ => random.NextDouble() < 0.3 ? 0f : scale).ToArray();
+
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Scalar })
+                foreach (int threads in new[] { 1, 2 })
+                    foreach (bool masked in new[] { true, false })
+                    {
+                        Parallelism.Threads = threads;
+                        string where = $"{level}, {threads} thread(s), {(masked ? "with" : "without")} a mask";
+                        var m = masked ? mask : null;
+                        // The separate passes: the convolution alone, the leaky ReLU, the mask; back through the mask and the leaky ReLU.
+                        var pre = new float[g.Rows * g.Filters];
+                        fixed (float* px = x, pw = w, pb = bias, ppre = pre)
+                            Convolution.Forward(level, g, px, pw, pb, FusedActivation.None, ppre);
+                        var expected = pre.Select((v, i) => (v > 0f ? v : v * slope) * (m is null ? 1f : m[i])).ToArray();
+                        var through = dy.Select((v, i) => m is null ? v : v * m[i]).Select((v, i) => pre[i] > 0f ? v : v * slope).ToArray();
+                        var (dx, dw, db) = (new float[x.Length], new float[w.Length], new float[bias.Length]);
+                        var dwAlone = new float[w.Length];
+                        fixed (float* px = x, pw = w, pt = through, pdx = dx, pdw = dw, pdb = db, pa = dwAlone)
+                        {
+                            Convolution.Backward(level, g, px, pw, pt, null, FusedActivation.None, pdx, pdw, pdb);
+                            Convolution.Backward(level, g, px, pw, pt, null, FusedActivation.None, null, pa, null);
+                        }
+
+                        var y = new float[pre.Length];
+                        var (gx, gw, gb) = (new float[x.Length], new float[w.Length], new float[bias.Length]);
+                        var gwAlone = new float[w.Length];
+                        fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pm = mask, pgx = gx, pgw = gw, pgb = gb, pa = gwAlone)
+                        {
+                            var activation = FusedActivation.LeakyRelu(slope, masked ? pm : null);
+                            Convolution.Forward(level, g, px, pw, pb, activation, py);
+                            Convolution.Backward(level, g, px, pw, pdy, py, activation, pgx, pgw, pgb);
+                            // Without the input gradient (a first layer), single-channel images take the direct kernel.
+                            Convolution.Backward(level, g, px, pw, pdy, py, activation, null, pa, null);
+                        }
+                        ThreadCounts.Identical(where, [expected, dx, dw, db, dwAlone], [y, gx, gw, gb, gwAlone]);
+                    }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     private static void Close(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)

@@ -129,6 +129,26 @@ public unsafe class GemmTests
         }
     }
 
+    [Fact]
+    public void Products_of_one_column_give_the_bits_of_the_tiled_kernels()
+    {
+        // With AVX-512 one column of C takes the thin-column path; 256-bit lanes take the tiled kernels, which sum each
+        // element in the same order. Both ways of A and of B, odd row counts (eight-row groups and a tail, 64-wide vectors
+        // and a masked tail), k over one to four k blocks, a padded A, overwriting and accumulating.
+        foreach (var (m, k) in new[] { (64, 6272), (6272, 64), (13, 401), (1, 1), (9, 1), (100, 37), (71, 1600) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var problem = new Problem(m, 1, k, ta, tb, padding: m % 3, seed: m + k);
+                        var tiled = problem.Run(256, accumulate);
+                        var thin = problem.Run(512, accumulate);
+                        for (int i = 0; i < thin.Length; i++)
+                            if (BitConverter.SingleToInt32Bits(thin[i]) != BitConverter.SingleToInt32Bits(tiled[i]))
+                                Assert.Fail($"{m}×1×{k}, transposed A {ta}, B {tb}, accumulate {accumulate}: element {i} is {thin[i]:R}, the tiled kernels give {tiled[i]:R}.");
+                    }
+    }
+
     [Theory]
     [InlineData(512)]
     [InlineData(256)]

@@ -86,6 +86,30 @@ public sealed class Conv2D : ConvolutionLayer
         return Ops.Conv2DMaxPool(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, relu, Label);
     }
 
+    /// <summary>
+    /// This layer, the LeakyReLU <paramref name="next"/> and, in training, the Dropout <paramref name="after"/> it (when
+    /// given and one) on <paramref name="inputs"/> as one op (see <see cref="Ops.Conv2DLeakyRelu"/>): the values of the
+    /// layers called one after the other, without the full-size tensors between them. <paramref name="fused"/> says how
+    /// many layers after this one it took (1 or 2). Null when the layers do not fuse (the caller then calls them apart):
+    /// this layer must be linear and ungrouped, and none of the layers may have an activity regularizer.
+    /// </summary>
+    internal Tensor? CallLeaky(Tensor inputs, Layer next, Layer? after, bool training, out int fused)
+    {
+        fused = 0;
+        if (next is not LeakyReLU leaky || !Ops.FusesActivations || Groups != 1 || inputs.Rank != 4 || !Activation.IsLinear
+            || ActivityRegularizer is not null || leaky.ActivityRegularizer is not null)
+            return null;
+        var dropout = training && after is Dropout d && d.Rate > 0f && d.ActivityRegularizer is null ? d : null;
+        var sample = SampleShape(inputs.Shape);
+        EnsureBuilt(sample);
+        var convolved = ComputeOutputShape(sample);
+        leaky.EnsureBuilt(convolved); // refuses, naming the layer, what it would refuse on its own
+        dropout?.EnsureBuilt(convolved);
+        fused = dropout is null ? 1 : 2;
+        return Ops.Conv2DLeakyRelu(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, leaky.NegativeSlope,
+            dropout?.Rate ?? 0f, dropout?.Random, Label);
+    }
+
     private protected override void AddGeometry(JsonObject config) => config["groups"] = Groups;
 
     /// <summary>Recreates the layer from the configuration <see cref="ConvolutionLayer.GetConfig"/> wrote (Keras' <c>from_config</c>).</summary>

@@ -141,6 +141,23 @@ public sealed class BatchNormalization : Layer
         Ops.BatchNormalization(inputs, MovingMean, MovingVariance, Gamma, Beta, training && Trainable, Momentum, Epsilon,
             Axis, Label);
 
+    /// <summary>
+    /// This layer and the LeakyReLU <paramref name="next"/> on <paramref name="inputs"/> as one op (the values of the two
+    /// called one after the other, without the tensor between them); null when <paramref name="next"/> is not a LeakyReLU,
+    /// or either layer has an activity regularizer (the caller then calls both).
+    /// </summary>
+    internal Tensor? CallLeaky(Tensor inputs, Layer next, bool training)
+    {
+        if (next is not LeakyReLU leaky || !Ops.FusesActivations || ActivityRegularizer is not null || leaky.ActivityRegularizer is not null
+            || inputs.Rank == 0)
+            return null;
+        var sample = SampleShape(inputs.Shape);
+        EnsureBuilt(sample);
+        leaky.EnsureBuilt(ComputeOutputShape(sample)); // refuses, naming the layer, what it would refuse on its own
+        return Ops.BatchNormalization(inputs, MovingMean, MovingVariance, Gamma, Beta, training && Trainable, Momentum, Epsilon,
+            Axis, Label, leaky.NegativeSlope);
+    }
+
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {

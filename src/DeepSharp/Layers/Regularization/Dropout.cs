@@ -30,6 +30,9 @@ public sealed class Dropout : Layer
     /// <summary>The seed given, if any.</summary>
     public long? Seed { get; }
 
+    /// <summary>The generator the masks come from (a fused op that takes this layer in draws from it too).</summary>
+    internal RandomGenerator Random => _random;
+
     /// <inheritdoc/>
     /// <remarks>Dropout keeps the shape: any dimension may be unknown.</remarks>
     protected override bool AcceptsUnknownDimension(int axis, int rank) => true;

@@ -176,6 +176,59 @@ public class Conv2DTests
         }
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(6, true)]
+    [InlineData(3, false)]
+    public void A_sequential_runs_a_convolution_its_leaky_relu_and_dropout_as_one_op_with_the_bits_of_the_three(int batch, bool training)
+    {
+        // The DCGAN discriminator's pattern, small: a one-channel first layer (the direct kernel), then a strided 5×5 (the GEMM path).
+        var model = new Sequential(
+            new Conv2D(8, 5, strides: 2, padding: "same", inputShape: [11, 11, 1]),
+            new LeakyReLU(0.2f),
+            new Dropout(0.3, seed: 5),
+            new Conv2D(12, 5, strides: 2, padding: "same"),
+            new LeakyReLU(0.2f),
+            new Dropout(0.3, seed: 6),
+            new Flatten(),
+            new Dense(1));
+        var x = Tensor.RandomUniform([batch, 11, 11, 1], -1f, 1f, new RandomGenerator(21)).WithRequiresGrad();
+        var sources = model.TrainableWeights.Append(x).ToList();
+
+        Tensor fused, apart;
+        Tensor?[] fusedGradients, apartGradients;
+        using (var tape = new GradientTape())
+        {
+            fused = model.Call(x, training);
+            fusedGradients = tape.Gradient((fused * fused).Sum(), sources);
+        }
+        using (var tape = new GradientTape())
+        {
+            // Layer by layer, each dropout a fresh one with the same seed: the masks the fused run drew.
+            var h = x;
+            foreach (var layer in model.Layers) h = (layer is Dropout d ? new Dropout(d.Rate, d.Seed) : layer).Call(h, training);
+            apart = h;
+            apartGradients = tape.Gradient((apart * apart).Sum(), sources);
+        }
+        ThreadCounts.Identical("fused against apart", [apart.ToArray(), .. apartGradients.Select(t => t!.ToArray())],
+            [fused.ToArray(), .. fusedGradients.Select(t => t!.ToArray())]);
+    }
+
+    [Fact]
+    public void The_fused_convolution_and_leaky_relu_take_the_dropout_in_training_only()
+    {
+        var x = Tensor.RandomUniform([2, 8, 8, 3], -1f, 1f, new RandomGenerator(22));
+        var model = new Sequential(new Conv2D(4, 3, inputShape: [8, 8, 3]), new LeakyReLU(0.1f), new Dropout(0.5));
+        bool fuses = Ops.FusesActivations;
+        Assert.Equal(fuses ? "conv2d_leaky_relu_dropout" : "dropout", model.Call(x, training: true)._producer);
+        Assert.Equal(fuses ? "conv2d_leaky_relu" : "leaky_relu", model.Call(x, training: false)._producer);
+        // A convolution with an activation of its own, or a grouped one, runs apart from the leaky ReLU.
+        var activated = new Sequential(new Conv2D(4, 3, activation: "tanh", inputShape: [8, 8, 3]), new LeakyReLU(0.1f));
+        Assert.Equal("leaky_relu", activated.Call(x, training: true)._producer);
+        var grouped = new Sequential(new Conv2D(3, 3, groups: 3, inputShape: [8, 8, 3]), new LeakyReLU(0.1f));
+        Assert.Equal("leaky_relu", grouped.Call(x, training: true)._producer);
+    }
+
     [Fact]
     public void The_fused_op_is_recorded_where_the_machine_runs_it()
     {

@@ -1,3 +1,5 @@
+using DeepSharp.Tests.TestSupport;
+
 namespace DeepSharp.Tests.Layers;
 
 public class BatchNormalizationTests
@@ -66,5 +68,44 @@ public class BatchNormalizationTests
         Assert.Equal(0.9f, copy.Momentum);
         Assert.False(copy.Center);
         Assert.True(copy.Scale);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(6, true)]
+    [InlineData(3, false)]
+    public void A_sequential_runs_a_batch_normalization_and_its_leaky_relu_as_one_op_with_the_bits_of_the_two(int batch, bool training)
+    {
+        // The DCGAN generator's pattern, small: dense, normalization, leaky ReLU; a transposed convolution, the same on images.
+        var model = new Sequential(
+            new Dense(4 * 4 * 6, useBias: false, inputShape: [5]),
+            new BatchNormalization(momentum: 0.9f),
+            new LeakyReLU(0.2f),
+            new Reshape([4, 4, 6]),
+            new Conv2DTranspose(3, 4, strides: 2, padding: "same", useBias: false),
+            new BatchNormalization(momentum: 0.9f),
+            new LeakyReLU(0.2f),
+            new Flatten(),
+            new Dense(1));
+        var x = Tensor.RandomUniform([batch, 5], -1f, 1f, new RandomGenerator(31)).WithRequiresGrad();
+        var sources = model.TrainableWeights.Append(x).ToList();
+        Tensor fused, apart;
+        Tensor?[] fusedGradients, apartGradients;
+        using (var tape = new GradientTape())
+        {
+            fused = model.Call(x, training);
+            fusedGradients = tape.Gradient((fused * fused).Sum(), sources);
+        }
+        using (var tape = new GradientTape())
+        {
+            var h = x;
+            foreach (var layer in model.Layers) h = layer.Call(h, training);
+            apart = h;
+            apartGradients = tape.Gradient((apart * apart).Sum(), sources);
+        }
+        ThreadCounts.Identical("fused against apart", [apart.ToArray(), .. apartGradients.Select(t => t!.ToArray())],
+            [fused.ToArray(), .. fusedGradients.Select(t => t!.ToArray())]);
+        var pair = new Sequential(new BatchNormalization(inputShape: [4]), new LeakyReLU(0.2f)).Call(Tensor.Ones(2, 4), training);
+        Assert.Equal(global::DeepSharp.Ops.FusesActivations ? "batch_normalization_leaky_relu" : "leaky_relu", pair._producer);
     }
 }
