@@ -8,7 +8,7 @@ namespace DeepSharp.Bench.Benchmarks;
 /// that both sides see the same state of a shared machine: a Dense layer's bias and activation in its product
 /// (<see cref="DenseBiasActivation.Enabled"/>) and self-attention's three projections as one product with its weights and
 /// context as one op (<see cref="MultiHeadAttention.SelfAttentionFused"/>). The "peer" column is the build with the
-/// switches off.
+/// switches off; a switch turned off by its environment variable stays off on both sides.
 /// </summary>
 internal sealed class VitFusionBenchmark : IBenchmark
 {
@@ -39,9 +39,13 @@ internal sealed class VitFusionBenchmark : IBenchmark
         }
     }
 
+    // The fused side is the process's start-up setting: DEEPSHARP_DENSE=separate or DEEPSHARP_SELF_ATTENTION=separate
+    // leaves that path off on both sides, so that the row measures the other alone.
+    private static readonly bool DenseAtStart = DenseBiasActivation.Enabled, SelfAttentionAtStart = MultiHeadAttention.SelfAttentionFused;
+
     private static void Switch(bool on)
     {
-        DenseBiasActivation.Enabled = on;
-        MultiHeadAttention.SelfAttentionFused = on;
+        DenseBiasActivation.Enabled = on && DenseAtStart;
+        MultiHeadAttention.SelfAttentionFused = on && SelfAttentionAtStart;
     }
 }
