@@ -35,6 +35,9 @@ public sealed class ActivationFunction : IActivation
     /// <summary>Whether this is the built-in ReLU, which Ops fuse into the pass before it.</summary>
     bool IActivation.IsRelu => ReferenceEquals(this, Activations.Relu);
 
+    /// <summary>Whether this is the built-in (exact) GELU, which a Dense layer's product takes into its own pass.</summary>
+    bool IActivation.IsGelu => ReferenceEquals(this, Activations.Gelu);
+
     /// <summary>The activation a Keras name stands for.</summary>
     public static implicit operator ActivationFunction(string name) => Activations.Get(name);
 

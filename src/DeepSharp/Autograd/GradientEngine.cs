@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using DeepSharp.Kernels;
 
 namespace DeepSharp;
 
@@ -115,6 +116,7 @@ internal static class GradientEngine
         var listener = t_listener;
         if (listener is not null) FindLastConsumers(order);
         root._node.PendingGradient = seed;
+        if (OpTimeline.Enabled) OpTimeline.Mark("order of the graph", 'B');
         // Reverse topological order: a node runs only after every consumer of its output has run.
         for (int i = order.Count - 1; i >= 0; i--)
         {
@@ -125,6 +127,7 @@ internal static class GradientEngine
             {
                 node.Rule(node, outputGradient);
                 outputGradient.Recycle();
+                if (OpTimeline.Enabled) OpTimeline.Mark(node, backward: true);
             }
             if (!retainGraph) node.Release();
             if (listener is not null) TellReady(i);
@@ -412,9 +415,10 @@ internal static class GradientEngine
     /// <summary>Whether a tensor can be written in place: contiguous and the only user of its storage.</summary>
     private static bool IsExclusive(Tensor t) => t._isContiguous && t.Storage.References == 1;
 
-    private static void AddInPlace(Tensor target, Tensor addend)
+    private static unsafe void AddInPlace(Tensor target, Tensor addend)
     {
-        if (addend._isContiguous) TensorPrimitives.Add(target.Span, addend.Span, target.Span);
+        // Split over the threads when long (a residual connection's gradient): elementwise, so the same bits.
+        if (addend._isContiguous) ParallelSpans.Binary<AddOperator>(target.Pointer, addend.Pointer, target.Pointer, target._size);
         else
         {
             // Recycle, not Dispose: Dispose does not return the Tensor object to its pool, so every

@@ -71,6 +71,7 @@ internal sealed class Node
         node.InputGenerations[0] = a._generation;
         node.InputGenerations[1] = b?._generation ?? 0;
         node.InputGenerations[2] = c?._generation ?? 0;
+        if (OpTimeline.Enabled) OpTimeline.Mark(node, backward: false);
         return node;
     }
 
@@ -90,6 +91,7 @@ internal sealed class Node
         for (int i = 0; i < Math.Min(inputs.Length, TensorShape.MaxRank); i++) node.InputGenerations[i] = inputs[i]._generation;
         node.ManyInputs = true;
         node.InputCount = inputs.Length;
+        if (OpTimeline.Enabled) OpTimeline.Mark(node, backward: false);
         return node;
     }
 

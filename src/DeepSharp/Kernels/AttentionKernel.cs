@@ -81,6 +81,36 @@ internal static unsafe class AttentionKernel
     }
 
     /// <summary>
+    /// Self-attention from packed projections: per pair, w = softmax(scale · q·kᵀ) (masked, into <paramref name="w"/>,
+    /// (B, H, T, T)) and c = w·v (into <paramref name="c"/>, (B, T, H, dv)), one pair's weights staying in cache between
+    /// the two. q, k and v are the columns of <paramref name="qkv"/> (B, T, <paramref name="ld"/>): q at 0, k at H·dk,
+    /// v at 2·H·dk, each (T, H, features) with rows ld apart. The same products and softmax as <see cref="Weights"/> and
+    /// <see cref="Context"/>.
+    /// </summary>
+    internal static void SelfAttention(float* qkv, int ld, float* w, float* c, in Shape shape, float scale, in AttentionMask mask)
+    {
+        float* k = qkv + (long)shape.Heads * shape.KeyFeatures;
+        var body = new Body { Kind = Pass.Attend, S = shape, Ld = ld, Q = qkv, K = k, V = k + (long)shape.Heads * shape.KeyFeatures, W = w, C = c, Scale = scale, Mask = mask };
+        Run(ref body, 2L * shape.WeightsPerPair * (shape.KeyFeatures + shape.ValueFeatures));
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="SelfAttention"/>: from dc (B, T, H, dv) and the weights, per pair dw = dc·vᵀ, dv = wᵀ·dc,
+    /// ds = scale · w ⊙ (dw − Σ dw·w), dq = ds·k and dk = dsᵀ·q, all three written (overwritten) into
+    /// <paramref name="dqkv"/>, laid out as qkv.
+    /// </summary>
+    internal static void SelfAttentionBackward(float* qkv, int ld, float* w, float* dc, float* dqkv, in Shape shape, float scale)
+    {
+        long kAt = (long)shape.Heads * shape.KeyFeatures;
+        var body = new Body
+        {
+            Kind = Pass.AttendBackward, S = shape, Ld = ld, Q = qkv, K = qkv + kAt, V = qkv + 2 * kAt, W = w, Dc = dc,
+            Dq = dqkv, Dk = dqkv + kAt, Dv = dqkv + 2 * kAt, Scale = scale,
+        };
+        Run(ref body, 4L * shape.WeightsPerPair * (shape.KeyFeatures + shape.ValueFeatures));
+    }
+
+    /// <summary>
     /// Whether AVX-512 machines run each pair with <see cref="AttentionPairs512"/> (the default) rather than through
     /// the general GEMM: tests and the bench turn it off to compare with that reference path.
     /// </summary>
@@ -107,6 +137,8 @@ internal static unsafe class AttentionKernel
         Softmax,
         Context,
         ContextBackward,
+        Attend,
+        AttendBackward,
     }
 
     private struct Body : IParallelBody
@@ -118,6 +150,9 @@ internal static unsafe class AttentionKernel
         public AttentionMask Mask;
         public int Chunks;
         public bool Fast;
+
+        /// <summary>Distance between the steps of q, k and v (and of their gradients) when packed in one tensor; 0 for the separate layouts.</summary>
+        public int Ld;
 
         public readonly void Execute(int chunk) =>
             Pairs((int)((long)S.Pairs * chunk / Chunks), (int)((long)S.Pairs * (chunk + 1) / Chunks));
@@ -131,12 +166,26 @@ internal static unsafe class AttentionKernel
                 return;
             }
             int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
-            int ldk = h * dk, ldv = h * dv;
+            int ldk = Ld != 0 ? Ld : h * dk, ldv = Ld != 0 ? Ld : h * dv, ldc = h * dv;
+            float* dw = Kind == Pass.AttendBackward ? Scratch.For(2 * S.WeightsPerPair) : null, ds = dw + S.WeightsPerPair;
             for (int pair = first; pair < last; pair++)
             {
                 var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
                 switch (Kind)
                 {
+                    case Pass.Attend:
+                        Gemm.Multiply(false, true, tq, tk, dk, Q + qAt, ldk, K + kAt, ldk, W + wAt, tk);
+                        SoftmaxRows(W + wAt, W + wAt, b);
+                        Gemm.Multiply(false, false, tq, dv, tk, W + wAt, tk, V + vAt, ldv, C + cAt, ldc);
+                        break;
+                    case Pass.AttendBackward:
+                        Gemm.Multiply(false, true, tq, tk, dv, Dc + cAt, ldc, V + vAt, ldv, dw, tk);
+                        Gemm.Multiply(true, false, tk, dv, tq, W + wAt, tk, Dc + cAt, ldc, Dv + vAt, ldv);
+                        for (int i = 0; i < tq; i++)
+                            SoftmaxBackwardRow(W + wAt + (long)i * tk, dw + (long)i * tk, ds + (long)i * tk, tk, Scale);
+                        Gemm.Multiply(false, false, tq, dk, tk, ds, tk, K + kAt, ldk, Dq + qAt, ldk);
+                        Gemm.Multiply(true, false, tk, dk, tq, ds, tk, Q + qAt, ldk, Dk + kAt, ldk);
+                        break;
                     case Pass.Weights:
                         Gemm.Multiply(false, true, tq, tk, dk, Q + qAt, ldk, K + kAt, ldk, W + wAt, tk);
                         SoftmaxRows(W + wAt, W + wAt, b);
@@ -148,22 +197,17 @@ internal static unsafe class AttentionKernel
                         for (int i = 0; i < tq; i++)
                         {
                             long row = wAt + (long)i * tk;
-                            var wRow = new ReadOnlySpan<float>(W + row, tk);
-                            var dwRow = new ReadOnlySpan<float>(Dw + row, tk);
-                            var dsRow = new Span<float>(Ds + row, tk);
-                            TensorPrimitives.Subtract(dwRow, TensorPrimitives.Dot(dwRow, wRow), dsRow);
-                            TensorPrimitives.Multiply(dsRow, wRow, dsRow);
-                            if (Scale != 1f) TensorPrimitives.Multiply(dsRow, Scale, dsRow);
+                            SoftmaxBackwardRow(W + row, Dw + row, Ds + row, tk, Scale);
                         }
                         if (Dq != null) Gemm.Multiply(false, false, tq, dk, tk, Ds + wAt, tk, K + kAt, ldk, Dq + qAt, ldk);
                         if (Dk != null) Gemm.Multiply(true, false, tk, dk, tq, Ds + wAt, tk, Q + qAt, ldk, Dk + kAt, ldk);
                         break;
                     case Pass.Context:
-                        Gemm.Multiply(false, false, tq, dv, tk, W + wAt, tk, V + vAt, ldv, C + cAt, ldv);
+                        Gemm.Multiply(false, false, tq, dv, tk, W + wAt, tk, V + vAt, ldv, C + cAt, ldc);
                         break;
                     default:
-                        if (Dw != null) Gemm.Multiply(false, true, tq, tk, dv, Dc + cAt, ldv, V + vAt, ldv, Dw + wAt, tk);
-                        if (Dv != null) Gemm.Multiply(true, false, tk, dv, tq, W + wAt, tk, Dc + cAt, ldv, Dv + vAt, ldv);
+                        if (Dw != null) Gemm.Multiply(false, true, tq, tk, dv, Dc + cAt, ldc, V + vAt, ldv, Dw + wAt, tk);
+                        if (Dv != null) Gemm.Multiply(true, false, tk, dv, tq, W + wAt, tk, Dc + cAt, ldc, Dv + vAt, ldv);
                         break;
                 }
             }
@@ -175,10 +219,11 @@ internal static unsafe class AttentionKernel
         /// </summary>
         private readonly (int Sample, long W, long Q, long K, long V, long C) Offsets(int pair)
         {
-            int h = S.Heads, b = pair / h, head = pair % h, ldk = h * S.KeyFeatures, ldv = h * S.ValueFeatures;
+            int h = S.Heads, b = pair / h, head = pair % h, ldc = h * S.ValueFeatures;
+            int ldk = Ld != 0 ? Ld : h * S.KeyFeatures, ldv = Ld != 0 ? Ld : ldc;
             return (b, pair * S.WeightsPerPair,
                 (long)b * S.QuerySteps * ldk + (long)head * S.KeyFeatures, (long)b * S.KeySteps * ldk + (long)head * S.KeyFeatures,
-                (long)b * S.KeySteps * ldv + (long)head * S.ValueFeatures, (long)b * S.QuerySteps * ldv + (long)head * S.ValueFeatures);
+                (long)b * S.KeySteps * ldv + (long)head * S.ValueFeatures, (long)b * S.QuerySteps * ldc + (long)head * S.ValueFeatures);
         }
 
         /// <summary>The pairs [first, last) with <see cref="AttentionPairs512"/>: the same products, in one pass per pair.</summary>
@@ -186,13 +231,31 @@ internal static unsafe class AttentionKernel
         private readonly void FastPairs(int first, int last)
         {
             int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
-            int ldk = h * dk, ldv = h * dv;
-            float* transposed = Kind is Pass.Weights or Pass.ContextBackward ? Scratch.For((long)Math.Max(dk, dv) * tk) : null;
+            int ldk = Ld != 0 ? Ld : h * dk, ldv = Ld != 0 ? Ld : h * dv, ldc = h * dv;
+            long transposedSize = (long)Math.Max(dk, dv) * tk;
+            float* transposed = Kind is Pass.Weights or Pass.ContextBackward or Pass.Attend or Pass.AttendBackward
+                ? Scratch.For(transposedSize + 2 * S.WeightsPerPair) : null;
+            float* dw = transposed + transposedSize, ds = dw + S.WeightsPerPair;
             for (int pair = first; pair < last; pair++)
             {
                 var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
                 switch (Kind)
                 {
+                    case Pass.Attend:
+                        AttentionPairs512.Transpose(K + kAt, ldk, tk, dk, transposed);                         // kᵀ: dk × tk
+                        AttentionPairs512.Product(tq, tk, dk, Q + qAt, ldk, 1, transposed, tk, W + wAt, tk);    // q·kᵀ
+                        SoftmaxRowsInPlace(W + wAt, b);
+                        AttentionPairs512.Product(tq, dv, tk, W + wAt, tk, 1, V + vAt, ldv, C + cAt, ldc);     // w·v
+                        break;
+                    case Pass.AttendBackward:
+                        AttentionPairs512.Transpose(V + vAt, ldv, tk, dv, transposed);                         // vᵀ: dv × tk
+                        AttentionPairs512.Product(tq, tk, dv, Dc + cAt, ldc, 1, transposed, tk, dw, tk);       // dw = dc·vᵀ
+                        AttentionPairs512.Product(tk, dv, tq, W + wAt, 1, tk, Dc + cAt, ldc, Dv + vAt, ldv);   // dv = wᵀ·dc
+                        for (int i = 0; i < tq; i++)
+                            AttentionPairs512.SoftmaxBackwardRow(W + wAt + (long)i * tk, dw + (long)i * tk, ds + (long)i * tk, tk, Scale);
+                        AttentionPairs512.Product(tq, dk, tk, ds, tk, 1, K + kAt, ldk, Dq + qAt, ldk);         // dq = ds·k
+                        AttentionPairs512.Product(tk, dk, tq, ds, 1, tk, Q + qAt, ldk, Dk + kAt, ldk);         // dk = dsᵀ·q
+                        break;
                     case Pass.Weights:
                         AttentionPairs512.Transpose(K + kAt, ldk, tk, dk, transposed);                         // kᵀ: dk × tk
                         AttentionPairs512.Product(tq, tk, dk, Q + qAt, ldk, 1, transposed, tk, W + wAt, tk);    // q·kᵀ
@@ -212,15 +275,15 @@ internal static unsafe class AttentionKernel
                         if (Dk != null) AttentionPairs512.Product(tk, dk, tq, Ds + wAt, 1, tk, Q + qAt, ldk, Dk + kAt, ldk);  // dsᵀ·q
                         break;
                     case Pass.Context:
-                        AttentionPairs512.Product(tq, dv, tk, W + wAt, tk, 1, V + vAt, ldv, C + cAt, ldv);     // w·v
+                        AttentionPairs512.Product(tq, dv, tk, W + wAt, tk, 1, V + vAt, ldv, C + cAt, ldc);     // w·v
                         break;
                     default:
                         if (Dw != null)
                         {
                             AttentionPairs512.Transpose(V + vAt, ldv, tk, dv, transposed);                    // vᵀ: dv × tk
-                            AttentionPairs512.Product(tq, tk, dv, Dc + cAt, ldv, 1, transposed, tk, Dw + wAt, tk); // dc·vᵀ
+                            AttentionPairs512.Product(tq, tk, dv, Dc + cAt, ldc, 1, transposed, tk, Dw + wAt, tk); // dc·vᵀ
                         }
-                        if (Dv != null) AttentionPairs512.Product(tk, dv, tq, W + wAt, 1, tk, Dc + cAt, ldv, Dv + vAt, ldv); // wᵀ·dc
+                        if (Dv != null) AttentionPairs512.Product(tk, dv, tq, W + wAt, 1, tk, Dc + cAt, ldc, Dv + vAt, ldv); // wᵀ·dc
                         break;
                 }
             }
@@ -273,6 +336,17 @@ internal static unsafe class AttentionKernel
         }
         VectorLoop.Map(new ExpOfDifference(), row, max, row); // e^(−∞ − max) = 0: masked entries drop out of the sum
         TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+    }
+
+    /// <summary>ds = scale · w ⊙ (dw − Σ dw·w) over one row (the reference of <see cref="AttentionPairs512.SoftmaxBackwardRow"/>).</summary>
+    private static void SoftmaxBackwardRow(float* w, float* dw, float* ds, int n, float scale)
+    {
+        var wRow = new ReadOnlySpan<float>(w, n);
+        var dwRow = new ReadOnlySpan<float>(dw, n);
+        var dsRow = new Span<float>(ds, n);
+        TensorPrimitives.Subtract(dwRow, TensorPrimitives.Dot(dwRow, wRow), dsRow);
+        TensorPrimitives.Multiply(dsRow, wRow, dsRow);
+        if (scale != 1f) TensorPrimitives.Multiply(dsRow, scale, dsRow);
     }
 
     /// <summary>e^(x − m).</summary>

@@ -22,13 +22,14 @@ internal static unsafe class Gemm
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <param name="packedB">B (untransposed) as <see cref="PackB(int, int, float*, int, float*)"/> cut it, or null: a product
     /// that runs many times with the same B (a recurrent kernel, every step) packs it once.</param>
+    /// <param name="epilogue">Work on each finished rectangle of C (a bias and an activation), or none.</param>
     internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null) =>
-        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB);
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default) =>
+        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB, epilogue);
 
     /// <summary>The same product with the micro-kernel of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void Multiply(SimdLevel level, bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -36,12 +37,14 @@ internal static unsafe class Gemm
             // An empty sum: C is zero, or unchanged when accumulating.
             if (!accumulate)
                 for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            if (epilogue.IsSome) epilogue.Run(0, m, 0, n);
             return;
         }
         var problem = new GemmProblem
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
             M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc, PackedB = transposeB ? null : packedB,
+            Epilogue = epilogue,
         };
         switch (Available(level))
         {
@@ -66,7 +69,7 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// Cuts B (k×n, row-major, ldb apart) into the panels the products of this machine's micro-kernel read, for a
-    /// <c>packedB</c> of <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*)"/>
+    /// <c>packedB</c> of <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue)"/>
     /// (<see cref="PackedBSize(int, int)"/> floats). The product is the same bits with B packed or not.
     /// </summary>
     internal static void PackB(int k, int n, float* b, int ldb, float* destination) => PackB(Simd.Level, k, n, b, ldb, destination);

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*)"/> received them.</summary>
+/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue)"/> received them.</summary>
 internal unsafe struct GemmProblem
 {
     public bool TransposeA, TransposeB, Accumulate;
@@ -12,6 +12,9 @@ internal unsafe struct GemmProblem
 
     /// <summary>B already cut into the kernel's panels by <see cref="Gemm.PackB(int, int, float*, int, float*)"/> (B untransposed), or null.</summary>
     public float* PackedB;
+
+    /// <summary>Work on each finished rectangle of C, or none.</summary>
+    public GemmEpilogue Epilogue;
 }
 
 /// <summary>
@@ -48,6 +51,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         if (typeof(TKernel) == typeof(GemmKernel512) && GemmThinRows.Takes(original, ParallelMinFlops))
         {
             GemmThinRows.Run(original, KcStepFor(original.K));
+            if (original.Epilogue.IsSome) original.Epilogue.Run(0, original.M, 0, original.N);
             return;
         }
         if (typeof(TKernel) == typeof(GemmKernel512) && GemmThinColumn.Takes(original))
@@ -87,7 +91,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int threads = flops < ParallelMinFlops || WorkerPool.InsideJob ? 1 : Parallelism.Threads;
         ChooseGrid(ref plan, (problem.M + mr - 1) / mr, (problem.N + nr - 1) / nr, threads);
         int items = plan.RowParts * plan.ColumnParts;
-        if (items == 1) plan.Execute(0);
+        if (threads == 1)
+            for (int item = 0; item < items; item++) plan.Execute(item);
         else WorkerPool.For(items, ref plan);
     }
 
@@ -138,7 +143,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         plan.RowTiles = rowTiles;
         plan.ColumnTiles = columnTiles;
         plan.RowParts = plan.ColumnParts = 1;
-        if (threads <= 1) return;
+        // An epilogue wants its rectangles to fit in L2; the sums of C do not depend on the cut.
+        int fewestItems = plan.P.Epilogue.IsSome
+            ? (int)Math.Min(rowTiles, ((long)plan.P.M * plan.P.N + GemmEpilogue.RectangleFloats - 1) / GemmEpilogue.RectangleFloats)
+            : 1;
+        if (threads <= 1)
+        {
+            plan.RowParts = fewestItems;
+            return;
+        }
         int mr = TKernel.Rows, nr = TKernel.Columns, k = plan.P.K;
         // Cycles per float of an item's share of A (rows × k) and of B (k × columns): reading in place still
         // brings the data from memory once, a copying pack costs a little more, a transposing pack more again.
@@ -147,7 +160,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         // Two passes: the cheapest cut, then the one with the most items that costs at most 1.5% more. Items are
         // handed out as threads come free, so more of them let a thread whose core is busy elsewhere fall
         // behind without holding up the call.
-        int maxItems = 4 * threads;
+        int maxItems = Math.Max(4 * threads, fewestItems);
         double best = double.MaxValue;
         for (int pass = 0; pass < 2; pass++)
         {
@@ -157,6 +170,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             {
                 for (int c = 1; c <= Math.Min(columnTiles, maxItems / r); c++)
                 {
+                    if (r * c < fewestItems) continue;
                     int rounds = (r * c + threads - 1) / threads;
                     long itemRows = (long)(rowTiles + r - 1) / r * mr, itemColumns = (long)(columnTiles + c - 1) / c * nr;
                     double arithmetic = itemRows * itemColumns * k / 32.0; // about 32 multiply-adds a cycle
@@ -190,7 +204,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             int row1 = Math.Min(P.M, (int)((long)RowTiles * (ri + 1) / RowParts) * mr);
             int column0 = (int)((long)ColumnTiles * ci / ColumnParts) * nr;
             int column1 = Math.Min(P.N, (int)((long)ColumnTiles * (ci + 1) / ColumnParts) * nr);
-            if (row0 < row1 && column0 < column1) RunBlock(row0, row1, column0, column1);
+            if (row0 >= row1 || column0 >= column1) return;
+            RunBlock(row0, row1, column0, column1);
+            if (!P.Epilogue.IsSome) return;
+            // A transposed product cut Cᵀ: its rows are C's columns.
+            if (TransposedC) P.Epilogue.Run(column0, column1, row0, row1);
+            else P.Epilogue.Run(row0, row1, column0, column1);
         }
 
         /// <summary>Computes rows [row0, row1) × columns [column0, column1) of C on this thread.</summary>

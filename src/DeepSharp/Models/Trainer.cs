@@ -49,6 +49,7 @@ internal sealed class Trainer(Model model)
             var trainable = model.TrainableAtCompile;
             GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null);
             optimizer.ApplyGradients(trainable);
+            if (OpTimeline.Enabled) OpTimeline.Mark("optimizer step");
             using (Autograd.NoGrad()) UpdateMetrics(y, predictions, sampleWeight);
         }
         return value;

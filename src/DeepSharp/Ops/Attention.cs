@@ -150,6 +150,57 @@ public static unsafe partial class Ops
         if (dv is not null) GradientEngine.Accumulate(value, dv);
     }
 
+    // ---- self-attention from packed projections: c = softmax(scale·q·kᵀ)·v per sample and head --------------------
+    // The two ops above in one: dw = dc·vᵀ, dv = wᵀ·dc, then ds, dq = ds·k, dk = dsᵀ·q, into one gradient of the packed tensor.
+
+    /// <summary>
+    /// Self-attention straight from packed projections <paramref name="qkv"/> (batch, steps, heads·(2·keyDim + dv)): per
+    /// step, q, k and v are its features [0, heads·keyDim), [heads·keyDim, 2·heads·keyDim) and the rest, each
+    /// (heads, features) as <see cref="AttentionWeights"/> reads them. Returns the context (batch, steps, heads, dv), the
+    /// values of <c>AttentionContext(AttentionWeights(q, k, scale, mask, causal), v)</c>; each (sample, head) pair's
+    /// weights stay in cache between the two products, and backward writes the gradients of q, k and v into one tensor
+    /// (three projections that are one product then take one product back). The weights are kept for backward.
+    /// </summary>
+    internal static Tensor SelfAttention(Tensor qkv, int heads, int keyDim, float scale, Tensor? mask = null, bool causal = false)
+    {
+        qkv.ThrowIfDisposed();
+        int packed = qkv.Rank == 3 ? qkv._shape[2] : 0, valueDim = heads > 0 ? (packed - 2 * heads * keyDim) / heads : 0;
+        if (qkv.Rank != 3 || heads <= 0 || keyDim <= 0 || valueDim <= 0 || packed != heads * (2 * keyDim + valueDim))
+            throw new ArgumentException(
+                $"SelfAttention: qkv must be (batch, steps, heads·(2·keyDim + valueDim)) with {heads} heads of {keyDim} key features; got {qkv._shape}.", nameof(qkv));
+        if (!float.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, $"SelfAttention: scale must be finite; got {scale}.");
+        int batch = qkv._shape[0], steps = qkv._shape[1];
+        var shape = new AttentionKernel.Shape(batch, heads, steps, steps, keyDim, valueDim);
+        var y = Tensor.Uninitialized(new TensorShape(batch, steps, heads, valueDim));
+        var weights = Tensor.Uninitialized(WeightsShape(shape, heads: true));
+        var x = ContiguousOperand.Of(qkv);
+        var m = MaskOperand("SelfAttention", mask, shape);
+        AttentionKernel.SelfAttention(x.Pointer, packed, weights.Pointer, y.Pointer, shape, scale, MaskView(m, shape, causal));
+        ContiguousOperand.Release(x, qkv);
+        if (m is not null) ContiguousOperand.Release(m, mask!);
+        var node = Node.Record("self_attention", SelfAttentionBackward, y, qkv);
+        if (node is null) weights.Recycle();
+        else
+        {
+            node.Save(new AttentionSaved(shape, scale));
+            node.Keep(weights);
+        }
+        return y;
+    }
+
+    private static void SelfAttentionBackward(Node n, Tensor g)
+    {
+        Tensor qkv = n.A!;
+        var (shape, scale) = n.State<AttentionSaved>();
+        var x = ContiguousOperand.Of(qkv);
+        var dc = ContiguousOperand.Of(g);
+        var dqkv = GradientEngine.NewGradient(qkv);
+        AttentionKernel.SelfAttentionBackward(x.Pointer, qkv._shape[2], n.Kept.First!.Pointer, dc.Pointer, dqkv.Pointer, shape, scale);
+        ContiguousOperand.Release(x, qkv);
+        ContiguousOperand.Release(dc, g);
+        GradientEngine.Accumulate(qkv, dqkv);
+    }
+
     /// <summary>Checks query against key (or weights against value) and returns the problem's sizes.</summary>
     private static AttentionKernel.Shape AttentionShape(string op, Tensor query, Tensor key, string keyName, bool keyIsValue)
     {

@@ -208,6 +208,67 @@ public unsafe class GemmTests
                 Assert.Equal(before[i * 25 + j], after[i * 25 + j]);
     }
 
+    private struct Marking
+    {
+        public float* C;
+        public int Ldc;
+        public int* Visits;
+    }
+
+    /// <summary>An epilogue that adds 1000 to each element of its rectangle and counts the visit.</summary>
+    private static void Mark(void* state, int row0, int row1, int column0, int column1)
+    {
+        var m = (Marking*)state;
+        for (int i = row0; i < row1; i++)
+            for (int j = column0; j < column1; j++)
+            {
+                m->C[i * m->Ldc + j] += 1000f;
+                m->Visits[i * m->Ldc + j]++;
+            }
+    }
+
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void An_epilogue_sees_every_element_of_c_once_after_its_last_k_block(int level)
+    {
+        int saved = Parallelism.Threads;
+        try
+        {
+            // Thin rows, one tile, odd edges, several k blocks, a transposed C (A·Bᵀ with few rows), many rectangles.
+            foreach (var (m, n, k, tb) in new[] { (2, 70, 9, false), (12, 32, 5, false), (37, 45, 600, false), (5, 300, 700, true),
+                         (2048, 128, 64, false), (300, 129, 9, true) })
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    Parallelism.Threads = threads;
+                    var problem = new Problem(m, n, k, false, tb, padding: 3, seed: m + n);
+                    var plain = problem.Run(level, accumulate: false);
+                    var c = (float[])problem.C.Clone();
+                    var visits = new int[c.Length];
+                    fixed (float* pa = problem.A, pb = problem.B, pc = c)
+                    fixed (int* pv = visits)
+                    {
+                        var marking = new Marking { C = pc, Ldc = problem.Ldc, Visits = pv };
+                        Gemm.Multiply((SimdLevel)level, false, tb, m, n, k, pa, problem.Lda, pb, problem.Ldb, pc, problem.Ldc,
+                            epilogue: new GemmEpilogue(&Mark, &marking));
+                    }
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < problem.Ldc; j++)
+                        {
+                            int at = i * problem.Ldc + j;
+                            bool inside = j < n;
+                            Assert.True(visits[at] == (inside ? 1 : 0), $"{m}×{n}×{k} at {threads} threads: element {i},{j} visited {visits[at]} times");
+                            Assert.Equal(inside ? plain[at] + 1000f : problem.C[at], c[at]);
+                        }
+                }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     /// <summary>Random operands stored as the transpose flags say, with <c>padding</c> extra floats per row.</summary>
     private sealed class Problem
     {

@@ -64,7 +64,7 @@ public class LayeringTests
         // A partial class spread over folders lives in the lowest; its methods keep their own folders.
         Assert.Equal("Tensors", library.TypeFolders["Tensor"]);
         var seen = library.References.Select(r => r.ToString()).ToHashSet();
-        Assert.Contains("Layers/Dense.Forward -> Ops/Ops.BiasActivation", seen);                   // a call in IL
+        Assert.Contains("Layers/Dense.Forward -> Ops/Ops.Dense", seen);                            // a call in IL
         Assert.Contains("Models/Model -> Layers/Layer (base type)", seen);                          // a base type
         Assert.Contains("Layers/Layer (field _weights) -> Tensors/Tensor", seen);                 // a generic argument in a field
         Assert.Contains(library.References, r => r.FromFolder == "Models" && r.ToFolder == "Data" && r.To.StartsWith("DataLoader", StringComparison.Ordinal));

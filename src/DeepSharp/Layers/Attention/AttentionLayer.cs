@@ -32,15 +32,18 @@ public abstract class AttentionLayer : MergeLayer
     /// <summary>The per-sample shape of the attention weights for inputs of <paramref name="inputShapes"/>.</summary>
     private protected abstract TensorShape ScoresShape(IReadOnlyList<TensorShape> inputShapes);
 
-    /// <summary>The attention on checked inputs [query, value(, key)], with masks (null where not given); the weights come out too.</summary>
-    private protected abstract Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, out Tensor weights);
+    /// <summary>
+    /// The attention on checked inputs [query, value(, key)], with masks (null where not given); the weights come out too
+    /// when <paramref name="returnScores"/> asks for them (without, a layer may compute them inside one op and give null).
+    /// </summary>
+    private protected abstract Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, bool returnScores, out Tensor? weights);
 
     /// <inheritdoc/>
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs) => Merge(inputs, training: false);
 
     /// <inheritdoc/>
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training) =>
-        Attend(inputs, new Tensor?[MaskNames.Length], causal: false, training, out _);
+        Attend(inputs, new Tensor?[MaskNames.Length], causal: false, training, returnScores: false, out _);
 
     /// <summary>
     /// Attention takes sequences of unknown length (None steps, as Keras users give variable-length text), never unknown
@@ -53,8 +56,16 @@ public abstract class AttentionLayer : MergeLayer
     {
         var array = Prepare(inputs);
         CheckMasks(array, masks);
-        var output = Attend(array, masks, causal, training, out var weights);
-        return (output, weights);
+        var output = Attend(array, masks, causal, training, returnScores: true, out var weights);
+        return (output, weights!);
+    }
+
+    /// <summary>An eager call with masks and flags whose weights are not wanted.</summary>
+    private protected Tensor CallEagerOutput(IReadOnlyList<Tensor> inputs, Tensor?[] masks, bool causal, bool training)
+    {
+        var array = Prepare(inputs);
+        CheckMasks(array, masks);
+        return Attend(array, masks, causal, training, returnScores: false, out _);
     }
 
     /// <summary>Throws, naming the mask, when a mask given for checked inputs [query, value(, key)] does not have the shape they need.</summary>
@@ -156,7 +167,7 @@ public abstract class AttentionLayer : MergeLayer
     {
         Span<Tensor?> masks = new Tensor?[MaskNames.Length];
         for (int i = 0; i < keywords.TensorNames.Length; i++) masks[Array.IndexOf(MaskNames, keywords.TensorNames[i])] = inputs[keywords.Positional + i];
-        outputs[0] = Attend(inputs[..keywords.Positional], masks, keywords.UseCausalMask, training, out var weights);
-        if (keywords.ReturnAttentionScores) outputs[1] = weights;
+        outputs[0] = Attend(inputs[..keywords.Positional], masks, keywords.UseCausalMask, training, keywords.ReturnAttentionScores, out var weights);
+        if (keywords.ReturnAttentionScores) outputs[1] = weights!;
     }
 }

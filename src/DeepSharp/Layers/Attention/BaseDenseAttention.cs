@@ -59,7 +59,7 @@ public abstract class BaseDenseAttention : AttentionLayer
     /// <param name="useCausalMask">Mask every value step after the query step.</param>
     /// <param name="training">Apply dropout to the weights.</param>
     public Tensor Call(IReadOnlyList<Tensor> inputs, Tensor? queryMask = null, Tensor? valueMask = null, bool useCausalMask = false, bool training = false) =>
-        CallEager(inputs, [queryMask, valueMask], useCausalMask, training).Output;
+        CallEagerOutput(inputs, [queryMask, valueMask], useCausalMask, training);
 
     /// <summary>As <see cref="Call(IReadOnlyList{Tensor}, Tensor?, Tensor?, bool, bool)"/>, also returning the weights (batch, Tq, Tv).</summary>
     /// <param name="inputs">[query, value] or [query, value, key].</param>
@@ -98,7 +98,7 @@ public abstract class BaseDenseAttention : AttentionLayer
 
     private protected override TensorShape ScoresShape(IReadOnlyList<TensorShape> inputShapes) => new(inputShapes[0][0], inputShapes[1][0]);
 
-    private protected override Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, out Tensor weights)
+    private protected override Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, bool returnScores, out Tensor? weights)
     {
         Tensor query = inputs[0], value = inputs[1], key = inputs.Length > 2 ? inputs[2] : value;
         var scores = Scores(query, key);

@@ -162,7 +162,7 @@ public sealed class MultiHeadAttention : AttentionLayer
     /// <param name="useCausalMask">Mask every key step after the query step.</param>
     /// <param name="training">Apply dropout to the weights.</param>
     public Tensor Call(IReadOnlyList<Tensor> inputs, Tensor? attentionMask = null, bool useCausalMask = false, bool training = false) =>
-        CallEager(inputs, [attentionMask], useCausalMask, training).Output;
+        CallEagerOutput(inputs, [attentionMask], useCausalMask, training);
 
     /// <summary>As <see cref="Call(IReadOnlyList{Tensor}, Tensor?, bool, bool)"/>, also returning the attention weights (batch, heads, Tq, Tk).</summary>
     /// <param name="inputs">[query, value] or [query, value, key].</param>
@@ -197,8 +197,42 @@ public sealed class MultiHeadAttention : AttentionLayer
     private protected override TensorShape ScoresShape(IReadOnlyList<TensorShape> inputShapes) =>
         new(NumHeads, inputShapes[0][0], inputShapes[1][0]);
 
-    private protected override Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, out Tensor weights) =>
-        Attend(inputs[0], inputs[1], inputs.Length > 2 ? inputs[2] : inputs[1], masks[0], causal, training, out weights);
+    private protected override Tensor Attend(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor?> masks, bool causal, bool training, bool returnScores, out Tensor? weights)
+    {
+        Tensor query = inputs[0], value = inputs[1], key = inputs.Length > 2 ? inputs[2] : inputs[1];
+        if (!returnScores && !(training && Dropout > 0) && ReferenceEquals(query, value) && ReferenceEquals(key, value) && KeyDim == ValueDim && SelfAttentionFused)
+        {
+            weights = null;
+            return SelfAttend(query, masks[0], causal);
+        }
+        var output = Attend(query, value, key, masks[0], causal, training, out var computed);
+        weights = computed;
+        return output;
+    }
+
+    /// <summary>
+    /// Whether self-attention (query, key and value the same tensor) whose weights are not wanted runs its three
+    /// projections as one product and its weights and context as one op; false runs the general path, for A/B
+    /// comparisons. Starts false when the environment variable <c>DEEPSHARP_SELF_ATTENTION</c> is <c>separate</c>.
+    /// </summary>
+    internal static bool SelfAttentionFused { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_SELF_ATTENTION"), "separate", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Self-attention of x: the query, key and value kernels side by side as one (features, 3·heads·keyDim) kernel for
+    /// one product (the layer's weights stay as Keras has them: the concatenation is an op of the step, its gradient
+    /// split back), then <see cref="Ops.SelfAttention"/> on the packed projections and the output projection. The same
+    /// values as the general path.
+    /// </summary>
+    private Tensor SelfAttend(Tensor x, Tensor? mask, bool causal)
+    {
+        int features = x.Shape[2], width = NumHeads * KeyDim;
+        var kernel = Ops.Concat([Ops.Reshape(QueryKernel, features, width), Ops.Reshape(KeyKernel, features, width), Ops.Reshape(ValueKernel, features, width)], axis: 1);
+        var bias = QueryBias is null ? null : Ops.Concat([Ops.Reshape(QueryBias, width), Ops.Reshape(KeyBias!, width), Ops.Reshape(ValueBias!, width)], axis: 0);
+        var context = Ops.SelfAttention(Ops.Dense(x, kernel, bias), NumHeads, KeyDim, 1f / MathF.Sqrt(KeyDim), mask, causal);
+        var merged = Ops.Reshape(context, x.Shape[0], x.Shape[1], NumHeads * ValueDim);
+        return Ops.Dense(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim), OutputBias);
+    }
 
     /// <summary>
     /// The attention itself: projections per head in the (batch, steps, heads, features) layout, the weights
@@ -214,15 +248,13 @@ public sealed class MultiHeadAttention : AttentionLayer
         var dropped = training && Dropout > 0 ? Ops.Dropout(weights, (float)Dropout, _random) : weights;
         var context = Ops.AttentionContext(dropped, v);                                          // (batch, Tq, heads, valueDim)
         var merged = Ops.Reshape(context, query.Shape[0], query.Shape[1], NumHeads * ValueDim);
-        var output = Ops.MatMul(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim));
-        return OutputBias is null ? output : Ops.Add(output, OutputBias);
+        return Ops.Dense(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim), OutputBias);
     }
 
     /// <summary>(batch, steps, features) projected per head: (batch, steps, heads, <paramref name="dim"/>), as the kernels read it.</summary>
     private Tensor Heads(Tensor x, Tensor kernel, Tensor? bias, int dim)
     {
-        var projected = Ops.MatMul(x, Ops.Reshape(kernel, kernel.Shape[0], NumHeads * dim));
-        if (bias is not null) projected = Ops.Add(projected, Ops.Reshape(bias, NumHeads * dim));
+        var projected = Ops.Dense(x, Ops.Reshape(kernel, kernel.Shape[0], NumHeads * dim), bias is null ? null : Ops.Reshape(bias, NumHeads * dim));
         return Ops.Reshape(projected, x.Shape[0], x.Shape[1], NumHeads, dim);
     }
 

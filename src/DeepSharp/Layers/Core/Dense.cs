@@ -50,7 +50,7 @@ public sealed class Dense : KernelLayer
     protected override void Build(TensorShape inputShape) => BuildKernel([inputShape[-1], Units], Units);
 
     /// <inheritdoc/>
-    protected override Tensor Forward(Tensor inputs, bool training) => Ops.BiasActivation(inputs.MatMul(Kernel), Bias, Activation);
+    protected override Tensor Forward(Tensor inputs, bool training) => Ops.Dense(inputs, Kernel, Bias, Activation);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

@@ -1,0 +1,78 @@
+using DeepSharp.Kernels;
+
+namespace DeepSharp;
+
+public static unsafe partial class Ops
+{
+    // ---- dense: y = act(z), z = x·W + b; dz = dy·act'(z), db = Σ over rows of dz, dx = dz·Wᵀ, dW = xᵀ·dz ----------
+
+    /// <summary>
+    /// A Dense layer's activation(x·kernel + bias) for x (..., k), kernel (k, n) and bias (n) as one op: the bias and a
+    /// linear or gelu activation are applied to each block of the product while it is in cache, and backward takes the
+    /// activation's and the bias's gradients in one pass before its two products. The values are those of the separate
+    /// ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
+    /// other shapes) take <see cref="MatMul"/> and the separate ops.
+    /// </summary>
+    internal static Tensor Dense(Tensor x, Tensor kernel, Tensor? bias, IActivation? activation = null)
+    {
+        x.ThrowIfDisposed();
+        kernel.ThrowIfDisposed();
+        bool linear = activation is null || activation.IsLinear;
+        if (!DenseBiasActivation.Enabled || bias is null || x.Rank < 2 || kernel.Rank != 2 || bias.Rank != 1 || !kernel._isContiguous || !bias._isContiguous
+            || x._shape[-1] != kernel._shape[0] || bias._shape[0] != kernel._shape[1] || x._size == 0 || kernel._size == 0
+            || (!linear && activation!.IsRelu))
+        {
+            var product = MatMul(x, kernel);
+            return activation is null ? (bias is null ? product : Add(product, bias)) : BiasActivation(product, bias, activation);
+        }
+        bias.ThrowIfDisposed();
+        var kind = !linear && activation!.IsGelu ? DenseActivation.Gelu : DenseActivation.Linear;
+        int k = kernel._shape[0], n = kernel._shape[1], rows = x._size / k;
+        var input = ContiguousOperand.Of(x);
+        var y = Tensor.Uninitialized(x._shape.With(-1, n));
+        var z = kind == DenseActivation.Linear ? y : Tensor.Uninitialized(y._shape);
+        var tail = new DenseBiasActivation.Tail { Z = z.Pointer, Y = y.Pointer, Bias = bias.Pointer, Ldc = n, Activation = kind };
+        Gemm.Multiply(false, false, rows, n, k, input.Pointer, k, kernel.Pointer, n, z.Pointer, n, epilogue: DenseBiasActivation.Epilogue(&tail));
+        ContiguousOperand.Release(input, x);
+        var node = Node.Record("dense", DenseBackward, y, x, kernel, bias);
+        if (node is not null)
+        {
+            node.Save(kind);
+            if (!ReferenceEquals(z, y)) node.Keep(z);
+        }
+        else if (!ReferenceEquals(z, y)) z.Recycle();
+        return linear || kind != DenseActivation.Linear ? y : activation!.Apply(y);
+    }
+
+    private static void DenseBackward(Node node, Tensor g)
+    {
+        Tensor x = node.A!, kernel = node.B!, bias = node.C!;
+        var kind = node.State<DenseActivation>();
+        int k = kernel._shape[0], n = kernel._shape[1], rows = x._size / k;
+        var dy = ContiguousOperand.Of(g);
+        var z = kind == DenseActivation.Linear ? null : node.Kept.First!;
+        var dz = z is null ? dy : Tensor.Uninitialized(dy._shape);
+        var db = bias._requiresGrad ? GradientEngine.NewGradient(bias) : null;
+        var partials = db is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseBiasActivation.Partials(rows, n)));
+        DenseBiasActivation.Backward(z is null ? null : z.Pointer, dy.Pointer, dz.Pointer, partials is null ? null : partials.Pointer,
+            db is null ? null : db.Pointer, rows, n, kind);
+        partials?.Recycle();
+        if (kernel._requiresGrad)
+        {
+            var input = ContiguousOperand.Of(x);
+            var dw = GradientEngine.NewGradient(kernel);
+            Gemm.Multiply(true, false, k, n, rows, input.Pointer, k, dz.Pointer, n, dw.Pointer, n);
+            ContiguousOperand.Release(input, x);
+            GradientEngine.Accumulate(kernel, dw);
+        }
+        if (x._requiresGrad)
+        {
+            var dx = GradientEngine.NewGradient(x);
+            Gemm.Multiply(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);
+            GradientEngine.Accumulate(x, dx);
+        }
+        if (db is not null) GradientEngine.Accumulate(bias, db);
+        if (!ReferenceEquals(dz, dy)) dz.Recycle();
+        ContiguousOperand.Release(dy, g);
+    }
+}
