@@ -99,9 +99,11 @@ public sealed class DistributedOptimizer
     /// Starts an exchange whose gradients backward delivers one by one: pass the returned listener to the backward pass
     /// over <paramref name="variables"/> (it hands each <see cref="Tensor.Grad"/> to the averager as soon as it is
     /// complete, so the first buckets travel while backward runs), then call <see cref="EndExchange"/>. The moving
-    /// statistics of <see cref="AveragedState"/>, final since the forward pass, go with the first bucket.
+    /// statistics of <see cref="AveragedState"/>, final since the forward pass, go with the first bucket. With
+    /// <paramref name="gradientsInBuckets"/> (the variables are this process' own and backward fills their
+    /// <see cref="Tensor.Grad"/>), backward writes each gradient straight into its bucket, where the average is left.
     /// </summary>
-    internal IGradientReadyListener BeginExchange(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums)
+    internal IGradientReadyListener BeginExchange(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums, bool gradientsInBuckets = false)
     {
         ArgumentNullException.ThrowIfNull(variables);
         var state = AveragedState;
@@ -111,7 +113,7 @@ public sealed class DistributedOptimizer
         for (int i = 0; i < count; i++) _exchangedFor[i] = variables[i];
         for (int i = 0; i < state.Count; i++) _exchangedFor[count + i] = state[i];
         _listener.Variables = variables;
-        Averager.BeginStep(state.Count == 0 ? variables : _exchangedFor, weight, sums);
+        Averager.BeginStep(state.Count == 0 ? variables : _exchangedFor, weight, sums, gradientsInBuckets ? count : 0);
         for (int i = 0; i < state.Count; i++) Averager.Ready(count + i, state[i]); // averaged in place
         return _listener;
     }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace DeepSharp;
 
 /// <summary>
@@ -11,11 +13,14 @@ namespace DeepSharp;
 /// <para>A weighted average (<see cref="Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/>) lets
 /// ranks with unequal shares of a batch average to the gradient of the whole batch's mean loss, and carries a few
 /// sums (loss, samples) in the same all-reduce.</para>
-/// Each bucket starts with one flag per variable (1 where this rank has a gradient): a variable whose gradient is
+/// Each bucket ends with one flag per variable (1 where this rank has a gradient): a variable whose gradient is
 /// null on every rank stays null (its optimizer step is skipped, as in one process); one that has a gradient on
 /// some rank gets the average over all ranks, counting the others as zeros. Buckets are kept between steps:
 /// averaging allocates nothing once the layout exists (a rank without a gradient where another has one gets a
 /// new tensor, in the current <see cref="TensorScope"/>).
+/// <para>In Fit the buckets are where backward writes the gradients (each weight's spare gradient is its part of its
+/// bucket, <see cref="GradientBuffer"/>): nothing is packed, and the averages are left there, so the weights' gradients
+/// after the step are views of the buckets. Gradients passed in are copied in and out.</para>
 /// </remarks>
 public sealed class GradientAverager
 {
@@ -107,7 +112,15 @@ public sealed class GradientAverager
     /// Starts a step of <see cref="Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/> whose gradients
     /// arrive one by one (<see cref="Ready"/>, as backward completes them) and end with <see cref="EndStep"/>.
     /// </summary>
-    internal void BeginStep(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums)
+    /// <param name="variables">The variables, in the same order on every rank.</param>
+    /// <param name="weight">This rank's weight (see <see cref="Average(IReadOnlyList{Tensor?}, IReadOnlyList{Tensor}, float, Span{float})"/>).</param>
+    /// <param name="sums">Values to add up over the ranks.</param>
+    /// <param name="slots">
+    /// How many of the first variables get their gradients from backward into <see cref="Tensor.Grad"/>: each of them that
+    /// has no gradient yet gets its part of its bucket as the buffer backward writes its gradient into (its spare gradient),
+    /// so that the gradient is in the bucket already when it is ready, and the average is left there.
+    /// </param>
+    internal void BeginStep(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums, int slots = 0)
     {
         if (!(float.IsFinite(weight) && weight >= 0))
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"GradientAverager: weight must be a finite number >= 0; got {weight}.");
@@ -139,7 +152,8 @@ public sealed class GradientAverager
             _running[b] = null;
         }
         _nextToStart = 0;
-        var first = _buckets[0].Values.AsSpan();
+        for (int i = 0; i < slots; i++) _buckets[_bucketOf[i]].Gradients.Lend(variables[i], _buckets[_bucketOf[i]].Offsets[_slotOf[i]]);
+        var first = _buckets[0].Values.Span;
         first[0] = weight;
         sums.CopyTo(first[1..]);
         StartCompleteBuckets(); // a bucket of no variables (none at all) goes at once
@@ -159,9 +173,9 @@ public sealed class GradientAverager
         int b = _bucketOf[index];
         var bucket = _buckets[b];
         int j = _slotOf[index];
-        var values = bucket.Values.AsSpan();
+        var values = bucket.Values.Span;
         var slice = values.Slice(bucket.Offsets[j], bucket.Sizes[j]);
-        var flag = values.Slice(bucket.Extras, bucket.Variables.Length);
+        var flag = values.Slice(bucket.Flags, bucket.Variables.Length);
         if (gradient is null)
         {
             flag[j] = 0f;
@@ -170,7 +184,8 @@ public sealed class GradientAverager
         else
         {
             flag[j] = 1f;
-            gradient.CopyTo(slice, _weight);
+            if (!bucket.Gradients.Holds(gradient, bucket.Offsets[j])) gradient.CopyTo(slice, _weight);
+            else if (_weight != 1f) TensorPrimitives.Multiply(slice, _weight, slice); // backward wrote it in place
         }
         if (--_missing[b] == 0) StartCompleteBuckets();
     }
@@ -201,9 +216,9 @@ public sealed class GradientAverager
             if (b == 0)
             {
                 // The first bucket sent carries the weights and the sums: the total weight is known before any unpacking.
-                float total = bucket.Values[0];
+                float total = bucket.Values.Span[0];
                 scale = total > 0 ? 1f / total : 0;
-                bucket.Values.AsSpan(1, sums.Length).CopyTo(sums);
+                bucket.Values.Span.Slice(1, sums.Length).CopyTo(sums);
             }
             Unpack(bucket, scale);
         }
@@ -218,15 +233,15 @@ public sealed class GradientAverager
         while (_nextToStart < _buckets.Length && _missing[_nextToStart] == 0)
         {
             var bucket = _buckets[_nextToStart];
-            _running[_nextToStart] = Communicator.StartAllReduce(bucket.Values.AsMemory(0, bucket.Length), ReduceOperation.Sum);
+            _running[_nextToStart] = Communicator.StartAllReduce(bucket.Values, ReduceOperation.Sum);
             _nextToStart++;
         }
     }
 
     private void Unpack(Bucket bucket, float scale)
     {
-        var values = bucket.Values.AsSpan(0, bucket.Length);
-        var flags = values.Slice(bucket.Extras, bucket.Variables.Length);
+        var values = bucket.Values.Span;
+        var flags = values.Slice(bucket.Flags, bucket.Variables.Length);
         for (int j = 0; j < bucket.Variables.Length; j++)
         {
             int i = bucket.Variables[j];
@@ -236,8 +251,16 @@ public sealed class GradientAverager
                 continue;
             }
             var gradient = _packed[i];
-            if (gradient is null || !gradient.IsContiguous) gradient = Tensor.Zeros(_variables[i].Shape);
-            gradient.CopyFrom(values.Slice(bucket.Offsets[j], bucket.Sizes[j]), scale);
+            var average = values.Slice(bucket.Offsets[j], bucket.Sizes[j]);
+            if (gradient is not null && bucket.Gradients.Holds(gradient, bucket.Offsets[j]))
+            {
+                if (scale != 1f) TensorPrimitives.Multiply(average, scale, average); // backward wrote the gradient here: scaled in place
+            }
+            else
+            {
+                if (gradient is null || !gradient.IsContiguous) gradient = Tensor.Zeros(_variables[i].Shape);
+                gradient.CopyFrom(average, scale);
+            }
             _results[i] = gradient;
         }
     }
@@ -281,14 +304,16 @@ public sealed class GradientAverager
     private static string Describe(Tensor variable) => variable.Name is null ? "" : $" ('{variable.Name}')";
 
     /// <summary>
-    /// Some variables' gradients, after one flag per variable, in one pinned buffer; the first bucket starts with the
-    /// weight and the sums (<see cref="Extras"/> values).
+    /// Some variables' gradients, then one flag per variable, in one pinned buffer that backward writes the gradients
+    /// into (<see cref="GradientBuffer.Lend"/>); the first bucket starts with the weight and the sums (<see cref="Extras"/>
+    /// values). The gradients come first: the largest ones then start on a 64-byte boundary, as pooled tensors do.
     /// </summary>
     private sealed class Bucket
     {
         public readonly int[] Variables, Offsets, Sizes;
-        public readonly float[] Values;
-        public readonly int Length, Extras;
+        public readonly GradientBuffer Gradients;
+        public readonly Memory<float> Values;
+        public readonly int Length, Extras, Flags;
 
         public Bucket(List<int> variables, int[] sizes, int extras)
         {
@@ -296,18 +321,21 @@ public sealed class GradientAverager
             Extras = extras;
             Offsets = new int[Variables.Length];
             Sizes = new int[Variables.Length];
-            long length = extras + Variables.Length;
+            long length = extras;
             for (int j = 0; j < Variables.Length; j++)
             {
-                Offsets[j] = (int)length;
+                Offsets[j] = (int)Math.Min(length, int.MaxValue);
                 Sizes[j] = sizes[Variables[j]];
                 length += Sizes[j];
             }
-            if (length > Array.MaxLength)
+            Flags = (int)Math.Min(length, int.MaxValue);
+            length += Variables.Length;
+            if (length > Array.MaxLength - 15)
                 throw new InvalidOperationException($"GradientAverager: a variable of {Sizes.Max():N0} values does not fit a bucket.");
             Length = (int)length;
             // Pinned: the communication thread hands its address to MPI.
-            Values = GC.AllocateUninitializedArray<float>(Length, pinned: true);
+            Gradients = new GradientBuffer(Length);
+            Values = Gradients.Values;
         }
     }
 }

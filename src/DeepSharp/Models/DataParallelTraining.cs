@@ -141,7 +141,7 @@ internal sealed class DataParallelTraining
             }
             _sums[0] = (float)(loss * samples);
             _sums[1] = samples;
-            var listener = _exchange!.BeginExchange(trainable, weight, _sums);
+            var listener = _exchange!.BeginExchange(trainable, weight, _sums, gradientsInBuckets: true);
             if (total is not null && double.IsFinite(loss))
                 GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null, listener);
             else

@@ -120,6 +120,23 @@ public sealed unsafe partial class Tensor : IDisposable
         return tensor;
     }
 
+    /// <summary>
+    /// A contiguous tensor of <paramref name="shape"/> whose storage is part of <paramref name="pinnedArray"/> from
+    /// <paramref name="start"/> on: an array allocated pinned, which its owner keeps for as long as the tensor lives.
+    /// </summary>
+    internal static Tensor OverPinnedArray(float[] pinnedArray, int start, in TensorShape shape)
+    {
+        int size = shape.Size;
+        if (start < 0 || size > pinnedArray.Length - start)
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"A tensor of shape {shape} does not fit an array of {pinnedArray.Length} values from {start} on.");
+        var tensor = NewObject();
+        tensor._storage = new TensorStorage(pinnedArray, start, size);
+        tensor.InitializeLayout(shape, 0, size);
+        tensor.SetContiguousStrides();
+        TensorScope.Register(tensor);
+        return tensor;
+    }
+
     /// <summary>A new contiguous tensor filled with zeros.</summary>
     internal static Tensor Zeroed(in TensorShape shape)
     {

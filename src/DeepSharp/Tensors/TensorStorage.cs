@@ -16,7 +16,7 @@ internal sealed unsafe class TensorStorage
     /// <summary>The address of element 0 of <see cref="Array"/>.</summary>
     internal readonly float* Pointer;
 
-    /// <summary>The pool bucket this buffer goes back to, or -1 for buffers too large to keep.</summary>
+    /// <summary>The pool bucket this buffer goes back to, or -1 for part of a caller's array (never pooled).</summary>
     internal readonly int Bucket;
 
     private int _references;
@@ -30,6 +30,19 @@ internal sealed unsafe class TensorStorage
         Pointer = (float*)((address + 63) & ~(nint)63);
         Capacity = capacity;
         Bucket = bucket;
+    }
+
+    /// <summary>
+    /// Storage that is <paramref name="length"/> floats of <paramref name="pinnedArray"/> from <paramref name="start"/> on,
+    /// an array its owner allocated pinned and keeps (the buffer of a transport that moves gradients): never pooled.
+    /// </summary>
+    internal TensorStorage(float[] pinnedArray, int start, int length)
+    {
+        Array = pinnedArray;
+        Pointer = (float*)Unsafe.AsPointer(ref pinnedArray[start]);
+        Capacity = length;
+        Bucket = -1;
+        _references = 1;
     }
 
     /// <summary>Floats available from <see cref="Pointer"/> on.</summary>
@@ -50,7 +63,7 @@ internal sealed unsafe class TensorStorage
     internal void Release()
     {
         int left = Interlocked.Decrement(ref _references);
-        if (left == 0) BufferPool.Return(this);
+        if (left == 0 && Bucket >= 0) BufferPool.Return(this);
         else if (left < 0) throw new InvalidOperationException("Tensor storage released more often than it was retained.");
     }
 }
