@@ -8,7 +8,8 @@ namespace DeepSharp.Kernels;
 /// <summary>
 /// A convolution (bias and ReLU fused, or none) followed by 2×2, stride-2 max pooling, as one kernel. The batch is
 /// cut into chunks of images whose convolution output fits in L2; each chunk is convolved into thread scratch by
-/// <see cref="Convolution"/>'s forward (whatever path its shape takes) and pooled from there, so the full-size activation
+/// <see cref="Convolution"/>'s forward (whatever path its shape takes; a Winograd kernel is transformed once for all the
+/// chunks) and pooled from there, so the full-size activation
 /// (11 MB for the seed CNN's first layer at batch 128) is never written out and read back. The pooling records which of
 /// its window's four pixels was the maximum (one byte; the first largest in row-major order, as <see cref="Pooling"/>).
 /// Backward, chunk by chunk, rebuilds the convolution's output gradient in scratch — the pooled gradient at each
@@ -59,13 +60,27 @@ internal static unsafe class PooledConvolution
     {
         if (g.Batch == 0 || g.Filters == 0) return;
         var body = new ForwardBody { G = g, X = x, Kernel = kernel, Bias = bias, Activation = activation, Y = y, Indices = indices, Chunks = Chunks(g) };
+        if (!DirectConvolution.Applies(g) && WinogradConvolution.Applies(g))
+        {
+            // Winograd's transformed kernel, made once for all the chunks. At inference (no maxima recorded: no backward
+            // follows) the weights are most likely those of the last batch: their transform is kept for the next call.
+            long size = WinogradConvolution.TransformedKernelSize(g), floats = (long)g.Patch * g.Filters;
+            long key = (long)g.Channels << 32 | (uint)g.Filters;
+            var cache = TransformedKernelCache.Current;
+            body.Transformed = indices == null ? cache.Find(kernel, floats, key, size) : null;
+            if (body.Transformed == null)
+            {
+                body.Transformed = indices == null ? cache.Keep(kernel, floats, key, size) : Scratch.Current.GetKernel(size);
+                WinogradConvolution.TransformKernel(g, kernel, body.Transformed);
+            }
+        }
         Run(ref body, g, body.Chunks);
     }
 
     private struct ForwardBody : IParallelBody
     {
         public ConvolutionGeometry G;
-        public float* X, Kernel, Bias, Y;
+        public float* X, Kernel, Bias, Y, Transformed;
         public byte* Indices;
         public FusedActivation Activation;
         public int Chunks;
@@ -74,7 +89,9 @@ internal static unsafe class PooledConvolution
         {
             var sub = Chunk(G, chunk, Chunks, out int n0);
             float* output = Scratch.Current.Get((long)sub.Rows * G.Filters);
-            Convolution.Forward(sub, X + (long)n0 * G.ImageSize, Kernel, Bias, Activation, output);
+            float* x = X + (long)n0 * G.ImageSize;
+            if (Transformed != null) WinogradConvolution.ForwardTransformed(sub, x, Transformed, Bias, Activation, output);
+            else Convolution.Forward(sub, x, Kernel, Bias, Activation, output);
             long first = (long)n0 * PooledImageSize(G);
             Pool(sub, output, Y + first, Indices == null ? null : Indices + first);
         }
@@ -162,6 +179,12 @@ internal static unsafe class PooledConvolution
         };
         body.PartialStride = (body.WantKernel ? (long)patch * filters : 0) + (body.WantBias ? filters : 0);
         if (body.PartialStride > 0) body.Partials = Scratch.Current.GetPartials(body.Chunks * body.PartialStride);
+        if (inputGradient != null && WinogradConvolution.TakesInputGradient(g))
+        {
+            // The input gradient's Winograd kernel, made once for all the chunks.
+            body.InputKernel = Scratch.Current.GetKernel(WinogradConvolution.InputGradientKernelSize(g));
+            WinogradConvolution.TransformInputGradientKernel(g, kernel, body.InputKernel);
+        }
         Run(ref body, g, body.Chunks);
 
         // The chunks' partial gradients, added in chunk order.
@@ -185,7 +208,7 @@ internal static unsafe class PooledConvolution
     private struct BackwardBody : IParallelBody
     {
         public ConvolutionGeometry G;
-        public float* X, Kernel, PooledGradient, Pooled, InputGradient, Partials;
+        public float* X, Kernel, PooledGradient, Pooled, InputGradient, Partials, InputKernel;
         public byte* Indices;
         public bool Relu, WantKernel, WantBias;
         public int Chunks;
@@ -200,6 +223,11 @@ internal static unsafe class PooledConvolution
             float* partial = Partials + chunk * PartialStride;
             float* x = X + (long)n0 * G.ImageSize, dx = InputGradient == null ? null : InputGradient + (long)n0 * G.ImageSize;
             float* dw = WantKernel ? partial : null, db = WantBias ? partial + (WantKernel ? (long)G.Patch * G.Filters : 0) : null;
+            if (dx != null && InputKernel != null)
+            {
+                WinogradConvolution.InputGradientTransformed(sub, InputKernel, dy, null, FusedActivation.None, dx);
+                dx = null;
+            }
             if ((dw != null || db != null) && WinogradKernelGradient.Applies(sub))
             {
                 // The kernel and bias gradients in the transformed domain; the input gradient on its own path.
@@ -211,7 +239,7 @@ internal static unsafe class PooledConvolution
                 WinogradKernelGradient.Finish(sub, transformed, dw, db);
                 return;
             }
-            Convolution.Backward(sub, x, Kernel, dy, null, FusedActivation.None, dx, dw, db);
+            if (dx != null || dw != null || db != null) Convolution.Backward(sub, x, Kernel, dy, null, FusedActivation.None, dx, dw, db);
         }
     }
 
@@ -278,13 +306,16 @@ internal static unsafe class PooledConvolution
         return sub;
     }
 
-    /// <summary>One thread's scratch: a chunk's convolution output or output gradient, and the caller's partial gradients.</summary>
+    /// <summary>
+    /// One thread's scratch: a chunk's convolution output or output gradient, and the caller's partial gradients and
+    /// transformed kernel.
+    /// </summary>
     private sealed class Scratch
     {
         [ThreadStatic] private static Scratch? t_current;
 
-        private float* _chunk, _partials, _transformed;
-        private long _chunkCapacity, _partialCapacity, _transformedCapacity;
+        private float* _chunk, _partials, _transformed, _kernel;
+        private long _chunkCapacity, _partialCapacity, _transformedCapacity, _kernelCapacity;
 
         internal static Scratch Current => t_current ??= new Scratch();
 
@@ -293,6 +324,9 @@ internal static unsafe class PooledConvolution
         internal float* GetPartials(long floats) => Grow(ref _partials, ref _partialCapacity, floats);
 
         internal float* GetTransformed(long floats) => Grow(ref _transformed, ref _transformedCapacity, floats);
+
+        /// <summary>A kernel transformed once for all the chunks of a call (read by every worker).</summary>
+        internal float* GetKernel(long floats) => Grow(ref _kernel, ref _kernelCapacity, floats);
 
         private static float* Grow(ref float* pointer, ref long capacity, long floats)
         {
@@ -313,6 +347,7 @@ internal static unsafe class PooledConvolution
             NativeMemory.AlignedFree(_chunk);
             NativeMemory.AlignedFree(_partials);
             NativeMemory.AlignedFree(_transformed);
+            NativeMemory.AlignedFree(_kernel);
         }
     }
 }

@@ -49,8 +49,32 @@ internal static unsafe class WinogradConvolution
 
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y)
     {
-        int nr = GemmKernel512.Columns, mr = GemmKernel512.Rows;
-        int channels = g.Channels, paddedFilters = (g.Filters + nr - 1) / nr * nr;
+        float* u = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PackedKernel, TransformedKernelSize(g));
+        TransformKernel(g, kernel, u);
+        ForwardTransformed(g, x, u, bias, activation, y);
+    }
+
+    /// <summary>Floats of the transformed kernel of <paramref name="g"/> (<see cref="TransformKernel(in ConvolutionGeometry, float*, float*)"/>).</summary>
+    internal static long TransformedKernelSize(in ConvolutionGeometry g) => Points * PointStride(g.Channels, PaddedFilters(g.Filters));
+
+    /// <summary>Floats from one point's panels of a transformed kernel to the next's (a whole C × padded F, spread).</summary>
+    private static long PointStride(int channels, int paddedFilters) => WinogradKernelGradient.Spread((long)channels * paddedFilters);
+
+    /// <summary>The kernel of <paramref name="g"/> transformed for <see cref="ForwardTransformed"/>.</summary>
+    internal static void TransformKernel(in ConvolutionGeometry g, float* kernel, float* u) =>
+        TransformKernel(kernel, g.Channels, g.Filters, PaddedFilters(g.Filters), u);
+
+    private static int PaddedFilters(int filters) => (filters + GemmKernel512.Columns - 1) / GemmKernel512.Columns * GemmKernel512.Columns;
+
+    /// <summary>
+    /// The forward pass with the kernel already transformed (<paramref name="u"/>, from
+    /// <see cref="TransformKernel(in ConvolutionGeometry, float*, float*)"/>): a caller that convolves a batch in pieces
+    /// transforms it once.
+    /// </summary>
+    internal static void ForwardTransformed(in ConvolutionGeometry g, float* x, float* u, float* bias, FusedActivation activation, float* y)
+    {
+        int mr = GemmKernel512.Rows;
+        int channels = g.Channels, paddedFilters = PaddedFilters(g.Filters);
         var body = new ForwardBody
         {
             G = g, X = x, Bias = bias, Y = y, Relu = activation.IsRelu,
@@ -62,8 +86,7 @@ internal static unsafe class WinogradConvolution
         int blockTiles = Math.Clamp(BlockFloats / (Points * (channels + paddedFilters)), mr, MaxBlockTiles) / mr * mr;
         body.BlockTiles = Math.Min(blockTiles, (body.Tiles + 3) / 4 * 4);
         body.Blocks = (body.Tiles + body.BlockTiles - 1) / body.BlockTiles;
-        body.U = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PackedKernel, (long)Points * channels * paddedFilters);
-        TransformKernel(kernel, channels, g.Filters, paddedFilters, body.U);
+        body.U = u;
         if (g.MultiplyAdds < ParallelMinMultiplyAdds || Parallelism.Threads == 1 || body.Blocks == 1)
             for (int b = 0; b < body.Blocks; b++) body.Execute(b);
         else WorkerPool.For(body.Blocks, ref body);
@@ -83,7 +106,7 @@ internal static unsafe class WinogradConvolution
             int t0 = block * BlockTiles, count = Math.Min(BlockTiles, Tiles - t0);
             int rows = (count + 3) / 4 * 4; // the micro-kernel reads 12, 8 or 4 rows in place
             var buffers = ConvolutionBuffers.Current;
-            long vStride = (long)BlockTiles * channels, mStride = (long)BlockTiles * paddedFilters;
+            long vStride = WinogradKernelGradient.Spread((long)BlockTiles * channels), mStride = WinogradKernelGradient.Spread((long)BlockTiles * paddedFilters);
             float* v = buffers.Get(ConvolutionBuffers.Patches, Points * vStride);
             float* m = buffers.Get(ConvolutionBuffers.OutputGradient, Points * mStride);
 
@@ -98,7 +121,7 @@ internal static unsafe class WinogradConvolution
 
             for (int e = 0; e < Points; e++)
             {
-                float* a = v + e * vStride, c = m + e * mStride, u = U + (long)e * channels * paddedFilters;
+                float* a = v + e * vStride, c = m + e * mStride, u = U + e * PointStride(channels, paddedFilters);
                 for (int pc = 0; pc < channels; pc += KcStep)
                 {
                     int kc = Math.Min(KcStep, channels - pc);
@@ -243,15 +266,22 @@ internal static unsafe class WinogradConvolution
     internal static void InputGradient(in ConvolutionGeometry g, float* kernel, float* outputGradient, float* output,
         FusedActivation activation, float* inputGradient)
     {
-        var buffers = ConvolutionBuffers.Current;
-        float* dy = outputGradient;
-        if (!activation.IsNone)
-        {
-            dy = buffers.Get(ConvolutionBuffers.MaskedGradient, (long)g.Rows * g.Filters);
-            ConvolutionPasses.Gradient(outputGradient, output, activation, g.Rows, g.Filters, dy, g.Filters, null);
-        }
+        float* u = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PackedKernel, InputGradientKernelSize(g));
+        TransformInputGradientKernel(g, kernel, u);
+        InputGradientTransformed(g, u, outputGradient, output, activation, inputGradient);
+    }
+
+    /// <summary>Floats of <see cref="TransformInputGradientKernel"/>'s result.</summary>
+    internal static long InputGradientKernelSize(in ConvolutionGeometry g) => TransformedKernelSize(Transposed(g));
+
+    /// <summary>
+    /// The kernel of the input gradient's convolution (turned by 180°, channels and filters swapped), transformed for
+    /// <see cref="InputGradientTransformed"/>.
+    /// </summary>
+    internal static void TransformInputGradientKernel(in ConvolutionGeometry g, float* kernel, float* u)
+    {
         int channels = g.Channels, filters = g.Filters;
-        float* flipped = buffers.Get(ConvolutionBuffers.FlippedKernel, 9L * channels * filters);
+        float* flipped = ConvolutionBuffers.Current.Get(ConvolutionBuffers.FlippedKernel, 9L * channels * filters);
         for (int t = 0; t < 9; t++)
         {
             float* source = kernel + (long)(8 - t) * channels * filters, target = flipped + (long)t * channels * filters;
@@ -259,7 +289,23 @@ internal static unsafe class WinogradConvolution
                 for (int f = 0; f < filters; f++)
                     target[(long)f * channels + c] = source[(long)c * filters + f];
         }
-        Forward(Transposed(g), dy, flipped, null, FusedActivation.None, inputGradient);
+        TransformKernel(Transposed(g), flipped, u);
+    }
+
+    /// <summary>
+    /// The input gradient with its kernel already transformed (<paramref name="u"/>, from
+    /// <see cref="TransformInputGradientKernel"/>): a caller that runs a batch in pieces transforms it once.
+    /// </summary>
+    internal static void InputGradientTransformed(in ConvolutionGeometry g, float* u, float* outputGradient, float* output,
+        FusedActivation activation, float* inputGradient)
+    {
+        float* dy = outputGradient;
+        if (!activation.IsNone)
+        {
+            dy = ConvolutionBuffers.Current.Get(ConvolutionBuffers.MaskedGradient, (long)g.Rows * g.Filters);
+            ConvolutionPasses.Gradient(outputGradient, output, activation, g.Rows, g.Filters, dy, g.Filters, null);
+        }
+        ForwardTransformed(Transposed(g), dy, u, null, FusedActivation.None, inputGradient);
     }
 
     /// <summary>The convolution that maps the output gradient of <paramref name="g"/> to its input gradient.</summary>
@@ -283,7 +329,7 @@ internal static unsafe class WinogradConvolution
     internal static void TransformKernel(float* kernel, int channels, int filters, int paddedFilters, float* u)
     {
         int nr = GemmKernel512.Columns;
-        long tap = (long)channels * filters, point = (long)channels * paddedFilters;
+        long tap = (long)channels * filters, point = PointStride(channels, paddedFilters);
         var half = Vector512.Create(0.5f);
         for (int c = 0; c < channels; c++)
         {

@@ -34,7 +34,10 @@ internal static unsafe class WinogradKernelGradient
     private static int PaddedFilters(int filters) => (filters + GemmKernel512.Columns - 1) / GemmKernel512.Columns * GemmKernel512.Columns;
 
     /// <summary>Floats of a transformed partial: 16 points × C × padded F, then the padded bias sums.</summary>
-    internal static long TransformedSize(in ConvolutionGeometry g) => (long)(Points * g.Channels + 1) * PaddedFilters(g.Filters);
+    internal static long TransformedSize(in ConvolutionGeometry g) => Points * PointStride(g) + PaddedFilters(g.Filters);
+
+    /// <summary>Floats from one point's C × padded F sums to the next's in a transformed partial (spread).</summary>
+    private static long PointStride(in ConvolutionGeometry g) => Spread((long)g.Channels * PaddedFilters(g.Filters));
 
     /// <summary>
     /// Adds the transformed kernel gradient (and the bias gradient) of all images of <paramref name="g"/> to
@@ -49,11 +52,12 @@ internal static unsafe class WinogradKernelGradient
         int tilesHigh = (g.OutputHeight + 1) / 2, tilesWide = (g.OutputWidth + 1) / 2, perImage = tilesHigh * tilesWide;
         int tiles = g.Batch * perImage;
         int blockTiles = Math.Clamp(BlockFloats / (Points * (channels + paddedFilters)), 4, MaxBlockTiles);
-        long vStride = (long)blockTiles * channels, mStride = (long)blockTiles * paddedFilters;
+        long vStride = Spread((long)blockTiles * channels), mStride = Spread((long)blockTiles * paddedFilters);
         var buffers = ConvolutionBuffers.Current;
         float* v = buffers.Get(ConvolutionBuffers.Patches, Points * vStride);
         float* m = buffers.Get(ConvolutionBuffers.OutputGradient, Points * mStride);
-        float* bias = transformed + (long)Points * channels * paddedFilters;
+        long point = PointStride(g);
+        float* bias = transformed + Points * point;
         for (int t0 = 0; t0 < tiles; t0 += blockTiles)
         {
             int count = Math.Min(blockTiles, tiles - t0);
@@ -66,7 +70,7 @@ internal static unsafe class WinogradKernelGradient
             }
             for (int e = 0; e < Points; e++)
             {
-                float* a = v + e * vStride, b = m + e * mStride, c = transformed + (long)e * channels * paddedFilters;
+                float* a = v + e * vStride, b = m + e * mStride, c = transformed + e * point;
                 for (int c0 = 0; c0 < channels; c0 += GemmKernel512.Rows)
                     for (int f0 = 0; f0 < paddedFilters; f0 += GemmKernel512.Columns)
                         GemmKernel512.Run(count, a + c0, channels, b + f0, paddedFilters, c + (long)c0 * paddedFilters + f0, paddedFilters,
@@ -76,6 +80,13 @@ internal static unsafe class WinogradKernelGradient
     }
 
     /// <summary>
+    /// The distance between two points' rows of a block: <paramref name="floats"/>, one cache line more when that is a
+    /// multiple of 2 KB. The transforms write a tile's 16 points to 16 rows at once; rows a multiple of 4 KB apart
+    /// all fall in the same set of the L1 cache, which holds only 8–12 of them (64 tiles of 32 channels are 8 KB).
+    /// </summary>
+    internal static long Spread(long floats) => floats % 512 == 0 ? floats + 16 : floats;
+
+    /// <summary>
     /// The kernel gradient (HWIO) dg = Gᵀ·dU·G of each (channel, filter) from a transformed partial, and the bias
     /// gradient; either target may be null; those given are overwritten.
     /// </summary>
@@ -83,7 +94,7 @@ internal static unsafe class WinogradKernelGradient
     internal static void Finish(in ConvolutionGeometry g, float* transformed, float* kernelGradient, float* biasGradient)
     {
         int channels = g.Channels, filters = g.Filters, paddedFilters = PaddedFilters(filters);
-        long point = (long)channels * paddedFilters, tap = (long)channels * filters;
+        long point = PointStride(g), tap = (long)channels * filters;
         if (biasGradient != null) Im2Col.Copy(transformed + Points * point, biasGradient, filters);
         if (kernelGradient == null) return;
         var half = Vector512.Create(0.5f);

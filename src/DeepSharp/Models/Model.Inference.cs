@@ -66,6 +66,12 @@ public partial class Model
         }
     }
 
+    /// <summary>The inference plan made for batches of <paramref name="shape"/>, or null when there is none yet.</summary>
+    internal InferencePlan? InferencePlanFor(TensorShape shape)
+    {
+        lock (_inferenceGate) return _plans is not null && _plans.TryGetValue(shape, out var plan) ? plan : null;
+    }
+
     /// <summary>Forgets the inference plans (the layers changed: a Sequential got another layer).</summary>
     private protected void ForgetInferencePlans()
     {

@@ -54,6 +54,46 @@ public class InferencePlanTests
     }
 
     [Theory]
+    [InlineData(1, "relu", 2)]
+    [InlineData(3, "linear", 2)]
+    [InlineData(2, "relu", 3)]
+    [InlineData(1, "sigmoid", 2)]
+    public void A_convolution_and_the_max_pooling_after_it_run_as_one_step_where_call_fuses_them(int batch, string activation, int pool)
+    {
+        RandomGenerator.SetSeed(7);
+        // Odd sizes: the first convolution's 7×6 output leaves a last row that no 2×2 window covers, the second's 3×3 (or
+        // 2×2 after a 3×3 pool; Winograd where the machine has it) a last row and column.
+        var model = new Sequential(
+            new Conv2D(8, 3, activation: activation, inputShape: [9, 8, 3]),
+            new MaxPooling2D(pool),
+            new Conv2D(17, 3, padding: "same", activation: "relu"),
+            new MaxPooling2D(2),
+            new Flatten(),
+            new Dense(4));
+        var x = Tensor.RandomUniform([batch, 9, 8, 3], -1f, 1f, new RandomGenerator(8));
+        float[] expected;
+        using (global::DeepSharp.Autograd.NoGrad()) expected = model.Call(x, training: false).ToArray();
+        var output = Tensor.Zeros(batch, 4);
+        for (int call = 0; call < 3; call++)
+        {
+            model.Predict(x, output);
+            AssertSameBits(expected, output.ToArray(), $"call {call}");
+        }
+        // The second pair always fuses where the machine runs the fused kernel; the first only with a 2×2 pool after a
+        // ReLU or linear convolution.
+        int fused = (pool == 2 && activation != "sigmoid" ? 1 : 0) + 1;
+        Assert.Equal(global::DeepSharp.Ops.FusesConvolutionPooling ? fused : 0, model.InferencePlanFor(x.Shape)!.PooledSteps);
+
+        // A kernel changed in place (the second convolution takes Winograd, whose transform inference keeps) is seen. The
+        // expected values come from a call that records for gradients, which never uses a kept transform.
+        var kernel = ((Conv2D)model.Layers[2]).Kernel;
+        kernel.CopyFrom(kernel.ToArray().Select((v, i) => i % 3 == 0 ? -v : v).ToArray());
+        using (TensorScope.Begin()) expected = model.Call(x, training: false).ToArray();
+        model.Predict(x, output);
+        AssertSameBits(expected, output.ToArray(), "after the kernel changed");
+    }
+
+    [Theory]
     [InlineData("mlp", 1)]
     [InlineData("mlp", 32)]
     [InlineData("cnn", 1)]

@@ -66,24 +66,19 @@ public sealed class Conv2D : ConvolutionLayer
         Ops.Conv2D(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, Groups, Activation, Label);
 
     /// <summary>
-    /// This layer and <paramref name="next"/> on <paramref name="inputs"/> as one op when <paramref name="next"/> is a
-    /// 2×2, stride-2, "valid" MaxPooling2D and this layer's activation is a ReLU or none (see <see cref="Ops.Conv2DMaxPool"/>):
-    /// the values of the two layers called one after the other, without the full-size activation between them. Null when
-    /// the pair does not fuse (the caller then calls both); neither layer may have an activity regularizer.
+    /// This layer and <paramref name="next"/> on <paramref name="inputs"/> as one op when they fuse (see
+    /// <see cref="FusesWith"/> and <see cref="Ops.Conv2DMaxPool"/>): the values of the two layers called one after the
+    /// other, without the full-size activation between them. Null when the pair does not fuse (the caller then calls both).
     /// </summary>
     internal Tensor? CallPooled(Tensor inputs, Layer next)
     {
-        if (next is not MaxPooling2D pool || !Ops.FusesConvolutionPooling || Groups != 1 || inputs.Rank != 4
-            || ActivityRegularizer is not null || pool.ActivityRegularizer is not null
-            || pool.PoolSize != new Size2D(2, 2) || pool.Strides != new Size2D(2, 2) || pool.Padding != ImageLayers.ValidPadding)
-            return null;
-        bool relu = ((IActivation)Activation).IsRelu;
-        if (!relu && !Activation.IsLinear) return null;
+        if (inputs.Rank != 4 || !FusesWith(next)) return null;
+        var pool = (MaxPooling2D)next;
         var sample = SampleShape(inputs.Shape);
         EnsureBuilt(sample);
         var convolved = ComputeOutputShape(sample);
         pool.EnsureBuilt(convolved); // refuses, naming the pooling layer, what it would refuse on its own
-        return Ops.Conv2DMaxPool(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, relu, Label);
+        return InferPooled(inputs);
     }
 
     /// <summary>
@@ -109,6 +104,24 @@ public sealed class Conv2D : ConvolutionLayer
         return Ops.Conv2DLeakyRelu(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, leaky.NegativeSlope,
             dropout?.Rate ?? 0f, dropout?.Random, Label);
     }
+
+    /// <summary>
+    /// Whether this layer and <paramref name="next"/> run as one op: <paramref name="next"/> is a 2×2, stride-2, "valid"
+    /// MaxPooling2D, this layer's activation is a ReLU or none, neither layer has an activity regularizer, and the
+    /// machine runs the fused kernel.
+    /// </summary>
+    internal bool FusesWith(Layer next) =>
+        next is MaxPooling2D pool && Ops.FusesConvolutionPooling && Groups == 1
+        && ActivityRegularizer is null && pool.ActivityRegularizer is null
+        && pool.PoolSize == new Size2D(2, 2) && pool.Strides == new Size2D(2, 2) && pool.Padding == ImageLayers.ValidPadding
+        && (((IActivation)Activation).IsRelu || Activation.IsLinear);
+
+    /// <summary>
+    /// The fused op of <see cref="CallPooled"/> without its checks: for an inference plan's step, on inputs of a shape
+    /// the pair already took.
+    /// </summary>
+    internal Tensor InferPooled(Tensor inputs) =>
+        Ops.Conv2DMaxPool(inputs, Kernel, Bias, Strides, SamePadding, DilationRate, ((IActivation)Activation).IsRelu, Label);
 
     private protected override void AddGeometry(JsonObject config) => config["groups"] = Groups;
 
