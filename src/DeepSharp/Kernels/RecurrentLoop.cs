@@ -18,6 +18,13 @@ internal enum RecurrentCell
 /// each worker runs every step of its own range, single-threaded. Splitting each step instead would wake the
 /// workers twice per step for a few microseconds of work, and most of a small step would go on the handshakes.
 /// </para>
+/// <para>
+/// When every thread has a part (<see cref="HoldsProjections"/>), the per-row work around the recurrence joins the
+/// loop too: forward, each part copies its rows of the input to time-major order and projects them a step at a
+/// time (z = x·W), and writes its rows of the output at the end; backward, each part computes its rows of the input
+/// gradient (dZ·Wᵀ) a step at a time, straight into the batch-major gradient. Done apart, these are a parallel GEMM
+/// each and single-threaded copies between batch-major and time-major order. Each element is the same sum either way.
+/// </para>
 /// </summary>
 internal unsafe struct RecurrentLoop : IParallelBody
 {
@@ -78,8 +85,38 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// </summary>
     public float* BiasSums;
 
+    // Per-row work that joins the loop (see HoldsProjections); null pointers leave it to the caller.
+    public int Features;
+    /// <summary>Forward: the input [batch, steps, features], read in step order (last step first when <see cref="GoBackwards"/>), or null.</summary>
+    public float* Input;
+    /// <summary>Forward: the time-major copy of <see cref="Input"/> [steps, batch, features] to fill (kept for the kernel's gradient).</summary>
+    public float* InputTimeMajor;
+    /// <summary>Forward: the input kernel [features, gates·units] cut into panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>); backward: its transpose [gates·units, features], cut likewise.</summary>
+    public float* PackedKernel;
+    /// <summary>Forward: the input kernel; backward: its transpose.</summary>
+    public float* Kernel;
+    public bool GoBackwards;
+    /// <summary>Forward: the packed output [batch, slots, units] to write (see <see cref="RecurrentOutput"/>), or null.</summary>
+    public float* Output;
+    public RecurrentOutput OutputShape;
+    /// <summary>Backward: the input's gradient [batch, steps, features] to write, or null.</summary>
+    public float* InputGradient;
+
     /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
     internal const int RowGroup = 4;
+
+    /// <summary>
+    /// Whether the per-row work around the recurrence may join the loop (see the remarks of this type); false keeps it
+    /// apart, for A/B comparisons. Starts false when the environment variable <c>DEEPSHARP_RECURRENT</c> is <c>separate</c>.
+    /// </summary>
+    internal static bool Joined { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT"), "separate", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a loop of <paramref name="parts"/> parts takes the input projection, the output and the input gradient:
+    /// when each thread has a part. With fewer parts than threads, a separate GEMM shares them out better.
+    /// </summary>
+    internal static bool HoldsProjections(int parts) => Joined && parts == Parallelism.Threads;
 
     /// <summary>How many row ranges to cut <paramref name="batch"/> into for the current thread count.</summary>
     internal static int PartsFor(int batch) => Math.Max(1, Math.Min(Parallelism.Threads, batch / MinRowsPerPart));
@@ -100,7 +137,11 @@ internal unsafe struct RecurrentLoop : IParallelBody
         int first = RowBoundary(part), end = RowBoundary(part + 1);
         if (first >= end) return;
         if (Backward) RunBackward(first, end);
-        else RunForward(first, end);
+        else
+        {
+            RunForward(first, end);
+            if (Output != null) OutputShape.Write(Output, H, C, Mask, first, end);
+        }
     }
 
     /// <summary>
@@ -134,6 +175,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
         {
             float* hPrev = H + s * stepRows + (long)first * Units, h = hPrev + stepRows;
             float* zs = Z + ((long)s * Batch + first) * gu;
+            if (Input != null) Project(s, first, rows, zs);
             float* hIn = hPrev;
             if (Drop != null)
             {
@@ -181,6 +223,25 @@ internal unsafe struct RecurrentLoop : IParallelBody
         }
     }
 
+    /// <summary>Step s of rows [first, first + rows): their inputs copied to time-major order, then z = x·W.</summary>
+    private readonly void Project(int s, int first, int rows, float* zs)
+    {
+        int gu = (int)Cell * Units, source = GoBackwards ? Steps - 1 - s : s;
+        float* xs = InputTimeMajor + ((long)s * Batch + first) * Features;
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<float>(Input + ((long)(first + r) * Steps + source) * Features, Features)
+                .CopyTo(new Span<float>(xs + (long)r * Features, Features));
+        Gemm.Multiply(false, false, rows, gu, Features, xs, Features, Kernel, gu, zs, gu, packedB: PackedKernel);
+    }
+
+    /// <summary>Step s's input gradient of rows [first, first + rows): dZ·Wᵀ, written to the batch-major gradient.</summary>
+    private readonly void InputGradientStep(int s, int first, int rows, float* dzs)
+    {
+        int gu = (int)Cell * Units, target = GoBackwards ? Steps - 1 - s : s;
+        float* dx = InputGradient + ((long)first * Steps + target) * Features;
+        Gemm.Multiply(false, false, rows, Features, gu, dzs, gu, Kernel, Features, dx, Steps * Features, packedB: PackedKernel);
+    }
+
     private readonly void RunBackward(int first, int end)
     {
         int gu = (int)Cell * Units, rows = end - first, count = rows * Units;
@@ -200,6 +261,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             {
                 ResetBeforeBackward(gates, first, rows, stateOffset, dy, dh, zs, dzs, dRecs);
                 if (BiasSums != null) AddRows(dzs, first, rows, gu, BiasSums, biasSize);
+                if (InputGradient != null) InputGradientStep(s, first, rows, dzs);
                 continue;
             }
             switch (Cell)
@@ -239,6 +301,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
                     new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
             }
+            if (InputGradient != null) InputGradientStep(s, first, rows, dzs);
         }
     }
 

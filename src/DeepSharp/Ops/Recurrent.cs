@@ -49,9 +49,15 @@ public static unsafe partial class Ops
         var ws = Tensor.Uninitialized([layout.Total]);
         float* w = ws.Pointer;
         float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
+        int parts = RecurrentLoop.PartsFor(batch);
+        // With a part for each thread, the loop also copies the input to time-major order, projects it and writes the output.
+        bool joined = RecurrentLoop.HoldsProjections(parts);
         var source = ContiguousOperand.Of(x);
-        TimeMajor(source.Pointer, xt, batch, steps, features, o.GoBackwards);
-        ContiguousOperand.Release(source, x);
+        if (!joined)
+        {
+            TimeMajor(source.Pointer, xt, batch, steps, features, o.GoBackwards);
+            ContiguousOperand.Release(source, x);
+        }
 
         var wk = ContiguousOperand.Of(kernel);
         var rk = ContiguousOperand.Of(recurrentKernel);
@@ -66,27 +72,37 @@ public static unsafe partial class Ops
         float* maskPointer = maskCopy is null ? null : maskCopy.Pointer;
         float* dropPointer = recurrentMaskCopy is null ? null : recurrentMaskCopy.Pointer;
 
-        Gemm.Multiply(false, false, steps * batch, gu, features, xt, features, wk.Pointer, gu, z, gu);
+        if (!joined) Gemm.Multiply(false, false, steps * batch, gu, features, xt, features, wk.Pointer, gu, z, gu);
+        var packedKernel = joined ? PackedOperand(features, gu, wk.Pointer) : null;
         var scratch = o.Cell == RecurrentCellKind.Gru ? Tensor.Uninitialized([batch * gu]) : null;
         // Every step multiplies by the same recurrent kernel: cut it into the GEMM's panels once.
         var packed = o.ResetBefore ? null : PackedOperand(units, gu, rk.Pointer);
+        var y = Tensor.Uninitialized([batch, slots, units]);
+        var output = new RecurrentOutput
+        {
+            Batch = batch, Steps = steps, Units = units, Slots = slots, ReturnSequences = o.ReturnSequences, ReturnState = o.ReturnState,
+            CellState = o.Cell == RecurrentCellKind.Lstm,
+        };
         new RecurrentLoop
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
-            Steps = steps, Batch = batch, Units = units, Parts = RecurrentLoop.PartsFor(batch), ResetAfter = o.ResetAfter,
+            Steps = steps, Batch = batch, Units = units, Parts = parts, ResetAfter = o.ResetAfter,
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Bias = biasPointer, Recurrent = rk.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer,
             Scratch = scratch is null ? null : scratch.Pointer,
+            Features = features, GoBackwards = o.GoBackwards, Input = joined ? source.Pointer : null, InputTimeMajor = xt,
+            Kernel = wk.Pointer, PackedKernel = packedKernel is null ? null : packedKernel.Pointer,
+            Output = joined ? y.Pointer : null, OutputShape = output,
         }.Run();
+        if (joined) ContiguousOperand.Release(source, x);
+        else output.Write(y.Pointer, hs, cs, maskPointer, 0, batch);
+        packedKernel?.Recycle();
         packed?.Recycle();
         scratch?.Recycle();
         zeroBias?.Recycle();
         ContiguousOperand.Release(wk, kernel);
         ContiguousOperand.Release(rk, recurrentKernel);
         if (bk is not null) ContiguousOperand.Release(bk, bias!);
-
-        var y = Tensor.Uninitialized([batch, slots, units]);
-        WritePackedOutput(y.Pointer, hs, cs, maskPointer, batch, steps, units, slots, o);
 
         var inputs = t_recurrentInputs ??= new Tensor[6];
         int count = 0;
@@ -169,6 +185,13 @@ public static unsafe partial class Ops
         bool biasGradient = bias is not null && bias._requiresGrad;
         var biasSums = biasGradient ? Tensor.Zeroed([groups * biasSize]) : null;
         var packed = o.ResetBefore ? null : PackedOperand(gu, units, rkT.Pointer);
+        // With a part for each thread, the loop also computes the input gradient, a step at a time: Wᵀ once, cut into panels.
+        bool joined = x._requiresGrad && RecurrentLoop.HoldsProjections(parts);
+        var dx = x._requiresGrad ? Tensor.Uninitialized(x._shape) : null;
+        var wk = dx is null ? null : ContiguousOperand.Of(kernel);
+        var kernelT = joined ? Tensor.Uninitialized([gu, features]) : null;
+        if (joined) StridedCopy.ToContiguous(wk!.Pointer, [gu, features], [1, gu], kernelT!.Pointer);
+        var packedKernelT = joined ? PackedOperand(gu, features, kernelT!.Pointer) : null;
         new RecurrentLoop
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
@@ -177,33 +200,42 @@ public static unsafe partial class Ops
             Recurrent = rkT.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer, Scratch = scratch, ResetScratch = o.ResetBefore ? scratch + stepRows : null,
             Backward = true, GradientOutput = gp, SlotStride = (int)slotStride, ReturnSequences = o.ReturnSequences,
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
+            Features = features, GoBackwards = o.GoBackwards, Kernel = joined ? kernelT!.Pointer : null,
+            PackedKernel = packedKernelT is null ? null : packedKernelT.Pointer, InputGradient = joined ? dx!.Pointer : null,
         }.Run();
+        packedKernelT?.Recycle();
+        kernelT?.Recycle();
         packed?.Recycle();
         rkT.Recycle();
         ContiguousOperand.Release(gradient, g);
 
+        // The weight gradients (and the input gradient when the loop did not compute it) read every step's dZ: one job.
         int rows = steps * batch;
-        if (initialH is not null && initialH._requiresGrad) GradientEngine.Accumulate(initialH, CopyToTensor(dh, [batch, units]));
-        if (initialC is not null && initialC._requiresGrad) GradientEngine.Accumulate(initialC, CopyToTensor(dc, [batch, units]));
-        if (kernel._requiresGrad)
+        var products = new GemmGroup();
+        var dk = kernel._requiresGrad ? Tensor.Uninitialized(kernel._shape) : null;
+        if (dk is not null) products.Add(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
+        var dr = recurrentKernel._requiresGrad ? Tensor.Uninitialized(recurrentKernel._shape) : null;
+        if (dr is not null)
         {
-            var dk = Tensor.Uninitialized(kernel._shape);
-            Gemm.Multiply(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
-            GradientEngine.Accumulate(kernel, dk);
-        }
-        if (recurrentKernel._requiresGrad)
-        {
-            var dr = Tensor.Uninitialized(recurrentKernel._shape);
             float* hIn = dropPointer == null ? hs : hm;
-            if (!o.ResetBefore) Gemm.Multiply(true, false, units, gu, rows, hIn, units, dRec, gu, dr.Pointer, gu);
+            if (!o.ResetBefore) products.Add(true, false, units, gu, rows, hIn, units, dRec, gu, dr.Pointer, gu);
             else
             {
                 // [R_z R_r] multiplied h₋₁, R_h multiplied r·h₋₁.
-                Gemm.Multiply(true, false, units, 2 * units, rows, hIn, units, dRec, gu, dr.Pointer, gu);
-                Gemm.Multiply(true, false, units, units, rows, rh, units, dRec + 2 * units, gu, dr.Pointer + 2 * units, gu);
+                products.Add(true, false, units, 2 * units, rows, hIn, units, dRec, gu, dr.Pointer, gu);
+                products.Add(true, false, units, units, rows, rh, units, dRec + 2 * units, gu, dr.Pointer + 2 * units, gu);
             }
-            GradientEngine.Accumulate(recurrentKernel, dr);
         }
+        // dX = dZ·Wᵀ for all steps in one GEMM (time-major), then back to the input's layout.
+        var dxt = dx is not null && !joined ? Tensor.Uninitialized([rows, features]) : null;
+        if (dxt is not null) products.Add(false, true, rows, features, gu, dz, gu, wk!.Pointer, gu, dxt.Pointer, features);
+        products.Run(together: RecurrentLoop.Joined);
+        if (wk is not null) ContiguousOperand.Release(wk, kernel);
+
+        if (initialH is not null && initialH._requiresGrad) GradientEngine.Accumulate(initialH, CopyToTensor(dh, [batch, units]));
+        if (initialC is not null && initialC._requiresGrad) GradientEngine.Accumulate(initialC, CopyToTensor(dc, [batch, units]));
+        if (dk is not null) GradientEngine.Accumulate(kernel, dk);
+        if (dr is not null) GradientEngine.Accumulate(recurrentKernel, dr);
         if (biasSums is not null)
         {
             // The sum of the row groups' column sums, in group order: the same whatever the parts were.
@@ -214,16 +246,13 @@ public static unsafe partial class Ops
             biasSums.Recycle();
             GradientEngine.Accumulate(bias, db);
         }
-        if (x._requiresGrad)
+        if (dx is not null)
         {
-            var wk = ContiguousOperand.Of(kernel);
-            // dX = dZ·Wᵀ for all steps in one GEMM (time-major), then back to the input's layout.
-            var dxt = Tensor.Uninitialized([rows, features]);
-            Gemm.Multiply(false, true, rows, features, gu, dz, gu, wk.Pointer, gu, dxt.Pointer, features);
-            ContiguousOperand.Release(wk, kernel);
-            var dx = Tensor.Uninitialized(x._shape);
-            BatchMajor(dxt.Pointer, dx.Pointer, batch, steps, features, o.GoBackwards);
-            dxt.Recycle();
+            if (dxt is not null)
+            {
+                BatchMajor(dxt.Pointer, dx.Pointer, batch, steps, features, o.GoBackwards);
+                dxt.Recycle();
+            }
             GradientEngine.Accumulate(x, dx);
         }
         buffers.Recycle();
@@ -334,35 +363,6 @@ public static unsafe partial class Ops
             for (int b = 0; b < mask._shape[0]; b++) copy.Span.Slice(b * steps, steps).Reverse();
         }
         return copy;
-    }
-
-    /// <summary>Outputs (zeros on masked steps) and final states into [batch, slots, units].</summary>
-    private static void WritePackedOutput(float* y, float* hs, float* cs, float* mask, int batch, int steps, int units, int slots, in RecurrentOptions o)
-    {
-        long stepRows = (long)batch * units;
-        for (int b = 0; b < batch; b++)
-        {
-            float* row = y + (long)b * slots * units;
-            int slot = 0;
-            if (o.ReturnSequences)
-            {
-                for (int s = 0; s < steps; s++, slot++)
-                {
-                    var destination = new Span<float>(row + slot * units, units);
-                    if (mask != null && mask[(long)b * steps + s] == 0f) destination.Clear();
-                    else new ReadOnlySpan<float>(hs + (s + 1) * stepRows + b * units, units).CopyTo(destination);
-                }
-            }
-            else
-            {
-                new ReadOnlySpan<float>(hs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row, units));
-                slot++;
-            }
-            if (!o.ReturnState) continue;
-            new ReadOnlySpan<float>(hs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row + slot++ * units, units));
-            if (o.Cell == RecurrentCellKind.Lstm)
-                new ReadOnlySpan<float>(cs + steps * stepRows + b * units, units).CopyTo(new Span<float>(row + slot * units, units));
-        }
     }
 
     private static Tensor CopyToTensor(float* source, TensorShape shape)

@@ -260,6 +260,72 @@ public class RecurrentOpsTests
         }
     }
 
+    public static TheoryData<string, int, int, int, int, bool, bool, bool, bool, bool> JoinedCases() => new()
+    {
+        // cell, batch, steps, features, units, returnSequences, returnState, goBackwards, masks (step mask, recurrent
+        // dropout and initial states), input gradient: the seed LSTM's two layers (the first has no input gradient in
+        // training), then odd sizes, batch 1 and ragged parts.
+        { "lstm", 128, 28, 28, 64, true, false, false, false, false },
+        { "lstm", 128, 28, 64, 64, false, false, false, false, true },
+        { "lstm", 100, 5, 3, 20, true, true, true, true, true },
+        { "lstm", 1, 4, 5, 7, false, true, false, true, true },
+        { "lstm", 67, 6, 33, 17, true, false, true, false, true },
+        { "gru", 100, 5, 3, 20, true, true, false, true, true },
+        { "gru", 64, 7, 9, 12, false, false, true, false, false },
+        { "gru_reset_before", 100, 5, 3, 20, true, true, true, true, true },
+        { "gru_reset_before", 2, 3, 4, 6, false, false, false, false, true },
+        { "simple_rnn", 100, 6, 5, 24, true, false, false, true, true },
+        { "simple_rnn", 3, 3, 2, 5, true, true, false, false, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(JoinedCases))]
+    public void The_loop_holding_the_projections_gives_the_bits_of_the_separate_passes(string cell, int batch, int steps, int features,
+        int units, bool sequences, bool state, bool backwards, bool masks, bool inputGradient)
+    {
+        // Forward: the time-major copy, the input projection and the packed output inside each part's loop; backward:
+        // the input gradient a step at a time, and the weight gradients as one job of bands. Every value must keep the
+        // bits of the separate GEMMs and copies, at one, two and three threads.
+        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "simple_rnn" => RecurrentCellKind.SimpleRnn, _ => RecurrentCellKind.Gru };
+        bool resetAfter = cell != "gru_reset_before";
+        int gu = (int)kind * units;
+        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter);
+        var x = OpAssert.Random(61, -1f, 1f, batch, steps, features).WithRequiresGrad(inputGradient);
+        var kernel = OpAssert.Random(62, -0.5f, 0.5f, features, gu);
+        var recurrent = OpAssert.Random(63, -0.5f, 0.5f, units, gu);
+        var bias = kind == RecurrentCellKind.Gru && resetAfter ? OpAssert.Random(64, -0.5f, 0.5f, 2, gu) : OpAssert.Random(64, -0.5f, 0.5f, gu);
+        var h0 = masks ? OpAssert.Random(65, -0.5f, 0.5f, batch, units) : null;
+        var c0 = masks && kind == RecurrentCellKind.Lstm ? OpAssert.Random(66, -0.5f, 0.5f, batch, units) : null;
+        var mask = masks ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps) : null;
+        var drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units) : null;
+        Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0],
+            .. c0 is null ? Array.Empty<Tensor>() : [c0]];
+
+        float[][] Run(bool joined)
+        {
+            bool saved = RecurrentLoop.Joined;
+            RecurrentLoop.Joined = joined;
+            try
+            {
+                foreach (var t in inputs) t.ZeroGrad();
+                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
+                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(67)));
+                return [y.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
+            }
+            finally
+            {
+                RecurrentLoop.Joined = saved;
+            }
+        }
+
+        ThreadCounts.SameBits(cell, () =>
+        {
+            var joined = Run(true);
+            ThreadCounts.Identical($"{cell}, batch {batch}: joined against separate, {Parallelism.Threads} threads", Run(false), joined);
+            return joined;
+        });
+    }
+
     [Fact]
     public void Bad_shapes_are_named()
     {
