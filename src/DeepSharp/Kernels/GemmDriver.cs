@@ -57,6 +57,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         if (typeof(TKernel) == typeof(GemmKernel512) && GemmThinColumn.Takes(original))
         {
             GemmThinColumn.Run(original, KcStepFor(original.K));
+            if (original.Epilogue.IsSome) original.Epilogue.Run(0, original.M, 0, original.N);
             return;
         }
         int mr = TKernel.Rows, nr = TKernel.Columns;
