@@ -15,6 +15,12 @@ namespace DeepSharp;
 /// </example>
 public static class Communicator
 {
+    /// <summary>
+    /// Whether this process's kernel threads fill every core it may run on (one rank a core, the usual launch): its
+    /// communication thread then runs only while the training thread waits, so nothing overlaps with backward.
+    /// </summary>
+    internal static bool KernelThreadsFillCores => Parallelism.Threads >= Environment.ProcessorCount;
+
     private static readonly object s_gate = new();
     private static ICommunicator? s_current;
     private static bool s_exitHooked;

@@ -34,6 +34,15 @@ public sealed class GradientAverager
     private const int SmallestAutomaticBucket = 1 << 16;
 
     private readonly int _bucketValues;
+
+    /// <summary>
+    /// Whether the automatic sizing cuts the model into several buckets so that the first travel while backward computes
+    /// the last (the default), or makes as few as <c>bucketValues</c> allows. A rank whose kernel threads fill every core
+    /// it may run on gets nothing from the overlap: its communication thread runs only once backward has ended, and then
+    /// pays a wake-up and a call for every bucket.
+    /// </summary>
+    internal bool Overlaps { get; set; } = true;
+
     private Bucket[] _buckets = [];
     private int[] _sizes = [];
     private int[] _bucketOf = [];    // the bucket of each variable
@@ -277,7 +286,7 @@ public sealed class GradientAverager
         _sizes = new int[variables.Count];
         long all = 0;
         for (int i = 0; i < variables.Count; i++) all += _sizes[i] = variables[i].Size;
-        long cap = Math.Min(_bucketValues, Math.Max(all / 8, SmallestAutomaticBucket));
+        long cap = Overlaps ? Math.Min(_bucketValues, Math.Max(all / 8, SmallestAutomaticBucket)) : _bucketValues;
         var buckets = new List<Bucket>();
         var members = new List<int>();
         long filled = 0;

@@ -94,6 +94,8 @@ internal sealed class DataParallelTraining
         _communicator.BroadcastWeights(_model.Weights);
         _communicator.BroadcastOptimizerState(_model.Optimizer!);
         _exchange = new DistributedOptimizer(_model.Optimizer!, _communicator) { AveragedState = MovingStatistics.Of(_model) };
+        // One bucket when the kernel threads fill this rank's cores (one rank a core, the usual launch): nothing overlaps.
+        _exchange.Averager.Overlaps = !DeepSharp.Communicator.KernelThreadsFillCores;
     }
 
     /// <summary>

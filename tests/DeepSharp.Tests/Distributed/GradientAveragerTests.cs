@@ -95,6 +95,24 @@ public class GradientAveragerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => averager.Average([null, null, null, null], Variables(), float.NaN, default));
     }
 
+    [Theory]
+    [InlineData(true, 3)]    // three variables of 100k values: buckets of an eighth of the model, at least 64 Ki
+    [InlineData(false, 1)]   // no overlap to win: one bucket, as large as bucketValues allows
+    public void Without_overlap_the_automatic_sizing_makes_one_bucket(bool overlaps, int buckets)
+    {
+        var results = InProcessGroup.Run(2, c =>
+        {
+            Tensor[] variables = [Tensor.Zeros(100, 1000), Tensor.Zeros(100_000), Tensor.Zeros(1000, 100)];
+            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            var averager = new GradientAverager(c) { Overlaps = overlaps };
+            var averaged = averager.Average(gradients, variables);
+            Assert.Equal(buckets, averager.BucketCount);
+            return averaged.Select(g => g!.ToArray()).ToArray();
+        });
+        Assert.Equal(results[0], results[1]);
+        Assert.Equal(0.25f * 1.5f, results[0][0][0]);   // (0.25 + 0.5) / 2, the first value of variable 0
+    }
+
     [Fact]
     public void One_rank_returns_the_gradients_untouched()
     {
