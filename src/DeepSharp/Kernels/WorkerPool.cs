@@ -14,28 +14,49 @@ internal interface IParallelBody
 /// a microsecond when the workers are awake (they spin briefly after each job before sleeping), against
 /// several for <c>Parallel.For</c>, and allocates nothing: the body is a struct on the caller's stack,
 /// reached through a function pointer while the caller waits for its items to finish.
+/// <para>
+/// Items are cut into one contiguous block per thread (the calling thread has the first): a thread runs its own
+/// block in order, then helps with the others'. Kernels cut their work in index order (rows, samples), so
+/// consecutive ops give each thread the same part of the data, which stays in its core's caches; with items handed
+/// out in turn, each op found about half its input in the other core's cache. Which thread runs an item never
+/// changes what the item computes.
+/// </para>
 /// </summary>
 internal static unsafe class WorkerPool
 {
     private const int SpinIterations = 20_000; // about 50 µs of polling before a worker sleeps
+    private const int MaxParts = 256;          // Parallelism.Threads' limit
+    private const int CursorStride = 8;        // a block's cursor alone in its cache line (8 longs)
 
     private static readonly Lock StartGate = new();
     private static Worker[] _workers = [];
 
-    // The current job. Its fields are written before the ticket announcing it and stay fixed until all of
+    // The current job. Its fields are written before the generation announcing it and stay fixed until all of
     // its items have completed, so an item claimed under the job's generation always sees them whole.
     private static delegate*<void*, int, void> _jobFunction;
     private static void* _jobState;
     private static int _jobCount;
-    private static long _ticket;          // (generation << 32) | next unclaimed item
+    private static int _jobParts;
+    private static long _announced;       // the current job's generation, which wakes spinning workers
     private static int _completed;
     private static ExceptionDispatchInfo? _failure;
     private static int _generation;
+
+    // Block b's cursor at [b·CursorStride]: (generation << 32) | next unclaimed item of the block.
+    private static readonly long[] Cursors = new long[MaxParts * CursorStride];
 
     [ThreadStatic] private static bool t_insideJob;
 
     /// <summary>Whether the current thread runs an item of a job: a parallel call made here runs inline.</summary>
     internal static bool InsideJob => t_insideJob;
+
+    /// <summary>
+    /// Whether items are cut into a block per thread (see the class); false hands every item to whichever thread
+    /// asks next, for A/B comparisons. Starts false when the environment variable <c>DEEPSHARP_WORKERS</c> is
+    /// <c>shared</c>. Read once per call.
+    /// </summary>
+    internal static bool Blocks { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_WORKERS"), "shared", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs <c>body.Execute(i)</c> for every i in [0, count), on up to <see cref="Parallelism.Threads"/> threads.</summary>
     internal static void For<TBody>(int count, ref TBody body) where TBody : struct, IParallelBody
@@ -51,19 +72,23 @@ internal static unsafe class WorkerPool
         var workers = EnsureWorkers(threads - 1);
         lock (StartGate) // a second thread calling kernels waits its turn rather than corrupting the job
         {
+            int parts = Blocks ? Math.Min(threads, count) : 1;
             _jobFunction = &Invoke<TBody>;
             _jobState = Unsafe.AsPointer(ref body);
             _jobCount = count;
+            _jobParts = parts;
             _failure = null;
             Volatile.Write(ref _completed, 0);
             int generation = ++_generation;
-            Interlocked.Exchange(ref _ticket, (long)generation << 32);
+            for (int b = 0; b < parts; b++)
+                Volatile.Write(ref Cursors[b * CursorStride], ((long)generation << 32) | (uint)BlockStart(b, count, parts));
+            Interlocked.Exchange(ref _announced, generation);
             for (int w = 0; w < threads - 1; w++) workers[w].WakeIfSleeping();
 
             t_insideJob = true;
             try
             {
-                RunItems(generation);
+                RunItems(generation, 0);
             }
             finally
             {
@@ -77,31 +102,46 @@ internal static unsafe class WorkerPool
         }
     }
 
+    /// <summary>The first item of block <paramref name="block"/> of <paramref name="parts"/> (block <paramref name="parts"/> starts at the end).</summary>
+    private static int BlockStart(int block, int count, int parts) => (int)((long)count * block / parts);
+
     private static void Invoke<TBody>(void* state, int item) where TBody : struct, IParallelBody =>
         Unsafe.AsRef<TBody>(state).Execute(item);
 
-    /// <summary>Claims and runs items of job <paramref name="generation"/> until none are left.</summary>
-    private static void RunItems(int generation)
+    /// <summary>
+    /// Claims and runs items of job <paramref name="generation"/> until none are left: those of block
+    /// <paramref name="participant"/> (modulo the job's blocks) first, then those of the blocks after it.
+    /// </summary>
+    private static void RunItems(int generation, int participant)
     {
-        while (true)
+        var function = _jobFunction;
+        var state = _jobState;
+        int count = _jobCount, parts = _jobParts;
+        if (parts <= 0) return;
+        int first = participant % parts;
+        for (int i = 0; i < parts; i++)
         {
-            var function = _jobFunction;
-            var state = _jobState;
-            int count = _jobCount;
-            long ticket = Volatile.Read(ref _ticket);
-            if ((int)(ticket >> 32) != generation) return;
-            int item = (int)ticket;
-            if (item >= count) return;
-            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
-            try
+            int block = first + i < parts ? first + i : first + i - parts;
+            int end = BlockStart(block + 1, count, parts);
+            ref long cursor = ref Cursors[block * CursorStride];
+            while (true)
             {
-                function(state, item);
+                long ticket = Volatile.Read(ref cursor);
+                // Another generation: this job has ended (its fields read above may belong to the next one).
+                if ((int)(ticket >> 32) != generation) return;
+                int item = (int)ticket;
+                if (item >= end) break;
+                if (Interlocked.CompareExchange(ref cursor, ticket + 1, ticket) != ticket) continue;
+                try
+                {
+                    function(state, item);
+                }
+                catch (Exception e)
+                {
+                    _failure ??= ExceptionDispatchInfo.Capture(e);
+                }
+                Interlocked.Increment(ref _completed);
             }
-            catch (Exception e)
-            {
-                _failure ??= ExceptionDispatchInfo.Capture(e);
-            }
-            Interlocked.Increment(ref _completed);
         }
     }
 
@@ -125,11 +165,13 @@ internal static unsafe class WorkerPool
     private sealed class Worker
     {
         private readonly SemaphoreSlim _wake = new(0);
+        private readonly int _participant;
         private int _sleeping;
         private int _seenGeneration;
 
         internal Worker(int index)
         {
+            _participant = index + 1; // the calling thread is participant 0
             var thread = new Thread(Loop) { IsBackground = true, Name = $"DeepSharp worker {index + 1}" };
             thread.Start();
         }
@@ -146,7 +188,7 @@ internal static unsafe class WorkerPool
             {
                 int generation = WaitForJob();
                 _seenGeneration = generation;
-                RunItems(generation);
+                RunItems(generation, _participant);
             }
         }
 
@@ -172,6 +214,6 @@ internal static unsafe class WorkerPool
             return CurrentGeneration();
         }
 
-        private static int CurrentGeneration() => (int)(Volatile.Read(ref _ticket) >> 32);
+        private static int CurrentGeneration() => (int)Volatile.Read(ref _announced);
     }
 }
