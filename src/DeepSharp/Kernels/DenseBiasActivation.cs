@@ -29,6 +29,15 @@ internal static unsafe class DenseBiasActivation
     internal static bool Enabled { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE"), "separate", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether a Dense layer's two gradient products (kernel and input) run as one parallel job (<see cref="GemmGroup"/>:
+    /// on two threads each product whole on its own core, one wait instead of two); false runs them one after the other,
+    /// each shared out by the GEMM, for A/B comparisons. The same bits either way. Starts false when the environment
+    /// variable <c>DEEPSHARP_DENSE_GRADIENTS</c> is <c>separate</c>.
+    /// </summary>
+    internal static bool GradientsTogether { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_GRADIENTS"), "separate", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>What the epilogue reads and writes: C holds x·W (ldc apart), becomes z; y may be C itself (linear).</summary>
     internal struct Tail
     {

@@ -57,20 +57,17 @@ public static unsafe partial class Ops
         DenseBiasActivation.Backward(z is null ? null : z.Pointer, dy.Pointer, dz.Pointer, partials is null ? null : partials.Pointer,
             db is null ? null : db.Pointer, rows, n, kind);
         partials?.Recycle();
-        if (kernel._requiresGrad)
-        {
-            var input = ContiguousOperand.Of(x);
-            var dw = GradientEngine.NewGradient(kernel);
-            Gemm.Multiply(true, false, k, n, rows, input.Pointer, k, dz.Pointer, n, dw.Pointer, n);
-            ContiguousOperand.Release(input, x);
-            GradientEngine.Accumulate(kernel, dw);
-        }
-        if (x._requiresGrad)
-        {
-            var dx = GradientEngine.NewGradient(x);
-            Gemm.Multiply(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);
-            GradientEngine.Accumulate(x, dx);
-        }
+        var input = kernel._requiresGrad ? ContiguousOperand.Of(x) : null;
+        var dw = kernel._requiresGrad ? GradientEngine.NewGradient(kernel) : null;
+        var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
+        var products = new GemmGroup();
+        if (dw is not null) products.Add(true, false, k, n, rows, input!.Pointer, k, dz.Pointer, n, dw.Pointer, n);
+        if (dx is not null) products.Add(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);
+        // Two products side by side on two cores; one alone is shared out by the GEMM itself.
+        products.Run(together: dw is not null && dx is not null && DenseBiasActivation.GradientsTogether);
+        if (input is not null) ContiguousOperand.Release(input, x);
+        if (dw is not null) GradientEngine.Accumulate(kernel, dw);
+        if (dx is not null) GradientEngine.Accumulate(x, dx);
         if (db is not null) GradientEngine.Accumulate(bias, db);
         if (!ReferenceEquals(dz, dy)) dz.Recycle();
         ContiguousOperand.Release(dy, g);

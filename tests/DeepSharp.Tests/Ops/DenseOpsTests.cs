@@ -6,10 +6,11 @@ namespace DeepSharp.Tests.Ops;
 public class DenseOpsTests
 {
     /// <summary>y, dx, dW and db of activation(x·W + b) for a fixed output gradient, with the fused op on or off.</summary>
-    private static float[][] Run(bool fused, int[] xShape, int units, ActivationFunction activation, int seed)
+    private static float[][] Run(bool fused, int[] xShape, int units, ActivationFunction activation, int seed, bool together = true)
     {
-        bool saved = DenseBiasActivation.Enabled;
+        bool saved = DenseBiasActivation.Enabled, savedTogether = DenseBiasActivation.GradientsTogether;
         DenseBiasActivation.Enabled = fused;
+        DenseBiasActivation.GradientsTogether = together;
         try
         {
             int k = xShape[^1];
@@ -24,6 +25,7 @@ public class DenseOpsTests
         finally
         {
             DenseBiasActivation.Enabled = saved;
+            DenseBiasActivation.GradientsTogether = savedTogether;
         }
     }
 
@@ -55,6 +57,19 @@ public class DenseOpsTests
     [MemberData(nameof(Shapes))]
     public void Fused_dense_has_the_same_bits_at_any_thread_count(int[] xShape, int units, string activation) =>
         ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}", () => Run(true, xShape, units, activation, 5));
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Gradient_products_together_give_the_bits_of_one_after_the_other(int[] xShape, int units, string activation)
+    {
+        var separate = Run(true, xShape, units, activation, 7, together: false);
+        ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}, products together", () =>
+        {
+            var together = Run(true, xShape, units, activation, 7, together: true);
+            ThreadCounts.Identical("y, dx, dW and db, together against one after the other", separate, together);
+            return together;
+        });
+    }
 
     [Fact]
     public void Fused_dense_passes_the_gradient_check()
