@@ -11,7 +11,9 @@ namespace DeepSharp.Bench.Benchmarks;
 /// epochs (the fastest eighth of a timed epoch, as there), in rounds that alternate: plain tensors; the augmented flow;
 /// the augmented flow with the gather path; the augmented flow made inline (<see cref="ImageFlow.PrepareInline"/>: by the
 /// training thread and the kernel threads when a step asks for its batch); a flow that only copies (no transform: what
-/// the flow's thread and handover cost). Each round prints its figures; the rows give each setting's best round and augmented over plain.
+/// the flow's thread and handover cost). Each round prints its figures, with the process's CPU time a sample over the timed
+/// epochs (every thread's: on a loaded machine the figure to compare at one thread, where the clock mostly measures the
+/// neighbours); the rows give each setting's best round and augmented over plain.
 /// </summary>
 internal sealed class AugmentBenchmark : IBenchmark
 {
@@ -32,7 +34,7 @@ internal sealed class AugmentBenchmark : IBenchmark
                 foreach (var row in TrainingRows(x, y, batch, threads)) yield return row;
     }
 
-    private static unsafe IEnumerable<BenchmarkResult> WarpRows(Tensor x)
+    private static unsafe List<BenchmarkResult> WarpRows(Tensor x)
     {
         var generator = CnnBenchmark.Augmentation();
         var random = new RandomGenerator(1);
@@ -73,10 +75,13 @@ internal sealed class AugmentBenchmark : IBenchmark
             Parallelism.Threads = saveThreads;
         }
         double perImage = 1e6 / WarpImages;
-        yield return new BenchmarkResult("augment warp 28x28 t1 permute", permuteSeconds * perImage, gatherSeconds * perImage,
-            BenchmarkUnit.Microseconds, PeerName: "gather");
-        yield return new BenchmarkResult("augment draw 28x28 t1", drawSeconds * perImage, double.NaN, BenchmarkUnit.Microseconds);
-        yield return new BenchmarkResult("augment draw+warp 28x28 t1", augmentSeconds * perImage, double.NaN, BenchmarkUnit.Microseconds);
+        return
+        [
+            new BenchmarkResult("augment warp 28x28 t1 permute", permuteSeconds * perImage, gatherSeconds * perImage,
+                BenchmarkUnit.Microseconds, PeerName: "gather"),
+            new BenchmarkResult("augment draw 28x28 t1", drawSeconds * perImage, double.NaN, BenchmarkUnit.Microseconds),
+            new BenchmarkResult("augment draw+warp 28x28 t1", augmentSeconds * perImage, double.NaN, BenchmarkUnit.Microseconds),
+        ];
     }
 
     private static IEnumerable<BenchmarkResult> TrainingRows(Tensor x, Tensor y, int batch, int threads)
@@ -90,6 +95,7 @@ internal sealed class AugmentBenchmark : IBenchmark
             ("flow, no transform", new ImageDataGenerator(), true, false),
         };
         var best = new double[settings.Length];
+        var cpu = Enumerable.Repeat(double.PositiveInfinity, settings.Length).ToArray();
         bool saved = AffineRows512.Enabled, savedInline = ImageFlow.PrepareInline;
         try
         {
@@ -100,11 +106,14 @@ internal sealed class AugmentBenchmark : IBenchmark
                 {
                     AffineRows512.Enabled = settings[s].Permute;
                     ImageFlow.PrepareInline = settings[s].Inline;
-                    double rate = CnnBenchmark.DeepSharpRun(x, y, batch, threads, settings[s].Generator).Times.FastestSliceSamplesPerSecond;
+                    var clock = new CpuClock();
+                    double rate = CnnBenchmark.DeepSharpRun(x, y, batch, threads, settings[s].Generator, clock).Times.FastestSliceSamplesPerSecond;
+                    double microseconds = clock.Seconds / (2.0 * x.Shape[0]) * 1e6;
                     best[s] = Math.Max(best[s], rate);
-                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{settings[s].Name} {rate:F0}"));
+                    cpu[s] = Math.Min(cpu[s], microseconds);
+                    line.Add(string.Create(CultureInfo.InvariantCulture, $"{settings[s].Name} {rate:F0} ({microseconds:F2} µs CPU)"));
                 }
-                Console.WriteLine($"augment cnn b{batch} t{threads} round {round + 1} (load {LoadAverage()}), samples/s: {string.Join(", ", line)}");
+                Console.WriteLine($"augment cnn b{batch} t{threads} round {round + 1} (load {LoadAverage()}), samples/s and process CPU time a sample: {string.Join(", ", line)}");
             }
         }
         finally
@@ -119,6 +128,32 @@ internal sealed class AugmentBenchmark : IBenchmark
         yield return new BenchmarkResult($"{name} flow, no transform", best[4], double.NaN, BenchmarkUnit.SamplesPerSecond);
         yield return new BenchmarkResult($"{name} augmented / plain", best[1] / best[0], best[2] / best[0], BenchmarkUnit.Times, PeerName: "gather");
         yield return new BenchmarkResult($"{name} augmented inline / plain", best[3] / best[0], best[1] / best[0], BenchmarkUnit.Times, PeerName: "thread");
+        for (int s = 0; s < settings.Length; s++)
+            yield return new BenchmarkResult($"{name} CPU a sample, {settings[s].Name}", cpu[s], double.NaN, BenchmarkUnit.Microseconds);
+    }
+
+    /// <summary>The process's CPU time over the timed epochs (1 and 2) of a three-epoch Fit: every thread's, the flow's included.</summary>
+    private sealed class CpuClock : Callback
+    {
+        private TimeSpan _start;
+
+        public double Seconds { get; private set; }
+
+        public override void OnEpochBegin(int epoch, IReadOnlyDictionary<string, double> logs)
+        {
+            if (epoch == 1) _start = Now();
+        }
+
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+        {
+            if (epoch == 2) Seconds = (Now() - _start).TotalSeconds;
+        }
+
+        private static TimeSpan Now()
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return process.TotalProcessorTime;
+        }
     }
 
     private static string LoadAverage() =>

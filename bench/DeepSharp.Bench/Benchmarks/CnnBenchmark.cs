@@ -68,7 +68,7 @@ internal sealed class CnnBenchmark : IBenchmark
 
     /// <summary>DeepSharp's side of a row: Fit on the tensors, or on <paramref name="augmentation"/>'s flow over them when given.</summary>
     internal static (StepTimes Times, double BytesPerStep, double Gen2PerEpoch) DeepSharpRun(Tensor x, Tensor y, int batch, int threads,
-        ImageDataGenerator? augmentation)
+        ImageDataGenerator? augmentation, Callback? extra = null)
     {
         Parallelism.Threads = threads;
         RandomGenerator.SetSeed(1);
@@ -76,12 +76,13 @@ internal sealed class CnnBenchmark : IBenchmark
         model.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         var probe = new SteadyStateProbe((x.Shape[0] + batch - 1) / batch);
         var times = new StepTimes(x.Shape[0], batch, Epochs);
+        Callback[] callbacks = extra is null ? [probe, times.Recorder()] : [probe, times.Recorder(), extra];
         if (augmentation is not null)
         {
             using var flow = augmentation.Flow(x, y, batchSize: batch, seed: 1);
-            model.Fit(flow, epochs: Epochs, verbose: 0, callbacks: [probe, times.Recorder()]);
+            model.Fit(flow, epochs: Epochs, verbose: 0, callbacks: callbacks);
         }
-        else model.Fit(x, y, batchSize: batch, epochs: Epochs, verbose: 0, callbacks: [probe, times.Recorder()], seed: 1);
+        else model.Fit(x, y, batchSize: batch, epochs: Epochs, verbose: 0, callbacks: callbacks, seed: 1);
         return (times, probe.BytesPerStep, probe.Gen2PerEpoch);
     }
 
