@@ -9,7 +9,7 @@ using DeepSharp.Bench.Benchmarks;
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new VitOpsBenchmark(), new VitFusionBenchmark(), new VitDenseBenchmark(), new VitSchedulingBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(), new GanFusionBenchmark(),
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new AugmentBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new VitOpsBenchmark(), new VitFusionBenchmark(), new VitDenseBenchmark(), new VitSchedulingBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(), new GanFusionBenchmark(),
     new ResNetBenchmark(), new ResNetLayersBenchmark(), new PredictBenchmark(), new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;
@@ -32,13 +32,13 @@ for (int i = 0; i < args.Length; i++)
             break;
         default:
             if (selection is null && !args[i].StartsWith("--", StringComparison.Ordinal)) selection = args[i];
-            else return Usage($"unexpected argument '{args[i]}'");
+            else return Usage($"unexpected argument '{args[i]}'", benchmarks);
             break;
     }
 }
-if (selection is null) return Usage("name a benchmark or 'all'");
+if (selection is null) return Usage("name a benchmark or 'all'", benchmarks);
 var chosen = selection == "all" ? benchmarks : benchmarks.Where(b => b.Name == selection).ToArray();
-if (chosen.Length == 0) return Usage($"no benchmark named '{selection}'");
+if (chosen.Length == 0) return Usage($"no benchmark named '{selection}'", benchmarks);
 if (threads.Count == 0) threads.AddRange([1, 2]);
 
 double peak = FmaPeak.Measure();
@@ -108,9 +108,9 @@ static string FormatPercent(double percent) => double.IsFinite(percent) ? percen
 // A measurement without a peer figure (bytes, collections) has no ratio: JSON null rather than NaN.
 static string JsonNumber(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "null";
 
-static int Usage(string problem)
+static int Usage(string problem, IEnumerable<IBenchmark> benchmarks)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, lstm-layers, vit, vit-ops, vit-fusion, vit-dense, vit-scheduling, charlm, gan, gan-layers, gan-fusion, resnet, resnet-layers, predict, data-parallel)");
+    Console.Error.WriteLine($"usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: {string.Join(", ", benchmarks.Select(b => b.Name))})");
     return 2;
 }

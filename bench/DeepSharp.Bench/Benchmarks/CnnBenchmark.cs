@@ -64,7 +64,11 @@ internal sealed class CnnBenchmark : IBenchmark
         new(rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0.1, zoomRange: (0.9, 1.2));
 
     private static (StepTimes Times, double BytesPerStep, double Gen2PerEpoch) DeepSharpRun(Tensor x, Tensor y, int batch, int threads,
-        bool augmented)
+        bool augmented) => DeepSharpRun(x, y, batch, threads, augmented ? Augmentation() : null);
+
+    /// <summary>DeepSharp's side of a row: Fit on the tensors, or on <paramref name="augmentation"/>'s flow over them when given.</summary>
+    internal static (StepTimes Times, double BytesPerStep, double Gen2PerEpoch) DeepSharpRun(Tensor x, Tensor y, int batch, int threads,
+        ImageDataGenerator? augmentation, Callback? extra = null)
     {
         Parallelism.Threads = threads;
         RandomGenerator.SetSeed(1);
@@ -72,12 +76,13 @@ internal sealed class CnnBenchmark : IBenchmark
         model.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
         var probe = new SteadyStateProbe((x.Shape[0] + batch - 1) / batch);
         var times = new StepTimes(x.Shape[0], batch, Epochs);
-        if (augmented)
+        Callback[] callbacks = extra is null ? [probe, times.Recorder()] : [probe, times.Recorder(), extra];
+        if (augmentation is not null)
         {
-            using var flow = Augmentation().Flow(x, y, batchSize: batch, seed: 1);
-            model.Fit(flow, epochs: Epochs, verbose: 0, callbacks: [probe, times.Recorder()]);
+            using var flow = augmentation.Flow(x, y, batchSize: batch, seed: 1);
+            model.Fit(flow, epochs: Epochs, verbose: 0, callbacks: callbacks);
         }
-        else model.Fit(x, y, batchSize: batch, epochs: Epochs, verbose: 0, callbacks: [probe, times.Recorder()], seed: 1);
+        else model.Fit(x, y, batchSize: batch, epochs: Epochs, verbose: 0, callbacks: callbacks, seed: 1);
         return (times, probe.BytesPerStep, probe.Gen2PerEpoch);
     }
 

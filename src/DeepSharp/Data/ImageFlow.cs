@@ -53,6 +53,8 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     private Thread? _worker;
     private bool _stopping, _disposed;
     private BatchShard _shard;
+    private bool _inlineRun;          // this enumeration's batches are made in Take, by the consumer and the kernel threads
+    private AffineMap[] _maps = [];   // an inline batch's transforms, drawn in order before its images are resampled
 
     internal ImageFlow(ImageDataGenerator generator, Tensor x, Tensor? y, int batchSize, bool shuffle, long seed)
     {
@@ -144,6 +146,14 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         get { lock (_gate) return _worker; }
     }
 
+    /// <summary>
+    /// Whether batches are made when they are asked for, by the consuming thread and the kernel threads together (true),
+    /// or one step ahead on the flow's own thread (false, the default). Read when an enumeration starts; the batches are
+    /// the same either way. <c>DEEPSHARP_IMAGE_FLOW=inline</c> or <c>thread</c> sets it at start-up.
+    /// </summary>
+    internal static bool PrepareInline { get; set; } =
+        string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_IMAGE_FLOW"), "inline", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>How long the worker waits for work before its thread ends (a new one starts when needed).</summary>
     internal TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -195,7 +205,8 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _runEpoch = epoch;
             _nextToFill = _nextToConsume = firstBatch;
             _runActive = true;
-            EnsureWorker();
+            _inlineRun = PrepareInline;
+            if (!_inlineRun) EnsureWorker();
             Monitor.PulseAll(_gate);
             return new Enumerator(this, _run);
         }
@@ -331,6 +342,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             if (_nextToConsume >= BatchCount) return default;
             int batch = _nextToConsume;
             int slot = batch & 1;
+            if (_inlineRun) FillNow(slot, batch);
             while (_state[slot] is not (SlotState.Ready or SlotState.Failed))
             {
                 EnsureWorker(); // it may have ended while idle, waiting for the consumer
@@ -344,7 +356,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
                 _nextToConsume = BatchCount;
                 Monitor.PulseAll(_gate);
                 throw new InvalidOperationException(
-                    $"ImageFlow: preparing batch {batch} of epoch {_runEpoch} on the background thread failed: {failure.Message}", failure);
+                    $"ImageFlow: preparing batch {batch} of epoch {_runEpoch}{(_inlineRun ? "" : " on the background thread")} failed: {failure.Message}", failure);
             }
             _state[slot] = SlotState.InUse;
             _held = slot;
@@ -410,13 +422,33 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         }
     }
 
-    private bool HasWork() => _runActive && _nextToFill < BatchCount && _state[_nextToFill & 1] == SlotState.Free;
+    private bool HasWork() => _runActive && !_inlineRun && _nextToFill < BatchCount && _state[_nextToFill & 1] == SlotState.Free;
+
+    /// <summary>Makes batch <paramref name="batch"/> in slot <paramref name="slot"/> on this thread, with the kernel threads (under _gate).</summary>
+    private void FillNow(int slot, int batch)
+    {
+        try
+        {
+            Fill(slot, _runEpoch, batch, inline: true);
+            _state[slot] = SlotState.Ready;
+        }
+        catch (Exception e)
+        {
+            _state[slot] = SlotState.Failed;
+            _failure = e;
+        }
+        BatchesPrepared++;
+    }
 
     /// <summary>The ZCA product's buffer, made once by the worker on the first batch that needs it.</summary>
     private float[]? _standardizeScratch;
 
-    /// <summary>Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>.</summary>
-    private void Fill(int slot, int epoch, int batch)
+    /// <summary>
+    /// Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>: image by image on the flow's
+    /// thread, or (<paramref name="inline"/>) every transform drawn first, in the same order, then the images shared out
+    /// among the kernel threads.
+    /// </summary>
+    private void Fill(int slot, int epoch, int batch, bool inline = false)
     {
         int batchStart = (int)((long)batch * BatchSize); // below Count (long: a batch size near int.MaxValue)
         var (offset, size) = _shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
@@ -425,14 +457,45 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         float* destination = _slotX[slot]!.Pointer;
         // Shard 0 (and a flow without shards) keeps the batch's own stream; the others get streams of their own.
         _random.Reseed(StreamSeed(Seed, epoch, batch) ^ (long)((ulong)_shard.Index * 0x9E3779B97F4A7C15UL));
-        for (int i = 0; i < size; i++)
-        {
-            long image = _order[start + i];
-            _generator.AugmentInto(source + image * _imageLength, destination + (long)i * _imageLength, _height, _width, _channels, _random);
-        }
+        if (inline) AugmentShared(source, destination, start, size);
+        else
+            for (int i = 0; i < size; i++)
+            {
+                long image = _order[start + i];
+                _generator.AugmentInto(source + image * _imageLength, destination + (long)i * _imageLength, _height, _width, _channels, _random);
+            }
         if (_generator.Standardizes) _generator.StandardizeBatch(destination, size, (int)_imageLength, ref _standardizeScratch);
         if (_y is not null)
             RowGather.Gather(_y.Span, _yRowLength, new ReadOnlySpan<int>(_order, start, size), _slotY[slot]!.Span);
+    }
+
+    private void AugmentShared(float* source, float* destination, int start, int size)
+    {
+        if (_maps.Length < size) _maps = new AffineMap[size];
+        for (int i = 0; i < size; i++) _maps[i] = _generator.GetRandomTransform(_height, _width, _random).ToAffineMap(_height, _width);
+        var body = new AugmentBody
+        {
+            Source = source, Destination = destination, Order = _order, Start = start, Maps = _maps, ImageLength = _imageLength,
+            Height = _height, Width = _width, Channels = _channels, Mode = _generator.FillMode, Fill = _generator.Cval,
+            Bilinear = _generator.InterpolationOrder == 1, Scale = _generator.ScaleFactor,
+        };
+        WorkerPool.For(size, ref body);
+    }
+
+    /// <summary>Image i of a batch: its source image resampled through its transform.</summary>
+    private struct AugmentBody : IParallelBody
+    {
+        public float* Source, Destination;
+        public int[] Order;
+        public AffineMap[] Maps;
+        public int Start, ImageLength, Height, Width, Channels;
+        public FillMode Mode;
+        public float Fill, Scale;
+        public bool Bilinear;
+
+        public readonly void Execute(int i) =>
+            AffineResampler.Resample(Source + (long)Order[Start + i] * ImageLength, Destination + (long)i * ImageLength, Height, Width, Channels,
+                Maps[i], Mode, Fill, Bilinear, Scale);
     }
 
     /// <summary>Enumerates the batches of one epoch. A struct, as <c>foreach</c> uses it: no allocation.</summary>

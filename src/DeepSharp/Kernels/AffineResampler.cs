@@ -13,9 +13,10 @@ namespace DeepSharp.Kernels;
 /// <remarks>
 /// Inside the image (all four neighbours of the sample point present, which is most pixels of an augmented
 /// image) a pixel is three lerps of four loads; only pixels near or past the border take the slower path that
-/// maps indices through the fill mode. Gray bilinear images, the common case, go eight pixels at a time with
-/// AVX2 gathers; every path does the same float operations in the same order, so the result does not depend
-/// on the path taken. The kernels are compiled fully optimized from their first call: a flow's background thread
+/// maps indices through the fill mode. Gray bilinear images, the common case, go sixteen pixels at a time by
+/// permutes of source rows held in registers where they are at most 32 pixels wide (<see cref="AffineRows512"/>),
+/// eight at a time with AVX2 gathers otherwise; every path does the same float operations in the same order, so the
+/// result does not depend on the path taken. The kernels are compiled fully optimized from their first call: a flow's background thread
 /// runs them from its first batch, and tiered compilation left them at tier 0 (three times slower) for tens of
 /// thousands of images.
 /// </remarks>
@@ -41,6 +42,8 @@ internal static unsafe class AffineResampler
         }
         if (!bilinear) Nearest(source, destination, height, width, channels, map, mode, fillValue, scale);
         else if (channels > 1) Bilinear(source, destination, height, width, channels, map, mode, fillValue, scale);
+        else if (allowVector && AffineRows512.Applies(height, width, mode, map))
+            AffineRows512.BilinearGray(source, destination, height, width, map, mode, fillValue, scale);
         else if (allowVector && Avx2.IsSupported && Simd.Level >= SimdLevel.Vector256 && width >= Lanes)
             BilinearGrayVector(source, destination, height, width, map, mode, fillValue, scale);
         else BilinearGray(source, destination, height, width, map, mode, fillValue, scale);

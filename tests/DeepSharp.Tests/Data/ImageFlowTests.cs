@@ -308,6 +308,96 @@ public class ImageFlowTests
     }
 }
 
+public class ImageFlowInlineTests
+{
+    private static readonly ImageDataGenerator Augmenting =
+        new(rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0.1, zoomRange: (0.9, 1.2), rescale: 0.5);
+
+    /// <summary>Two epochs of a flow made with <see cref="ImageFlow.PrepareInline"/> set as given, batch by batch.</summary>
+    private static List<float[]> TwoEpochs(bool inline, Tensor x, Tensor y, int batchSize, BatchShard shard = default)
+    {
+        bool saved = ImageFlow.PrepareInline;
+        ImageFlow.PrepareInline = inline;
+        try
+        {
+            using var flow = Augmenting.Flow(x, y, batchSize: batchSize, seed: 8);
+            flow.Shard = shard;
+            var batches = new List<float[]>();
+            for (int epoch = 0; epoch < 2; epoch++)
+                foreach (var batch in flow) batches.Add([.. batch.X.ToArray(), .. batch.Y.ToArray(), batch.Start]);
+            Assert.Equal(inline, flow.WorkerThread is null);
+            return batches;
+        }
+        finally
+        {
+            ImageFlow.PrepareInline = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(37, 8)]
+    [InlineData(100, 128)]
+    public void Batches_made_inline_are_those_of_the_background_thread(int count, int batchSize)
+    {
+        var x = Tensor.RandomUniform([count, 28, 28, 1], generator: new RandomGenerator(6));
+        var y = Tensor.Arange(count);
+        var inline = TwoEpochs(true, x, y, batchSize);
+        Assert.Equal(TwoEpochs(false, x, y, batchSize), inline);
+        Assert.Equal(2 * ((count + batchSize - 1) / batchSize), inline.Count);
+        if (count > 1) Assert.NotEqual(inline[0], inline[inline.Count / 2]); // the second epoch draws anew
+        if (count == 1) return;
+        var shard = new BatchShard(1, 2);
+        Assert.Equal(TwoEpochs(false, x, y, batchSize, shard), TwoEpochs(true, x, y, batchSize, shard));
+    }
+
+    [Fact]
+    public void Fit_on_an_inline_flow_trains_the_same_weights()
+    {
+        var x = Tensor.RandomUniform([40, 8, 8, 1], generator: new RandomGenerator(2));
+        var y = Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i % 3)).ToArray());
+        float[] Train(bool inline)
+        {
+            bool saved = ImageFlow.PrepareInline;
+            ImageFlow.PrepareInline = inline;
+            try
+            {
+                RandomGenerator.SetSeed(5);
+                var model = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(3, activation: "softmax"));
+                model.Compile(new Adam(), "sparse_categorical_crossentropy");
+                using var flow = Augmenting.Flow(x, y, batchSize: 16, seed: 3);
+                model.Fit(flow, epochs: 2, verbose: 0);
+                return [.. model.GetWeights().SelectMany(w => w)];
+            }
+            finally
+            {
+                ImageFlow.PrepareInline = saved;
+            }
+        }
+        Assert.Equal(Train(false), Train(true));
+    }
+
+    [Fact]
+    public void A_failure_inline_surfaces_with_the_batch_and_epoch()
+    {
+        var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
+        bool saved = ImageFlow.PrepareInline;
+        ImageFlow.PrepareInline = true;
+        try
+        {
+            using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
+            x.Dispose();
+            var error = Assert.Throws<InvalidOperationException>(() => { foreach (var _ in flow) { } });
+            Assert.Contains("batch 0 of epoch 0", error.Message);
+            Assert.IsType<ObjectDisposedException>(error.InnerException);
+        }
+        finally
+        {
+            ImageFlow.PrepareInline = saved;
+        }
+    }
+}
+
 public class ImageFlowResumeTests
 {
     [Fact]
