@@ -9,7 +9,7 @@ using DeepSharp.Bench.Benchmarks;
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new VitOpsBenchmark(), new VitFusionBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(), new GanFusionBenchmark(),
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new VitOpsBenchmark(), new VitFusionBenchmark(), new VitKernelsBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(), new GanFusionBenchmark(),
     new ResNetBenchmark(), new ResNetLayersBenchmark(), new PredictBenchmark(), new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;
@@ -111,6 +111,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, lstm-layers, vit, vit-ops, vit-fusion, charlm, gan, gan-layers, gan-fusion, resnet, resnet-layers, predict, data-parallel)");
+    Console.Error.WriteLine("usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: gemm, mlp, cnn, cnn-layers, lstm, lstm-layers, vit, vit-ops, vit-fusion, vit-kernels, charlm, gan, gan-layers, gan-fusion, resnet, resnet-layers, predict, data-parallel)");
     return 2;
 }
