@@ -85,27 +85,34 @@ internal static unsafe class AttentionKernel
     /// (B, H, T, T)) and c = w·v (into <paramref name="c"/>, (B, T, H, dv)), one pair's weights staying in cache between
     /// the two. q, k and v are the columns of <paramref name="qkv"/> (B, T, <paramref name="ld"/>): q at 0, k at H·dk,
     /// v at 2·H·dk, each (T, H, features) with rows ld apart. The same products and softmax as <see cref="Weights"/> and
-    /// <see cref="Context"/>.
+    /// <see cref="Context"/>, the same bits; where <see cref="KeyMajorWeights"/>, w holds each pair's weights transposed
+    /// (key-major, Tk rows of Tq), for <see cref="SelfAttentionBackward"/> alone.
     /// </summary>
-    internal static void SelfAttention(float* qkv, int ld, float* w, float* c, in Shape shape, float scale, in AttentionMask mask)
+    /// <returns>Whether the weights were written key-major (<see cref="KeyMajorWeights"/>): backward must be told.</returns>
+    internal static bool SelfAttention(float* qkv, int ld, float* w, float* c, in Shape shape, float scale, in AttentionMask mask)
     {
         float* k = qkv + (long)shape.Heads * shape.KeyFeatures;
-        var body = new Body { Kind = Pass.Attend, S = shape, Ld = ld, Q = qkv, K = k, V = k + (long)shape.Heads * shape.KeyFeatures, W = w, C = c, Scale = scale, Mask = mask };
+        var body = new Body
+        {
+            Kind = Pass.Attend, S = shape, Ld = ld, Q = qkv, K = k, V = k + (long)shape.Heads * shape.KeyFeatures, W = w, C = c, Scale = scale, Mask = mask,
+            KeyMajor = KeyMajorWeights(shape),
+        };
         Run(ref body, 2L * shape.WeightsPerPair * (shape.KeyFeatures + shape.ValueFeatures));
+        return body.KeyMajor;
     }
 
     /// <summary>
     /// The gradient of <see cref="SelfAttention"/>: from dc (B, T, H, dv) and the weights, per pair dw = dc·vᵀ, dv = wᵀ·dc,
     /// ds = scale · w ⊙ (dw − Σ dw·w), dq = ds·k and dk = dsᵀ·q, all three written (overwritten) into
-    /// <paramref name="dqkv"/>, laid out as qkv.
+    /// <paramref name="dqkv"/>, laid out as qkv. <paramref name="keyMajor"/>: what <see cref="SelfAttention"/> returned.
     /// </summary>
-    internal static void SelfAttentionBackward(float* qkv, int ld, float* w, float* dc, float* dqkv, in Shape shape, float scale)
+    internal static void SelfAttentionBackward(float* qkv, int ld, float* w, bool keyMajor, float* dc, float* dqkv, in Shape shape, float scale)
     {
         long kAt = (long)shape.Heads * shape.KeyFeatures;
         var body = new Body
         {
             Kind = Pass.AttendBackward, S = shape, Ld = ld, Q = qkv, K = qkv + kAt, V = qkv + 2 * kAt, W = w, Dc = dc,
-            Dq = dqkv, Dk = dqkv + kAt, Dv = dqkv + 2 * kAt, Scale = scale,
+            Dq = dqkv, Dk = dqkv + kAt, Dv = dqkv + 2 * kAt, Scale = scale, KeyMajor = keyMajor,
         };
         Run(ref body, 4L * shape.WeightsPerPair * (shape.KeyFeatures + shape.ValueFeatures));
     }
@@ -116,9 +123,27 @@ internal static unsafe class AttentionKernel
     /// </summary>
     internal static bool PairKernels = true;
 
+    /// <summary>
+    /// Whether <see cref="SelfAttention"/> takes the softmax of pairs of at most 16 query and key steps down the columns
+    /// of key-major scores (<see cref="AttentionColumns512"/>; the default) rather than along the rows of query steps; the
+    /// same bits either way. False for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_ATTENTION_SOFTMAX</c> is <c>rows</c>.
+    /// </summary>
+    internal static bool ColumnSoftmax { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_SOFTMAX"), "rows", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether <see cref="SelfAttention"/> of this shape writes its weights key-major, (B, H, Tk, Tq), for its own backward:
+    /// with the AVX-512 pair kernels and <see cref="ColumnSoftmax"/>, at most 16 query and key steps.
+    /// </summary>
+    internal static bool KeyMajorWeights(in Shape shape) =>
+        PairKernels && ColumnSoftmax && Simd.Level == SimdLevel.Vector512
+        && shape.QuerySteps <= AttentionColumns512.Lanes && shape.KeySteps <= AttentionColumns512.Lanes;
+
     private static void Run(ref Body body, long flopsPerPair)
     {
-        body.Fast = PairKernels && Simd.Level == SimdLevel.Vector512;
+        // Key-major weights were written by the pair kernels, so their backward takes them too.
+        body.Fast = body.KeyMajor || (PairKernels && Simd.Level == SimdLevel.Vector512);
         int pairs = body.S.Pairs;
         if (pairs == 0) return;
         if (pairs == 1 || Parallelism.Threads == 1 || flopsPerPair * pairs < ParallelMinFlops)
@@ -150,6 +175,9 @@ internal static unsafe class AttentionKernel
         public AttentionMask Mask;
         public int Chunks;
         public bool Fast;
+
+        /// <summary>Whether the Attend passes keep the weights key-major (see <see cref="KeyMajorWeights"/>).</summary>
+        public bool KeyMajor;
 
         /// <summary>Distance between the steps of q, k and v (and of their gradients) when packed in one tensor; 0 for the separate layouts.</summary>
         public int Ld;
@@ -230,6 +258,11 @@ internal static unsafe class AttentionKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void FastPairs(int first, int last)
         {
+            if (KeyMajor)
+            {
+                KeyMajorPairs(first, last);
+                return;
+            }
             int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
             int ldk = Ld != 0 ? Ld : h * dk, ldv = Ld != 0 ? Ld : h * dv, ldc = h * dv;
             long transposedSize = (long)Math.Max(dk, dv) * tk;
@@ -286,6 +319,46 @@ internal static unsafe class AttentionKernel
                         if (Dv != null) AttentionPairs512.Product(tk, dv, tq, W + wAt, 1, tk, Dc + cAt, ldc, Dv + vAt, ldv); // wᵀ·dc
                         break;
                 }
+            }
+        }
+
+        /// <summary>
+        /// Self-attention's pairs [first, last) with the scores and weights key-major (<see cref="AttentionColumns512"/>):
+        /// sᵀ = k·qᵀ, the softmax down its columns, c = w·v reading the weights transposed; backward dwᵀ = v·dcᵀ,
+        /// dv = wᵀ·dc, dsᵀ, dq = ds·k and dk = dsᵀ·q. The same products, summed in the same order, as
+        /// <see cref="FastPairs"/>: only which operand is transposed into scratch differs (q and dc instead of k and v).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void KeyMajorPairs(int first, int last)
+        {
+            const int lanes = AttentionColumns512.Lanes, tile = lanes * lanes;
+            int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
+            int ldk = Ld != 0 ? Ld : h * dk, ldv = Ld != 0 ? Ld : h * dv, ldc = h * dv;
+            float* transposed = Scratch.For((long)Math.Max(dk, dv) * lanes + 4 * tile);
+            float* scores = transposed + (long)Math.Max(dk, dv) * lanes, ds = scores + tile, products = ds + tile, allowed = products + tile;
+            for (int pair = first; pair < last; pair++)
+            {
+                var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
+                if (Kind == Pass.Attend)
+                {
+                    AttentionPairs512.Transpose(Q + qAt, ldk, tq, dk, transposed, lanes);                        // qᵀ: dk × tq
+                    AttentionPairs512.Product(tk, tq, dk, K + kAt, ldk, 1, transposed, lanes, scores, lanes);      // sᵀ = k·qᵀ
+                    float* mask = Mask.Data == null ? null : Mask.Data + b * Mask.BatchStride;
+                    if (mask != null && Mask.RowStride != 0)
+                    {
+                        AttentionPairs512.Transpose(mask, Mask.RowStride, tq, tk, allowed, lanes);                 // the mask key-major
+                        mask = allowed;
+                    }
+                    AttentionColumns512.Softmax(scores, W + wAt, products, tq, tk, Scale, mask, Mask.RowStride != 0, Mask.Causal);
+                    AttentionPairs512.Product(tq, dv, tk, W + wAt, 1, tq, V + vAt, ldv, C + cAt, ldc);           // c = w·v
+                    continue;
+                }
+                AttentionPairs512.Transpose(Dc + cAt, ldc, tq, dv, transposed, lanes);                           // dcᵀ: dv × tq
+                AttentionPairs512.Product(tk, tq, dv, V + vAt, ldv, 1, transposed, lanes, scores, lanes);          // dwᵀ = v·dcᵀ
+                AttentionPairs512.Product(tk, dv, tq, W + wAt, tq, 1, Dc + cAt, ldc, Dv + vAt, ldv);             // dv = wᵀ·dc
+                AttentionColumns512.SoftmaxBackward(W + wAt, scores, ds, products, tq, tk, Scale);                  // dsᵀ
+                AttentionPairs512.Product(tq, dk, tk, ds, 1, lanes, K + kAt, ldk, Dq + qAt, ldk);                // dq = ds·k
+                AttentionPairs512.Product(tk, dk, tq, ds, lanes, 1, Q + qAt, ldk, Dk + kAt, ldk);                // dk = dsᵀ·q
             }
         }
 

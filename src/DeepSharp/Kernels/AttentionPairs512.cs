@@ -83,11 +83,15 @@ internal static unsafe class AttentionPairs512
     /// twice its size), read and written with masks at the edges.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Transpose(float* x, nint ldx, int rows, int columns, float* t)
+    internal static void Transpose(float* x, nint ldx, int rows, int columns, float* t) => Transpose(x, ldx, rows, columns, t, rows);
+
+    /// <summary>As <see cref="Transpose(float*, nint, int, int, float*)"/> with rows of t <paramref name="ldt"/> apart (ldt ≥ rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Transpose(float* x, nint ldx, int rows, int columns, float* t, nint ldt)
     {
         for (int r0 = 0; r0 < rows; r0 += 16)
             for (int p0 = 0; p0 < columns; p0 += 16)
-                Tile(x + r0 * ldx + p0, ldx, Math.Min(16, rows - r0), Math.Min(16, columns - p0), t + (nint)p0 * rows + r0, rows);
+                Tile(x + r0 * ldx + p0, ldx, Math.Min(16, rows - r0), Math.Min(16, columns - p0), t + p0 * ldt + r0, ldt);
     }
 
     /// <summary>One tile: <paramref name="rows"/> rows of <paramref name="columns"/> values in, their transpose out (row stride <paramref name="ldt"/>).</summary>
@@ -186,7 +190,7 @@ internal static unsafe class AttentionPairs512
                 return;
             }
             var e = Exp(x - Vector512.Create(top));
-            Avx512F.MaskStore(row, mask, e * Vector512.Create(1f / Vector512.Sum(e)));
+            Avx512F.MaskStore(row, mask, e * Vector512.Create(1f / LaneSums512.Of(e)));
             return;
         }
         var max = negativeInfinity;
@@ -216,7 +220,7 @@ internal static unsafe class AttentionPairs512
             if (n - j >= 16) e.Store(row + j);
             else Avx512F.MaskStore(row + j, mask, e);
         }
-        var inverse = Vector512.Create(1f / Vector512.Sum(sum));
+        var inverse = Vector512.Create(1f / LaneSums512.Of(sum));
         for (int j = 0; j < n; j += 16)
         {
             if (n - j >= 16)
@@ -255,7 +259,7 @@ internal static unsafe class AttentionPairs512
             var mask = GemmKernel512.ColumnMask(n - j);
             dot = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(dw + j, mask, zero), Avx512F.MaskLoad(w + j, mask, zero), dot);
         }
-        var total = Vector512.Create(Vector512.Sum(dot));
+        var total = Vector512.Create(LaneSums512.Of(dot));
         var scaleVector = Vector512.Create(scale);
         for (int j = 0; j < n; j += 16)
         {

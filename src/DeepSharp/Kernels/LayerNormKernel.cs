@@ -60,9 +60,18 @@ internal static unsafe class LayerNormKernel
     /// <summary>Whether AVX-512 machines take the rows with <see cref="LayerNormRows512"/> (the default); tests and the bench turn it off for the reference.</summary>
     internal static bool RowKernels = true;
 
+    /// <summary>
+    /// Whether the AVX-512 rows are taken 16 at a time (<see cref="LayerNormBlocks512"/>; the default) rather than one by
+    /// one (<see cref="LayerNormRows512"/>); the same bits either way. False for A/B comparisons; starts false when the
+    /// environment variable <c>DEEPSHARP_LAYER_NORM</c> is <c>rows</c>.
+    /// </summary>
+    internal static bool RowBlocks { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM"), "rows", StringComparison.OrdinalIgnoreCase);
+
     private static void Run(ref Body body)
     {
         body.Fast = RowKernels && Simd.Level == SimdLevel.Vector512;
+        body.Blocks = body.Fast && RowBlocks;
         body.Chunks = Chunks(body.Rows);
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
             for (int c = 0; c < body.Chunks; c++) body.Execute(c);
@@ -71,7 +80,7 @@ internal static unsafe class LayerNormKernel
 
     private struct Body : IParallelBody
     {
-        public bool Backward, Sums, Fast;
+        public bool Backward, Sums, Fast, Blocks;
         public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
         public int Rows, N, Chunks;
         public float Epsilon;
@@ -110,6 +119,11 @@ internal static unsafe class LayerNormKernel
         /// <summary>Rows [first, last) of chunk <paramref name="chunk"/> with <see cref="LayerNormRows512"/>.</summary>
         private readonly void FastRows(int chunk, int first, int last)
         {
+            if (Blocks)
+            {
+                BlockRows(chunk, first, last);
+                return;
+            }
             if (!Backward)
             {
                 for (int r = first; r < last; r++)
@@ -130,6 +144,28 @@ internal static unsafe class LayerNormKernel
             {
                 long at = (long)r * N;
                 LayerNormRows512.Backward(X + at, Gamma, Dy + at, Mean[r], InvStd[r], Dx == null ? null : Dx + at, Sums, dGamma, dBeta, N);
+            }
+        }
+
+        /// <summary>Rows [first, last) of chunk <paramref name="chunk"/>, 16 at a time, with <see cref="LayerNormBlocks512"/>.</summary>
+        [SkipLocalsInit]
+        private readonly void BlockRows(int chunk, int first, int last)
+        {
+            float* unaligned = stackalloc float[LayerNormBlocks512.ScratchFloats + 16];
+            float* scratch = (float*)(((nint)unaligned + 63) & ~(nint)63);
+            float* dGamma = null, dBeta = null;
+            if (Backward && Sums)
+            {
+                dGamma = Partials + 2L * chunk * N;
+                dBeta = dGamma + N;
+                new Span<float>(dGamma, 2 * N).Clear();
+            }
+            for (int r = first; r < last; r += LayerNormBlocks512.Rows)
+            {
+                int rows = Math.Min(LayerNormBlocks512.Rows, last - r);
+                long at = (long)r * N;
+                if (!Backward) LayerNormBlocks512.Forward(X + at, Gamma, Beta, Y + at, Mean + r, InvStd + r, rows, N, Epsilon, scratch);
+                else LayerNormBlocks512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, Sums, dGamma, dBeta, rows, N, scratch);
             }
         }
 

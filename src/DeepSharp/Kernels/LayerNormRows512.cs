@@ -7,7 +7,8 @@ namespace DeepSharp.Kernels;
 /// <summary>
 /// The row passes of <see cref="LayerNormKernel"/> with AVX-512: the same formulas, written as a few loops over the
 /// row's 16-float pieces (masked at a short end) instead of one library call per step. A transformer's rows are short
-/// (64 features in the vit example), and there the calls' fixed costs were most of the time.
+/// (64 features in the vit example), and there the calls' fixed costs were most of the time. Sums of lanes take the tree
+/// of <see cref="LaneSums512"/>, as <see cref="LayerNormBlocks512"/> does for 16 rows at once: the same bits.
 /// </summary>
 internal static unsafe class LayerNormRows512
 {
@@ -18,7 +19,7 @@ internal static unsafe class LayerNormRows512
         var zero = Vector512<float>.Zero;
         var sum = zero;
         for (int j = 0; j < n; j += 16) sum += Avx512F.MaskLoad(x + j, GemmKernel512.ColumnMask(n - j), zero);
-        float mean = Vector512.Sum(sum) / n;
+        float mean = LaneSums512.Of(sum) / n;
         var meanVector = Vector512.Create(mean);
         var squares = zero;
         for (int j = 0; j < n; j += 16)
@@ -27,7 +28,7 @@ internal static unsafe class LayerNormRows512
             var centered = Avx512F.MaskLoad(x + j, mask, meanVector) - meanVector; // masked-off lanes: 0
             squares = Vector512.FusedMultiplyAdd(centered, centered, squares);
         }
-        float invStd = 1f / MathF.Sqrt(Vector512.Sum(squares) / n + epsilon);
+        float invStd = 1f / MathF.Sqrt(LaneSums512.Of(squares) / n + epsilon);
         var invStdVector = Vector512.Create(invStd);
         var one = Vector512.Create(1f);
         for (int j = 0; j < n; j += 16)
@@ -71,8 +72,8 @@ internal static unsafe class LayerNormRows512
             productSum = Vector512.FusedMultiplyAdd(scaled, normalized & mask, productSum);
         }
         if (dx == null) return;
-        var meanScaled = Vector512.Create(Vector512.Sum(scaledSum) / n);
-        var meanProduct = Vector512.Create(-Vector512.Sum(productSum) / n);
+        var meanScaled = Vector512.Create(LaneSums512.Of(scaledSum) / n);
+        var meanProduct = Vector512.Create(-LaneSums512.Of(productSum) / n);
         for (int j = 0; j < n; j += 16)
         {
             var mask = GemmKernel512.ColumnMask(n - j);

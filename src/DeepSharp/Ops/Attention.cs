@@ -175,27 +175,30 @@ public static unsafe partial class Ops
         var weights = Tensor.Uninitialized(WeightsShape(shape, heads: true));
         var x = ContiguousOperand.Of(qkv);
         var m = MaskOperand("SelfAttention", mask, shape);
-        AttentionKernel.SelfAttention(x.Pointer, packed, weights.Pointer, y.Pointer, shape, scale, MaskView(m, shape, causal));
+        bool keyMajor = AttentionKernel.SelfAttention(x.Pointer, packed, weights.Pointer, y.Pointer, shape, scale, MaskView(m, shape, causal));
         ContiguousOperand.Release(x, qkv);
         if (m is not null) ContiguousOperand.Release(m, mask!);
         var node = Node.Record("self_attention", SelfAttentionBackward, y, qkv);
         if (node is null) weights.Recycle();
         else
         {
-            node.Save(new AttentionSaved(shape, scale));
+            node.Save(new SelfAttentionSaved(shape, scale, keyMajor));
             node.Keep(weights);
         }
         return y;
     }
 
+    /// <summary>What self-attention's backward needs: the sizes, the scale and whether the kept weights are key-major.</summary>
+    private readonly record struct SelfAttentionSaved(AttentionKernel.Shape Shape, float Scale, bool KeyMajorWeights);
+
     private static void SelfAttentionBackward(Node n, Tensor g)
     {
         Tensor qkv = n.A!;
-        var (shape, scale) = n.State<AttentionSaved>();
+        var (shape, scale, keyMajor) = n.State<SelfAttentionSaved>();
         var x = ContiguousOperand.Of(qkv);
         var dc = ContiguousOperand.Of(g);
         var dqkv = GradientEngine.NewGradient(qkv);
-        AttentionKernel.SelfAttentionBackward(x.Pointer, qkv._shape[2], n.Kept.First!.Pointer, dc.Pointer, dqkv.Pointer, shape, scale);
+        AttentionKernel.SelfAttentionBackward(x.Pointer, qkv._shape[2], n.Kept.First!.Pointer, keyMajor, dc.Pointer, dqkv.Pointer, shape, scale);
         ContiguousOperand.Release(x, qkv);
         ContiguousOperand.Release(dc, g);
         GradientEngine.Accumulate(qkv, dqkv);
