@@ -41,21 +41,27 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
         int u = p.Units;
         long row = (long)b * u;
         float* z = p.Z + row * 4, bias = p.Bias, cPrev = p.CPrev + row, c = p.C + row, h = p.H + row, tcOut = p.TC + row;
+        // Two sweeps of the row: the gates and the cell state, then act(c) and h. In one sweep, act(c) waits at the end
+        // of a chain of two activations per lane group and the out-of-order window holds too few groups to hide it;
+        // apart, each sweep's groups are independent. The same operations on the same values: the same bits.
+        int start = j;
         for (; j + TL.Count <= u; j += TL.Count)
         {
             var i = TR.Apply(TL.Load(z + j) + TL.Load(bias + j));
             var f = TR.Apply(TL.Load(z + u + j) + TL.Load(bias + u + j));
             var g = TA.Apply(TL.Load(z + 2 * u + j) + TL.Load(bias + 2 * u + j));
             var o = TR.Apply(TL.Load(z + 3 * u + j) + TL.Load(bias + 3 * u + j));
-            var cell = f * TL.Load(cPrev + j) + i * g;
             TL.Store(z + j, i);
             TL.Store(z + u + j, f);
             TL.Store(z + 2 * u + j, g);
             TL.Store(z + 3 * u + j, o);
-            var tc = TA.Apply(cell);
-            TL.Store(c + j, cell);
+            TL.Store(c + j, f * TL.Load(cPrev + j) + i * g);
+        }
+        for (j = start; j + TL.Count <= u; j += TL.Count)
+        {
+            var tc = TA.Apply(TL.Load(c + j));
             TL.Store(tcOut + j, tc);
-            TL.Store(h + j, o * tc);
+            TL.Store(h + j, TL.Load(z + 3 * u + j) * tc);
         }
         return j;
     }

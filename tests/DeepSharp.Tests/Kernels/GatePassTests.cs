@@ -80,6 +80,60 @@ public unsafe class GatePassTests
             }
     }
 
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(3, 37)]
+    [InlineData(5, 16)]
+    [InlineData(64, 64)]
+    public void An_lstm_step_gives_the_cell_and_hidden_state_of_the_ops_bit_for_bit(int batch, int units)
+    {
+        // c = f·c₋₁ + i·g, act(c) and h = o·act(c) from a nonzero previous state, every width, whole lane groups and
+        // tails; a step mask skips every third row, which keeps its previous states.
+        var z0 = Inputs(5, batch * 4 * units);
+        var bias0 = Inputs(6, 4 * units);
+        var cPrev0 = Inputs(7, batch * units);
+        var hPrev0 = Inputs(8, batch * units);
+        var mask = Enumerable.Range(0, batch).Select(b => b % 3 == 1 ? 0f : 1f).ToArray();
+        var pre = new float[z0.Length];
+        for (int n = 0; n < pre.Length; n++) pre[n] = z0[n] + bias0[n % (4 * units)];
+        float[] Gate(int gate, Func<Tensor, Tensor> op)
+        {
+            var block = new float[batch * units];
+            for (int b = 0; b < batch; b++) Array.Copy(pre, (b * 4 + gate) * units, block, b * units, units);
+            return Op(op, block);
+        }
+        float[] i = Gate(0, Ops.Sigmoid), f = Gate(1, Ops.Sigmoid), g = Gate(2, Ops.Tanh), o = Gate(3, Ops.Sigmoid);
+        var cell = new float[batch * units];
+        for (int k = 0; k < cell.Length; k++) cell[k] = f[k] * cPrev0[k] + i[k] * g[k];
+        var tanhCell = Op(Ops.Tanh, cell);
+        foreach (var level in Levels)
+            using (Simd.Force(level))
+            {
+                var z = (float[])z0.Clone();
+                float[] c = new float[batch * units], h = new float[batch * units], tc = new float[batch * units];
+                fixed (float* pz = z, pb = bias0, pcp = cPrev0, php = hPrev0, pc = c, ph = h, ptc = tc, pm = mask)
+                    GatePass.Forward(new LstmStep
+                    {
+                        Gates = new GateRows { Batch = batch, Mask = pm, MaskStride = 1, Activation = GateFunctionKind.Tanh, RecurrentActivation = GateFunctionKind.Sigmoid },
+                        Units = units, Z = pz, Bias = pb, CPrev = pcp, HPrev = php, C = pc, H = ph, TC = ptc,
+                    });
+                for (int b = 0; b < batch; b++)
+                    for (int j = 0; j < units; j++)
+                    {
+                        int k = b * units + j;
+                        string at = $"{level}, batch {batch}, units {units}, row {b}, unit {j}";
+                        if (mask[b] == 0f)
+                        {
+                            SameBits([cPrev0[k], hPrev0[k]], [c[k], h[k]], $"{at}: a skipped row's states");
+                            continue;
+                        }
+                        float[] gates = [z[(b * 4) * units + j], z[(b * 4 + 1) * units + j], z[(b * 4 + 2) * units + j], z[(b * 4 + 3) * units + j]];
+                        SameBits([i[k], f[k], g[k], o[k]], gates, $"{at}: gates");
+                        SameBits([cell[k], tanhCell[k], o[k] * tanhCell[k]], [c[k], tc[k], h[k]], $"{at}: c, act(c), h");
+                    }
+            }
+    }
+
     [Fact]
     public void A_simple_rnn_tanh_is_Ops_Tanh_bit_for_bit()
     {
