@@ -128,6 +128,12 @@ internal sealed class DataParallelBenchmark : IBenchmark
         if (ab is { Length: < 2 } || ab?[0].Length == 0)
             throw new InvalidOperationException($"data-parallel-worker: {AbVariable} must be NAME=value; got '{string.Join('=', ab!)}'.");
         Model alone = Build(SingleProcessCommunicator.Instance), same = Build(null), perRank = Build(null);
+        if (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_COSTS_ONLY") == "1")
+        {
+            // Only what a step adds, for comparing transports' settings quickly (mpirun ... data-parallel-worker cnn 32).
+            Costs(communicator, same, model);
+            return 0;
+        }
         Model? sameB = ab is null ? null : Build(null), perRankB = ab is null ? null : Build(null);
         double Rate(History h) => h.EpochSamples[0] / h.EpochSeconds[0];
 
