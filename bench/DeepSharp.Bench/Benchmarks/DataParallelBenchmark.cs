@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace DeepSharp.Bench.Benchmarks;
 
@@ -8,48 +9,65 @@ namespace DeepSharp.Bench.Benchmarks;
 /// Fit on the first 8,192 Fashion-MNIST images by one rank with one kernel thread, and by two ranks with one thread each,
 /// both with the same global batch (half a batch a rank: the same training as one rank) and with the batch per rank (a
 /// global batch twice as large, Horovod's habit); and, as the bound for two ranks, two processes that train a model each
-/// at the same time without communicating. The speed-up rows divide by the one-rank figure. Needs mpirun
-/// (tools/install-openmpi.sh).
+/// at the same time without communicating. The speed-up rows divide by the one-rank figure (rank 0's core); the
+/// one-rank rate on rank 1's core is given beside it, since the two cores of a virtual machine need not be equally
+/// fast. Needs mpirun (tools/install-openmpi.sh).
 /// </summary>
 /// <remarks>
 /// <para>All of it runs interleaved in one pair of processes (this program in its worker mode, never with TorchSharp
 /// loaded) under <c>mpirun -np 2</c>, one rank a core. Each round trains one epoch of each: rank 0 alone (its model on
 /// <see cref="SingleProcessCommunicator"/>, while rank 1 sleeps, polling for a file rather than waiting in MPI, which
-/// would keep its core busy); both ranks alone at once; then the two data-parallel models. Rounds take a few seconds,
-/// so every figure sees the same state of the machine: on this kind of virtual machine one process' speed drifts by up
-/// to a half between runs a minute apart, while the epochs of one run agree within a few per cent (BENCHMARKS.md).</para>
+/// would keep its core busy); rank 1 alone, likewise; both ranks alone at once; then the two data-parallel models.
+/// Rounds take a few seconds, so every figure sees the same state of the machine: on this kind of virtual machine one
+/// process' speed drifts by up to a half between runs a minute apart, while the epochs of one run agree within a few per
+/// cent (BENCHMARKS.md).</para>
 /// <para>The first <see cref="WarmUpRounds"/> rounds are not timed: tiered compilation recompiles the hot methods
 /// during the first seconds, and with two ranks on two cores that recompilation stalls both ranks.</para>
+/// <para>A/B in one process: with <c>DEEPSHARP_BENCH_AB=NAME=value</c> (a switch of the library that forces an older
+/// path, such as <c>DEEPSHARP_GRADIENT_SCALE=separate</c>) every round also trains the two data-parallel epochs with
+/// that variable set, before or after the plain ones by turns; rows marked "(B)".</para>
 /// </remarks>
 internal sealed class DataParallelBenchmark : IBenchmark
 {
     /// <summary>The first argument of the worker mode.</summary>
     public const string WorkerMode = "data-parallel-worker";
 
+    /// <summary>The environment variable that names the variable of an A/B run, with its value: NAME=value.</summary>
+    private const string AbVariable = "DEEPSHARP_BENCH_AB";
+
     private const int Samples = 8192;
     private const int WarmUpRounds = 4;
     private const int TimedRounds = 6;
+    private const int CostRepeats = 300;
 
     public string Name => "data-parallel";
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
+        string? ab = Environment.GetEnvironmentVariable(AbVariable) is { Length: > 0 } v ? v : null;
         foreach (var (model, batch) in new[] { ("mlp", 128), ("cnn", 32) })
         {
             var rates = Measure(model, batch);
-            var (one, pair, same, perRank) = (rates[0], rates[1], rates[2], rates[3]);
+            var (one, pair, same, perRank, oneOnRank1) = (rates[0], rates[1], rates[2], rates[3], rates[4]);
             double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model == "cnn" ? DeepSharp.Examples.SeedModels.Cnn(10) : DeepSharp.Examples.SeedModels.Mlp(10));
             yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1, rank 1's core", oneOnRank1, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 alone at once, no comm.", pair, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} bound: 2 alone at once / 1", pair / one, double.NaN, BenchmarkUnit.Times);
             yield return new BenchmarkResult($"{model} speed-up, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
             yield return new BenchmarkResult($"{model} speed-up, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
+            if (rates.Length < 7) continue;
+            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch / 2} a rank", rates[5], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch} a rank", rates[6], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} A / B, same global batch", same / rates[5], double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} A / B, batch per rank", perRank / rates[6], double.NaN, BenchmarkUnit.Times);
         }
+        if (ab is not null) Console.Error.WriteLine($"(B): the same build with {ab}");
     }
 
-    /// <summary>Samples per second of the four interleaved trainings of <paramref name="model"/>, from one mpirun.</summary>
+    /// <summary>Samples per second of the interleaved trainings of <paramref name="model"/>, from one mpirun.</summary>
     private static double[] Measure(string model, int batch)
     {
         var self = Path.Combine(AppContext.BaseDirectory, "DeepSharp.Bench.dll");
@@ -58,8 +76,15 @@ internal sealed class DataParallelBenchmark : IBenchmark
         // One kernel thread a rank: each rank on a core of its own, so that its communication thread, when it runs,
         // takes time from its own rank and never from the peer it waits for (DEEPSHARP_BENCH_BIND=none to compare).
         string bind = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_BIND") is { Length: > 0 } b ? b : "core";
-        foreach (var word in new[] { "--bind-to", bind, "-x", "TERM=dumb", "--mca", "btl_vader_single_copy_mechanism", "none", "-np", "2",
-                     "dotnet", self, WorkerMode, model, batch.ToString(CultureInfo.InvariantCulture) })
+        foreach (var word in new[] { "--bind-to", bind, "-x", "TERM=dumb", "--mca", "btl_vader_single_copy_mechanism", "none" })
+            start.ArgumentList.Add(word);
+        // The library's switches (DEEPSHARP_*) reach the ranks: mpirun passes on only the variables it is told to.
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("DEEPSHARP_", StringComparison.Ordinal)).Order())
+        {
+            start.ArgumentList.Add("-x");
+            start.ArgumentList.Add(name);
+        }
+        foreach (var word in new[] { "-np", "2", "dotnet", self, WorkerMode, model, batch.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(word);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var error = process.StandardError.ReadToEndAsync();
@@ -68,16 +93,18 @@ internal sealed class DataParallelBenchmark : IBenchmark
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("samples/s ", StringComparison.Ordinal));
         if (process.ExitCode != 0 || line is null)
             throw new InvalidOperationException($"data-parallel: the run of {model} failed (exit {process.ExitCode}):\n{output}\n{error.Result}");
-        Console.Error.Write(error.Result); // every round's rates, to see the warm-up and any stalls
+        Console.Error.Write(error.Result); // every round's rates, to see the warm-up and any stalls, and the step's costs
         return line["samples/s ".Length..].Split(' ').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray();
     }
 
     /// <summary>
     /// The worker: one of the two ranks, training the seed model with Fit at one kernel thread, round by round one epoch
-    /// each of: rank 0 alone (b<paramref name="batch"/>); both ranks alone at once, each its own model; both ranks
-    /// data-parallel with the same global batch (b<paramref name="batch"/>/2 a rank); and with the batch per rank
-    /// (b<paramref name="batch"/> a rank). Rank 0 prints "samples/s ONE PAIR SAME PER_RANK" over the timed rounds (PAIR:
-    /// the two processes' rates added), and every round's rates on stderr.
+    /// each of: rank 0 alone (b<paramref name="batch"/>); rank 1 alone; both ranks alone at once, each its own model;
+    /// both ranks data-parallel with the same global batch (b<paramref name="batch"/>/2 a rank) and with the batch per rank
+    /// (b<paramref name="batch"/> a rank), a second time with <c>DEEPSHARP_BENCH_AB</c>'s variable set when it is given.
+    /// Rank 0 prints "samples/s ONE PAIR SAME PER_RANK ONE_ON_RANK_1 [SAME_B PER_RANK_B]" over the timed rounds (PAIR: the
+    /// two processes' samples over the time of the slower), every round's rates on stderr, then what a data-parallel
+    /// step adds (<see cref="Costs"/>).
     /// </summary>
     public static int Worker(string model, int batch)
     {
@@ -97,40 +124,115 @@ internal sealed class DataParallelBenchmark : IBenchmark
             network.Compile(new Adam(learningRate: 1e-3), "sparse_categorical_crossentropy", ["accuracy"]);
             return network;
         }
+        var ab = Environment.GetEnvironmentVariable(AbVariable) is { Length: > 0 } setting ? setting.Split('=', 2) : null;
+        if (ab is { Length: < 2 } || ab?[0].Length == 0)
+            throw new InvalidOperationException($"data-parallel-worker: {AbVariable} must be NAME=value; got '{string.Join('=', ab!)}'.");
         Model alone = Build(SingleProcessCommunicator.Instance), same = Build(null), perRank = Build(null);
+        if (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_COSTS_ONLY") == "1")
+        {
+            // Only what a step adds, for comparing transports' settings quickly (mpirun ... data-parallel-worker cnn 32).
+            Costs(communicator, same, model);
+            return 0;
+        }
+        Model? sameB = ab is null ? null : Build(null), perRankB = ab is null ? null : Build(null);
         double Rate(History h) => h.EpochSamples[0] / h.EpochSeconds[0];
 
         // A file name both ranks know, from rank 0's token.
         Span<long> token = [communicator.Rank == 0 ? Environment.ProcessId * 1_000_003L + Environment.TickCount64 : 0];
         communicator.Broadcast(token, 0);
-        var sums = new double[4];
+        var sums = new double[ab is null ? 5 : 7];
         for (int round = 0; round < WarmUpRounds + TimedRounds; round++)
         {
-            var rates = new float[4];
-            string soloDone = Path.Combine(Path.GetTempPath(), $"deepsharp-bench-{token[0]}-{round}");
-            if (communicator.Rank == 0)
+            var rates = new float[sums.Length];
+            // One rank trains alone while the other's core stays idle (it polls for a file, never waiting in MPI).
+            Span<float> solo = [0, 0];
+            for (int soloist = 0; soloist < 2; soloist++)
             {
-                rates[0] = (float)Rate(alone.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
-                File.WriteAllText(soloDone, "");
+                string soloDone = Path.Combine(Path.GetTempPath(), $"deepsharp-bench-{token[0]}-{round}-{soloist}");
+                if (communicator.Rank == soloist)
+                {
+                    solo[soloist] = (float)Rate(alone.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
+                    File.WriteAllText(soloDone, "");
+                }
+                else
+                    while (!File.Exists(soloDone)) Thread.Sleep(1);
+                communicator.Barrier();
+                if (communicator.Rank == soloist) File.Delete(soloDone);
             }
-            else
-                while (!File.Exists(soloDone)) Thread.Sleep(1); // the other core stays idle while rank 0 trains alone
-            communicator.Barrier();
-            if (communicator.Rank == 0) File.Delete(soloDone);
+            communicator.AllReduce(solo, ReduceOperation.Sum);
+            (rates[0], rates[4]) = (solo[0], solo[1]);
             var both = alone.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round);
-            Span<float> slowest = [(float)both.EpochSeconds[0]];
-            communicator.AllReduce(slowest, ReduceOperation.Max);
-            rates[1] = 2 * both.EpochSamples[0] / slowest[0]; // both processes' samples over the time until the last ended
+            Span<float> seconds = [communicator.Rank == 0 ? (float)both.EpochSeconds[0] : 0, communicator.Rank == 1 ? (float)both.EpochSeconds[0] : 0];
+            communicator.AllReduce(seconds, ReduceOperation.Sum);
+            rates[1] = 2 * both.EpochSamples[0] / Math.Max(seconds[0], seconds[1]); // both processes' samples over the time until the last ended
+            bool bFirst = round % 2 == 1;
+            if (ab is not null && bFirst) RunB();
             rates[2] = (float)Rate(same.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
             rates[3] = (float)Rate(perRank.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
+            if (ab is not null && !bFirst) RunB();
+            void RunB()
+            {
+                Environment.SetEnvironmentVariable(ab![0], ab[1]);
+                rates[5] = (float)Rate(sameB!.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
+                rates[6] = (float)Rate(perRankB!.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
+                Environment.SetEnvironmentVariable(ab[0], null);
+            }
             if (communicator.Rank != 0) continue;
             Console.Error.WriteLine($"{model} b{batch} round {round + 1}{(round < WarmUpRounds ? " (warm-up)" : "")}, samples/s: " +
-                $"1 rank {rates[0]:F0}, 2 alone at once {rates[1]:F0}, 2 ranks b{batch / 2} a rank {rates[2]:F0}, b{batch} a rank {rates[3]:F0}");
+                $"1 rank {rates[0]:F0} (rank 1's core {rates[4]:F0}), 2 alone at once {rates[1]:F0} (rank 0 {both.EpochSamples[0] / seconds[0]:F0}, " +
+                $"rank 1 {both.EpochSamples[0] / seconds[1]:F0}), 2 ranks b{batch / 2} a rank {rates[2]:F0}, b{batch} a rank {rates[3]:F0}" +
+                (ab is null ? "" : $"; (B) {rates[5]:F0}, {rates[6]:F0}{(bFirst ? " (B first)" : "")}"));
             if (round < WarmUpRounds) continue;
-            for (int i = 0; i < 4; i++) sums[i] += 1 / rates[i]; // seconds a sample: the mean over rounds of equal samples
+            for (int i = 0; i < sums.Length; i++) sums[i] += 1 / rates[i]; // seconds a sample: the mean over rounds of equal samples
         }
         if (communicator.Rank == 0)
             Console.WriteLine("samples/s " + string.Join(" ", sums.Select(s => (TimedRounds / s).ToString("R", CultureInfo.InvariantCulture))));
+        Costs(communicator, same, model);
         return 0;
+    }
+
+    /// <summary>
+    /// What a data-parallel step adds to the work of a process alone, each measured <see cref="CostRepeats"/> times after
+    /// the rounds, printed by each rank on stderr as "p10 / median µs": the all-reduce of one bucket of the model's
+    /// gradients (MPI's work, waiting for the peer, and the hand-off to the communication thread and back), a barrier
+    /// (the hand-off and MPI's latency alone), the optimizer step that every rank repeats (what a sharded optimizer step
+    /// would halve), and one pass that scales the bucket.
+    /// </summary>
+    private static void Costs(ICommunicator communicator, Model model, string name)
+    {
+        var weights = model.TrainableWeights;
+        int values = weights.Sum(w => w.Size);
+        var bucket = GC.AllocateArray<float>(values, pinned: true);
+        var times = new double[CostRepeats];
+        string Quantiles()
+        {
+            Array.Sort(times);
+            return $"{times[CostRepeats / 10]:F0} / {times[CostRepeats / 2]:F0} µs";
+        }
+        void Time(Action action)
+        {
+            for (int i = 0; i < CostRepeats; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                action();
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+        }
+        communicator.Barrier();
+        Time(() => communicator.StartAllReduce(bucket).Wait());
+        string allReduce = Quantiles();
+        Time(communicator.Barrier);
+        string barrier = Quantiles();
+        Time(() => TensorPrimitives.Multiply(bucket, 0.5f, bucket));
+        string scale = Quantiles();
+        // A fresh Adam over copies of the weights, with gradients of the same sizes.
+        Tensor[] copies = [.. weights.Select(w => Tensor.FromArray(w.ToArray(), w.Shape.Dims))];
+        Tensor?[] gradients = [.. weights.Select(w => (Tensor?)Tensor.FromArray([.. Enumerable.Range(0, w.Size).Select(i => 1e-3f * ((i % 17) - 8))], w.Shape.Dims))];
+        var adam = new Adam(learningRate: 1e-3);
+        Time(() => adam.ApplyGradients(gradients, copies));
+        string optimizer = Quantiles();
+        communicator.Barrier();
+        Console.Error.WriteLine($"{name} rank {communicator.Rank}: all-reduce of {values:N0} values {allReduce}; barrier {barrier}; " +
+            $"Adam step {optimizer}; scaling the bucket {scale}");
     }
 }

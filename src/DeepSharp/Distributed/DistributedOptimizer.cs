@@ -101,9 +101,12 @@ public sealed class DistributedOptimizer
     /// complete, so the first buckets travel while backward runs), then call <see cref="EndExchange"/>. The moving
     /// statistics of <see cref="AveragedState"/>, final since the forward pass, go with the first bucket. With
     /// <paramref name="gradientsInBuckets"/> (the variables are this process' own and backward fills their
-    /// <see cref="Tensor.Grad"/>), backward writes each gradient straight into its bucket, where the average is left.
+    /// <see cref="Tensor.Grad"/>), backward writes each gradient straight into its bucket, where the average is left. With
+    /// <paramref name="totalWeight"/> > 0 (what the ranks' weights add up to, known in advance), backward must be seeded with
+    /// weight / totalWeight: the all-reduce's sums are then the averages (see <see cref="GradientAverager.BeginStep"/>).
     /// </summary>
-    internal IGradientReadyListener BeginExchange(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums, bool gradientsInBuckets = false)
+    internal IGradientReadyListener BeginExchange(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums, bool gradientsInBuckets = false,
+        float totalWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(variables);
         var state = AveragedState;
@@ -113,7 +116,7 @@ public sealed class DistributedOptimizer
         for (int i = 0; i < count; i++) _exchangedFor[i] = variables[i];
         for (int i = 0; i < state.Count; i++) _exchangedFor[count + i] = state[i];
         _listener.Variables = variables;
-        Averager.BeginStep(state.Count == 0 ? variables : _exchangedFor, weight, sums, gradientsInBuckets ? count : 0);
+        Averager.BeginStep(state.Count == 0 ? variables : _exchangedFor, weight, sums, gradientsInBuckets ? count : 0, totalWeight);
         for (int i = 0; i < state.Count; i++) Averager.Ready(count + i, state[i]); // averaged in place
         return _listener;
     }

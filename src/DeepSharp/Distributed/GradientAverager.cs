@@ -20,7 +20,9 @@ namespace DeepSharp;
 /// new tensor, in the current <see cref="TensorScope"/>).
 /// <para>In Fit the buckets are where backward writes the gradients (each weight's spare gradient is its part of its
 /// bucket, <see cref="GradientBuffer"/>): nothing is packed, and the averages are left there, so the weights' gradients
-/// after the step are views of the buckets. Gradients passed in are copied in and out.</para>
+/// after the step are views of the buckets. Gradients passed in are copied in and out. Fit knows what the ranks' weights
+/// add up to before the step and seeds backward with each rank's share of it, so that the all-reduce leaves the averages
+/// themselves and no pass scales them (<see cref="BeginStep"/>'s total).</para>
 /// </remarks>
 public sealed class GradientAverager
 {
@@ -58,6 +60,7 @@ public sealed class GradientAverager
     private CollectiveOperation?[] _running = [];
     private int _nextToStart;
     private float _weight;
+    private float _total;            // > 0: the ranks' weights add up to this, known when the step began
     private bool _inStep;
 
     /// <summary>Creates an averager over <paramref name="communicator"/>'s ranks.</summary>
@@ -129,10 +132,18 @@ public sealed class GradientAverager
     /// has no gradient yet gets its part of its bucket as the buffer backward writes its gradient into (its spare gradient),
     /// so that the gradient is in the bucket already when it is ready, and the average is left there.
     /// </param>
-    internal void BeginStep(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums, int slots = 0)
+    /// <param name="total">
+    /// When > 0, what every rank's weights add up to, known before the step (Fit's shares of a batch): each rank packs its
+    /// gradients multiplied by weight / total, so that the all-reduce's sums are the averages and no pass scales them after.
+    /// Gradients backward writes into the buckets must then come multiplied by it already (backward seeded with weight /
+    /// total). 0: the total is found by the all-reduce and the averages are scaled after it.
+    /// </param>
+    internal void BeginStep(IReadOnlyList<Tensor> variables, float weight, ReadOnlySpan<float> sums, int slots = 0, float total = 0)
     {
         if (!(float.IsFinite(weight) && weight >= 0))
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"GradientAverager: weight must be a finite number >= 0; got {weight}.");
+        if (!(float.IsFinite(total) && total >= 0))
+            throw new ArgumentOutOfRangeException(nameof(total), total, $"GradientAverager: total must be a finite number >= 0 (0: unknown); got {total}.");
         ArgumentNullException.ThrowIfNull(variables);
         if (_inStep)
             throw new InvalidOperationException("GradientAverager: the previous step was started and never ended (it failed before its end); " +
@@ -144,6 +155,7 @@ public sealed class GradientAverager
         Array.Clear(_ready);
         _variables = variables;
         _weight = weight;
+        _total = total;
         _inStep = true;
         if (Communicator.Size == 1) return;
         try
@@ -193,8 +205,8 @@ public sealed class GradientAverager
         else
         {
             flag[j] = 1f;
-            if (!bucket.Gradients.Holds(gradient, bucket.Offsets[j])) gradient.CopyTo(slice, _weight);
-            else if (_weight != 1f) TensorPrimitives.Multiply(slice, _weight, slice); // backward wrote it in place
+            if (!bucket.Gradients.Holds(gradient, bucket.Offsets[j])) gradient.CopyTo(slice, _total > 0 ? _weight / _total : _weight);
+            else if (_total == 0 && _weight != 1f) TensorPrimitives.Multiply(slice, _weight, slice); // backward wrote it in place (with a total, scaled)
         }
         if (--_missing[b] == 0) StartCompleteBuckets();
     }
@@ -216,7 +228,7 @@ public sealed class GradientAverager
             _variables = [];
             return _results;
         }
-        float scale = 0;
+        float scale = 0, total = 0;
         for (int b = 0; b < _buckets.Length; b++)
         {
             var bucket = _buckets[b];
@@ -225,14 +237,18 @@ public sealed class GradientAverager
             if (b == 0)
             {
                 // The first bucket sent carries the weights and the sums: the total weight is known before any unpacking.
-                float total = bucket.Values.Span[0];
-                scale = total > 0 ? 1f / total : 0;
+                // With the total given at the start, every rank packed its gradients divided by it: the sums are the averages.
+                total = bucket.Values.Span[0];
+                scale = total > 0 ? _total > 0 ? 1f : 1f / total : 0;
                 bucket.Values.Span.Slice(1, sums.Length).CopyTo(sums);
             }
             Unpack(bucket, scale);
         }
         Array.Clear(_packed);
         _variables = [];
+        if (_total > 0 && total > 0 && Math.Abs(total - _total) > 1e-4f * _total)
+            throw new InvalidOperationException($"GradientAverager: the ranks' weights add up to {total}, not to the total of {_total} the step was begun with; " +
+                "the averages of this step are wrong.");
         return _results;
     }
 

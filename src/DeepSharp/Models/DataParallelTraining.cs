@@ -17,6 +17,9 @@ internal sealed class DataParallelTraining
     private DistributedOptimizer? _exchange;
     private readonly float[] _sums = new float[2];      // this rank's loss × samples, and samples
     private readonly Tensor[] _sliced = new Tensor[8];  // a batch's rows of this rank, for a source that does not shard itself
+    private readonly float[] _share = new float[1];     // the value of the seed of backward
+    private Tensor? _seed;
+    private bool _scaleInBackward;
     private Action? _detach;
     private bool _cut;                                  // the source's batches are whole: this rank's rows are cut here
     private int _fullBatch, _count;                     // of a source that shards itself: its batch size and samples
@@ -96,6 +99,8 @@ internal sealed class DataParallelTraining
         _exchange = new DistributedOptimizer(_model.Optimizer!, _communicator) { AveragedState = MovingStatistics.Of(_model) };
         // One bucket when the kernel threads fill this rank's cores (one rank a core, the usual launch): nothing overlaps.
         _exchange.Averager.Overlaps = !DeepSharp.Communicator.KernelThreadsFillCores;
+        // DEEPSHARP_GRADIENT_SCALE=separate: the averages are scaled by a pass after the all-reduce (for A/B measurements).
+        _scaleInBackward = !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GRADIENT_SCALE"), "separate", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -125,7 +130,9 @@ internal sealed class DataParallelTraining
     /// One data-parallel step on this rank's rows: forward, then backward while the gradients it has completed travel
     /// (bucket by bucket, in the background, with the moving statistics and the loss sums in the first bucket), then the
     /// same update on every rank. Returns the whole batch's loss; when it is not finite on some rank, no rank updates
-    /// its weights.
+    /// its weights. When Fit cuts the batch, the ranks' weights add up to their number: backward is seeded with this
+    /// rank's weight over it (its share of the batch), so its gradients come out already divided and the all-reduce's sums
+    /// are the averages, with no pass over them after (for two ranks the same bits: halving is exact in floating point).
     /// </summary>
     public double TrainStep(Trainer trainer, ReadOnlySpan<Tensor> inputs, Tensor y, float weight)
     {
@@ -143,9 +150,10 @@ internal sealed class DataParallelTraining
             }
             _sums[0] = (float)(loss * samples);
             _sums[1] = samples;
-            var listener = _exchange!.BeginExchange(trainable, weight, _sums, gradientsInBuckets: true);
+            float ranks = _scaleInBackward && (_fullBatch > 0 || _cut) && (total is null || total.Size == 1) ? _communicator.Size : 0;
+            var listener = _exchange!.BeginExchange(trainable, weight, _sums, gradientsInBuckets: true, ranks);
             if (total is not null && double.IsFinite(loss))
-                GradientEngine.BackwardTo(total, null, retainGraph: false, trainable, results: null, listener);
+                GradientEngine.BackwardTo(total, ranks > 0 ? Seed(total, weight / ranks) : null, retainGraph: false, trainable, results: null, listener);
             else
                 for (int i = trainable.Count - 1; i >= 0; i--) listener.GradientReady(i);
             var averaged = _exchange.EndExchange(_sums);
@@ -158,6 +166,16 @@ internal sealed class DataParallelTraining
                     foreach (var metric in _model.Metrics) metric.UpdateState(y, predictions);
             return batchLoss;
         }
+    }
+
+    /// <summary>The gradient backward starts from: <paramref name="value"/> in the loss' shape (one value), kept from step to step.</summary>
+    private Tensor Seed(Tensor loss, float value)
+    {
+        if (_seed is null || _seed.Shape != loss.Shape)
+            using (TensorScope.Suspend()) _seed = Tensor.Zeros(loss.Shape);
+        _share[0] = value;
+        _seed.CopyFrom(_share);
+        return _seed;
     }
 
     /// <summary>The metrics over every rank's samples of the epoch (their totals summed and set on every rank).</summary>

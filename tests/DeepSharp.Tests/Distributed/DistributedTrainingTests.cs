@@ -100,6 +100,31 @@ public class DistributedTrainingTests
         }
     }
 
+    [Fact]
+    public void Fit_divides_each_ranks_gradients_in_backward_to_the_bits_of_a_pass_after_the_all_reduce()
+    {
+        // Two ranks with equal shares: backward seeded with 1/2 halves every gradient exactly, so the weights are those of
+        // the path that sums whole gradients and halves the sums (DEEPSHARP_GRADIENT_SCALE=separate), bit for bit.
+        string dir = Directory.CreateTempSubdirectory("deepsharp-mpi-").FullName;
+        try
+        {
+            const int steps = 20, batch = 32;
+            var seeded = MpiRun.Ranks(2, Timeout, "fit", $"{steps}", $"{batch}", Path.Combine(dir, "seeded.bin"));
+            Assert.True(seeded.ExitCode == 0, seeded.ToString());
+            var separate = MpiRun.Ranks(2, Timeout, new Dictionary<string, string> { ["DEEPSHARP_GRADIENT_SCALE"] = "separate" },
+                "fit", $"{steps}", $"{batch}", Path.Combine(dir, "separate.bin"));
+            Assert.True(separate.ExitCode == 0, separate.ToString());
+            string[] Hashes(MpiRun.Result run) => [.. run.Lines(0).Where(l => l.StartsWith("step ", StringComparison.Ordinal))];
+            Assert.Equal(steps, Hashes(seeded).Length);
+            Assert.Equal(Hashes(separate), Hashes(seeded));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "separate.bin")), File.ReadAllBytes(Path.Combine(dir, "seeded.bin")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The "history key v1 v2" lines a rank printed.</summary>
     private static Dictionary<string, double[]> History(MpiRun.Result run, int rank) => run.Lines(rank)
         .Where(l => l.StartsWith("history ", StringComparison.Ordinal))

@@ -44,17 +44,26 @@ internal static class MpiRun
     /// <summary>Runs the host on <paramref name="ranks"/> ranks under mpirun.</summary>
     public static Result Ranks(int ranks, TimeSpan timeout, params string[] args) => Run(Launch(Host, ranks, null, args), timeout);
 
+    /// <summary>Runs the host on <paramref name="ranks"/> ranks under mpirun, with <paramref name="environment"/> set on every rank.</summary>
+    public static Result Ranks(int ranks, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Run(Launch(Host, ranks, null, args, environment), timeout);
+
     /// <summary>Runs the deepsharp command (DeepSharp.Cli.dll beside the tests) on <paramref name="ranks"/> ranks under mpirun.</summary>
     public static Result Cli(int ranks, TimeSpan timeout, params string[] args) => Run(Launch(CliProgram, ranks, null, args), timeout);
 
     private static string CliProgram => Path.Combine(AppContext.BaseDirectory, "DeepSharp.Cli.dll");
 
     /// <summary>mpirun with our flags, running <c>dotnet <paramref name="program"/></c> on every rank; <paramref name="marker"/> tags the ranks' environment.</summary>
-    private static ProcessStartInfo Launch(string program, int ranks, string? marker, string[] args)
+    private static ProcessStartInfo Launch(string program, int ranks, string? marker, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Mpirun());
         if (Environment.IsPrivilegedProcess) start.ArgumentList.Add("--allow-run-as-root");
         foreach (var flag in Flags) start.ArgumentList.Add(flag);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.ArgumentList.Add("-x");
+            start.ArgumentList.Add($"{name}={value}");
+        }
         if (marker is not null)
         {
             start.ArgumentList.Add("-x");
