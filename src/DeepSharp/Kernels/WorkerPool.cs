@@ -96,6 +96,11 @@ internal static unsafe class WorkerPool
             }
             var spinner = new SpinWait();
             while (Volatile.Read(ref _completed) < count) spinner.SpinOnce(sleep1Threshold: -1);
+            // Close the job's blocks before the next job's fields are written: a worker that woke for this job
+            // late may read those fields half-written, and must then find nothing left to claim here.
+            for (int b = 0; b < parts; b++)
+                Volatile.Write(ref Cursors[b * CursorStride], ((long)generation << 32) | int.MaxValue);
+            Interlocked.MemoryBarrier();
             _jobFunction = null;
             _jobState = null;
             _failure?.Throw();
@@ -117,6 +122,9 @@ internal static unsafe class WorkerPool
         var function = _jobFunction;
         var state = _jobState;
         int count = _jobCount, parts = _jobParts;
+        // The fields above are read before any cursor: a cursor still open for this generation then vouches that
+        // they belong to this job (the publisher closes the cursors before writing the next job's fields).
+        Interlocked.MemoryBarrier();
         if (parts <= 0) return;
         int first = participant % parts;
         for (int i = 0; i < parts; i++)
