@@ -83,34 +83,12 @@ internal static unsafe class LayerNormBlocks512
     internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx,
         bool sums, float* dGamma, float* dBeta, int rows, int n, float* scratch)
     {
-        var zero = Vector512<float>.Zero;
-        var one = Vector512.Create(1f);
         float* scaledSums = scratch, productSums = scratch + Rows * 16, meanScaled = productSums + Rows * 16, meanProduct = meanScaled + 16;
         for (int r = 0; r < Rows; r++)
         {
-            var scaledSum = zero;
-            var productSum = zero;
-            if (r < rows)
-            {
-                var meanVector = Vector512.Create(mean[r]);
-                var invStdVector = Vector512.Create(invStd[r]);
-                float* xr = x + (nint)r * n, dyr = dy + (nint)r * n;
-                for (int j = 0; j < n; j += 16)
-                {
-                    var mask = GemmKernel512.ColumnMask(n - j);
-                    var normalized = (Avx512F.MaskLoad(xr + j, mask, zero) - meanVector) * invStdVector;
-                    var g = Avx512F.MaskLoad(dyr + j, mask, zero);
-                    if (sums)
-                    {
-                        Avx512F.MaskStore(dGamma + j, mask, Vector512.FusedMultiplyAdd(g, normalized, Avx512F.MaskLoad(dGamma + j, mask, zero)));
-                        Avx512F.MaskStore(dBeta + j, mask, Avx512F.MaskLoad(dBeta + j, mask, zero) + g);
-                    }
-                    if (dx == null) continue;
-                    var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g; // masked-off lanes: 0
-                    scaledSum += scaled;
-                    productSum = Vector512.FusedMultiplyAdd(scaled, normalized & mask, productSum);
-                }
-            }
+            var (scaledSum, productSum) = r < rows
+                ? LayerNormRows512.BackwardSums(x + (nint)r * n, gamma, dy + (nint)r * n, mean[r], invStd[r], dx != null, sums, dGamma, dBeta, n)
+                : (Vector512<float>.Zero, Vector512<float>.Zero);
             scaledSum.Store(scaledSums + 16 * r);
             productSum.Store(productSums + 16 * r);
         }
@@ -119,21 +97,7 @@ internal static unsafe class LayerNormBlocks512
         (LaneSums512.OfEach(scaledSums) / count).Store(meanScaled);
         (-LaneSums512.OfEach(productSums) / count).Store(meanProduct);
         for (int r = 0; r < rows; r++)
-        {
-            var meanVector = Vector512.Create(mean[r]);
-            var invStdVector = Vector512.Create(invStd[r]);
-            var meanScaledVector = Vector512.Create(meanScaled[r]);
-            var meanProductVector = Vector512.Create(meanProduct[r]);
-            float* xr = x + (nint)r * n, dyr = dy + (nint)r * n, dxr = dx + (nint)r * n;
-            for (int j = 0; j < n; j += 16)
-            {
-                var mask = GemmKernel512.ColumnMask(n - j);
-                var normalized = (Avx512F.MaskLoad(xr + j, mask, zero) - meanVector) * invStdVector;
-                var g = Avx512F.MaskLoad(dyr + j, mask, zero);
-                var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g;
-                var d = (Vector512.FusedMultiplyAdd(normalized, meanProductVector, scaled) - meanScaledVector) * invStdVector;
-                Avx512F.MaskStore(dxr + j, mask, d);
-            }
-        }
+            LayerNormRows512.BackwardInput(x + (nint)r * n, gamma, dy + (nint)r * n, mean[r], invStd[r], meanScaled[r], meanProduct[r],
+                dx + (nint)r * n, n);
     }
 }

@@ -50,6 +50,20 @@ internal static unsafe class LayerNormRows512
     internal static void Backward(float* x, float* gamma, float* dy, float mean, float invStd, float* dx,
         bool sums, float* dGamma, float* dBeta, int n)
     {
+        var (scaledSum, productSum) = BackwardSums(x, gamma, dy, mean, invStd, dx != null, sums, dGamma, dBeta, n);
+        if (dx == null) return;
+        BackwardInput(x, gamma, dy, mean, invStd, LaneSums512.Of(scaledSum) / n, -LaneSums512.Of(productSum) / n, dx, n);
+    }
+
+    /// <summary>
+    /// One row's first backward sweep: the lane sums of dx̂ and dx̂·x̂ (when <paramref name="wantInput"/>) and, with
+    /// <paramref name="sums"/>, dγ += dy·x̂ and dβ += dy. Shared with <see cref="LayerNormBlocks512"/>, which reduces
+    /// the lane sums of 16 rows at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector512<float> Scaled, Vector512<float> Product) BackwardSums(float* x, float* gamma, float* dy,
+        float mean, float invStd, bool wantInput, bool sums, float* dGamma, float* dBeta, int n)
+    {
         var zero = Vector512<float>.Zero;
         var one = Vector512.Create(1f);
         var meanVector = Vector512.Create(mean);
@@ -66,21 +80,32 @@ internal static unsafe class LayerNormRows512
                 Avx512F.MaskStore(dGamma + j, mask, Vector512.FusedMultiplyAdd(g, normalized, Avx512F.MaskLoad(dGamma + j, mask, zero)));
                 Avx512F.MaskStore(dBeta + j, mask, Avx512F.MaskLoad(dBeta + j, mask, zero) + g);
             }
-            if (dx == null) continue;
+            if (!wantInput) continue;
             var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g; // masked-off lanes: 0
             scaledSum += scaled;
             productSum = Vector512.FusedMultiplyAdd(scaled, normalized & mask, productSum);
         }
-        if (dx == null) return;
-        var meanScaled = Vector512.Create(LaneSums512.Of(scaledSum) / n);
-        var meanProduct = Vector512.Create(-LaneSums512.Of(productSum) / n);
+        return (scaledSum, productSum);
+    }
+
+    /// <summary>One row's second backward sweep: dx = (dx̂ + x̂·<paramref name="meanProduct"/> − <paramref name="meanScaled"/>)/σ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void BackwardInput(float* x, float* gamma, float* dy, float mean, float invStd,
+        float meanScaled, float meanProduct, float* dx, int n)
+    {
+        var zero = Vector512<float>.Zero;
+        var one = Vector512.Create(1f);
+        var meanVector = Vector512.Create(mean);
+        var invStdVector = Vector512.Create(invStd);
+        var meanScaledVector = Vector512.Create(meanScaled);
+        var meanProductVector = Vector512.Create(meanProduct);
         for (int j = 0; j < n; j += 16)
         {
             var mask = GemmKernel512.ColumnMask(n - j);
             var normalized = (Avx512F.MaskLoad(x + j, mask, zero) - meanVector) * invStdVector;
             var g = Avx512F.MaskLoad(dy + j, mask, zero);
             var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g;
-            var d = (Vector512.FusedMultiplyAdd(normalized, meanProduct, scaled) - meanScaled) * invStdVector;
+            var d = (Vector512.FusedMultiplyAdd(normalized, meanProductVector, scaled) - meanScaledVector) * invStdVector;
             Avx512F.MaskStore(dx + j, mask, d);
         }
     }
