@@ -24,7 +24,8 @@ public abstract class ImageExample(string name, string summary, int defaultEpoch
         output.WriteLine($"  {train.Count} training and {test.Count} test images ({clock.Elapsed.TotalSeconds:0.0}s)");
         if (options.Communicator.Size > 1)
             output.WriteLine($"Data-parallel over {options.Communicator.Size} ranks ({options.Communicator.Backend}), {options.Threads} kernel thread(s) each; " +
-                $"global batch {options.GlobalBatchSize}{(options.ScaleLearningRate ? $", learning rate × {options.Communicator.Size} after a {options.WarmupEpochs}-epoch warm-up" : "")}");
+                $"global batch {options.GlobalBatchSize}{(options.ScaleLearningRate ? $", learning rate × {options.Communicator.Size} after a {options.WarmupEpochs}-epoch warm-up" : "")}" +
+                (options.BalanceRanks ? "; shares of each batch by the ranks' speed" : ""));
         return Run(dataset, train, test, options, output);
     }
 

@@ -44,6 +44,9 @@ public sealed record TrainingOptions
     /// </summary>
     public bool ScaleLearningRate { get; init; }
 
+    /// <summary>Over several ranks, shares of each batch by the ranks' measured speed (<see cref="Model.BalanceRanks"/>).</summary>
+    public bool BalanceRanks { get; init; }
+
     /// <summary>Epochs of the warm-up of <see cref="ScaleLearningRate"/>.</summary>
     public int WarmupEpochs { get; init; } = 2;
 

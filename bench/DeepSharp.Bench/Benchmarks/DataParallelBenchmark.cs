@@ -11,7 +11,9 @@ namespace DeepSharp.Bench.Benchmarks;
 /// global batch twice as large, Horovod's habit); and, as the bound for two ranks, two processes that train a model each
 /// at the same time without communicating. The speed-up rows divide by the one-rank figure (rank 0's core); the
 /// one-rank rate on rank 1's core is given beside it, since the two cores of a virtual machine need not be equally
-/// fast. Needs mpirun (tools/install-openmpi.sh).
+/// fast. A third data-parallel model trains with <see cref="Model.BalanceRanks"/> (shares of each batch by the ranks'
+/// measured speed), and the speed-ups are also given over the mean of the two cores' one-rank rates, the fair measure
+/// when the cores differ. Needs mpirun (tools/install-openmpi.sh).
 /// </summary>
 /// <remarks>
 /// <para>All of it runs interleaved in one pair of processes (this program in its worker mode, never with TorchSharp
@@ -48,21 +50,27 @@ internal sealed class DataParallelBenchmark : IBenchmark
         foreach (var (model, batch) in new[] { ("mlp", 128), ("cnn", 32) })
         {
             var rates = Measure(model, batch);
-            var (one, pair, same, perRank, oneOnRank1) = (rates[0], rates[1], rates[2], rates[3], rates[4]);
+            var (one, pair, same, perRank, oneOnRank1, balanced) = (rates[0], rates[1], rates[2], rates[3], rates[4], rates[5]);
+            double meanCore = (one + oneOnRank1) / 2;
             double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model == "cnn" ? DeepSharp.Examples.SeedModels.Cnn(10) : DeepSharp.Examples.SeedModels.Mlp(10));
             yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1", one, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 1 rank × t1, rank 1's core", oneOnRank1, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 alone at once, no comm.", pair, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank, balanced", balanced, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} bound: 2 alone at once / 1", pair / one, double.NaN, BenchmarkUnit.Times);
             yield return new BenchmarkResult($"{model} speed-up, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
             yield return new BenchmarkResult($"{model} speed-up, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
-            if (rates.Length < 7) continue;
-            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch / 2} a rank", rates[5], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
-            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch} a rank", rates[6], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
-            yield return new BenchmarkResult($"{model} A / B, same global batch", same / rates[5], double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} A / B, batch per rank", perRank / rates[6], double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} speed-up, batch per rank, balanced", balanced / one, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} over the cores' mean: 2 alone at once", pair / meanCore, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} over the cores' mean: batch per rank", perRank / meanCore, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} over the cores' mean: balanced", balanced / meanCore, double.NaN, BenchmarkUnit.Times);
+            if (rates.Length < 8) continue;
+            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch / 2} a rank", rates[6], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch} a rank", rates[7], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} A / B, same global batch", same / rates[6], double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} A / B, batch per rank", perRank / rates[7], double.NaN, BenchmarkUnit.Times);
         }
         if (ab is not null) Console.Error.WriteLine($"(B): the same build with {ab}");
     }
@@ -101,8 +109,10 @@ internal sealed class DataParallelBenchmark : IBenchmark
     /// The worker: one of the two ranks, training the seed model with Fit at one kernel thread, round by round one epoch
     /// each of: rank 0 alone (b<paramref name="batch"/>); rank 1 alone; both ranks alone at once, each its own model;
     /// both ranks data-parallel with the same global batch (b<paramref name="batch"/>/2 a rank) and with the batch per rank
-    /// (b<paramref name="batch"/> a rank), a second time with <c>DEEPSHARP_BENCH_AB</c>'s variable set when it is given.
-    /// Rank 0 prints "samples/s ONE PAIR SAME PER_RANK ONE_ON_RANK_1 [SAME_B PER_RANK_B]" over the timed rounds (PAIR: the
+    /// (b<paramref name="batch"/> a rank), the latter also with balanced shares (<see cref="Model.BalanceRanks"/>, a model of
+    /// its own whose shares carry over from round to round), and a second time with <c>DEEPSHARP_BENCH_AB</c>'s variable set
+    /// when it is given. Rank 0 prints "samples/s ONE PAIR SAME PER_RANK ONE_ON_RANK_1 BALANCED [SAME_B PER_RANK_B]" over
+    /// the timed rounds (PAIR: the
     /// two processes' samples over the time of the slower), every round's rates on stderr, then what a data-parallel
     /// step adds (<see cref="Costs"/>).
     /// </summary>
@@ -127,7 +137,8 @@ internal sealed class DataParallelBenchmark : IBenchmark
         var ab = Environment.GetEnvironmentVariable(AbVariable) is { Length: > 0 } setting ? setting.Split('=', 2) : null;
         if (ab is { Length: < 2 } || ab?[0].Length == 0)
             throw new InvalidOperationException($"data-parallel-worker: {AbVariable} must be NAME=value; got '{string.Join('=', ab!)}'.");
-        Model alone = Build(SingleProcessCommunicator.Instance), same = Build(null), perRank = Build(null);
+        Model alone = Build(SingleProcessCommunicator.Instance), same = Build(null), perRank = Build(null), balanced = Build(null);
+        balanced.BalanceRanks = true;
         if (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_COSTS_ONLY") == "1")
         {
             // Only what a step adds, for comparing transports' settings quickly (mpirun ... data-parallel-worker cnn 32).
@@ -140,7 +151,7 @@ internal sealed class DataParallelBenchmark : IBenchmark
         // A file name both ranks know, from rank 0's token.
         Span<long> token = [communicator.Rank == 0 ? Environment.ProcessId * 1_000_003L + Environment.TickCount64 : 0];
         communicator.Broadcast(token, 0);
-        var sums = new double[ab is null ? 5 : 7];
+        var sums = new double[ab is null ? 6 : 8];
         for (int round = 0; round < WarmUpRounds + TimedRounds; round++)
         {
             var rates = new float[sums.Length];
@@ -169,19 +180,21 @@ internal sealed class DataParallelBenchmark : IBenchmark
             if (ab is not null && bFirst) RunB();
             rates[2] = (float)Rate(same.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
             rates[3] = (float)Rate(perRank.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
+            var parts = balanced.RankParts is { } p ? string.Join(":", p) : "even"; // the shares this round trains with
+            rates[5] = (float)Rate(balanced.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
             if (ab is not null && !bFirst) RunB();
             void RunB()
             {
                 Environment.SetEnvironmentVariable(ab![0], ab[1]);
-                rates[5] = (float)Rate(sameB!.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
-                rates[6] = (float)Rate(perRankB!.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
+                rates[6] = (float)Rate(sameB!.Fit(x, y, batchSize: batch, epochs: 1, verbose: 0, seed: round));
+                rates[7] = (float)Rate(perRankB!.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
                 Environment.SetEnvironmentVariable(ab[0], null);
             }
             if (communicator.Rank != 0) continue;
             Console.Error.WriteLine($"{model} b{batch} round {round + 1}{(round < WarmUpRounds ? " (warm-up)" : "")}, samples/s: " +
                 $"1 rank {rates[0]:F0} (rank 1's core {rates[4]:F0}), 2 alone at once {rates[1]:F0} (rank 0 {both.EpochSamples[0] / seconds[0]:F0}, " +
-                $"rank 1 {both.EpochSamples[0] / seconds[1]:F0}), 2 ranks b{batch / 2} a rank {rates[2]:F0}, b{batch} a rank {rates[3]:F0}" +
-                (ab is null ? "" : $"; (B) {rates[5]:F0}, {rates[6]:F0}{(bFirst ? " (B first)" : "")}"));
+                $"rank 1 {both.EpochSamples[0] / seconds[1]:F0}), 2 ranks b{batch / 2} a rank {rates[2]:F0}, b{batch} a rank {rates[3]:F0}, " +
+                $"balanced {rates[5]:F0} (parts {parts})" + (ab is null ? "" : $"; (B) {rates[6]:F0}, {rates[7]:F0}{(bFirst ? " (B first)" : "")}"));
             if (round < WarmUpRounds) continue;
             for (int i = 0; i < sums.Length; i++) sums[i] += 1 / rates[i]; // seconds a sample: the mean over rounds of equal samples
         }

@@ -64,6 +64,8 @@ public sealed class TrainCommand : ICommand
         RejectExtra(options);
         if (example is GanExample && (resume || training.SaveFreq is not null))
             throw new UsageException("train gan writes its generator and report after every epoch and keeps no backup: --resume and --save-freq are for mlp, cnn, lstm, gru and vit, and for resnet and charlm.");
+        if (example is GanExample && training.BalanceRanks)
+            throw new UsageException("train gan trains in a loop of its own that gives every rank an equal share of each batch: --balance is for the examples Fit trains.");
         if (ranks.Size > 1 && (resume || training.SaveFreq is not null))
             throw new UsageException($"--resume and --save-freq are for a run on one process; under mpirun ({ranks.Size} ranks) a run keeps no backup.");
         if (ranks.Rank == 0) OutputPath.CheckDirectory(training.OutputDirectory); // rank 0 alone writes

@@ -18,6 +18,10 @@ public static class TrainingOptionsParser
     /// <summary><c>--warmup N</c>.</summary>
     public static readonly CliOption WarmupEpochs = new("warmup", "N", "epochs of --scale-lr's warm-up (default 2)") { Requires = "--scale-lr" };
 
+    /// <summary><c>--balance</c>.</summary>
+    public static readonly CliOption BalanceRanks = new("balance", null,
+        "under mpirun: each rank takes a share of every batch in proportion to its\nmeasured speed, set at each epoch's end (for cores or hosts that differ in\nspeed; the weights then depend on timings by rounding); default: equal shares");
+
     /// <summary><c>--resume DIR</c>.</summary>
     public static readonly CliOption Resume = new("resume", "DIR",
         "continue the run that stopped in DIR (Ctrl-C, a kill) from its backup, with the\noptions it started with (only --verbose and --data may be given again)");
@@ -42,6 +46,7 @@ public static class TrainingOptionsParser
             : "use only the first N training and N test images, for a quick trial (default: all)"),
         ScaleLearningRate,
         WarmupEpochs,
+        BalanceRanks,
         Resume,
         SaveFreq,
     ];
@@ -60,6 +65,7 @@ public static class TrainingOptionsParser
     {
         ScaleLearningRate = scale,
         WarmupEpochs = warmupEpochs,
+        BalanceRanks = line.Flag(BalanceRanks),
         Dataset = line.Choice(CommonOptions.Dataset, "fashion-mnist", CommonOptions.DatasetNames),
         Epochs = line.Int(Epochs, example.DefaultEpochs, 1, 10_000),
         BatchSize = line.Int(CommonOptions.BatchSize, example.DefaultBatchSize, 1, 1 << 20),

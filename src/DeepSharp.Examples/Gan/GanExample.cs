@@ -43,6 +43,9 @@ public sealed class GanExample() : ImageExample("gan", "a GAN drawing Fashion-MN
     /// <exception cref="ArgumentOutOfRangeException">The batch size (parameter name <c>BatchSize</c>) is larger than the training images.</exception>
     protected override int Run(IdxDataset dataset, DatasetSplit train, DatasetSplit test, TrainingOptions options, TextWriter output)
     {
+        if (options.BalanceRanks)
+            throw new ArgumentException("GanExample: balanced shares (--balance) are for the examples Fit trains; the GAN's own loop gives every rank an equal share of each batch.",
+                nameof(TrainingOptions.BalanceRanks));
         var directory = options.OutputDirectory;
         var ranks = options.Communicator;
         bool writes = options.Writes;

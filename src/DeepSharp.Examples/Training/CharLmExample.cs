@@ -69,6 +69,7 @@ public sealed class CharLmExample() : Example("charlm",
         LearningRateSchedule rate = options.Scaled(new CosineDecay(LearningRate, steps, alpha: 0.1), x.Shape[0]);
         var model = CharLanguageModel.Compiled(vocabulary, Units, SequenceLength, rate);
         model.Communicator = options.Communicator;
+        model.BalanceRanks = options.BalanceRanks;
         if (options.Verbose > 0) model.Summary(output);
         var directory = options.OutputDirectory;
         // One process keeps a backup (Ctrl-C, --resume); a rank of a data-parallel run cannot stop or resume alone.

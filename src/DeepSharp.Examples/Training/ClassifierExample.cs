@@ -33,6 +33,7 @@ public abstract class ClassifierExample(string name, string summary, int default
     {
         var model = BuildModel(classes);
         model.Communicator = options.Communicator;
+        model.BalanceRanks = options.BalanceRanks;
         if (options.ScaleLearningRate) model.Optimizer!.LearningRate = options.Scaled(LearningRate, samples);
         return model;
     }

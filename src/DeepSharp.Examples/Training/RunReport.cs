@@ -119,9 +119,13 @@ public static class RunReport
     public static void WriteHistory(string directory, History history) =>
         AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), HistoryCsv(history));
 
-    /// <summary>With <see cref="TrainingOptions.ScaleLearningRate"/>: the batch of each rank, the factor and the warm-up.</summary>
+    /// <summary>
+    /// With <see cref="TrainingOptions.ScaleLearningRate"/>: the batch of each rank, the factor and the warm-up; with
+    /// <see cref="TrainingOptions.BalanceRanks"/>, that the shares followed the ranks' speed.
+    /// </summary>
     public static void AddScaling(JsonObject metrics, TrainingOptions options)
     {
+        if (options.BalanceRanks) metrics["balance_ranks"] = true;
         if (!options.ScaleLearningRate) return;
         metrics["batch_size_per_rank"] = options.BatchSize;
         metrics["learning_rate_scale"] = options.Communicator.Size;

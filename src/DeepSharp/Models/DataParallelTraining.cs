@@ -13,7 +13,9 @@ internal sealed class DataParallelTraining
 {
     private readonly ICommunicator _communicator;
     private readonly Model _model;
-    private readonly BatchShard _shard;
+    private BatchShard _shard;
+    private readonly RankShares? _balance;              // with Model.BalanceRanks: shares by speed, set at each epoch's end
+    private Action<BatchShard>? _reshard;               // gives a source that shards itself a new shard between epochs
     private DistributedOptimizer? _exchange;
     private readonly float[] _sums = new float[2];      // this rank's loss × samples, and samples
     private readonly Tensor[] _sliced = new Tensor[8];  // a batch's rows of this rank, for a source that does not shard itself
@@ -28,7 +30,8 @@ internal sealed class DataParallelTraining
     {
         _communicator = communicator;
         _model = model;
-        _shard = new BatchShard(communicator.Rank, communicator.Size);
+        if (model.BalanceRanks) _balance = new RankShares(communicator.Rank, communicator.Size, model.RankParts);
+        _shard = _balance?.Shard ?? new BatchShard(communicator.Rank, communicator.Size);
     }
 
     /// <summary>The data-parallel side of a Fit of <paramref name="model"/>, or null when it trains on one rank.</summary>
@@ -66,19 +69,23 @@ internal sealed class DataParallelTraining
             case DataLoader { Shard.IsWhole: true } loader:
                 (_fullBatch, _count) = (loader.BatchSize, loader.Count);
                 loader.Shard = _shard;
+                _reshard = shard => loader.Shard = shard;
                 _detach = () => loader.Shard = BatchShard.Whole;
                 break;
             case ImageFlow { Shard.IsWhole: true } flow:
                 (_fullBatch, _count) = (flow.BatchSize, flow.Count);
                 flow.Shard = _shard;
+                _reshard = shard => flow.Shard = shard;
                 _detach = () => flow.Shard = BatchShard.Whole;
                 break;
         }
         if (_fullBatch > 0 && Math.Min(_fullBatch, _count) < _communicator.Size)
             throw new ArgumentException($"Fit: a batch of {Math.Min(_fullBatch, _count)} samples cannot be shared by {_communicator.Size} ranks; " +
                 $"the batch size is the global batch (each rank takes batchSize / {_communicator.Size} samples), so it must be at least the number of ranks.");
-        ReplicaLayout.Agree(_communicator, [source.SampleCount, source.BatchesPerEpoch, epochs, initialEpoch, validationSamples], 0, "Fit",
-            s => $"{s[0]} training samples in {s[1]} batches, epochs {s[3]} to {s[2]}, {s[4]} validation samples");
+        // A source the caller sharded keeps its shards: balancing needs sources whose rows Fit chooses.
+        bool balanced = _balance is not null && (_cut || _reshard is not null);
+        ReplicaLayout.Agree(_communicator, [source.SampleCount, source.BatchesPerEpoch, epochs, initialEpoch, validationSamples, balanced ? 1 : 0], 0, "Fit",
+            s => $"{s[0]} training samples in {s[1]} batches, epochs {s[3]} to {s[2]}, {s[4]} validation samples, BalanceRanks {s[5] == 1}");
     }
 
     /// <summary>Gives the source its own shard back.</summary>
@@ -86,6 +93,19 @@ internal sealed class DataParallelTraining
     {
         _detach?.Invoke();
         _detach = null;
+        _reshard = null;
+    }
+
+    /// <summary>
+    /// With <see cref="Model.BalanceRanks"/>, at an epoch's end (a collective): sets the ranks' shares of the next epoch's
+    /// batches in proportion to their speed in this one, the same on every rank, and keeps them on the model for its next Fit.
+    /// </summary>
+    public void Rebalance()
+    {
+        if (_balance is null || !(_cut || _reshard is not null) || !_balance.Rebalance(_communicator)) return;
+        _shard = _balance.Shard;
+        _reshard?.Invoke(_shard);
+        _model.RankParts = _balance.Parts;
     }
 
     /// <summary>
@@ -156,7 +176,9 @@ internal sealed class DataParallelTraining
                 GradientEngine.BackwardTo(total, ranks > 0 ? Seed(total, weight / ranks) : null, retainGraph: false, trainable, results: null, listener);
             else
                 for (int i = trainable.Count - 1; i >= 0; i--) listener.GradientReady(i);
+            _balance?.Arrived(samples);
             var averaged = _exchange.EndExchange(_sums);
+            _balance?.Synchronized();
             double batchLoss = _sums[0] / (double)_sums[1];
             LastBatchSamples = (int)_sums[1];
             if (double.IsFinite(batchLoss)) _model.Optimizer!.ApplyGradients(averaged, trainable);

@@ -58,6 +58,21 @@ public partial class Model : Layer
     /// </remarks>
     public ICommunicator? Communicator { get; set; }
 
+    /// <summary>
+    /// Over several ranks, give each rank a share of every batch in proportion to its speed instead of an equal one
+    /// (default false): for ranks on cores or hosts that differ in speed, where equal shares make every step wait for the
+    /// slowest rank. Each rank times its own part of every step, and at each epoch's end the ranks agree on the next
+    /// epoch's shares (kept for the model's next Fit). Each step still averages the gradients of the whole batch, so the
+    /// training is the same as with equal shares up to rounding; but since the shares follow measured times, two runs
+    /// are no longer bit-identical to each other (the ranks' weights still are, after every step). It applies when Fit
+    /// chooses each rank's rows: arrays, a <see cref="DataLoader"/> or an <see cref="ImageFlow"/> without a shard of
+    /// the caller's. Every rank must set it alike.
+    /// </summary>
+    public bool BalanceRanks { get; set; }
+
+    /// <summary>The ranks' parts of each batch that the last balanced Fit ended with (see <see cref="BalanceRanks"/>), or null.</summary>
+    internal int[]? RankParts { get; set; }
+
     /// <summary>Whether <see cref="Compile"/> has been called.</summary>
     public bool IsCompiled => Optimizer is not null && Loss is not null;
 

@@ -340,7 +340,11 @@ internal sealed class Trainer(Model model)
                 bar?.Finish(_logs);
                 foreach (var callback in all) callback.OnEpochEnd(epoch, _logs);
                 // A callback that stops training on one rank stops it on all, after the same epoch.
-                if (parallel is not null) model.StopTraining = parallel.AnyStops(model.StopTraining);
+                if (parallel is not null)
+                {
+                    model.StopTraining = parallel.AnyStops(model.StopTraining);
+                    parallel.Rebalance();
+                }
                 // Between epochs: the position is the next epoch's start.
                 progress.Epoch = epoch + 1;
                 progress.Step = 0;

@@ -37,6 +37,19 @@ public class DistributedTrainCommandTests
     }
 
     [Fact]
+    public void Train_mlp_with_balanced_ranks_sets_shares_by_speed_and_records_it()
+    {
+        using var dir = new Plots.TempDirectory();
+        var run = MpiRun.Cli(2, Timeout, "train", "mlp", "--limit", "600", "--epochs", "2", "--batch-size", "64", "--verbose", "0",
+            "--balance", "--data", SharedData.Directory, "--out", dir.Path);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(1, Count(run.Output, "; shares of each batch by the ranks' speed"));
+        var metrics = JsonNode.Parse(File.ReadAllText(dir.File("metrics.json")))!;
+        Assert.True(metrics["balance_ranks"]!.GetValue<bool>());
+        Assert.Equal(2, metrics["history"]!["val_accuracy"]!.AsArray().Count);
+    }
+
+    [Fact]
     public void Train_gan_under_mpirun_trains_both_models_and_the_classifier_data_parallel()
     {
         using var dir = new Plots.TempDirectory();

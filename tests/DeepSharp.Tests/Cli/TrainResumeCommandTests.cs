@@ -248,4 +248,12 @@ public class TrainResumeCommandTests(TrainResumeCommandTests.UninterruptedRun un
         Assert.Equal(2, gan.Code);
         Assert.Contains("--resume and --save-freq are for mlp, cnn, lstm, gru and vit", gan.Error);
     }
+
+    [Fact]
+    public void Train_gan_refuses_balanced_ranks_which_only_fit_applies()
+    {
+        var gan = CliInProcess.Run("train", "gan", "--balance");
+        Assert.Equal(2, gan.Code);
+        Assert.Contains("--balance is for the examples Fit trains", gan.Error);
+    }
 }

@@ -6,6 +6,8 @@ namespace DeepSharp.Tests.Distributed;
 /// A run of several ranks as threads of the test process, for quick tests of what sits on top of
 /// <see cref="ICommunicator"/>: collectives go through shared buffers, sums in rank order (so identical on every rank).
 /// If one rank throws, the others' pending collective is cancelled and <see cref="Run"/> rethrows that failure.
+/// All-reduces started with <see cref="ICommunicator.StartAllReduce"/> run in the background, one after the other in the
+/// order started, as on Open MPI's communication thread: the rank goes on computing until it waits.
 /// </summary>
 internal sealed class InProcessGroup
 {
@@ -53,6 +55,23 @@ internal sealed class InProcessGroup
         public int LocalRank => rank;
         public int LocalSize => size;
         public string Backend => "threads of one process (test)";
+
+        private Task _started = Task.CompletedTask; // the last all-reduce started in the background
+
+        public CollectiveOperation StartAllReduce(Memory<float> values, ReduceOperation operation = ReduceOperation.Sum)
+        {
+            _started = _started.ContinueWith(previous =>
+            {
+                previous.GetAwaiter().GetResult(); // a failed one fails those after it
+                AllReduce(values.Span, operation);
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return new Started(_started);
+        }
+
+        private sealed class Started(Task task) : CollectiveOperation
+        {
+            public override void Wait() => task.GetAwaiter().GetResult();
+        }
 
         public void AllReduce(Span<float> values, ReduceOperation operation = ReduceOperation.Sum)
         {

@@ -229,6 +229,36 @@ public class DataParallelTrainingTests
     }
 
     [Fact]
+    public void Balanced_ranks_give_a_slower_rank_fewer_rows_and_still_train_as_one_process()
+    {
+        var (x, y) = Data(96);
+        (float[][] Weights, List<ulong> Hashes, int[]? Parts, List<int> Rows) Train(ICommunicator c, bool balance)
+        {
+            var model = Model(100 + c.Rank);
+            model.Communicator = c;
+            model.BalanceRanks = balance;
+            var hashes = new List<ulong>();
+            var rows = new List<int>();
+            using var loader = new DataLoader(x, y, batchSize: 32, shuffle: true, seed: 4);
+            // Rank 1 is the slow one: its every step takes 3 ms longer, counted as its own work (outside the all-reduce).
+            var slow = new LambdaCallback(onBatchBegin: (_, _) => { if (c.Rank == 1) Thread.Sleep(3); });
+            var record = new LambdaCallback(onEpochBegin: (_, _) => rows.Add(loader.Shard.RowsOf(32).Length),
+                onBatchEnd: (_, _) => hashes.Add(ReplicaCheck.Hash(model.Weights)));
+            model.Fit(loader, epochs: 3, verbose: 0, callbacks: [slow, record]);
+            return (model.GetWeights(), hashes, model.RankParts, rows);
+        }
+        var alone = Train(SingleProcessCommunicator.Instance, balance: false).Weights;
+        var runs = InProcessGroup.Run(2, c => Train(c, balance: true));
+        Assert.Equal(runs[0].Hashes, runs[1].Hashes);  // bit-identical replicas after every step
+        Assert.Equal(runs[0].Parts, runs[1].Parts);    // every rank set the same shares
+        Assert.NotNull(runs[0].Parts);
+        Assert.Equal([16, 16], [runs[0].Rows[0], runs[1].Rows[0]]);  // even shares in the first epoch
+        Assert.True(runs[1].Rows[1] < runs[0].Rows[1], $"rank 1 took {runs[1].Rows[1]} rows of 32 in epoch 2, rank 0 {runs[0].Rows[1]}");
+        Assert.Equal(32, runs[0].Rows[2] + runs[1].Rows[2]);
+        foreach (var run in runs) AssertClose(alone, run.Weights);  // the whole batch's gradient every step, shares aside
+    }
+
+    [Fact]
     public void An_augmenting_flow_is_shared_by_the_ranks_and_the_replicas_stay_identical()
     {
         var images = Tensor.RandomUniform([24, 6, 6, 1], generator: new RandomGenerator(5));

@@ -1,0 +1,37 @@
+namespace DeepSharp.Tests.Models;
+
+public class RankSharesTests
+{
+    [Fact]
+    public void Shares_follow_the_ranks_rates()
+    {
+        var parts = RankShares.Balance([10_000f, 13_000f])!;
+        Assert.InRange(parts.Sum(), RankShares.Resolution - 1, RankShares.Resolution + 1);
+        Assert.Equal(10_000.0 / 23_000, (double)parts[0] / parts.Sum(), 3);
+        Assert.Equal([1365, 1365, 1365], RankShares.Balance([5f, 5f, 5f])!);
+    }
+
+    [Fact]
+    public void No_share_falls_below_a_quarter_of_an_even_one_so_a_rank_slowed_for_a_while_is_still_measured()
+    {
+        var parts = RankShares.Balance([1f, 1000f])!;
+        Assert.Equal(RankShares.SmallestShare / 2, (double)parts[0] / parts.Sum(), 3);
+        Assert.True(parts[1] > parts[0]);
+    }
+
+    [Fact]
+    public void A_rank_without_a_rate_keeps_the_shares_as_they_are()
+    {
+        Assert.Null(RankShares.Balance([0f, 5f]));
+        Assert.Null(RankShares.Balance([float.NaN, 5f]));
+        Assert.Null(RankShares.Balance([float.PositiveInfinity, 5f]));
+    }
+
+    [Fact]
+    public void Even_shares_until_the_first_balance_and_the_model_s_parts_when_they_fit_the_ranks()
+    {
+        Assert.Equal(new BatchShard(1, 2), new RankShares(1, 2, parts: null).Shard);
+        Assert.Equal(new BatchShard(1, [3, 5]), new RankShares(1, 2, [3, 5]).Shard);
+        Assert.Equal(new BatchShard(1, 3), new RankShares(1, 3, [3, 5]).Shard); // parts of another run's size are not used
+    }
+}
