@@ -23,8 +23,10 @@ namespace DeepSharp.Bench.Benchmarks;
 /// Rounds take a few seconds, so every figure sees the same state of the machine: on this kind of virtual machine one
 /// process' speed drifts by up to a half between runs a minute apart, while the epochs of one run agree within a few per
 /// cent (BENCHMARKS.md).</para>
-/// <para>The first <see cref="WarmUpRounds"/> rounds are not timed: tiered compilation recompiles the hot methods
-/// during the first seconds, and with two ranks on two cores that recompilation stalls both ranks.</para>
+/// <para>The first rounds, at least <see cref="WarmUpRounds"/> and <see cref="WarmUpSeconds"/>, are not timed: tiered
+/// compilation recompiles the hot methods during the first seconds, and with two ranks on two cores that recompilation
+/// stalls both ranks; with both cores busy the compiling thread waits too, so a rank can train at a third of its final
+/// rate for several seconds (the MLP's rounds are so short that four of them, or 4 s of them, ended before that).</para>
 /// <para>A/B in one process: with <c>DEEPSHARP_BENCH_AB=NAME=value</c> (a switch of the library that forces an older
 /// path, such as <c>DEEPSHARP_GRADIENT_SCALE=separate</c>) every round also trains the two data-parallel epochs with
 /// that variable set, before or after the plain ones by turns; rows marked "(B)".</para>
@@ -39,6 +41,7 @@ internal sealed class DataParallelBenchmark : IBenchmark
 
     private const int Samples = 8192;
     private const int WarmUpRounds = 4;
+    private const double WarmUpSeconds = 8;
     private const int TimedRounds = 6;
     private const int CostRepeats = 300;
 
@@ -152,7 +155,9 @@ internal sealed class DataParallelBenchmark : IBenchmark
         Span<long> token = [communicator.Rank == 0 ? Environment.ProcessId * 1_000_003L + Environment.TickCount64 : 0];
         communicator.Broadcast(token, 0);
         var sums = new double[ab is null ? 6 : 8];
-        for (int round = 0; round < WarmUpRounds + TimedRounds; round++)
+        var clock = Stopwatch.StartNew();
+        Span<int> warmUp = [WarmUpRounds];
+        for (int round = 0; round < warmUp[0] + TimedRounds; round++)
         {
             var rates = new float[sums.Length];
             // One rank trains alone while the other's core stays idle (it polls for a file, never waiting in MPI).
@@ -190,12 +195,18 @@ internal sealed class DataParallelBenchmark : IBenchmark
                 rates[7] = (float)Rate(perRankB!.Fit(x, y, batchSize: 2 * batch, epochs: 1, verbose: 0, seed: round));
                 Environment.SetEnvironmentVariable(ab[0], null);
             }
+            if (round == warmUp[0] - 1)
+            {
+                // Rank 0's clock decides for both: one more warm-up round while the warm-up has been short.
+                if (communicator.Rank == 0 && clock.Elapsed.TotalSeconds < WarmUpSeconds) warmUp[0]++;
+                communicator.Broadcast(warmUp, 0);
+            }
             if (communicator.Rank != 0) continue;
-            Console.Error.WriteLine($"{model} b{batch} round {round + 1}{(round < WarmUpRounds ? " (warm-up)" : "")}, samples/s: " +
+            Console.Error.WriteLine($"{model} b{batch} round {round + 1}{(round < warmUp[0] ? " (warm-up)" : "")}, samples/s: " +
                 $"1 rank {rates[0]:F0} (rank 1's core {rates[4]:F0}), 2 alone at once {rates[1]:F0} (rank 0 {both.EpochSamples[0] / seconds[0]:F0}, " +
                 $"rank 1 {both.EpochSamples[0] / seconds[1]:F0}), 2 ranks b{batch / 2} a rank {rates[2]:F0}, b{batch} a rank {rates[3]:F0}, " +
                 $"balanced {rates[5]:F0} (parts {parts})" + (ab is null ? "" : $"; (B) {rates[6]:F0}, {rates[7]:F0}{(bFirst ? " (B first)" : "")}"));
-            if (round < WarmUpRounds) continue;
+            if (round < warmUp[0]) continue;
             for (int i = 0; i < sums.Length; i++) sums[i] += 1 / rates[i]; // seconds a sample: the mean over rounds of equal samples
         }
         if (communicator.Rank == 0)
