@@ -9,8 +9,9 @@ public static unsafe partial class Ops
     /// <summary>
     /// A Dense layer's activation(x·kernel + bias) for x (..., k), kernel (k, n) and bias (n) as one op: the bias and a
     /// linear or gelu activation are applied to each block of the product while it is in cache, and backward takes the
-    /// activation's and the bias's gradients in one pass before its two products. The values are those of the separate
-    /// ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
+    /// activation's and the bias's gradients in one pass before its two products (from 1,024 rows on in groups of rows,
+    /// <see cref="DenseRowGroups"/>: the kernel gradient then sums per-group products). Otherwise the values are those of
+    /// the separate ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
     /// other shapes) take <see cref="MatMul"/> and the separate ops.
     /// </summary>
     internal static Tensor Dense(Tensor x, Tensor kernel, Tensor? bias, IActivation? activation = null)
