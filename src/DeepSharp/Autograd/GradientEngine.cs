@@ -303,6 +303,20 @@ internal static class GradientEngine
     }
 
     /// <summary>
+    /// The gradient already pending for <paramref name="input"/> (an intermediate tensor with other consumers, such as
+    /// a residual stream), when a rule may add its own gradient for it into that tensor in place and skip
+    /// <see cref="Accumulate"/>: the sum Accumulate would make, without a pass of its own. Null when there is none yet, or
+    /// it is shared, strided or of another shape, or a tape asked for the input's gradient (it gets each part apart).
+    /// </summary>
+    internal static Tensor? PendingToAddInto(Tensor input)
+    {
+        var node = input._node;
+        if (!input._requiresGrad || node is null || node.PendingGradient is not { } pending) return null;
+        if (t_captureStamp != 0 && input._captureStamp == t_captureStamp) return null;
+        return IsExclusive(pending) && pending._shape == input._shape ? pending : null;
+    }
+
+    /// <summary>
     /// A contiguous tensor of <paramref name="input"/>'s shape for a rule to write that input's whole gradient into
     /// (overwriting it) and hand to <see cref="Accumulate"/>. When the gradient is bound to become the leaf's
     /// <see cref="Tensor.Grad"/>, this is the buffer the last ZeroGrad set aside: the rule writes straight into

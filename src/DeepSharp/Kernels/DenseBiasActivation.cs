@@ -74,9 +74,29 @@ internal static unsafe class DenseBiasActivation
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)rows * n < ParallelMinElements)
             for (int c = 0; c < body.Chunks; c++) body.Execute(c);
         else WorkerPool.For(body.Chunks, ref body);
-        if (db == null) return;
+        if (db != null) SumPartials(partials, db, rows, n);
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/>'s pass over chunks [<paramref name="chunk0"/>, <paramref name="chunk1"/>) of the
+    /// <see cref="Chunks"/> only, on this thread, leaving their column sums in <paramref name="partials"/> (when not null)
+    /// for <see cref="SumPartials"/>: a caller that cuts the rows itself runs each of its parts where its rows are.
+    /// </summary>
+    internal static void BackwardChunks(float* z, float* dy, float* dz, float* partials, int rows, int n, DenseActivation activation, int chunk0, int chunk1)
+    {
+        if (activation == DenseActivation.Linear && partials == null) return;
+        var body = new BackwardBody { Z = z, Dy = dy, Dz = dz, Partials = partials, Rows = rows, N = n, Activation = activation, Chunks = Chunks(rows) };
+        for (int c = chunk0; c < chunk1; c++) body.Execute(c);
+    }
+
+    /// <summary>The first row of chunk <paramref name="chunk"/> of <see cref="Chunks"/> (the row count for the last chunk + 1).</summary>
+    internal static int ChunkStart(int rows, int chunk) => (int)((long)rows * chunk / Chunks(rows));
+
+    /// <summary>db = the chunks' partial column sums added in chunk order.</summary>
+    internal static void SumPartials(float* partials, float* db, int rows, int n)
+    {
         var sum = new Span<float>(partials, n);
-        for (int c = 1; c < body.Chunks; c++)
+        for (int c = 1; c < Chunks(rows); c++)
             System.Numerics.Tensors.TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partials + (long)c * n, n), sum);
         sum.CopyTo(new Span<float>(db, n));
     }

@@ -76,11 +76,12 @@ internal static unsafe class LayerNormBlocks512
     }
 
     /// <summary>
-    /// dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with dx̂ = dy·γ for <paramref name="rows"/> ≤ 16 rows (dx may be null),
+    /// dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with dx̂ = dy·γ for <paramref name="rows"/> ≤ 16 rows (dx may be null; added
+    /// to what it holds when <paramref name="addToDx"/>),
     /// from their saved μ and 1/σ; with <paramref name="sums"/> also dγ += dy·x̂ and dβ += dy, row after row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx,
+    internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx, bool addToDx,
         bool sums, float* dGamma, float* dBeta, int rows, int n, float* scratch)
     {
         float* scaledSums = scratch, productSums = scratch + Rows * 16, meanScaled = productSums + Rows * 16, meanProduct = meanScaled + 16;
@@ -98,6 +99,6 @@ internal static unsafe class LayerNormBlocks512
         (-LaneSums512.OfEach(productSums) / count).Store(meanProduct);
         for (int r = 0; r < rows; r++)
             LayerNormRows512.BackwardInput(x + (nint)r * n, gamma, dy + (nint)r * n, mean[r], invStd[r], meanScaled[r], meanProduct[r],
-                dx + (nint)r * n, n);
+                dx + (nint)r * n, addToDx, n);
     }
 }

@@ -31,16 +31,16 @@ internal static unsafe class LayerNormKernel
     }
 
     /// <summary>
-    /// dx (may be null) from dy and the saved statistics; with <paramref name="partials"/> (<see cref="GradientPartials"/>
-    /// floats) also dγ = Σ dy·x̂ and dβ = Σ dy over the rows into <paramref name="dGamma"/> and <paramref name="dBeta"/>
-    /// (either may be null).
+    /// dx (may be null; added to what <paramref name="dx"/> holds when <paramref name="addToDx"/>, as pending + dx) from
+    /// dy and the saved statistics; with <paramref name="partials"/> (<see cref="GradientPartials"/> floats) also
+    /// dγ = Σ dy·x̂ and dβ = Σ dy over the rows into <paramref name="dGamma"/> and <paramref name="dBeta"/> (either may be null).
     /// </summary>
-    internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx,
+    internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx, bool addToDx,
         float* partials, float* dGamma, float* dBeta, int rows, int n)
     {
         var body = new Body
         {
-            Backward = true, X = x, Gamma = gamma, Dy = dy, Mean = mean, InvStd = invStd, Dx = dx, Partials = partials,
+            Backward = true, X = x, Gamma = gamma, Dy = dy, Mean = mean, InvStd = invStd, Dx = dx, AddToDx = addToDx, Partials = partials,
             Rows = rows, N = n, Sums = dGamma != null || dBeta != null,
         };
         Run(ref body);
@@ -68,6 +68,15 @@ internal static unsafe class LayerNormKernel
     internal static bool RowBlocks { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM"), "rows", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether a layer normalization's backward adds dx into the gradient already pending for its input (a residual
+    /// stream's) in its own sweep (the default) instead of handing dx on to be summed in a pass of its own; the same bits
+    /// either way. False for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_LAYER_NORM_GRADIENT</c> is <c>separate</c>.
+    /// </summary>
+    internal static bool AddIntoPending { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_GRADIENT"), "separate", StringComparison.OrdinalIgnoreCase);
+
     private static void Run(ref Body body)
     {
         body.Fast = RowKernels && Simd.Level == SimdLevel.Vector512;
@@ -80,7 +89,7 @@ internal static unsafe class LayerNormKernel
 
     private struct Body : IParallelBody
     {
-        public bool Backward, Sums, Fast, Blocks;
+        public bool Backward, Sums, Fast, Blocks, AddToDx;
         public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
         public int Rows, N, Chunks;
         public float Epsilon;
@@ -143,7 +152,7 @@ internal static unsafe class LayerNormKernel
             for (int r = first; r < last; r++)
             {
                 long at = (long)r * N;
-                LayerNormRows512.Backward(X + at, Gamma, Dy + at, Mean[r], InvStd[r], Dx == null ? null : Dx + at, Sums, dGamma, dBeta, N);
+                LayerNormRows512.Backward(X + at, Gamma, Dy + at, Mean[r], InvStd[r], Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, N);
             }
         }
 
@@ -165,7 +174,7 @@ internal static unsafe class LayerNormKernel
                 int rows = Math.Min(LayerNormBlocks512.Rows, last - r);
                 long at = (long)r * N;
                 if (!Backward) LayerNormBlocks512.Forward(X + at, Gamma, Beta, Y + at, Mean + r, InvStd + r, rows, N, Epsilon, scratch);
-                else LayerNormBlocks512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, Sums, dGamma, dBeta, rows, N, scratch);
+                else LayerNormBlocks512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch);
             }
         }
 
@@ -203,10 +212,12 @@ internal static unsafe class LayerNormKernel
             float meanScaled = TensorPrimitives.Sum(scaled) / N;
             float meanProduct = TensorPrimitives.Dot(scaled, normalized) / N;
             var dx = new Span<float>(Dx + at, N);
+            var result = AddToDx ? scaled : dx;
             // dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ
-            TensorPrimitives.MultiplyAdd(normalized, -meanProduct, scaled, dx);
-            TensorPrimitives.Subtract(dx, meanScaled, dx);
-            TensorPrimitives.Multiply(dx, invStd, dx);
+            TensorPrimitives.MultiplyAdd(normalized, -meanProduct, scaled, result);
+            TensorPrimitives.Subtract(result, meanScaled, result);
+            TensorPrimitives.Multiply(result, invStd, result);
+            if (AddToDx) TensorPrimitives.Add(dx, result, dx);
         }
     }
 }

@@ -47,12 +47,12 @@ internal static unsafe class LayerNormRows512
     /// <paramref name="sums"/> also dγ += dy·x̂ and dβ += dy into the chunk's partial rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Backward(float* x, float* gamma, float* dy, float mean, float invStd, float* dx,
+    internal static void Backward(float* x, float* gamma, float* dy, float mean, float invStd, float* dx, bool addToDx,
         bool sums, float* dGamma, float* dBeta, int n)
     {
         var (scaledSum, productSum) = BackwardSums(x, gamma, dy, mean, invStd, dx != null, sums, dGamma, dBeta, n);
         if (dx == null) return;
-        BackwardInput(x, gamma, dy, mean, invStd, LaneSums512.Of(scaledSum) / n, -LaneSums512.Of(productSum) / n, dx, n);
+        BackwardInput(x, gamma, dy, mean, invStd, LaneSums512.Of(scaledSum) / n, -LaneSums512.Of(productSum) / n, dx, addToDx, n);
     }
 
     /// <summary>
@@ -88,10 +88,13 @@ internal static unsafe class LayerNormRows512
         return (scaledSum, productSum);
     }
 
-    /// <summary>One row's second backward sweep: dx = (dx̂ + x̂·<paramref name="meanProduct"/> − <paramref name="meanScaled"/>)/σ.</summary>
+    /// <summary>
+    /// One row's second backward sweep: dx = (dx̂ + x̂·<paramref name="meanProduct"/> − <paramref name="meanScaled"/>)/σ,
+    /// added to what dx holds when <paramref name="addToDx"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void BackwardInput(float* x, float* gamma, float* dy, float mean, float invStd,
-        float meanScaled, float meanProduct, float* dx, int n)
+        float meanScaled, float meanProduct, float* dx, bool addToDx, int n)
     {
         var zero = Vector512<float>.Zero;
         var one = Vector512.Create(1f);
@@ -106,6 +109,7 @@ internal static unsafe class LayerNormRows512
             var g = Avx512F.MaskLoad(dy + j, mask, zero);
             var scaled = gamma != null ? g * Avx512F.MaskLoad(gamma + j, mask, one) : g;
             var d = (Vector512.FusedMultiplyAdd(normalized, meanProductVector, scaled) - meanScaledVector) * invStdVector;
+            if (addToDx) d = Avx512F.MaskLoad(dx + j, mask, zero) + d;
             Avx512F.MaskStore(dx + j, mask, d);
         }
     }

@@ -9,8 +9,9 @@ public static unsafe partial class Ops
     /// <summary>
     /// A Dense layer's activation(x·kernel + bias) for x (..., k), kernel (k, n) and bias (n) as one op: the bias and a
     /// linear or gelu activation are applied to each block of the product while it is in cache, and backward takes the
-    /// activation's and the bias's gradients in one pass before its two products. The values are those of the separate
-    /// ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
+    /// activation's and the bias's gradients in one pass before its two products (from 1,024 rows on in groups of rows,
+    /// <see cref="DenseRowGroups"/>: the kernel gradient then sums per-group products). Otherwise the values are those of
+    /// the separate ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
     /// other shapes) take <see cref="MatMul"/> and the separate ops.
     /// </summary>
     internal static Tensor Dense(Tensor x, Tensor kernel, Tensor? bias, IActivation? activation = null)
@@ -54,6 +55,11 @@ public static unsafe partial class Ops
         var dz = z is null ? dy : Tensor.Uninitialized(dy._shape);
         var db = bias._requiresGrad ? GradientEngine.NewGradient(bias) : null;
         var partials = db is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseBiasActivation.Partials(rows, n)));
+        if (DenseRowGroups.Enabled && DenseRowGroups.Groups(rows) > 1)
+        {
+            GroupedBackward(node, g, dy, z, dz, db, partials, k, n, rows, kind);
+            return;
+        }
         DenseBiasActivation.Backward(z is null ? null : z.Pointer, dy.Pointer, dz.Pointer, partials is null ? null : partials.Pointer,
             db is null ? null : db.Pointer, rows, n, kind);
         partials?.Recycle();
@@ -65,6 +71,32 @@ public static unsafe partial class Ops
         if (dx is not null) products.Add(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);
         // Two products side by side on two cores; one alone is shared out by the GEMM itself.
         products.Run(together: dw is not null && dx is not null && DenseBiasActivation.GradientsTogether);
+        if (input is not null) ContiguousOperand.Release(input, x);
+        if (dw is not null) GradientEngine.Accumulate(kernel, dw);
+        if (dx is not null) GradientEngine.Accumulate(x, dx);
+        if (db is not null) GradientEngine.Accumulate(bias, db);
+        if (!ReferenceEquals(dz, dy)) dz.Recycle();
+        ContiguousOperand.Release(dy, g);
+    }
+
+    /// <summary>The same backward over many rows, in groups of rows (<see cref="DenseRowGroups"/>).</summary>
+    private static void GroupedBackward(Node node, Tensor g, Tensor dy, Tensor? z, Tensor dz, Tensor? db, Tensor? partials, int k, int n, int rows,
+        DenseActivation kind)
+    {
+        Tensor x = node.A!, kernel = node.B!, bias = node.C!;
+        var input = kernel._requiresGrad ? ContiguousOperand.Of(x) : null;
+        var dw = kernel._requiresGrad ? GradientEngine.NewGradient(kernel) : null;
+        var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
+        var scratch = dw is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseRowGroups.KernelPartials(rows, k, n)));
+        DenseRowGroups.Backward(new DenseRowGroups.Operands
+        {
+            X = input is null ? null : input.Pointer, Kernel = kernel.Pointer, Z = z is null ? null : z.Pointer, Dy = dy.Pointer,
+            Dz = dz.Pointer, Dx = dx is null ? null : dx.Pointer, Dw = dw is null ? null : dw.Pointer, Db = db is null ? null : db.Pointer,
+            BiasPartials = partials is null ? null : partials.Pointer, KernelScratch = scratch is null ? null : scratch.Pointer,
+            Rows = rows, K = k, N = n, Activation = kind,
+        });
+        scratch?.Recycle();
+        partials?.Recycle();
         if (input is not null) ContiguousOperand.Release(input, x);
         if (dw is not null) GradientEngine.Accumulate(kernel, dw);
         if (dx is not null) GradientEngine.Accumulate(x, dx);

@@ -65,17 +65,19 @@ public static unsafe partial class Ops
         float* mean = n.Kept.First!.Pointer, invStd = mean + rows;
         var input = ContiguousOperand.Of(x);
         var dy = ContiguousOperand.Of(g);
-        var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
+        // A residual stream's gradient is already pending when a layer norm's backward runs: add dx into it here.
+        var pending = LayerNormKernel.AddIntoPending ? GradientEngine.PendingToAddInto(x) : null;
+        var dx = pending ?? (x._requiresGrad ? GradientEngine.NewGradient(x) : null);
         bool gammaGrad = gamma is not null && gamma._requiresGrad, betaGrad = beta is not null && beta._requiresGrad;
         var dGamma = gammaGrad ? GradientEngine.NewGradient(gamma!) : null;
         var dBeta = betaGrad ? GradientEngine.NewGradient(beta!) : null;
         var partials = gammaGrad || betaGrad ? Tensor.Uninitialized(new TensorShape((int)LayerNormKernel.GradientPartials(rows, size))) : null;
         LayerNormKernel.Backward(input.Pointer, gamma is null ? null : gamma.Pointer, dy.Pointer, mean, invStd, dx is null ? null : dx.Pointer,
-            partials is null ? null : partials.Pointer, dGamma is null ? null : dGamma.Pointer, dBeta is null ? null : dBeta.Pointer, rows, size);
+            pending is not null, partials is null ? null : partials.Pointer, dGamma is null ? null : dGamma.Pointer, dBeta is null ? null : dBeta.Pointer, rows, size);
         partials?.Recycle();
         ContiguousOperand.Release(input, x);
         ContiguousOperand.Release(dy, g);
-        if (dx is not null) GradientEngine.Accumulate(x, dx);
+        if (dx is not null && pending is null) GradientEngine.Accumulate(x, dx);
         if (dGamma is not null) GradientEngine.Accumulate(gamma!, dGamma);
         if (dBeta is not null) GradientEngine.Accumulate(beta!, dBeta);
     }

@@ -6,11 +6,12 @@ namespace DeepSharp.Tests.Ops;
 public class DenseOpsTests
 {
     /// <summary>y, dx, dW and db of activation(x·W + b) for a fixed output gradient, with the fused op on or off.</summary>
-    private static float[][] Run(bool fused, int[] xShape, int units, ActivationFunction activation, int seed, bool together = true)
+    private static float[][] Run(bool fused, int[] xShape, int units, ActivationFunction activation, int seed, bool together = true, bool rowGroups = true)
     {
-        bool saved = DenseBiasActivation.Enabled, savedTogether = DenseBiasActivation.GradientsTogether;
+        bool saved = DenseBiasActivation.Enabled, savedTogether = DenseBiasActivation.GradientsTogether, savedGroups = DenseRowGroups.Enabled;
         DenseBiasActivation.Enabled = fused;
         DenseBiasActivation.GradientsTogether = together;
+        DenseRowGroups.Enabled = rowGroups;
         try
         {
             int k = xShape[^1];
@@ -26,6 +27,7 @@ public class DenseOpsTests
         {
             DenseBiasActivation.Enabled = saved;
             DenseBiasActivation.GradientsTogether = savedTogether;
+            DenseRowGroups.Enabled = savedGroups;
         }
     }
 
@@ -38,14 +40,18 @@ public class DenseOpsTests
         { new[] { 128, 16, 128 }, 64, "linear" }, // the vit's second layer
         { new[] { 37, 1 }, 1, "linear" },
         { new[] { 41, 20 }, 12, "tanh" },         // an activation that follows as its own op
+        { new[] { 3, 700, 24 }, 40, "gelu" },     // four row groups of unequal chunks
+        { new[] { 1100, 17 }, 33, "linear" },     // two row groups, tails everywhere
     };
+
+    private static int Rows(int[] xShape) => xShape[..^1].Aggregate(1, (a, b) => a * b);
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Fused_dense_equals_the_separate_ops(int[] xShape, int units, string activation)
     {
         var separate = Run(false, xShape, units, activation, 11);
-        var fused = Run(true, xShape, units, activation, 11);
+        var fused = Run(true, xShape, units, activation, 11, rowGroups: false);
         // The product, the bias add and the activation are the same operations: the same bits. The products of
         // backward too; the bias gradient sums the rows in chunks, a different order (its rounding grows with the rows).
         ThreadCounts.Identical("y, dx and dW", separate[..3], fused[..3]);
@@ -62,13 +68,119 @@ public class DenseOpsTests
     [MemberData(nameof(Shapes))]
     public void Gradient_products_together_give_the_bits_of_one_after_the_other(int[] xShape, int units, string activation)
     {
-        var separate = Run(true, xShape, units, activation, 7, together: false);
+        var separate = Run(true, xShape, units, activation, 7, together: false, rowGroups: false);
         ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}, products together", () =>
         {
-            var together = Run(true, xShape, units, activation, 7, together: true);
+            var together = Run(true, xShape, units, activation, 7, together: true, rowGroups: false);
             ThreadCounts.Identical("y, dx, dW and db, together against one after the other", separate, together);
             return together;
         });
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Row_groups_give_the_bits_of_the_whole_products_but_for_the_kernel_gradient(int[] xShape, int units, string activation)
+    {
+        var whole = Run(true, xShape, units, activation, 13, rowGroups: false);
+        var groups = Run(true, xShape, units, activation, 13, rowGroups: true);
+        ThreadCounts.Identical("y, dx", whole[..2], groups[..2]);
+        ThreadCounts.Identical("db", whole[3..], groups[3..]);
+        int rows = Rows(xShape);
+        if (DenseRowGroups.Groups(rows) == 1) ThreadCounts.Identical("dW, one group", whole[2..3], groups[2..3]);
+        else OpAssert.Close(whole[2], groups[2], relative: 1e-5, absolute: 1e-6 + 1e-7 * rows);
+    }
+
+    /// <summary>dz, dx, dW and db from the row groups, and from the bias pass and the products of each group made apart.</summary>
+    [Theory]
+    [InlineData(2048, 64, 192, false)]
+    [InlineData(2048, 64, 128, true)]
+    [InlineData(2100, 24, 40, true)]
+    [InlineData(1100, 17, 33, false)]
+    public unsafe void The_kernel_gradient_is_the_sum_of_the_groups_products_in_group_order(int rows, int k, int n, bool gelu)
+    {
+        var kind = gelu ? DenseActivation.Gelu : DenseActivation.Linear;
+        int groups = DenseRowGroups.Groups(rows);
+        Assert.True(groups > 1);
+        float[] x = OpAssert.Random(1, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(2, -1f, 1f, k, n).ToArray();
+        float[] z = OpAssert.Random(3, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(4, -1f, 1f, rows, n).ToArray();
+        int chunks = DenseBiasActivation.Chunks(rows);
+        // The reference: dz and db by the whole pass, then each group's products apart, the partials added in order.
+        var dzExpected = gelu ? new float[rows * n] : dy;
+        var dbExpected = new float[n];
+        var dxExpected = new float[rows * k];
+        var dwExpected = new float[k * n];
+        var partials = new float[DenseBiasActivation.Partials(rows, n)];
+        fixed (float* px = x, pw = w, pz = z, pdy = dy, pdz = dzExpected, pdb = dbExpected, pdx = dxExpected, pdw = dwExpected, pp = partials)
+        {
+            DenseBiasActivation.Backward(pz, pdy, pdz, pp, pdb, rows, n, kind);
+            var partial = new float[k * n];
+            fixed (float* pg = partial)
+                for (int g = 0; g < groups; g++)
+                {
+                    int row0 = DenseBiasActivation.ChunkStart(rows, chunks * g / groups), row1 = DenseBiasActivation.ChunkStart(rows, chunks * (g + 1) / groups);
+                    Gemm.Multiply(false, true, row1 - row0, k, n, pdz + row0 * n, n, pw, n, pdx + row0 * k, k);
+                    Gemm.Multiply(true, false, k, n, row1 - row0, px + row0 * k, k, pdz + row0 * n, n, g == 0 ? pdw : pg, n);
+                    if (g > 0) System.Numerics.Tensors.TensorPrimitives.Add(dwExpected, partial, dwExpected);
+                }
+        }
+        ThreadCounts.SameBits($"row groups {rows}x{k} to {n}", () =>
+        {
+            var dz = gelu ? new float[rows * n] : (float[])dy.Clone();
+            var dx = new float[rows * k];
+            var dw = new float[k * n];
+            var db = new float[n];
+            var biasPartials = new float[DenseBiasActivation.Partials(rows, n)];
+            var scratch = new float[DenseRowGroups.KernelPartials(rows, k, n)];
+            fixed (float* px = x, pw = w, pz = z, pdy = gelu ? dy : dz, pdz = dz, pdx = dx, pdw = dw, pdb = db, pp = biasPartials, ps = scratch)
+                DenseRowGroups.Backward(new DenseRowGroups.Operands
+                {
+                    X = px, Kernel = pw, Z = gelu ? pz : null, Dy = pdy, Dz = pdz, Dx = pdx, Dw = pdw, Db = pdb,
+                    BiasPartials = pp, KernelScratch = ps, Rows = rows, K = k, N = n, Activation = kind,
+                });
+            ThreadCounts.Identical("dz, dx, dW, db against the groups made apart", [dzExpected, dxExpected, dwExpected, dbExpected], [dz, dx, dw, db]);
+            return [dz, dx, dw, db];
+        });
+    }
+
+    [Fact]
+    public void Fused_dense_in_row_groups_passes_the_gradient_check()
+    {
+        Assert.Equal(2, DenseRowGroups.Groups(1024));
+        var x = OpAssert.Random(1, -1f, 1f, 2, 512, 3);
+        var kernel = OpAssert.Random(2, -1f, 1f, 3, 2);
+        var bias = OpAssert.Random(3, -1f, 1f, 2);
+        OpAssert.GradientChecks(t => global::DeepSharp.Ops.Dense(t[0], t[1], t[2], Activations.Gelu), x, kernel, bias);
+    }
+
+    [Fact]
+    public void A_residual_block_in_row_groups_allocates_nothing_once_warm()
+    {
+        Tensor x, kernel, bias, gamma, beta;
+        using (TensorScope.Suspend())
+        {
+            x = OpAssert.Random(31, -1f, 1f, 64, 16, 24);
+            kernel = OpAssert.Random(32, -0.5f, 0.5f, 24, 24);
+            bias = OpAssert.Random(33, -0.5f, 0.5f, 24);
+            gamma = OpAssert.Random(34, 0.5f, 1.5f, 24);
+            beta = OpAssert.Random(35, -0.5f, 0.5f, 24);
+        }
+        Assert.Equal(2, DenseRowGroups.Groups(64 * 16));
+        void Step()
+        {
+            x.ZeroGrad();
+            kernel.ZeroGrad();
+            bias.ZeroGrad();
+            gamma.ZeroGrad();
+            beta.ZeroGrad();
+            using (TensorScope.Begin())
+            {
+                var h = DeepSharp.Ops.Multiply(x, 2f);
+                var y = DeepSharp.Ops.Add(h, DeepSharp.Ops.Dense(DeepSharp.Ops.LayerNormalization(h, gamma, beta), kernel, bias, Activations.Gelu));
+                DeepSharp.Ops.Sum(DeepSharp.Ops.Square(y)).Backward();
+            }
+        }
+        for (int i = 0; i < 5; i++) Step(); // fill the pools
+        Assert.Equal(0, SteadyStateAllocation.FewestBytes(Step, rounds: 6, stepsPerRound: 10));
     }
 
     [Fact]

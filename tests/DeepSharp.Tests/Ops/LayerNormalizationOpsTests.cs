@@ -1,3 +1,4 @@
+using DeepSharp.Kernels;
 using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Ops;
@@ -55,6 +56,44 @@ public class LayerNormalizationOpsTests
         Assert.Contains("4 for input (2, 3, 4)", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => DeepSharp.Ops.LayerNormalization(x, null, null, normalizedRank: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => DeepSharp.Ops.LayerNormalization(x, null, null, epsilon: 0f));
+    }
+
+    /// <summary>
+    /// A residual block, h = x + LN(x)·w: when the layer norm's backward runs, the gradient of x from the skip connection
+    /// is pending, and the backward adds its dx into it in its own sweep instead of a sum after it.
+    /// </summary>
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void Adding_into_the_pending_gradient_gives_the_bits_of_the_separate_sum(bool rowKernels, bool rowBlocks)
+    {
+        float[][] Run(bool addIntoPending)
+        {
+            bool savedAdd = LayerNormKernel.AddIntoPending, savedRows = LayerNormKernel.RowKernels, savedBlocks = LayerNormKernel.RowBlocks;
+            LayerNormKernel.AddIntoPending = addIntoPending;
+            LayerNormKernel.RowKernels = rowKernels;
+            LayerNormKernel.RowBlocks = rowBlocks;
+            try
+            {
+                var a = OpAssert.Random(21, -2f, 2f, 37, 64);
+                var gamma = OpAssert.Random(22, 0.5f, 1.5f, 64);
+                var beta = OpAssert.Random(23, -1f, 1f, 64);
+                var w = OpAssert.Random(24, -1f, 1f, 64);
+                var x = DeepSharp.Ops.Multiply(a, 1.5f);
+                var h = DeepSharp.Ops.Add(x, DeepSharp.Ops.Multiply(DeepSharp.Ops.LayerNormalization(x, gamma, beta), w));
+                DeepSharp.Ops.Sum(DeepSharp.Ops.Multiply(h, OpAssert.Random(25, -1f, 1f, 37, 64))).Backward();
+                return [a.Grad!.ToArray(), gamma.Grad!.ToArray(), beta.Grad!.ToArray(), w.Grad!.ToArray()];
+            }
+            finally
+            {
+                LayerNormKernel.AddIntoPending = savedAdd;
+                LayerNormKernel.RowKernels = savedRows;
+                LayerNormKernel.RowBlocks = savedBlocks;
+            }
+        }
+
+        ThreadCounts.Identical("dx, dγ, dβ, dw added into the pending gradient against summed after", Run(false), Run(true));
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+namespace DeepSharp.Kernels;
+
+/// <summary>
+/// A Dense layer's backward over many rows (a transformer's tokens: batch × sequence) cut into a few groups of rows
+/// fixed by the shape, each group done whole where it runs: its rows of dz = dy·activation'(z) with their partial bias
+/// sums (<see cref="DenseBiasActivation.BackwardChunks"/>), its rows of dx = dz·Wᵀ, and its share of the kernel
+/// gradient, xᵀ·dz over its rows, into a partial of its own. The partials are added in group order after.
+/// <para>
+/// Whole products on two cores (<see cref="GemmGroup"/>) leave one core waiting when the kernel gradient (k = all the
+/// rows) is the slower of the two, and each core reads the half of dz and x that the cores' previous op left in the
+/// other's cache. Cut by rows, the groups are equal work and a thread's groups are the rows it wrote before (the worker
+/// pool gives each thread one block of items), and dz is still in cache when the products read it.
+/// </para>
+/// <para>
+/// dz, dx and db have the bits of <see cref="DenseBiasActivation.Backward"/> and the whole products (a band of C's
+/// rows sums the same k blocks in the same order; the bias chunks are the same). The kernel gradient is a sum of
+/// per-group products, a different order from one product over all the rows: other bits than the whole product,
+/// the same at any thread count (the groups depend on the rows alone).
+/// </para>
+/// </summary>
+internal static unsafe class DenseRowGroups
+{
+    private const int GroupRows = 512; // a group's dz, x and dx rows (k, n ≤ 192: under 1 MB) stay in L2
+    private const int MaxGroups = 4;
+
+    /// <summary>
+    /// Whether a Dense backward over at least 2 × 512 rows is cut into groups of rows (the default); false keeps the
+    /// gradient pass and then the two whole products, for A/B comparisons (other bits for the kernel gradient). Starts
+    /// false when the environment variable <c>DEEPSHARP_DENSE_BACKWARD</c> is <c>products</c>.
+    /// </summary>
+    internal static bool Enabled { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_BACKWARD"), "products", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The groups of <paramref name="rows"/> rows (1: not cut; then the whole products serve).</summary>
+    internal static int Groups(int rows) => Math.Clamp(rows / GroupRows, 1, Math.Min(MaxGroups, DenseBiasActivation.Chunks(rows)));
+
+    /// <summary>Floats of scratch <see cref="Backward"/> needs for the kernel gradient's partials of groups after the first.</summary>
+    internal static long KernelPartials(int rows, int k, int n) => (long)(Groups(rows) - 1) * k * n;
+
+    /// <summary>The operands of one backward; any of <see cref="Dx"/>, <see cref="Dw"/>, <see cref="Db"/> may be null (not wanted).</summary>
+    internal struct Operands
+    {
+        /// <summary>x (rows × k), the kernel W (k × n), z (rows × n; null when linear), dy (rows × n).</summary>
+        public float* X, Kernel, Z, Dy;
+
+        /// <summary>Where dz goes (rows × n; dy itself when linear), dx (rows × k), dW (k × n), db (n).</summary>
+        public float* Dz, Dx, Dw, Db;
+
+        /// <summary>Scratch: <see cref="DenseBiasActivation.Partials"/> and <see cref="KernelPartials"/> floats.</summary>
+        public float* BiasPartials, KernelScratch;
+
+        public int Rows, K, N;
+        public DenseActivation Activation;
+    }
+
+    /// <summary>dz, dx, dW and db as the class describes, for rows with <see cref="Groups"/> &gt; 1.</summary>
+    internal static void Backward(in Operands operands)
+    {
+        var body = new Body { O = operands, Groups = Groups(operands.Rows) };
+        if (Parallelism.Threads == 1) for (int g = 0; g < body.Groups; g++) body.Execute(g);
+        else WorkerPool.For(body.Groups, ref body);
+        var o = operands;
+        if (o.Db != null) DenseBiasActivation.SumPartials(o.BiasPartials, o.Db, o.Rows, o.N);
+        if (o.Dw == null) return;
+        var dw = new Span<float>(o.Dw, o.K * o.N);
+        for (int g = 1; g < body.Groups; g++)
+            System.Numerics.Tensors.TensorPrimitives.Add(dw, new ReadOnlySpan<float>(o.KernelScratch + (long)(g - 1) * o.K * o.N, o.K * o.N), dw);
+    }
+
+    private struct Body : IParallelBody
+    {
+        public Operands O;
+        public int Groups;
+
+        public readonly void Execute(int group)
+        {
+            // A group is a run of the bias pass's chunks, so its rows end where theirs do.
+            int chunks = DenseBiasActivation.Chunks(O.Rows);
+            int chunk0 = (int)((long)chunks * group / Groups), chunk1 = (int)((long)chunks * (group + 1) / Groups);
+            int row0 = DenseBiasActivation.ChunkStart(O.Rows, chunk0), rows = DenseBiasActivation.ChunkStart(O.Rows, chunk1) - row0;
+            int k = O.K, n = O.N;
+            DenseBiasActivation.BackwardChunks(O.Z, O.Dy, O.Dz, O.Db == null ? null : O.BiasPartials, O.Rows, n, O.Activation, chunk0, chunk1);
+            float* dz = O.Dz + (long)row0 * n;
+            if (O.Dx != null) Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k);
+            if (O.Dw == null) return;
+            float* partial = group == 0 ? O.Dw : O.KernelScratch + (long)(group - 1) * k * n;
+            Gemm.Multiply(true, false, k, n, rows, O.X + (long)row0 * k, k, dz, n, partial, n);
+        }
+    }
+}
