@@ -9,9 +9,11 @@ namespace DeepSharp.Bench.Benchmarks;
 /// beforehand: the permute path (<see cref="AffineRows512"/>) against the AVX2 gather path; then the draw of a transform
 /// alone and draw plus warp as a flow's worker runs them. Then the cnn row's training, Fit on 8,192 images for three
 /// epochs (the fastest eighth of a timed epoch, as there), in rounds that alternate: plain tensors; the augmented flow;
-/// the augmented flow with the gather path; the augmented flow made inline (<see cref="ImageFlow.PrepareInline"/>: by the
+/// the augmented flow with the gather path; the augmented flow made inline (<see cref="BatchPreparation.Inline"/>: by the
 /// training thread and the kernel threads when a step asks for its batch); a flow that only copies (no transform: what
-/// the flow's thread and handover cost). Each round prints its figures, with the process's CPU time a sample over the timed
+/// the flow's preparation and handover cost); the augmented flow on its own thread (<see cref="BatchPreparation.Thread"/>,
+/// the default before the kernel threads made the batches between their jobs). "augmented" is the default
+/// (<see cref="BatchPreparation.Auto"/>). Each round prints its figures, with the process's CPU time a sample over the timed
 /// epochs (every thread's: on a loaded machine the figure to compare at one thread, where the clock mostly measures the
 /// neighbours); the rows give each setting's best round and augmented over plain.
 /// </summary>
@@ -86,17 +88,19 @@ internal sealed class AugmentBenchmark : IBenchmark
 
     private static IEnumerable<BenchmarkResult> TrainingRows(Tensor x, Tensor y, int batch, int threads)
     {
-        var settings = new (string Name, ImageDataGenerator? Generator, bool Permute, bool Inline)[]
+        var settings = new (string Name, ImageDataGenerator? Generator, bool Permute, BatchPreparation Mode)[]
         {
-            ("plain", null, true, false),
-            ("augmented", CnnBenchmark.Augmentation(), true, false),
-            ("augmented, gather", CnnBenchmark.Augmentation(), false, false),
-            ("augmented, inline", CnnBenchmark.Augmentation(), true, true),
-            ("flow, no transform", new ImageDataGenerator(), true, false),
+            ("plain", null, true, BatchPreparation.Auto),
+            ("augmented", CnnBenchmark.Augmentation(), true, BatchPreparation.Auto),
+            ("augmented, gather", CnnBenchmark.Augmentation(), false, BatchPreparation.Auto),
+            ("augmented, inline", CnnBenchmark.Augmentation(), true, BatchPreparation.Inline),
+            ("flow, no transform", new ImageDataGenerator(), true, BatchPreparation.Auto),
+            ("augmented, thread", CnnBenchmark.Augmentation(), true, BatchPreparation.Thread),
         };
         var best = new double[settings.Length];
         var cpu = Enumerable.Repeat(double.PositiveInfinity, settings.Length).ToArray();
-        bool saved = AffineRows512.Enabled, savedInline = ImageFlow.PrepareInline;
+        bool saved = AffineRows512.Enabled;
+        var savedMode = ImageFlow.Preparation;
         try
         {
             for (int round = 0; round < Rounds; round++)
@@ -105,7 +109,7 @@ internal sealed class AugmentBenchmark : IBenchmark
                 for (int s = 0; s < settings.Length; s++)
                 {
                     AffineRows512.Enabled = settings[s].Permute;
-                    ImageFlow.PrepareInline = settings[s].Inline;
+                    ImageFlow.Preparation = settings[s].Mode;
                     var clock = new CpuClock();
                     double rate = CnnBenchmark.DeepSharpRun(x, y, batch, threads, settings[s].Generator, clock).Times.FastestSliceSamplesPerSecond;
                     double microseconds = clock.Seconds / (2.0 * x.Shape[0]) * 1e6;
@@ -119,15 +123,17 @@ internal sealed class AugmentBenchmark : IBenchmark
         finally
         {
             AffineRows512.Enabled = saved;
-            ImageFlow.PrepareInline = savedInline;
+            ImageFlow.Preparation = savedMode;
         }
         string name = $"cnn b{batch} t{threads}";
         yield return new BenchmarkResult($"{name} plain", best[0], double.NaN, BenchmarkUnit.SamplesPerSecond);
         yield return new BenchmarkResult($"{name} augmented", best[1], best[2], BenchmarkUnit.SamplesPerSecond, PeerName: "gather");
-        yield return new BenchmarkResult($"{name} augmented inline", best[3], best[1], BenchmarkUnit.SamplesPerSecond, PeerName: "thread");
+        yield return new BenchmarkResult($"{name} augmented inline", best[3], best[1], BenchmarkUnit.SamplesPerSecond, PeerName: "default");
+        yield return new BenchmarkResult($"{name} augmented thread", best[5], best[1], BenchmarkUnit.SamplesPerSecond, PeerName: "default");
         yield return new BenchmarkResult($"{name} flow, no transform", best[4], double.NaN, BenchmarkUnit.SamplesPerSecond);
         yield return new BenchmarkResult($"{name} augmented / plain", best[1] / best[0], best[2] / best[0], BenchmarkUnit.Times, PeerName: "gather");
-        yield return new BenchmarkResult($"{name} augmented inline / plain", best[3] / best[0], best[1] / best[0], BenchmarkUnit.Times, PeerName: "thread");
+        yield return new BenchmarkResult($"{name} augmented inline / plain", best[3] / best[0], best[1] / best[0], BenchmarkUnit.Times, PeerName: "default");
+        yield return new BenchmarkResult($"{name} augmented thread / plain", best[5] / best[0], best[1] / best[0], BenchmarkUnit.Times, PeerName: "default");
         for (int s = 0; s < settings.Length; s++)
             yield return new BenchmarkResult($"{name} CPU a sample, {settings[s].Name}", cpu[s], double.NaN, BenchmarkUnit.Microseconds);
     }

@@ -232,7 +232,8 @@ public sealed partial class ImageDataGenerator
     /// <summary>
     /// Batches of augmented images and their targets for <c>model.Fit(source, ...)</c>, as Keras' <c>flow</c>:
     /// every epoch visits each sample once (shuffled if asked), each time with a new random transform. Batches
-    /// are prepared on a background thread one step ahead; dispose the flow to stop it.
+    /// are prepared one step ahead (by the kernel threads between their jobs, or with one kernel thread on a
+    /// background thread); dispose the flow to stop that.
     /// </summary>
     /// <param name="x">Images [N, H, W, C], or [N, H, W] for one channel; batches keep this layout.</param>
     /// <param name="y">Targets with one row per image, or null to augment images alone.</param>

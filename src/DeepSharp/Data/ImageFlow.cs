@@ -10,19 +10,20 @@ namespace DeepSharp;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A background thread prepares the next batch while the current one is used (double buffering): the batch
-/// handed out stays valid until the next one is asked for, then its tensors are reused. After the first batch
-/// nothing is allocated. Batch b of epoch e depends only on the seed, e and b (each batch draws from its own
-/// random stream), so runs are reproducible whatever the thread timing. An exception on the background
-/// thread is rethrown, wrapped, when the batch it was preparing is asked for.
+/// The next batch is prepared while the current one is used (double buffering): with two or more kernel threads
+/// (<see cref="Parallelism.Threads"/>) by the kernel threads between their jobs, with one by a background thread of
+/// the flow's own. The batch handed out stays valid until the next one is asked for, then its tensors are reused.
+/// After the first batch nothing is allocated. Batch b of epoch e depends only on the seed, e and b (each batch
+/// draws from its own random stream), so runs are reproducible whatever the thread timing. An exception while a
+/// batch is prepared is rethrown, wrapped, when that batch is asked for.
 /// </para>
 /// <para>
-/// Dispose the flow when done: that stops the thread and returns the batch tensors to the pool. (The thread also
-/// ends by itself after a while without work.) The flow reads x and y while it runs: keep them alive and
-/// unchanged. One enumeration at a time; not thread-safe.
+/// Dispose the flow when done: that stops the work and returns the batch tensors to the pool. (The background
+/// thread also ends by itself after a while without work.) The flow reads x and y while it runs: keep them alive
+/// and unchanged. One enumeration at a time; not thread-safe.
 /// </para>
 /// </remarks>
-public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDisposable
+public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource, IDisposable
 {
     private enum SlotState { Free, Filling, Ready, Failed, InUse }
 
@@ -53,8 +54,8 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     private Thread? _worker;
     private bool _stopping, _disposed;
     private BatchShard _shard;
-    private bool _inlineRun;          // this enumeration's batches are made in Take, by the consumer and the kernel threads
-    private AffineMap[] _maps = [];   // an inline batch's transforms, drawn in order before its images are resampled
+    private BatchPreparation _mode;   // where this enumeration's batches are made (never Auto)
+    private AffineMap[] _maps = [];   // an inline or pooled batch's transforms, drawn in order before its images are resampled
 
     internal ImageFlow(ImageDataGenerator generator, Tensor x, Tensor? y, int batchSize, bool shuffle, long seed)
     {
@@ -147,12 +148,13 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     }
 
     /// <summary>
-    /// Whether batches are made when they are asked for, by the consuming thread and the kernel threads together (true),
-    /// or one step ahead on the flow's own thread (false, the default). Read when an enumeration starts; the batches are
-    /// the same either way. <c>DEEPSHARP_IMAGE_FLOW=inline</c> or <c>thread</c> sets it at start-up.
+    /// Where batches are made (<see cref="BatchPreparation"/>; the batches are the same in every case), read when an
+    /// enumeration starts. <c>DEEPSHARP_IMAGE_FLOW=pool|thread|inline</c> sets it at start-up; the default is
+    /// <see cref="BatchPreparation.Auto"/>.
     /// </summary>
-    internal static bool PrepareInline { get; set; } =
-        string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_IMAGE_FLOW"), "inline", StringComparison.OrdinalIgnoreCase);
+    internal static BatchPreparation Preparation { get; set; } =
+        Enum.TryParse<BatchPreparation>(Environment.GetEnvironmentVariable("DEEPSHARP_IMAGE_FLOW"), ignoreCase: true, out var mode) &&
+        Enum.IsDefined(mode) ? mode : BatchPreparation.Auto;
 
     /// <summary>How long the worker waits for work before its thread ends (a new one starts when needed).</summary>
     internal TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -205,8 +207,13 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _runEpoch = epoch;
             _nextToFill = _nextToConsume = firstBatch;
             _runActive = true;
-            _inlineRun = PrepareInline;
-            if (!_inlineRun) EnsureWorker();
+            _mode = Preparation switch
+            {
+                BatchPreparation.Auto => Parallelism.Threads >= 2 ? BatchPreparation.Pool : BatchPreparation.Thread,
+                var mode => mode,
+            };
+            if (_mode == BatchPreparation.Thread) EnsureWorker();
+            if (_mode == BatchPreparation.Pool && firstBatch < BatchCount) StartPooled(firstBatch);
             Monitor.PulseAll(_gate);
             return new Enumerator(this, _run);
         }
@@ -236,7 +243,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         while (batches.MoveNext()) yield return batches.Current;
     }
 
-    /// <summary>Stops the background thread and returns the batch tensors to the pool.</summary>
+    /// <summary>Stops the background work and returns the batch tensors to the pool.</summary>
     public void Dispose()
     {
         Thread? worker;
@@ -246,6 +253,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             _disposed = true;
             _stopping = true;
             _runActive = false;
+            CancelPooled(); // the kernel threads may be writing into a slot
             worker = _worker;
             Monitor.PulseAll(_gate);
         }
@@ -269,6 +277,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         _run++;
         _runActive = false;
         _held = -1;
+        CancelPooled();
         while (_state[0] == SlotState.Filling || _state[1] == SlotState.Filling) Monitor.Wait(_gate);
         _state[0] = _state[1] = SlotState.Free;
     }
@@ -342,7 +351,8 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
             if (_nextToConsume >= BatchCount) return default;
             int batch = _nextToConsume;
             int slot = batch & 1;
-            if (_inlineRun) FillNow(slot, batch);
+            if (_mode == BatchPreparation.Inline) FillNow(slot, batch);
+            if (_mode == BatchPreparation.Pool) FinishPooled(slot, batch);
             while (_state[slot] is not (SlotState.Ready or SlotState.Failed))
             {
                 EnsureWorker(); // it may have ended while idle, waiting for the consumer
@@ -356,11 +366,12 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
                 _nextToConsume = BatchCount;
                 Monitor.PulseAll(_gate);
                 throw new InvalidOperationException(
-                    $"ImageFlow: preparing batch {batch} of epoch {_runEpoch}{(_inlineRun ? "" : " on the background thread")} failed: {failure.Message}", failure);
+                    $"ImageFlow: preparing batch {batch} of epoch {_runEpoch}{(_mode == BatchPreparation.Thread ? " on the background thread" : "")} failed: {failure.Message}", failure);
             }
             _state[slot] = SlotState.InUse;
             _held = slot;
             _nextToConsume++;
+            if (_mode == BatchPreparation.Pool && _nextToConsume < BatchCount) StartPooled(_nextToConsume); // into the slot just given back
             int batchStart = (int)((long)batch * BatchSize); // below Count (long: a batch size near int.MaxValue)
             var (offset, rows) = _shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
             bool full = rows == _slotX[slot]!.Shape[0];
@@ -422,7 +433,7 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
         }
     }
 
-    private bool HasWork() => _runActive && !_inlineRun && _nextToFill < BatchCount && _state[_nextToFill & 1] == SlotState.Free;
+    private bool HasWork() => _runActive && _mode == BatchPreparation.Thread && _nextToFill < BatchCount && _state[_nextToFill & 1] == SlotState.Free;
 
     /// <summary>Makes batch <paramref name="batch"/> in slot <paramref name="slot"/> on this thread, with the kernel threads (under _gate).</summary>
     private void FillNow(int slot, int batch)
@@ -446,17 +457,14 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
     /// <summary>
     /// Gathers and augments batch <paramref name="batch"/> into slot <paramref name="slot"/>: image by image on the flow's
     /// thread, or (<paramref name="inline"/>) every transform drawn first, in the same order, then the images shared out
-    /// among the kernel threads.
+    /// among the kernel threads (the pooled batches draw the same way: ImageFlow.Pooled.cs).
     /// </summary>
     private void Fill(int slot, int epoch, int batch, bool inline = false)
     {
-        int batchStart = (int)((long)batch * BatchSize); // below Count (long: a batch size near int.MaxValue)
-        var (offset, size) = _shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
-        int start = batchStart + offset;
+        var (start, size) = BatchRows(batch);
         float* source = _x.Pointer;
         float* destination = _slotX[slot]!.Pointer;
-        // Shard 0 (and a flow without shards) keeps the batch's own stream; the others get streams of their own.
-        _random.Reseed(StreamSeed(Seed, epoch, batch) ^ (long)((ulong)_shard.Index * 0x9E3779B97F4A7C15UL));
+        _random.Reseed(BatchSeed(epoch, batch));
         if (inline) AugmentShared(source, destination, start, size);
         else
             for (int i = 0; i < size; i++)
@@ -471,16 +479,39 @@ public sealed unsafe class ImageFlow : IEnumerable<Batch>, IBatchSource, IDispos
 
     private void AugmentShared(float* source, float* destination, int start, int size)
     {
-        if (_maps.Length < size) _maps = new AffineMap[size];
-        for (int i = 0; i < size; i++) _maps[i] = _generator.GetRandomTransform(_height, _width, _random).ToAffineMap(_height, _width);
-        var body = new AugmentBody
-        {
-            Source = source, Destination = destination, Order = _order, Start = start, Maps = _maps, ImageLength = _imageLength,
-            Height = _height, Width = _width, Channels = _channels, Mode = _generator.FillMode, Fill = _generator.Cval,
-            Bilinear = _generator.InterpolationOrder == 1, Scale = _generator.ScaleFactor,
-        };
+        DrawMaps(size);
+        var body = Body(source, destination, start);
         WorkerPool.For(size, ref body);
     }
+
+    /// <summary>The first row of this flow's part of batch <paramref name="batch"/> in the epoch's order, and its row count.</summary>
+    private (int Start, int Rows) BatchRows(int batch)
+    {
+        int batchStart = (int)((long)batch * BatchSize); // below Count (long: a batch size near int.MaxValue)
+        var (offset, rows) = _shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
+        return (batchStart + offset, rows);
+    }
+
+    /// <summary>
+    /// The seed of batch <paramref name="batch"/>'s transforms: shard 0 (and a flow without shards) keeps the batch's own
+    /// stream; the others get streams of their own.
+    /// </summary>
+    private long BatchSeed(int epoch, int batch) => StreamSeed(Seed, epoch, batch) ^ (long)((ulong)_shard.Index * 0x9E3779B97F4A7C15UL);
+
+    /// <summary>The transforms of the next <paramref name="rows"/> images of the batch, drawn in order from <see cref="_random"/>.</summary>
+    private void DrawMaps(int rows)
+    {
+        if (_maps.Length < rows) _maps = new AffineMap[rows];
+        for (int i = 0; i < rows; i++) _maps[i] = _generator.GetRandomTransform(_height, _width, _random).ToAffineMap(_height, _width);
+    }
+
+    /// <summary>The resampling of a batch's images, from the epoch's row <paramref name="start"/> on, through <see cref="_maps"/>.</summary>
+    private AugmentBody Body(float* source, float* destination, int start) => new()
+    {
+        Source = source, Destination = destination, Order = _order, Start = start, Maps = _maps, ImageLength = _imageLength,
+        Height = _height, Width = _width, Channels = _channels, Mode = _generator.FillMode, Fill = _generator.Cval,
+        Bilinear = _generator.InterpolationOrder == 1, Scale = _generator.ScaleFactor,
+    };
 
     /// <summary>Image i of a batch: its source image resampled through its transform.</summary>
     private struct AugmentBody : IParallelBody

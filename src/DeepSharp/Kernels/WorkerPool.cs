@@ -45,6 +45,9 @@ internal static unsafe class WorkerPool
     // Block b's cursor at [b·CursorStride]: (generation << 32) | next unclaimed item of the block.
     private static readonly long[] Cursors = new long[MaxParts * CursorStride];
 
+    // Work for idle workers between jobs (see BackgroundWork); one owner at a time.
+    private static BackgroundWork? _background;
+
     [ThreadStatic] private static bool t_insideJob;
 
     /// <summary>Whether the current thread runs an item of a job: a parallel call made here runs inline.</summary>
@@ -105,6 +108,38 @@ internal static unsafe class WorkerPool
             _jobState = null;
             _failure?.Throw();
         }
+    }
+
+    /// <summary>
+    /// Lets idle workers run <paramref name="work"/>'s items between jobs, waking them if they sleep; false (and the
+    /// owner runs every item in its <see cref="BackgroundWork.Finish"/>) when there is no worker or another owner's
+    /// work is posted.
+    /// </summary>
+    internal static bool Post(BackgroundWork work)
+    {
+        int threads = Parallelism.Threads;
+        if (threads <= 1) return false;
+        var workers = EnsureWorkers(threads - 1);
+        var posted = Interlocked.CompareExchange(ref _background, work, null);
+        if (posted is not null && posted != work) return false;
+        for (int w = 0; w < threads - 1; w++) workers[w].WakeIfSleeping();
+        return true;
+    }
+
+    /// <summary>Takes <paramref name="work"/> back from the workers, if it is the posted work.</summary>
+    internal static void Withdraw(BackgroundWork work) => Interlocked.CompareExchange(ref _background, null, work);
+
+    /// <summary>
+    /// Runs one item of the posted background work, if there is one; false when there is nothing to run. Work with no
+    /// item left to claim is withdrawn, so that a flow left undisposed holds neither the slot nor itself here (its
+    /// owner posts it again with its next round).
+    /// </summary>
+    private static bool RunBackgroundItem()
+    {
+        if (Volatile.Read(ref _background) is not { } work) return false;
+        if (work.TryRunOne()) return true;
+        Withdraw(work);
+        return false;
     }
 
     /// <summary>The first item of block <paramref name="block"/> of <paramref name="parts"/> (block <paramref name="parts"/> starts at the end).</summary>
@@ -200,26 +235,31 @@ internal static unsafe class WorkerPool
             }
         }
 
+        /// <summary>Waits for the next job, running background items meanwhile (one at a time, so a job waits for one at most).</summary>
         private int WaitForJob()
         {
-            for (int i = 0; i < SpinIterations; i++)
+            while (true)
             {
-                int generation = CurrentGeneration();
-                if (generation != _seenGeneration) return generation;
-                Thread.SpinWait(8);
+                for (int i = 0; i < SpinIterations; i++)
+                {
+                    int generation = CurrentGeneration();
+                    if (generation != _seenGeneration) return generation;
+                    if (RunBackgroundItem()) i = 0; // stay awake for the spin time after the last item, as after a job
+                    else Thread.SpinWait(8);
+                }
+                Volatile.Write(ref _sleeping, 1);
+                Interlocked.MemoryBarrier();
+                int current = CurrentGeneration();
+                if (current != _seenGeneration || Volatile.Read(ref _background) is { HasUnclaimed: true })
+                {
+                    // A job or background work arrived as we went to sleep. If its publisher already took our flag, it
+                    // has released (or will release) the semaphore: consume that release so the count stays balanced.
+                    if (Interlocked.Exchange(ref _sleeping, 0) == 0) _wake.Wait();
+                    if (current != _seenGeneration) return current;
+                    continue;
+                }
+                _wake.Wait(); // woken for a job or for background work: the spin loop above tells which
             }
-            Volatile.Write(ref _sleeping, 1);
-            Interlocked.MemoryBarrier();
-            int current = CurrentGeneration();
-            if (current != _seenGeneration)
-            {
-                // A job arrived as we went to sleep. If its publisher already took our flag, it has released
-                // (or will release) the semaphore: consume that release so the count stays balanced.
-                if (Interlocked.Exchange(ref _sleeping, 0) == 0) _wake.Wait();
-                return current;
-            }
-            _wake.Wait();
-            return CurrentGeneration();
         }
 
         private static int CurrentGeneration() => (int)Volatile.Read(ref _announced);

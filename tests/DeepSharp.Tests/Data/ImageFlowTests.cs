@@ -232,9 +232,12 @@ public class ImageFlowTests
         Assert.Contains("without y", Assert.Throws<InvalidOperationException>(() => model.Fit(imagesOnly, epochs: 1, verbose: 0)).Message);
     }
 
-    [Fact]
-    public void Steady_state_batches_allocate_nothing_on_either_thread()
+    [Theory]
+    [InlineData("Thread")]
+    [InlineData("Pool")]
+    public void Steady_state_batches_allocate_nothing_on_either_thread(string mode)
     {
+        using var preparation = new FlowPreparation(Enum.Parse<BatchPreparation>(mode));
         var images = Tensor.RandomUniform([256, 28, 28, 1], generator: new RandomGenerator(4));
         var labels = Tensor.Arange(256);
         using var flow = Augmenting.Flow(images, labels, batchSize: 32, seed: 3);
@@ -262,6 +265,7 @@ public class ImageFlowTests
     [Fact]
     public void Disposing_stops_the_background_thread()
     {
+        using var preparation = new FlowPreparation(BatchPreparation.Thread);
         var (x, y) = Numbered(20);
         var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
         using (var enumerator = flow.GetEnumerator()) Assert.True(enumerator.MoveNext());
@@ -279,6 +283,7 @@ public class ImageFlowTests
     [Fact]
     public void An_idle_worker_ends_and_a_new_one_starts_when_batches_are_wanted_again()
     {
+        using var preparation = new FlowPreparation(BatchPreparation.Thread);
         var (x, y) = Numbered(12);
         using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
         flow.IdleTimeout = TimeSpan.FromMilliseconds(20);
@@ -296,6 +301,7 @@ public class ImageFlowTests
     [Fact]
     public void A_failure_on_the_worker_surfaces_on_the_consumer_with_a_clear_message()
     {
+        using var preparation = new FlowPreparation(BatchPreparation.Thread);
         var (x, y) = Numbered(12);
         using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
         x.Dispose(); // the worker can no longer read the images
@@ -308,93 +314,157 @@ public class ImageFlowTests
     }
 }
 
-public class ImageFlowInlineTests
+/// <summary>Sets <see cref="ImageFlow.Preparation"/> (and, when given, the kernel threads) for a test, and puts them back.</summary>
+internal readonly struct FlowPreparation : IDisposable
+{
+    private readonly BatchPreparation _mode;
+    private readonly int _threads;
+
+    public FlowPreparation(BatchPreparation mode, int threads = 0)
+    {
+        _mode = ImageFlow.Preparation;
+        _threads = Parallelism.Threads;
+        ImageFlow.Preparation = mode;
+        if (threads > 0) Parallelism.Threads = threads;
+    }
+
+    public void Dispose()
+    {
+        ImageFlow.Preparation = _mode;
+        Parallelism.Threads = _threads;
+    }
+}
+
+/// <summary>Batches made inline or by the kernel threads between their jobs are those of the flow's own thread.</summary>
+public class ImageFlowPreparationTests
 {
     private static readonly ImageDataGenerator Augmenting =
         new(rotationRange: 10, widthShiftRange: 0.1, heightShiftRange: 0.1, shearRange: 0.1, zoomRange: (0.9, 1.2), rescale: 0.5);
 
-    /// <summary>Two epochs of a flow made with <see cref="ImageFlow.PrepareInline"/> set as given, batch by batch.</summary>
-    private static List<float[]> TwoEpochs(bool inline, Tensor x, Tensor y, int batchSize, BatchShard shard = default)
+    /// <summary>Two epochs of a flow made as <paramref name="mode"/> says with <paramref name="threads"/> kernel threads, batch by batch.</summary>
+    private static List<float[]> TwoEpochs(BatchPreparation mode, Tensor x, Tensor y, int batchSize, BatchShard shard = default,
+        ImageDataGenerator? generator = null, int threads = 2)
     {
-        bool saved = ImageFlow.PrepareInline;
-        ImageFlow.PrepareInline = inline;
-        try
-        {
-            using var flow = Augmenting.Flow(x, y, batchSize: batchSize, seed: 8);
-            flow.Shard = shard;
-            var batches = new List<float[]>();
-            for (int epoch = 0; epoch < 2; epoch++)
-                foreach (var batch in flow) batches.Add([.. batch.X.ToArray(), .. batch.Y.ToArray(), batch.Start]);
-            Assert.Equal(inline, flow.WorkerThread is null);
-            return batches;
-        }
-        finally
-        {
-            ImageFlow.PrepareInline = saved;
-        }
+        using var preparation = new FlowPreparation(mode, threads);
+        using var flow = (generator ?? Augmenting).Flow(x, y, batchSize: batchSize, seed: 8);
+        flow.Shard = shard;
+        var batches = new List<float[]>();
+        for (int epoch = 0; epoch < 2; epoch++)
+            foreach (var batch in flow) batches.Add([.. batch.X.ToArray(), .. batch.Y.ToArray(), batch.Start]);
+        Assert.Equal(mode != BatchPreparation.Thread, flow.WorkerThread is null);
+        return batches;
     }
 
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(37, 8)]
-    [InlineData(100, 128)]
-    public void Batches_made_inline_are_those_of_the_background_thread(int count, int batchSize)
+    [InlineData("Inline", 1, 1, 2)]
+    [InlineData("Inline", 37, 8, 2)]
+    [InlineData("Inline", 100, 128, 2)]
+    [InlineData("Pool", 1, 1, 2)]
+    [InlineData("Pool", 37, 8, 2)]
+    [InlineData("Pool", 100, 128, 2)]
+    [InlineData("Pool", 100, 16, 3)]
+    [InlineData("Pool", 37, 8, 1)]
+    public void Batches_are_those_of_the_background_thread(string modeName, int count, int batchSize, int threads)
     {
+        var mode = Enum.Parse<BatchPreparation>(modeName);
         var x = Tensor.RandomUniform([count, 28, 28, 1], generator: new RandomGenerator(6));
         var y = Tensor.Arange(count);
-        var inline = TwoEpochs(true, x, y, batchSize);
-        Assert.Equal(TwoEpochs(false, x, y, batchSize), inline);
-        Assert.Equal(2 * ((count + batchSize - 1) / batchSize), inline.Count);
-        if (count > 1) Assert.NotEqual(inline[0], inline[inline.Count / 2]); // the second epoch draws anew
+        var made = TwoEpochs(mode, x, y, batchSize, threads: threads);
+        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, batchSize), made);
+        Assert.Equal(2 * ((count + batchSize - 1) / batchSize), made.Count);
+        if (count > 1) Assert.NotEqual(made[0], made[made.Count / 2]); // the second epoch draws anew
         if (count == 1) return;
         var shard = new BatchShard(1, 2);
-        Assert.Equal(TwoEpochs(false, x, y, batchSize, shard), TwoEpochs(true, x, y, batchSize, shard));
+        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, batchSize, shard), TwoEpochs(mode, x, y, batchSize, shard, threads: threads));
     }
 
-    [Fact]
-    public void Fit_on_an_inline_flow_trains_the_same_weights()
+    [Theory]
+    [InlineData("Inline")]
+    [InlineData("Pool")]
+    public void Standardized_batches_are_those_of_the_background_thread(string modeName)
     {
+        var mode = Enum.Parse<BatchPreparation>(modeName);
+        var x = Tensor.RandomUniform([30, 6, 6, 2], generator: new RandomGenerator(7));
+        var y = Tensor.Arange(30);
+        var generator = new ImageDataGenerator(rotationRange: 20, zoomRange: (0.8, 1.1), horizontalFlip: true, featurewiseCenter: true,
+            featurewiseStdNormalization: true, samplewiseCenter: true);
+        generator.Fit(x);
+        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, 8, generator: generator), TwoEpochs(mode, x, y, 8, generator: generator));
+    }
+
+    [Theory]
+    [InlineData("Inline")]
+    [InlineData("Pool")]
+    public void Fit_trains_the_same_weights(string modeName)
+    {
+        var mode = Enum.Parse<BatchPreparation>(modeName);
         var x = Tensor.RandomUniform([40, 8, 8, 1], generator: new RandomGenerator(2));
         var y = Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i % 3)).ToArray());
-        float[] Train(bool inline)
+        float[] Train(BatchPreparation mode)
         {
-            bool saved = ImageFlow.PrepareInline;
-            ImageFlow.PrepareInline = inline;
-            try
-            {
-                RandomGenerator.SetSeed(5);
-                var model = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(3, activation: "softmax"));
-                model.Compile(new Adam(), "sparse_categorical_crossentropy");
-                using var flow = Augmenting.Flow(x, y, batchSize: 16, seed: 3);
-                model.Fit(flow, epochs: 2, verbose: 0);
-                return [.. model.GetWeights().SelectMany(w => w)];
-            }
-            finally
-            {
-                ImageFlow.PrepareInline = saved;
-            }
+            using var preparation = new FlowPreparation(mode, threads: 2);
+            RandomGenerator.SetSeed(5);
+            var model = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(3, activation: "softmax"));
+            model.Compile(new Adam(), "sparse_categorical_crossentropy");
+            using var flow = Augmenting.Flow(x, y, batchSize: 16, seed: 3);
+            model.Fit(flow, epochs: 2, verbose: 0);
+            return [.. model.GetWeights().SelectMany(w => w)];
         }
-        Assert.Equal(Train(false), Train(true));
+        Assert.Equal(Train(BatchPreparation.Thread), Train(mode));
+    }
+
+    [Theory]
+    [InlineData("Inline")]
+    [InlineData("Pool")]
+    public void A_failure_surfaces_with_the_batch_and_epoch(string modeName)
+    {
+        var mode = Enum.Parse<BatchPreparation>(modeName);
+        var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
+        using var preparation = new FlowPreparation(mode, threads: 2);
+        using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
+        x.Dispose();
+        var error = Assert.Throws<InvalidOperationException>(() => { foreach (var _ in flow) { } });
+        Assert.Contains("batch 0 of epoch 0", error.Message);
+        Assert.DoesNotContain("background thread", error.Message);
+        Assert.IsType<ObjectDisposedException>(error.InnerException);
+    }
+
+    [Theory]
+    [InlineData("Auto", 1, "Thread")]
+    [InlineData("Auto", 2, "Pool")]
+    [InlineData("Thread", 2, "Thread")]
+    public void Auto_makes_batches_with_the_kernel_threads_when_there_are_two_or_more(string mode, int threads, string made)
+    {
+        var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
+        using var preparation = new FlowPreparation(Enum.Parse<BatchPreparation>(mode), threads);
+        using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
+        foreach (var _ in flow) { }
+        Assert.Equal(made == "Thread", flow.WorkerThread is not null);
     }
 
     [Fact]
-    public void A_failure_inline_surfaces_with_the_batch_and_epoch()
+    public void A_flow_left_or_disposed_with_a_batch_posted_leaves_the_kernel_threads_free_for_the_next()
     {
-        var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
-        bool saved = ImageFlow.PrepareInline;
-        ImageFlow.PrepareInline = true;
-        try
-        {
-            using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
-            x.Dispose();
-            var error = Assert.Throws<InvalidOperationException>(() => { foreach (var _ in flow) { } });
-            Assert.Contains("batch 0 of epoch 0", error.Message);
-            Assert.IsType<ObjectDisposedException>(error.InnerException);
-        }
-        finally
-        {
-            ImageFlow.PrepareInline = saved;
-        }
+        var x = Tensor.RandomUniform([64, 12, 12], generator: new RandomGenerator(3));
+        var y = Tensor.Arange(64);
+        using var preparation = new FlowPreparation(BatchPreparation.Pool, threads: 2);
+        var expected = TwoEpochs(BatchPreparation.Thread, x, y, 8);
+
+        // Batch 1 is posted when batch 0 is taken; the enumeration is left there, then the flow disposed.
+        var left = Augmenting.Flow(x, y, batchSize: 8, seed: 8);
+        using (var enumerator = left.GetEnumerator()) Assert.True(enumerator.MoveNext());
+        var abandoned = Augmenting.Flow(x, y, batchSize: 8, seed: 8);
+        foreach (var batch in abandoned)
+            if (batch.Number == 2) break;
+        left.Dispose();
+
+        Assert.Equal(expected, TwoEpochs(BatchPreparation.Pool, x, y, 8));
+        var again = new List<float[]>();
+        abandoned.Epoch = 0;
+        for (int epoch = 0; epoch < 2; epoch++)
+            foreach (var batch in abandoned) again.Add([.. batch.X.ToArray(), .. batch.Y.ToArray(), batch.Start]);
+        abandoned.Dispose();
+        Assert.Equal(expected, again);
     }
 }
 
