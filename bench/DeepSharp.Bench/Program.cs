@@ -13,6 +13,7 @@ IBenchmark[] benchmarks =
 [
     new GemmBenchmark(),
     new MlpBenchmark(),
+    new MlpLoaderBenchmark(),
     new CnnBenchmark(),
     new CnnLayersBenchmark(),
     new AugmentBenchmark(),

@@ -23,7 +23,7 @@ namespace DeepSharp;
 /// throw when it moves on, because both would write the same batch tensors. Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
+public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
 {
     private readonly Tensor[] _inputs;
     private readonly Tensor? _y;
@@ -33,7 +33,8 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     private readonly int[] _order;
     private readonly RandomGenerator _random = new(0);
     private readonly Tensor[] _full, _last; // the batch tensors of each input: full batches, and a smaller last one
-    private Tensor? _yFull, _yLast;
+    private readonly Tensor[] _fullOdd;     // full batches of odd number, while the next one is gathered into _full (and back)
+    private Tensor? _yFull, _yLast, _yFullOdd;
     private int _version;
     private bool _disposed;
 
@@ -94,6 +95,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
         _yRowLength = Count == 0 || y is null ? 0 : y.Size / Count;
         _order = new int[Count];
         _full = new Tensor[inputs.Length];
+        _fullOdd = new Tensor[inputs.Length];
         _last = new Tensor[inputs.Length];
     }
 
@@ -178,6 +180,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
     private Enumerator StartEpoch(int firstBatch)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CancelPrefetch(); // the gather of an abandoned enumeration's next batch reads the order
         int epoch = Epoch++;
         for (int i = 0; i < _order.Length; i++) _order[i] = i;
         if (Shuffle)
@@ -228,38 +231,59 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
 
     private void ReleaseBatchTensors()
     {
+        CancelPrefetch();
         for (int i = 0; i < _inputs.Length; i++)
         {
             _full[i]?.Dispose();
+            _fullOdd[i]?.Dispose();
             _last[i]?.Dispose();
-            _full[i] = _last[i] = null!;
+            _full[i] = _fullOdd[i] = _last[i] = null!;
         }
         _yFull?.Dispose();
+        _yFullOdd?.Dispose();
         _yLast?.Dispose();
-        _yFull = _yLast = null;
+        _yFull = _yFullOdd = _yLast = null;
         _version++; // an enumeration in progress would hand out the released tensors
     }
 
-    /// <summary>Gathers batch <paramref name="number"/> of the current epoch into the loader's batch tensors.</summary>
+    /// <summary>
+    /// Batch <paramref name="number"/> of the current epoch in the loader's batch tensors: gathered now, or finished if
+    /// its gather was started ahead; then the next batch's gather starts (see <see cref="Prefetches"/>).
+    /// </summary>
     private Batch MakeBatch(int number)
+    {
+        var (batch, yBatch, start, size) = Slot(number);
+        if (!FinishPrefetch(number))
+        {
+            CancelPrefetch();
+            var rows = new ReadOnlySpan<int>(_order, start, size);
+            for (int i = 0; i < batch.Length; i++) RowGather.Gather(_inputs[i].Span, _rowLengths[i], rows, batch[i].Span);
+            if (_y is not null) RowGather.Gather(_y.Span, _yRowLength, rows, yBatch!.Span);
+        }
+        if (number + 1 < BatchCount) StartPrefetch(number + 1);
+        return new Batch(batch, yBatch, number, start);
+    }
+
+    /// <summary>
+    /// Where batch <paramref name="number"/> goes and which rows it takes: full batches alternate between two sets of
+    /// tensors, so that the next one can be gathered while this one trains; the smaller last batch has its own.
+    /// </summary>
+    private (Tensor[] Batch, Tensor? Y, int Start, int Size) Slot(int number)
     {
         int batchStart = (int)((long)number * BatchSize); // below Count: number < BatchCount (long: a batch size near int.MaxValue)
         bool full = Count - batchStart >= BatchSize;
         // This shard's rows of the batch (all of them without a shard).
         var (offset, size) = Shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
-        int start = batchStart + offset;
-        var batch = full ? _full : _last;
-        ref Tensor? yBatch = ref full ? ref _yFull : ref _yLast;
+        bool odd = full && (number & 1) == 1;
+        var batch = !full ? _last : odd ? _fullOdd : _full;
+        ref Tensor? yBatch = ref !full ? ref _yLast : ref odd ? ref _yFullOdd : ref _yFull;
         if (batch[0] is null)
         {
             using var unscoped = TensorScope.Suspend(); // the loader, not the caller's scope, owns batches
             for (int i = 0; i < batch.Length; i++) batch[i] = Tensor.Uninitialized(_inputs[i].Shape.With(0, size));
             if (_y is not null) yBatch = Tensor.Uninitialized(_y.Shape.With(0, size));
         }
-        var rows = new ReadOnlySpan<int>(_order, start, size);
-        for (int i = 0; i < batch.Length; i++) RowGather.Gather(_inputs[i].Span, _rowLengths[i], rows, batch[i].Span);
-        if (_y is not null) RowGather.Gather(_y.Span, _yRowLength, rows, yBatch!.Span);
-        return new Batch(batch, yBatch, number, start);
+        return (batch, yBatch, batchStart + offset, size);
     }
 
     /// <summary>Enumerates the batches of one epoch. Allocation-free; a struct, as <c>foreach</c> uses it.</summary>

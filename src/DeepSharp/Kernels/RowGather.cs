@@ -23,7 +23,14 @@ internal static unsafe class RowGather
     /// Copies row <c>rows[i]</c> of <paramref name="source"/> to row i of <paramref name="destination"/>, for
     /// every i. Rows are <paramref name="rowLength"/> floats long.
     /// </summary>
-    internal static void Gather(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination)
+    internal static void Gather(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination) =>
+        Gather(source, rowLength, rows, destination, parallel: true);
+
+    /// <summary>
+    /// <see cref="Gather(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>, on this thread alone unless
+    /// <paramref name="parallel"/> (an item of background work must not start a parallel job).
+    /// </summary>
+    internal static void Gather(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, Span<float> destination, bool parallel)
     {
         if (rowLength < 0) throw new ArgumentOutOfRangeException(nameof(rowLength), rowLength, "RowGather: the row length must be non-negative.");
         if ((long)rows.Length * rowLength > destination.Length)
@@ -42,7 +49,7 @@ internal static unsafe class RowGather
         {
             var body = new Body { Source = s, Rows = r, Destination = d, RowLength = rowLength, RowTotal = rows.Length };
             long floats = (long)rows.Length * rowLength;
-            body.Chunks = Parallelism.Threads == 1 || floats < ParallelMinFloats ? 1 : Math.Min(rows.Length, 2 * Parallelism.Threads);
+            body.Chunks = !parallel || Parallelism.Threads == 1 || floats < ParallelMinFloats ? 1 : Math.Min(rows.Length, 2 * Parallelism.Threads);
             if (body.Chunks == 1) body.Execute(0);
             else WorkerPool.For(body.Chunks, ref body);
         }
