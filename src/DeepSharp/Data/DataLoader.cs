@@ -259,29 +259,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
         var rows = new ReadOnlySpan<int>(_order, start, size);
         for (int i = 0; i < batch.Length; i++) RowGather.Gather(_inputs[i].Span, _rowLengths[i], rows, batch[i].Span);
         if (_y is not null) RowGather.Gather(_y.Span, _yRowLength, rows, yBatch!.Span);
-        if (PrefetchNext && number + 1 < BatchCount) Prefetch(number + 1);
         return new Batch(batch, yBatch, number, start);
-    }
-
-    /// <summary>
-    /// Whether each batch, once gathered, asks for the next batch's rows to be fetched into the cache while it trains
-    /// (up to <see cref="MostPrefetchBytes"/>); false for A/B comparisons. Starts false when the environment variable
-    /// <c>DEEPSHARP_LOADER_PREFETCH</c> is <c>off</c>. The batches are the same either way.
-    /// </summary>
-    internal static bool PrefetchNext { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LOADER_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
-
-    // Rows picked at random from a large set are cache misses, and gathering them costs a small model's step about a
-    // tenth of its time. More than this would crowd the cache the step itself needs.
-    private const long MostPrefetchBytes = 128 * 1024;
-
-    /// <summary>Asks for the rows of batch <paramref name="number"/> of this epoch to be brought into the cache.</summary>
-    private void Prefetch(int number)
-    {
-        int batchStart = (int)((long)number * BatchSize);
-        var (offset, size) = Shard.RowsOf(Math.Min(BatchSize, Count - batchStart));
-        var rows = new ReadOnlySpan<int>(_order, batchStart + offset, size);
-        for (int i = 0; i < _inputs.Length; i++) RowGather.Prefetch(_inputs[i].Span, _rowLengths[i], rows, MostPrefetchBytes);
     }
 
     /// <summary>Enumerates the batches of one epoch. Allocation-free; a struct, as <c>foreach</c> uses it.</summary>

@@ -48,29 +48,6 @@ internal static unsafe class RowGather
         }
     }
 
-    /// <summary>
-    /// Asks for the first <paramref name="mostBytes"/> of chosen rows to be brought into the cache, without waiting for
-    /// them: the next batch's rows, fetched from memory while the current batch trains, so that its gather finds them there.
-    /// </summary>
-    internal static void Prefetch(ReadOnlySpan<float> source, int rowLength, ReadOnlySpan<int> rows, long mostBytes)
-    {
-        if (!Sse.IsSupported || rowLength <= 0) return;
-        int rowCount = source.Length / rowLength;
-        long rowBytes = (long)rowLength * sizeof(float), left = mostBytes;
-        fixed (float* s = source)
-            for (int i = 0; i < rows.Length && left > 0; i++)
-            {
-                int row = rows[i];
-                if ((uint)row >= (uint)rowCount) continue; // a gather refuses it later, with a message
-                byte* start = (byte*)(s + (long)row * rowLength);
-                long bytes = Math.Min(rowBytes, left);
-                // Every cache line the row touches, the last one included when the row does not start on a line.
-                for (long offset = 0; offset < bytes; offset += 64) Sse.Prefetch1(start + offset);
-                Sse.Prefetch1(start + bytes - 1);
-                left -= bytes;
-            }
-    }
-
     private struct Body : IParallelBody
     {
         public float* Source, Destination;
