@@ -45,34 +45,6 @@ internal static unsafe class ParameterUpdateKernel
         WorkerPool.For(chunks, ref body);
     }
 
-    /// <summary>
-    /// Runs one update over several arrays (an optimizer's variables) as one parallel job: the elements of all of them,
-    /// in order, are cut into equal blocks, and a block runs the parts of the arrays it covers. Each array is cut only at
-    /// multiples of 16 of its own elements (or its end), so every element takes the lane path it takes when its array
-    /// runs alone (<see cref="Run{TOp}"/>), and the results are the same bits at any thread count.
-    /// </summary>
-    internal static void RunMany<TOp>(in TOp update, ParameterSegment* segments, int count)
-        where TOp : struct, IParameterUpdate
-    {
-        long total = 0;
-        for (int i = 0; i < count; i++) total += segments[i].Length;
-        int threads = Parallelism.Threads;
-        long chunks = threads == 1 || total < 2 * MinimumChunk ? 1 : Math.Min(threads * 2, total / MinimumChunk);
-        if (chunks > threads) chunks -= chunks % threads;
-        if (chunks == 1)
-        {
-            var op = update;
-            for (int i = 0; i < count; i++)
-            {
-                var s = segments[i];
-                RunRange(ref op, s.Weight, s.Gradient, s.State0, s.State1, s.State2, 0, s.Length);
-            }
-            return;
-        }
-        var body = new ManyBody<TOp> { Update = update, Segments = segments, Count = count, Total = total, Chunks = (int)chunks };
-        WorkerPool.For((int)chunks, ref body);
-    }
-
     private static void RunRange<TOp>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
         where TOp : struct, IParameterUpdate
     {
@@ -108,30 +80,6 @@ internal static unsafe class ParameterUpdateKernel
         for (; i <= end - TLanes.Count; i += TLanes.Count)
             update.Apply<TLanes>(w + i, g + i, s0 + i, s1 + i, s2 + i);
         return i;
-    }
-
-    private struct ManyBody<TOp> : IParallelBody where TOp : struct, IParameterUpdate
-    {
-        public TOp Update;
-        public ParameterSegment* Segments;
-        public int Count, Chunks;
-        public long Total;
-
-        public void Execute(int chunk)
-        {
-            long first = Total * chunk / Chunks, last = Total * (chunk + 1) / Chunks, offset = 0;
-            var op = Update;
-            for (int i = 0; i < Count && offset < last; i++)
-            {
-                var s = Segments[i];
-                int start = Edge(first - offset, s.Length), end = Edge(last - offset, s.Length);
-                if (start < end) RunRange(ref op, s.Weight, s.Gradient, s.State0, s.State1, s.State2, start, end);
-                offset += s.Length;
-            }
-        }
-
-        /// <summary>Where a block edge at <paramref name="at"/> cuts an array of <paramref name="length"/>: on a multiple of 16, or at an end.</summary>
-        private static int Edge(long at, int length) => at <= 0 ? 0 : at >= length ? length : (int)at & ~15;
     }
 
     private struct Body<TOp> : IParallelBody where TOp : struct, IParameterUpdate

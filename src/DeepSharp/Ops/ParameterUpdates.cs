@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using DeepSharp.Kernels;
 
 namespace DeepSharp;
@@ -95,86 +94,14 @@ internal static unsafe class ParameterUpdates
         Run(update, variable, gradient, meanSquareGradient, meanSquareUpdate, null, "Adadelta");
     }
 
-    /// <summary>
-    /// Whether an optimizer step updates all its variables as one parallel job (<see cref="Gather"/>); false updates
-    /// them one by one, each long one a job of its own and the short ones on the calling thread, for A/B comparisons.
-    /// The same bits either way. Starts false when the environment variable <c>DEEPSHARP_OPTIMIZER</c> is <c>separate</c>.
-    /// </summary>
-    internal static bool Together { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_OPTIMIZER"), "separate", StringComparison.OrdinalIgnoreCase);
-
-    // While gathering, updates wait in Pending<TOp> until Flush runs them as one job. [ThreadStatic]: two threads that
-    // step two optimizers at once gather apart.
-    [ThreadStatic] private static bool t_gathering;
-    [ThreadStatic] private static delegate*<void> t_flush; // the flush of the kind of update waiting, or null
-    [ThreadStatic] private static Type? t_kind;            // that kind
-
-    /// <summary>
-    /// Until <see cref="Flush"/>, the updates of this thread wait and then run as one parallel job over all their
-    /// variables (an optimizer step: each variable alone is often too short to share out). The caller must flush before
-    /// it frees or rewrites any weight, gradient or state it passed, and must not pass a variable twice.
-    /// </summary>
-    internal static void Gather() => t_gathering = true;
-
-    /// <summary>Runs the updates gathered since <see cref="Gather"/> and stops gathering.</summary>
-    internal static void Flush()
-    {
-        t_gathering = false;
-        RunPending();
-    }
-
-    private static void RunPending()
-    {
-        var flush = t_flush;
-        t_flush = null;
-        t_kind = null;
-        if (flush != null) flush();
-    }
-
     private static void Run<TOp>(in TOp update, Tensor variable, Tensor gradient, Tensor? state0, Tensor? state1, Tensor? state2, string optimizer)
-        where TOp : unmanaged, IParameterUpdate
+        where TOp : struct, IParameterUpdate
     {
         int n = Contiguous(variable, optimizer).Size;
         if (Contiguous(gradient, optimizer).Size != n)
             throw new ArgumentException($"{optimizer}: the gradient has shape {gradient.Shape}, the variable {variable.Shape}.", nameof(gradient));
-        var segment = new ParameterSegment
-        {
-            Weight = variable.Pointer, Gradient = gradient.Pointer, Length = n,
-            State0 = State(state0, n, optimizer), State1 = State(state1, n, optimizer), State2 = State(state2, n, optimizer),
-        };
-        if (t_gathering) Pending<TOp>.Add(update, segment);
-        else ParameterUpdateKernel.Run(update, segment.Weight, segment.Gradient, segment.State0, segment.State1, segment.State2, n);
-    }
-
-    /// <summary>Updates of one kind with the same per-step values (one optimizer step's), waiting to run together.</summary>
-    private static class Pending<TOp> where TOp : unmanaged, IParameterUpdate
-    {
-        [ThreadStatic] private static TOp t_update;
-        [ThreadStatic] private static ParameterSegment[]? t_segments;
-        [ThreadStatic] private static int t_count;
-
-        internal static void Add(in TOp update, in ParameterSegment segment)
-        {
-            // Another kind of update, or other per-step values (an optimizer that varies them by variable): what waits runs first.
-            if (t_kind != null && (t_kind != typeof(TOp) || !Same(t_update, update))) RunPending();
-            var segments = t_segments ??= new ParameterSegment[16];
-            if (t_count == segments.Length) Array.Resize(ref t_segments, 2 * segments.Length);
-            t_segments![t_count++] = segment;
-            t_update = update;
-            t_flush = &Flush;
-            t_kind = typeof(TOp);
-        }
-
-        private static void Flush()
-        {
-            int count = t_count;
-            t_count = 0;
-            fixed (ParameterSegment* segments = t_segments)
-                ParameterUpdateKernel.RunMany(t_update, segments, count);
-        }
-
-        private static bool Same(in TOp a, in TOp b) =>
-            MemoryMarshal.AsBytes(new ReadOnlySpan<TOp>(in a)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<TOp>(in b)));
+        ParameterUpdateKernel.Run(update, variable.Pointer, gradient.Pointer,
+            State(state0, n, optimizer), State(state1, n, optimizer), State(state2, n, optimizer), n);
     }
 
     private static float* State(Tensor? state, int size, string optimizer)

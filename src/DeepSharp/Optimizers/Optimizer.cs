@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace DeepSharp;
@@ -133,7 +131,7 @@ public abstract class Optimizer
         for (int i = 0; i < variables.Count; i++)
         {
             var variable = variables[i] ?? throw new ArgumentNullException(nameof(variables), $"{GetType().Name}.Build: variable {i} is null.");
-            if (_known.TryAdd(variable, 0)) _variables.Add(variable);
+            if (_known.Add(variable)) _variables.Add(variable);
         }
     }
 
@@ -144,7 +142,7 @@ public abstract class Optimizer
     public IReadOnlyList<Tensor> Variables => _variables;
 
     /// <summary>Whether <paramref name="variable"/> is one this optimizer was built for.</summary>
-    public bool Knows(Tensor variable) => _known.ContainsKey(variable);
+    public bool Knows(Tensor variable) => _known.Contains(variable);
 
     /// <summary>Clears the <see cref="Tensor.Grad"/> of every registered variable, as PyTorch's <c>optimizer.zero_grad()</c>.</summary>
     public void ZeroGrad()
@@ -152,11 +150,8 @@ public abstract class Optimizer
         foreach (var variable in _variables) variable.ZeroGrad();
     }
 
-    // The registered variables, each with the number of the last step that named it (a variable named twice in one
-    // step is updated twice, one after the other).
-    private readonly Dictionary<Tensor, long> _known = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<Tensor> _known = new(ReferenceEqualityComparer.Instance);
     private readonly List<Tensor> _variables = [];
-    private long _calls;
 
     /// <summary>One step: checks everything first (so a refused step changes nothing), then updates.</summary>
     private void Apply(IReadOnlyList<Tensor?>? gradients, IReadOnlyList<Tensor> variables, string caller)
@@ -164,19 +159,12 @@ public abstract class Optimizer
         float learningRate = CurrentLearningRate;
         if (!float.IsFinite(learningRate) || learningRate < 0)
             throw new InvalidOperationException($"{Name}: the learning rate at step {Iterations} is {learningRate}; it must be a finite number >= 0.");
-        bool building = !IsBuilt, repeated = false;
-        long call = ++_calls;
+        bool building = !IsBuilt;
         for (int i = 0; i < variables.Count; i++)
         {
             var variable = variables[i] ?? throw new ArgumentNullException(nameof(variables), $"{GetType().Name}.{caller}: variable {i} is null.");
             var gradient = gradients is null ? variable.Grad : gradients[i];
-            if (!building)
-            {
-                ref long seen = ref CollectionsMarshal.GetValueRefOrNullRef(_known, variable);
-                if (Unsafe.IsNullRef(ref seen)) ThrowUnknown(variable, caller);
-                repeated |= seen == call;
-                seen = call;
-            }
+            if (!building && !_known.Contains(variable)) ThrowUnknown(variable, caller);
             if (gradient is null) continue;
             if (gradient.IsDisposed)
                 throw new ObjectDisposedException(nameof(Tensor), $"{GetType().Name}.{caller}: the gradient of variable {i}{Describe(variable)} was disposed.");
@@ -195,48 +183,20 @@ public abstract class Optimizer
             ? gradients is null ? GradientClipping.GlobalScale(variables, limit) : GradientClipping.GlobalScaleOfGradients(gradients, limit)
             : 1f;
         BeginStep();
-        // The variables' updates as one parallel job, unless a variable comes twice (its second update must see the
-        // first) or this step builds the optimizer (and creates its state).
-        bool together = ParameterUpdates.Together && !building && !repeated;
-        if (together) ParameterUpdates.Gather();
-        int updated = 0;
-        try
+        for (int i = 0; i < variables.Count; i++)
         {
-            for (int i = 0; i < variables.Count; i++)
-            {
-                var variable = variables[i];
-                var gradient = gradients is null ? variable.Grad : gradients[i];
-                updated = i;
-                if (gradient is null) continue;
-                Tensor? copy = gradient.IsContiguous ? null : gradient.ContiguousCopy();
-                var used = copy ?? gradient;
-                if (globalScale != 1f) GradientClipping.Scale(used, globalScale);
-                if (ClipNorm is { } norm) GradientClipping.ClipNorm(used, norm);
-                if (ClipValue is { } value) GradientClipping.ClipValue(used, value);
-                if (WeightDecay is { } decay && decay > 0 && !FusesWeightDecay) ParameterUpdates.Decay(variable, learningRate * decay);
-                UpdateVariable(variable, used, learningRate);
-                if (copy is not null)
-                {
-                    if (together)
-                    {
-                        // The copy is read by an update still waiting.
-                        ParameterUpdates.Flush();
-                        ParameterUpdates.Gather();
-                    }
-                    copy.Recycle();
-                }
-                if (gradients is null && !together) variable.ZeroGrad();
-                updated = i + 1;
-            }
-        }
-        finally
-        {
-            if (together)
-            {
-                ParameterUpdates.Flush();
-                if (gradients is null)
-                    for (int i = 0; i < updated; i++) variables[i].ZeroGrad();
-            }
+            var variable = variables[i];
+            var gradient = gradients is null ? variable.Grad : gradients[i];
+            if (gradient is null) continue;
+            Tensor? copy = gradient.IsContiguous ? null : gradient.ContiguousCopy();
+            var used = copy ?? gradient;
+            if (globalScale != 1f) GradientClipping.Scale(used, globalScale);
+            if (ClipNorm is { } norm) GradientClipping.ClipNorm(used, norm);
+            if (ClipValue is { } value) GradientClipping.ClipValue(used, value);
+            if (WeightDecay is { } decay && decay > 0 && !FusesWeightDecay) ParameterUpdates.Decay(variable, learningRate * decay);
+            UpdateVariable(variable, used, learningRate);
+            copy?.Recycle();
+            if (gradients is null) variable.ZeroGrad();
         }
         Iterations++;
     }
