@@ -3,11 +3,10 @@
 //   train <steps> <batch> <out> a small Dense model trained with DistributedOptimizer: each rank takes its
 //                               share of every global batch; prints the weights' hash after every step,
 //                               rank 0 writes the final weights to <out>
-//   fit <steps> <batch> <out> [hidden]  a small classifier (hidden units: 16) trained with Model.Fit (global batches of
-//                               <batch>, two epochs, validation data): hash after every step, history, rank 0 writes the
-//                               final weights
+//   fit <steps> <batch> <out>   a small classifier trained with Model.Fit (global batches of <batch>, two epochs,
+//                               validation data): hash after every step, history, rank 0 writes the final weights
 //   kill <rank>                 that rank kills itself (SIGKILL) during a loop of all-reduces
-//   stall <seconds> [values]    rank 1 sleeps instead of joining an all-reduce (of 10 values); the others time out after <seconds>
+//   stall <seconds>             rank 1 sleeps instead of joining an all-reduce; the others time out after <seconds>
 //   late <seconds>              rank 1 finishes 3 s after the others, who wait at the end with a timeout of <seconds>
 //   bench                       all-reduce times for 100k, 225k and 1M floats
 //   parameters [off]            the values Open MPI uses for the shared-memory fragments DeepSharp sets by default
@@ -26,15 +25,13 @@ var options = scenario switch
 };
 using var communicator = Communicator.Start(options);
 Console.WriteLine($"rank {communicator.Rank}: started as {communicator} on {Environment.MachineName}, local rank {communicator.LocalRank} of {communicator.LocalSize}");
-if (communicator is OpenMpiCommunicator mpi) Console.WriteLine($"rank {communicator.Rank}: sums in shared memory {mpi.HasSharedMemory && mpi.SharedMemorySum}");
 return scenario switch
 {
     "collectives" => Scenarios.Collectives(communicator),
     "train" => Scenarios.Train(communicator, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
-    "fit" => Scenarios.Fit(communicator, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3],
-        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 16),
+    "fit" => Scenarios.Fit(communicator, int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
     "kill" => Scenarios.Kill(communicator, int.Parse(args[1], CultureInfo.InvariantCulture)),
-    "stall" => Scenarios.Stall(communicator, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10),
+    "stall" => Scenarios.Stall(communicator),
     "late" => Scenarios.Late(communicator),
     "bench" => Scenarios.Bench(communicator),
     "parameters" => Scenarios.Parameters(communicator),
@@ -43,6 +40,6 @@ return scenario switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeepSharp.Distributed.TestHost collectives | train <steps> <batch> <out> | fit <steps> <batch> <out> [hidden] | kill <rank> | stall <seconds> [values] | late <seconds> | bench | parameters [off]");
+    Console.Error.WriteLine("usage: DeepSharp.Distributed.TestHost collectives | train <steps> <batch> <out> | fit <steps> <batch> <out> | kill <rank> | stall <seconds> | late <seconds> | bench | parameters [off]");
     return 2;
 }

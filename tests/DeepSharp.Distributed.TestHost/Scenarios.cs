@@ -150,12 +150,12 @@ internal static class Scenarios
     }
 
     /// <summary>
-    /// A small classifier (<paramref name="hidden"/> units between its two Dense layers) trained with Fit for <paramref name="steps"/> steps of global batches of <paramref name="batch"/>
+    /// A small classifier trained with Fit for <paramref name="steps"/> steps of global batches of <paramref name="batch"/>
     /// (two epochs of <paramref name="steps"/> / 2 batches, shuffled), validated on 37 samples after each epoch: what
     /// Fit does over mpirun, against the same Fit in one process. Prints the weights' hash (all weights) after every
     /// step, the history, and how often a rank-0-only callback ran; rank 0 writes the final weights to <paramref name="output"/>.
     /// </summary>
-    public static int Fit(ICommunicator c, int steps, int batch, string output, int hidden)
+    public static int Fit(ICommunicator c, int steps, int batch, string output)
     {
         const int inputs = 8, classes = 3, validation = 37, epochs = 2;
         if (steps % epochs != 0) throw new ArgumentException($"steps {steps} must be a multiple of {epochs}");
@@ -170,7 +170,7 @@ internal static class Scenarios
         var validY = Tensor.FromArray(y.AsSpan(samples), validation);
 
         RandomGenerator.SetSeed(100 + c.Rank);      // different initial weights on every rank: Fit starts them from rank 0's
-        var model = new Sequential(new Dense(hidden, activation: "tanh", inputShape: [inputs]), new Dense(classes, activation: "softmax"));
+        var model = new Sequential(new Dense(16, activation: "tanh", inputShape: [inputs]), new Dense(classes, activation: "softmax"));
         model.Compile(new Adam(learningRate: 1e-2f), "sparse_categorical_crossentropy", ["accuracy"]);
         int step = 0;
         var hashes = new LambdaCallback(onBatchEnd: (_, _) =>
@@ -225,10 +225,10 @@ internal static class Scenarios
         }
     }
 
-    /// <summary>Rank 1 never joins the second all-reduce (of <paramref name="length"/> values): the others must stop at their collective timeout.</summary>
-    public static int Stall(ICommunicator c, int length)
+    /// <summary>Rank 1 never joins the second all-reduce: the others must stop at their collective timeout.</summary>
+    public static int Stall(ICommunicator c)
     {
-        var values = new float[length];
+        var values = new float[10];
         c.AllReduce(values);
         if (c.Rank == 1) Thread.Sleep(TimeSpan.FromMinutes(2));
         c.AllReduce(values);

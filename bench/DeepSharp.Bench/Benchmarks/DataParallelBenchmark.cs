@@ -221,25 +221,6 @@ internal sealed class DataParallelBenchmark : IBenchmark
         communicator.Barrier();
         Time(() => communicator.StartAllReduce(bucket).Wait());
         string allReduce = Quantiles();
-        string paths = "";
-        if (communicator is OpenMpiCommunicator { HasSharedMemory: true } mpi)
-        {
-            // The two ways of summing, call by call in turns: MPI_Allreduce and the ranks' shared memory.
-            bool chosen = mpi.SharedMemorySum;
-            var other = new double[CostRepeats];
-            for (int i = 0; i < 2 * CostRepeats; i++)
-            {
-                mpi.SharedMemorySum = i % 2 == 1;
-                long start = Stopwatch.GetTimestamp();
-                communicator.StartAllReduce(bucket).Wait();
-                (i % 2 == 0 ? times : other)[i / 2] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            }
-            mpi.SharedMemorySum = chosen;
-            string viaMpi = Quantiles();
-            (times, other) = (other, times);
-            paths = $" (in turns: MPI_Allreduce {viaMpi}, shared memory {Quantiles()})";
-            (times, other) = (other, times);
-        }
         Time(communicator.Barrier);
         string barrier = Quantiles();
         Time(() => TensorPrimitives.Multiply(bucket, 0.5f, bucket));
@@ -251,7 +232,7 @@ internal sealed class DataParallelBenchmark : IBenchmark
         Time(() => adam.ApplyGradients(gradients, copies));
         string optimizer = Quantiles();
         communicator.Barrier();
-        Console.Error.WriteLine($"{name} rank {communicator.Rank}: all-reduce of {values:N0} values {allReduce}{paths}; barrier {barrier}; " +
+        Console.Error.WriteLine($"{name} rank {communicator.Rank}: all-reduce of {values:N0} values {allReduce}; barrier {barrier}; " +
             $"Adam step {optimizer}; scaling the bucket {scale}");
     }
 }

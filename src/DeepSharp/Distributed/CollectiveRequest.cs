@@ -6,7 +6,6 @@ namespace DeepSharp;
 internal enum CollectiveKind
 {
     AllReduce,
-    SharedMemorySum,
     Broadcast,
     Barrier,
     Call,
@@ -40,7 +39,7 @@ internal sealed unsafe class CollectiveRequest
     /// <summary>For messages: "an all-reduce of 225,034 values (collective #57)".</summary>
     public string Describe() => Kind switch
     {
-        CollectiveKind.AllReduce or CollectiveKind.SharedMemorySum => $"an all-reduce of {Count.ToString("N0", CultureInfo.InvariantCulture)} values (collective #{Sequence})",
+        CollectiveKind.AllReduce => $"an all-reduce of {Count.ToString("N0", CultureInfo.InvariantCulture)} values (collective #{Sequence})",
         CollectiveKind.Broadcast => $"a broadcast of {((long)Count * ElementSize).ToString("N0", CultureInfo.InvariantCulture)} bytes from rank {Root} (collective #{Sequence})",
         CollectiveKind.Barrier => $"a barrier (collective #{Sequence})",
         _ => CallName ?? "call",

@@ -31,7 +31,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
     private readonly Stack<PendingAllReduce> _spare = new();
     private readonly RankMonitor? _monitor;
     private readonly PosixSignalRegistration? _terminate;
-    private readonly SharedMemoryAllReduce? _shared;
     private long _sequence;
     private volatile DistributedException? _fault;
     private bool _disposed;
@@ -53,7 +52,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         _thread = new CommunicationThread("DeepSharp MPI", Execute);
         var started = new int[3]; // granted thread level, rank, size
         string version = "";
-        SharedMemoryAllReduce? shared = null;
         RunCall("MPI_Init_thread", () =>
         {
             int provided, rank, size;
@@ -62,7 +60,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             OpenMpiLibrary.Check(_mpi.CommSize(_mpi.CommWorld, &size), "MPI_Comm_size");
             (started[0], started[1], started[2]) = (provided, rank, size);
             version = _mpi.Version();
-            if (provided >= OpenMpiLibrary.ThreadFunneled) shared = SharedMemoryAllReduce.Create(_mpi, size);
         }, InitTimeout(options));
         var (provided, rank, size) = (started[0], started[1], started[2]);
         if (provided < OpenMpiLibrary.ThreadFunneled)
@@ -74,8 +71,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         LocalRank = launch.LocalRank;
         LocalSize = launch.LocalSize;
         Backend = version;
-        _shared = shared;
-        SharedMemorySum = !string.Equals(Environment.GetEnvironmentVariable(SumVariable), "mpi", StringComparison.OrdinalIgnoreCase);
         // mpirun ends the other ranks with SIGTERM (then SIGKILL) when one dies: say why before going.
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
         if (options.MonitorRanks && size > 1) _monitor = RankMonitor.Start(this, Lost);
@@ -103,18 +98,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
     /// <inheritdoc/>
     public string Backend { get; }
 
-    /// <summary>The switch that sends every all-reduce to MPI_Allreduce (<c>mpi</c>), for A/B measurements; read at start and by each Fit.</summary>
-    internal const string SumVariable = "DEEPSHARP_ALLREDUCE";
-
-    /// <summary>
-    /// Whether large float sums go through <see cref="SharedMemoryAllReduce"/> when every rank is on this host (default),
-    /// rather than MPI_Allreduce. Every rank must have the same setting when it starts an all-reduce.
-    /// </summary>
-    internal bool SharedMemorySum { get; set; }
-
-    /// <summary>Whether this run's ranks share a host, so that <see cref="SharedMemorySum"/> takes effect.</summary>
-    internal bool HasSharedMemory => _shared is not null;
-
     /// <summary>The MPI library file that was loaded.</summary>
     public string LibraryPath => _mpi.Path;
 
@@ -136,7 +119,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             _ => _mpi.OpSum,
         };
         fixed (float* buffer = values)
-            Collective(SumKind(operation, values.Length), buffer, values.Length, sizeof(float), _mpi.Float, op, 0);
+            Collective(CollectiveKind.AllReduce, buffer, values.Length, sizeof(float), _mpi.Float, op, 0);
         if (operation == ReduceOperation.Average) TensorPrimitives.Multiply(values, 1f / Size, values);
     }
 
@@ -159,7 +142,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
                 throw;
             }
             var r = pending.Request;
-            r.Kind = SumKind(operation, values.Length);
+            r.Kind = CollectiveKind.AllReduce;
             r.Buffer = pending.Pin.Pointer;
             r.Count = values.Length;
             r.ElementSize = sizeof(float);
@@ -176,12 +159,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         }
         return pending;
     }
-
-    /// <summary>How an all-reduce of <paramref name="count"/> floats runs: large sums through shared memory when the ranks share a host.</summary>
-    private CollectiveKind SumKind(ReduceOperation operation, int count) =>
-        _shared is not null && SharedMemorySum && count >= SharedMemoryAllReduce.SmallestCount && operation is ReduceOperation.Sum or ReduceOperation.Average
-            ? CollectiveKind.SharedMemorySum
-            : CollectiveKind.AllReduce;
 
     private PendingAllReduce RentPending()
     {
@@ -322,9 +299,6 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
             case CollectiveKind.AllReduce:
                 OpenMpiLibrary.Check(_mpi.Allreduce(OpenMpiLibrary.InPlace, r.Buffer, r.Count, r.Datatype, r.Operation, _mpi.CommWorld), "MPI_Allreduce");
                 break;
-            case CollectiveKind.SharedMemorySum:
-                _shared!.Sum((float*)r.Buffer, r.Count);
-                break;
             case CollectiveKind.Broadcast:
                 OpenMpiLibrary.Check(_mpi.Bcast(r.Buffer, r.Count, r.Datatype, r.Root, _mpi.CommWorld), "MPI_Bcast");
                 break;
@@ -377,11 +351,7 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
                 // and that is no fault; a rank that dies meanwhile is still reported by the monitor.
                 RunCall("The barrier at the end of the run", () => OpenMpiLibrary.Check(_mpi.Barrier(_mpi.CommWorld), "MPI_Barrier"), Timeout.InfiniteTimeSpan);
                 _monitor?.Dispose();
-                RunCall("MPI_Finalize", () =>
-                {
-                    _shared?.Free();
-                    OpenMpiLibrary.Check(_mpi.Finalize(), "MPI_Finalize");
-                });
+                RunCall("MPI_Finalize", () => OpenMpiLibrary.Check(_mpi.Finalize(), "MPI_Finalize"));
             }
             catch (DistributedException e)
             {

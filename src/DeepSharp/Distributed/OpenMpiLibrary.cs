@@ -43,12 +43,7 @@ internal sealed unsafe class OpenMpiLibrary
     public readonly delegate* unmanaged<nint, int, int> Abort;
     public readonly delegate* unmanaged<int> Finalize;
     public readonly delegate* unmanaged<byte*, int*, int> GetLibraryVersion;
-    public readonly delegate* unmanaged<nint, int, int, nint, nint*, int> CommSplitType;
-    public readonly delegate* unmanaged<nint*, int> CommFree;
-    public readonly delegate* unmanaged<nint, int, nint, nint, void*, nint*, int> WinAllocateShared;
-    public readonly delegate* unmanaged<nint, int, nint*, int*, void*, int> WinSharedQuery;
-    public readonly delegate* unmanaged<nint*, int> WinFree;
-    public readonly nint CommWorld, Float, Byte, OpSum, OpMin, OpMax, InfoNull;
+    public readonly nint CommWorld, Float, Byte, OpSum, OpMin, OpMax;
 
     private OpenMpiLibrary(string path, nint handle)
     {
@@ -64,18 +59,12 @@ internal sealed unsafe class OpenMpiLibrary
         Abort = (delegate* unmanaged<nint, int, int>)Export(handle, "MPI_Abort");
         Finalize = (delegate* unmanaged<int>)Export(handle, "MPI_Finalize");
         GetLibraryVersion = (delegate* unmanaged<byte*, int*, int>)Export(handle, "MPI_Get_library_version");
-        CommSplitType = (delegate* unmanaged<nint, int, int, nint, nint*, int>)Export(handle, "MPI_Comm_split_type");
-        CommFree = (delegate* unmanaged<nint*, int>)Export(handle, "MPI_Comm_free");
-        WinAllocateShared = (delegate* unmanaged<nint, int, nint, nint, void*, nint*, int>)Export(handle, "MPI_Win_allocate_shared");
-        WinSharedQuery = (delegate* unmanaged<nint, int, nint*, int*, void*, int>)Export(handle, "MPI_Win_shared_query");
-        WinFree = (delegate* unmanaged<nint*, int>)Export(handle, "MPI_Win_free");
         CommWorld = Export(handle, "ompi_mpi_comm_world");
         Float = Export(handle, "ompi_mpi_float");
         Byte = Export(handle, "ompi_mpi_byte");
         OpSum = Export(handle, "ompi_mpi_op_sum");
         OpMin = Export(handle, "ompi_mpi_op_min");
         OpMax = Export(handle, "ompi_mpi_op_max");
-        InfoNull = Export(handle, "ompi_mpi_info_null");
     }
 
     /// <summary>

@@ -101,9 +101,6 @@ internal sealed class DataParallelTraining
         _exchange.Averager.Overlaps = !DeepSharp.Communicator.KernelThreadsFillCores;
         // DEEPSHARP_GRADIENT_SCALE=separate: the averages are scaled by a pass after the all-reduce (for A/B measurements).
         _scaleInBackward = !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GRADIENT_SCALE"), "separate", StringComparison.OrdinalIgnoreCase);
-        // DEEPSHARP_ALLREDUCE=mpi: the gradients go through MPI_Allreduce, not the ranks' shared memory (for A/B measurements).
-        if (_communicator is OpenMpiCommunicator mpi)
-            mpi.SharedMemorySum = !string.Equals(Environment.GetEnvironmentVariable(OpenMpiCommunicator.SumVariable), "mpi", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -20,15 +20,13 @@ public class FaultTests
         Assert.Contains("was lost", run.Error);
     }
 
-    [Theory]
-    [InlineData(10)]
-    [InlineData(100_000)]   // summed in shared memory: the wait is in its barrier
-    public void A_collective_that_waits_past_its_timeout_ends_the_run_with_a_message(int values)
+    [Fact]
+    public void A_collective_that_waits_past_its_timeout_ends_the_run_with_a_message()
     {
-        var run = MpiRun.Ranks(2, TimeSpan.FromSeconds(90), "stall", "2", $"{values}");
+        var run = MpiRun.Ranks(2, TimeSpan.FromSeconds(90), "stall", "2");
         Assert.True(run.ExitCode != 0, run.ToString());
         Assert.True(run.Elapsed < Limit, $"the run took {run.Elapsed.TotalSeconds:0.0} s to end\n{run}");
-        Assert.Contains($"DeepSharp rank 0 of 2: An all-reduce of {values:N0} values (collective #", run.Error);
+        Assert.Contains("DeepSharp rank 0 of 2: An all-reduce of 10 values (collective #", run.Error);
         Assert.Contains("the collective timeout is 2 s", run.Error);
         Assert.DoesNotContain("the second all-reduce completed", run.Output);
     }
