@@ -246,6 +246,16 @@ internal static class Scenarios
         return 0;
     }
 
+    /// <summary>The shared-memory transport's fragment sizes as Open MPI took them, after an all-reduce that used them.</summary>
+    public static int Parameters(ICommunicator c)
+    {
+        var values = new float[300_000];
+        c.AllReduce(values);
+        foreach (var name in new[] { "btl_vader_max_send_size", "btl_vader_eager_limit" })
+            Console.WriteLine($"rank {c.Rank}: {name} {OpenMpiParameter.Read(name)}");
+        return 0;
+    }
+
     /// <summary>Median time of an in-place all-reduce (sum) through the communicator, for a few model sizes.</summary>
     public static int Bench(ICommunicator c)
     {

@@ -44,6 +44,15 @@ public sealed class DistributedOptions
     /// </summary>
     public bool YieldWhenIdle { get; init; } = true;
 
+    /// <summary>
+    /// Pass messages between the ranks of one host in shared-memory fragments of 128 KiB (default true): Open MPI's
+    /// <c>btl_vader_max_send_size</c> 131072 and <c>btl_vader_eager_limit</c> 65536 instead of its 32 KiB and 4 KiB, set for
+    /// this process before MPI starts unless the launch sets either of them (<c>--mca</c> or <c>OMPI_MCA_...</c>). A large
+    /// all-reduce that Open MPI carries then takes a quarter of the fragments, each a hand-over between the ranks
+    /// (BENCHMARKS.md).
+    /// </summary>
+    public bool LargeSharedMemoryFragments { get; init; } = true;
+
     internal void Validate()
     {
         if (CollectiveTimeout <= TimeSpan.Zero)

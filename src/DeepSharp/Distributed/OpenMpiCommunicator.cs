@@ -43,6 +43,12 @@ public sealed unsafe class OpenMpiCommunicator : ICommunicator
         if (Interlocked.Exchange(ref s_started, 1) != 0)
             throw new DistributedException("MPI was already started in this process, and MPI starts only once per process: use Communicator.Start(), which returns the running communicator.");
         if (options.YieldWhenIdle) OpenMpiLibrary.SetDefaultParameter("mpi_yield_when_idle", "1");
+        // Both or neither: a fragment smaller than the eager limit would not hold an eager message.
+        if (options.LargeSharedMemoryFragments && !OpenMpiLibrary.IsParameterSet("btl_vader_max_send_size") && !OpenMpiLibrary.IsParameterSet("btl_vader_eager_limit"))
+        {
+            OpenMpiLibrary.SetDefaultParameter("btl_vader_max_send_size", "131072");
+            OpenMpiLibrary.SetDefaultParameter("btl_vader_eager_limit", "65536");
+        }
         _thread = new CommunicationThread("DeepSharp MPI", Execute);
         var started = new int[3]; // granted thread level, rank, size
         string version = "";

@@ -109,8 +109,15 @@ internal sealed unsafe class OpenMpiLibrary
             throw new DistributedException($"Could not set Open MPI's parameter {name} in the environment (setenv failed).");
     }
 
+    /// <summary>Whether the process environment sets the MCA parameter <paramref name="name"/> (as <c>mpirun --mca</c> does).</summary>
+    public static bool IsParameterSet(string name) => getenv("OMPI_MCA_" + name) != 0;
+
     [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int setenv(string name, string value, int overwrite);
+
+    // The C library's environment, not .NET's copy of it (see SetDefaultParameter).
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern nint getenv(string name);
 
     /// <summary>Throws when an MPI call returned an error code (Open MPI aborts on most errors before returning).</summary>
     public static void Check(int code, string function)
