@@ -9,7 +9,7 @@ using DeepSharp.Bench.Benchmarks;
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
 
-IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new AugmentBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new VitBenchmark(), new VitOpsBenchmark(), new VitFusionBenchmark(), new VitKernelsBenchmark(), new VitDenseBenchmark(), new VitSchedulingBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(), new GanFusionBenchmark(),
+IBenchmark[] benchmarks = [new GemmBenchmark(), new MlpBenchmark(), new CnnBenchmark(), new CnnLayersBenchmark(), new AugmentBenchmark(), new LstmBenchmark(), new LstmLayersBenchmark(), new LstmSwitchBenchmark(), new VitBenchmark(), new VitOpsBenchmark(), new VitFusionBenchmark(), new VitKernelsBenchmark(), new VitDenseBenchmark(), new VitSchedulingBenchmark(), new CharLmBenchmark(), new GanBenchmark(), new GanLayersBenchmark(), new GanFusionBenchmark(),
     new ResNetBenchmark(), new ResNetLayersBenchmark(), new PredictBenchmark(), new DataParallelBenchmark()];
 
 string? selection = null, jsonPath = null;
