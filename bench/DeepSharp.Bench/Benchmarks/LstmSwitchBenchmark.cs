@@ -16,13 +16,14 @@ internal sealed class LstmSwitchBenchmark : IBenchmark
 
     public string Name => "lstm-switch";
 
-    private static readonly bool PrefetchesAtStart = RecurrentLoop.Prefetches;
+    private static readonly bool JoinedAtStart = RecurrentLoop.Joined;
 
     /// <summary>
-    /// Turns the switches on (each only if it was on at start) or off: the backward's prefetch of the next step
-    /// (<see cref="RecurrentLoop.Prefetches"/>; off at start with <c>DEEPSHARP_RECURRENT_PREFETCH=none</c>).
+    /// Turns the switches on (each only if it was on at start) or off: the per-row work joined to the recurrent loop
+    /// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>). A branch that adds a
+    /// switch for the recurrent layers adds it here.
     /// </summary>
-    private static void Switch(bool on) => RecurrentLoop.Prefetches = on && PrefetchesAtStart;
+    private static void Switch(bool on) => RecurrentLoop.Joined = on && JoinedAtStart;
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
@@ -56,7 +57,7 @@ internal sealed class LstmSwitchBenchmark : IBenchmark
             on.Sort();
             off.Sort();
             foreach (var (label, q) in new[] { ("fastest", 0.0), ("p10", 0.10), ("p25", 0.25), ("median", 0.50) })
-                yield return new BenchmarkResult($"lstm train b{Batch} t{threads} {label}, on vs off", Batch / At(on, q), Batch / At(off, q),
+                yield return new BenchmarkResult($"lstm train b{Batch} t{threads} {label}, on", Batch / At(on, q), Batch / At(off, q),
                     BenchmarkUnit.SamplesPerSecond, flops, PeerName: "switches off");
         }
     }

@@ -27,18 +27,9 @@ internal static unsafe class Gemm
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default) =>
         Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB, epilogue);
 
-    /// <summary>
-    /// The same product on the calling thread, asking the cache for <paramref name="prefetch"/>'s lines a share after each
-    /// micro-tile (see <see cref="GemmPrefetch"/>); those it has not asked for when the product ends stay unasked.
-    /// </summary>
-    internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* packedB, GemmPrefetch* prefetch) =>
-        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB, default, prefetch);
-
     /// <summary>The same product with the micro-kernel of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void Multiply(SimdLevel level, bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default,
-        GemmPrefetch* prefetch = null)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -53,7 +44,7 @@ internal static unsafe class Gemm
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
             M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc, PackedB = transposeB ? null : packedB,
-            Epilogue = epilogue, Prefetch = prefetch,
+            Epilogue = epilogue,
         };
         switch (Available(level))
         {

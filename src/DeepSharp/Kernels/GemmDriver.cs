@@ -15,9 +15,6 @@ internal unsafe struct GemmProblem
 
     /// <summary>Work on each finished rectangle of C, or none.</summary>
     public GemmEpilogue Epilogue;
-
-    /// <summary>Memory to ask the cache for while the product runs on one thread (see <see cref="GemmPrefetch"/>), or null.</summary>
-    public GemmPrefetch* Prefetch;
 }
 
 /// <summary>
@@ -45,7 +42,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private const int PackBMinLdb = 257;          // read B in place while ldb ≤ 256 (several rows per page)
     private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
     private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
-    private const long MaxPrefetchPerTile = 64;      // lines a micro-tile may ask for: more fill the core's queue of misses and stall the tiles
 
     // The driver's loops call the micro-kernel thousands of times per product: they are compiled optimized at
     // once rather than spending the first calls in tier-0 code (on every thread that runs them).
@@ -95,13 +91,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         // Inside another parallel job (a recurrent worker's step) the items would run one after the other anyway.
         int threads = flops < ParallelMinFlops || WorkerPool.InsideJob ? 1 : Parallelism.Threads;
         ChooseGrid(ref plan, (problem.M + mr - 1) / mr, (problem.N + nr - 1) / nr, threads);
-        // The prefetch cursor is one thread's: a product shared out asks for nothing.
-        if (threads > 1) plan.P.Prefetch = null;
-        else if (plan.P.Prefetch != null)
-        {
-            long tiles = (long)plan.RowTiles * plan.ColumnTiles * ((problem.K + plan.KcStep - 1) / plan.KcStep);
-            plan.PrefetchPerTile = Math.Min((plan.P.Prefetch->Remaining + tiles - 1) / tiles, MaxPrefetchPerTile);
-        }
         int items = plan.RowParts * plan.ColumnParts;
         if (threads == 1)
             for (int item = 0; item < items; item++) plan.Execute(item);
@@ -206,7 +195,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         public int KcStep, Mc, Nc;
         public bool PackA, PackB, TransposedC;
         public int RowTiles, ColumnTiles, RowParts, ColumnParts;
-        public long PrefetchPerTile;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int item)
@@ -254,10 +242,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         else if (mc % mr != 0 && !ReadsInPlace(mc % mr)) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
                         for (int ir = 0; ir < mc; ir += mr)
                             for (int jr = 0; jr < nc; jr += nr)
-                            {
                                 Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge, scratch);
-                                if (P.Prefetch != null) P.Prefetch->Next(PrefetchPerTile);
-                            }
                     }
                 }
             }

@@ -113,15 +113,6 @@ internal unsafe struct RecurrentLoop : IParallelBody
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT"), "separate", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Whether a backward step asks the cache for the next step's saved state and gradient rows while its products run
-    /// (see <see cref="GemmPrefetch"/>): the forward wrote them long before, and the gate pass that reads them otherwise
-    /// waits on memory for most of its time. False for A/B comparisons; starts false when the environment variable
-    /// <c>DEEPSHARP_RECURRENT_PREFETCH</c> is <c>none</c>.
-    /// </summary>
-    internal static bool Prefetches { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_PREFETCH"), "none", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
     /// Whether a loop of <paramref name="parts"/> parts takes the input projection, the output and the input gradient:
     /// when each thread has a part. With fewer parts than threads, a separate GEMM shares them out better.
     /// </summary>
@@ -244,11 +235,11 @@ internal unsafe struct RecurrentLoop : IParallelBody
     }
 
     /// <summary>Step s's input gradient of rows [first, first + rows): dZ·Wᵀ, written to the batch-major gradient.</summary>
-    private readonly void InputGradientStep(int s, int first, int rows, float* dzs, GemmPrefetch* ahead = null)
+    private readonly void InputGradientStep(int s, int first, int rows, float* dzs)
     {
         int gu = (int)Cell * Units, target = GoBackwards ? Steps - 1 - s : s;
         float* dx = InputGradient + ((long)first * Steps + target) * Features;
-        Gemm.Multiply(false, false, rows, Features, gu, dzs, gu, Kernel, Features, dx, Steps * Features, false, PackedKernel, ahead);
+        Gemm.Multiply(false, false, rows, Features, gu, dzs, gu, Kernel, Features, dx, Steps * Features, packedB: PackedKernel);
     }
 
     private readonly void RunBackward(int first, int end)
@@ -298,46 +289,19 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 AddRows(dzs, first, rows, gu, BiasSums, biasSize);
                 if (recurrentBias) AddRows(dRecs, first, rows, gu, BiasSums + gu, biasSize);
             }
-            // The next step's rows, fetched while this step's products run.
-            var ahead = new GemmPrefetch();
-            if (Prefetches && s > 0) Ahead(ref ahead, s - 1, first, rows, gradient);
             // dh₋₁ += dRec·Rᵀ (masked by the recurrent dropout mask that scaled h₋₁ on its way into R). Rᵀ is
             // stored row-major, so the product reads it in place instead of transposing R again every step.
             if (Drop == null)
-                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, dh, Units, true, PackedRecurrent, &ahead);
+                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, dh, Units, accumulate: true, PackedRecurrent);
             else
             {
                 float* scratch = Scratch + (long)first * Units;
-                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, scratch, Units, false, PackedRecurrent, &ahead);
+                Gemm.Multiply(false, false, rows, Units, gu, dRecs, gu, Recurrent, Units, scratch, Units, packedB: PackedRecurrent);
                 var drop = new ReadOnlySpan<float>(Drop + (long)first * Units, count);
                 TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(scratch, count), drop,
                     new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
             }
-            if (InputGradient != null) InputGradientStep(s, first, rows, dzs, &ahead);
-        }
-    }
-
-    /// <summary>
-    /// What backward step <paramref name="s"/> of rows [first, first + rows) reads beyond the carried gradients: its saved
-    /// gates, its output gradient rows, and the cell's states.
-    /// </summary>
-    private readonly void Ahead(ref GemmPrefetch ahead, int s, int first, int rows, float* gradient)
-    {
-        int gu = (int)Cell * Units;
-        long zOffset = ((long)s * Batch + first) * gu, stateOffset = (long)s * Batch * Units + (long)first * Units;
-        long stateBytes = (long)rows * Units * sizeof(float);
-        ahead.Add(Z + zOffset, 1, (long)rows * gu * sizeof(float), 0);
-        if (ReturnSequences) ahead.Add(gradient + (long)s * Units, rows, Units * sizeof(float), (long)SlotStride * sizeof(float));
-        switch (Cell)
-        {
-            case RecurrentCell.Lstm:
-                ahead.Add(C + stateOffset, 1, stateBytes, 0);
-                ahead.Add(TC + stateOffset, 1, stateBytes, 0);
-                break;
-            case RecurrentCell.Gru:
-                ahead.Add(H + stateOffset, 1, stateBytes, 0);
-                ahead.Add(RH + stateOffset, 1, stateBytes, 0);
-                break;
+            if (InputGradient != null) InputGradientStep(s, first, rows, dzs);
         }
     }
 

@@ -326,56 +326,6 @@ public class RecurrentOpsTests
         });
     }
 
-    [Theory]
-    [MemberData(nameof(JoinedCases))]
-    public void Fetching_the_next_backward_step_ahead_keeps_every_bit(string cell, int batch, int steps, int features,
-        int units, bool sequences, bool state, bool backwards, bool masks, bool inputGradient)
-    {
-        // The prefetch is a hint to the cache: outputs and every gradient must be the bits of the run without it, at one,
-        // two and three threads, in the joined and the separate loops.
-        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "simple_rnn" => RecurrentCellKind.SimpleRnn, _ => RecurrentCellKind.Gru };
-        bool resetAfter = cell != "gru_reset_before";
-        int gu = (int)kind * units;
-        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter);
-        var x = OpAssert.Random(71, -1f, 1f, batch, steps, features).WithRequiresGrad(inputGradient);
-        var kernel = OpAssert.Random(72, -0.5f, 0.5f, features, gu);
-        var recurrent = OpAssert.Random(73, -0.5f, 0.5f, units, gu);
-        var bias = kind == RecurrentCellKind.Gru && resetAfter ? OpAssert.Random(74, -0.5f, 0.5f, 2, gu) : OpAssert.Random(74, -0.5f, 0.5f, gu);
-        var h0 = masks ? OpAssert.Random(75, -0.5f, 0.5f, batch, units) : null;
-        var c0 = masks && kind == RecurrentCellKind.Lstm ? OpAssert.Random(76, -0.5f, 0.5f, batch, units) : null;
-        var mask = masks ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps) : null;
-        var drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units) : null;
-        Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0],
-            .. c0 is null ? Array.Empty<Tensor>() : [c0]];
-
-        float[][] Run(bool prefetches, bool joined)
-        {
-            bool savedPrefetches = RecurrentLoop.Prefetches, savedJoined = RecurrentLoop.Joined;
-            RecurrentLoop.Prefetches = prefetches;
-            RecurrentLoop.Joined = joined;
-            try
-            {
-                foreach (var t in inputs) t.ZeroGrad();
-                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
-                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(77)));
-                return [y.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
-            }
-            finally
-            {
-                RecurrentLoop.Prefetches = savedPrefetches;
-                RecurrentLoop.Joined = savedJoined;
-            }
-        }
-
-        ThreadCounts.SameBits(cell, () =>
-        {
-            var fetched = Run(true, true);
-            ThreadCounts.Identical($"{cell}, batch {batch}: prefetch against none, joined, {Parallelism.Threads} threads", Run(false, true), fetched);
-            ThreadCounts.Identical($"{cell}, batch {batch}: prefetch against none, separate, {Parallelism.Threads} threads", Run(false, false), Run(true, false));
-            return fetched;
-        });
-    }
-
     [Fact]
     public void Bad_shapes_are_named()
     {
