@@ -20,6 +20,7 @@ IBenchmark[] benchmarks =
     new AugmentFlowBenchmark(),
     new LstmBenchmark(),
     new LstmLayersBenchmark(),
+    new LstmSwitchBenchmark(),
     new VitBenchmark(),
     new VitOpsBenchmark(),
     new VitFusionBenchmark(),
