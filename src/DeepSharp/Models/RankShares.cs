@@ -23,6 +23,12 @@ internal sealed class RankShares
     /// <summary>The smallest share, as a fraction of an even one.</summary>
     internal const double SmallestShare = 0.25;
 
+    /// <summary>
+    /// Shares move only when some rank's would move by more than this fraction of a batch, and then half-way: an epoch's
+    /// rates carry a few per cent of noise, and shares that follow it make the ranks unequal when their cores are not.
+    /// </summary>
+    internal const double SmallestMove = 0.02;
+
     private readonly int _rank;
     private readonly float[] _rates;
     private long _since;       // timestamp of the end of the last all-reduce, or 0 at an epoch's start
@@ -64,10 +70,33 @@ internal sealed class RankShares
         if (_busyTicks > 0 && _rows > 0) _rates[_rank] = (float)(_rows * (double)Stopwatch.Frequency / _busyTicks);
         (_busyTicks, _rows, _since) = (0, 0, 0);
         communicator.AllReduce(_rates); // one non-zero value a slot: the sums are exact, so every rank sees the same rates
-        var parts = Balance(_rates);
-        if (parts is null || (Parts is not null && parts.AsSpan().SequenceEqual(Parts))) return false;
+        var parts = Toward(Parts, Balance(_rates));
+        if (parts is null) return false;
         Parts = parts;
         return true;
+    }
+
+    /// <summary>
+    /// Half-way from <paramref name="current"/> (null: even) to <paramref name="target"/>, or null (no change) when there is
+    /// no target or no rank's share would move by more than <see cref="SmallestMove"/>.
+    /// </summary>
+    internal static int[]? Toward(int[]? current, int[]? target)
+    {
+        if (target is null) return null;
+        int size = target.Length;
+        double targetTotal = target.Sum(), currentTotal = current?.Sum() ?? size;
+        var fractions = new double[size];
+        bool moves = false;
+        for (int i = 0; i < size; i++)
+        {
+            double now = (current?[i] ?? 1) / currentTotal, wanted = target[i] / targetTotal;
+            moves |= Math.Abs(wanted - now) > SmallestMove;
+            fractions[i] = (now + wanted) / 2;
+        }
+        if (!moves) return null;
+        var parts = new int[size];
+        for (int i = 0; i < size; i++) parts[i] = Math.Max(1, (int)Math.Round(Resolution * fractions[i]));
+        return parts;
     }
 
     /// <summary>

@@ -34,4 +34,13 @@ public class RankSharesTests
         Assert.Equal(new BatchShard(1, [3, 5]), new RankShares(1, 2, [3, 5]).Shard);
         Assert.Equal(new BatchShard(1, 3), new RankShares(1, 3, [3, 5]).Shard); // parts of another run's size are not used
     }
+
+    [Fact]
+    public void Shares_move_half_way_and_not_at_all_for_a_difference_within_the_noise()
+    {
+        Assert.Null(RankShares.Toward(null, [2090, 2006]));                  // 51.0%: within 2% of even
+        Assert.Equal([2324, 1772], RankShares.Toward(null, [2600, 1496])!);   // 63.5% wanted: half-way from 50%
+        Assert.Equal([2462, 1634], RankShares.Toward([2324, 1772], [2600, 1496])!);
+        Assert.Null(RankShares.Toward([2324, 1772], null));
+    }
 }
