@@ -71,12 +71,7 @@ public static unsafe partial class Ops
         if (dx is not null) products.Add(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);
         // Two products side by side on two cores; one alone is shared out by the GEMM itself.
         products.Run(together: dw is not null && dx is not null && DenseBiasActivation.GradientsTogether);
-        if (input is not null) ContiguousOperand.Release(input, x);
-        if (dw is not null) GradientEngine.Accumulate(kernel, dw);
-        if (dx is not null) GradientEngine.Accumulate(x, dx);
-        if (db is not null) GradientEngine.Accumulate(bias, db);
-        if (!ReferenceEquals(dz, dy)) dz.Recycle();
-        ContiguousOperand.Release(dy, g);
+        Complete(x, kernel, bias, input, dw, dx, db, dz, dy, g);
     }
 
     /// <summary>The same backward over many rows, in groups of rows (<see cref="DenseRowGroups"/>).</summary>
@@ -97,6 +92,12 @@ public static unsafe partial class Ops
         });
         scratch?.Recycle();
         partials?.Recycle();
+        Complete(x, kernel, bias, input, dw, dx, db, dz, dy, g);
+    }
+
+    /// <summary>Hands the gradients to the engine and returns the step's temporaries, after either backward.</summary>
+    private static void Complete(Tensor x, Tensor kernel, Tensor bias, Tensor? input, Tensor? dw, Tensor? dx, Tensor? db, Tensor dz, Tensor dy, Tensor g)
+    {
         if (input is not null) ContiguousOperand.Release(input, x);
         if (dw is not null) GradientEngine.Accumulate(kernel, dw);
         if (dx is not null) GradientEngine.Accumulate(x, dx);
