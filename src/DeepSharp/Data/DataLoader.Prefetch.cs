@@ -22,14 +22,8 @@ public sealed partial class DataLoader
     {
         if (!Prefetches || Parallelism.Threads <= 1) return;
         var (batch, yBatch, start, size) = Slot(number);
-        int widest = Math.Max(_yRowLength, _rowLengths.Length == 0 ? 0 : _rowLengths.Max());
-        _gatherWork ??= new GatherWork();
-        _gatherWork.Loader = this;
-        _gatherWork.Batch = batch;
-        _gatherWork.Y = yBatch;
-        _gatherWork.First = start;
-        _gatherWork.Size = size;
-        _gatherWork.RowsPerItem = Math.Max(1, PrefetchItemFloats / Math.Max(1, widest));
+        _gatherWork ??= new GatherWork(this);
+        (_gatherWork.Batch, _gatherWork.Y, _gatherWork.First, _gatherWork.Size) = (batch, yBatch, start, size);
         _prefetched = number;
         _gatherWork.Start((size + _gatherWork.RowsPerItem - 1) / _gatherWork.RowsPerItem);
     }
@@ -52,25 +46,17 @@ public sealed partial class DataLoader
     }
 
     /// <summary>A batch's gather as background work: each item copies a block of its rows of every input and the targets.</summary>
-    private sealed class GatherWork : BackgroundWork
+    private sealed class GatherWork(DataLoader loader) : BackgroundWork
     {
-        public DataLoader Loader = null!;
+        public readonly int RowsPerItem = Math.Max(1, PrefetchItemFloats / Math.Max(1, Math.Max(loader._yRowLength, loader._rowLengths.DefaultIfEmpty().Max())));
         public Tensor[] Batch = null!;
         public Tensor? Y;
-        public int First, Size, RowsPerItem;
+        public int First, Size;
 
         protected override void Execute(int item)
         {
-            int first = item * RowsPerItem, count = Math.Min(RowsPerItem, Size - first);
-            var loader = Loader;
-            var rows = new ReadOnlySpan<int>(loader._order, First + first, count);
-            for (int i = 0; i < Batch.Length; i++)
-            {
-                int length = loader._rowLengths[i];
-                RowGather.Gather(loader._inputs[i].Span, length, rows, Batch[i].Span.Slice(first * length, count * length), parallel: false);
-            }
-            if (Y is { } y)
-                RowGather.Gather(loader._y!.Span, loader._yRowLength, rows, y.Span.Slice(first * loader._yRowLength, count * loader._yRowLength), parallel: false);
+            int first = item * RowsPerItem;
+            loader.GatherRows(Batch, Y, First, first, Math.Min(RowsPerItem, Size - first), parallel: false);
         }
     }
 }

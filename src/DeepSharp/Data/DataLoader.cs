@@ -256,12 +256,26 @@ public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisp
         if (!FinishPrefetch(number))
         {
             CancelPrefetch();
-            var rows = new ReadOnlySpan<int>(_order, start, size);
-            for (int i = 0; i < batch.Length; i++) RowGather.Gather(_inputs[i].Span, _rowLengths[i], rows, batch[i].Span);
-            if (_y is not null) RowGather.Gather(_y.Span, _yRowLength, rows, yBatch!.Span);
+            GatherRows(batch, yBatch, start, 0, size, parallel: true);
         }
         if (number + 1 < BatchCount) StartPrefetch(number + 1);
         return new Batch(batch, yBatch, number, start);
+    }
+
+    /// <summary>
+    /// Copies rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of the batch that starts
+    /// at <paramref name="start"/> of the order into <paramref name="batch"/> and <paramref name="y"/>: the whole batch on
+    /// demand, or one block of it as an item of the gather ahead (not <paramref name="parallel"/> there).
+    /// </summary>
+    private void GatherRows(Tensor[] batch, Tensor? y, int start, int first, int count, bool parallel)
+    {
+        var rows = new ReadOnlySpan<int>(_order, start + first, count);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            int length = _rowLengths[i];
+            RowGather.Gather(_inputs[i].Span, length, rows, batch[i].Span.Slice(first * length, count * length), parallel);
+        }
+        if (y is not null) RowGather.Gather(_y!.Span, _yRowLength, rows, y.Span.Slice(first * _yRowLength, count * _yRowLength), parallel);
     }
 
     /// <summary>
