@@ -10,17 +10,6 @@ namespace DeepSharp.Bench.Benchmarks;
 /// The row groups round the kernel gradients differently, so the two sides' weights part after the first step; the
 /// step's work is the same.
 /// </summary>
-internal sealed class VitBackwardBenchmark : VitSwitchBenchmark
-{
-    private static readonly bool RowsAtStart = DenseRowGroups.Enabled, AddAtStart = LayerNormKernel.AddIntoPending;
-
-    public override string Name => "vit-backward";
-    protected override string Sides => "on vs off";
-    protected override string OffName => "switches off";
-
-    protected override void Switch(bool on)
-    {
-        DenseRowGroups.Enabled = on && RowsAtStart;
-        LayerNormKernel.AddIntoPending = on && AddAtStart;
-    }
-}
+internal sealed class VitBackwardBenchmark() : VitSwitchBenchmark("vit-backward", "on vs off", "switches off",
+    new(() => DenseRowGroups.Enabled, on => DenseRowGroups.Enabled = on),
+    new(() => LayerNormKernel.AddIntoPending, on => LayerNormKernel.AddIntoPending = on));
