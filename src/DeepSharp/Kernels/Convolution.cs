@@ -10,20 +10,6 @@ namespace DeepSharp.Kernels;
 /// </summary>
 internal static unsafe class Convolution
 {
-    /// <summary>
-    /// Floats of patches one block of the GEMM path's forward gathers (<see cref="ConvolutionDriver{TKernel}"/>): 64K
-    /// (256 KB). Each block streams the whole packed kernel through the micro-kernel once, so the rows of a block are the
-    /// kernel's reuse: a 5×5×64 patch takes 36 rows a block, where 24K floats (96 KB) gave 12. The block size never changes
-    /// a value (each output sums the same k blocks in the same order). Starts at 24K when the environment variable
-    /// <c>DEEPSHARP_CONVOLUTION_BLOCKS</c> is <c>small</c>, the earlier size, for A/B comparisons.
-    /// </summary>
-    internal static int ForwardBlockFloats { get; set; } =
-        string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_CONVOLUTION_BLOCKS"), "small", StringComparison.OrdinalIgnoreCase)
-            ? SmallForwardBlockFloats : 64 * 1024;
-
-    /// <summary>The forward block of <c>DEEPSHARP_CONVOLUTION_BLOCKS=small</c>: 24K floats (96 KB).</summary>
-    internal const int SmallForwardBlockFloats = 24 * 1024;
-
     /// <summary>y = act(conv(x, kernel) + bias); <paramref name="bias"/> may be null.</summary>
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y) =>
         Forward(Simd.Level, g, x, kernel, bias, activation, y);

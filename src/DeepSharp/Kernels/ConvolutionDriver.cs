@@ -19,6 +19,7 @@ namespace DeepSharp.Kernels;
 internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
     private const int KcMax = 320;                 // k block: A and B panels of the micro-kernel stay in L1
+    private const int PatchBlockFloats = 24 * 1024; // a block of patches (96 KB) stays in L2 beside the packed kernel
     // Backward blocks are the kernel gradient's k: deeper ones re-read and re-write its partial sums less often (a 5×5×64
     // patch takes 36 rows, where 96 KB gave 12 and a short last block per image).
     private const int BackwardBlockFloats = 64 * 1024;
@@ -38,7 +39,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         {
             G = g, X = x, Bias = bias, Y = y, Activation = activation,
             Packed = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PackedKernel, (long)panels * patch * nr),
-            BlockRows = BlockRows(patch, MaxBlockRows, mr, Convolution.ForwardBlockFloats),
+            BlockRows = BlockRows(patch, MaxBlockRows, mr, PatchBlockFloats),
             KcStep = KStep(patch),
         };
         PackPanels(kernel, patch, g.Filters, body.Packed, nr);
