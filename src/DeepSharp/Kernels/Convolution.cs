@@ -10,15 +10,6 @@ namespace DeepSharp.Kernels;
 /// </summary>
 internal static unsafe class Convolution
 {
-    /// <summary>
-    /// Floats of patches (or of the output gradient's padded rows, whichever is wider) one block of the GEMM path's backward
-    /// covers (<see cref="ConvolutionDriver{TKernel}"/>): the block's rows are the kernel gradient's k, summed in registers
-    /// before they are added to the partial gradient. 64K by default; the environment variable
-    /// <c>DEEPSHARP_BACKWARD_BLOCK_FLOATS</c> sets another size, for A/B comparisons (the kernel gradient's bits follow it).
-    /// </summary>
-    internal static int BackwardBlockFloats { get; set; } =
-        int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_BACKWARD_BLOCK_FLOATS"), out int floats) && floats > 0 ? floats : 64 * 1024;
-
     /// <summary>y = act(conv(x, kernel) + bias); <paramref name="bias"/> may be null.</summary>
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y) =>
         Forward(Simd.Level, g, x, kernel, bias, activation, y);

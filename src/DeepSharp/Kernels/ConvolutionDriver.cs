@@ -22,6 +22,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     private const int PatchBlockFloats = 24 * 1024; // a block of patches (96 KB) stays in L2 beside the packed kernel
     // Backward blocks are the kernel gradient's k: deeper ones re-read and re-write its partial sums less often (a 5×5×64
     // patch takes 36 rows, where 96 KB gave 12 and a short last block per image).
+    private const int BackwardBlockFloats = 64 * 1024;
     private const int MaxBlockRows = 384;
     private const int BackwardMaxBlockRows = 192;  // the backward k-loop runs over block rows: keep its panels in L1
     private const long ParallelMinMultiplyAdds = 1_000_000;
@@ -108,7 +109,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             G = g, X = x, OutputGradient = outputGradient, Output = output, Activation = activation,
             InputGradient = inputGradient, WantKernel = kernelGradient != null, WantBias = biasGradient != null,
             PaddedFilters = paddedFilters,
-            BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr, Convolution.BackwardBlockFloats),
+            BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr, BackwardBlockFloats),
             KcStep = KStep(paddedFilters),
         };
         // The items (and so the order in which their partial sums meet) depend on the problem only, never on the
