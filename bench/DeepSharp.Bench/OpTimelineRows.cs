@@ -16,9 +16,13 @@ internal static class OpTimelineRows
     private const int Windows = 12, StepsPerWindow = 5;
     private static readonly bool CpuTime = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_CPU_TIME") == "1";
 
-    /// <summary>The rows of <paramref name="step"/> (already warm), each name ending in <paramref name="suffix"/>.</summary>
-    public static IEnumerable<BenchmarkResult> Measure(Action step, string suffix)
+    /// <summary>
+    /// The rows of <paramref name="step"/> (already warm), each name ending in <paramref name="suffix"/>; an op's name is
+    /// <paramref name="describe"/>'s (given the entry, its calls per step and its µs per step), or the op, its shapes and calls.
+    /// </summary>
+    public static IEnumerable<BenchmarkResult> Measure(Action step, string suffix, Func<OpTimeline.Entry, double, double, string>? describe = null)
     {
+        describe ??= (e, calls, _) => $"{e.Op}{Shapes(e)} [{calls.ToString("G3", CultureInfo.InvariantCulture)}×]";
         // One-thread steps under DEEPSHARP_BENCH_CPU_TIME=1: the thread's CPU time (the other threads' work is not seen).
         OpTimeline.Clock = CpuTime && Parallelism.Threads == 1 ? ThreadCpuClock.Now : null;
         var fastest = new Dictionary<(char, string, TensorShape, TensorShape, TensorShape), OpTimeline.Entry>();
@@ -48,14 +52,15 @@ internal static class OpTimelineRows
         OpTimeline.Clock = null;
         double perStep = 1e6 / Stopwatch.Frequency / StepsPerWindow;
         foreach (var e in fastest.Values.OrderByDescending(e => e.Ticks))
-        {
-            string shapes = e.Output.Rank == 0 && e.First.Rank == 0 ? "" : $" {e.Output} ← {e.First}{(e.Second.Rank > 0 ? ", " + e.Second : "")}";
-            string calls = ((double)e.Calls / StepsPerWindow).ToString("G3", CultureInfo.InvariantCulture);
-            yield return new BenchmarkResult($"{e.Phase} {e.Op}{shapes} [{calls}×] {suffix}", e.Ticks * perStep, double.NaN, BenchmarkUnit.Microseconds);
-        }
+            yield return new BenchmarkResult($"{e.Phase} {describe(e, (double)e.Calls / StepsPerWindow, e.Ticks * perStep)} {suffix}", e.Ticks * perStep,
+                double.NaN, BenchmarkUnit.Microseconds);
         foreach (char phase in "FBS")
             yield return new BenchmarkResult($"{phase} total {suffix}", phaseTotals.GetValueOrDefault(phase) * perStep, double.NaN, BenchmarkUnit.Microseconds);
         yield return new BenchmarkResult($"step without the timeline {suffix}", DeepSharp.Bench.Measure.SecondsPerCall(step) * 1e6, double.NaN,
             BenchmarkUnit.Microseconds);
     }
+
+    /// <summary>" output ← first, second", or nothing for an entry without shapes.</summary>
+    public static string Shapes(OpTimeline.Entry e) =>
+        e.Output.Rank == 0 && e.First.Rank == 0 ? "" : $" {e.Output} ← {e.First}{(e.Second.Rank > 0 ? ", " + e.Second : "")}";
 }
