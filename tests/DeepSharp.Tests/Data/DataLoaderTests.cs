@@ -245,6 +245,37 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void Reset_restarts_the_same_epoch_in_the_same_order()
+    {
+        var (x, y) = Numbered(6);
+        using var loader = new DataLoader(x, y, batchSize: 2, shuffle: true, seed: 5);
+        var enumerator = loader.GetEnumerator();
+        var before = new List<float[]>();
+        while (enumerator.MoveNext()) before.Add(enumerator.Current.Y.ToArray());
+        enumerator.Reset();
+        var after = new List<float[]>();
+        while (enumerator.MoveNext()) after.Add(enumerator.Current.Y.ToArray());
+        Assert.Equal(3, before.Count);
+        Assert.Equal(before, after);
+        Assert.Equal(1, loader.Epoch); // one epoch started, not two
+    }
+
+    [Fact]
+    public void Resetting_an_older_enumeration_leaves_the_newest_where_it_is()
+    {
+        var (x, y) = Numbered(6);
+        using var loader = new DataLoader(x, y, batchSize: 2);
+        var first = loader.GetEnumerator();
+        Assert.True(first.MoveNext());
+        var second = loader.GetEnumerator();
+        Assert.True(second.MoveNext());
+        first.Reset();
+        Assert.True(second.MoveNext());
+        Assert.Equal(1, second.Current.Number);
+        Assert.Throws<InvalidOperationException>(() => first.MoveNext());
+    }
+
+    [Fact]
     public void Disposing_the_loader_returns_its_batches_and_stops_iteration()
     {
         var (x, y) = Numbered(4);

@@ -111,6 +111,19 @@ public class ImageFlowTests
     }
 
     [Fact]
+    public void An_epoch_cannot_be_reset_and_the_end_of_one_holds_no_batch()
+    {
+        var (x, y) = Numbered(4);
+        using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
+        using var enumerator = flow.GetEnumerator();
+        Assert.True(enumerator.MoveNext());
+        Assert.Throws<NotSupportedException>(enumerator.Reset);
+        Assert.Equal(4, enumerator.Current.Size); // the failed reset kept the batch
+        Assert.False(enumerator.MoveNext());
+        Assert.Null(enumerator.Current.X);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_batches_whatever_the_thread_timing()
     {
         var images = Tensor.RandomUniform([40, 10, 10], generator: new RandomGenerator(4));
