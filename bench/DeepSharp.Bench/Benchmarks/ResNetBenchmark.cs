@@ -1,8 +1,4 @@
 using DeepSharp.Examples;
-using TorchSharp;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-using TorchTensor = TorchSharp.torch.Tensor;
 
 namespace DeepSharp.Bench.Benchmarks;
 

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using TorchTensor = TorchSharp.torch.Tensor;
 using TorchFunctional = TorchSharp.torch.nn.functional;
 
 namespace DeepSharp.Bench.Benchmarks;

@@ -23,7 +23,7 @@ namespace DeepSharp;
 /// throw when it moves on, because both would write the same batch tensors. Not thread-safe.
 /// </para>
 /// </remarks>
-public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisposable
+public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IEpochBatches, IDisposable
 {
     private readonly Tensor[] _inputs;
     private readonly Tensor? _y;
@@ -35,7 +35,8 @@ public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisp
     private readonly Tensor[] _full, _last; // the batch tensors of each input: full batches, and a smaller last one
     private readonly Tensor[] _fullOdd;     // full batches of odd number, while the next one is gathered into _full (and back)
     private Tensor? _yFull, _yLast, _yFullOdd;
-    private int _version;
+    private int _version;   // counts enumerations; only the newest can move on
+    private int _nextBatch; // the batch the enumeration takes next
     private bool _disposed;
 
     /// <summary>Creates a loader over <paramref name="x"/> and, optionally, targets <paramref name="y"/> with as many rows.</summary>
@@ -174,10 +175,10 @@ public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisp
     }
 
     /// <summary>Starts the next epoch: shuffles (if asked) and returns an enumerator over its batches.</summary>
-    public Enumerator GetEnumerator() => StartEpoch(0);
+    public BatchEnumerator GetEnumerator() => StartEpoch(0);
 
     /// <summary>Starts the next epoch at batch <paramref name="firstBatch"/> (a run resumed inside an epoch).</summary>
-    private Enumerator StartEpoch(int firstBatch)
+    private BatchEnumerator StartEpoch(int firstBatch)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CancelPrefetch(); // the gather of an abandoned enumeration's next batch reads the order
@@ -189,7 +190,25 @@ public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisp
             _random.Reseed(unchecked(Seed + epoch * (long)0x9E3779B97F4A7C15UL));
             _random.Shuffle(_order.AsSpan());
         }
-        return new Enumerator(this, ++_version, firstBatch);
+        _nextBatch = firstBatch;
+        return new BatchEnumerator(this, ++_version);
+    }
+
+    /// <summary>Gathers the next batch; false at the end of the epoch (<paramref name="current"/> keeps the last batch).</summary>
+    bool IEpochBatches.MoveNext(int enumeration, ref Batch current)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (enumeration != _version)
+            throw new InvalidOperationException("DataLoader: another enumeration of this loader has started; both would overwrite the same batch tensors, so only the newest one can continue.");
+        if (_nextBatch >= BatchCount) return false;
+        current = MakeBatch(_nextBatch++);
+        return true;
+    }
+
+    /// <summary>Restarts the same epoch, in the same order (an older enumeration has nothing to restart: it fails when it moves on).</summary>
+    void IEpochBatches.Reset(int enumeration)
+    {
+        if (enumeration == _version) _nextBatch = 0;
     }
 
     IEnumerator<Batch> IEnumerable<Batch>.GetEnumerator() => GetEnumerator();
@@ -298,48 +317,5 @@ public sealed partial class DataLoader : IEnumerable<Batch>, IBatchSource, IDisp
             if (_y is not null) yBatch = Tensor.Uninitialized(_y.Shape.With(0, size));
         }
         return (batch, yBatch, batchStart + offset, size);
-    }
-
-    /// <summary>Enumerates the batches of one epoch. Allocation-free; a struct, as <c>foreach</c> uses it.</summary>
-    public struct Enumerator : IEnumerator<Batch>
-    {
-        private readonly DataLoader _loader;
-        private readonly int _version;
-        private int _next;
-        private Batch _current;
-
-        internal Enumerator(DataLoader loader, int version, int first)
-        {
-            _loader = loader;
-            _version = version;
-            _next = first;
-            _current = default;
-        }
-
-        /// <summary>The current batch; valid until the next <see cref="MoveNext"/>.</summary>
-        public readonly Batch Current => _current;
-
-        readonly object IEnumerator.Current => _current;
-
-        /// <summary>Gathers the next batch; false at the end of the epoch.</summary>
-        public bool MoveNext()
-        {
-            ObjectDisposedException.ThrowIf(_loader._disposed, _loader);
-            if (_version != _loader._version)
-                throw new InvalidOperationException("DataLoader: another enumeration of this loader has started; both would overwrite the same batch tensors, so only the newest one can continue.");
-            if (_next >= _loader.BatchCount) return false;
-            _current = _loader.MakeBatch(_next++);
-            return true;
-        }
-
-        /// <summary>Restarts the same epoch, in the same order.</summary>
-        public void Reset()
-        {
-            _next = 0;
-            _current = default;
-        }
-
-        /// <summary>Ends the enumeration (the batch tensors stay with the loader).</summary>
-        public readonly void Dispose() { }
     }
 }

@@ -23,7 +23,7 @@ namespace DeepSharp;
 /// and unchanged. One enumeration at a time; not thread-safe.
 /// </para>
 /// </remarks>
-public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource, IDisposable
+public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource, IEpochBatches, IDisposable
 {
     private enum SlotState { Free, Filling, Ready, Failed, InUse }
 
@@ -185,10 +185,10 @@ public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource,
     }
 
     /// <summary>Starts the next epoch and returns an enumerator over its batches.</summary>
-    public Enumerator GetEnumerator() => StartEpoch(0);
+    public BatchEnumerator GetEnumerator() => StartEpoch(0);
 
     /// <summary>Starts the next epoch at batch <paramref name="firstBatch"/> (a run resumed inside an epoch): earlier batches are not prepared.</summary>
-    private Enumerator StartEpoch(int firstBatch)
+    private BatchEnumerator StartEpoch(int firstBatch)
     {
         lock (_gate)
         {
@@ -215,9 +215,20 @@ public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource,
             if (_mode == BatchPreparation.Thread) EnsureWorker();
             if (_mode == BatchPreparation.Pool && firstBatch < BatchCount) StartPooled(firstBatch);
             Monitor.PulseAll(_gate);
-            return new Enumerator(this, _run);
+            return new BatchEnumerator(this, _run);
         }
     }
+
+    /// <summary>Gives back the current batch and takes the next one (waiting for it if needed); false at the end of the epoch (<paramref name="current"/> then holds none).</summary>
+    bool IEpochBatches.MoveNext(int enumeration, ref Batch current)
+    {
+        current = Take(enumeration);
+        return current.X is not null;
+    }
+
+    /// <summary>Not supported: start a new enumeration for another epoch.</summary>
+    void IEpochBatches.Reset(int enumeration) =>
+        throw new NotSupportedException("ImageFlow: an epoch cannot be restarted; enumerate the flow again for the next epoch.");
 
     IEnumerator<Batch> IEnumerable<Batch>.GetEnumerator() => GetEnumerator();
 
@@ -508,37 +519,4 @@ public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource,
     /// <summary>The resampling of a batch's images, from the epoch's row <paramref name="start"/> on, through <see cref="_maps"/>.</summary>
     private ImageResampling Body(float* source, float* destination, int start) =>
         new(_generator, source, destination, _maps, _height, _width, _channels, _generator.ScaleFactor, _order, start);
-
-    /// <summary>Enumerates the batches of one epoch. A struct, as <c>foreach</c> uses it: no allocation.</summary>
-    public struct Enumerator : IEnumerator<Batch>
-    {
-        private readonly ImageFlow _flow;
-        private readonly int _version;
-        private Batch _current;
-
-        internal Enumerator(ImageFlow flow, int version)
-        {
-            _flow = flow;
-            _version = version;
-            _current = default;
-        }
-
-        /// <summary>The current batch; valid until the next <see cref="MoveNext"/>.</summary>
-        public readonly Batch Current => _current;
-
-        readonly object IEnumerator.Current => _current;
-
-        /// <summary>Gives back the current batch and takes the next one (waiting for it if needed); false at the end of the epoch.</summary>
-        public bool MoveNext()
-        {
-            _current = _flow.Take(_version);
-            return _current.X is not null;
-        }
-
-        /// <summary>Not supported: start a new enumeration for another epoch.</summary>
-        public readonly void Reset() => throw new NotSupportedException("ImageFlow: an epoch cannot be restarted; enumerate the flow again for the next epoch.");
-
-        /// <summary>Ends the enumeration (the batch tensors stay with the flow).</summary>
-        public readonly void Dispose() { }
-    }
 }

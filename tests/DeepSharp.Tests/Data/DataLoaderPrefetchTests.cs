@@ -1,3 +1,5 @@
+using DeepSharp.Tests.TestSupport;
+
 namespace DeepSharp.Tests.Data;
 
 /// <summary>
@@ -7,20 +9,18 @@ namespace DeepSharp.Tests.Data;
 /// </summary>
 public class DataLoaderPrefetchTests
 {
-    /// <summary>Sets <see cref="DataLoader.Prefetches"/> and the kernel threads for a test, and puts them back.</summary>
+    /// <summary>Sets <see cref="DataLoader.Prefetches"/> for a test, and puts it back (the kernel threads are set with <see cref="ThreadCounts"/>.At).</summary>
     private readonly struct PrefetchSetting : IDisposable
     {
         private readonly bool _prefetches;
-        private readonly int _threads;
 
-        public PrefetchSetting(bool prefetches, int threads)
+        public PrefetchSetting(bool prefetches)
         {
-            (_prefetches, _threads) = (DataLoader.Prefetches, Parallelism.Threads);
+            _prefetches = DataLoader.Prefetches;
             DataLoader.Prefetches = prefetches;
-            Parallelism.Threads = threads;
         }
 
-        public void Dispose() => (DataLoader.Prefetches, Parallelism.Threads) = (_prefetches, _threads);
+        public void Dispose() => DataLoader.Prefetches = _prefetches;
     }
 
     /// <summary>Two inputs whose rows are wide enough for several items a batch, and targets, all numbered by sample.</summary>
@@ -40,9 +40,9 @@ public class DataLoaderPrefetchTests
     }
 
     /// <summary>Every batch of two epochs (the second resumed at batch 2 and, first, abandoned after one batch) as copied floats.</summary>
-    private static List<float[]> Batches(bool prefetches, int threads, int batchSize, BatchShard shard)
+    private static List<float[]> Batches(bool prefetches, int threads, int batchSize, BatchShard shard) => ThreadCounts.At(threads, () =>
     {
-        using var setting = new PrefetchSetting(prefetches, threads);
+        using var setting = new PrefetchSetting(prefetches);
         var (a, b, y) = Data(61);
         using var loader = new DataLoader([a, b], y, batchSize, shuffle: true, seed: 9) { Shard = shard };
         var seen = new List<float[]>();
@@ -56,7 +56,7 @@ public class DataLoaderPrefetchTests
         foreach (var batch in ((IBatchSource)loader).GetBatches(1, 2)) Add(batch);
         foreach (var batch in loader) Add(batch);
         return seen;
-    }
+    });
 
     [Theory]
     [InlineData(8)]
@@ -72,9 +72,9 @@ public class DataLoaderPrefetchTests
     }
 
     [Fact]
-    public void A_batch_stays_as_it_was_handed_out_while_the_next_one_is_gathered()
+    public void A_batch_stays_as_it_was_handed_out_while_the_next_one_is_gathered() => ThreadCounts.At(2, () =>
     {
-        using var setting = new PrefetchSetting(prefetches: true, threads: 2);
+        using var setting = new PrefetchSetting(prefetches: true);
         var (a, b, y) = Data(40);
         using var loader = new DataLoader([a, b], y, batchSize: 8, shuffle: true, seed: 2);
         foreach (var batch in loader)
@@ -84,14 +84,14 @@ public class DataLoaderPrefetchTests
             Assert.Equal(first, batch.Y!.ToArray());
             Assert.Equal(first[0] * 7, batch.Inputs[0][0, 0]);
         }
-    }
+    });
 
     [Fact]
     public void Fit_trains_to_the_same_bits_with_batches_gathered_ahead()
     {
-        float[][] Train(bool prefetches)
+        float[][] Train(bool prefetches) => ThreadCounts.At(2, () =>
         {
-            using var setting = new PrefetchSetting(prefetches, threads: 2);
+            using var setting = new PrefetchSetting(prefetches);
             var (a, _, y) = Data(64);
             RandomGenerator.SetSeed(4);
             var model = new Sequential(new Dense(4, activation: "relu", inputShape: [5000]), new Dense(3, activation: "softmax"));
@@ -99,7 +99,7 @@ public class DataLoaderPrefetchTests
             var classes = Tensor.FromArray([.. y.ToArray().Select(v => v % 3)], 64);
             model.Fit(a, classes, batchSize: 16, epochs: 2, verbose: 0, seed: 3);
             return model.GetWeights();
-        }
+        });
         Assert.Equal(Train(prefetches: false), Train(prefetches: true));
     }
 }

@@ -232,7 +232,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void Starting_a_second_enumeration_invalidates_the_first()
+    public void Starting_a_second_enumeration_invalidates_the_first_whose_reset_leaves_the_second_where_it_is()
     {
         var (x, y) = Numbered(8);
         using var loader = new DataLoader(x, y, batchSize: 2);
@@ -240,8 +240,27 @@ public class DataLoaderTests
         Assert.True(first.MoveNext());
         var second = loader.GetEnumerator();
         Assert.True(second.MoveNext());
+        first.Reset();
+        Assert.True(second.MoveNext());
+        Assert.Equal(1, second.Current.Number);
         var e = Assert.Throws<InvalidOperationException>(() => first.MoveNext());
         Assert.Contains("another enumeration", e.Message);
+    }
+
+    [Fact]
+    public void Reset_restarts_the_same_epoch_in_the_same_order()
+    {
+        var (x, y) = Numbered(6);
+        using var loader = new DataLoader(x, y, batchSize: 2, shuffle: true, seed: 5);
+        var enumerator = loader.GetEnumerator();
+        var before = new List<float[]>();
+        while (enumerator.MoveNext()) before.Add(enumerator.Current.Y.ToArray());
+        enumerator.Reset();
+        var after = new List<float[]>();
+        while (enumerator.MoveNext()) after.Add(enumerator.Current.Y.ToArray());
+        Assert.Equal(3, before.Count);
+        Assert.Equal(before, after);
+        Assert.Equal(1, loader.Epoch); // one epoch started, not two
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using DeepSharp.Tests.TestSupport;
+
 namespace DeepSharp.Tests.Data;
 
 public class ImageFlowTests
@@ -108,6 +110,19 @@ public class ImageFlowTests
         Assert.True(enumerator.MoveNext());
 
         Assert.Equal(Augmenting.Augment(images, seed: 77).ToArray(), enumerator.Current.X.ToArray());
+    }
+
+    [Fact]
+    public void An_epoch_cannot_be_reset_and_the_end_of_one_holds_no_batch()
+    {
+        var (x, y) = Numbered(4);
+        using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
+        using var enumerator = flow.GetEnumerator();
+        Assert.True(enumerator.MoveNext());
+        Assert.Throws<NotSupportedException>(enumerator.Reset);
+        Assert.Equal(4, enumerator.Current.Size); // the failed reset kept the batch
+        Assert.False(enumerator.MoveNext());
+        Assert.Null(enumerator.Current.X);
     }
 
     [Fact]
@@ -314,25 +329,18 @@ public class ImageFlowTests
     }
 }
 
-/// <summary>Sets <see cref="ImageFlow.Preparation"/> (and, when given, the kernel threads) for a test, and puts them back.</summary>
+/// <summary>Sets <see cref="ImageFlow.Preparation"/> for a test, and puts it back (the kernel threads are set with <see cref="ThreadCounts"/>.At).</summary>
 internal readonly struct FlowPreparation : IDisposable
 {
     private readonly BatchPreparation _mode;
-    private readonly int _threads;
 
-    public FlowPreparation(BatchPreparation mode, int threads = 0)
+    public FlowPreparation(BatchPreparation mode)
     {
         _mode = ImageFlow.Preparation;
-        _threads = Parallelism.Threads;
         ImageFlow.Preparation = mode;
-        if (threads > 0) Parallelism.Threads = threads;
     }
 
-    public void Dispose()
-    {
-        ImageFlow.Preparation = _mode;
-        Parallelism.Threads = _threads;
-    }
+    public void Dispose() => ImageFlow.Preparation = _mode;
 }
 
 /// <summary>Batches made inline or by the kernel threads between their jobs are those of the flow's own thread.</summary>
@@ -343,9 +351,9 @@ public class ImageFlowPreparationTests
 
     /// <summary>Two epochs of a flow made as <paramref name="mode"/> says with <paramref name="threads"/> kernel threads, batch by batch.</summary>
     private static List<float[]> TwoEpochs(BatchPreparation mode, Tensor x, Tensor y, int batchSize, BatchShard shard = default,
-        ImageDataGenerator? generator = null, int threads = 2)
+        ImageDataGenerator? generator = null, int threads = 2) => ThreadCounts.At(threads, () =>
     {
-        using var preparation = new FlowPreparation(mode, threads);
+        using var preparation = new FlowPreparation(mode);
         using var flow = (generator ?? Augmenting).Flow(x, y, batchSize: batchSize, seed: 8);
         flow.Shard = shard;
         var batches = new List<float[]>();
@@ -353,6 +361,15 @@ public class ImageFlowPreparationTests
             foreach (var batch in flow) batches.Add([.. batch.X.ToArray(), .. batch.Y.ToArray(), batch.Start]);
         Assert.Equal(mode != BatchPreparation.Thread, flow.WorkerThread is null);
         return batches;
+    });
+
+    /// <summary>Asserts that <see cref="TwoEpochs"/> as <paramref name="mode"/> says gives the background thread's batches, and returns them.</summary>
+    private static List<float[]> ThoseOfTheThread(BatchPreparation mode, Tensor x, Tensor y, int batchSize, BatchShard shard = default,
+        ImageDataGenerator? generator = null, int threads = 2)
+    {
+        var made = TwoEpochs(mode, x, y, batchSize, shard, generator, threads);
+        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, batchSize, shard, generator), made);
+        return made;
     }
 
     [Theory]
@@ -369,13 +386,11 @@ public class ImageFlowPreparationTests
         var mode = Enum.Parse<BatchPreparation>(modeName);
         var x = Tensor.RandomUniform([count, 28, 28, 1], generator: new RandomGenerator(6));
         var y = Tensor.Arange(count);
-        var made = TwoEpochs(mode, x, y, batchSize, threads: threads);
-        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, batchSize), made);
+        var made = ThoseOfTheThread(mode, x, y, batchSize, threads: threads);
         Assert.Equal(2 * ((count + batchSize - 1) / batchSize), made.Count);
         if (count > 1) Assert.NotEqual(made[0], made[made.Count / 2]); // the second epoch draws anew
         if (count == 1) return;
-        var shard = new BatchShard(1, 2);
-        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, batchSize, shard), TwoEpochs(mode, x, y, batchSize, shard, threads: threads));
+        ThoseOfTheThread(mode, x, y, batchSize, new BatchShard(1, 2), threads: threads);
     }
 
     [Theory]
@@ -389,7 +404,7 @@ public class ImageFlowPreparationTests
         var generator = new ImageDataGenerator(rotationRange: 20, zoomRange: (0.8, 1.1), horizontalFlip: true, featurewiseCenter: true,
             featurewiseStdNormalization: true, samplewiseCenter: true);
         generator.Fit(x);
-        Assert.Equal(TwoEpochs(BatchPreparation.Thread, x, y, 8, generator: generator), TwoEpochs(mode, x, y, 8, generator: generator));
+        ThoseOfTheThread(mode, x, y, 8, generator: generator);
     }
 
     [Theory]
@@ -400,54 +415,54 @@ public class ImageFlowPreparationTests
         var mode = Enum.Parse<BatchPreparation>(modeName);
         var x = Tensor.RandomUniform([40, 8, 8, 1], generator: new RandomGenerator(2));
         var y = Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i % 3)).ToArray());
-        float[] Train(BatchPreparation mode)
+        float[] Train(BatchPreparation mode) => ThreadCounts.At(2, () =>
         {
-            using var preparation = new FlowPreparation(mode, threads: 2);
+            using var preparation = new FlowPreparation(mode);
             RandomGenerator.SetSeed(5);
             var model = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(3, activation: "softmax"));
             model.Compile(new Adam(), "sparse_categorical_crossentropy");
             using var flow = Augmenting.Flow(x, y, batchSize: 16, seed: 3);
             model.Fit(flow, epochs: 2, verbose: 0);
-            return [.. model.GetWeights().SelectMany(w => w)];
-        }
+            return model.GetWeights().SelectMany(w => w).ToArray();
+        });
         Assert.Equal(Train(BatchPreparation.Thread), Train(mode));
     }
 
     [Theory]
     [InlineData("Inline")]
     [InlineData("Pool")]
-    public void A_failure_surfaces_with_the_batch_and_epoch(string modeName)
+    public void A_failure_surfaces_with_the_batch_and_epoch(string modeName) => ThreadCounts.At(2, () =>
     {
         var mode = Enum.Parse<BatchPreparation>(modeName);
         var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
-        using var preparation = new FlowPreparation(mode, threads: 2);
+        using var preparation = new FlowPreparation(mode);
         using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
         x.Dispose();
         var error = Assert.Throws<InvalidOperationException>(() => { foreach (var _ in flow) { } });
         Assert.Contains("batch 0 of epoch 0", error.Message);
         Assert.DoesNotContain("background thread", error.Message);
         Assert.IsType<ObjectDisposedException>(error.InnerException);
-    }
+    });
 
     [Theory]
     [InlineData("Auto", 1, "Thread")]
     [InlineData("Auto", 2, "Pool")]
     [InlineData("Thread", 2, "Thread")]
-    public void Auto_makes_batches_with_the_kernel_threads_when_there_are_two_or_more(string mode, int threads, string made)
+    public void Auto_makes_batches_with_the_kernel_threads_when_there_are_two_or_more(string mode, int threads, string made) => ThreadCounts.At(threads, () =>
     {
         var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
-        using var preparation = new FlowPreparation(Enum.Parse<BatchPreparation>(mode), threads);
+        using var preparation = new FlowPreparation(Enum.Parse<BatchPreparation>(mode));
         using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
         foreach (var _ in flow) { }
         Assert.Equal(made == "Thread", flow.WorkerThread is not null);
-    }
+    });
 
     [Fact]
-    public void A_flow_left_or_disposed_with_a_batch_posted_leaves_the_kernel_threads_free_for_the_next()
+    public void A_flow_left_or_disposed_with_a_batch_posted_leaves_the_kernel_threads_free_for_the_next() => ThreadCounts.At(2, () =>
     {
         var x = Tensor.RandomUniform([64, 12, 12], generator: new RandomGenerator(3));
         var y = Tensor.Arange(64);
-        using var preparation = new FlowPreparation(BatchPreparation.Pool, threads: 2);
+        using var preparation = new FlowPreparation(BatchPreparation.Pool);
         var expected = TwoEpochs(BatchPreparation.Thread, x, y, 8);
 
         // Batch 1 is posted when batch 0 is taken; the enumeration is left there, then the flow disposed.
@@ -465,7 +480,7 @@ public class ImageFlowPreparationTests
             foreach (var batch in abandoned) again.Add([.. batch.X.ToArray(), .. batch.Y.ToArray(), batch.Start]);
         abandoned.Dispose();
         Assert.Equal(expected, again);
-    }
+    });
 }
 
 public class ImageFlowResumeTests

@@ -5,12 +5,9 @@ public class GradientAveragerSlotTests
     [Fact]
     public void Backward_writes_the_gradients_into_the_buckets_and_the_averages_stay_there()
     {
-        var w = Tensor.FromArray([0.5f, -1f, 2f, 0.25f, 1.5f, -0.75f], 3, 2).WithRequiresGrad();
-        var b = Tensor.FromArray([0.1f, -0.2f], 2).WithRequiresGrad();
-        var x = Tensor.FromArray([1f, 2f, 3f, -1f, 0.5f, 4f, 2f, -3f, 1f, 0f, 1f, -2f], 4, 3);
         var communicator = new TwoIdenticalRanks();
-        var optimizer = new DistributedOptimizer(new SGD(0.1f), communicator, bucketValues: 4); // buckets: {b} | {w}
-        Tensor[] variables = [w, b];
+        var model = new BucketedLinearModel(communicator);
+        var x = Tensor.FromArray([1f, 2f, 3f, -1f, 0.5f, 4f, 2f, -3f, 1f, 0f, 1f, -2f], 4, 3);
         for (int step = 0; step < 3; step++)
         {
             float[] expectedW, expectedB;
@@ -18,32 +15,27 @@ public class GradientAveragerSlotTests
             using (DeepSharp.Autograd.NoGrad())
             {
                 // d/dw sum((x·w + b)²) = 2 xᵀ(x·w + b); d/db = 2 Σ rows (x·w + b)
-                var y = DeepSharp.Ops.Add(DeepSharp.Ops.MatMul(x, w), b);
+                var y = model.Forward(x);
                 expectedW = DeepSharp.Ops.Multiply(DeepSharp.Ops.MatMul(DeepSharp.Ops.Transpose(x), y), 2f).ToArray();
                 expectedB = DeepSharp.Ops.Multiply(DeepSharp.Ops.Sum(y, 0), 2f).ToArray();
             }
             using (TensorScope.Begin())
             {
-                var y = DeepSharp.Ops.Add(DeepSharp.Ops.MatMul(x, w), b);
-                var loss = DeepSharp.Ops.Sum(DeepSharp.Ops.Multiply(y, y));
+                var y = model.Forward(x);
                 int before = communicator.Buffers.Count;
-                var listener = optimizer.BeginExchange(variables, 1f, default, gradientsInBuckets: true);
-                GradientEngine.BackwardTo(loss, null, retainGraph: false, variables, results: null, listener);
-                var averaged = optimizer.EndExchange(default);
+                var averaged = model.Averaged(DeepSharp.Ops.Sum(DeepSharp.Ops.Multiply(y, y)));
 
-                Assert.Equal(2, communicator.Buffers.Count - before);
+                Assert.Equal(2, communicator.Buffers.Count - before); // buckets: {b} | {w}
                 var bucketOfB = communicator.Buffers[before].Span;
                 var bucketOfW = communicator.Buffers[before + 1].Span;
-                Assert.Same(w.Grad, averaged[0]);
-                Assert.Same(b.Grad, averaged[1]);
+                Assert.Same(model.W.Grad, averaged[0]);
+                Assert.Same(model.B.Grad, averaged[1]);
                 Assert.True(averaged[0]!.Span.Overlaps(bucketOfW), $"step {step}: w's averaged gradient is not in its bucket");
                 Assert.True(averaged[1]!.Span.Overlaps(bucketOfB), $"step {step}: b's averaged gradient is not in its bucket");
                 // Two identical ranks: the average is this rank's gradient.
                 Near(expectedW, averaged[0]!.ToArray());
                 Near(expectedB, averaged[1]!.ToArray());
-                optimizer.Optimizer.ApplyGradients(averaged, variables);
-                w.ZeroGrad();
-                b.ZeroGrad();
+                model.Apply(averaged);
             }
         }
     }

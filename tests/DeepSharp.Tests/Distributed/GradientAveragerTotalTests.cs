@@ -60,27 +60,20 @@ public class GradientAveragerTotalTests
 
         static float[][] Train(float total) => InProcessGroup.Run<float[]>(2, c =>
         {
-            var w = Tensor.FromArray([0.5f, -1f, 2f, 0.25f, 1.5f, -0.75f], 3, 2).WithRequiresGrad();
-            var b = Tensor.FromArray([0.1f, -0.2f], 2).WithRequiresGrad();
+            var model = new BucketedLinearModel(c);
             // Each rank its own rows.
             var x = c.Rank == 0 ? Tensor.FromArray([1f, 2f, 3f, -1f, 0.5f, 4f], 2, 3) : Tensor.FromArray([2f, -3f, 1f, 0f, 1f, -2f, 0.25f, 1f, 1f], 3, 3);
-            var optimizer = new DistributedOptimizer(new SGD(0.1f), c, bucketValues: 4);
-            Tensor[] variables = [w, b];
             for (int step = 0; step < 3; step++)
                 using (TensorScope.Begin())
                 {
-                    var y = DeepSharp.Ops.Add(DeepSharp.Ops.MatMul(x, w), b);
+                    var y = model.Forward(x);
                     var loss = DeepSharp.Ops.Mean(DeepSharp.Ops.Multiply(y, y));
-                    var listener = optimizer.BeginExchange(variables, 1f, default, gradientsInBuckets: true, totalWeight: total);
                     var seed = total > 0 ? Tensor.Full(loss.Shape, 1f / total) : null;
-                    GradientEngine.BackwardTo(loss, seed, retainGraph: false, variables, results: null, listener);
-                    var averaged = optimizer.EndExchange(default);
-                    Assert.Same(w.Grad, averaged[0]);  // left in its bucket
-                    optimizer.Optimizer.ApplyGradients(averaged, variables);
-                    w.ZeroGrad();
-                    b.ZeroGrad();
+                    var averaged = model.Averaged(loss, seed, total);
+                    Assert.Same(model.W.Grad, averaged[0]);  // left in its bucket
+                    model.Apply(averaged);
                 }
-            return [.. w.ToArray(), .. b.ToArray()];
+            return [.. model.W.ToArray(), .. model.B.ToArray()];
         });
     }
 

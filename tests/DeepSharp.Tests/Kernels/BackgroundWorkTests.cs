@@ -58,10 +58,7 @@ public class BackgroundWorkTests
             WorkerPool.For(16, ref job); // the workers wake and spin again: a cancelled item must not run now
             Assert.Equal(after, work.Counts);
         }
-        work.Reset();
-        work.Start(2000);
-        work.Finish();
-        Assert.All(work.Counts, count => Assert.Equal(1, count));
+        work.RunsEachItemOnce();
     }
 
     [Fact]
@@ -75,10 +72,7 @@ public class BackgroundWorkTests
         Assert.All(work.Counts, count => Assert.Equal(1, count));
 
         work.Failing = -1;
-        work.Reset();
-        work.Start(40);
-        work.Finish();
-        Assert.All(work.Counts, count => Assert.Equal(1, count));
+        work.RunsEachItemOnce();
     }
 
     [Fact]
@@ -122,6 +116,15 @@ public class BackgroundWorkTests
         {
             Array.Clear(Counts);
             Array.Clear(Threads);
+        }
+
+        /// <summary>Runs a fresh round of all the items, finished by the owner, and asserts that each ran once.</summary>
+        public void RunsEachItemOnce()
+        {
+            Reset();
+            Start(Counts.Length);
+            Finish();
+            Assert.All(Counts, count => Assert.Equal(1, count));
         }
 
         protected override void Execute(int item)
