@@ -63,9 +63,9 @@ internal sealed class LstmSwitchBenchmark : IBenchmark
                 {
                     bool isOn = (side == 0) == onFirst;
                     Switch(isOn);
-                    long start = Stopwatch.GetTimestamp();
+                    long start = CpuTime ? ThreadCpuNanoseconds() : Stopwatch.GetTimestamp();
                     model.TrainOnBatch(x, y);
-                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    double seconds = CpuTime ? (ThreadCpuNanoseconds() - start) * 1e-9 : Stopwatch.GetElapsedTime(start).TotalSeconds;
                     if (pair >= WarmUpPairs) (isOn ? on : off).Add(seconds);
                 }
             }
@@ -76,6 +76,27 @@ internal sealed class LstmSwitchBenchmark : IBenchmark
                 yield return new BenchmarkResult($"lstm train b{Batch} t{threads} {label}, on", Batch / At(on, q), Batch / At(off, q),
                     BenchmarkUnit.SamplesPerSecond, flops, PeerName: "switches off");
         }
+    }
+
+    /// <summary>
+    /// DEEPSHARP_BENCH_CPU_TIME=1 times each step by the calling thread's CPU time instead of the clock: for one-thread
+    /// runs (<c>--threads 1</c>, where the step runs on the calling thread) on a machine loaded by other work.
+    /// </summary>
+    private static readonly bool CpuTime = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_CPU_TIME") == "1";
+
+    private struct TimeSpec
+    {
+        public long Seconds, Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static long ThreadCpuNanoseconds()
+    {
+        const int ThreadCpuTimeClock = 3; // CLOCK_THREAD_CPUTIME_ID
+        ClockGetTime(ThreadCpuTimeClock, out var time);
+        return time.Seconds * 1_000_000_000 + time.Nanoseconds;
     }
 
     private static double At(List<double> sorted, double q) => sorted[(int)(q * (sorted.Count - 1))];
