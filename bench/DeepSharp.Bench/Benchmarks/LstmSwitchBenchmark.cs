@@ -16,29 +16,25 @@ internal sealed class LstmSwitchBenchmark : IBenchmark
 
     public string Name => "lstm-switch";
 
-    private static readonly bool JoinedAtStart = RecurrentLoop.Joined, GradientsInLoopAtStart = RecurrentLoop.GradientsInLoop,
-        RecomputesAtStart = RecurrentLoop.RecomputesCellActivation;
+    private static readonly bool JoinedAtStart = RecurrentLoop.Joined, GradientsInLoopAtStart = RecurrentLoop.GradientsInLoop;
 
     /// <summary>
-    /// The switches that alternate, from <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c>,
-    /// <c>gradients</c> and <c>cell</c>; all when unset); the others stay as they were at start on both sides.
+    /// The switches that alternate, from <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c> and
+    /// <c>gradients</c>; all when unset); the others stay as they were at start on both sides.
     /// </summary>
     private static readonly string[] Alternating =
-        (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients,cell").Split(',', StringSplitOptions.TrimEntries);
+        (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients").Split(',', StringSplitOptions.TrimEntries);
 
     /// <summary>
     /// Turns the alternating switches on (each only if it was on at start) or off: the per-row work joined to the
     /// recurrent loop (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>) and the
     /// LSTM's weight gradients summed inside the backward loop (<see cref="RecurrentLoop.GradientsInLoop"/>; off at start
-    /// with <c>DEEPSHARP_RECURRENT_GRADIENTS=after</c>), and act(c) computed again in backward rather than kept
-    /// (<see cref="RecurrentLoop.RecomputesCellActivation"/>; off at start with <c>DEEPSHARP_LSTM_CELL=saved</c>). A branch
-    /// that adds a switch for the recurrent layers adds it here.
+    /// with <c>DEEPSHARP_RECURRENT_GRADIENTS=after</c>). A branch that adds a switch for the recurrent layers adds it here.
     /// </summary>
     private static void Switch(bool on)
     {
         RecurrentLoop.Joined = (on || !Alternating.Contains("joined")) && JoinedAtStart;
         RecurrentLoop.GradientsInLoop = (on || !Alternating.Contains("gradients")) && GradientsInLoopAtStart;
-        RecurrentLoop.RecomputesCellActivation = (on || !Alternating.Contains("cell")) && RecomputesAtStart;
     }
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)

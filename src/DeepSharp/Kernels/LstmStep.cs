@@ -18,7 +18,7 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
     public float* Z;          // [batch, 4·units]: pre-activations in, activated gates out
     public float* Bias;       // [4·units]
     public float* CPrev, HPrev, C, H; // [batch, units]
-    public float* TC;         // [batch, units]: act(c) kept from forward, or null: forward keeps none and backward computes it from c
+    public float* TC;         // [batch, units]: act(c), kept from forward so backward does not compute it again
 
     // Backward only.
     public float* DY;         // gradient of this step's output row b at DY + b·DYStride, or null
@@ -40,7 +40,7 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
     {
         int u = p.Units;
         long row = (long)b * u;
-        float* z = p.Z + row * 4, bias = p.Bias, cPrev = p.CPrev + row, c = p.C + row, h = p.H + row, tcOut = p.TC == null ? null : p.TC + row;
+        float* z = p.Z + row * 4, bias = p.Bias, cPrev = p.CPrev + row, c = p.C + row, h = p.H + row, tcOut = p.TC + row;
         // Two sweeps of the row: the gates and the cell state, then act(c) and h. In one sweep, act(c) waits at the end
         // of a chain of two activations per lane group and the out-of-order window holds too few groups to hide it;
         // apart, each sweep's groups are independent. The same operations on the same values: the same bits.
@@ -60,7 +60,7 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
         for (j = start; j + TL.Count <= u; j += TL.Count)
         {
             var tc = TA.Apply(TL.Load(c + j));
-            if (tcOut != null) TL.Store(tcOut + j, tc);
+            TL.Store(tcOut + j, tc);
             TL.Store(h + j, TL.Load(z + 3 * u + j) * tc);
         }
         return j;
@@ -75,10 +75,7 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
         int u = p.Units;
         float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
         long row = (long)b * u;
-        float* z = p.Z + row * 4, dz = p.DZ + row * 4, cPrev = p.CPrev + row, c = p.C + row, dh = p.DH + row, dc = p.DC + row;
-        // act(c) again from c, in the same lanes as forward (the same bits), when forward kept none: c is the next step's c₋₁,
-        // which the step before this one in backward's order has just read, so it is in cache where a kept act(c) is not.
-        float* tcIn = p.TC == null ? null : p.TC + row;
+        float* z = p.Z + row * 4, dz = p.DZ + row * 4, cPrev = p.CPrev + row, tcIn = p.TC + row, dh = p.DH + row, dc = p.DC + row;
         for (; j + TL.Count <= u; j += TL.Count)
         {
             var i = TL.Load(z + j);
@@ -87,7 +84,7 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
             var o = TL.Load(z + 3 * u + j);
             var gradH = TL.Load(dh + j);
             if (dy != null) gradH = gradH + TL.Load(dy + j);
-            var tc = tcIn != null ? TL.Load(tcIn + j) : TA.Apply(TL.Load(c + j));
+            var tc = TL.Load(tcIn + j);
             var gradC = TL.Load(dc + j) + gradH * o * TA.Derivative(tc);
             TL.Store(dz + j, gradC * g * TR.Derivative(i));
             TL.Store(dz + u + j, gradC * TL.Load(cPrev + j) * TR.Derivative(f));

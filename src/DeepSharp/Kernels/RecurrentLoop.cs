@@ -45,10 +45,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public float* Z;
     /// <summary>Hidden states [steps + 1, batch, units], the initial state first; cell states alike for the LSTM.</summary>
     public float* H, C;
-    /// <summary>
-    /// LSTM: act(c) per step, or null (forward keeps none, backward computes it again from c); GRU: the recurrent
-    /// candidate product r_h per step (r·h₋₁ without reset_after).
-    /// </summary>
+    /// <summary>LSTM: act(c) per step; GRU: the recurrent candidate product r_h per step (r·h₋₁ without reset_after).</summary>
     public float* TC, RH;
     /// <summary>Hidden states scaled by the recurrent dropout mask [steps, batch, units], or null without one.</summary>
     public float* HM;
@@ -147,14 +144,6 @@ internal unsafe struct RecurrentLoop : IParallelBody
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_GRADIENTS"), "after", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Whether an LSTM forward leaves act(c) unsaved and its backward computes it again from c, which it finds in cache
-    /// (less memory traffic for one activation more); false keeps it, for A/B comparisons. Starts false when the environment
-    /// variable <c>DEEPSHARP_LSTM_CELL=saved</c>.
-    /// </summary>
-    internal static bool RecomputesCellActivation { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LSTM_CELL"), "saved", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
     /// Row ranges with partial weight gradients of their own, set by the batch alone so that the sums (each range's over
     /// the steps, then the ranges in order) are the same at any thread count: rows of 64 or so, at least two from 64 rows
     /// on (two threads), at most 16.
@@ -248,7 +237,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     {
                         Gates = gates, Units = Units, Z = zs, Bias = Bias,
                         CPrev = C + s * stepRows + (long)first * Units, C = C + (s + 1) * stepRows + (long)first * Units,
-                        HPrev = hPrev, H = h, TC = TC == null ? null : TC + s * stepRows + (long)first * Units,
+                        HPrev = hPrev, H = h, TC = TC + s * stepRows + (long)first * Units,
                     });
                     break;
                 case RecurrentCell.Gru when !ResetAfter:
@@ -348,7 +337,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                 case RecurrentCell.Lstm:
                     GatePass.Backward(new LstmStep
                     {
-                        Gates = gates, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC == null ? null : TC + stateOffset,
+                        Gates = gates, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
                         DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs,
                     });
                     break;

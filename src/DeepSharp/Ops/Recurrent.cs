@@ -44,9 +44,7 @@ public static unsafe partial class Ops
         CheckRecurrentInputs(x, kernel, recurrentKernel, bias, initialH, initialC, mask, recurrentMask, o, layer);
         int batch = x._shape[0], steps = x._shape[1], features = x._shape[2], units = recurrentKernel._shape[0];
         int gu = gates * units, slots = o.Slots(steps);
-        // An LSTM that computes act(c) again in backward keeps no copy of it (see RecurrentLoop.RecomputesCellActivation).
-        bool keepCellActivation = !RecurrentLoop.RecomputesCellActivation;
-        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, recurrentMask is not null, keepCellActivation);
+        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, recurrentMask is not null);
 
         var ws = Tensor.Uninitialized([layout.Total]);
         float* w = ws.Pointer;
@@ -89,7 +87,7 @@ public static unsafe partial class Ops
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = parts, ResetAfter = o.ResetAfter,
-            Z = z, H = hs, C = cs, TC = layout.KeepsCellActivation ? tc : null, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
+            Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Bias = biasPointer, Recurrent = rk.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer,
             Scratch = scratch is null ? null : scratch.Pointer,
             Features = features, GoBackwards = o.GoBackwards, Input = joined ? source.Pointer : null, InputTimeMajor = xt,
@@ -126,28 +124,28 @@ public static unsafe partial class Ops
             recurrentMaskCopy?.Recycle();
             return y;
         }
-        node.Save(new RecurrentSaved(o, steps, batch, features, units, biasIndex, hIndex, cIndex, keepCellActivation));
+        node.Save(new RecurrentSaved(o, steps, batch, features, units, biasIndex, hIndex, cIndex));
         node.Keep(ws, maskCopy, recurrentMaskCopy);
         return y;
     }
 
     /// <summary>
     /// What a recurrent sequence keeps for backward besides its tensors: the options, the sizes, and where the
-    /// optional inputs (bias, initial h and c) sit among the node's inputs (-1 when absent), and whether an LSTM kept act(c).
+    /// optional inputs (bias, initial h and c) sit among the node's inputs (-1 when absent).
     /// </summary>
     private readonly record struct RecurrentSaved(RecurrentOptions Options, int Steps, int Batch, int Features, int Units,
-        int BiasIndex, int HIndex, int CIndex, bool KeepCellActivation);
+        int BiasIndex, int HIndex, int CIndex);
 
     private static void RecurrentSequenceBackward(Node n, Tensor g)
     {
-        var (o, steps, batch, features, units, biasIndex, hIndex, cIndex, keepCellActivation) = n.State<RecurrentSaved>();
+        var (o, steps, batch, features, units, biasIndex, hIndex, cIndex) = n.State<RecurrentSaved>();
         var (workspace, stepMask, dropMask) = n.Kept;
         int gates = (int)o.Cell, gu = gates * units, slots = o.Slots(steps);
         Tensor x = n.Input(0), kernel = n.Input(1), recurrentKernel = n.Input(2);
         Tensor? bias = biasIndex < 0 ? null : n.Input(biasIndex);
         Tensor? initialH = hIndex < 0 ? null : n.Input(hIndex);
         Tensor? initialC = cIndex < 0 ? null : n.Input(cIndex);
-        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, dropMask is not null, keepCellActivation);
+        var layout = new RecurrentLayout(o.Cell, steps, batch, features, units, dropMask is not null);
         float* w = workspace!.Pointer;
         float* xt = w + layout.Xt, z = w + layout.Z, hs = w + layout.H, cs = w + layout.C, rh = w + layout.RH, hm = w + layout.HM, tc = w + layout.TC;
         float* maskPointer = stepMask is null ? null : stepMask.Pointer;
@@ -209,7 +207,7 @@ public static unsafe partial class Ops
         {
             Cell = o.Cell.ToKernel(), Activation = o.Activation.ToKernel(), RecurrentActivation = o.RecurrentActivation.ToKernel(),
             Steps = steps, Batch = batch, Units = units, Parts = parts, ResetAfter = o.ResetAfter,
-            Z = z, H = hs, C = cs, TC = layout.KeepsCellActivation ? tc : null, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
+            Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Recurrent = rkT.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer, Scratch = scratch, ResetScratch = o.ResetBefore ? scratch + stepRows : null,
             Backward = true, GradientOutput = gp, SlotStride = (int)slotStride, ReturnSequences = o.ReturnSequences,
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
@@ -303,19 +301,16 @@ public static unsafe partial class Ops
     {
         public readonly long Xt, Z, H, C, TC, RH, HM;
         public readonly int Total;
-        /// <summary>Whether TC holds act(c) per step (an LSTM that keeps it).</summary>
-        public readonly bool KeepsCellActivation;
 
-        public RecurrentLayout(RecurrentCellKind cell, int steps, int batch, int features, int units, bool recurrentDropout, bool keepCellActivation)
+        public RecurrentLayout(RecurrentCellKind cell, int steps, int batch, int features, int units, bool recurrentDropout)
         {
             long rows = (long)steps * batch, gu = (long)cell * units;
-            KeepsCellActivation = cell == RecurrentCellKind.Lstm && keepCellActivation;
             Xt = 0;
             Z = Xt + rows * features;
             H = Z + rows * gu;
             C = H + (rows + batch) * units;
             TC = C + (cell == RecurrentCellKind.Lstm ? (rows + batch) * units : 0);
-            RH = TC + (KeepsCellActivation ? rows * units : 0);
+            RH = TC + (cell == RecurrentCellKind.Lstm ? rows * units : 0);
             HM = RH + (cell == RecurrentCellKind.Gru ? rows * units : 0);
             long total = HM + (recurrentDropout ? rows * units : 0);
             if (total > int.MaxValue)

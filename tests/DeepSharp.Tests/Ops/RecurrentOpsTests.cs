@@ -432,54 +432,6 @@ public class RecurrentOpsTests
         }
     }
 
-    [Theory]
-    [InlineData("tanh", "sigmoid", 64, 128)]
-    [InlineData("tanh", "sigmoid", 17, 67)]
-    [InlineData("relu", "hard_sigmoid", 3, 5)]
-    [InlineData("sigmoid", "linear", 24, 40)]
-    [InlineData("linear", "tanh", 9, 33)]
-    public void Lstm_act_c_computed_again_in_backward_gives_the_bits_of_the_kept_one(string activation, string recurrentActivation, int units, int batch)
-    {
-        // Backward applies the activation to the same c in the same lanes as forward did: every output and gradient keeps
-        // its bits, with a step mask, recurrent dropout, initial states and the final states returned.
-        int steps = 5, features = 6, gu = 4 * units;
-        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GateActivations.FromName(activation)!.Value, GateActivations.FromName(recurrentActivation)!.Value,
-            true, true, false);
-        var x = OpAssert.Random(91, -1f, 1f, batch, steps, features).WithRequiresGrad();
-        var kernel = OpAssert.Random(92, -0.5f, 0.5f, features, gu);
-        var recurrent = OpAssert.Random(93, -0.5f, 0.5f, units, gu);
-        var bias = OpAssert.Random(94, -0.5f, 0.5f, gu);
-        var h0 = OpAssert.Random(95, -0.5f, 0.5f, batch, units);
-        var c0 = OpAssert.Random(96, -0.5f, 0.5f, batch, units);
-        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps);
-        var drop = Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units);
-        Tensor[] inputs = [x, kernel, recurrent, bias, h0, c0];
-
-        float[][] Run(bool recompute)
-        {
-            bool saved = RecurrentLoop.RecomputesCellActivation;
-            RecurrentLoop.RecomputesCellActivation = recompute;
-            try
-            {
-                foreach (var t in inputs) t.ZeroGrad();
-                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
-                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(97)));
-                return [y.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
-            }
-            finally
-            {
-                RecurrentLoop.RecomputesCellActivation = saved;
-            }
-        }
-
-        ThreadCounts.SameBits($"lstm {activation}/{recurrentActivation}", () =>
-        {
-            var recomputed = Run(true);
-            ThreadCounts.Identical($"{activation}, {units} units: act(c) computed again against kept, {Parallelism.Threads} threads", Run(false), recomputed);
-            return recomputed;
-        });
-    }
-
     [Fact]
     public void Bad_shapes_are_named()
     {
