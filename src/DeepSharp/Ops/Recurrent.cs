@@ -34,7 +34,8 @@ public static unsafe partial class Ops
     /// <remarks>
     /// The input projection of all steps is one GEMM; each step is one GEMM with the recurrent kernel and one
     /// fused gate pass; backward walks the steps in reverse with one GEMM a step and gathers the weight
-    /// gradients into one GEMM each. Work is time-major inside, so each step's rows are contiguous.
+    /// gradients into one GEMM each (an LSTM sums them inside the loop instead, a step at a time, per fixed chunk of
+    /// rows). Work is time-major inside, so each step's rows are contiguous.
     /// </remarks>
     internal static Tensor RecurrentSequence(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias,
         Tensor? initialH, Tensor? initialC, Tensor? mask, Tensor? recurrentMask, in RecurrentOptions options, string layer)
