@@ -8,12 +8,42 @@ namespace DeepSharp.Bench.Benchmarks;
 /// against off (<see cref="SwitchBenchmark"/>), alternating step by step (the order of each pair drawn at random). Each
 /// step is timed by the clock; the rows give each side's fastest step and its 10th, 25th and 50th percentiles, as
 /// samples/s (the "peer" column is the switches off). The switches: the per-row work joined to the recurrent loop
-/// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>). A branch that adds a
-/// switch for the recurrent layers adds it here.
+/// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>) and the LSTM's weight
+/// gradients summed inside the backward loop (<see cref="RecurrentLoop.GradientsInLoop"/>; off at start with
+/// <c>DEEPSHARP_RECURRENT_GRADIENTS=after</c>); <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c> and
+/// <c>gradients</c>) names those that alternate, the others staying as they were at start (all alternate when unset).
+/// <c>DEEPSHARP_BENCH_CPU_TIME=1</c> times each step by the calling thread's CPU time: for <c>--threads 1</c> under load.
+/// A branch that adds a switch for the recurrent layers adds it here.
 /// </summary>
-internal sealed class LstmSwitchBenchmark() : SwitchBenchmark("lstm-switch", "on", "switches off",
-    new LibrarySwitch(() => RecurrentLoop.Joined, on => RecurrentLoop.Joined = on))
+internal sealed class LstmSwitchBenchmark() : SwitchBenchmark("lstm-switch", "on", "switches off", Alternating())
 {
+    private static LibrarySwitch[] Alternating()
+    {
+        var named = (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients").Split(',', StringSplitOptions.TrimEntries);
+        var switches = new List<LibrarySwitch>();
+        if (named.Contains("joined")) switches.Add(new LibrarySwitch(() => RecurrentLoop.Joined, on => RecurrentLoop.Joined = on));
+        if (named.Contains("gradients"))
+            switches.Add(new LibrarySwitch(() => RecurrentLoop.GradientsInLoop, on => RecurrentLoop.GradientsInLoop = on));
+        return [.. switches];
+    }
+
+    private static readonly bool CpuTime = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_CPU_TIME") == "1";
+
+    private struct TimeSpec
+    {
+        public long Seconds, Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static long ThreadCpuNanoseconds()
+    {
+        const int ThreadCpuTimeClock = 3; // CLOCK_THREAD_CPUTIME_ID
+        ClockGetTime(ThreadCpuTimeClock, out var time);
+        return time.Seconds * 1_000_000_000 + time.Nanoseconds;
+    }
+
     private const int WarmUpPairs = 40, Pairs = 800;
 
     protected override string Step => "lstm train";
@@ -33,9 +63,9 @@ internal sealed class LstmSwitchBenchmark() : SwitchBenchmark("lstm-switch", "on
             for (int side = 0; side < 2; side++)
             {
                 bool isOn = (side == 0) == onFirst;
-                long start = Stopwatch.GetTimestamp();
+                long start = CpuTime ? ThreadCpuNanoseconds() : Stopwatch.GetTimestamp();
                 (isOn ? on : off)();
-                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                double seconds = CpuTime ? (ThreadCpuNanoseconds() - start) * 1e-9 : Stopwatch.GetElapsedTime(start).TotalSeconds;
                 if (pair >= WarmUpPairs) (isOn ? onTimes : offTimes).Add(seconds);
             }
         }

@@ -102,6 +102,20 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>Backward: the input's gradient [batch, steps, features] to write, or null.</summary>
     public float* InputGradient;
 
+    // Weight gradients inside the backward loop (see StepGradients).
+    /// <summary>
+    /// Backward: <see cref="DZ"/> holds one step, [batch, gates·units], rather than the whole sequence, and the weight
+    /// gradients are summed a step at a time while that step's dZ is in cache, each <see cref="Chunks"/> row range into
+    /// its own partial sums. Parts are then made of whole chunks.
+    /// </summary>
+    public bool StepGradients;
+    /// <summary>Row ranges of the batch with partial weight gradients of their own: <see cref="GradientChunks"/>, or 0.</summary>
+    public int Chunks;
+    /// <summary>Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or null.</summary>
+    public float* KernelGradients;
+    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or null.</summary>
+    public float* RecurrentGradients;
+
     /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
     internal const int RowGroup = 4;
 
@@ -121,6 +135,24 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// <summary>How many row ranges to cut <paramref name="batch"/> into for the current thread count.</summary>
     internal static int PartsFor(int batch) => Math.Max(1, Math.Min(Parallelism.Threads, batch / MinRowsPerPart));
 
+    /// <summary>
+    /// Whether an LSTM backward sums its weight gradients inside the loop, a step at a time (<see cref="StepGradients"/>);
+    /// false keeps the whole sequence's dZ and multiplies it after the loop, for A/B comparisons. Starts false when the
+    /// environment variable <c>DEEPSHARP_RECURRENT_GRADIENTS</c> is <c>after</c>.
+    /// </summary>
+    internal static bool GradientsInLoop { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_GRADIENTS"), "after", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Row ranges with partial weight gradients of their own, set by the batch alone so that the sums (each range's over
+    /// the steps, then the ranges in order) are the same at any thread count: rows of 64 or so, at least two from 64 rows
+    /// on (two threads), at most 16.
+    /// </summary>
+    internal static int GradientChunks(int batch) => batch < 2 * MinRowsPerPart ? 1 : Math.Clamp(batch / 64, 2, 16);
+
+    /// <summary>Parts of a loop with <paramref name="chunks"/> gradient chunks: whole chunks, one part a thread at most.</summary>
+    internal static int PartsForChunks(int chunks) => Math.Min(Parallelism.Threads, chunks);
+
     /// <summary>The groups of <see cref="RowGroup"/> rows of <paramref name="batch"/>: rows of <see cref="BiasSums"/>.</summary>
     internal static int SumGroups(int batch) => (batch + RowGroup - 1) / RowGroup;
 
@@ -136,7 +168,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
         // Ranges in multiples of 4 rows, the smallest tile the GEMM reads in place, so no part ends on a padded tile it need not have.
         int first = RowBoundary(part), end = RowBoundary(part + 1);
         if (first >= end) return;
-        if (Backward) RunBackward(first, end);
+        if (Backward) RunBackward(first, end, part);
         else
         {
             RunForward(first, end);
@@ -162,8 +194,20 @@ internal unsafe struct RecurrentLoop : IParallelBody
     private readonly int RowBoundary(int part)
     {
         if (part >= Parts) return Batch;
+        if (Chunks > 0) return ChunkBoundary(FirstChunk(part));
         int tiles = (Batch + RowGroup - 1) / RowGroup;
         return Math.Min(Batch, (int)((long)tiles * part / Parts) * RowGroup);
+    }
+
+    /// <summary>The first chunk of part <paramref name="part"/>.</summary>
+    private readonly int FirstChunk(int part) => (int)((long)Chunks * part / Parts);
+
+    /// <summary>The first row of chunk <paramref name="chunk"/> (<see cref="Batch"/> for <see cref="Chunks"/>), on a multiple of <see cref="RowGroup"/>.</summary>
+    private readonly int ChunkBoundary(int chunk)
+    {
+        if (chunk >= Chunks) return Batch;
+        int tiles = (Batch + RowGroup - 1) / RowGroup;
+        return Math.Min(Batch, (int)((long)tiles * chunk / Chunks) * RowGroup);
     }
 
     private readonly void RunForward(int first, int end)
@@ -242,7 +286,30 @@ internal unsafe struct RecurrentLoop : IParallelBody
         Gemm.Multiply(false, false, rows, Features, gu, dzs, gu, Kernel, Features, dx, Steps * Features, packedB: PackedKernel);
     }
 
-    private readonly void RunBackward(int first, int end)
+    /// <summary>
+    /// Adds step s's x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t to the partial weight gradients of each chunk of part
+    /// <paramref name="part"/> (<paramref name="dzs"/>: the step's dZ from row <paramref name="first"/> on). The last
+    /// step, which backward meets first, writes them.
+    /// </summary>
+    private readonly void AddWeightGradients(int s, int part, int first, float* dzs)
+    {
+        int gu = (int)Cell * Units;
+        bool add = s != Steps - 1;
+        float* states = Drop == null ? H : HM;
+        for (int chunk = FirstChunk(part), last = FirstChunk(part + 1); chunk < last; chunk++)
+        {
+            int c0 = ChunkBoundary(chunk), rows = ChunkBoundary(chunk + 1) - c0;
+            float* dz = dzs + (long)(c0 - first) * gu;
+            if (KernelGradients != null)
+                Gemm.Multiply(true, false, Features, gu, rows, InputTimeMajor + ((long)s * Batch + c0) * Features, Features, dz, gu,
+                    KernelGradients + (long)chunk * Features * gu, gu, accumulate: add);
+            if (RecurrentGradients != null)
+                Gemm.Multiply(true, false, Units, gu, rows, states + ((long)s * Batch + c0) * Units, Units, dz, gu,
+                    RecurrentGradients + (long)chunk * Units * gu, gu, accumulate: add);
+        }
+    }
+
+    private readonly void RunBackward(int first, int end, int part)
     {
         int gu = (int)Cell * Units, rows = end - first, count = rows * Units;
         long stepRows = (long)Batch * Units;
@@ -254,7 +321,8 @@ internal unsafe struct RecurrentLoop : IParallelBody
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
-            float* zs = Z + zOffset, dzs = DZ + zOffset, dRecs = DRec + zOffset;
+            float* zs = Z + zOffset, dzs = StepGradients ? DZ + (long)first * gu : DZ + zOffset;
+            float* dRecs = StepGradients ? dzs : DRec + zOffset; // one step's dZ: cells without a separate dRec only
             var gates = Gates(rows, mask == null ? null : mask + s);
             float* dy = ReturnSequences ? gradient + (long)s * Units : null;
             if (Cell == RecurrentCell.Gru && !ResetAfter)
@@ -302,6 +370,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     new ReadOnlySpan<float>(dh, count), new Span<float>(dh, count));
             }
             if (InputGradient != null) InputGradientStep(s, first, rows, dzs);
+            if (StepGradients) AddWeightGradients(s, part, first, dzs);
         }
     }
 

@@ -34,7 +34,8 @@ public static unsafe partial class Ops
     /// <remarks>
     /// The input projection of all steps is one GEMM; each step is one GEMM with the recurrent kernel and one
     /// fused gate pass; backward walks the steps in reverse with one GEMM a step and gathers the weight
-    /// gradients into one GEMM each. Work is time-major inside, so each step's rows are contiguous.
+    /// gradients into one GEMM each (an LSTM sums them inside the loop instead, a step at a time, per fixed chunk of
+    /// rows). Work is time-major inside, so each step's rows are contiguous.
     /// </remarks>
     internal static Tensor RecurrentSequence(Tensor x, Tensor kernel, Tensor recurrentKernel, Tensor? bias,
         Tensor? initialH, Tensor? initialC, Tensor? mask, Tensor? recurrentMask, in RecurrentOptions options, string layer)
@@ -153,9 +154,12 @@ public static unsafe partial class Ops
         long stepRows = (long)batch * units;
         bool gru = o.Cell == RecurrentCellKind.Gru;
 
-        // Backward buffers: dZ (and dRec for the GRU) for every step, dh and dc carried between steps, scratch (and d(r·h₋₁)
-        // for a GRU without reset_after).
-        long zSize = (long)steps * batch * gu;
+        // An LSTM sums its weight gradients a step at a time inside the loop, while the step's dZ is in cache: dZ then
+        // holds one step, and the cost of writing and re-reading the whole sequence's (3.7 MB a layer in the seed LSTM) goes.
+        bool stepGradients = o.Cell == RecurrentCellKind.Lstm && RecurrentLoop.GradientsInLoop;
+        // Backward buffers: dZ (and dRec for the GRU) for every step (one step's), dh and dc carried between steps, scratch
+        // (and d(r·h₋₁) for a GRU without reset_after).
+        long zSize = stepGradients ? (long)batch * gu : (long)steps * batch * gu;
         var buffers = Tensor.Uninitialized([(int)(zSize * (gru ? 2 : 1) + (o.ResetBefore ? 4 : 3) * stepRows)]);
         float* dz = buffers.Pointer, dRec = gru ? dz + zSize : dz, dh = dz + zSize * (gru ? 2 : 1), dc = dh + stepRows, scratch = dc + stepRows;
         new Span<float>(dh, (int)(2 * stepRows)).Clear();
@@ -181,12 +185,20 @@ public static unsafe partial class Ops
         var rk = ContiguousOperand.Of(recurrentKernel);
         StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
         ContiguousOperand.Release(rk, recurrentKernel);
-        int parts = RecurrentLoop.PartsFor(batch), groups = RecurrentLoop.SumGroups(batch), biasSize = gru && o.ResetAfter ? 2 * gu : gu;
+        int chunks = stepGradients ? RecurrentLoop.GradientChunks(batch) : 0;
+        int parts = stepGradients ? RecurrentLoop.PartsForChunks(chunks) : RecurrentLoop.PartsFor(batch);
+        int groups = RecurrentLoop.SumGroups(batch), biasSize = gru && o.ResetAfter ? 2 * gu : gu;
         bool biasGradient = bias is not null && bias._requiresGrad;
         var biasSums = biasGradient ? Tensor.Zeroed([groups * biasSize]) : null;
         var packed = o.ResetBefore ? null : PackedOperand(gu, units, rkT.Pointer);
-        // With a part for each thread, the loop also computes the input gradient, a step at a time: Wᵀ once, cut into panels.
-        bool joined = x._requiresGrad && RecurrentLoop.HoldsProjections(parts);
+        // With a part for each thread (or with one step's dZ), the loop also computes the input gradient, a step at a time:
+        // Wᵀ once, cut into panels.
+        bool joined = x._requiresGrad && (stepGradients || RecurrentLoop.HoldsProjections(parts));
+        // Each chunk's partial weight gradients: [chunks, features, gu] for the kernel, then [chunks, units, gu].
+        bool kernelGradient = kernel._requiresGrad, recurrentGradient = recurrentKernel._requiresGrad;
+        long kernelPartials = stepGradients && kernelGradient ? (long)chunks * features * gu : 0;
+        long recurrentPartials = stepGradients && recurrentGradient ? (long)chunks * units * gu : 0;
+        var partials = kernelPartials + recurrentPartials > 0 ? Tensor.Uninitialized([checked((int)(kernelPartials + recurrentPartials))]) : null;
         var dx = x._requiresGrad ? Tensor.Uninitialized(x._shape) : null;
         var wk = dx is null ? null : ContiguousOperand.Of(kernel);
         var kernelT = joined ? Tensor.Uninitialized([gu, features]) : null;
@@ -202,6 +214,9 @@ public static unsafe partial class Ops
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
             Features = features, GoBackwards = o.GoBackwards, Kernel = joined ? kernelT!.Pointer : null,
             PackedKernel = packedKernelT is null ? null : packedKernelT.Pointer, InputGradient = joined ? dx!.Pointer : null,
+            StepGradients = stepGradients, Chunks = chunks, InputTimeMajor = xt,
+            KernelGradients = kernelPartials > 0 ? partials!.Pointer : null,
+            RecurrentGradients = recurrentPartials > 0 ? partials!.Pointer + kernelPartials : null,
         }.Run();
         packedKernelT?.Recycle();
         kernelT?.Recycle();
@@ -210,12 +225,19 @@ public static unsafe partial class Ops
         ContiguousOperand.Release(gradient, g);
 
         // The weight gradients (and the input gradient when the loop did not compute it) read every step's dZ: one job.
+        // Summed in the loop, they are each chunk's partial sums added in chunk order.
         int rows = steps * batch;
         var products = new GemmGroup();
-        var dk = kernel._requiresGrad ? Tensor.Uninitialized(kernel._shape) : null;
-        if (dk is not null) products.Add(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
-        var dr = recurrentKernel._requiresGrad ? Tensor.Uninitialized(recurrentKernel._shape) : null;
-        if (dr is not null)
+        var dk = kernelGradient ? Tensor.Uninitialized(kernel._shape) : null;
+        var dr = recurrentGradient ? Tensor.Uninitialized(recurrentKernel._shape) : null;
+        if (stepGradients)
+        {
+            if (dk is not null) AddChunks(partials!.Pointer, chunks, dk);
+            if (dr is not null) AddChunks(partials!.Pointer + kernelPartials, chunks, dr);
+            partials?.Recycle();
+        }
+        else if (dk is not null) products.Add(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
+        if (dr is not null && !stepGradients)
         {
             float* hIn = dropPointer == null ? hs : hm;
             if (!o.ResetBefore) products.Add(true, false, units, gu, rows, hIn, units, dRec, gu, dr.Pointer, gu);
@@ -256,6 +278,15 @@ public static unsafe partial class Ops
             GradientEngine.Accumulate(x, dx);
         }
         buffers.Recycle();
+    }
+
+    /// <summary><paramref name="sum"/> = the <paramref name="chunks"/> partial sums at <paramref name="partials"/> (each its size), added in order.</summary>
+    private static void AddChunks(float* partials, int chunks, Tensor sum)
+    {
+        int size = sum._shape.Size;
+        var total = sum.Span;
+        new ReadOnlySpan<float>(partials, size).CopyTo(total);
+        for (int chunk = 1; chunk < chunks; chunk++) TensorPrimitives.Add(total, new ReadOnlySpan<float>(partials + (long)chunk * size, size), total);
     }
 
     /// <summary>A k×n row-major matrix cut into the GEMM's panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>).</summary>

@@ -238,11 +238,85 @@ public class RecurrentOpsTests
             }
         }
 
-        ThreadCounts.SameBits(cell, () =>
+        // An LSTM sums its weight gradients in the loop by default; the products after the loop are checked too.
+        bool savedGradients = RecurrentLoop.GradientsInLoop;
+        try
         {
-            var joined = Run(true);
-            ThreadCounts.Identical($"{cell}, batch {batch}: joined against separate, {Parallelism.Threads} threads", Run(false), joined);
-            return joined;
+            foreach (bool inLoop in kind == RecurrentCellKind.Lstm ? new[] { true, false } : [savedGradients])
+            {
+                RecurrentLoop.GradientsInLoop = inLoop;
+                ThreadCounts.SameBits($"{cell}, weight gradients in the loop {inLoop}", () =>
+                {
+                    var joined = Run(true);
+                    ThreadCounts.Identical($"{cell}, batch {batch}: joined against separate, {Parallelism.Threads} threads", Run(false), joined);
+                    return joined;
+                });
+            }
+        }
+        finally
+        {
+            RecurrentLoop.GradientsInLoop = savedGradients;
+        }
+    }
+
+    public static TheoryData<int, int, int, int, bool, bool, bool, bool> StepGradientCases() => new()
+    {
+        // batch, steps, features, units, returnSequences, goBackwards, masks (step mask, recurrent dropout, initial states),
+        // input gradient: the seed LSTM's two layers (two chunks of 64 rows), then one chunk, ragged chunks and parts.
+        { 128, 28, 28, 64, true, false, false, false },
+        { 128, 28, 64, 64, false, false, false, true },
+        { 100, 5, 3, 20, true, true, true, true },
+        { 1, 4, 5, 7, false, false, true, true },
+        { 67, 6, 33, 17, true, true, false, true },
+        { 200, 3, 9, 16, false, false, true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(StepGradientCases))]
+    public void Lstm_weight_gradients_summed_in_the_loop_are_the_same_at_any_thread_count(int batch, int steps, int features, int units,
+        bool sequences, bool backwards, bool masks, bool inputGradient)
+    {
+        // The kernel and recurrent-kernel gradients summed a step at a time per chunk of rows, then the chunks in order:
+        // the same bits at one, two and three threads. Against the products after the loop (k in other blocks, another
+        // order) they agree within rounding; every other output and gradient keeps its bits.
+        int gu = 4 * units;
+        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GateActivation.Tanh, GateActivation.Sigmoid, sequences, true, backwards);
+        var x = OpAssert.Random(71, -1f, 1f, batch, steps, features).WithRequiresGrad(inputGradient);
+        var kernel = OpAssert.Random(72, -0.5f, 0.5f, features, gu);
+        var recurrent = OpAssert.Random(73, -0.5f, 0.5f, units, gu);
+        var bias = OpAssert.Random(74, -0.5f, 0.5f, gu);
+        var h0 = masks ? OpAssert.Random(75, -0.5f, 0.5f, batch, units) : null;
+        var c0 = masks ? OpAssert.Random(76, -0.5f, 0.5f, batch, units) : null;
+        var mask = masks ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps) : null;
+        var drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units) : null;
+        Tensor[] others = [.. inputGradient ? [x] : Array.Empty<Tensor>(), bias, .. h0 is null ? Array.Empty<Tensor>() : [h0, c0!]];
+        Tensor[] weights = [kernel, recurrent];
+
+        float[][] Run(bool inLoop)
+        {
+            bool saved = RecurrentLoop.GradientsInLoop;
+            RecurrentLoop.GradientsInLoop = inLoop;
+            try
+            {
+                foreach (var t in others.Concat(weights)) t.ZeroGrad();
+                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
+                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(77)));
+                return [y.ToArray(), .. others.Select(t => t.Grad!.ToArray()), .. weights.Select(t => t.Grad!.ToArray())];
+            }
+            finally
+            {
+                RecurrentLoop.GradientsInLoop = saved;
+            }
+        }
+
+        ThreadCounts.SameBits($"lstm, batch {batch}", () =>
+        {
+            var inLoop = Run(true);
+            var after = Run(false);
+            int kept = 1 + others.Length;
+            ThreadCounts.Identical($"batch {batch}: in the loop against after it, {Parallelism.Threads} threads", after[..kept], inLoop[..kept]);
+            for (int i = kept; i < inLoop.Length; i++) OpAssert.Close(after[i], inLoop[i], absolute: 1e-4, relative: 1e-4);
+            return inLoop;
         });
     }
 
@@ -251,6 +325,38 @@ public class RecurrentOpsTests
     /// <summary>The gradient checks' step mask (a step of each row skipped) and recurrent dropout (a third of the units dropped).</summary>
     private static (Tensor? Mask, Tensor? Drop) SmallMasks(int units) =>
         (Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 1f, 1f, 0f], SmallBatch, SmallSteps), RecurrentOperands.Mask(SmallBatch, units, every: 3, at: 1, 1.5f));
+
+    [Fact]
+    public void Lstm_weight_gradients_summed_in_the_loop_pass_gradient_checks_over_several_chunks()
+    {
+        // 64 rows: two chunks of 32 rows each with its partial sums; a step mask and recurrent dropout.
+        int batch = 64, steps = 3, features = 2, units = 3;
+        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GateActivation.Tanh, GateActivation.Sigmoid, true, false, false);
+        Assert.Equal(2, RecurrentLoop.GradientChunks(batch));
+        var x = OpAssert.Random(81, -1f, 1f, batch, steps, features);
+        var kernel = OpAssert.Random(82, -0.6f, 0.6f, features, 4 * units);
+        var recurrent = OpAssert.Random(83, -0.6f, 0.6f, units, 4 * units);
+        var bias = OpAssert.Random(84, -0.5f, 0.5f, 4 * units);
+        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps);
+        var drop = Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units);
+        OpAssert.GradientChecks(t => Ops.RecurrentSequence(x, t[0], t[1], bias, null, null, mask, drop, options, "test"), [kernel, recurrent]);
+    }
+
+    [Fact]
+    public void Lstm_weight_gradients_after_the_loop_still_pass_gradient_checks()
+    {
+        // The path kept for A/B comparisons (DEEPSHARP_RECURRENT_GRADIENTS=after).
+        bool saved = RecurrentLoop.GradientsInLoop;
+        RecurrentLoop.GradientsInLoop = false;
+        try
+        {
+            Sequence_op_passes_gradient_checks("lstm", 11, true, false, true, true);
+        }
+        finally
+        {
+            RecurrentLoop.GradientsInLoop = saved;
+        }
+    }
 
     [Fact]
     public void Bad_shapes_are_named()
