@@ -4,7 +4,7 @@ using DeepSharp;
 using DeepSharp.Bench;
 using DeepSharp.Bench.Benchmarks;
 
-// dotnet run -c Release --project bench/DeepSharp.Bench -- <name|all> [--threads N]... [--batch N]... [--json FILE]
+// dotnet run -c Release --project bench/DeepSharp.Bench -- <name[,name...]|all> [--threads N]... [--batch N]... [--json FILE]
 // The data-parallel benchmark starts this program again as its workers (one rank each, under mpirun or alone).
 if (args is [DataParallelBenchmark.WorkerMode, var workerModel, var workerBatch])
     return DataParallelBenchmark.Worker(workerModel, int.Parse(workerBatch, CultureInfo.InvariantCulture));
@@ -66,8 +66,11 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 if (selection is null) return Usage("name a benchmark or 'all'", benchmarks);
-var chosen = selection == "all" ? benchmarks : benchmarks.Where(b => b.Name == selection).ToArray();
-if (chosen.Length == 0) return Usage($"no benchmark named '{selection}'", benchmarks);
+// "all", one name, or several joined by commas (one run, one FMA peak: "mlp,cnn,lstm").
+var names = selection.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+if (names.FirstOrDefault(n => n != "all" && benchmarks.All(b => b.Name != n)) is { } unknown) return Usage($"no benchmark named '{unknown}'", benchmarks);
+var chosen = names.Contains("all") ? benchmarks : names.Select(n => benchmarks.First(b => b.Name == n)).ToArray();
+if (chosen.Length == 0) return Usage("name a benchmark or 'all'", benchmarks);
 if (threads.Count == 0) threads.AddRange([1, 2]);
 
 double peak = FmaPeak.Measure();
@@ -140,6 +143,6 @@ static string JsonNumber(double value) => double.IsFinite(value) ? value.ToStrin
 static int Usage(string problem, IEnumerable<IBenchmark> benchmarks)
 {
     Console.Error.WriteLine($"DeepSharp.Bench: {problem}.");
-    Console.Error.WriteLine($"usage: DeepSharp.Bench <name|all> [--threads N]... [--json FILE]   (benchmarks: {string.Join(", ", benchmarks.Select(b => b.Name))})");
+    Console.Error.WriteLine($"usage: DeepSharp.Bench <name[,name...]|all> [--threads N]... [--batch N]... [--json FILE]   (benchmarks: {string.Join(", ", benchmarks.Select(b => b.Name))})");
     return 2;
 }

@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 namespace DeepSharp.Bench.Benchmarks;
 
 /// <summary>
-/// Data-parallel training over Open MPI on one host: the seed MLP (batch 128) and the seed CNN (batch 32) trained with
+/// Data-parallel training over Open MPI on one host: the seed MLP (batch 128) and the seed CNN (batches 32 and 128) trained with
 /// Fit on the first 8,192 Fashion-MNIST images by one rank with one kernel thread, and by two ranks with one thread each,
 /// both with the same global batch (half a batch a rank: the same training as one rank) and with the batch per rank (a
 /// global batch twice as large, Horovod's habit); and, as the bound for two ranks, two processes that train a model each
@@ -50,7 +50,7 @@ internal sealed class DataParallelBenchmark : IBenchmark
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
         string? ab = Environment.GetEnvironmentVariable(AbVariable) is { Length: > 0 } v ? v : null;
-        foreach (var (model, batch) in new[] { ("mlp", 128), ("cnn", 32) })
+        foreach (var (model, batch) in Configurations())
         {
             var rates = Measure(model, batch);
             var (one, pair, same, perRank, oneOnRank1, balanced) = (rates[0], rates[1], rates[2], rates[3], rates[4], rates[5]);
@@ -62,20 +62,36 @@ internal sealed class DataParallelBenchmark : IBenchmark
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch / 2} a rank", same, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank", perRank, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
             yield return new BenchmarkResult($"{model} b{batch}: 2 ranks × t1, b{batch} a rank, balanced", balanced, double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
-            yield return new BenchmarkResult($"{model} bound: 2 alone at once / 1", pair / one, double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} speed-up, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} speed-up, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} speed-up, batch per rank, balanced", balanced / one, double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} over the cores' mean: 2 alone at once", pair / meanCore, double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} over the cores' mean: batch per rank", perRank / meanCore, double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} over the cores' mean: balanced", balanced / meanCore, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} bound: 2 alone at once / 1", pair / one, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} speed-up, same global batch", same / one, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} speed-up, batch per rank", perRank / one, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} speed-up, batch per rank, balanced", balanced / one, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} over the cores' mean: 2 alone at once", pair / meanCore, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} over the cores' mean: batch per rank", perRank / meanCore, double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} over the cores' mean: balanced", balanced / meanCore, double.NaN, BenchmarkUnit.Times);
             if (rates.Length < 8) continue;
-            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch / 2} a rank", rates[6], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
-            yield return new BenchmarkResult($"{model} (B) 2 ranks, b{batch} a rank", rates[7], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
-            yield return new BenchmarkResult($"{model} A / B, same global batch", same / rates[6], double.NaN, BenchmarkUnit.Times);
-            yield return new BenchmarkResult($"{model} A / B, batch per rank", perRank / rates[7], double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} (B) 2 ranks, b{batch / 2} a rank", rates[6], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch} (B) 2 ranks, b{batch} a rank", rates[7], double.NaN, BenchmarkUnit.SamplesPerSecond, flops);
+            yield return new BenchmarkResult($"{model} b{batch} A / B, same global batch", same / rates[6], double.NaN, BenchmarkUnit.Times);
+            yield return new BenchmarkResult($"{model} b{batch} A / B, batch per rank", perRank / rates[7], double.NaN, BenchmarkUnit.Times);
         }
         if (ab is not null) Console.Error.WriteLine($"(B): the same build with {ab}");
+    }
+
+    /// <summary>
+    /// The models and batches measured: the seed MLP at b128 and the seed CNN at b32 (the CLI's batch) and b128, or those
+    /// <c>DEEPSHARP_BENCH_DP_MODELS</c> names (e.g. <c>cnn:32,cnn:128</c>).
+    /// </summary>
+    private static IEnumerable<(string Model, int Batch)> Configurations()
+    {
+        string list = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_DP_MODELS") is { Length: > 0 } v ? v : "mlp:128,cnn:32,cnn:128";
+        foreach (var item in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = item.Split(':');
+            if (parts is not [("mlp" or "cnn") and var model, var batchText] || !int.TryParse(batchText, CultureInfo.InvariantCulture, out int batch) || batch < 2 || batch % 2 != 0)
+                throw new ArgumentException($"data-parallel: DEEPSHARP_BENCH_DP_MODELS items are mlp:BATCH or cnn:BATCH with an even batch >= 2; got '{item}'.");
+            yield return (model, batch);
+        }
     }
 
     /// <summary>Samples per second of the interleaved trainings of <paramref name="model"/>, from one mpirun.</summary>
