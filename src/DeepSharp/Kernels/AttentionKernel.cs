@@ -133,14 +133,6 @@ internal static unsafe class AttentionKernel
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_SOFTMAX"), "rows", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Whether the key-major pairs keep their 16 × 16 tile in registers between its product and its softmax
-    /// (<see cref="AttentionTiles512"/>; the default) rather than in a scratch tile in memory; the same bits either way.
-    /// False for A/B comparisons; starts false when the environment variable <c>DEEPSHARP_ATTENTION_TILES</c> is <c>memory</c>.
-    /// </summary>
-    internal static bool RegisterTiles { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_TILES"), "memory", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
     /// Whether <see cref="SelfAttention"/> of this shape writes its weights key-major, (B, H, Tk, Tq), for its own backward:
     /// with the AVX-512 pair kernels and <see cref="ColumnSoftmax"/>, at most 16 query and key steps.
     /// </summary>
@@ -342,37 +334,23 @@ internal static unsafe class AttentionKernel
             const int lanes = AttentionColumns512.Lanes, tile = lanes * lanes;
             int h = S.Heads, tq = S.QuerySteps, tk = S.KeySteps, dk = S.KeyFeatures, dv = S.ValueFeatures;
             int ldk = Ld != 0 ? Ld : h * dk, ldv = Ld != 0 ? Ld : h * dv, ldc = h * dv;
-            long tileScratch = AttentionTiles512.ScratchFloats(Math.Max(dk, dv));
-            float* transposed = Scratch.For(tileScratch + 4 * tile);
-            float* scores = transposed + tileScratch, ds = scores + tile, products = ds + tile, allowed = products + tile;
-            bool registers = RegisterTiles;
+            float* transposed = Scratch.For((long)Math.Max(dk, dv) * lanes + 4 * tile);
+            float* scores = transposed + (long)Math.Max(dk, dv) * lanes, ds = scores + tile, products = ds + tile, allowed = products + tile;
             for (int pair = first; pair < last; pair++)
             {
                 var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
                 if (Kind == Pass.Attend)
                 {
+                    AttentionPairs512.Transpose(Q + qAt, ldk, tq, dk, transposed, lanes);                        // qᵀ: dk × tq
+                    AttentionPairs512.Product(tk, tq, dk, K + kAt, ldk, 1, transposed, lanes, scores, lanes);      // sᵀ = k·qᵀ
                     float* mask = Mask.Data == null ? null : Mask.Data + b * Mask.BatchStride;
                     if (mask != null && Mask.RowStride != 0)
                     {
                         AttentionPairs512.Transpose(mask, Mask.RowStride, tq, tk, allowed, lanes);                 // the mask key-major
                         mask = allowed;
                     }
-                    if (registers)
-                    {
-                        AttentionTiles512.Attend(Q + qAt, K + kAt, V + vAt, ldk, W + wAt, C + cAt, ldc, tq, tk, dk, dv, Scale, mask,
-                            Mask.RowStride != 0, Mask.Causal, transposed);
-                        continue;
-                    }
-                    AttentionPairs512.Transpose(Q + qAt, ldk, tq, dk, transposed, lanes);                        // qᵀ: dk × tq
-                    AttentionPairs512.Product(tk, tq, dk, K + kAt, ldk, 1, transposed, lanes, scores, lanes);      // sᵀ = k·qᵀ
                     AttentionColumns512.Softmax(scores, W + wAt, products, tq, tk, Scale, mask, Mask.RowStride != 0, Mask.Causal);
                     AttentionPairs512.Product(tq, dv, tk, W + wAt, 1, tq, V + vAt, ldv, C + cAt, ldc);           // c = w·v
-                    continue;
-                }
-                if (registers)
-                {
-                    AttentionTiles512.AttendBackward(Q + qAt, K + kAt, V + vAt, ldk, W + wAt, Dc + cAt, ldc, Dq + qAt, Dk + kAt, Dv + vAt,
-                        tq, tk, dk, dv, Scale, ds, transposed);
                     continue;
                 }
                 AttentionPairs512.Transpose(Dc + cAt, ldc, tq, dv, transposed, lanes);                           // dcᵀ: dv × tq
