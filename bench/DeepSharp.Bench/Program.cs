@@ -28,7 +28,6 @@ IBenchmark[] benchmarks =
     new VitDenseBenchmark(),
     new VitSchedulingBenchmark(),
     new VitBackwardBenchmark(),
-    new VitPackingBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new CharLmBenchmark(),
     new GanBenchmark(),

@@ -226,31 +226,12 @@ public sealed class MultiHeadAttention : AttentionLayer
     /// </summary>
     private Tensor SelfAttend(Tensor x, Tensor? mask, bool causal)
     {
-        var (kernel, bias) = PackedProjection(x.Shape[2]);
+        int features = x.Shape[2], width = NumHeads * KeyDim;
+        var kernel = Ops.Concat([Ops.Reshape(QueryKernel, features, width), Ops.Reshape(KeyKernel, features, width), Ops.Reshape(ValueKernel, features, width)], axis: 1);
+        var bias = QueryBias is null ? null : Ops.Concat([Ops.Reshape(QueryBias, width), Ops.Reshape(KeyBias!, width), Ops.Reshape(ValueBias!, width)], axis: 0);
         var context = Ops.SelfAttention(Ops.Dense(x, kernel, bias), NumHeads, KeyDim, 1f / MathF.Sqrt(KeyDim), mask, causal);
         var merged = Ops.Reshape(context, x.Shape[0], x.Shape[1], NumHeads * ValueDim);
         return Ops.Dense(merged, Ops.Reshape(OutputKernel, NumHeads * ValueDim, _outputDim), OutputBias);
-    }
-
-    /// <summary>
-    /// Whether the packed projection's kernel and bias are joined along the heads axis and reshaped once (the default)
-    /// rather than each kernel and bias reshaped flat and then joined: the same values, four ops a step instead of eight
-    /// (and as many backward). False for A/B comparisons; starts false when the environment variable
-    /// <c>DEEPSHARP_QKV_PACKING</c> is <c>flat</c>.
-    /// </summary>
-    internal static bool PackAlongHeads { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_QKV_PACKING"), "flat", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The query, key and value kernels side by side, (features, 3·heads·keyDim), and their biases (3·heads·keyDim) or null.</summary>
-    private (Tensor Kernel, Tensor? Bias) PackedProjection(int features)
-    {
-        int width = NumHeads * KeyDim;
-        if (!PackAlongHeads)
-            return (Ops.Concat([Ops.Reshape(QueryKernel, features, width), Ops.Reshape(KeyKernel, features, width), Ops.Reshape(ValueKernel, features, width)], axis: 1),
-                QueryBias is null ? null : Ops.Concat([Ops.Reshape(QueryBias, width), Ops.Reshape(KeyBias!, width), Ops.Reshape(ValueBias!, width)], axis: 0));
-        // (features, 3·heads, keyDim) is already the packed layout: one reshape after the join instead of one per kernel before it.
-        return (Ops.Reshape(Ops.Concat([QueryKernel, KeyKernel, ValueKernel], axis: 1), features, 3 * width),
-            QueryBias is null ? null : Ops.Reshape(Ops.Concat([QueryBias, KeyBias!, ValueBias!], axis: 0), 3 * width));
     }
 
     /// <summary>

@@ -67,25 +67,6 @@ public class MultiHeadAttentionTests
         for (int r = 0; r < general.Length; r++) OpAssert.Close(general[r], fused[r], relative: 1e-5, absolute: 1e-6);
     }
 
-    [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    public void Self_attention_packs_its_projections_along_the_heads_to_the_same_bits(bool useBias, bool causal)
-    {
-        bool saved = MultiHeadAttention.PackAlongHeads;
-        try
-        {
-            MultiHeadAttention.PackAlongHeads = false;
-            var flat = SelfAttentionRun(true, useBias, causal);
-            MultiHeadAttention.PackAlongHeads = true;
-            ThreadCounts.Identical("self-attention packed along the heads", flat, SelfAttentionRun(true, useBias, causal));
-        }
-        finally
-        {
-            MultiHeadAttention.PackAlongHeads = saved;
-        }
-    }
-
     [Fact]
     public void Weights_have_keras_layouts_and_shapes_follow_the_arguments()
     {
