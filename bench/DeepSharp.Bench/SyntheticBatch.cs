@@ -13,4 +13,11 @@ internal static class SyntheticBatch
         for (int i = 0; i < batch; i++) labels[i] = random.Next(10);
         return (pixels, labels);
     }
+
+    /// <summary><see cref="Images"/> as tensors: images (batch, 28, 28) and labels (batch).</summary>
+    public static (Tensor X, Tensor Y) Tensors(int batch, int seed)
+    {
+        var (pixels, labels) = Images(batch, seed);
+        return (Tensor.FromArray(pixels, batch, 28, 28), Tensor.FromArray(labels));
+    }
 }

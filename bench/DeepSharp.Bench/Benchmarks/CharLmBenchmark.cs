@@ -21,17 +21,28 @@ internal sealed class CharLmBenchmark : IBenchmark
 
     public string Name => "charlm";
 
-    public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
+    /// <summary>
+    /// The fixed windows both sides train on: <see cref="Batch"/> windows of random characters and their next characters.
+    /// Windows of the same text shifted by one are what the example trains on; any indices time the same.
+    /// </summary>
+    internal static (Tensor X, Tensor Y) Windows()
     {
         var random = new Random(13);
         var ids = new float[Batch * (Length + 1)];
         for (int i = 0; i < ids.Length; i++) ids[i] = 2 + random.Next(Vocabulary - 2);
-        var (xs, ys) = CharLanguageModel.Windows(ids, Length);
-        var (xa, ya) = (xs.ToArray(), ys.ToArray());
-        // Windows of the same text shifted by one are what the example trains on; any indices time the same.
-        using var x = Tensor.FromArray(xa, xs.Shape[0], Length);
-        using var y = Tensor.FromArray(ya, xs.Shape[0], Length);
-        int batch = xs.Shape[0];
+        return CharLanguageModel.Windows(ids, Length);
+    }
+
+    /// <summary>Our model, compiled as <c>train charlm</c> compiles it.</summary>
+    internal static Sequential Compiled() => CharLanguageModel.Compiled(Vocabulary, Units, Length, 2e-3);
+
+    public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
+    {
+        var windows = Windows();
+        using var x = windows.X;
+        using var y = windows.Y;
+        var (xa, ya) = (x.ToArray(), y.ToArray());
+        int batch = x.Shape[0];
         using var tx = torch.tensor(xa.Select(v => (long)v).ToArray(), new long[] { batch, Length });
         using var ty = torch.tensor(ya.Select(v => (long)v).ToArray(), new long[] { batch * Length });
         var fastest = new FastestThreads();
@@ -41,7 +52,7 @@ internal sealed class CharLmBenchmark : IBenchmark
             Parallelism.Threads = threads;
             torch.set_num_threads(threads);
             RandomGenerator.SetSeed(1);
-            var model = CharLanguageModel.Compiled(Vocabulary, Units, Length, 2e-3);
+            var model = Compiled();
             flops = TrainingFlops.StepPerSample(model);
             using var torchModel = new TorchCharLm();
             var parameters = torchModel.parameters().ToList();

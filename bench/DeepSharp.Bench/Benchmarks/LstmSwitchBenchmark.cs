@@ -5,61 +5,44 @@ namespace DeepSharp.Bench.Benchmarks;
 
 /// <summary>
 /// The stacked row LSTM's training step (<see cref="LstmBenchmark"/>'s model and batch) with the recurrent switches on
-/// against off, alternating step by step in one process (the order of each pair drawn at random), so that both sides
-/// see the same state of a shared machine. Each step is timed by the clock; the rows give each side's fastest step and
-/// its 10th, 25th and 50th percentiles, as samples/s (the "peer" column is the switches off). A switch that its
-/// environment variable turned off at start stays off on both sides.
+/// against off (<see cref="SwitchBenchmark"/>), alternating step by step (the order of each pair drawn at random). Each
+/// step is timed by the clock; the rows give each side's fastest step and its 10th, 25th and 50th percentiles, as
+/// samples/s (the "peer" column is the switches off). The switches: the per-row work joined to the recurrent loop
+/// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>). A branch that adds a
+/// switch for the recurrent layers adds it here.
 /// </summary>
-internal sealed class LstmSwitchBenchmark : IBenchmark
+internal sealed class LstmSwitchBenchmark() : SwitchBenchmark("lstm-switch", "on", "switches off",
+    new LibrarySwitch(() => RecurrentLoop.Joined, on => RecurrentLoop.Joined = on))
 {
-    private const int Batch = 128, WarmUpPairs = 40, Pairs = 800;
+    private const int WarmUpPairs = 40, Pairs = 800;
 
-    public string Name => "lstm-switch";
+    protected override string Step => "lstm train";
 
-    private static readonly bool JoinedAtStart = RecurrentLoop.Joined;
+    protected override (Tensor X, Tensor Y) Batch() => SyntheticBatch.Tensors(128, seed: 11);
 
-    /// <summary>
-    /// Turns the switches on (each only if it was on at start) or off: the per-row work joined to the recurrent loop
-    /// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>). A branch that adds a
-    /// switch for the recurrent layers adds it here.
-    /// </summary>
-    private static void Switch(bool on) => RecurrentLoop.Joined = on && JoinedAtStart;
+    protected override Model Compiled() => CompiledForImages(DeepSharp.Examples.SeedModels.RowLstm(10));
 
-    public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
+    protected override IEnumerable<(string Label, double On, double Off)> Time(Action on, Action off)
     {
-        var (pixels, labels) = SyntheticBatch.Images(Batch, seed: 11);
-        using var x = Tensor.FromArray(pixels, Batch, 28, 28);
-        using var y = Tensor.FromArray(labels);
-        foreach (int threads in options.Threads)
+        var onTimes = new List<double>(Pairs);
+        var offTimes = new List<double>(Pairs);
+        var order = new Random(3);
+        for (int pair = 0; pair < WarmUpPairs + Pairs; pair++)
         {
-            Parallelism.Threads = threads;
-            RandomGenerator.SetSeed(1);
-            var model = new Sequential(new LSTM(64, returnSequences: true, inputShape: [28, 28]), new LSTM(64), new Dense(10, activation: "softmax"));
-            model.Compile(new Adam(learningRate: 1e-3f), "sparse_categorical_crossentropy");
-            double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model);
-            var on = new List<double>(Pairs);
-            var off = new List<double>(Pairs);
-            var order = new Random(3);
-            for (int pair = 0; pair < WarmUpPairs + Pairs; pair++)
+            bool onFirst = order.Next(2) == 0;
+            for (int side = 0; side < 2; side++)
             {
-                bool onFirst = order.Next(2) == 0;
-                for (int side = 0; side < 2; side++)
-                {
-                    bool isOn = (side == 0) == onFirst;
-                    Switch(isOn);
-                    long start = Stopwatch.GetTimestamp();
-                    model.TrainOnBatch(x, y);
-                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    if (pair >= WarmUpPairs) (isOn ? on : off).Add(seconds);
-                }
+                bool isOn = (side == 0) == onFirst;
+                long start = Stopwatch.GetTimestamp();
+                (isOn ? on : off)();
+                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                if (pair >= WarmUpPairs) (isOn ? onTimes : offTimes).Add(seconds);
             }
-            Switch(true);
-            on.Sort();
-            off.Sort();
-            foreach (var (label, q) in new[] { ("fastest", 0.0), ("p10", 0.10), ("p25", 0.25), ("median", 0.50) })
-                yield return new BenchmarkResult($"lstm train b{Batch} t{threads} {label}, on", Batch / At(on, q), Batch / At(off, q),
-                    BenchmarkUnit.SamplesPerSecond, flops, PeerName: "switches off");
         }
+        onTimes.Sort();
+        offTimes.Sort();
+        foreach (var (label, q) in new[] { ("fastest", 0.0), ("p10", 0.10), ("p25", 0.25), ("median", 0.50) })
+            yield return ($" {label}", At(onTimes, q), At(offTimes, q));
     }
 
     private static double At(List<double> sorted, double q) => sorted[(int)(q * (sorted.Count - 1))];

@@ -29,7 +29,8 @@ internal sealed unsafe class VitDenseBenchmark : IBenchmark
         var rows = new List<BenchmarkResult>();
         (string Name, int K, int N, DenseActivation Activation)[] layers =
         [("qkv", 64, 192, DenseActivation.Linear), ("output", 64, 64, DenseActivation.Linear),
-         ("mlp1 gelu", 64, 128, DenseActivation.Gelu), ("mlp2", 128, 64, DenseActivation.Linear)];
+         ("mlp1 gelu", 64, 128, DenseActivation.Gelu), ("mlp1 gelu, derivative kept", 64, 128, DenseActivation.GeluKeepingDerivative),
+         ("mlp2", 128, 64, DenseActivation.Linear)];
         Parallelism.Threads = threads;
         foreach (var (name, k, n, activation) in layers)
         {

@@ -8,17 +8,6 @@ namespace DeepSharp.Bench.Benchmarks;
 /// <c>DEEPSHARP_DENSE=separate</c>) and self-attention's three projections as one product with its weights and context
 /// as one op (<see cref="MultiHeadAttention.SelfAttentionFused"/>; <c>DEEPSHARP_SELF_ATTENTION=separate</c>).
 /// </summary>
-internal sealed class VitFusionBenchmark : VitSwitchBenchmark
-{
-    private static readonly bool DenseAtStart = DenseBiasActivation.Enabled, SelfAttentionAtStart = MultiHeadAttention.SelfAttentionFused;
-
-    public override string Name => "vit-fusion";
-    protected override string Sides => "fused vs separate";
-    protected override string OffName => "separate ops";
-
-    protected override void Switch(bool on)
-    {
-        DenseBiasActivation.Enabled = on && DenseAtStart;
-        MultiHeadAttention.SelfAttentionFused = on && SelfAttentionAtStart;
-    }
-}
+internal sealed class VitFusionBenchmark() : VitSwitchBenchmark("vit-fusion", "fused vs separate", "separate ops",
+    new(() => DenseBiasActivation.Enabled, on => DenseBiasActivation.Enabled = on),
+    new(() => MultiHeadAttention.SelfAttentionFused, on => MultiHeadAttention.SelfAttentionFused = on));

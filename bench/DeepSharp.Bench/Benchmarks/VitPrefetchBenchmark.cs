@@ -7,13 +7,5 @@ namespace DeepSharp.Bench.Benchmarks;
 /// (<see cref="AttentionKernel.PrefetchNextSample"/>; off at start with <c>DEEPSHARP_ATTENTION_PREFETCH=off</c>) against
 /// without, alternating (<see cref="VitSwitchBenchmark"/>). No value changes.
 /// </summary>
-internal sealed class VitPrefetchBenchmark : VitSwitchBenchmark
-{
-    private static readonly bool AtStart = AttentionKernel.PrefetchNextSample;
-
-    public override string Name => "vit-prefetch";
-    protected override string Sides => "prefetch vs none";
-    protected override string OffName => "no prefetch";
-
-    protected override void Switch(bool on) => AttentionKernel.PrefetchNextSample = on && AtStart;
-}
+internal sealed class VitPrefetchBenchmark() : VitSwitchBenchmark("vit-prefetch", "prefetch vs none", "no prefetch",
+    new LibrarySwitch(() => AttentionKernel.PrefetchNextSample, on => AttentionKernel.PrefetchNextSample = on));

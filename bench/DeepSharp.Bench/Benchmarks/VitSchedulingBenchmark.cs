@@ -8,17 +8,6 @@ namespace DeepSharp.Bench.Benchmarks;
 /// thread asks next) and a Dense layer's two gradient products as one job
 /// (<see cref="DenseBiasActivation.GradientsTogether"/>; <c>DEEPSHARP_DENSE_GRADIENTS=separate</c>: one after the other).
 /// </summary>
-internal sealed class VitSchedulingBenchmark : VitSwitchBenchmark
-{
-    private static readonly bool BlocksAtStart = WorkerPool.Blocks, TogetherAtStart = DenseBiasActivation.GradientsTogether;
-
-    public override string Name => "vit-scheduling";
-    protected override string Sides => "on vs off";
-    protected override string OffName => "switches off";
-
-    protected override void Switch(bool on)
-    {
-        WorkerPool.Blocks = on && BlocksAtStart;
-        DenseBiasActivation.GradientsTogether = on && TogetherAtStart;
-    }
-}
+internal sealed class VitSchedulingBenchmark() : VitSwitchBenchmark("vit-scheduling", "on vs off", "switches off",
+    new(() => WorkerPool.Blocks, on => WorkerPool.Blocks = on),
+    new(() => DenseBiasActivation.GradientsTogether, on => DenseBiasActivation.GradientsTogether = on));

@@ -60,8 +60,7 @@ internal sealed class Node
     /// </summary>
     internal static Node? Record(string opName, BackwardRule rule, Tensor output, Tensor a, Tensor? b = null, Tensor? c = null)
     {
-        if (!Autograd.IsGradEnabled) return null;
-        if (!(a._requiresGrad || (b != null && b._requiresGrad) || (c != null && c._requiresGrad))) return null;
+        if (!WillRecord(a, b, c)) return null;
         var node = Rent(opName, rule, output);
         node.A = a;
         node.B = b;
@@ -74,6 +73,10 @@ internal sealed class Node
         if (OpTimeline.Enabled) OpTimeline.Mark(node, backward: false);
         return node;
     }
+
+    /// <summary>Whether <see cref="Record"/> would record an op of these inputs (an op may keep less for a forward without backward).</summary>
+    internal static bool WillRecord(Tensor a, Tensor? b = null, Tensor? c = null) =>
+        Autograd.IsGradEnabled && (a._requiresGrad || (b != null && b._requiresGrad) || (c != null && c._requiresGrad));
 
     /// <summary>Records an op with any number of inputs (concat, stack).</summary>
     internal static Node? RecordMany(string opName, BackwardRule rule, Tensor output, ReadOnlySpan<Tensor> inputs)

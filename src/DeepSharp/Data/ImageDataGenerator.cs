@@ -298,40 +298,12 @@ public sealed partial class ImageDataGenerator
     {
         var source = images.IsContiguous ? images : images.ContiguousCopy();
         var output = Tensor.Uninitialized(images.Shape);
-        var body = new ResampleBody
-        {
-            Source = source.Pointer,
-            Destination = output.Pointer,
-            Maps = maps,
-            Height = height,
-            Width = width,
-            Channels = channels,
-            Mode = FillMode,
-            Fill = Cval,
-            Bilinear = InterpolationOrder == 1,
-            Scale = scale,
-        };
+        var body = new ImageResampling(this, source.Pointer, output.Pointer, maps, height, width, channels, scale);
         // One image is too little work to share; a batch is split by image when it is large enough to pay.
         if ((long)count * height * width * channels >= 1 << 16) WorkerPool.For(count, ref body);
         else for (int i = 0; i < count; i++) body.Execute(i);
         if (!ReferenceEquals(source, images)) source.Recycle();
         return output;
-    }
-
-    private unsafe struct ResampleBody : IParallelBody
-    {
-        internal float* Source, Destination;
-        internal AffineMap[] Maps;
-        internal int Height, Width, Channels;
-        internal FillMode Mode;
-        internal float Fill, Scale;
-        internal bool Bilinear;
-
-        public void Execute(int item)
-        {
-            long offset = (long)item * Height * Width * Channels;
-            AffineResampler.Resample(Source + offset, Destination + offset, Height, Width, Channels, Maps[item], Mode, Fill, Bilinear, Scale);
-        }
     }
 
     private static double Symmetric(RandomGenerator random, double range) =>

@@ -74,7 +74,7 @@ public sealed unsafe partial class ImageFlow
     /// <summary>A batch's images as background work: each item resamples one image through its transform.</summary>
     private sealed class AugmentWork : BackgroundWork
     {
-        public AugmentBody Body;
+        public ImageResampling Body;
 
         protected override void Execute(int item) => Body.Execute(item);
     }

@@ -506,28 +506,8 @@ public sealed unsafe partial class ImageFlow : IEnumerable<Batch>, IBatchSource,
     }
 
     /// <summary>The resampling of a batch's images, from the epoch's row <paramref name="start"/> on, through <see cref="_maps"/>.</summary>
-    private AugmentBody Body(float* source, float* destination, int start) => new()
-    {
-        Source = source, Destination = destination, Order = _order, Start = start, Maps = _maps, ImageLength = _imageLength,
-        Height = _height, Width = _width, Channels = _channels, Mode = _generator.FillMode, Fill = _generator.Cval,
-        Bilinear = _generator.InterpolationOrder == 1, Scale = _generator.ScaleFactor,
-    };
-
-    /// <summary>Image i of a batch: its source image resampled through its transform.</summary>
-    private struct AugmentBody : IParallelBody
-    {
-        public float* Source, Destination;
-        public int[] Order;
-        public AffineMap[] Maps;
-        public int Start, ImageLength, Height, Width, Channels;
-        public FillMode Mode;
-        public float Fill, Scale;
-        public bool Bilinear;
-
-        public readonly void Execute(int i) =>
-            AffineResampler.Resample(Source + (long)Order[Start + i] * ImageLength, Destination + (long)i * ImageLength, Height, Width, Channels,
-                Maps[i], Mode, Fill, Bilinear, Scale);
-    }
+    private ImageResampling Body(float* source, float* destination, int start) =>
+        new(_generator, source, destination, _maps, _height, _width, _channels, _generator.ScaleFactor, _order, start);
 
     /// <summary>Enumerates the batches of one epoch. A struct, as <c>foreach</c> uses it: no allocation.</summary>
     public struct Enumerator : IEnumerator<Batch>

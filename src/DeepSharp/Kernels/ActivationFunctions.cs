@@ -110,9 +110,12 @@ internal readonly struct GeluFunction : IUnaryFunction, IUnaryOperator
     internal const float InverseSqrt2Pi = 0.39894228040143268f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Apply<T>(T x) where T : struct, ILanes<T> =>
-        T.Broadcast(0.5f) * x * (T.Broadcast(1f) + LaneMath.Erf(x * T.Broadcast(InverseSqrt2)));
+    public T Apply<T>(T x) where T : struct, ILanes<T> => Value(x, LaneMath.Erf(x * T.Broadcast(InverseSqrt2)));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
+
+    /// <summary>GELU at x, given erf(x/√2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Value<T>(T x, T erfOfScaled) where T : struct, ILanes<T> => T.Broadcast(0.5f) * x * (T.Broadcast(1f) + erfOfScaled);
 }
 
 /// <summary>dx = g · (Φ(x) + x·φ(x)).</summary>
@@ -121,10 +124,17 @@ internal readonly struct GeluGradient : IBinaryFunction, IGradientOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Apply<T>(T x, T g) where T : struct, ILanes<T>
     {
-        var cdf = T.Broadcast(0.5f) * (T.Broadcast(1f) + LaneMath.Erf(x * T.Broadcast(GeluFunction.InverseSqrt2)));
-        var pdf = T.Broadcast(GeluFunction.InverseSqrt2Pi) * LaneMath.Exp(T.Broadcast(-0.5f) * x * x);
-        return g * (cdf + x * pdf);
+        var erf = LaneMath.Erf(x * T.Broadcast(GeluFunction.InverseSqrt2), out var gaussian);
+        return g * Derivative(x, erf, gaussian);
     }
+
+    /// <summary>
+    /// GELU's derivative Φ(x) + x·φ(x) at x from erf(x/√2) and e^(−x²/2), both of which the erf gives (and the forward
+    /// value needs the erf too): what <see cref="Apply"/> multiplies the gradient by, so a pass that has them keeps its bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Derivative<T>(T x, T erfOfScaled, T gaussianOfScaled) where T : struct, ILanes<T> =>
+        T.Broadcast(0.5f) * (T.Broadcast(1f) + erfOfScaled) + x * (T.Broadcast(GeluFunction.InverseSqrt2Pi) * gaussianOfScaled);
 
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }

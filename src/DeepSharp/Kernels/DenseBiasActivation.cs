@@ -7,6 +7,12 @@ internal enum DenseActivation
 {
     Linear,
     Gelu,
+
+    /// <summary>
+    /// GELU whose forward keeps its derivative at z in z's place (all backward needs of z): the erf and the Gaussian both
+    /// need are taken once, and backward only multiplies. The same values as <see cref="Gelu"/>.
+    /// </summary>
+    GeluKeepingDerivative,
 }
 
 /// <summary>
@@ -38,7 +44,15 @@ internal static unsafe class DenseBiasActivation
     internal static bool GradientsTogether { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_GRADIENTS"), "separate", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>What the epilogue reads and writes: C holds x·W (ldc apart), becomes z; y may be C itself (linear).</summary>
+    /// <summary>
+    /// Whether a GELU layer keeps its derivative rather than z for backward (<see cref="DenseActivation.GeluKeepingDerivative"/>;
+    /// the default); false keeps z and takes the derivative in backward, for A/B comparisons. Starts false when the
+    /// environment variable <c>DEEPSHARP_GELU_DERIVATIVE</c> is <c>backward</c>.
+    /// </summary>
+    internal static bool GeluDerivativeInForward { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GELU_DERIVATIVE"), "backward", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What the epilogue reads and writes: C holds x·W (ldc apart), becomes z (or GELU's derivative at z); y may be C itself (linear).</summary>
     internal struct Tail
     {
         public float* Z, Y, Bias;
@@ -127,6 +141,17 @@ internal static unsafe class DenseBiasActivation
                 }
                 return j;
             }
+            if (activation == DenseActivation.GeluKeepingDerivative)
+            {
+                for (; j <= end - T.Count; j += T.Count)
+                {
+                    var v = T.Load(z + j) + T.Load(bias + j);
+                    var erf = LaneMath.Erf(v * T.Broadcast(GeluFunction.InverseSqrt2), out var gaussian);
+                    T.Store(z + j, GeluGradient.Derivative(v, erf, gaussian));
+                    T.Store(y + j, GeluFunction.Value(v, erf));
+                }
+                return j;
+            }
             for (; j <= end - T.Count; j += T.Count) T.Store(y + j, T.Load(z + j) + T.Load(bias + j));
             return j;
         }
@@ -153,25 +178,26 @@ internal static unsafe class DenseBiasActivation
             int n = body.N, first = (int)((long)body.Rows * chunk / body.Chunks), last = (int)((long)body.Rows * (chunk + 1) / body.Chunks);
             float* sums = body.Partials == null ? null : body.Partials + (long)chunk * n;
             if (sums != null) new Span<float>(sums, n).Clear();
-            bool gelu = body.Activation == DenseActivation.Gelu;
+            var activation = body.Activation;
             for (int r = first; r < last; r++)
             {
                 long at = (long)r * n;
-                float* dy = body.Dy + at, z = body.Z + at, dz = gelu ? body.Dz + at : dy;
-                int j = Columns<T>(z, dy, dz, sums, 0, n, gelu);
-                Columns<Lane1>(z, dy, dz, sums, j, n, gelu);
+                float* dy = body.Dy + at, z = body.Z + at, dz = activation != DenseActivation.Linear ? body.Dz + at : dy;
+                int j = Columns<T>(z, dy, dz, sums, 0, n, activation);
+                Columns<Lane1>(z, dy, dz, sums, j, n, activation);
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int Columns<T>(float* z, float* dy, float* dz, float* sums, int j, int n, bool gelu) where T : struct, ILanes<T>
+        private static int Columns<T>(float* z, float* dy, float* dz, float* sums, int j, int n, DenseActivation activation) where T : struct, ILanes<T>
         {
             for (; j <= n - T.Count; j += T.Count)
             {
                 var d = T.Load(dy + j);
-                if (gelu)
+                if (activation != DenseActivation.Linear)
                 {
-                    d = new GeluGradient().Apply(T.Load(z + j), d);
+                    // z holds GELU's derivative already, or z itself to take it from.
+                    d = activation == DenseActivation.GeluKeepingDerivative ? d * T.Load(z + j) : new GeluGradient().Apply(T.Load(z + j), d);
                     T.Store(dz + j, d);
                 }
                 if (sums != null) T.Store(sums + j, T.Load(sums + j) + d);

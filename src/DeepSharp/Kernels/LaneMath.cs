@@ -73,7 +73,11 @@ internal static class LaneMath
 
     /// <summary>erf x (see the constants above).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T Erf<T>(T x) where T : struct, ILanes<T>
+    internal static T Erf<T>(T x) where T : struct, ILanes<T> => Erf(x, out _);
+
+    /// <summary>erf x, and the e^(−x²) it takes on the way (which a GELU's derivative needs too).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Erf<T>(T x, out T gaussian) where T : struct, ILanes<T>
     {
         var a = T.Abs(x);
         var t = T.Broadcast(1f) / T.MultiplyAdd(T.Broadcast(ErfP), a, T.Broadcast(1f));
@@ -81,7 +85,8 @@ internal static class LaneMath
         poly = T.MultiplyAdd(poly, t, T.Broadcast(ErfA3));
         poly = T.MultiplyAdd(poly, t, T.Broadcast(ErfA2));
         poly = T.MultiplyAdd(poly, t, T.Broadcast(ErfA1)) * t;
-        return T.CopySign(T.Broadcast(1f) - poly * Exp(-(a * a)), x);
+        gaussian = Exp(-(a * a));
+        return T.CopySign(T.Broadcast(1f) - poly * gaussian, x);
     }
 
     /// <summary>e^x − 1 for x already in [−104, 88] (or NaN), where 2ⁿ is a normal float or rounds to 0.</summary>

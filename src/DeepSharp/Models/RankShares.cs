@@ -77,33 +77,31 @@ internal sealed class RankShares
     }
 
     /// <summary>
-    /// Half-way from <paramref name="current"/> (null: even) to <paramref name="target"/>, or null (no change) when there is
-    /// no target or no rank's share would move by more than <see cref="SmallestMove"/>.
+    /// Parts half-way from <paramref name="current"/> (null: even) to the <paramref name="target"/> fractions, or null (no
+    /// change) when there is no target or no rank's share would move by more than <see cref="SmallestMove"/>.
     /// </summary>
-    internal static int[]? Toward(int[]? current, int[]? target)
+    internal static int[]? Toward(int[]? current, double[]? target)
     {
         if (target is null) return null;
         int size = target.Length;
-        double targetTotal = target.Sum(), currentTotal = current?.Sum() ?? size;
-        var fractions = new double[size];
+        double currentTotal = current?.Sum() ?? size;
+        var parts = new int[size];
         bool moves = false;
         for (int i = 0; i < size; i++)
         {
-            double now = (current?[i] ?? 1) / currentTotal, wanted = target[i] / targetTotal;
-            moves |= Math.Abs(wanted - now) > SmallestMove;
-            fractions[i] = (now + wanted) / 2;
+            double now = (current?[i] ?? 1) / currentTotal;
+            moves |= Math.Abs(target[i] - now) > SmallestMove;
+            parts[i] = Math.Max(1, (int)Math.Round(Resolution * ((now + target[i]) / 2)));
         }
-        if (!moves) return null;
-        var parts = new int[size];
-        for (int i = 0; i < size; i++) parts[i] = Math.Max(1, (int)Math.Round(Resolution * fractions[i]));
-        return parts;
+        return moves ? parts : null;
     }
 
     /// <summary>
-    /// Parts in proportion to <paramref name="rates"/>, none below <see cref="SmallestShare"/> of an even share; null when
-    /// some rank has no rate (it took no rows, or timing failed), which keeps the shares as they are.
+    /// Each rank's fraction of a batch (they add up to 1), in proportion to <paramref name="rates"/>, none below
+    /// <see cref="SmallestShare"/> of an even share; null when some rank has no rate (it took no rows, or timing failed),
+    /// which keeps the shares as they are.
     /// </summary>
-    internal static int[]? Balance(ReadOnlySpan<float> rates)
+    internal static double[]? Balance(ReadOnlySpan<float> rates)
     {
         foreach (float rate in rates)
             if (!(rate > 0) || !float.IsFinite(rate)) return null;
@@ -126,8 +124,6 @@ internal sealed class RankShares
                 if (fractions[i] < floor) (atFloor[i], clamped) = (true, true);
             }
         }
-        var parts = new int[size];
-        for (int i = 0; i < size; i++) parts[i] = Math.Max(1, (int)Math.Round(Resolution * fractions[i]));
-        return parts;
+        return fractions;
     }
 }

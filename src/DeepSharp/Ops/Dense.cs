@@ -27,7 +27,10 @@ public static unsafe partial class Ops
             return activation is null ? (bias is null ? product : Add(product, bias)) : BiasActivation(product, bias, activation);
         }
         bias.ThrowIfDisposed();
-        var kind = !linear && activation!.IsGelu ? DenseActivation.Gelu : DenseActivation.Linear;
+        var kind = linear || !activation!.IsGelu ? DenseActivation.Linear
+            // Backward needs z only for GELU's derivative: keep that instead when there will be a backward.
+            : DenseBiasActivation.GeluDerivativeInForward && Node.WillRecord(x, kernel, bias) ? DenseActivation.GeluKeepingDerivative
+            : DenseActivation.Gelu;
         int k = kernel._shape[0], n = kernel._shape[1], rows = x._size / k;
         var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x._shape.With(-1, n));

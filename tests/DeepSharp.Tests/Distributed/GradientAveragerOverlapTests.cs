@@ -2,44 +2,6 @@ namespace DeepSharp.Tests.Distributed;
 
 public class GradientAveragerOverlapTests
 {
-    /// <summary>
-    /// Two ranks with identical values, seen from rank 0: an all-reduce doubles the values, when waited for (as a
-    /// background transfer completes later). Logs the order of starts and waits.
-    /// </summary>
-    private sealed class TwoIdenticalRanks : ICommunicator
-    {
-        public readonly List<string> Log = [];
-        public int Rank => 0;
-        public int Size => 2;
-        public int LocalRank => 0;
-        public int LocalSize => 2;
-        public string Backend => "test";
-
-        public void AllReduce(Span<float> values, ReduceOperation operation = ReduceOperation.Sum)
-        {
-            if (operation == ReduceOperation.Sum) foreach (ref var v in values) v *= 2;
-        }
-
-        public CollectiveOperation StartAllReduce(Memory<float> values, ReduceOperation operation = ReduceOperation.Sum)
-        {
-            Log.Add($"start {values.Length}");
-            return new Later(this, values);
-        }
-
-        public void Broadcast<T>(Span<T> values, int root = 0) where T : unmanaged { }
-        public void Barrier() { }
-        public void Dispose() { }
-
-        private sealed class Later(TwoIdenticalRanks owner, Memory<float> values) : CollectiveOperation
-        {
-            public override void Wait()
-            {
-                owner.Log.Add($"wait {values.Length}");
-                owner.AllReduce(values.Span);
-            }
-        }
-    }
-
     [Fact]
     public void Buckets_start_in_order_as_soon_as_their_gradients_are_in_and_are_waited_for_at_the_end()
     {

@@ -2,33 +2,6 @@ namespace DeepSharp.Tests.Distributed;
 
 public class GradientAveragerSlotTests
 {
-    /// <summary>Two ranks with identical values, seen from rank 0, keeping every buffer handed to an all-reduce.</summary>
-    private sealed class TwoIdenticalRanks : ICommunicator
-    {
-        public readonly List<Memory<float>> Buffers = [];
-        public int Rank => 0;
-        public int Size => 2;
-        public int LocalRank => 0;
-        public int LocalSize => 2;
-        public string Backend => "test";
-
-        public void AllReduce(Span<float> values, ReduceOperation operation = ReduceOperation.Sum)
-        {
-            foreach (ref var v in values) v *= 2;
-        }
-
-        public CollectiveOperation StartAllReduce(Memory<float> values, ReduceOperation operation = ReduceOperation.Sum)
-        {
-            Buffers.Add(values);
-            AllReduce(values.Span);
-            return CollectiveOperation.Completed;
-        }
-
-        public void Broadcast<T>(Span<T> values, int root = 0) where T : unmanaged { }
-        public void Barrier() { }
-        public void Dispose() { }
-    }
-
     [Fact]
     public void Backward_writes_the_gradients_into_the_buckets_and_the_averages_stay_there()
     {

@@ -4,12 +4,10 @@ public class GradientAveragerTests
 {
     private static Tensor[] Variables() => [Tensor.Zeros(2, 3), Tensor.Zeros(4), Tensor.Zeros(1), Tensor.Zeros(5)];
 
-    /// <summary>Rank r's gradient of variable i: values that differ by rank and by position.</summary>
-    private static Tensor Gradient(Tensor variable, int rank, int index)
-    {
-        var values = Enumerable.Range(0, variable.Size).Select(k => (rank + 1) * 0.25f + index * 10 + k).ToArray();
-        return Tensor.FromArray(values, variable.Shape.Dims);
-    }
+    /// <summary>Rank r's gradient of variable i at position k.</summary>
+    private static float Value(int rank, int index, int k) => (rank + 1) * 0.25f + index * 10 + k;
+
+    private static Tensor?[] Gradients(Tensor[] variables, int rank) => RankGradients.Of(variables, rank, Value);
 
     [Theory]
     [InlineData(GradientAverager.DefaultBucketValues, 1)]
@@ -20,7 +18,7 @@ public class GradientAveragerTests
         var results = InProcessGroup.Run(3, c =>
         {
             var variables = Variables();
-            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            var gradients = Gradients(variables, c.Rank);
             var averager = new GradientAverager(c, bucketValues);
             var averaged = averager.Average(gradients, variables);
             Assert.Equal(buckets, averager.BucketCount);
@@ -42,7 +40,7 @@ public class GradientAveragerTests
         var results = InProcessGroup.Run(2, c =>
         {
             var variables = Variables();
-            Tensor?[] gradients = [Gradient(variables[0], c.Rank, 0), null, c.Rank == 0 ? null : Tensor.FromArray([4f], 1), null];
+            Tensor?[] gradients = [RankGradients.Of(variables[0], c.Rank, 0, Value), null, c.Rank == 0 ? null : Tensor.FromArray([4f], 1), null];
             var averaged = new GradientAverager(c).Average(gradients, variables);
             return (Second: averaged[1], Third: averaged[2]?.ToArray(), Fourth: averaged[3]);
         });
@@ -63,7 +61,7 @@ public class GradientAveragerTests
         var results = InProcessGroup.Run(3, c =>
         {
             var variables = Variables();
-            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            var gradients = Gradients(variables, c.Rank);
             Span<float> sums = [c.Rank + 1f, 10f];
             var averaged = new GradientAverager(c, bucketValues).Average(gradients, variables, weights[c.Rank], sums);
             return (Gradients: averaged.Select(g => g!.ToArray()).ToArray(), Sums: sums.ToArray());
@@ -85,7 +83,7 @@ public class GradientAveragerTests
         var results = InProcessGroup.Run(2, c =>
         {
             var variables = Variables();
-            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            var gradients = Gradients(variables, c.Rank);
             return new GradientAverager(c).Average(gradients, variables, 0f, default).ToArray();
         });
         Assert.All(results.SelectMany(r => r), Assert.Null);
@@ -103,7 +101,7 @@ public class GradientAveragerTests
         var results = InProcessGroup.Run(2, c =>
         {
             Tensor[] variables = [Tensor.Zeros(100, 1000), Tensor.Zeros(100_000), Tensor.Zeros(1000, 100)];
-            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            var gradients = Gradients(variables, c.Rank);
             var averager = new GradientAverager(c) { Overlaps = overlaps };
             var averaged = averager.Average(gradients, variables);
             Assert.Equal(buckets, averager.BucketCount);
@@ -117,7 +115,7 @@ public class GradientAveragerTests
     public void One_rank_returns_the_gradients_untouched()
     {
         var variables = Variables();
-        var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, 0, i)).ToArray();
+        var gradients = Gradients(variables, 0);
         var before = gradients.Select(g => g!.ToArray()).ToArray();
         var averager = new GradientAverager(SingleProcessCommunicator.Instance);
         var averaged = averager.Average(gradients, variables);
@@ -135,7 +133,7 @@ public class GradientAveragerTests
         var errors = InProcessGroup.Run(3, c =>
         {
             Tensor[] variables = c.Rank == 2 ? [Tensor.Zeros(2, 3), Tensor.Zeros(4)] : Variables();
-            var gradients = variables.Select((v, i) => (Tensor?)Gradient(v, c.Rank, i)).ToArray();
+            var gradients = Gradients(variables, c.Rank);
             return Record.Exception(() => new GradientAverager(c).Average(gradients, variables));
         });
         foreach (var e in errors)

@@ -8,11 +8,8 @@ public class GradientAveragerTotalTests
 {
     private static Tensor[] Variables() => [Tensor.Zeros(3, 5), Tensor.Zeros(7), Tensor.Zeros(1), Tensor.Zeros(2, 2, 3)];
 
-    private static Tensor Gradient(Tensor variable, int rank, int index)
-    {
-        var values = Enumerable.Range(0, variable.Size).Select(k => (rank + 1) * 0.375f - index * 3.5f + k * 0.125f).ToArray();
-        return Tensor.FromArray(values, variable.Shape.Dims);
-    }
+    /// <summary>Rank r's gradient of variable i at position k.</summary>
+    private static float Value(int rank, int index, int k) => (rank + 1) * 0.375f - index * 3.5f + k * 0.125f;
 
     /// <summary>Averages on every rank of <paramref name="ranks"/> with these weights, the total given (or 0: found by the all-reduce).</summary>
     private static float[][][] Average(int ranks, float[] weights, float total, int bucketValues) => InProcessGroup.Run(ranks, c =>
@@ -21,7 +18,7 @@ public class GradientAveragerTotalTests
         var averager = new GradientAverager(c, bucketValues);
         Span<float> sums = [c.Rank + 1f];
         averager.BeginStep(variables, weights[c.Rank], sums, slots: 0, total);
-        for (int i = variables.Length - 1; i >= 0; i--) averager.Ready(i, Gradient(variables[i], c.Rank, i));
+        for (int i = variables.Length - 1; i >= 0; i--) averager.Ready(i, RankGradients.Of(variables[i], c.Rank, i, Value));
         var averaged = averager.EndStep(sums);
         Assert.Equal(ranks * (ranks + 1) / 2f, sums[0]);
         return averaged.Select(g => g!.ToArray()).ToArray();
@@ -44,7 +41,7 @@ public class GradientAveragerTotalTests
             for (int i = 0; i < variables.Length; i++)
                 for (int k = 0; k < variables[i].Size; k++)
                 {
-                    float expected = Enumerable.Range(0, ranks).Sum(q => weights[q] * Gradient(variables[i], q, i).ToArray()[k]) / ranks;
+                    float expected = Enumerable.Range(0, ranks).Sum(q => weights[q] * Value(q, i, k)) / ranks;
                     Assert.Equal(expected, known[r][i][k], 4);
                     Assert.Equal(found[r][i][k], known[r][i][k], 5);
                 }
@@ -95,7 +92,7 @@ public class GradientAveragerTotalTests
             var variables = Variables();
             var averager = new GradientAverager(c);
             averager.BeginStep(variables, 1.5f, default, slots: 0, total: 2);
-            for (int i = variables.Length - 1; i >= 0; i--) averager.Ready(i, Gradient(variables[i], c.Rank, i));
+            for (int i = variables.Length - 1; i >= 0; i--) averager.Ready(i, RankGradients.Of(variables[i], c.Rank, i, Value));
             return Record.Exception(() => averager.EndStep(default));
         });
         foreach (var e in errors)

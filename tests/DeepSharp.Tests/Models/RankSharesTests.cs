@@ -5,18 +5,18 @@ public class RankSharesTests
     [Fact]
     public void Shares_follow_the_ranks_rates()
     {
-        var parts = RankShares.Balance([10_000f, 13_000f])!;
-        Assert.InRange(parts.Sum(), RankShares.Resolution - 1, RankShares.Resolution + 1);
-        Assert.Equal(10_000.0 / 23_000, (double)parts[0] / parts.Sum(), 3);
-        Assert.Equal([1365, 1365, 1365], RankShares.Balance([5f, 5f, 5f])!);
+        var shares = RankShares.Balance([10_000f, 13_000f])!;
+        Assert.Equal(1, shares.Sum(), 12);
+        Assert.Equal(10_000.0 / 23_000, shares[0], 12);
+        Assert.Equal([1.0 / 3, 1.0 / 3, 1.0 / 3], RankShares.Balance([5f, 5f, 5f])!);
     }
 
     [Fact]
     public void No_share_falls_below_a_quarter_of_an_even_one_so_a_rank_slowed_for_a_while_is_still_measured()
     {
-        var parts = RankShares.Balance([1f, 1000f])!;
-        Assert.Equal(RankShares.SmallestShare / 2, (double)parts[0] / parts.Sum(), 3);
-        Assert.True(parts[1] > parts[0]);
+        var shares = RankShares.Balance([1f, 1000f])!;
+        Assert.Equal(RankShares.SmallestShare / 2, shares[0], 12);
+        Assert.Equal(1 - RankShares.SmallestShare / 2, shares[1], 12);
     }
 
     [Fact]
@@ -38,9 +38,12 @@ public class RankSharesTests
     [Fact]
     public void Shares_move_half_way_and_not_at_all_for_a_difference_within_the_noise()
     {
-        Assert.Null(RankShares.Toward(null, [2090, 2006]));                  // 51.0%: within 2% of even
-        Assert.Equal([2324, 1772], RankShares.Toward(null, [2600, 1496])!);   // 63.5% wanted: half-way from 50%
-        Assert.Equal([2462, 1634], RankShares.Toward([2324, 1772], [2600, 1496])!);
+        Assert.Null(RankShares.Toward(null, Of(2090, 2006)));                  // 51.0%: within 2% of even
+        Assert.Equal([2324, 1772], RankShares.Toward(null, Of(2600, 1496))!);   // 63.5% wanted: half-way from 50%
+        Assert.Equal([2462, 1634], RankShares.Toward([2324, 1772], Of(2600, 1496))!);
         Assert.Null(RankShares.Toward([2324, 1772], null));
     }
+
+    /// <summary>The fractions that <paramref name="parts"/> are of their sum.</summary>
+    private static double[] Of(params int[] parts) => [.. parts.Select(p => (double)p / parts.Sum())];
 }

@@ -6,12 +6,15 @@ namespace DeepSharp.Tests.Ops;
 public class DenseOpsTests
 {
     /// <summary>y, dx, dW and db of activation(x·W + b) for a fixed output gradient, with the fused op on or off.</summary>
-    private static float[][] Run(bool fused, int[] xShape, int units, ActivationFunction activation, int seed, bool together = true, bool rowGroups = true)
+    private static float[][] Run(bool fused, int[] xShape, int units, ActivationFunction activation, int seed, bool together = true, bool rowGroups = true,
+        bool geluDerivativeInForward = true)
     {
         bool saved = DenseBiasActivation.Enabled, savedTogether = DenseBiasActivation.GradientsTogether, savedGroups = DenseRowGroups.Enabled;
+        bool savedDerivative = DenseBiasActivation.GeluDerivativeInForward;
         DenseBiasActivation.Enabled = fused;
         DenseBiasActivation.GradientsTogether = together;
         DenseRowGroups.Enabled = rowGroups;
+        DenseBiasActivation.GeluDerivativeInForward = geluDerivativeInForward;
         try
         {
             int k = xShape[^1];
@@ -28,6 +31,7 @@ public class DenseOpsTests
             DenseBiasActivation.Enabled = saved;
             DenseBiasActivation.GradientsTogether = savedTogether;
             DenseRowGroups.Enabled = savedGroups;
+            DenseBiasActivation.GeluDerivativeInForward = savedDerivative;
         }
     }
 
@@ -75,6 +79,40 @@ public class DenseOpsTests
             ThreadCounts.Identical("y, dx, dW and db, together against one after the other", separate, together);
             return together;
         });
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Gelu_derivative_kept_by_forward_gives_the_bits_of_taking_it_in_backward(int[] xShape, int units, string activation)
+    {
+        foreach (bool rowGroups in new[] { false, true })
+        {
+            var inBackward = Run(true, xShape, units, activation, 17, rowGroups: rowGroups, geluDerivativeInForward: false);
+            ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}, derivative kept, row groups {rowGroups}", () =>
+            {
+                var kept = Run(true, xShape, units, activation, 17, rowGroups: rowGroups, geluDerivativeInForward: true);
+                ThreadCounts.Identical("y, dx, dW and db, derivative kept against taken in backward", inBackward, kept);
+                return kept;
+            });
+        }
+    }
+
+    [Fact]
+    public void Gelu_dense_without_backward_gives_the_bits_of_the_recorded_one()
+    {
+        // Without a backward (inference, frozen weights) the epilogue keeps z and skips the derivative: y must not change.
+        var x = OpAssert.Random(3, -3f, 3f, 128, 16, 64);
+        var kernel = OpAssert.Random(4, -0.5f, 0.5f, 64, 128);
+        var bias = OpAssert.Random(5, -1f, 1f, 128);
+        var recorded = global::DeepSharp.Ops.Dense(x, kernel, bias, (ActivationFunction)"gelu");
+        Assert.True(Node.WillRecord(x, kernel, bias));
+        float[] inference;
+        using (global::DeepSharp.Autograd.NoGrad())
+        {
+            Assert.False(Node.WillRecord(x, kernel, bias));
+            inference = global::DeepSharp.Ops.Dense(x, kernel, bias, (ActivationFunction)"gelu").ToArray();
+        }
+        ThreadCounts.Identical("y without and with a recorded backward", [inference], [recorded.ToArray()]);
     }
 
     [Theory]

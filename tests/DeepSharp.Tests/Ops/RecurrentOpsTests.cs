@@ -30,21 +30,13 @@ public class RecurrentOpsTests
     [MemberData(nameof(Cases))]
     public void Sequence_op_passes_gradient_checks(string cell, int units, bool sequences, bool state, bool backwards, bool masks)
     {
-        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "gru" => RecurrentCellKind.Gru, _ => RecurrentCellKind.SimpleRnn };
-        int gates = (int)kind, batch = 2, steps = 4, features = 3;
+        var kind = RecurrentOperands.Kind(cell);
         var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards);
-        var x = OpAssert.Random(1, -1f, 1f, batch, steps, features);
-        var kernel = OpAssert.Random(2, -0.6f, 0.6f, features, gates * units);
-        var recurrent = OpAssert.Random(3, -0.6f, 0.6f, units, gates * units);
-        var bias = kind == RecurrentCellKind.Gru ? OpAssert.Random(4, -0.5f, 0.5f, 2, gates * units) : OpAssert.Random(4, -0.5f, 0.5f, gates * units);
-        var h0 = OpAssert.Random(5, -0.5f, 0.5f, batch, units);
-        var c0 = OpAssert.Random(6, -0.5f, 0.5f, batch, units);
-        Tensor? mask = masks ? Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 1f, 1f, 0f], batch, steps) : null;
-        Tensor? drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 3 == 1 ? 0f : 1.5f).ToArray(), batch, units) : null;
-        bool lstm = kind == RecurrentCellKind.Lstm;
+        var o = new RecurrentOperands(0, kind, SmallBatch, SmallSteps, features: 3, units);
+        var (mask, drop) = masks ? SmallMasks(units) : (null, null);
         OpAssert.GradientChecks(
-            t => Ops.RecurrentSequence(t[0], t[1], t[2], t[3], t[4], lstm ? t[5] : null, mask, drop, options, "test"),
-            lstm ? [x, kernel, recurrent, bias, h0, c0] : [x, kernel, recurrent, bias, h0]);
+            t => Ops.RecurrentSequence(t[0], t[1], t[2], t[3], t[4], o.C0 is null ? null : t[5], mask, drop, options, "test"),
+            o.C0 is null ? [o.X, o.Kernel, o.Recurrent, o.Bias, o.H0] : [o.X, o.Kernel, o.Recurrent, o.Bias, o.H0, o.C0]);
     }
 
     [Theory]
@@ -55,15 +47,9 @@ public class RecurrentOpsTests
     [InlineData(5, true, true, false, true, false)]
     public void Gru_without_reset_after_passes_gradient_checks(int units, bool sequences, bool state, bool backwards, bool masks, bool withBias)
     {
-        int batch = 2, steps = 4, features = 3;
         var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, ResetAfter: false);
-        var x = OpAssert.Random(41, -1f, 1f, batch, steps, features);
-        var kernel = OpAssert.Random(42, -0.6f, 0.6f, features, 3 * units);
-        var recurrent = OpAssert.Random(43, -0.6f, 0.6f, units, 3 * units);
-        var bias = OpAssert.Random(44, -0.5f, 0.5f, 3 * units);
-        var h0 = OpAssert.Random(45, -0.5f, 0.5f, batch, units);
-        Tensor? mask = masks ? Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 1f, 1f, 0f], batch, steps) : null;
-        Tensor? drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 3 == 1 ? 0f : 1.5f).ToArray(), batch, units) : null;
+        var (x, kernel, recurrent, bias, h0) = new RecurrentOperands(40, RecurrentCellKind.Gru, SmallBatch, SmallSteps, features: 3, units, resetAfter: false);
+        var (mask, drop) = masks ? SmallMasks(units) : (null, null);
         if (withBias)
             OpAssert.GradientChecks(t => Ops.RecurrentSequence(t[0], t[1], t[2], t[3], t[4], null, mask, drop, options, "test"), x, kernel, recurrent, bias, h0);
         else
@@ -76,37 +62,14 @@ public class RecurrentOpsTests
     [Fact]
     public void Gru_without_reset_after_gives_the_same_bits_on_one_and_two_threads()
     {
-        int batch = 100, steps = 5, features = 3, units = 20;
+        int batch = 100, steps = 5, units = 20;
         var options = new RecurrentOptions(RecurrentCellKind.Gru, GateActivation.Tanh, GateActivation.Sigmoid, true, true, false, ResetAfter: false);
-        var x = OpAssert.Random(51, -1f, 1f, batch, steps, features);
-        var kernel = OpAssert.Random(52, -0.6f, 0.6f, features, 3 * units);
-        var recurrent = OpAssert.Random(53, -0.6f, 0.6f, units, 3 * units);
-        var bias = OpAssert.Random(54, -0.5f, 0.5f, 3 * units);
-        var h0 = OpAssert.Random(55, -0.5f, 0.5f, batch, units);
-        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps);
-        var drop = Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units);
-        Tensor[] inputs = [x, kernel, recurrent, bias, h0];
-        (float[] Output, float[] InputGradient) Run(int threads)
-        {
-            int saved = Parallelism.Threads;
-            Parallelism.Threads = threads;
-            try
-            {
-                foreach (var t in inputs) t.ZeroGrad();
-                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, null, mask, drop, options, "test");
-                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(57)));
-                return (y.ToArray(), x.Grad!.ToArray());
-            }
-            finally
-            {
-                Parallelism.Threads = saved;
-            }
-        }
-        var (single, singleGradient) = Run(1);
-        var (split, splitGradient) = Run(2);
+        var (x, kernel, recurrent, bias, h0) = new RecurrentOperands(50, RecurrentCellKind.Gru, batch, steps, features: 3, units, resetAfter: false);
+        var mask = RecurrentOperands.Mask(batch, steps, every: 7, at: 3);
+        var drop = RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f);
         // Rows never meet in the recurrence: the outputs and the input gradient are row-wise, the same bits at any split.
-        Assert.Equal(single, split);
-        Assert.Equal(singleGradient, splitGradient);
+        ThreadCounts.SameBits("gru without reset after", () => RecurrentOperands.OutputAndGradients(
+            () => Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, null, mask, drop, options, "test"), 57, x), 1, 2);
     }
 
     [Theory]
@@ -152,43 +115,23 @@ public class RecurrentOpsTests
     {
         // 100 rows: two parts on two threads, three on three, with a ragged last micro-kernel tile; a step mask,
         // recurrent dropout, every step returned plus the states, so every pointer offset of a part is exercised.
-        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "gru" => RecurrentCellKind.Gru, _ => RecurrentCellKind.SimpleRnn };
-        int gates = (int)kind, batch = 100, steps = 5, features = 3, units = 20;
+        var kind = RecurrentOperands.Kind(cell);
+        int batch = 100, steps = 5, units = 20;
         var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, true, true, false);
-        var x = OpAssert.Random(31, -1f, 1f, batch, steps, features);
-        var kernel = OpAssert.Random(32, -0.6f, 0.6f, features, gates * units);
-        var recurrent = OpAssert.Random(33, -0.6f, 0.6f, units, gates * units);
-        var bias = kind == RecurrentCellKind.Gru ? OpAssert.Random(34, -0.5f, 0.5f, 2, gates * units) : OpAssert.Random(34, -0.5f, 0.5f, gates * units);
-        var h0 = OpAssert.Random(35, -0.5f, 0.5f, batch, units);
-        var c0 = kind == RecurrentCellKind.Lstm ? OpAssert.Random(36, -0.5f, 0.5f, batch, units) : null;
-        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps);
-        var drop = Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units);
-        Tensor[] inputs = c0 is null ? [x, kernel, recurrent, bias, h0] : [x, kernel, recurrent, bias, h0, c0];
+        var o = new RecurrentOperands(30, kind, batch, steps, features: 3, units);
+        var mask = RecurrentOperands.Mask(batch, steps, every: 7, at: 3);
+        var drop = RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f);
+        Tensor[] inputs = o.C0 is null ? [o.X, o.Kernel, o.Recurrent, o.Bias, o.H0] : [o.X, o.Kernel, o.Recurrent, o.Bias, o.H0, o.C0];
+        float[][] Run(int threads) => ThreadCounts.At(threads, () => RecurrentOperands.OutputAndGradients(
+            () => Ops.RecurrentSequence(o.X, o.Kernel, o.Recurrent, o.Bias, o.H0, o.C0, mask, drop, options, "test"), 37, inputs));
 
-        (float[] Output, float[][] Gradients) Run(int threads)
-        {
-            int saved = Parallelism.Threads;
-            Parallelism.Threads = threads;
-            try
-            {
-                foreach (var t in inputs) t.ZeroGrad();
-                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
-                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(37)));
-                return (y.ToArray(), inputs.Select(t => t.Grad!.ToArray()).ToArray());
-            }
-            finally
-            {
-                Parallelism.Threads = saved;
-            }
-        }
-
-        var (single, singleGradients) = Run(1);
+        var single = Run(1);
         foreach (int threads in new[] { 2, 3 })
         {
-            var (split, splitGradients) = Run(threads);
-            OpAssert.Close(single, split);
+            var split = Run(threads);
+            OpAssert.Close(single[0], split[0]);
             // The gradients agree bit for bit (the next test); within rounding is what this one asks.
-            for (int i = 0; i < inputs.Length; i++) OpAssert.Close(singleGradients[i], splitGradients[i], absolute: 2e-5);
+            for (int i = 1; i < split.Length; i++) OpAssert.Close(single[i], split[i], absolute: 2e-5);
         }
     }
 
@@ -199,21 +142,11 @@ public class RecurrentOpsTests
     public void Outputs_and_gradients_have_the_same_bits_at_any_thread_count(string cell)
     {
         // 100 rows: one, two or three parts; the bias sums are kept per group of rows, whatever the parts.
-        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "gru" => RecurrentCellKind.Gru, _ => RecurrentCellKind.SimpleRnn };
-        int gates = (int)kind, batch = 100, steps = 6, features = 5, units = 24;
+        var kind = RecurrentOperands.Kind(cell);
         var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, true, false, false);
-        var x = OpAssert.Random(41, -1f, 1f, batch, steps, features);
-        var kernel = OpAssert.Random(42, -0.6f, 0.6f, features, gates * units);
-        var recurrent = OpAssert.Random(43, -0.6f, 0.6f, units, gates * units);
-        var bias = kind == RecurrentCellKind.Gru ? OpAssert.Random(44, -0.5f, 0.5f, 2, gates * units) : OpAssert.Random(44, -0.5f, 0.5f, gates * units);
-        Tensor[] inputs = [x, kernel, recurrent, bias];
-        ThreadCounts.SameBits(cell, () =>
-        {
-            foreach (var t in inputs) t.ZeroGrad();
-            var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, null, null, null, null, options, "test");
-            y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(45)));
-            return [y.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
-        });
+        var o = new RecurrentOperands(40, kind, batch: 100, steps: 6, features: 5, units: 24);
+        ThreadCounts.SameBits(cell, () => RecurrentOperands.OutputAndGradients(
+            () => Ops.RecurrentSequence(o.X, o.Kernel, o.Recurrent, o.Bias, null, null, null, null, options, "test"), 45, o.X, o.Kernel, o.Recurrent, o.Bias));
     }
 
     [Theory]
@@ -224,14 +157,11 @@ public class RecurrentOpsTests
     {
         // Rows never meet: the whole batch (two parts on two threads, both reading the recurrent kernel packed once)
         // must give each row's outputs and input gradient the bits that a few rows at a time (one part) give.
-        var kind = cell == "lstm" ? RecurrentCellKind.Lstm : RecurrentCellKind.Gru;
-        int gates = (int)kind, batch = 72, steps = 30, features = 33, units = 32, slice = 8;
+        var kind = RecurrentOperands.Kind(cell);
+        int batch = 72, steps = 30, features = 33, units = 32, slice = 8;
         var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, true, true, backwards);
-        var x = OpAssert.Random(51, -1f, 1f, batch, steps, features);
-        var kernel = OpAssert.Random(52, -0.4f, 0.4f, features, gates * units);
-        var recurrent = OpAssert.Random(53, -0.4f, 0.4f, units, gates * units);
-        var bias = kind == RecurrentCellKind.Gru ? OpAssert.Random(54, -0.5f, 0.5f, 2, gates * units) : OpAssert.Random(54, -0.5f, 0.5f, gates * units);
-        var mask = Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 11 == 4 ? 0f : 1f).ToArray(), batch, steps);
+        var (x, kernel, recurrent, bias, _) = new RecurrentOperands(50, kind, batch, steps, features, units, range: 0.4f);
+        var mask = RecurrentOperands.Mask(batch, steps, every: 11, at: 4);
         var gradient = OpAssert.Random(55, -1f, 1f, batch, options.Slots(steps), units);
 
         (float[] Output, float[] InputGradient) Run(int first, int rows)
@@ -245,19 +175,13 @@ public class RecurrentOpsTests
             return (y.ToArray(), xs.Grad!.ToArray());
         }
 
-        int saved = Parallelism.Threads;
-        try
+        ThreadCounts.At(2, () =>
         {
-            Parallelism.Threads = 2;
             var (output, inputGradient) = Run(0, batch);
             var sliced = Enumerable.Range(0, batch / slice).Select(i => Run(i * slice, slice)).ToArray();
             ThreadCounts.Identical($"{cell}, backwards {backwards}",
                 [sliced.SelectMany(r => r.Output).ToArray(), sliced.SelectMany(r => r.InputGradient).ToArray()], [output, inputGradient]);
-        }
-        finally
-        {
-            Parallelism.Threads = saved;
-        }
+        });
     }
 
     public static TheoryData<string, int, int, int, int, bool, bool, bool, bool, bool> JoinedCases() => new()
@@ -286,18 +210,16 @@ public class RecurrentOpsTests
         // Forward: the time-major copy, the input projection and the packed output inside each part's loop; backward:
         // the input gradient a step at a time, and the weight gradients as one job of bands. Every value must keep the
         // bits of the separate GEMMs and copies, at one, two and three threads.
-        var kind = cell switch { "lstm" => RecurrentCellKind.Lstm, "simple_rnn" => RecurrentCellKind.SimpleRnn, _ => RecurrentCellKind.Gru };
+        var kind = RecurrentOperands.Kind(cell);
         bool resetAfter = cell != "gru_reset_before";
-        int gu = (int)kind * units;
         var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter);
-        var x = OpAssert.Random(61, -1f, 1f, batch, steps, features).WithRequiresGrad(inputGradient);
-        var kernel = OpAssert.Random(62, -0.5f, 0.5f, features, gu);
-        var recurrent = OpAssert.Random(63, -0.5f, 0.5f, units, gu);
-        var bias = kind == RecurrentCellKind.Gru && resetAfter ? OpAssert.Random(64, -0.5f, 0.5f, 2, gu) : OpAssert.Random(64, -0.5f, 0.5f, gu);
-        var h0 = masks ? OpAssert.Random(65, -0.5f, 0.5f, batch, units) : null;
-        var c0 = masks && kind == RecurrentCellKind.Lstm ? OpAssert.Random(66, -0.5f, 0.5f, batch, units) : null;
-        var mask = masks ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps) : null;
-        var drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units) : null;
+        var o = new RecurrentOperands(60, kind, batch, steps, features, units, range: 0.5f, resetAfter);
+        var x = o.X.WithRequiresGrad(inputGradient);
+        var (kernel, recurrent, bias) = (o.Kernel, o.Recurrent, o.Bias);
+        var h0 = masks ? o.H0 : null;
+        var c0 = masks ? o.C0 : null;
+        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
+        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
         Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0],
             .. c0 is null ? Array.Empty<Tensor>() : [c0]];
 
@@ -307,10 +229,8 @@ public class RecurrentOpsTests
             RecurrentLoop.Joined = joined;
             try
             {
-                foreach (var t in inputs) t.ZeroGrad();
-                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
-                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(67)));
-                return [y.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
+                return RecurrentOperands.OutputAndGradients(
+                    () => Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test"), 67, inputs);
             }
             finally
             {
@@ -325,6 +245,12 @@ public class RecurrentOpsTests
             return joined;
         });
     }
+
+    private const int SmallBatch = 2, SmallSteps = 4;
+
+    /// <summary>The gradient checks' step mask (a step of each row skipped) and recurrent dropout (a third of the units dropped).</summary>
+    private static (Tensor? Mask, Tensor? Drop) SmallMasks(int units) =>
+        (Tensor.FromArray([1f, 0f, 1f, 1f, 1f, 1f, 1f, 0f], SmallBatch, SmallSteps), RecurrentOperands.Mask(SmallBatch, units, every: 3, at: 1, 1.5f));
 
     [Fact]
     public void Bad_shapes_are_named()

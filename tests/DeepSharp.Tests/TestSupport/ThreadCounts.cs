@@ -13,23 +13,36 @@ internal static class ThreadCounts
     public static void SameBits(string what, Func<float[][]> run, params int[] counts)
     {
         if (counts.Length == 0) counts = OneTwoThree;
+        float[][]? reference = null;
+        foreach (int threads in counts)
+        {
+            var results = At(threads, run);
+            if (reference is null) reference = results;
+            else Identical($"{what}, {threads} threads against {counts[0]}", reference, results);
+        }
+    }
+
+    /// <summary>Runs <paramref name="run"/> with <paramref name="threads"/> kernel threads, then sets the count back.</summary>
+    public static T At<T>(int threads, Func<T> run)
+    {
         int saved = Parallelism.Threads;
+        Parallelism.Threads = threads;
         try
         {
-            float[][]? reference = null;
-            foreach (int threads in counts)
-            {
-                Parallelism.Threads = threads;
-                var results = run();
-                if (reference is null) reference = results;
-                else Identical($"{what}, {threads} threads against {counts[0]}", reference, results);
-            }
+            return run();
         }
         finally
         {
             Parallelism.Threads = saved;
         }
     }
+
+    /// <summary>Runs <paramref name="run"/> with <paramref name="threads"/> kernel threads, then sets the count back.</summary>
+    public static void At(int threads, Action run) => At(threads, () =>
+    {
+        run();
+        return 0;
+    });
 
     /// <summary>Asserts that <paramref name="actual"/> has the bits of <paramref name="expected"/>, array by array.</summary>
     public static void Identical(string what, float[][] expected, float[][] actual)
