@@ -31,6 +31,7 @@ internal sealed unsafe class GanLayersBenchmark : IBenchmark
             yield return Pass($"d conv2 5x5/2 fwd ×3 {suffix}", d2, Kind.Forward, bias: true);
             yield return Pass($"d conv2 5x5/2 dx ×3 {suffix}", d2, Kind.InputGradient, bias: true);
             yield return Pass($"d conv2 5x5/2 dW ×2 {suffix}", d2, Kind.KernelGradient, bias: true);
+            yield return Pass($"d conv2 5x5/2 dx+dW ×2 {suffix}", d2, Kind.Both, bias: true);
             yield return Pass($"g convT1 4x4/2 fwd ×1 {suffix}", t1, Kind.InputGradient, bias: false);
             yield return Pass($"g convT1 4x4/2 dx ×1 {suffix}", t1, Kind.Forward, bias: false);
             yield return Pass($"g convT1 4x4/2 dW ×1 {suffix}", t1, Kind.KernelGradient, bias: false);
@@ -44,7 +45,7 @@ internal sealed unsafe class GanLayersBenchmark : IBenchmark
         }
     }
 
-    private enum Kind { Forward, InputGradient, KernelGradient }
+    private enum Kind { Forward, InputGradient, KernelGradient, Both }
 
     /// <summary>One pass of the convolution <paramref name="g"/> against the GEMM it lowers to, GFLOP/s each.</summary>
     private static BenchmarkResult Pass(string name, ConvolutionGeometry g, Kind kind, bool bias)
@@ -61,16 +62,22 @@ internal sealed unsafe class GanLayersBenchmark : IBenchmark
             {
                 Kind.Forward => () => Convolution.Forward(g, x, w, bias ? b : null, FusedActivation.None, y),
                 Kind.InputGradient => () => Convolution.Backward(g, x, w, y, null, FusedActivation.None, dx, null, null),
-                _ => () => Convolution.Backward(g, x, w, y, null, FusedActivation.None, null, dw, bias ? db : null),
+                Kind.KernelGradient => () => Convolution.Backward(g, x, w, y, null, FusedActivation.None, null, dw, bias ? db : null),
+                _ => () => Convolution.Backward(g, x, w, y, null, FusedActivation.None, dx, dw, bias ? db : null),
             };
             Action gemm = kind switch
             {
                 Kind.Forward => () => Gemm.Multiply(false, false, g.Rows, g.Filters, g.Patch, patches, g.Patch, w, g.Filters, y, g.Filters),
                 Kind.InputGradient => () => Gemm.Multiply(false, true, g.Rows, g.Patch, g.Filters, y, g.Filters, w, g.Filters, patches, g.Patch),
-                _ => () => Gemm.Multiply(true, false, g.Patch, g.Filters, g.Rows, patches, g.Patch, y, g.Filters, dw, g.Filters),
+                Kind.KernelGradient => () => Gemm.Multiply(true, false, g.Patch, g.Filters, g.Rows, patches, g.Patch, y, g.Filters, dw, g.Filters),
+                _ => () =>
+                {
+                    Gemm.Multiply(false, true, g.Rows, g.Patch, g.Filters, y, g.Filters, w, g.Filters, patches, g.Patch);
+                    Gemm.Multiply(true, false, g.Patch, g.Filters, g.Rows, patches, g.Patch, y, g.Filters, dw, g.Filters);
+                },
             };
             var (a, c) = Measure.SecondsPerCall(ours, gemm);
-            double flops = 2.0 * g.MultiplyAdds;
+            double flops = (kind == Kind.Both ? 4.0 : 2.0) * g.MultiplyAdds;
             return new BenchmarkResult(name, flops / a / 1e9, flops / c / 1e9, BenchmarkUnit.GflopsPerSecond, PeerName: "GEMM");
         }
         finally

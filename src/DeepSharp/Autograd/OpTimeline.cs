@@ -21,6 +21,13 @@ internal static class OpTimeline
     }
 
     internal static bool Enabled;
+
+    /// <summary>
+    /// The clock the marks read, in ticks of <see cref="Stopwatch.Frequency"/>: the wall clock when null (the default); a
+    /// bench may set the calling thread's CPU time, which a loaded machine's other processes do not inflate (one-thread steps).
+    /// </summary>
+    internal static Func<long>? Clock;
+
     private static long _last;
     private static readonly Dictionary<(char, string, TensorShape, TensorShape, TensorShape), Entry> _entries = [];
 
@@ -31,11 +38,11 @@ internal static class OpTimeline
     internal static void Start()
     {
         _entries.Clear();
-        _last = Stopwatch.GetTimestamp();
+        _last = Now();
     }
 
     /// <summary>Starts the next interval from now without charging the time since the last mark to anything.</summary>
-    internal static void Skip() => _last = Stopwatch.GetTimestamp();
+    internal static void Skip() => _last = Now();
 
     /// <summary>Charges the time since the last mark to <paramref name="node"/>'s forward or backward.</summary>
     internal static void Mark(Node node, bool backward) =>
@@ -45,13 +52,15 @@ internal static class OpTimeline
     /// <summary>Charges the time since the last mark to a stretch of work that is not an op (an optimizer step), in <paramref name="phase"/>.</summary>
     internal static void Mark(string what, char phase = 'S') => Mark(phase, what, default, default, default);
 
+    private static long Now() => Clock is { } clock ? clock() : Stopwatch.GetTimestamp();
+
     private static void Mark(char phase, string op, TensorShape output, TensorShape first, TensorShape second)
     {
-        long now = Stopwatch.GetTimestamp();
+        long now = Now();
         var key = (phase, op, output, first, second);
         if (!_entries.TryGetValue(key, out var entry)) _entries[key] = entry = new Entry(phase, op, output, first, second);
         entry.Ticks += now - _last;
         entry.Calls++;
-        _last = Stopwatch.GetTimestamp();
+        _last = Now();
     }
 }
