@@ -29,6 +29,7 @@ IBenchmark[] benchmarks =
     new VitDenseBenchmark(),
     new VitSchedulingBenchmark(),
     new VitBackwardBenchmark(),
+    new VitPrefetchBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new CharLmBenchmark(),
     new GanBenchmark(),

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
 
@@ -131,6 +132,14 @@ internal static unsafe class AttentionKernel
     /// </summary>
     internal static bool ColumnSoftmax { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_SOFTMAX"), "rows", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether self-attention's key-major pairs prefetch, pair by pair, a share of the next sample's rows (the default):
+    /// no value changes. False for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_ATTENTION_PREFETCH</c> is <c>off</c>.
+    /// </summary>
+    internal static bool PrefetchNextSample { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Whether <see cref="SelfAttention"/> of this shape writes its weights key-major, (B, H, Tk, Tq), for its own backward:
@@ -336,9 +345,11 @@ internal static unsafe class AttentionKernel
             int ldk = Ld != 0 ? Ld : h * dk, ldv = Ld != 0 ? Ld : h * dv, ldc = h * dv;
             float* transposed = Scratch.For((long)Math.Max(dk, dv) * lanes + 4 * tile);
             float* scores = transposed + (long)Math.Max(dk, dv) * lanes, ds = scores + tile, products = ds + tile, allowed = products + tile;
+            bool prefetch = PrefetchNextSample;
             for (int pair = first; pair < last; pair++)
             {
                 var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
+                if (prefetch) PrefetchNext(pair);
                 if (Kind == Pass.Attend)
                 {
                     AttentionPairs512.Transpose(Q + qAt, ldk, tq, dk, transposed, lanes);                        // qᵀ: dk × tq
@@ -360,6 +371,34 @@ internal static unsafe class AttentionKernel
                 AttentionPairs512.Product(tq, dk, tk, ds, 1, lanes, K + kAt, ldk, Dq + qAt, ldk);                // dq = ds·k
                 AttentionPairs512.Product(tk, dk, tq, ds, lanes, 1, Q + qAt, ldk, Dk + kAt, ldk);                // dk = dsᵀ·q
             }
+        }
+
+        /// <summary>
+        /// Asks for this pair's share (one of heads) of the next sample's memory: its q, k and v rows and its weights, and
+        /// what this pass writes there (the context forward; the gradient of the context read and the packed gradient
+        /// written backward). In a training step these lie beyond the caches, written ops ago, and one pair's products and
+        /// softmax take about as long as fetching a share.
+        /// </summary>
+        private readonly void PrefetchNext(int pair)
+        {
+            int h = S.Heads, b = pair / h + 1, share = pair % h;
+            if (b >= S.Batch) return;
+            long rows = (long)b * S.QuerySteps, ldc = (long)h * S.ValueFeatures;
+            Lines(Q + rows * Ld, S.QuerySteps * (long)Ld, share, h);
+            Lines(W + (long)b * h * S.WeightsPerPair, h * S.WeightsPerPair, share, h);
+            if (Kind == Pass.Attend) Lines(C + rows * ldc, S.QuerySteps * ldc, share, h);
+            else
+            {
+                Lines(Dc + rows * ldc, S.QuerySteps * ldc, share, h);
+                Lines(Dq + rows * Ld, S.QuerySteps * (long)Ld, share, h);
+            }
+        }
+
+        /// <summary>Prefetches the cache lines of share <paramref name="share"/> of <paramref name="shares"/> of <paramref name="floats"/> floats at <paramref name="start"/>.</summary>
+        private static void Lines(float* start, long floats, int share, int shares)
+        {
+            long end = floats * (share + 1) / shares;
+            for (long f = floats * share / shares & ~15L; f < end; f += 16) Sse.Prefetch0(start + f);
         }
 
         /// <summary>The Tq rows of one pair in place: masked softmax(scale · x) with <see cref="AttentionPairs512.SoftmaxRow"/>.</summary>
