@@ -10,18 +10,7 @@ namespace DeepSharp.Tests.Data;
 public class DataLoaderPrefetchTests
 {
     /// <summary>Sets <see cref="DataLoader.Prefetches"/> for a test, and puts it back (the kernel threads are set with <see cref="ThreadCounts"/>.At).</summary>
-    private readonly struct PrefetchSetting : IDisposable
-    {
-        private readonly bool _prefetches;
-
-        public PrefetchSetting(bool prefetches)
-        {
-            _prefetches = DataLoader.Prefetches;
-            DataLoader.Prefetches = prefetches;
-        }
-
-        public void Dispose() => DataLoader.Prefetches = _prefetches;
-    }
+    private static Setting<bool> PrefetchSetting(bool prefetches) => new(() => DataLoader.Prefetches, on => DataLoader.Prefetches = on, prefetches);
 
     /// <summary>Two inputs whose rows are wide enough for several items a batch, and targets, all numbered by sample.</summary>
     private static (Tensor A, Tensor B, Tensor Y) Data(int n)
@@ -42,7 +31,7 @@ public class DataLoaderPrefetchTests
     /// <summary>Every batch of two epochs (the second resumed at batch 2 and, first, abandoned after one batch) as copied floats.</summary>
     private static List<float[]> Batches(bool prefetches, int threads, int batchSize, BatchShard shard) => ThreadCounts.At(threads, () =>
     {
-        using var setting = new PrefetchSetting(prefetches);
+        using var setting = PrefetchSetting(prefetches);
         var (a, b, y) = Data(61);
         using var loader = new DataLoader([a, b], y, batchSize, shuffle: true, seed: 9) { Shard = shard };
         var seen = new List<float[]>();
@@ -74,7 +63,7 @@ public class DataLoaderPrefetchTests
     [Fact]
     public void A_batch_stays_as_it_was_handed_out_while_the_next_one_is_gathered() => ThreadCounts.At(2, () =>
     {
-        using var setting = new PrefetchSetting(prefetches: true);
+        using var setting = PrefetchSetting(prefetches: true);
         var (a, b, y) = Data(40);
         using var loader = new DataLoader([a, b], y, batchSize: 8, shuffle: true, seed: 2);
         foreach (var batch in loader)
@@ -91,7 +80,7 @@ public class DataLoaderPrefetchTests
     {
         float[][] Train(bool prefetches) => ThreadCounts.At(2, () =>
         {
-            using var setting = new PrefetchSetting(prefetches);
+            using var setting = PrefetchSetting(prefetches);
             var (a, _, y) = Data(64);
             RandomGenerator.SetSeed(4);
             var model = new Sequential(new Dense(4, activation: "relu", inputShape: [5000]), new Dense(3, activation: "softmax"));

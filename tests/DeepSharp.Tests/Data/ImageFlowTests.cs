@@ -252,7 +252,7 @@ public class ImageFlowTests
     [InlineData("Pool")]
     public void Steady_state_batches_allocate_nothing_on_either_thread(string mode)
     {
-        using var preparation = new FlowPreparation(Enum.Parse<BatchPreparation>(mode));
+        using var preparation = FlowPreparation.Of(Enum.Parse<BatchPreparation>(mode));
         var images = Tensor.RandomUniform([256, 28, 28, 1], generator: new RandomGenerator(4));
         var labels = Tensor.Arange(256);
         using var flow = Augmenting.Flow(images, labels, batchSize: 32, seed: 3);
@@ -280,7 +280,7 @@ public class ImageFlowTests
     [Fact]
     public void Disposing_stops_the_background_thread()
     {
-        using var preparation = new FlowPreparation(BatchPreparation.Thread);
+        using var preparation = FlowPreparation.Of(BatchPreparation.Thread);
         var (x, y) = Numbered(20);
         var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
         using (var enumerator = flow.GetEnumerator()) Assert.True(enumerator.MoveNext());
@@ -298,7 +298,7 @@ public class ImageFlowTests
     [Fact]
     public void An_idle_worker_ends_and_a_new_one_starts_when_batches_are_wanted_again()
     {
-        using var preparation = new FlowPreparation(BatchPreparation.Thread);
+        using var preparation = FlowPreparation.Of(BatchPreparation.Thread);
         var (x, y) = Numbered(12);
         using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
         flow.IdleTimeout = TimeSpan.FromMilliseconds(20);
@@ -316,7 +316,7 @@ public class ImageFlowTests
     [Fact]
     public void A_failure_on_the_worker_surfaces_on_the_consumer_with_a_clear_message()
     {
-        using var preparation = new FlowPreparation(BatchPreparation.Thread);
+        using var preparation = FlowPreparation.Of(BatchPreparation.Thread);
         var (x, y) = Numbered(12);
         using var flow = Augmenting.Flow(x, y, batchSize: 4, seed: 1);
         x.Dispose(); // the worker can no longer read the images
@@ -330,17 +330,9 @@ public class ImageFlowTests
 }
 
 /// <summary>Sets <see cref="ImageFlow.Preparation"/> for a test, and puts it back (the kernel threads are set with <see cref="ThreadCounts"/>.At).</summary>
-internal readonly struct FlowPreparation : IDisposable
+internal static class FlowPreparation
 {
-    private readonly BatchPreparation _mode;
-
-    public FlowPreparation(BatchPreparation mode)
-    {
-        _mode = ImageFlow.Preparation;
-        ImageFlow.Preparation = mode;
-    }
-
-    public void Dispose() => ImageFlow.Preparation = _mode;
+    public static Setting<BatchPreparation> Of(BatchPreparation mode) => new(() => ImageFlow.Preparation, m => ImageFlow.Preparation = m, mode);
 }
 
 /// <summary>Batches made inline or by the kernel threads between their jobs are those of the flow's own thread.</summary>
@@ -353,7 +345,7 @@ public class ImageFlowPreparationTests
     private static List<float[]> TwoEpochs(BatchPreparation mode, Tensor x, Tensor y, int batchSize, BatchShard shard = default,
         ImageDataGenerator? generator = null, int threads = 2) => ThreadCounts.At(threads, () =>
     {
-        using var preparation = new FlowPreparation(mode);
+        using var preparation = FlowPreparation.Of(mode);
         using var flow = (generator ?? Augmenting).Flow(x, y, batchSize: batchSize, seed: 8);
         flow.Shard = shard;
         var batches = new List<float[]>();
@@ -417,7 +409,7 @@ public class ImageFlowPreparationTests
         var y = Tensor.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i % 3)).ToArray());
         float[] Train(BatchPreparation mode) => ThreadCounts.At(2, () =>
         {
-            using var preparation = new FlowPreparation(mode);
+            using var preparation = FlowPreparation.Of(mode);
             RandomGenerator.SetSeed(5);
             var model = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(3, activation: "softmax"));
             model.Compile(new Adam(), "sparse_categorical_crossentropy");
@@ -435,7 +427,7 @@ public class ImageFlowPreparationTests
     {
         var mode = Enum.Parse<BatchPreparation>(modeName);
         var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
-        using var preparation = new FlowPreparation(mode);
+        using var preparation = FlowPreparation.Of(mode);
         using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
         x.Dispose();
         var error = Assert.Throws<InvalidOperationException>(() => { foreach (var _ in flow) { } });
@@ -451,7 +443,7 @@ public class ImageFlowPreparationTests
     public void Auto_makes_batches_with_the_kernel_threads_when_there_are_two_or_more(string mode, int threads, string made) => ThreadCounts.At(threads, () =>
     {
         var x = Tensor.RandomUniform([12, 6, 5], generator: new RandomGenerator(1));
-        using var preparation = new FlowPreparation(Enum.Parse<BatchPreparation>(mode));
+        using var preparation = FlowPreparation.Of(Enum.Parse<BatchPreparation>(mode));
         using var flow = Augmenting.Flow(x, Tensor.Arange(12), batchSize: 4, seed: 1);
         foreach (var _ in flow) { }
         Assert.Equal(made == "Thread", flow.WorkerThread is not null);
@@ -462,7 +454,7 @@ public class ImageFlowPreparationTests
     {
         var x = Tensor.RandomUniform([64, 12, 12], generator: new RandomGenerator(3));
         var y = Tensor.Arange(64);
-        using var preparation = new FlowPreparation(BatchPreparation.Pool);
+        using var preparation = FlowPreparation.Of(BatchPreparation.Pool);
         var expected = TwoEpochs(BatchPreparation.Thread, x, y, 8);
 
         // Batch 1 is posted when batch 0 is taken; the enumeration is left there, then the flow disposed.

@@ -1,4 +1,5 @@
 using DeepSharp.Kernels;
+using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Kernels;
 
@@ -13,7 +14,7 @@ public class BackgroundWorkTests
     [InlineData(3)]
     public void Every_item_runs_once_while_kernel_jobs_come_and_go(int threads)
     {
-        using var settings = new Threads(threads);
+        using var settings = Threads(threads);
         var work = new Counting(700);
         for (int round = 0; round < 20; round++)
         {
@@ -30,7 +31,7 @@ public class BackgroundWorkTests
     [Fact]
     public void Idle_workers_run_the_items_while_the_owner_is_busy_elsewhere()
     {
-        using var settings = new Threads(2);
+        using var settings = Threads(2);
         var work = new Counting(64);
         work.Start(64);
         // The owner does not touch the work: the worker pool runs it (it was woken by the post if it slept).
@@ -43,7 +44,7 @@ public class BackgroundWorkTests
     [Fact]
     public void A_cancelled_round_has_run_each_item_at_most_once_and_nothing_runs_after_it()
     {
-        using var settings = new Threads(2);
+        using var settings = Threads(2);
         var work = new Counting(2000);
         for (int round = 0; round < 10; round++)
         {
@@ -64,7 +65,7 @@ public class BackgroundWorkTests
     [Fact]
     public void A_failing_item_throws_from_Finish_after_the_others_ran_and_the_next_round_runs()
     {
-        using var settings = new Threads(2);
+        using var settings = Threads(2);
         var work = new Counting(40) { Failing = 17 };
         work.Start(40);
         var error = Assert.Throws<InvalidOperationException>(work.Finish);
@@ -78,7 +79,7 @@ public class BackgroundWorkTests
     [Fact]
     public void A_second_owner_or_one_thread_runs_its_items_itself_in_Finish()
     {
-        using var settings = new Threads(2);
+        using var settings = Threads(2);
         using var gate = new ManualResetEventSlim();
         var first = new Counting(50) { Gate = gate }; // a worker that claims an item waits in it: the work stays posted
         var second = new Counting(50);
@@ -146,16 +147,5 @@ public class BackgroundWorkTests
     }
 
     /// <summary>Sets the kernel threads and puts them back.</summary>
-    private readonly struct Threads : IDisposable
-    {
-        private readonly int _saved;
-
-        public Threads(int threads)
-        {
-            _saved = Parallelism.Threads;
-            Parallelism.Threads = threads;
-        }
-
-        public void Dispose() => Parallelism.Threads = _saved;
-    }
+    private static Setting<int> Threads(int threads) => new(() => Parallelism.Threads, t => Parallelism.Threads = t, threads);
 }
