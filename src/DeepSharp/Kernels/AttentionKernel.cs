@@ -88,8 +88,7 @@ internal static unsafe class AttentionKernel
     /// the two. q, k and v are the columns of <paramref name="qkv"/> (B, T, <paramref name="ld"/>): q at 0, k at H·dk,
     /// v at 2·H·dk, each (T, H, features) with rows ld apart. The same products and softmax as <see cref="Weights"/> and
     /// <see cref="Context"/>, the same bits; where <see cref="KeyMajorWeights"/>, w holds each pair's weights transposed
-    /// (key-major, Tk rows of Tq), for <see cref="SelfAttentionBackward"/> alone. <paramref name="w"/> is null where
-    /// <see cref="RecomputesWeights"/>: backward then computes them again.
+    /// (key-major, Tk rows of Tq), for <see cref="SelfAttentionBackward"/> alone.
     /// </summary>
     /// <returns>Whether the weights were written key-major (<see cref="KeyMajorWeights"/>): backward must be told.</returns>
     internal static bool SelfAttention(float* qkv, int ld, float* w, float* c, in Shape shape, float scale, in AttentionMask mask)
@@ -108,16 +107,14 @@ internal static unsafe class AttentionKernel
     /// The gradient of <see cref="SelfAttention"/>: from dc (B, T, H, dv) and the weights, per pair dw = dc·vᵀ, dv = wᵀ·dc,
     /// ds = scale · w ⊙ (dw − Σ dw·w), dq = ds·k and dk = dsᵀ·q, all three written (overwritten) into
     /// <paramref name="dqkv"/>, laid out as qkv. <paramref name="keyMajor"/>: what <see cref="SelfAttention"/> returned.
-    /// <paramref name="w"/> null: the weights were not kept (<see cref="RecomputesWeights"/>) and are computed again from q
-    /// and k, <paramref name="causal"/> as forward had it.
     /// </summary>
-    internal static void SelfAttentionBackward(float* qkv, int ld, float* w, bool keyMajor, float* dc, float* dqkv, in Shape shape, float scale, bool causal)
+    internal static void SelfAttentionBackward(float* qkv, int ld, float* w, bool keyMajor, float* dc, float* dqkv, in Shape shape, float scale)
     {
         long kAt = (long)shape.Heads * shape.KeyFeatures;
         var body = new Body
         {
             Kind = Pass.AttendBackward, S = shape, Ld = ld, Q = qkv, K = qkv + kAt, V = qkv + 2 * kAt, W = w, Dc = dc,
-            Dq = dqkv, Dk = dqkv + kAt, Dv = dqkv + 2 * kAt, Scale = scale, KeyMajor = keyMajor, Mask = new AttentionMask { Causal = causal },
+            Dq = dqkv, Dk = dqkv + kAt, Dv = dqkv + 2 * kAt, Scale = scale, KeyMajor = keyMajor,
         };
         Run(ref body, 4L * shape.WeightsPerPair * (shape.KeyFeatures + shape.ValueFeatures));
     }
@@ -145,14 +142,6 @@ internal static unsafe class AttentionKernel
     /// </summary>
     internal static bool Tiles { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_TILES"), "off", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Whether self-attention's <see cref="TakesTiles"/> pairs leave their weights out of memory and compute them again in
-    /// backward (the default): no value changes. False for A/B comparisons; starts false when the environment variable
-    /// <c>DEEPSHARP_ATTENTION_WEIGHTS</c> is <c>kept</c>.
-    /// </summary>
-    internal static bool RecomputeWeights { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_WEIGHTS"), "kept", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Whether <see cref="Tiles"/> writes the kept weights with non-temporal stores (the default; where 64-byte aligned): no
@@ -185,13 +174,6 @@ internal static unsafe class AttentionKernel
     /// </summary>
     internal static bool TakesTiles(in Shape shape, bool masked) =>
         Tiles && !masked && KeyMajorWeights(shape) && shape.QuerySteps == AttentionTiles512.Steps && shape.KeySteps == AttentionTiles512.Steps;
-
-    /// <summary>
-    /// Whether self-attention of this shape recomputes its weights in backward instead of keeping them (<see cref="TakesTiles"/>
-    /// pairs, and <see cref="RecomputeWeights"/> on): the same bits; backward reads q and k anyway, and a step's weights
-    /// would otherwise be written to memory and read back from it.
-    /// </summary>
-    internal static bool RecomputesWeights(in Shape shape, bool masked) => RecomputeWeights && TakesTiles(shape, masked);
 
     private static void Run(ref Body body, long flopsPerPair)
     {
@@ -392,23 +374,20 @@ internal static unsafe class AttentionKernel
             float* transposed = Scratch.For((long)Math.Max(dk, dv) * lanes + 4 * tile);
             float* scores = transposed + (long)Math.Max(dk, dv) * lanes, ds = scores + tile, products = ds + tile, allowed = products + tile;
             bool prefetch = PrefetchNextSample;
-            // Weights not kept (W null) are recomputed by the tiles whatever the switches say now.
-            bool tiles = W == null || TakesTiles(S, Mask.Data != null), stream = tiles && StreamWeights;
+            bool tiles = TakesTiles(S, Mask.Data != null), stream = tiles && StreamWeights;
             for (int pair = first; pair < last; pair++)
             {
                 var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
-                if (prefetch) PrefetchNext(pair, weights: W != null && !(stream && Kind == Pass.Attend));
+                if (prefetch) PrefetchNext(pair, weights: !(stream && Kind == Pass.Attend));
                 if (tiles && Kind == Pass.Attend)
                 {
-                    TileWeights(qAt, kAt, W == null ? null : W + wAt, stream, transposed, scores, products, ds);
+                    TileWeights(qAt, kAt, W + wAt, stream, transposed, scores, products, ds);
                     AttentionTiles512.Product(dv, tk, ds, 1, lanes, V + vAt, ldv, C + cAt, ldc);                 // c = w·v
                     continue;
                 }
                 if (tiles)
                 {
-                    float* w = allowed;                                                                           // weights not kept
-                    if (W != null) w = W + wAt;
-                    else TileWeights(qAt, kAt, null, false, transposed, scores, products, w);
+                    float* w = W + wAt;
                     AttentionPairs512.Transpose(Dc + cAt, ldc, tq, dv, transposed, lanes);                       // dcᵀ: dv × tq
                     AttentionTiles512.SoftmaxGradient(V + vAt, ldv, transposed, dv, w, Scale, ds);               // dsᵀ from dwᵀ = v·dcᵀ
                     AttentionTiles512.Product(dv, tq, w, tq, 1, Dc + cAt, ldc, Dv + vAt, ldv);                   // dv = wᵀ·dc
@@ -442,7 +421,7 @@ internal static unsafe class AttentionKernel
 
         /// <summary>
         /// One pair's weights with <see cref="AttentionTiles512"/>, key-major into the scratch tile <paramref name="wt"/> and
-        /// into <paramref name="w"/> unless null: qᵀ, the scaled scores and their softmax. A query step whose scores are
+        /// into <paramref name="w"/>: qᵀ, the scaled scores and their softmax. A query step whose scores are
         /// all −∞ (nothing to attend to) sends the pair to <see cref="AttentionColumns512.Softmax"/>, which gives it zeros.
         /// </summary>
         private readonly void TileWeights(long qAt, long kAt, float* w, bool stream, float* transposed, float* scores, float* partials, float* wt)
@@ -458,7 +437,7 @@ internal static unsafe class AttentionKernel
             }
             AttentionPairs512.Product(steps, steps, dk, K + kAt, ldk, 1, transposed, steps, scores, steps);          // sᵀ = k·qᵀ
             AttentionColumns512.Softmax(scores, wt, partials, steps, steps, Scale, null, false, Mask.Causal);
-            if (w != null) Buffer.MemoryCopy(wt, w, steps * steps * sizeof(float), steps * steps * sizeof(float));
+            Buffer.MemoryCopy(wt, w, steps * steps * sizeof(float), steps * steps * sizeof(float));
         }
 
         /// <summary>

@@ -96,7 +96,7 @@ internal static unsafe class AttentionTiles512
     /// <summary>
     /// The weights from <see cref="ScaledScores"/>' x and maxima (no maximum −∞: the caller takes such pairs the general
     /// way): e = e^(x − max), w = e / Σ e per query step, into the scratch tile <paramref name="wt"/> and the kept weights
-    /// <paramref name="w"/> unless null (both key-major, 16 rows of 16), the latter with non-temporal stores when
+    /// <paramref name="w"/> (both key-major, 16 rows of 16), the latter with non-temporal stores when
     /// <paramref name="stream"/> and 64-byte aligned. <paramref name="partials"/>: a scratch tile of 8 rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -110,7 +110,6 @@ internal static unsafe class AttentionTiles512
         {
             var y = Vector512.Load(x + j * Steps) * inverse;
             y.Store(wt + j * Steps);
-            if (w == null) continue;
             if (stream) Avx512F.StoreAlignedNonTemporal(w + j * Steps, y);
             else y.Store(w + j * Steps);
         }

@@ -172,39 +172,33 @@ public static unsafe partial class Ops
         int batch = qkv._shape[0], steps = qkv._shape[1];
         var shape = new AttentionKernel.Shape(batch, heads, steps, steps, keyDim, valueDim);
         var y = Tensor.Uninitialized(new TensorShape(batch, steps, heads, valueDim));
-        // Weights the kernel can compute again in backward are not kept (nor written).
-        var weights = AttentionKernel.RecomputesWeights(shape, mask is not null) ? null : Tensor.Uninitialized(WeightsShape(shape, heads: true));
+        var weights = Tensor.Uninitialized(WeightsShape(shape, heads: true));
         var x = ContiguousOperand.Of(qkv);
         var m = MaskOperand("SelfAttention", mask, shape);
-        bool keyMajor = AttentionKernel.SelfAttention(x.Pointer, packed, weights is null ? null : weights.Pointer, y.Pointer, shape, scale, MaskView(m, shape, causal));
+        bool keyMajor = AttentionKernel.SelfAttention(x.Pointer, packed, weights.Pointer, y.Pointer, shape, scale, MaskView(m, shape, causal));
         ContiguousOperand.Release(x, qkv);
         if (m is not null) ContiguousOperand.Release(m, mask!);
         var node = Node.Record("self_attention", SelfAttentionBackward, y, qkv);
-        if (node is null) weights?.Recycle();
+        if (node is null) weights.Recycle();
         else
         {
-            node.Save(new SelfAttentionSaved(shape, scale, keyMajor, causal));
-            if (weights is not null) node.Keep(weights);
+            node.Save(new SelfAttentionSaved(shape, scale, keyMajor));
+            node.Keep(weights);
         }
         return y;
     }
 
-    /// <summary>
-    /// What self-attention's backward needs: the sizes, the scale, whether the kept weights are key-major, and the causal
-    /// mask (for weights computed again, when none were kept).
-    /// </summary>
-    private readonly record struct SelfAttentionSaved(AttentionKernel.Shape Shape, float Scale, bool KeyMajorWeights, bool Causal);
+    /// <summary>What self-attention's backward needs: the sizes, the scale and whether the kept weights are key-major.</summary>
+    private readonly record struct SelfAttentionSaved(AttentionKernel.Shape Shape, float Scale, bool KeyMajorWeights);
 
     private static void SelfAttentionBackward(Node n, Tensor g)
     {
         Tensor qkv = n.A!;
-        var (shape, scale, keyMajor, causal) = n.State<SelfAttentionSaved>();
+        var (shape, scale, keyMajor) = n.State<SelfAttentionSaved>();
         var x = ContiguousOperand.Of(qkv);
         var dc = ContiguousOperand.Of(g);
         var dqkv = GradientEngine.NewGradient(qkv);
-        var weights = n.Kept.First;
-        AttentionKernel.SelfAttentionBackward(x.Pointer, qkv._shape[2], weights is null ? null : weights.Pointer, keyMajor, dc.Pointer, dqkv.Pointer,
-            shape, scale, causal);
+        AttentionKernel.SelfAttentionBackward(x.Pointer, qkv._shape[2], n.Kept.First!.Pointer, keyMajor, dc.Pointer, dqkv.Pointer, shape, scale);
         ContiguousOperand.Release(x, qkv);
         ContiguousOperand.Release(dc, g);
         GradientEngine.Accumulate(qkv, dqkv);

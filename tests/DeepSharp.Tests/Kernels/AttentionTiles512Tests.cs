@@ -7,8 +7,8 @@ namespace DeepSharp.Tests.Kernels;
 /// <summary>
 /// Self-attention with each 16 × 16 product kept in registers through the softmax and its gradient
 /// (<see cref="AttentionTiles512"/>, <see cref="AttentionKernel.Tiles"/>) against the same op on the key-major pair path
-/// (<see cref="AttentionColumns512"/>): the same bits forward and backward, with the weights recomputed in backward or kept
-/// (with and without non-temporal stores), features short of a vector and past one, masks and causality, a query step whose scores are all −∞, and at
+/// (<see cref="AttentionColumns512"/>): the same bits forward and backward, with and without the weights' non-temporal
+/// stores, features short of a vector and past one, masks and causality, a query step whose scores are all −∞, and at
 /// any thread count. Shapes the tiles do not take (other than 16 steps) run the pair path on both sides.
 /// </summary>
 public class AttentionTiles512Tests
@@ -28,12 +28,11 @@ public class AttentionTiles512Tests
     /// The context and the gradient of the packed tensor with the given switches; <paramref name="tilesInBackward"/> sets
     /// <see cref="AttentionKernel.Tiles"/> again between forward and backward.
     /// </summary>
-    private static float[][] Run(bool tiles, bool stream, bool recompute, Tensor qkv, Tensor upstream, int heads, int dk, Tensor? mask, bool causal,
+    private static float[][] Run(bool tiles, bool stream, Tensor qkv, Tensor upstream, int heads, int dk, Tensor? mask, bool causal,
         bool? tilesInBackward = null)
     {
         using var t = new Setting<bool>(() => AttentionKernel.Tiles, on => AttentionKernel.Tiles = on, tiles);
         using var s = new Setting<bool>(() => AttentionKernel.StreamWeights, on => AttentionKernel.StreamWeights = on, stream);
-        using var r = new Setting<bool>(() => AttentionKernel.RecomputeWeights, on => AttentionKernel.RecomputeWeights = on, recompute);
         var x = Tensor.FromArray(qkv.ToArray(), qkv.Shape.ToArray()).WithRequiresGrad();
         var context = global::DeepSharp.Ops.SelfAttention(x, heads, dk, 0.31f, mask, causal);
         var loss = global::DeepSharp.Ops.Sum(global::DeepSharp.Ops.Multiply(context, upstream));
@@ -45,13 +44,12 @@ public class AttentionTiles512Tests
     private static void Compare(string what, Tensor qkv, int heads, int dk, int dv, Tensor? mask, bool causal)
     {
         var upstream = OpAssert.Random(72, -1f, 1f, qkv.Shape[0], qkv.Shape[1], heads, dv);
-        var pairs = Run(false, false, false, qkv, upstream, heads, dk, mask, causal);
-        ThreadCounts.Identical($"{what}, tiles", pairs, Run(true, true, true, qkv, upstream, heads, dk, mask, causal));
-        ThreadCounts.Identical($"{what}, tiles keeping the weights", pairs, Run(true, true, false, qkv, upstream, heads, dk, mask, causal));
-        ThreadCounts.Identical($"{what}, tiles without streaming", pairs, Run(true, false, false, qkv, upstream, heads, dk, mask, causal));
-        // Weights not kept are computed again by backward's tiles even when the switch was turned off in between.
-        ThreadCounts.Identical($"{what}, tiles off before backward", pairs,
-            Run(true, true, true, qkv, upstream, heads, dk, mask, causal, tilesInBackward: false));
+        var pairs = Run(false, false, qkv, upstream, heads, dk, mask, causal);
+        ThreadCounts.Identical($"{what}, tiles", pairs, Run(true, true, qkv, upstream, heads, dk, mask, causal));
+        ThreadCounts.Identical($"{what}, tiles without streaming", pairs, Run(true, false, qkv, upstream, heads, dk, mask, causal));
+        // Weights from the tiles, backward on the pair path, and the other way round.
+        ThreadCounts.Identical($"{what}, tiles forward only", pairs, Run(true, true, qkv, upstream, heads, dk, mask, causal, tilesInBackward: false));
+        ThreadCounts.Identical($"{what}, tiles backward only", pairs, Run(false, false, qkv, upstream, heads, dk, mask, causal, tilesInBackward: true));
     }
 
     [Theory]
@@ -88,8 +86,7 @@ public class AttentionTiles512Tests
     {
         var qkv = OpAssert.Random(74, -2f, 2f, 9, 16, 4 * 48);
         var upstream = OpAssert.Random(75, -1f, 1f, 9, 16, 4, 16);
-        ThreadCounts.SameBits("self-attention in tiles", () => Run(true, true, true, qkv, upstream, 4, 16, null, causal: false));
-        ThreadCounts.SameBits("self-attention in tiles, weights kept", () => Run(true, true, false, qkv, upstream, 4, 16, null, causal: false));
+        ThreadCounts.SameBits("self-attention in tiles", () => Run(true, true, qkv, upstream, 4, 16, null, causal: false));
     }
 
     [Fact]
@@ -103,15 +100,7 @@ public class AttentionTiles512Tests
         Assert.False(AttentionKernel.TakesTiles(vit, masked: true));
         Assert.False(AttentionKernel.TakesTiles(new AttentionKernel.Shape(128, 4, 15, 15, 16, 16), masked: false));
         Assert.False(AttentionKernel.TakesTiles(new AttentionKernel.Shape(128, 4, 17, 17, 16, 16), masked: false));
-        using (new Setting<bool>(() => AttentionKernel.RecomputeWeights, on => AttentionKernel.RecomputeWeights = on, true))
-        {
-            Assert.Equal(AttentionKernel.TakesTiles(vit, masked: false), AttentionKernel.RecomputesWeights(vit, masked: false));
-            Assert.False(AttentionKernel.RecomputesWeights(vit, masked: true));
-        }
-        using (new Setting<bool>(() => AttentionKernel.RecomputeWeights, on => AttentionKernel.RecomputeWeights = on, false))
-            Assert.False(AttentionKernel.RecomputesWeights(vit, masked: false));
         AttentionKernel.Tiles = false;
         Assert.False(AttentionKernel.TakesTiles(vit, masked: false));
-        Assert.False(AttentionKernel.RecomputesWeights(vit, masked: false));
     }
 }
