@@ -31,6 +31,8 @@ IBenchmark[] benchmarks =
     new VitSchedulingBenchmark(),
     new VitBackwardBenchmark(),
     new VitPrefetchBenchmark(),
+    new VitAttentionBenchmark(),
+    new VitAttentionOpBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
     new GemmKBlocksBenchmark("mlp", 128),
