@@ -31,6 +31,7 @@ IBenchmark[] benchmarks =
     new VitSchedulingBenchmark(),
     new VitBackwardBenchmark(),
     new VitPrefetchBenchmark(),
+    new VitResidualNormBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new CharLmBenchmark(),
     new GanBenchmark(),
