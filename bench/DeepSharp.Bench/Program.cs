@@ -33,6 +33,7 @@ IBenchmark[] benchmarks =
     new VitPrefetchBenchmark(),
     new VitAttentionBenchmark(),
     new VitAttentionOpBenchmark(),
+    new VitResidualNormBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
     new GemmKBlocksBenchmark("mlp", 128),

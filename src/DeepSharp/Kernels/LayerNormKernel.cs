@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
 
@@ -9,7 +10,7 @@ namespace DeepSharp.Kernels;
 /// and 1/√(σ² + ε) per row; backward recomputes x̂ from them and writes dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with
 /// dx̂ = dy·γ, in one sweep of a row that is in L1 throughout. γ and β gradients are summed per chunk of rows into
 /// partials added in chunk order; the chunks depend on the shape alone, so the sums have the same bits at any
-/// thread count.
+/// thread count. A residual add before the normalization can run in the same pass (<see cref="AddForward"/>).
 /// </summary>
 internal static unsafe class LayerNormKernel
 {
@@ -27,6 +28,22 @@ internal static unsafe class LayerNormKernel
     internal static void Forward(float* x, float* gamma, float* beta, float* y, float* mean, float* invStd, int rows, int n, float epsilon)
     {
         var body = new Body { Backward = false, X = x, Gamma = gamma, Beta = beta, Y = y, Mean = mean, InvStd = invStd, Rows = rows, N = n, Epsilon = epsilon };
+        Run(ref body);
+    }
+
+    /// <summary>
+    /// sum = a + b (a residual connection), then y = (sum − μ)/√(σ² + ε)·γ + β per row of the sum, a block of rows at a
+    /// time while it is in L1: the sum is read back from there, not from memory. The same bits as an add, then
+    /// <see cref="Forward"/> on the sum.
+    /// </summary>
+    internal static void AddForward(float* a, float* b, float* sum, float* gamma, float* beta, float* y, float* mean, float* invStd,
+        int rows, int n, float epsilon)
+    {
+        var body = new Body
+        {
+            Backward = false, X = sum, Addend = a, Branch = b, Gamma = gamma, Beta = beta, Y = y, Mean = mean, InvStd = invStd,
+            Rows = rows, N = n, Epsilon = epsilon,
+        };
         Run(ref body);
     }
 
@@ -77,10 +94,21 @@ internal static unsafe class LayerNormKernel
     internal static bool AddIntoPending { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_GRADIENT"), "separate", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether the blocks of 16 rows ask for the next block's lines of the tensors that come from memory before working on
+    /// their own (the default; no value changes): in a training step those tensors were last touched long before (the
+    /// residual stream a block earlier, the input of a backward since its forward) and the hardware's prefetchers ran
+    /// behind. False for A/B comparisons; starts false when the environment variable <c>DEEPSHARP_LAYER_NORM_PREFETCH</c>
+    /// is <c>off</c>.
+    /// </summary>
+    internal static bool PrefetchNextBlock { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
+
     private static void Run(ref Body body)
     {
         body.Fast = RowKernels && Simd.Level == SimdLevel.Vector512;
         body.Blocks = body.Fast && RowBlocks;
+        body.Prefetch = body.Blocks && PrefetchNextBlock && Sse.IsSupported;
         body.Chunks = Chunks(body.Rows);
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
             for (int c = 0; c < body.Chunks; c++) body.Execute(c);
@@ -89,8 +117,9 @@ internal static unsafe class LayerNormKernel
 
     private struct Body : IParallelBody
     {
-        public bool Backward, Sums, Fast, Blocks, AddToDx;
+        public bool Backward, Sums, Fast, Blocks, AddToDx, Prefetch;
         public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
+        public float* Addend, Branch; // forward: X = Addend + Branch first, when given
         public int Rows, N, Chunks;
         public float Epsilon;
 
@@ -105,7 +134,11 @@ internal static unsafe class LayerNormKernel
             }
             if (!Backward)
             {
-                for (int r = first; r < last; r++) ForwardRow(r);
+                for (int r = first; r < last; r++)
+                {
+                    AddRows(r, 1);
+                    ForwardRow(r);
+                }
                 return;
             }
             Span<float> dGamma = default, dBeta = default;
@@ -138,6 +171,7 @@ internal static unsafe class LayerNormKernel
                 for (int r = first; r < last; r++)
                 {
                     long at = (long)r * N;
+                    AddRows(r, 1);
                     (Mean[r], InvStd[r]) = LayerNormRows512.Forward(X + at, Gamma, Beta, Y + at, N, Epsilon);
                 }
                 return;
@@ -173,9 +207,47 @@ internal static unsafe class LayerNormKernel
             {
                 int rows = Math.Min(LayerNormBlocks512.Rows, last - r);
                 long at = (long)r * N;
-                if (!Backward) LayerNormBlocks512.Forward(X + at, Gamma, Beta, Y + at, Mean + r, InvStd + r, rows, N, Epsilon, scratch);
+                if (Prefetch) PrefetchBlock(r + LayerNormBlocks512.Rows);
+                if (!Backward)
+                {
+                    AddRows(r, rows);
+                    LayerNormBlocks512.Forward(X + at, Gamma, Beta, Y + at, Mean + r, InvStd + r, rows, N, Epsilon, scratch);
+                }
                 else LayerNormBlocks512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch);
             }
+        }
+
+        /// <summary>X = Addend + Branch over rows [first, first + count), when the forward has an addend.</summary>
+        private readonly void AddRows(int first, int count)
+        {
+            if (Addend == null) return;
+            long at = (long)first * N;
+            int length = count * N;
+            TensorPrimitives.Add(new ReadOnlySpan<float>(Addend + at, length), new ReadOnlySpan<float>(Branch + at, length), new Span<float>(X + at, length));
+        }
+
+        /// <summary>
+        /// Asks for the lines of the block of rows at <paramref name="first"/> (when there is one) in the tensors that come
+        /// from memory: forward the addend (or the input) and the two outputs, backward the input and a dx added into.
+        /// </summary>
+        private readonly void PrefetchBlock(int first)
+        {
+            if (first >= Rows) return;
+            long at = (long)first * N, floats = (long)Math.Min(LayerNormBlocks512.Rows, Rows - first) * N;
+            if (!Backward)
+            {
+                PrefetchLines(Addend != null ? Addend + at : X + at, floats);
+                if (Addend != null) PrefetchLines(X + at, floats);
+                PrefetchLines(Y + at, floats);
+                return;
+            }
+            PrefetchLines(X + at, floats);
+            if (AddToDx && Dx != null) PrefetchLines(Dx + at, floats);
+        }
+
+        private static void PrefetchLines(float* start, long floats)
+        {
+            for (long f = 0; f < floats; f += 16) Sse.Prefetch0(start + f);
         }
 
         private readonly void ForwardRow(int r)

@@ -16,10 +16,12 @@ internal sealed class FunctionalGraph
 
     /// <summary>
     /// One call: the node, where its inputs are, where its outputs go, a reusable argument array for merges, for a call
-    /// with keyword arguments a reusable array for its outputs, and whether a merge must check its inputs' shapes (some
-    /// were unknown when the graph was defined).
+    /// with keyword arguments a reusable array for its outputs, whether a merge must check its inputs' shapes (some
+    /// were unknown when the graph was defined), and whether it is an <see cref="Add"/> of two inputs whose sum the next
+    /// call normalizes with a <see cref="LayerNormalization"/> (the two may run as one op).
     /// </summary>
-    private readonly record struct Step(GraphNode Node, int[] InputSlots, int[] OutputSlots, Tensor[]? Arguments, Tensor[]? Results, bool CheckShapes);
+    private readonly record struct Step(GraphNode Node, int[] InputSlots, int[] OutputSlots, Tensor[]? Arguments, Tensor[]? Results, bool CheckShapes,
+        bool NormalizedNext = false);
 
     private FunctionalGraph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<GraphNode> order, List<Layer> layers, Dictionary<SymbolicTensor, int> slots)
     {
@@ -36,6 +38,14 @@ internal sealed class FunctionalGraph
             var outputSlots = node.Outputs.Select(o => slots[o]).ToArray();
             _steps[i] = new Step(node, inputSlots, outputSlots, node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null,
                 node.Keywords is null ? null : new Tensor[outputSlots.Length], node.Inputs.Any(t => !t.Shape.IsFullyKnown));
+        }
+        for (int i = 0; i + 1 < _steps.Length; i++)
+        {
+            ref var step = ref _steps[i];
+            var next = _steps[i + 1];
+            if (step.Node.Layer is Add && step.InputSlots.Length == 2 && step.Results is null && !step.CheckShapes
+                && next.Node.Layer is LayerNormalization && next.Arguments is null && next.Results is null && next.InputSlots[0] == step.OutputSlots[0])
+                step = step with { NormalizedNext = true };
         }
         _outputSlots = outputs.Select(o => slots[o]).ToArray();
         _values = new Tensor?[slots.Count];
@@ -179,6 +189,19 @@ internal sealed class FunctionalGraph
                     Array.Clear(arguments);
                     Array.Clear(results);
                     continue;
+                }
+                if (step.NormalizedNext)
+                {
+                    // A residual add and the layer normalization of its sum, as one op when they fuse.
+                    ref readonly var next = ref steps[s + 1];
+                    var norm = (LayerNormalization)next.Node.Layer;
+                    if (norm.CallResidual((Add)layer, values[step.InputSlots[0]]!, values[step.InputSlots[1]]!, out var sum) is { } normalized)
+                    {
+                        values[step.OutputSlots[0]] = sum;
+                        values[next.OutputSlots[0]] = normalized;
+                        s++;
+                        continue;
+                    }
                 }
                 if (step.Arguments is { } merged)
                 {

@@ -38,6 +38,52 @@ public static unsafe partial class Ops
         LayerNormKernel.Forward(input.Pointer, gamma is null ? null : gamma.Pointer, beta is null ? null : beta.Pointer, y.Pointer,
             stats.Pointer, stats.Pointer + rows, rows, n, epsilon);
         ContiguousOperand.Release(input, x);
+        RecordLayerNormalization(y, x, gamma, beta, stats, rows, n);
+        return y;
+    }
+
+    /// <summary>
+    /// <paramref name="x"/> + <paramref name="branch"/> (a residual connection; the sum comes back in <paramref name="sum"/>)
+    /// and <see cref="LayerNormalization"/> of that sum, in one pass over blocks of rows: the sum is normalized while it is
+    /// in L1 instead of being read back from memory by a second op. Both values have the bits of
+    /// <see cref="Add(Tensor, Tensor)"/> then <see cref="LayerNormalization"/>, and the graph records those two ops (the sum
+    /// as "add_layer_normalization"), so backward is theirs. The operands must have one shape; either may be a strided
+    /// view (it is copied first).
+    /// </summary>
+    internal static Tensor AddLayerNormalization(Tensor x, Tensor branch, Tensor? gamma, Tensor? beta, float epsilon, int normalizedRank, out Tensor sum)
+    {
+        x.ThrowIfDisposed();
+        branch.ThrowIfDisposed();
+        const string op = "AddLayerNormalization";
+        if (x._shape != branch._shape)
+            throw new ArgumentException($"{op}: the two operands must have one shape; got {x._shape} and {branch._shape}.", nameof(branch));
+        if (normalizedRank < 1 || normalizedRank > x.Rank)
+            throw new ArgumentOutOfRangeException(nameof(normalizedRank), normalizedRank,
+                $"{op}: normalizedRank must be between 1 and the input's rank {x.Rank} (shape {x._shape}); got {normalizedRank}.");
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{op}: epsilon must be a positive number; got {epsilon}.");
+        int n = 1;
+        for (int d = x.Rank - normalizedRank; d < x.Rank; d++) n *= x._shape[d];
+        int rows = n == 0 ? 0 : (int)(x._shape.Size / n);
+        CheckNormalizedWeight(op, nameof(gamma), gamma, n, x._shape);
+        CheckNormalizedWeight(op, nameof(beta), beta, n, x._shape);
+        var a = ContiguousOperand.Of(x);
+        var b = ContiguousOperand.Of(branch);
+        sum = Tensor.Uninitialized(x._shape);
+        var y = Tensor.Uninitialized(x._shape);
+        var stats = Tensor.Uninitialized(new TensorShape(2, rows)); // mean, then 1/σ
+        LayerNormKernel.AddForward(a.Pointer, b.Pointer, sum.Pointer, gamma is null ? null : gamma.Pointer, beta is null ? null : beta.Pointer,
+            y.Pointer, stats.Pointer, stats.Pointer + rows, rows, n, epsilon);
+        ContiguousOperand.Release(a, x);
+        ContiguousOperand.Release(b, branch);
+        Node.Record("add_layer_normalization", AddBackward, sum, x, branch); // the add's rule; named for the fused forward
+        RecordLayerNormalization(y, sum, gamma, beta, stats, rows, n);
+        return y;
+    }
+
+    /// <summary>Records y = layer_normalization(x) with its statistics (recycled when nothing is recorded).</summary>
+    private static void RecordLayerNormalization(Tensor y, Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, int rows, int n)
+    {
         Node? node = (gamma, beta) switch
         {
             (null, null) => Node.Record("layer_normalization", LayerNormalizationBackward, y, x),
@@ -51,7 +97,6 @@ public static unsafe partial class Ops
             node.Save(new LayerNormalizationSaved(rows, n, gamma is not null, beta is not null));
             node.Keep(stats);
         }
-        return y;
     }
 
     private readonly record struct LayerNormalizationSaved(int Rows, int N, bool HasGamma, bool HasBeta);

@@ -86,6 +86,32 @@ public sealed class LayerNormalization : AffineNormalization
         return ApplyAffine(NormalizationAxes.Standardize(inputs, _axes, Epsilon), _broadcast);
     }
 
+    /// <summary>
+    /// Whether a functional model runs an <see cref="Add"/> of two inputs and the layer normalization called on its sum as
+    /// one op (<see cref="CallResidual"/>); false runs them apart, for A/B comparisons. Starts false when the environment
+    /// variable <c>DEEPSHARP_RESIDUAL_NORM</c> is <c>separate</c>.
+    /// </summary>
+    internal static bool FusesResidual { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RESIDUAL_NORM"), "separate", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <paramref name="x"/> + <paramref name="branch"/> (the residual connection <paramref name="add"/> makes) and this layer
+    /// on that sum as one op (<see cref="Ops.AddLayerNormalization"/>): the values of the two layers called one after the
+    /// other, the sum in <paramref name="sum"/>. Null when they do not fuse (the caller then calls both): the operands are
+    /// contiguous and of one shape (a broadcast view, such as a position embedding, is added better by the add itself),
+    /// this layer normalizes trailing axes, and neither layer has an activity regularizer.
+    /// </summary>
+    internal Tensor? CallResidual(Add add, Tensor x, Tensor branch, out Tensor? sum)
+    {
+        sum = null;
+        if (!FusesResidual || add.ActivityRegularizer is not null || ActivityRegularizer is not null || x.Rank < 2 || x.Shape != branch.Shape
+            || !x.IsContiguous || !branch.IsContiguous)
+            return null;
+        EnsureBuilt(SampleShape(x.Shape));
+        if (_axes[0] != x.Rank - _axes.Length || _axes[^1] != x.Rank - 1) return null;
+        return Ops.AddLayerNormalization(x, branch, Gamma, Beta, Epsilon, _axes.Length, out sum);
+    }
+
     /// <inheritdoc/>
     private protected override void WriteAxes(JsonObject config) => config["axis"] = NormalizationAxes.Write(Axis);
 
