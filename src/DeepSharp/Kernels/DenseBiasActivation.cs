@@ -52,14 +52,6 @@ internal static unsafe class DenseBiasActivation
     internal static bool GeluDerivativeInForward { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GELU_DERIVATIVE"), "backward", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Whether a GELU epilogue takes two vectors at a time, their math interleaved (<see cref="LaneMath.ErfPair{T}"/>, the
-    /// default); false takes one at a time, for A/B comparisons. The same bits either way. Starts false when the environment
-    /// variable <c>DEEPSHARP_DENSE_EPILOGUE</c> is <c>single</c>.
-    /// </summary>
-    internal static bool PairedGelu { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_EPILOGUE"), "single", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>What the epilogue reads and writes: C holds x·W (ldc apart), becomes z (or GELU's derivative at z); y may be C itself (linear).</summary>
     internal struct Tail
     {
@@ -128,32 +120,12 @@ internal static unsafe class DenseBiasActivation
         [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<T>() where T : struct, ILanes<T>
         {
-            bool paired = tail.Activation != DenseActivation.Linear && PairedGelu;
             for (int r = row0; r < row1; r++)
             {
                 float* z = tail.Z + (long)r * tail.Ldc, y = tail.Y + (long)r * tail.Ldc;
-                int j = paired ? Pairs<T>(z, tail.Bias, y, column0, column1, tail.Activation == DenseActivation.GeluKeepingDerivative) : column0;
-                j = Columns<T>(z, tail.Bias, y, j, column1, tail.Activation);
+                int j = Columns<T>(z, tail.Bias, y, column0, column1, tail.Activation);
                 Columns<Lane1>(z, tail.Bias, y, j, column1, tail.Activation);
             }
-        }
-
-        /// <summary>GELU two lane groups at a time (the same values as <see cref="Columns{T}"/>).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int Pairs<T>(float* z, float* bias, float* y, int j, int end, bool keepDerivative) where T : struct, ILanes<T>
-        {
-            for (; j <= end - 2 * T.Count; j += 2 * T.Count)
-            {
-                var v0 = T.Load(z + j) + T.Load(bias + j);
-                var v1 = T.Load(z + j + T.Count) + T.Load(bias + j + T.Count);
-                LaneMath.ErfPair(v0 * T.Broadcast(GeluFunction.InverseSqrt2), v1 * T.Broadcast(GeluFunction.InverseSqrt2),
-                    out var erf0, out var erf1, out var gaussian0, out var gaussian1);
-                T.Store(z + j, keepDerivative ? GeluGradient.Derivative(v0, erf0, gaussian0) : v0);
-                T.Store(z + j + T.Count, keepDerivative ? GeluGradient.Derivative(v1, erf1, gaussian1) : v1);
-                T.Store(y + j, GeluFunction.Value(v0, erf0));
-                T.Store(y + j + T.Count, GeluFunction.Value(v1, erf1));
-            }
-            return j;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -89,54 +89,6 @@ internal static class LaneMath
         return T.CopySign(T.Broadcast(1f) - poly * gaussian, x);
     }
 
-    /// <summary>
-    /// <see cref="Erf{T}(T, out T)"/> of two lane groups at once, each step of the two written side by side: the bits of
-    /// two calls, but two independent chains of about 40 dependent steps interleaved, so that the out-of-order window holds
-    /// work it can start (one chain at a time, a GELU epilogue ran at the chain's latency).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ErfPair<T>(T x0, T x1, out T erf0, out T erf1, out T gaussian0, out T gaussian1) where T : struct, ILanes<T>
-    {
-        var one = T.Broadcast(1f);
-        var a0 = T.Abs(x0);
-        var a1 = T.Abs(x1);
-        var t0 = one / T.MultiplyAdd(T.Broadcast(ErfP), a0, one);
-        var t1 = one / T.MultiplyAdd(T.Broadcast(ErfP), a1, one);
-        var poly0 = T.MultiplyAdd(T.Broadcast(ErfA5), t0, T.Broadcast(ErfA4));
-        var poly1 = T.MultiplyAdd(T.Broadcast(ErfA5), t1, T.Broadcast(ErfA4));
-        poly0 = T.MultiplyAdd(poly0, t0, T.Broadcast(ErfA3));
-        poly1 = T.MultiplyAdd(poly1, t1, T.Broadcast(ErfA3));
-        poly0 = T.MultiplyAdd(poly0, t0, T.Broadcast(ErfA2));
-        poly1 = T.MultiplyAdd(poly1, t1, T.Broadcast(ErfA2));
-        poly0 = T.MultiplyAdd(poly0, t0, T.Broadcast(ErfA1)) * t0;
-        poly1 = T.MultiplyAdd(poly1, t1, T.Broadcast(ErfA1)) * t1;
-        // Exp(−a²) of both, step by step as Exp and ExpMinusOneReduced take it.
-        var x = T.Clamp(-(a0 * a0), T.Broadcast(ExpLow), T.Broadcast(ExpHigh));
-        var y = T.Clamp(-(a1 * a1), T.Broadcast(ExpLow), T.Broadcast(ExpHigh));
-        var n0 = T.Floor(T.MultiplyAdd(x, T.Broadcast(Log2E), T.Broadcast(0.5f)));
-        var n1 = T.Floor(T.MultiplyAdd(y, T.Broadcast(Log2E), T.Broadcast(0.5f)));
-        var r0 = T.MultiplyAdd(n0, T.Broadcast(-Ln2High), x);
-        var r1 = T.MultiplyAdd(n1, T.Broadcast(-Ln2High), y);
-        r0 = T.MultiplyAdd(n0, T.Broadcast(-Ln2Low), r0);
-        r1 = T.MultiplyAdd(n1, T.Broadcast(-Ln2Low), r1);
-        var p0 = T.MultiplyAdd(T.Broadcast(P0), r0, T.Broadcast(P1));
-        var p1 = T.MultiplyAdd(T.Broadcast(P0), r1, T.Broadcast(P1));
-        p0 = T.MultiplyAdd(p0, r0, T.Broadcast(P2));
-        p1 = T.MultiplyAdd(p1, r1, T.Broadcast(P2));
-        p0 = T.MultiplyAdd(p0, r0, T.Broadcast(P3));
-        p1 = T.MultiplyAdd(p1, r1, T.Broadcast(P3));
-        p0 = T.MultiplyAdd(p0, r0, T.Broadcast(P4));
-        p1 = T.MultiplyAdd(p1, r1, T.Broadcast(P4));
-        p0 = T.MultiplyAdd(p0, r0, T.Broadcast(P5));
-        p1 = T.MultiplyAdd(p1, r1, T.Broadcast(P5));
-        var q0 = T.MultiplyAdd(p0, r0 * r0, r0);
-        var q1 = T.MultiplyAdd(p1, r1 * r1, r1);
-        gaussian0 = T.ScaleB(one + q0, n0);
-        gaussian1 = T.ScaleB(one + q1, n1);
-        erf0 = T.CopySign(one - poly0 * gaussian0, x0);
-        erf1 = T.CopySign(one - poly1 * gaussian1, x1);
-    }
-
     /// <summary>e^x − 1 for x already in [−104, 88] (or NaN), where 2ⁿ is a normal float or rounds to 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T ExpM1Clamped<T>(T x) where T : struct, ILanes<T>
