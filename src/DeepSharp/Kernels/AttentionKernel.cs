@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
@@ -134,6 +135,23 @@ internal static unsafe class AttentionKernel
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_SOFTMAX"), "rows", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Whether self-attention's pairs of exactly 16 query and key steps without a mask tensor keep each 16 × 16 product in
+    /// registers from its sum to its softmax or softmax gradient (<see cref="AttentionTiles512"/>; the default) rather than
+    /// storing the tile for <see cref="AttentionColumns512"/>: the same bits. False for A/B comparisons; starts false when
+    /// the environment variable <c>DEEPSHARP_ATTENTION_TILES</c> is <c>off</c>.
+    /// </summary>
+    internal static bool Tiles { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_TILES"), "off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether <see cref="Tiles"/> writes the kept weights with non-temporal stores (the default; where 64-byte aligned): no
+    /// value changes. False for A/B comparisons; starts false when the environment variable <c>DEEPSHARP_ATTENTION_STREAM</c>
+    /// is <c>off</c>.
+    /// </summary>
+    internal static bool StreamWeights { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_STREAM"), "off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Whether self-attention's key-major pairs prefetch, pair by pair, a share of the next sample's rows (the default):
     /// no value changes. False for A/B comparisons; starts false when the environment variable
     /// <c>DEEPSHARP_ATTENTION_PREFETCH</c> is <c>off</c>.
@@ -148,6 +166,14 @@ internal static unsafe class AttentionKernel
     internal static bool KeyMajorWeights(in Shape shape) =>
         PairKernels && ColumnSoftmax && Simd.Level == SimdLevel.Vector512
         && shape.QuerySteps <= AttentionColumns512.Lanes && shape.KeySteps <= AttentionColumns512.Lanes;
+
+    /// <summary>
+    /// Whether <see cref="SelfAttention"/> and its backward take the pairs of this shape with <see cref="AttentionTiles512"/>:
+    /// key-major weights of exactly 16 query and 16 key steps and <see cref="Tiles"/> on; forward also needs no mask tensor
+    /// (<paramref name="masked"/> false; a causal mask is fine).
+    /// </summary>
+    internal static bool TakesTiles(in Shape shape, bool masked) =>
+        Tiles && !masked && KeyMajorWeights(shape) && shape.QuerySteps == AttentionTiles512.Steps && shape.KeySteps == AttentionTiles512.Steps;
 
     private static void Run(ref Body body, long flopsPerPair)
     {
@@ -336,6 +362,8 @@ internal static unsafe class AttentionKernel
         /// sᵀ = k·qᵀ, the softmax down its columns, c = w·v reading the weights transposed; backward dwᵀ = v·dcᵀ,
         /// dv = wᵀ·dc, dsᵀ, dq = ds·k and dk = dsᵀ·q. The same products, summed in the same order, as
         /// <see cref="FastPairs"/>: only which operand is transposed into scratch differs (q and dc instead of k and v).
+        /// Pairs of 16 steps (<see cref="TakesTiles"/>) keep each 16 × 16 product in registers through the softmax or its
+        /// gradient (<see cref="AttentionTiles512"/>), with the same bits.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void KeyMajorPairs(int first, int last)
@@ -346,10 +374,27 @@ internal static unsafe class AttentionKernel
             float* transposed = Scratch.For((long)Math.Max(dk, dv) * lanes + 4 * tile);
             float* scores = transposed + (long)Math.Max(dk, dv) * lanes, ds = scores + tile, products = ds + tile, allowed = products + tile;
             bool prefetch = PrefetchNextSample;
+            bool tiles = TakesTiles(S, Mask.Data != null), stream = tiles && StreamWeights;
             for (int pair = first; pair < last; pair++)
             {
                 var (b, wAt, qAt, kAt, vAt, cAt) = Offsets(pair);
-                if (prefetch) PrefetchNext(pair);
+                if (prefetch) PrefetchNext(pair, weights: !(stream && Kind == Pass.Attend));
+                if (tiles && Kind == Pass.Attend)
+                {
+                    TileWeights(qAt, kAt, W + wAt, stream, transposed, scores, products, ds);
+                    AttentionTiles512.Product(dv, tk, ds, 1, lanes, V + vAt, ldv, C + cAt, ldc);                 // c = w·v
+                    continue;
+                }
+                if (tiles)
+                {
+                    float* w = W + wAt;
+                    AttentionPairs512.Transpose(Dc + cAt, ldc, tq, dv, transposed, lanes);                       // dcᵀ: dv × tq
+                    AttentionTiles512.SoftmaxGradient(V + vAt, ldv, transposed, dv, w, Scale, ds);               // dsᵀ from dwᵀ = v·dcᵀ
+                    AttentionTiles512.Product(dv, tq, w, tq, 1, Dc + cAt, ldc, Dv + vAt, ldv);                   // dv = wᵀ·dc
+                    AttentionTiles512.Product(dk, tk, ds, 1, lanes, K + kAt, ldk, Dq + qAt, ldk);                // dq = ds·k
+                    AttentionTiles512.Product(dk, tq, ds, lanes, 1, Q + qAt, ldk, Dk + kAt, ldk);                // dk = dsᵀ·q
+                    continue;
+                }
                 if (Kind == Pass.Attend)
                 {
                     AttentionPairs512.Transpose(Q + qAt, ldk, tq, dk, transposed, lanes);                        // qᵀ: dk × tq
@@ -371,21 +416,44 @@ internal static unsafe class AttentionKernel
                 AttentionPairs512.Product(tq, dk, tk, ds, 1, lanes, K + kAt, ldk, Dq + qAt, ldk);                // dq = ds·k
                 AttentionPairs512.Product(tk, dk, tq, ds, lanes, 1, Q + qAt, ldk, Dk + kAt, ldk);                // dk = dsᵀ·q
             }
+            if (stream && Kind == Pass.Attend) Sse.StoreFence(); // the weights' non-temporal stores are seen before the pass ends
+        }
+
+        /// <summary>
+        /// One pair's weights with <see cref="AttentionTiles512"/>, key-major into the scratch tile <paramref name="wt"/> and
+        /// into <paramref name="w"/>: qᵀ, the scaled scores and their softmax. A query step whose scores are
+        /// all −∞ (nothing to attend to) sends the pair to <see cref="AttentionColumns512.Softmax"/>, which gives it zeros.
+        /// </summary>
+        private readonly void TileWeights(long qAt, long kAt, float* w, bool stream, float* transposed, float* scores, float* partials, float* wt)
+        {
+            const int steps = AttentionTiles512.Steps;
+            int dk = S.KeyFeatures, ldk = Ld != 0 ? Ld : S.Heads * dk;
+            AttentionPairs512.Transpose(Q + qAt, ldk, steps, dk, transposed, steps);                                // qᵀ: dk × 16
+            var max = AttentionTiles512.ScaledScores(K + kAt, ldk, transposed, dk, Scale, Mask.Causal, scores);
+            if (!Vector512.EqualsAny(max, Vector512.Create(float.NegativeInfinity)))
+            {
+                AttentionTiles512.Softmax(scores, max, partials, wt, w, stream);
+                return;
+            }
+            AttentionPairs512.Product(steps, steps, dk, K + kAt, ldk, 1, transposed, steps, scores, steps);          // sᵀ = k·qᵀ
+            AttentionColumns512.Softmax(scores, wt, partials, steps, steps, Scale, null, false, Mask.Causal);
+            Buffer.MemoryCopy(wt, w, steps * steps * sizeof(float), steps * steps * sizeof(float));
         }
 
         /// <summary>
         /// Asks for this pair's share (one of heads) of the next sample's memory: its q, k and v rows and its weights, and
         /// what this pass writes there (the context forward; the gradient of the context read and the packed gradient
         /// written backward). In a training step these lie beyond the caches, written ops ago, and one pair's products and
-        /// softmax take about as long as fetching a share.
+        /// softmax take about as long as fetching a share. Not the weights that forward writes with non-temporal stores
+        /// (<paramref name="weights"/> false): a line fetched into the cache would have to leave it again to be streamed.
         /// </summary>
-        private readonly void PrefetchNext(int pair)
+        private readonly void PrefetchNext(int pair, bool weights)
         {
             int h = S.Heads, b = pair / h + 1, share = pair % h;
             if (b >= S.Batch) return;
             long rows = (long)b * S.QuerySteps, ldc = (long)h * S.ValueFeatures;
             Lines(Q + rows * Ld, S.QuerySteps * (long)Ld, share, h);
-            Lines(W + (long)b * h * S.WeightsPerPair, h * S.WeightsPerPair, share, h);
+            if (weights) Lines(W + (long)b * h * S.WeightsPerPair, h * S.WeightsPerPair, share, h);
             if (Kind == Pass.Attend) Lines(C + rows * ldc, S.QuerySteps * ldc, share, h);
             else
             {

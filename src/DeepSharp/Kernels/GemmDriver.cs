@@ -60,6 +60,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             if (original.Epilogue.IsSome) original.Epilogue.Run(0, original.M, 0, original.N);
             return;
         }
+        if (GemmKBlocks.Takes(original, KcStepFor(original.K), WorkerPool.InsideJob ? 1 : Parallelism.Threads, ParallelMinFlops))
+        {
+            GemmKBlocks.Run<TKernel>(original, KcStepFor(original.K));
+            return;
+        }
         int mr = TKernel.Rows, nr = TKernel.Columns;
         var problem = original;
         bool transposedC = ComputeTransposed(original);

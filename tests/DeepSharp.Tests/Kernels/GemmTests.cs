@@ -75,6 +75,41 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void Products_cut_along_k_give_the_bits_of_one_thread(int level)
+    {
+        // Few rows of C against a long k: two threads each sum whole k blocks (two, three and four blocks, the last one
+        // short), both ways of A and B, overwriting and accumulating, a padded layout; one thread never cuts along k.
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (32, 128, 784), (100, 70, 1001), (8, 300, 1600), (64, 33, 520) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        foreach (bool accumulate in new[] { false, true })
+                        {
+                            var problem = new Problem(m, n, k, ta, tb, padding: m % 3 * 2, seed: m + n + k);
+                            Assert.True(GemmKBlocks.Takes(problem.Shape(), GemmDriver<GemmKernel512>.KcStepFor(k), threads: 2, parallelMinFlops: 2_000_000),
+                                $"{m}×{n}×{k} should be cut along k");
+                            Parallelism.Threads = 1;
+                            var one = problem.Run(level, accumulate);
+                            Parallelism.Threads = 2;
+                            var two = problem.Run(level, accumulate);
+                            for (int i = 0; i < one.Length; i++)
+                                if (BitConverter.SingleToInt32Bits(one[i]) != BitConverter.SingleToInt32Bits(two[i]))
+                                    Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, B {tb}, accumulate {accumulate}: element {i} is {two[i]:R} on two threads, {one[i]:R} on one.");
+                            problem.AssertClose(problem.Expected(accumulate), two);
+                        }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Allocates_no_managed_memory_once_warm()
     {
@@ -326,6 +361,9 @@ public unsafe class GemmTests
             for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
             return values;
         }
+
+        /// <summary>The product's dimensions as the driver sees them (no operands).</summary>
+        public GemmProblem Shape() => new() { M = M, N = N, K = K, TransposeA = TransposeA, TransposeB = TransposeB, Lda = Lda, Ldb = Ldb, Ldc = Ldc };
 
         public float[] Run(int level, bool accumulate)
         {
