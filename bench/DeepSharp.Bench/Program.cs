@@ -28,6 +28,7 @@ IBenchmark[] benchmarks =
     new VitFusionBenchmark(),
     new VitKernelsBenchmark(),
     new VitDenseBenchmark(),
+    new VitDenseSwitchBenchmark(),
     new VitSchedulingBenchmark(),
     new VitBackwardBenchmark(),
     new VitPrefetchBenchmark(),

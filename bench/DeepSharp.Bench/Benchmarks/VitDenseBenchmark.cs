@@ -32,8 +32,11 @@ internal sealed unsafe class VitDenseBenchmark : IBenchmark
          ("mlp1 gelu", 64, 128, DenseActivation.Gelu), ("mlp1 gelu, derivative kept", 64, 128, DenseActivation.GeluKeepingDerivative),
          ("mlp2", 128, 64, DenseActivation.Linear)];
         Parallelism.Threads = threads;
+        // DEEPSHARP_BENCH_LAYERS (names above separated by semicolons, e.g. "qkv;mlp2") keeps only those layers.
+        var only = Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_LAYERS")?.Split(";", StringSplitOptions.TrimEntries);
         foreach (var (name, k, n, activation) in layers)
         {
+            if (only is not null && !only.Contains(name)) continue;
             {
                 using var buffers = new Buffers(Rows, k, n);
                 var b = buffers;
@@ -49,6 +52,23 @@ internal sealed unsafe class VitDenseBenchmark : IBenchmark
                     () => Gemm.Multiply(true, false, k, n, Rows, b.X, k, b.Dz, n, b.Dw, n)));
                 rows.Add(Row($"{name} input gradient {Rows}x{k}x{n} ABt", threads, product,
                     () => Gemm.Multiply(false, true, Rows, k, n, b.Dz, n, b.W, n, b.Dx, k)));
+                var operands = new DenseRowGroups.Operands
+                {
+                    X = b.X, Kernel = b.W, Z = activation == DenseActivation.Linear ? null : b.Z, Dy = b.Dy,
+                    Dz = activation == DenseActivation.Linear ? b.Dy : b.Dz, Dx = b.Dx, Dw = b.Dw, Db = b.Db,
+                    BiasPartials = b.Partials, KernelScratch = b.KernelScratch, Rows = Rows, K = k, N = n, Activation = activation,
+                };
+                rows.Add(Row($"{name} backward in row groups {Rows}x{k}x{n}", threads, 2 * product, () => DenseRowGroups.Backward(operands)));
+                // One group's products alone (the shapes each thread runs in the grouped backward), and a product small
+                // enough to stay in L1/L2: what the micro-kernel does in cache at these k and n.
+                int groupRows = Rows / DenseRowGroups.Groups(Rows);
+                double groupProduct = 2.0 * groupRows * k * n;
+                rows.Add(Row($"{name} group input gradient {groupRows}x{k}x{n} ABt", threads, groupProduct,
+                    () => Gemm.Multiply(false, true, groupRows, k, n, b.Dz, n, b.W, n, b.Dx, k)));
+                rows.Add(Row($"{name} group kernel gradient {k}x{n}x{groupRows} AtB", threads, groupProduct,
+                    () => Gemm.Multiply(true, false, k, n, groupRows, b.X, k, b.Dz, n, b.Dw, n)));
+                rows.Add(Row($"{name} in-cache forward product 96x{n}x{k}", threads, 2.0 * 96 * k * n,
+                    () => Gemm.Multiply(false, false, 96, n, k, b.X, k, b.W, n, b.Z, n)));
             }
         }
         return rows;
@@ -64,7 +84,7 @@ internal sealed unsafe class VitDenseBenchmark : IBenchmark
     /// <summary>One layer's operands, 64-byte aligned native memory filled with small values.</summary>
     private sealed class Buffers : IDisposable
     {
-        public readonly float* X, W, Bias, Z, Y, Dy, Dz, Dw, Dx, Db, Partials;
+        public readonly float* X, W, Bias, Z, Y, Dy, Dz, Dw, Dx, Db, Partials, KernelScratch;
         public readonly DenseBiasActivation.Tail* Tail;
         private readonly List<nint> _all = [];
 
@@ -82,6 +102,7 @@ internal sealed unsafe class VitDenseBenchmark : IBenchmark
             Dx = Alloc((long)rows * k, random);
             Db = Alloc(n, random);
             Partials = Alloc(DenseBiasActivation.Partials(rows, n), random);
+            KernelScratch = Alloc(Math.Max(1, DenseRowGroups.Scratch(rows, k, n)), random);
             Tail = (DenseBiasActivation.Tail*)Alloc((sizeof(DenseBiasActivation.Tail) + 3) / 4, random);
         }
 

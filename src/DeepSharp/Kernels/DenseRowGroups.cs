@@ -31,11 +31,26 @@ internal static unsafe class DenseRowGroups
     internal static bool Enabled { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_BACKWARD"), "products", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether the kernel is cut into the transposed panels of the input gradient's products once for all groups
+    /// (<see cref="Gemm.PackTransposedB(int, int, float*, int, float*)"/>, the default); false lets each group's product
+    /// transpose it again, for A/B comparisons. The same bits either way. Starts false when the environment variable
+    /// <c>DEEPSHARP_DENSE_PACKING</c> is <c>group</c>.
+    /// </summary>
+    internal static bool PackKernelOnce { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_PACKING"), "group", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The groups of <paramref name="rows"/> rows (1: not cut; then the whole products serve).</summary>
     internal static int Groups(int rows) => Math.Clamp(rows / GroupRows, 1, Math.Min(MaxGroups, DenseBiasActivation.Chunks(rows)));
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs for the kernel gradient's partials of groups after the first.</summary>
-    internal static long KernelPartials(int rows, int k, int n) => (long)(Groups(rows) - 1) * k * n;
+    /// <summary>
+    /// Floats of scratch <see cref="Backward"/> needs: the kernel gradient's partials of groups after the first, then the
+    /// kernel's transposed panels.
+    /// </summary>
+    internal static long Scratch(int rows, int k, int n) => PanelsAt(rows, k, n) + Gemm.PackedBSize(n, k);
+
+    /// <summary>Where the panels start in the scratch: after the partials, on a 64-byte boundary when the scratch starts on one.</summary>
+    private static long PanelsAt(int rows, int k, int n) => ((long)(Groups(rows) - 1) * k * n + 15) & ~15L;
 
     /// <summary>The operands of one backward; any of <see cref="Dx"/>, <see cref="Dw"/>, <see cref="Db"/> may be null (not wanted).</summary>
     internal struct Operands
@@ -46,7 +61,7 @@ internal static unsafe class DenseRowGroups
         /// <summary>Where dz goes (rows × n; dy itself when linear), dx (rows × k), dW (k × n), db (n).</summary>
         public float* Dz, Dx, Dw, Db;
 
-        /// <summary>Scratch: <see cref="DenseBiasActivation.Partials"/> and <see cref="KernelPartials"/> floats.</summary>
+        /// <summary>Scratch: <see cref="DenseBiasActivation.Partials"/> and <see cref="Scratch"/> floats.</summary>
         public float* BiasPartials, KernelScratch;
 
         public int Rows, K, N;
@@ -57,20 +72,56 @@ internal static unsafe class DenseRowGroups
     internal static void Backward(in Operands operands)
     {
         var body = new Body { O = operands, Groups = Groups(operands.Rows) };
+        if (operands.Dx != null && PackKernelOnce)
+        {
+            // Every group's dz·Wᵀ reads the same Wᵀ: transposed into panels here once rather than by each group's product.
+            body.PackedKernelT = operands.KernelScratch + PanelsAt(operands.Rows, operands.K, operands.N);
+            Gemm.PackTransposedB(operands.N, operands.K, operands.Kernel, operands.N, body.PackedKernelT);
+        }
         if (Parallelism.Threads == 1) for (int g = 0; g < body.Groups; g++) body.Execute(g);
         else WorkerPool.For(body.Groups, ref body);
         var o = operands;
         if (o.Db != null) DenseBiasActivation.SumPartials(o.BiasPartials, o.Db, o.Rows, o.N);
         if (o.Dw == null) return;
-        var dw = new Span<float>(o.Dw, o.K * o.N);
-        for (int g = 1; g < body.Groups; g++)
-            System.Numerics.Tensors.TensorPrimitives.Add(dw, new ReadOnlySpan<float>(o.KernelScratch + (long)(g - 1) * o.K * o.N, o.K * o.N), dw);
+        var sums = new PartialSums { Dw = o.Dw, Partials = o.KernelScratch, Length = o.K * o.N, Groups = body.Groups };
+        // Half the partials lie in the other core's cache: each thread adds a part of dW (the same order per element).
+        sums.Parts = Parallelism.Threads > 1 && ParallelSums && sums.Length >= ParallelSumMinFloats ? Parallelism.Threads : 1;
+        if (sums.Parts == 1) sums.Execute(0);
+        else WorkerPool.For(sums.Parts, ref sums);
+    }
+
+    private const int ParallelSumMinFloats = 4096;
+
+    /// <summary>
+    /// Whether the kernel gradient's partials are added on every thread, each a part of dW (the default); false adds them
+    /// on the calling thread, for A/B comparisons. The same bits either way. Starts false when the environment variable
+    /// <c>DEEPSHARP_DENSE_SUMS</c> is <c>serial</c>.
+    /// </summary>
+    internal static bool ParallelSums { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_SUMS"), "serial", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>dW += the partials of groups 1, 2, … in group order, part by part.</summary>
+    private struct PartialSums : IParallelBody
+    {
+        public float* Dw, Partials;
+        public int Length, Groups, Parts;
+
+        public readonly void Execute(int part)
+        {
+            // Parts of whole cache lines (16 floats), so that two threads never write one line.
+            int lines = (Length + 15) / 16;
+            int start = Math.Min(Length, (int)((long)lines * part / Parts) * 16), end = Math.Min(Length, (int)((long)lines * (part + 1) / Parts) * 16);
+            var dw = new Span<float>(Dw + start, end - start);
+            for (int g = 1; g < Groups; g++)
+                System.Numerics.Tensors.TensorPrimitives.Add(dw, new ReadOnlySpan<float>(Partials + (long)(g - 1) * Length + start, end - start), dw);
+        }
     }
 
     private struct Body : IParallelBody
     {
         public Operands O;
         public int Groups;
+        public float* PackedKernelT;
 
         public readonly void Execute(int group)
         {
@@ -81,7 +132,7 @@ internal static unsafe class DenseRowGroups
             int k = O.K, n = O.N;
             DenseBiasActivation.BackwardChunks(O.Z, O.Dy, O.Dz, O.Db == null ? null : O.BiasPartials, O.Rows, n, O.Activation, chunk0, chunk1);
             float* dz = O.Dz + (long)row0 * n;
-            if (O.Dx != null) Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k);
+            if (O.Dx != null) Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k, packedB: PackedKernelT);
             if (O.Dw == null) return;
             float* partial = group == 0 ? O.Dw : O.KernelScratch + (long)(group - 1) * k * n;
             Gemm.Multiply(true, false, k, n, rows, O.X + (long)row0 * k, k, dz, n, partial, n);

@@ -20,8 +20,10 @@ internal static unsafe class Gemm
     /// <param name="c">C's first element.</param>
     /// <param name="ldc">Distance between C's rows.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
-    /// <param name="packedB">B (untransposed) as <see cref="PackB(int, int, float*, int, float*)"/> cut it, or null: a product
-    /// that runs many times with the same B (a recurrent kernel, every step) packs it once.</param>
+    /// <param name="packedB">op(B) as <see cref="PackB(int, int, float*, int, float*)"/> (B untransposed) or
+    /// <see cref="PackTransposedB(int, int, float*, int, float*)"/> (B transposed) cut it, or null: a product that runs many
+    /// times with the same B (a recurrent kernel, every step) packs it once. <paramref name="b"/> stays valid: a path that
+    /// reads B where it lies (a few rows, the product computed transposed) reads it there.</param>
     /// <param name="epilogue">Work on each finished rectangle of C (a bias and an activation), or none.</param>
     internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default) =>
@@ -43,7 +45,7 @@ internal static unsafe class Gemm
         var problem = new GemmProblem
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
-            M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc, PackedB = transposeB ? null : packedB,
+            M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc, PackedB = packedB,
             Epilogue = epilogue,
         };
         switch (Available(level))
@@ -84,6 +86,26 @@ internal static unsafe class Gemm
             case SimdLevel.Vector256: GemmDriver<GemmKernelLanes<Lanes256>>.PackWhole(k, n, b, ldb, destination); break;
             case SimdLevel.Vector128: GemmDriver<GemmKernelLanes<Lanes128>>.PackWhole(k, n, b, ldb, destination); break;
             default: GemmDriver<GemmKernelScalar>.PackWhole(k, n, b, ldb, destination); break;
+        }
+    }
+
+    /// <summary>
+    /// Cuts Bᵀ, for B stored n×k (row-major, ldb apart), into the panels of a k×n B: the <c>packedB</c> that lets a product
+    /// A·Bᵀ run many times (a Dense layer's input gradient in groups of rows) transpose B once. The product with it
+    /// (<c>transposeB</c> false) gives the bits of the one that reads B transposed (<see cref="PackedBSize(int, int)"/> floats).
+    /// </summary>
+    internal static void PackTransposedB(int k, int n, float* b, int ldb, float* destination) => PackTransposedB(Simd.Level, k, n, b, ldb, destination);
+
+    /// <summary>The transposed panels for the micro-kernel of <paramref name="level"/>.</summary>
+    internal static void PackTransposedB(SimdLevel level, int k, int n, float* b, int ldb, float* destination)
+    {
+        if (k <= 0 || n <= 0) return;
+        switch (Available(level))
+        {
+            case SimdLevel.Vector512: GemmDriver<GemmKernel512>.PackWhole(k, n, b, ldb, destination, transposed: true); break;
+            case SimdLevel.Vector256: GemmDriver<GemmKernelLanes<Lanes256>>.PackWhole(k, n, b, ldb, destination, transposed: true); break;
+            case SimdLevel.Vector128: GemmDriver<GemmKernelLanes<Lanes128>>.PackWhole(k, n, b, ldb, destination, transposed: true); break;
+            default: GemmDriver<GemmKernelScalar>.PackWhole(k, n, b, ldb, destination, transposed: true); break;
         }
     }
 

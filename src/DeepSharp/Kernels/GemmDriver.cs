@@ -10,7 +10,7 @@ internal unsafe struct GemmProblem
     public float* A, B, C;
     public nint Lda, Ldb, Ldc;
 
-    /// <summary>B already cut into the kernel's panels by <see cref="Gemm.PackB(int, int, float*, int, float*)"/> (B untransposed), or null.</summary>
+    /// <summary>op(B) already cut into the kernel's panels by <see cref="Gemm.PackB(int, int, float*, int, float*)"/> or <see cref="Gemm.PackTransposedB(int, int, float*, int, float*)"/>, or null.</summary>
     public float* PackedB;
 
     /// <summary>Work on each finished rectangle of C, or none.</summary>
@@ -90,7 +90,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         bool misaligned = ((nint)problem.B & 63) != 0 || (problem.Ldb & 15) != 0;
         plan.PackB = problem.TransposeB || problem.Ldb >= PackBMinLdb || (misaligned && problem.M >= PackMisalignedBMinM);
         // A B packed beforehand serves the product as given (never the transposed one, which swaps A and B).
-        if (original.TransposeB) plan.P.PackedB = null;
+        if (transposedC) plan.P.PackedB = null;
         if (plan.P.PackedB != null) plan.PackB = true;
         long flops = 2L * problem.M * problem.N * problem.K;
         // Inside another parallel job (a recurrent worker's step) the items would run one after the other anyway.
@@ -106,15 +106,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     internal static long PackedSize(int k, int n) => (long)k * ((n + TKernel.Columns - 1) / TKernel.Columns) * TKernel.Columns;
 
     /// <summary>
-    /// B (k×n, row-major, untransposed) as <see cref="Run"/> would pack it, all k blocks and column panels at once:
-    /// block pc's panels start at pc·(n rounded up to whole panels), panel q of it at q·kc·Columns.
+    /// B (k×n, row-major; or stored n×k when <paramref name="transposed"/>) as <see cref="Run"/> would pack it, all k blocks
+    /// and column panels at once: block pc's panels start at pc·(n rounded up to whole panels), panel q of it at q·kc·Columns.
     /// </summary>
-    internal static void PackWhole(int k, int n, float* b, nint ldb, float* destination)
+    internal static void PackWhole(int k, int n, float* b, nint ldb, float* destination, bool transposed = false)
     {
         int kcStep = KcStepFor(k), nr = TKernel.Columns;
         long padded = (long)(n + nr - 1) / nr * nr;
         for (int pc = 0; pc < k; pc += kcStep)
-            GemmPacking<TKernel>.PackB(false, b, ldb, 0, n, pc, Math.Min(kcStep, k - pc), destination + pc * padded);
+            GemmPacking<TKernel>.PackB(transposed, b, ldb, 0, n, pc, Math.Min(kcStep, k - pc), destination + pc * padded);
     }
 
     /// <summary>The length of the k blocks for a shared dimension of <paramref name="k"/>: equal blocks of at most <see cref="KcMax"/>, no short last block.</summary>

@@ -85,7 +85,7 @@ public static unsafe partial class Ops
         var input = kernel._requiresGrad ? ContiguousOperand.Of(x) : null;
         var dw = kernel._requiresGrad ? GradientEngine.NewGradient(kernel) : null;
         var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
-        var scratch = dw is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseRowGroups.KernelPartials(rows, k, n)));
+        var scratch = dw is null && dx is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseRowGroups.Scratch(rows, k, n)));
         DenseRowGroups.Backward(new DenseRowGroups.Operands
         {
             X = input is null ? null : input.Pointer, Kernel = kernel.Pointer, Z = z is null ? null : z.Pointer, Dy = dy.Pointer,

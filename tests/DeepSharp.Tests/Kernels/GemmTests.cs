@@ -216,6 +216,38 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public void A_transposed_b_packed_beforehand_gives_the_bits_of_the_product_that_transposes_it(int level)
+    {
+        // A·Bᵀ with Bᵀ's panels made once (a Dense layer's input gradient in groups of rows): odd shapes, edge panels, k
+        // over several blocks, padded operands, few rows (where the product is computed transposed and reads B in place).
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (1, 1, 1), (2, 7, 3), (5, 33, 7), (13, 37, 600), (512, 64, 192), (512, 128, 64), (100, 17, 33), (129, 45, 801) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            Parallelism.Threads = threads;
+                            var problem = new Problem(m, n, k, ta, true, padding: m % 3 * 3, seed: m + 5 * n + k);
+                            var expected = problem.Run(level, accumulate);
+                            var packed = problem.RunPackedTransposed(level, accumulate);
+                            for (int i = 0; i < packed.Length; i++)
+                                if (BitConverter.SingleToInt32Bits(packed[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                                    Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, accumulate {accumulate}, {threads} threads: element {i} is {packed[i]:R}, unpacked {expected[i]:R}.");
+                        }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Empty_sum_clears_or_keeps_c()
     {
@@ -356,6 +388,21 @@ public unsafe class GemmTests
                 Gemm.PackB((SimdLevel)level, K, N, pb, Ldb, pp);
                 Assert.Equal(12345f, pp[packed.Length - 1]);
                 Gemm.Multiply((SimdLevel)level, TransposeA, false, M, N, K, pa, Lda, pu, Ldb, pc, Ldc, accumulate, pp);
+            }
+            return c;
+        }
+
+        /// <summary>The product A·Bᵀ with Bᵀ cut into panels first (B stored n×k).</summary>
+        public float[] RunPackedTransposed(int level, bool accumulate)
+        {
+            var c = (float[])C.Clone();
+            var packed = new float[Gemm.PackedBSize((SimdLevel)level, K, N) + 1];
+            fixed (float* pa = A, pb = B, pc = c, pp = packed)
+            {
+                pp[packed.Length - 1] = 12345f;
+                Gemm.PackTransposedB((SimdLevel)level, K, N, pb, Ldb, pp);
+                Assert.Equal(12345f, pp[packed.Length - 1]);
+                Gemm.Multiply((SimdLevel)level, TransposeA, true, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate, pp);
             }
             return c;
         }

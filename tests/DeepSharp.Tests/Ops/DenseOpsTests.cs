@@ -168,7 +168,7 @@ public class DenseOpsTests
             var dw = new float[k * n];
             var db = new float[n];
             var biasPartials = new float[DenseBiasActivation.Partials(rows, n)];
-            var scratch = new float[DenseRowGroups.KernelPartials(rows, k, n)];
+            var scratch = new float[DenseRowGroups.Scratch(rows, k, n)];
             fixed (float* px = x, pw = w, pz = z, pdy = gelu ? dy : dz, pdz = dz, pdx = dx, pdw = dw, pdb = db, pp = biasPartials, ps = scratch)
                 DenseRowGroups.Backward(new DenseRowGroups.Operands
                 {
@@ -177,6 +177,57 @@ public class DenseOpsTests
                 });
             ThreadCounts.Identical("dz, dx, dW, db against the groups made apart", [dzExpected, dxExpected, dwExpected, dbExpected], [dz, dx, dw, db]);
             return [dz, dx, dw, db];
+        });
+    }
+
+    /// <summary>
+    /// The kernel's transposed panels made once for all groups, and the kernel gradient's partials added on every thread,
+    /// against each group transposing the kernel itself and the partials added on one thread: the same bits, at 1 to 3 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(2048, 64, 192, false)]
+    [InlineData(2048, 64, 128, true)]
+    [InlineData(2048, 128, 64, false)]
+    [InlineData(2100, 24, 40, true)]
+    [InlineData(1100, 17, 33, false)]
+    public unsafe void Row_groups_with_the_kernel_packed_once_and_sums_shared_give_the_bits_of_the_old_paths(int rows, int k, int n, bool gelu)
+    {
+        var kind = gelu ? DenseActivation.GeluKeepingDerivative : DenseActivation.Linear;
+        float[] x = OpAssert.Random(5, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(6, -1f, 1f, k, n).ToArray();
+        float[] z = OpAssert.Random(7, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(8, -1f, 1f, rows, n).ToArray();
+        float[][] Run(bool newPaths)
+        {
+            bool savedPacking = DenseRowGroups.PackKernelOnce, savedSums = DenseRowGroups.ParallelSums;
+            DenseRowGroups.PackKernelOnce = newPaths;
+            DenseRowGroups.ParallelSums = newPaths;
+            try
+            {
+                var dz = gelu ? new float[rows * n] : (float[])dy.Clone();
+                var dx = new float[rows * k];
+                var dw = new float[k * n];
+                var db = new float[n];
+                var biasPartials = new float[DenseBiasActivation.Partials(rows, n)];
+                var scratch = new float[DenseRowGroups.Scratch(rows, k, n)];
+                fixed (float* px = x, pw = w, pz = z, pdy = gelu ? dy : dz, pdz = dz, pdx = dx, pdw = dw, pdb = db, pp = biasPartials, ps = scratch)
+                    DenseRowGroups.Backward(new DenseRowGroups.Operands
+                    {
+                        X = px, Kernel = pw, Z = gelu ? pz : null, Dy = pdy, Dz = pdz, Dx = pdx, Dw = pdw, Db = pdb,
+                        BiasPartials = pp, KernelScratch = ps, Rows = rows, K = k, N = n, Activation = kind,
+                    });
+                return [dz, dx, dw, db];
+            }
+            finally
+            {
+                DenseRowGroups.PackKernelOnce = savedPacking;
+                DenseRowGroups.ParallelSums = savedSums;
+            }
+        }
+        var old = ThreadCounts.At(1, () => Run(false));
+        ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, new paths", () =>
+        {
+            var results = Run(true);
+            ThreadCounts.Identical("dz, dx, dW, db against the old paths", old, results);
+            return results;
         });
     }
 
