@@ -87,9 +87,17 @@ internal unsafe struct RecurrentLoop : IParallelBody
 
     // Per-row work that joins the loop (see HoldsProjections); null pointers leave it to the caller.
     public int Features;
-    /// <summary>Forward: the input [batch, steps, features], read in step order (last step first when <see cref="GoBackwards"/>), or null.</summary>
+    /// <summary>
+    /// The input [batch, steps, features], read in step order (last step first when <see cref="GoBackwards"/>), or null.
+    /// Forward: projected a step at a time; backward, when <see cref="InputTimeMajor"/> is null: the rows of the kernel
+    /// gradient's steps, read where they lie.
+    /// </summary>
     public float* Input;
-    /// <summary>Forward: the time-major copy of <see cref="Input"/> [steps, batch, features] to fill (kept for the kernel's gradient).</summary>
+    /// <summary>
+    /// The time-major copy of <see cref="Input"/> [steps, batch, features]: forward fills it (kept for the kernel's gradient),
+    /// backward reads it. Null when the products read <see cref="Input"/> in place, its rows a step's
+    /// <c>steps·features</c> apart (<see cref="InputInPlace"/>).
+    /// </summary>
     public float* InputTimeMajor;
     /// <summary>Forward: the input kernel [features, gates·units] cut into panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>); backward: its transpose [gates·units, features], cut likewise.</summary>
     public float* PackedKernel;
@@ -111,10 +119,18 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public bool StepGradients;
     /// <summary>Row ranges of the batch with partial weight gradients of their own: <see cref="GradientChunks"/>, or 0.</summary>
     public int Chunks;
-    /// <summary>Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or null.</summary>
+    /// <summary>
+    /// Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or their transposes
+    /// [chunks, gates·units, features] (dZ_tᵀ·x_t) when <see cref="TransposedGradients"/>; or null.
+    /// </summary>
     public float* KernelGradients;
-    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or null.</summary>
+    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or transposed likewise; or null.</summary>
     public float* RecurrentGradients;
+    /// <summary>
+    /// The partial weight gradients are kept transposed (see <see cref="Transposed"/>): each step's product reads dZ as it
+    /// lies instead of cutting x_tᵀ and h_{t-1}ᵀ into panels first.
+    /// </summary>
+    public bool TransposedGradients;
 
     /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
     internal const int RowGroup = 4;
@@ -155,6 +171,28 @@ internal unsafe struct RecurrentLoop : IParallelBody
 
     /// <summary>The groups of <see cref="RowGroup"/> rows of <paramref name="batch"/>: rows of <see cref="BiasSums"/>.</summary>
     internal static int SumGroups(int batch) => (batch + RowGroup - 1) / RowGroup;
+
+    /// <summary>
+    /// Whether an LSTM whose weight gradients are summed in the loop reads its input where it lies ([batch, steps,
+    /// features], a step's rows <c>steps·features</c> apart) in the forward projection and the kernel gradient, rather
+    /// than copying it to time-major order first: the same products of the same values, without writing and re-reading
+    /// a copy of the input. False keeps the copy, for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_RECURRENT_INPUT</c> is <c>copy</c>.
+    /// </summary>
+    internal static bool InputInPlace { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_INPUT"), "copy", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether an LSTM backward sums its weight gradients in the loop as dZ_tᵀ·x_t and dZ_tᵀ·h_{t-1} (the gradients'
+    /// transposes, turned round once after the loop) rather than x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t, and turns the kernels round
+    /// for the backward products by 8×8 blocks rather than one element at a time. The product x_tᵀ·dZ_t has few rows and
+    /// k = the chunk's rows: the GEMM cuts x_tᵀ (stored the other way round) into panels every step, while dZ_tᵀ·x_t
+    /// reads dZ_t in place. Each element is the same sum of the same products in the same order, so the bits are the
+    /// same. False keeps the old products, for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_RECURRENT_TRANSPOSED</c> is <c>off</c>.
+    /// </summary>
+    internal static bool Transposed { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_TRANSPOSED"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs every part, on the workers when there are several.</summary>
     internal void Run()
@@ -267,29 +305,46 @@ internal unsafe struct RecurrentLoop : IParallelBody
         }
     }
 
-    /// <summary>Step s of rows [first, first + rows): their inputs copied to time-major order, then z = x·W.</summary>
+    /// <summary>
+    /// Step s of rows [first, first + rows): z = x·W, the inputs read in place or first copied to time-major order
+    /// (<see cref="InputTimeMajor"/>).
+    /// </summary>
     private readonly void Project(int s, int first, int rows, float* zs)
     {
-        int gu = (int)Cell * Units, source = GoBackwards ? Steps - 1 - s : s;
-        float* xs = InputTimeMajor + ((long)s * Batch + first) * Features;
-        for (int r = 0; r < rows; r++)
-            new ReadOnlySpan<float>(Input + ((long)(first + r) * Steps + source) * Features, Features)
-                .CopyTo(new Span<float>(xs + (long)r * Features, Features));
-        Gemm.Multiply(false, false, rows, gu, Features, xs, Features, Kernel, gu, zs, gu, packedB: PackedKernel);
+        int gu = (int)Cell * Units;
+        float* xs = StepInput(s, first);
+        if (InputTimeMajor != null)
+        {
+            float* source = Input + ((long)first * Steps + SourceStep(s)) * Features;
+            for (int r = 0; r < rows; r++)
+                new ReadOnlySpan<float>(source + (long)r * Steps * Features, Features).CopyTo(new Span<float>(xs + (long)r * Features, Features));
+        }
+        Gemm.Multiply(false, false, rows, gu, Features, xs, StepInputStride, Kernel, gu, zs, gu, packedB: PackedKernel);
     }
+
+    /// <summary>The step of the input that loop step <paramref name="s"/> reads.</summary>
+    private readonly int SourceStep(int s) => GoBackwards ? Steps - 1 - s : s;
+
+    /// <summary>Row <paramref name="row"/> of step s's inputs: in the time-major copy, or in place.</summary>
+    private readonly float* StepInput(int s, int row) => InputTimeMajor != null
+        ? InputTimeMajor + ((long)s * Batch + row) * Features
+        : Input + ((long)row * Steps + SourceStep(s)) * Features;
+
+    /// <summary>The distance between a step's input rows (see <see cref="StepInput"/>).</summary>
+    private readonly int StepInputStride => InputTimeMajor != null ? Features : Steps * Features;
 
     /// <summary>Step s's input gradient of rows [first, first + rows): dZ·Wᵀ, written to the batch-major gradient.</summary>
     private readonly void InputGradientStep(int s, int first, int rows, float* dzs)
     {
-        int gu = (int)Cell * Units, target = GoBackwards ? Steps - 1 - s : s;
-        float* dx = InputGradient + ((long)first * Steps + target) * Features;
+        int gu = (int)Cell * Units;
+        float* dx = InputGradient + ((long)first * Steps + SourceStep(s)) * Features;
         Gemm.Multiply(false, false, rows, Features, gu, dzs, gu, Kernel, Features, dx, Steps * Features, packedB: PackedKernel);
     }
 
     /// <summary>
-    /// Adds step s's x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t to the partial weight gradients of each chunk of part
-    /// <paramref name="part"/> (<paramref name="dzs"/>: the step's dZ from row <paramref name="first"/> on). The last
-    /// step, which backward meets first, writes them.
+    /// Adds step s's x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t (or their transposes, see <see cref="TransposedGradients"/>) to the
+    /// partial weight gradients of each chunk of part <paramref name="part"/> (<paramref name="dzs"/>: the step's dZ from
+    /// row <paramref name="first"/> on). The last step, which backward meets first, writes them.
     /// </summary>
     private readonly void AddWeightGradients(int s, int part, int first, float* dzs)
     {
@@ -299,13 +354,21 @@ internal unsafe struct RecurrentLoop : IParallelBody
         for (int chunk = FirstChunk(part), last = FirstChunk(part + 1); chunk < last; chunk++)
         {
             int c0 = ChunkBoundary(chunk), rows = ChunkBoundary(chunk + 1) - c0;
-            float* dz = dzs + (long)(c0 - first) * gu;
+            float* dz = dzs + (long)(c0 - first) * gu, hs = states + ((long)s * Batch + c0) * Units;
+            if (TransposedGradients)
+            {
+                if (KernelGradients != null)
+                    Gemm.Multiply(true, false, gu, Features, rows, dz, gu, StepInput(s, c0), StepInputStride,
+                        KernelGradients + (long)chunk * Features * gu, Features, accumulate: add);
+                if (RecurrentGradients != null)
+                    Gemm.Multiply(true, false, gu, Units, rows, dz, gu, hs, Units, RecurrentGradients + (long)chunk * Units * gu, Units, accumulate: add);
+                continue;
+            }
             if (KernelGradients != null)
-                Gemm.Multiply(true, false, Features, gu, rows, InputTimeMajor + ((long)s * Batch + c0) * Features, Features, dz, gu,
+                Gemm.Multiply(true, false, Features, gu, rows, StepInput(s, c0), StepInputStride, dz, gu,
                     KernelGradients + (long)chunk * Features * gu, gu, accumulate: add);
             if (RecurrentGradients != null)
-                Gemm.Multiply(true, false, Units, gu, rows, states + ((long)s * Batch + c0) * Units, Units, dz, gu,
-                    RecurrentGradients + (long)chunk * Units * gu, gu, accumulate: add);
+                Gemm.Multiply(true, false, Units, gu, rows, hs, Units, dz, gu, RecurrentGradients + (long)chunk * Units * gu, gu, accumulate: add);
         }
     }
 
