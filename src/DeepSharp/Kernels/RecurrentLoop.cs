@@ -119,18 +119,10 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public bool StepGradients;
     /// <summary>Row ranges of the batch with partial weight gradients of their own: <see cref="GradientChunks"/>, or 0.</summary>
     public int Chunks;
-    /// <summary>
-    /// Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or their transposes
-    /// [chunks, gates·units, features] (dZ_tᵀ·x_t) when <see cref="TransposedGradients"/>; or null.
-    /// </summary>
+    /// <summary>Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or null.</summary>
     public float* KernelGradients;
-    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or transposed likewise; or null.</summary>
+    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or null.</summary>
     public float* RecurrentGradients;
-    /// <summary>
-    /// The partial weight gradients are kept transposed (see <see cref="Transposed"/>): each step's product reads dZ as it
-    /// lies instead of cutting x_tᵀ and h_{t-1}ᵀ into panels first.
-    /// </summary>
-    public bool TransposedGradients;
 
     /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
     internal const int RowGroup = 4;
@@ -181,18 +173,6 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// </summary>
     internal static bool InputInPlace { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_INPUT"), "copy", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Whether an LSTM backward sums its weight gradients in the loop as dZ_tᵀ·x_t and dZ_tᵀ·h_{t-1} (the gradients'
-    /// transposes, turned round once after the loop) rather than x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t, and turns the kernels round
-    /// for the backward products by 8×8 blocks rather than one element at a time. The product x_tᵀ·dZ_t has few rows and
-    /// k = the chunk's rows: the GEMM cuts x_tᵀ (stored the other way round) into panels every step, while dZ_tᵀ·x_t
-    /// reads dZ_t in place. Each element is the same sum of the same products in the same order, so the bits are the
-    /// same. False keeps the old products, for A/B comparisons; starts false when the environment variable
-    /// <c>DEEPSHARP_RECURRENT_TRANSPOSED</c> is <c>off</c>.
-    /// </summary>
-    internal static bool Transposed { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_TRANSPOSED"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs every part, on the workers when there are several.</summary>
     internal void Run()
@@ -342,9 +322,9 @@ internal unsafe struct RecurrentLoop : IParallelBody
     }
 
     /// <summary>
-    /// Adds step s's x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t (or their transposes, see <see cref="TransposedGradients"/>) to the
-    /// partial weight gradients of each chunk of part <paramref name="part"/> (<paramref name="dzs"/>: the step's dZ from
-    /// row <paramref name="first"/> on). The last step, which backward meets first, writes them.
+    /// Adds step s's x_tᵀ·dZ_t and h_{t-1}ᵀ·dZ_t to the partial weight gradients of each chunk of part
+    /// <paramref name="part"/> (<paramref name="dzs"/>: the step's dZ from row <paramref name="first"/> on). The last
+    /// step, which backward meets first, writes them.
     /// </summary>
     private readonly void AddWeightGradients(int s, int part, int first, float* dzs)
     {
@@ -354,21 +334,13 @@ internal unsafe struct RecurrentLoop : IParallelBody
         for (int chunk = FirstChunk(part), last = FirstChunk(part + 1); chunk < last; chunk++)
         {
             int c0 = ChunkBoundary(chunk), rows = ChunkBoundary(chunk + 1) - c0;
-            float* dz = dzs + (long)(c0 - first) * gu, hs = states + ((long)s * Batch + c0) * Units;
-            if (TransposedGradients)
-            {
-                if (KernelGradients != null)
-                    Gemm.Multiply(true, false, gu, Features, rows, dz, gu, StepInput(s, c0), StepInputStride,
-                        KernelGradients + (long)chunk * Features * gu, Features, accumulate: add);
-                if (RecurrentGradients != null)
-                    Gemm.Multiply(true, false, gu, Units, rows, dz, gu, hs, Units, RecurrentGradients + (long)chunk * Units * gu, Units, accumulate: add);
-                continue;
-            }
+            float* dz = dzs + (long)(c0 - first) * gu;
             if (KernelGradients != null)
                 Gemm.Multiply(true, false, Features, gu, rows, StepInput(s, c0), StepInputStride, dz, gu,
                     KernelGradients + (long)chunk * Features * gu, gu, accumulate: add);
             if (RecurrentGradients != null)
-                Gemm.Multiply(true, false, Units, gu, rows, hs, Units, dz, gu, RecurrentGradients + (long)chunk * Units * gu, gu, accumulate: add);
+                Gemm.Multiply(true, false, Units, gu, rows, states + ((long)s * Batch + c0) * Units, Units, dz, gu,
+                    RecurrentGradients + (long)chunk * Units * gu, gu, accumulate: add);
         }
     }
 

@@ -194,10 +194,9 @@ public static unsafe partial class Ops
         }
 
         // Rᵀ once for the whole sequence: each step's dRec·Rᵀ then reads it in place.
-        bool transposed = RecurrentLoop.Transposed;
         var rkT = Tensor.Uninitialized([gu, units]);
         var rk = ContiguousOperand.Of(recurrentKernel);
-        Transpose(rk.Pointer, units, gu, rkT.Pointer, transposed);
+        StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
         ContiguousOperand.Release(rk, recurrentKernel);
         int chunks = stepGradients ? RecurrentLoop.GradientChunks(batch) : 0;
         int parts = stepGradients ? RecurrentLoop.PartsForChunks(chunks) : RecurrentLoop.PartsFor(batch);
@@ -216,7 +215,7 @@ public static unsafe partial class Ops
         var dx = x._requiresGrad ? Tensor.Uninitialized(x._shape) : null;
         var wk = dx is null ? null : ContiguousOperand.Of(kernel);
         var kernelT = joined ? Tensor.Uninitialized([gu, features]) : null;
-        if (joined) Transpose(wk!.Pointer, features, gu, kernelT!.Pointer, transposed);
+        if (joined) StridedCopy.ToContiguous(wk!.Pointer, [gu, features], [1, gu], kernelT!.Pointer);
         var packedKernelT = joined ? PackedOperand(gu, features, kernelT!.Pointer) : null;
         new RecurrentLoop
         {
@@ -228,7 +227,7 @@ public static unsafe partial class Ops
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
             Features = features, GoBackwards = o.GoBackwards, Kernel = joined ? kernelT!.Pointer : null,
             PackedKernel = packedKernelT is null ? null : packedKernelT.Pointer, InputGradient = joined ? dx!.Pointer : null,
-            StepGradients = stepGradients, Chunks = chunks, TransposedGradients = transposed,
+            StepGradients = stepGradients, Chunks = chunks,
             Input = source is null ? null : source.Pointer, InputTimeMajor = source is null ? xt : null,
             KernelGradients = kernelPartials > 0 ? partials!.Pointer : null,
             RecurrentGradients = recurrentPartials > 0 ? partials!.Pointer + kernelPartials : null,
@@ -248,8 +247,8 @@ public static unsafe partial class Ops
         var dr = recurrentGradient ? Tensor.Uninitialized(recurrentKernel._shape) : null;
         if (stepGradients)
         {
-            if (dk is not null) AddChunks(partials!.Pointer, chunks, dk, transposed);
-            if (dr is not null) AddChunks(partials!.Pointer + kernelPartials, chunks, dr, transposed);
+            if (dk is not null) AddChunks(partials!.Pointer, chunks, dk);
+            if (dr is not null) AddChunks(partials!.Pointer + kernelPartials, chunks, dr);
             partials?.Recycle();
         }
         else if (dk is not null) products.Add(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
@@ -296,33 +295,13 @@ public static unsafe partial class Ops
         buffers.Recycle();
     }
 
-    /// <summary>
-    /// <paramref name="sum"/> [rows, columns] = the <paramref name="chunks"/> partial sums at <paramref name="partials"/>
-    /// (each its size, and [columns, rows] when <paramref name="transposed"/>), added in order.
-    /// </summary>
-    private static void AddChunks(float* partials, int chunks, Tensor sum, bool transposed)
+    /// <summary><paramref name="sum"/> = the <paramref name="chunks"/> partial sums at <paramref name="partials"/> (each its size), added in order.</summary>
+    private static void AddChunks(float* partials, int chunks, Tensor sum)
     {
         int size = sum._shape.Size;
-        if (transposed)
-        {
-            int rows = sum._shape[0], columns = sum._shape[1];
-            for (int chunk = 0; chunk < chunks; chunk++)
-                GemmTile.AddTransposed(partials + (long)chunk * size, rows, columns, rows, sum.Pointer, columns, add: chunk > 0);
-            return;
-        }
         var total = sum.Span;
         new ReadOnlySpan<float>(partials, size).CopyTo(total);
         for (int chunk = 1; chunk < chunks; chunk++) TensorPrimitives.Add(total, new ReadOnlySpan<float>(partials + (long)chunk * size, size), total);
-    }
-
-    /// <summary>
-    /// <paramref name="destination"/> [columns, rows] = the transpose of <paramref name="source"/> [rows, columns]: by 8×8
-    /// blocks in registers, or one element at a time (the old way, <paramref name="blocks"/> false).
-    /// </summary>
-    private static void Transpose(float* source, int rows, int columns, float* destination, bool blocks)
-    {
-        if (blocks) GemmTile.AddTransposed(source, columns, rows, columns, destination, rows, add: false);
-        else StridedCopy.ToContiguous(source, [columns, rows], [1, columns], destination);
     }
 
     /// <summary>A k×n row-major matrix cut into the GEMM's panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>).</summary>

@@ -371,63 +371,6 @@ public class RecurrentOpsTests
         });
     }
 
-    public static TheoryData<string, int, int, int, int, bool, bool> TransposedCases() => new()
-    {
-        // cell, batch, steps, features, units, go backwards, masks (step mask, recurrent dropout, initial states): the seed
-        // LSTM's layers, ragged chunks, units and features off the 8×8 blocks; the other cells take the block transposes only.
-        { "lstm", 128, 28, 28, 64, false, false },
-        { "lstm", 128, 28, 64, 64, false, false },
-        { "lstm", 100, 5, 3, 20, true, true },
-        { "lstm", 67, 6, 33, 17, false, true },
-        { "lstm", 200, 3, 9, 16, true, false },
-        { "lstm", 1, 4, 5, 7, false, true },
-        { "gru", 100, 5, 13, 20, true, true },
-        { "gru_reset_before", 64, 4, 9, 12, false, true },
-        { "simple_rnn", 67, 6, 5, 24, false, true },
-    };
-
-    [Theory]
-    [MemberData(nameof(TransposedCases))]
-    public void Backward_by_transposed_products_gives_the_bits_of_the_old_ones(string cell, int batch, int steps, int features, int units,
-        bool backwards, bool masks)
-    {
-        // The LSTM's weight gradients summed as dZᵀ·x and dZᵀ·h (turned round after the loop) and the kernels transposed by
-        // 8×8 blocks: every output and gradient keeps the bits of x·dZ, h·dZ and the element-wise transposes, at one, two
-        // and three threads.
-        var kind = RecurrentOperands.Kind(cell);
-        bool resetAfter = cell != "gru_reset_before";
-        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, true, true, backwards, resetAfter);
-        var o = new RecurrentOperands(90, kind, batch, steps, features, units, range: 0.5f, resetAfter);
-        var x = o.X;
-        var h0 = masks ? o.H0 : null;
-        var c0 = masks ? o.C0 : null;
-        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
-        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
-        Tensor[] inputs = [x, o.Kernel, o.Recurrent, o.Bias, .. h0 is null ? Array.Empty<Tensor>() : [h0], .. c0 is null ? Array.Empty<Tensor>() : [c0]];
-
-        float[][] Run(bool transposed)
-        {
-            bool saved = RecurrentLoop.Transposed;
-            RecurrentLoop.Transposed = transposed;
-            try
-            {
-                return RecurrentOperands.OutputAndGradients(
-                    () => Ops.RecurrentSequence(x, o.Kernel, o.Recurrent, o.Bias, h0, c0, mask, drop, options, "test"), 91, inputs);
-            }
-            finally
-            {
-                RecurrentLoop.Transposed = saved;
-            }
-        }
-
-        ThreadCounts.SameBits($"{cell}, batch {batch}", () =>
-        {
-            var transposed = Run(true);
-            ThreadCounts.Identical($"{cell}, batch {batch}: transposed against the old products, {Parallelism.Threads} threads", Run(false), transposed);
-            return transposed;
-        });
-    }
-
     private const int SmallBatch = 2, SmallSteps = 4;
 
     /// <summary>The gradient checks' step mask (a step of each row skipped) and recurrent dropout (a third of the units dropped).</summary>
