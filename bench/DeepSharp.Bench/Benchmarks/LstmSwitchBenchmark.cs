@@ -10,8 +10,9 @@ namespace DeepSharp.Bench.Benchmarks;
 /// samples/s (the "peer" column is the switches off). The switches: the per-row work joined to the recurrent loop
 /// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>) and the LSTM's weight
 /// gradients summed inside the backward loop (<see cref="RecurrentLoop.GradientsInLoop"/>; off at start with
-/// <c>DEEPSHARP_RECURRENT_GRADIENTS=after</c>); <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c> and
-/// <c>gradients</c>) names those that alternate, the others staying as they were at start (all alternate when unset).
+/// <c>DEEPSHARP_RECURRENT_GRADIENTS=after</c>), and the LSTM's input read in place rather than copied to time-major order
+/// (<see cref="RecurrentLoop.InputInPlace"/>; off at start with <c>DEEPSHARP_RECURRENT_INPUT=copy</c>);
+/// <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c>, <c>gradients</c> and <c>input</c>) names those that alternate, the others staying as they were at start (all alternate when unset).
 /// <c>DEEPSHARP_BENCH_CPU_TIME=1</c> times each step by the calling thread's CPU time: for <c>--threads 1</c> under load.
 /// A branch that adds a switch for the recurrent layers adds it here.
 /// </summary>
@@ -19,11 +20,12 @@ internal sealed class LstmSwitchBenchmark() : SwitchBenchmark("lstm-switch", "on
 {
     private static LibrarySwitch[] Alternating()
     {
-        var named = (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients").Split(',', StringSplitOptions.TrimEntries);
+        var named = (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients,input").Split(',', StringSplitOptions.TrimEntries);
         var switches = new List<LibrarySwitch>();
         if (named.Contains("joined")) switches.Add(new LibrarySwitch(() => RecurrentLoop.Joined, on => RecurrentLoop.Joined = on));
         if (named.Contains("gradients"))
             switches.Add(new LibrarySwitch(() => RecurrentLoop.GradientsInLoop, on => RecurrentLoop.GradientsInLoop = on));
+        if (named.Contains("input")) switches.Add(new LibrarySwitch(() => RecurrentLoop.InputInPlace, on => RecurrentLoop.InputInPlace = on));
         return [.. switches];
     }
 

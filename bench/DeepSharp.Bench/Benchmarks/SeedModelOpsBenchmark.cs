@@ -2,7 +2,7 @@ namespace DeepSharp.Bench.Benchmarks;
 
 /// <summary>
 /// Where a seed model's training step goes (<c>cnn-ops</c>: the seed CNN, batch 128; <c>mlp-ops</c>: the seed MLP,
-/// batch 32; <c>--batch</c> chooses others), one batch of Fashion-MNIST images trained by <see cref="Model.TrainOnBatch"/>,
+/// batch 32; <c>lstm-ops</c>: the stacked row LSTM, batch 128, each image 28 steps of 28 features; <c>--batch</c> chooses others), one batch of Fashion-MNIST images trained by <see cref="Model.TrainOnBatch"/>,
 /// op by op (<see cref="OpTimelineRows"/>): µs per step of each op's forward and backward at the model's shapes. No peer.
 /// </summary>
 internal sealed class SeedModelOpsBenchmark(string name, Func<Model> build, int defaultBatch, params int[] imageShape) : IBenchmark
@@ -18,6 +18,9 @@ internal sealed class SeedModelOpsBenchmark(string name, Func<Model> build, int 
 
     /// <summary>The seed MLP at batch 32.</summary>
     public static SeedModelOpsBenchmark Mlp() => new("mlp-ops", () => DeepSharp.Examples.SeedModels.Mlp(10), 32, 28, 28);
+
+    /// <summary>The stacked row LSTM at batch 128.</summary>
+    public static SeedModelOpsBenchmark Lstm() => new("lstm-ops", () => DeepSharp.Examples.SeedModels.RowLstm(10), 128, 28, 28);
 
     public string Name => name;
 

@@ -87,9 +87,17 @@ internal unsafe struct RecurrentLoop : IParallelBody
 
     // Per-row work that joins the loop (see HoldsProjections); null pointers leave it to the caller.
     public int Features;
-    /// <summary>Forward: the input [batch, steps, features], read in step order (last step first when <see cref="GoBackwards"/>), or null.</summary>
+    /// <summary>
+    /// The input [batch, steps, features], read in step order (last step first when <see cref="GoBackwards"/>), or null.
+    /// Forward: projected a step at a time; backward, when <see cref="InputTimeMajor"/> is null: the rows of the kernel
+    /// gradient's steps, read where they lie.
+    /// </summary>
     public float* Input;
-    /// <summary>Forward: the time-major copy of <see cref="Input"/> [steps, batch, features] to fill (kept for the kernel's gradient).</summary>
+    /// <summary>
+    /// The time-major copy of <see cref="Input"/> [steps, batch, features]: forward fills it (kept for the kernel's gradient),
+    /// backward reads it. Null when the products read <see cref="Input"/> in place, its rows a step's
+    /// <c>steps·features</c> apart (<see cref="InputInPlace"/>).
+    /// </summary>
     public float* InputTimeMajor;
     /// <summary>Forward: the input kernel [features, gates·units] cut into panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>); backward: its transpose [gates·units, features], cut likewise.</summary>
     public float* PackedKernel;
@@ -155,6 +163,16 @@ internal unsafe struct RecurrentLoop : IParallelBody
 
     /// <summary>The groups of <see cref="RowGroup"/> rows of <paramref name="batch"/>: rows of <see cref="BiasSums"/>.</summary>
     internal static int SumGroups(int batch) => (batch + RowGroup - 1) / RowGroup;
+
+    /// <summary>
+    /// Whether an LSTM whose weight gradients are summed in the loop reads its input where it lies ([batch, steps,
+    /// features], a step's rows <c>steps·features</c> apart) in the forward projection and the kernel gradient, rather
+    /// than copying it to time-major order first: the same products of the same values, without writing and re-reading
+    /// a copy of the input. False keeps the copy, for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_RECURRENT_INPUT</c> is <c>copy</c>.
+    /// </summary>
+    internal static bool InputInPlace { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_INPUT"), "copy", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs every part, on the workers when there are several.</summary>
     internal void Run()
@@ -267,22 +285,39 @@ internal unsafe struct RecurrentLoop : IParallelBody
         }
     }
 
-    /// <summary>Step s of rows [first, first + rows): their inputs copied to time-major order, then z = x·W.</summary>
+    /// <summary>
+    /// Step s of rows [first, first + rows): z = x·W, the inputs read in place or first copied to time-major order
+    /// (<see cref="InputTimeMajor"/>).
+    /// </summary>
     private readonly void Project(int s, int first, int rows, float* zs)
     {
-        int gu = (int)Cell * Units, source = GoBackwards ? Steps - 1 - s : s;
-        float* xs = InputTimeMajor + ((long)s * Batch + first) * Features;
-        for (int r = 0; r < rows; r++)
-            new ReadOnlySpan<float>(Input + ((long)(first + r) * Steps + source) * Features, Features)
-                .CopyTo(new Span<float>(xs + (long)r * Features, Features));
-        Gemm.Multiply(false, false, rows, gu, Features, xs, Features, Kernel, gu, zs, gu, packedB: PackedKernel);
+        int gu = (int)Cell * Units;
+        float* xs = StepInput(s, first);
+        if (InputTimeMajor != null)
+        {
+            float* source = Input + ((long)first * Steps + SourceStep(s)) * Features;
+            for (int r = 0; r < rows; r++)
+                new ReadOnlySpan<float>(source + (long)r * Steps * Features, Features).CopyTo(new Span<float>(xs + (long)r * Features, Features));
+        }
+        Gemm.Multiply(false, false, rows, gu, Features, xs, StepInputStride, Kernel, gu, zs, gu, packedB: PackedKernel);
     }
+
+    /// <summary>The step of the input that loop step <paramref name="s"/> reads.</summary>
+    private readonly int SourceStep(int s) => GoBackwards ? Steps - 1 - s : s;
+
+    /// <summary>Row <paramref name="row"/> of step s's inputs: in the time-major copy, or in place.</summary>
+    private readonly float* StepInput(int s, int row) => InputTimeMajor != null
+        ? InputTimeMajor + ((long)s * Batch + row) * Features
+        : Input + ((long)row * Steps + SourceStep(s)) * Features;
+
+    /// <summary>The distance between a step's input rows (see <see cref="StepInput"/>).</summary>
+    private readonly int StepInputStride => InputTimeMajor != null ? Features : Steps * Features;
 
     /// <summary>Step s's input gradient of rows [first, first + rows): dZ·Wᵀ, written to the batch-major gradient.</summary>
     private readonly void InputGradientStep(int s, int first, int rows, float* dzs)
     {
-        int gu = (int)Cell * Units, target = GoBackwards ? Steps - 1 - s : s;
-        float* dx = InputGradient + ((long)first * Steps + target) * Features;
+        int gu = (int)Cell * Units;
+        float* dx = InputGradient + ((long)first * Steps + SourceStep(s)) * Features;
         Gemm.Multiply(false, false, rows, Features, gu, dzs, gu, Kernel, Features, dx, Steps * Features, packedB: PackedKernel);
     }
 
@@ -301,7 +336,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
             int c0 = ChunkBoundary(chunk), rows = ChunkBoundary(chunk + 1) - c0;
             float* dz = dzs + (long)(c0 - first) * gu;
             if (KernelGradients != null)
-                Gemm.Multiply(true, false, Features, gu, rows, InputTimeMajor + ((long)s * Batch + c0) * Features, Features, dz, gu,
+                Gemm.Multiply(true, false, Features, gu, rows, StepInput(s, c0), StepInputStride, dz, gu,
                     KernelGradients + (long)chunk * Features * gu, gu, accumulate: add);
             if (RecurrentGradients != null)
                 Gemm.Multiply(true, false, Units, gu, rows, states + ((long)s * Batch + c0) * Units, Units, dz, gu,

@@ -53,6 +53,8 @@ public static unsafe partial class Ops
         int parts = RecurrentLoop.PartsFor(batch);
         // With a part for each thread, the loop also copies the input to time-major order, projects it and writes the output.
         bool joined = RecurrentLoop.HoldsProjections(parts);
+        // An LSTM that sums its kernel gradient in the loop reads its input where it lies, forward and backward: no time-major copy.
+        bool inputInPlace = joined && o.Cell == RecurrentCellKind.Lstm && RecurrentLoop.GradientsInLoop && RecurrentLoop.InputInPlace;
         var source = ContiguousOperand.Of(x);
         if (!joined)
         {
@@ -91,7 +93,7 @@ public static unsafe partial class Ops
             Z = z, H = hs, C = cs, TC = tc, RH = rh, HM = hm, Drop = dropPointer, Mask = maskPointer,
             Bias = biasPointer, Recurrent = rk.Pointer, PackedRecurrent = packed is null ? null : packed.Pointer,
             Scratch = scratch is null ? null : scratch.Pointer,
-            Features = features, GoBackwards = o.GoBackwards, Input = joined ? source.Pointer : null, InputTimeMajor = xt,
+            Features = features, GoBackwards = o.GoBackwards, Input = joined ? source.Pointer : null, InputTimeMajor = inputInPlace ? null : xt,
             Kernel = wk.Pointer, PackedKernel = packedKernel is null ? null : packedKernel.Pointer,
             Output = joined ? y.Pointer : null, OutputShape = output,
         }.Run();
@@ -125,21 +127,22 @@ public static unsafe partial class Ops
             recurrentMaskCopy?.Recycle();
             return y;
         }
-        node.Save(new RecurrentSaved(o, steps, batch, features, units, biasIndex, hIndex, cIndex));
+        node.Save(new RecurrentSaved(o, steps, batch, features, units, biasIndex, hIndex, cIndex, inputInPlace));
         node.Keep(ws, maskCopy, recurrentMaskCopy);
         return y;
     }
 
     /// <summary>
-    /// What a recurrent sequence keeps for backward besides its tensors: the options, the sizes, and where the
-    /// optional inputs (bias, initial h and c) sit among the node's inputs (-1 when absent).
+    /// What a recurrent sequence keeps for backward besides its tensors: the options, the sizes, where the optional
+    /// inputs (bias, initial h and c) sit among the node's inputs (-1 when absent), and whether the forward left the
+    /// time-major copy of the input unwritten (<see cref="RecurrentLoop.InputInPlace"/>).
     /// </summary>
     private readonly record struct RecurrentSaved(RecurrentOptions Options, int Steps, int Batch, int Features, int Units,
-        int BiasIndex, int HIndex, int CIndex);
+        int BiasIndex, int HIndex, int CIndex, bool InputInPlace);
 
     private static void RecurrentSequenceBackward(Node n, Tensor g)
     {
-        var (o, steps, batch, features, units, biasIndex, hIndex, cIndex) = n.State<RecurrentSaved>();
+        var (o, steps, batch, features, units, biasIndex, hIndex, cIndex, inputInPlace) = n.State<RecurrentSaved>();
         var (workspace, stepMask, dropMask) = n.Kept;
         int gates = (int)o.Cell, gu = gates * units, slots = o.Slots(steps);
         Tensor x = n.Input(0), kernel = n.Input(1), recurrentKernel = n.Input(2);
@@ -157,6 +160,16 @@ public static unsafe partial class Ops
         // An LSTM sums its weight gradients a step at a time inside the loop, while the step's dZ is in cache: dZ then
         // holds one step, and the cost of writing and re-reading the whole sequence's (3.7 MB a layer in the seed LSTM) goes.
         bool stepGradients = o.Cell == RecurrentCellKind.Lstm && RecurrentLoop.GradientsInLoop;
+        // The kernel gradient reads the input in place when the forward did not copy it; the products after the loop need
+        // the copy (the switch turned off between forward and backward).
+        bool kernelGradient = kernel._requiresGrad;
+        var source = inputInPlace && kernelGradient ? ContiguousOperand.Of(x) : null;
+        if (source is not null && !stepGradients)
+        {
+            TimeMajor(source.Pointer, xt, batch, steps, features, o.GoBackwards);
+            ContiguousOperand.Release(source, x);
+            source = null;
+        }
         // Backward buffers: dZ (and dRec for the GRU) for every step (one step's), dh and dc carried between steps, scratch
         // (and d(r·h₋₁) for a GRU without reset_after).
         long zSize = stepGradients ? (long)batch * gu : (long)steps * batch * gu;
@@ -195,7 +208,7 @@ public static unsafe partial class Ops
         // Wᵀ once, cut into panels.
         bool joined = x._requiresGrad && (stepGradients || RecurrentLoop.HoldsProjections(parts));
         // Each chunk's partial weight gradients: [chunks, features, gu] for the kernel, then [chunks, units, gu].
-        bool kernelGradient = kernel._requiresGrad, recurrentGradient = recurrentKernel._requiresGrad;
+        bool recurrentGradient = recurrentKernel._requiresGrad;
         long kernelPartials = stepGradients && kernelGradient ? (long)chunks * features * gu : 0;
         long recurrentPartials = stepGradients && recurrentGradient ? (long)chunks * units * gu : 0;
         var partials = kernelPartials + recurrentPartials > 0 ? Tensor.Uninitialized([checked((int)(kernelPartials + recurrentPartials))]) : null;
@@ -214,10 +227,12 @@ public static unsafe partial class Ops
             DZ = dz, DRec = dRec, DH = dh, DC = dc, BiasSums = biasSums is null ? null : biasSums.Pointer,
             Features = features, GoBackwards = o.GoBackwards, Kernel = joined ? kernelT!.Pointer : null,
             PackedKernel = packedKernelT is null ? null : packedKernelT.Pointer, InputGradient = joined ? dx!.Pointer : null,
-            StepGradients = stepGradients, Chunks = chunks, InputTimeMajor = xt,
+            StepGradients = stepGradients, Chunks = chunks,
+            Input = source is null ? null : source.Pointer, InputTimeMajor = source is null ? xt : null,
             KernelGradients = kernelPartials > 0 ? partials!.Pointer : null,
             RecurrentGradients = recurrentPartials > 0 ? partials!.Pointer + kernelPartials : null,
         }.Run();
+        if (source is not null) ContiguousOperand.Release(source, x);
         packedKernelT?.Recycle();
         kernelT?.Recycle();
         packed?.Recycle();

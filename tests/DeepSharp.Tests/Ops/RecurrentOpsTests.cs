@@ -320,6 +320,57 @@ public class RecurrentOpsTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(StepGradientCases))]
+    public void Lstm_input_read_in_place_gives_the_bits_of_its_time_major_copy(int batch, int steps, int features, int units,
+        bool sequences, bool backwards, bool masks, bool inputGradient)
+    {
+        // The forward projection and the kernel gradient read the input where it lies instead of a time-major copy: the same
+        // products of the same values, so every output and gradient keeps its bits, at one, two and three threads. A
+        // forward that read in place followed by a backward with the weight gradients after the loop (the switch turned
+        // off in between) makes the copy then, and gives the bits of that path.
+        int gu = 4 * units;
+        var options = new RecurrentOptions(RecurrentCellKind.Lstm, GateActivation.Tanh, GateActivation.Sigmoid, sequences, true, backwards);
+        var x = OpAssert.Random(81, -1f, 1f, batch, steps, features).WithRequiresGrad(inputGradient);
+        var kernel = OpAssert.Random(82, -0.5f, 0.5f, features, gu);
+        var recurrent = OpAssert.Random(83, -0.5f, 0.5f, units, gu);
+        var bias = OpAssert.Random(84, -0.5f, 0.5f, gu);
+        var h0 = masks ? OpAssert.Random(85, -0.5f, 0.5f, batch, units) : null;
+        var c0 = masks ? OpAssert.Random(86, -0.5f, 0.5f, batch, units) : null;
+        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
+        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
+        Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0, c0!]];
+
+        float[][] Run(bool inPlace, bool gradientsInLoopForward, bool gradientsInLoopBackward)
+        {
+            bool savedInPlace = RecurrentLoop.InputInPlace, savedGradients = RecurrentLoop.GradientsInLoop;
+            try
+            {
+                RecurrentLoop.InputInPlace = inPlace;
+                foreach (var t in inputs) t.ZeroGrad();
+                RecurrentLoop.GradientsInLoop = gradientsInLoopForward;
+                var y = Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test");
+                RecurrentLoop.GradientsInLoop = gradientsInLoopBackward;
+                y.Backward(Tensor.RandomUniform(y.Shape, -1f, 1f, new RandomGenerator(87)));
+                return [y.ToArray(), .. inputs.Select(t => t.Grad!.ToArray())];
+            }
+            finally
+            {
+                RecurrentLoop.InputInPlace = savedInPlace;
+                RecurrentLoop.GradientsInLoop = savedGradients;
+            }
+        }
+
+        ThreadCounts.SameBits($"lstm, batch {batch}", () =>
+        {
+            var inPlace = Run(true, true, true);
+            ThreadCounts.Identical($"batch {batch}: in place against the copy, {Parallelism.Threads} threads", Run(false, true, true), inPlace);
+            ThreadCounts.Identical($"batch {batch}: in place, then the gradients after the loop, against the copy, {Parallelism.Threads} threads",
+                Run(false, false, false), Run(true, true, false));
+            return inPlace;
+        });
+    }
+
     private const int SmallBatch = 2, SmallSteps = 4;
 
     /// <summary>The gradient checks' step mask (a step of each row skipped) and recurrent dropout (a third of the units dropped).</summary>
