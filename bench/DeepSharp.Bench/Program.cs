@@ -37,6 +37,7 @@ IBenchmark[] benchmarks =
     new GanLayersBenchmark(),
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
+    new GanMaskBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),
