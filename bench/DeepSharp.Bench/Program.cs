@@ -37,7 +37,6 @@ IBenchmark[] benchmarks =
     new GanLayersBenchmark(),
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
-    new GanMaskBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),
