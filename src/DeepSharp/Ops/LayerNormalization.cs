@@ -22,16 +22,7 @@ public static unsafe partial class Ops
     {
         x.ThrowIfDisposed();
         const string op = "LayerNormalization";
-        if (normalizedRank < 1 || normalizedRank > x.Rank)
-            throw new ArgumentOutOfRangeException(nameof(normalizedRank), normalizedRank,
-                $"{op}: normalizedRank must be between 1 and the input's rank {x.Rank} (shape {x._shape}); got {normalizedRank}.");
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{op}: epsilon must be a positive number; got {epsilon}.");
-        int n = 1;
-        for (int d = x.Rank - normalizedRank; d < x.Rank; d++) n *= x._shape[d];
-        int rows = n == 0 ? 0 : (int)(x._shape.Size / n);
-        CheckNormalizedWeight(op, nameof(gamma), gamma, n, x._shape);
-        CheckNormalizedWeight(op, nameof(beta), beta, n, x._shape);
+        var (rows, n) = NormalizedRows(op, x, gamma, beta, epsilon, normalizedRank);
         var input = ContiguousOperand.Of(x);
         var y = Tensor.Uninitialized(x._shape);
         var stats = Tensor.Uninitialized(new TensorShape(2, rows)); // mean, then 1/σ
@@ -57,16 +48,7 @@ public static unsafe partial class Ops
         const string op = "AddLayerNormalization";
         if (x._shape != branch._shape)
             throw new ArgumentException($"{op}: the two operands must have one shape; got {x._shape} and {branch._shape}.", nameof(branch));
-        if (normalizedRank < 1 || normalizedRank > x.Rank)
-            throw new ArgumentOutOfRangeException(nameof(normalizedRank), normalizedRank,
-                $"{op}: normalizedRank must be between 1 and the input's rank {x.Rank} (shape {x._shape}); got {normalizedRank}.");
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{op}: epsilon must be a positive number; got {epsilon}.");
-        int n = 1;
-        for (int d = x.Rank - normalizedRank; d < x.Rank; d++) n *= x._shape[d];
-        int rows = n == 0 ? 0 : (int)(x._shape.Size / n);
-        CheckNormalizedWeight(op, nameof(gamma), gamma, n, x._shape);
-        CheckNormalizedWeight(op, nameof(beta), beta, n, x._shape);
+        var (rows, n) = NormalizedRows(op, x, gamma, beta, epsilon, normalizedRank);
         var a = ContiguousOperand.Of(x);
         var b = ContiguousOperand.Of(branch);
         sum = Tensor.Uninitialized(x._shape);
@@ -125,6 +107,25 @@ public static unsafe partial class Ops
         if (dx is not null && pending is null) GradientEngine.Accumulate(x, dx);
         if (dGamma is not null) GradientEngine.Accumulate(gamma!, dGamma);
         if (dBeta is not null) GradientEngine.Accumulate(beta!, dBeta);
+    }
+
+    /// <summary>
+    /// Checks a layer normalization's arguments and returns how many rows of <paramref name="x"/> it normalizes and how
+    /// many values each row holds (the last <paramref name="normalizedRank"/> axes).
+    /// </summary>
+    private static (int Rows, int N) NormalizedRows(string op, Tensor x, Tensor? gamma, Tensor? beta, float epsilon, int normalizedRank)
+    {
+        if (normalizedRank < 1 || normalizedRank > x.Rank)
+            throw new ArgumentOutOfRangeException(nameof(normalizedRank), normalizedRank,
+                $"{op}: normalizedRank must be between 1 and the input's rank {x.Rank} (shape {x._shape}); got {normalizedRank}.");
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{op}: epsilon must be a positive number; got {epsilon}.");
+        int n = 1;
+        for (int d = x.Rank - normalizedRank; d < x.Rank; d++) n *= x._shape[d];
+        int rows = n == 0 ? 0 : (int)(x._shape.Size / n);
+        CheckNormalizedWeight(op, nameof(gamma), gamma, n, x._shape);
+        CheckNormalizedWeight(op, nameof(beta), beta, n, x._shape);
+        return (rows, n);
     }
 
     private static void CheckNormalizedWeight(string op, string argument, Tensor? weight, int n, in TensorShape input)
