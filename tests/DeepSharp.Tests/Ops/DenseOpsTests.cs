@@ -163,21 +163,31 @@ public class DenseOpsTests
         }
         ThreadCounts.SameBits($"row groups {rows}x{k} to {n}", () =>
         {
-            var dz = gelu ? new float[rows * n] : (float[])dy.Clone();
-            var dx = new float[rows * k];
-            var dw = new float[k * n];
-            var db = new float[n];
-            var biasPartials = new float[DenseBiasActivation.Partials(rows, n)];
-            var scratch = new float[DenseRowGroups.Scratch(rows, k, n)];
-            fixed (float* px = x, pw = w, pz = z, pdy = gelu ? dy : dz, pdz = dz, pdx = dx, pdw = dw, pdb = db, pp = biasPartials, ps = scratch)
-                DenseRowGroups.Backward(new DenseRowGroups.Operands
-                {
-                    X = px, Kernel = pw, Z = gelu ? pz : null, Dy = pdy, Dz = pdz, Dx = pdx, Dw = pdw, Db = pdb,
-                    BiasPartials = pp, KernelScratch = ps, Rows = rows, K = k, N = n, Activation = kind,
-                });
-            ThreadCounts.Identical("dz, dx, dW, db against the groups made apart", [dzExpected, dxExpected, dwExpected, dbExpected], [dz, dx, dw, db]);
-            return [dz, dx, dw, db];
+            var results = GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind);
+            ThreadCounts.Identical("dz, dx, dW, db against the groups made apart", [dzExpected, dxExpected, dwExpected, dbExpected], results);
+            return results;
         });
+    }
+
+    /// <summary>
+    /// <see cref="DenseRowGroups.Backward"/> on fresh outputs: dz, dx, dW and db (dz is dy itself for a linear layer, as
+    /// the op passes it).
+    /// </summary>
+    private static unsafe float[][] GroupedBackward(float[] x, float[] w, float[] z, float[] dy, int rows, int k, int n, bool gelu, DenseActivation kind)
+    {
+        var dz = gelu ? new float[rows * n] : (float[])dy.Clone();
+        var dx = new float[rows * k];
+        var dw = new float[k * n];
+        var db = new float[n];
+        var biasPartials = new float[DenseBiasActivation.Partials(rows, n)];
+        var scratch = new float[DenseRowGroups.Scratch(rows, k, n)];
+        fixed (float* px = x, pw = w, pz = z, pdy = gelu ? dy : dz, pdz = dz, pdx = dx, pdw = dw, pdb = db, pp = biasPartials, ps = scratch)
+            DenseRowGroups.Backward(new DenseRowGroups.Operands
+            {
+                X = px, Kernel = pw, Z = gelu ? pz : null, Dy = pdy, Dz = pdz, Dx = pdx, Dw = pdw, Db = pdb,
+                BiasPartials = pp, KernelScratch = ps, Rows = rows, K = k, N = n, Activation = kind,
+            });
+        return [dz, dx, dw, db];
     }
 
     /// <summary>
@@ -202,19 +212,7 @@ public class DenseOpsTests
             DenseRowGroups.ParallelSums = newPaths;
             try
             {
-                var dz = gelu ? new float[rows * n] : (float[])dy.Clone();
-                var dx = new float[rows * k];
-                var dw = new float[k * n];
-                var db = new float[n];
-                var biasPartials = new float[DenseBiasActivation.Partials(rows, n)];
-                var scratch = new float[DenseRowGroups.Scratch(rows, k, n)];
-                fixed (float* px = x, pw = w, pz = z, pdy = gelu ? dy : dz, pdz = dz, pdx = dx, pdw = dw, pdb = db, pp = biasPartials, ps = scratch)
-                    DenseRowGroups.Backward(new DenseRowGroups.Operands
-                    {
-                        X = px, Kernel = pw, Z = gelu ? pz : null, Dy = pdy, Dz = pdz, Dx = pdx, Dw = pdw, Db = pdb,
-                        BiasPartials = pp, KernelScratch = ps, Rows = rows, K = k, N = n, Activation = kind,
-                    });
-                return [dz, dx, dw, db];
+                return GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind);
             }
             finally
             {

@@ -287,8 +287,8 @@ public class RecurrentOpsTests
         var bias = OpAssert.Random(74, -0.5f, 0.5f, gu);
         var h0 = masks ? OpAssert.Random(75, -0.5f, 0.5f, batch, units) : null;
         var c0 = masks ? OpAssert.Random(76, -0.5f, 0.5f, batch, units) : null;
-        var mask = masks ? Tensor.FromArray(Enumerable.Range(0, batch * steps).Select(i => i % 7 == 3 ? 0f : 1f).ToArray(), batch, steps) : null;
-        var drop = masks ? Tensor.FromArray(Enumerable.Range(0, batch * units).Select(i => i % 5 == 2 ? 0f : 1.25f).ToArray(), batch, units) : null;
+        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
+        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
         Tensor[] others = [.. inputGradient ? [x] : Array.Empty<Tensor>(), bias, .. h0 is null ? Array.Empty<Tensor>() : [h0, c0!]];
         Tensor[] weights = [kernel, recurrent];
 
