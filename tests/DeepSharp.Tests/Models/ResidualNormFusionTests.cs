@@ -84,11 +84,11 @@ public class ResidualNormFusionTests
     }
 
     /// <summary>
-    /// The fused op allocates nothing of its own: a steady vit step allocates no more with it than without. (The vit's step
-    /// is not at zero: about 100 bytes a step come from elsewhere, with the fusion on or off.)
+    /// A warmed-up vit step allocates nothing, with the fusion on or off (the Reshape layers and the attention's absent masks
+    /// once took 72 and 32 bytes a call).
     /// </summary>
     [Fact]
-    public void The_fused_op_adds_no_allocation_to_a_steady_vit_step()
+    public void A_steady_vit_step_allocates_nothing_fused_or_not()
     {
         long Bytes(bool fused)
         {
@@ -101,6 +101,7 @@ public class ResidualNormFusionTests
             return SteadyStateAllocation.FewestBytes(() => model.TrainOnBatch(x, y), rounds: 10, stepsPerRound: 10);
         }
 
-        Assert.True(Bytes(true) <= Bytes(false));
+        Assert.Equal(0, Bytes(true));
+        Assert.Equal(0, Bytes(false));
     }
 }

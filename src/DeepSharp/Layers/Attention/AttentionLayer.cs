@@ -43,7 +43,12 @@ public abstract class AttentionLayer : MergeLayer
 
     /// <inheritdoc/>
     protected override Tensor Merge(ReadOnlySpan<Tensor> inputs, bool training) =>
-        Attend(inputs, new Tensor?[MaskNames.Length], causal: false, training, returnScores: false, out _);
+        Attend(inputs, NoMasks, causal: false, training, returnScores: false, out _);
+
+    /// <summary>One null per mask, read-only: a call without masks allocates nothing for them.</summary>
+    private Tensor?[] NoMasks => _noMasks ??= new Tensor?[MaskNames.Length];
+
+    private Tensor?[]? _noMasks;
 
     /// <summary>
     /// Attention takes sequences of unknown length (None steps, as Keras users give variable-length text), never unknown

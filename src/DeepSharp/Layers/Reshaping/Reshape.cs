@@ -32,7 +32,8 @@ public sealed class Reshape : Layer
             if (_target[i] == -1) unknownAt = i;
             else known *= _target[i];
         }
-        var dims = (int[])_target.Clone();
+        Span<int> dims = stackalloc int[_target.Length]; // the training step's call: no allocation
+        _target.CopyTo(dims);
         if (unknownAt >= 0)
         {
             if (known == 0 || inputShape.Size % known != 0) throw Mismatch(inputShape);
