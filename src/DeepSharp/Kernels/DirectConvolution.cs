@@ -24,6 +24,10 @@ internal static unsafe class DirectConvolution
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int BackwardItems = 8; // image ranges of the kernel gradient: 4 per thread on two cores
 
+    // EXPERIMENT: narrow rows in pairs (DEEPSHARP_DIRECT_PAIRS=off for the old one-pixel path).
+    internal static bool PairRows { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_PAIRS"), "off", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether this kernel handles <paramref name="g"/>.</summary>
     internal static bool Applies(in ConvolutionGeometry g) =>
         g.Channels == 1 && Simd.Level == SimdLevel.Vector512 && Avx512F.IsSupported && g.KernelHeight * g.KernelWidth <= 64;
@@ -76,12 +80,31 @@ internal static unsafe class DirectConvolution
                 }
                 float* line = source + (long)oh * G.StrideHeight * image.Stride;
                 float* output = Y + (long)row * G.OutputWidth * filters;
+                // Rows narrower than a group (a vit's 4 patches) go two at a time, four pixels of each in one group of
+                // eight, when the next row is of the same image and of this item.
+                bool pair = PairRows && G.OutputWidth >= PixelsPerGroup / 2 && G.OutputWidth < PixelsPerGroup
+                    && row + 1 < row1 && oh + 1 < G.OutputHeight;
+                int rowsDone = pair ? 2 : 1;
                 for (int f0 = 0; f0 < filters; f0 += FiltersPerBlock)
                 {
                     var m0 = Im2Col.TailMask(filters - f0);
                     var m1 = Im2Col.TailMask(filters - f0 - 16);
                     var b0 = Bias == null ? Vector512<float>.Zero : Avx512F.MaskLoad(Bias + f0, m0, Vector512<float>.Zero);
                     var b1 = Bias == null ? Vector512<float>.Zero : Avx512F.MaskLoad(Bias + f0 + 16, m1, Vector512<float>.Zero);
+                    if (pair)
+                    {
+                        const int half = PixelsPerGroup / 2;
+                        float* nextLine = line + (long)G.StrideHeight * image.Stride, nextOutput = output + (long)G.OutputWidth * filters;
+                        Pixels8(line, nextLine, G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
+                            output + f0, nextOutput + f0, filters);
+                        for (int rest = half; rest < G.OutputWidth; rest++)
+                        {
+                            Pixel1(line + (long)rest * G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu, output + (long)rest * filters + f0);
+                            Pixel1(nextLine + (long)rest * G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
+                                nextOutput + (long)rest * filters + f0);
+                        }
+                        continue;
+                    }
                     int ow = 0;
                     for (; ow + PixelsPerGroup <= G.OutputWidth; ow += PixelsPerGroup)
                         Pixels8(line + (long)ow * G.StrideWidth, G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
@@ -102,20 +125,30 @@ internal static unsafe class DirectConvolution
                 if (!After.IsNone)
                 {
                     long at = (long)row * G.OutputWidth * filters;
-                    ConvolutionPasses.Output(output, G.OutputWidth, filters, null, After.At(at));
+                    ConvolutionPasses.Output(output, rowsDone * G.OutputWidth, filters, null, After.At(at));
                 }
+                row += rowsDone - 1;
             }
         }
     }
 
     /// <summary>Eight output pixels (<paramref name="step"/> apart in the image) × 32 filters.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pixels8(float* x, int step, int* offsets, int taps, float* w, int ldw, Vector512<float> m0, Vector512<float> m1,
-        Vector512<float> b0, Vector512<float> b1, bool relu, float* y, int ldy)
+        Vector512<float> b0, Vector512<float> b1, bool relu, float* y, int ldy) =>
+        Pixels8(x, x + 4 * step, step, offsets, taps, w, ldw, m0, m1, b0, b1, relu, y, y + 4 * ldy, ldy);
+
+    /// <summary>
+    /// Eight output pixels × 32 filters: four from <paramref name="x"/> and four from <paramref name="x4"/>, each four
+    /// <paramref name="step"/> apart in the image, stored from <paramref name="y"/> and <paramref name="y4"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Pixels8(float* x, float* x4, int step, int* offsets, int taps, float* w, int ldw, Vector512<float> m0, Vector512<float> m1,
+        Vector512<float> b0, Vector512<float> b1, bool relu, float* y, float* y4, int ldy)
     {
         Vector512<float> a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
         Vector512<float> a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1;
-        float* x0 = x, x4 = x + 4 * step;
+        float* x0 = x;
         nint s1 = step, s2 = 2 * step, s3 = 3 * step;
         for (int t = 0; t < taps; t++)
         {
@@ -136,10 +169,10 @@ internal static unsafe class DirectConvolution
         Put(y + ldy, a10, a11, m0, m1, relu);
         Put(y + 2 * ldy, a20, a21, m0, m1, relu);
         Put(y + 3 * ldy, a30, a31, m0, m1, relu);
-        Put(y + 4 * ldy, a40, a41, m0, m1, relu);
-        Put(y + 5 * ldy, a50, a51, m0, m1, relu);
-        Put(y + 6 * ldy, a60, a61, m0, m1, relu);
-        Put(y + 7 * ldy, a70, a71, m0, m1, relu);
+        Put(y4, a40, a41, m0, m1, relu);
+        Put(y4 + ldy, a50, a51, m0, m1, relu);
+        Put(y4 + 2 * ldy, a60, a61, m0, m1, relu);
+        Put(y4 + 3 * ldy, a70, a71, m0, m1, relu);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using DeepSharp.Kernels;
+
+namespace DeepSharp.Bench.Benchmarks;
+
+/// <summary>
+/// A/B in one process of single-channel convolutions whose windows tile the image (<see cref="PatchConvolution"/>): the
+/// GEMM path against the direct kernel (<see cref="PatchConvolution.Enabled"/> off), alternating in blocks, each kernel
+/// call alone and hot. Rows: forward (with bias) and backward (kernel and bias gradients; the image needs none), at the
+/// vit's patch embedding (batch 128, 28×28, 7×7 stride 7, 64 filters) and at other patch sides of the same images, to
+/// see where each path wins. Times in µs per call with GFLOP/s of the GEMM side; the "peer" column is the direct kernel.
+/// With <c>DEEPSHARP_BENCH_CPU_TIME=1</c> and one thread, the rows survive a loaded machine.
+/// </summary>
+internal sealed unsafe class VitPatchBenchmark : IBenchmark
+{
+    private const int Batch = 128, Side = 28, Filters = 64;
+
+    public string Name => "vit-patch";
+
+    public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
+    {
+        bool atStart = PatchConvolution.Enabled;
+        try
+        {
+            foreach (int threads in options.Threads)
+                foreach (int patch in new[] { 7, 4, 2, 14 })
+                    foreach (var row in Rows(threads, patch, atStart)) yield return row;
+        }
+        finally
+        {
+            PatchConvolution.Enabled = atStart;
+        }
+    }
+
+    private static List<BenchmarkResult> Rows(int threads, int patch, bool atStart)
+    {
+        Parallelism.Threads = threads;
+        var g = DeepSharp.Ops.ConvolutionShape("vit-patch", new TensorShape(Batch, Side, Side, 1), patch, patch, 1, Filters, (patch, patch), false, (1, 1));
+        var random = new Random(patch);
+        float* x = Alloc(g.Batch * g.ImageSize, random), w = Alloc(g.Patch * Filters, random), b = Alloc(Filters, random);
+        float* y = Alloc(g.Rows * Filters, random), dy = Alloc(g.Rows * Filters, random);
+        float* dw = Alloc(g.Patch * Filters, random), db = Alloc(Filters, random);
+        try
+        {
+            string shape = $"conv2d ({Batch}, {g.OutputHeight}, {g.OutputWidth}, {Filters}) ← ({Batch}, {Side}, {Side}, 1), ({patch}, {patch}, 1, {Filters})";
+            double flops = 2.0 * g.MultiplyAdds;
+            var rows = new List<BenchmarkResult>
+            {
+                Row($"{shape} forward", threads, flops, atStart, () => Convolution.Forward(g, x, w, b, FusedActivation.None, y)),
+                Row($"{shape} backward dW db", threads, flops, atStart,
+                    () => Convolution.Backward(g, x, w, dy, null, FusedActivation.None, null, dw, db)),
+            };
+            return rows;
+        }
+        finally
+        {
+            foreach (var p in new[] { x, w, b, y, dy, dw, db }) NativeMemory.AlignedFree(p);
+        }
+    }
+
+    private static BenchmarkResult Row(string what, int threads, double flops, bool atStart, Action action)
+    {
+        var (gemm, direct) = Measure.SecondsPerCall(
+            () => { PatchConvolution.Enabled = atStart; action(); },
+            () => { PatchConvolution.Enabled = false; action(); });
+        string rate = (flops / gemm / 1e9).ToString("F0", CultureInfo.InvariantCulture);
+        return new BenchmarkResult($"{what}, {rate} GFLOP/s t{threads}, gemm vs direct", gemm * 1e6, direct * 1e6, BenchmarkUnit.Microseconds,
+            PeerName: "direct");
+    }
+
+    private static float* Alloc(long floats, Random random)
+    {
+        var p = (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
+        for (long i = 0; i < floats; i++) p[i] = (float)(random.NextDouble() - 0.5);
+        return p;
+    }
+}
