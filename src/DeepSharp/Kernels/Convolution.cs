@@ -6,8 +6,7 @@ namespace DeepSharp.Kernels;
 /// and backward for the input, the kernel and the bias in one sweep over the output gradient. The
 /// micro-kernel is picked once from <see cref="Simd.Level"/>, as <see cref="Gemm"/> does. With AVX-512, 3×3 stride-1
 /// convolutions run forward and their input gradient by <see cref="WinogradConvolution"/> where the shape suits it,
-/// and single-channel images take <see cref="DirectConvolution"/>, unless its windows tile the image
-/// (<see cref="PatchConvolution"/>: then the GEMM path is faster).
+/// and single-channel images take <see cref="DirectConvolution"/>.
 /// </summary>
 internal static unsafe class Convolution
 {
@@ -20,7 +19,7 @@ internal static unsafe class Convolution
     {
         if (g.Rows == 0 || g.Filters == 0) return;
         level = Available(level);
-        if (level == SimdLevel.Vector512 && DirectConvolution.Applies(g) && !PatchConvolution.Applies(g))
+        if (level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
         {
             DirectConvolution.Forward(g, x, kernel, bias, activation, y);
             return;
@@ -72,7 +71,7 @@ internal static unsafe class Convolution
                 Backward(level, g, x, kernel, outputGradient, output, activation, null, kernelGradient, biasGradient);
             return;
         }
-        if (inputGradient == null && level == SimdLevel.Vector512 && DirectConvolution.Applies(g) && !PatchConvolution.Applies(g))
+        if (inputGradient == null && level == SimdLevel.Vector512 && DirectConvolution.Applies(g))
         {
             DirectConvolution.BackwardKernel(g, x, outputGradient, output, activation, kernelGradient, biasGradient);
             return;

@@ -9,8 +9,9 @@ namespace DeepSharp.Kernels;
 /// C = 1 a patch is only Kh·Kw values, so gathering patches into a buffer costs more than the arithmetic it
 /// feeds (measured 35 of 50 cycles per output pixel for 3×3). Here each output pixel reads its taps straight
 /// from the image, as broadcasts against 32 filters held in two zmm registers: forward computes 8 pixels at a
-/// time (16 accumulators) with bias and ReLU applied before the single store (another fused activation follows in a pass
-/// over each row of output pixels while it is in L1); backward (kernel and bias
+/// time (16 accumulators; rows of 4 to 7 pixels two at a time, 4 of each, since one pixel alone has only two FMA chains
+/// that wait on their latency) with bias and ReLU applied before the single store (another fused activation follows in
+/// a pass over each row of output pixels while it is in L1); backward (kernel and bias
 /// gradients; the image needs none) keeps all 9 taps' gradients for 32 filters in 18 registers while it
 /// streams over the pixels. Images with "same" padding are first copied into a zero-bordered scratch image,
 /// so that every tap is an in-bounds load. AVX-512 only; other machines take the GEMM path.
@@ -24,7 +25,11 @@ internal static unsafe class DirectConvolution
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int BackwardItems = 8; // image ranges of the kernel gradient: 4 per thread on two cores
 
-    // EXPERIMENT: narrow rows in pairs (DEEPSHARP_DIRECT_PAIRS=off for the old one-pixel path).
+    /// <summary>
+    /// Whether rows of 4 to 7 output pixels (a vit's patch embedding: 4 patches a row) go two at a time, four pixels of
+    /// each in one group of eight; false takes each such pixel alone, for A/B comparisons (same bits either way). Starts
+    /// false when the environment variable <c>DEEPSHARP_DIRECT_PAIRS</c> is <c>off</c>.
+    /// </summary>
     internal static bool PairRows { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_PAIRS"), "off", StringComparison.OrdinalIgnoreCase);
 
