@@ -7,9 +7,10 @@ namespace DeepSharp.Bench.Benchmarks;
 /// <summary>
 /// A/B in one process of single-channel convolutions whose windows tile the image, as a vision transformer cuts its patches:
 /// the direct kernel with rows narrower than a group of pixels taken two at a time (<see cref="DirectConvolution.PairRows"/>)
-/// against one pixel at a time, alternating in blocks, each kernel call alone and hot. Rows: forward (with bias) and
+/// and the kernel gradient of small images summed over runs of images (<see cref="DirectConvolution.ImageRuns"/>) against
+/// one pixel at a time and one image at a time, alternating in blocks, each kernel call alone and hot. Rows: forward (with bias) and
 /// backward (kernel and bias gradients; the image needs none), at the vit's patch embedding (batch 128, 28×28, 7×7 stride 7,
-/// 64 filters: rows of 4) and at patch sides 4 (rows of 7) and 2 (rows of 14, never paired: a control). Times in µs per
+/// 64 filters: rows of 4) and at patch sides 4 (rows of 7) and 2 (rows of 14, never paired; 196 pixels an image, one image a run: a control). Times in µs per
 /// call with GFLOP/s of the new side; the "peer" column is the old one. With <c>DEEPSHARP_BENCH_CPU_TIME=1</c> and one
 /// thread, the rows survive a loaded machine.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed unsafe class VitPatchBenchmark : IBenchmark
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
-        bool atStart = DirectConvolution.PairRows;
+        var atStart = (DirectConvolution.PairRows, DirectConvolution.ImageRuns);
         try
         {
             foreach (int threads in options.Threads)
@@ -30,11 +31,11 @@ internal sealed unsafe class VitPatchBenchmark : IBenchmark
         }
         finally
         {
-            DirectConvolution.PairRows = atStart;
+            (DirectConvolution.PairRows, DirectConvolution.ImageRuns) = atStart;
         }
     }
 
-    private static List<BenchmarkResult> Rows(int threads, int patch, bool atStart)
+    private static List<BenchmarkResult> Rows(int threads, int patch, (bool, bool) atStart)
     {
         Parallelism.Threads = threads;
         var g = DeepSharp.Ops.ConvolutionShape("vit-patch", new TensorShape(Batch, Side, Side, 1), patch, patch, 1, Filters, (patch, patch), false, (1, 1));
@@ -60,13 +61,13 @@ internal sealed unsafe class VitPatchBenchmark : IBenchmark
         }
     }
 
-    private static BenchmarkResult Row(string what, int threads, double flops, bool atStart, Action action)
+    private static BenchmarkResult Row(string what, int threads, double flops, (bool, bool) atStart, Action action)
     {
         var (on, off) = Measure.SecondsPerCall(
-            () => { DirectConvolution.PairRows = atStart; action(); },
-            () => { DirectConvolution.PairRows = false; action(); });
+            () => { (DirectConvolution.PairRows, DirectConvolution.ImageRuns) = atStart; action(); },
+            () => { (DirectConvolution.PairRows, DirectConvolution.ImageRuns) = (false, false); action(); });
         string rate = (flops / on / 1e9).ToString("F0", CultureInfo.InvariantCulture);
-        return new BenchmarkResult($"{what}, {rate} GFLOP/s t{threads}", on * 1e6, off * 1e6, BenchmarkUnit.Microseconds, PeerName: "single rows");
+        return new BenchmarkResult($"{what}, {rate} GFLOP/s t{threads}", on * 1e6, off * 1e6, BenchmarkUnit.Microseconds, PeerName: "single rows, images");
     }
 
     private static float* Alloc(long floats, Random random)

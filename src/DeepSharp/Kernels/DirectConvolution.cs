@@ -24,6 +24,15 @@ internal static unsafe class DirectConvolution
     private const int FiltersPerBlock = 32;
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int BackwardItems = 8; // image ranges of the kernel gradient: 4 per thread on two cores
+    private const int RunPixels = 256;   // the kernel gradient sums at least this many output pixels a call where images are small
+
+    /// <summary>
+    /// Whether the kernel gradient of small images read in place sums several images a call (see <see cref="RunPixels"/>);
+    /// false sums each image alone and adds it to the partial gradient, for A/B comparisons (the sums are added in another
+    /// order). Starts false when the environment variable <c>DEEPSHARP_DIRECT_IMAGES</c> is <c>single</c>.
+    /// </summary>
+    internal static bool ImageRuns { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_IMAGES"), "single", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Whether rows of 4 to 7 output pixels (a vit's patch embedding: 4 patches a row) go two at a time, four pixels of
@@ -267,20 +276,25 @@ internal static unsafe class DirectConvolution
             int* offsets = stackalloc int[TapsPerPass * ((taps + TapsPerPass - 1) / TapsPerPass)];
             image.TapOffsets(G, offsets);
             for (int t = taps; t < TapsPerPass * ((taps + TapsPerPass - 1) / TapsPerPass); t++) offsets[t] = 0; // spare lanes, never kept
-            float* scratch = Before.IsNone ? null : ConvolutionBuffers.Current.Get(ConvolutionBuffers.OutputGradient, (long)G.OutputPixels * filters);
-            for (int n = n0; n < n1; n++)
+            // Small images read in place are summed in runs of several (a vit's 16 patches: 16 images), so that each call's
+            // sums are long enough to outweigh adding them to the partial gradient; the runs are cut from the item, never by
+            // the thread count. Copied (padded) images go one at a time, the copy holding one.
+            int run = ImageRuns && !image.Copies ? Math.Max(1, RunPixels / G.OutputPixels) : 1;
+            float* scratch = Before.IsNone ? null : ConvolutionBuffers.Current.Get(ConvolutionBuffers.OutputGradient, (long)run * G.OutputPixels * filters);
+            for (int n = n0, count; n < n1; n += count)
             {
+                count = Math.Min(run, n1 - n);
                 float* source = image.Of(G, X, n);
                 long pixel0 = (long)n * G.OutputPixels;
                 float* gradient = OutputGradient + pixel0 * filters;
                 if (scratch != null)
                 {
-                    ConvolutionPasses.Gradient(gradient, Activated + pixel0 * filters, Before.At(pixel0 * filters), G.OutputPixels, filters, scratch, filters, null);
+                    ConvolutionPasses.Gradient(gradient, Activated + pixel0 * filters, Before.At(pixel0 * filters), count * G.OutputPixels, filters, scratch, filters, null);
                     gradient = scratch;
                 }
                 for (int f0 = 0; f0 < filters; f0 += FiltersPerBlock)
                     for (int t0 = 0; t0 < taps; t0 += TapsPerPass)
-                        Taps9(G, source, image.Stride, offsets + t0, gradient + f0, Output == null ? null : Output + pixel0 * filters + f0,
+                        Taps9(G, source, count, image.Stride, offsets + t0, gradient + f0, Output == null ? null : Output + pixel0 * filters + f0,
                             filters, Im2Col.TailMask(filters - f0), Im2Col.TailMask(filters - f0 - 16),
                             partial + (long)t0 * filters + f0, Math.Min(TapsPerPass, taps - t0), t0 == 0 ? partial + (long)taps * filters + f0 : null);
             }
@@ -288,12 +302,13 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Adds, for nine taps and 32 filters of one image, Σ over output pixels of tap value × output gradient to
+    /// Adds, for nine taps and 32 filters of <paramref name="images"/> consecutive images (read in place, or one padded copy),
+    /// Σ over their output pixels of tap value × output gradient to
     /// <paramref name="dw"/> (rows of filters, the first <paramref name="keep"/> taps kept), and Σ gradient to
     /// <paramref name="db"/> when given.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Taps9(in ConvolutionGeometry g, float* image, int stride, int* offsets, float* dy, float* output, int ldy,
+    private static void Taps9(in ConvolutionGeometry g, float* image, int images, int stride, int* offsets, float* dy, float* output, int ldy,
         Vector512<float> m0, Vector512<float> m1, float* dw, int keep, float* db)
     {
         Vector512<float> w00 = default, w01 = default, w10 = default, w11 = default, w20 = default, w21 = default;
@@ -301,9 +316,10 @@ internal static unsafe class DirectConvolution
         Vector512<float> w60 = default, w61 = default, w70 = default, w71 = default, w80 = default, w81 = default;
         Vector512<float> s0 = default, s1 = default;
         nint o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7], o8 = offsets[8];
-        for (int oh = 0; oh < g.OutputHeight; oh++)
+        for (int row = 0, rows = images * g.OutputHeight; row < rows; row++)
         {
-            float* p = image + (long)oh * g.StrideHeight * stride;
+            int n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
+            float* p = image + (long)n * g.ImageSize + (long)oh * g.StrideHeight * stride;
             for (int ow = 0; ow < g.OutputWidth; ow++, p += g.StrideWidth, dy += ldy)
             {
                 var d0 = Avx512F.MaskLoad(dy, m0, Vector512<float>.Zero);
@@ -358,6 +374,9 @@ internal static unsafe class DirectConvolution
         private readonly int _padBottom, _padRight;
 
         public readonly int Stride, Rows;
+
+        /// <summary>Whether images are copied into a padded scratch (one at a time) rather than read in place.</summary>
+        public bool Copies => _scratch != null;
 
         public PaddedImage(in ConvolutionGeometry g)
         {

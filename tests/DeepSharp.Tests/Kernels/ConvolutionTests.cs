@@ -116,6 +116,7 @@ public unsafe class ConvolutionTests
 
     [Theory]
     [InlineData(11, 28, 1, 64, 7)] // the vit's patch embedding: the direct kernel on AVX-512 machines
+    [InlineData(40, 28, 1, 64, 7)] // the same in 8 image ranges of 5 (the kernel gradient's runs of images cut by them)
     [InlineData(5, 30, 1, 40, 4)]  // rows of 7 patches
     [InlineData(6, 16, 3, 24, 4)]  // three channels: the GEMM path
     public void Patch_gradients_have_the_same_bits_at_any_thread_count(int batch, int size, int channels, int filters, int patch)

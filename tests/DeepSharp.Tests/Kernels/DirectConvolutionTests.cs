@@ -4,7 +4,10 @@ using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Kernels;
 
-/// <summary>The direct kernel of single-channel convolutions: rows narrower than a group of pixels taken two at a time.</summary>
+/// <summary>
+/// The direct kernel of single-channel convolutions: rows narrower than a group of pixels taken two at a time, and the
+/// kernel gradient of small images summed over runs of images.
+/// </summary>
 public unsafe class DirectConvolutionTests
 {
     // batch, height, width, kernel h, kernel w, filters, stride h, stride w, same
@@ -57,5 +60,49 @@ public unsafe class DirectConvolutionTests
         {
             DirectConvolution.PairRows = saved;
         }
+    }
+
+    [Theory]
+    [InlineData(40, 28, 28, 7, 0)] // the vit's patch embedding: runs of 16 images cut by 8 image ranges of 5
+    [InlineData(3, 28, 28, 7, 0)]  // one range of 3 images
+    [InlineData(21, 12, 12, 3, 0)] // 3×3 stride 3: 16 pixels an image
+    [InlineData(9, 10, 10, 3, 1)]  // same padding: each image copied, so one image a run
+    public void Kernel_gradients_over_runs_of_images_match_one_image_at_a_time_and_the_definition(int batch, int height, int width, int patch, int same)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, height, width, 1), patch, patch, 1, 40, (patch, patch), same == 1, (1, 1));
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(DirectConvolution.Applies(g), "without AVX-512 the direct kernel must not be taken");
+            return;
+        }
+        var (x, w, _, dy, y, masked) = NaiveConvolution.RandomReluProblem(g, batch + height + patch);
+        var (_, dw, db) = NaiveConvolution.Backward(g, x, w, masked);
+        bool saved = DirectConvolution.ImageRuns;
+        try
+        {
+            var results = new float[2][][];
+            foreach (bool runs in new[] { true, false })
+            {
+                DirectConvolution.ImageRuns = runs;
+                var (gw, gb) = (new float[dw.Length], new float[db.Length]);
+                fixed (float* px = x, py = y, pdy = dy, pgw = gw, pgb = gb)
+                    DirectConvolution.BackwardKernel(g, px, pdy, py, FusedActivation.Relu, pgw, pgb);
+                Close(dw, gw, $"kernel gradient, runs {runs}");
+                Close(db, gb, $"bias gradient, runs {runs}");
+                results[runs ? 0 : 1] = [gw, gb];
+            }
+            for (int r = 0; r < 2; r++) Close(results[1][r], results[0][r], $"runs against single images, result {r}");
+        }
+        finally
+        {
+            DirectConvolution.ImageRuns = saved;
+        }
+    }
+
+    private static void Close(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 + 1e-5 * Math.Abs(expected[i]),
+                $"{what}: element {i} is {actual[i]}, expected {expected[i]}");
     }
 }
