@@ -36,6 +36,8 @@ IBenchmark[] benchmarks =
     new VitAttentionBenchmark(),
     new VitAttentionOpBenchmark(),
     new VitResidualNormBenchmark(),
+    new VitPatchBenchmark(),
+    new VitPatchSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
     new GemmKBlocksBenchmark("mlp", 128),

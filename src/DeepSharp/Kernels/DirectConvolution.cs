@@ -9,8 +9,9 @@ namespace DeepSharp.Kernels;
 /// C = 1 a patch is only Kh·Kw values, so gathering patches into a buffer costs more than the arithmetic it
 /// feeds (measured 35 of 50 cycles per output pixel for 3×3). Here each output pixel reads its taps straight
 /// from the image, as broadcasts against 32 filters held in two zmm registers: forward computes 8 pixels at a
-/// time (16 accumulators) with bias and ReLU applied before the single store (another fused activation follows in a pass
-/// over each row of output pixels while it is in L1); backward (kernel and bias
+/// time (16 accumulators; rows of 4 to 7 pixels two at a time, 4 of each, since one pixel alone has only two FMA chains
+/// that wait on their latency) with bias and ReLU applied before the single store (another fused activation follows in
+/// a pass over each row of output pixels while it is in L1); backward (kernel and bias
 /// gradients; the image needs none) keeps all 9 taps' gradients for 32 filters in 18 registers while it
 /// streams over the pixels. Images with "same" padding are first copied into a zero-bordered scratch image,
 /// so that every tap is an in-bounds load. AVX-512 only; other machines take the GEMM path.
@@ -23,6 +24,23 @@ internal static unsafe class DirectConvolution
     private const int FiltersPerBlock = 32;
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int BackwardItems = 8; // image ranges of the kernel gradient: 4 per thread on two cores
+    private const int RunPixels = 256;   // the kernel gradient sums at least this many output pixels a call where images are small
+
+    /// <summary>
+    /// Whether the kernel gradient of small images read in place sums several images a call (see <see cref="RunPixels"/>);
+    /// false sums each image alone and adds it to the partial gradient, for A/B comparisons (the sums are added in another
+    /// order). Starts false when the environment variable <c>DEEPSHARP_DIRECT_IMAGES</c> is <c>single</c>.
+    /// </summary>
+    internal static bool ImageRuns { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_IMAGES"), "single", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether rows of 4 to 7 output pixels (a vit's patch embedding: 4 patches a row) go two at a time, four pixels of
+    /// each in one group of eight; false takes each such pixel alone, for A/B comparisons (same bits either way). Starts
+    /// false when the environment variable <c>DEEPSHARP_DIRECT_PAIRS</c> is <c>off</c>.
+    /// </summary>
+    internal static bool PairRows { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_PAIRS"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether this kernel handles <paramref name="g"/>.</summary>
     internal static bool Applies(in ConvolutionGeometry g) =>
@@ -76,12 +94,31 @@ internal static unsafe class DirectConvolution
                 }
                 float* line = source + (long)oh * G.StrideHeight * image.Stride;
                 float* output = Y + (long)row * G.OutputWidth * filters;
+                // Rows narrower than a group (a vit's 4 patches) go two at a time, four pixels of each in one group of
+                // eight, when the next row is of the same image and of this item.
+                bool pair = PairRows && G.OutputWidth >= PixelsPerGroup / 2 && G.OutputWidth < PixelsPerGroup
+                    && row + 1 < row1 && oh + 1 < G.OutputHeight;
+                int rowsDone = pair ? 2 : 1;
                 for (int f0 = 0; f0 < filters; f0 += FiltersPerBlock)
                 {
                     var m0 = Im2Col.TailMask(filters - f0);
                     var m1 = Im2Col.TailMask(filters - f0 - 16);
                     var b0 = Bias == null ? Vector512<float>.Zero : Avx512F.MaskLoad(Bias + f0, m0, Vector512<float>.Zero);
                     var b1 = Bias == null ? Vector512<float>.Zero : Avx512F.MaskLoad(Bias + f0 + 16, m1, Vector512<float>.Zero);
+                    if (pair)
+                    {
+                        const int half = PixelsPerGroup / 2;
+                        float* nextLine = line + (long)G.StrideHeight * image.Stride, nextOutput = output + (long)G.OutputWidth * filters;
+                        Pixels8(line, nextLine, G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
+                            output + f0, nextOutput + f0, filters);
+                        for (int rest = half; rest < G.OutputWidth; rest++)
+                        {
+                            Pixel1(line + (long)rest * G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu, output + (long)rest * filters + f0);
+                            Pixel1(nextLine + (long)rest * G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
+                                nextOutput + (long)rest * filters + f0);
+                        }
+                        continue;
+                    }
                     int ow = 0;
                     for (; ow + PixelsPerGroup <= G.OutputWidth; ow += PixelsPerGroup)
                         Pixels8(line + (long)ow * G.StrideWidth, G.StrideWidth, offsets, taps, Kernel + f0, filters, m0, m1, b0, b1, Relu,
@@ -102,20 +139,30 @@ internal static unsafe class DirectConvolution
                 if (!After.IsNone)
                 {
                     long at = (long)row * G.OutputWidth * filters;
-                    ConvolutionPasses.Output(output, G.OutputWidth, filters, null, After.At(at));
+                    ConvolutionPasses.Output(output, rowsDone * G.OutputWidth, filters, null, After.At(at));
                 }
+                row += rowsDone - 1;
             }
         }
     }
 
     /// <summary>Eight output pixels (<paramref name="step"/> apart in the image) × 32 filters.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pixels8(float* x, int step, int* offsets, int taps, float* w, int ldw, Vector512<float> m0, Vector512<float> m1,
-        Vector512<float> b0, Vector512<float> b1, bool relu, float* y, int ldy)
+        Vector512<float> b0, Vector512<float> b1, bool relu, float* y, int ldy) =>
+        Pixels8(x, x + 4 * step, step, offsets, taps, w, ldw, m0, m1, b0, b1, relu, y, y + 4 * ldy, ldy);
+
+    /// <summary>
+    /// Eight output pixels × 32 filters: four from <paramref name="x"/> and four from <paramref name="x4"/>, each four
+    /// <paramref name="step"/> apart in the image, stored from <paramref name="y"/> and <paramref name="y4"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Pixels8(float* x, float* x4, int step, int* offsets, int taps, float* w, int ldw, Vector512<float> m0, Vector512<float> m1,
+        Vector512<float> b0, Vector512<float> b1, bool relu, float* y, float* y4, int ldy)
     {
         Vector512<float> a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
         Vector512<float> a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1;
-        float* x0 = x, x4 = x + 4 * step;
+        float* x0 = x;
         nint s1 = step, s2 = 2 * step, s3 = 3 * step;
         for (int t = 0; t < taps; t++)
         {
@@ -136,10 +183,10 @@ internal static unsafe class DirectConvolution
         Put(y + ldy, a10, a11, m0, m1, relu);
         Put(y + 2 * ldy, a20, a21, m0, m1, relu);
         Put(y + 3 * ldy, a30, a31, m0, m1, relu);
-        Put(y + 4 * ldy, a40, a41, m0, m1, relu);
-        Put(y + 5 * ldy, a50, a51, m0, m1, relu);
-        Put(y + 6 * ldy, a60, a61, m0, m1, relu);
-        Put(y + 7 * ldy, a70, a71, m0, m1, relu);
+        Put(y4, a40, a41, m0, m1, relu);
+        Put(y4 + ldy, a50, a51, m0, m1, relu);
+        Put(y4 + 2 * ldy, a60, a61, m0, m1, relu);
+        Put(y4 + 3 * ldy, a70, a71, m0, m1, relu);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -229,20 +276,25 @@ internal static unsafe class DirectConvolution
             int* offsets = stackalloc int[TapsPerPass * ((taps + TapsPerPass - 1) / TapsPerPass)];
             image.TapOffsets(G, offsets);
             for (int t = taps; t < TapsPerPass * ((taps + TapsPerPass - 1) / TapsPerPass); t++) offsets[t] = 0; // spare lanes, never kept
-            float* scratch = Before.IsNone ? null : ConvolutionBuffers.Current.Get(ConvolutionBuffers.OutputGradient, (long)G.OutputPixels * filters);
-            for (int n = n0; n < n1; n++)
+            // Small images read in place are summed in runs of several (a vit's 16 patches: 16 images), so that each call's
+            // sums are long enough to outweigh adding them to the partial gradient; the runs are cut from the item, never by
+            // the thread count. Copied (padded) images go one at a time, the copy holding one.
+            int run = ImageRuns && !image.Copies ? Math.Max(1, RunPixels / G.OutputPixels) : 1;
+            float* scratch = Before.IsNone ? null : ConvolutionBuffers.Current.Get(ConvolutionBuffers.OutputGradient, (long)run * G.OutputPixels * filters);
+            for (int n = n0, count; n < n1; n += count)
             {
+                count = Math.Min(run, n1 - n);
                 float* source = image.Of(G, X, n);
                 long pixel0 = (long)n * G.OutputPixels;
                 float* gradient = OutputGradient + pixel0 * filters;
                 if (scratch != null)
                 {
-                    ConvolutionPasses.Gradient(gradient, Activated + pixel0 * filters, Before.At(pixel0 * filters), G.OutputPixels, filters, scratch, filters, null);
+                    ConvolutionPasses.Gradient(gradient, Activated + pixel0 * filters, Before.At(pixel0 * filters), count * G.OutputPixels, filters, scratch, filters, null);
                     gradient = scratch;
                 }
                 for (int f0 = 0; f0 < filters; f0 += FiltersPerBlock)
                     for (int t0 = 0; t0 < taps; t0 += TapsPerPass)
-                        Taps9(G, source, image.Stride, offsets + t0, gradient + f0, Output == null ? null : Output + pixel0 * filters + f0,
+                        Taps9(G, source, count, image.Stride, offsets + t0, gradient + f0, Output == null ? null : Output + pixel0 * filters + f0,
                             filters, Im2Col.TailMask(filters - f0), Im2Col.TailMask(filters - f0 - 16),
                             partial + (long)t0 * filters + f0, Math.Min(TapsPerPass, taps - t0), t0 == 0 ? partial + (long)taps * filters + f0 : null);
             }
@@ -250,12 +302,13 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// Adds, for nine taps and 32 filters of one image, Σ over output pixels of tap value × output gradient to
+    /// Adds, for nine taps and 32 filters of <paramref name="images"/> consecutive images (read in place, or one padded copy),
+    /// Σ over their output pixels of tap value × output gradient to
     /// <paramref name="dw"/> (rows of filters, the first <paramref name="keep"/> taps kept), and Σ gradient to
     /// <paramref name="db"/> when given.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Taps9(in ConvolutionGeometry g, float* image, int stride, int* offsets, float* dy, float* output, int ldy,
+    private static void Taps9(in ConvolutionGeometry g, float* image, int images, int stride, int* offsets, float* dy, float* output, int ldy,
         Vector512<float> m0, Vector512<float> m1, float* dw, int keep, float* db)
     {
         Vector512<float> w00 = default, w01 = default, w10 = default, w11 = default, w20 = default, w21 = default;
@@ -263,9 +316,10 @@ internal static unsafe class DirectConvolution
         Vector512<float> w60 = default, w61 = default, w70 = default, w71 = default, w80 = default, w81 = default;
         Vector512<float> s0 = default, s1 = default;
         nint o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7], o8 = offsets[8];
-        for (int oh = 0; oh < g.OutputHeight; oh++)
+        for (int row = 0, rows = images * g.OutputHeight; row < rows; row++)
         {
-            float* p = image + (long)oh * g.StrideHeight * stride;
+            int n = row / g.OutputHeight, oh = row - n * g.OutputHeight;
+            float* p = image + (long)n * g.ImageSize + (long)oh * g.StrideHeight * stride;
             for (int ow = 0; ow < g.OutputWidth; ow++, p += g.StrideWidth, dy += ldy)
             {
                 var d0 = Avx512F.MaskLoad(dy, m0, Vector512<float>.Zero);
@@ -320,6 +374,9 @@ internal static unsafe class DirectConvolution
         private readonly int _padBottom, _padRight;
 
         public readonly int Stride, Rows;
+
+        /// <summary>Whether images are copied into a padded scratch (one at a time) rather than read in place.</summary>
+        public bool Copies => _scratch != null;
 
         public PaddedImage(in ConvolutionGeometry g)
         {

@@ -25,6 +25,9 @@ public unsafe class ConvolutionTests
         new[] { 1, 13, 13, 64, 5, 5, 33, 2, 2, 1, 1, 1 },  // the same at batch 1, an odd image and an edge panel of filters
         new[] { 11, 9, 9, 6, 5, 5, 20, 2, 2, 1, 1, 1 },    // many small images: a backward block holds several
         new[] { 5, 14, 14, 16, 4, 4, 24, 2, 2, 1, 1, 1 },  // the geometry of the DCGAN generator's transposed 4×4 stride 2
+        new[] { 3, 28, 28, 1, 7, 7, 64, 7, 7, 1, 1, 0 },   // the vit's patch embedding: rows of 4 patches, taken two at a time
+        new[] { 2, 30, 29, 1, 4, 4, 40, 4, 4, 1, 1, 0 },   // patches in rows of 7, pixels left past the last window
+        new[] { 2, 16, 16, 3, 4, 4, 24, 4, 4, 1, 1, 0 },   // patches of three channels
     };
 
     [Theory]
@@ -109,6 +112,32 @@ public unsafe class ConvolutionTests
                 }
                 return [y, gx, gw, gb, alone, aloneBias];
             });
+    }
+
+    [Theory]
+    [InlineData(11, 28, 1, 64, 7)] // the vit's patch embedding: the direct kernel on AVX-512 machines
+    [InlineData(40, 28, 1, 64, 7)] // the same in 8 image ranges of 5 (the kernel gradient's runs of images cut by them)
+    [InlineData(5, 30, 1, 40, 4)]  // rows of 7 patches
+    [InlineData(6, 16, 3, 24, 4)]  // three channels: the GEMM path
+    public void Patch_gradients_have_the_same_bits_at_any_thread_count(int batch, int size, int channels, int filters, int patch)
+    {
+        // Windows that tile the image (stride equal to the kernel), as a vision transformer cuts its patches.
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, size, size, channels), patch, patch, channels, filters,
+            (patch, patch), false, (1, 1));
+        var (x, w, bias, dy, _, _) = NaiveConvolution.RandomReluProblem(g, batch + size + patch);
+        ThreadCounts.SameBits("patches", () =>
+        {
+            var y = new float[g.Rows * g.Filters];
+            var (gx, gw, gb) = (new float[x.Length], new float[w.Length], new float[bias.Length]);
+            var (alone, aloneBias) = (new float[w.Length], new float[bias.Length]);
+            fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb, pa = alone, pab = aloneBias)
+            {
+                Convolution.Forward(g, px, pw, pb, FusedActivation.None, py);
+                Convolution.Backward(g, px, pw, pdy, null, FusedActivation.None, pgx, pgw, pgb);
+                Convolution.Backward(g, px, pw, pdy, null, FusedActivation.None, null, pa, pab);
+            }
+            return [y, gx, gw, gb, alone, aloneBias];
+        });
     }
 
     [Theory]

@@ -64,6 +64,20 @@ public class ConvolutionOpsTests
     }
 
     [Theory]
+    [InlineData(1, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    public void Conv2D_gradient_checks_with_windows_that_tile_the_image(int channels, bool inputGradient)
+    {
+        // Stride equal to the kernel (a vision transformer's patches), with the image held constant as a first layer's data
+        // (kernel and bias gradients alone: the direct kernel for one channel) or differentiated too.
+        var x = OpAssert.Random(11, -1f, 1f, 2, 7, 8, channels).WithRequiresGrad(inputGradient);
+        var w = OpAssert.Random(12, -1f, 1f, 3, 2, channels, 5);
+        var b = OpAssert.Random(13, -1f, 1f, 5);
+        OpAssert.GradientChecks(t => Ops.Conv2D(t[0], t[1], t[2], (3, 2)), x, w, b);
+    }
+
+    [Theory]
     [InlineData(1, "valid", null)]
     [InlineData(2, "same", null)]
     [InlineData(2, "valid", 1)]
