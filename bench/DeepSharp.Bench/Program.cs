@@ -36,6 +36,7 @@ IBenchmark[] benchmarks =
     new VitAttentionBenchmark(),
     new VitAttentionOpBenchmark(),
     new VitResidualNormBenchmark(),
+    new VitLayerNormOpBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
     new GemmKBlocksBenchmark("mlp", 128),
