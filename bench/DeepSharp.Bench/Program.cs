@@ -37,6 +37,7 @@ IBenchmark[] benchmarks =
     new VitAttentionOpBenchmark(),
     new VitResidualNormBenchmark(),
     new VitLayerNormOpBenchmark(),
+    new VitLayerNormTilesBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
     new GemmKBlocksBenchmark("mlp", 128),
