@@ -38,6 +38,8 @@ IBenchmark[] benchmarks =
     new VitResidualNormBenchmark(),
     new VitPatchBenchmark(),
     new VitPatchSwitchBenchmark(),
+    new VitLayerNormOpBenchmark(),
+    new VitLayerNormTilesBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
     new GemmKBlocksBenchmark("mlp", 128),

@@ -104,10 +104,20 @@ internal static unsafe class LayerNormKernel
     internal static bool PrefetchNextBlock { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether the blocks of 16 rows keep a tile of up to 64 columns' γ, β, dγ and dβ in registers down the rows and add a
+    /// residual forward's operands in their first sweep (<see cref="LayerNormTiles512"/>; the default) rather than loading
+    /// them for every row (<see cref="LayerNormBlocks512"/>); the same bits either way. False for A/B comparisons; starts
+    /// false when the environment variable <c>DEEPSHARP_LAYER_NORM_TILES</c> is <c>off</c>.
+    /// </summary>
+    internal static bool Tiles { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_TILES"), "off", StringComparison.OrdinalIgnoreCase);
+
     private static void Run(ref Body body)
     {
         body.Fast = RowKernels && Simd.Level == SimdLevel.Vector512;
         body.Blocks = body.Fast && RowBlocks;
+        body.Tiles = body.Blocks && Tiles;
         body.Prefetch = body.Blocks && PrefetchNextBlock && Sse.IsSupported;
         body.Chunks = Chunks(body.Rows);
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
@@ -117,7 +127,7 @@ internal static unsafe class LayerNormKernel
 
     private struct Body : IParallelBody
     {
-        public bool Backward, Sums, Fast, Blocks, AddToDx, Prefetch;
+        public bool Backward, Sums, Fast, Blocks, Tiles, AddToDx, Prefetch;
         public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
         public float* Addend, Branch; // forward: X = Addend + Branch first, when given
         public int Rows, N, Chunks;
@@ -194,7 +204,7 @@ internal static unsafe class LayerNormKernel
         [SkipLocalsInit]
         private readonly void BlockRows(int chunk, int first, int last)
         {
-            float* unaligned = stackalloc float[LayerNormBlocks512.ScratchFloats + 16];
+            float* unaligned = stackalloc float[Math.Max(LayerNormBlocks512.ScratchFloats, LayerNormTiles512.ScratchFloats) + 16];
             float* scratch = (float*)(((nint)unaligned + 63) & ~(nint)63);
             float* dGamma = null, dBeta = null;
             if (Backward && Sums)
@@ -208,6 +218,14 @@ internal static unsafe class LayerNormKernel
                 int rows = Math.Min(LayerNormBlocks512.Rows, last - r);
                 long at = (long)r * N;
                 if (Prefetch) PrefetchBlock(r + LayerNormBlocks512.Rows);
+                if (Tiles)
+                {
+                    if (!Backward)
+                        LayerNormTiles512.Forward(Addend == null ? null : Addend + at, Branch == null ? null : Branch + at, X + at, Gamma, Beta, Y + at,
+                            Mean + r, InvStd + r, rows, N, Epsilon, scratch);
+                    else LayerNormTiles512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch);
+                    continue;
+                }
                 if (!Backward)
                 {
                     AddRows(r, rows);
