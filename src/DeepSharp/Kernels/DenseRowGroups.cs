@@ -22,6 +22,7 @@ internal static unsafe class DenseRowGroups
 {
     private const int GroupRows = 512; // a group's dz, x and dx rows (k, n ≤ 192: under 1 MB) stay in L2
     private const int MaxGroups = 4;
+    private const int PrefetchMaxFloats = 1 << 16; // 256 KB of a group's x: a quarter of L2
 
     /// <summary>
     /// Whether a Dense backward over at least 2 × 512 rows is cut into groups of rows (the default); false keeps the
@@ -142,9 +143,10 @@ internal static unsafe class DenseRowGroups
             DenseBiasActivation.BackwardChunks(O.Z, O.Dy, O.Dz, O.Db == null ? null : O.BiasPartials, O.Rows, n, O.Activation, chunk0, chunk1);
             float* dz = O.Dz + (long)row0 * n;
             // x was saved by the forward long before and has left the caches: the kernel gradient that reads it next
-            // waited on memory (a third slower than on x in cache). Its rows come in while dz·Wᵀ computes.
+            // waited on memory (a third slower than on x in cache). Its rows come in while dz·Wᵀ computes, when L2 keeps
+            // them beside that product's operands (a larger x, the charlm head's 1.6 MB a group, would push those out).
             float* x = O.X + (long)row0 * k;
-            bool prefetch = PrefetchInput && O.Dw != null;
+            bool prefetch = PrefetchInput && O.Dw != null && (long)rows * k <= PrefetchMaxFloats;
             if (O.Dx != null)
                 Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k, packedB: PackedKernelT,
                     prefetch: prefetch ? x : null, prefetchFloats: (long)rows * k);
