@@ -243,7 +243,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             // A few lines after each tile rather than all at once: a burst of misses would stall the kernel until most arrive.
             byte* prefetchEnd = prefetch + prefetchBytes;
             long tiles = (long)((row1 - row0 + mr - 1) / mr) * ((column1 - column0 + nr - 1) / nr) * ((P.K + KcStep - 1) / KcStep);
-            int linesPerTile = prefetch == null || prefetchBytes <= 0 ? 0 : (int)Math.Min(MaxPrefetchLinesPerTile, ((prefetchBytes + 63) / 64 + tiles - 1) / tiles);
+            int linesPerTile = prefetch == null || prefetchBytes <= 0 || !Sse.IsSupported ? 0 : (int)Math.Min(MaxPrefetchLinesPerTile, ((prefetchBytes + 63) / 64 + tiles - 1) / tiles);
             var buffers = GemmBuffers.Current;
             float* aPanel = PackA ? buffers.Get(GemmBuffers.A, (long)Mc * KcStep) : null;
             bool prepacked = P.PackedB != null;
