@@ -22,6 +22,7 @@ internal static unsafe class DenseRowGroups
 {
     private const int GroupRows = 512; // a group's dz, x and dx rows (k, n ≤ 192: under 1 MB) stay in L2
     private const int MaxGroups = 4;
+    private const int PrefetchMaxFloats = 1 << 16; // 256 KB of a group's x: a quarter of L2
 
     /// <summary>
     /// Whether a Dense backward over at least 2 × 512 rows is cut into groups of rows (the default); false keeps the
@@ -39,6 +40,15 @@ internal static unsafe class DenseRowGroups
     /// </summary>
     internal static bool PackKernelOnce { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_PACKING"), "group", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether each group's input rows (x, which the kernel gradient reads) are prefetched into L2 while the group's input
+    /// gradient product computes (the default); false leaves them to be fetched when the kernel gradient reads them, for
+    /// A/B comparisons. The same bits either way. Starts false when the environment variable <c>DEEPSHARP_DENSE_PREFETCH</c>
+    /// is <c>off</c>.
+    /// </summary>
+    internal static bool PrefetchInput { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The groups of <paramref name="rows"/> rows (1: not cut; then the whole products serve).</summary>
     internal static int Groups(int rows) => Math.Clamp(rows / GroupRows, 1, Math.Min(MaxGroups, DenseBiasActivation.Chunks(rows)));
@@ -132,10 +142,17 @@ internal static unsafe class DenseRowGroups
             int k = O.K, n = O.N;
             DenseBiasActivation.BackwardChunks(O.Z, O.Dy, O.Dz, O.Db == null ? null : O.BiasPartials, O.Rows, n, O.Activation, chunk0, chunk1);
             float* dz = O.Dz + (long)row0 * n;
-            if (O.Dx != null) Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k, packedB: PackedKernelT);
+            // x was saved by the forward long before and has left the caches: the kernel gradient that reads it next
+            // waited on memory (a third slower than on x in cache). Its rows come in while dz·Wᵀ computes, when L2 keeps
+            // them beside that product's operands (a larger x, the charlm head's 1.6 MB a group, would push those out).
+            float* x = O.X + (long)row0 * k;
+            bool prefetch = PrefetchInput && O.Dw != null && (long)rows * k <= PrefetchMaxFloats;
+            if (O.Dx != null)
+                Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k, packedB: PackedKernelT,
+                    prefetch: prefetch ? x : null, prefetchFloats: (long)rows * k);
             if (O.Dw == null) return;
             float* partial = group == 0 ? O.Dw : O.KernelScratch + (long)(group - 1) * k * n;
-            Gemm.Multiply(true, false, k, n, rows, O.X + (long)row0 * k, k, dz, n, partial, n);
+            Gemm.Multiply(true, false, k, n, rows, x, k, dz, n, partial, n);
         }
     }
 }

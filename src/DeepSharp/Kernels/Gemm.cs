@@ -25,13 +25,19 @@ internal static unsafe class Gemm
     /// times with the same B (a recurrent kernel, every step) packs it once. <paramref name="b"/> stays valid: a path that
     /// reads B where it lies (a few rows, the product computed transposed) reads it there.</param>
     /// <param name="epilogue">Work on each finished rectangle of C (a bias and an activation), or none.</param>
+    /// <param name="prefetch">Memory the caller reads next (likely out of cache: a layer's input saved by its forward), or
+    /// null: brought into L2 while the product computes, a few cache lines after each micro-kernel call. A hint that
+    /// changes no result; the paths for few rows or one column ignore it.</param>
+    /// <param name="prefetchFloats">Floats of <paramref name="prefetch"/>'s range.</param>
     internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default) =>
-        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB, epilogue);
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default,
+        float* prefetch = null, long prefetchFloats = 0) =>
+        Multiply(Simd.Level, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packedB, epilogue, prefetch, prefetchFloats);
 
     /// <summary>The same product with the micro-kernel of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void Multiply(SimdLevel level, bool transposeA, bool transposeB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false, float* packedB = null, GemmEpilogue epilogue = default,
+        float* prefetch = null, long prefetchFloats = 0)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -46,7 +52,7 @@ internal static unsafe class Gemm
         {
             TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate,
             M = m, N = n, K = k, A = a, B = b, C = c, Lda = lda, Ldb = ldb, Ldc = ldc, PackedB = packedB,
-            Epilogue = epilogue,
+            Epilogue = epilogue, Prefetch = prefetch, PrefetchFloats = prefetch == null ? 0 : prefetchFloats,
         };
         switch (Available(level))
         {
@@ -71,7 +77,7 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// Cuts B (k×n, row-major, ldb apart) into the panels the products of this machine's micro-kernel read, for a
-    /// <c>packedB</c> of <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue)"/>
+    /// <c>packedB</c> of <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue, float*, long)"/>
     /// (<see cref="PackedBSize(int, int)"/> floats). The product is the same bits with B packed or not.
     /// </summary>
     internal static void PackB(int k, int n, float* b, int ldb, float* destination) => PackB(Simd.Level, k, n, b, ldb, destination);

@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
 
-/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue)"/> received them.</summary>
+/// <summary>One GEMM call's operands, as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue, float*, long)"/> received them.</summary>
 internal unsafe struct GemmProblem
 {
     public bool TransposeA, TransposeB, Accumulate;
@@ -15,6 +16,15 @@ internal unsafe struct GemmProblem
 
     /// <summary>Work on each finished rectangle of C, or none.</summary>
     public GemmEpilogue Epilogue;
+
+    /// <summary>
+    /// Memory the caller reads next, or null: <see cref="PrefetchFloats"/> floats from here on, brought into L2 a few cache
+    /// lines after each micro-kernel call, so that their trip from memory overlaps this product's arithmetic.
+    /// </summary>
+    public float* Prefetch;
+
+    /// <summary>The length of <see cref="Prefetch"/>'s range.</summary>
+    public long PrefetchFloats;
 }
 
 /// <summary>
@@ -42,6 +52,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     private const int PackBMinLdb = 257;          // read B in place while ldb ≤ 256 (several rows per page)
     private const int PackMisalignedBMinM = 256;  // ... and while it is 64-byte aligned or A has few rows
     private const long ParallelMinFlops = 2_000_000; // below this, waking a second thread costs more than it saves
+    private const int MaxPrefetchLinesPerTile = 64;  // a range much larger than the product is prefetched only in part
 
     // The driver's loops call the micro-kernel thousands of times per product: they are compiled optimized at
     // once rather than spending the first calls in tier-0 code (on every thread that runs them).
@@ -211,18 +222,28 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             int column0 = (int)((long)ColumnTiles * ci / ColumnParts) * nr;
             int column1 = Math.Min(P.N, (int)((long)ColumnTiles * (ci + 1) / ColumnParts) * nr);
             if (row0 >= row1 || column0 >= column1) return;
-            RunBlock(row0, row1, column0, column1);
+            // Each item prefetches its share of the range.
+            int items = RowParts * ColumnParts;
+            long first = P.PrefetchFloats * item / items, last = P.PrefetchFloats * (item + 1) / items;
+            RunBlock(row0, row1, column0, column1, P.Prefetch == null ? null : (byte*)(P.Prefetch + first), (last - first) * sizeof(float));
             if (!P.Epilogue.IsSome) return;
             // A transposed product cut Cᵀ: its rows are C's columns.
             if (TransposedC) P.Epilogue.Run(column0, column1, row0, row1);
             else P.Epilogue.Run(row0, row1, column0, column1);
         }
 
-        /// <summary>Computes rows [row0, row1) × columns [column0, column1) of C on this thread.</summary>
+        /// <summary>
+        /// Computes rows [row0, row1) × columns [column0, column1) of C on this thread, prefetching
+        /// <paramref name="prefetchBytes"/> bytes from <paramref name="prefetch"/> (null: none) over its micro-kernel calls.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void RunBlock(int row0, int row1, int column0, int column1)
+        private readonly void RunBlock(int row0, int row1, int column0, int column1, byte* prefetch, long prefetchBytes)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
+            // A few lines after each tile rather than all at once: a burst of misses would stall the kernel until most arrive.
+            byte* prefetchEnd = prefetch + prefetchBytes;
+            long tiles = (long)((row1 - row0 + mr - 1) / mr) * ((column1 - column0 + nr - 1) / nr) * ((P.K + KcStep - 1) / KcStep);
+            int linesPerTile = prefetch == null || prefetchBytes <= 0 || !Sse.IsSupported ? 0 : (int)Math.Min(MaxPrefetchLinesPerTile, ((prefetchBytes + 63) / 64 + tiles - 1) / tiles);
             var buffers = GemmBuffers.Current;
             float* aPanel = PackA ? buffers.Get(GemmBuffers.A, (long)Mc * KcStep) : null;
             bool prepacked = P.PackedB != null;
@@ -247,7 +268,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         else if (mc % mr != 0 && !ReadsInPlace(mc % mr)) GemmPacking<TKernel>.PackA(P.TransposeA, P.A, P.Lda, ic + mc - mc % mr, mc % mr, pc, kc, aEdge);
                         for (int ir = 0; ir < mc; ir += mr)
                             for (int jr = 0; jr < nc; jr += nr)
+                            {
                                 Tile(ic, ir, mc, jc, jr, nc, pc, kc, add, aPanel, aEdge, bPanel, bEdge, scratch);
+                                for (int l = 0; l < linesPerTile && prefetch < prefetchEnd; l++, prefetch += 64) Sse.Prefetch1(prefetch);
+                            }
                     }
                 }
             }

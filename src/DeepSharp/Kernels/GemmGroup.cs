@@ -9,7 +9,7 @@ namespace DeepSharp.Kernels;
 /// products side by side on their own cores run at the speed of one core each.
 /// <para>
 /// A band computes its rows of C exactly as the whole product does (every element sums the same k blocks in the same
-/// order, see <see cref="GemmDriver{TKernel}"/>), so the results are the bits of <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue)"/>
+/// order, see <see cref="GemmDriver{TKernel}"/>), so the results are the bits of <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue, float*, long)"/>
 /// called on each product, at any thread count.
 /// </para>
 /// </summary>
@@ -24,7 +24,7 @@ internal unsafe struct GemmGroup : IParallelBody
     private Bands _bands;
     private int _count, _bandCount;
 
-    /// <summary>Adds C = op(A)·op(B) (+ C when accumulating), arguments as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue)"/>.</summary>
+    /// <summary>Adds C = op(A)·op(B) (+ C when accumulating), arguments as <see cref="Gemm.Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, float*, GemmEpilogue, float*, long)"/>.</summary>
     internal void Add(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate = false)
     {
         if (_count == Capacity) throw new InvalidOperationException($"GemmGroup holds at most {Capacity} products.");

@@ -73,6 +73,11 @@ internal static unsafe class GemmKBlocks
             var part = P;
             part.K = Math.Min(KcStep, P.K - pc);
             part.Epilogue = default;
+            // Each block prefetches its share of the range.
+            int blocks = (P.K + KcStep - 1) / KcStep;
+            long first = P.PrefetchFloats * block / blocks, last = P.PrefetchFloats * (block + 1) / blocks;
+            part.Prefetch = P.Prefetch == null ? null : P.Prefetch + first;
+            part.PrefetchFloats = last - first;
             part.A = P.TransposeA ? P.A + pc * P.Lda : P.A + pc;
             part.B = P.TransposeB ? P.B + pc : P.B + pc * P.Ldb;
             // Prepacked B holds each k block's panels one after another (see GemmDriver.PackWhole).

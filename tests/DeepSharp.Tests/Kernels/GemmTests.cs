@@ -248,6 +248,41 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void A_product_that_prefetches_memory_gives_the_bits_of_one_that_does_not(int level)
+    {
+        // Prefetching is a hint: the tiled path (one and two threads, several items), the k-block cut (few rows, long k),
+        // the thin paths, and ranges shorter and far longer than the product's tiles; the range is left as it was.
+        int saved = Parallelism.Threads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (1, 7, 3), (5, 33, 7), (512, 64, 192), (512, 128, 64), (64, 33, 520), (129, 45, 801) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        foreach (int threads in new[] { 1, 2 })
+                            foreach (int floats in new[] { 16, 5000, 1 << 20 })
+                            {
+                                Parallelism.Threads = threads;
+                                var problem = new Problem(m, n, k, ta, tb, padding: m % 3, seed: m + 7 * n + k);
+                                var range = new float[floats];
+                                for (int i = 0; i < floats; i++) range[i] = i;
+                                var expected = problem.Run(level, accumulate: true);
+                                var prefetching = problem.RunPrefetching(level, range);
+                                for (int i = 0; i < prefetching.Length; i++)
+                                    if (BitConverter.SingleToInt32Bits(prefetching[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                                        Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, B {tb}, {threads} threads, {floats} floats prefetched: element {i} is {prefetching[i]:R}, without {expected[i]:R}.");
+                                for (int i = 0; i < floats; i++) Assert.Equal(i, range[i]);
+                            }
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Empty_sum_clears_or_keeps_c()
     {
@@ -404,6 +439,16 @@ public unsafe class GemmTests
                 Assert.Equal(12345f, pp[packed.Length - 1]);
                 Gemm.Multiply((SimdLevel)level, TransposeA, true, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate, pp);
             }
+            return c;
+        }
+
+        /// <summary>The product accumulated into C while it prefetches <paramref name="range"/>.</summary>
+        public float[] RunPrefetching(int level, float[] range)
+        {
+            var c = (float[])C.Clone();
+            fixed (float* pa = A, pb = B, pc = c, pr = range)
+                Gemm.Multiply((SimdLevel)level, TransposeA, TransposeB, M, N, K, pa, Lda, pb, Ldb, pc, Ldc, accumulate: true,
+                    prefetch: pr, prefetchFloats: range.Length);
             return c;
         }
 

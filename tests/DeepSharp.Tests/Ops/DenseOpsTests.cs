@@ -229,6 +229,40 @@ public class DenseOpsTests
         });
     }
 
+    /// <summary>Each group's input rows prefetched while its input gradient computes, against not: the same bits, at 1 to 3 threads.</summary>
+    [Theory]
+    [InlineData(2048, 64, 192, false)]
+    [InlineData(2048, 64, 128, true)]
+    [InlineData(2048, 128, 64, false)]
+    [InlineData(2100, 24, 40, true)]
+    [InlineData(1100, 17, 33, false)]
+    public void Row_groups_with_the_input_prefetched_give_the_bits_of_the_old_path(int rows, int k, int n, bool gelu)
+    {
+        var kind = gelu ? DenseActivation.GeluKeepingDerivative : DenseActivation.Linear;
+        float[] x = OpAssert.Random(9, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(10, -1f, 1f, k, n).ToArray();
+        float[] z = OpAssert.Random(11, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(12, -1f, 1f, rows, n).ToArray();
+        float[][] Run(bool prefetch)
+        {
+            bool saved = DenseRowGroups.PrefetchInput;
+            DenseRowGroups.PrefetchInput = prefetch;
+            try
+            {
+                return GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind);
+            }
+            finally
+            {
+                DenseRowGroups.PrefetchInput = saved;
+            }
+        }
+        var old = ThreadCounts.At(1, () => Run(false));
+        ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, input prefetched", () =>
+        {
+            var results = Run(true);
+            ThreadCounts.Identical("dz, dx, dW, db against no prefetch", old, results);
+            return results;
+        });
+    }
+
     [Fact]
     public void Fused_dense_in_row_groups_passes_the_gradient_check()
     {
