@@ -6,4 +6,4 @@ namespace DeepSharp.Bench.Benchmarks;
 /// Both keep every bit: the two sides do the same step.
 /// </summary>
 internal sealed class VitOptimizerSwitchBenchmark() : VitSwitchBenchmark("vit-optimizer-switch", "one pass vs loop", "loop",
-    new(() => Optimizer.StepsTogether, on => Optimizer.StepsTogether = on));
+    new LibrarySwitch(() => Optimizer.StepsTogether, on => Optimizer.StepsTogether = on));
