@@ -6,7 +6,7 @@ namespace DeepSharp.Bench.Benchmarks;
 /// <c>DEEPSHARP_OPTIMIZER_STEP=per-variable</c>) against the update variable by variable, in alternating blocks
 /// (<see cref="SwitchBenchmark"/>). The same bits either way.
 /// </summary>
-internal sealed class MlpOptimizerSwitchBenchmark(int batch) : SwitchBenchmark($"mlp-optimizer-switch-b{batch}", "one pass vs loop", "loop",
+internal sealed class MlpOptimizerSwitchBenchmark(int batch) : SwitchBenchmark($"mlp-optimizer-switch-b{batch}", "one pass", "loop",
     new LibrarySwitch(() => Optimizer.StepsTogether, on => Optimizer.StepsTogether = on))
 {
     protected override string Step => "mlp train";

@@ -6,10 +6,11 @@ namespace DeepSharp.Bench.Benchmarks;
 /// The optimizer step alone, and the training step around it, with the one pass over all variables
 /// (<see cref="Optimizer.StepsTogether"/>; off at start with <c>DEEPSHARP_OPTIMIZER_STEP=per-variable</c>) against the
 /// update variable by variable: the vit at batch 128 and the seed MLP at 32 and 128 (Adam), alternating step by step in
-/// one process (the order of each pair drawn at random). The optimizer step is what <see cref="OpTimeline"/> charges to it
-/// (from the last backward rule to the end of <c>ApplyGradients</c>); each side's fastest, 10th, 25th and 50th percentile
-/// over the pairs, in µs (the "peer" column is the loop), then the whole step's, as samples/s. Under
-/// <c>DEEPSHARP_BENCH_CPU_TIME=1</c> one-thread rows read the calling thread's CPU time.
+/// one process (the order of each pair drawn at random). Each step is <c>TrainOnBatch</c>'s (forward, loss, backward into
+/// the weights' gradients, <c>ApplyGradients</c>, in a tensor scope) without the metrics, and the optimizer step is
+/// <c>ApplyGradients</c> timed alone inside it. Rows: each side's fastest, 10th, 25th and 50th percentile over the pairs,
+/// in µs (the "peer" column is the loop), then the whole step's, as samples/s. Under <c>DEEPSHARP_BENCH_CPU_TIME=1</c>
+/// one-thread rows read the calling thread's CPU time.
 /// </summary>
 internal sealed class OptimizerStepSwitchBenchmark : IBenchmark
 {
@@ -47,45 +48,47 @@ internal sealed class OptimizerStepSwitchBenchmark : IBenchmark
         double flops = DeepSharp.Examples.TrainingFlops.StepPerSample(model);
         bool cpu = CpuTime && threads == 1;
         Func<long> now = cpu ? ThreadCpuClock.Now : Stopwatch.GetTimestamp;
-        OpTimeline.Clock = cpu ? ThreadCpuClock.Now : null;
         var optimizer = (On: new List<double>(pairs), Off: new List<double>(pairs));
         var step = (On: new List<double>(pairs), Off: new List<double>(pairs));
         var order = new Random(5);
-        try
+        for (int pair = 0; pair < WarmUpPairs + pairs; pair++)
         {
-            for (int pair = 0; pair < WarmUpPairs + pairs; pair++)
+            bool onFirst = order.Next(2) == 0;
+            for (int side = 0; side < 2; side++)
             {
-                bool onFirst = order.Next(2) == 0;
-                for (int side = 0; side < 2; side++)
-                {
-                    bool on = (side == 0) == onFirst;
-                    _switch.Set(on);
-                    OpTimeline.Start();
-                    OpTimeline.Enabled = true;
-                    long start = now();
-                    model.TrainOnBatch(x, y);
-                    long end = now();
-                    OpTimeline.Enabled = false;
-                    if (pair < WarmUpPairs) continue;
-                    long ticks = OpTimeline.Entries.Where(e => e.Phase == 'S' && e.Op == "optimizer step").Sum(e => e.Ticks);
-                    (on ? optimizer.On : optimizer.Off).Add(ticks * 1e6 / Stopwatch.Frequency);
-                    (on ? step.On : step.Off).Add((end - start) / (double)Stopwatch.Frequency);
-                }
+                bool on = (side == 0) == onFirst;
+                _switch.Set(on);
+                var (whole, update) = Step(model, x, y, now);
+                if (pair < WarmUpPairs) continue;
+                (on ? optimizer.On : optimizer.Off).Add(update * 1e6 / Stopwatch.Frequency);
+                (on ? step.On : step.Off).Add(whole / (double)Stopwatch.Frequency);
             }
-        }
-        finally
-        {
-            OpTimeline.Enabled = false;
-            OpTimeline.Clock = null;
         }
         string clock = cpu ? "cpu" : "clock";
         foreach (var list in new[] { optimizer.On, optimizer.Off, step.On, step.Off }) list.Sort();
         foreach (var (label, q) in new[] { ("fastest", 0.0), ("p10", 0.10), ("p25", 0.25), ("median", 0.50) })
-            yield return new BenchmarkResult($"{name} b{batch} t{threads} optimizer step {label} ({clock}), one pass vs loop",
+            yield return new BenchmarkResult($"{name} b{batch} t{threads} ApplyGradients {label} ({clock}), one pass",
                 At(optimizer.On, q), At(optimizer.Off, q), BenchmarkUnit.Microseconds, PeerName: "loop");
         foreach (var (label, q) in new[] { ("fastest", 0.0), ("p25", 0.25), ("median", 0.50) })
-            yield return new BenchmarkResult($"{name} train b{batch} t{threads} {label} ({clock}, timeline on), one pass vs loop",
+            yield return new BenchmarkResult($"{name} train b{batch} t{threads} {label} ({clock}), one pass",
                 batch / At(step.On, q), batch / At(step.Off, q), BenchmarkUnit.SamplesPerSecond, flops, PeerName: "loop");
+    }
+
+    /// <summary>One training step as <c>Trainer.TrainStep</c> takes it, less the metrics: its ticks, and those of its <c>ApplyGradients</c>.</summary>
+    private static (long Whole, long Update) Step(Model model, Tensor x, Tensor y, Func<long> now)
+    {
+        long start = now(), before, after;
+        using (TensorScope.Begin())
+        {
+            var predictions = model.Call(x, training: true);
+            var loss = model.Loss!.Compute(y, predictions, model.OutputActivation);
+            var trainable = model.TrainableAtCompile;
+            GradientEngine.BackwardTo(loss, null, retainGraph: false, trainable, results: null);
+            before = now();
+            model.Optimizer!.ApplyGradients(trainable);
+            after = now();
+        }
+        return (now() - start, after - before);
     }
 
     private static double At(List<double> sorted, double q) => sorted[(int)(q * (sorted.Count - 1))];

@@ -5,5 +5,5 @@ namespace DeepSharp.Bench.Benchmarks;
 /// <c>DEEPSHARP_OPTIMIZER_STEP=per-variable</c>) against the update variable by variable (<see cref="VitSwitchBenchmark"/>).
 /// Both keep every bit: the two sides do the same step.
 /// </summary>
-internal sealed class VitOptimizerSwitchBenchmark() : VitSwitchBenchmark("vit-optimizer-switch", "one pass vs loop", "loop",
+internal sealed class VitOptimizerSwitchBenchmark() : VitSwitchBenchmark("vit-optimizer-switch", "one pass", "loop",
     new LibrarySwitch(() => Optimizer.StepsTogether, on => Optimizer.StepsTogether = on));
