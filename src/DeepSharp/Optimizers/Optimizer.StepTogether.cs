@@ -6,6 +6,7 @@ namespace DeepSharp;
 public abstract partial class Optimizer
 {
     private ParameterUpdateSet? _together;
+    private string? _typeName; // for the messages of refused variables
 
     /// <summary>
     /// Whether the built-in optimizers update all the variables of a step in one parallel pass (the default); false updates
@@ -38,7 +39,7 @@ public abstract partial class Optimizer
         var step = _together ??= new ParameterUpdateSet();
         try
         {
-            string name = GetType().Name;
+            string name = _typeName ??= GetType().Name;
             for (int i = 0; i < variables.Count; i++)
             {
                 var variable = variables[i];
