@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DeepSharp.Kernels;
 
 namespace DeepSharp;
@@ -93,7 +94,8 @@ internal sealed unsafe class ParameterUpdateSet
     public bool Overlaps()
     {
         var ranges = _ranges.AsSpan(0, _rangeCount);
-        if (_checkedCount == _rangeCount && ranges.SequenceEqual(_checked.AsSpan(0, _checkedCount))) return _checkedOverlap;
+        if (_checkedCount == _rangeCount &&
+            MemoryMarshal.AsBytes(ranges).SequenceEqual(MemoryMarshal.AsBytes(_checked.AsSpan(0, _checkedCount)))) return _checkedOverlap;
         if (_checked.Length < _rangeCount) _checked = new MemoryRange[_ranges.Length];
         if (_sorted.Length < _rangeCount) _sorted = new MemoryRange[_ranges.Length];
         ranges.CopyTo(_checked);
