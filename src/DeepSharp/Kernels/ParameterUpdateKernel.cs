@@ -45,6 +45,35 @@ internal static unsafe class ParameterUpdateKernel
         WorkerPool.For(chunks, ref body);
     }
 
+    /// <summary>
+    /// Runs <paramref name="update"/> over every target in one parallel pass, as if the targets were one array laid end
+    /// to end: the pass is cut into balanced chunks wherever they fall (small variables share a chunk, a large one is
+    /// shared by several), each edge inside a variable on a multiple of 16 floats from its start. So every element is
+    /// computed by the lanes that <see cref="Run{TOp}"/> on its variable alone would use, with the same bits, at any
+    /// thread count. The targets must not overlap in memory.
+    /// </summary>
+    internal static void RunAll<TOp>(in TOp update, ReadOnlySpan<ParameterUpdateTarget> targets)
+        where TOp : struct, IParameterUpdate
+    {
+        long total = 0;
+        foreach (ref readonly var target in targets) total += target.Length;
+        int threads = Parallelism.Threads;
+        int chunks = threads == 1 || total < 2 * MinimumChunk ? 1 : (int)Math.Min(threads * 2, total / MinimumChunk);
+        if (chunks > threads) chunks -= chunks % threads;
+        if (chunks == 1)
+        {
+            var op = update;
+            foreach (ref readonly var t in targets)
+                RunRange(ref op, t.Weight, t.Gradient, t.State0, t.State1, t.State2, 0, t.Length);
+            return;
+        }
+        fixed (ParameterUpdateTarget* first = targets)
+        {
+            var body = new ManyBody<TOp> { Update = update, Targets = first, Count = targets.Length, Total = total, Chunks = chunks };
+            WorkerPool.For(chunks, ref body);
+        }
+    }
+
     private static void RunRange<TOp>(ref TOp update, float* w, float* g, float* s0, float* s1, float* s2, int start, int end)
         where TOp : struct, IParameterUpdate
     {
@@ -80,6 +109,42 @@ internal static unsafe class ParameterUpdateKernel
         for (; i <= end - TLanes.Count; i += TLanes.Count)
             update.Apply<TLanes>(w + i, g + i, s0 + i, s1 + i, s2 + i);
         return i;
+    }
+
+    private struct ManyBody<TOp> : IParallelBody where TOp : struct, IParameterUpdate
+    {
+        public TOp Update;
+        public ParameterUpdateTarget* Targets;
+        public int Count, Chunks;
+        public long Total;
+
+        public void Execute(int chunk)
+        {
+            var (first, start) = Edge(Total * chunk / Chunks);
+            var (last, end) = Edge(Total * (chunk + 1) / Chunks);
+            var op = Update;
+            for (int i = first; i <= last && i < Count; i++)
+            {
+                var t = Targets[i];
+                int from = i == first ? start : 0, to = i == last ? end : t.Length;
+                if (from < to) RunRange(ref op, t.Weight, t.Gradient, t.State0, t.State1, t.State2, from, to);
+            }
+        }
+
+        /// <summary>
+        /// The target holding element <paramref name="position"/> of the whole pass and where inside it the chunk edge falls:
+        /// rounded down to a multiple of 16 from the target's start; the pass's end is (Count, 0).
+        /// </summary>
+        private readonly (int Target, int Offset) Edge(long position)
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                int length = Targets[i].Length;
+                if (position < length) return (i, (int)position & ~15);
+                position -= length;
+            }
+            return (Count, 0);
+        }
     }
 
     private struct Body<TOp> : IParallelBody where TOp : struct, IParameterUpdate

@@ -6,6 +6,38 @@ namespace DeepSharp.Kernels;
 // (bias corrections, learning rate) are folded by the optimizer and arrive as fields; the state arrays are
 // the optimizer's slots in the order given in each comment.
 
+/// <summary>
+/// Plain SGD: w += g·(−lr), a product and a sum each rounded, as <c>TensorPrimitives.MultiplyAdd</c> computes it for the
+/// update of one variable.
+/// </summary>
+internal unsafe struct SgdUpdate : IParameterUpdate
+{
+    public float LearningRate;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
+    {
+        T.Store(weight, T.Load(gradient) * T.Broadcast(-LearningRate) + T.Load(weight));
+    }
+}
+
+/// <summary>
+/// Decoupled weight decay in the same pass as another update: w ·= <see cref="Scale"/> (1 − lr·wd), then
+/// <see cref="Inner"/>'s step on the decayed weight, as the decay pass followed by the update would compute it.
+/// </summary>
+internal unsafe struct WeightDecayedUpdate<TOp> : IParameterUpdate where TOp : struct, IParameterUpdate
+{
+    public TOp Inner;
+    public float Scale;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Apply<T>(float* weight, float* gradient, float* state0, float* state1, float* state2) where T : struct, ILanes<T>
+    {
+        T.Store(weight, T.Load(weight) * T.Broadcast(Scale));
+        Inner.Apply<T>(weight, gradient, state0, state1, state2);
+    }
+}
+
 /// <summary>SGD with momentum; state0 = velocity. v = μ·v − lr·g; w += v (Nesterov: w += μ·v − lr·g).</summary>
 internal unsafe struct SgdMomentumUpdate : IParameterUpdate
 {

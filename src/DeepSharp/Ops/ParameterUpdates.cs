@@ -94,6 +94,57 @@ internal static unsafe class ParameterUpdates
         Run(update, variable, gradient, meanSquareGradient, meanSquareUpdate, null, "Adadelta");
     }
 
+    // ---- every variable of a step in one pass (the state of each is in the set) --------------------------------
+
+    /// <summary>Plain SGD over the set: w += g·(−lr).</summary>
+    internal static void Sgd(ParameterUpdateSet set, float learningRate) => RunAll(new SgdUpdate { LearningRate = learningRate }, set);
+
+    /// <summary><see cref="SgdMomentum(Tensor, Tensor, Tensor, float, float, bool)"/> over the set (state 0: the velocity).</summary>
+    internal static void SgdMomentum(ParameterUpdateSet set, float learningRate, float momentum, bool nesterov) =>
+        RunAll(new SgdMomentumUpdate { LearningRate = learningRate, Momentum = momentum, Nesterov = nesterov }, set);
+
+    /// <summary><see cref="Adam(Tensor, Tensor, Tensor, Tensor, Tensor?, float, float, float, float, float)"/> over the set (states: m, v, and v̂ with <paramref name="amsGrad"/>).</summary>
+    internal static void Adam(ParameterUpdateSet set, bool amsGrad, float beta1, float beta2, float stepSize, float epsilon, float weightScale) =>
+        RunAll(new AdamUpdate
+        {
+            OneMinusBeta1 = 1f - beta1, OneMinusBeta2 = 1f - beta2, StepSize = stepSize, Epsilon = epsilon, WeightScale = weightScale, AmsGrad = amsGrad,
+        }, set);
+
+    /// <summary><see cref="Rmsprop(Tensor, Tensor, Tensor, Tensor?, Tensor?, float, float, float, float)"/> over the set (states: mean square, momentum buffer, mean gradient).</summary>
+    internal static void Rmsprop(ParameterUpdateSet set, bool useMomentum, bool centered, float learningRate, float rho, float momentum, float epsilon) =>
+        RunAll(new RmspropUpdate
+        {
+            Rho = rho, OneMinusRho = 1f - rho, LearningRate = learningRate, Momentum = momentum, Epsilon = epsilon, UseMomentum = useMomentum, Centered = centered,
+        }, set);
+
+    /// <summary>Adagrad's step over the set (state 0: the accumulator).</summary>
+    internal static void Adagrad(ParameterUpdateSet set, float learningRate, float epsilon) =>
+        RunAll(new AdagradUpdate { LearningRate = learningRate, Epsilon = epsilon }, set);
+
+    /// <summary>Nadam's step over the set (states: m, v); the factors as for one variable.</summary>
+    internal static void Nadam(ParameterUpdateSet set, float beta1, float beta2, float momentumFactor, float gradientFactor, float biasCorrection2, float epsilon) =>
+        RunAll(new NadamUpdate
+        {
+            OneMinusBeta1 = 1f - beta1, OneMinusBeta2 = 1f - beta2, MomentumFactor = momentumFactor,
+            GradientFactor = gradientFactor, BiasCorrection2 = biasCorrection2, Epsilon = epsilon,
+        }, set);
+
+    /// <summary>Adamax's step over the set (states: m, u).</summary>
+    internal static void Adamax(ParameterUpdateSet set, float beta1, float beta2, float stepSize, float epsilon) =>
+        RunAll(new AdamaxUpdate { OneMinusBeta1 = 1f - beta1, Beta2 = beta2, StepSize = stepSize, Epsilon = epsilon }, set);
+
+    /// <summary>Adadelta's step over the set (states: mean square gradient, mean square update).</summary>
+    internal static void Adadelta(ParameterUpdateSet set, float learningRate, float rho, float epsilon) =>
+        RunAll(new AdadeltaUpdate { Rho = rho, OneMinusRho = 1f - rho, LearningRate = learningRate, Epsilon = epsilon }, set);
+
+    private static void RunAll<TOp>(in TOp update, ParameterUpdateSet set) where TOp : struct, IParameterUpdate
+    {
+        // The decay pass w ·= 1 − f of Decay, folded into the update's pass.
+        if (set.DecayFactor is { } factor)
+            ParameterUpdateKernel.RunAll(new WeightDecayedUpdate<TOp> { Inner = update, Scale = 1f - factor }, set.Targets);
+        else ParameterUpdateKernel.RunAll(update, set.Targets);
+    }
+
     private static void Run<TOp>(in TOp update, Tensor variable, Tensor gradient, Tensor? state0, Tensor? state1, Tensor? state2, string optimizer)
         where TOp : struct, IParameterUpdate
     {

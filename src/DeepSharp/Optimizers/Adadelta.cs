@@ -41,6 +41,17 @@ public sealed class Adadelta : Optimizer
         ParameterUpdates.Adadelta(variable, gradient, slots[0], slots[1], learningRate, Rho, Epsilon);
     }
 
+    private protected override bool UpdatesTogether => true;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index)
+    {
+        var slots = GetSlots(step.Variable(index), 2);
+        step.SetState(index, slots[0], slots[1], optimizer: "Adadelta");
+    }
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate) =>
+        ParameterUpdates.Adadelta(step, learningRate, Rho, Epsilon);
+
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {

@@ -37,6 +37,14 @@ public sealed class Adagrad : Optimizer
     protected override void UpdateVariable(Tensor variable, Tensor gradient, float learningRate) =>
         ParameterUpdates.Adagrad(variable, gradient, GetSlots(variable, 1, InitialAccumulatorValue)[0], learningRate, Epsilon);
 
+    private protected override bool UpdatesTogether => true;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index) =>
+        step.SetState(index, GetSlots(step.Variable(index), 1, InitialAccumulatorValue)[0], optimizer: "Adagrad");
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate) =>
+        ParameterUpdates.Adagrad(step, learningRate, Epsilon);
+
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {

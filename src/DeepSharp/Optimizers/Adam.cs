@@ -50,12 +50,30 @@ public class Adam : Optimizer
     protected override void UpdateVariable(Tensor variable, Tensor gradient, float learningRate)
     {
         var slots = GetSlots(variable, Amsgrad ? 3 : 2);
-        long t = Iterations + 1;
-        double stepSize = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
-        // AdamW's decay w −= lr·wd·w rides in the same pass as the step.
-        float weightScale = WeightDecay is { } decay ? 1f - learningRate * decay : 1f;
-        ParameterUpdates.Adam(variable, gradient, slots[0], slots[1], Amsgrad ? slots[2] : null, Beta1, Beta2, (float)stepSize, Epsilon, weightScale);
+        ParameterUpdates.Adam(variable, gradient, slots[0], slots[1], Amsgrad ? slots[2] : null, Beta1, Beta2, StepSize(learningRate), Epsilon, WeightScale(learningRate));
     }
+
+    /// <summary>α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ) for this step.</summary>
+    private float StepSize(float learningRate)
+    {
+        long t = Iterations + 1;
+        return (float)(learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t)));
+    }
+
+    /// <summary>AdamW's decay w −= lr·wd·w, which rides in the same pass as the step: the factor the weight is scaled by first.</summary>
+    private float WeightScale(float learningRate) => WeightDecay is { } decay ? 1f - learningRate * decay : 1f;
+
+    // A subclass may update its own way: only Adam and AdamW themselves take the pass over all variables.
+    private protected override bool UpdatesTogether => GetType() == typeof(Adam) || this is AdamW;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index)
+    {
+        var slots = GetSlots(step.Variable(index), Amsgrad ? 3 : 2);
+        step.SetState(index, slots[0], slots[1], Amsgrad ? slots[2] : null, "Adam");
+    }
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate) =>
+        ParameterUpdates.Adam(step, Amsgrad, Beta1, Beta2, StepSize(learningRate), Epsilon, WeightScale(learningRate));
 
     /// <inheritdoc/>
     protected override bool FusesWeightDecay => true;

@@ -42,9 +42,22 @@ public sealed class Adamax : Optimizer
     protected override void UpdateVariable(Tensor variable, Tensor gradient, float learningRate)
     {
         var slots = GetSlots(variable, 2);
-        double stepSize = learningRate / (1 - Math.Pow(Beta1, Iterations + 1));
-        ParameterUpdates.Adamax(variable, gradient, slots[0], slots[1], Beta1, Beta2, (float)stepSize, Epsilon);
+        ParameterUpdates.Adamax(variable, gradient, slots[0], slots[1], Beta1, Beta2, StepSize(learningRate), Epsilon);
     }
+
+    /// <summary>lr/(1 − β1ᵗ) for this step.</summary>
+    private float StepSize(float learningRate) => (float)(learningRate / (1 - Math.Pow(Beta1, Iterations + 1)));
+
+    private protected override bool UpdatesTogether => true;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index)
+    {
+        var slots = GetSlots(step.Variable(index), 2);
+        step.SetState(index, slots[0], slots[1], optimizer: "Adamax");
+    }
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate) =>
+        ParameterUpdates.Adamax(step, Beta1, Beta2, StepSize(learningRate), Epsilon);
 
     /// <inheritdoc/>
     public override JsonObject GetConfig()

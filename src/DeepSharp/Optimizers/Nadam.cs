@@ -60,13 +60,33 @@ public sealed class Nadam : Optimizer
     protected override void UpdateVariable(Tensor variable, Tensor gradient, float learningRate)
     {
         var slots = GetSlots(variable, 2);
+        var (momentumFactor, gradientFactor, biasCorrection2) = Factors(learningRate);
+        ParameterUpdates.Nadam(variable, gradient, slots[0], slots[1], Beta1, Beta2, momentumFactor, gradientFactor, biasCorrection2, Epsilon);
+    }
+
+    /// <summary>This step's cₘ = lr·μₜ₊₁/(1 − Πμ·μₜ₊₁), c_g = lr·(1 − μₜ)/(1 − Πμ) and 1 − β2ᵗ.</summary>
+    private (float Momentum, float Gradient, float BiasCorrection2) Factors(float learningRate)
+    {
         long t = Iterations + 1;
         double current = MomentumAt(t), next = MomentumAt(t + 1);
         double momentumFactor = learningRate * next / (1 - _momentumProduct * next);
         double gradientFactor = learningRate * (1 - current) / (1 - _momentumProduct);
         double biasCorrection2 = 1 - Math.Pow(Beta2, t);
-        ParameterUpdates.Nadam(variable, gradient, slots[0], slots[1], Beta1, Beta2,
-            (float)momentumFactor, (float)gradientFactor, (float)biasCorrection2, Epsilon);
+        return ((float)momentumFactor, (float)gradientFactor, (float)biasCorrection2);
+    }
+
+    private protected override bool UpdatesTogether => true;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index)
+    {
+        var slots = GetSlots(step.Variable(index), 2);
+        step.SetState(index, slots[0], slots[1], optimizer: "Nadam");
+    }
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate)
+    {
+        var (momentumFactor, gradientFactor, biasCorrection2) = Factors(learningRate);
+        ParameterUpdates.Nadam(step, Beta1, Beta2, momentumFactor, gradientFactor, biasCorrection2, Epsilon);
     }
 
     /// <inheritdoc/>

@@ -12,9 +12,11 @@ namespace DeepSharp;
 /// <remarks>
 /// Subclasses implement <see cref="UpdateVariable"/> for one variable with its gradient; per-variable state
 /// (moments, accumulators) is created on first use through <see cref="GetSlot"/> and kept between steps.
-/// Steps allocate nothing once the state exists.
+/// Steps allocate nothing once the state exists. The built-in optimizers update all the variables of a step in one
+/// pass over memory shared out over the kernel threads (small variables together, large ones cut), with the values of
+/// the update variable by variable.
 /// </remarks>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly Dictionary<Tensor, Tensor[]> _slots = new(ReferenceEqualityComparer.Instance);
 
@@ -183,6 +185,11 @@ public abstract class Optimizer
             ? gradients is null ? GradientClipping.GlobalScale(variables, limit) : GradientClipping.GlobalScaleOfGradients(gradients, limit)
             : 1f;
         BeginStep();
+        if (StepsTogether && UpdatesTogether && ApplyTogether(gradients, variables, learningRate, globalScale))
+        {
+            Iterations++;
+            return;
+        }
         for (int i = 0; i < variables.Count; i++)
         {
             var variable = variables[i];

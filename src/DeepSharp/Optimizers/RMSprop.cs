@@ -56,6 +56,18 @@ public sealed class RMSprop : Optimizer
         ParameterUpdates.Rmsprop(variable, gradient, slots[0], momentumBuffer, meanGradient, learningRate, Rho, Momentum, Epsilon);
     }
 
+    private protected override bool UpdatesTogether => true;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index)
+    {
+        bool useMomentum = Momentum > 0;
+        var slots = GetSlots(step.Variable(index), 1 + (useMomentum ? 1 : 0) + (Centered ? 1 : 0));
+        step.SetState(index, slots[0], useMomentum ? slots[1] : null, Centered ? slots[^1] : null, "RMSprop");
+    }
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate) =>
+        ParameterUpdates.Rmsprop(step, Momentum > 0, Centered, learningRate, Rho, Momentum, Epsilon);
+
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {

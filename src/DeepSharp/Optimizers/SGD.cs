@@ -38,6 +38,19 @@ public sealed class SGD : Optimizer
         ParameterUpdates.SgdMomentum(variable, gradient, GetSlots(variable, 1)[0], learningRate, Momentum, Nesterov);
     }
 
+    private protected override bool UpdatesTogether => true;
+
+    private protected override void AddStates(ParameterUpdateSet step, int index)
+    {
+        if (Momentum != 0f) step.SetState(index, GetSlots(step.Variable(index), 1)[0], optimizer: "SGD");
+    }
+
+    private protected override void UpdateTogether(ParameterUpdateSet step, float learningRate)
+    {
+        if (Momentum == 0f) ParameterUpdates.Sgd(step, learningRate);
+        else ParameterUpdates.SgdMomentum(step, learningRate, Momentum, Nesterov);
+    }
+
     /// <inheritdoc/>
     public override JsonObject GetConfig()
     {
