@@ -23,6 +23,7 @@ IBenchmark[] benchmarks =
     new LstmBenchmark(),
     new LstmLayersBenchmark(),
     new LstmSwitchBenchmark(),
+    new LstmWeightsBenchmark(),
     SeedModelOpsBenchmark.Lstm(),
     new VitBenchmark(),
     new VitOpsBenchmark(),

@@ -11,8 +11,13 @@ namespace DeepSharp.Bench.Benchmarks;
 /// (<see cref="RecurrentLoop.Joined"/>; off at start with <c>DEEPSHARP_RECURRENT=separate</c>) and the LSTM's weight
 /// gradients summed inside the backward loop (<see cref="RecurrentLoop.GradientsInLoop"/>; off at start with
 /// <c>DEEPSHARP_RECURRENT_GRADIENTS=after</c>), and the LSTM's input read in place rather than copied to time-major order
-/// (<see cref="RecurrentLoop.InputInPlace"/>; off at start with <c>DEEPSHARP_RECURRENT_INPUT=copy</c>);
-/// <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c>, <c>gradients</c> and <c>input</c>) names those that alternate, the others staying as they were at start (all alternate when unset).
+/// (<see cref="RecurrentLoop.InputInPlace"/>; off at start with <c>DEEPSHARP_RECURRENT_INPUT=copy</c>),
+/// the LSTM's in-loop weight gradients as one call a chunk against panels of dZ cut once (<see cref="RecurrentLoop.SharedPanels"/>;
+/// off at start with <c>DEEPSHARP_RECURRENT_WEIGHTS=gemm</c>), the op's single-threaded work done the lean way
+/// (<see cref="RecurrentLoop.LeanSerialWork"/>; off at start with <c>DEEPSHARP_RECURRENT_SERIAL=old</c>), and the LSTM's bias sums
+/// added by its backward gate pass (<see cref="RecurrentLoop.BiasInGatePass"/>; off at start with <c>DEEPSHARP_RECURRENT_BIAS=after</c>);
+/// <c>DEEPSHARP_BENCH_SWITCH</c> (a comma-separated list of <c>joined</c>, <c>gradients</c>, <c>input</c>, <c>weights</c>,
+/// <c>serial</c> and <c>bias</c>) names those that alternate, the others staying as they were at start (all alternate when unset).
 /// <c>DEEPSHARP_BENCH_CPU_TIME=1</c> times each step by the calling thread's CPU time: for <c>--threads 1</c> under load.
 /// A branch that adds a switch for the recurrent layers adds it here.
 /// </summary>
@@ -20,12 +25,15 @@ internal sealed class LstmSwitchBenchmark() : SwitchBenchmark("lstm-switch", "on
 {
     private static LibrarySwitch[] Alternating()
     {
-        var named = (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients,input").Split(',', StringSplitOptions.TrimEntries);
+        var named = (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "joined,gradients,input,weights,serial,bias").Split(',', StringSplitOptions.TrimEntries);
         var switches = new List<LibrarySwitch>();
         if (named.Contains("joined")) switches.Add(new LibrarySwitch(() => RecurrentLoop.Joined, on => RecurrentLoop.Joined = on));
         if (named.Contains("gradients"))
             switches.Add(new LibrarySwitch(() => RecurrentLoop.GradientsInLoop, on => RecurrentLoop.GradientsInLoop = on));
         if (named.Contains("input")) switches.Add(new LibrarySwitch(() => RecurrentLoop.InputInPlace, on => RecurrentLoop.InputInPlace = on));
+        if (named.Contains("weights")) switches.Add(new LibrarySwitch(() => RecurrentLoop.SharedPanels, on => RecurrentLoop.SharedPanels = on));
+        if (named.Contains("serial")) switches.Add(new LibrarySwitch(() => RecurrentLoop.LeanSerialWork, on => RecurrentLoop.LeanSerialWork = on));
+        if (named.Contains("bias")) switches.Add(new LibrarySwitch(() => RecurrentLoop.BiasInGatePass, on => RecurrentLoop.BiasInGatePass = on));
         return [.. switches];
     }
 

@@ -25,6 +25,12 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
     public int DYStride;
     public float* DH, DC;     // [batch, units]: gradients from later steps in, the part not through the recurrent kernel out
     public float* DZ;         // [batch, 4·units]: gradient of the pre-activations out
+    /// <summary>
+    /// The bias gradient's column sums per group of <see cref="SumGroup"/> rows, [groups, 4·units] from this step's first
+    /// row's group, to which DZ's rows are added as they are written (in row order: the bits of adding them afterwards), or null.
+    /// </summary>
+    public float* BiasSums;
+    public int SumGroup;
 
     public readonly GateRows Rows => Gates;
 
@@ -66,7 +72,14 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
         return j;
     }
 
-    public static void StopRow(in LstmStep p, int b) => GatePass.ClearRow(p.DZ, 4 * p.Units, b);
+    public static void StopRow(in LstmStep p, int b)
+    {
+        GatePass.ClearRow(p.DZ, 4 * p.Units, b);
+        if (p.BiasSums == null) return;
+        // The row's zeros are added too, as a pass over DZ afterwards would add them (−0 + 0 is +0).
+        float* sums = p.BiasSums + (long)(b / p.SumGroup) * 4 * p.Units;
+        for (int j = 0; j < 4 * p.Units; j++) sums[j] += 0f;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static int Backward<TL, TA, TR>(in LstmStep p, int b, int j)
@@ -76,6 +89,7 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
         float* dy = p.DY == null ? null : p.DY + (long)b * p.DYStride;
         long row = (long)b * u;
         float* z = p.Z + row * 4, dz = p.DZ + row * 4, cPrev = p.CPrev + row, tcIn = p.TC + row, dh = p.DH + row, dc = p.DC + row;
+        float* sums = p.BiasSums == null ? null : p.BiasSums + (long)(b / p.SumGroup) * 4 * u;
         for (; j + TL.Count <= u; j += TL.Count)
         {
             var i = TL.Load(z + j);
@@ -86,12 +100,23 @@ internal unsafe struct LstmStep : IGateStep<LstmStep>
             if (dy != null) gradH = gradH + TL.Load(dy + j);
             var tc = TL.Load(tcIn + j);
             var gradC = TL.Load(dc + j) + gradH * o * TA.Derivative(tc);
-            TL.Store(dz + j, gradC * g * TR.Derivative(i));
-            TL.Store(dz + u + j, gradC * TL.Load(cPrev + j) * TR.Derivative(f));
-            TL.Store(dz + 2 * u + j, gradC * i * TA.Derivative(g));
-            TL.Store(dz + 3 * u + j, gradH * tc * TR.Derivative(o));
+            var dzi = gradC * g * TR.Derivative(i);
+            var dzf = gradC * TL.Load(cPrev + j) * TR.Derivative(f);
+            var dzg = gradC * i * TA.Derivative(g);
+            var dzo = gradH * tc * TR.Derivative(o);
+            TL.Store(dz + j, dzi);
+            TL.Store(dz + u + j, dzf);
+            TL.Store(dz + 2 * u + j, dzg);
+            TL.Store(dz + 3 * u + j, dzo);
             TL.Store(dc + j, gradC * f);
             TL.Store(dh + j, TL.Broadcast(0f));
+            if (sums != null)
+            {
+                TL.Store(sums + j, TL.Load(sums + j) + dzi);
+                TL.Store(sums + u + j, TL.Load(sums + u + j) + dzf);
+                TL.Store(sums + 2 * u + j, TL.Load(sums + 2 * u + j) + dzg);
+                TL.Store(sums + 3 * u + j, TL.Load(sums + 3 * u + j) + dzo);
+            }
         }
         return j;
     }

@@ -119,10 +119,18 @@ internal unsafe struct RecurrentLoop : IParallelBody
     public bool StepGradients;
     /// <summary>Row ranges of the batch with partial weight gradients of their own: <see cref="GradientChunks"/>, or 0.</summary>
     public int Chunks;
-    /// <summary>Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or null.</summary>
+    /// <summary>
+    /// Partial kernel gradients [chunks, features, gates·units] (x_tᵀ·dZ_t summed over the steps), or null; without chunk 0's
+    /// when <see cref="KernelGradient"/> holds it ([chunks − 1, …]).
+    /// </summary>
     public float* KernelGradients;
-    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or null.</summary>
+    /// <summary>Partial recurrent-kernel gradients [chunks, units, gates·units] (h_{t-1}ᵀ·dZ_t), or null; likewise without chunk 0's.</summary>
     public float* RecurrentGradients;
+    /// <summary>
+    /// Chunk 0's partial kernel (recurrent-kernel) gradient, written where the gradient itself goes, so that the sum of the
+    /// chunks after the loop adds the others to it instead of copying it first; or null (chunk 0's in <see cref="KernelGradients"/>).
+    /// </summary>
+    public float* KernelGradient, RecurrentGradient;
 
     /// <summary>Rows that stay together: parts begin on multiples of it, and the bias sums are kept per group of it.</summary>
     internal const int RowGroup = 4;
@@ -173,6 +181,33 @@ internal unsafe struct RecurrentLoop : IParallelBody
     /// </summary>
     internal static bool InputInPlace { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_INPUT"), "copy", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether an LSTM's in-loop weight gradients run as one <see cref="StepWeightGradients"/> call a chunk (the step's dZ
+    /// cut into panels once for both products) rather than two GEMM calls that each read dZ where it lies: the same bits.
+    /// False keeps the two calls, for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_RECURRENT_WEIGHTS</c> is <c>gemm</c>.
+    /// </summary>
+    internal static bool SharedPanels { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_WEIGHTS"), "gemm", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a recurrent op's single-threaded work around its loops is done the lean way: the backward's transposes of
+    /// the kernels by 8×8 register blocks rather than element by element, and the first chunk's weight gradients summed
+    /// where the gradient goes rather than copied there after the loop. The same bits. False keeps the old way, for A/B
+    /// comparisons; starts false when the environment variable <c>DEEPSHARP_RECURRENT_SERIAL</c> is <c>old</c>.
+    /// </summary>
+    internal static bool LeanSerialWork { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_SERIAL"), "old", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether an LSTM's backward gate pass adds each row of dZ to the bias sums as it writes it (<see cref="LstmStep.BiasSums"/>)
+    /// rather than a pass over the step's dZ after it: the same additions in the same order, one read of dZ less a step.
+    /// False keeps the pass after, for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_RECURRENT_BIAS</c> is <c>after</c>.
+    /// </summary>
+    internal static bool BiasInGatePass { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RECURRENT_BIAS"), "after", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs every part, on the workers when there are several.</summary>
     internal void Run()
@@ -335,13 +370,29 @@ internal unsafe struct RecurrentLoop : IParallelBody
         {
             int c0 = ChunkBoundary(chunk), rows = ChunkBoundary(chunk + 1) - c0;
             float* dz = dzs + (long)(c0 - first) * gu;
-            if (KernelGradients != null)
-                Gemm.Multiply(true, false, Features, gu, rows, StepInput(s, c0), StepInputStride, dz, gu,
-                    KernelGradients + (long)chunk * Features * gu, gu, accumulate: add);
-            if (RecurrentGradients != null)
-                Gemm.Multiply(true, false, Units, gu, rows, states + ((long)s * Batch + c0) * Units, Units, dz, gu,
-                    RecurrentGradients + (long)chunk * Units * gu, gu, accumulate: add);
+            float* kernelSums = ChunkSums(KernelGradient, KernelGradients, chunk, (long)Features * gu);
+            float* recurrentSums = ChunkSums(RecurrentGradient, RecurrentGradients, chunk, (long)Units * gu);
+            float* x = StepInput(s, c0), h = states + ((long)s * Batch + c0) * Units;
+            if (SharedPanels)
+            {
+                StepWeightGradients.Add(rows, gu, dz,
+                    new StepWeightGradients.Side { A = x, Lda = StepInputStride, M = Features, C = kernelSums },
+                    new StepWeightGradients.Side { A = h, Lda = Units, M = Units, C = recurrentSums }, add);
+                continue;
+            }
+            if (kernelSums != null) Gemm.Multiply(true, false, Features, gu, rows, x, StepInputStride, dz, gu, kernelSums, gu, accumulate: add);
+            if (recurrentSums != null) Gemm.Multiply(true, false, Units, gu, rows, h, Units, dz, gu, recurrentSums, gu, accumulate: add);
         }
+    }
+
+    /// <summary>
+    /// Where chunk <paramref name="chunk"/>'s partial sums go: chunk 0's in <paramref name="first"/> when it is set (the
+    /// others then from <paramref name="rest"/> on), else every chunk's in <paramref name="rest"/>; null when neither is set.
+    /// </summary>
+    private static float* ChunkSums(float* first, float* rest, int chunk, long size)
+    {
+        if (first != null) return chunk == 0 ? first : rest + (chunk - 1) * size;
+        return rest == null ? null : rest + chunk * size;
     }
 
     private readonly void RunBackward(int first, int end, int part)
@@ -353,6 +404,9 @@ internal unsafe struct RecurrentLoop : IParallelBody
         float* gradient = GradientOutput + (long)first * SlotStride;
         bool recurrentBias = Cell == RecurrentCell.Gru && ResetAfter;
         int biasSize = recurrentBias ? 2 * gu : gu;
+        // Parts begin on a group's first row, so the LSTM's gate pass finds a row's group from its index in the part.
+        bool sumsInPass = Cell == RecurrentCell.Lstm && BiasSums != null && BiasInGatePass && first % RowGroup == 0;
+        float* partSums = sumsInPass ? BiasSums + (long)(first / RowGroup) * biasSize : null;
         for (int s = Steps - 1; s >= 0; s--)
         {
             long zOffset = ((long)s * Batch + first) * gu, stateOffset = s * stepRows + (long)first * Units;
@@ -373,7 +427,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     GatePass.Backward(new LstmStep
                     {
                         Gates = gates, Units = Units, Z = zs, CPrev = C + stateOffset, C = C + stateOffset + stepRows, TC = TC + stateOffset,
-                        DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs,
+                        DY = dy, DYStride = SlotStride, DH = dh, DC = dc, DZ = dzs, BiasSums = partSums, SumGroup = RowGroup,
                     });
                     break;
                 case RecurrentCell.Gru:
@@ -387,7 +441,7 @@ internal unsafe struct RecurrentLoop : IParallelBody
                     GatePass.Backward(new SimpleRnnStep { Gates = gates, Units = Units, Z = zs, DY = dy, DYStride = SlotStride, DH = dh, DZ = dzs });
                     break;
             }
-            if (BiasSums != null)
+            if (BiasSums != null && !sumsInPass)
             {
                 AddRows(dzs, first, rows, gu, BiasSums, biasSize);
                 if (recurrentBias) AddRows(dRecs, first, rows, gu, BiasSums + gu, biasSize);

@@ -196,7 +196,8 @@ public static unsafe partial class Ops
         // Rᵀ once for the whole sequence: each step's dRec·Rᵀ then reads it in place.
         var rkT = Tensor.Uninitialized([gu, units]);
         var rk = ContiguousOperand.Of(recurrentKernel);
-        StridedCopy.ToContiguous(rk.Pointer, [gu, units], [1, gu], rkT.Pointer);
+        bool lean = RecurrentLoop.LeanSerialWork;
+        Transpose(rk.Pointer, units, gu, rkT.Pointer, lean);
         ContiguousOperand.Release(rk, recurrentKernel);
         int chunks = stepGradients ? RecurrentLoop.GradientChunks(batch) : 0;
         int parts = stepGradients ? RecurrentLoop.PartsForChunks(chunks) : RecurrentLoop.PartsFor(batch);
@@ -209,13 +210,17 @@ public static unsafe partial class Ops
         bool joined = x._requiresGrad && (stepGradients || RecurrentLoop.HoldsProjections(parts));
         // Each chunk's partial weight gradients: [chunks, features, gu] for the kernel, then [chunks, units, gu].
         bool recurrentGradient = recurrentKernel._requiresGrad;
-        long kernelPartials = stepGradients && kernelGradient ? (long)chunks * features * gu : 0;
-        long recurrentPartials = stepGradients && recurrentGradient ? (long)chunks * units * gu : 0;
+        var dk = kernelGradient ? Tensor.Uninitialized(kernel._shape) : null;
+        var dr = recurrentGradient ? Tensor.Uninitialized(recurrentKernel._shape) : null;
+        // The lean way, chunk 0 sums straight into the gradients and the partials hold the other chunks'.
+        int partialChunks = lean ? chunks - 1 : chunks;
+        long kernelPartials = stepGradients && kernelGradient ? (long)partialChunks * features * gu : 0;
+        long recurrentPartials = stepGradients && recurrentGradient ? (long)partialChunks * units * gu : 0;
         var partials = kernelPartials + recurrentPartials > 0 ? Tensor.Uninitialized([checked((int)(kernelPartials + recurrentPartials))]) : null;
         var dx = x._requiresGrad ? Tensor.Uninitialized(x._shape) : null;
         var wk = dx is null ? null : ContiguousOperand.Of(kernel);
         var kernelT = joined ? Tensor.Uninitialized([gu, features]) : null;
-        if (joined) StridedCopy.ToContiguous(wk!.Pointer, [gu, features], [1, gu], kernelT!.Pointer);
+        if (joined) Transpose(wk!.Pointer, features, gu, kernelT!.Pointer, lean);
         var packedKernelT = joined ? PackedOperand(gu, features, kernelT!.Pointer) : null;
         new RecurrentLoop
         {
@@ -231,6 +236,8 @@ public static unsafe partial class Ops
             Input = source is null ? null : source.Pointer, InputTimeMajor = source is null ? xt : null,
             KernelGradients = kernelPartials > 0 ? partials!.Pointer : null,
             RecurrentGradients = recurrentPartials > 0 ? partials!.Pointer + kernelPartials : null,
+            KernelGradient = stepGradients && lean && dk is not null ? dk.Pointer : null,
+            RecurrentGradient = stepGradients && lean && dr is not null ? dr.Pointer : null,
         }.Run();
         if (source is not null) ContiguousOperand.Release(source, x);
         packedKernelT?.Recycle();
@@ -243,12 +250,10 @@ public static unsafe partial class Ops
         // Summed in the loop, they are each chunk's partial sums added in chunk order.
         int rows = steps * batch;
         var products = new GemmGroup();
-        var dk = kernelGradient ? Tensor.Uninitialized(kernel._shape) : null;
-        var dr = recurrentGradient ? Tensor.Uninitialized(recurrentKernel._shape) : null;
         if (stepGradients)
         {
-            if (dk is not null) AddChunks(partials!.Pointer, chunks, dk);
-            if (dr is not null) AddChunks(partials!.Pointer + kernelPartials, chunks, dr);
+            if (dk is not null) AddChunks(partials is null ? null : partials.Pointer, chunks, dk, lean);
+            if (dr is not null) AddChunks(partials is null ? null : partials.Pointer + kernelPartials, chunks, dr, lean);
             partials?.Recycle();
         }
         else if (dk is not null) products.Add(true, false, features, gu, rows, xt, features, dz, gu, dk.Pointer, gu);
@@ -295,13 +300,27 @@ public static unsafe partial class Ops
         buffers.Recycle();
     }
 
-    /// <summary><paramref name="sum"/> = the <paramref name="chunks"/> partial sums at <paramref name="partials"/> (each its size), added in order.</summary>
-    private static void AddChunks(float* partials, int chunks, Tensor sum)
+    /// <summary>
+    /// <paramref name="sum"/> = the <paramref name="chunks"/> partial sums at <paramref name="partials"/> (each its size), added
+    /// in order; when <paramref name="firstInSum"/>, chunk 0's is already in <paramref name="sum"/> and the partials hold the others'.
+    /// </summary>
+    private static void AddChunks(float* partials, int chunks, Tensor sum, bool firstInSum)
     {
         int size = sum._shape.Size;
         var total = sum.Span;
-        new ReadOnlySpan<float>(partials, size).CopyTo(total);
+        if (!firstInSum) new ReadOnlySpan<float>(partials, size).CopyTo(total);
+        else partials -= size;
         for (int chunk = 1; chunk < chunks; chunk++) TensorPrimitives.Add(total, new ReadOnlySpan<float>(partials + (long)chunk * size, size), total);
+    }
+
+    /// <summary>
+    /// <paramref name="destination"/> [columns, rows] = the transpose of <paramref name="source"/> [rows, columns]: by 8×8 register
+    /// blocks when <paramref name="blocked"/>, else element by element (the old way, kept for A/B comparisons).
+    /// </summary>
+    private static void Transpose(float* source, int rows, int columns, float* destination, bool blocked)
+    {
+        if (blocked) GemmTile.AddTransposed(source, columns, rows, columns, destination, rows, add: false);
+        else StridedCopy.ToContiguous(source, [columns, rows], [1, columns], destination);
     }
 
     /// <summary>A k×n row-major matrix cut into the GEMM's panels (<see cref="Gemm.PackB(int, int, float*, int, float*)"/>).</summary>

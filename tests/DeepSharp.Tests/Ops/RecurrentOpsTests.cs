@@ -371,6 +371,67 @@ public class RecurrentOpsTests
         });
     }
 
+    public static TheoryData<string, int, int, int, int, bool, bool, bool, bool, bool> LeanCases()
+    {
+        // The joined cases, and an LSTM whose batch makes three gradient chunks (chunk 0 summed where the gradient goes, two
+        // others added to it).
+        var data = JoinedCases();
+        data.Add("lstm", 200, 3, 9, 16, false, true, true, true, true);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LeanCases))]
+    public void Shared_gradient_panels_lean_serial_work_and_bias_sums_in_the_gate_pass_keep_every_bit(string cell, int batch, int steps, int features,
+        int units, bool sequences, bool state, bool backwards, bool masks, bool inputGradient)
+    {
+        // The LSTM's in-loop weight gradients against panels of dZ cut once; the kernels' transposes by register blocks with
+        // chunk 0's weight gradients summed in place; the LSTM's bias sums added by the backward gate pass: every output and
+        // gradient keeps its bits, each switch alone and all three, at one, two and three threads.
+        var kind = RecurrentOperands.Kind(cell);
+        bool resetAfter = cell != "gru_reset_before";
+        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter);
+        var o = new RecurrentOperands(90, kind, batch, steps, features, units, range: 0.5f, resetAfter);
+        var x = o.X.WithRequiresGrad(inputGradient);
+        var (kernel, recurrent, bias) = (o.Kernel, o.Recurrent, o.Bias);
+        var h0 = masks ? o.H0 : null;
+        var c0 = masks ? o.C0 : null;
+        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
+        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
+        Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0],
+            .. c0 is null ? Array.Empty<Tensor>() : [c0]];
+
+        float[][] Run(bool shared, bool lean, bool biasInPass)
+        {
+            bool savedShared = RecurrentLoop.SharedPanels, savedLean = RecurrentLoop.LeanSerialWork, savedBias = RecurrentLoop.BiasInGatePass;
+            RecurrentLoop.SharedPanels = shared;
+            RecurrentLoop.LeanSerialWork = lean;
+            RecurrentLoop.BiasInGatePass = biasInPass;
+            try
+            {
+                return RecurrentOperands.OutputAndGradients(
+                    () => Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test"), 97, inputs);
+            }
+            finally
+            {
+                RecurrentLoop.SharedPanels = savedShared;
+                RecurrentLoop.LeanSerialWork = savedLean;
+                RecurrentLoop.BiasInGatePass = savedBias;
+            }
+        }
+
+        ThreadCounts.SameBits($"{cell}, batch {batch}", () =>
+        {
+            var all = Run(true, true, true);
+            int threads = Parallelism.Threads;
+            ThreadCounts.Identical($"{cell}, batch {batch}: all against none, {threads} threads", Run(false, false, false), all);
+            ThreadCounts.Identical($"{cell}, batch {batch}: all against the panels alone, {threads} threads", Run(true, false, false), all);
+            ThreadCounts.Identical($"{cell}, batch {batch}: all against the lean serial work alone, {threads} threads", Run(false, true, false), all);
+            ThreadCounts.Identical($"{cell}, batch {batch}: all against the bias sums in the gate pass alone, {threads} threads", Run(false, false, true), all);
+            return all;
+        });
+    }
+
     private const int SmallBatch = 2, SmallSteps = 4;
 
     /// <summary>The gradient checks' step mask (a step of each row skipped) and recurrent dropout (a third of the units dropped).</summary>
