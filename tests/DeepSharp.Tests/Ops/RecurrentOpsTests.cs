@@ -211,17 +211,7 @@ public class RecurrentOpsTests
         // the input gradient a step at a time, and the weight gradients as one job of bands. Every value must keep the
         // bits of the separate GEMMs and copies, at one, two and three threads.
         var kind = RecurrentOperands.Kind(cell);
-        bool resetAfter = cell != "gru_reset_before";
-        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter);
-        var o = new RecurrentOperands(60, kind, batch, steps, features, units, range: 0.5f, resetAfter);
-        var x = o.X.WithRequiresGrad(inputGradient);
-        var (kernel, recurrent, bias) = (o.Kernel, o.Recurrent, o.Bias);
-        var h0 = masks ? o.H0 : null;
-        var c0 = masks ? o.C0 : null;
-        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
-        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
-        Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0],
-            .. c0 is null ? Array.Empty<Tensor>() : [c0]];
+        var sequence = JoinedSequence.Of(60, cell, batch, steps, features, units, sequences, state, backwards, masks, inputGradient);
 
         float[][] Run(bool joined)
         {
@@ -229,8 +219,7 @@ public class RecurrentOpsTests
             RecurrentLoop.Joined = joined;
             try
             {
-                return RecurrentOperands.OutputAndGradients(
-                    () => Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test"), 67, inputs);
+                return sequence.OutputAndGradients(67);
             }
             finally
             {
@@ -388,18 +377,7 @@ public class RecurrentOpsTests
         // The LSTM's in-loop weight gradients against panels of dZ cut once; the kernels' transposes by register blocks with
         // chunk 0's weight gradients summed in place; the LSTM's bias sums added by the backward gate pass: every output and
         // gradient keeps its bits, each switch alone and all three, at one, two and three threads.
-        var kind = RecurrentOperands.Kind(cell);
-        bool resetAfter = cell != "gru_reset_before";
-        var options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter);
-        var o = new RecurrentOperands(90, kind, batch, steps, features, units, range: 0.5f, resetAfter);
-        var x = o.X.WithRequiresGrad(inputGradient);
-        var (kernel, recurrent, bias) = (o.Kernel, o.Recurrent, o.Bias);
-        var h0 = masks ? o.H0 : null;
-        var c0 = masks ? o.C0 : null;
-        var mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null;
-        var drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null;
-        Tensor[] inputs = [.. inputGradient ? [x] : Array.Empty<Tensor>(), kernel, recurrent, bias, .. h0 is null ? Array.Empty<Tensor>() : [h0],
-            .. c0 is null ? Array.Empty<Tensor>() : [c0]];
+        var sequence = JoinedSequence.Of(90, cell, batch, steps, features, units, sequences, state, backwards, masks, inputGradient);
 
         float[][] Run(bool shared, bool lean, bool biasInPass)
         {
@@ -409,8 +387,7 @@ public class RecurrentOpsTests
             RecurrentLoop.BiasInGatePass = biasInPass;
             try
             {
-                return RecurrentOperands.OutputAndGradients(
-                    () => Ops.RecurrentSequence(x, kernel, recurrent, bias, h0, c0, mask, drop, options, "test"), 97, inputs);
+                return sequence.OutputAndGradients(97);
             }
             finally
             {
@@ -430,6 +407,41 @@ public class RecurrentOpsTests
             ThreadCounts.Identical($"{cell}, batch {batch}: all against the bias sums in the gate pass alone, {threads} threads", Run(false, false, true), all);
             return all;
         });
+    }
+
+    /// <summary>
+    /// One case of the joined-loop tests: a cell's operands from <see cref="RecurrentOperands"/> (the initial states, a
+    /// step mask and recurrent dropout when <c>masks</c>), and its output with the gradients of every input that takes one.
+    /// </summary>
+    private sealed class JoinedSequence
+    {
+        private RecurrentOptions _options;
+        private Tensor _x = null!, _kernel = null!, _recurrent = null!, _bias = null!;
+        private Tensor? _h0, _c0, _mask, _drop;
+        private Tensor[] _inputs = [];
+
+        public static JoinedSequence Of(int seed, string cell, int batch, int steps, int features, int units, bool sequences, bool state,
+            bool backwards, bool masks, bool inputGradient)
+        {
+            var kind = RecurrentOperands.Kind(cell);
+            bool resetAfter = cell != "gru_reset_before";
+            var o = new RecurrentOperands(seed, kind, batch, steps, features, units, range: 0.5f, resetAfter);
+            var s = new JoinedSequence
+            {
+                _options = new RecurrentOptions(kind, GateActivation.Tanh, GateActivation.Sigmoid, sequences, state, backwards, resetAfter),
+                _x = o.X.WithRequiresGrad(inputGradient), _kernel = o.Kernel, _recurrent = o.Recurrent, _bias = o.Bias,
+                _h0 = masks ? o.H0 : null, _c0 = masks ? o.C0 : null,
+                _mask = masks ? RecurrentOperands.Mask(batch, steps, every: 7, at: 3) : null,
+                _drop = masks ? RecurrentOperands.Mask(batch, units, every: 5, at: 2, 1.25f) : null,
+            };
+            s._inputs = [.. inputGradient ? [s._x] : Array.Empty<Tensor>(), s._kernel, s._recurrent, s._bias,
+                .. s._h0 is null ? Array.Empty<Tensor>() : [s._h0], .. s._c0 is null ? Array.Empty<Tensor>() : [s._c0]];
+            return s;
+        }
+
+        /// <summary>The output, then each input's gradient under an output gradient drawn from <paramref name="gradientSeed"/>.</summary>
+        public float[][] OutputAndGradients(int gradientSeed) => RecurrentOperands.OutputAndGradients(
+            () => Ops.RecurrentSequence(_x, _kernel, _recurrent, _bias, _h0, _c0, _mask, _drop, _options, "test"), gradientSeed, _inputs);
     }
 
     private const int SmallBatch = 2, SmallSteps = 4;
