@@ -1,4 +1,5 @@
 using DeepSharp.Kernels;
+using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Kernels;
 
@@ -83,31 +84,19 @@ public unsafe class GemmTests
     {
         // Few rows of C against a long k: two threads each sum whole k blocks (two, three and four blocks, the last one
         // short), both ways of A and B, overwriting and accumulating, a padded layout; one thread never cuts along k.
-        int saved = Parallelism.Threads;
-        try
-        {
-            foreach (var (m, n, k) in new[] { (32, 128, 784), (100, 70, 1001), (8, 300, 1600), (64, 33, 520) })
-                foreach (bool ta in new[] { false, true })
-                    foreach (bool tb in new[] { false, true })
-                        foreach (bool accumulate in new[] { false, true })
-                        {
-                            var problem = new Problem(m, n, k, ta, tb, padding: m % 3 * 2, seed: m + n + k);
-                            Assert.True(GemmKBlocks.Takes(problem.Shape(), GemmDriver<GemmKernel512>.KcStepFor(k), threads: 2, parallelMinFlops: 2_000_000),
-                                $"{m}×{n}×{k} should be cut along k");
-                            Parallelism.Threads = 1;
-                            var one = problem.Run(level, accumulate);
-                            Parallelism.Threads = 2;
-                            var two = problem.Run(level, accumulate);
-                            for (int i = 0; i < one.Length; i++)
-                                if (BitConverter.SingleToInt32Bits(one[i]) != BitConverter.SingleToInt32Bits(two[i]))
-                                    Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, B {tb}, accumulate {accumulate}: element {i} is {two[i]:R} on two threads, {one[i]:R} on one.");
-                            problem.AssertClose(problem.Expected(accumulate), two);
-                        }
-        }
-        finally
-        {
-            Parallelism.Threads = saved;
-        }
+        foreach (var (m, n, k) in new[] { (32, 128, 784), (100, 70, 1001), (8, 300, 1600), (64, 33, 520) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var problem = new Problem(m, n, k, ta, tb, padding: m % 3 * 2, seed: m + n + k);
+                        Assert.True(GemmKBlocks.Takes(problem.Shape(), GemmDriver<GemmKernel512>.KcStepFor(k), threads: 2, parallelMinFlops: 2_000_000),
+                            $"{m}×{n}×{k} should be cut along k");
+                        var one = ThreadCounts.At(1, () => problem.Run(level, accumulate));
+                        var two = ThreadCounts.At(2, () => problem.Run(level, accumulate));
+                        ThreadCounts.Identical($"{m}×{n}×{k}, transposed A {ta}, B {tb}, accumulate {accumulate}: two threads against one", [one], [two]);
+                        problem.AssertClose(problem.Expected(accumulate), two);
+                    }
     }
 
     [Fact]
@@ -193,27 +182,15 @@ public unsafe class GemmTests
     {
         // Odd shapes, one to three rows (the thin path reads B where it lies), edge column panels, k over several
         // blocks, a padded B, the recurrent steps' shapes; both ways of A, overwriting and accumulating, one and two threads.
-        int saved = Parallelism.Threads;
-        try
-        {
-            foreach (var (m, n, k) in new[] { (1, 1, 1), (2, 7, 3), (3, 300, 5), (5, 33, 7), (13, 37, 600), (64, 256, 64), (100, 64, 256), (33, 1030, 260), (129, 45, 801) })
-                foreach (bool ta in new[] { false, true })
-                    foreach (bool accumulate in new[] { false, true })
-                        foreach (int threads in new[] { 1, 2 })
-                        {
-                            Parallelism.Threads = threads;
-                            var problem = new Problem(m, n, k, ta, false, padding: m % 3 * 3, seed: m + 3 * n + k);
-                            var expected = problem.Run(level, accumulate);
-                            var packed = problem.RunPacked(level, accumulate);
-                            for (int i = 0; i < packed.Length; i++)
-                                if (BitConverter.SingleToInt32Bits(packed[i]) != BitConverter.SingleToInt32Bits(expected[i]))
-                                    Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, accumulate {accumulate}, {threads} threads: element {i} is {packed[i]:R}, unpacked {expected[i]:R}.");
-                        }
-        }
-        finally
-        {
-            Parallelism.Threads = saved;
-        }
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (2, 7, 3), (3, 300, 5), (5, 33, 7), (13, 37, 600), (64, 256, 64), (100, 64, 256), (33, 1030, 260), (129, 45, 801) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool accumulate in new[] { false, true })
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var problem = new Problem(m, n, k, ta, false, padding: m % 3 * 3, seed: m + 3 * n + k);
+                        var (expected, packed) = ThreadCounts.At(threads, () => (problem.Run(level, accumulate), problem.RunPacked(level, accumulate)));
+                        ThreadCounts.Identical($"{m}×{n}×{k}, transposed A {ta}, accumulate {accumulate}, {threads} threads: packed against unpacked", [expected], [packed]);
+                    }
     }
 
     [Theory]
@@ -225,27 +202,15 @@ public unsafe class GemmTests
     {
         // A·Bᵀ with Bᵀ's panels made once (a Dense layer's input gradient in groups of rows): odd shapes, edge panels, k
         // over several blocks, padded operands, few rows (where the product is computed transposed and reads B in place).
-        int saved = Parallelism.Threads;
-        try
-        {
-            foreach (var (m, n, k) in new[] { (1, 1, 1), (2, 7, 3), (5, 33, 7), (13, 37, 600), (512, 64, 192), (512, 128, 64), (100, 17, 33), (129, 45, 801) })
-                foreach (bool ta in new[] { false, true })
-                    foreach (bool accumulate in new[] { false, true })
-                        foreach (int threads in new[] { 1, 2 })
-                        {
-                            Parallelism.Threads = threads;
-                            var problem = new Problem(m, n, k, ta, true, padding: m % 3 * 3, seed: m + 5 * n + k);
-                            var expected = problem.Run(level, accumulate);
-                            var packed = problem.RunPackedTransposed(level, accumulate);
-                            for (int i = 0; i < packed.Length; i++)
-                                if (BitConverter.SingleToInt32Bits(packed[i]) != BitConverter.SingleToInt32Bits(expected[i]))
-                                    Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, accumulate {accumulate}, {threads} threads: element {i} is {packed[i]:R}, unpacked {expected[i]:R}.");
-                        }
-        }
-        finally
-        {
-            Parallelism.Threads = saved;
-        }
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (2, 7, 3), (5, 33, 7), (13, 37, 600), (512, 64, 192), (512, 128, 64), (100, 17, 33), (129, 45, 801) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool accumulate in new[] { false, true })
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var problem = new Problem(m, n, k, ta, true, padding: m % 3 * 3, seed: m + 5 * n + k);
+                        var (expected, packed) = ThreadCounts.At(threads, () => (problem.Run(level, accumulate), problem.RunPackedTransposed(level, accumulate)));
+                        ThreadCounts.Identical($"{m}×{n}×{k}, transposed A {ta}, accumulate {accumulate}, {threads} threads: packed against unpacked", [expected], [packed]);
+                    }
     }
 
     [Theory]
@@ -256,31 +221,19 @@ public unsafe class GemmTests
     {
         // Prefetching is a hint: the tiled path (one and two threads, several items), the k-block cut (few rows, long k),
         // the thin paths, and ranges shorter and far longer than the product's tiles; the range is left as it was.
-        int saved = Parallelism.Threads;
-        try
-        {
-            foreach (var (m, n, k) in new[] { (1, 7, 3), (5, 33, 7), (512, 64, 192), (512, 128, 64), (64, 33, 520), (129, 45, 801) })
-                foreach (bool ta in new[] { false, true })
-                    foreach (bool tb in new[] { false, true })
-                        foreach (int threads in new[] { 1, 2 })
-                            foreach (int floats in new[] { 16, 5000, 1 << 20 })
-                            {
-                                Parallelism.Threads = threads;
-                                var problem = new Problem(m, n, k, ta, tb, padding: m % 3, seed: m + 7 * n + k);
-                                var range = new float[floats];
-                                for (int i = 0; i < floats; i++) range[i] = i;
-                                var expected = problem.Run(level, accumulate: true);
-                                var prefetching = problem.RunPrefetching(level, range);
-                                for (int i = 0; i < prefetching.Length; i++)
-                                    if (BitConverter.SingleToInt32Bits(prefetching[i]) != BitConverter.SingleToInt32Bits(expected[i]))
-                                        Assert.Fail($"{m}×{n}×{k}, transposed A {ta}, B {tb}, {threads} threads, {floats} floats prefetched: element {i} is {prefetching[i]:R}, without {expected[i]:R}.");
-                                for (int i = 0; i < floats; i++) Assert.Equal(i, range[i]);
-                            }
-        }
-        finally
-        {
-            Parallelism.Threads = saved;
-        }
+        foreach (var (m, n, k) in new[] { (1, 7, 3), (5, 33, 7), (512, 64, 192), (512, 128, 64), (64, 33, 520), (129, 45, 801) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (int threads in new[] { 1, 2 })
+                        foreach (int floats in new[] { 16, 5000, 1 << 20 })
+                        {
+                            var problem = new Problem(m, n, k, ta, tb, padding: m % 3, seed: m + 7 * n + k);
+                            var range = new float[floats];
+                            for (int i = 0; i < floats; i++) range[i] = i;
+                            var (expected, prefetching) = ThreadCounts.At(threads, () => (problem.Run(level, accumulate: true), problem.RunPrefetching(level, range)));
+                            ThreadCounts.Identical($"{m}×{n}×{k}, transposed A {ta}, B {tb}, {threads} threads, {floats} floats prefetched: against without", [expected], [prefetching]);
+                            for (int i = 0; i < floats; i++) Assert.Equal(i, range[i]);
+                        }
     }
 
     [Fact]
