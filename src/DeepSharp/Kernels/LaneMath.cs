@@ -34,6 +34,22 @@ internal static class LaneMath
     private const float ErfP = 0.3275911f;
     private const float ErfA1 = 0.254829592f, ErfA2 = -0.284496736f, ErfA3 = 1.421413741f, ErfA4 = -1.453152027f, ErfA5 = 1.061405429f;
 
+    // Φ(x) for x ≤ 0 as φ(x)·t·C(t), t = 1 / (1 − x/(2√2)): erfc(a)·e^(a²) (a = −x/√2), which falls from 1 like 1/(a√π), is
+    // t·C(t)·2/√(2π) with C of degree 8, a relative minimax fit of ours over a in [0, 10.25] (to x = −14.5, below which x·Φ(x)
+    // rounds to 0): relative error 6e-8 with these float coefficients.
+    private const float CdfQ = 0.353553391f; // 1 / (2√2)
+    private const float C0 = 0.353542298078537f, C1 = 0.35391518473625183f, C2 = 0.30461129546165466f, C3 = 0.25432246923446655f,
+        C4 = -0.03405846282839775f, C5 = 0.34950119256973267f, C6 = -0.6114821434020996f, C7 = 0.3570795953273773f, C8 = -0.07411734759807587f;
+
+    // φ(x) = e^(−x²/2)/√(2π) = 2^(−v)/√(2π), v = x²·log₂e/2, as 2ⁿ·2^(−f)/√(2π) with n = −round(v) and f = v + n in [−½, ½]:
+    // 2^(−f) by a degree-6 fit of ours (relative error 2e-8), its coefficients times 1/√(2π). The square rounds once, then f.
+    private const float HalfLog2E = 0.721347520444481703f;
+    private const float D0 = 0.3989422917366028f, D1 = -0.27652570605278015f, D2 = 0.09583651274442673f, D3 = -0.022142602130770683f,
+        D4 = 0.003837049473077059f, D5 = -0.0005346008110791445f, D6 = 6.168233085190877e-05f;
+
+    // φ(x) is 0 in float32 for x² above 209 (2^(−151) is under half the smallest subnormal): clamping there keeps n ≥ −151.
+    private const float HalfSquareLimit = 210f;
+
     /// <summary>e^x: 0, subnormal and ∞ results where float32's are; NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T Exp<T>(T x) where T : struct, ILanes<T>
@@ -87,6 +103,49 @@ internal static class LaneMath
         poly = T.MultiplyAdd(poly, t, T.Broadcast(ErfA1)) * t;
         gaussian = Exp(-(a * a));
         return T.CopySign(T.Broadcast(1f) - poly * gaussian, x);
+    }
+
+    /// <summary>
+    /// Φ(x), the standard normal distribution function (the exact GELU is x·Φ(x)), and the density φ(x) = e^(−x²/2)/√(2π)
+    /// (GELU's derivative is Φ(x) + x·φ(x)).
+    /// </summary>
+    /// <remarks>
+    /// h = Φ(−|x|) (see the constants above), and Φ(x) = 1 − h for x ≥ 0, h for x &lt; 0: the left tail keeps
+    /// h's relative accuracy, where ½·(1 + erf(x/√2)) cancels to 0 from x ≈ −5.5 on. One division and one exponential
+    /// (<see cref="NormalDensity"/>) serve the value and the derivative.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T NormalCdf<T>(T x, out T density) where T : struct, ILanes<T>
+    {
+        var t = T.Broadcast(1f) / T.MultiplyAdd(T.Abs(x), T.Broadcast(CdfQ), T.Broadcast(1f));
+        var poly = T.MultiplyAdd(T.Broadcast(C8), t, T.Broadcast(C7));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C6));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C5));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C4));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C3));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C2));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C1));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C0)) * t;
+        density = NormalDensity(x);
+        var h = poly * density;
+        return T.Select(T.LessThan(x, T.Broadcast(0f)), h, T.Broadcast(1f) - h);
+    }
+
+    /// <summary>φ(x) = e^(−x²/2)/√(2π) (see the constants above); NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T NormalDensity<T>(T x) where T : struct, ILanes<T>
+    {
+        // x² ≥ 0: the lower bound never applies, but keeps the clamp one instruction.
+        var s = T.Clamp(x * x, T.Broadcast(-1f), T.Broadcast(HalfSquareLimit));
+        var n = T.Floor(T.MultiplyAdd(s, T.Broadcast(-HalfLog2E), T.Broadcast(0.5f)));
+        var f = T.MultiplyAdd(s, T.Broadcast(HalfLog2E), n);
+        var p = T.MultiplyAdd(T.Broadcast(D6), f, T.Broadcast(D5));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D4));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D3));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D2));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D1));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D0));
+        return T.ScaleB(p, n);
     }
 
     /// <summary>e^x − 1 for x already in [−104, 88] (or NaN), where 2ⁿ is a normal float or rounds to 0.</summary>
