@@ -9,8 +9,8 @@ internal enum DenseActivation
     Gelu,
 
     /// <summary>
-    /// GELU whose forward keeps its derivative at z in z's place (all backward needs of z): the erf and the Gaussian both
-    /// need are taken once, and backward only multiplies. The same values as <see cref="Gelu"/>.
+    /// GELU whose forward keeps its derivative at z in z's place (all backward needs of z): the Φ(z) and φ(z) both need are
+    /// taken once, and backward only multiplies. The same values as <see cref="Gelu"/>.
     /// </summary>
     GeluKeepingDerivative,
 }
