@@ -8,4 +8,4 @@ namespace DeepSharp.Bench.Benchmarks;
 /// (<see cref="VitSwitchBenchmark"/>). Other bits: the two sides train differently from the first step on.
 /// </summary>
 internal sealed class VitGeluSwitchBenchmark() : VitSwitchBenchmark("vit-gelu-switch", "Φ vs erf form", "erf form",
-    new(() => GeluFunction.NormalCdfForm, on => GeluFunction.NormalCdfForm = on));
+    new LibrarySwitch(() => GeluFunction.NormalCdfForm, on => GeluFunction.NormalCdfForm = on));
