@@ -37,7 +37,8 @@ internal static class LaneMath
     // Φ(x) for x ≤ 0 as φ(x)·t·C(t), t = 1 / (1 − x/(2√2)): erfc(a)·e^(a²) (a = −x/√2), which falls from 1 like 1/(a√π), is
     // t·C(t)·2/√(2π) with C of degree 6, a fit of ours over a in [0, 10.25] (to x = −14.5, below which x·Φ(x) rounds to 0)
     // minimising the relative error weighted by min(1, erfc(a)/10⁻³): with these float coefficients, absolute error 7e-8 in
-    // Φ and relative error 7e-4 in its far left tail (GELU measured 1.4e-5 from x = −5 on). tools/fit_normal_cdf.py makes C and D.
+    // Φ and relative error 7e-4 in its far left tail (GELU measured 1.4e-5 from x = −5 on). tools/fit_normal_cdf.py makes C
+    // and D below.
     private const float CdfQ = 0.353553391f; // 1 / (2√2)
     private const float C0 = 0.3523799180984497f, C1 = 0.3606719672679901f, C2 = 0.30817970633506775f, C3 = 0.1275409609079361f,
         C4 = 0.41032087802886963f, C5 = -0.40887582302093506f, C6 = 0.10309666395187378f;
