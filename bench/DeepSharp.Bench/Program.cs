@@ -46,6 +46,8 @@ IBenchmark[] benchmarks =
     new VitPatchSwitchBenchmark(),
     new VitLayerNormOpBenchmark(),
     new VitLayerNormTilesBenchmark(),
+    new GeluSwitchBenchmark(),
+    new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new CharLmDensePrefetchBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),
