@@ -89,10 +89,6 @@ internal static class LaneMath
         return T.Select(T.Equal(um1, T.Broadcast(0f)), x, T.Log(u) * x / um1);
     }
 
-    /// <summary>erf x (see the constants above).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T Erf<T>(T x) where T : struct, ILanes<T> => Erf(x, out _);
-
     /// <summary>erf x, and the e^(−x²) it takes on the way (which a GELU's derivative needs too).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T Erf<T>(T x, out T gaussian) where T : struct, ILanes<T>
