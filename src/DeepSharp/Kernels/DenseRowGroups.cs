@@ -50,6 +50,19 @@ internal static unsafe class DenseRowGroups
     internal static bool PrefetchInput { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether, with more than one thread, each thread cuts the kernel into the input gradient's transposed panels itself,
+    /// into its own buffer, at its first group (the default); false has the calling thread cut them once before the groups
+    /// while the other threads wait, and the other threads read them from its cache, for A/B comparisons. The same panels,
+    /// so the same bits, either way. Starts false when the environment variable <c>DEEPSHARP_DENSE_PANELS</c> is <c>shared</c>.
+    /// </summary>
+    internal static bool PanelsPerThread { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_PANELS"), "shared", StringComparison.OrdinalIgnoreCase);
+
+    private static long _backwards; // numbers each backward, so that a thread never reuses panels cut for an earlier one
+
+    [ThreadStatic] private static long t_panelsOf;
+
     /// <summary>The groups of <paramref name="rows"/> rows (1: not cut; then the whole products serve).</summary>
     internal static int Groups(int rows) => Math.Clamp(rows / GroupRows, 1, Math.Min(MaxGroups, DenseBiasActivation.Chunks(rows)));
 
@@ -82,7 +95,9 @@ internal static unsafe class DenseRowGroups
     internal static void Backward(in Operands operands)
     {
         var body = new Body { O = operands, Groups = Groups(operands.Rows) };
-        if (operands.Dx != null && PackKernelOnce)
+        if (operands.Dx != null && PackKernelOnce && PanelsPerThread && Parallelism.Threads > 1 && !WorkerPool.InsideJob)
+            body.PanelsOf = Interlocked.Increment(ref _backwards);
+        else if (operands.Dx != null && PackKernelOnce)
         {
             // Every group's dz·Wᵀ reads the same Wᵀ: transposed into panels here once rather than by each group's product.
             body.PackedKernelT = operands.KernelScratch + PanelsAt(operands.Rows, operands.K, operands.N);
@@ -132,6 +147,21 @@ internal static unsafe class DenseRowGroups
         public Operands O;
         public int Groups;
         public float* PackedKernelT;
+        public long PanelsOf; // when not 0: this backward's number, and each thread cuts its own panels (see PanelsPerThread)
+
+        /// <summary>This thread's transposed panels of the kernel for backward <see cref="PanelsOf"/>, cut at its first group.</summary>
+        private readonly float* ThreadPanels()
+        {
+            // Cut on the thread that reads them: the calling thread no longer cuts them while the others wait, and no thread
+            // reads them from another core's cache. Twice the cutting (a few µs at the vit's shapes), side by side.
+            float* panels = GemmBuffers.Current.Get(GemmBuffers.KernelPanels, Gemm.PackedBSize(O.N, O.K));
+            if (t_panelsOf != PanelsOf)
+            {
+                Gemm.PackTransposedB(O.N, O.K, O.Kernel, O.N, panels);
+                t_panelsOf = PanelsOf;
+            }
+            return panels;
+        }
 
         public readonly void Execute(int group)
         {
@@ -148,7 +178,7 @@ internal static unsafe class DenseRowGroups
             float* x = O.X + (long)row0 * k;
             bool prefetch = PrefetchInput && O.Dw != null && (long)rows * k <= PrefetchMaxFloats;
             if (O.Dx != null)
-                Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k, packedB: PackedKernelT,
+                Gemm.Multiply(false, true, rows, k, n, dz, n, O.Kernel, n, O.Dx + (long)row0 * k, k, packedB: PanelsOf != 0 ? ThreadPanels() : PackedKernelT,
                     prefetch: prefetch ? x : null, prefetchFloats: (long)rows * k);
             if (O.Dw == null) return;
             float* partial = group == 0 ? O.Dw : O.KernelScratch + (long)(group - 1) * k * n;

@@ -11,9 +11,9 @@ internal sealed unsafe class GemmBuffers
 {
     [ThreadStatic] private static GemmBuffers? t_current;
 
-    private readonly Slot[] _slots = new Slot[6];
+    private readonly Slot[] _slots = new Slot[7];
 
-    internal const int A = 0, B = 1, AEdge = 2, BEdge = 3, Tile = 4, KBlockSums = 5;
+    internal const int A = 0, B = 1, AEdge = 2, BEdge = 3, Tile = 4, KBlockSums = 5, KernelPanels = 6;
 
     internal static GemmBuffers Current => t_current ??= new GemmBuffers();
 

@@ -263,6 +263,45 @@ public class DenseOpsTests
         });
     }
 
+    /// <summary>
+    /// Each thread cutting the kernel's transposed panels itself against the calling thread cutting them once for all: the
+    /// same bits, at 1 to 3 threads; a backward right after one with another kernel cuts its own panels (none kept from before).
+    /// </summary>
+    [Theory]
+    [InlineData(2048, 64, 192, false)]
+    [InlineData(2048, 64, 128, true)]
+    [InlineData(2048, 128, 64, false)]
+    [InlineData(2100, 24, 40, true)]
+    [InlineData(1100, 17, 33, false)]
+    public void Row_groups_with_panels_cut_on_each_thread_give_the_bits_of_the_shared_panels(int rows, int k, int n, bool gelu)
+    {
+        var kind = gelu ? DenseActivation.GeluKeepingDerivative : DenseActivation.Linear;
+        float[] x = OpAssert.Random(13, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(14, -1f, 1f, k, n).ToArray();
+        float[] before = OpAssert.Random(15, -1f, 1f, k, n).ToArray();
+        float[] z = OpAssert.Random(16, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(17, -1f, 1f, rows, n).ToArray();
+        float[][] Run(bool perThread, float[] kernel)
+        {
+            bool saved = DenseRowGroups.PanelsPerThread;
+            DenseRowGroups.PanelsPerThread = perThread;
+            try
+            {
+                return GroupedBackward(x, kernel, z, dy, rows, k, n, gelu, kind);
+            }
+            finally
+            {
+                DenseRowGroups.PanelsPerThread = saved;
+            }
+        }
+        var shared = ThreadCounts.At(1, () => Run(false, w));
+        ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, panels on each thread", () =>
+        {
+            Run(true, before);
+            var results = Run(true, w);
+            ThreadCounts.Identical("dz, dx, dW, db against the shared panels", shared, results);
+            return results;
+        });
+    }
+
     [Fact]
     public void Fused_dense_in_row_groups_passes_the_gradient_check()
     {
