@@ -46,7 +46,7 @@ IBenchmark[] benchmarks =
     new VitPatchSwitchBenchmark(),
     new VitLayerNormOpBenchmark(),
     new VitLayerNormTilesBenchmark(),
-    new VitLayerNormStreamBenchmark(),
+    new VitLayerNormRowsBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new CharLmDensePrefetchBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),

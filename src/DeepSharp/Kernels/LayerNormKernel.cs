@@ -105,6 +105,19 @@ internal static unsafe class LayerNormKernel
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Whether a backward in tiles asks for the block two ahead a row at a time, each row's lines while it works on a row
+    /// (the input in its first sweep, the pending gradient in its second; the default), rather than all of the next block's
+    /// lines at once before it starts: a burst of 128 requests filled the queue of misses and stalled the sweep behind it,
+    /// and one block ahead was too close for memory. No value changes. False for A/B comparisons; starts false when the
+    /// environment variable <c>DEEPSHARP_LAYER_NORM_PREFETCH</c> is <c>block</c>.
+    /// </summary>
+    internal static bool PrefetchRows { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_PREFETCH"), "block", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>How many blocks ahead <see cref="PrefetchRows"/> asks (one or three measured no better than two).</summary>
+    private const int RowPrefetchBlocks = 2;
+
+    /// <summary>
     /// Whether the blocks of 16 rows keep a tile of up to 64 columns' γ, β, dγ and dβ in registers down the rows and add a
     /// residual forward's operands in their first sweep (<see cref="LayerNormTiles512"/>; the default) rather than loading
     /// them for every row (<see cref="LayerNormBlocks512"/>); the same bits either way. False for A/B comparisons; starts
@@ -113,64 +126,29 @@ internal static unsafe class LayerNormKernel
     internal static bool Tiles { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_TILES"), "off", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Whether a residual forward writes its sum with streaming stores (past the caches, no read of the destination's
-    /// lines first) and adds its operands again in the later sweeps instead of reading the sum back; the same bits either
-    /// way. Starts false when the environment variable <c>DEEPSHARP_LAYER_NORM_STREAM</c> is <c>off</c>.
-    /// </summary>
-    internal static bool StreamSum { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_STREAM"), "off", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>EXPERIMENT: chunks per parallel item (DEEPSHARP_LAYER_NORM_ITEM_CHUNKS; 1 = one item a chunk).</summary>
-    internal static int ChunksPerItem { get; set; } =
-        int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_ITEM_CHUNKS"), out int perItem) && perItem > 0 ? perItem : 1;
-
-    /// <summary>EXPERIMENT: the forward's output y written with streaming stores (DEEPSHARP_LAYER_NORM_STREAM_Y=off keeps ordinary stores).</summary>
-    internal static bool StreamOutput { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_STREAM_Y"), "off", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>EXPERIMENT: blocks ahead that the tiles prefetch row by row (0: the whole next block at once). DEEPSHARP_LAYER_NORM_SPREAD.</summary>
-    internal static int SpreadPrefetch { get; set; } =
-        int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_SPREAD"), out int spread) && spread >= 0 ? spread : 1;
-
     private static void Run(ref Body body)
     {
         body.Fast = RowKernels && Simd.Level == SimdLevel.Vector512;
         body.Blocks = body.Fast && RowBlocks;
         body.Tiles = body.Blocks && Tiles;
         body.Prefetch = body.Blocks && PrefetchNextBlock && Sse.IsSupported;
-        body.Stream = body.Tiles && !body.Backward && StreamSum && LayerNormTiles512.CanStream(body.Addend, body.X, body.N);
-        body.Spread = SpreadPrefetch > 0 && body.Backward;
-        body.SpreadBlocks = SpreadPrefetch;
-        body.StreamY = body.Tiles && !body.Backward && StreamOutput && body.N % 16 == 0;
+        body.PrefetchRows = body.Prefetch && body.Tiles && body.Backward && PrefetchRows;
         body.Chunks = Chunks(body.Rows);
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
             for (int c = 0; c < body.Chunks; c++) body.Execute(c);
-        else
-        {
-            body.PerItem = Math.Max(1, Math.Min(ChunksPerItem, body.Chunks));
-            WorkerPool.For((body.Chunks + body.PerItem - 1) / body.PerItem, ref body);
-        }
+        else WorkerPool.For(body.Chunks, ref body);
     }
 
     private struct Body : IParallelBody
     {
-        public bool Backward, Sums, Fast, Blocks, Tiles, AddToDx, Prefetch, Stream, StreamY, Spread;
-        public int SpreadBlocks;
+        public bool Backward, Sums, Fast, Blocks, Tiles, AddToDx, Prefetch, PrefetchRows;
         public float* X, Gamma, Beta, Y, Mean, InvStd, Dy, Dx, Partials;
         public float* Addend, Branch; // forward: X = Addend + Branch first, when given
-        public int Rows, N, Chunks, PerItem;
+        public int Rows, N, Chunks;
         public float Epsilon;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public readonly void Execute(int item)
-        {
-            if (PerItem <= 1) { ExecuteChunk(item); return; }
-            for (int c = item * PerItem, end = Math.Min(Chunks, c + PerItem); c < end; c++) ExecuteChunk(c);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void ExecuteChunk(int chunk)
+        public readonly void Execute(int chunk)
         {
             int first = (int)((long)Rows * chunk / Chunks), last = (int)((long)Rows * (chunk + 1) / Chunks);
             if (Fast)
@@ -253,14 +231,14 @@ internal static unsafe class LayerNormKernel
             {
                 int rows = Math.Min(LayerNormBlocks512.Rows, last - r);
                 long at = (long)r * N;
-                if (Prefetch && !(Tiles && Spread)) PrefetchBlock(r + LayerNormBlocks512.Rows);
+                if (Prefetch && !PrefetchRows) PrefetchBlock(r + LayerNormBlocks512.Rows);
                 if (Tiles)
                 {
-                    var ahead = Prefetch && Spread ? Ahead(r + SpreadBlocks * LayerNormBlocks512.Rows) : default;
                     if (!Backward)
                         LayerNormTiles512.Forward(Addend == null ? null : Addend + at, Branch == null ? null : Branch + at, X + at, Gamma, Beta, Y + at,
-                            Mean + r, InvStd + r, rows, N, Epsilon, scratch, Stream, StreamY, ahead);
-                    else LayerNormTiles512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch, ahead);
+                            Mean + r, InvStd + r, rows, N, Epsilon, scratch);
+                    else LayerNormTiles512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch,
+                        PrefetchRows ? Ahead(r + RowPrefetchBlocks * LayerNormBlocks512.Rows) : default);
                     continue;
                 }
                 if (!Backward)
@@ -270,7 +248,6 @@ internal static unsafe class LayerNormKernel
                 }
                 else LayerNormBlocks512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch);
             }
-            if (Stream || StreamY) Sse.StoreFence(); // the streamed sum is seen whole by whichever thread reads it next
         }
 
         /// <summary>X = Addend + Branch over rows [first, first + count), when the forward has an addend.</summary>
@@ -293,30 +270,25 @@ internal static unsafe class LayerNormKernel
             if (!Backward)
             {
                 PrefetchLines(Addend != null ? Addend + at : X + at, floats);
-                if (Addend != null && !Stream) PrefetchLines(X + at, floats);
-                if (!StreamY) PrefetchLines(Y + at, floats);
+                if (Addend != null) PrefetchLines(X + at, floats);
+                PrefetchLines(Y + at, floats);
                 return;
             }
             PrefetchLines(X + at, floats);
             if (AddToDx && Dx != null) PrefetchLines(Dx + at, floats);
         }
 
-        /// <summary>The tensors <see cref="PrefetchBlock"/> asks for, at the block of rows at <paramref name="first"/>, for the tiles to ask row by row.</summary>
+        /// <summary>What a backward in tiles asks for of the block of rows at <paramref name="first"/>: the lines <see cref="PrefetchBlock"/> would.</summary>
         private readonly LayerNormTiles512.Lookahead Ahead(int first)
         {
             if (first >= Rows) return default;
             long at = (long)first * N;
-            var ahead = new LayerNormTiles512.Lookahead { Rows = Math.Min(LayerNormBlocks512.Rows, Rows - first) };
-            if (!Backward)
+            return new LayerNormTiles512.Lookahead
             {
-                ahead.First = Addend != null ? Addend + at : X + at;
-                if (Addend != null && !Stream) ahead.Second = X + at;
-                if (!StreamY) ahead.Third = Y + at;
-                return ahead;
-            }
-            ahead.First = X + at;
-            if (AddToDx && Dx != null) ahead.Second = Dx + at;
-            return ahead;
+                Input = X + at,
+                Pending = AddToDx && Dx != null ? Dx + at : null,
+                Rows = Math.Min(LayerNormBlocks512.Rows, Rows - first),
+            };
         }
 
         private static void PrefetchLines(float* start, long floats)

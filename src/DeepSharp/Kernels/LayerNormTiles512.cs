@@ -15,22 +15,6 @@ namespace DeepSharp.Kernels;
 /// </summary>
 internal static unsafe class LayerNormTiles512
 {
-    /// <summary>Rows of a later block whose lines the first sweep asks for, a row of each tensor per row it works on (null: none).</summary>
-    internal struct Lookahead
-    {
-        public float* First, Second, Third;
-        public int Rows;
-
-        /// <summary>Asks for row <paramref name="r"/> of n floats of <paramref name="tensor"/> (null: none), when that row exists.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void Row(float* tensor, int r, int n)
-        {
-            if (tensor == null || r >= Rows) return;
-            float* row = tensor + (nint)r * n;
-            for (int f = 0; f < n; f += 16) Sse.Prefetch0(row + f);
-        }
-    }
-
     /// <summary>Rows per tile: one per lane.</summary>
     internal const int Rows = 16;
 
@@ -41,41 +25,54 @@ internal static unsafe class LayerNormTiles512
     internal const int ScratchFloats = 2 * Rows * 16 + 2 * 16;
 
     /// <summary>
+    /// The rows of a later block that a backward asks for while it works, one row of each tensor per row it works on: the
+    /// input in the first sweep, the pending gradient in the second (null: not asked for).
+    /// </summary>
+    internal struct Lookahead
+    {
+        public float* Input, Pending;
+        public int Rows;
+
+        /// <summary>Asks for the lines of row <paramref name="r"/> (n floats) of <paramref name="tensor"/>, when it is given and has that row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Row(float* tensor, int r, int n)
+        {
+            if (tensor == null || r >= Rows) return;
+            float* row = tensor + (nint)r * n;
+            for (int f = 0; f < n; f += 16) Sse.Prefetch0(row + f);
+        }
+    }
+
+    /// <summary>
     /// <paramref name="sum"/> = <paramref name="addend"/> + <paramref name="branch"/> when <paramref name="addend"/> is given
     /// (else <paramref name="sum"/> is the input), then y = (sum − μ)/√(σ² + ε)·γ + β for <paramref name="rows"/> ≤ 16 rows
     /// of n; γ or β may be null; the rows' μ and 1/√(σ² + ε) go to <paramref name="mean"/> and <paramref name="invStd"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float* addend, float* branch, float* sum, float* gamma, float* beta, float* y, float* mean, float* invStd,
-        int rows, int n, float epsilon, float* scratch, bool streamSum = false, bool streamOutput = false, Lookahead ahead = default)
+        int rows, int n, float epsilon, float* scratch)
     {
         var count = Vector512.Create((float)n);
         var block = GemmKernel512.ColumnMask(rows);
         float* sums = scratch, means = scratch + Rows * 16, invStds = means + 16;
-        // A streamed sum is not in cache afterwards: the later sweeps add its operands again (from L1) instead of reading it.
-        bool stream = streamSum && CanStream(addend, sum, n);
-        float* readAddend = stream ? addend : null;
         for (int c = 0; c < n; c += Columns)
-            RowSums(addend, branch, sum, sums, rows, n, c, stream, ahead);
+            RowSums(addend, branch, sum, sums, rows, n, c);
         var meanOfRows = LaneSums512.OfEach(sums) / count;
         meanOfRows.Store(means);
         Avx512F.MaskStore(mean, block, meanOfRows);
         for (int c = 0; c < n; c += Columns)
-            RowSquares(readAddend, branch, sum, means, sums, rows, n, c, ahead);
+            RowSquares(sum, means, sums, rows, n, c);
         var invStdOfRows = Vector512.Create(1f) / Vector512.Sqrt(LaneSums512.OfEach(sums) / count + Vector512.Create(epsilon));
         invStdOfRows.Store(invStds);
         Avx512F.MaskStore(invStd, block, invStdOfRows);
         for (int c = 0; c < n; c += Columns)
-            Outputs(readAddend, branch, sum, gamma, beta, y, means, invStds, rows, n, c, streamOutput && n % 16 == 0 && ((nint)y & 63) == 0, ahead);
+            Outputs(sum, gamma, beta, y, means, invStds, rows, n, c);
     }
-
-    /// <summary>Whether a residual forward can write its sum with streaming stores: whole aligned vectors only.</summary>
-    internal static bool CanStream(float* addend, float* sum, int n) => addend != null && n % 16 == 0 && ((nint)sum & 63) == 0;
 
     /// <summary>
     /// dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with dx̂ = dy·γ for <paramref name="rows"/> ≤ 16 rows (dx may be null; added to
     /// what it holds when <paramref name="addToDx"/>) from their saved μ and 1/σ; with <paramref name="sums"/> also dγ += dy·x̂
-    /// and dβ += dy, row after row.
+    /// and dβ += dy, row after row; asks for the rows of <paramref name="ahead"/> as it goes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx, bool addToDx,
@@ -97,22 +94,21 @@ internal static unsafe class LayerNormTiles512
     /// partial sums carried on in <paramref name="sums"/> (row r at 16·r; rows past <paramref name="rows"/> are zero).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowSums(float* addend, float* branch, float* sum, float* sums, int rows, int n, int c, bool stream, in Lookahead ahead)
+    private static void RowSums(float* addend, float* branch, float* sum, float* sums, int rows, int n, int c)
     {
         var zero = Vector512<float>.Zero;
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         for (int r = 0; r < Rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.First, r, n);
             var total = c == 0 ? zero : Vector512.Load(sums + 16 * r);
             if (r < rows)
             {
                 nint at = (nint)r * n + c;
-                total += Value(addend, branch, sum, at, m0, stream);
-                if (width > 16) total += Value(addend, branch, sum, at + 16, m1, stream);
-                if (width > 32) total += Value(addend, branch, sum, at + 32, m2, stream);
-                if (width > 48) total += Value(addend, branch, sum, at + 48, m3, stream);
+                total += Value(addend, branch, sum, at, m0);
+                if (width > 16) total += Value(addend, branch, sum, at + 16, m1);
+                if (width > 32) total += Value(addend, branch, sum, at + 32, m2);
+                if (width > 48) total += Value(addend, branch, sum, at + 48, m3);
             }
             total.Store(sums + 16 * r);
         }
@@ -120,57 +116,47 @@ internal static unsafe class LayerNormTiles512
 
     /// <summary>One vector of the input (masked-off lanes 0): addend + branch, written to the sum, or the sum itself.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Value(float* addend, float* branch, float* sum, nint at, Vector512<float> mask, bool stream)
+    private static Vector512<float> Value(float* addend, float* branch, float* sum, nint at, Vector512<float> mask)
     {
         var zero = Vector512<float>.Zero;
         if (addend == null) return Avx512F.MaskLoad(sum + at, mask, zero);
         var value = Avx512F.MaskLoad(addend + at, mask, zero) + Avx512F.MaskLoad(branch + at, mask, zero);
-        if (stream) Avx512F.StoreAlignedNonTemporal(sum + at, value); // whole vectors (CanStream)
-        else Avx512F.MaskStore(sum + at, mask, value);
+        Avx512F.MaskStore(sum + at, mask, value);
         return value;
-    }
-
-    /// <summary>One vector of the sum read back: from <paramref name="sum"/>, or added again when <paramref name="addend"/> is given (masked-off lanes <paramref name="fill"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Again(float* addend, float* branch, float* sum, nint at, Vector512<float> mask, Vector512<float> fill)
-    {
-        if (addend == null) return Avx512F.MaskLoad(sum + at, mask, fill);
-        return Vector512.ConditionalSelect(mask, Vector512.Load(addend + at) + Vector512.Load(branch + at), fill);
     }
 
     /// <summary>Columns [c, c + 64) of the squared deviations' lane partial sums, carried on in <paramref name="sums"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowSquares(float* addend, float* branch, float* x, float* means, float* sums, int rows, int n, int c, in Lookahead ahead)
+    private static void RowSquares(float* x, float* means, float* sums, int rows, int n, int c)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         for (int r = 0; r < Rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.Second, r, n);
             var squares = c == 0 ? Vector512<float>.Zero : Vector512.Load(sums + 16 * r);
             if (r < rows)
             {
                 var meanVector = Vector512.Create(means[r]);
-                nint at = (nint)r * n + c;
-                squares = Square(Again(addend, branch, x, at, m0, meanVector), meanVector, squares);
-                if (width > 16) squares = Square(Again(addend, branch, x, at + 16, m1, meanVector), meanVector, squares);
-                if (width > 32) squares = Square(Again(addend, branch, x, at + 32, m2, meanVector), meanVector, squares);
-                if (width > 48) squares = Square(Again(addend, branch, x, at + 48, m3, meanVector), meanVector, squares);
+                float* xr = x + (nint)r * n + c;
+                squares = Square(xr, m0, meanVector, squares);
+                if (width > 16) squares = Square(xr + 16, m1, meanVector, squares);
+                if (width > 32) squares = Square(xr + 32, m2, meanVector, squares);
+                if (width > 48) squares = Square(xr + 48, m3, meanVector, squares);
             }
             squares.Store(sums + 16 * r);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Square(Vector512<float> x, Vector512<float> meanVector, Vector512<float> squares)
+    private static Vector512<float> Square(float* x, Vector512<float> mask, Vector512<float> meanVector, Vector512<float> squares)
     {
-        var centered = x - meanVector; // masked-off lanes: 0
+        var centered = Avx512F.MaskLoad(x, mask, meanVector) - meanVector; // masked-off lanes: 0
         return Vector512.FusedMultiplyAdd(centered, centered, squares);
     }
 
     /// <summary>Columns [c, c + 64) of y = x̂·γ + β, with the columns' γ and β in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Outputs(float* addend, float* branch, float* x, float* gamma, float* beta, float* y, float* means, float* invStds, int rows, int n, int c, bool stream, in Lookahead ahead)
+    private static void Outputs(float* x, float* gamma, float* beta, float* y, float* means, float* invStds, int rows, int n, int c)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
@@ -179,27 +165,24 @@ internal static unsafe class LayerNormTiles512
         bool scale = gamma != null, shift = beta != null;
         for (int r = 0; r < rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.Third, r, n);
             var meanVector = Vector512.Create(means[r]);
             var invStdVector = Vector512.Create(invStds[r]);
             nint at = (nint)r * n + c;
-            var zero = Vector512<float>.Zero;
-            Output(Again(addend, branch, x, at, m0, zero), y + at, m0, meanVector, invStdVector, scale, g0, shift, b0, stream);
-            if (width > 16) Output(Again(addend, branch, x, at + 16, m1, zero), y + at + 16, m1, meanVector, invStdVector, scale, g1, shift, b1, stream);
-            if (width > 32) Output(Again(addend, branch, x, at + 32, m2, zero), y + at + 32, m2, meanVector, invStdVector, scale, g2, shift, b2, stream);
-            if (width > 48) Output(Again(addend, branch, x, at + 48, m3, zero), y + at + 48, m3, meanVector, invStdVector, scale, g3, shift, b3, stream);
+            Output(x + at, y + at, m0, meanVector, invStdVector, scale, g0, shift, b0);
+            if (width > 16) Output(x + at + 16, y + at + 16, m1, meanVector, invStdVector, scale, g1, shift, b1);
+            if (width > 32) Output(x + at + 32, y + at + 32, m2, meanVector, invStdVector, scale, g2, shift, b2);
+            if (width > 48) Output(x + at + 48, y + at + 48, m3, meanVector, invStdVector, scale, g3, shift, b3);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Output(Vector512<float> x, float* y, Vector512<float> mask, Vector512<float> meanVector, Vector512<float> invStdVector,
-        bool scale, Vector512<float> gamma, bool shift, Vector512<float> beta, bool stream)
+    private static void Output(float* x, float* y, Vector512<float> mask, Vector512<float> meanVector, Vector512<float> invStdVector,
+        bool scale, Vector512<float> gamma, bool shift, Vector512<float> beta)
     {
-        var normalized = (x - meanVector) * invStdVector;
+        var normalized = (Avx512F.MaskLoad(x, mask, Vector512<float>.Zero) - meanVector) * invStdVector;
         if (scale) normalized *= gamma;
         if (shift) normalized += beta;
-        if (stream) Avx512F.StoreAlignedNonTemporal(y, normalized); // whole vectors
-        else Avx512F.MaskStore(y, mask, normalized);
+        Avx512F.MaskStore(y, mask, normalized);
     }
 
     /// <summary>
@@ -223,7 +206,7 @@ internal static unsafe class LayerNormTiles512
         }
         for (int r = 0; r < Rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.First, r, n);
+            if (c == 0) ahead.Row(ahead.Input, r, n);
             var scaledSum = c == 0 ? zero : Vector512.Load(scaledSums + 16 * r);
             var productSum = c == 0 ? zero : Vector512.Load(productSums + 16 * r);
             if (r < rows)
@@ -273,7 +256,7 @@ internal static unsafe class LayerNormTiles512
         var (g0, g1, g2, g3) = Weights(gamma, c, width, m0, m1, m2, m3, Vector512.Create(1f));
         for (int r = 0; r < rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.Second, r, n);
+            if (c == 0) ahead.Row(ahead.Pending, r, n);
             var meanVector = Vector512.Create(mean[r]);
             var invStdVector = Vector512.Create(invStd[r]);
             var meanScaledVector = Vector512.Create(meanScaled[r]);
