@@ -105,17 +105,18 @@ internal static unsafe class LayerNormKernel
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Whether a backward in tiles asks for the block two ahead a row at a time, each row's lines while it works on a row
-    /// (the input in its first sweep, the pending gradient in its second; the default), rather than all of the next block's
-    /// lines, 128 requests, in one burst before it starts: 6–12% less time alone with the input coming from memory, as in a
-    /// training step. No value changes. False for A/B comparisons; starts false when the environment variable
-    /// <c>DEEPSHARP_LAYER_NORM_PREFETCH</c> is <c>block</c>.
+    /// Whether the tiles ask for a later block a row at a time, a row of one tensor for each row they work on in each sweep
+    /// (forward: the next block's residual operand or input, sum and y, one per sweep; backward: the block two ahead's
+    /// input, then its pending gradient; the default), rather than all of the next block's lines, 128–192 requests, in one
+    /// burst before it starts: 6–20% less time alone with its operands coming from memory, as in a training step. No value
+    /// changes. False for A/B comparisons; starts false when the environment variable <c>DEEPSHARP_LAYER_NORM_PREFETCH</c>
+    /// is <c>block</c>.
     /// </summary>
     internal static bool PrefetchRows { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_LAYER_NORM_PREFETCH"), "block", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>How many blocks ahead <see cref="PrefetchRows"/> asks (one or three measured no better than two).</summary>
-    private const int RowPrefetchBlocks = 2;
+    // How many blocks ahead PrefetchRows asks: measured best of one to three (the backward's two sweeps are shorter).
+    private const int ForwardRowPrefetchBlocks = 1, BackwardRowPrefetchBlocks = 2;
 
     /// <summary>
     /// Whether the blocks of 16 rows keep a tile of up to 64 columns' γ, β, dγ and dβ in registers down the rows and add a
@@ -132,7 +133,7 @@ internal static unsafe class LayerNormKernel
         body.Blocks = body.Fast && RowBlocks;
         body.Tiles = body.Blocks && Tiles;
         body.Prefetch = body.Blocks && PrefetchNextBlock && Sse.IsSupported;
-        body.PrefetchRows = body.Prefetch && body.Tiles && body.Backward && PrefetchRows;
+        body.PrefetchRows = body.Prefetch && body.Tiles && PrefetchRows;
         body.Chunks = Chunks(body.Rows);
         if (body.Chunks == 1 || Parallelism.Threads == 1 || (long)body.Rows * body.N < ParallelMinElements)
             for (int c = 0; c < body.Chunks; c++) body.Execute(c);
@@ -236,9 +237,9 @@ internal static unsafe class LayerNormKernel
                 {
                     if (!Backward)
                         LayerNormTiles512.Forward(Addend == null ? null : Addend + at, Branch == null ? null : Branch + at, X + at, Gamma, Beta, Y + at,
-                            Mean + r, InvStd + r, rows, N, Epsilon, scratch);
+                            Mean + r, InvStd + r, rows, N, Epsilon, scratch, PrefetchRows ? Ahead(r + ForwardRowPrefetchBlocks * LayerNormBlocks512.Rows) : default);
                     else LayerNormTiles512.Backward(X + at, Gamma, Dy + at, Mean + r, InvStd + r, Dx == null ? null : Dx + at, AddToDx, Sums, dGamma, dBeta, rows, N, scratch,
-                        PrefetchRows ? Ahead(r + RowPrefetchBlocks * LayerNormBlocks512.Rows) : default);
+                        PrefetchRows ? Ahead(r + BackwardRowPrefetchBlocks * LayerNormBlocks512.Rows) : default);
                     continue;
                 }
                 if (!Backward)
@@ -278,17 +279,22 @@ internal static unsafe class LayerNormKernel
             if (AddToDx && Dx != null) PrefetchLines(Dx + at, floats);
         }
 
-        /// <summary>What a backward in tiles asks for of the block of rows at <paramref name="first"/>: the lines <see cref="PrefetchBlock"/> would.</summary>
+        /// <summary>What the tiles ask for of the block of rows at <paramref name="first"/>: the lines <see cref="PrefetchBlock"/> would.</summary>
         private readonly LayerNormTiles512.Lookahead Ahead(int first)
         {
             if (first >= Rows) return default;
             long at = (long)first * N;
-            return new LayerNormTiles512.Lookahead
+            var ahead = new LayerNormTiles512.Lookahead { Rows = Math.Min(LayerNormBlocks512.Rows, Rows - first) };
+            if (!Backward)
             {
-                Input = X + at,
-                Pending = AddToDx && Dx != null ? Dx + at : null,
-                Rows = Math.Min(LayerNormBlocks512.Rows, Rows - first),
-            };
+                ahead.First = Addend != null ? Addend + at : X + at;
+                ahead.Second = Addend != null ? X + at : null;
+                ahead.Third = Y + at;
+                return ahead;
+            }
+            ahead.First = X + at;
+            ahead.Second = AddToDx && Dx != null ? Dx + at : null;
+            return ahead;
         }
 
         private static void PrefetchLines(float* start, long floats)

@@ -25,12 +25,13 @@ internal static unsafe class LayerNormTiles512
     internal const int ScratchFloats = 2 * Rows * 16 + 2 * 16;
 
     /// <summary>
-    /// The rows of a later block that a backward asks for while it works, one row of each tensor per row it works on: the
-    /// input in the first sweep, the pending gradient in the second (null: not asked for).
+    /// The rows of a later block that a tile asks for while it works, one row of a tensor per row it works on in each sweep:
+    /// <see cref="First"/> in the first sweep, <see cref="Second"/> in the second, <see cref="Third"/> in the third (forward:
+    /// the residual operand or input, the sum, y; backward: the input, the pending gradient; null: not asked for).
     /// </summary>
     internal struct Lookahead
     {
-        public float* Input, Pending;
+        public float* First, Second, Third;
         public int Rows;
 
         /// <summary>Asks for the lines of row <paramref name="r"/> (n floats) of <paramref name="tensor"/>, when it is given and has that row.</summary>
@@ -47,26 +48,27 @@ internal static unsafe class LayerNormTiles512
     /// <paramref name="sum"/> = <paramref name="addend"/> + <paramref name="branch"/> when <paramref name="addend"/> is given
     /// (else <paramref name="sum"/> is the input), then y = (sum − μ)/√(σ² + ε)·γ + β for <paramref name="rows"/> ≤ 16 rows
     /// of n; γ or β may be null; the rows' μ and 1/√(σ² + ε) go to <paramref name="mean"/> and <paramref name="invStd"/>.
+    /// Asks for the rows of <paramref name="ahead"/> as it goes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float* addend, float* branch, float* sum, float* gamma, float* beta, float* y, float* mean, float* invStd,
-        int rows, int n, float epsilon, float* scratch)
+        int rows, int n, float epsilon, float* scratch, Lookahead ahead = default)
     {
         var count = Vector512.Create((float)n);
         var block = GemmKernel512.ColumnMask(rows);
         float* sums = scratch, means = scratch + Rows * 16, invStds = means + 16;
         for (int c = 0; c < n; c += Columns)
-            RowSums(addend, branch, sum, sums, rows, n, c);
+            RowSums(addend, branch, sum, sums, rows, n, c, ahead);
         var meanOfRows = LaneSums512.OfEach(sums) / count;
         meanOfRows.Store(means);
         Avx512F.MaskStore(mean, block, meanOfRows);
         for (int c = 0; c < n; c += Columns)
-            RowSquares(sum, means, sums, rows, n, c);
+            RowSquares(sum, means, sums, rows, n, c, ahead);
         var invStdOfRows = Vector512.Create(1f) / Vector512.Sqrt(LaneSums512.OfEach(sums) / count + Vector512.Create(epsilon));
         invStdOfRows.Store(invStds);
         Avx512F.MaskStore(invStd, block, invStdOfRows);
         for (int c = 0; c < n; c += Columns)
-            Outputs(sum, gamma, beta, y, means, invStds, rows, n, c);
+            Outputs(sum, gamma, beta, y, means, invStds, rows, n, c, ahead);
     }
 
     /// <summary>
@@ -94,13 +96,14 @@ internal static unsafe class LayerNormTiles512
     /// partial sums carried on in <paramref name="sums"/> (row r at 16·r; rows past <paramref name="rows"/> are zero).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowSums(float* addend, float* branch, float* sum, float* sums, int rows, int n, int c)
+    private static void RowSums(float* addend, float* branch, float* sum, float* sums, int rows, int n, int c, in Lookahead ahead)
     {
         var zero = Vector512<float>.Zero;
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         for (int r = 0; r < Rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.First, r, n);
             var total = c == 0 ? zero : Vector512.Load(sums + 16 * r);
             if (r < rows)
             {
@@ -127,12 +130,13 @@ internal static unsafe class LayerNormTiles512
 
     /// <summary>Columns [c, c + 64) of the squared deviations' lane partial sums, carried on in <paramref name="sums"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowSquares(float* x, float* means, float* sums, int rows, int n, int c)
+    private static void RowSquares(float* x, float* means, float* sums, int rows, int n, int c, in Lookahead ahead)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         for (int r = 0; r < Rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.Second, r, n);
             var squares = c == 0 ? Vector512<float>.Zero : Vector512.Load(sums + 16 * r);
             if (r < rows)
             {
@@ -156,7 +160,7 @@ internal static unsafe class LayerNormTiles512
 
     /// <summary>Columns [c, c + 64) of y = x̂·γ + β, with the columns' γ and β in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Outputs(float* x, float* gamma, float* beta, float* y, float* means, float* invStds, int rows, int n, int c)
+    private static void Outputs(float* x, float* gamma, float* beta, float* y, float* means, float* invStds, int rows, int n, int c, in Lookahead ahead)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
@@ -165,6 +169,7 @@ internal static unsafe class LayerNormTiles512
         bool scale = gamma != null, shift = beta != null;
         for (int r = 0; r < rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.Third, r, n);
             var meanVector = Vector512.Create(means[r]);
             var invStdVector = Vector512.Create(invStds[r]);
             nint at = (nint)r * n + c;
@@ -206,7 +211,7 @@ internal static unsafe class LayerNormTiles512
         }
         for (int r = 0; r < Rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.Input, r, n);
+            if (c == 0) ahead.Row(ahead.First, r, n);
             var scaledSum = c == 0 ? zero : Vector512.Load(scaledSums + 16 * r);
             var productSum = c == 0 ? zero : Vector512.Load(productSums + 16 * r);
             if (r < rows)
@@ -256,7 +261,7 @@ internal static unsafe class LayerNormTiles512
         var (g0, g1, g2, g3) = Weights(gamma, c, width, m0, m1, m2, m3, Vector512.Create(1f));
         for (int r = 0; r < rows; r++)
         {
-            if (c == 0) ahead.Row(ahead.Pending, r, n);
+            if (c == 0) ahead.Row(ahead.Second, r, n);
             var meanVector = Vector512.Create(mean[r]);
             var invStdVector = Vector512.Create(invStd[r]);
             var meanScaledVector = Vector512.Create(meanScaled[r]);
