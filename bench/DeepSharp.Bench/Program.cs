@@ -47,6 +47,8 @@ IBenchmark[] benchmarks =
     new VitLayerNormOpBenchmark(),
     new VitLayerNormTilesBenchmark(),
     new VitLayerNormRowsBenchmark(),
+    new GeluSwitchBenchmark(),
+    new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),
     new CharLmDensePrefetchBenchmark(),
     new GemmKBlocksBenchmark("mlp", 32),

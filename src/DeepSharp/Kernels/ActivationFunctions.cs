@@ -103,19 +103,37 @@ internal readonly struct EluGradient(float alpha, float scale) : IBinaryFunction
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }
 
-/// <summary>y = x · Φ(x) = x/2 · (1 + erf(x/√2)), the exact GELU.</summary>
+/// <summary>y = x · Φ(x) = x/2 · (1 + erf(x/√2)), the exact GELU (Φ by <see cref="LaneMath.NormalCdf{T}"/>).</summary>
 internal readonly struct GeluFunction : IUnaryFunction, IUnaryOperator
 {
     internal const float InverseSqrt2 = 0.70710678118654752f;
     internal const float InverseSqrt2Pi = 0.39894228040143268f;
 
+    /// <summary>
+    /// Whether Φ is <see cref="LaneMath.NormalCdf{T}"/> (the default); false takes ½·(1 + erf(x/√2)) by
+    /// <see cref="LaneMath.Erf{T}(T, out T)"/>, the form before it (other bits: its left tail cancels to 0), for A/B
+    /// comparisons. Starts false when the environment variable <c>DEEPSHARP_GELU</c> is <c>erf</c>.
+    /// </summary>
+    internal static bool NormalCdfForm { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GELU"), "erf", StringComparison.OrdinalIgnoreCase);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Apply<T>(T x) where T : struct, ILanes<T> => Value(x, LaneMath.Erf(x * T.Broadcast(InverseSqrt2)));
+    public T Apply<T>(T x) where T : struct, ILanes<T> => Value(x, Cdf(x, out _));
     public void Invoke(ReadOnlySpan<float> x, Span<float> d) => VectorLoop.Map(this, x, d);
 
-    /// <summary>GELU at x, given erf(x/√2).</summary>
+    /// <summary>Φ(x), and the density φ(x) for the derivative, by the form <see cref="NormalCdfForm"/> chooses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T Value<T>(T x, T erfOfScaled) where T : struct, ILanes<T> => T.Broadcast(0.5f) * x * (T.Broadcast(1f) + erfOfScaled);
+    internal static T Cdf<T>(T x, out T density) where T : struct, ILanes<T>
+    {
+        if (NormalCdfForm) return LaneMath.NormalCdf(x, out density);
+        var erf = LaneMath.Erf(x * T.Broadcast(InverseSqrt2), out var gaussian);
+        density = T.Broadcast(InverseSqrt2Pi) * gaussian;
+        return T.Broadcast(0.5f) * (T.Broadcast(1f) + erf);
+    }
+
+    /// <summary>GELU at x, given Φ(x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Value<T>(T x, T cdf) where T : struct, ILanes<T> => x * cdf;
 }
 
 /// <summary>dx = g · (Φ(x) + x·φ(x)).</summary>
@@ -124,17 +142,17 @@ internal readonly struct GeluGradient : IBinaryFunction, IGradientOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Apply<T>(T x, T g) where T : struct, ILanes<T>
     {
-        var erf = LaneMath.Erf(x * T.Broadcast(GeluFunction.InverseSqrt2), out var gaussian);
-        return g * Derivative(x, erf, gaussian);
+        var cdf = GeluFunction.Cdf(x, out var density);
+        return g * Derivative(x, cdf, density);
     }
 
     /// <summary>
-    /// GELU's derivative Φ(x) + x·φ(x) at x from erf(x/√2) and e^(−x²/2), both of which the erf gives (and the forward
-    /// value needs the erf too): what <see cref="Apply"/> multiplies the gradient by, so a pass that has them keeps its bits.
+    /// GELU's derivative Φ(x) + x·φ(x) at x from Φ(x) and φ(x), both of which <see cref="GeluFunction.Cdf"/> gives (and the
+    /// forward value needs Φ too): what <see cref="Apply"/> multiplies the gradient by, so a pass that has them keeps its bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T Derivative<T>(T x, T erfOfScaled, T gaussianOfScaled) where T : struct, ILanes<T> =>
-        T.Broadcast(0.5f) * (T.Broadcast(1f) + erfOfScaled) + x * (T.Broadcast(GeluFunction.InverseSqrt2Pi) * gaussianOfScaled);
+    internal static T Derivative<T>(T x, T cdf, T density) where T : struct, ILanes<T> =>
+        GeluFunction.NormalCdfForm ? T.MultiplyAdd(x, density, cdf) : cdf + x * density;
 
     public void Invoke(ReadOnlySpan<float> s, ReadOnlySpan<float> g, Span<float> d) => VectorLoop.Map(this, s, g, d);
 }

@@ -9,8 +9,8 @@ internal enum DenseActivation
     Gelu,
 
     /// <summary>
-    /// GELU whose forward keeps its derivative at z in z's place (all backward needs of z): the erf and the Gaussian both
-    /// need are taken once, and backward only multiplies. The same values as <see cref="Gelu"/>.
+    /// GELU whose forward keeps its derivative at z in z's place (all backward needs of z): the Φ(z) and φ(z) both need are
+    /// taken once, and backward only multiplies. The same values as <see cref="Gelu"/>.
     /// </summary>
     GeluKeepingDerivative,
 }
@@ -146,9 +146,9 @@ internal static unsafe class DenseBiasActivation
                 for (; j <= end - T.Count; j += T.Count)
                 {
                     var v = T.Load(z + j) + T.Load(bias + j);
-                    var erf = LaneMath.Erf(v * T.Broadcast(GeluFunction.InverseSqrt2), out var gaussian);
-                    T.Store(z + j, GeluGradient.Derivative(v, erf, gaussian));
-                    T.Store(y + j, GeluFunction.Value(v, erf));
+                    var cdf = GeluFunction.Cdf(v, out var density);
+                    T.Store(z + j, GeluGradient.Derivative(v, cdf, density));
+                    T.Store(y + j, GeluFunction.Value(v, cdf));
                 }
                 return j;
             }

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace DeepSharp.Kernels;
 
 /// <summary>
-/// The library's one exp, expm1, sigmoid and tanh (and the erf and log1p some activations need), written once
+/// The library's one exp, expm1, sigmoid and tanh (and the normal distribution, erf and log1p some activations need), written once
 /// over <see cref="ILanes{TSelf}"/>: the activations, the recurrent gates and the softmax all call these, so an
 /// LSTM's gate tanh and <c>Ops.Tanh</c> give the same bits, at every vector width.
 /// </summary>
@@ -33,6 +33,24 @@ internal static class LaneMath
     // absolute error below 1.5e-7, under float32's resolution of erf's values.
     private const float ErfP = 0.3275911f;
     private const float ErfA1 = 0.254829592f, ErfA2 = -0.284496736f, ErfA3 = 1.421413741f, ErfA4 = -1.453152027f, ErfA5 = 1.061405429f;
+
+    // Φ(x) for x ≤ 0 as φ(x)·t·C(t), t = 1 / (1 − x/(2√2)): erfc(a)·e^(a²) (a = −x/√2), which falls from 1 like 1/(a√π), is
+    // t·C(t)·2/√(2π) with C of degree 6, a fit of ours over a in [0, 10.25] (to x = −14.5, below which x·Φ(x) rounds to 0)
+    // minimising the relative error weighted by min(1, erfc(a)/10⁻³): with these float coefficients, absolute error 7e-8 in
+    // Φ and relative error 7e-4 in its far left tail (GELU measured 1.4e-5 from x = −5 on). tools/fit_normal_cdf.py makes C
+    // and D below.
+    private const float CdfQ = 0.353553391f; // 1 / (2√2)
+    private const float C0 = 0.3523799180984497f, C1 = 0.3606719672679901f, C2 = 0.30817970633506775f, C3 = 0.1275409609079361f,
+        C4 = 0.41032087802886963f, C5 = -0.40887582302093506f, C6 = 0.10309666395187378f;
+
+    // φ(x) = e^(−x²/2)/√(2π) = 2^(−v)/√(2π), v = x²·log₂e/2, as 2ⁿ·2^(−f)/√(2π) with n = −round(v) and f = v + n in [−½, ½]:
+    // 2^(−f) by a degree-6 fit of ours (relative error 2e-8), its coefficients times 1/√(2π). The square rounds once, then f.
+    private const float HalfLog2E = 0.721347520444481703f;
+    private const float D0 = 0.3989422917366028f, D1 = -0.27652570605278015f, D2 = 0.09583651274442673f, D3 = -0.022142602130770683f,
+        D4 = 0.003837049473077059f, D5 = -0.0005346008110791445f, D6 = 6.168233085190877e-05f;
+
+    // φ(x) is 0 in float32 for x² above 209 (2^(−151) is under half the smallest subnormal): clamping there keeps n ≥ −151.
+    private const float HalfSquareLimit = 210f;
 
     /// <summary>e^x: 0, subnormal and ∞ results where float32's are; NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -71,10 +89,6 @@ internal static class LaneMath
         return T.Select(T.Equal(um1, T.Broadcast(0f)), x, T.Log(u) * x / um1);
     }
 
-    /// <summary>erf x (see the constants above).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T Erf<T>(T x) where T : struct, ILanes<T> => Erf(x, out _);
-
     /// <summary>erf x, and the e^(−x²) it takes on the way (which a GELU's derivative needs too).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T Erf<T>(T x, out T gaussian) where T : struct, ILanes<T>
@@ -87,6 +101,47 @@ internal static class LaneMath
         poly = T.MultiplyAdd(poly, t, T.Broadcast(ErfA1)) * t;
         gaussian = Exp(-(a * a));
         return T.CopySign(T.Broadcast(1f) - poly * gaussian, x);
+    }
+
+    /// <summary>
+    /// Φ(x), the standard normal distribution function (the exact GELU is x·Φ(x)), and the density φ(x) = e^(−x²/2)/√(2π)
+    /// (GELU's derivative is Φ(x) + x·φ(x)).
+    /// </summary>
+    /// <remarks>
+    /// h = Φ(−|x|) (see the constants above), and Φ(x) = 1 − h for x ≥ 0, h for x &lt; 0: the left tail keeps
+    /// h's relative accuracy, where ½·(1 + erf(x/√2)) cancels to 0 from x ≈ −5.5 on. One division and one exponential
+    /// (<see cref="NormalDensity"/>) serve the value and the derivative.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T NormalCdf<T>(T x, out T density) where T : struct, ILanes<T>
+    {
+        var t = T.Broadcast(1f) / T.MultiplyAdd(T.Abs(x), T.Broadcast(CdfQ), T.Broadcast(1f));
+        var poly = T.MultiplyAdd(T.Broadcast(C6), t, T.Broadcast(C5));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C4));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C3));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C2));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C1));
+        poly = T.MultiplyAdd(poly, t, T.Broadcast(C0)) * t;
+        density = NormalDensity(x);
+        var h = poly * density;
+        return T.Select(T.LessThan(x, T.Broadcast(0f)), h, T.Broadcast(1f) - h);
+    }
+
+    /// <summary>φ(x) = e^(−x²/2)/√(2π) (see the constants above); NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T NormalDensity<T>(T x) where T : struct, ILanes<T>
+    {
+        // x² ≥ 0: the lower bound never applies, but keeps the clamp one instruction.
+        var s = T.Clamp(x * x, T.Broadcast(-1f), T.Broadcast(HalfSquareLimit));
+        var n = T.Floor(T.MultiplyAdd(s, T.Broadcast(-HalfLog2E), T.Broadcast(0.5f)));
+        var f = T.MultiplyAdd(s, T.Broadcast(HalfLog2E), n);
+        var p = T.MultiplyAdd(T.Broadcast(D6), f, T.Broadcast(D5));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D4));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D3));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D2));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D1));
+        p = T.MultiplyAdd(p, f, T.Broadcast(D0));
+        return T.ScaleB(p, n);
     }
 
     /// <summary>e^x − 1 for x already in [−104, 88] (or NaN), where 2ⁿ is a normal float or rounds to 0.</summary>
