@@ -49,6 +49,7 @@ IBenchmark[] benchmarks =
     new VitPatchSwitchBenchmark(),
     new VitLayerNormOpBenchmark(),
     new VitLayerNormTilesBenchmark(),
+    new VitLayerNormRowsBenchmark(),
     new GeluSwitchBenchmark(),
     new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),

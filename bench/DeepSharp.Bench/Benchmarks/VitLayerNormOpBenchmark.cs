@@ -23,13 +23,14 @@ internal sealed unsafe class VitLayerNormOpBenchmark : IBenchmark
 
     public string Name => "vit-ln-op";
 
-    /// <summary>The switches the old side turns off: <c>DEEPSHARP_BENCH_SWITCH</c>, a comma-separated list of <c>tiles</c> and <c>prefetch</c> (default <c>tiles</c>).</summary>
+    /// <summary>The switches the old side turns off: <c>DEEPSHARP_BENCH_SWITCH</c>, a comma-separated list of <c>tiles</c>, <c>prefetch</c> and <c>rows</c> (default <c>tiles</c>).</summary>
     private static LibrarySwitch[] Switches()
     {
         var named = (Environment.GetEnvironmentVariable("DEEPSHARP_BENCH_SWITCH") ?? "tiles").Split(',', StringSplitOptions.TrimEntries);
         var switches = new List<LibrarySwitch>();
         if (named.Contains("tiles")) switches.Add(new(() => LayerNormKernel.Tiles, on => LayerNormKernel.Tiles = on));
         if (named.Contains("prefetch")) switches.Add(new(() => LayerNormKernel.PrefetchNextBlock, on => LayerNormKernel.PrefetchNextBlock = on));
+        if (named.Contains("rows")) switches.Add(new(() => LayerNormKernel.PrefetchRows, on => LayerNormKernel.PrefetchRows = on));
         return [.. switches];
     }
 

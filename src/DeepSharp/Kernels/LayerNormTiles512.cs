@@ -25,49 +25,70 @@ internal static unsafe class LayerNormTiles512
     internal const int ScratchFloats = 2 * Rows * 16 + 2 * 16;
 
     /// <summary>
+    /// The rows of a later block that a tile asks for while it works, one row of a tensor per row it works on in each sweep:
+    /// <see cref="First"/> in the first sweep, <see cref="Second"/> in the second, <see cref="Third"/> in the third (forward:
+    /// the residual operand or input, the sum, y; backward: the input, the pending gradient; null: not asked for).
+    /// </summary>
+    internal struct Lookahead
+    {
+        public float* First, Second, Third;
+        public int Rows;
+
+        /// <summary>Asks for the lines of row <paramref name="r"/> (n floats) of <paramref name="tensor"/>, when it is given and has that row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Row(float* tensor, int r, int n)
+        {
+            if (tensor == null || r >= Rows) return;
+            float* row = tensor + (nint)r * n;
+            for (int f = 0; f < n; f += 16) Sse.Prefetch0(row + f);
+        }
+    }
+
+    /// <summary>
     /// <paramref name="sum"/> = <paramref name="addend"/> + <paramref name="branch"/> when <paramref name="addend"/> is given
     /// (else <paramref name="sum"/> is the input), then y = (sum − μ)/√(σ² + ε)·γ + β for <paramref name="rows"/> ≤ 16 rows
     /// of n; γ or β may be null; the rows' μ and 1/√(σ² + ε) go to <paramref name="mean"/> and <paramref name="invStd"/>.
+    /// Asks for the rows of <paramref name="ahead"/> as it goes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float* addend, float* branch, float* sum, float* gamma, float* beta, float* y, float* mean, float* invStd,
-        int rows, int n, float epsilon, float* scratch)
+        int rows, int n, float epsilon, float* scratch, Lookahead ahead = default)
     {
         var count = Vector512.Create((float)n);
         var block = GemmKernel512.ColumnMask(rows);
         float* sums = scratch, means = scratch + Rows * 16, invStds = means + 16;
         for (int c = 0; c < n; c += Columns)
-            RowSums(addend, branch, sum, sums, rows, n, c);
+            RowSums(addend, branch, sum, sums, rows, n, c, ahead);
         var meanOfRows = LaneSums512.OfEach(sums) / count;
         meanOfRows.Store(means);
         Avx512F.MaskStore(mean, block, meanOfRows);
         for (int c = 0; c < n; c += Columns)
-            RowSquares(sum, means, sums, rows, n, c);
+            RowSquares(sum, means, sums, rows, n, c, ahead);
         var invStdOfRows = Vector512.Create(1f) / Vector512.Sqrt(LaneSums512.OfEach(sums) / count + Vector512.Create(epsilon));
         invStdOfRows.Store(invStds);
         Avx512F.MaskStore(invStd, block, invStdOfRows);
         for (int c = 0; c < n; c += Columns)
-            Outputs(sum, gamma, beta, y, means, invStds, rows, n, c);
+            Outputs(sum, gamma, beta, y, means, invStds, rows, n, c, ahead);
     }
 
     /// <summary>
     /// dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/σ with dx̂ = dy·γ for <paramref name="rows"/> ≤ 16 rows (dx may be null; added to
     /// what it holds when <paramref name="addToDx"/>) from their saved μ and 1/σ; with <paramref name="sums"/> also dγ += dy·x̂
-    /// and dβ += dy, row after row.
+    /// and dβ += dy, row after row; asks for the rows of <paramref name="ahead"/> as it goes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Backward(float* x, float* gamma, float* dy, float* mean, float* invStd, float* dx, bool addToDx,
-        bool sums, float* dGamma, float* dBeta, int rows, int n, float* scratch)
+        bool sums, float* dGamma, float* dBeta, int rows, int n, float* scratch, Lookahead ahead = default)
     {
         float* scaledSums = scratch, productSums = scratch + Rows * 16, meanScaled = productSums + Rows * 16, meanProduct = meanScaled + 16;
         for (int c = 0; c < n; c += Columns)
-            GradientSums(x, gamma, dy, mean, invStd, dx != null, sums, dGamma, dBeta, scaledSums, productSums, rows, n, c);
+            GradientSums(x, gamma, dy, mean, invStd, dx != null, sums, dGamma, dBeta, scaledSums, productSums, rows, n, c, ahead);
         if (dx == null) return;
         var count = Vector512.Create((float)n);
         (LaneSums512.OfEach(scaledSums) / count).Store(meanScaled);
         (-LaneSums512.OfEach(productSums) / count).Store(meanProduct);
         for (int c = 0; c < n; c += Columns)
-            InputGradient(x, gamma, dy, mean, invStd, meanScaled, meanProduct, dx, addToDx, rows, n, c);
+            InputGradient(x, gamma, dy, mean, invStd, meanScaled, meanProduct, dx, addToDx, rows, n, c, ahead);
     }
 
     /// <summary>
@@ -75,13 +96,14 @@ internal static unsafe class LayerNormTiles512
     /// partial sums carried on in <paramref name="sums"/> (row r at 16·r; rows past <paramref name="rows"/> are zero).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowSums(float* addend, float* branch, float* sum, float* sums, int rows, int n, int c)
+    private static void RowSums(float* addend, float* branch, float* sum, float* sums, int rows, int n, int c, in Lookahead ahead)
     {
         var zero = Vector512<float>.Zero;
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         for (int r = 0; r < Rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.First, r, n);
             var total = c == 0 ? zero : Vector512.Load(sums + 16 * r);
             if (r < rows)
             {
@@ -108,12 +130,13 @@ internal static unsafe class LayerNormTiles512
 
     /// <summary>Columns [c, c + 64) of the squared deviations' lane partial sums, carried on in <paramref name="sums"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowSquares(float* x, float* means, float* sums, int rows, int n, int c)
+    private static void RowSquares(float* x, float* means, float* sums, int rows, int n, int c, in Lookahead ahead)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         for (int r = 0; r < Rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.Second, r, n);
             var squares = c == 0 ? Vector512<float>.Zero : Vector512.Load(sums + 16 * r);
             if (r < rows)
             {
@@ -137,7 +160,7 @@ internal static unsafe class LayerNormTiles512
 
     /// <summary>Columns [c, c + 64) of y = x̂·γ + β, with the columns' γ and β in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Outputs(float* x, float* gamma, float* beta, float* y, float* means, float* invStds, int rows, int n, int c)
+    private static void Outputs(float* x, float* gamma, float* beta, float* y, float* means, float* invStds, int rows, int n, int c, in Lookahead ahead)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
@@ -146,6 +169,7 @@ internal static unsafe class LayerNormTiles512
         bool scale = gamma != null, shift = beta != null;
         for (int r = 0; r < rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.Third, r, n);
             var meanVector = Vector512.Create(means[r]);
             var invStdVector = Vector512.Create(invStds[r]);
             nint at = (nint)r * n + c;
@@ -173,7 +197,7 @@ internal static unsafe class LayerNormTiles512
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void GradientSums(float* x, float* gamma, float* dy, float* mean, float* invStd, bool wantInput, bool sums,
-        float* dGamma, float* dBeta, float* scaledSums, float* productSums, int rows, int n, int c)
+        float* dGamma, float* dBeta, float* scaledSums, float* productSums, int rows, int n, int c, in Lookahead ahead)
     {
         var zero = Vector512<float>.Zero;
         int width = Math.Min(Columns, n - c);
@@ -187,6 +211,7 @@ internal static unsafe class LayerNormTiles512
         }
         for (int r = 0; r < Rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.First, r, n);
             var scaledSum = c == 0 ? zero : Vector512.Load(scaledSums + 16 * r);
             var productSum = c == 0 ? zero : Vector512.Load(productSums + 16 * r);
             if (r < rows)
@@ -229,13 +254,14 @@ internal static unsafe class LayerNormTiles512
     /// <summary>Columns [c, c + 64) of dx = (dx̂ + x̂·meanProduct − meanScaled)/σ, added to what dx holds when <paramref name="addToDx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void InputGradient(float* x, float* gamma, float* dy, float* mean, float* invStd, float* meanScaled, float* meanProduct,
-        float* dx, bool addToDx, int rows, int n, int c)
+        float* dx, bool addToDx, int rows, int n, int c, in Lookahead ahead)
     {
         int width = Math.Min(Columns, n - c);
         var (m0, m1, m2, m3) = Masks(width);
         var (g0, g1, g2, g3) = Weights(gamma, c, width, m0, m1, m2, m3, Vector512.Create(1f));
         for (int r = 0; r < rows; r++)
         {
+            if (c == 0) ahead.Row(ahead.Second, r, n);
             var meanVector = Vector512.Create(mean[r]);
             var invStdVector = Vector512.Create(invStd[r]);
             var meanScaledVector = Vector512.Create(meanScaled[r]);
