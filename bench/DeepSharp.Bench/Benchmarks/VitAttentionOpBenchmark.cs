@@ -9,7 +9,7 @@ namespace DeepSharp.Bench.Benchmarks;
 /// The vit's self-attention kernels alone on its shape (batch 128, 16 steps, 4 heads of 16: 512 pairs a call), forward (F)
 /// and backward (B) timed apart, the library's path (as the environment left its switches) against the old one (the
 /// switches <see cref="Switches"/> names off), alternating block of calls by block. Four cache states: "L1" (batch 2 on one
-/// set of buffers: the kernels' own floor, scaled to 512 pairs), "hot" (one set of tensors, about 5 MB), "step" (as a
+/// set of buffers, scaled to 512 pairs: at 8 pairs a call the per-call costs weigh in, so it is no floor), "hot" (one set of tensors, about 5 MB), "step" (as a
 /// training step meets them: forward reads a qkv just written and writes its context and weights to cold buffers; backward
 /// reads the qkv and weights the forward kept long before and writes its gradient to a cold buffer, the upstream gradient
 /// hot) and "cold" (every tensor taken in turn from 16 sets, about 70 MB). Beside each, a reference that moves the same bytes
