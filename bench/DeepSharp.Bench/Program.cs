@@ -44,6 +44,7 @@ IBenchmark[] benchmarks =
     new VitPrefetchBenchmark(),
     new VitAttentionBenchmark(),
     new VitAttentionOpBenchmark(),
+    new VitAttentionSamplesBenchmark(),
     new VitResidualNormBenchmark(),
     new VitPatchBenchmark(),
     new VitPatchSwitchBenchmark(),

@@ -144,6 +144,14 @@ internal static unsafe class AttentionKernel
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_TILES"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Whether self-attention takes the pairs <see cref="TakesTiles"/> takes a whole sample at a time, its heads one after
+    /// the other (<see cref="AttentionSamples512"/>; the default) rather than pair by pair: the same bits. False for A/B
+    /// comparisons; starts false when the environment variable <c>DEEPSHARP_ATTENTION_SAMPLES</c> is <c>off</c>.
+    /// </summary>
+    internal static bool Samples { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_ATTENTION_SAMPLES"), "off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Whether <see cref="Tiles"/> writes the kept weights with non-temporal stores (the default; where 64-byte aligned): no
     /// value changes. False for A/B comparisons; starts false when the environment variable <c>DEEPSHARP_ATTENTION_STREAM</c>
     /// is <c>off</c>.
@@ -179,16 +187,26 @@ internal static unsafe class AttentionKernel
     {
         // Key-major weights were written by the pair kernels, so their backward takes them too.
         body.Fast = body.KeyMajor || (PairKernels && Simd.Level == SimdLevel.Vector512);
-        int pairs = body.S.Pairs;
+        body.BySample = body.KeyMajor && body.Kind is Pass.Attend or Pass.AttendBackward
+            && TakesSamples(body.S, body.Kind == Pass.Attend && body.Mask.Data != null);
+        int pairs = body.S.Pairs, items = body.BySample ? body.S.Batch : pairs;
         if (pairs == 0) return;
-        if (pairs == 1 || Parallelism.Threads == 1 || flopsPerPair * pairs < ParallelMinFlops)
+        if (items == 1 || Parallelism.Threads == 1 || flopsPerPair * pairs < ParallelMinFlops)
         {
-            body.Pairs(0, pairs);
+            body.Items(0, items);
             return;
         }
-        body.Chunks = Math.Min(pairs, Parallelism.Threads * 4);
+        body.Chunks = Math.Min(items, Parallelism.Threads * 4);
         WorkerPool.For(body.Chunks, ref body);
     }
+
+    /// <summary>
+    /// Whether <see cref="SelfAttention"/> and its backward take the pairs of this shape a sample at a time with
+    /// <see cref="AttentionSamples512"/>: the pairs <see cref="TakesTiles"/> takes, with 16 key and value features, and
+    /// <see cref="Samples"/> on.
+    /// </summary>
+    internal static bool TakesSamples(in Shape shape, bool masked) =>
+        Samples && TakesTiles(shape, masked) && shape.KeyFeatures == AttentionSamples512.Size && shape.ValueFeatures == AttentionSamples512.Size;
 
     private enum Pass
     {
@@ -217,8 +235,32 @@ internal static unsafe class AttentionKernel
         /// <summary>Distance between the steps of q, k and v (and of their gradients) when packed in one tensor; 0 for the separate layouts.</summary>
         public int Ld;
 
-        public readonly void Execute(int chunk) =>
-            Pairs((int)((long)S.Pairs * chunk / Chunks), (int)((long)S.Pairs * (chunk + 1) / Chunks));
+        /// <summary>Whether the items are whole samples (<see cref="AttentionSamples512"/>) rather than (sample, head) pairs.</summary>
+        public bool BySample;
+
+        public readonly void Execute(int chunk)
+        {
+            int items = BySample ? S.Batch : S.Pairs;
+            Items((int)((long)items * chunk / Chunks), (int)((long)items * (chunk + 1) / Chunks));
+        }
+
+        /// <summary>Items [first, last): samples when <see cref="BySample"/>, pairs otherwise.</summary>
+        public readonly void Items(int first, int last)
+        {
+            if (!BySample)
+            {
+                Pairs(first, last);
+                return;
+            }
+            var problem = new AttentionSamples512.Problem
+            {
+                Qkv = Q, W = W, C = C, Dc = Dc, Dqkv = Dq, Ld = Ld, Heads = S.Heads, Batch = S.Batch, Scale = Scale,
+                Causal = Mask.Causal, Stream = StreamWeights, Prefetch = PrefetchNextSample,
+            };
+            float* scratch = Scratch.For(AttentionSamples512.ScratchFloats);
+            if (Kind == Pass.Attend) AttentionSamples512.Forward(problem, first, last, scratch);
+            else AttentionSamples512.Backward(problem, first, last, scratch);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Pairs(int first, int last)
