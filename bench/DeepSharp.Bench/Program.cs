@@ -58,6 +58,7 @@ IBenchmark[] benchmarks =
     new GanLayersBenchmark(),
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
+    new GanPassesBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),
