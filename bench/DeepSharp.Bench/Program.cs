@@ -59,7 +59,6 @@ IBenchmark[] benchmarks =
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
     new GanPassesBenchmark(),
-    new GanKernelRowsBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),

@@ -10,16 +10,6 @@ namespace DeepSharp.Kernels;
 /// </summary>
 internal static unsafe class Convolution
 {
-    /// <summary>
-    /// Whether the GEMM path's backward pass sums the kernel gradient one kernel row at a time over runs of up to 192 output
-    /// pixels (a deep k, and a slice of the partial gradient that stays in L2); false sums it over each block of the input
-    /// gradient's rows (36 for a 5×5×64 patch), for A/B comparisons. The kernel gradient's sums run in another order, so
-    /// its bits differ between the two (at any thread count each gives the same bits). Starts false when the environment
-    /// variable <c>DEEPSHARP_KERNEL_ROWS</c> is <c>off</c>.
-    /// </summary>
-    internal static bool KernelRowSweeps { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_KERNEL_ROWS"), "off", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>y = act(conv(x, kernel) + bias); <paramref name="bias"/> may be null.</summary>
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y) =>
         Forward(Simd.Level, g, x, kernel, bias, activation, y);

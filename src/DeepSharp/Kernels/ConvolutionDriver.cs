@@ -25,10 +25,6 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     private const int BackwardBlockFloats = 64 * 1024;
     private const int MaxBlockRows = 384;
     private const int BackwardMaxBlockRows = 192;  // the backward k-loop runs over block rows: keep its panels in L1
-    // Kernel-row sweeps: rows of a sweep are the kernel gradient's k (192 keeps a 32-column panel of the output gradient,
-    // 24 KB, in L1), and one kernel row's slice of their patches stays near 256 KB.
-    private const int SweepMaxRows = 192;
-    private const int SweepSliceFloats = 64 * 1024;
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int PartialFloatsLimit = 8 << 20; // partial kernel gradients of all items: at most 32 MB
     private const int BackwardItems = 8;            // image ranges of a backward pass: 4 per thread on two cores
@@ -116,8 +112,6 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             BlockRows = BlockRows(Math.Max(patch, paddedFilters), BackwardMaxBlockRows, mr, BackwardBlockFloats),
             KcStep = KStep(paddedFilters),
         };
-        if (kernelGradient != null && Convolution.KernelRowSweeps)
-            body.SweepRows = BlockRows(g.KernelWidth * g.Channels, SweepMaxRows, mr, SweepSliceFloats);
         // The items (and so the order in which their partial sums meet) depend on the problem only, never on the
         // thread count: one thread runs the same items one after the other, with the same bits as any other count.
         int items = g.MultiplyAdds >= ParallelMinMultiplyAdds / 3 ? Math.Min(g.Batch, BackwardItems) : 1;
@@ -165,7 +159,6 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         public FusedActivation Activation;
         public bool WantKernel, WantBias;
         public int PaddedFilters, BlockRows, KcStep, Items;
-        public int SweepRows; // rows of a kernel-row sweep (see Convolution.KernelRowSweeps), 0 for blocks
         public long PartialStride;
 
         public readonly void Execute(int item)
@@ -179,56 +172,11 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             // Blocks run across the item's images (an image's pixels rarely fill whole tiles of rows), cut evenly so
             // that the last block is not a short one: fewer padded rows, and a deep k for the kernel gradient.
             long first = (long)n0 * G.OutputPixels, end = (long)n1 * G.OutputPixels;
-            int step = EvenRows(end - first, SweepRows > 0 ? SweepRows : BlockRows);
-            for (long r0 = first; r0 < end; r0 += step)
-            {
-                int rows = (int)Math.Min(step, end - r0);
-                if (SweepRows > 0) Sweep(r0, rows, partialKernel, partialBias);
-                else Block(r0, rows, partialKernel, partialBias);
-            }
-        }
-
-        /// <summary>Rows per piece when <paramref name="total"/> rows are cut evenly into pieces of at most about <paramref name="most"/>, whole tiles each.</summary>
-        private static int EvenRows(long total, int most)
-        {
             int mr = TKernel.Rows;
-            long pieces = (total + most - 1) / most;
-            return (int)((total + pieces - 1) / pieces + mr - 1) / mr * mr;
-        }
-
-        /// <summary>
-        /// A run of rows, its kernel gradient one kernel row at a time: that row's slice of the patches (Kw·C columns) against
-        /// the whole run's output gradient, k as deep as the run, into the slice of the partial gradient it feeds (which stays
-        /// in L2 while the run goes by). The input gradient then goes block by block as <see cref="Block"/> computes it.
-        /// </summary>
-        private readonly void Sweep(long first, int rows, float* partialKernel, float* partialBias)
-        {
-            int mr = TKernel.Rows, nr = TKernel.Columns;
-            int filters = G.Filters, paddedFilters = PaddedFilters, run = G.KernelWidth * G.Channels;
-            int tileRows = (rows + mr - 1) / mr * mr;
-            var buffers = ConvolutionBuffers.Current;
-            float* dy = buffers.Get(ConvolutionBuffers.OutputGradient, (long)tileRows * paddedFilters);
-            ConvolutionPasses.Gradient(OutputGradient + first * filters, Output == null ? null : Output + first * filters, Activation.At(first * filters),
-                rows, filters, dy, paddedFilters, WantBias ? partialBias : null);
-            if (tileRows > rows) Im2Col.Clear(dy + (long)rows * paddedFilters, (tileRows - rows) * paddedFilters);
-
-            // The slice's rows are read as a transposed A, twelve columns at a time; the last panel of a slice whose width is
-            // not a whole number of panels reads a few values of the next row (or the buffer's slack), which reach no stored C.
-            float* slice = buffers.Get(ConvolutionBuffers.Patches, (long)rows * run);
-            for (int kh = 0; kh < G.KernelHeight; kh++)
-            {
-                Im2Col.GatherKernelRow(G, X, (int)first, rows, kh, slice, run);
-                float* target = partialKernel + (long)kh * run * paddedFilters;
-                for (int jr = 0; jr < paddedFilters; jr += nr) // one panel of dy stays in L1 while the slice's panels go by
-                    for (int i = 0; i < run; i += mr)
-                        TKernel.Run(rows, slice + i, run, dy + jr, paddedFilters, target + (long)i * paddedFilters + jr, paddedFilters,
-                            Math.Min(mr, run - i), nr, add: true);
-            }
-
-            if (InputGradient == null) return;
-            int step = EvenRows(rows, BlockRows);
-            for (int s0 = 0; s0 < rows; s0 += step)
-                InputBlock(first + s0, Math.Min(step, rows - s0), dy + (long)s0 * paddedFilters);
+            long blocks = (end - first + BlockRows - 1) / BlockRows;
+            int rows = (int)((end - first + blocks - 1) / blocks + mr - 1) / mr * mr;
+            for (long r0 = first; r0 < end; r0 += rows)
+                Block(r0, (int)Math.Min(rows, end - r0), partialKernel, partialBias);
         }
 
         private readonly void Block(long first, int rows, float* partialKernel, float* partialBias)
@@ -255,37 +203,28 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
                             partialKernel + (long)i * paddedFilters + jr, paddedFilters, Math.Min(mr, patch - i), nr, add: true);
             }
 
-            if (InputGradient != null) InputBlock(first, rows, dy);
-        }
-
-        /// <summary>
-        /// The input gradient of a block of rows whose output gradient, through the activation, is <paramref name="dy"/>
-        /// (whole tiles of rows, those past <paramref name="rows"/> zero).
-        /// </summary>
-        private readonly void InputBlock(long first, int rows, float* dy)
-        {
-            int mr = TKernel.Rows, nr = TKernel.Columns;
-            int patch = G.Patch, paddedFilters = PaddedFilters;
-            int tileRows = (rows + mr - 1) / mr * mr;
-            // dpatches = dy · kernelᵀ (each panel of kernelᵀ kept in L1 across the block's row tiles), then each
-            // value goes back to the pixel it came from, image by image.
-            float* dpatches = ConvolutionBuffers.Current.Get(ConvolutionBuffers.PatchGradient, (long)tileRows * patch);
-            for (int pc = 0; pc < paddedFilters; pc += KcStep)
+            if (InputGradient != null)
             {
-                int kc = Math.Min(KcStep, paddedFilters - pc);
-                for (int jr = 0; jr < patch; jr += nr)
-                    for (int ir = 0; ir < tileRows; ir += mr)
-                        TKernel.RunRowMajorA(kc, dy + (long)ir * paddedFilters + pc, paddedFilters,
-                            PackedTransposed + (long)jr * paddedFilters + pc * nr, nr,
-                            dpatches + (long)ir * patch + jr, patch, mr, Math.Min(nr, patch - jr), pc > 0);
-            }
-            int pixels = G.OutputPixels;
-            for (int done = 0; done < rows;)
-            {
-                long row = first + done;
-                int n = (int)(row / pixels), p = (int)(row - (long)n * pixels), count = Math.Min(rows - done, pixels - p);
-                Im2Col.ScatterAdd(G, dpatches + (long)done * patch, patch, p, count, InputGradient + (long)n * G.ImageSize);
-                done += count;
+                // dpatches = dy · kernelᵀ (each panel of kernelᵀ kept in L1 across the block's row tiles), then each
+                // value goes back to the pixel it came from, image by image.
+                float* dpatches = buffers.Get(ConvolutionBuffers.PatchGradient, (long)tileRows * patch);
+                for (int pc = 0; pc < paddedFilters; pc += KcStep)
+                {
+                    int kc = Math.Min(KcStep, paddedFilters - pc);
+                    for (int jr = 0; jr < patch; jr += nr)
+                        for (int ir = 0; ir < tileRows; ir += mr)
+                            TKernel.RunRowMajorA(kc, dy + (long)ir * paddedFilters + pc, paddedFilters,
+                                PackedTransposed + (long)jr * paddedFilters + pc * nr, nr,
+                                dpatches + (long)ir * patch + jr, patch, mr, Math.Min(nr, patch - jr), pc > 0);
+                }
+                int pixels = G.OutputPixels;
+                for (int done = 0; done < rows;)
+                {
+                    long row = first + done;
+                    int n = (int)(row / pixels), p = (int)(row - (long)n * pixels), count = Math.Min(rows - done, pixels - p);
+                    Im2Col.ScatterAdd(G, dpatches + (long)done * patch, patch, p, count, InputGradient + (long)n * G.ImageSize);
+                    done += count;
+                }
             }
         }
     }

@@ -63,46 +63,6 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>
-    /// Kernel row <paramref name="kh"/>'s slice of rows [<paramref name="row0"/>, +<paramref name="count"/>) of the patch
-    /// matrix: columns [kh·Kw·C, (kh + 1)·Kw·C) of what <see cref="Gather"/> writes, rows <paramref name="ld"/> floats apart.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void GatherKernelRow(in ConvolutionGeometry g, float* images, int row0, int count, int kh, float* destination, int ld)
-    {
-        int pixels = g.OutputPixels;
-        int n = row0 / pixels, p = row0 - n * pixels;
-        int oh = p / g.OutputWidth, ow = p - oh * g.OutputWidth;
-        int c = g.Channels, run = g.KernelWidth * c, rowLength = g.Width * c;
-        for (int r = 0; r < count; r++)
-        {
-            float* d = destination + (long)r * ld;
-            int ih = oh * g.StrideHeight - g.PadTop + kh * g.DilationHeight, iw0 = ow * g.StrideWidth - g.PadLeft;
-            if ((uint)ih >= (uint)g.Height) Clear(d, run);
-            else
-            {
-                float* source = images + (long)n * g.ImageSize + (long)ih * rowLength;
-                if (g.DilationWidth == 1 && iw0 >= 0 && iw0 + g.KernelWidth <= g.Width) Copy(source + iw0 * c, d, run);
-                else
-                    for (int kw = 0; kw < g.KernelWidth; kw++)
-                    {
-                        int iw = iw0 + kw * g.DilationWidth;
-                        if ((uint)iw < (uint)g.Width) Copy(source + iw * c, d + kw * c, c);
-                        else Clear(d + kw * c, c);
-                    }
-            }
-            if (++ow == g.OutputWidth)
-            {
-                ow = 0;
-                if (++oh == g.OutputHeight)
-                {
-                    oh = 0;
-                    n++;
-                }
-            }
-        }
-    }
-
-    /// <summary>
     /// The adjoint of <see cref="Gather"/> for the rows of one image: adds each value of rows
     /// [<paramref name="row0"/>, +<paramref name="count"/>) (row indices within image <paramref name="image"/>'s
     /// output pixels) to the pixel and channel it was gathered from; taps outside the image are dropped.

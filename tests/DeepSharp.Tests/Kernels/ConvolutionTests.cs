@@ -227,56 +227,6 @@ public unsafe class ConvolutionTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Kernel_row_sweeps_keep_the_input_and_bias_gradients_bits_and_sum_the_kernel_gradient_alike(int[] s)
-    {
-        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(s[0], s[1], s[2], s[3]), s[4], s[5], s[3], s[6],
-            (s[7], s[8]), s[11] == 1, (s[9], s[10]));
-        var random = new Random(s.Sum() + 2);
-        float[] Values(int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var x = Values(g.Batch * g.ImageSize);
-        var w = Values(g.Patch * g.Filters);
-        var bias = Values(g.Filters);
-        var dy = Values(g.Rows * g.Filters);
-        var mask = Enumerable.Range(0, g.Rows * g.Filters).Select(_ => random.NextDouble() < 0.3 ? 0f : 1f / 0.7f).ToArray();
-        var y = new float[g.Rows * g.Filters];
-        bool saved = Convolution.KernelRowSweeps;
-        try
-        {
-            foreach (var level in new[] { SimdLevel.Vector512, SimdLevel.Vector256, SimdLevel.Scalar })
-            {
-                var results = new List<float[][]>();
-                foreach (bool sweeps in new[] { true, false })
-                {
-                    Convolution.KernelRowSweeps = sweeps;
-                    var (gx, gw, gb, alone) = (new float[x.Length], new float[w.Length], new float[bias.Length], new float[w.Length]);
-                    fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pm = mask, pgx = gx, pgw = gw, pgb = gb, pa = alone)
-                    {
-                        var activation = FusedActivation.LeakyRelu(0.2f, pm);
-                        Convolution.Forward(level, g, px, pw, pb, activation, py);
-                        Convolution.Backward(level, g, px, pw, pdy, py, activation, pgx, pgw, pgb);
-                        Convolution.Backward(level, g, px, pw, pdy, py, activation, null, pa, null);
-                    }
-                    results.Add([gx, gb, gw, alone]);
-                }
-                ThreadCounts.Identical($"{level}", results[1][..2], results[0][..2]);
-                // The kernel gradient's sums run in another order: as close as two orders of the same float sums are.
-                for (int k = 2; k < 4; k++)
-                {
-                    var (a, b) = (results[1][k], results[0][k]);
-                    for (int i = 0; i < a.Length; i++)
-                        Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5 * (1 + Math.Abs(a[i])) * Math.Sqrt(g.Rows),
-                            $"{level}, kernel gradient {(k == 2 ? "with" : "without")} the input gradient: element {i} is {b[i]} with sweeps, {a[i]} without");
-                }
-            }
-        }
-        finally
-        {
-            Convolution.KernelRowSweeps = saved;
-        }
-    }
-
     private static void Close(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
