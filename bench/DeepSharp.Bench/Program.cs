@@ -59,6 +59,7 @@ IBenchmark[] benchmarks =
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
     new GanPassesBenchmark(),
+    new GanPackingBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),
