@@ -58,7 +58,6 @@ IBenchmark[] benchmarks =
     new GanLayersBenchmark(),
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
-    new GanPassesBenchmark(),
     new GanPackingBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),

@@ -132,46 +132,17 @@ public sealed class GanTrainer
         }
     }
 
-    /// <summary>
-    /// Whether the discriminator step takes each batch's backward pass right after its forward pass (real, then generated),
-    /// while the tensors that backward reads are still in cache; false runs both forward passes, then one backward pass of
-    /// their summed loss, for A/B comparisons. Both give the same bits: the masks are drawn in the same order, and each
-    /// weight's gradient is the sum of the same two terms. Starts false when the environment variable
-    /// <c>DEEPSHARP_GAN_DISCRIMINATOR</c> is <c>joint</c>.
-    /// </summary>
-    internal static bool BackwardPerBatch { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GAN_DISCRIMINATOR"), "joint", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Discriminator: real images toward <see cref="RealLabel"/>, generated ones toward 0.</summary>
     private double DiscriminatorStep(Tensor realImages, Tensor generatedImages)
     {
-        double value;
-        if (BackwardPerBatch)
-        {
-            float real = LossAndBackward(Targets(ref _realTargets, realImages.Shape[0], RealLabel), realImages);
-            float fake = LossAndBackward(Targets(ref _fakeTargets, generatedImages.Shape[0], 0f), generatedImages);
-            value = real + fake; // in float, as the joint loss adds them
-        }
-        else
-        {
-            var realLogits = Discriminator.Call(realImages, training: true);
-            var fakeLogits = Discriminator.Call(generatedImages, training: true);
-            var loss = Ops.BinaryCrossentropy(Targets(ref _realTargets, realImages.Shape[0], RealLabel), realLogits, fromLogits: true)
-                + Ops.BinaryCrossentropy(Targets(ref _fakeTargets, generatedImages.Shape[0], 0f), fakeLogits, fromLogits: true);
-            value = loss.Item();
-            loss.Backward();
-        }
+        var realLogits = Discriminator.Call(realImages, training: true);
+        var fakeLogits = Discriminator.Call(generatedImages, training: true);
+        var loss = Ops.BinaryCrossentropy(Targets(ref _realTargets, realImages.Shape[0], RealLabel), realLogits, fromLogits: true)
+            + Ops.BinaryCrossentropy(Targets(ref _fakeTargets, generatedImages.Shape[0], 0f), fakeLogits, fromLogits: true);
+        double value = loss.Item();
+        loss.Backward();
         if (_discriminatorStep is not null) _discriminatorStep.ApplyGradients(_discriminatorWeights);
         else DiscriminatorOptimizer.ApplyGradients(_discriminatorWeights);
-        return value;
-    }
-
-    /// <summary>The discriminator's loss on <paramref name="images"/> against <paramref name="targets"/>, its gradients added to the weights' own.</summary>
-    private float LossAndBackward(Tensor targets, Tensor images)
-    {
-        var loss = Ops.BinaryCrossentropy(targets, Discriminator.Call(images, training: true), fromLogits: true);
-        float value = loss.Item();
-        loss.Backward();
         return value;
     }
 
