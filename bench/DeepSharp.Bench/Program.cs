@@ -65,6 +65,7 @@ IBenchmark[] benchmarks =
     new GanLayersBenchmark(),
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
+    new GanPackingBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),

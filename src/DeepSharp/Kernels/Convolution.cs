@@ -10,6 +10,15 @@ namespace DeepSharp.Kernels;
 /// </summary>
 internal static unsafe class Convolution
 {
+    /// <summary>
+    /// Whether a parallel pass of the GEMM path packs its kernel on all threads, in a job of its own before the pass (a
+    /// 5×5×64×128 kernel is 800 KB: 70–90 µs of copying on the calling thread alone while the other waits); false packs it
+    /// on the calling thread, for A/B comparisons (the same values either way). Starts false when the environment variable
+    /// <c>DEEPSHARP_CONVOLUTION_PACKING</c> is <c>serial</c>.
+    /// </summary>
+    internal static bool ParallelPacking { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_CONVOLUTION_PACKING"), "serial", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>y = act(conv(x, kernel) + bias); <paramref name="bias"/> may be null.</summary>
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y) =>
         Forward(Simd.Level, g, x, kernel, bias, activation, y);

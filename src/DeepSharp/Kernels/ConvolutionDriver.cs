@@ -28,6 +28,8 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int PartialFloatsLimit = 8 << 20; // partial kernel gradients of all items: at most 32 MB
     private const int BackwardItems = 8;            // image ranges of a backward pass: 4 per thread on two cores
+    private const int ParallelPackMinFloats = 32 * 1024; // smaller kernels pack in less time than a job's hand-over costs
+    private const int PackChunks = 8;
 
     // ---- forward --------------------------------------------------------------------------------------
 
@@ -42,11 +44,48 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             BlockRows = BlockRows(patch, MaxBlockRows, mr, PatchBlockFloats),
             KcStep = KStep(patch),
         };
-        PackPanels(kernel, patch, g.Filters, body.Packed, nr);
+        bool parallel = g.MultiplyAdds >= ParallelMinMultiplyAdds && Parallelism.Threads > 1;
+        var pack = new PackBody { Source = kernel, K = patch, N = g.Filters, Destination = body.Packed };
+        Pack(ref pack, parallel);
         body.Blocks = (g.Rows + body.BlockRows - 1) / body.BlockRows;
-        if (g.MultiplyAdds < ParallelMinMultiplyAdds || Parallelism.Threads == 1)
+        if (!parallel)
             for (int b = 0; b < body.Blocks; b++) body.Execute(b);
         else WorkerPool.For(body.Blocks, ref body);
+    }
+
+    /// <summary>Packs a kernel in chunks on all threads when <paramref name="parallel"/> and it is large enough, else on this one.</summary>
+    private static void Pack(ref PackBody pack, bool parallel)
+    {
+        pack.Chunks = parallel && Convolution.ParallelPacking && (long)pack.K * pack.N >= ParallelPackMinFloats ? PackChunks : 1;
+        if (pack.Chunks == 1) pack.Execute(0);
+        else WorkerPool.For(pack.Chunks, ref pack);
+    }
+
+    /// <summary>
+    /// The k×n row-major kernel as panels of nr columns (<see cref="PackPanels"/>), a range of its k rows per chunk; or,
+    /// <see cref="Transposed"/>, its transpose as panels of nr of its k columns, each <see cref="PaddedN"/> deep, a range of
+    /// panels per chunk. A copy: the chunks give the values of one pass.
+    /// </summary>
+    private struct PackBody : IParallelBody
+    {
+        public float* Source, Destination;
+        public int K, N, PaddedN, Chunks;
+        public bool Transposed;
+
+        public readonly void Execute(int chunk)
+        {
+            int nr = TKernel.Columns;
+            if (!Transposed)
+            {
+                PackPanels(Source, K, N, Destination, nr, K * chunk / Chunks, K * (chunk + 1) / Chunks);
+                return;
+            }
+            int panels = (K + nr - 1) / nr, j0 = panels * chunk / Chunks * nr, j1 = Math.Min(K, panels * (chunk + 1) / Chunks * nr);
+            if (j1 <= j0) return;
+            // With whole panels of filters that is exactly the GEMM's packing of a transposed B, 8×8 blocks at a time.
+            if (N == PaddedN) GemmPacking<TKernel>.PackB(true, Source, N, j0, j1 - j0, 0, N, Destination + (long)j0 * N);
+            else PackTransposedPanels(Source, K, N, PaddedN, Destination, nr, j0, j1);
+        }
     }
 
     private struct ForwardBody : IParallelBody
@@ -124,9 +163,8 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             // kernelᵀ as panels of nr patch columns, each paddedFilters deep (zero padded).
             int panels = (patch + nr - 1) / nr;
             body.PackedTransposed = buffers.Get(ConvolutionBuffers.PackedKernel, (long)panels * paddedFilters * nr);
-            // With whole panels of filters that is exactly the GEMM's packing of a transposed B, 8×8 blocks at a time.
-            if (filters == paddedFilters) GemmPacking<TKernel>.PackB(true, kernel, filters, 0, patch, 0, filters, body.PackedTransposed);
-            else PackTransposedPanels(kernel, patch, filters, paddedFilters, body.PackedTransposed, nr);
+            var pack = new PackBody { Source = kernel, K = patch, N = filters, PaddedN = paddedFilters, Destination = body.PackedTransposed, Transposed = true };
+            Pack(ref pack, items > 1);
         }
         if (items == 1) body.Execute(0);
         else WorkerPool.For(items, ref body);
@@ -267,16 +305,16 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     }
 
     /// <summary>
-    /// The k×n row-major matrix <paramref name="source"/> as panels of <paramref name="nr"/> columns, one after
-    /// the other (k·nr floats each), columns past n zero.
+    /// Rows [<paramref name="p0"/>, <paramref name="p1"/>) of the k×n row-major matrix <paramref name="source"/> into its
+    /// panels of <paramref name="nr"/> columns, one after the other (k·nr floats each), columns past n zero.
     /// </summary>
-    private static void PackPanels(float* source, int k, int n, float* destination, int nr)
+    private static void PackPanels(float* source, int k, int n, float* destination, int nr, int p0, int p1)
     {
         for (int j = 0; j < n; j += nr)
         {
             int width = Math.Min(nr, n - j);
             float* panel = destination + (long)j * k;
-            for (int p = 0; p < k; p++)
+            for (int p = p0; p < p1; p++)
             {
                 Im2Col.Copy(source + (long)p * n + j, panel + (long)p * nr, width);
                 if (width < nr) Im2Col.Clear(panel + (long)p * nr + width, nr - width);
@@ -286,11 +324,12 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
 
     /// <summary>
     /// The transpose of the k×n row-major <paramref name="source"/> (an n×k matrix, padded to
-    /// <paramref name="paddedN"/> rows) as panels of <paramref name="nr"/> of its columns.
+    /// <paramref name="paddedN"/> rows) as panels of <paramref name="nr"/> of its columns: the panels of columns
+    /// [<paramref name="j0"/>, <paramref name="j1"/>), j0 a multiple of nr.
     /// </summary>
-    private static void PackTransposedPanels(float* source, int k, int n, int paddedN, float* destination, int nr)
+    private static void PackTransposedPanels(float* source, int k, int n, int paddedN, float* destination, int nr, int j0, int j1)
     {
-        for (int j = 0; j < k; j += nr)
+        for (int j = j0; j < j1; j += nr)
         {
             float* panel = destination + (long)j * paddedN;
             int width = Math.Min(nr, k - j);

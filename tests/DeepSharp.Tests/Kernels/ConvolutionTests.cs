@@ -227,6 +227,43 @@ public unsafe class ConvolutionTests
         }
     }
 
+    [Theory]
+    [InlineData(9, 14, 64, 128, 5, 2)] // the DCGAN discriminator's second convolution: 800 KB of kernel, packed in chunks
+    [InlineData(5, 14, 64, 40, 4, 2)]  // filters that end in a part panel: the transposed kernel packed panel by panel
+    [InlineData(3, 12, 40, 340, 3, 1)] // filters beyond one k block
+    public void A_kernel_packed_on_both_threads_gives_the_bits_of_one_packed_on_the_calling_thread(int batch, int size, int channels,
+        int filters, int kernel, int stride)
+    {
+        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, size, size, channels), kernel, kernel, channels, filters,
+            (stride, stride), true, (1, 1));
+        var (x, w, bias, dy, _, _) = NaiveConvolution.RandomReluProblem(g, batch + size + filters);
+        bool saved = Convolution.ParallelPacking;
+        try
+        {
+            var results = new List<float[][]>();
+            foreach (bool parallel in new[] { true, false })
+            {
+                Convolution.ParallelPacking = parallel;
+                results.Add(ThreadCounts.At(2, () =>
+                {
+                    var y = new float[g.Rows * g.Filters];
+                    var (gx, gw, gb) = (new float[x.Length], new float[w.Length], new float[bias.Length]);
+                    fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb)
+                    {
+                        Convolution.Forward(g, px, pw, pb, FusedActivation.Relu, py);
+                        Convolution.Backward(g, px, pw, pdy, py, FusedActivation.Relu, pgx, pgw, pgb);
+                    }
+                    return new[] { y, gx, gw, gb };
+                }));
+            }
+            ThreadCounts.Identical("packed on both threads", results[1], results[0]);
+        }
+        finally
+        {
+            Convolution.ParallelPacking = saved;
+        }
+    }
+
     private static void Close(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
