@@ -12,7 +12,7 @@ internal static unsafe class Convolution
 {
     /// <summary>
     /// Whether a parallel pass of the GEMM path packs its kernel on all threads, in a job of its own before the pass (a
-    /// 5×5×64×128 kernel is 800 KB: 70–90 µs of copying on the calling thread alone while the other waits); false packs it
+    /// 5×5×64×128 kernel is 800 KB, copied on the calling thread alone while the other waits); false packs it
     /// on the calling thread, for A/B comparisons (the same values either way). Starts false when the environment variable
     /// <c>DEEPSHARP_CONVOLUTION_PACKING</c> is <c>serial</c>.
     /// </summary>

@@ -108,7 +108,7 @@ internal static unsafe class LayerNormKernel
     /// Whether the tiles ask for a later block a row at a time, a row of one tensor for each row they work on in each sweep
     /// (forward: the next block's residual operand or input, sum and y, one per sweep; backward: the block two ahead's
     /// input, then its pending gradient; the default), rather than all of the next block's lines, 128–192 requests, in one
-    /// burst before it starts: 6–20% less time alone with its operands coming from memory, as in a training step. No value
+    /// burst before it starts (faster with its operands coming from memory, as in a training step: see BENCHMARKS.md). No value
     /// changes. False for A/B comparisons; starts false when the environment variable <c>DEEPSHARP_LAYER_NORM_PREFETCH</c>
     /// is <c>block</c>.
     /// </summary>
