@@ -205,21 +205,10 @@ public class DenseOpsTests
         var kind = gelu ? DenseActivation.GeluKeepingDerivative : DenseActivation.Linear;
         float[] x = OpAssert.Random(5, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(6, -1f, 1f, k, n).ToArray();
         float[] z = OpAssert.Random(7, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(8, -1f, 1f, rows, n).ToArray();
-        float[][] Run(bool newPaths)
-        {
-            bool savedPacking = DenseRowGroups.PackKernelOnce, savedSums = DenseRowGroups.ParallelSums;
-            DenseRowGroups.PackKernelOnce = newPaths;
-            DenseRowGroups.ParallelSums = newPaths;
-            try
-            {
-                return GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind);
-            }
-            finally
-            {
-                DenseRowGroups.PackKernelOnce = savedPacking;
-                DenseRowGroups.ParallelSums = savedSums;
-            }
-        }
+        float[][] Run(bool newPaths) =>
+            WithSwitch(() => DenseRowGroups.PackKernelOnce, on => DenseRowGroups.PackKernelOnce = on, newPaths, () =>
+                WithSwitch(() => DenseRowGroups.ParallelSums, on => DenseRowGroups.ParallelSums = on, newPaths, () =>
+                    GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind)));
         var old = ThreadCounts.At(1, () => Run(false));
         ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, new paths", () =>
         {
@@ -241,19 +230,9 @@ public class DenseOpsTests
         var kind = gelu ? DenseActivation.GeluKeepingDerivative : DenseActivation.Linear;
         float[] x = OpAssert.Random(9, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(10, -1f, 1f, k, n).ToArray();
         float[] z = OpAssert.Random(11, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(12, -1f, 1f, rows, n).ToArray();
-        float[][] Run(bool prefetch)
-        {
-            bool saved = DenseRowGroups.PrefetchInput;
-            DenseRowGroups.PrefetchInput = prefetch;
-            try
-            {
-                return GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind);
-            }
-            finally
-            {
-                DenseRowGroups.PrefetchInput = saved;
-            }
-        }
+        float[][] Run(bool prefetch) =>
+            WithSwitch(() => DenseRowGroups.PrefetchInput, on => DenseRowGroups.PrefetchInput = on, prefetch, () =>
+                GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind));
         var old = ThreadCounts.At(1, () => Run(false));
         ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, input prefetched", () =>
         {
@@ -279,19 +258,9 @@ public class DenseOpsTests
         float[] x = OpAssert.Random(13, -1f, 1f, rows, k).ToArray(), w = OpAssert.Random(14, -1f, 1f, k, n).ToArray();
         float[] before = OpAssert.Random(15, -1f, 1f, k, n).ToArray();
         float[] z = OpAssert.Random(16, -3f, 3f, rows, n).ToArray(), dy = OpAssert.Random(17, -1f, 1f, rows, n).ToArray();
-        float[][] Run(bool perThread, float[] kernel)
-        {
-            bool saved = DenseRowGroups.PanelsPerThread;
-            DenseRowGroups.PanelsPerThread = perThread;
-            try
-            {
-                return GroupedBackward(x, kernel, z, dy, rows, k, n, gelu, kind);
-            }
-            finally
-            {
-                DenseRowGroups.PanelsPerThread = saved;
-            }
-        }
+        float[][] Run(bool perThread, float[] kernel) =>
+            WithSwitch(() => DenseRowGroups.PanelsPerThread, on => DenseRowGroups.PanelsPerThread = on, perThread, () =>
+                GroupedBackward(x, kernel, z, dy, rows, k, n, gelu, kind));
         var shared = ThreadCounts.At(1, () => Run(false, w));
         ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, panels on each thread", () =>
         {
@@ -300,6 +269,21 @@ public class DenseOpsTests
             ThreadCounts.Identical("dz, dx, dW, db against the shared panels", shared, results);
             return results;
         });
+    }
+
+    /// <summary><paramref name="run"/> with a kernel switch set to <paramref name="on"/>, the switch given back as it was after.</summary>
+    private static T WithSwitch<T>(Func<bool> get, Action<bool> set, bool on, Func<T> run)
+    {
+        bool saved = get();
+        set(on);
+        try
+        {
+            return run();
+        }
+        finally
+        {
+            set(saved);
+        }
     }
 
     [Fact]
