@@ -67,6 +67,7 @@ IBenchmark[] benchmarks =
     new GanOpsBenchmark(),
     new GanPackingBenchmark(),
     new GanBackwardItemsBenchmark(),
+    new GanKernelSlicesBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),
