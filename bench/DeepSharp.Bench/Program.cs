@@ -66,6 +66,7 @@ IBenchmark[] benchmarks =
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
     new GanPackingBenchmark(),
+    new GanMaskBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),
