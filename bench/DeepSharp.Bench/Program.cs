@@ -66,6 +66,7 @@ IBenchmark[] benchmarks =
     new GanFusionBenchmark(),
     new GanOpsBenchmark(),
     new GanPackingBenchmark(),
+    new GanMaskBenchmark(),
     GanSharedWorkBenchmark.All(),
     GanSharedWorkBenchmark.ThinColumn(),
     GanSharedWorkBenchmark.Channels(),
