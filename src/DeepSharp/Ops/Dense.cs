@@ -10,7 +10,8 @@ public static unsafe partial class Ops
     /// A Dense layer's activation(x·kernel + bias) for x (..., k), kernel (k, n) and bias (n) as one op: the bias and a
     /// linear or gelu activation are applied to each block of the product while it is in cache, and backward takes the
     /// activation's and the bias's gradients in one pass before its two products (from 1,024 rows on in groups of rows,
-    /// <see cref="DenseRowGroups"/>: the kernel gradient then sums per-group products). Otherwise the values are those of
+    /// <see cref="DenseRowGroups"/>: the kernel gradient then sums per-group products; a layer of one unit takes both products
+    /// in bands of x's columns on all threads, <see cref="ThinColumnGradients"/>). Otherwise the values are those of
     /// the separate ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
     /// other shapes) take <see cref="MatMul"/> and the separate ops.
     /// </summary>
@@ -69,6 +70,14 @@ public static unsafe partial class Ops
         var input = kernel._requiresGrad ? ContiguousOperand.Of(x) : null;
         var dw = kernel._requiresGrad ? GradientEngine.NewGradient(kernel) : null;
         var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
+        if (n == 1 && (dw is not null || dx is not null) && ThinColumnGradients.Takes(rows, k))
+        {
+            // One unit (a logit): each product reads or writes all of x with little arithmetic; shared out column band by band.
+            ThinColumnGradients.Run(input is null ? null : input.Pointer, kernel.Pointer, dz.Pointer, dx is null ? null : dx.Pointer,
+                dw is null ? null : dw.Pointer, rows, k);
+            Complete(x, kernel, bias, input, dw, dx, db, dz, dy, g);
+            return;
+        }
         var products = new GemmGroup();
         if (dw is not null) products.Add(true, false, k, n, rows, input!.Pointer, k, dz.Pointer, n, dw.Pointer, n);
         if (dx is not null) products.Add(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);

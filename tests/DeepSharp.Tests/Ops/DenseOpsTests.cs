@@ -271,6 +271,28 @@ public class DenseOpsTests
         });
     }
 
+    /// <summary>
+    /// A Dense layer of one unit with its forward in bands of rows and both gradients in bands of x's columns on all threads
+    /// (GemmThinColumn.Parallel), against both on the calling thread: the same bits, at 1 to 3 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 6272)] // the DCGAN discriminator's logit
+    [InlineData(71, 1600)] // a tail of rows, k over several k blocks
+    [InlineData(9, 8000)]  // two bands of rows
+    [InlineData(1030, 70)] // a tail of columns
+    public void One_unit_shared_between_threads_gives_the_bits_of_the_calling_thread(int rows, int k)
+    {
+        float[][] Dense(bool shared) =>
+            WithSwitch(() => GemmThinColumn.Parallel, on => GemmThinColumn.Parallel = on, shared, () => Run(true, [rows, k], 1, "linear", rows + k));
+        var serial = ThreadCounts.At(1, () => Dense(false));
+        ThreadCounts.SameBits($"dense {rows}x{k} to one unit, shared out", () =>
+        {
+            var results = Dense(true);
+            ThreadCounts.Identical("y, dx, dW, db against the calling thread", serial, results);
+            return results;
+        });
+    }
+
     /// <summary><paramref name="run"/> with a kernel switch set to <paramref name="on"/>, the switch given back as it was after.</summary>
     private static T WithSwitch<T>(Func<bool> get, Action<bool> set, bool on, Func<T> run)
     {
