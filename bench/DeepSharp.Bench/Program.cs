@@ -51,6 +51,7 @@ IBenchmark[] benchmarks =
     new VitLayerNormOpBenchmark(),
     new VitLayerNormTilesBenchmark(),
     new VitLayerNormRowsBenchmark(),
+    new VitResidualSumBenchmark(),
     new GeluSwitchBenchmark(),
     new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),

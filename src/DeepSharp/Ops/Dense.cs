@@ -41,6 +41,7 @@ public static unsafe partial class Ops
         var node = Node.Record("dense", DenseBackward, y, x, kernel, bias);
         if (node is not null)
         {
+            node.OutputUnread = true; // backward reads x, the kernel and z (or GELU's derivative), never y
             node.Save(kind);
             if (!ReferenceEquals(z, y)) node.Keep(z);
         }
