@@ -52,6 +52,7 @@ IBenchmark[] benchmarks =
     new VitLayerNormTilesBenchmark(),
     new VitLayerNormRowsBenchmark(),
     new VitResidualSumBenchmark(),
+    new VitDenseGradientBenchmark(),
     new GeluSwitchBenchmark(),
     new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),
