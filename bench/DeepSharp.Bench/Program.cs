@@ -53,6 +53,7 @@ IBenchmark[] benchmarks =
     new VitLayerNormRowsBenchmark(),
     new VitResidualSumBenchmark(),
     new VitDenseGradientBenchmark(),
+    new VitStepBuffersBenchmark(),
     new GeluSwitchBenchmark(),
     new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),
