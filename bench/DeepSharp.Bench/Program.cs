@@ -54,6 +54,7 @@ IBenchmark[] benchmarks =
     new VitResidualSumBenchmark(),
     new VitDenseGradientBenchmark(),
     new VitStepBuffersBenchmark(),
+    new VitDenseZPrefetchBenchmark(),
     new GeluSwitchBenchmark(),
     new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),
