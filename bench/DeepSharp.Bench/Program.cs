@@ -54,7 +54,6 @@ IBenchmark[] benchmarks =
     new VitResidualSumBenchmark(),
     new VitDenseGradientBenchmark(),
     new VitStepBuffersBenchmark(),
-    new VitDenseZPrefetchBenchmark(),
     new GeluSwitchBenchmark(),
     new VitGeluSwitchBenchmark(),
     new CharLmDenseRowsBenchmark(),

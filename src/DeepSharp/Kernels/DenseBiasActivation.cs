@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Kernels;
 
@@ -62,17 +61,6 @@ internal static unsafe class DenseBiasActivation
     /// </summary>
     internal static bool GradientOverDy { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_DZ"), "separate", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Whether the activation's gradient pass asks for the rows of z (or GELU's derivative) some 4 KB ahead of the row it
-    /// works on (the default; no value changes): z was kept by the forward long before and comes from memory, the pass does
-    /// little arithmetic per byte, and the hardware's prefetchers run behind (as in the layer norms). False for A/B
-    /// comparisons; starts false when the environment variable <c>DEEPSHARP_DENSE_Z_PREFETCH</c> is <c>off</c>.
-    /// </summary>
-    internal static bool PrefetchZ { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_Z_PREFETCH"), "off", StringComparison.OrdinalIgnoreCase);
-
-    private const int PrefetchAheadFloats = 1024; // 4 KB: about as far as the layer norms found best
 
     /// <summary>What the epilogue reads and writes: C holds x·W (ldc apart), becomes z (or GELU's derivative at z); y may be C itself (linear).</summary>
     internal struct Tail
@@ -201,15 +189,9 @@ internal static unsafe class DenseBiasActivation
             float* sums = body.Partials == null ? null : body.Partials + (long)chunk * n;
             if (sums != null) new Span<float>(sums, n).Clear();
             var activation = body.Activation;
-            int ahead = activation != DenseActivation.Linear && PrefetchZ && Sse.IsSupported ? Math.Max(1, PrefetchAheadFloats / n) : 0;
             for (int r = first; r < last; r++)
             {
                 long at = (long)r * n;
-                if (ahead > 0 && r + ahead < body.Rows)
-                {
-                    float* next = body.Z + at + (long)ahead * n;
-                    for (int f = 0; f < n; f += 16) Sse.Prefetch0(next + f);
-                }
                 float* dy = body.Dy + at, z = body.Z + at, dz = activation != DenseActivation.Linear ? body.Dz + at : dy;
                 int j = Columns<T>(z, dy, dz, sums, 0, n, activation);
                 Columns<Lane1>(z, dy, dz, sums, j, n, activation);

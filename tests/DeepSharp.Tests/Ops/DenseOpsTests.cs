@@ -273,24 +273,6 @@ public class DenseOpsTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Activation_gradient_pass_with_z_prefetched_gives_the_bits_of_the_old_path(int[] xShape, int units, string activation)
-    {
-        foreach (bool rowGroups in new[] { false, true })
-        {
-            float[][] Run(bool prefetch) => WithSwitch(() => DenseBiasActivation.PrefetchZ, on => DenseBiasActivation.PrefetchZ = on, prefetch,
-                () => DenseOpsTests.Run(true, xShape, units, activation, 29, rowGroups: rowGroups));
-            var old = ThreadCounts.At(1, () => Run(false));
-            ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}, z prefetched, row groups {rowGroups}", () =>
-            {
-                var results = Run(true);
-                ThreadCounts.Identical("y, dx, dW and db, z prefetched against not", old, results);
-                return results;
-            });
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
     public void Activation_gradient_written_over_dy_gives_the_bits_of_a_new_buffer(int[] xShape, int units, string activation)
     {
         foreach (bool rowGroups in new[] { false, true })
