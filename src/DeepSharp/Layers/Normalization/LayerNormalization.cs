@@ -106,10 +106,11 @@ public sealed class LayerNormalization : AffineNormalization
     /// <summary>
     /// <paramref name="x"/> + <paramref name="branch"/> (the residual connection <paramref name="add"/> makes) and this layer
     /// on that sum as one op (<see cref="Ops.AddLayerNormalization(Tensor, Tensor, Tensor?, Tensor?, float, int, int, out Tensor)"/>):
-    /// the values of the two layers called one after the other, the sum in <paramref name="sum"/>. Null when they do not fuse (the caller then calls both): the operands are
-    /// contiguous and of one shape (a broadcast view, such as a position embedding, is added better by the add itself),
-    /// this layer normalizes trailing axes, and neither layer has an activity regularizer. <paramref name="writableOperand"/>
-    /// (0: x, 1: branch, -1: neither) names an operand that nothing reads after this call in forward: the sum may take its buffer.
+    /// the values of the two layers called one after the other, the sum in <paramref name="sum"/>. Null when they do not
+    /// fuse (the caller then calls both): the operands are contiguous and of one shape (a broadcast view, such as a position
+    /// embedding, is added better by the add itself), this layer normalizes trailing axes, and neither layer has an activity
+    /// regularizer. <paramref name="writableOperand"/> (0: x, 1: branch, -1: neither) names an operand that nothing reads
+    /// after this call in forward: the sum may take its buffer.
     /// </summary>
     internal Tensor? CallResidual(Add add, Tensor x, Tensor branch, int writableOperand, out Tensor? sum)
     {
