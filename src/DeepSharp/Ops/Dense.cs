@@ -42,6 +42,7 @@ public static unsafe partial class Ops
         var node = Node.Record("dense", DenseBackward, y, x, kernel, bias);
         if (node is not null)
         {
+            node.OutputUnread = true; // backward reads x, the kernel and z (or GELU's derivative), never y
             node.Save(kind);
             if (!ReferenceEquals(z, y)) node.Keep(z);
         }
@@ -56,7 +57,8 @@ public static unsafe partial class Ops
         int k = kernel._shape[0], n = kernel._shape[1], rows = x._size / k;
         var dy = ContiguousOperand.Of(g);
         var z = kind == DenseActivation.Linear ? null : node.Kept.First!;
-        var dz = z is null ? dy : Tensor.Uninitialized(dy._shape);
+        // dy is read once, element by element, where dz is written: dz may take its buffer (in cache) when no other tensor shares it.
+        var dz = z is null || (DenseBiasActivation.GradientOverDy && dy._isContiguous && dy._storage!.References == 1) ? dy : Tensor.Uninitialized(dy._shape);
         var db = bias._requiresGrad ? GradientEngine.NewGradient(bias) : null;
         var partials = db is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseBiasActivation.Partials(rows, n)));
         if (DenseRowGroups.Enabled && DenseRowGroups.Groups(rows) > 1)
