@@ -29,6 +29,12 @@ internal sealed class Node
     /// <summary>The tensor this node produced.</summary>
     internal Tensor Output = null!;
 
+    /// <summary>
+    /// Set by an op whose backward rule never reads <see cref="Output"/>'s values (a linear Dense): once no other op reads
+    /// them either, the output's buffer may take another value of the same shape (a residual sum).
+    /// </summary>
+    internal bool OutputUnread;
+
     // What the op saved: the bytes of one unmanaged struct and its type (checked when read back), and the
     // tensors it made for backward alone (a dropout mask, pooling indices), disposed with the node.
     private StateBytes _state;
@@ -67,6 +73,9 @@ internal sealed class Node
         node.C = c;
         node.ManyInputs = false;
         node.InputCount = c != null ? 3 : b != null ? 2 : 1;
+        a._recordedReaders++;
+        if (b != null) b._recordedReaders++;
+        if (c != null) c._recordedReaders++;
         node.InputGenerations[0] = a._generation;
         node.InputGenerations[1] = b?._generation ?? 0;
         node.InputGenerations[2] = c?._generation ?? 0;
@@ -91,6 +100,7 @@ internal sealed class Node
                 ? spare.Pop()
                 : new Tensor[Math.Max(8, inputs.Length)];
         inputs.CopyTo(node.Inputs);
+        foreach (var input in inputs) input._recordedReaders++;
         for (int i = 0; i < Math.Min(inputs.Length, TensorShape.MaxRank); i++) node.InputGenerations[i] = inputs[i]._generation;
         node.ManyInputs = true;
         node.InputCount = inputs.Length;
@@ -104,6 +114,7 @@ internal sealed class Node
         node.OpName = opName;
         node.Rule = rule;
         node.Output = output;
+        node.OutputUnread = false;
         output._requiresGrad = true;
         output._node = node;
         output._producer = opName;

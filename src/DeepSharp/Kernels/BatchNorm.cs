@@ -11,7 +11,8 @@ namespace DeepSharp.Kernels;
 /// before the store, backward takes dy through its derivative (read from the activated output, exact for a slope ≥ 0) in
 /// both passes. Work is split over ranges of the outer index; each range sums
 /// into its own partials, added in range order. The ranges depend on the shape alone, so the sums have the
-/// same bits whatever the number of threads that run them.
+/// same bits whatever the number of threads that run them. Adding the partials, and what the caller makes of each
+/// channel's sums, runs over ranges of channels (<see cref="BatchNormChannels"/>).
 /// </summary>
 internal static unsafe class BatchNorm
 {
@@ -29,25 +30,62 @@ internal static unsafe class BatchNorm
     /// <summary>The same with the vector width of <paramref name="level"/>, so tests reach every path.</summary>
     internal static void Moments(SimdLevel level, float* x, int outer, int channels, int inner, float* mean, float* variance)
     {
+        var none = default(NoChannelWork);
+        Moments(level, x, outer, channels, inner, mean, variance, ref none);
+    }
+
+    /// <summary>The moments, then <paramref name="then"/> on each range of channels as soon as its moments are in (<see cref="BatchNormChannels"/>).</summary>
+    internal static void Moments<TWork>(float* x, int outer, int channels, int inner, float* mean, float* variance, ref TWork then)
+        where TWork : struct, IBatchNormChannelWork =>
+        Moments(Simd.Level, x, outer, channels, inner, mean, variance, ref then);
+
+    internal static void Moments<TWork>(SimdLevel level, float* x, int outer, int channels, int inner, float* mean, float* variance, ref TWork then)
+        where TWork : struct, IBatchNormChannelWork
+    {
         var body = new Body { X = x, Outer = outer, Channels = channels, Inner = inner, Kind = Pass.Moments, Level = level };
         body.Items = Items(outer, (long)outer * channels * inner);
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, (long)body.Items * 2 * channels);
         body.Shift = x; // the first outer slice: the values of each channel at outer index 0
         Run(ref body);
-        double count = (double)outer * inner;
-        for (int c = 0; c < channels; c++)
+        var sums = new MomentSums<TWork>
         {
-            double sum = 0, squares = 0;
-            for (int i = 0; i < body.Items; i++)
+            Partials = body.Partials, Items = body.Items, X = x, Channels = channels, Inner = inner, Count = (double)outer * inner,
+            Mean = mean, Variance = variance, Then = then,
+        };
+        BatchNormChannels.Run(channels, ref sums);
+    }
+
+    /// <summary>Each channel's partial sums added in range order into its mean and variance, then the caller's work on the range.</summary>
+    private struct MomentSums<TWork> : IBatchNormChannelWork where TWork : struct, IBatchNormChannelWork
+    {
+        public float* Partials, X, Mean, Variance;
+        public int Items, Channels, Inner;
+        public double Count;
+        public TWork Then;
+
+        public void Run(int first, int end)
+        {
+            for (int c = first; c < end; c++)
             {
-                sum += body.Partials[(long)i * 2 * channels + c];
-                squares += body.Partials[(long)i * 2 * channels + channels + c];
+                double sum = 0, squares = 0;
+                for (int i = 0; i < Items; i++)
+                {
+                    sum += Partials[(long)i * 2 * Channels + c];
+                    squares += Partials[(long)i * 2 * Channels + Channels + c];
+                }
+                double shifted = sum / Count;
+                float shift = Inner == 1 ? X[c] : X[(long)c * Inner];
+                Mean[c] = (float)(shift + shifted);
+                Variance[c] = (float)Math.Max(squares / Count - shifted * shifted, 0);
             }
-            double shifted = sum / count;
-            float shift = inner == 1 ? x[c] : x[(long)c * inner];
-            mean[c] = (float)(shift + shifted);
-            variance[c] = (float)Math.Max(squares / count - shifted * shifted, 0);
+            Then.Run(first, end);
         }
+    }
+
+    /// <summary>Nothing to do after the sums.</summary>
+    private struct NoChannelWork : IBatchNormChannelWork
+    {
+        public readonly void Run(int first, int end) { }
     }
 
     /// <summary>y = x·scale[c] + shift[c], then a leaky ReLU of <paramref name="leak"/> when one is given.</summary>
@@ -76,6 +114,18 @@ internal static unsafe class BatchNorm
     internal static void GradientSums(SimdLevel level, float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient, float* sumCentered,
         in LeakyRelu leak = default)
     {
+        var none = default(NoChannelWork);
+        GradientSums(level, x, dy, outer, channels, inner, mean, sumGradient, sumCentered, ref none, leak);
+    }
+
+    /// <summary>The gradient sums, then <paramref name="then"/> on each range of channels as soon as its sums are in (<see cref="BatchNormChannels"/>).</summary>
+    internal static void GradientSums<TWork>(float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient, float* sumCentered,
+        ref TWork then, in LeakyRelu leak = default) where TWork : struct, IBatchNormChannelWork =>
+        GradientSums(Simd.Level, x, dy, outer, channels, inner, mean, sumGradient, sumCentered, ref then, leak);
+
+    internal static void GradientSums<TWork>(SimdLevel level, float* x, float* dy, int outer, int channels, int inner, float* mean, float* sumGradient,
+        float* sumCentered, ref TWork then, in LeakyRelu leak = default) where TWork : struct, IBatchNormChannelWork
+    {
         var body = new Body
         {
             X = x, Y = dy, Outer = outer, Channels = channels, Inner = inner, Shift = mean, Kind = Pass.GradientSums, Level = level, Leak = leak,
@@ -83,16 +133,34 @@ internal static unsafe class BatchNorm
         body.Items = Items(outer, (long)outer * channels * inner);
         body.Partials = ConvolutionBuffers.Current.Get(ConvolutionBuffers.Partials, (long)body.Items * 2 * channels);
         Run(ref body);
-        for (int c = 0; c < channels; c++)
+        var sums = new GradientChannelSums<TWork>
         {
-            double g = 0, gx = 0;
-            for (int i = 0; i < body.Items; i++)
+            Partials = body.Partials, Items = body.Items, Channels = channels, SumGradient = sumGradient, SumCentered = sumCentered, Then = then,
+        };
+        BatchNormChannels.Run(channels, ref sums);
+    }
+
+    /// <summary>Each channel's partial gradient sums added in range order, then the caller's work on the range.</summary>
+    private struct GradientChannelSums<TWork> : IBatchNormChannelWork where TWork : struct, IBatchNormChannelWork
+    {
+        public float* Partials, SumGradient, SumCentered;
+        public int Items, Channels;
+        public TWork Then;
+
+        public void Run(int first, int end)
+        {
+            for (int c = first; c < end; c++)
             {
-                g += body.Partials[(long)i * 2 * channels + c];
-                gx += body.Partials[(long)i * 2 * channels + channels + c];
+                double g = 0, gx = 0;
+                for (int i = 0; i < Items; i++)
+                {
+                    g += Partials[(long)i * 2 * Channels + c];
+                    gx += Partials[(long)i * 2 * Channels + Channels + c];
+                }
+                SumGradient[c] = (float)g;
+                SumCentered[c] = (float)gx;
             }
-            sumGradient[c] = (float)g;
-            sumCentered[c] = (float)gx;
+            Then.Run(first, end);
         }
     }
 

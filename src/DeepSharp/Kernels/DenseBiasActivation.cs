@@ -52,6 +52,16 @@ internal static unsafe class DenseBiasActivation
     internal static bool GeluDerivativeInForward { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_GELU_DERIVATIVE"), "backward", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether a Dense backward with an activation writes dz = dy·activation'(z) over dy when it owns dy's buffer alone (the
+    /// default: dy was just written by the op after, so its lines are in cache, where a new buffer's were last touched a
+    /// step earlier and are read from memory before they are written); false writes dz into a new buffer, for A/B
+    /// comparisons. The same values either way. Starts false when the environment variable <c>DEEPSHARP_DENSE_DZ</c> is
+    /// <c>separate</c>.
+    /// </summary>
+    internal static bool GradientOverDy { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DENSE_DZ"), "separate", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>What the epilogue reads and writes: C holds x·W (ldc apart), becomes z (or GELU's derivative at z); y may be C itself (linear).</summary>
     internal struct Tail
     {

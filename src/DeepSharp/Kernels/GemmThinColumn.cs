@@ -14,24 +14,80 @@ namespace DeepSharp.Kernels;
 /// from zero at each of the driver's k blocks, each block's sum then added to C. So the results are the same bits as
 /// the tiled path's.
 /// </para>
+/// <para>
+/// Such a product does little arithmetic for the memory it reads (each value of A once), so it is shared between threads
+/// from a much smaller size than the tiled driver's: C's elements are cut into bands (rows of A, or columns of a transposed
+/// A), each band computed whole on one thread. Each element is still one dot product summed in the same order, so the
+/// bits do not depend on the cut or on the number of threads.
+/// </para>
 /// </summary>
 internal static unsafe class GemmThinColumn
 {
+    private const long ParallelMinFloats = 1 << 16; // of A: below this (256 KB), waking a second thread costs more than it saves
+    private const long BandMinFloats = 1 << 15;     // at least this much of A in a band
+    private const int MaxBands = 8;
+
+    /// <summary>
+    /// Whether a large product is cut into bands shared between threads (see the class); false runs it on the calling thread,
+    /// for A/B comparisons (the same bits either way). Starts false when the environment variable
+    /// <c>DEEPSHARP_THIN_COLUMN</c> is <c>serial</c>.
+    /// </summary>
+    internal static bool Parallel { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_THIN_COLUMN"), "serial", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether the product is one for this path: one column of C, and B given as it lies (not packed beforehand).</summary>
     internal static bool Takes(in GemmProblem p) => p.N == 1 && p.PackedB == null;
 
     /// <summary>C = op(A)·op(B) (+ C), k cut into blocks of <paramref name="kcStep"/> as the tiled driver cuts it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run(in GemmProblem p, int kcStep)
     {
+        int bands = Bands(p);
+        if (bands == 1)
+        {
+            RunRows(p, kcStep, 0, p.M);
+            return;
+        }
+        var body = new Body { P = p, KcStep = kcStep, Bands = bands, Group = p.TransposeA ? 64 : 8 };
+        WorkerPool.For(bands, ref body);
+    }
+
+    /// <summary>How many bands to cut C into: one below <see cref="ParallelMinFloats"/>, on one thread, or inside another job.</summary>
+    private static int Bands(in GemmProblem p)
+    {
+        long floats = (long)p.M * p.K;
+        if (!Parallel || floats < ParallelMinFloats || Parallelism.Threads <= 1 || WorkerPool.InsideJob) return 1;
+        int groups = (p.M + (p.TransposeA ? 63 : 7)) / (p.TransposeA ? 64 : 8);
+        return (int)Math.Clamp(floats / BandMinFloats, 1, Math.Min(MaxBands, groups));
+    }
+
+    /// <summary>Elements [row0, row1) of C, every k block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRows(in GemmProblem p, int kcStep, int row0, int row1)
+    {
         nint bStep = p.TransposeB ? 1 : p.Ldb; // B is k×1, its values ldb apart, or transposed one row of k
+        float* c = p.C + row0 * p.Ldc;
         for (int pc = 0; pc < p.K; pc += kcStep)
         {
             int kc = Math.Min(kcStep, p.K - pc);
             bool add = p.Accumulate || pc > 0;
             float* b = p.B + pc * bStep;
-            if (p.TransposeA) Transposed(kc, p.A + pc * p.Lda, p.Lda, p.M, b, bStep, p.C, p.Ldc, add);
-            else RowMajor(kc, p.A + pc, p.Lda, p.M, b, bStep, p.C, p.Ldc, add);
+            if (p.TransposeA) Transposed(kc, p.A + pc * p.Lda + row0, p.Lda, row1 - row0, b, bStep, c, p.Ldc, add);
+            else RowMajor(kc, p.A + row0 * p.Lda + pc, p.Lda, row1 - row0, b, bStep, c, p.Ldc, add);
+        }
+    }
+
+    /// <summary>One band: whole groups of eight rows (row-major A) or 64 elements (transposed A), so each runs as a whole product would.</summary>
+    private struct Body : IParallelBody
+    {
+        public GemmProblem P;
+        public int KcStep, Bands, Group;
+
+        public readonly void Execute(int item)
+        {
+            int groups = (P.M + Group - 1) / Group;
+            int row0 = (int)((long)groups * item / Bands) * Group;
+            int row1 = Math.Min(P.M, (int)((long)groups * (item + 1) / Bands) * Group);
+            if (row0 < row1) RunRows(P, KcStep, row0, row1);
         }
     }
 

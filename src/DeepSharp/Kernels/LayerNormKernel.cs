@@ -271,7 +271,7 @@ internal static unsafe class LayerNormKernel
             if (!Backward)
             {
                 PrefetchLines(Addend != null ? Addend + at : X + at, floats);
-                if (Addend != null) PrefetchLines(X + at, floats);
+                if (Addend != null && X != Branch) PrefetchLines(X + at, floats);
                 PrefetchLines(Y + at, floats);
                 return;
             }
@@ -288,7 +288,8 @@ internal static unsafe class LayerNormKernel
             if (!Backward)
             {
                 ahead.First = Addend != null ? Addend + at : X + at;
-                ahead.Second = Addend != null ? X + at : null;
+                // A sum written over the branch (just written by the op before, in cache) is not asked for.
+                ahead.Second = Addend != null && X != Branch ? X + at : null;
                 ahead.Third = Y + at;
                 return ahead;
             }

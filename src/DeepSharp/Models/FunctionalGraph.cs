@@ -18,10 +18,11 @@ internal sealed class FunctionalGraph
     /// One call: the node, where its inputs are, where its outputs go, a reusable argument array for merges, for a call
     /// with keyword arguments a reusable array for its outputs, whether a merge must check its inputs' shapes (some
     /// were unknown when the graph was defined), and whether it is an <see cref="Add"/> of two inputs whose sum the next
-    /// call normalizes with a <see cref="LayerNormalization"/> (the two may run as one op).
+    /// call normalizes with a <see cref="LayerNormalization"/> (the two may run as one op) and then which of its two inputs
+    /// no other call reads and the model does not return (the sum may take its buffer; -1: neither).
     /// </summary>
     private readonly record struct Step(GraphNode Node, int[] InputSlots, int[] OutputSlots, Tensor[]? Arguments, Tensor[]? Results, bool CheckShapes,
-        bool NormalizedNext = false);
+        bool NormalizedNext = false, int WritableOperand = -1);
 
     private FunctionalGraph(SymbolicTensor[] inputs, SymbolicTensor[] outputs, List<GraphNode> order, List<Layer> layers, Dictionary<SymbolicTensor, int> slots)
     {
@@ -39,15 +40,25 @@ internal sealed class FunctionalGraph
             _steps[i] = new Step(node, inputSlots, outputSlots, node.Layer is MergeLayer ? new Tensor[inputSlots.Length] : null,
                 node.Keywords is null ? null : new Tensor[outputSlots.Length], node.Inputs.Any(t => !t.Shape.IsFullyKnown));
         }
+        _outputSlots = outputs.Select(o => slots[o]).ToArray();
+        var readers = new int[slots.Count];
+        foreach (var step in _steps)
+            foreach (int slot in step.InputSlots) readers[slot]++;
+        foreach (int slot in _outputSlots) readers[slot]++;
         for (int i = 0; i + 1 < _steps.Length; i++)
         {
             ref var step = ref _steps[i];
             var next = _steps[i + 1];
             if (step.Node.Layer is Add && step.InputSlots.Length == 2 && step.Results is null && !step.CheckShapes
                 && next.Node.Layer is LayerNormalization && next.Arguments is null && next.Results is null && next.InputSlots[0] == step.OutputSlots[0])
-                step = step with { NormalizedNext = true };
+            {
+                // The branch (second) first: in x + f(x), x is read again by the next residual add.
+                int writable = -1;
+                for (int j = 1; j >= 0 && writable < 0; j--)
+                    if (step.InputSlots[j] >= inputs.Length && readers[step.InputSlots[j]] == 1) writable = j;
+                step = step with { NormalizedNext = true, WritableOperand = writable };
+            }
         }
-        _outputSlots = outputs.Select(o => slots[o]).ToArray();
         _values = new Tensor?[slots.Count];
     }
 
@@ -195,7 +206,9 @@ internal sealed class FunctionalGraph
                     // A residual add and the layer normalization of its sum, as one op when they fuse.
                     ref readonly var next = ref steps[s + 1];
                     var norm = (LayerNormalization)next.Node.Layer;
-                    if (norm.CallResidual((Add)layer, values[step.InputSlots[0]]!, values[step.InputSlots[1]]!, out var sum) is { } normalized)
+                    // A layer may return a tensor it was given (an identity): then another slot holds it, which may be read later.
+                    int writable = step.WritableOperand >= 0 && HeldOnce(values, values[step.InputSlots[step.WritableOperand]]!) ? step.WritableOperand : -1;
+                    if (norm.CallResidual((Add)layer, values[step.InputSlots[0]]!, values[step.InputSlots[1]]!, writable, out var sum) is { } normalized)
                     {
                         values[step.OutputSlots[0]] = sum;
                         values[next.OutputSlots[0]] = normalized;
@@ -218,6 +231,14 @@ internal sealed class FunctionalGraph
         {
             Array.Clear(values); // no tensor of this batch stays reachable from the model
         }
+    }
+
+    /// <summary>Whether <paramref name="tensor"/> sits in one slot of <paramref name="values"/> only.</summary>
+    private static bool HeldOnce(Tensor?[] values, Tensor tensor)
+    {
+        int held = 0;
+        foreach (var value in values) if (ReferenceEquals(value, tensor)) held++;
+        return held == 1;
     }
 
     /// <summary>

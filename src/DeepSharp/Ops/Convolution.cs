@@ -88,8 +88,8 @@ public static unsafe partial class Ops
     /// <summary>
     /// The convolution of <paramref name="g"/> on the GEMM kernels, recorded with its backward: the one path of
     /// Conv2D and Conv1D (a sequence is an image of height 1, so the 1-D convolution costs nothing more), and of a Conv2D
-    /// fused with the LeakyReLU and Dropout after it (<paramref name="mask"/> the dropout mask, shaped as the output;
-    /// the node keeps it).
+    /// fused with the LeakyReLU and Dropout after it (<paramref name="mask"/> the dropout mask, shaped as the output, or its
+    /// bits when <paramref name="activation"/> has a <see cref="FusedActivation.MaskScale"/>; the node keeps it).
     /// </summary>
     private static Tensor Convolve(Tensor input, Tensor kernel, Tensor? bias, in ConvolutionGeometry g, FusedActivation activation, Tensor? mask,
         TensorShape outputShape, string name)
@@ -98,7 +98,7 @@ public static unsafe partial class Ops
         var w = ContiguousOperand.Of(kernel);
         var b = bias is null ? null : ContiguousOperand.Of(bias);
         var y = Tensor.Uninitialized(outputShape);
-        Convolution.Forward(g, x.Pointer, w.Pointer, b is null ? null : b.Pointer, mask is null ? activation : activation.WithMask(mask.Pointer), y.Pointer);
+        Convolution.Forward(g, x.Pointer, w.Pointer, b is null ? null : b.Pointer, WithMask(activation, mask), y.Pointer);
         ContiguousOperand.Release(x, input);
         ContiguousOperand.Release(w, kernel);
         if (b is not null) ContiguousOperand.Release(b, bias!);
@@ -112,6 +112,12 @@ public static unsafe partial class Ops
         return y;
     }
 
+    /// <summary><paramref name="activation"/> with <paramref name="mask"/>'s storage as its mask of floats, or of bits when it has a scale for them.</summary>
+    private static FusedActivation WithMask(FusedActivation activation, Tensor? mask) =>
+        mask is null ? activation
+        : activation.MaskScale > 0f ? activation.WithMaskBits((byte*)mask.Pointer, activation.MaskScale)
+        : activation.WithMask(mask.Pointer);
+
     /// <summary>What a convolution keeps for backward: its geometry and the activation fused into its output.</summary>
     private readonly record struct ConvolutionSaved(ConvolutionGeometry Geometry, FusedActivation Activation);
 
@@ -120,7 +126,7 @@ public static unsafe partial class Ops
         Tensor input = n.A!, kernel = n.B!;
         var bias = n.C;
         var (geometry, activation) = n.State<ConvolutionSaved>();
-        if (n.Kept.First is { } mask) activation = activation.WithMask(mask.Pointer);
+        activation = WithMask(activation, n.Kept.First);
         var x = ContiguousOperand.Of(input);
         var w = ContiguousOperand.Of(kernel);
         var dy = ContiguousOperand.Of(g);

@@ -18,6 +18,14 @@ public static unsafe partial class Ops
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_FUSED_ACTIVATIONS"), "separate", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Whether the fused op keeps its dropout mask as bits (one a value, 1/32 of the floats' memory traffic in forward and
+    /// backward; the same draws, so the same values); false keeps a float mask as <see cref="Dropout(Tensor, float, RandomGenerator?)"/>
+    /// does, for A/B comparisons. Starts false when the environment variable <c>DEEPSHARP_DROPOUT_MASK</c> is <c>floats</c>.
+    /// </summary>
+    internal static bool FusedDropoutBits { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_DROPOUT_MASK"), "floats", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// dropout(leaky_relu(conv2d(input, kernel) + bias, <paramref name="slope"/>), <paramref name="dropoutRate"/>): the
     /// mask drawn from <paramref name="random"/> as <see cref="Dropout(Tensor, float, RandomGenerator?)"/> draws it; a rate
     /// of 0 is the convolution and the leaky ReLU alone.
@@ -32,7 +40,22 @@ public static unsafe partial class Ops
             throw new ArgumentOutOfRangeException(nameof(dropoutRate), dropoutRate, $"{owner}: the dropout rate must be in [0, 1); got {dropoutRate}.");
         var g = Conv2DShape(input, kernel, bias, strides, samePadding, dilation, owner);
         var shape = new TensorShape(g.Batch, g.OutputHeight, g.OutputWidth, g.Filters);
-        var mask = dropoutRate > 0f ? DropoutMask(shape, dropoutRate, random ?? RandomGenerator.Default) : null;
-        return Convolve(input, kernel, bias, g, FusedActivation.LeakyRelu(slope), mask, shape, mask is null ? "conv2d_leaky_relu" : "conv2d_leaky_relu_dropout");
+        var activation = FusedActivation.LeakyRelu(slope);
+        if (!(dropoutRate > 0f)) return Convolve(input, kernel, bias, g, activation, null, shape, "conv2d_leaky_relu");
+        if (!FusedDropoutBits)
+            return Convolve(input, kernel, bias, g, activation, DropoutMask(shape, dropoutRate, random ?? RandomGenerator.Default), shape, "conv2d_leaky_relu_dropout");
+        var bits = DropoutMaskBits(shape.Size, dropoutRate, random ?? RandomGenerator.Default);
+        return Convolve(input, kernel, bias, g, activation.WithMaskBits(null, 1f / (1f - dropoutRate)), bits, shape, "conv2d_leaky_relu_dropout");
+    }
+
+    /// <summary>
+    /// The mask <see cref="DropoutMask"/> draws for <paramref name="values"/> values, as bits in a tensor's storage (see
+    /// <see cref="BernoulliMask.FillBits"/>): read by kernels only, never as floats.
+    /// </summary>
+    private static Tensor DropoutMaskBits(long values, float rate, RandomGenerator random)
+    {
+        var mask = Tensor.Uninitialized(new TensorShape((int)((BernoulliMask.BitBytes(values) + 3) / 4)));
+        BernoulliMask.FillBits((byte*)mask.Pointer, values, 1f - rate, random);
+        return mask;
     }
 }

@@ -10,7 +10,8 @@ public static unsafe partial class Ops
     /// A Dense layer's activation(x·kernel + bias) for x (..., k), kernel (k, n) and bias (n) as one op: the bias and a
     /// linear or gelu activation are applied to each block of the product while it is in cache, and backward takes the
     /// activation's and the bias's gradients in one pass before its two products (from 1,024 rows on in groups of rows,
-    /// <see cref="DenseRowGroups"/>: the kernel gradient then sums per-group products). Otherwise the values are those of
+    /// <see cref="DenseRowGroups"/>: the kernel gradient then sums per-group products; a layer of one unit takes both products
+    /// in bands of x's columns on all threads, <see cref="ThinColumnGradients"/>). Otherwise the values are those of
     /// the separate ops. A ReLU takes <see cref="BiasRelu"/>, other activations follow as their own op, and other operands (no bias,
     /// other shapes) take <see cref="MatMul"/> and the separate ops.
     /// </summary>
@@ -41,6 +42,7 @@ public static unsafe partial class Ops
         var node = Node.Record("dense", DenseBackward, y, x, kernel, bias);
         if (node is not null)
         {
+            node.OutputUnread = true; // backward reads x, the kernel and z (or GELU's derivative), never y
             node.Save(kind);
             if (!ReferenceEquals(z, y)) node.Keep(z);
         }
@@ -55,7 +57,8 @@ public static unsafe partial class Ops
         int k = kernel._shape[0], n = kernel._shape[1], rows = x._size / k;
         var dy = ContiguousOperand.Of(g);
         var z = kind == DenseActivation.Linear ? null : node.Kept.First!;
-        var dz = z is null ? dy : Tensor.Uninitialized(dy._shape);
+        // dy is read once, element by element, where dz is written: dz may take its buffer (in cache) when no other tensor shares it.
+        var dz = z is null || (DenseBiasActivation.GradientOverDy && dy._isContiguous && dy._storage!.References == 1) ? dy : Tensor.Uninitialized(dy._shape);
         var db = bias._requiresGrad ? GradientEngine.NewGradient(bias) : null;
         var partials = db is null ? null : Tensor.Uninitialized(new TensorShape((int)DenseBiasActivation.Partials(rows, n)));
         if (DenseRowGroups.Enabled && DenseRowGroups.Groups(rows) > 1)
@@ -69,6 +72,14 @@ public static unsafe partial class Ops
         var input = kernel._requiresGrad ? ContiguousOperand.Of(x) : null;
         var dw = kernel._requiresGrad ? GradientEngine.NewGradient(kernel) : null;
         var dx = x._requiresGrad ? GradientEngine.NewGradient(x) : null;
+        if (n == 1 && (dw is not null || dx is not null) && ThinColumnGradients.Takes(rows, k))
+        {
+            // One unit (a logit): each product reads or writes all of x with little arithmetic; shared out column band by band.
+            ThinColumnGradients.Run(input is null ? null : input.Pointer, kernel.Pointer, dz.Pointer, dx is null ? null : dx.Pointer,
+                dw is null ? null : dw.Pointer, rows, k);
+            Complete(x, kernel, bias, input, dw, dx, db, dz, dy, g);
+            return;
+        }
         var products = new GemmGroup();
         if (dw is not null) products.Add(true, false, k, n, rows, input!.Pointer, k, dz.Pointer, n, dw.Pointer, n);
         if (dx is not null) products.Add(false, true, rows, k, n, dz.Pointer, n, kernel.Pointer, n, dx.Pointer, k);

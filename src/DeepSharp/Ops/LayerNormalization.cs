@@ -41,7 +41,20 @@ public static unsafe partial class Ops
     /// as "add_layer_normalization"), so backward is theirs. The operands must have one shape; either may be a strided
     /// view (it is copied first).
     /// </summary>
-    internal static Tensor AddLayerNormalization(Tensor x, Tensor branch, Tensor? gamma, Tensor? beta, float epsilon, int normalizedRank, out Tensor sum)
+    internal static Tensor AddLayerNormalization(Tensor x, Tensor branch, Tensor? gamma, Tensor? beta, float epsilon, int normalizedRank, out Tensor sum) =>
+        AddLayerNormalization(x, branch, gamma, beta, epsilon, normalizedRank, writableOperand: -1, out sum);
+
+    /// <summary>
+    /// <see cref="AddLayerNormalization(Tensor, Tensor, Tensor?, Tensor?, float, int, out Tensor)"/>, the sum written into the
+    /// buffer of operand <paramref name="writableOperand"/> (0: <paramref name="x"/>, 1: <paramref name="branch"/>; -1: a
+    /// new buffer) when the caller knows that nothing reads that operand after this op in forward and the op finds that
+    /// nothing reads it in backward: its producer's backward does not read it (<see cref="Node.OutputUnread"/>), no recorded
+    /// op took it as an input, and no other tensor shares its buffer. The sum then shares that buffer. Why: the operand was
+    /// just written (a Dense's output, in cache), where a new buffer was last touched a step earlier and every line of it
+    /// is read from memory before it is written. The same values either way.
+    /// </summary>
+    internal static Tensor AddLayerNormalization(Tensor x, Tensor branch, Tensor? gamma, Tensor? beta, float epsilon, int normalizedRank,
+        int writableOperand, out Tensor sum)
     {
         x.ThrowIfDisposed();
         branch.ThrowIfDisposed();
@@ -51,7 +64,8 @@ public static unsafe partial class Ops
         var (rows, n) = NormalizedRows(op, x, gamma, beta, epsilon, normalizedRank);
         var a = ContiguousOperand.Of(x);
         var b = ContiguousOperand.Of(branch);
-        sum = Tensor.Uninitialized(x._shape);
+        var target = writableOperand switch { 0 => x, 1 => branch, _ => null };
+        sum = target is not null && MayTakeBuffer(target, x, branch) ? Tensor.ContiguousView(target, x._shape) : Tensor.Uninitialized(x._shape);
         var y = Tensor.Uninitialized(x._shape);
         var stats = Tensor.Uninitialized(new TensorShape(2, rows)); // mean, then 1/σ
         LayerNormKernel.AddForward(a.Pointer, b.Pointer, sum.Pointer, gamma is null ? null : gamma.Pointer, beta is null ? null : beta.Pointer,
@@ -62,6 +76,11 @@ public static unsafe partial class Ops
         RecordLayerNormalization(y, sum, gamma, beta, stats, rows, n);
         return y;
     }
+
+    /// <summary>Whether a residual sum of <paramref name="x"/> and <paramref name="branch"/> may be written over <paramref name="operand"/>'s values: nothing recorded reads them.</summary>
+    private static bool MayTakeBuffer(Tensor operand, Tensor x, Tensor branch) =>
+        !ReferenceEquals(x, branch) && operand._isContiguous && operand._node is { OutputUnread: true } && operand._recordedReaders == 0
+        && operand._storage!.References == 1;
 
     /// <summary>Records y = layer_normalization(x) with its statistics (recycled when nothing is recorded).</summary>
     private static void RecordLayerNormalization(Tensor y, Tensor x, Tensor? gamma, Tensor? beta, Tensor stats, int rows, int n)

@@ -58,32 +58,14 @@ public static unsafe partial class Ops
         var stats = Tensor.Uninitialized(new TensorShape(4, channels));
         float* mean = stats.Pointer, invStd = mean + channels, scale = invStd + channels, shift = scale + channels;
         float* g = gamma is null ? null : PointerOf(gamma), b = beta is null ? null : PointerOf(beta);
-        if (training)
+        var statistics = new BatchStatistics
         {
-            float* variance = scale; // scratch until the scale is written
-            BatchNorm.Moments(input.Pointer, outer, channels, inner, mean, variance);
-            float* movingM = PointerOf(movingMean), movingV = PointerOf(movingVariance);
-            for (int c = 0; c < channels; c++)
-            {
-                movingM[c] = FlushSubnormal(movingM[c] * momentum + mean[c] * (1f - momentum));
-                movingV[c] = FlushSubnormal(movingV[c] * momentum + variance[c] * (1f - momentum));
-                invStd[c] = 1f / MathF.Sqrt(variance[c] + epsilon);
-            }
-        }
-        else
-        {
-            float* movingM = PointerOf(movingMean), movingV = PointerOf(movingVariance);
-            for (int c = 0; c < channels; c++)
-            {
-                mean[c] = movingM[c];
-                invStd[c] = 1f / MathF.Sqrt(movingV[c] + epsilon);
-            }
-        }
-        for (int c = 0; c < channels; c++)
-        {
-            scale[c] = (g == null ? 1f : g[c]) * invStd[c];
-            shift[c] = (b == null ? 0f : b[c]) - mean[c] * scale[c];
-        }
+            Training = training, Mean = mean, InvStd = invStd, Scale = scale, Shift = shift, Gamma = g, Beta = b,
+            MovingMean = PointerOf(movingMean), MovingVariance = PointerOf(movingVariance), Momentum = momentum, Epsilon = epsilon,
+        };
+        // Training: each range of channels as soon as its moments are in, on the thread that summed them.
+        if (training) BatchNorm.Moments(input.Pointer, outer, channels, inner, mean, variance: scale, ref statistics);
+        else BatchNormChannels.Run(channels, ref statistics);
         var y = Tensor.Uninitialized(x._shape);
         BatchNorm.Apply(input.Pointer, outer, channels, inner, scale, shift, y.Pointer,
             leakySlope is { } leak ? new BatchNorm.LeakyRelu(leak) : default);
@@ -104,6 +86,44 @@ public static unsafe partial class Ops
             node.Keep(stats);
         }
         return y;
+    }
+
+    /// <summary>
+    /// Per channel, from the batch's moments (training: the variance in <see cref="Scale"/> until the scale overwrites it, the
+    /// moving statistics updated) or the moving ones: 1/√(σ²+ε), then the affine folded into y = x·scale + shift.
+    /// </summary>
+    private struct BatchStatistics : IBatchNormChannelWork
+    {
+        public bool Training;
+        public float* Mean, InvStd, Scale, Shift, Gamma, Beta, MovingMean, MovingVariance;
+        public float Momentum, Epsilon;
+
+        public readonly void Run(int first, int end)
+        {
+            if (Training)
+            {
+                float* variance = Scale;
+                for (int c = first; c < end; c++)
+                {
+                    MovingMean[c] = FlushSubnormal(MovingMean[c] * Momentum + Mean[c] * (1f - Momentum));
+                    MovingVariance[c] = FlushSubnormal(MovingVariance[c] * Momentum + variance[c] * (1f - Momentum));
+                    InvStd[c] = 1f / MathF.Sqrt(variance[c] + Epsilon);
+                }
+            }
+            else
+            {
+                for (int c = first; c < end; c++)
+                {
+                    Mean[c] = MovingMean[c];
+                    InvStd[c] = 1f / MathF.Sqrt(MovingVariance[c] + Epsilon);
+                }
+            }
+            for (int c = first; c < end; c++)
+            {
+                Scale[c] = (Gamma == null ? 1f : Gamma[c]) * InvStd[c];
+                Shift[c] = (Beta == null ? 0f : Beta[c]) - Mean[c] * Scale[c];
+            }
+        }
     }
 
     /// <summary>
@@ -128,37 +148,54 @@ public static unsafe partial class Ops
         var work = Tensor.Uninitialized(new TensorShape(5, channels));
         float* sumDy = work.Pointer, sumDyX = sumDy + channels, ca = sumDyX + channels, cb = ca + channels, cc = cb + channels;
         bool needSums = training || (gamma is not null && gamma._requiresGrad) || (beta is not null && beta._requiresGrad);
-        if (needSums) BatchNorm.GradientSums(input.Pointer, dy.Pointer, outer, channels, inner, mean, sumDy, sumDyX, leak);
+        var dGamma = gamma is not null && gamma._requiresGrad ? Tensor.Uninitialized(gamma._shape) : null;
+        var dBeta = beta is not null && beta._requiresGrad ? Tensor.Uninitialized(beta._shape) : null;
+        var coefficients = new BackwardCoefficients
+        {
+            Training = training, Dx = x._requiresGrad, Gamma = gamma is null ? null : PointerOf(gamma), InvStd = invStd, Mean = mean,
+            SumDy = sumDy, SumDyX = sumDyX, A = ca, B = cb, C = cc, Count = (float)((double)outer * inner),
+            DGamma = dGamma is null ? null : dGamma.Pointer, DBeta = dBeta is null ? null : dBeta.Pointer,
+        };
+        // Each range of channels as soon as its sums are in, on the thread that summed them.
+        if (needSums) BatchNorm.GradientSums(input.Pointer, dy.Pointer, outer, channels, inner, mean, sumDy, sumDyX, ref coefficients, leak);
+        else BatchNormChannels.Run(channels, ref coefficients);
         if (x._requiresGrad)
         {
-            float* gv = gamma is null ? null : PointerOf(gamma);
-            float count = (float)((double)outer * inner);
-            for (int c = 0; c < channels; c++)
-            {
-                float k = (gv == null ? 1f : gv[c]) * invStd[c];
-                ca[c] = k;
-                cb[c] = training ? -k * invStd[c] * invStd[c] * sumDyX[c] / count : 0f;
-                cc[c] = training ? -k * sumDy[c] / count - cb[c] * mean[c] : 0f;
-            }
             var dx = Tensor.Uninitialized(x._shape);
             BatchNorm.Combine(dy.Pointer, input.Pointer, outer, channels, inner, ca, cb, cc, dx.Pointer, leak);
             GradientEngine.Accumulate(x, dx);
         }
-        if (gamma is not null && gamma._requiresGrad)
-        {
-            var dGamma = Tensor.Uninitialized(gamma._shape);
-            for (int c = 0; c < channels; c++) dGamma.Pointer[c] = sumDyX[c] * invStd[c];
-            GradientEngine.Accumulate(gamma, dGamma);
-        }
-        if (beta is not null && beta._requiresGrad)
-        {
-            var dBeta = Tensor.Uninitialized(beta._shape);
-            new Span<float>(sumDy, channels).CopyTo(dBeta.Span);
-            GradientEngine.Accumulate(beta, dBeta);
-        }
+        if (dGamma is not null) GradientEngine.Accumulate(gamma!, dGamma);
+        if (dBeta is not null) GradientEngine.Accumulate(beta!, dBeta);
         work.Recycle();
         ContiguousOperand.Release(input, x);
         ContiguousOperand.Release(dy, g);
+    }
+
+    /// <summary>
+    /// Per channel, from the gradient sums: the coefficients of dx = a·dy + b·x + c (when x needs a gradient), dγ = Σ dy·x̂ and
+    /// dβ = Σ dy (where given).
+    /// </summary>
+    private struct BackwardCoefficients : IBatchNormChannelWork
+    {
+        public bool Training, Dx;
+        public float* Gamma, InvStd, Mean, SumDy, SumDyX, A, B, C, DGamma, DBeta;
+        public float Count;
+
+        public readonly void Run(int first, int end)
+        {
+            if (Dx)
+                for (int c = first; c < end; c++)
+                {
+                    float k = (Gamma == null ? 1f : Gamma[c]) * InvStd[c];
+                    A[c] = k;
+                    B[c] = Training ? -k * InvStd[c] * InvStd[c] * SumDyX[c] / Count : 0f;
+                    C[c] = Training ? -k * SumDy[c] / Count - B[c] * Mean[c] : 0f;
+                }
+            if (DGamma != null)
+                for (int c = first; c < end; c++) DGamma[c] = SumDyX[c] * InvStd[c];
+            if (DBeta != null) new Span<float>(SumDy + first, end - first).CopyTo(new Span<float>(DBeta + first, end - first));
+        }
     }
 
     private static void CheckChannels(string owner, string argument, Tensor t, int channels, in TensorShape input)

@@ -8,7 +8,7 @@ namespace DeepSharp;
 /// initializers use unless given another; <see cref="SetSeed"/> reseeds it, as Keras'
 /// <c>set_random_seed</c>.
 /// </summary>
-public sealed class RandomGenerator : IRandomSource
+public sealed unsafe class RandomGenerator : IRandomSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private float _spareNormal;
@@ -86,12 +86,10 @@ public sealed class RandomGenerator : IRandomSource
             _hasSpareNormal = false;
             return _spareNormal;
         }
-        double u1 = 1.0 - NextDouble(); // (0, 1]: log is finite
-        double u2 = NextDouble();
-        double radius = Math.Sqrt(-2.0 * Math.Log(u1));
-        _spareNormal = (float)(radius * Math.Sin(2 * Math.PI * u2));
+        ulong first = NextUInt64();
+        BoxMuller.Pair(first, NextUInt64(), out float cosine, out _spareNormal);
         _hasSpareNormal = true;
-        return (float)(radius * Math.Cos(2 * Math.PI * u2));
+        return cosine;
     }
 
     /// <summary>Fills <paramref name="values"/> uniformly in [<paramref name="low"/>, <paramref name="high"/>).</summary>
@@ -104,8 +102,23 @@ public sealed class RandomGenerator : IRandomSource
     /// <summary>Fills <paramref name="values"/> from a normal distribution.</summary>
     public void FillNormal(Span<float> values, float mean, float std)
     {
-        for (int i = 0; i < values.Length; i++) values[i] = mean + std * NextNormal();
+        int i = 0;
+        if (_hasSpareNormal && values.Length > 0) values[i++] = mean + std * NextNormal();
+        int pairs = (values.Length - i) / 2;
+        if (BoxMuller.Shares(pairs))
+        {
+            // The bits drawn here in order, the transform of each pair on all threads: the values of the loop below.
+            if (t_draws is null || t_draws.Length < 2 * pairs) t_draws = new ulong[2 * pairs];
+            for (int d = 0; d < 2 * pairs; d++) t_draws[d] = NextUInt64();
+            fixed (float* v = values)
+            fixed (ulong* draws = t_draws)
+                BoxMuller.Fill(v + i, draws, pairs, mean, std);
+            i += 2 * pairs;
+        }
+        for (; i < values.Length; i++) values[i] = mean + std * NextNormal();
     }
+
+    [ThreadStatic] private static ulong[]? t_draws;
 
     /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates).</summary>
     public void Shuffle<T>(Span<T> values)

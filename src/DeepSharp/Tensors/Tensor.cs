@@ -30,6 +30,7 @@ public sealed unsafe partial class Tensor : IDisposable
     internal bool _madeByOp => _producer is not null;
     internal Tensor? _grad;
     internal Tensor? _spareGrad;  // a released gradient buffer kept for reuse by the next backward pass
+    internal int _recordedReaders; // recorded ops that took it as an input: their backward may read its values
 
     // Lifetime state.
     internal int _scopeSlot = -1;
@@ -184,6 +185,7 @@ public sealed unsafe partial class Tensor : IDisposable
         _node = null;
         _grad = null;
         _spareGrad = null;
+        _recordedReaders = 0;
         Name = null;
     }
 

@@ -1,4 +1,5 @@
 using DeepSharp.Kernels;
+using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Kernels;
 
@@ -48,5 +49,73 @@ public class BernoulliMaskTests
         int both = 0;
         for (int i = 0; i + 1 < mask.Length; i += 2) if (mask[i] != 0 && mask[i + 1] != 0) both++;
         Assert.InRange(both / 50_000.0, 0.24, 0.26);
+    }
+
+    [Fact]
+    public void A_jump_moves_every_stream_as_far_as_drawing_a_chunk()
+    {
+        var random = new RandomGenerator(17);
+        var from = new ulong[32];
+        for (int i = 0; i < from.Length; i++) from[i] = random.NextUInt64();
+        var jumped = new ulong[32];
+        unsafe
+        {
+            fixed (ulong* f = from, t = jumped) StreamJump.Apply(f, t);
+        }
+        var stepped = (ulong[])from.Clone();
+        for (int lane = 0; lane < 8; lane++)
+            for (int step = 0; step < StreamJump.Groups; step++)
+                Xoshiro256.Next(ref stepped[lane], ref stepped[8 + lane], ref stepped[16 + lane], ref stepped[24 + lane]);
+        Assert.Equal(stepped, jumped);
+    }
+
+    [Theory]
+    [InlineData(BernoulliMask.ChunkElements + 16)]
+    [InlineData(2 * BernoulliMask.ChunkElements)]
+    [InlineData(3 * BernoulliMask.ChunkElements + 5)]
+    public void Chunks_drawn_on_several_threads_give_the_mask_one_thread_draws(int length)
+    {
+        float[] Draw(bool vector)
+        {
+            var mask = new float[length];
+            BernoulliMask.Fill(mask, 0.7f, 1f / 0.7f, new RandomGenerator(23), allowVector512: vector);
+            return mask;
+        }
+        float[] serial;
+        using (new Setting<bool>(() => BernoulliMask.InChunks, v => BernoulliMask.InChunks = v, false)) serial = Draw(true);
+        using (new Setting<bool>(() => BernoulliMask.InChunks, v => BernoulliMask.InChunks = v, true))
+        {
+            ThreadCounts.Identical("chunks against one sweep", [serial], [ThreadCounts.At(2, () => Draw(true))]);
+            ThreadCounts.SameBits("mask in chunks", () => [Draw(true), Draw(false)]);
+            ThreadCounts.Identical("scalar against vector", [serial], [ThreadCounts.At(3, () => Draw(false))]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0.7f)]
+    [InlineData(13, 0.7f)]
+    [InlineData(1000, 0.5f)]
+    [InlineData(2 * BernoulliMask.ChunkElements + 37, 0.7f)]
+    [InlineData(100, 1f)]
+    [InlineData(100, 0f)]
+    public void A_bit_mask_holds_the_draws_of_the_float_mask(int length, float keep)
+    {
+        foreach (bool vector in new[] { true, false })
+            foreach (int threads in ThreadCounts.OneTwoThree)
+            {
+                var floats = new float[length];
+                var bits = new byte[BernoulliMask.BitBytes(length)];
+                ThreadCounts.At(threads, () =>
+                {
+                    BernoulliMask.Fill(floats, keep, 2f, new RandomGenerator(31), allowVector512: vector);
+                    unsafe
+                    {
+                        fixed (byte* b = bits) BernoulliMask.FillBits(b, length, keep, new RandomGenerator(31), allowVector512: vector);
+                    }
+                });
+                for (int i = 0; i < length; i++)
+                    Assert.True((floats[i] != 0) == ((bits[i / 8] >> (i % 8) & 1) != 0), $"element {i} of {length} (vector {vector}, {threads} threads)");
+                if (length % 8 != 0) Assert.Equal(0, bits[length / 8] >> (length % 8)); // past the end: clear
+            }
     }
 }

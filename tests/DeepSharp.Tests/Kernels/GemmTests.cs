@@ -173,6 +173,38 @@ public unsafe class GemmTests
                     }
     }
 
+    [Fact]
+    public void Products_of_one_column_shared_between_threads_give_the_bits_of_the_calling_thread()
+    {
+        // Bands of eight rows of A, or of 64 columns of a transposed A, on the workers (GemmThinColumn.Parallel) against the
+        // whole product on the calling thread: the DCGAN logit's forward and kernel gradient, odd shapes just over the size
+        // that is shared out (a tail group, two bands), k over several k blocks, both ways of B, overwriting and accumulating.
+        bool saved = GemmThinColumn.Parallel;
+        try
+        {
+            foreach (var (m, k) in new[] { (64, 6272), (6272, 64), (71, 1600), (9, 8000), (1030, 70), (200, 900) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                        foreach (bool accumulate in new[] { false, true })
+                        {
+                            var problem = new Problem(m, 1, k, ta, tb, padding: m % 3, seed: m + 2 * k);
+                            GemmThinColumn.Parallel = false;
+                            var serial = problem.Run(512, accumulate);
+                            GemmThinColumn.Parallel = true;
+                            ThreadCounts.SameBits($"{m}×1×{k}, transposed A {ta}, B {tb}, accumulate {accumulate}", () =>
+                            {
+                                var shared = problem.Run(512, accumulate);
+                                ThreadCounts.Identical("shared out against the calling thread", [serial], [shared]);
+                                return [shared];
+                            });
+                        }
+        }
+        finally
+        {
+            GemmThinColumn.Parallel = saved;
+        }
+    }
+
     [Theory]
     [InlineData(512)]
     [InlineData(256)]

@@ -271,6 +271,64 @@ public class DenseOpsTests
         });
     }
 
+    /// <summary>
+    /// A Dense layer of one unit with its forward in bands of rows and both gradients in bands of x's columns on all threads
+    /// (GemmThinColumn.Parallel), against both on the calling thread: the same bits, at 1 to 3 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 6272)] // the DCGAN discriminator's logit
+    [InlineData(71, 1600)] // a tail of rows, k over several k blocks
+    [InlineData(9, 8000)]  // two bands of rows
+    [InlineData(1030, 70)] // a tail of columns
+    public void One_unit_shared_between_threads_gives_the_bits_of_the_calling_thread(int rows, int k)
+    {
+        float[][] Dense(bool shared) =>
+            WithSwitch(() => GemmThinColumn.Parallel, on => GemmThinColumn.Parallel = on, shared, () => Run(true, [rows, k], 1, "linear", rows + k));
+        var serial = ThreadCounts.At(1, () => Dense(false));
+        ThreadCounts.SameBits($"dense {rows}x{k} to one unit, shared out", () =>
+        {
+            var results = Dense(true);
+            ThreadCounts.Identical("y, dx, dW, db against the calling thread", serial, results);
+            return results;
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Activation_gradient_written_over_dy_gives_the_bits_of_a_new_buffer(int[] xShape, int units, string activation)
+    {
+        foreach (bool rowGroups in new[] { false, true })
+        {
+            float[][] Run(bool overDy) => WithSwitch(() => DenseBiasActivation.GradientOverDy, on => DenseBiasActivation.GradientOverDy = on, overDy,
+                () => DenseOpsTests.Run(true, xShape, units, activation, 23, rowGroups: rowGroups));
+            var newBuffer = ThreadCounts.At(1, () => Run(false));
+            ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}, dz over dy, row groups {rowGroups}", () =>
+            {
+                var overDy = Run(true);
+                ThreadCounts.Identical("y, dx, dW and db, dz over dy against a new buffer", newBuffer, overDy);
+                return overDy;
+            });
+        }
+    }
+
+    [Fact]
+    public void Activation_gradient_is_written_over_dy_only_when_dy_is_not_shared()
+    {
+        // y feeds two ops: its gradient is a sum the engine owns (exclusive), and the values must be those of a new buffer.
+        float[][] Run(bool overDy) => WithSwitch<float[][]>(() => DenseBiasActivation.GradientOverDy, on => DenseBiasActivation.GradientOverDy = on, overDy, () =>
+        {
+            var x = OpAssert.Random(31, -2f, 2f, 128, 16, 64);
+            var kernel = OpAssert.Random(32, -0.5f, 0.5f, 64, 128);
+            var bias = OpAssert.Random(33, -1f, 1f, 128);
+            var y = global::DeepSharp.Ops.Dense(x, kernel, bias, (ActivationFunction)"gelu");
+            var g = Tensor.RandomNormal(y.Shape, generator: new RandomGenerator(34));
+            var twice = global::DeepSharp.Ops.Add(y * g, global::DeepSharp.Ops.Reshape(y, 2048, 128).Sum(0));
+            twice.Sum().Backward();
+            return [x.Grad!.ToArray(), kernel.Grad!.ToArray(), bias.Grad!.ToArray()];
+        });
+        ThreadCounts.Identical("dx, dW and db of a y read twice, dz over dy against a new buffer", Run(false), Run(true));
+    }
+
     /// <summary><paramref name="run"/> with a kernel switch set to <paramref name="on"/>, the switch given back as it was after.</summary>
     private static T WithSwitch<T>(Func<bool> get, Action<bool> set, bool on, Func<T> run)
     {

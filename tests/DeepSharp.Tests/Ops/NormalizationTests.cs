@@ -1,3 +1,4 @@
+using DeepSharp.Kernels;
 using DeepSharp.Tests.TestSupport;
 
 namespace DeepSharp.Tests.Ops;
@@ -79,6 +80,48 @@ public class NormalizationTests
         Ops.BatchNormalization(x, mean, variance, null, null, training: true, momentum: 0f);
         Assert.Equal(1000f, mean.Item(), 3);
         Assert.Equal(1e-4, variance.Item(), 1e-6);
+    }
+
+    /// <summary>
+    /// The per-channel work between the passes in chunks of channels on all threads (BatchNormChannels.Parallel) against on
+    /// the calling thread: the same bits of y, the moving statistics, dx, dγ and dβ, at 1 to 3 threads. The DCGAN generator's
+    /// 6,272 channels with its leaky ReLU, odd chunks, inference, several rows of pixels, and channels before the pixels.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 64, 6272 }, -1, true, true, true)]
+    [InlineData(new[] { 5, 1030 }, -1, true, false, false)]
+    [InlineData(new[] { 3, 4100 }, -1, false, false, true)]
+    [InlineData(new[] { 6, 2, 2, 1500 }, -1, true, true, false)]
+    [InlineData(new[] { 4, 2000, 3 }, 1, true, false, true)]
+    public void Channels_shared_between_threads_give_the_bits_of_the_calling_thread(int[] shape, int axis, bool training, bool leaky, bool beta)
+    {
+        int channels = shape[axis < 0 ? shape.Length + axis : axis];
+        float[][] Run(bool shared)
+        {
+            bool saved = BatchNormChannels.Parallel;
+            BatchNormChannels.Parallel = shared;
+            try
+            {
+                var x = OpAssert.Random(7, -2f, 3f, shape);
+                var g = OpAssert.Random(8, 0.5f, 1.5f, channels);
+                var b = beta ? OpAssert.Random(9, -1f, 1f, channels) : null;
+                var (mean, variance) = (OpAssert.Random(10, -1f, 1f, channels).Detach(), OpAssert.Random(11, 0.5f, 2f, channels).Detach());
+                var y = Ops.BatchNormalization(x, mean, variance, g, b, training, 0.9f, 1e-3f, axis, "test", leaky ? 0.2f : null);
+                y.Backward(Tensor.RandomNormal(y.Shape, generator: new RandomGenerator(12)));
+                return [y.ToArray(), mean.ToArray(), variance.ToArray(), x.Grad!.ToArray(), g.Grad!.ToArray(), b is null ? [] : b.Grad!.ToArray()];
+            }
+            finally
+            {
+                BatchNormChannels.Parallel = saved;
+            }
+        }
+        var serial = ThreadCounts.At(1, () => Run(false));
+        ThreadCounts.SameBits($"batch normalization {string.Join('x', shape)}, channels shared out", () =>
+        {
+            var results = Run(true);
+            ThreadCounts.Identical("y, moving mean and variance, dx, dγ, dβ against the calling thread", serial, results);
+            return results;
+        });
     }
 
     [Fact]

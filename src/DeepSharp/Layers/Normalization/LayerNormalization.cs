@@ -95,13 +95,24 @@ public sealed class LayerNormalization : AffineNormalization
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RESIDUAL_NORM"), "separate", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// <paramref name="x"/> + <paramref name="branch"/> (the residual connection <paramref name="add"/> makes) and this layer
-    /// on that sum as one op (<see cref="Ops.AddLayerNormalization"/>): the values of the two layers called one after the
-    /// other, the sum in <paramref name="sum"/>. Null when they do not fuse (the caller then calls both): the operands are
-    /// contiguous and of one shape (a broadcast view, such as a position embedding, is added better by the add itself),
-    /// this layer normalizes trailing axes, and neither layer has an activity regularizer.
+    /// Whether <see cref="CallResidual"/> may write the sum into the buffer of an operand that nothing reads after it
+    /// (<see cref="Ops.AddLayerNormalization(Tensor, Tensor, Tensor?, Tensor?, float, int, int, out Tensor)"/>) rather than into
+    /// a new one; the same values either way. False for A/B comparisons; starts false when the environment variable
+    /// <c>DEEPSHARP_RESIDUAL_SUM</c> is <c>separate</c>.
     /// </summary>
-    internal Tensor? CallResidual(Add add, Tensor x, Tensor branch, out Tensor? sum)
+    internal static bool SumIntoOperand { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_RESIDUAL_SUM"), "separate", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <paramref name="x"/> + <paramref name="branch"/> (the residual connection <paramref name="add"/> makes) and this layer
+    /// on that sum as one op (<see cref="Ops.AddLayerNormalization(Tensor, Tensor, Tensor?, Tensor?, float, int, int, out Tensor)"/>):
+    /// the values of the two layers called one after the other, the sum in <paramref name="sum"/>. Null when they do not
+    /// fuse (the caller then calls both): the operands are contiguous and of one shape (a broadcast view, such as a position
+    /// embedding, is added better by the add itself), this layer normalizes trailing axes, and neither layer has an activity
+    /// regularizer. <paramref name="writableOperand"/> (0: x, 1: branch, -1: neither) names an operand that nothing reads
+    /// after this call in forward: the sum may take its buffer.
+    /// </summary>
+    internal Tensor? CallResidual(Add add, Tensor x, Tensor branch, int writableOperand, out Tensor? sum)
     {
         sum = null;
         if (!FusesResidual || add.ActivityRegularizer is not null || ActivityRegularizer is not null || x.Rank < 2 || x.Shape != branch.Shape
@@ -109,7 +120,7 @@ public sealed class LayerNormalization : AffineNormalization
             return null;
         EnsureBuilt(SampleShape(x.Shape));
         if (_axes[0] != x.Rank - _axes.Length || _axes[^1] != x.Rank - 1) return null;
-        return Ops.AddLayerNormalization(x, branch, Gamma, Beta, Epsilon, _axes.Length, out sum);
+        return Ops.AddLayerNormalization(x, branch, Gamma, Beta, Epsilon, _axes.Length, SumIntoOperand ? writableOperand : -1, out sum);
     }
 
     /// <inheritdoc/>

@@ -215,6 +215,44 @@ public class Conv2DTests
     }
 
     [Fact]
+    public void The_fused_dropout_mask_kept_as_bits_gives_the_bits_of_the_float_mask_at_every_thread_count_and_width()
+    {
+        // The three paths of a fused convolution's output and gradient passes: the one-channel direct kernel (DCGAN's conv1),
+        // Winograd (a 3×3 whose 75,264 mask values span two chunks of the mask's draws) and the strided 5×5 GEMM path.
+        var model = new Sequential(
+            new Conv2D(64, 5, strides: 2, padding: "same", inputShape: [28, 28, 1]),
+            new LeakyReLU(0.2f),
+            new Dropout(0.3, seed: 5),
+            new Conv2D(96, 3, padding: "same"),
+            new LeakyReLU(0.2f),
+            new Dropout(0.3, seed: 6),
+            new Conv2D(20, 5, strides: 2, padding: "same"),
+            new LeakyReLU(0.2f),
+            new Dropout(0.4, seed: 7),
+            new Flatten(),
+            new Dense(1));
+        var x = Tensor.RandomUniform([4, 28, 28, 1], -1f, 1f, new RandomGenerator(24)).WithRequiresGrad();
+        var sources = model.TrainableWeights.Append(x).ToList();
+        var generators = new List<RandomGenerator>();
+        model.CollectRandomGenerators(generators);
+        var start = generators.Select(g => g.State).ToArray();
+        float[][] Step(bool bits)
+        {
+            using var _ = new Setting<bool>(() => Ops.FusedDropoutBits, v => Ops.FusedDropoutBits = v, bits);
+            for (int i = 0; i < generators.Count; i++) generators[i].State = start[i]; // the same masks at every step
+            using var tape = new GradientTape();
+            var y = model.Call(x, training: true);
+            return [y.ToArray(), .. tape.Gradient((y * y).Sum(), sources).Select(t => t!.ToArray())];
+        }
+        var floats = Step(bits: false);
+        ThreadCounts.SameBits("bit mask", () => Step(bits: true));
+        ThreadCounts.Identical("bit mask against float mask", floats, Step(bits: true));
+        foreach (var level in new[] { DeepSharp.Kernels.SimdLevel.Vector256, DeepSharp.Kernels.SimdLevel.Vector128, DeepSharp.Kernels.SimdLevel.Scalar })
+            using (DeepSharp.Kernels.Simd.Force(level))
+                ThreadCounts.Identical($"bit mask against float mask at {level}", Step(bits: false), Step(bits: true));
+    }
+
+    [Fact]
     public void The_fused_convolution_and_leaky_relu_take_the_dropout_in_training_only()
     {
         var x = Tensor.RandomUniform([2, 8, 8, 3], -1f, 1f, new RandomGenerator(22));
