@@ -74,6 +74,8 @@ IBenchmark[] benchmarks =
     GanSharedWorkBenchmark.ThinColumn(),
     GanSharedWorkBenchmark.Channels(),
     GanSharedWorkBenchmark.Noise(),
+    new GanBackwardItemsBenchmark(),
+    new GanKernelSlicesBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),

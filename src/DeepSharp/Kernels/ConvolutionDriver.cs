@@ -12,8 +12,11 @@ namespace DeepSharp.Kernels;
 /// A); the input gradient is gradient·kernelᵀ, scattered back onto each image (<see cref="Im2Col.ScatterAdd"/>).</item>
 /// </list>
 /// Threads take blocks of output pixels forward and whole images backward (the scatter of one image must not
-/// race with itself); each backward item sums its kernel and bias gradients into its own partial buffer,
-/// and the partials are added in item order. The items are cut from the batch whatever the thread count, so
+/// race with itself); each backward range of images sums its kernel and bias gradients into its own partial buffer,
+/// and the partials are added in range order. With <see cref="Convolution.SplitBackward"/> the input gradient is not
+/// computed by those ranges but by items of a few images each that follow them in the job, so that a pass ends on
+/// short items whichever thread is late (an image's input gradient is made whole by one item, so its bits are those of
+/// any cut). The items are cut from the batch whatever the thread count, so
 /// results do not depend on how many threads ran them, nor on which thread ran what.
 /// </summary>
 internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, IGemmMicroKernel
@@ -28,6 +31,8 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int PartialFloatsLimit = 8 << 20; // partial kernel gradients of all items: at most 32 MB
     private const int BackwardItems = 8;            // image ranges of a backward pass: 4 per thread on two cores
+    private const int KernelSlices = 2;            // kernel-gradient items a range of images is cut into, by kernel rows
+    private const long InputItemMultiplyAdds = 24_000_000; // an input-gradient item: ~0.15 ms on one core, the grain a pass ends on
     private const int ParallelPackMinFloats = 32 * 1024; // smaller kernels pack in less time than a job's hand-over costs
     private const int PackChunks = 8;
 
@@ -158,6 +163,15 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         while (items > 2 && items * body.PartialStride > PartialFloatsLimit) items--;
         body.Items = items;
         if (body.PartialStride > 0) body.Partials = buffers.Get(ConvolutionBuffers.Partials, items * body.PartialStride);
+        // The input gradient in items of a few images of its own (each image's is complete in one item, so the cut does
+        // not change its bits), after the ranges that sum the kernel gradient: the last items of a pass are short ones.
+        bool split = items > 1 && inputGradient != null && Convolution.SplitBackward;
+        bool rangesTakeInput = inputGradient != null && !split;
+        // Each range's kernel gradient in slices of the kernel's rows, each its own item (a slice's elements add the
+        // range's blocks in the same order, so the bits are the same): kernel-gradient items half as long.
+        body.Slices = items > 1 && body.WantKernel && !rangesTakeInput && Convolution.SliceKernelGradient ? Math.Min(g.KernelHeight, KernelSlices) : 1;
+        body.KernelItems = rangesTakeInput || body.PartialStride > 0 ? items * body.Slices : 0;
+        body.InputItems = split ? InputItems(g) : 0;
         if (inputGradient != null)
         {
             // kernelᵀ as panels of nr patch columns, each paddedFilters deep (zero padded).
@@ -166,8 +180,9 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             var pack = new PackBody { Source = kernel, K = patch, N = filters, PaddedN = paddedFilters, Destination = body.PackedTransposed, Transposed = true };
             Pack(ref pack, items > 1);
         }
-        if (items == 1) body.Execute(0);
-        else WorkerPool.For(items, ref body);
+        int jobItems = body.KernelItems + body.InputItems;
+        if (jobItems == 1) body.Execute(0);
+        else WorkerPool.For(jobItems, ref body);
 
         // Sum the items' partial gradients in item order; the kernel's rows are shared out (each element still adds
         // its items in the same order, so the split does not change the bits).
@@ -196,16 +211,30 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         public float* X, OutputGradient, Output, InputGradient, PackedTransposed, Partials;
         public FusedActivation Activation;
         public bool WantKernel, WantBias;
-        public int PaddedFilters, BlockRows, KcStep, Items;
+        public int PaddedFilters, BlockRows, KcStep, Items, Slices, KernelItems, InputItems;
         public long PartialStride;
 
+        /// <summary>
+        /// Items [0, <see cref="KernelItems"/>) are the kernel gradient's ranges of images (each in <see cref="Slices"/> slices
+        /// of kernel rows, one after the other), the rest input-gradient items.
+        /// </summary>
         public readonly void Execute(int item)
         {
-            int n0 = (int)((long)G.Batch * item / Items), n1 = (int)((long)G.Batch * (item + 1) / Items);
-            float* partialKernel = Partials + item * PartialStride;
+            if (item >= KernelItems)
+            {
+                InputItem(item - KernelItems);
+                return;
+            }
+            int range = item / Slices, slice = item - range * Slices;
+            bool input = InputGradient != null && InputItems == 0;
+            int n0 = (int)((long)G.Batch * range / Items), n1 = (int)((long)G.Batch * (range + 1) / Items);
+            float* partialKernel = Partials + range * PartialStride;
             float* partialBias = WantKernel ? partialKernel + (long)G.Patch * PaddedFilters : partialKernel;
-            if (PartialStride > 0) Im2Col.Clear(partialKernel, (int)PartialStride);
-            if (InputGradient != null)
+            int kh0 = G.KernelHeight * slice / Slices, kh1 = G.KernelHeight * (slice + 1) / Slices, run = G.KernelWidth * G.Channels;
+            bool bias = WantBias && slice == 0;
+            if (WantKernel) Im2Col.Clear(partialKernel + (long)kh0 * run * PaddedFilters, (kh1 - kh0) * run * PaddedFilters);
+            if (bias) Im2Col.Clear(partialBias, PaddedFilters);
+            if (input)
                 for (int n = n0; n < n1; n++) Im2Col.Clear(InputGradient + (long)n * G.ImageSize, G.ImageSize);
             // Blocks run across the item's images (an image's pixels rarely fill whole tiles of rows), cut evenly so
             // that the last block is not a short one: fewer padded rows, and a deep k for the kernel gradient.
@@ -214,34 +243,56 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             long blocks = (end - first + BlockRows - 1) / BlockRows;
             int rows = (int)((end - first + blocks - 1) / blocks + mr - 1) / mr * mr;
             for (long r0 = first; r0 < end; r0 += rows)
-                Block(r0, (int)Math.Min(rows, end - r0), partialKernel, partialBias);
+                Block(r0, (int)Math.Min(rows, end - r0), PartialStride > 0 ? partialKernel : null, bias ? partialBias : null, input, kh0, kh1);
         }
 
-        private readonly void Block(long first, int rows, float* partialKernel, float* partialBias)
+        /// <summary>The input gradient of input item <paramref name="item"/>'s images, in blocks of whole 4-row tiles but the last.</summary>
+        private readonly void InputItem(int item)
+        {
+            int n0 = (int)((long)G.Batch * item / InputItems), n1 = (int)((long)G.Batch * (item + 1) / InputItems);
+            for (int n = n0; n < n1; n++) Im2Col.Clear(InputGradient + (long)n * G.ImageSize, G.ImageSize);
+            long first = (long)n0 * G.OutputPixels, end = (long)n1 * G.OutputPixels;
+            long blocks = (end - first + BlockRows - 1) / BlockRows;
+            int rows = (int)((end - first + blocks - 1) / blocks + 3) / 4 * 4;
+            for (long r0 = first; r0 < end; r0 += rows)
+                Block(r0, (int)Math.Min(rows, end - r0), null, null, input: true, 0, 0);
+        }
+
+        /// <summary>
+        /// Rows [<paramref name="first"/>, +<paramref name="rows"/>): the kernel gradient's share of kernel rows
+        /// [<paramref name="kh0"/>, <paramref name="kh1"/>) when <paramref name="partialKernel"/> is given, the bias gradient's
+        /// when <paramref name="partialBias"/> is, the input gradient's when <paramref name="input"/>.
+        /// </summary>
+        private readonly void Block(long first, int rows, float* partialKernel, float* partialBias, bool input, int kh0, int kh1)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
             int patch = G.Patch, filters = G.Filters, paddedFilters = PaddedFilters;
-            int tileRows = (rows + mr - 1) / mr * mr;
+            // Whole tiles of mr rows, the last one the shortest tile the micro-kernel reads in place that holds the rest.
+            int tail = rows % mr, lastTile = tail == 0 ? 0 : tail;
+            while (lastTile > 0 && lastTile < mr && !TKernel.ReadsRowMajor(lastTile)) lastTile++;
+            int tileRows = rows - tail + lastTile;
+            bool kernel = partialKernel != null;
             var buffers = ConvolutionBuffers.Current;
 
             // The output gradient of these rows, through the activation's derivative, padded to whole panels.
             float* dy = buffers.Get(ConvolutionBuffers.OutputGradient, (long)tileRows * paddedFilters);
             ConvolutionPasses.Gradient(OutputGradient + first * filters, Output == null ? null : Output + first * filters, Activation.At(first * filters),
-                rows, filters, dy, paddedFilters, WantBias ? partialBias : null);
+                rows, filters, dy, paddedFilters, partialBias);
             if (tileRows > rows) Im2Col.Clear(dy + (long)rows * paddedFilters, (tileRows - rows) * paddedFilters);
 
-            if (WantKernel)
+            if (kernel && WantKernel)
             {
                 // partial += patchesᵀ · dy: the patch matrix read in place as a transposed A (k runs over the rows).
-                float* patches = buffers.Get(ConvolutionBuffers.Patches, (long)rows * patch);
-                Im2Col.Gather(G, X, (int)first, rows, patches, patch);
-                for (int i = 0; i < patch; i += mr)
+                int run = G.KernelWidth * G.Channels, c0 = kh0 * run, width = (kh1 - kh0) * run;
+                float* patches = buffers.Get(ConvolutionBuffers.Patches, (long)rows * width);
+                Im2Col.GatherKernelRows(G, X, (int)first, rows, patches, width, kh0, kh1);
+                for (int i = 0; i < width; i += mr)
                     for (int jr = 0; jr < paddedFilters; jr += nr)
-                        TKernel.Run(rows, patches + i, patch, dy + jr, paddedFilters,
-                            partialKernel + (long)i * paddedFilters + jr, paddedFilters, Math.Min(mr, patch - i), nr, add: true);
+                        TKernel.Run(rows, patches + i, width, dy + jr, paddedFilters,
+                            partialKernel + (long)(c0 + i) * paddedFilters + jr, paddedFilters, Math.Min(mr, width - i), nr, add: true);
             }
 
-            if (InputGradient != null)
+            if (input)
             {
                 // dpatches = dy · kernelᵀ (each panel of kernelᵀ kept in L1 across the block's row tiles), then each
                 // value goes back to the pixel it came from, image by image.
@@ -253,7 +304,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
                         for (int ir = 0; ir < tileRows; ir += mr)
                             TKernel.RunRowMajorA(kc, dy + (long)ir * paddedFilters + pc, paddedFilters,
                                 PackedTransposed + (long)jr * paddedFilters + pc * nr, nr,
-                                dpatches + (long)ir * patch + jr, patch, mr, Math.Min(nr, patch - jr), pc > 0);
+                                dpatches + (long)ir * patch + jr, patch, Math.Min(mr, tileRows - ir), Math.Min(nr, patch - jr), pc > 0);
                 }
                 int pixels = G.OutputPixels;
                 for (int done = 0; done < rows;)
@@ -288,6 +339,17 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     }
 
     // ---- shared pieces --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Input-gradient items of a backward pass: whole images, about <see cref="InputItemMultiplyAdds"/> each, and never fewer
+    /// than the image ranges a pass had before (<see cref="BackwardItems"/>, or the batch if smaller).
+    /// </summary>
+    private static int InputItems(in ConvolutionGeometry g)
+    {
+        long perImage = Math.Max(1, (long)g.OutputPixels * g.Patch * g.Filters);
+        int images = (int)Math.Clamp(InputItemMultiplyAdds / perImage, 1, g.Batch);
+        return Math.Max((g.Batch + images - 1) / images, Math.Min(g.Batch, BackwardItems));
+    }
 
     /// <summary>Rows per block: a multiple of the micro-kernel's rows whose rows fill about <paramref name="budget"/> floats.</summary>
     private static int BlockRows(int rowLength, int maxRows, int mr, int budget)
