@@ -75,7 +75,6 @@ IBenchmark[] benchmarks =
     GanSharedWorkBenchmark.Channels(),
     GanSharedWorkBenchmark.Noise(),
     new GanBackwardItemsBenchmark(),
-    new GanKernelSlicesBenchmark(),
     new ResNetBenchmark(),
     new ResNetLayersBenchmark(),
     new PredictBenchmark(),

@@ -28,15 +28,6 @@ internal static unsafe class Convolution
     internal static bool SplitBackward { get; set; } =
         !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_CONVOLUTION_BACKWARD"), "ranges", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Whether a parallel backward pass cuts each range of images' kernel gradient into slices of the kernel's rows, one
-    /// item each (when the ranges do not also compute the input gradient); false keeps one item a range, for A/B comparisons
-    /// (the same values either way). Starts false when the environment variable <c>DEEPSHARP_CONVOLUTION_KERNEL_GRADIENT</c>
-    /// is <c>ranges</c>.
-    /// </summary>
-    internal static bool SliceKernelGradient { get; set; } =
-        !string.Equals(Environment.GetEnvironmentVariable("DEEPSHARP_CONVOLUTION_KERNEL_GRADIENT"), "ranges", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>y = act(conv(x, kernel) + bias); <paramref name="bias"/> may be null.</summary>
     internal static void Forward(in ConvolutionGeometry g, float* x, float* kernel, float* bias, FusedActivation activation, float* y) =>
         Forward(Simd.Level, g, x, kernel, bias, activation, y);

@@ -31,7 +31,6 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
     private const long ParallelMinMultiplyAdds = 1_000_000;
     private const int PartialFloatsLimit = 8 << 20; // partial kernel gradients of all items: at most 32 MB
     private const int BackwardItems = 8;            // image ranges of a backward pass: 4 per thread on two cores
-    private const int KernelSlices = 2;            // kernel-gradient items a range of images is cut into, by kernel rows
     private const long InputItemMultiplyAdds = 24_000_000; // an input-gradient item: ~0.15 ms on one core, the grain a pass ends on
     private const int ParallelPackMinFloats = 32 * 1024; // smaller kernels pack in less time than a job's hand-over costs
     private const int PackChunks = 8;
@@ -166,11 +165,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         // The input gradient in items of a few images of its own (each image's is complete in one item, so the cut does
         // not change its bits), after the ranges that sum the kernel gradient: the last items of a pass are short ones.
         bool split = items > 1 && inputGradient != null && Convolution.SplitBackward;
-        bool rangesTakeInput = inputGradient != null && !split;
-        // Each range's kernel gradient in slices of the kernel's rows, each its own item (a slice's elements add the
-        // range's blocks in the same order, so the bits are the same): kernel-gradient items half as long.
-        body.Slices = items > 1 && body.WantKernel && !rangesTakeInput && Convolution.SliceKernelGradient ? Math.Min(g.KernelHeight, KernelSlices) : 1;
-        body.KernelItems = rangesTakeInput || body.PartialStride > 0 ? items * body.Slices : 0;
+        body.KernelItems = !split ? items : body.PartialStride > 0 ? items : 0;
         body.InputItems = split ? InputItems(g) : 0;
         if (inputGradient != null)
         {
@@ -211,13 +206,10 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
         public float* X, OutputGradient, Output, InputGradient, PackedTransposed, Partials;
         public FusedActivation Activation;
         public bool WantKernel, WantBias;
-        public int PaddedFilters, BlockRows, KcStep, Items, Slices, KernelItems, InputItems;
+        public int PaddedFilters, BlockRows, KcStep, Items, KernelItems, InputItems;
         public long PartialStride;
 
-        /// <summary>
-        /// Items [0, <see cref="KernelItems"/>) are the kernel gradient's ranges of images (each in <see cref="Slices"/> slices
-        /// of kernel rows, one after the other), the rest input-gradient items.
-        /// </summary>
+        /// <summary>Items [0, <see cref="KernelItems"/>) are the kernel gradient's ranges of images, the rest input-gradient items.</summary>
         public readonly void Execute(int item)
         {
             if (item >= KernelItems)
@@ -225,15 +217,11 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
                 InputItem(item - KernelItems);
                 return;
             }
-            int range = item / Slices, slice = item - range * Slices;
             bool input = InputGradient != null && InputItems == 0;
-            int n0 = (int)((long)G.Batch * range / Items), n1 = (int)((long)G.Batch * (range + 1) / Items);
-            float* partialKernel = Partials + range * PartialStride;
+            int n0 = (int)((long)G.Batch * item / Items), n1 = (int)((long)G.Batch * (item + 1) / Items);
+            float* partialKernel = Partials + item * PartialStride;
             float* partialBias = WantKernel ? partialKernel + (long)G.Patch * PaddedFilters : partialKernel;
-            int kh0 = G.KernelHeight * slice / Slices, kh1 = G.KernelHeight * (slice + 1) / Slices, run = G.KernelWidth * G.Channels;
-            bool bias = WantBias && slice == 0;
-            if (WantKernel) Im2Col.Clear(partialKernel + (long)kh0 * run * PaddedFilters, (kh1 - kh0) * run * PaddedFilters);
-            if (bias) Im2Col.Clear(partialBias, PaddedFilters);
+            if (PartialStride > 0) Im2Col.Clear(partialKernel, (int)PartialStride);
             if (input)
                 for (int n = n0; n < n1; n++) Im2Col.Clear(InputGradient + (long)n * G.ImageSize, G.ImageSize);
             // Blocks run across the item's images (an image's pixels rarely fill whole tiles of rows), cut evenly so
@@ -243,7 +231,7 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             long blocks = (end - first + BlockRows - 1) / BlockRows;
             int rows = (int)((end - first + blocks - 1) / blocks + mr - 1) / mr * mr;
             for (long r0 = first; r0 < end; r0 += rows)
-                Block(r0, (int)Math.Min(rows, end - r0), PartialStride > 0 ? partialKernel : null, bias ? partialBias : null, input, kh0, kh1);
+                Block(r0, (int)Math.Min(rows, end - r0), partialKernel, partialBias, input);
         }
 
         /// <summary>The input gradient of input item <paramref name="item"/>'s images, in blocks of whole 4-row tiles but the last.</summary>
@@ -255,15 +243,14 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             long blocks = (end - first + BlockRows - 1) / BlockRows;
             int rows = (int)((end - first + blocks - 1) / blocks + 3) / 4 * 4;
             for (long r0 = first; r0 < end; r0 += rows)
-                Block(r0, (int)Math.Min(rows, end - r0), null, null, input: true, 0, 0);
+                Block(r0, (int)Math.Min(rows, end - r0), null, null, input: true);
         }
 
         /// <summary>
-        /// Rows [<paramref name="first"/>, +<paramref name="rows"/>): the kernel gradient's share of kernel rows
-        /// [<paramref name="kh0"/>, <paramref name="kh1"/>) when <paramref name="partialKernel"/> is given, the bias gradient's
-        /// when <paramref name="partialBias"/> is, the input gradient's when <paramref name="input"/>.
+        /// Rows [<paramref name="first"/>, +<paramref name="rows"/>): the kernel (and bias) gradient's share when
+        /// <paramref name="partialKernel"/> is given, the input gradient's when <paramref name="input"/>.
         /// </summary>
-        private readonly void Block(long first, int rows, float* partialKernel, float* partialBias, bool input, int kh0, int kh1)
+        private readonly void Block(long first, int rows, float* partialKernel, float* partialBias, bool input)
         {
             int mr = TKernel.Rows, nr = TKernel.Columns;
             int patch = G.Patch, filters = G.Filters, paddedFilters = PaddedFilters;
@@ -277,19 +264,18 @@ internal static unsafe class ConvolutionDriver<TKernel> where TKernel : struct, 
             // The output gradient of these rows, through the activation's derivative, padded to whole panels.
             float* dy = buffers.Get(ConvolutionBuffers.OutputGradient, (long)tileRows * paddedFilters);
             ConvolutionPasses.Gradient(OutputGradient + first * filters, Output == null ? null : Output + first * filters, Activation.At(first * filters),
-                rows, filters, dy, paddedFilters, partialBias);
+                rows, filters, dy, paddedFilters, kernel && WantBias ? partialBias : null);
             if (tileRows > rows) Im2Col.Clear(dy + (long)rows * paddedFilters, (tileRows - rows) * paddedFilters);
 
             if (kernel && WantKernel)
             {
                 // partial += patchesᵀ · dy: the patch matrix read in place as a transposed A (k runs over the rows).
-                int run = G.KernelWidth * G.Channels, c0 = kh0 * run, width = (kh1 - kh0) * run;
-                float* patches = buffers.Get(ConvolutionBuffers.Patches, (long)rows * width);
-                Im2Col.GatherKernelRows(G, X, (int)first, rows, patches, width, kh0, kh1);
-                for (int i = 0; i < width; i += mr)
+                float* patches = buffers.Get(ConvolutionBuffers.Patches, (long)rows * patch);
+                Im2Col.Gather(G, X, (int)first, rows, patches, patch);
+                for (int i = 0; i < patch; i += mr)
                     for (int jr = 0; jr < paddedFilters; jr += nr)
-                        TKernel.Run(rows, patches + i, width, dy + jr, paddedFilters,
-                            partialKernel + (long)(c0 + i) * paddedFilters + jr, paddedFilters, Math.Min(mr, width - i), nr, add: true);
+                        TKernel.Run(rows, patches + i, patch, dy + jr, paddedFilters,
+                            partialKernel + (long)i * paddedFilters + jr, paddedFilters, Math.Min(mr, patch - i), nr, add: true);
             }
 
             if (input)

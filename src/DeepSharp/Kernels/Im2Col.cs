@@ -16,15 +16,8 @@ internal static unsafe class Im2Col
     /// Writes rows [<paramref name="row0"/>, +<paramref name="count"/>) of the batch's patch matrix to
     /// <paramref name="destination"/>, rows <paramref name="ld"/> floats apart; taps outside the image are zero.
     /// </summary>
-    internal static void Gather(in ConvolutionGeometry g, float* images, int row0, int count, float* destination, int ld) =>
-        GatherKernelRows(g, images, row0, count, destination, ld, 0, g.KernelHeight);
-
-    /// <summary>
-    /// <see cref="Gather"/> of the kernel rows [<paramref name="kh0"/>,
-    /// <paramref name="kh1"/>) alone: the patch columns [kh0·Kw·C, kh1·Kw·C), written from the start of each destination row.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void GatherKernelRows(in ConvolutionGeometry g, float* images, int row0, int count, float* destination, int ld, int kh0, int kh1)
+    internal static void Gather(in ConvolutionGeometry g, float* images, int row0, int count, float* destination, int ld)
     {
         int pixels = g.OutputPixels;
         int n = row0 / pixels, p = row0 - n * pixels;
@@ -36,7 +29,7 @@ internal static unsafe class Im2Col
             float* d = destination + (long)r * ld;
             int ih0 = oh * g.StrideHeight - g.PadTop, iw0 = ow * g.StrideWidth - g.PadLeft;
             bool wholeRun = g.DilationWidth == 1 && iw0 >= 0 && iw0 + g.KernelWidth <= g.Width;
-            for (int kh = kh0; kh < kh1; kh++, d += run)
+            for (int kh = 0; kh < g.KernelHeight; kh++, d += run)
             {
                 int ih = ih0 + kh * g.DilationHeight;
                 if ((uint)ih >= (uint)g.Height)

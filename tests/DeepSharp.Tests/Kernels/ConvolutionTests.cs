@@ -306,47 +306,6 @@ public unsafe class ConvolutionTests
         }
     }
 
-    [Theory]
-    [InlineData(9, 14, 64, 128, 5, 2, true)]  // the DCGAN discriminator's second convolution: kernel rows 0–1 and 2–4
-    [InlineData(9, 14, 64, 128, 4, 2, false)] // the generator's first transposed convolution's kernel gradient (no input gradient)
-    [InlineData(5, 14, 64, 40, 4, 2, true)]   // filters that end in a part panel
-    [InlineData(11, 9, 6, 20, 3, 1, false)]   // slices of 18 patch columns: tiles that start inside a micro-kernel's 12 rows
-    public void Kernel_gradient_slices_give_the_bits_of_whole_ranges(int batch, int size, int channels, int filters, int kernel, int stride,
-        bool inputGradient)
-    {
-        var g = DeepSharp.Ops.ConvolutionShape("test", new TensorShape(batch, size, size, channels), kernel, kernel, channels, filters,
-            (stride, stride), true, (1, 1));
-        var (x, w, bias, dy, _, _) = NaiveConvolution.RandomReluProblem(g, batch + size + filters);
-        bool saved = Convolution.SliceKernelGradient;
-        try
-        {
-            var results = new List<float[][]>();
-            foreach (bool slices in new[] { false, true })
-            {
-                Convolution.SliceKernelGradient = slices;
-                foreach (int threads in new[] { 1, 2, 3 })
-                    results.Add(ThreadCounts.At(threads, () =>
-                    {
-                        var y = new float[g.Rows * g.Filters];
-                        var (gx, gw, gb) = (new float[x.Length], new float[w.Length], new float[bias.Length]);
-                        fixed (float* px = x, pw = w, pb = bias, py = y, pdy = dy, pgx = gx, pgw = gw, pgb = gb)
-                        {
-                            Convolution.Forward(g, px, pw, pb, FusedActivation.LeakyRelu(0.2f), py);
-                            Convolution.Backward(g, px, pw, pdy, py, FusedActivation.LeakyRelu(0.2f), inputGradient ? pgx : null, pgw, pgb);
-                        }
-                        return new[] { y, gx, gw, gb };
-                    }));
-            }
-            Assert.Contains(results[0][2], v => v != 0f);
-            Assert.Contains(results[0][3], v => v != 0f);
-            for (int i = 1; i < results.Count; i++) ThreadCounts.Identical($"slices {i >= 3}, run {i}", results[0], results[i]);
-        }
-        finally
-        {
-            Convolution.SliceKernelGradient = saved;
-        }
-    }
-
     private static void Close(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
