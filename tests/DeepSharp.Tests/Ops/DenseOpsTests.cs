@@ -209,13 +209,7 @@ public class DenseOpsTests
             WithSwitch(() => DenseRowGroups.PackKernelOnce, on => DenseRowGroups.PackKernelOnce = on, newPaths, () =>
                 WithSwitch(() => DenseRowGroups.ParallelSums, on => DenseRowGroups.ParallelSums = on, newPaths, () =>
                     GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind)));
-        var old = ThreadCounts.At(1, () => Run(false));
-        ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, new paths", () =>
-        {
-            var results = Run(true);
-            ThreadCounts.Identical("dz, dx, dW, db against the old paths", old, results);
-            return results;
-        });
+        ThreadCounts.SameBitsAsOldPath($"row groups {rows}x{k} to {n}, new paths", "dz, dx, dW, db against the old paths", Run);
     }
 
     /// <summary>Each group's input rows prefetched while its input gradient computes, against not: the same bits, at 1 to 3 threads.</summary>
@@ -233,13 +227,7 @@ public class DenseOpsTests
         float[][] Run(bool prefetch) =>
             WithSwitch(() => DenseRowGroups.PrefetchInput, on => DenseRowGroups.PrefetchInput = on, prefetch, () =>
                 GroupedBackward(x, w, z, dy, rows, k, n, gelu, kind));
-        var old = ThreadCounts.At(1, () => Run(false));
-        ThreadCounts.SameBits($"row groups {rows}x{k} to {n}, input prefetched", () =>
-        {
-            var results = Run(true);
-            ThreadCounts.Identical("dz, dx, dW, db against no prefetch", old, results);
-            return results;
-        });
+        ThreadCounts.SameBitsAsOldPath($"row groups {rows}x{k} to {n}, input prefetched", "dz, dx, dW, db against no prefetch", Run);
     }
 
     /// <summary>
@@ -284,13 +272,7 @@ public class DenseOpsTests
     {
         float[][] Dense(bool shared) =>
             WithSwitch(() => GemmThinColumn.Parallel, on => GemmThinColumn.Parallel = on, shared, () => Run(true, [rows, k], 1, "linear", rows + k));
-        var serial = ThreadCounts.At(1, () => Dense(false));
-        ThreadCounts.SameBits($"dense {rows}x{k} to one unit, shared out", () =>
-        {
-            var results = Dense(true);
-            ThreadCounts.Identical("y, dx, dW, db against the calling thread", serial, results);
-            return results;
-        });
+        ThreadCounts.SameBitsAsOldPath($"dense {rows}x{k} to one unit, shared out", "y, dx, dW, db against the calling thread", Dense);
     }
 
     [Theory]
@@ -301,13 +283,7 @@ public class DenseOpsTests
         {
             float[][] Run(bool overDy) => WithSwitch(() => DenseBiasActivation.GradientOverDy, on => DenseBiasActivation.GradientOverDy = on, overDy,
                 () => DenseOpsTests.Run(true, xShape, units, activation, 23, rowGroups: rowGroups));
-            var newBuffer = ThreadCounts.At(1, () => Run(false));
-            ThreadCounts.SameBits($"dense {string.Join('x', xShape)} to {units} {activation}, dz over dy, row groups {rowGroups}", () =>
-            {
-                var overDy = Run(true);
-                ThreadCounts.Identical("y, dx, dW and db, dz over dy against a new buffer", newBuffer, overDy);
-                return overDy;
-            });
+            ThreadCounts.SameBitsAsOldPath($"dense {string.Join('x', xShape)} to {units} {activation}, dz over dy, row groups {rowGroups}", "y, dx, dW and db, dz over dy against a new buffer", Run);
         }
     }
 

@@ -22,6 +22,22 @@ internal static class ThreadCounts
         }
     }
 
+    /// <summary>
+    /// A switch that must not change a bit: <paramref name="run"/>(false), the old path, at one thread, then
+    /// <paramref name="run"/>(true), the new one, at each of <paramref name="counts"/>, each result compared with the old
+    /// path's (<paramref name="against"/> names that comparison) and with the new path's at the first count.
+    /// </summary>
+    public static void SameBitsAsOldPath(string what, string against, Func<bool, float[][]> run, params int[] counts)
+    {
+        var old = At(1, () => run(false));
+        SameBits(what, () =>
+        {
+            var results = run(true);
+            Identical(against, old, results);
+            return results;
+        }, counts);
+    }
+
     /// <summary>Runs <paramref name="run"/> with <paramref name="threads"/> kernel threads, then sets the count back.</summary>
     public static T At<T>(int threads, Func<T> run)
     {
