@@ -14,6 +14,18 @@ internal static class SyntheticBatch
         return (pixels, labels);
     }
 
+    /// <summary>
+    /// The DCGAN rows' batch of "real" images: pixels uniform in [−1, 1) (the generator's tanh range), batch × 784,
+    /// row-major, from one fixed seed so that every GAN row trains on the same batch.
+    /// </summary>
+    public static float[] GanImages(int batch)
+    {
+        var random = new Random(11);
+        var pixels = new float[batch * 28 * 28];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)(random.NextDouble() * 2 - 1);
+        return pixels;
+    }
+
     /// <summary><see cref="Images"/> as tensors: images (batch, 28, 28) and labels (batch).</summary>
     public static (Tensor X, Tensor Y) Tensors(int batch, int seed)
     {

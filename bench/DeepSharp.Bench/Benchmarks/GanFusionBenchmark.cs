@@ -17,9 +17,7 @@ internal sealed class GanFusionBenchmark : IBenchmark
 
     public IEnumerable<BenchmarkResult> Run(BenchmarkOptions options)
     {
-        var random = new Random(11);
-        var pixels = new float[Batch * 28 * 28];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)(random.NextDouble() * 2 - 1);
+        var pixels = SyntheticBatch.GanImages(Batch);
         using var real = Tensor.FromArray(pixels, Batch, 28, 28, 1);
         double flops = TrainingFlops.GanStep(GanModels.DcganGenerator(), GanModels.DcganDiscriminator(), Batch);
         bool saved = Ops.FusesActivations;
